@@ -1,0 +1,128 @@
+//! Delivering signals to jobs, and terminate (TERM, grace, KILL).
+
+use std::io;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::future_job::Effect;
+use crate::job::{JobEvent, JobId, JobState};
+use crate::kernel::Inner;
+use crate::record::{Body, JobCore, Member};
+use crate::signal::Signal;
+use crate::sys;
+
+fn job_id(core: &JobCore) -> JobId {
+    core.id.get().copied().unwrap_or(JobId(0))
+}
+
+/// Sends `sig` to a job: the whole process group, or the future's controls.
+pub(crate) fn signal_core(kernel: &Weak<Inner>, core: &JobCore, sig: Signal) -> Result<()> {
+    let id = job_id(core);
+    match &core.body {
+        Body::Process(p) => {
+            // A finished job's group is still its own while any member lives.
+            if core.state().is_finished() && !sys::group_exists(p.pgid) {
+                return Err(Error::JobFinished(id));
+            }
+            sys::killpg(p.pgid, sig.number()).map_err(|source| {
+                if source.raw_os_error() == Some(libc::ESRCH) {
+                    Error::JobFinished(id)
+                } else {
+                    Error::SignalFailed {
+                        job: id,
+                        signal: sig.name(),
+                        source,
+                    }
+                }
+            })
+        }
+        Body::Future(ctl) => {
+            if core.state().is_finished() {
+                return Err(Error::JobFinished(id));
+            }
+            let event = match ctl.deliver(sig) {
+                Effect::Paused(s) if core.set_live_state(JobState::Stopped(s)) => {
+                    Some(JobEvent::Stopped(id, s))
+                }
+                Effect::Resumed if core.set_live_state(JobState::Running) => {
+                    Some(JobEvent::Continued(id))
+                }
+                _ => None,
+            };
+            if let (Some(event), Some(inner), Some(_)) = (event, kernel.upgrade(), core.id.get()) {
+                inner.publish(event);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Whether anything in the job is stopped (so it needs CONT to act on TERM).
+fn any_stopped(core: &JobCore) -> bool {
+    match &core.body {
+        Body::Process(p) => p
+            .members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|m| matches!(m, Member::Stopped(_))),
+        Body::Future(ctl) => ctl.is_paused(),
+    }
+}
+
+/// TERM (then CONT if stopped), wait up to `grace`, then KILL; also KILLs what is
+/// left of the process group after the members are gone. Returns the final state.
+pub(crate) async fn terminate_core(
+    kernel: &Weak<Inner>,
+    core: &Arc<JobCore>,
+    grace: Duration,
+) -> Result<JobState> {
+    let deadline = Instant::now() + grace;
+    let pgid = core.proc().map(|p| p.pgid);
+    let live = !core.state().is_finished();
+    let group_left = pgid.is_some_and(sys::group_exists);
+    if !live && !group_left {
+        return Err(Error::JobFinished(job_id(core)));
+    }
+    let stopped = any_stopped(core);
+    ignore_gone(signal_core(kernel, core, Signal::TERM))?;
+    if stopped {
+        ignore_gone(signal_core(kernel, core, Signal::CONT))?;
+    }
+    let waiter = crate::record::Job {
+        core: Arc::clone(core),
+        kernel: kernel.clone(),
+    };
+    if tokio::time::timeout_at(deadline, waiter.wait())
+        .await
+        .is_err()
+    {
+        ignore_gone(signal_core(kernel, core, Signal::KILL))?;
+    }
+    if let Some(pgid) = pgid {
+        if sys::group_exists(pgid) {
+            // Processes outside the pipeline (the members' children) share the
+            // group: they get until the deadline, as the members did.
+            tokio::time::sleep_until(deadline).await;
+            kill_group(pgid);
+        }
+    }
+    Ok(waiter.wait().await)
+}
+
+fn ignore_gone(r: Result<()>) -> Result<()> {
+    match r {
+        Err(Error::JobFinished(_)) => Ok(()),
+        other => other,
+    }
+}
+
+/// SIGKILL to a whole group, ignoring "no such process".
+pub(crate) fn kill_group(pgid: i32) {
+    if let Err(e) = sys::killpg(pgid, libc::SIGKILL) {
+        debug_assert!(e.kind() != io::ErrorKind::InvalidInput);
+    }
+}

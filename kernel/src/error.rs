@@ -1,0 +1,88 @@
+//! The kernel's one error type.
+
+use std::io;
+
+use crate::job::JobId;
+
+/// Everything a kernel call can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No job with this id is in the table (never existed, or removed).
+    #[error("job {0}: no such job")]
+    NoSuchJob(JobId),
+    /// The job has already finished; the operation needs a live job.
+    #[error("job {0}: job has already finished")]
+    JobFinished(JobId),
+    /// The job is still running (or stopped); the operation needs a finished one.
+    #[error("job {0}: job is still running")]
+    StillRunning(JobId),
+    /// The program was not found on PATH (exit status 127).
+    #[error("{command}: command not found")]
+    CommandNotFound {
+        /// The program as given.
+        command: String,
+    },
+    /// The program exists but may not be executed (exit status 126).
+    #[error("{command}: permission denied")]
+    PermissionDenied {
+        /// The program as given.
+        command: String,
+    },
+    /// The working directory given for the job does not exist or is not a directory.
+    #[error("{path}: {source}")]
+    BadDirectory {
+        /// The directory as given.
+        path: String,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+    /// Any other failure to start a process (pipes, fork, exec).
+    #[error("{command}: {source}")]
+    Spawn {
+        /// The program that failed to start.
+        command: String,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+    /// The running-job limit is reached; nothing was started.
+    #[error("job limit reached: {limit} jobs are already running")]
+    LimitReached {
+        /// The configured maximum of running jobs.
+        limit: usize,
+    },
+    /// Not a signal name or number of this platform.
+    #[error("{0}: invalid signal specification")]
+    InvalidSignal(String),
+    /// Delivering a signal failed.
+    #[error("job {job}: cannot send {signal}: {source}")]
+    SignalFailed {
+        /// The job addressed.
+        job: JobId,
+        /// The signal's name.
+        signal: String,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+    /// A pipeline with no commands, or a command with an empty program name.
+    #[error("empty command")]
+    EmptyCommand,
+    /// The kernel is shutting down and takes no new jobs.
+    #[error("the kernel is shutting down")]
+    ShuttingDown,
+    /// An I/O error outside spawning (output spill file, pipes).
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Shorthand for results of kernel calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

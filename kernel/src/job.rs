@@ -1,0 +1,149 @@
+//! The plain data a job is described by: ids, kinds, states, snapshots, events.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use crate::signal::Signal;
+use crate::stream::StreamStats;
+
+/// A job's id: small, increasing from 1, never reused within one kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for JobId {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(JobId)
+    }
+}
+
+/// What runs a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// One command or a pipeline, in its own process group.
+    Process,
+    /// A future polled by the kernel's runtime.
+    Future,
+}
+
+impl JobKind {
+    /// `process` or `future`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Process => "process",
+            JobKind::Future => "future",
+        }
+    }
+}
+
+/// Where a job is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    /// Running (or runnable).
+    Running,
+    /// Stopped by this signal (STOP, TSTP, TTIN or TTOU); CONT resumes it.
+    Stopped(Signal),
+    /// Finished with this exit code.
+    Exited(i32),
+    /// Finished by this signal.
+    Signaled {
+        /// The signal that ended it.
+        signal: Signal,
+        /// Whether it left a core dump.
+        core_dumped: bool,
+    },
+}
+
+impl JobState {
+    /// True once the job has exited or been killed.
+    pub fn is_finished(self) -> bool {
+        matches!(self, JobState::Exited(_) | JobState::Signaled { .. })
+    }
+
+    /// True while stopped.
+    pub fn is_stopped(self) -> bool {
+        matches!(self, JobState::Stopped(_))
+    }
+
+    /// The shell status of a finished job: the exit code, or 128+N for signal N.
+    pub fn exit_status(self) -> Option<i32> {
+        match self {
+            JobState::Exited(code) => Some(code),
+            JobState::Signaled { signal, .. } => Some(128 + signal.number()),
+            _ => None,
+        }
+    }
+
+    /// kaish's vocabulary: `running`, `stopped`, `done:0`, `failed:<code>`, `killed:<128+signo>`.
+    pub fn status_word(self) -> String {
+        match self {
+            JobState::Running => "running".into(),
+            JobState::Stopped(_) => "stopped".into(),
+            JobState::Exited(0) => "done:0".into(),
+            JobState::Exited(code) => format!("failed:{code}"),
+            JobState::Signaled { signal, .. } => format!("killed:{}", 128 + signal.number()),
+        }
+    }
+}
+
+/// A consistent snapshot of one job.
+#[derive(Clone, Debug)]
+pub struct JobInfo {
+    /// The job's id; `None` for a foreground job not (yet) entered in the table.
+    pub id: Option<JobId>,
+    /// The command text as the user wrote it.
+    pub command: String,
+    /// Process or future.
+    pub kind: JobKind,
+    /// The state at the time of the snapshot.
+    pub state: JobState,
+    /// Member pids in pipeline order (empty for future jobs).
+    pub pids: Vec<u32>,
+    /// The process group (process jobs).
+    pub pgid: Option<u32>,
+    /// When it was started.
+    pub started_at: SystemTime,
+    /// When it finished.
+    pub ended_at: Option<SystemTime>,
+    /// Counters of the stdout stream.
+    pub stdout: StreamStats,
+    /// Counters of the stderr stream.
+    pub stderr: StreamStats,
+    /// Whether the job was disowned (left running at shutdown).
+    pub disowned: bool,
+}
+
+/// A change in the job table, published to every subscriber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEvent {
+    /// A job entered the table.
+    Spawned(JobId),
+    /// A job stopped.
+    Stopped(JobId, Signal),
+    /// A stopped job was continued.
+    Continued(JobId),
+    /// A job finished, with its final state.
+    Exited(JobId, JobState),
+    /// A job's record was removed (explicitly or by the retention limit).
+    Removed(JobId),
+}
+
+impl JobEvent {
+    /// The job the event is about.
+    pub fn job(&self) -> JobId {
+        match *self {
+            JobEvent::Spawned(id)
+            | JobEvent::Stopped(id, _)
+            | JobEvent::Continued(id)
+            | JobEvent::Exited(id, _)
+            | JobEvent::Removed(id) => id,
+        }
+    }
+}

@@ -1,0 +1,720 @@
+//! The [`Kernel`]: the job table, spawning, reaping, waiting, events and shutdown.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use tokio::signal::unix::{signal as os_signal, SignalKind};
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::control::{kill_group, signal_core, terminate_core};
+use crate::error::{Error, Result};
+use crate::future_job::{Controlled, FutureContext, FutureControl};
+use crate::job::{JobEvent, JobId, JobInfo, JobState};
+use crate::process::{self, make_stream, SpawnSettings};
+use crate::record::{Body, Job, JobCore, Member};
+use crate::signal::Signal;
+use crate::spec::{JobOptions, ProcessSpec};
+use crate::sys::{self, ChildChange, GroupWait};
+
+/// Settings of one kernel.
+#[derive(Clone, Debug)]
+pub struct KernelConfig {
+    /// Cap of each output ring in bytes (default 1 MiB).
+    pub output_cap: usize,
+    /// Also keep every job's full output in a temp file (default off).
+    pub lossless: bool,
+    /// Most jobs live (running or stopped) at once; spawning past it fails (default 4096).
+    pub max_running: usize,
+    /// Finished jobs kept before the oldest is removed (default 100).
+    pub retention: usize,
+    /// How long output is still read after a job's processes are gone, for
+    /// pipes that a leftover process keeps open (default 100 ms).
+    pub drain_timeout: Duration,
+    /// Size asked for each stdout capture pipe (default 1 MiB; the system may refuse).
+    pub pipe_size: usize,
+    /// Capacity of the event channel per subscriber before it lags (default 1024).
+    pub event_capacity: usize,
+    /// Grace period between TERM and KILL when the kernel is dropped (default 2 s).
+    pub drop_grace: Duration,
+}
+
+impl Default for KernelConfig {
+    fn default() -> Self {
+        KernelConfig {
+            output_cap: crate::stream::OutputStream::DEFAULT_CAP,
+            lossless: false,
+            max_running: 4096,
+            retention: 100,
+            drain_timeout: Duration::from_millis(100),
+            pipe_size: 1 << 20,
+            event_capacity: 1024,
+            drop_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Table {
+    next_id: u64,
+    jobs: BTreeMap<JobId, Arc<JobCore>>,
+    live: HashSet<JobId>,
+    reserved: usize,
+    finished: VecDeque<JobId>,
+}
+
+pub(crate) struct Inner {
+    config: KernelConfig,
+    table: Mutex<Table>,
+    /// Process groups with children of ours still in them, by pgid.
+    groups: Mutex<HashMap<i32, Arc<JobCore>>>,
+    reap_lock: Mutex<()>,
+    events: broadcast::Sender<JobEvent>,
+    stop: CancellationToken,
+    closing: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One shell session's job engine. Cheap to clone; every clone is the same kernel.
+///
+/// Needs a tokio runtime (with I/O, time and signal drivers enabled) for
+/// [`Kernel::new`] and every spawn.
+#[derive(Clone)]
+pub struct Kernel {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kernel").finish_non_exhaustive()
+    }
+}
+
+impl Kernel {
+    /// A kernel with default settings.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if SIGCHLD cannot be listened for (no tokio runtime with signals).
+    pub fn new() -> Result<Kernel> {
+        Kernel::with_config(KernelConfig::default())
+    }
+
+    /// A kernel with these settings.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if SIGCHLD cannot be listened for (no tokio runtime with signals).
+    pub fn with_config(config: KernelConfig) -> Result<Kernel> {
+        let mut sigchld = os_signal(SignalKind::child()).map_err(|source| Error::Io {
+            context: "listening for SIGCHLD".into(),
+            source,
+        })?;
+        let (events, _) = broadcast::channel(config.event_capacity.max(1));
+        let inner = Arc::new(Inner {
+            config,
+            table: Mutex::new(Table {
+                next_id: 1,
+                ..Table::default()
+            }),
+            groups: Mutex::new(HashMap::new()),
+            reap_lock: Mutex::new(()),
+            events,
+            stop: CancellationToken::new(),
+            closing: AtomicBool::new(false),
+        });
+        let weak = Arc::downgrade(&inner);
+        let stop = inner.stop.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    got = sigchld.recv() => if got.is_none() { break },
+                    _ = stop.cancelled() => break,
+                }
+                match weak.upgrade() {
+                    Some(inner) => inner.reap(),
+                    None => break,
+                }
+            }
+        });
+        Ok(Kernel { inner })
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &KernelConfig {
+        &self.inner.config
+    }
+
+    /// Starts a process job (a command or pipeline in one new process group).
+    ///
+    /// A background spec enters the table at once and gets the next id; a
+    /// [foreground](ProcessSpec::foreground) one stays out of it until [`adopt`](Self::adopt)ed.
+    ///
+    /// # Errors
+    /// [`Error::CommandNotFound`] / [`Error::PermissionDenied`] naming the program,
+    /// [`Error::BadDirectory`], [`Error::LimitReached`], [`Error::Spawn`]. On error
+    /// nothing is left running.
+    pub fn spawn_process(&self, spec: ProcessSpec) -> Result<Job> {
+        let listed = !spec.foreground;
+        if listed {
+            self.inner.reserve()?;
+        } else if self.inner.closing.load(Ordering::Acquire) {
+            return Err(Error::ShuttingDown);
+        }
+        let settings = SpawnSettings {
+            output_cap: self.inner.config.output_cap,
+            lossless: self.inner.config.lossless,
+            pipe_size: self.inner.config.pipe_size,
+        };
+        let started = match process::spawn(spec, &settings) {
+            Ok(s) => s,
+            Err(e) => {
+                if listed {
+                    lock(&self.inner.table).reserved -= 1;
+                }
+                return Err(e);
+            }
+        };
+        let core = started.core;
+        if listed {
+            self.inner.insert(&core, true);
+        }
+        if let Some(p) = core.proc() {
+            lock(&self.inner.groups).insert(p.pgid, Arc::clone(&core));
+        }
+        // A SIGCHLD that came before the group was registered found nothing to reap.
+        self.inner.reap();
+        tokio::spawn(supervise_process(
+            Arc::downgrade(&self.inner),
+            Arc::clone(&core),
+            started.pumps,
+            self.inner.config.drain_timeout,
+        ));
+        Ok(self.handle(core))
+    }
+
+    /// Starts a future job: `make` is given the job's [`FutureContext`] and returns
+    /// the future to run; its output is the job's exit code.
+    ///
+    /// # Errors
+    /// [`Error::LimitReached`], [`Error::ShuttingDown`], [`Error::Io`] (spill file).
+    pub fn spawn_future<M, F>(
+        &self,
+        command: impl Into<String>,
+        options: JobOptions,
+        make: M,
+    ) -> Result<Job>
+    where
+        M: FnOnce(FutureContext) -> F,
+        F: Future<Output = i32> + Send + 'static,
+    {
+        self.inner.reserve()?;
+        let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
+        let lossless = options.lossless.unwrap_or(self.inner.config.lossless);
+        let streams = make_stream(cap, lossless).and_then(|o| Ok((o, make_stream(cap, lossless)?)));
+        let (stdout, stderr) = match streams {
+            Ok(s) => s,
+            Err(e) => {
+                lock(&self.inner.table).reserved -= 1;
+                return Err(e);
+            }
+        };
+        let ctl = Arc::new(FutureControl::default());
+        let fut = make(FutureContext {
+            stdout: stdout.clone(),
+            stderr: stderr.clone(),
+            cancel: ctl.cancel.clone(),
+        });
+        let core = Arc::new(JobCore::new(
+            command.into(),
+            stdout,
+            stderr,
+            Body::Future(Arc::clone(&ctl)),
+        ));
+        self.inner.insert(&core, true);
+        let weak = Arc::downgrade(&self.inner);
+        let task_core = Arc::clone(&core);
+        tokio::spawn(async move {
+            let controlled = Controlled {
+                inner: Box::pin(fut),
+                ctl: Arc::clone(&ctl),
+                stderr: task_core.stderr.clone(),
+            };
+            let state = tokio::select! {
+                biased;
+                _ = ctl.kill.cancelled() => JobState::Signaled { signal: Signal::KILL, core_dumped: false },
+                code = controlled => ctl.final_state(code),
+            };
+            finish(&weak, &task_core, state);
+        });
+        Ok(self.handle(core))
+    }
+
+    /// Enters a foreground job into the table (e.g. when it stops) and gives it an id.
+    /// Adopting a job twice returns the id it already has.
+    pub fn adopt(&self, job: &Job) -> JobId {
+        if let Some(id) = job.id() {
+            return id;
+        }
+        self.inner.insert(&job.core, false)
+    }
+
+    /// A handle to a job in the table.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`].
+    pub fn job(&self, id: JobId) -> Result<Job> {
+        let core = lock(&self.inner.table).jobs.get(&id).cloned();
+        core.map(|c| self.handle(c)).ok_or(Error::NoSuchJob(id))
+    }
+
+    /// The ids in the table, ascending.
+    pub fn job_ids(&self) -> Vec<JobId> {
+        lock(&self.inner.table).jobs.keys().copied().collect()
+    }
+
+    /// Handles to every job in the table, by ascending id.
+    pub fn jobs(&self) -> Vec<Job> {
+        let cores: Vec<_> = lock(&self.inner.table).jobs.values().cloned().collect();
+        cores.into_iter().map(|c| self.handle(c)).collect()
+    }
+
+    /// Snapshots of every job in the table, by ascending id.
+    pub fn list(&self) -> Vec<JobInfo> {
+        self.jobs().iter().map(Job::info).collect()
+    }
+
+    /// Sends `signal` to a job. Process jobs: the whole process group (also after
+    /// the members exited, while anything is left in the group). Future jobs:
+    /// INT/TERM/HUP cancel, KILL drops the future, STOP/TSTP pause, CONT resumes.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`], [`Error::JobFinished`], [`Error::SignalFailed`].
+    pub fn signal(&self, id: JobId, signal: Signal) -> Result<()> {
+        let job = self.job(id)?;
+        signal_core(&job.kernel, &job.core, signal)
+    }
+
+    /// TERM, then KILL once `grace` has passed; a stopped job is continued so it
+    /// can act on TERM. Returns the final state.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`], [`Error::JobFinished`] (nothing left to terminate).
+    pub async fn terminate(&self, id: JobId, grace: Duration) -> Result<JobState> {
+        let job = self.job(id)?;
+        terminate_core(&job.kernel, &job.core, grace).await
+    }
+
+    /// Waits for one job to finish, or until `timeout`; returns its snapshot then
+    /// (check `state.is_finished()` to tell a timeout).
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`].
+    ///
+    /// # Cancel safety
+    /// Cancel safe.
+    pub async fn wait(&self, id: JobId, timeout: Option<Duration>) -> Result<JobInfo> {
+        let job = self.job(id)?;
+        match timeout {
+            Some(t) => {
+                let _ = job.wait_timeout(t).await;
+            }
+            None => {
+                job.wait().await;
+            }
+        }
+        Ok(job.info())
+    }
+
+    /// Waits for the first of `ids` to finish (one already finished counts at
+    /// once, the earliest-ended first). `None` if `ids` names no job in the
+    /// table or the timeout passed.
+    ///
+    /// # Cancel safety
+    /// Cancel safe.
+    pub async fn wait_any(&self, ids: &[JobId], timeout: Option<Duration>) -> Option<JobInfo> {
+        let mut events = self.subscribe();
+        let wanted: HashSet<JobId> = ids.iter().copied().collect();
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            let jobs: Vec<Job> = wanted.iter().filter_map(|&id| self.job(id).ok()).collect();
+            if jobs.is_empty() {
+                return None;
+            }
+            let done = jobs
+                .iter()
+                .map(Job::info)
+                .filter(|i| i.state.is_finished())
+                .min_by_key(|i| i.ended_at);
+            if done.is_some() {
+                return done;
+            }
+            let next = async {
+                loop {
+                    match events.recv().await {
+                        Ok(JobEvent::Exited(id, _) | JobEvent::Removed(id))
+                            if wanted.contains(&id) =>
+                        {
+                            return true
+                        }
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Lagged(_)) => return true,
+                        Err(broadcast::error::RecvError::Closed) => return false,
+                    }
+                }
+            };
+            let got = match deadline {
+                Some(d) => tokio::time::timeout_at(d, next).await.unwrap_or(false),
+                None => next.await,
+            };
+            if !got {
+                return None;
+            }
+        }
+    }
+
+    /// Waits until every job in the table that is not disowned has finished, or
+    /// until `timeout`; returns whether they all had.
+    ///
+    /// # Cancel safety
+    /// Cancel safe.
+    pub async fn wait_all(&self, timeout: Option<Duration>) -> bool {
+        let jobs: Vec<Job> = self
+            .jobs()
+            .into_iter()
+            .filter(|j| !j.core.disowned.load(Ordering::Relaxed))
+            .collect();
+        let all = async {
+            for job in &jobs {
+                job.wait().await;
+            }
+        };
+        match timeout {
+            Some(t) => tokio::time::timeout(t, all).await.is_ok(),
+            None => {
+                all.await;
+                true
+            }
+        }
+    }
+
+    /// Every state change from now on. A subscriber that falls more than
+    /// [`KernelConfig::event_capacity`] events behind gets `Lagged` and resumes
+    /// with the newest; re-read the table then.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Removes a finished job's record (its output with it).
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`], [`Error::StillRunning`].
+    pub fn remove(&self, id: JobId) -> Result<()> {
+        let mut t = lock(&self.inner.table);
+        match t.jobs.get(&id) {
+            None => return Err(Error::NoSuchJob(id)),
+            Some(c) if !c.state().is_finished() => return Err(Error::StillRunning(id)),
+            Some(_) => {}
+        }
+        t.jobs.remove(&id);
+        t.finished.retain(|&f| f != id);
+        drop(t);
+        self.inner.publish(JobEvent::Removed(id));
+        Ok(())
+    }
+
+    /// Marks a job disowned: shutdown and drop leave it running.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`].
+    pub fn disown(&self, id: JobId) -> Result<()> {
+        let job = self.job(id)?;
+        job.core.disowned.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Terminates every job that is not disowned, all at once (TERM, `grace`,
+    /// KILL, stopped ones continued first), and returns when they are gone.
+    /// New jobs are refused from the start of the call.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.inner.closing.store(true, Ordering::Release);
+        let mut cores: Vec<Arc<JobCore>> = lock(&self.inner.table).jobs.values().cloned().collect();
+        cores.extend(lock(&self.inner.groups).values().cloned());
+        let mut seen = HashSet::new();
+        let mut tasks = Vec::new();
+        for core in cores {
+            if core.disowned.load(Ordering::Relaxed) || !seen.insert(Arc::as_ptr(&core) as usize) {
+                continue;
+            }
+            let weak = Arc::downgrade(&self.inner);
+            tasks.push(tokio::spawn(async move {
+                let _ = terminate_core(&weak, &core, grace).await;
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    fn handle(&self, core: Arc<JobCore>) -> Job {
+        Job {
+            core,
+            kernel: Arc::downgrade(&self.inner),
+        }
+    }
+}
+
+impl Inner {
+    pub(crate) fn publish(&self, event: JobEvent) {
+        // No subscriber is not an error.
+        let _ = self.events.send(event);
+    }
+
+    fn reserve(&self) -> Result<()> {
+        if self.closing.load(Ordering::Acquire) {
+            return Err(Error::ShuttingDown);
+        }
+        let mut t = lock(&self.table);
+        if t.live.len() + t.reserved >= self.config.max_running {
+            return Err(Error::LimitReached {
+                limit: self.config.max_running,
+            });
+        }
+        t.reserved += 1;
+        Ok(())
+    }
+
+    /// Gives `core` the next id and enters it; `reserved` releases a reservation.
+    fn insert(&self, core: &Arc<JobCore>, reserved: bool) -> JobId {
+        let mut t = lock(&self.table);
+        if reserved {
+            t.reserved -= 1;
+        }
+        let id = JobId(t.next_id);
+        t.next_id += 1;
+        let _ = core.id.set(id);
+        t.jobs.insert(id, Arc::clone(core));
+        let finished = core.state();
+        if finished.is_finished() {
+            t.finished.push_back(id);
+        } else {
+            t.live.insert(id);
+        }
+        let evicted = self.evict(&mut t);
+        drop(t);
+        self.publish(JobEvent::Spawned(id));
+        if finished.is_finished() {
+            self.publish(JobEvent::Exited(id, finished));
+        }
+        for e in evicted {
+            self.publish(JobEvent::Removed(e));
+        }
+        id
+    }
+
+    fn evict(&self, t: &mut Table) -> Vec<JobId> {
+        let mut out = Vec::new();
+        while t.finished.len() > self.config.retention {
+            if let Some(old) = t.finished.pop_front() {
+                t.jobs.remove(&old);
+                out.push(old);
+            }
+        }
+        out
+    }
+
+    fn on_finished(&self, core: &JobCore, state: JobState) {
+        let Some(&id) = core.id.get() else { return };
+        let mut t = lock(&self.table);
+        if !t.live.remove(&id) {
+            return;
+        }
+        t.finished.push_back(id);
+        let evicted = self.evict(&mut t);
+        drop(t);
+        self.publish(JobEvent::Exited(id, state));
+        for e in evicted {
+            self.publish(JobEvent::Removed(e));
+        }
+    }
+
+    /// Collects every state change of every child in our groups. Runs on each
+    /// SIGCHLD and after each spawn.
+    pub(crate) fn reap(&self) {
+        let _guard = lock(&self.reap_lock);
+        let groups: Vec<(i32, Arc<JobCore>)> = lock(&self.groups)
+            .iter()
+            .map(|(k, v)| (*k, Arc::clone(v)))
+            .collect();
+        for (pgid, core) in groups {
+            loop {
+                match sys::wait_group(pgid) {
+                    Ok(GroupWait::Change(change)) => self.apply(&core, change),
+                    Ok(GroupWait::Nothing) => break,
+                    Ok(GroupWait::NoChildren) | Err(_) => {
+                        lock(&self.groups).remove(&pgid);
+                        // Members someone else reaped: their status is lost.
+                        self.settle_lost(&core);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn settle_lost(&self, core: &JobCore) {
+        let Some(p) = core.proc() else { return };
+        let mut members = lock(&p.members);
+        if members.iter().all(|m| matches!(m, Member::Done(_))) {
+            return;
+        }
+        for m in members.iter_mut() {
+            if !matches!(m, Member::Done(_)) {
+                *m = Member::Done(JobState::Exited(0));
+            }
+        }
+        drop(members);
+        p.members_done.notify_one();
+    }
+
+    fn apply(&self, core: &JobCore, change: ChildChange) {
+        let Some(p) = core.proc() else { return };
+        let (pid, new) = match change {
+            ChildChange::Exited { pid, code } => (pid, Member::Done(JobState::Exited(code))),
+            ChildChange::Signaled { pid, signal, core } => match Signal::from_number(signal) {
+                Ok(signal) => (
+                    pid,
+                    Member::Done(JobState::Signaled {
+                        signal,
+                        core_dumped: core,
+                    }),
+                ),
+                Err(_) => (pid, Member::Done(JobState::Exited(128 + signal))),
+            },
+            ChildChange::Stopped { pid, signal } => (
+                pid,
+                Member::Stopped(Signal::from_number(signal).unwrap_or(Signal::STOP)),
+            ),
+            ChildChange::Continued { pid } => (pid, Member::Running),
+        };
+        // Processes of the group that are not members (their children) are reaped silently.
+        let Some(index) = p.pids.iter().position(|&m| m == pid) else {
+            return;
+        };
+        let mut members = lock(&p.members);
+        if matches!(members[index], Member::Done(_)) {
+            return;
+        }
+        members[index] = new;
+        let all_done = members.iter().all(|m| matches!(m, Member::Done(_)));
+        let live_state = if members.contains(&Member::Running) {
+            JobState::Running
+        } else {
+            let sig = members.iter().rev().find_map(|m| match m {
+                Member::Stopped(s) => Some(*s),
+                _ => None,
+            });
+            match sig {
+                Some(s) => JobState::Stopped(s),
+                None => JobState::Running,
+            }
+        };
+        drop(members);
+        if all_done {
+            p.members_done.notify_one();
+            return;
+        }
+        let before = core.state();
+        if core.set_live_state(live_state) {
+            if let Some(&id) = core.id.get() {
+                self.publish(match live_state {
+                    JobState::Stopped(s) => JobEvent::Stopped(id, s),
+                    _ => JobEvent::Continued(id),
+                });
+            }
+            let _ = before;
+        }
+    }
+}
+
+/// Records the final state and does the table's bookkeeping.
+fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState) {
+    core.stdout.close();
+    core.stderr.close();
+    if core.set_final(state) {
+        if let Some(inner) = kernel.upgrade() {
+            inner.on_finished(core, state);
+        }
+    }
+}
+
+/// Waits for a process job's members to be reaped, drains its pipes (with a
+/// deadline, for pipes a leftover process holds open), then finishes it.
+async fn supervise_process(
+    kernel: Weak<Inner>,
+    core: Arc<JobCore>,
+    pumps: Vec<JoinHandle<()>>,
+    drain: Duration,
+) {
+    let Some(p) = core.proc() else { return };
+    p.members_done.notified().await;
+    let deadline = Instant::now() + drain;
+    for mut pump in pumps {
+        if tokio::time::timeout_at(deadline, &mut pump).await.is_err() {
+            pump.abort();
+        }
+    }
+    let last = lock(&p.members).last().copied();
+    let state = match last {
+        Some(Member::Done(s)) => s,
+        _ => JobState::Exited(0),
+    };
+    finish(&kernel, &core, state);
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        let mut groups: Vec<i32> = Vec::new();
+        let cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
+        let extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
+        for core in cores.iter().chain(extra.iter()) {
+            if core.disowned.load(Ordering::Relaxed) {
+                continue;
+            }
+            match &core.body {
+                Body::Process(p) => {
+                    if sys::group_exists(p.pgid) {
+                        let _ = sys::killpg(p.pgid, libc::SIGTERM);
+                        let _ = sys::killpg(p.pgid, libc::SIGCONT);
+                        groups.push(p.pgid);
+                    }
+                }
+                Body::Future(ctl) => ctl.kill.cancel(),
+            }
+        }
+        if groups.is_empty() {
+            return;
+        }
+        // Best effort without a runtime: KILL what is left after the grace period,
+        // then reap it, on a thread of its own.
+        let grace = self.config.drop_grace;
+        let _ = std::thread::Builder::new()
+            .name("corral-drop".into())
+            .spawn(move || {
+                std::thread::sleep(grace);
+                for pgid in groups {
+                    kill_group(pgid);
+                    while let Ok(GroupWait::Change(_)) | Ok(GroupWait::Nothing) =
+                        sys::wait_group_blocking(pgid)
+                    {}
+                }
+            });
+    }
+}

@@ -1,0 +1,230 @@
+//! What to run: [`ProcessSpec`] (a pipeline of [`Cmd`]s) and job options.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io;
+use std::path::PathBuf;
+
+/// Where one of a process's standard streams goes.
+#[derive(Debug, Default)]
+pub enum Io {
+    /// Not given: the pipeline default (a pipe between members; at the ends,
+    /// the spec's default: /dev/null for stdin, the job's ring for stdout/stderr).
+    #[default]
+    Default,
+    /// /dev/null.
+    Null,
+    /// The embedder's own stream (for a foreground job on a terminal).
+    Inherit,
+    /// The job's output ring (stdout or stderr ring, by the stream it is used for).
+    Capture,
+    /// For stderr only: the same place as this member's stdout (`2>&1`).
+    ToStdout,
+    /// For stdout only: the same place as this member's stderr (`>&2`).
+    ToStderr,
+    /// An open file or pipe end the embedder made (redirections, builtin pipes).
+    File(File),
+}
+
+/// One command of a pipeline: a program, its arguments, and its own redirections.
+#[derive(Debug)]
+pub struct Cmd {
+    pub(crate) program: OsString,
+    pub(crate) args: Vec<OsString>,
+    pub(crate) stdin: Io,
+    pub(crate) stdout: Io,
+    pub(crate) stderr: Io,
+    pub(crate) env: Vec<(OsString, Option<OsString>)>,
+}
+
+impl Cmd {
+    /// A command running `program` (looked up on the job's PATH unless it contains `/`).
+    pub fn new(program: impl Into<OsString>) -> Cmd {
+        Cmd {
+            program: program.into(),
+            args: Vec::new(),
+            stdin: Io::Default,
+            stdout: Io::Default,
+            stderr: Io::Default,
+            env: Vec::new(),
+        }
+    }
+
+    /// Appends one argument.
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Cmd {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets this command's stdin (overrides the pipe from the previous member).
+    pub fn stdin(mut self, io: Io) -> Cmd {
+        self.stdin = io;
+        self
+    }
+
+    /// Sets this command's stdout (overrides the pipe to the next member).
+    pub fn stdout(mut self, io: Io) -> Cmd {
+        self.stdout = io;
+        self
+    }
+
+    /// Sets this command's stderr.
+    pub fn stderr(mut self, io: Io) -> Cmd {
+        self.stderr = io;
+        self
+    }
+
+    /// Sets an environment variable for this command only (`VAR=value cmd`).
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Cmd {
+        self.env.push((key.into(), Some(value.into())));
+        self
+    }
+
+    /// The program as given.
+    pub fn program(&self) -> &OsStr {
+        &self.program
+    }
+}
+
+/// A process job: one command or a pipeline, all in one new process group.
+///
+/// ```
+/// use corral_kernel::{Cmd, ProcessSpec};
+/// let spec = ProcessSpec::new("seq 3 | tac")
+///     .pipe(Cmd::new("seq").arg("3"))
+///     .pipe(Cmd::new("tac"));
+/// assert_eq!(spec.command_text(), "seq 3 | tac");
+/// ```
+pub struct ProcessSpec {
+    pub(crate) text: String,
+    pub(crate) members: Vec<Cmd>,
+    pub(crate) cwd: Option<PathBuf>,
+    pub(crate) env_clear: bool,
+    pub(crate) env: Vec<(OsString, Option<OsString>)>,
+    pub(crate) foreground: bool,
+    pub(crate) options: JobOptions,
+    pub(crate) pre_exec: Option<PreExec>,
+}
+
+impl std::fmt::Debug for ProcessSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessSpec")
+            .field("text", &self.text)
+            .field("members", &self.members)
+            .field("cwd", &self.cwd)
+            .field("foreground", &self.foreground)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) type PreExec = std::sync::Arc<dyn Fn() -> io::Result<()> + Send + Sync + 'static>;
+
+/// Per-job settings that override the kernel's.
+#[derive(Clone, Debug, Default)]
+pub struct JobOptions {
+    /// Cap of each output ring in bytes (default: the kernel's).
+    pub output_cap: Option<usize>,
+    /// Keep the full output in a temp file as well (default: the kernel's).
+    pub lossless: Option<bool>,
+}
+
+impl ProcessSpec {
+    /// An empty pipeline whose command text (shown in `jobs`, /v/jobs) is `text`.
+    pub fn new(text: impl Into<String>) -> ProcessSpec {
+        ProcessSpec {
+            text: text.into(),
+            members: Vec::new(),
+            cwd: None,
+            env_clear: false,
+            env: Vec::new(),
+            foreground: false,
+            options: JobOptions::default(),
+            pre_exec: None,
+        }
+    }
+
+    /// A single command; the text is the program and arguments joined by spaces.
+    pub fn command(cmd: Cmd) -> ProcessSpec {
+        let mut text = cmd.program.to_string_lossy().into_owned();
+        for a in &cmd.args {
+            text.push(' ');
+            text.push_str(&a.to_string_lossy());
+        }
+        ProcessSpec::new(text).pipe(cmd)
+    }
+
+    /// Appends a pipeline member: its stdin is the previous member's stdout.
+    pub fn pipe(mut self, cmd: Cmd) -> ProcessSpec {
+        self.members.push(cmd);
+        self
+    }
+
+    /// The working directory of every member (default: the embedder's).
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> ProcessSpec {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    /// Sets a variable in the environment of every member.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> ProcessSpec {
+        self.env.push((key.into(), Some(value.into())));
+        self
+    }
+
+    /// Removes a variable from the environment of every member.
+    pub fn env_remove(mut self, key: impl Into<OsString>) -> ProcessSpec {
+        self.env.push((key.into(), None));
+        self
+    }
+
+    /// Starts from an empty environment instead of the embedder's.
+    pub fn env_clear(mut self) -> ProcessSpec {
+        self.env_clear = true;
+        self.env.clear();
+        self
+    }
+
+    /// A foreground job: kept out of the job table (no id, no events) until
+    /// [`Kernel::adopt`](crate::Kernel::adopt) enters it (e.g. when it stops).
+    pub fn foreground(mut self, yes: bool) -> ProcessSpec {
+        self.foreground = yes;
+        self
+    }
+
+    /// Per-job output settings.
+    pub fn options(mut self, options: JobOptions) -> ProcessSpec {
+        self.options = options;
+        self
+    }
+
+    /// Runs `f` in every member between fork and exec (e.g. to take the terminal).
+    ///
+    /// This forces std's fork path instead of posix_spawn: slower, so meant for
+    /// interactive foreground jobs only.
+    ///
+    /// # Safety
+    /// As for [`std::os::unix::process::CommandExt::pre_exec`]: `f` runs in a
+    /// forked child and must only make async-signal-safe calls.
+    pub unsafe fn pre_exec<F>(mut self, f: F) -> ProcessSpec
+    where
+        F: Fn() -> io::Result<()> + Send + Sync + 'static,
+    {
+        self.pre_exec = Some(std::sync::Arc::new(f));
+        self
+    }
+
+    /// The command text.
+    pub fn command_text(&self) -> &str {
+        &self.text
+    }
+}
