@@ -1,0 +1,323 @@
+//! Block storage behind an output stream: the last `cap` bytes of an
+//! unbounded byte sequence, addressed by absolute offset.
+//!
+//! Blocks are aligned on absolute offsets: block `k` holds bytes
+//! `[k * block, (k + 1) * block)`, so finding an offset is a division and the
+//! memory beyond the held bytes is at most the unused head of the first block
+//! plus the unused tail of the last one (exactly one block in total when
+//! `cap` is a multiple of the block size, as with the defaults).
+
+use std::collections::VecDeque;
+
+/// Largest block: big enough that a 64 KiB–1 MiB write is a few memcpys,
+/// small enough that the slack (about one block) is negligible next to 1 MiB.
+pub(crate) const MAX_BLOCK: usize = 64 * 1024;
+
+/// Smallest allocation of a young stream's first block; it then doubles.
+const MIN_ALLOC: usize = 64;
+
+/// `u64` to `usize`, saturating (only used on values already bounded by a
+/// `usize`, so it never actually saturates on 64-bit targets).
+pub(crate) fn to_usize(x: u64) -> usize {
+    usize::try_from(x).unwrap_or(usize::MAX)
+}
+
+/// `usize` to `u64`, saturating.
+pub(crate) fn to_u64(x: usize) -> u64 {
+    u64::try_from(x).unwrap_or(u64::MAX)
+}
+
+/// Capacity for a young block that must hold `need` bytes: the next power
+/// of two, at least `MIN_ALLOC`, at most `block`.
+fn alloc_size(need: usize, block: usize) -> usize {
+    let need = need.min(block);
+    need.checked_next_power_of_two()
+        .unwrap_or(block)
+        .max(MIN_ALLOC)
+        .min(block)
+        .max(need)
+}
+
+/// Bounded byte ring with absolute offsets.
+pub(crate) struct Ring {
+    cap: usize,
+    /// Block size, `1..=MAX_BLOCK`, never more than `cap`.
+    block: usize,
+    /// Held blocks, oldest first. `blocks[i]` is block number `first + i`;
+    /// its `len()` is how far it is filled from the block's own start (the
+    /// part before `start` in the first block is stale). Every block but
+    /// the last is full.
+    blocks: VecDeque<Vec<u8>>,
+    /// Block number of `blocks[0]`.
+    first: u64,
+    /// Absolute offset of the first held byte (== bytes dropped).
+    start: u64,
+    /// Total bytes ever written (absolute offset of the end).
+    written: u64,
+    /// Full-size blocks evicted during the current `write`, reused by the
+    /// same write so a steady stream does not churn the allocator. Always
+    /// empty between calls: nothing is kept beyond the held bytes.
+    free: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Ring {
+    // Counters only: the held bytes can be a megabyte.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ring")
+            .field("cap", &self.cap)
+            .field("start", &self.start)
+            .field("written", &self.written)
+            .field("blocks", &self.blocks.len())
+            .finish()
+    }
+}
+
+impl Ring {
+    /// An empty ring holding at most `cap` bytes. Allocates nothing.
+    pub(crate) fn new(cap: usize) -> Ring {
+        Ring {
+            cap,
+            block: cap.clamp(1, MAX_BLOCK),
+            blocks: VecDeque::new(),
+            first: 0,
+            start: 0,
+            written: 0,
+            free: Vec::new(),
+        }
+    }
+
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
+    }
+
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+
+    pub(crate) fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub(crate) fn held(&self) -> u64 {
+        self.written - self.start
+    }
+
+    /// Bytes of memory allocated for data (sum of block capacities).
+    pub(crate) fn allocated(&self) -> usize {
+        self.blocks.iter().map(Vec::capacity).sum()
+    }
+
+    /// Appends `data`, evicting the oldest bytes beyond `cap`.
+    pub(crate) fn write(&mut self, mut data: &[u8]) {
+        let n = to_u64(data.len());
+        if n == 0 {
+            return;
+        }
+        if self.cap == 0 {
+            self.written += n;
+            self.start = self.written;
+            return;
+        }
+        let cap = to_u64(self.cap);
+        if n >= cap {
+            // Everything held and the head of `data` fall out: keep only the
+            // last `cap` bytes of `data`, without copying the rest.
+            let skip = data.len() - self.cap;
+            data = &data[skip..];
+            self.written += to_u64(skip);
+            self.evict_to(self.written);
+        } else {
+            let excess = (self.held() + n).saturating_sub(cap);
+            self.evict_to(self.start + excess);
+        }
+        self.append(data);
+        // Blocks evicted but not reused are freed now, not kept as slack.
+        self.free.clear();
+    }
+
+    /// Drops every byte before absolute offset `to` (`start <= to <= written`).
+    fn evict_to(&mut self, to: u64) {
+        self.start = to;
+        let keep_from = to / to_u64(self.block);
+        while self.first < keep_from {
+            let Some(b) = self.blocks.pop_front() else {
+                break;
+            };
+            self.first += 1;
+            if b.capacity() == self.block {
+                self.free.push(b);
+            }
+        }
+        if self.blocks.is_empty() {
+            self.first = keep_from;
+        }
+    }
+
+    /// Copies `data` at the end; the room for it has already been made.
+    fn append(&mut self, mut data: &[u8]) {
+        let block = self.block;
+        while !data.is_empty() {
+            let pos = self.written;
+            let index = pos / to_u64(block);
+            // `pos % block < block <= usize::MAX`: lossless.
+            let within = to_usize(pos % to_u64(block));
+            if self.blocks.is_empty() || self.first + to_u64(self.blocks.len()) <= index {
+                let buf = self.new_block(within + data.len());
+                if self.blocks.is_empty() {
+                    self.first = index;
+                }
+                self.blocks.push_back(buf);
+            }
+            let Some(last) = self.blocks.back_mut() else {
+                return;
+            };
+            if last.len() < within {
+                // A block started mid-way (after everything was evicted):
+                // the part before `start` is never read, zero it.
+                last.resize(within, 0);
+            }
+            let take = data.len().min(block - within);
+            let want = within + take;
+            if last.capacity() < want {
+                // Only a young stream's first block is grown this way.
+                let target = alloc_size(want, block);
+                last.reserve_exact(target - last.len());
+            }
+            last.extend_from_slice(&data[..take]);
+            self.written += to_u64(take);
+            data = &data[take..];
+        }
+    }
+
+    /// A new, empty block that will receive `need` bytes (counted from the
+    /// block's start) now.
+    fn new_block(&mut self, need: usize) -> Vec<u8> {
+        if let Some(mut b) = self.free.pop() {
+            b.clear();
+            return b;
+        }
+        if self.written >= to_u64(self.block) {
+            // Past its first block a stream is a real producer: full blocks,
+            // so later writes never reallocate.
+            Vec::with_capacity(self.block)
+        } else {
+            // A young stream (most are tiny) only pays for what it holds.
+            Vec::with_capacity(alloc_size(need, self.block))
+        }
+    }
+
+    /// Calls `f` with the contiguous slices covering absolute `[from, to)`,
+    /// in order. The range must be held: `start <= from <= to <= written`;
+    /// anything outside is clipped.
+    pub(crate) fn for_each_slice(&self, from: u64, to: u64, mut f: impl FnMut(&[u8])) {
+        let from = from.max(self.start);
+        let to = to.min(self.written);
+        if from >= to {
+            return;
+        }
+        let block = to_u64(self.block);
+        let mut pos = from;
+        let mut i = to_usize((from / block).saturating_sub(self.first));
+        while pos < to {
+            let Some(b) = self.blocks.get(i) else {
+                return;
+            };
+            let base = (self.first + to_u64(i)) * block;
+            let lo = to_usize(pos - base);
+            let hi = to_usize(to.min(base + block) - base).min(b.len());
+            let Some(slice) = b.get(lo..hi) else {
+                return;
+            };
+            if slice.is_empty() {
+                return;
+            }
+            f(slice);
+            pos += to_u64(slice.len());
+            i += 1;
+        }
+    }
+
+    /// The bytes in absolute `[from, to)` (clipped to what is held), copied
+    /// into one exact-size vector.
+    pub(crate) fn copy_range(&self, from: u64, to: u64) -> Vec<u8> {
+        let len = to.min(self.written).saturating_sub(from.max(self.start));
+        let mut out = Vec::with_capacity(to_usize(len));
+        self.for_each_slice(from, to, |s| out.extend_from_slice(s));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(from: u64, len: usize) -> Vec<u8> {
+        (from..from + len as u64).map(|i| (i % 251) as u8).collect()
+    }
+
+    fn check(r: &Ring, all: &[u8]) {
+        let start = r.start() as usize;
+        assert_eq!(r.written() as usize, all.len());
+        assert_eq!(r.held() as usize, all.len().min(r.cap()));
+        assert_eq!(start, all.len() - r.held() as usize);
+        assert_eq!(r.copy_range(0, u64::MAX), &all[start..]);
+        // Memory: held bytes plus less than two blocks of slack.
+        assert!(
+            r.allocated() <= r.cap() + 2 * r.block,
+            "{} cap {} blocks {:?}",
+            r.allocated(),
+            r.cap(),
+            r.blocks
+                .iter()
+                .map(|b| (b.len(), b.capacity()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn many_shapes() {
+        for cap in [0usize, 1, 2, 3, 7, 64, 100, 4096, 65536, 100_000, 300_000] {
+            for size in [0usize, 1, 3, 50, 1000, 65536, 70_000, 300_001] {
+                let mut r = Ring::new(cap);
+                let mut all = Vec::new();
+                for _ in 0..5 {
+                    let data = pattern(all.len() as u64, size);
+                    r.write(&data);
+                    all.extend_from_slice(&data);
+                    check(&r, &all);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn slices_are_contiguous_runs() {
+        let mut r = Ring::new(4 * MAX_BLOCK);
+        r.write(&pattern(0, 3 * MAX_BLOCK + 10));
+        let mut n = 0;
+        r.for_each_slice(5, 3 * MAX_BLOCK as u64 + 8, |_| n += 1);
+        assert_eq!(n, 4);
+    }
+
+    #[test]
+    fn steady_state_slack_is_one_block() {
+        let mut r = Ring::new(1 << 20);
+        for i in 0..100u64 {
+            r.write(&pattern(i, 10_000));
+            if r.written() >= 1 << 20 {
+                assert!(r.allocated() <= (1 << 20) + MAX_BLOCK);
+            }
+        }
+    }
+
+    #[test]
+    fn young_stream_is_small() {
+        let mut r = Ring::new(1 << 30);
+        r.write(b"0123456789");
+        assert!(r.allocated() <= MIN_ALLOC);
+        for _ in 0..100 {
+            r.write(b"0123456789");
+        }
+        assert!(r.allocated() <= 2048);
+    }
+}

@@ -1,0 +1,186 @@
+//! State shared by all handles of one stream, and the read planning used by
+//! both `read_from` and followers.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::task::Waker;
+
+use super::ring::{to_u64, Ring};
+use super::spill::Spill;
+
+/// Everything behind the one mutex. Wakers live here, next to the data, so
+/// a follower that found nothing and registers cannot miss the write that
+/// comes right after: the writer needs the same lock to append.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) ring: Ring,
+    pub(crate) closed: bool,
+    /// Bytes `[0, spill_end)` are in the spill file and readable there.
+    /// Equal to `written` while spilling works; frozen if it ever fails.
+    pub(crate) spill_end: u64,
+    /// Followers waiting for bytes or close, by follower id (one entry per
+    /// follower, so repeated polls do not grow it).
+    pub(crate) waiters: Waiters,
+    pub(crate) next_id: u64,
+}
+
+/// The stream itself; `OutputStream`, `Follow` and `StreamWriter` hold an
+/// `Arc` of it.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<State>,
+    pub(crate) spill: Option<Spill>,
+    /// Mirror of `State::closed`, so spilling writers can skip the file
+    /// write on a closed stream without taking the state lock first.
+    pub(crate) closed: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(cap: usize, spill: Option<Spill>) -> Shared {
+        Shared {
+            state: Mutex::new(State {
+                ring: Ring::new(cap),
+                closed: false,
+                spill_end: 0,
+                waiters: Vec::new(),
+                next_id: 0,
+            }),
+            spill,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Locks the state. No code panics while holding it, but a panicking
+    /// embedder thread must not take every reader down with it: recover.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends under the state lock; returns the followers to wake (after
+    /// every lock is released), or `None` if the stream is closed and
+    /// nothing was written. `spilled` is the new spill end when these bytes
+    /// reached the file.
+    fn push(&self, data: &[u8], spilled: Option<u64>) -> Option<Waiters> {
+        let mut st = self.lock();
+        if st.closed {
+            return None;
+        }
+        st.ring.write(data);
+        if let Some(end) = spilled {
+            st.spill_end = end;
+        }
+        Some(std::mem::take(&mut st.waiters))
+    }
+
+    /// Writes `data` to the ring and, in lossless mode, to the spill file.
+    pub(crate) fn write(&self, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        let Some(spill) = &self.spill else {
+            wake(self.push(data, None));
+            return;
+        };
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        // The spill lock orders writers: file offset == absolute offset
+        // because the ring append happens before the lock is released.
+        let mut next = spill.lock();
+        let at = *next;
+        let spilled = spill.append(at, data).then(|| at + to_u64(data.len()));
+        let waiters = self.push(data, spilled);
+        if let (Some(_), Some(end)) = (&waiters, spilled) {
+            *next = end;
+        }
+        drop(next);
+        wake(waiters);
+    }
+
+    pub(crate) fn close(&self) {
+        let mut st = self.lock();
+        if st.closed {
+            return;
+        }
+        st.closed = true;
+        self.closed.store(true, Ordering::Release);
+        let waiters = std::mem::take(&mut st.waiters);
+        drop(st);
+        wake(Some(waiters));
+    }
+}
+
+/// Registered followers: (follower id, waker).
+type Waiters = Vec<(u64, Waker)>;
+
+/// Wakes followers. Called with no lock held: a waker may run arbitrary
+/// code, even code that writes to this stream.
+fn wake(waiters: Option<Waiters>) {
+    for (_, w) in waiters.into_iter().flatten() {
+        w.wake();
+    }
+}
+
+/// Where the bytes for one read come from, decided under the lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// Absolute offset of the first byte returned.
+    pub(crate) offset: u64,
+    /// Bytes skipped before `offset` because they are gone.
+    pub(crate) missed: u64,
+    /// Bytes to read from the spill file, starting at `offset`.
+    pub(crate) spill: u64,
+    /// Bytes to copy from the ring, right after the spill part.
+    pub(crate) ring: u64,
+}
+
+impl Plan {
+    /// Plans a read of at most `max` bytes at `offset`. With `mixed` false
+    /// a plan never has both a spill part and a ring part.
+    pub(crate) fn new(st: &State, has_spill: bool, offset: u64, max: u64, mixed: bool) -> Plan {
+        let start = st.ring.start();
+        let end = st.ring.written();
+        let spill_end = if has_spill { st.spill_end } else { 0 };
+        if offset >= end {
+            return Plan {
+                offset,
+                missed: 0,
+                spill: 0,
+                ring: 0,
+            };
+        }
+        let want_end = offset.saturating_add(max);
+        if offset < start {
+            if offset < spill_end {
+                let spill_to = start.min(spill_end).min(want_end);
+                let spill = spill_to - offset;
+                // A gap (spill failed before `start`) cannot sit inside one
+                // chunk: stop at the spill's end, the next read reports it.
+                let ring = if mixed && spill_to == start {
+                    want_end.min(end) - start
+                } else {
+                    0
+                };
+                return Plan {
+                    offset,
+                    missed: 0,
+                    spill,
+                    ring,
+                };
+            }
+            let ring = start.saturating_add(max).min(end) - start;
+            return Plan {
+                offset: start,
+                missed: start - offset,
+                spill: 0,
+                ring,
+            };
+        }
+        Plan {
+            offset,
+            missed: 0,
+            spill: 0,
+            ring: want_end.min(end) - offset,
+        }
+    }
+}

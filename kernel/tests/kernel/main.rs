@@ -1,0 +1,10 @@
+//! corral-kernel integration tests: real processes, real signals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+mod output;
+mod reaping;
+mod signals;
+mod spawning;
+mod wait;

@@ -1,0 +1,109 @@
+use std::time::{Duration, Instant};
+
+use corral_kernel::{JobOptions, JobState, Signal};
+
+use crate::util::*;
+
+#[tokio::test]
+async fn wait_one_returns_the_final_state() {
+    let k = TestKernel::new();
+    let job = k.spawn_process(sh("exit 7")).unwrap();
+    let info = within("wait", k.wait(job.id().unwrap(), None))
+        .await
+        .unwrap();
+    assert_eq!(info.state, JobState::Exited(7));
+    assert!(info.ended_at.is_some());
+}
+
+#[tokio::test]
+async fn wait_timeout_returns_a_live_snapshot() {
+    let k = TestKernel::new();
+    let job = k.spawn_process(sleeper()).unwrap();
+    let info = k
+        .wait(job.id().unwrap(), Some(Duration::from_millis(50)))
+        .await
+        .unwrap();
+    assert_eq!(info.state, JobState::Running);
+    assert!(info.ended_at.is_none());
+}
+
+#[tokio::test]
+async fn wait_any_returns_the_first_to_finish() {
+    let k = TestKernel::new();
+    let slow = k.spawn_process(sleeper()).unwrap();
+    let fast = k.spawn_process(sh("sleep 0.05; exit 3")).unwrap();
+    let ids = [slow.id().unwrap(), fast.id().unwrap()];
+    let first = within("wait any", k.wait_any(&ids, None)).await.unwrap();
+    assert_eq!(first.id, fast.id());
+    assert_eq!(first.state, JobState::Exited(3));
+    // Timeout: only the slow one left.
+    let none = k
+        .wait_any(&[slow.id().unwrap()], Some(Duration::from_millis(50)))
+        .await;
+    assert!(none.is_none());
+    assert!(k.wait_any(&[], None).await.is_none());
+}
+
+#[tokio::test]
+async fn wait_all_and_its_timeout() {
+    let k = TestKernel::new();
+    for i in 0..5 {
+        k.spawn_process(sh(&format!("sleep 0.0{i}"))).unwrap();
+    }
+    assert!(within("wait all", k.wait_all(None)).await);
+    assert!(k.list().iter().all(|j| j.state.is_finished()));
+    k.spawn_process(sleeper()).unwrap();
+    assert!(!k.wait_all(Some(Duration::from_millis(50))).await);
+}
+
+#[tokio::test]
+async fn signal_deaths_report_128_plus_n() {
+    let k = TestKernel::new();
+    for sig in [Signal::HUP, Signal::INT, Signal::KILL, Signal::TERM] {
+        let job = k.spawn_process(sleeper()).unwrap();
+        k.signal(job.id().unwrap(), sig).unwrap();
+        assert_eq!(finished(&job).await.exit_status(), Some(128 + sig.number()));
+    }
+    let fut = k
+        .spawn_future("f", JobOptions::default(), |ctx| async move {
+            ctx.cancel.cancelled().await;
+            0
+        })
+        .unwrap();
+    k.signal(fut.id().unwrap(), Signal::HUP).unwrap();
+    assert_eq!(finished(&fut).await.exit_status(), Some(129));
+}
+
+#[tokio::test]
+async fn a_grandchild_holding_the_pipe_does_not_keep_the_job_running() {
+    let k = TestKernel::new();
+    let job = k.spawn_process(fixture_job("grandchild.sh", &[])).unwrap();
+    let started = Instant::now();
+    assert_eq!(finished(&job).await, JobState::Exited(0));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let pid: u32 = String::from_utf8_lossy(&job.stdout().snapshot().data)
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        alive(pid),
+        "the grandchild is still running in the job's group"
+    );
+    // The finished job's group is still addressable: kill reaches the grandchild.
+    k.signal(job.id().unwrap(), Signal::KILL).unwrap();
+    until("grandchild killed", || !alive(pid)).await;
+}
+
+#[tokio::test]
+async fn wake_up_is_prompt() {
+    let k = TestKernel::new();
+    let job = k.spawn_process(sleeper()).unwrap();
+    let id = job.id().unwrap();
+    let waiter = {
+        let k = k.kernel.clone();
+        tokio::spawn(async move { k.wait(id, None).await })
+    };
+    k.signal(id, Signal::KILL).unwrap();
+    let info = within("woken", waiter).await.unwrap().unwrap();
+    assert_eq!(info.state.exit_status(), Some(137));
+}
