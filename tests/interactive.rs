@@ -1,0 +1,1 @@
+//! Interactive tests in a real PTY (being written).

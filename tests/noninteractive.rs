@@ -1,0 +1,1 @@
+//! Non-interactive tests through `corral -c` (being written).

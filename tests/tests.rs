@@ -1,0 +1,8 @@
+//! Integration tests of the `corral` binary: non-interactive (`-c`, scripts,
+//! stdin) and interactive in a real pseudo-terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+mod interactive;
+mod noninteractive;

@@ -1,0 +1,1 @@
+//! A pseudo-terminal harness (being written).
