@@ -1,0 +1,209 @@
+//! Kernel benchmarks, each measured against bash in the same run and printed
+//! as ratios (medians of several runs; these machines are small and noisy).
+//!
+//! `cargo bench -p corral-kernel --bench kernel`; set CORRAL_BENCH_QUICK=1 for
+//! a smaller, faster run, and CORRAL_BENCH_ONLY=spawn,futures (say) to run
+//! only some of them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use corral_kernel::{Cmd, JobOptions, Kernel, KernelConfig, ProcessSpec, Signal};
+
+fn quick() -> bool {
+    std::env::var_os("CORRAL_BENCH_QUICK").is_some()
+}
+
+/// Whether the benchmark `name` runs: all of them unless CORRAL_BENCH_ONLY
+/// (a comma-separated list: capture, spawn, futures, wakeup) says otherwise.
+fn wanted(name: &str) -> bool {
+    match std::env::var("CORRAL_BENCH_ONLY") {
+        Ok(list) => list.split(',').any(|w| w.trim() == name),
+        Err(_) => true,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn bash(script: &str) -> Duration {
+    let t = Instant::now();
+    let st = Command::new("bash").arg("-c").arg(script).status().unwrap();
+    assert!(st.success());
+    t.elapsed()
+}
+
+/// (VmRSS, VmHWM) of this process in KiB.
+fn rss() -> (u64, u64) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    let field = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn capture(kernel: &Kernel, bytes: u64) -> Duration {
+    let t = Instant::now();
+    let job = kernel
+        .spawn_process(ProcessSpec::command(
+            Cmd::new("head").arg("-c").arg(bytes.to_string()).arg("/dev/zero"),
+        ))
+        .unwrap();
+    job.wait().await;
+    let el = t.elapsed();
+    assert_eq!(job.stdout().stats().written, bytes);
+    el
+}
+
+async fn bench_capture(kernel: &Kernel) {
+    let bytes: u64 = if quick() { 1 << 28 } else { 1 << 30 };
+    let runs = if quick() { 3 } else { 5 };
+    let (idle, _) = rss();
+    reset_peak_rss();
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..runs {
+        ours.push(capture(kernel, bytes).await.as_secs_f64());
+        theirs.push(bash(&format!("head -c {bytes} /dev/zero | cat > /dev/null")).as_secs_f64());
+    }
+    let (_, peak) = rss();
+    kernel.shutdown(Duration::from_secs(1)).await;
+    let (o, b) = (median(ours), median(theirs));
+    println!(
+        "capture {} MiB: corral {:.3}s, bash pipe {:.3}s, ratio {:.2} (target <= 1.3); peak RSS {} KiB above idle (target <= 32768)",
+        bytes >> 20,
+        o,
+        b,
+        o / b,
+        peak.saturating_sub(idle)
+    );
+}
+
+async fn bench_spawn() {
+    let n = 500;
+    let runs = if quick() { 3 } else { 7 };
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..runs {
+        let kernel = Kernel::with_config(KernelConfig {
+            retention: n,
+            ..KernelConfig::default()
+        })
+        .unwrap();
+        let t = Instant::now();
+        for _ in 0..n {
+            kernel
+                .spawn_process(ProcessSpec::command(Cmd::new("/bin/true")))
+                .unwrap();
+        }
+        kernel.wait_all(None).await;
+        ours.push(t.elapsed().as_secs_f64());
+        kernel.shutdown(Duration::from_secs(1)).await;
+        theirs.push(bash(&format!("for i in $(seq {n}); do /bin/true & done; wait")).as_secs_f64());
+    }
+    let (o, b) = (median(ours), median(theirs));
+    println!(
+        "spawn {n} x /bin/true & + wait: corral {:.3}s ({:.0}/s), bash {:.3}s ({:.0}/s), ratio {:.2} (target <= 1.0)",
+        o,
+        n as f64 / o,
+        b,
+        n as f64 / b,
+        o / b
+    );
+}
+
+async fn bench_futures() {
+    let n: usize = if quick() { 20_000 } else { 100_000 };
+    let kernel = Kernel::with_config(KernelConfig {
+        retention: n,
+        max_running: n,
+        ..KernelConfig::default()
+    })
+    .unwrap();
+    // Warm the allocator and runtime with a first small batch.
+    for _ in 0..100 {
+        kernel
+            .spawn_future("warm", JobOptions::default(), |_| async { 0 })
+            .unwrap();
+    }
+    kernel.wait_all(None).await;
+    let (before, _) = rss();
+    let t = Instant::now();
+    for _ in 0..n {
+        kernel
+            .spawn_future("f", JobOptions::default(), |_| async { 0 })
+            .unwrap();
+    }
+    kernel.wait_all(None).await;
+    let el = t.elapsed();
+    let (after, _) = rss();
+    let per = (after.saturating_sub(before) * 1024) as f64 / n as f64;
+    println!(
+        "futures {n} spawned and completed: {:.3}s (target < 0.5s for 100000); {:.0} bytes per finished record (target < 1024)",
+        el.as_secs_f64(),
+        per
+    );
+    kernel.shutdown(Duration::from_secs(1)).await;
+}
+
+async fn bench_wakeup() {
+    let n = if quick() { 50 } else { 300 };
+    let kernel = Kernel::with_config(KernelConfig {
+        retention: 10,
+        ..KernelConfig::default()
+    })
+    .unwrap();
+    let mut lat = Vec::new();
+    for _ in 0..n {
+        let job = kernel
+            .spawn_process(ProcessSpec::command(Cmd::new("sleep").arg("100")))
+            .unwrap();
+        let pid = job.pids()[0] as i32;
+        let t = Instant::now();
+        corral_kernel::kill_pid(pid, Signal::KILL.number()).unwrap();
+        job.wait().await;
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q) as usize];
+    println!(
+        "wake-up from SIGKILL to wait's return: p50 {:.0} us, p99 {:.0} us (target p99 < 1000 us; a 100 ms poller averages 50000 us)",
+        p(0.5),
+        p(0.99)
+    );
+    kernel.shutdown(Duration::from_secs(1)).await;
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        if wanted("capture") {
+            let kernel = Kernel::new().unwrap();
+            bench_capture(&kernel).await;
+        }
+        if wanted("spawn") {
+            bench_spawn().await;
+        }
+        if wanted("futures") {
+            bench_futures().await;
+        }
+        if wanted("wakeup") {
+            bench_wakeup().await;
+        }
+    });
+}
