@@ -1,1 +1,247 @@
-//! Non-interactive tests through `corral -c` (being written).
+//! `corral -c`, scripts and stdin: every builtin and every error, by their
+//! output and exit status.
+
+use crate::util::run::*;
+
+#[test]
+fn quoting_variables_and_status() {
+    let r = corral(r#"X=hi; echo "$X" 'lit $X' a\ b; false; echo $?; true && echo and || echo or"#);
+    assert_eq!(r.stdout, "hi lit $X a b\n1\nand\n");
+    assert_eq!(r.status, 0);
+    assert_eq!(corral("exit 7").status, 7);
+    assert_eq!(corral("sh -c 'exit 5'").status, 5);
+}
+
+#[test]
+fn command_not_found_and_not_executable() {
+    let r = corral("nosuchcmd-xyz arg; echo $?");
+    assert_eq!(r.stderr, "corral: nosuchcmd-xyz: command not found\n");
+    assert_eq!(r.stdout, "127\n");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("noexec");
+    std::fs::write(&f, "echo no\n").unwrap();
+    let r = corral(&format!("{}", f.display()));
+    assert_eq!(r.status, 126);
+    assert!(r.stderr.contains("Permission denied"), "{}", r.stderr);
+}
+
+#[test]
+fn syntax_errors_run_nothing() {
+    let r = corral("echo ran; echo 'unterminated");
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.status, 2);
+    assert!(
+        r.stderr.starts_with("corral: syntax error at column "),
+        "{}",
+        r.stderr
+    );
+    let r = corral("echo a | | echo b");
+    assert_eq!(r.status, 2);
+    assert!(
+        r.stderr.contains("expected a command after '|'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn script_file_errors_name_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.sh");
+    std::fs::write(&f, "echo one\necho two )\n").unwrap();
+    let r = corral_with(&[f.to_str().unwrap()], b"", None);
+    assert_eq!(r.status, 2);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+}
+
+#[test]
+fn script_on_stdin_and_binary_garbage() {
+    let r = corral_with(&[], b"echo from stdin\necho $((\n", None);
+    assert_eq!(r.status, 2, "{r:?}");
+    let r = corral_with(&[], b"echo from stdin\n", None);
+    assert_eq!(r.stdout, "from stdin\n");
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
+    let r = corral_with(&[], &garbage, None);
+    assert_ne!(r.status, 101, "no panic: {}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn a_one_megabyte_line() {
+    // Too long for argv: through stdin, as a script.
+    let word = "a".repeat(1 << 20);
+    let r = corral_with(&[], format!("echo {word} | wc -c\n").as_bytes(), None);
+    assert_eq!(r.stdout.trim(), ((1 << 20) + 1).to_string(), "{}", r.stderr);
+}
+
+#[test]
+fn pipelines_mix_builtins_and_externals() {
+    let r = corral("echo hello | tr a-z A-Z");
+    assert_eq!(r.stdout, "HELLO\n");
+    let r = corral("printf 'a\\nb\\nc\\n' | cat | wc -l");
+    assert_eq!(r.stdout.trim(), "3");
+    let r = corral("echo x | cat | cat");
+    assert_eq!(r.stdout, "x\n");
+    let r = corral("sh -c 'exit 3' | true; echo $?");
+    assert_eq!(r.stdout, "0\n");
+}
+
+#[test]
+fn redirections() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let r = corral(&format!(
+        "cd {d}; echo one > f; echo two >> f; cat < f; sh -c 'echo e >&2' 2> err; cat err; \
+         sh -c 'echo o; echo e2 >&2' > both 2>&1; cat both; echo all &> amp; cat amp"
+    ));
+    assert_eq!(r.stdout, "one\ntwo\ne\no\ne2\nall\n", "{}", r.stderr);
+    let r = corral("cat < /no/such/file; echo $?");
+    assert_eq!(
+        r.stderr,
+        "corral: /no/such/file: No such file or directory\n"
+    );
+    assert_eq!(r.stdout, "1\n");
+    let r = corral(&format!("echo x > {d}"));
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("Is a directory"), "{}", r.stderr);
+}
+
+#[test]
+fn cd_pwd_export_unset_and_globs() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["b.txt", "a.txt", "c.md"] {
+        std::fs::write(dir.path().join(f), "").unwrap();
+    }
+    let d = dir.path().canonicalize().unwrap();
+    let r = corral(&format!(
+        "cd {}; pwd; echo *.txt; echo *.none; export FOO=bar; sh -c 'echo $FOO'; unset FOO; sh -c 'echo ${{FOO:-gone}}'",
+        d.display()
+    ));
+    assert_eq!(
+        r.stdout,
+        format!("{}\na.txt b.txt\n*.none\nbar\ngone\n", d.display())
+    );
+    let r = corral("cd /no/such/dir");
+    assert_eq!(r.status, 1);
+    assert_eq!(r.stderr, "cd: /no/such/dir: No such file or directory\n");
+}
+
+#[test]
+fn background_jobs_status_and_wait() {
+    let r = corral(
+        "sleep 5 & cat /v/jobs/1/status; ls /v/jobs; kill %1; wait %1; echo $?; cat /v/jobs/1/status",
+    );
+    assert_eq!(r.stdout, "running\n1\n143\nkilled:143\n", "{}", r.stderr);
+    let r = corral("sh -c 'exit 3' & wait %1; echo $?; cat /v/jobs/1/status; wait %1; echo $?");
+    assert_eq!(r.stdout, "3\nfailed:3\n3\n");
+    let r = corral("wait %3; echo $?");
+    assert_eq!(r.stderr, "wait: %3: no such job\n");
+    assert_eq!(r.stdout, "127\n");
+}
+
+#[test]
+fn tail_follows_a_job_until_it_ends() {
+    let r = corral(&format!(
+        "sh {} 3 0.2 & tail -f /v/jobs/1/stdout; cat /v/jobs/1/status",
+        fixture("slow_printer.sh")
+    ));
+    assert_eq!(r.stdout, "line 1\nline 2\nline 3\ndone:0\n", "{}", r.stderr);
+    let r = corral("printf '1\\n2\\n3\\n' & wait; tail -n 2 /v/jobs/1/stdout");
+    assert_eq!(r.stdout, "2\n3\n");
+}
+
+#[test]
+fn job_output_through_v_jobs() {
+    let r = corral(
+        "sh -c 'echo out; echo err >&2' & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/stderr; cat /v/jobs/1/command; cat /v/jobs/1/stdout | wc -c",
+    );
+    assert_eq!(r.stdout, "out\nerr\nsh -c 'echo out; echo err >&2'\n4\n");
+    let r = corral("echo from a builtin & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/pid | wc -c");
+    assert_eq!(r.stdout, "from a builtin\n0\n");
+    let r = corral("( echo grouped; sh -c 'echo inner' ) & wait; cat /v/jobs/1/stdout");
+    assert_eq!(r.stdout, "grouped\ninner\n");
+    let r = corral("cat /v/jobs/99/status");
+    assert_eq!(r.stderr, "cat: /v/jobs/99/status: no such job\n");
+    assert_eq!(r.status, 1);
+}
+
+#[test]
+fn jobs_listing_formats() {
+    let r = corral("sleep 5 & sleep 6 & jobs; jobs -p | wc -l; jobs %1; jobs %9; kill %1 %2; wait");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "[1]-  Running                 sleep 5 &");
+    assert_eq!(lines[1], "[2]+  Running                 sleep 6 &");
+    assert_eq!(lines[2].trim(), "2");
+    assert_eq!(lines[3], "[1]-  Running                 sleep 5 &");
+    assert_eq!(r.stderr, "jobs: %9: no such job\n");
+}
+
+#[test]
+fn kill_builtin_and_its_errors() {
+    let r = corral("kill -l 143; kill -l TERM; kill -l | head -n 1");
+    assert_eq!(r.stdout.lines().take(2).collect::<Vec<_>>(), ["TERM", "15"]);
+    assert!(r.stdout.contains("1) SIGHUP"), "{}", r.stdout);
+    let r = corral("kill");
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.starts_with("kill: usage: kill [-s sigspec"));
+    let r = corral("sleep 5 & kill -s QQQ %1; echo $?; kill %9; echo $?; kill abc; echo $?; kill 999999; echo $?; kill -9 %1");
+    assert_eq!(r.stdout, "1\n1\n1\n1\n");
+    assert_eq!(
+        r.stderr,
+        "kill: QQQ: invalid signal specification\nkill: %9: no such job\n\
+         kill: abc: arguments must be process or job IDs\nkill: (999999) - No such process\n"
+    );
+}
+
+#[test]
+fn fg_and_bg_need_job_control() {
+    let r = corral("fg; echo $?; bg; echo $?");
+    assert_eq!(r.stderr, "fg: no job control\nbg: no job control\n");
+    assert_eq!(r.stdout, "1\n1\n");
+}
+
+#[test]
+fn disown_and_exit_cleanup() {
+    // A job left running at exit is terminated; a disowned one is left alone.
+    let r = corral("sleep 100 & echo $!; sleep 100 & echo $!; disown %2; jobs");
+    let pids: Vec<u32> = r
+        .stdout
+        .lines()
+        .take(2)
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert_eq!(
+        r.stdout.lines().nth(2),
+        Some("[1]+  Running                 sleep 100 &")
+    );
+    eventually("the job is terminated at exit", || !alive(pids[0]));
+    assert!(alive(pids[1]), "disowned job survives");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pids[1] as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+}
+
+#[test]
+fn sigpipe_does_not_kill_corral() {
+    let r = corral(
+        "head -c 3000000 /dev/zero & wait; cat /v/jobs/1/stdout | head -c 1 | wc -c; echo alive",
+    );
+    assert_eq!(r.stdout, "1\nalive\n", "{}", r.stderr);
+}
+
+#[test]
+fn help_and_version() {
+    let r = corral_with(&["--version"], b"", None);
+    assert!(r.stdout.starts_with("corral "));
+    let r = corral("help jobs");
+    assert!(
+        r.stdout.starts_with("jobs: jobs [-l|-p|-r|-s]"),
+        "{}",
+        r.stdout
+    );
+    let r = corral_with(&["--bogus"], b"", None);
+    assert_eq!(r.status, 2);
+}

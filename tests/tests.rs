@@ -4,5 +4,6 @@
 
 mod util;
 
+mod fuzz_corpus;
 mod interactive;
 mod noninteractive;

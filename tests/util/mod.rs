@@ -1,3 +1,5 @@
 //! Helpers shared by the integration tests.
 
+pub mod procfs;
 pub mod pty;
+pub mod run;

@@ -291,8 +291,10 @@ fn changed(job: &Job) -> SystemTime {
     i.ended_at.unwrap_or(i.started_at)
 }
 
-/// One signal per write; `Err` carries the input as the user wrote it, for the message.
-fn parse_ctl(data: &[u8]) -> Result<Signal, String> {
+/// What a write to `ctl` means: one signal name or number per write
+/// (whitespace trimmed). `Err` carries the input as the user wrote it, quoted,
+/// for the error message.
+pub fn parse_ctl(data: &[u8]) -> Result<Signal, String> {
     let text = String::from_utf8_lossy(data);
     let word = text.trim();
     if word.is_empty() {

@@ -1,0 +1,118 @@
+//! The `corral` binary against bash, in one run, printed as ratios (medians).
+//!
+//! `cargo bench --bench repl` (CORRAL_BENCH_QUICK=1 for a smaller run).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn quick() -> bool {
+    std::env::var_os("CORRAL_BENCH_QUICK").is_some()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Runs a command to completion; returns its wall time and peak RSS in KiB.
+fn measure(cmd: &mut Command) -> (Duration, i64) {
+    let t = Instant::now();
+    let child = cmd.stdout(Stdio::null()).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unreaped child (std's Child never waited on it),
+    // and `status`/`usage` are valid for writes for the duration of the call.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid);
+    let el = t.elapsed();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed"
+    );
+    std::mem::forget(child);
+    (el, usage.ru_maxrss)
+}
+
+fn corral() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_corral"))
+}
+
+fn bash() -> Command {
+    Command::new("bash")
+}
+
+fn spawn_script() {
+    let n = 500;
+    let runs = if quick() { 3 } else { 7 };
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("spawn.sh");
+    let mut text = "/bin/true &\n".repeat(n);
+    text.push_str("wait\n");
+    std::fs::write(&script, text).unwrap();
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(measure(corral().arg(&script)).0.as_secs_f64());
+        theirs.push(measure(bash().arg(&script)).0.as_secs_f64());
+    }
+    let (o, b) = (median(ours), median(theirs));
+    println!(
+        "script of {n} x '/bin/true &' + wait: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 1.0)",
+        o / b
+    );
+}
+
+fn capture() {
+    let bytes: u64 = if quick() { 1 << 28 } else { 1 << 30 };
+    let runs = if quick() { 3 } else { 5 };
+    let (mut ours, mut theirs, mut rss) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (t, r) = measure(
+            corral()
+                .arg("-c")
+                .arg(format!("head -c {bytes} /dev/zero & wait")),
+        );
+        ours.push(t.as_secs_f64());
+        rss.push(r as f64);
+        theirs.push(
+            measure(
+                bash()
+                    .arg("-c")
+                    .arg(format!("head -c {bytes} /dev/zero | cat > /dev/null")),
+            )
+            .0
+            .as_secs_f64(),
+        );
+    }
+    let (o, b) = (median(ours), median(theirs));
+    println!(
+        "corral -c 'head -c {} MiB & wait': {o:.3}s, bash pipe {b:.3}s, ratio {:.2} (target <= 1.3); corral peak RSS {:.1} MiB (target <= 40)",
+        bytes >> 20,
+        o / b,
+        median(rss) / 1024.0
+    );
+}
+
+fn startup() {
+    let runs = if quick() { 20 } else { 100 };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(measure(corral().arg("-c").arg("true")).0.as_secs_f64());
+        theirs.push(measure(bash().arg("-c").arg("true")).0.as_secs_f64());
+    }
+    let (o, b) = (median(ours), median(theirs));
+    println!(
+        "startup 'corral -c true' {:.2} ms vs 'bash -c true' {:.2} ms: ratio {:.2}",
+        o * 1e3,
+        b * 1e3,
+        o / b
+    );
+}
+
+fn main() {
+    startup();
+    spawn_script();
+    capture();
+}

@@ -1,0 +1,499 @@
+//! jobs, fg, bg, kill, wait, disown.
+
+use corral_kernel::{Error as KernelError, JobId, JobState, Signal};
+
+use super::out;
+use crate::exec::BoxFut;
+use crate::io::{os_message, Streams};
+use crate::jobs::{format, signals, ListFormat, StateFilter};
+use crate::shell::Shell;
+
+fn job_control(shell: &Shell) -> bool {
+    shell.interactive && shell.terminal.is_some()
+}
+
+pub(super) fn jobs<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        shell.sync_jobs();
+        let (mut long, mut pids_only, mut running, mut stopped) = (false, false, false, false);
+        let mut specs = Vec::new();
+        for a in &args[1..] {
+            match a.strip_prefix('-') {
+                Some(flags) if !flags.is_empty() && !a.starts_with("--") => {
+                    for c in flags.chars() {
+                        match c {
+                            'l' => long = true,
+                            'p' => pids_only = true,
+                            'r' => running = true,
+                            's' => stopped = true,
+                            other => {
+                                io.err_line(&format!("jobs: -{other}: invalid option"))
+                                    .await;
+                                io.err_line("jobs: usage: jobs [-lprs] [jobspec ...]").await;
+                                return 2;
+                            }
+                        }
+                    }
+                }
+                _ => specs.push(a.clone()),
+            }
+        }
+        let format = if pids_only {
+            ListFormat::Pids
+        } else if long {
+            ListFormat::Long
+        } else {
+            ListFormat::Standard
+        };
+        let filter = match (running, stopped) {
+            (true, false) => StateFilter::Running,
+            (false, true) => StateFilter::Stopped,
+            _ => StateFilter::Any,
+        };
+        let mut status = 0;
+        let mut lines = Vec::new();
+        if specs.is_empty() {
+            lines = shell.jobs.list(format, filter);
+        } else {
+            for s in &specs {
+                match shell.jobs.resolve(s) {
+                    Ok(id) => lines.extend(shell.jobs.list_one(id, format)),
+                    Err(e) => {
+                        for m in e.messages("jobs") {
+                            io.err_line(&m).await;
+                        }
+                        status = 1;
+                    }
+                }
+            }
+        }
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(&l);
+            text.push('\n');
+        }
+        match out(io, &text).await {
+            Ok(()) => status,
+            Err(s) => s,
+        }
+    })
+}
+
+pub(super) fn fg<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        if !job_control(shell) {
+            io.err_line("fg: no job control").await;
+            return 1;
+        }
+        shell.sync_jobs();
+        let resolved = match args.get(1) {
+            Some(spec) => shell.jobs.resolve(spec),
+            None => shell.jobs.resolve_current(),
+        };
+        let id = match resolved {
+            Ok(id) => id,
+            Err(e) => {
+                io.err_line(&e.message("fg")).await;
+                return e.status("fg");
+            }
+        };
+        if let Err(e) = shell.jobs.can_resume(id, true) {
+            io.err_line(&e.message("fg")).await;
+            return e.status();
+        }
+        let job = match shell.env.kernel.job(id) {
+            Ok(j) if !j.state().is_finished() => j,
+            _ => {
+                io.err_line("fg: job has terminated").await;
+                shell.jobs.mark_notified(id);
+                return 1;
+            }
+        };
+        let command = job.command().to_string();
+        let line = shell
+            .jobs
+            .get(id)
+            .map(format::fg_line)
+            .unwrap_or_else(|| command.clone());
+        let _ = out(io, &format!("{line}\n")).await;
+        let before = job.state();
+        shell.jobs.set_foreground(id);
+        if let (Some(t), Some(modes)) = (&shell.terminal, shell.job_modes.remove(&id)) {
+            t.set_modes(&modes);
+        }
+        if let (Some(t), Some(pgid)) = (&shell.terminal, job.pgid()) {
+            let _ = t.give_to(pgid as i32);
+        }
+        let _ = job.signal(Signal::CONT);
+        let resumed_from = before.is_stopped().then_some(before);
+        let status = shell
+            .wait_foreground(job.clone(), &command, resumed_from)
+            .await;
+        let state = job.state();
+        if state.is_finished() {
+            shell.jobs.set_state(id, state);
+            shell.jobs.mark_notified(id);
+        }
+        status
+    })
+}
+
+pub(super) fn bg<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        if !job_control(shell) {
+            io.err_line("bg: no job control").await;
+            return 1;
+        }
+        shell.sync_jobs();
+        let specs: Vec<Option<String>> = if args.len() > 1 {
+            args[1..].iter().cloned().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let mut status = 0;
+        for spec in specs {
+            let resolved = match &spec {
+                Some(s) => shell.jobs.resolve(s),
+                None => shell.jobs.resolve_current(),
+            };
+            let id = match resolved {
+                Ok(id) => id,
+                Err(e) => {
+                    io.err_line(&e.message("bg")).await;
+                    status = e.status("bg");
+                    continue;
+                }
+            };
+            if let Err(e) = shell.jobs.can_resume(id, false) {
+                io.err_line(&e.message("bg")).await;
+                if e.status() != 0 {
+                    status = e.status();
+                }
+                continue;
+            }
+            if let Some(line) = shell.jobs.set_background(id) {
+                let _ = out(io, &format!("{line}\n")).await;
+            }
+            shell.job_modes.remove(&id);
+            if let Err(e) = shell.env.kernel.signal(id, Signal::CONT) {
+                io.err_line(&format!("bg: {e}")).await;
+                status = 1;
+            }
+        }
+        status
+    })
+}
+
+const KILL_USAGE: &str =
+    "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]";
+
+pub(super) fn kill<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let mut rest = &args[1..];
+        if rest.is_empty() {
+            io.err_line(KILL_USAGE).await;
+            return 2;
+        }
+        let mut sig = libc::SIGTERM;
+        let bad = |spec: &str| format!("kill: {spec}: invalid signal specification");
+        match rest[0].as_str() {
+            "-l" | "-L" => {
+                if rest.len() == 1 {
+                    return out(io, &format::kill_list()).await.err().unwrap_or(0);
+                }
+                let mut status = 0;
+                let mut text = String::new();
+                for a in &rest[1..] {
+                    match format::kill_l_arg(a) {
+                        Ok(s) if s.is_empty() => {}
+                        Ok(s) => {
+                            text.push_str(&s);
+                            text.push('\n');
+                        }
+                        Err(msg) => {
+                            io.err_line(&msg).await;
+                            status = 1;
+                        }
+                    }
+                }
+                return match out(io, &text).await {
+                    Ok(()) => status,
+                    Err(s) => s,
+                };
+            }
+            "-s" | "-n" => {
+                let Some(spec) = rest.get(1) else {
+                    io.err_line(&format!("kill: {}: option requires an argument", rest[0]))
+                        .await;
+                    io.err_line(KILL_USAGE).await;
+                    return 2;
+                };
+                match signals::decode_signal(spec).filter(|n| *n < 65) {
+                    Some(n) => sig = n,
+                    None => {
+                        io.err_line(&bad(spec)).await;
+                        return 1;
+                    }
+                }
+                rest = &rest[2..];
+            }
+            "--" => rest = &rest[1..],
+            first if first.starts_with('-') && first.len() > 1 => {
+                let spec = &first[1..];
+                match signals::decode_signal(spec).filter(|n| *n < 65) {
+                    Some(n) => sig = n,
+                    None => {
+                        io.err_line(&bad(spec)).await;
+                        return 1;
+                    }
+                }
+                rest = &rest[1..];
+            }
+            _ => {}
+        }
+        if rest.is_empty() {
+            io.err_line(KILL_USAGE).await;
+            return 2;
+        }
+        shell.sync_jobs();
+        let mut status = 0;
+        for target in rest {
+            if let Err(msgs) = kill_one(shell, target, sig) {
+                for m in msgs {
+                    io.err_line(&m).await;
+                }
+                status = 1;
+            }
+        }
+        status
+    })
+}
+
+/// One `kill` operand; `sig` 0 only checks that the target exists.
+fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>> {
+    if target.starts_with('%') {
+        let id = shell.jobs.resolve(target).map_err(|e| e.messages("kill"))?;
+        let pgid = shell.jobs.get(id).and_then(|e| e.pgid).unwrap_or(0);
+        let gone = || vec![format!("kill: ({pgid}) - No such process")];
+        let job = shell.env.kernel.job(id).map_err(|_| gone())?;
+        let stopped = job.state().is_stopped();
+        let Ok(signal) = Signal::from_number(sig) else {
+            // Signal 0: does it exist?
+            return if job.state().is_finished() {
+                Err(gone())
+            } else {
+                Ok(())
+            };
+        };
+        match job.signal(signal) {
+            Ok(()) => {}
+            Err(KernelError::JobFinished(_)) | Err(KernelError::NoSuchJob(_)) => return Err(gone()),
+            Err(e) => return Err(vec![format!("kill: {e}")]),
+        }
+        // A stopped job cannot act on TERM or HUP until it is continued (bash).
+        if stopped && (signal == Signal::TERM || signal == Signal::HUP) {
+            let _ = job.signal(Signal::CONT);
+        }
+        if signal == Signal::CONT {
+            shell.jobs.set_continued(id);
+        }
+        return Ok(());
+    }
+    let pid: i32 = target.parse().map_err(|_| {
+        vec![format!(
+            "kill: {target}: arguments must be process or job IDs"
+        )]
+    })?;
+    crate::sys::kill(pid, sig).map_err(|e| vec![format!("kill: ({pid}) - {}", os_message(&e))])
+}
+
+pub(super) fn wait<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        shell.sync_jobs();
+        let mut any = false;
+        let mut targets = Vec::new();
+        for a in &args[1..] {
+            if a == "-n" {
+                any = true;
+            } else {
+                targets.push(a.clone());
+            }
+        }
+        let mut ids = Vec::new();
+        let mut status = 0;
+        for t in &targets {
+            match resolve_wait_target(shell, t) {
+                Ok(id) => ids.push(id),
+                Err((msg, s)) => {
+                    io.err_line(&msg).await;
+                    status = s;
+                }
+            }
+        }
+        if !targets.is_empty() && ids.is_empty() {
+            return status;
+        }
+        if any {
+            if ids.is_empty() {
+                ids = shell
+                    .jobs
+                    .iter()
+                    .filter(|e| !e.state.is_finished())
+                    .map(|e| e.id)
+                    .collect();
+            }
+            return match shell.env.kernel.wait_any(&ids, None).await {
+                Some(info) => {
+                    if let Some(id) = info.id {
+                        shell.jobs.set_state(id, info.state);
+                        shell.jobs.mark_notified(id);
+                    }
+                    info.state.exit_status().unwrap_or(0)
+                }
+                None => 127,
+            };
+        }
+        if ids.is_empty() {
+            let all: Vec<JobId> = shell.jobs.iter().map(|e| e.id).collect();
+            for id in all {
+                let _ = shell.env.kernel.wait(id, None).await;
+            }
+            shell.sync_jobs();
+            return 0;
+        }
+        for id in ids {
+            status = match shell.env.kernel.wait(id, None).await {
+                Ok(info) => {
+                    shell.jobs.set_state(id, info.state);
+                    shell.jobs.mark_notified(id);
+                    info.state.exit_status().unwrap_or(0)
+                }
+                Err(_) => 127,
+            };
+        }
+        status
+    })
+}
+
+/// A `wait` operand: a jobspec (finished jobs too, while the kernel keeps
+/// them) or the pid of one of our jobs' processes.
+fn resolve_wait_target(shell: &Shell, t: &str) -> Result<JobId, (String, i32)> {
+    if t.starts_with('%') {
+        if let Ok(id) = shell.jobs.resolve_any(t) {
+            return Ok(id);
+        }
+        if let Some(Ok(n)) = t.strip_prefix('%').map(str::parse::<u64>) {
+            if shell.env.kernel.job(JobId(n)).is_ok() {
+                return Ok(JobId(n));
+            }
+        }
+        return Err((format!("wait: {t}: no such job"), 127));
+    }
+    let Ok(pid) = t.parse::<u32>() else {
+        return Err((format!("wait: `{t}': not a pid or valid job spec"), 2));
+    };
+    shell
+        .env
+        .kernel
+        .jobs()
+        .into_iter()
+        .find(|j| j.pids().contains(&pid))
+        .and_then(|j| j.id())
+        .ok_or((format!("wait: pid {pid} is not a child of this shell"), 127))
+}
+
+pub(super) fn disown<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        shell.sync_jobs();
+        let (mut keep, mut all, mut running) = (false, false, false);
+        let mut specs = Vec::new();
+        for a in &args[1..] {
+            match a.strip_prefix('-') {
+                Some(flags) if !flags.is_empty() => {
+                    for c in flags.chars() {
+                        match c {
+                            'h' => keep = true,
+                            'a' => all = true,
+                            'r' => running = true,
+                            other => {
+                                io.err_line(&format!("disown: -{other}: invalid option"))
+                                    .await;
+                                io.err_line(
+                                    "disown: usage: disown [-h] [-ar] [jobspec ... | pid ...]",
+                                )
+                                .await;
+                                return 2;
+                            }
+                        }
+                    }
+                }
+                _ => specs.push(a.clone()),
+            }
+        }
+        let mut status = 0;
+        let ids: Vec<JobId> = if all || (running && specs.is_empty()) {
+            shell
+                .jobs
+                .iter()
+                .filter(|e| !running || e.state == JobState::Running)
+                .map(|e| e.id)
+                .collect()
+        } else {
+            if specs.is_empty() {
+                specs.push("%+".to_string());
+            }
+            let mut ids = Vec::new();
+            for s in &specs {
+                match shell.jobs.resolve(s) {
+                    Ok(id) => ids.push(id),
+                    Err(e) => {
+                        for m in e.messages("disown") {
+                            io.err_line(&m).await;
+                        }
+                        status = 1;
+                    }
+                }
+            }
+            ids
+        };
+        for id in ids {
+            let Some(entry) = shell.jobs.get(id) else {
+                continue;
+            };
+            if !keep {
+                if let Some(w) = format::disown_warning(entry) {
+                    io.err_line(&format!("corral: {w}")).await;
+                }
+            }
+            let _ = shell.env.kernel.disown(id);
+            if !keep {
+                shell.jobs.remove(id);
+            }
+        }
+        status
+    })
+}

@@ -1,0 +1,176 @@
+//! Tab completion: command names (builtins and PATH), paths (host and
+//! /v/jobs), and %jobspecs.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use reedline::{Completer, CompletionResult, Span, Suggestion};
+
+/// Jobs as the completer sees them: (id, command), refreshed by the shell.
+pub type JobList = Arc<Mutex<Vec<(u64, String)>>>;
+
+const JOB_FILES: &[&str] = &[
+    "stdout", "stderr", "status", "command", "pid", "info", "ctl",
+];
+
+/// The shell's completer.
+pub struct ShellCompleter {
+    commands: BTreeSet<String>,
+    jobs: JobList,
+    cwd: Arc<Mutex<std::path::PathBuf>>,
+}
+
+impl ShellCompleter {
+    /// A completer over builtins, the executables on PATH, and the given job list.
+    pub fn new(jobs: JobList, cwd: Arc<Mutex<std::path::PathBuf>>) -> ShellCompleter {
+        let mut commands: BTreeSet<String> = crate::builtins::names().map(str::to_string).collect();
+        if let Some(path) = std::env::var_os("PATH") {
+            for dir in std::env::split_paths(&path) {
+                if let Ok(rd) = std::fs::read_dir(dir) {
+                    for e in rd.flatten() {
+                        if let Some(n) = e.file_name().to_str() {
+                            commands.insert(n.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        ShellCompleter {
+            commands,
+            jobs,
+            cwd,
+        }
+    }
+
+    fn paths(&self, word: &str) -> Vec<String> {
+        let (dir, prefix) = match word.rfind('/') {
+            Some(i) => (&word[..=i], &word[i + 1..]),
+            None => ("", word),
+        };
+        let mut out = Vec::new();
+        let trimmed = dir.trim_end_matches('/');
+        if trimmed == "/v/jobs" {
+            let jobs = self.jobs.lock().map(|j| j.clone()).unwrap_or_default();
+            for (id, _) in jobs {
+                let name = id.to_string();
+                if name.starts_with(prefix) {
+                    out.push(format!("{dir}{name}/"));
+                }
+            }
+            return out;
+        }
+        if let Some(rest) = trimmed.strip_prefix("/v/jobs/") {
+            if !rest.contains('/') {
+                for f in JOB_FILES {
+                    if f.starts_with(prefix) {
+                        out.push(format!("{dir}{f}"));
+                    }
+                }
+                return out;
+            }
+        }
+        if trimmed == "/v" && "jobs".starts_with(prefix) {
+            out.push(format!("{dir}jobs/"));
+        }
+        let base = if dir.starts_with('/') {
+            std::path::PathBuf::from(if dir.is_empty() { "." } else { dir })
+        } else {
+            let cwd = self.cwd.lock().map(|c| c.clone()).unwrap_or_default();
+            cwd.join(dir)
+        };
+        if let Ok(rd) = std::fs::read_dir(base) {
+            for e in rd.flatten() {
+                let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.'))
+                {
+                    continue;
+                }
+                let slash = if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                    "/"
+                } else {
+                    ""
+                };
+                out.push(format!("{dir}{name}{slash}"));
+            }
+        }
+        if dir == "/" && "v".starts_with(prefix) {
+            out.push("/v/".to_string());
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The candidates for `word`; `command` when it is in command position.
+    pub fn candidates(&self, word: &str, command: bool) -> Vec<String> {
+        if let Some(spec) = word.strip_prefix('%') {
+            let jobs = self.jobs.lock().map(|j| j.clone()).unwrap_or_default();
+            return jobs
+                .iter()
+                .map(|(id, _)| format!("%{id}"))
+                .filter(|s| s[1..].starts_with(spec))
+                .collect();
+        }
+        if command && !word.contains('/') {
+            return self
+                .commands
+                .iter()
+                .filter(|c| c.starts_with(word))
+                .cloned()
+                .collect();
+        }
+        self.paths(word)
+    }
+}
+
+impl Completer for ShellCompleter {
+    fn complete(&mut self, line: &str, pos: usize) -> CompletionResult {
+        let pos = pos.min(line.len());
+        let before = line.get(..pos).unwrap_or("");
+        let start = before
+            .rfind(|c: char| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '(' | '<' | '>'))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let word = &before[start..];
+        let head = before[..start].trim_end();
+        let command = head.is_empty() || head.ends_with(['|', '&', ';', '(']);
+        let suggestions: Vec<Suggestion> = self
+            .candidates(word, command)
+            .into_iter()
+            .map(|value| Suggestion {
+                append_whitespace: !value.ends_with('/'),
+                value,
+                span: Span { start, end: pos },
+                ..Suggestion::default()
+            })
+            .collect();
+        CompletionResult::fresh(suggestions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn completer() -> ShellCompleter {
+        let jobs: JobList = Arc::new(Mutex::new(vec![(1, "sleep 1".into()), (12, "cat".into())]));
+        ShellCompleter::new(jobs, Arc::new(Mutex::new("/".into())))
+    }
+
+    #[test]
+    fn jobspecs_and_job_paths() {
+        let c = completer();
+        assert_eq!(c.candidates("%1", false), vec!["%1", "%12"]);
+        assert_eq!(
+            c.candidates("/v/jobs/1", false),
+            vec!["/v/jobs/1/", "/v/jobs/12/"]
+        );
+        assert_eq!(
+            c.candidates("/v/jobs/1/st", false),
+            vec!["/v/jobs/1/stdout", "/v/jobs/1/stderr", "/v/jobs/1/status"]
+        );
+        assert!(c.candidates("ec", true).contains(&"echo".to_string()));
+    }
+}

@@ -1,0 +1,548 @@
+//! Running parsed command lines: lists, and-or lists, pipelines, commands,
+//! redirections, and background jobs.
+//!
+//! Externals of one pipeline run as one kernel process job (one process group).
+//! Builtins and `( … )` groups run in-process; inside a multi-command pipeline
+//! or in the background they run on a copy of the shell (a subshell), as bash
+//! runs them in forked subshells. A background and-or list that is one
+//! pipeline of externals is a process job; anything else is a future job.
+
+use std::fs::OpenOptions;
+use std::future::Future;
+use std::os::fd::OwnedFd;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use corral_kernel::{Cmd, Error as KernelError, JobOptions, ProcessSpec};
+use tokio::task::JoinSet;
+
+use crate::builtins;
+use crate::io::{os_message, Input, Output, Streams};
+use crate::shell::Shell;
+use crate::syntax::{
+    self, AndOr, Command, Connector, List, Pipeline, RedirectionKind, SimpleCommand,
+};
+
+/// A boxed, sendable future (the executor recurses through groups).
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A simple command after expansion.
+pub(crate) struct Expanded {
+    pub(crate) assignments: Vec<(String, String)>,
+    pub(crate) words: Vec<String>,
+}
+
+/// One pipeline member, ready to run.
+enum Prepared {
+    External(Cmd),
+    Builtin(Vec<String>, Streams),
+    Group(List, Streams),
+    /// Assignments or redirections only.
+    Nothing,
+    /// Expansion or redirection failed; the message was printed.
+    Failed(i32),
+}
+
+impl Shell {
+    /// Parses and runs one line or script. A syntax error runs nothing and
+    /// gives status 2.
+    pub async fn run_text(&mut self, src: &str, multi_line: bool) -> i32 {
+        let list = match syntax::parse(src) {
+            Ok(l) => l,
+            Err(e) => {
+                let msg = if multi_line {
+                    e.display_with_line()
+                } else {
+                    e.to_string()
+                };
+                eprintln!("corral: {msg}");
+                self.env.last_status = 2;
+                return 2;
+            }
+        };
+        let src: Arc<str> = Arc::from(src);
+        let io = Streams::inherit();
+        self.run_list(&list, &src, &io).await
+    }
+
+    /// Runs a list; returns the last status.
+    pub fn run_list<'a>(
+        &'a mut self,
+        list: &'a List,
+        src: &'a Arc<str>,
+        io: &'a Streams,
+    ) -> BoxFut<'a, i32> {
+        Box::pin(async move {
+            let mut status = self.env.last_status;
+            for item in &list.items {
+                self.sync_jobs();
+                status = if item.background {
+                    self.start_background(&item.and_or, src, io).await
+                } else {
+                    self.run_and_or(&item.and_or, src, io).await
+                };
+                self.env.last_status = status;
+                if self.exit_status.is_some() {
+                    break;
+                }
+            }
+            status
+        })
+    }
+
+    async fn run_and_or(&mut self, and_or: &AndOr, src: &Arc<str>, io: &Streams) -> i32 {
+        let mut status = self.run_pipeline(&and_or.first, src, io).await;
+        for (conn, pipeline) in &and_or.rest {
+            self.env.last_status = status;
+            if self.exit_status.is_some() {
+                break;
+            }
+            let run = match conn {
+                Connector::And => status == 0,
+                Connector::Or => status != 0,
+            };
+            if run {
+                status = self.run_pipeline(pipeline, src, io).await;
+            }
+        }
+        status
+    }
+
+    /// Runs a pipeline in the foreground.
+    async fn run_pipeline(&mut self, p: &Pipeline, src: &Arc<str>, io: &Streams) -> i32 {
+        let text = p.text(src).to_string();
+        if p.commands.len() == 1 {
+            let streams = match io.try_clone() {
+                Ok(s) => s,
+                Err(e) => return self.fail(&format!("corral: {}", os_message(&e))),
+            };
+            return match self.prepare(&p.commands[0], streams, true) {
+                Prepared::External(cmd) => {
+                    let spec = self.spec(&text).pipe(cmd);
+                    self.run_foreground(spec, &text).await
+                }
+                Prepared::Builtin(args, mut streams) => {
+                    builtins::run(self, args, &mut streams).await
+                }
+                Prepared::Group(body, streams) => {
+                    let mut sub = self.subshell();
+                    let status = sub.run_list(&body, src, &streams).await;
+                    drop(streams);
+                    status
+                }
+                Prepared::Nothing => 0,
+                Prepared::Failed(s) => s,
+            };
+        }
+        match self.pipeline_members(p, io) {
+            Ok(members) => self.run_members(members, &text, src).await,
+            Err(status) => status,
+        }
+    }
+
+    /// Prepares every member of a multi-command pipeline with pipes between them.
+    fn pipeline_members(&mut self, p: &Pipeline, io: &Streams) -> Result<Vec<Prepared>, i32> {
+        let n = p.commands.len();
+        let mut members = Vec::with_capacity(n);
+        let mut prev: Option<OwnedFd> = None;
+        for (i, cmd) in p.commands.iter().enumerate() {
+            let stdin = match prev.take() {
+                Some(fd) => Input::Fd(fd),
+                None => io.stdin.try_clone().map_err(|e| self.fail_io(&e))?,
+            };
+            let stdout = if i + 1 == n {
+                io.stdout.try_clone().map_err(|e| self.fail_io(&e))?
+            } else {
+                let (r, w) = crate::sys::pipe().map_err(|e| self.fail_io(&e))?;
+                prev = Some(r);
+                Output::Fd(w)
+            };
+            let stderr = io.stderr.try_clone().map_err(|e| self.fail_io(&e))?;
+            let streams = Streams {
+                stdin,
+                stdout,
+                stderr,
+            };
+            members.push(self.prepare(cmd, streams, false));
+        }
+        Ok(members)
+    }
+
+    /// Runs prepared pipeline members: externals as one process job, the rest
+    /// as in-process tasks on subshells. The status is the last member's.
+    async fn run_members(&mut self, members: Vec<Prepared>, text: &str, src: &Arc<str>) -> i32 {
+        let last = members.len().saturating_sub(1);
+        let mut spec = self.spec(text);
+        let mut externals = 0;
+        let mut last_is_external = false;
+        let mut tasks: JoinSet<(usize, i32)> = JoinSet::new();
+        let mut last_status = 0;
+        for (i, m) in members.into_iter().enumerate() {
+            match m {
+                Prepared::External(cmd) => {
+                    spec = spec.pipe(cmd);
+                    externals += 1;
+                    last_is_external = i == last;
+                }
+                Prepared::Builtin(args, mut streams) => {
+                    let mut sub = self.subshell();
+                    tasks.spawn(async move {
+                        let s = builtins::run(&mut sub, args, &mut streams).await;
+                        (i, s)
+                    });
+                }
+                Prepared::Group(body, streams) => {
+                    let mut sub = self.subshell();
+                    let src = Arc::clone(src);
+                    tasks.spawn(async move {
+                        let s = sub.run_list(&body, &src, &streams).await;
+                        (i, s)
+                    });
+                }
+                Prepared::Nothing => {
+                    if i == last {
+                        last_status = 0;
+                    }
+                }
+                Prepared::Failed(s) => {
+                    if i == last {
+                        last_status = s;
+                    }
+                }
+            }
+        }
+        let mut status = last_status;
+        if externals > 0 {
+            let s = self.run_foreground(spec, text).await;
+            if last_is_external {
+                status = s;
+            }
+        }
+        while let Some(done) = tasks.join_next().await {
+            if let Ok((i, s)) = done {
+                if i == last {
+                    status = s;
+                }
+            }
+        }
+        status
+    }
+
+    /// Starts `cmd &`: a process job for a pipeline of externals, a future job otherwise.
+    async fn start_background(&mut self, and_or: &AndOr, src: &Arc<str>, io: &Streams) -> i32 {
+        let text = and_or.text(src).to_string();
+        let externals_only = and_or.rest.is_empty()
+            && and_or.first.commands.iter().all(|c| match c {
+                Command::Simple(s) => s
+                    .words
+                    .first()
+                    .and_then(|w| w.literal())
+                    .is_some_and(|name| builtins::lookup(&name).is_none()),
+                Command::Group(_) => false,
+            });
+        let job = if externals_only {
+            let mut spec = self.spec(&text);
+            let n = and_or.first.commands.len();
+            for (i, cmd) in and_or.first.commands.iter().enumerate() {
+                let streams = Streams {
+                    stdin: if i == 0 { Input::Null } else { Input::Pipeline },
+                    stdout: if i + 1 == n {
+                        Output::JobRing
+                    } else {
+                        Output::Pipeline
+                    },
+                    stderr: Output::JobRing,
+                };
+                match self.prepare(cmd, streams, false) {
+                    Prepared::External(c) => spec = spec.pipe(c),
+                    Prepared::Failed(s) => return s,
+                    _ => return self.fail("corral: cannot run this in the background"),
+                }
+            }
+            match self.env.kernel.spawn_process(spec) {
+                Ok(job) => job,
+                Err(e) => return self.report_spawn_error(&e),
+            }
+        } else {
+            let mut sub = self.subshell();
+            let and_or = and_or.clone();
+            let src = Arc::clone(src);
+            let stdin = match io.stdin.try_clone() {
+                // Background jobs read /dev/null unless redirected, like process jobs.
+                Ok(Input::Inherit) | Err(_) => Input::Null,
+                Ok(other) => other,
+            };
+            let spawned = self.env.kernel.spawn_future(
+                text.clone(),
+                JobOptions::default(),
+                move |ctx| async move {
+                    let streams = Streams {
+                        stdin,
+                        stdout: Output::Stream(ctx.stdout.clone()),
+                        stderr: Output::Stream(ctx.stderr.clone()),
+                    };
+                    tokio::select! {
+                        s = sub.run_and_or(&and_or, &src, &streams) => s,
+                        _ = ctx.cancel.cancelled() => 0,
+                    }
+                },
+            );
+            match spawned {
+                Ok(job) => job,
+                Err(e) => return self.fail(&format!("corral: {e}")),
+            }
+        };
+        let Some(id) = job.id() else { return 0 };
+        let pids = job.pids();
+        self.env.last_bg_pid = pids.last().copied();
+        self.jobs.add_background(id, text, pids.clone(), job.pgid());
+        if externals_only && and_or.first.commands.len() > 1 {
+            let members = and_or
+                .first
+                .commands
+                .iter()
+                .map(|c| c.span().text(src).to_string())
+                .collect();
+            self.jobs.set_members(id, members);
+        }
+        if self.interactive {
+            eprintln!(
+                "{}",
+                crate::jobs::format::started_line(id, pids.last().copied())
+            );
+        }
+        0
+    }
+
+    /// A process spec carrying the shell's cwd and exported variables.
+    fn spec(&self, text: &str) -> ProcessSpec {
+        let mut spec = ProcessSpec::new(text).cwd(&self.env.cwd).env_clear();
+        for (k, v) in self.env.vars.exported() {
+            spec = spec.env(k, v);
+        }
+        spec
+    }
+
+    /// Expands a command and applies its redirections to `streams`.
+    fn prepare(&mut self, cmd: &Command, mut streams: Streams, alone: bool) -> Prepared {
+        match cmd {
+            Command::Group(g) => match self.redirect(&g.redirections, &mut streams) {
+                Ok(()) => Prepared::Group(g.body.clone(), streams),
+                Err(s) => Prepared::Failed(s),
+            },
+            Command::Simple(s) => {
+                let expanded = match self.expand(s) {
+                    Ok(e) => e,
+                    Err(status) => return Prepared::Failed(status),
+                };
+                if let Err(status) = self.redirect(&s.redirections, &mut streams) {
+                    return Prepared::Failed(status);
+                }
+                let Some(name) = expanded.words.first() else {
+                    if alone {
+                        for (k, v) in expanded.assignments {
+                            self.env.vars.set(&k, v);
+                        }
+                    }
+                    return Prepared::Nothing;
+                };
+                if builtins::lookup(name).is_some() {
+                    return Prepared::Builtin(expanded.words, streams);
+                }
+                let mut pumps = Vec::new();
+                let stdin = streams.stdin.to_kernel();
+                let stdout = streams.stdout.to_kernel(1, &mut pumps);
+                let stderr = streams.stderr.to_kernel(2, &mut pumps);
+                let (stdin, stdout, stderr) = match (stdin, stdout, stderr) {
+                    (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                        return Prepared::Failed(self.fail_io(&e))
+                    }
+                };
+                // Pump tasks end by themselves when the process closes the pipe.
+                drop(pumps);
+                let mut c = Cmd::new(name.as_str())
+                    .args(&expanded.words[1..])
+                    .stdin(stdin)
+                    .stdout(stdout)
+                    .stderr(stderr);
+                for (k, v) in expanded.assignments {
+                    c = c.env(k, v);
+                }
+                Prepared::External(c)
+            }
+        }
+    }
+
+    pub(crate) fn expand(&mut self, s: &SimpleCommand) -> Result<Expanded, i32> {
+        let mut assignments = Vec::new();
+        for a in &s.assignments {
+            let v = syntax::expand_word_single(&a.value, &self.env);
+            assignments.push((a.name.clone(), v));
+        }
+        let words = syntax::expand_words(&s.words, &self.env)
+            .into_iter()
+            // A NUL cannot reach execve; drop it as bash does.
+            .map(|w| w.replace('\0', ""))
+            .collect();
+        Ok(Expanded { assignments, words })
+    }
+
+    /// Applies redirections in order; prints the error and returns status 1 on failure.
+    fn redirect(
+        &mut self,
+        redirs: &[syntax::Redirection],
+        streams: &mut Streams,
+    ) -> Result<(), i32> {
+        for r in redirs {
+            let target = |shell: &mut Shell, w: &syntax::Word| -> Result<String, i32> {
+                match syntax::expand_redirect_target(w, &shell.env) {
+                    Ok(t) => Ok(t),
+                    Err(e) => Err(shell.fail(&format!("corral: {e}"))),
+                }
+            };
+            match &r.kind {
+                RedirectionKind::Read { fd, target: w } => {
+                    let name = target(self, w)?;
+                    let file = self.open(&name, OpenOptions::new().read(true))?;
+                    self.set_fd(streams, *fd, Some(Input::Fd(file)), None)?;
+                }
+                RedirectionKind::Write {
+                    fd,
+                    target: w,
+                    append,
+                } => {
+                    let name = target(self, w)?;
+                    let file = self.open(&name, write_options(*append))?;
+                    self.set_fd(streams, *fd, None, Some(Output::Fd(file)))?;
+                }
+                RedirectionKind::WriteBoth { target: w, append } => {
+                    let name = target(self, w)?;
+                    let file = self.open(&name, write_options(*append))?;
+                    let copy = file.try_clone().map_err(|e| self.fail_io(&e))?;
+                    streams.stdout = Output::Fd(file);
+                    streams.stderr = Output::Fd(copy);
+                }
+                RedirectionKind::Duplicate { fd, copy_of } => {
+                    let result = match copy_of {
+                        0 => streams.stdin.try_clone().map(|i| (Some(i), None)),
+                        1 => streams.stdout.try_clone().map(|o| (None, Some(o))),
+                        2 => streams.stderr.try_clone().map(|o| (None, Some(o))),
+                        other => {
+                            return Err(self.fail(&format!("corral: {other}: Bad file descriptor")))
+                        }
+                    };
+                    let (i, o) = result.map_err(|e| self.fail_io(&e))?;
+                    match (*fd, i, o) {
+                        (0, Some(i), _) => streams.stdin = i,
+                        (1 | 2, _, Some(o)) => self.set_fd(streams, *fd, None, Some(o))?,
+                        (f, _, _) => {
+                            return Err(self
+                                .fail(&format!("corral: {f}>&{copy_of}: unsupported redirection")))
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_fd(
+        &mut self,
+        streams: &mut Streams,
+        fd: u32,
+        input: Option<Input>,
+        output: Option<Output>,
+    ) -> Result<(), i32> {
+        match (fd, input, output) {
+            (0, Some(i), _) => streams.stdin = i,
+            (1, _, Some(o)) => streams.stdout = o,
+            (2, _, Some(o)) => streams.stderr = o,
+            (f, _, _) => {
+                return Err(self.fail(&format!(
+                    "corral: {f}: only descriptors 0, 1 and 2 can be redirected"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, name: &str, opts: &OpenOptions) -> Result<OwnedFd, i32> {
+        let path = self.env.absolute(name);
+        match opts.open(&path) {
+            Ok(f) => Ok(OwnedFd::from(f)),
+            Err(e) => Err(self.fail(&format!("corral: {name}: {}", os_message(&e)))),
+        }
+    }
+
+    /// Prints `msg` on stderr; returns status 1.
+    pub(crate) fn fail(&mut self, msg: &str) -> i32 {
+        eprintln!("{msg}");
+        1
+    }
+
+    fn fail_io(&mut self, e: &std::io::Error) -> i32 {
+        self.fail(&format!("corral: {}", os_message(e)))
+    }
+
+    /// Prints a spawn error as bash would and returns its status.
+    pub(crate) fn report_spawn_error(&mut self, e: &KernelError) -> i32 {
+        let (msg, status) = match e {
+            KernelError::CommandNotFound { command } => {
+                (format!("corral: {command}: command not found"), 127)
+            }
+            KernelError::PermissionDenied { command } => {
+                let path = std::path::Path::new(command);
+                let what = if path.is_dir() {
+                    "Is a directory"
+                } else {
+                    "Permission denied"
+                };
+                (format!("corral: {command}: {what}"), 126)
+            }
+            KernelError::Spawn { command, source } => {
+                (format!("corral: {command}: {}", os_message(source)), 126)
+            }
+            other => (format!("corral: {other}"), 1),
+        };
+        eprintln!("{msg}");
+        status
+    }
+
+    /// A copy of the shell for a subshell: same variables and cwd, no job control.
+    pub(crate) fn subshell(&self) -> Shell {
+        Shell {
+            env: self.env.clone(),
+            // A copy, as a forked bash subshell has: `jobs -p | wc -l` works.
+            jobs: self.jobs.clone(),
+            events: self.env.kernel.subscribe(),
+            interactive: false,
+            terminal: None,
+            job_modes: Default::default(),
+            exit_status: None,
+            exit_warned_line: None,
+            line_no: 0,
+            notices: Vec::new(),
+            shown: Default::default(),
+        }
+    }
+}
+
+fn write_options(append: bool) -> &'static OpenOptions {
+    use std::sync::OnceLock;
+    static TRUNC: OnceLock<OpenOptions> = OnceLock::new();
+    static APPEND: OnceLock<OpenOptions> = OnceLock::new();
+    if append {
+        APPEND.get_or_init(|| {
+            let mut o = OpenOptions::new();
+            o.append(true).create(true);
+            o
+        })
+    } else {
+        TRUNC.get_or_init(|| {
+            let mut o = OpenOptions::new();
+            o.write(true).create(true).truncate(true);
+            o
+        })
+    }
+}

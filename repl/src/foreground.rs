@@ -1,0 +1,159 @@
+//! Foreground jobs: hand the terminal over, wait until the job exits or
+//! stops, take the terminal back, and restore the right terminal modes.
+
+use std::io::Write;
+
+use corral_kernel::{Job, JobState, OutputStream, ProcessSpec, Signal};
+
+use crate::shell::Shell;
+
+/// Kills a foreground job's process group if its waiter is dropped (a
+/// cancelled future job, a dropped subshell): nothing outlives its shell.
+struct KillOnDrop(Option<Job>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(job) = self.0.take() {
+            if !job.state().is_finished() {
+                let _ = job.signal(Signal::KILL);
+            }
+        }
+    }
+}
+
+impl Shell {
+    /// Spawns `spec` as a foreground job and waits for it.
+    pub(crate) async fn run_foreground(&mut self, spec: ProcessSpec, text: &str) -> i32 {
+        let mut spec = spec.foreground(true);
+        if let Some(t) = &self.terminal {
+            let hook = crate::sys::child_take_terminal(t.raw_fd());
+            // SAFETY: the hook only calls sigprocmask, getpgrp and tcsetpgrp,
+            // all async-signal-safe (see sys::child_take_terminal).
+            spec = unsafe { spec.pre_exec(hook) };
+        }
+        let job = match self.env.kernel.spawn_process(spec) {
+            Ok(j) => j,
+            Err(e) => return self.report_spawn_error(&e),
+        };
+        self.wait_foreground(job, text, None).await
+    }
+
+    /// Waits for a job that has the terminal (or would have, interactively).
+    /// `resumed_from` is the stopped state a `fg` just continued it from.
+    pub(crate) async fn wait_foreground(
+        &mut self,
+        job: Job,
+        text: &str,
+        resumed_from: Option<JobState>,
+    ) -> i32 {
+        let guard = KillOnDrop(Some(job.clone()));
+        if let (Some(t), Some(pgid)) = (&self.terminal, job.pgid()) {
+            // Also done in the child: whichever runs first wins the race.
+            let _ = t.give_to(pgid as i32);
+        }
+        // Show a captured job's output while it is in the foreground.
+        let followers = self.follow_output(&job);
+        let mut seen = resumed_from.unwrap_or(JobState::Running);
+        let state = loop {
+            let state = job.wait_change(seen).await;
+            match state {
+                JobState::Running => seen = JobState::Running,
+                other => break other,
+            }
+        };
+        for f in followers {
+            if state.is_finished() {
+                let _ = f.await;
+            } else {
+                f.abort();
+            }
+        }
+        let mut guard = guard;
+        guard.0 = None;
+        if let Some(id) = job.id() {
+            let shown = (job.stdout().stats().written, job.stderr().stats().written);
+            self.shown.insert(id, shown);
+        }
+        match state {
+            JobState::Stopped(sig) => self.foreground_stopped(&job, text, sig),
+            _ => self.foreground_finished(state),
+        }
+    }
+
+    fn foreground_stopped(&mut self, job: &Job, text: &str, sig: Signal) -> i32 {
+        let id = self.env.kernel.adopt(job);
+        if self.jobs.get(id).is_some() {
+            self.jobs.set_state(id, JobState::Stopped(sig));
+        } else {
+            self.jobs
+                .add_stopped(id, text.to_string(), job.pids(), job.pgid(), sig);
+        }
+        if let Some(t) = &self.terminal {
+            if let Some(modes) = t.modes() {
+                self.job_modes.insert(id, modes);
+            }
+            t.take_back();
+            t.restore_shell_modes();
+        }
+        // The stop notice now, before the prompt, as bash prints it.
+        for notice in self.jobs.take_notices() {
+            eprint!("{}", notice.text());
+        }
+        128 + sig.number()
+    }
+
+    fn foreground_finished(&mut self, state: JobState) -> i32 {
+        if let Some(t) = &mut self.terminal {
+            t.take_back();
+            match state {
+                JobState::Signaled { .. } => t.restore_shell_modes(),
+                _ => t.keep_current_modes(),
+            }
+        }
+        if let Some(line) = crate::jobs::format::foreground_death_line(state) {
+            eprintln!("{line}");
+        } else if matches!(state, JobState::Signaled { signal, .. } if signal == Signal::INT)
+            && self.interactive
+        {
+            // End the line the terminal echoed ^C on.
+            eprintln!();
+        }
+        state.exit_status().unwrap_or(0)
+    }
+
+    /// Copies a background job's captured output to the terminal while it is
+    /// in the foreground, from where the last `fg` left off.
+    fn follow_output(&mut self, job: &Job) -> Vec<tokio::task::JoinHandle<()>> {
+        let Some(id) = job.id() else {
+            return Vec::new();
+        };
+        let (out_from, err_from) = self.shown.get(&id).copied().unwrap_or((0, 0));
+        let mut handles = Vec::new();
+        for (stream, from, is_err) in [
+            (job.stdout().clone(), out_from, false),
+            (job.stderr().clone(), err_from, true),
+        ] {
+            if stream.is_closed() && stream.stats().written == 0 {
+                continue;
+            }
+            handles.push(tokio::spawn(copy_out(stream, from, is_err)));
+        }
+        handles
+    }
+}
+
+async fn copy_out(stream: OutputStream, from: u64, is_err: bool) {
+    let mut follow = stream.follow(from);
+    while let Some(chunk) = follow.next_chunk().await {
+        let r = if is_err {
+            let mut e = std::io::stderr().lock();
+            e.write_all(&chunk.data).and_then(|_| e.flush())
+        } else {
+            let mut o = std::io::stdout().lock();
+            o.write_all(&chunk.data).and_then(|_| o.flush())
+        };
+        if r.is_err() {
+            break;
+        }
+    }
+}

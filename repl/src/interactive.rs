@@ -1,0 +1,205 @@
+//! The interactive front end: reedline on a thread of its own, the shell on
+//! the runtime, and job notices printed while the prompt is idle through
+//! reedline's external printer (so the line being edited is not corrupted).
+
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
+
+use reedline::{
+    default_emacs_keybindings, ColumnarMenu, Emacs, ExternalPrinter, FileBackedHistory, KeyCode,
+    KeyModifiers, MenuBuilder, Reedline, ReedlineEvent, ReedlineMenu, Signal as EditSignal,
+};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::completion::{JobList, ShellCompleter};
+use crate::prompt::{CorralPrompt, LineValidator};
+use crate::shell::Shell;
+use crate::terminal::Terminal;
+
+/// What the editor thread hands back for one prompt.
+enum Read {
+    Line(String),
+    Interrupted,
+    Eof,
+    Failed(String),
+}
+
+impl Shell {
+    /// On SIGTERM or SIGHUP: terminate every job (TERM, grace, KILL) and exit
+    /// 128+N, so a closed terminal or a `kill` of the shell leaves no orphans.
+    pub fn watch_termination(&self) {
+        let kernel = self.env.kernel.clone();
+        tokio::spawn(async move {
+            let (Ok(mut term), Ok(mut hup)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            ) else {
+                return;
+            };
+            let n = tokio::select! {
+                _ = term.recv() => libc::SIGTERM,
+                _ = hup.recv() => libc::SIGHUP,
+            };
+            kernel.shutdown(crate::shell::EXIT_GRACE).await;
+            std::process::exit(128 + n);
+        });
+    }
+}
+
+/// Catches the terminal signals an interactive shell must survive while it
+/// is itself in the foreground. Caught (not ignored), so children still start
+/// with the default dispositions.
+fn survive_terminal_signals() {
+    for kind in [
+        SignalKind::interrupt(),
+        SignalKind::quit(),
+        SignalKind::from_raw(libc::SIGTSTP),
+        SignalKind::from_raw(libc::SIGTTIN),
+        SignalKind::from_raw(libc::SIGTTOU),
+    ] {
+        if let Ok(mut s) = signal(kind) {
+            tokio::spawn(async move { while s.recv().await.is_some() {} });
+        }
+    }
+}
+
+fn history_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    let dir = base.join("corral");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("history"))
+}
+
+fn editor(printer: ExternalPrinter<String>, jobs: JobList, cwd: Arc<Mutex<PathBuf>>) -> Reedline {
+    let mut keys = default_emacs_keybindings();
+    keys.add_binding(
+        KeyModifiers::NONE,
+        KeyCode::Tab,
+        ReedlineEvent::UntilFound(vec![
+            ReedlineEvent::Menu("completion_menu".to_string()),
+            ReedlineEvent::MenuNext,
+        ]),
+    );
+    let menu = ColumnarMenu::default().with_name("completion_menu");
+    let mut ed = Reedline::create()
+        .with_edit_mode(Box::new(Emacs::new(keys)))
+        .with_completer(Box::new(ShellCompleter::new(jobs, cwd)))
+        .with_menu(ReedlineMenu::EngineCompleter(Box::new(menu)))
+        .with_validator(Box::new(LineValidator))
+        .with_external_printer(printer);
+    if let Some(path) = history_path() {
+        if let Ok(h) = FileBackedHistory::with_file(10_000, path) {
+            ed = ed.with_history(Box::new(h));
+        }
+    }
+    ed
+}
+
+/// Runs the editor on its own thread: each request gets one line.
+fn spawn_editor(mut ed: Reedline) -> mpsc::UnboundedSender<oneshot::Sender<Read>> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<Read>>();
+    let _ = std::thread::Builder::new()
+        .name("corral-editor".into())
+        .spawn(move || {
+            while let Some(reply) = rx.blocking_recv() {
+                let read = match ed.read_line(&CorralPrompt) {
+                    Ok(EditSignal::Success(line)) => Read::Line(line),
+                    Ok(EditSignal::CtrlC) => Read::Interrupted,
+                    Ok(EditSignal::CtrlD) => Read::Eof,
+                    Ok(_) => Read::Interrupted,
+                    Err(e) => Read::Failed(e.to_string()),
+                };
+                if reply.send(read).is_err() {
+                    break;
+                }
+            }
+        });
+    tx
+}
+
+/// The interactive loop; returns the exit status.
+pub async fn run(shell: &mut Shell) -> i32 {
+    match Terminal::acquire(true) {
+        Ok(t) => shell.terminal = t,
+        Err(e) => eprintln!("corral: no job control on this terminal: {e}"),
+    }
+    // Leftover processes of finished jobs become ours to reap, not init's.
+    let _ = corral_kernel::set_child_subreaper();
+    survive_terminal_signals();
+    let printer = ExternalPrinter::<String>::new(256);
+    let notices: SyncSender<String> = printer.sender();
+    let jobs: JobList = Arc::new(Mutex::new(Vec::new()));
+    let cwd = Arc::new(Mutex::new(shell.env.cwd.clone()));
+    let requests = spawn_editor(editor(printer, jobs.clone(), cwd.clone()));
+    loop {
+        shell.sync_jobs();
+        for n in shell.notices.drain(..) {
+            eprint!("{n}");
+        }
+        if let Some(status) = shell.exit_status {
+            return status;
+        }
+        if let Ok(mut j) = jobs.lock() {
+            *j = shell
+                .jobs
+                .iter()
+                .map(|e| (e.id.0, e.command.clone()))
+                .collect();
+        }
+        if let Ok(mut c) = cwd.lock() {
+            c.clone_from(&shell.env.cwd);
+        }
+        let (reply_tx, mut reply_rx) = oneshot::channel();
+        if requests.send(reply_tx).is_err() {
+            return shell.env.last_status;
+        }
+        // While the user edits, report jobs as they finish or stop.
+        let read = loop {
+            tokio::select! {
+                read = &mut reply_rx => break read.unwrap_or(Read::Eof),
+                ev = shell.events.recv() => {
+                    if let Ok(ev) = ev {
+                        shell.apply_event(ev);
+                    }
+                    shell.sync_jobs();
+                    for n in shell.notices.drain(..) {
+                        // The printer adds its own newline.
+                        let _ = notices.try_send(n.trim_end_matches('\n').to_string());
+                    }
+                }
+            }
+        };
+        match read {
+            Read::Line(line) => {
+                shell.line_no += 1;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                shell.run_text(&line, line.contains('\n')).await;
+            }
+            Read::Interrupted => continue,
+            Read::Eof => {
+                shell.line_no += 1;
+                let io = crate::io::Streams::inherit();
+                let list = match crate::syntax::parse("exit") {
+                    Ok(l) => l,
+                    Err(_) => return shell.env.last_status,
+                };
+                let src: Arc<str> = Arc::from("exit");
+                shell.run_list(&list, &src, &io).await;
+                if shell.exit_status.is_none() {
+                    continue;
+                }
+            }
+            Read::Failed(e) => {
+                eprintln!("corral: cannot read the terminal: {e}");
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The shell's view of its jobs, as bash 5.2 shows them: pure data in, strings out.
+//!
+//! # The model
+//!
+//! A [`JobTable`] holds one [`Entry`] per job the shell knows (background jobs, and
+//! foreground jobs once they stop), keyed and ordered by the kernel's [`JobId`]
+//! (`[N]`; never reused, unlike bash's slots). The executor feeds it what happens —
+//! [`JobTable::add_background`], [`JobTable::add_stopped`], [`JobTable::set_state`]
+//! from kernel events, [`JobTable::set_foreground`] / [`JobTable::set_background`]
+//! for `fg` / `bg`, [`JobTable::remove`] — and the table keeps bash's current (`+`)
+//! and previous (`-`) job (see [`table`] for the exact rules).
+//!
+//! A finished job stays visible until it is reported (a notice, or a `jobs`
+//! listing); it is then *forgotten*: hidden from `jobs`, jobspecs and `+`/`-`, as
+//! bash deletes it, but still found by [`JobTable::resolve_any`] (for `wait`) until
+//! [`JobTable::remove`]d.
+//!
+//! Jobspecs (`%1`, `%%`, `%-`, `%sl`, `%?text`) resolve with bash's errors
+//! ([`spec`]); [`format`](mod@format) renders every line bash prints about jobs; [`signals`]
+//! does `kill -l` and signal-spec parsing.
+//!
+//! # Wiring (the executor's part)
+//!
+//! - `cmd &`: [`JobTable::add_background`] (+ [`JobTable::set_members`] for a
+//!   pipeline), print [`format::started_line`].
+//! - A foreground job stops: [`JobTable::add_stopped`] (or [`JobTable::set_state`]
+//!   if it is already in the table, i.e. it was brought back with `fg`).
+//! - Kernel events `Stopped`/`Continued`/`Exited`: [`JobTable::set_state`] with the
+//!   job's state *now* (the kernel's, not the event's: a stale event must not undo a
+//!   newer change); `Removed`: [`JobTable::remove`].
+//! - Before each prompt (or as soon as they happen): [`JobTable::take_notices`].
+//! - `jobs`: [`JobTable::list`] / [`JobTable::list_one`]; `fg`:
+//!   [`JobTable::can_resume`], [`JobTable::set_foreground`], print
+//!   [`format::fg_line`], and [`format::foreground_death_line`] if it dies of a
+//!   signal; `bg`: [`JobTable::can_resume`], [`JobTable::set_background`] (prints
+//!   the line it returns); `kill -CONT %N`: [`JobTable::set_continued`]; `disown`:
+//!   [`format::disown_warning`], [`JobTable::remove`].
+
+pub mod format;
+pub mod signals;
+pub mod spec;
+pub mod table;
+
+#[cfg(test)]
+mod tests;
+
+pub use spec::{JobSpec, JobSpecError};
+pub use table::{Entry, JobTable, ListFormat, Notice, ResumeError, StateFilter};
+
+use corral_kernel::{JobId, JobState, Signal};
+
+/// A small fixed table for fuzzing: running, stopped, finished and forgotten jobs,
+/// pipelines and a future job.
+fn fuzz_table() -> JobTable {
+    let mut t = JobTable::new();
+    t.add_background(JobId(1), "sleep 100", vec![101], Some(101));
+    t.add_background(JobId(2), "sleep 200 | cat", vec![201, 202], Some(201));
+    t.add_stopped(
+        JobId(3),
+        "vim notes.txt",
+        vec![301],
+        Some(301),
+        Signal::TSTP,
+    );
+    t.add_background(JobId(4), "builtin-future", Vec::new(), None);
+    t.add_background(
+        JobId(5),
+        "make -j8 | tee 'log | x'",
+        vec![501, 502],
+        Some(501),
+    );
+    t.set_state(JobId(5), JobState::Exited(2));
+    t.add_background(JobId(6), "Sleep ÿ 1", vec![601], Some(601));
+    t.set_state(
+        JobId(6),
+        JobState::Signaled {
+            signal: Signal::TERM,
+            core_dumped: true,
+        },
+    );
+    t.mark_notified(JobId(6));
+    t.add_stopped(JobId(7), "cat", vec![701], Some(701), Signal::TTIN);
+    t
+}
+
+/// Fuzz entry point: parses and resolves `data` (lossy UTF-8) as a jobspec and as a
+/// signal spec against a fixed table, renders what it finds, and checks that a
+/// resolved job is one the table shows. Never panics unless an invariant breaks.
+pub fn fuzz_jobspec(data: &[u8]) {
+    let word = String::from_utf8_lossy(data);
+    let mut table = fuzz_table();
+    for (found, any) in [
+        (table.resolve(&word), false),
+        (table.resolve_any(&word), true),
+    ] {
+        match found {
+            Ok(id) => {
+                let entry = if any {
+                    table.get_any(id)
+                } else {
+                    table.get(id)
+                };
+                assert!(entry.is_some(), "resolved {id} is not in the table");
+                if let Some(e) = entry {
+                    let marker = table.marker(id);
+                    let _ = (format::jobs_line(e, marker), format::jobs_long(e, marker));
+                    let _ = (format::bg_line(e, marker), format::pid_line(e));
+                }
+            }
+            Err(e) => {
+                let _ = (e.messages("jobs"), e.status("wait"));
+            }
+        }
+    }
+    let _ = (signals::decode_signal(&word), signals::kill_l_arg(&word));
+    if let Ok(id) = table.resolve(&word) {
+        let _ = (table.can_resume(id, true), table.set_background(id));
+        table.set_foreground(id);
+        table.remove(id);
+        let _ = table.take_notices();
+    }
+}

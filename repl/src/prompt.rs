@@ -1,0 +1,44 @@
+//! The prompt and the multi-line validator for reedline.
+
+use std::borrow::Cow;
+
+use reedline::{Prompt, PromptEditMode, PromptHistorySearch, ValidationResult, Validator};
+
+/// `corral> `, with `> ` for continuation lines.
+pub struct CorralPrompt;
+
+impl Prompt for CorralPrompt {
+    fn render_prompt_left(&self) -> Cow<'_, str> {
+        Cow::Borrowed("corral> ")
+    }
+
+    fn render_prompt_right(&self) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+
+    fn render_prompt_indicator(&self, _: PromptEditMode) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+
+    fn render_prompt_multiline_indicator(&self) -> Cow<'_, str> {
+        Cow::Borrowed("> ")
+    }
+
+    fn render_prompt_history_search_indicator(&self, search: PromptHistorySearch) -> Cow<'_, str> {
+        Cow::Owned(format!("(search: {}) ", search.term))
+    }
+}
+
+/// Asks for another line while the input is an unfinished command
+/// (open quote, trailing `|`, `&&`, `(`…).
+pub struct LineValidator;
+
+impl Validator for LineValidator {
+    fn validate(&self, line: &str) -> ValidationResult {
+        if crate::syntax::is_incomplete(line) {
+            ValidationResult::Incomplete
+        } else {
+            ValidationResult::Complete
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The shell's state: variables, working directory, last status, the kernel,
+//! the mount table, and the job table the builtins work on.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use corral_kernel::{JobEvent, JobId, Kernel};
+use corral_vfs::MountTable;
+use tokio::sync::broadcast;
+
+use crate::jobs::JobTable;
+use crate::syntax::ExpandContext;
+use crate::terminal::Terminal;
+
+/// How long jobs get between TERM and KILL when the shell exits.
+pub const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+/// Shell variables and which of them are exported.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    values: HashMap<String, String>,
+    exported: HashSet<String>,
+}
+
+impl Vars {
+    /// The process environment, all exported.
+    pub fn from_env() -> Vars {
+        let mut v = Vars::default();
+        for (k, val) in std::env::vars_os() {
+            if let (Some(k), Some(val)) = (k.to_str(), val.to_str()) {
+                v.values.insert(k.to_string(), val.to_string());
+                v.exported.insert(k.to_string());
+            }
+        }
+        v
+    }
+
+    /// A variable's value.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Sets a variable (keeps its exported flag).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.values.insert(name.to_string(), value.into());
+    }
+
+    /// Marks a variable exported (creating it empty if `value` is None and it is unset).
+    pub fn export(&mut self, name: &str, value: Option<String>) {
+        if let Some(v) = value {
+            self.values.insert(name.to_string(), v);
+        }
+        self.exported.insert(name.to_string());
+    }
+
+    /// Removes a variable.
+    pub fn unset(&mut self, name: &str) {
+        self.values.remove(name);
+        self.exported.remove(name);
+    }
+
+    /// Exported name=value pairs, sorted by name.
+    pub fn exported(&self) -> Vec<(String, String)> {
+        let mut out: Vec<_> = self
+            .exported
+            .iter()
+            .filter_map(|k| self.values.get(k).map(|v| (k.clone(), v.clone())))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// What a command line may change in the shell; cloned for subshells
+/// (`( … )` groups, pipeline members and background builtins).
+#[derive(Clone)]
+pub struct Env {
+    /// Shell variables.
+    pub vars: Vars,
+    /// The logical working directory (the process itself never chdirs).
+    pub cwd: PathBuf,
+    /// `$?`.
+    pub last_status: i32,
+    /// `$!`.
+    pub last_bg_pid: Option<u32>,
+    /// The job engine.
+    pub kernel: Kernel,
+    /// `/v/jobs`, `/v`, and the host filesystem.
+    pub vfs: Arc<MountTable>,
+    /// The script name, `$0`.
+    pub arg0: String,
+}
+
+impl Env {
+    /// An absolute path for `p` (relative to the shell's cwd); `~` is not expanded here.
+    pub fn absolute(&self, p: &str) -> String {
+        if p.starts_with('/') {
+            p.to_string()
+        } else {
+            let joined = self.cwd.join(p);
+            joined.to_string_lossy().into_owned()
+        }
+    }
+}
+
+impl ExpandContext for Env {
+    fn var(&self, name: &str) -> Option<String> {
+        match name {
+            "?" => Some(self.last_status.to_string()),
+            "!" => self.last_bg_pid.map(|p| p.to_string()),
+            "$" => Some(std::process::id().to_string()),
+            "0" => Some(self.arg0.clone()),
+            "#" => Some("0".to_string()),
+            "PWD" => Some(self.cwd.to_string_lossy().into_owned()),
+            _ => self.vars.get(name).map(str::to_string),
+        }
+    }
+
+    fn home(&self) -> Option<String> {
+        self.vars.get("HOME").map(str::to_string)
+    }
+
+    fn cwd(&self) -> PathBuf {
+        self.cwd.clone()
+    }
+}
+
+/// The interactive or script shell: an [`Env`] plus job control.
+pub struct Shell {
+    /// Variables, cwd, kernel, mounts.
+    pub env: Env,
+    /// The jobs as `jobs`, `fg`, `%N` see them.
+    pub jobs: JobTable,
+    /// Kernel events not yet folded into `jobs`.
+    pub events: broadcast::Receiver<JobEvent>,
+    /// Whether this shell reads commands from a user at a terminal.
+    pub interactive: bool,
+    /// The controlling terminal, when the shell does job control.
+    pub terminal: Option<Terminal>,
+    /// Saved terminal modes of stopped jobs, restored on `fg`.
+    pub job_modes: HashMap<JobId, crate::terminal::Modes>,
+    /// Set by `exit`: the status to exit with.
+    pub exit_status: Option<i32>,
+    /// The line (by `line_no`) on which `exit` last refused because of stopped jobs.
+    pub exit_warned_line: Option<u64>,
+    /// Lines run so far.
+    pub line_no: u64,
+    /// How far `fg` has shown each captured job's stdout and stderr.
+    pub shown: HashMap<JobId, (u64, u64)>,
+    /// Notices (Done, Stopped…) waiting to be printed before the next prompt.
+    pub notices: Vec<String>,
+}
+
+impl Shell {
+    /// A shell over a fresh kernel and the default mounts.
+    ///
+    /// # Errors
+    /// When the kernel cannot start (no SIGCHLD listener).
+    pub fn new(interactive: bool, arg0: String) -> Result<Shell, corral_kernel::Error> {
+        let kernel = Kernel::new()?;
+        let vfs = Arc::new(MountTable::new(kernel.clone()));
+        let events = kernel.subscribe();
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        let mut vars = Vars::from_env();
+        vars.set("PWD", cwd.to_string_lossy().into_owned());
+        Ok(Shell {
+            env: Env {
+                vars,
+                cwd,
+                last_status: 0,
+                last_bg_pid: None,
+                kernel,
+                vfs,
+                arg0,
+            },
+            jobs: JobTable::default(),
+            events,
+            interactive,
+            terminal: None,
+            job_modes: HashMap::new(),
+            exit_status: None,
+            exit_warned_line: None,
+            line_no: 0,
+            shown: HashMap::new(),
+            notices: Vec::new(),
+        })
+    }
+
+    /// Changes the logical working directory.
+    ///
+    /// # Errors
+    /// A message naming the directory when it is not one.
+    pub fn chdir(&mut self, dir: &Path) -> Result<(), String> {
+        let target = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            self.env.cwd.join(dir)
+        };
+        let normal = normalize(&target);
+        match std::fs::metadata(&normal) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(format!("{}: Not a directory", dir.display())),
+            Err(e) => return Err(format!("{}: {}", dir.display(), crate::io::os_message(&e))),
+        }
+        let old = self.env.cwd.to_string_lossy().into_owned();
+        self.env.vars.set("OLDPWD", old);
+        self.env.cwd = normal;
+        let pwd = self.env.cwd.to_string_lossy().into_owned();
+        self.env.vars.set("PWD", pwd);
+        Ok(())
+    }
+}
+
+/// Lexical normalisation of an absolute path (`.`, `..`, `//`), as `cd` does.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::from("/");
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::Normal(n) => out.push(n),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,109 @@
+//! Every OS call the REPL makes itself (the kernel makes its own), behind plain types.
+
+use std::io;
+use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::termios::{self, SetArg, Termios};
+use nix::unistd::{self, Pid};
+
+fn to_io(e: Errno) -> io::Error {
+    io::Error::from_raw_os_error(e as i32)
+}
+
+/// A close-on-exec pipe `(read, write)`.
+pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    unistd::pipe2(OFlag::O_CLOEXEC).map_err(to_io)
+}
+
+/// Whether `fd` is a terminal.
+pub fn isatty(fd: BorrowedFd<'_>) -> bool {
+    unistd::isatty(fd).unwrap_or(false)
+}
+
+/// This process's process group.
+pub fn own_pgrp() -> i32 {
+    unistd::getpgrp().as_raw()
+}
+
+/// The terminal's foreground process group.
+pub fn foreground_pgrp(tty: BorrowedFd<'_>) -> io::Result<i32> {
+    unistd::tcgetpgrp(tty).map(Pid::as_raw).map_err(to_io)
+}
+
+/// Puts this process in a process group of its own.
+pub fn own_group() -> io::Result<()> {
+    match unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0)) {
+        // Already a session leader: it leads its own group anyway.
+        Ok(()) | Err(Errno::EPERM) => Ok(()),
+        Err(e) => Err(to_io(e)),
+    }
+}
+
+/// Sends SIGTTIN to our own group (to wait until the terminal is ours, as bash does).
+pub fn stop_for_tty() {
+    let _ = nix::sys::signal::killpg(unistd::getpgrp(), Signal::SIGTTIN);
+}
+
+/// Gives the terminal to process group `pgid`, with SIGTTOU blocked so a
+/// background caller is not stopped by the call.
+pub fn give_terminal(tty: BorrowedFd<'_>, pgid: i32) -> io::Result<()> {
+    let mut block = SigSet::empty();
+    block.add(Signal::SIGTTOU);
+    let mut old = SigSet::empty();
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&block), Some(&mut old))
+        .map_err(to_io)?;
+    let r = unistd::tcsetpgrp(tty, Pid::from_raw(pgid)).map_err(to_io);
+    let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    r
+}
+
+/// The terminal's current modes.
+pub fn get_modes(tty: BorrowedFd<'_>) -> io::Result<Termios> {
+    termios::tcgetattr(tty).map_err(to_io)
+}
+
+/// Sets the terminal's modes (after output drains).
+pub fn set_modes(tty: BorrowedFd<'_>, modes: &Termios) -> io::Result<()> {
+    // Blocked TTOU: tcsetattr from the background would stop us otherwise.
+    let mut block = SigSet::empty();
+    block.add(Signal::SIGTTOU);
+    let mut old = SigSet::empty();
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&block), Some(&mut old))
+        .map_err(to_io)?;
+    let r = termios::tcsetattr(tty, SetArg::TCSADRAIN, modes).map_err(to_io);
+    let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    r
+}
+
+/// A duplicate of `fd` for keeping the terminal open.
+pub fn dup_fd(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    fd.try_clone_to_owned()
+}
+
+/// What a child runs between fork and exec to take the terminal itself
+/// (closing the race with the parent's own tcsetpgrp). Async-signal-safe:
+/// only sigprocmask, getpgrp and tcsetpgrp.
+pub fn child_take_terminal(tty: RawFd) -> impl Fn() -> io::Result<()> + Send + Sync + 'static {
+    move || {
+        // SAFETY: all-zero sigset_t values are valid, and the calls below only
+        // read and write these locals; every call is async-signal-safe.
+        unsafe {
+            let mut block: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut block);
+            libc::sigaddset(&mut block, libc::SIGTTOU);
+            libc::sigprocmask(libc::SIG_BLOCK, &block, &mut old);
+            libc::tcsetpgrp(tty, libc::getpgrp());
+            libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        }
+        Ok(())
+    }
+}
+
+/// Sends `signal` to a process the user named by pid.
+pub fn kill(pid: i32, signal: i32) -> io::Result<()> {
+    corral_kernel::kill_pid(pid, signal)
+}
