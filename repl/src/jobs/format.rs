@@ -197,11 +197,16 @@ pub fn pid_line(entry: &Entry) -> Option<String> {
     entry.leader_pid().map(|p| p.to_string())
 }
 
-/// A Done/Exit/Terminated/Stopped notice: the `jobs` line, so `Stopped` without its
-/// cause (`[1]+  Stopped                 cat` even for SIGTTIN, as bash 5.2 prints).
-/// bash writes an empty line before a Stopped notice (see `Notice::text`).
+/// A Done/Exit/Terminated/Stopped notice: the `jobs` line, except that a stop
+/// gives its cause (`[1]+  Stopped (tty input)     cat`), as DESIGN.md asks.
+/// bash 5.2 itself prints plain `Stopped` here; corral follows its contract.
+/// A Stopped notice is preceded by an empty line (see `Notice::text`).
 pub fn notice_line(entry: &Entry, marker: char) -> String {
-    jobs_line(entry, marker)
+    let mut out = format!("[{}]{marker}  ", entry.id);
+    status_field(entry.state, entry.state.is_stopped(), &mut out);
+    out.push_str(&entry.command);
+    out.push_str(amp(entry));
+    out
 }
 
 /// `bg`: `[1]+ sleep 30 &` (`[1] sleep 30 &` for a job that is neither `+` nor `-`).
@@ -541,14 +546,17 @@ mod tests {
 
     #[test]
     fn notices() {
-        // Done notice; and cat & stopping on SIGTTIN: plain `Stopped`.
+        // Done notice; and cat & stopping on SIGTTIN: with its cause (DESIGN.md;
+        // bash 5.2 prints plain `Stopped`).
         let e = entry(1, "sleep 100", JobState::Exited(0), &[1]);
         assert_eq!(
             notice_line(&e, '-'),
             "[1]-  Done                    sleep 100"
         );
         let e = entry(1, "cat", JobState::Stopped(Signal::TTIN), &[1]);
-        assert_eq!(notice_line(&e, '+'), "[1]+  Stopped                 cat");
+        assert_eq!(notice_line(&e, '+'), "[1]+  Stopped (tty input)     cat");
+        let e = entry(1, "vim", JobState::Stopped(Signal::TSTP), &[1]);
+        assert_eq!(notice_line(&e, '+'), "[1]+  Stopped                 vim");
     }
 
     #[test]

@@ -186,7 +186,7 @@ fn replay_tty_input_deaths_and_notices() {
     );
     assert_eq!(
         notices(&mut t),
-        ["\n[6]+  Stopped                 sh -c 'kill -STOP $$'\n"]
+        ["\n[6]+  Stopped (signal)        sh -c 'kill -STOP $$'\n"]
     );
     assert_eq!(
         t.list(ListFormat::Long, StateFilter::Any),
@@ -206,7 +206,7 @@ fn replay_many_jobs_fg_and_disown() {
     let mut t = JobTable::new();
     t.add_background(JobId(1), "cat", vec![6714], Some(6714));
     t.set_state(JobId(1), TTIN);
-    assert_eq!(notices(&mut t), ["\n[1]+  Stopped                 cat\n"]);
+    assert_eq!(notices(&mut t), ["\n[1]+  Stopped (tty input)     cat\n"]);
     for (id, cmd, pid) in [
         (2, "sleep 100", 6865),
         (3, "sleep 200", 6867),
@@ -261,7 +261,7 @@ fn replay_many_jobs_fg_and_disown() {
     assert_eq!(
         notices(&mut t),
         [
-            "\n[1]-  Stopped                 cat\n",
+            "\n[1]-  Stopped (tty input)     cat\n",
             "\n[3]+  Stopped                 sleep 200\n",
         ]
     );
