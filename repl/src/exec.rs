@@ -62,6 +62,7 @@ impl Shell {
         };
         let src: Arc<str> = Arc::from(src);
         let io = Streams::inherit();
+        self.interrupted = false;
         self.run_list(&list, &src, &io).await
     }
 
@@ -82,7 +83,7 @@ impl Shell {
                     self.run_and_or(&item.and_or, src, io).await
                 };
                 self.env.last_status = status;
-                if self.exit_status.is_some() {
+                if self.exit_status.is_some() || self.interrupted {
                     break;
                 }
             }
@@ -94,7 +95,7 @@ impl Shell {
         let mut status = self.run_pipeline(&and_or.first, src, io).await;
         for (conn, pipeline) in &and_or.rest {
             self.env.last_status = status;
-            if self.exit_status.is_some() {
+            if self.exit_status.is_some() || self.interrupted {
                 break;
             }
             let run = match conn {
@@ -122,11 +123,25 @@ impl Shell {
                     self.run_foreground(spec, &text).await
                 }
                 Prepared::Builtin(args, mut streams) => {
-                    builtins::run(self, args, &mut streams).await
+                    if !self.interactive {
+                        return builtins::run(self, args, &mut streams).await;
+                    }
+                    // Ctrl-C reaches the shell itself while a builtin runs.
+                    let interrupt = Arc::clone(&self.interrupt);
+                    let notified = interrupt.notified();
+                    tokio::select! {
+                        s = builtins::run(self, args, &mut streams) => s,
+                        _ = notified => {
+                            self.interrupted = true;
+                            eprintln!();
+                            130
+                        }
+                    }
                 }
                 Prepared::Group(body, streams) => {
                     let mut sub = self.subshell();
                     let status = sub.run_list(&body, src, &streams).await;
+                    self.interrupted |= sub.interrupted;
                     drop(streams);
                     status
                 }
@@ -524,6 +539,8 @@ impl Shell {
             line_no: 0,
             notices: Vec::new(),
             shown: Default::default(),
+            interrupt: Arc::clone(&self.interrupt),
+            interrupted: false,
         }
     }
 }

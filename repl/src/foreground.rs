@@ -112,11 +112,15 @@ impl Shell {
         }
         if let Some(line) = crate::jobs::format::foreground_death_line(state) {
             eprintln!("{line}");
-        } else if matches!(state, JobState::Signaled { signal, .. } if signal == Signal::INT)
-            && self.interactive
-        {
-            // End the line the terminal echoed ^C on.
-            eprintln!();
+        } else if matches!(state, JobState::Signaled { signal, .. } if signal == Signal::INT) {
+            // Ctrl-C stops the rest of the line too, as in bash.
+            if self.terminal.is_some() {
+                self.interrupted = true;
+            }
+            if self.interactive {
+                // End the line the terminal echoed ^C on.
+                eprintln!();
+            }
         }
         state.exit_status().unwrap_or(0)
     }

@@ -51,9 +51,15 @@ impl Shell {
 /// Catches the terminal signals an interactive shell must survive while it
 /// is itself in the foreground. Caught (not ignored), so children still start
 /// with the default dispositions.
-fn survive_terminal_signals() {
+fn survive_terminal_signals(interrupt: Arc<tokio::sync::Notify>) {
+    if let Ok(mut s) = signal(SignalKind::interrupt()) {
+        tokio::spawn(async move {
+            while s.recv().await.is_some() {
+                interrupt.notify_waiters();
+            }
+        });
+    }
     for kind in [
-        SignalKind::interrupt(),
         SignalKind::quit(),
         SignalKind::from_raw(libc::SIGTSTP),
         SignalKind::from_raw(libc::SIGTTIN),
@@ -130,7 +136,7 @@ pub async fn run(shell: &mut Shell) -> i32 {
     }
     // Leftover processes of finished jobs become ours to reap, not init's.
     let _ = corral_kernel::set_child_subreaper();
-    survive_terminal_signals();
+    survive_terminal_signals(Arc::clone(&shell.interrupt));
     let printer = ExternalPrinter::<String>::new(256);
     let notices: SyncSender<String> = printer.sender();
     let jobs: JobList = Arc::new(Mutex::new(Vec::new()));

@@ -151,6 +151,11 @@ pub struct Shell {
     pub shown: HashMap<JobId, (u64, u64)>,
     /// Notices (Done, Stopped…) waiting to be printed before the next prompt.
     pub notices: Vec<String>,
+    /// Woken on each SIGINT the shell itself receives (Ctrl-C while a builtin
+    /// runs in the foreground).
+    pub interrupt: Arc<tokio::sync::Notify>,
+    /// The user interrupted the current line: the rest of it does not run.
+    pub interrupted: bool,
 }
 
 impl Shell {
@@ -185,6 +190,8 @@ impl Shell {
             line_no: 0,
             shown: HashMap::new(),
             notices: Vec::new(),
+            interrupt: Arc::new(tokio::sync::Notify::new()),
+            interrupted: false,
         })
     }
 
