@@ -1,1 +1,545 @@
-//! Interactive tests in a real PTY (being written).
+//! Interactive tests: the `corral` REPL in a real pseudo-terminal, with real
+//! process groups, terminal ownership, Ctrl-C/Ctrl-Z and job notices.
+//!
+//! Every test starts a fresh shell (new session, the PTY as its controlling
+//! terminal, HOME in a temp dir), waits on conditions with deadlines (no fixed
+//! sleeps), and leaves no process behind (the harness kills the whole session
+//! on drop, also when a test panics).
+//!
+//! Validation against bash: `CORRAL_PTY_SHELL=bash cargo test --test tests
+//! interactive` runs the same scenarios against `bash --norc --noprofile -i`
+//! with PS1='corral> '. Where corral deliberately differs from bash
+//! (DESIGN.md), the test is written for corral and branches on
+//! [`Shell::is_bash`], with a note:
+//! - notices: corral announces Done/Stopped of background jobs as soon as they
+//!   happen, while the prompt is idle; bash only before its next prompt, so in
+//!   bash mode the test presses Enter once the job has ended;
+//! - job ids are never reused in corral; bash reuses 1 once the table is empty;
+//! - on exit corral terminates every job; bash leaves running background jobs
+//!   running.
+
+use crate::util::procfs;
+use crate::util::pty::{Pty, PtyCommand};
+
+/// The prompt both shells print.
+const PROMPT: &str = "corral> ";
+
+/// A fixture script by absolute path.
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Which shell the tests drive: corral, or bash for validating the tests.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Corral,
+    Bash,
+}
+
+/// A shell in a PTY, started and showing its first prompt.
+struct Shell {
+    pty: Pty,
+    kind: Kind,
+}
+
+impl std::ops::Deref for Shell {
+    type Target = Pty;
+    fn deref(&self) -> &Pty {
+        &self.pty
+    }
+}
+
+impl Shell {
+    /// Starts corral, or bash when CORRAL_PTY_SHELL=bash, and waits for the prompt.
+    fn start() -> Shell {
+        let kind = match std::env::var("CORRAL_PTY_SHELL").as_deref() {
+            Ok("bash") => Kind::Bash,
+            Ok("corral") | Ok("") | Err(_) => Kind::Corral,
+            Ok(other) => panic!("CORRAL_PTY_SHELL={other}: expected corral or bash"),
+        };
+        let cmd = match kind {
+            Kind::Corral => PtyCommand::new(env!("CARGO_BIN_EXE_corral")),
+            Kind::Bash => PtyCommand::new("bash")
+                .arg("--norc")
+                .arg("--noprofile")
+                .arg("-i")
+                .env("PS1", PROMPT),
+        };
+        let shell = Shell {
+            pty: Pty::spawn(cmd),
+            kind,
+        };
+        shell.prompt();
+        shell
+    }
+
+    fn is_bash(&self) -> bool {
+        self.kind == Kind::Bash
+    }
+
+    /// Waits for the next prompt after the cursor. Call it only after
+    /// expecting the previous command's output: the echo of a typed line is
+    /// repainted with the prompt in front of it.
+    fn prompt(&self) {
+        self.expect(PROMPT);
+    }
+
+    /// Runs `cmd &` and returns the job number and pid from the `[N] PID` line.
+    fn start_bg(&self, cmd: &str) -> (u32, i32) {
+        self.send_line(&format!("{cmd} &"));
+        let line = self.expect_line_matching("a `[N] PID` line", |l| parse_job_start(l).is_some());
+        self.prompt();
+        parse_job_start(&line).expect("parsed above")
+    }
+
+    /// Waits for the line `notice` about a background job that ended while
+    /// the prompt was idle. corral prints it on its own (zsh-like notify),
+    /// between prompts, on a line of its own; bash only before a later
+    /// prompt: see [`Shell::bash_enter_until`].
+    fn idle_notice(&self, notice: &str, pids: &[i32]) {
+        if !self.is_bash() {
+            self.expect_line(notice);
+            self.prompt();
+        } else if !self.bash_enter_until(pids, |l| l == notice) {
+            panic!(
+                "bash never printed {notice:?}:\n{}",
+                self.describe_session()
+            );
+        }
+    }
+
+    /// Waits for the `Terminated` notice of job 1 running `cmd` after a
+    /// `kill %1`. The marker is not checked: bash prints `[1]   Terminated`
+    /// (the job has already lost `+` when the notice is printed); corral may
+    /// keep `+`.
+    fn terminated_notice(&self, cmd: &str, pids: &[i32]) {
+        let tail = format!("  Terminated              {cmd}");
+        let what = format!("the notice `[1]?{tail}`");
+        let pred = |l: &str| l.starts_with("[1]") && l.ends_with(&tail);
+        if !self.is_bash() {
+            self.expect_line_matching(&what, pred);
+            self.prompt();
+        } else if !self.bash_enter_until(pids, pred) {
+            // bash 5.2 sometimes neither prints this notice nor updates its
+            // table for seconds (the stopped job it resumed with SIGCONT is
+            // reported Stopped again, then its death goes unnoticed while
+            // idle). The processes are gone (checked above); accept it.
+            eprintln!("bash did not print {what}; the job's processes are gone");
+        }
+    }
+
+    /// bash only: once `pids` have exited, presses Enter until a line
+    /// matching `pred` shows up; false if none does before the deadline.
+    /// bash prints job notices just before a prompt, but only for children
+    /// it has reaped by then, and while idle in readline it may leave a dead
+    /// child unreaped until the next key: so it can take one Enter or two.
+    /// (Validation mode only: corral tests never retry.)
+    fn bash_enter_until(&self, pids: &[i32], pred: impl Fn(&str) -> bool) -> bool {
+        for &pid in pids {
+            procfs::assert_exits(pid, self.timeout(), "job process");
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            self.send_line("");
+            let slice = std::time::Duration::from_millis(300);
+            if self.try_expect_line_matching(slice, &pred).is_some() {
+                self.prompt();
+                return true;
+            }
+        }
+        // Leave the cursor after the Enters' prompts.
+        self.skip_all();
+        false
+    }
+
+    /// Whether the modes the shell gives a foreground command have `echo`
+    /// on, asked of `stty -a` run as a command (the shell's saved modes, not
+    /// its line editor's raw mode). Also checks `icanon` is on.
+    fn stty_echo_on(&self) -> bool {
+        self.send_line("stty -a");
+        let lflags = self.expect_line_matching("stty -a's local flags line", |l| {
+            l.split_whitespace()
+                .any(|t| t == "icanon" || t == "-icanon")
+        });
+        self.prompt();
+        let tokens: Vec<&str> = lflags.split_whitespace().collect();
+        assert!(
+            tokens.contains(&"icanon"),
+            "canonical mode is off: {lflags}"
+        );
+        tokens.contains(&"echo")
+    }
+}
+
+/// Parses `[N] PID`.
+fn parse_job_start(line: &str) -> Option<(u32, i32)> {
+    let rest = line.strip_prefix('[')?;
+    let (id, pid) = rest.split_once("] ")?;
+    Some((id.parse().ok()?, pid.parse().ok()?))
+}
+
+/// Asserts `pid` is alive and not stopped (a process just started may still
+/// be R rather than S).
+fn assert_running(pid: i32, what: &str) {
+    let st = procfs::stat(pid);
+    assert!(
+        st.as_ref()
+            .is_some_and(|s| matches!(s.state, 'S' | 'R' | 'D')),
+        "{what} (pid {pid}) is not running: {st:?}"
+    );
+}
+
+/// Whether the terminal's local modes have ECHO.
+fn termios_echo(pty: &Pty) -> bool {
+    pty.termios()
+        .local_flags
+        .contains(nix::sys::termios::LocalFlags::ECHO)
+}
+
+/// 1. Ctrl-Z stops the foreground job, `jobs` lists it, `fg` resumes it,
+///    Ctrl-C ends it with status 130.
+#[test]
+fn ctrl_z_stops_foreground_then_fg_resumes() {
+    let sh = Shell::start();
+    sh.send_line("sleep 100");
+    let pid = sh.wait_foreground(&["sleep", "100"]);
+    sh.ctrl_z();
+    // A line of its own: the shell starts a new line first.
+    sh.expect_line("[1]+  Stopped                 sleep 100");
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.prompt();
+    sh.wait_shell_foreground();
+
+    sh.send_line("jobs");
+    sh.expect_line("[1]+  Stopped                 sleep 100");
+    sh.prompt();
+
+    sh.send_line("fg");
+    sh.expect_line("sleep 100");
+    assert_eq!(sh.wait_foreground(&["sleep", "100"]), pid);
+    procfs::wait_state(pid, 'S', sh.timeout());
+
+    sh.ctrl_c();
+    procfs::assert_exits(pid, sh.timeout(), "the resumed sleep after Ctrl-C");
+    sh.prompt();
+    sh.send_line("echo $?");
+    sh.expect_line("130");
+    sh.prompt();
+}
+
+/// 2. Ctrl-Z on a pipeline of two external processes stops both, as one
+///    job; `kill %1` ends it. (`tr`, not `cat`: corral's `cat` is a builtin,
+///    see 2b.)
+#[test]
+fn ctrl_z_stops_whole_pipeline() {
+    let sh = Shell::start();
+    sh.send_line("sleep 100 | tr a b");
+    let sleep = sh.wait_foreground(&["sleep", "100"]);
+    let tr = sh.wait_foreground(&["tr", "a", "b"]);
+    assert_eq!(
+        procfs::stat(sleep).unwrap().pgrp,
+        procfs::stat(tr).unwrap().pgrp,
+        "one process group for the pipeline"
+    );
+    sh.ctrl_z();
+    sh.expect_line("[1]+  Stopped                 sleep 100 | tr a b");
+    procfs::wait_state(sleep, 'T', sh.timeout());
+    procfs::wait_state(tr, 'T', sh.timeout());
+    sh.prompt();
+
+    // One job, not two.
+    sh.send_line("jobs");
+    sh.expect_line("[1]+  Stopped                 sleep 100 | tr a b");
+    let rest = sh.expect(PROMPT);
+    assert!(!rest.contains('['), "a second job appeared:\n{rest}");
+
+    sh.send_line("kill %1");
+    procfs::assert_exits(sleep, sh.timeout(), "the pipeline's sleep after kill %1");
+    procfs::assert_exits(tr, sh.timeout(), "the pipeline's tr after kill %1");
+    sh.terminated_notice("sleep 100 | tr a b", &[sleep, tr]);
+}
+
+/// 2b. Ctrl-Z on a pipeline whose last member is corral's builtin `cat`
+///     (an external process in bash): the job stops as one, the prompt comes
+///     back, `kill %1` ends it (status of the last member: Terminated).
+#[test]
+fn ctrl_z_stops_pipeline_into_builtin_cat() {
+    let sh = Shell::start();
+    sh.send_line("sleep 100 | cat");
+    let sleep = sh.wait_foreground(&["sleep", "100"]);
+    let mut pids = vec![sleep];
+    if sh.is_bash() {
+        pids.push(sh.wait_foreground(&["cat"]));
+    }
+    sh.ctrl_z();
+    sh.expect_line("[1]+  Stopped                 sleep 100 | cat");
+    procfs::wait_state(sleep, 'T', sh.timeout());
+    sh.prompt();
+
+    sh.send_line("jobs");
+    sh.expect_line("[1]+  Stopped                 sleep 100 | cat");
+    let rest = sh.expect(PROMPT);
+    assert!(!rest.contains('['), "a second job appeared:\n{rest}");
+
+    sh.send_line("kill %1");
+    procfs::assert_exits(sleep, sh.timeout(), "the pipeline's sleep after kill %1");
+    sh.terminated_notice("sleep 100 | cat", &pids);
+}
+
+/// 3. `sleep 1 &` prints `[1] PID`; the Done notice arrives while the prompt
+///    is idle (bash: at the next prompt). Job ids are not reused (bash: 1 again).
+#[test]
+fn background_done_notice_while_idle() {
+    let sh = Shell::start();
+    let (id, pid) = sh.start_bg("sleep 1");
+    assert_eq!(id, 1);
+    // `[1] PID` names the sleep (bash reports the pid before the child has
+    // exec'd, so wait for the exec).
+    procfs::wait_for(
+        sh.timeout(),
+        "the `[1] PID` process to be `sleep 1`",
+        || {
+            let argv = procfs::cmdline(pid).unwrap_or_default();
+            (argv == ["sleep", "1"] || !procfs::is_alive(pid)).then_some(())
+        },
+        || format!("{:?} {:?}", procfs::stat(pid), procfs::cmdline(pid)),
+    );
+    // Nothing typed: corral announces it by itself.
+    sh.idle_notice("[1]+  Done                    sleep 1", &[pid]);
+
+    let (id, _) = sh.start_bg("sleep 1");
+    // corral never reuses an id; bash starts again at 1.
+    assert_eq!(id, if sh.is_bash() { 1 } else { 2 });
+}
+
+/// 4. `bg` resumes a stopped job in the background; its Done notice arrives
+///    while idle.
+#[test]
+fn bg_resumes_stopped_job() {
+    let sh = Shell::start();
+    sh.send_line("sleep 2");
+    let pid = sh.wait_foreground(&["sleep", "2"]);
+    sh.ctrl_z();
+    sh.expect_line("[1]+  Stopped                 sleep 2");
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.prompt();
+
+    sh.send_line("bg");
+    sh.expect_line("[1]+ sleep 2 &");
+    sh.prompt();
+    assert!(
+        matches!(procfs::state(pid), Some('S' | 'R') | None),
+        "resumed: {:?}",
+        procfs::stat(pid)
+    );
+    sh.idle_notice("[1]+  Done                    sleep 2", &[pid]);
+}
+
+/// 5. A background job reading the terminal stops with `Stopped (tty input)`;
+///    `fg` gives it the terminal and it reads a typed line.
+#[test]
+fn background_tty_reader_stops_then_fg_reads() {
+    let sh = Shell::start();
+    let script = fixture("tty_reader.sh");
+    let cmd = format!("sh {script}");
+    sh.send_line(&format!("{cmd} &"));
+    let line = sh.expect_line_matching("a `[N] PID` line", |l| parse_job_start(l).is_some());
+    let (id, pid) = parse_job_start(&line).expect("parsed above");
+    assert_eq!(id, 1);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    if !sh.is_bash() {
+        // corral announces the stop at once (bash: at the next prompt), before
+        // or after painting the prompt: either way a prompt follows it.
+        sh.expect(&format!("[1]+  Stopped (tty input)     {cmd}"));
+    }
+    sh.prompt();
+
+    sh.send_line("jobs -l");
+    sh.expect_line(&format!("[1]+ {pid:>5} Stopped (tty input)     {cmd}"));
+    sh.prompt();
+
+    sh.send_line("fg");
+    sh.expect_line(&cmd);
+    assert_eq!(sh.wait_foreground(&["sh", &script]), pid);
+    procfs::wait_state(pid, 'S', sh.timeout());
+    sh.send_line("hello from the pty");
+    sh.expect_line("got: hello from the pty");
+    procfs::assert_exits(pid, sh.timeout(), "the tty reader");
+    sh.prompt();
+    sh.send_line("echo $?");
+    sh.expect_line("0");
+    sh.prompt();
+}
+
+/// 6. Terminal modes: a job that turns echo off and is stopped does not leave
+///    the shell's commands without echo; `fg` gives the job its own modes
+///    back; after it dies from Ctrl-C the shell's modes are restored again.
+#[test]
+fn terminal_modes_saved_and_restored() {
+    let sh = Shell::start();
+    assert!(sh.stty_echo_on(), "echo is on to start with");
+
+    let script = fixture("stty_noecho.sh");
+    let cmd = format!("sh {script}");
+    sh.send_line(&cmd);
+    sh.expect_line("echo-off-ready");
+    let pid = sh.wait_foreground(&["sleep", "100"]);
+    assert!(!termios_echo(&sh), "the job turned echo off");
+
+    sh.ctrl_z();
+    sh.expect_line(&format!("[1]+  Stopped                 {cmd}"));
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.prompt();
+    assert!(
+        sh.stty_echo_on(),
+        "the shell's modes (echo on) are restored after the job stops"
+    );
+
+    sh.send_line("fg");
+    sh.expect_line(&cmd);
+    assert_eq!(sh.wait_foreground(&["sleep", "100"]), pid);
+    procfs::wait_state(pid, 'S', sh.timeout());
+    if !sh.is_bash() {
+        // corral saves a stopped job's modes and gives them back on fg; bash
+        // 5.2 does not (the job resumes with the shell's modes, echo on).
+        assert!(
+            !termios_echo(&sh),
+            "fg restores the job's own modes (echo off)"
+        );
+    }
+
+    sh.ctrl_c();
+    procfs::assert_exits(pid, sh.timeout(), "the job after Ctrl-C");
+    sh.prompt();
+    assert!(
+        sh.stty_echo_on(),
+        "the shell's modes are restored after the job dies from a signal"
+    );
+}
+
+/// 7. Ctrl-C at the prompt clears the line and gives a new prompt; a
+///    background job is not touched.
+#[test]
+fn ctrl_c_at_prompt_clears_line_and_spares_jobs() {
+    let sh = Shell::start();
+    let (_, pid) = sh.start_bg("sleep 100");
+
+    sh.send("echo junk");
+    sh.expect("echo junk");
+    if sh.is_bash() {
+        // bash 5.2 loses a SIGINT that arrives between its echo and its
+        // pselect (no new prompt until the next key). corral's line editor
+        // reads Ctrl-C as a key in raw mode: no such race to wait out.
+        procfs::wait_blocked_on_input(sh.pid(), sh.timeout());
+    }
+    // Only a prompt painted after the Ctrl-C counts: skip the echo's repaints.
+    sh.skip_all();
+    sh.ctrl_c();
+    sh.prompt();
+
+    // Had the line survived, this would run `echo junkecho clean`.
+    sh.send_line("echo \"cl\"ean");
+    let line = sh.expect_line_matching("the output of echo clean", |l| l.ends_with("clean"));
+    assert_eq!(line, "clean", "the line was not cleared by Ctrl-C");
+    sh.prompt();
+
+    sh.send_line("jobs");
+    sh.expect_line("[1]+  Running                 sleep 100 &");
+    sh.prompt();
+    assert_running(pid, "the background sleep after Ctrl-C at the prompt");
+}
+
+/// 8. `exit` with a stopped job warns once and stays; the second `exit`
+///    exits, and no process of any job is left (bash leaves the running
+///    background job behind: that part is corral-only).
+#[test]
+fn exit_with_stopped_jobs_warns_then_kills_everything() {
+    let sh = Shell::start();
+    let (_, running) = sh.start_bg("sleep 100");
+    sh.send_line("sleep 200");
+    let stopped = sh.wait_foreground(&["sleep", "200"]);
+    sh.ctrl_z();
+    sh.expect_line("[2]+  Stopped                 sleep 200");
+    procfs::wait_state(stopped, 'T', sh.timeout());
+    sh.prompt();
+
+    sh.send_line("exit");
+    sh.expect_line("There are stopped jobs.");
+    sh.prompt();
+    assert!(procfs::is_alive(stopped) && procfs::is_alive(running));
+
+    sh.send_line("exit");
+    sh.wait_exit(sh.timeout());
+    procfs::assert_exits(stopped, sh.timeout(), "the stopped job after exit");
+    if sh.is_bash() {
+        // bash leaves running background jobs running; corral must not.
+        assert!(procfs::is_alive(running));
+    } else {
+        procfs::assert_exits(running, sh.timeout(), "the background job after exit");
+        let left = sh.started_processes();
+        assert!(left.is_empty(), "processes left after exit: {left:?}");
+    }
+}
+
+/// 9. Ctrl-C reaches only the foreground job, not a background one.
+#[test]
+fn ctrl_c_reaches_only_the_foreground_job() {
+    let sh = Shell::start();
+    let (_, bg) = sh.start_bg("sleep 100");
+    sh.send_line("sleep 100");
+    let fg = sh.wait_foreground(&["sleep", "100"]);
+    assert_ne!(fg, bg);
+    sh.ctrl_c();
+    procfs::assert_exits(fg, sh.timeout(), "the foreground sleep after Ctrl-C");
+    sh.prompt();
+    sh.send_line("echo $?");
+    sh.expect_line("130");
+    sh.prompt();
+    assert_running(bg, "the background sleep after Ctrl-C");
+    sh.send_line("jobs");
+    sh.expect_line("[1]+  Running                 sleep 100 &");
+    sh.prompt();
+}
+
+/// The harness itself (no shell involved): the child leads its own session
+/// with the PTY as controlling terminal, in the foreground, with the window
+/// size and HOME set; Ctrl-D reaches it as end of file.
+#[test]
+fn harness_gives_a_controlling_terminal() {
+    let pty = Pty::spawn(
+        PtyCommand::new("sh")
+            .arg("-c")
+            .arg("stty size; echo \"$HOME\"; echo \"rea\"dy; exec cat"),
+    );
+    pty.expect_line("40 120");
+    pty.expect_line(&pty.home().display().to_string());
+    pty.expect_line("ready");
+    let me = procfs::stat(pty.pid()).expect("child alive");
+    assert_eq!((me.session, me.pgrp, me.tpgid), (me.pid, me.pid, me.pid));
+    pty.send("typed\r");
+    pty.expect_line("typed"); // the terminal's echo
+    pty.expect_line("typed"); // cat's copy
+    pty.ctrl_d();
+    assert!(pty.wait_exit(pty.timeout()).success());
+}
+
+/// 10. A notice that arrives while a line is being typed does not corrupt
+///     it: the line is repainted after the notice and runs as typed.
+///     corral-only in substance (bash prints the notice only after Enter).
+#[test]
+fn done_notice_while_typing_keeps_the_line() {
+    let sh = Shell::start();
+    let (_, pid) = sh.start_bg("sleep 1");
+    sh.send("echo \"par");
+    sh.expect("echo \"par");
+    if sh.is_bash() {
+        procfs::assert_exits(pid, sh.timeout(), "sleep 1");
+    } else {
+        // The notice arrives mid-line...
+        sh.expect_line("[1]+  Done                    sleep 1");
+    }
+    // ...and the half-typed line is still there to finish.
+    sh.send_line("t\"ial");
+    sh.expect_line("partial");
+    sh.prompt();
+}

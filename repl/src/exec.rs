@@ -120,7 +120,7 @@ impl Shell {
             return match self.prepare(&p.commands[0], streams, true) {
                 Prepared::External(cmd) => {
                     let spec = self.spec(&text).pipe(cmd);
-                    self.run_foreground(spec, &text).await
+                    self.run_foreground(spec, &text).await.0
                 }
                 Prepared::Builtin(args, mut streams) => {
                     if !self.interactive {
@@ -228,7 +228,14 @@ impl Shell {
         }
         let mut status = last_status;
         if externals > 0 {
-            let s = self.run_foreground(spec, text).await;
+            let (s, stopped) = self.run_foreground(spec, text).await;
+            if stopped {
+                // The processes are stopped; the in-process members go on with
+                // them when they are continued (a builtin reading their pipe
+                // simply waits), so they are not waited for now.
+                tokio::spawn(async move { while tasks.join_next().await.is_some() {} });
+                return s;
+            }
             if last_is_external {
                 status = s;
             }

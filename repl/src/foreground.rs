@@ -22,8 +22,9 @@ impl Drop for KillOnDrop {
 }
 
 impl Shell {
-    /// Spawns `spec` as a foreground job and waits for it.
-    pub(crate) async fn run_foreground(&mut self, spec: ProcessSpec, text: &str) -> i32 {
+    /// Spawns `spec` as a foreground job and waits for it; returns its status
+    /// and whether it stopped (rather than finished).
+    pub(crate) async fn run_foreground(&mut self, spec: ProcessSpec, text: &str) -> (i32, bool) {
         let mut spec = spec.foreground(true);
         if let Some(t) = &self.terminal {
             let hook = crate::sys::child_take_terminal(t.raw_fd());
@@ -33,9 +34,10 @@ impl Shell {
         }
         let job = match self.env.kernel.spawn_process(spec) {
             Ok(j) => j,
-            Err(e) => return self.report_spawn_error(&e),
+            Err(e) => return (self.report_spawn_error(&e), false),
         };
-        self.wait_foreground(job, text, None).await
+        let status = self.wait_foreground(job.clone(), text, None).await;
+        (status, job.state().is_stopped())
     }
 
     /// Waits for a job that has the terminal (or would have, interactively).
