@@ -543,3 +543,41 @@ fn done_notice_while_typing_keeps_the_line() {
     sh.expect_line("partial");
     sh.prompt();
 }
+
+/// Ctrl-C while a builtin runs in the foreground (`tail -f` following a job)
+/// ends the builtin, not the job, and the prompt comes back with status 130.
+#[test]
+fn ctrl_c_interrupts_a_foreground_builtin() {
+    let sh = Shell::start();
+    if sh.kind == Kind::Bash {
+        return; // bash has no /v/jobs
+    }
+    let (_, bg) = sh.start_bg("sh -c 'echo started; exec sleep 100'");
+    sh.send_line("tail -f /v/jobs/1/stdout");
+    sh.expect_line("started");
+    sh.wait_shell_foreground();
+    sh.ctrl_c();
+    sh.prompt();
+    sh.send_line("echo $?");
+    sh.expect_line("130");
+    sh.prompt();
+    assert_running(bg, "the followed job after Ctrl-C");
+}
+
+/// Ctrl-C on a foreground job also stops the rest of the line, as in bash.
+#[test]
+fn ctrl_c_stops_the_rest_of_the_line() {
+    let sh = Shell::start();
+    sh.send_line("sleep 100; echo after-the-sleep");
+    let fg = sh.wait_foreground(&["sleep", "100"]);
+    sh.ctrl_c();
+    procfs::assert_exits(fg, sh.timeout(), "the foreground sleep after Ctrl-C");
+    sh.prompt();
+    sh.send_line("echo done-$?");
+    sh.expect_line("done-130");
+    assert!(
+        !sh.view().lines().any(|l| l.trim() == "after-the-sleep"),
+        "the rest of the line ran: {}",
+        sh.view()
+    );
+}
