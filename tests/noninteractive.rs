@@ -245,3 +245,29 @@ fn help_and_version() {
     let r = corral_with(&["--bogus"], b"", None);
     assert_eq!(r.status, 2);
 }
+
+#[test]
+fn wait_n_returns_the_first_to_finish() {
+    let r = corral(
+        "sleep 5 & sh -c 'exit 4' & wait -n; echo $?; kill %1; wait -n; echo $?; wait -n; echo $?",
+    );
+    assert_eq!(r.stdout, "4\n143\n127\n", "{}", r.stderr);
+}
+
+#[test]
+fn jobs_long_shows_pids_and_pipeline_members() {
+    let r = corral("sleep 5 | cat & jobs -l; kill %1");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(lines[0].starts_with("[1]+ "), "{}", lines[0]);
+    assert!(
+        lines[0].ends_with(" Running                 sleep 5"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].ends_with("                       | cat &"),
+        "{}",
+        lines[1]
+    );
+}

@@ -117,7 +117,7 @@ impl Shell {
                 Ok(s) => s,
                 Err(e) => return self.fail(&format!("corral: {}", os_message(&e))),
             };
-            return match self.prepare(&p.commands[0], streams, true) {
+            return match self.prepare(&p.commands[0], streams, true, false) {
                 Prepared::External(cmd) => {
                     let spec = self.spec(&text).pipe(cmd);
                     self.run_foreground(spec, &text).await.0
@@ -178,7 +178,7 @@ impl Shell {
                 stdout,
                 stderr,
             };
-            members.push(self.prepare(cmd, streams, false));
+            members.push(self.prepare(cmd, streams, false, false));
         }
         Ok(members)
     }
@@ -253,13 +253,18 @@ impl Shell {
     /// Starts `cmd &`: a process job for a pipeline of externals, a future job otherwise.
     async fn start_background(&mut self, and_or: &AndOr, src: &Arc<str>, io: &Streams) -> i32 {
         let text = and_or.text(src).to_string();
+        let piped = and_or.first.commands.len() > 1;
         let externals_only = and_or.rest.is_empty()
             && and_or.first.commands.iter().all(|c| match c {
-                Command::Simple(s) => s
-                    .words
-                    .first()
-                    .and_then(|w| w.literal())
-                    .is_some_and(|name| builtins::lookup(&name).is_none()),
+                Command::Simple(s) => {
+                    s.words
+                        .first()
+                        .and_then(|w| w.literal())
+                        .is_some_and(|name| {
+                            builtins::lookup(&name).is_none()
+                                || (piped && external_will_do(s, &name))
+                        })
+                }
                 Command::Group(_) => false,
             });
         let job = if externals_only {
@@ -275,7 +280,7 @@ impl Shell {
                     },
                     stderr: Output::JobRing,
                 };
-                match self.prepare(cmd, streams, false) {
+                match self.prepare(cmd, streams, false, piped) {
                     Prepared::External(c) => spec = spec.pipe(c),
                     Prepared::Failed(s) => return s,
                     _ => return self.fail("corral: cannot run this in the background"),
@@ -346,7 +351,15 @@ impl Shell {
     }
 
     /// Expands a command and applies its redirections to `streams`.
-    fn prepare(&mut self, cmd: &Command, mut streams: Streams, alone: bool) -> Prepared {
+    /// `prefer_external`: run `cat`, `echo`… as the programs when they will do
+    /// (see [`external_will_do`]), so a background pipeline stays one process group.
+    fn prepare(
+        &mut self,
+        cmd: &Command,
+        mut streams: Streams,
+        alone: bool,
+        prefer_external: bool,
+    ) -> Prepared {
         match cmd {
             Command::Group(g) => match self.redirect(&g.redirections, &mut streams) {
                 Ok(()) => Prepared::Group(g.body.clone(), streams),
@@ -368,7 +381,9 @@ impl Shell {
                     }
                     return Prepared::Nothing;
                 };
-                if builtins::lookup(name).is_some() {
+                let external = prefer_external
+                    && matches!(cmd, Command::Simple(s) if external_will_do(s, name));
+                if builtins::lookup(name).is_some() && !external {
                     return Prepared::Builtin(expanded.words, streams);
                 }
                 let mut pumps = Vec::new();
@@ -550,6 +565,25 @@ impl Shell {
             interrupted: false,
         }
     }
+}
+
+/// Whether a builtin that has a same-named program (`cat`, `ls`, `tail`,
+/// `echo`, `pwd`) may run as that program: nothing in its words names `/v`.
+/// A background pipeline like `sleep 5 | cat &` then stays one process group
+/// (a process job with pids) instead of becoming a future job.
+fn external_will_do(s: &SimpleCommand, name: &str) -> bool {
+    const SHADOWED: &[&str] = &["cat", "ls", "tail", "echo", "pwd"];
+    if !SHADOWED.contains(&name) {
+        return false;
+    }
+    let mut names_v = false;
+    for w in s.words.iter().skip(1) {
+        match w.literal() {
+            Some(text) if !text.contains("/v") => {}
+            _ => names_v = true,
+        }
+    }
+    !names_v
 }
 
 fn write_options(append: bool) -> &'static OpenOptions {
