@@ -130,8 +130,10 @@ impl Completer for ShellCompleter {
         let pos = pos.min(line.len());
         let before = line.get(..pos).unwrap_or("");
         let start = before
-            .rfind(|c: char| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '(' | '<' | '>'))
-            .map(|i| i + 1)
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '(' | '<' | '>'))
+            .map(|(i, c)| i + c.len_utf8())
             .unwrap_or(0);
         let word = &before[start..];
         let head = before[..start].trim_end();
@@ -172,5 +174,15 @@ mod tests {
             vec!["/v/jobs/1/stdout", "/v/jobs/1/stderr", "/v/jobs/1/status"]
         );
         assert!(c.candidates("ec", true).contains(&"echo".to_string()));
+    }
+
+    #[test]
+    fn never_panics_on_odd_lines() {
+        let mut c = completer();
+        for line in ["", "\u{3000}ec", "ls\u{3000}/v/", "é", "cat %", "a|b&c;(d<e>f"] {
+            for pos in 0..=line.len() + 2 {
+                let _ = c.complete(line, pos);
+            }
+        }
     }
 }
