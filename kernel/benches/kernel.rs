@@ -24,6 +24,34 @@ fn wanted(name: &str) -> bool {
     }
 }
 
+/// Runs per figure: CORRAL_BENCH_RUNS, or the default for the mode.
+fn runs(quick_runs: usize, full_runs: usize) -> usize {
+    std::env::var("CORRAL_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick() { quick_runs } else { full_runs })
+}
+
+/// Whether to print CPU times too (CORRAL_BENCH_VERBOSE): steadier than wall
+/// time on a busy machine.
+fn verbose() -> bool {
+    std::env::var_os("CORRAL_BENCH_VERBOSE").is_some()
+}
+
+/// CPU seconds (user + system) used so far by this process and by its
+/// reaped children.
+fn cpu() -> (f64, f64) {
+    let get = |who| {
+        // SAFETY: rusage is plain old data and getrusage only writes into it.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is a valid, writable rusage.
+        unsafe { libc::getrusage(who, &mut ru) };
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        tv(ru.ru_utime) + tv(ru.ru_stime)
+    };
+    (get(libc::RUSAGE_SELF), get(libc::RUSAGE_CHILDREN))
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -57,7 +85,10 @@ async fn capture(kernel: &Kernel, bytes: u64) -> Duration {
     let t = Instant::now();
     let job = kernel
         .spawn_process(ProcessSpec::command(
-            Cmd::new("head").arg("-c").arg(bytes.to_string()).arg("/dev/zero"),
+            Cmd::new("head")
+                .arg("-c")
+                .arg(bytes.to_string())
+                .arg("/dev/zero"),
         ))
         .unwrap();
     job.wait().await;
@@ -68,14 +99,31 @@ async fn capture(kernel: &Kernel, bytes: u64) -> Duration {
 
 async fn bench_capture(kernel: &Kernel) {
     let bytes: u64 = if quick() { 1 << 28 } else { 1 << 30 };
-    let runs = if quick() { 3 } else { 5 };
+    let runs = runs(3, 5);
     let (idle, _) = rss();
     reset_peak_rss();
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
+    let (mut our_cpu, mut their_cpu) = (0.0, 0.0);
     for _ in 0..runs {
+        let (s0, c0) = cpu();
         ours.push(capture(kernel, bytes).await.as_secs_f64());
+        let (s1, c1) = cpu();
         theirs.push(bash(&format!("head -c {bytes} /dev/zero | cat > /dev/null")).as_secs_f64());
+        let (_, c2) = cpu();
+        our_cpu += s1 - s0;
+        their_cpu += c2 - c1;
+        if verbose() {
+            println!(
+                "  capture cpu: producer {:.3}s, corral {:.3}s, producer+cat+bash {:.3}s",
+                c1 - c0,
+                s1 - s0,
+                c2 - c1
+            );
+        }
+    }
+    if verbose() {
+        println!("  capture cpu total: corral process {our_cpu:.3}s, bash side {their_cpu:.3}s");
     }
     let (_, peak) = rss();
     kernel.shutdown(Duration::from_secs(1)).await;
@@ -92,7 +140,7 @@ async fn bench_capture(kernel: &Kernel) {
 
 async fn bench_spawn() {
     let n = 500;
-    let runs = if quick() { 3 } else { 7 };
+    let runs = runs(3, 7);
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for _ in 0..runs {
@@ -101,16 +149,30 @@ async fn bench_spawn() {
             ..KernelConfig::default()
         })
         .unwrap();
+        let (s0, c0) = cpu();
         let t = Instant::now();
         for _ in 0..n {
             kernel
                 .spawn_process(ProcessSpec::command(Cmd::new("/bin/true")))
                 .unwrap();
         }
+        let spawned = t.elapsed();
         kernel.wait_all(None).await;
         ours.push(t.elapsed().as_secs_f64());
+        let (s1, c1) = cpu();
         kernel.shutdown(Duration::from_secs(1)).await;
         theirs.push(bash(&format!("for i in $(seq {n}); do /bin/true & done; wait")).as_secs_f64());
+        let (_, c2) = cpu();
+        if verbose() {
+            println!(
+                "  spawn: loop {:.3}s of {:.3}s; cpu corral {:.3}s + children {:.3}s, bash side {:.3}s",
+                spawned.as_secs_f64(),
+                ours[ours.len() - 1],
+                s1 - s0,
+                c1 - c0,
+                c2 - c1
+            );
+        }
     }
     let (o, b) = (median(ours), median(theirs));
     println!(

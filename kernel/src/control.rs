@@ -1,6 +1,8 @@
 //! Delivering signals to jobs, and terminate (TERM, grace, KILL).
 
 use std::io;
+use std::pin::pin;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -39,10 +41,11 @@ pub(crate) fn signal_core(kernel: &Weak<Inner>, core: &JobCore, sig: Signal) -> 
                 }
             })
         }
-        Body::Future(ctl) => {
-            if core.state().is_finished() {
-                return Err(Error::JobFinished(id));
-            }
+        Body::Future(_) => {
+            let ctl = match core.future_control() {
+                Some(ctl) if !core.state().is_finished() => ctl,
+                _ => return Err(Error::JobFinished(id)),
+            };
             let event = match ctl.deliver(sig) {
                 Effect::Paused(s) if core.set_live_state(JobState::Stopped(s)) => {
                     Some(JobEvent::Stopped(id, s))
@@ -69,7 +72,7 @@ fn any_stopped(core: &JobCore) -> bool {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .any(|m| matches!(m, Member::Stopped(_))),
-        Body::Future(ctl) => ctl.is_paused(),
+        Body::Future(_) => core.future_control().is_some_and(|c| c.is_paused()),
     }
 }
 
@@ -102,12 +105,32 @@ pub(crate) async fn terminate_core(
     {
         ignore_gone(signal_core(kernel, core, Signal::KILL))?;
     }
-    if let Some(pgid) = pgid {
-        if sys::group_exists(pgid) {
-            // Processes outside the pipeline (the members' children) share the
-            // group: they get until the deadline, as the members did.
-            tokio::time::sleep_until(deadline).await;
-            kill_group(pgid);
+    if let Some(p) = core.proc() {
+        // Processes outside the pipeline (the members' children) share the
+        // group: they get until the deadline, as the members did.
+        loop {
+            // Listen before looking, so the reaper's news in between is not lost.
+            let mut gone = pin!(p.group_gone.notified());
+            gone.as_mut().enable();
+            if !sys::group_exists(p.pgid) {
+                break;
+            }
+            if p.group_empty.load(Ordering::Acquire) {
+                // The reaper saw no child of ours left there, yet something is:
+                // not our descendants (we are no subreaper): only the deadline helps.
+                tokio::time::sleep_until(deadline).await;
+                kill_group(p.pgid);
+                break;
+            }
+            // As a child subreaper, the leftovers are our children: the reaper
+            // tells us when the last one is gone.
+            tokio::select! {
+                _ = &mut gone => {}
+                _ = tokio::time::sleep_until(deadline) => {
+                    kill_group(p.pgid);
+                    break;
+                }
+            }
         }
     }
     Ok(waiter.wait().await)

@@ -8,11 +8,12 @@
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::job::JobState;
@@ -36,7 +37,10 @@ pub(crate) struct FutureControl {
     paused: AtomicBool,
     waker: Mutex<Option<Waker>>,
     pub(crate) cancel: CancellationToken,
-    pub(crate) kill: CancellationToken,
+    /// KILL: set, then `kill` wakes the task, which drops the future.
+    /// (A flag and a Notify cost no allocation, unlike a second token.)
+    killed: AtomicBool,
+    kill: Notify,
     /// The signal that cancelled the job (0: none).
     cancelled_by: AtomicI32,
 }
@@ -54,7 +58,7 @@ impl FutureControl {
             self.cancelled_by
                 .compare_exchange(0, sig.number(), Ordering::AcqRel, Ordering::Acquire)
                 .ok();
-            self.kill.cancel();
+            self.kill();
             return Effect::None;
         }
         if sig.is_stop() {
@@ -76,6 +80,25 @@ impl FutureControl {
             self.cancel.cancel();
         }
         Effect::None
+    }
+
+    /// Makes the task drop the future at once (its next wake-up).
+    pub(crate) fn kill(&self) {
+        self.killed.store(true, Ordering::Release);
+        self.kill.notify_waiters();
+    }
+
+    /// Resolves once [`kill`](Self::kill) was called. Cancel safe.
+    pub(crate) async fn killed(&self) {
+        loop {
+            // Listen before looking, so a kill in between still wakes us.
+            let mut woken = pin!(self.kill.notified());
+            woken.as_mut().enable();
+            if self.killed.load(Ordering::Acquire) {
+                return;
+            }
+            woken.await;
+        }
     }
 
     /// Unpauses; returns whether it was paused.

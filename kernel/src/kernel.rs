@@ -1,26 +1,28 @@
 //! The [`Kernel`]: the job table, spawning, reaping, waiting, events and shutdown.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::future::Future;
+use std::future::{poll_fn, Future};
+use std::os::fd::OwnedFd;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use tokio::signal::unix::{signal as os_signal, SignalKind};
 use tokio::sync::broadcast;
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 use tokio_util::sync::CancellationToken;
 
 use crate::control::{kill_group, signal_core, terminate_core};
 use crate::error::{Error, Result};
 use crate::future_job::{Controlled, FutureContext, FutureControl};
 use crate::job::{JobEvent, JobId, JobInfo, JobState};
-use crate::process::{self, make_stream, SpawnSettings};
+use crate::process::{self, make_stream, Pump, SpawnSettings};
 use crate::record::{Body, Job, JobCore, Member};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
-use crate::sys::{self, ChildChange, GroupWait};
+use crate::sys::{self, ChildChange, GroupWait, Peek};
 
 /// Settings of one kernel.
 #[derive(Clone, Debug)]
@@ -36,7 +38,9 @@ pub struct KernelConfig {
     /// How long output is still read after a job's processes are gone, for
     /// pipes that a leftover process keeps open (default 100 ms).
     pub drain_timeout: Duration,
-    /// Size asked for each stdout capture pipe (default 1 MiB; the system may refuse).
+    /// Size a stdout capture pipe is grown to once its job proves a heavy
+    /// writer (default 1 MiB; the system may refuse). Pipes start at the
+    /// system's default size: most jobs write little.
     pub pipe_size: usize,
     /// Capacity of the event channel per subscriber before it lags (default 1024).
     pub event_capacity: usize,
@@ -65,7 +69,32 @@ struct Table {
     jobs: BTreeMap<JobId, Arc<JobCore>>,
     live: HashSet<JobId>,
     reserved: usize,
+    /// Finished ids, oldest first, for retention. `remove` leaves its id
+    /// here (removing from the middle would cost a scan per call): such
+    /// stale ids are skipped, and swept out once they are the majority.
     finished: VecDeque<JobId>,
+    /// How many ids in `finished` are still records in `jobs`.
+    finished_held: usize,
+}
+
+impl Table {
+    /// Queues a finished record for retention.
+    fn push_finished(&mut self, id: JobId) {
+        self.finished.push_back(id);
+        self.finished_held += 1;
+    }
+
+    /// Drops a finished record (its id stays in `finished`, stale).
+    fn remove_finished(&mut self, id: JobId) {
+        if self.jobs.remove(&id).is_none() {
+            return;
+        }
+        self.finished_held = self.finished_held.saturating_sub(1);
+        if self.finished.len() > 2 * self.finished_held + 64 {
+            let jobs = &self.jobs;
+            self.finished.retain(|f| jobs.contains_key(f));
+        }
+    }
 }
 
 pub(crate) struct Inner {
@@ -74,6 +103,8 @@ pub(crate) struct Inner {
     /// Process groups with children of ours still in them, by pgid.
     groups: Mutex<HashMap<i32, Arc<JobCore>>>,
     reap_lock: Mutex<()>,
+    /// /dev/null, opened once and duplicated for each job's stdin.
+    dev_null: Option<OwnedFd>,
     events: broadcast::Sender<JobEvent>,
     stop: CancellationToken,
     closing: AtomicBool,
@@ -125,6 +156,8 @@ impl Kernel {
             }),
             groups: Mutex::new(HashMap::new()),
             reap_lock: Mutex::new(()),
+            // Best effort: without it each job opens /dev/null itself.
+            dev_null: process::open_dev_null().ok(),
             events,
             stop: CancellationToken::new(),
             closing: AtomicBool::new(false),
@@ -171,6 +204,7 @@ impl Kernel {
             output_cap: self.inner.config.output_cap,
             lossless: self.inner.config.lossless,
             pipe_size: self.inner.config.pipe_size,
+            dev_null: self.inner.dev_null.as_ref(),
         };
         let started = match process::spawn(spec, &settings) {
             Ok(s) => s,
@@ -185,17 +219,19 @@ impl Kernel {
         if listed {
             self.inner.insert(&core, true);
         }
+        // Armed before the reaper may see the group, so it can start the task.
+        Starter::arm(DriveJob {
+            kernel: Arc::downgrade(&self.inner),
+            core: Arc::clone(&core),
+            pumps: started.pumps,
+            drain: self.inner.config.drain_timeout,
+        });
         if let Some(p) = core.proc() {
             lock(&self.inner.groups).insert(p.pgid, Arc::clone(&core));
+            // A SIGCHLD that came before the group was registered found
+            // nothing to reap: look at this group (only) once.
+            self.inner.reap_group(p.pgid, &core);
         }
-        // A SIGCHLD that came before the group was registered found nothing to reap.
-        self.inner.reap();
-        tokio::spawn(supervise_process(
-            Arc::downgrade(&self.inner),
-            Arc::clone(&core),
-            started.pumps,
-            self.inner.config.drain_timeout,
-        ));
         Ok(self.handle(core))
     }
 
@@ -235,7 +271,7 @@ impl Kernel {
             command.into(),
             stdout,
             stderr,
-            Body::Future(Arc::clone(&ctl)),
+            Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
         ));
         self.inner.insert(&core, true);
         let weak = Arc::downgrade(&self.inner);
@@ -248,10 +284,11 @@ impl Kernel {
             };
             let state = tokio::select! {
                 biased;
-                _ = ctl.kill.cancelled() => JobState::Signaled { signal: Signal::KILL, core_dumped: false },
+                _ = ctl.killed() => JobState::Signaled { signal: Signal::KILL, core_dumped: false },
                 code = controlled => ctl.final_state(code),
             };
             finish(&weak, &task_core, state);
+            task_core.release_control();
         });
         Ok(self.handle(core))
     }
@@ -422,8 +459,7 @@ impl Kernel {
             Some(c) if !c.state().is_finished() => return Err(Error::StillRunning(id)),
             Some(_) => {}
         }
-        t.jobs.remove(&id);
-        t.finished.retain(|&f| f != id);
+        t.remove_finished(id);
         drop(t);
         self.inner.publish(JobEvent::Removed(id));
         Ok(())
@@ -502,7 +538,7 @@ impl Inner {
         t.jobs.insert(id, Arc::clone(core));
         let finished = core.state();
         if finished.is_finished() {
-            t.finished.push_back(id);
+            t.push_finished(id);
         } else {
             t.live.insert(id);
         }
@@ -520,51 +556,134 @@ impl Inner {
 
     fn evict(&self, t: &mut Table) -> Vec<JobId> {
         let mut out = Vec::new();
-        while t.finished.len() > self.config.retention {
-            if let Some(old) = t.finished.pop_front() {
-                t.jobs.remove(&old);
+        while t.finished_held > self.config.retention {
+            let Some(old) = t.finished.pop_front() else {
+                break;
+            };
+            // Stale ids (already removed) are only skipped.
+            if t.jobs.remove(&old).is_some() {
+                t.finished_held -= 1;
                 out.push(old);
             }
         }
         out
     }
 
-    fn on_finished(&self, core: &JobCore, state: JobState) {
-        let Some(&id) = core.id.get() else { return };
+    /// Records a job's final state and frees its slot of `max_running` in
+    /// one step, under the table lock (so `remove` and `spawn` see both or
+    /// neither), then closes its streams, publishes `Exited` and wakes the
+    /// job's waiters: whoever wakes may spawn into the slot at once, and
+    /// finds the job finished.
+    fn finish(&self, core: &JobCore, state: JobState) {
         let mut t = lock(&self.table);
-        if !t.live.remove(&id) {
+        if !core.record_final(state) {
+            drop(t);
+            close_streams(core);
             return;
         }
-        t.finished.push_back(id);
-        let evicted = self.evict(&mut t);
+        let id = core.id.get().copied();
+        let counted = id.filter(|id| t.live.remove(id));
+        let evicted = match counted {
+            Some(id) => {
+                t.push_finished(id);
+                self.evict(&mut t)
+            }
+            None => Vec::new(),
+        };
         drop(t);
-        self.publish(JobEvent::Exited(id, state));
+        close_streams(core);
+        if let Some(id) = counted {
+            self.publish(JobEvent::Exited(id, state));
+        }
         for e in evicted {
             self.publish(JobEvent::Removed(e));
         }
+        core.announce();
     }
 
-    /// Collects every state change of every child in our groups. Runs on each
-    /// SIGCHLD and after each spawn.
+    /// Collects the state changes of our children. Runs on each SIGCHLD.
+    ///
+    /// Rather than asking every group in turn, it peeks (without taking it)
+    /// at the first pending report of any child, and if that child's group
+    /// is ours, takes that group's reports; then looks again. A child that is
+    /// not ours (the embedder's) must keep its report, and hides everything
+    /// behind it from the peek: then every group is asked in turn, as a
+    /// fallback. Likewise when taking a group's reports got nowhere (the
+    /// child moved to another group meanwhile), so this always ends.
     pub(crate) fn reap(&self) {
         let _guard = lock(&self.reap_lock);
+        loop {
+            let pid = match sys::peek_child() {
+                Ok(Peek::Child(pid)) => pid,
+                Ok(Peek::Nothing | Peek::NoChildren) => return,
+                Err(_) => return self.reap_all(),
+            };
+            // A zombie keeps its group until it is reaped. If the child is
+            // gone already (someone else reaped it), fall back as well.
+            let ours = sys::getpgid(pid).ok().and_then(|pgid| {
+                lock(&self.groups)
+                    .get(&pgid)
+                    .map(|core| (pgid, Arc::clone(core)))
+            });
+            match ours {
+                Some((pgid, core)) if self.drain_group(pgid, &core) => {}
+                // Not ours, or not registered yet (its spawner looks at it
+                // right after registering it).
+                _ => return self.reap_all(),
+            }
+        }
+    }
+
+    /// Takes the pending reports of one group (spawn's check of a new group).
+    fn reap_group(&self, pgid: i32, core: &Arc<JobCore>) {
+        let _guard = lock(&self.reap_lock);
+        self.drain_group(pgid, core);
+    }
+
+    /// Asks every group of ours in turn (the reaper holds `reap_lock`).
+    fn reap_all(&self) {
         let groups: Vec<(i32, Arc<JobCore>)> = lock(&self.groups)
             .iter()
             .map(|(k, v)| (*k, Arc::clone(v)))
             .collect();
         for (pgid, core) in groups {
-            loop {
-                match sys::wait_group(pgid) {
-                    Ok(GroupWait::Change(change)) => self.apply(&core, change),
-                    Ok(GroupWait::Nothing) => break,
-                    Ok(GroupWait::NoChildren) | Err(_) => {
-                        lock(&self.groups).remove(&pgid);
-                        // Members someone else reaped: their status is lost.
-                        self.settle_lost(&core);
-                        break;
-                    }
+            self.drain_group(pgid, &core);
+        }
+    }
+
+    /// Takes every pending report of our children in group `pgid` (an exit
+    /// reaps the child); forgets the group once no child of ours is left in
+    /// it. Returns whether it took a report or forgot the group.
+    fn drain_group(&self, pgid: i32, core: &Arc<JobCore>) -> bool {
+        let mut took = false;
+        loop {
+            match sys::wait_group(pgid) {
+                Ok(GroupWait::Change(change)) => {
+                    self.apply(core, change);
+                    took = true;
+                }
+                Ok(GroupWait::Nothing) => return took,
+                Ok(GroupWait::NoChildren) | Err(_) => {
+                    self.forget_group(pgid, core);
+                    return true;
                 }
             }
+        }
+    }
+
+    fn forget_group(&self, pgid: i32, core: &Arc<JobCore>) {
+        {
+            let mut groups = lock(&self.groups);
+            // Only this job's entry: never a later job's that reuses the pgid.
+            if groups.get(&pgid).is_some_and(|c| Arc::ptr_eq(c, core)) {
+                groups.remove(&pgid);
+            }
+        }
+        // Members someone else reaped: their status is lost.
+        self.settle_lost(core);
+        if let Some(p) = core.proc() {
+            p.group_empty.store(true, Ordering::Release);
+            p.group_gone.notify_waiters();
         }
     }
 
@@ -580,7 +699,7 @@ impl Inner {
             }
         }
         drop(members);
-        p.members_done.notify_one();
+        p.members_finished();
     }
 
     fn apply(&self, core: &JobCore, change: ChildChange) {
@@ -627,10 +746,9 @@ impl Inner {
         };
         drop(members);
         if all_done {
-            p.members_done.notify_one();
+            p.members_finished();
             return;
         }
-        let before = core.state();
         if core.set_live_state(live_state) {
             if let Some(&id) = core.id.get() {
                 self.publish(match live_state {
@@ -638,38 +756,165 @@ impl Inner {
                     _ => JobEvent::Continued(id),
                 });
             }
-            let _ = before;
         }
     }
 }
 
 /// Records the final state and does the table's bookkeeping.
 fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState) {
-    core.stdout.close();
-    core.stderr.close();
-    if core.set_final(state) {
-        if let Some(inner) = kernel.upgrade() {
-            inner.on_finished(core, state);
+    match kernel.upgrade() {
+        Some(inner) => inner.finish(core, state),
+        None => {
+            let recorded = core.record_final(state);
+            close_streams(core);
+            if recorded {
+                core.announce();
+            }
         }
     }
 }
 
-/// Waits for a process job's members to be reaped, drains its pipes (with a
-/// deadline, for pipes a leftover process holds open), then finishes it.
-async fn supervise_process(
+/// Ends a job's streams (waking their followers): only once its final
+/// state is recorded, so a follower that ended finds the job finished.
+fn close_streams(core: &JobCore) {
+    core.stdout.close();
+    core.stderr.close();
+}
+
+/// What a process job's task needs.
+struct DriveJob {
     kernel: Weak<Inner>,
     core: Arc<JobCore>,
-    pumps: Vec<JoinHandle<()>>,
+    pumps: [Option<Pump>; 2],
     drain: Duration,
-) {
-    let Some(p) = core.proc() else { return };
-    p.members_done.notified().await;
-    let deadline = Instant::now() + drain;
-    for mut pump in pumps {
-        if tokio::time::timeout_at(deadline, &mut pump).await.is_err() {
-            pump.abort();
+}
+
+/// Starts a process job's task on its first news (output or end of file on
+/// a pipe, or its members' end) rather than at spawn: a job then costs a
+/// worker's wake-up when something happens to it, not also when it starts.
+struct Starter {
+    handle: tokio::runtime::Handle,
+    slot: Mutex<Slot>,
+}
+
+enum Slot {
+    /// Being set up; `woken`: news came meanwhile.
+    Arming {
+        woken: bool,
+    },
+    Armed(DriveJob),
+    Started,
+}
+
+impl Starter {
+    /// Registers the job's wake-ups (its pipes' readiness, the reaper) and
+    /// starts its task at once if there is news already.
+    fn arm(mut job: DriveJob) {
+        let starter = Arc::new(Starter {
+            handle: tokio::runtime::Handle::current(),
+            slot: Mutex::new(Slot::Arming { woken: false }),
+        });
+        let waker = Waker::from(Arc::clone(&starter));
+        if let Some(p) = job.core.proc() {
+            *lock(&p.starter) = Some(waker.clone());
+        }
+        let mut cx = Context::from_waker(&waker);
+        let mut news = false;
+        for pump in job.pumps.iter_mut().flatten() {
+            news |= pump.poll_news(&mut cx).is_ready();
+        }
+        let mut slot = lock(&starter.slot);
+        if news || matches!(*slot, Slot::Arming { woken: true }) {
+            *slot = Slot::Started;
+            drop(slot);
+            starter.start(job);
+        } else {
+            *slot = Slot::Armed(job);
         }
     }
+
+    fn start(&self, job: DriveJob) {
+        // The record holds our waker for the reaper: a cycle, once started.
+        if let Some(p) = job.core.proc() {
+            let waker = lock(&p.starter).take();
+            drop(waker);
+        }
+        // A runtime shutting down drops the task, and with it the job's pipes.
+        self.handle.spawn(drive_process(job));
+    }
+}
+
+impl Wake for Starter {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let job = {
+            let mut slot = lock(&self.slot);
+            match std::mem::replace(&mut *slot, Slot::Started) {
+                Slot::Armed(job) => Some(job),
+                Slot::Arming { .. } => {
+                    *slot = Slot::Arming { woken: true };
+                    None
+                }
+                Slot::Started => None,
+            }
+        };
+        if let Some(job) = job {
+            self.start(job);
+        }
+    }
+}
+
+/// A process job's one task: pumps its capture pipes into its streams until
+/// its members have been reaped, then drains what is left (with a deadline,
+/// for pipes a leftover process holds open), then finishes it.
+async fn drive_process(job: DriveJob) {
+    let DriveJob {
+        kernel,
+        core,
+        mut pumps,
+        drain,
+    } = job;
+    let Some(p) = core.proc() else { return };
+    let mut members_done = pin!(p.members_done.notified());
+    let mut exited = false;
+    // Armed only when a pipe is still open after the members are gone.
+    let mut deadline: Option<Pin<Box<Sleep>>> = None;
+    poll_fn(|cx| {
+        for slot in &mut pumps {
+            if slot
+                .as_mut()
+                .is_some_and(|pump| pump.poll_pump(cx).is_ready())
+            {
+                *slot = None;
+            }
+        }
+        if !exited {
+            if members_done.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            exited = true;
+            // EOF is usually there already, maybe not yet reported by the
+            // reactor: look before arming a timer.
+            for slot in &mut pumps {
+                if slot.as_mut().is_some_and(Pump::drain_now) {
+                    *slot = None;
+                }
+            }
+        }
+        if pumps.iter().all(Option::is_none) {
+            return Poll::Ready(());
+        }
+        deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(drain)))
+            .as_mut()
+            .poll(cx)
+    })
+    .await;
+    // Closes the read ends: a leftover writer gets EPIPE.
+    drop(pumps);
     let last = lock(&p.members).last().copied();
     let state = match last {
         Some(Member::Done(s)) => s,
@@ -685,6 +930,12 @@ impl Drop for Inner {
         let cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
         let extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
         for core in cores.iter().chain(extra.iter()) {
+            if let Body::Process(p) = &core.body {
+                // No reaper will start a task not yet started: release the
+                // starter, which holds the record (a cycle otherwise).
+                let starter = lock(&p.starter).take();
+                drop(starter);
+            }
             if core.disowned.load(Ordering::Relaxed) {
                 continue;
             }
@@ -696,7 +947,11 @@ impl Drop for Inner {
                         groups.push(p.pgid);
                     }
                 }
-                Body::Future(ctl) => ctl.kill.cancel(),
+                Body::Future(_) => {
+                    if let Some(ctl) = core.future_control() {
+                        ctl.kill();
+                    }
+                }
             }
         }
         if groups.is_empty() {
@@ -716,5 +971,120 @@ impl Drop for Inner {
                     {}
                 }
             });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::spec::Cmd;
+
+    const DEADLINE: Duration = Duration::from_secs(10);
+
+    fn sh(script: &str) -> ProcessSpec {
+        ProcessSpec::command(Cmd::new("sh").arg("-c").arg(script))
+    }
+
+    /// Blocks until `pid` (our child) has exited, without reaping it.
+    fn wait_exited_unreaped(pid: u32) {
+        // SAFETY: siginfo_t is plain old data; all-zero is valid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `info` is valid and writable; WNOWAIT leaves the child a zombie.
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        assert_eq!(rc, 0);
+    }
+
+    /// An embedder's child that ended first is first in line for every
+    /// peek: the kernel reaps its own jobs anyway (by asking group by group)
+    /// and leaves that child's status to the embedder.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_foreign_zombie_first_in_line_is_left_alone() {
+        let mut mine = std::process::Command::new("sh")
+            .args(["-c", "exit 7"])
+            .spawn()
+            .unwrap();
+        wait_exited_unreaped(mine.id());
+        let kernel = Kernel::new().unwrap();
+        let jobs: Vec<Job> = (0..20)
+            .map(|i| {
+                kernel
+                    .spawn_process(sh(&format!("exit {}", i % 3)))
+                    .unwrap()
+            })
+            .collect();
+        for (i, job) in jobs.iter().enumerate() {
+            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap();
+            assert_eq!(state, JobState::Exited(i as i32 % 3));
+        }
+        assert_eq!(mine.wait().unwrap().code(), Some(7));
+        kernel.shutdown(Duration::from_secs(1)).await;
+    }
+
+    const SCENARIO: &str = "CORRAL_KERNEL_SUBREAPER_SCENARIO";
+
+    /// As a child subreaper, terminate does not sit out the grace period
+    /// once the reaper has collected the last process left in a finished
+    /// job's group. (Being a subreaper is process-wide: the scenario runs
+    /// in a fresh copy of this test binary.)
+    #[test]
+    fn terminate_wakes_when_a_subreapers_leftovers_are_gone() {
+        if std::env::var_os(SCENARIO).is_some() {
+            return subreaper_scenario();
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "kernel::tests::terminate_wakes_when_a_subreapers_leftovers_are_gone",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(SCENARIO, "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+    }
+
+    fn subreaper_scenario() {
+        crate::sys::set_child_subreaper().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let kernel = Kernel::new().unwrap();
+            let job = kernel
+                .spawn_process(sh("sleep 100 & sleep 100 & exit 0"))
+                .unwrap();
+            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap();
+            assert_eq!(state, JobState::Exited(0));
+            let pgid = job.pgid().unwrap() as i32;
+            assert!(sys::group_exists(pgid), "the sleeps are left in the group");
+            let t = std::time::Instant::now();
+            let grace = Duration::from_secs(30);
+            kernel.terminate(job.id().unwrap(), grace).await.unwrap();
+            assert!(
+                t.elapsed() < Duration::from_secs(5),
+                "terminate took {:?}",
+                t.elapsed()
+            );
+            assert!(!sys::group_exists(pgid));
+            kernel.shutdown(Duration::from_secs(1)).await;
+        });
     }
 }

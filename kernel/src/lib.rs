@@ -17,7 +17,8 @@
 //! States: `Running ↔ Stopped(sig)`, then `Exited(code)` or `Signaled(sig)`,
 //! whose shell status is 128+N. A process job is finished when its processes
 //! have exited (reaped on SIGCHLD with `waitid` on the kernel's own process
-//! groups only, never `waitpid(-1)`), not when its pipes close. Every change is
+//! groups only, never `waitpid(-1)`; a `WNOWAIT` peek, which takes nothing,
+//! tells which group changed), not when its pipes close. Every change is
 //! published to [`Kernel::subscribe`]rs and observable through [`Job::wait`].
 //!
 //! Ids start at 1, only grow, and are never reused. Finished jobs stay until

@@ -2,37 +2,117 @@
 //! nothing), then spawn the members into one new process group, wiring pipes
 //! between them and capture pipes into the job's rings.
 
+use std::cell::OnceCell;
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use tokio::io::AsyncReadExt;
-use tokio::net::unix::pipe;
-use tokio::sync::Notify;
-use tokio::task::JoinHandle;
+use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
 
 use crate::error::{Error, Result};
-use crate::record::{Body, JobCore, Member, ProcPart};
+use crate::record::{Body, JobCore, ProcPart};
 use crate::spec::{Io, ProcessSpec};
-use crate::stream::OutputStream;
+use crate::stream::{Filled, OutputStream};
 use crate::sys;
 
 /// Settings the spawner takes from the kernel.
-pub(crate) struct SpawnSettings {
+pub(crate) struct SpawnSettings<'a> {
     pub(crate) output_cap: usize,
     pub(crate) lossless: bool,
     pub(crate) pipe_size: usize,
+    /// The kernel's /dev/null, duplicated for each job that needs it
+    /// (cheaper than opening it each time); `None`: open it.
+    pub(crate) dev_null: Option<&'a OwnedFd>,
 }
 
-/// A freshly started process job and the tasks pumping its output.
+/// A freshly started process job and the pumps of its capture pipes
+/// (stdout, stderr), for the job's task to drive.
 pub(crate) struct Started {
     pub(crate) core: Arc<JobCore>,
-    pub(crate) pumps: Vec<JoinHandle<()>>,
+    pub(crate) pumps: [Option<Pump>; 2],
+}
+
+/// The read end of a capture pipe and the stream it fills.
+pub(crate) struct Pump {
+    fd: AsyncFd<OwnedFd>,
+    stream: OutputStream,
+    /// Pipe size to ask for once the stream is a heavy writer's (0: done,
+    /// or never): only big producers gain from a big pipe.
+    grow_to: usize,
+}
+
+impl Pump {
+    fn new(read: OwnedFd, stream: OutputStream, grow_to: usize) -> io::Result<Pump> {
+        // SAFETY: an OwnedFd is a valid open descriptor that always reports
+        // the same number, and nothing closes or replaces it while the
+        // AsyncFd owns it (it is only dropped with the AsyncFd).
+        let fd = unsafe { AsyncFd::register_with_interest(read, Interest::READABLE)? };
+        Ok(Pump {
+            fd,
+            stream,
+            grow_to,
+        })
+    }
+
+    /// Registers `cx` for the pipe's readiness; `Ready` if there is
+    /// something to read already (bytes, end of file or an error).
+    pub(crate) fn poll_news(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.fd.poll_read_ready(cx).map(|_| ())
+    }
+
+    /// Moves what the pipe holds into the stream, reading until it is empty.
+    /// `Ready` at end of file (or on an error: the pipe is given up).
+    pub(crate) fn poll_pump(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            let mut ready = match self.fd.poll_read_ready(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(guard)) => guard,
+                Poll::Ready(Err(_)) => return Poll::Ready(()),
+            };
+            let got = self.stream.fill_from(ready.get_inner().as_fd());
+            if let Ok(filled) = &got {
+                if filled.heavy && self.grow_to > 0 {
+                    // Best effort: the system may refuse (pipe-max-size).
+                    sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to);
+                    self.grow_to = 0;
+                }
+            }
+            match got {
+                Ok(Filled { n: 0, .. }) => return Poll::Ready(()),
+                // A short read emptied the pipe: wait for the next write
+                // rather than spend a read(2) on EAGAIN.
+                Ok(Filled { n, asked, .. }) if n < asked => ready.clear_ready(),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready.clear_ready(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Poll::Ready(()),
+            }
+        }
+    }
+
+    /// Reads what the pipe holds now, without waiting for the reactor to
+    /// report it; true at end of file. Used once the job's processes are
+    /// gone, when EOF is usually already there. A few reads at most: a
+    /// leftover process may keep writing, and the caller must get back to
+    /// its deadline.
+    pub(crate) fn drain_now(&mut self) -> bool {
+        for _ in 0..8 {
+            match self.stream.fill_from(self.fd.get_ref().as_fd()) {
+                Ok(Filled { n: 0, .. }) => return true,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return e.kind() != io::ErrorKind::WouldBlock,
+            }
+        }
+        false
+    }
 }
 
 pub(crate) fn make_stream(cap: usize, lossless: bool) -> Result<OutputStream> {
@@ -48,35 +128,34 @@ pub(crate) fn make_stream(cap: usize, lossless: bool) -> Result<OutputStream> {
 
 /// The capture pipe of one stream, made on first use and shared by every member
 /// that writes to it.
+#[derive(Default)]
 struct Capture {
     read: Option<OwnedFd>,
     write: Option<OwnedFd>,
-    size: usize,
+    /// Set while the last member is wired: it gets our write end itself
+    /// (no one needs a copy after it), saving a dup and a close.
+    last: bool,
 }
 
 impl Capture {
-    fn new(size: usize) -> Self {
-        Capture {
-            read: None,
-            write: None,
-            size,
-        }
-    }
-
     fn writer(&mut self) -> io::Result<OwnedFd> {
-        if self.write.is_none() {
-            let (r, w) = sys::capture_pipe(self.size)?;
+        if self.read.is_none() {
+            let (r, w) = sys::capture_pipe()?;
             self.read = Some(r);
             self.write = Some(w);
         }
-        match &self.write {
-            Some(w) => w.try_clone(),
-            None => Err(io::Error::other("capture pipe missing")),
+        match (&self.write, self.last) {
+            (Some(_), true) => self
+                .write
+                .take()
+                .ok_or_else(|| io::Error::other("capture pipe missing")),
+            (Some(w), false) => w.try_clone(),
+            (None, _) => Err(io::Error::other("capture pipe already handed out")),
         }
     }
 }
 
-pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Started> {
+pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<Started> {
     if spec.members.is_empty() || spec.members.iter().any(|m| m.program.is_empty()) {
         return Err(Error::EmptyCommand);
     }
@@ -92,9 +171,15 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
         }
         None => None,
     };
-    let base_dir = match &cwd {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+    // Only relative names need the directory: look it up on first use.
+    let base_dir = OnceCell::new();
+    let base_dir = || {
+        base_dir
+            .get_or_init(|| match &cwd {
+                Some(d) => d.clone(),
+                None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            })
+            .as_path()
     };
     let path_var = job_path(&spec);
     let programs = spec
@@ -102,9 +187,10 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
         .iter()
         .map(|m| resolve(&m.program, path_var.as_deref(), &base_dir))
         .collect::<Result<Vec<_>>>()?;
+    let null = || Target::null(settings.dev_null);
 
-    let mut out_cap = Capture::new(settings.pipe_size);
-    let mut err_cap = Capture::new(0);
+    let mut out_cap = Capture::default();
+    let mut err_cap = Capture::default();
     let mut pids: Vec<i32> = Vec::with_capacity(spec.members.len());
     let count = spec.members.len();
     let fg = spec.foreground;
@@ -118,6 +204,8 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
                 source,
             };
             let last = i + 1 == count;
+            out_cap.last = last;
+            err_cap.last = last;
             let mut cmd = Command::new(&program);
             cmd.arg0(&member.program).args(&member.args);
             if let Some(dir) = &cwd {
@@ -137,8 +225,8 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
             let stdin = match (member.stdin, from_prev) {
                 (Io::Default, Some(fd)) => Target::Fd(fd),
                 (Io::Default, None) if fg => Target::Inherit,
-                (Io::Default, None) => Target::null().map_err(spawn_err)?,
-                (other, _) => Target::open(other, None).map_err(spawn_err)?,
+                (Io::Default, None) => null().map_err(spawn_err)?,
+                (other, _) => Target::open(other, None, null).map_err(spawn_err)?,
             };
             let to_next = if last {
                 None
@@ -158,7 +246,9 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
                 (Io::Default, Some(w)) => Some(Target::Fd(w)),
                 (Io::Default, None) => Some(captured(&mut out_cap).map_err(spawn_err)?),
                 (Io::ToStderr, _) => None,
-                (other, _) => Some(Target::open(other, Some(&mut out_cap)).map_err(spawn_err)?),
+                (other, _) => {
+                    Some(Target::open(other, Some(&mut out_cap), null).map_err(spawn_err)?)
+                }
             };
             let stderr = match (member.stderr, &stdout) {
                 (Io::Default, _) => captured(&mut err_cap).map_err(spawn_err)?,
@@ -169,7 +259,7 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
                         "stdout and stderr redirected to each other",
                     )))
                 }
-                (other, _) => Target::open(other, Some(&mut err_cap)).map_err(spawn_err)?,
+                (other, _) => Target::open(other, Some(&mut err_cap), null).map_err(spawn_err)?,
             };
             let stdout = match stdout {
                 Some(t) => t,
@@ -215,26 +305,28 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings) -> Result<Start
         spec.text,
         stdout.clone(),
         stderr.clone(),
-        Body::Process(ProcPart {
-            pgid,
-            members: Mutex::new(vec![Member::Running; pids.len()]),
-            pids,
-            members_done: Notify::new(),
-        }),
+        Body::Process(Box::new(ProcPart::new(pgid, pids))),
     ));
     // Parent copies of the capture write ends must go, or the pumps never see EOF.
     drop(out_cap.write.take());
     drop(err_cap.write.take());
-    let mut pumps = Vec::with_capacity(2);
-    for (cap, stream) in [(out_cap, stdout), (err_cap, stderr)] {
-        match cap.read {
-            Some(read) => match start_pump(read, stream.clone()) {
-                Ok(handle) => pumps.push(handle),
-                Err(_) => stream.close(),
-            },
-            None => stream.close(),
+    let pump = |cap: Capture, stream: OutputStream, grow_to| match cap.read {
+        Some(read) => match Pump::new(read, stream.clone(), grow_to) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                stream.close();
+                None
+            }
+        },
+        None => {
+            stream.close();
+            None
         }
-    }
+    };
+    let pumps = [
+        pump(out_cap, stdout, settings.pipe_size),
+        pump(err_cap, stderr, 0),
+    ];
     Ok(Started { core, pumps })
 }
 
@@ -245,22 +337,25 @@ enum Target {
 }
 
 impl Target {
-    fn null() -> io::Result<Target> {
-        Ok(Target::Fd(OwnedFd::from(
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/null")?,
-        )))
+    /// /dev/null: a duplicate of `shared` if given, else freshly opened.
+    fn null(shared: Option<&OwnedFd>) -> io::Result<Target> {
+        if let Some(fd) = shared {
+            return fd.try_clone().map(Target::Fd);
+        }
+        Ok(Target::Fd(open_dev_null()?))
     }
 
     /// An explicit `Io`; `cap` is the ring `Io::Capture` means here (None for stdin).
-    fn open(io: Io, cap: Option<&mut Capture>) -> io::Result<Target> {
+    fn open(
+        io: Io,
+        cap: Option<&mut Capture>,
+        null: impl FnOnce() -> io::Result<Target>,
+    ) -> io::Result<Target> {
         match (io, cap) {
             (Io::Inherit, _) => Ok(Target::Inherit),
             (Io::File(f), _) => Ok(Target::Fd(OwnedFd::from(f))),
             (Io::Capture | Io::Default, Some(cap)) => cap.writer().map(Target::Fd),
-            (Io::Null | Io::Default | Io::Capture, _) => Target::null(),
+            (Io::Null | Io::Default | Io::Capture, _) => null(),
             (Io::ToStdout | Io::ToStderr, _) => Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "this redirection does not apply to this stream",
@@ -284,6 +379,16 @@ impl Target {
     }
 }
 
+/// /dev/null, open for reading and writing (close-on-exec, as std opens files).
+pub(crate) fn open_dev_null() -> io::Result<OwnedFd> {
+    Ok(OwnedFd::from(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")?,
+    ))
+}
+
 /// Kills and reaps members already started when a later one failed to start,
 /// so a failed spawn leaves nothing behind.
 fn abandon(pids: &[i32]) {
@@ -293,27 +398,6 @@ fn abandon(pids: &[i32]) {
             sys::reap_blocking(pid);
         }
     }
-}
-
-fn start_pump(read: OwnedFd, stream: OutputStream) -> io::Result<JoinHandle<()>> {
-    let mut rx = pipe::Receiver::from_owned_fd(read)?;
-    Ok(tokio::spawn(async move {
-        // Start small (most jobs print little) and grow while reads fill the buffer.
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            match rx.read(&mut buf).await {
-                Ok(0) => break,
-                Ok(n) => {
-                    stream.write(&buf[..n]);
-                    if n == buf.len() && buf.len() < 256 * 1024 {
-                        buf.resize(buf.len() * 4, 0);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => break,
-            }
-        }
-    }))
 }
 
 fn check_dir(dir: &Path) -> Result<()> {
@@ -346,11 +430,21 @@ fn job_path(spec: &ProcessSpec) -> Option<OsString> {
 }
 
 /// Finds the file `program` names, as execvp would, and checks it can be executed.
-fn resolve(program: &OsStr, path: Option<&OsStr>, cwd: &Path) -> Result<PathBuf> {
+/// `cwd` gives the directory relative names are resolved against.
+fn resolve<'a>(
+    program: &OsStr,
+    path: Option<&OsStr>,
+    cwd: &impl Fn() -> &'a Path,
+) -> Result<PathBuf> {
     let name = program.to_string_lossy().into_owned();
     let bytes = program.as_encoded_bytes();
     if bytes.contains(&b'/') {
-        let p = cwd.join(program);
+        let p = Path::new(program);
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd().join(p)
+        };
         return match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() || m.permissions().mode() & 0o111 == 0 => {
                 Err(Error::PermissionDenied { command: name })
@@ -367,9 +461,11 @@ fn resolve(program: &OsStr, path: Option<&OsStr>, cwd: &Path) -> Result<PathBuf>
     let mut denied = false;
     for dir in std::env::split_paths(search) {
         let dir = if dir.as_os_str().is_empty() {
-            cwd.to_path_buf()
+            cwd().to_path_buf()
+        } else if dir.is_absolute() {
+            dir
         } else {
-            cwd.join(dir)
+            cwd().join(dir)
         };
         let candidate = dir.join(program);
         if let Ok(m) = std::fs::metadata(&candidate) {

@@ -1,10 +1,12 @@
 //! One job's shared record ([`JobCore`]) and the public handle to it ([`Job`]).
 
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::task::Waker;
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 
 use crate::error::Result;
 use crate::future_job::FutureControl;
@@ -18,6 +20,9 @@ use crate::stream::OutputStream;
 pub(crate) struct Status {
     pub(crate) state: JobState,
     pub(crate) ended_at: Option<SystemTime>,
+    /// The final state has been announced: the job's streams are closed and
+    /// the table counts it finished. Waiters return only then.
+    pub(crate) announced: bool,
 }
 
 /// The state of one pipeline member, as the reaper last saw it.
@@ -35,11 +40,45 @@ pub(crate) struct ProcPart {
     pub(crate) members: Mutex<Vec<Member>>,
     /// Permit stored once every member has been reaped.
     pub(crate) members_done: Notify,
+    /// Starts the job's task if it has not started yet (see
+    /// [`members_finished`](Self::members_finished)).
+    pub(crate) starter: Mutex<Option<Waker>>,
+    /// Woken (all waiters) when the reaper finds no child of ours left in the
+    /// group; `group_empty` is set first.
+    pub(crate) group_gone: Notify,
+    pub(crate) group_empty: AtomicBool,
+}
+
+impl ProcPart {
+    /// Tells the job's task that every member has been reaped, starting
+    /// the task first if nothing had started it yet.
+    pub(crate) fn members_finished(&self) {
+        self.members_done.notify_one();
+        let starter = lock(&self.starter).take();
+        if let Some(w) = starter {
+            w.wake();
+        }
+    }
+
+    pub(crate) fn new(pgid: i32, pids: Vec<i32>) -> ProcPart {
+        ProcPart {
+            pgid,
+            members: Mutex::new(vec![Member::Running; pids.len()]),
+            pids,
+            members_done: Notify::new(),
+            starter: Mutex::new(None),
+            group_gone: Notify::new(),
+            group_empty: AtomicBool::new(false),
+        }
+    }
 }
 
 pub(crate) enum Body {
-    Process(ProcPart),
-    Future(Arc<FutureControl>),
+    // Boxed: a future job's record should not carry a process job's fields.
+    Process(Box<ProcPart>),
+    /// The controls, while the future runs; released when it finishes (a
+    /// finished record keeps no cancellation tokens).
+    Future(Mutex<Option<Arc<FutureControl>>>),
 }
 
 pub(crate) struct JobCore {
@@ -48,9 +87,15 @@ pub(crate) struct JobCore {
     pub(crate) started_at: SystemTime,
     pub(crate) stdout: OutputStream,
     pub(crate) stderr: OutputStream,
-    pub(crate) status: watch::Sender<Status>,
+    status: Mutex<Status>,
+    /// Woken (all waiters) after every change of `status`.
+    changed: Notify,
     pub(crate) disowned: AtomicBool,
     pub(crate) body: Body,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl JobCore {
@@ -66,10 +111,12 @@ impl JobCore {
             started_at: SystemTime::now(),
             stdout,
             stderr,
-            status: watch::Sender::new(Status {
+            status: Mutex::new(Status {
                 state: JobState::Running,
                 ended_at: None,
+                announced: false,
             }),
+            changed: Notify::new(),
             disowned: AtomicBool::new(false),
             body,
         }
@@ -89,37 +136,77 @@ impl JobCore {
         }
     }
 
+    /// The future job's controls while it runs (`None` once it finished).
+    pub(crate) fn future_control(&self) -> Option<Arc<FutureControl>> {
+        match &self.body {
+            Body::Future(ctl) => lock(ctl).clone(),
+            Body::Process(_) => None,
+        }
+    }
+
+    /// Drops a finished future job's controls (they are what a record of a
+    /// future job would otherwise keep the longest).
+    pub(crate) fn release_control(&self) {
+        if let Body::Future(ctl) = &self.body {
+            let old = lock(ctl).take();
+            drop(old);
+        }
+    }
+
     pub(crate) fn state(&self) -> JobState {
-        self.status.borrow().state
+        lock(&self.status).state
     }
 
     /// Moves a live job between Running and Stopped; returns whether it changed.
     pub(crate) fn set_live_state(&self, state: JobState) -> bool {
-        self.status.send_if_modified(|s| {
-            if s.state.is_finished() || s.state == state {
-                false
-            } else {
-                s.state = state;
-                true
-            }
-        })
+        let mut s = lock(&self.status);
+        if s.state.is_finished() || s.state == state {
+            return false;
+        }
+        s.state = state;
+        drop(s);
+        self.changed.notify_waiters();
+        true
     }
 
     /// Records the final state (once); returns whether this call did it.
-    pub(crate) fn set_final(&self, state: JobState) -> bool {
-        self.status.send_if_modified(|s| {
-            if s.state.is_finished() {
-                false
-            } else {
-                s.state = state;
-                s.ended_at = Some(SystemTime::now());
-                true
+    /// Waiters are not woken yet: the caller does its bookkeeping first,
+    /// then calls [`announce`](Self::announce).
+    pub(crate) fn record_final(&self, state: JobState) -> bool {
+        let mut s = lock(&self.status);
+        if s.state.is_finished() {
+            return false;
+        }
+        s.state = state;
+        s.ended_at = Some(SystemTime::now());
+        true
+    }
+
+    /// Announces the recorded final state: wakes the job's waiters.
+    pub(crate) fn announce(&self) {
+        lock(&self.status).announced = true;
+        self.changed.notify_waiters();
+    }
+
+    /// Waits until `done` holds for the state, and returns that state. A
+    /// final state counts once announced (its streams closed by then).
+    /// Cancel safe: it only listens.
+    pub(crate) async fn wait_for(&self, done: impl Fn(JobState) -> bool) -> JobState {
+        loop {
+            // Listen before looking, so a change in between still wakes us.
+            let mut changed = pin!(self.changed.notified());
+            changed.as_mut().enable();
+            let status = *lock(&self.status);
+            let settled = !status.state.is_finished() || status.announced;
+            if settled && done(status.state) {
+                return status.state;
             }
-        })
+            changed.await;
+        }
     }
 
     pub(crate) fn info(&self) -> JobInfo {
-        let status = *self.status.borrow();
+        let status = *lock(&self.status);
         let (pids, pgid) = match self.proc() {
             Some(p) => (
                 p.pids.iter().map(|&p| p as u32).collect(),
@@ -214,13 +301,7 @@ impl Job {
     /// # Cancel safety
     /// Cancel safe: dropping the future changes nothing.
     pub async fn wait(&self) -> JobState {
-        let mut rx = self.core.status.subscribe();
-        let result = rx
-            .wait_for(|s| s.state.is_finished())
-            .await
-            .map(|s| s.state);
-        // The sender lives in the core we hold, so it cannot be closed.
-        result.unwrap_or_else(|_| self.state())
+        self.core.wait_for(JobState::is_finished).await
     }
 
     /// Waits until the job's state differs from `seen` (or it finishes), and returns it.
@@ -228,12 +309,7 @@ impl Job {
     /// # Cancel safety
     /// Cancel safe.
     pub async fn wait_change(&self, seen: JobState) -> JobState {
-        let mut rx = self.core.status.subscribe();
-        let result = rx
-            .wait_for(|s| s.state != seen || s.state.is_finished())
-            .await
-            .map(|s| s.state);
-        result.unwrap_or_else(|_| self.state())
+        self.core.wait_for(|s| s != seen || s.is_finished()).await
     }
 
     /// Like [`wait`](Self::wait) with a deadline: `None` if it was still live then.

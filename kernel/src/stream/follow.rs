@@ -66,7 +66,9 @@ impl Cursor {
 trait Sink {
     /// Appends a slice.
     fn put(&mut self, data: &[u8]);
-    /// Makes room for `n` more bytes.
+    /// Bytes it can take without allocating.
+    fn room(&self) -> usize;
+    /// Makes room for `n` more bytes (called without the stream's lock).
     fn reserve(&mut self, n: usize);
     /// Appends up to `n` bytes produced by `fill` and returns how many; on
     /// error appends nothing.
@@ -80,6 +82,10 @@ trait Sink {
 impl Sink for Vec<u8> {
     fn put(&mut self, data: &[u8]) {
         self.extend_from_slice(data);
+    }
+
+    fn room(&self) -> usize {
+        self.capacity() - self.len()
     }
 
     fn reserve(&mut self, n: usize) {
@@ -108,6 +114,10 @@ impl Sink for ReadBuf<'_> {
         // Plans never exceed `remaining()`; clip anyway rather than panic.
         let n = data.len().min(self.remaining());
         self.put_slice(&data[..n]);
+    }
+
+    fn room(&self) -> usize {
+        self.remaining()
     }
 
     fn reserve(&mut self, _: usize) {}
@@ -224,11 +234,20 @@ impl Follow {
                 }
             }
             if plan.ring > 0 {
-                sink.reserve(to_usize(plan.ring));
-                let end = plan.offset + plan.ring;
+                let room = to_u64(sink.room());
+                if room == 0 {
+                    // Allocate with the lock released, then plan again.
+                    drop(st);
+                    sink.reserve(to_usize(plan.ring));
+                    continue;
+                }
+                // More may have come since the room was made: the rest is
+                // for the next chunk.
+                let take = plan.ring.min(room);
+                let end = plan.offset + take;
                 st.ring.for_each_slice(plan.offset, end, |s| sink.put(s));
                 drop(st);
-                return Poll::Ready(Some(cur.advance(plan.ring)));
+                return Poll::Ready(Some(cur.advance(take)));
             }
             if st.closed {
                 return Poll::Ready(None);

@@ -111,7 +111,8 @@ pub use follow::{Follow, FOLLOW_CHUNK};
 pub use writer::StreamWriter;
 
 use ring::{to_u64, to_usize};
-use shared::{Plan, Shared};
+pub(crate) use shared::Filled;
+use shared::{Plan, Shared, State};
 use spill::Spill;
 
 /// Counters of one output stream.
@@ -176,7 +177,7 @@ impl OutputStream {
     /// Lossless mode over a given file (tests use a failing one).
     pub(crate) fn with_spill_file(cap: usize, file: File) -> OutputStream {
         OutputStream {
-            shared: Arc::new(Shared::new(cap, Some(Spill::new(file)))),
+            shared: Arc::new(Shared::new(cap, Some(Box::new(Spill::new(file))))),
         }
     }
 
@@ -221,12 +222,14 @@ impl OutputStream {
     /// lossless mode (use [`read_from`](OutputStream::read_from) for older
     /// bytes).
     pub fn snapshot(&self) -> Chunk {
-        let st = self.shared.lock();
-        let start = st.ring.start();
-        let data = st.ring.copy_range(start, st.ring.written());
-        drop(st);
+        let (plan, data) = self.copy_planned(|st| Plan {
+            offset: st.ring.start(),
+            missed: 0,
+            spill: 0,
+            ring: st.ring.held(),
+        });
         Chunk {
-            offset: start,
+            offset: plan.offset,
             missed: 0,
             data: Bytes::from(data),
         }
@@ -241,35 +244,31 @@ impl OutputStream {
     /// - `offset` at or beyond the end: an empty chunk at `offset`.
     ///
     /// The result is allocated whole: pass a bounded `max` when the stream
-    /// is lossless and large. Memory is copied under the lock; the spill
-    /// file is read after it is released.
+    /// is lossless and large. Memory is copied under the lock (into a
+    /// vector allocated before taking it); the spill file is read after it
+    /// is released.
     pub fn read_from(&self, offset: u64, max: usize) -> Chunk {
         let use_spill = self.shared.spill.is_some();
-        let st = self.shared.lock();
-        let plan = Plan::new(&st, use_spill, offset, to_u64(max), true);
-        let tail = st.ring.copy_range(
-            plan.offset + plan.spill,
-            plan.offset + plan.spill + plan.ring,
-        );
-        drop(st);
+        let (plan, mut data) =
+            self.copy_planned(|st| Plan::new(st, use_spill, offset, to_u64(max), true));
         if plan.spill == 0 {
             return Chunk {
                 offset: plan.offset,
                 missed: plan.missed,
-                data: Bytes::from(tail),
+                data: Bytes::from(data),
             };
         }
         let Some(spill) = &self.shared.spill else {
             return self.read_memory(offset, max);
         };
-        let head = to_usize(plan.spill);
-        let mut data = Vec::with_capacity(head + tail.len());
-        data.resize(head, 0);
-        if spill.read(plan.offset, &mut data).is_err() {
+        let read = match data.get_mut(..to_usize(plan.spill)) {
+            Some(head) => spill.read(plan.offset, head),
+            None => Err(io::Error::other("spill part missing")),
+        };
+        if read.is_err() {
             spill.note_read_error();
             return self.read_memory(offset, max);
         }
-        data.extend_from_slice(&tail);
         Chunk {
             offset: plan.offset,
             missed: 0,
@@ -279,15 +278,51 @@ impl OutputStream {
 
     /// `read_from` ignoring the spill file (after a read error on it).
     fn read_memory(&self, offset: u64, max: usize) -> Chunk {
-        let st = self.shared.lock();
-        let plan = Plan::new(&st, false, offset, to_u64(max), false);
-        let data = st.ring.copy_range(plan.offset, plan.offset + plan.ring);
-        drop(st);
+        let (plan, data) = self.copy_planned(|st| Plan::new(st, false, offset, to_u64(max), false));
         Chunk {
             offset: plan.offset,
             missed: plan.missed,
             data: Bytes::from(data),
         }
+    }
+
+    /// Plans a read under the lock and copies its ring part, with the
+    /// vector allocated (and its spill part zeroed) before the lock is
+    /// taken: a reader holds writers up for no longer than the memcpy.
+    /// Sizes come from a first look; if the stream changed too much by the
+    /// second, it looks again (a few times, then copies regardless).
+    ///
+    /// Returns the plan and `plan.spill` zero bytes (for the caller to
+    /// fill from the spill file) followed by the ring bytes.
+    fn copy_planned(&self, plan_of: impl Fn(&State) -> Plan) -> (Plan, Vec<u8>) {
+        let sizes = |p: &Plan| (to_usize(p.spill), to_usize(p.spill + p.ring));
+        let (mut head, mut room) = sizes(&plan_of(&self.shared.lock()));
+        let mut tries = 0;
+        loop {
+            let mut data = Vec::with_capacity(room);
+            data.resize(head, 0);
+            let st = self.shared.lock();
+            let plan = plan_of(&st);
+            let (h, total) = sizes(&plan);
+            tries += 1;
+            if (h == head && total <= room) || tries > 3 {
+                // Only the last try may still allocate here.
+                data.resize(h, 0);
+                let from = plan.offset + plan.spill;
+                st.ring.copy_into(from, from + plan.ring, &mut data);
+                return (plan, data);
+            }
+            drop(st);
+            // Grown meanwhile (a busy writer): leave room to grow again.
+            head = h;
+            room = total.saturating_add(total / 2);
+        }
+    }
+
+    /// One non-blocking read from a pipe into the stream (see
+    /// [`Shared::fill_from`]).
+    pub(crate) fn fill_from(&self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<Filled> {
+        self.shared.fill_from(fd)
     }
 
     /// A live follower from absolute offset `from`: `0` for everything
@@ -306,13 +341,13 @@ impl OutputStream {
     /// Whether the stream is lossless now: created with
     /// [`with_spill`](OutputStream::with_spill) and no spill write failed.
     pub fn is_lossless(&self) -> bool {
-        self.shared.spill.as_ref().is_some_and(Spill::is_active)
+        self.shared.spill.as_deref().is_some_and(Spill::is_active)
     }
 
     /// Errors met on the spill file (a failed write also ends lossless
     /// mode). Always 0 for a memory-only stream.
     pub fn spill_errors(&self) -> u64 {
-        self.shared.spill.as_ref().map_or(0, Spill::errors)
+        self.shared.spill.as_deref().map_or(0, Spill::errors)
     }
 
     /// Bytes of memory allocated for data now (block capacities), for

@@ -8,6 +8,10 @@
 //! `cap` is a multiple of the block size, as with the defaults).
 
 use std::collections::VecDeque;
+use std::io;
+use std::os::fd::BorrowedFd;
+
+use crate::sys;
 
 /// Largest block: big enough that a 64 KiB–1 MiB write is a few memcpys,
 /// small enough that the slack (about one block) is negligible next to 1 MiB.
@@ -39,10 +43,11 @@ fn alloc_size(need: usize, block: usize) -> usize {
 }
 
 /// Bounded byte ring with absolute offsets.
+///
+/// Kept small (every job has two, most of them nearly empty): the block
+/// size is derived from `cap`, and no spare blocks are stored.
 pub(crate) struct Ring {
     cap: usize,
-    /// Block size, `1..=MAX_BLOCK`, never more than `cap`.
-    block: usize,
     /// Held blocks, oldest first. `blocks[i]` is block number `first + i`;
     /// its `len()` is how far it is filled from the block's own start (the
     /// part before `start` in the first block is stale). Every block but
@@ -54,10 +59,6 @@ pub(crate) struct Ring {
     start: u64,
     /// Total bytes ever written (absolute offset of the end).
     written: u64,
-    /// Full-size blocks evicted during the current `write`, reused by the
-    /// same write so a steady stream does not churn the allocator. Always
-    /// empty between calls: nothing is kept beyond the held bytes.
-    free: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Ring {
@@ -77,13 +78,16 @@ impl Ring {
     pub(crate) fn new(cap: usize) -> Ring {
         Ring {
             cap,
-            block: cap.clamp(1, MAX_BLOCK),
             blocks: VecDeque::new(),
             first: 0,
             start: 0,
             written: 0,
-            free: Vec::new(),
         }
+    }
+
+    /// Block size, `1..=MAX_BLOCK`, never more than `cap`.
+    pub(crate) fn block(&self) -> usize {
+        self.cap.clamp(1, MAX_BLOCK)
     }
 
     pub(crate) fn cap(&self) -> usize {
@@ -107,6 +111,12 @@ impl Ring {
         self.blocks.iter().map(Vec::capacity).sum()
     }
 
+    /// Past its first block a stream is a real producer: it gets full-size
+    /// blocks, and reads may go straight into them ([`Ring::read_fd`]).
+    pub(crate) fn is_mature(&self) -> bool {
+        self.cap > 0 && self.written >= to_u64(self.block())
+    }
+
     /// Appends `data`, evicting the oldest bytes beyond `cap`.
     pub(crate) fn write(&mut self, mut data: &[u8]) {
         let n = to_u64(data.len());
@@ -118,44 +128,40 @@ impl Ring {
             self.start = self.written;
             return;
         }
-        let cap = to_u64(self.cap);
-        if n >= cap {
+        if data.len() >= self.cap {
             // Everything held and the head of `data` fall out: keep only the
             // last `cap` bytes of `data`, without copying the rest.
             let skip = data.len() - self.cap;
             data = &data[skip..];
             self.written += to_u64(skip);
-            self.evict_to(self.written);
-        } else {
-            let excess = (self.held() + n).saturating_sub(cap);
-            self.evict_to(self.start + excess);
+            // The write jumps past everything held: free it all first, so
+            // the blocks stay contiguous.
+            self.start = self.written;
+            self.drop_stale();
         }
+        // Evict first (only the counter): blocks that fall wholly out are
+        // then reused by `append` for the new bytes, not freed and remade.
+        let end = self.written + to_u64(data.len());
+        self.start = self.start.max(end.saturating_sub(to_u64(self.cap)));
         self.append(data);
-        // Blocks evicted but not reused are freed now, not kept as slack.
-        self.free.clear();
+        self.drop_stale();
     }
 
-    /// Drops every byte before absolute offset `to` (`start <= to <= written`).
-    fn evict_to(&mut self, to: u64) {
-        self.start = to;
-        let keep_from = to / to_u64(self.block);
-        while self.first < keep_from {
-            let Some(b) = self.blocks.pop_front() else {
-                break;
-            };
+    /// Frees the blocks wholly before `start`.
+    fn drop_stale(&mut self) {
+        let keep_from = self.start / to_u64(self.block());
+        while self.first < keep_from && !self.blocks.is_empty() {
+            self.blocks.pop_front();
             self.first += 1;
-            if b.capacity() == self.block {
-                self.free.push(b);
-            }
         }
         if self.blocks.is_empty() {
             self.first = keep_from;
         }
     }
 
-    /// Copies `data` at the end; the room for it has already been made.
+    /// Copies `data` at the end; `start` already accounts for it.
     fn append(&mut self, mut data: &[u8]) {
-        let block = self.block;
+        let block = self.block();
         while !data.is_empty() {
             let pos = self.written;
             let index = pos / to_u64(block);
@@ -190,20 +196,89 @@ impl Ring {
     }
 
     /// A new, empty block that will receive `need` bytes (counted from the
-    /// block's start) now.
+    /// block's start) now: the oldest block if it holds nothing any more,
+    /// else a fresh allocation.
     fn new_block(&mut self, need: usize) -> Vec<u8> {
-        if let Some(mut b) = self.free.pop() {
-            b.clear();
-            return b;
+        let block = self.block();
+        let front_end = (self.first + 1) * to_u64(block);
+        let reusable = self.blocks.front().is_some_and(|b| b.capacity() == block);
+        if reusable && front_end <= self.start {
+            if let Some(mut b) = self.blocks.pop_front() {
+                self.first += 1;
+                b.clear();
+                return b;
+            }
         }
-        if self.written >= to_u64(self.block) {
-            // Past its first block a stream is a real producer: full blocks,
-            // so later writes never reallocate.
-            Vec::with_capacity(self.block)
+        if self.written >= to_u64(block) {
+            // A real producer: full blocks, so later writes never reallocate.
+            Vec::with_capacity(block)
         } else {
             // A young stream (most are tiny) only pays for what it holds.
-            Vec::with_capacity(alloc_size(need, self.block))
+            Vec::with_capacity(alloc_size(need, block))
         }
+    }
+
+    /// How many bytes [`Ring::read_fd`] asks for now: up to the end of the
+    /// block the next byte goes to.
+    pub(crate) fn room(&self) -> usize {
+        let block = self.block();
+        block - to_usize(self.written % to_u64(block))
+    }
+
+    /// One read(2) from `fd` straight into the ring, after the last byte
+    /// and up to the end of its block (no intermediate buffer). Returns the
+    /// bytes read (0: end of file); on error nothing changes. Meant for
+    /// mature rings ([`Ring::is_mature`]); a zero cap holds nothing to read
+    /// into (an error: 0 would mean end of file).
+    pub(crate) fn read_fd(&mut self, fd: BorrowedFd<'_>) -> io::Result<usize> {
+        if self.cap == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a zero-cap ring holds nothing",
+            ));
+        }
+        let block = self.block();
+        let index = self.written / to_u64(block);
+        let within = to_usize(self.written % to_u64(block));
+        let fresh = self.blocks.is_empty() || self.first + to_u64(self.blocks.len()) <= index;
+        if fresh {
+            if self.blocks.is_empty() {
+                self.first = index;
+            }
+            self.blocks.push_back(Vec::with_capacity(block));
+        }
+        let Some(last) = self.blocks.back_mut() else {
+            return Ok(0);
+        };
+        if last.len() < within {
+            last.resize(within, 0);
+        }
+        if last.capacity() < block {
+            last.reserve_exact(block - last.len());
+        }
+        let spare = last.spare_capacity_mut();
+        let room_len = spare.len().min(block - within);
+        let room = &mut spare[..room_len];
+        let got = sys::read_uninit(fd, room);
+        let n = match got {
+            Ok(n) if n > 0 => n.min(room_len),
+            other => {
+                if fresh {
+                    // Nothing came: give the empty block back.
+                    self.blocks.pop_back();
+                }
+                return other;
+            }
+        };
+        // SAFETY: read(2) initialized the first `n` bytes of the spare
+        // capacity, which start right at `len() == within`.
+        unsafe { last.set_len(within + n) };
+        self.written += to_u64(n);
+        self.start = self
+            .start
+            .max(self.written.saturating_sub(to_u64(self.cap)));
+        self.drop_stale();
+        Ok(n)
     }
 
     /// Calls `f` with the contiguous slices covering absolute `[from, to)`,
@@ -215,7 +290,7 @@ impl Ring {
         if from >= to {
             return;
         }
-        let block = to_u64(self.block);
+        let block = to_u64(self.block());
         let mut pos = from;
         let mut i = to_usize((from / block).saturating_sub(self.first));
         while pos < to {
@@ -237,12 +312,19 @@ impl Ring {
         }
     }
 
+    /// Appends the bytes in absolute `[from, to)` (clipped to what is held)
+    /// to `out`. Callers size `out` beforehand, outside any lock.
+    pub(crate) fn copy_into(&self, from: u64, to: u64, out: &mut Vec<u8>) {
+        self.for_each_slice(from, to, |s| out.extend_from_slice(s));
+    }
+
     /// The bytes in absolute `[from, to)` (clipped to what is held), copied
     /// into one exact-size vector.
+    #[cfg(test)]
     pub(crate) fn copy_range(&self, from: u64, to: u64) -> Vec<u8> {
         let len = to.min(self.written).saturating_sub(from.max(self.start));
         let mut out = Vec::with_capacity(to_usize(len));
-        self.for_each_slice(from, to, |s| out.extend_from_slice(s));
+        self.copy_into(from, to, &mut out);
         out
     }
 }
@@ -263,7 +345,7 @@ mod tests {
         assert_eq!(r.copy_range(0, u64::MAX), &all[start..]);
         // Memory: held bytes plus less than two blocks of slack.
         assert!(
-            r.allocated() <= r.cap() + 2 * r.block,
+            r.allocated() <= r.cap() + 2 * r.block(),
             "{} cap {} blocks {:?}",
             r.allocated(),
             r.cap(),

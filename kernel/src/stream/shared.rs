@@ -1,12 +1,19 @@
 //! State shared by all handles of one stream, and the read planning used by
 //! both `read_from` and followers.
 
+use std::io;
+use std::os::fd::BorrowedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 
 use super::ring::{to_u64, Ring};
 use super::spill::Spill;
+use crate::sys;
+
+/// Bytes a young, lossless or closed stream reads at a time from a pipe
+/// (through a stack buffer; mature memory-only streams read into the ring).
+const SCRATCH: usize = 16 * 1024;
 
 /// Everything behind the one mutex. Wakers live here, next to the data, so
 /// a follower that found nothing and registers cannot miss the write that
@@ -29,14 +36,15 @@ pub(crate) struct State {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
-    pub(crate) spill: Option<Spill>,
+    /// Boxed: most streams are memory-only, and every job has two.
+    pub(crate) spill: Option<Box<Spill>>,
     /// Mirror of `State::closed`, so spilling writers can skip the file
     /// write on a closed stream without taking the state lock first.
     pub(crate) closed: AtomicBool,
 }
 
 impl Shared {
-    pub(crate) fn new(cap: usize, spill: Option<Spill>) -> Shared {
+    pub(crate) fn new(cap: usize, spill: Option<Box<Spill>>) -> Shared {
         Shared {
             state: Mutex::new(State {
                 ring: Ring::new(cap),
@@ -97,6 +105,36 @@ impl Shared {
         wake(waiters);
     }
 
+    /// One non-blocking read from `fd` into the stream. A mature
+    /// memory-only stream reads straight into its ring, under the lock (a
+    /// read of at most one block: what a memcpy of it would cost); other
+    /// streams read through a stack buffer and [`write`](Self::write).
+    pub(crate) fn fill_from(&self, fd: BorrowedFd<'_>) -> io::Result<Filled> {
+        if self.spill.is_none() {
+            let mut st = self.lock();
+            if st.ring.is_mature() && !st.closed {
+                let asked = st.ring.room();
+                let n = st.ring.read_fd(fd)?;
+                let waiters = (n > 0).then(|| std::mem::take(&mut st.waiters));
+                drop(st);
+                wake(waiters);
+                return Ok(Filled {
+                    n,
+                    asked,
+                    heavy: true,
+                });
+            }
+        }
+        let mut buf = [0u8; SCRATCH];
+        let n = sys::read(fd, &mut buf)?;
+        self.write(&buf[..n]);
+        Ok(Filled {
+            n,
+            asked: SCRATCH,
+            heavy: n == SCRATCH,
+        })
+    }
+
     pub(crate) fn close(&self) {
         let mut st = self.lock();
         if st.closed {
@@ -108,6 +146,18 @@ impl Shared {
         drop(st);
         wake(Some(waiters));
     }
+}
+
+/// What one [`Shared::fill_from`] did.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Filled {
+    /// Bytes read (0: end of file).
+    pub(crate) n: usize,
+    /// Bytes asked for: fewer read means the pipe is empty now.
+    pub(crate) asked: usize,
+    /// The writer looks like a heavy one: the stream is past its first
+    /// block, or the pipe had more than the scratch buffer waiting.
+    pub(crate) heavy: bool,
 }
 
 /// Registered followers: (follower id, waker).

@@ -470,3 +470,99 @@ async fn concurrent_writers_and_followers() {
         }
     }
 }
+
+/// Drains a non-blocking pipe into the stream with `fill_from`; returns
+/// the bytes read.
+fn fill_all(s: &OutputStream, fd: std::os::fd::BorrowedFd<'_>) -> usize {
+    let mut total = 0;
+    loop {
+        match s.fill_from(fd) {
+            Ok(f) if f.n == 0 => panic!("unexpected end of file"),
+            Ok(f) => {
+                assert!(f.n <= f.asked);
+                total += f.n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return total,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn reads_from_a_pipe_land_like_writes() {
+    use std::io::Write as _;
+    use std::os::fd::AsFd;
+    for cap in [0usize, 1, 7, 100, 4096, 65_536, 100_000, 1 << 20] {
+        for lossless in [false, true] {
+            let s = if lossless {
+                OutputStream::with_spill(cap).unwrap()
+            } else {
+                OutputStream::new(cap)
+            };
+            let (r, w) = crate::sys::capture_pipe().unwrap();
+            let mut w = File::from(w);
+            let mut all = Vec::new();
+            // Sizes below the pipe's 64 KiB, so the writes never block.
+            for (i, size) in [1usize, 3, 1000, 60_000, 17, 65_000, 5, 40_000]
+                .iter()
+                .cycle()
+                .take(40)
+                .enumerate()
+            {
+                let data = pattern(i as u64 * 7919, *size);
+                w.write_all(&data).unwrap();
+                all.extend_from_slice(&data);
+                assert_eq!(fill_all(&s, r.as_fd()), *size);
+                let st = s.stats();
+                assert_eq!(st.written, all.len() as u64, "cap {cap}");
+                assert_eq!(st.held, (all.len() as u64).min(cap as u64));
+                let snap = s.snapshot();
+                assert_eq!(&snap.data[..], &all[all.len() - st.held as usize..]);
+                let block = cap.clamp(1, 64 * 1024);
+                assert!(
+                    s.allocated() <= cap + 2 * block,
+                    "cap {cap}: {}",
+                    s.allocated()
+                );
+            }
+            if lossless && cap > 0 {
+                assert_eq!(&s.read_from(0, all.len()).data[..], &all[..]);
+            }
+            drop(w);
+            assert_eq!(s.fill_from(r.as_fd()).unwrap().n, 0, "end of file");
+        }
+    }
+}
+
+#[test]
+fn reads_after_close_drain_the_pipe_and_keep_nothing() {
+    use std::io::Write as _;
+    use std::os::fd::AsFd;
+    let s = OutputStream::new(1 << 20);
+    s.write(&pattern(0, 100_000));
+    s.close();
+    let (r, w) = crate::sys::capture_pipe().unwrap();
+    let mut w = File::from(w);
+    w.write_all(&pattern(0, 50_000)).unwrap();
+    assert_eq!(fill_all(&s, r.as_fd()), 50_000);
+    assert_eq!(s.stats().written, 100_000);
+}
+
+#[test]
+fn snapshots_and_reads_are_exact_while_the_ring_grows() {
+    let s = OutputStream::new(1 << 20);
+    let mut all = Vec::new();
+    for i in 0..50u64 {
+        let data = pattern(i, 33_333);
+        s.write(&data);
+        all.extend_from_slice(&data);
+        let snap = s.snapshot();
+        assert_eq!(snap.data.len() as u64, s.stats().held);
+        assert_eq!(&snap.data[..], &all[snap.offset as usize..]);
+        let c = s.read_from(i * 1000, 70_000);
+        assert_eq!(
+            &c.data[..],
+            &all[c.offset as usize..c.offset as usize + c.data.len()]
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Every OS call the kernel makes, behind plain types (no nix type leaves this module).
 
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -25,6 +26,86 @@ pub(crate) enum GroupWait {
     Nothing,
     /// No child of ours is in the group any more.
     NoChildren,
+}
+
+/// What a look at the first pending child report found.
+pub(crate) enum Peek {
+    /// This child has a report (an exit, stop or continue) waiting; it is
+    /// left unconsumed.
+    Child(i32),
+    /// Children remain, none with news.
+    Nothing,
+    /// We have no children at all.
+    NoChildren,
+}
+
+/// Looks, without consuming it, at the first report any child of ours has
+/// pending (waitid with WNOWAIT), so the reaper can tell whose it is before
+/// taking it: an embedder's own children must be left alone.
+pub(crate) fn peek_child() -> io::Result<Peek> {
+    // SAFETY: siginfo_t is plain old data; all-zero is a valid value and
+    // si_pid == 0 after the call means "no child changed" (WNOHANG).
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let flags = libc::WEXITED | libc::WSTOPPED | libc::WCONTINUED | libc::WNOHANG | libc::WNOWAIT;
+    loop {
+        // SAFETY: `info` is a valid, writable siginfo_t for the call; WNOWAIT
+        // leaves the report in place, so nothing is reaped.
+        let rc = unsafe { libc::waitid(libc::P_ALL, 0, &mut info, flags) };
+        if rc == 0 {
+            break;
+        }
+        let err = io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::ECHILD) => return Ok(Peek::NoChildren),
+            _ => return Err(err),
+        }
+    }
+    // SAFETY: waitid filled `info` for a SIGCHLD-style report (or left it
+    // zeroed); si_pid is valid to read for those.
+    let pid = unsafe { info.si_pid() };
+    Ok(if pid == 0 {
+        Peek::Nothing
+    } else {
+        Peek::Child(pid)
+    })
+}
+
+/// The process group of `pid` (also of a zombie, until it is reaped).
+pub(crate) fn getpgid(pid: i32) -> io::Result<i32> {
+    nix::unistd::getpgid(Some(Pid::from_raw(pid)))
+        .map(Pid::as_raw)
+        .map_err(errno_to_io)
+}
+
+/// One read(2) into possibly uninitialized memory; returns how many bytes
+/// it wrote at the start of `buf` (0 at end of file).
+pub(crate) fn read_uninit(fd: BorrowedFd<'_>, buf: &mut [MaybeUninit<u8>]) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
+        // call (MaybeUninit<u8> has u8's layout), and read(2) writes at most that.
+        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        match usize::try_from(n) {
+            Ok(n) => return Ok(n),
+            Err(_) => {
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+        }
+    }
+}
+
+/// One read(2), retried on EINTR; returns the bytes read (0 at end of file).
+pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match nix::unistd::read(fd, buf) {
+            Ok(n) => return Ok(n),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(errno_to_io(e)),
+        }
+    }
 }
 
 /// Waits, without blocking, for any child of ours in process group `pgid`:
@@ -130,15 +211,20 @@ pub(crate) fn group_exists(pgid: i32) -> bool {
 }
 
 /// A close-on-exec pipe whose read end is non-blocking (for the kernel's reader)
-/// and whose write end is blocking (for the child). The pipe is enlarged to
-/// `size` bytes where the system allows it: bigger pipes mean fewer wake-ups.
-pub(crate) fn capture_pipe(size: usize) -> io::Result<(OwnedFd, OwnedFd)> {
+/// and whose write end is blocking (for the child), at the system's default
+/// size (see [`grow_pipe`]).
+pub(crate) fn capture_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let (read, write) = pipe2(OFlag::O_CLOEXEC).map_err(errno_to_io)?;
     fcntl(read.as_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(errno_to_io)?;
-    let wanted = i32::try_from(size).unwrap_or(i32::MAX);
-    // Best effort: the system limit (/proc/sys/fs/pipe-max-size) may refuse it.
-    let _ = fcntl(read.as_fd(), FcntlArg::F_SETPIPE_SZ(wanted));
     Ok((read, write))
+}
+
+/// Enlarges a pipe to `size` bytes, best effort (the system limit,
+/// /proc/sys/fs/pipe-max-size, may refuse): a bigger pipe means fewer
+/// wake-ups for a heavy writer's reader.
+pub(crate) fn grow_pipe(fd: BorrowedFd<'_>, size: usize) {
+    let wanted = i32::try_from(size).unwrap_or(i32::MAX);
+    let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(wanted));
 }
 
 /// A plain close-on-exec pipe (blocking both ends) between two pipeline members.
