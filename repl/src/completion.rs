@@ -179,7 +179,14 @@ mod tests {
     #[test]
     fn never_panics_on_odd_lines() {
         let mut c = completer();
-        for line in ["", "\u{3000}ec", "ls\u{3000}/v/", "é", "cat %", "a|b&c;(d<e>f"] {
+        for line in [
+            "",
+            "\u{3000}ec",
+            "ls\u{3000}/v/",
+            "é",
+            "cat %",
+            "a|b&c;(d<e>f",
+        ] {
             for pos in 0..=line.len() + 2 {
                 let _ = c.complete(line, pos);
             }

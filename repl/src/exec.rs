@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use corral_kernel::{Cmd, Error as KernelError, JobOptions, ProcessSpec};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::builtins;
 use crate::io::{os_message, Input, Output, Streams};
@@ -34,7 +34,9 @@ pub(crate) struct Expanded {
 
 /// One pipeline member, ready to run.
 enum Prepared {
-    External(Cmd),
+    /// The command, and the tasks copying its output into a ring (for a
+    /// command inside a future job); they end when the process closes the pipe.
+    External(Cmd, Vec<JoinHandle<()>>),
     Builtin(Vec<String>, Streams),
     Group(List, Streams),
     /// Assignments or redirections only.
@@ -118,9 +120,11 @@ impl Shell {
                 Err(e) => return self.fail(&format!("corral: {}", os_message(&e))),
             };
             return match self.prepare(&p.commands[0], streams, true, false) {
-                Prepared::External(cmd) => {
+                Prepared::External(cmd, pumps) => {
                     let spec = self.spec(&text).pipe(cmd);
-                    self.run_foreground(spec, &text).await.0
+                    let (status, stopped) = self.run_foreground(spec, &text).await;
+                    finish_pumps(pumps, stopped).await;
+                    status
                 }
                 Prepared::Builtin(args, mut streams) => {
                     if !self.interactive {
@@ -190,12 +194,14 @@ impl Shell {
         let mut spec = self.spec(text);
         let mut externals = 0;
         let mut last_is_external = false;
+        let mut all_pumps = Vec::new();
         let mut tasks: JoinSet<(usize, i32)> = JoinSet::new();
         let mut last_status = 0;
         for (i, m) in members.into_iter().enumerate() {
             match m {
-                Prepared::External(cmd) => {
+                Prepared::External(cmd, pumps) => {
                     spec = spec.pipe(cmd);
+                    all_pumps.extend(pumps);
                     externals += 1;
                     last_is_external = i == last;
                 }
@@ -229,6 +235,7 @@ impl Shell {
         let mut status = last_status;
         if externals > 0 {
             let (s, stopped) = self.run_foreground(spec, text).await;
+            finish_pumps(all_pumps, stopped).await;
             if stopped {
                 // The processes are stopped; the in-process members go on with
                 // them when they are continued (a builtin reading their pipe
@@ -281,7 +288,7 @@ impl Shell {
                     stderr: Output::JobRing,
                 };
                 match self.prepare(cmd, streams, false, piped) {
-                    Prepared::External(c) => spec = spec.pipe(c),
+                    Prepared::External(c, _) => spec = spec.pipe(c),
                     Prepared::Failed(s) => return s,
                     _ => return self.fail("corral: cannot run this in the background"),
                 }
@@ -343,9 +350,17 @@ impl Shell {
 
     /// A process spec carrying the shell's cwd and exported variables.
     fn spec(&self, text: &str) -> ProcessSpec {
-        let mut spec = ProcessSpec::new(text).cwd(&self.env.cwd).env_clear();
-        for (k, v) in self.env.vars.exported() {
-            spec = spec.env(k, v);
+        let mut spec = ProcessSpec::new(text);
+        // Children inherit our cwd and environment unless the shell's differ:
+        // building them for every spawn is measurable in a `cmd &` loop.
+        if self.env.cwd != self.env.process_cwd {
+            spec = spec.cwd(&self.env.cwd);
+        }
+        if self.env.vars.changed() {
+            spec = spec.env_clear();
+            for (k, v) in self.env.vars.exported() {
+                spec = spec.env(k, v);
+            }
         }
         spec
     }
@@ -396,8 +411,6 @@ impl Shell {
                         return Prepared::Failed(self.fail_io(&e))
                     }
                 };
-                // Pump tasks end by themselves when the process closes the pipe.
-                drop(pumps);
                 let mut c = Cmd::new(name.as_str())
                     .args(&expanded.words[1..])
                     .stdin(stdin)
@@ -406,7 +419,7 @@ impl Shell {
                 for (k, v) in expanded.assignments {
                     c = c.env(k, v);
                 }
-                Prepared::External(c)
+                Prepared::External(c, pumps)
             }
         }
     }
@@ -584,6 +597,21 @@ fn external_will_do(s: &SimpleCommand, name: &str) -> bool {
         }
     }
     !names_v
+}
+
+/// Waits until a finished command's output is in its ring (with a deadline,
+/// for a pipe a leftover process keeps open, as the kernel does); a stopped
+/// command's pumps go on by themselves.
+async fn finish_pumps(pumps: Vec<JoinHandle<()>>, stopped: bool) {
+    if stopped {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(100);
+    for mut p in pumps {
+        if tokio::time::timeout_at(deadline, &mut p).await.is_err() {
+            p.abort();
+        }
+    }
 }
 
 fn write_options(append: bool) -> &'static OpenOptions {

@@ -1,7 +1,7 @@
 //! Foreground jobs: hand the terminal over, wait until the job exits or
 //! stops, take the terminal back, and restore the right terminal modes.
 
-use std::io::Write;
+use tokio::io::AsyncWriteExt;
 
 use corral_kernel::{Job, JobState, OutputStream, ProcessSpec, Signal};
 
@@ -150,15 +150,13 @@ impl Shell {
 
 async fn copy_out(stream: OutputStream, from: u64, is_err: bool) {
     let mut follow = stream.follow(from);
+    let mut out: Box<dyn tokio::io::AsyncWrite + Send + Unpin> = if is_err {
+        Box::new(tokio::io::stderr())
+    } else {
+        Box::new(tokio::io::stdout())
+    };
     while let Some(chunk) = follow.next_chunk().await {
-        let r = if is_err {
-            let mut e = std::io::stderr().lock();
-            e.write_all(&chunk.data).and_then(|_| e.flush())
-        } else {
-            let mut o = std::io::stdout().lock();
-            o.write_all(&chunk.data).and_then(|_| o.flush())
-        };
-        if r.is_err() {
+        if out.write_all(&chunk.data).await.is_err() || out.flush().await.is_err() {
             break;
         }
     }

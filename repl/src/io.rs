@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
+
 use std::os::fd::{AsFd, OwnedFd};
 
 use corral_kernel::{Io, OutputStream};
@@ -200,15 +201,17 @@ impl Streams {
 async fn write_to(out: &mut Output, data: &[u8]) -> io::Result<()> {
     match out {
         Output::Null => Ok(()),
+        // On the blocking pool (tokio's stdout/stderr): a stalled reader of our
+        // stdout must not stall the runtime, whose one thread pumps every job.
         Output::Stdout => {
-            let mut o = io::stdout().lock();
-            o.write_all(data)?;
-            o.flush()
+            let mut o = tokio::io::stdout();
+            o.write_all(data).await?;
+            o.flush().await
         }
         Output::Stderr => {
-            let mut e = io::stderr().lock();
-            e.write_all(data)?;
-            e.flush()
+            let mut e = tokio::io::stderr();
+            e.write_all(data).await?;
+            e.flush().await
         }
         Output::Stream(s) => {
             s.write(data);

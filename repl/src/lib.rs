@@ -53,8 +53,9 @@ pub fn main() -> i32 {
             return status;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: cheaper to start than a pool, and nothing here needs two
+    // (the editor has its own thread, blocking reads go to the blocking pool).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

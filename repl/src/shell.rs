@@ -22,6 +22,9 @@ pub const EXIT_GRACE: Duration = Duration::from_secs(1);
 pub struct Vars {
     values: HashMap<String, String>,
     exported: HashSet<String>,
+    /// The exported set differs from the process environment: children need
+    /// an environment of their own (else they inherit ours, which is cheaper).
+    changed: bool,
 }
 
 impl Vars {
@@ -44,7 +47,11 @@ impl Vars {
 
     /// Sets a variable (keeps its exported flag).
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        self.values.insert(name.to_string(), value.into());
+        let value = value.into();
+        if self.exported.contains(name) && self.values.get(name) != Some(&value) {
+            self.changed = true;
+        }
+        self.values.insert(name.to_string(), value);
     }
 
     /// Marks a variable exported (creating it empty if `value` is None and it is unset).
@@ -53,12 +60,18 @@ impl Vars {
             self.values.insert(name.to_string(), v);
         }
         self.exported.insert(name.to_string());
+        self.changed = true;
     }
 
     /// Removes a variable.
     pub fn unset(&mut self, name: &str) {
         self.values.remove(name);
-        self.exported.remove(name);
+        self.changed |= self.exported.remove(name);
+    }
+
+    /// Whether children need an environment built from these variables.
+    pub fn changed(&self) -> bool {
+        self.changed
     }
 
     /// Exported name=value pairs, sorted by name.
@@ -91,6 +104,8 @@ pub struct Env {
     pub vfs: Arc<MountTable>,
     /// The script name, `$0`.
     pub arg0: String,
+    /// The process's own working directory (children started elsewhere need a chdir).
+    pub process_cwd: PathBuf,
 }
 
 impl Env {
@@ -168,8 +183,11 @@ impl Shell {
         let vfs = Arc::new(MountTable::new(kernel.clone()));
         let events = kernel.subscribe();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        let cwd = normalize(&cwd);
+        let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
         vars.set("PWD", cwd.to_string_lossy().into_owned());
+        vars.changed = false;
         Ok(Shell {
             env: Env {
                 vars,
@@ -179,6 +197,7 @@ impl Shell {
                 kernel,
                 vfs,
                 arg0,
+                process_cwd,
             },
             jobs: JobTable::default(),
             events,
