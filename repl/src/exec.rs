@@ -18,7 +18,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::builtins;
 use crate::io::{os_message, Input, Output, Streams};
-use crate::shell::Shell;
+use crate::shell::{Env, Shell};
 use crate::syntax::{
     self, AndOr, Command, Connector, List, Pipeline, RedirectionKind, SimpleCommand,
 };
@@ -84,6 +84,11 @@ impl Shell {
                 } else {
                     self.run_and_or(&item.and_or, src, io).await
                 };
+                if self.sigint.swap(false, std::sync::atomic::Ordering::AcqRel) {
+                    // A script stops at Ctrl-C, as bash -c does.
+                    self.interrupted = true;
+                    status = 130;
+                }
                 self.env.last_status = status;
                 if self.exit_status.is_some() || self.interrupted {
                     break;
@@ -127,9 +132,6 @@ impl Shell {
                     status
                 }
                 Prepared::Builtin(args, mut streams) => {
-                    if !self.interactive {
-                        return builtins::run(self, args, &mut streams).await;
-                    }
                     // Ctrl-C reaches the shell itself while a builtin runs.
                     let interrupt = Arc::clone(&self.interrupt);
                     let notified = interrupt.notified();
@@ -264,13 +266,11 @@ impl Shell {
         let externals_only = and_or.rest.is_empty()
             && and_or.first.commands.iter().all(|c| match c {
                 Command::Simple(s) => {
-                    s.words
-                        .first()
-                        .and_then(|w| w.literal())
-                        .is_some_and(|name| {
-                            builtins::lookup(&name).is_none()
-                                || (piped && external_will_do(s, &name))
-                        })
+                    let words = syntax::expand_words(&s.words, &self.env);
+                    words.first().is_some_and(|name| {
+                        builtins::lookup(name).is_none()
+                            || use_program(&self.env, name, &words[1..], piped)
+                    })
                 }
                 Command::Group(_) => false,
             });
@@ -396,9 +396,8 @@ impl Shell {
                     }
                     return Prepared::Nothing;
                 };
-                let external = prefer_external
-                    && matches!(cmd, Command::Simple(s) if external_will_do(s, name));
-                if builtins::lookup(name).is_some() && !external {
+                let program = use_program(&self.env, name, &expanded.words[1..], prefer_external);
+                if builtins::lookup(name).is_some() && !program {
                     return Prepared::Builtin(expanded.words, streams);
                 }
                 let mut pumps = Vec::new();
@@ -576,27 +575,38 @@ impl Shell {
             shown: Default::default(),
             interrupt: Arc::clone(&self.interrupt),
             interrupted: false,
+            sigint: Arc::clone(&self.sigint),
+            fg_pgid: Arc::clone(&self.fg_pgid),
         }
     }
 }
 
-/// Whether a builtin that has a same-named program (`cat`, `ls`, `tail`,
-/// `echo`, `pwd`) may run as that program: nothing in its words names `/v`.
-/// A background pipeline like `sleep 5 | cat &` then stays one process group
-/// (a process job with pids) instead of becoming a future job.
-fn external_will_do(s: &SimpleCommand, name: &str) -> bool {
-    const SHADOWED: &[&str] = &["cat", "ls", "tail", "echo", "pwd"];
-    if !SHADOWED.contains(&name) {
+/// Whether the builtin `name` should run as the same-named program:
+/// `cat`, `ls` and `tail` are the programs (with all their options, and no
+/// terminal read on an uncancellable thread) unless an operand names the VFS
+/// (`/v/...`); `echo` and `pwd` stay builtins except in a background pipeline
+/// (`prefer_external`), which then stays one process group.
+fn use_program(env: &Env, name: &str, args: &[String], prefer_external: bool) -> bool {
+    let vfs_aware = matches!(name, "cat" | "ls" | "tail");
+    let plain = matches!(name, "echo" | "pwd");
+    if !(vfs_aware || (plain && prefer_external)) {
         return false;
     }
-    let mut names_v = false;
-    for w in s.words.iter().skip(1) {
-        match w.literal() {
-            Some(text) if !text.contains("/v") => {}
-            _ => names_v = true,
-        }
-    }
-    !names_v
+    let names_vfs = args.iter().any(|a| a == "/v" || a.starts_with("/v/"));
+    !names_vfs && on_path(env, name)
+}
+
+/// Whether `name` is an executable file in one of PATH's directories.
+pub(crate) fn on_path(env: &Env, name: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(path) = env.vars.get("PATH") else {
+        return false;
+    };
+    std::env::split_paths(path).any(|dir| {
+        std::fs::metadata(dir.join(name))
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    })
 }
 
 /// Waits until a finished command's output is in its ring (with a deadline,

@@ -49,6 +49,8 @@ impl Shell {
         resumed_from: Option<JobState>,
     ) -> i32 {
         let guard = KillOnDrop(Some(job.clone()));
+        let pgid = job.pgid().map_or(0, |p| p as i32);
+        let outer = self.fg_pgid.swap(pgid, std::sync::atomic::Ordering::AcqRel);
         if let (Some(t), Some(pgid)) = (&self.terminal, job.pgid()) {
             // Also done in the child: whichever runs first wins the race.
             let _ = t.give_to(pgid as i32);
@@ -70,6 +72,7 @@ impl Shell {
                 f.abort();
             }
         }
+        self.fg_pgid.store(outer, std::sync::atomic::Ordering::Release);
         let mut guard = guard;
         guard.0 = None;
         if let Some(id) = job.id() {

@@ -27,24 +27,53 @@ enum Read {
 }
 
 impl Shell {
-    /// On SIGTERM or SIGHUP: terminate every job (TERM, grace, KILL) and exit
-    /// 128+N, so a closed terminal or a `kill` of the shell leaves no orphans.
+    /// On SIGHUP (and SIGTERM when not interactive; an interactive shell
+    /// ignores it, as bash does): terminate every job (TERM, grace, KILL) and
+    /// exit 128+N, so a closed terminal or a `kill` of the shell leaves no
+    /// orphans. A non-interactive shell also catches SIGINT and SIGQUIT and
+    /// passes them to its foreground job, then stops its script.
     pub fn watch_termination(&self) {
         let kernel = self.env.kernel.clone();
+        let interactive = self.interactive;
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
         tokio::spawn(async move {
-            let (Ok(mut term), Ok(mut hup)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::hangup()),
-            ) else {
-                return;
-            };
-            let n = tokio::select! {
-                _ = term.recv() => libc::SIGTERM,
-                _ = hup.recv() => libc::SIGHUP,
+            let n = loop {
+                tokio::select! {
+                    _ = term.recv() => if !interactive { break libc::SIGTERM },
+                    _ = hup.recv() => break libc::SIGHUP,
+                }
             };
             kernel.shutdown(crate::shell::EXIT_GRACE).await;
             std::process::exit(128 + n);
         });
+        if interactive {
+            return;
+        }
+        for sig in [libc::SIGINT, libc::SIGQUIT] {
+            let Ok(mut s) = signal(SignalKind::from_raw(sig)) else {
+                continue;
+            };
+            let (flag, fg, interrupt) = (
+                Arc::clone(&self.sigint),
+                Arc::clone(&self.fg_pgid),
+                Arc::clone(&self.interrupt),
+            );
+            tokio::spawn(async move {
+                while s.recv().await.is_some() {
+                    flag.store(true, std::sync::atomic::Ordering::Release);
+                    let pgid = fg.load(std::sync::atomic::Ordering::Acquire);
+                    if pgid > 0 {
+                        let _ = crate::sys::killpg(pgid, sig);
+                    }
+                    interrupt.notify_waiters();
+                }
+            });
+        }
     }
 }
 
@@ -134,8 +163,6 @@ pub async fn run(shell: &mut Shell) -> i32 {
         Ok(t) => shell.terminal = t,
         Err(e) => eprintln!("corral: no job control on this terminal: {e}"),
     }
-    // Leftover processes of finished jobs become ours to reap, not init's.
-    let _ = corral_kernel::set_child_subreaper();
     survive_terminal_signals(Arc::clone(&shell.interrupt));
     let printer = ExternalPrinter::<String>::new(256);
     let notices: SyncSender<String> = printer.sender();

@@ -127,11 +127,11 @@ async fn run(mode: Mode) -> i32 {
     let status = match mode {
         Mode::Interactive => interactive::run(&mut shell).await,
         Mode::Command(line, _) => {
-            shell.terminal = terminal::Terminal::acquire(false).ok().flatten();
+            shell.terminal = script_terminal();
             shell.run_text(&line, false).await
         }
         Mode::Script(_, bytes) => {
-            shell.terminal = terminal::Terminal::acquire(false).ok().flatten();
+            shell.terminal = script_terminal();
             let text = String::from_utf8_lossy(&bytes);
             shell.run_text(&text, true).await
         }
@@ -140,4 +140,14 @@ async fn run(mode: Mode) -> i32 {
     shell.env.kernel.shutdown(shell::EXIT_GRACE).await;
     drop(shell);
     status
+}
+
+/// A script hands its foreground commands the terminal (so they can read it
+/// and get Ctrl-C) only when both stdin and stdout are the terminal: with its
+/// output piped (`corral -c … | less`), the terminal stays with the pipeline.
+fn script_terminal() -> Option<terminal::Terminal> {
+    if !sys::isatty(std::io::stdout().as_fd()) {
+        return None;
+    }
+    terminal::Terminal::acquire(false).ok().flatten()
 }

@@ -171,6 +171,11 @@ pub struct Shell {
     pub interrupt: Arc<tokio::sync::Notify>,
     /// The user interrupted the current line: the rest of it does not run.
     pub interrupted: bool,
+    /// A non-interactive shell got SIGINT (forwarded to its foreground job):
+    /// the script stops once that job is gone.
+    pub sigint: Arc<std::sync::atomic::AtomicBool>,
+    /// The process group of the foreground job (0: none), for forwarding signals.
+    pub fg_pgid: Arc<std::sync::atomic::AtomicI32>,
 }
 
 impl Shell {
@@ -211,6 +216,8 @@ impl Shell {
             notices: Vec::new(),
             interrupt: Arc::new(tokio::sync::Notify::new()),
             interrupted: false,
+            sigint: Arc::default(),
+            fg_pgid: Arc::default(),
         })
     }
 

@@ -320,7 +320,13 @@ fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>
             "kill: {target}: arguments must be process or job IDs"
         )]
     })?;
-    crate::sys::kill(pid, sig).map_err(|e| vec![format!("kill: ({pid}) - {}", os_message(&e))])
+    let sent = match pid {
+        // `kill -- -PGID`: the whole group; `kill 0`: our own group.
+        p if p < 0 => crate::sys::killpg(-p, sig),
+        0 => crate::sys::killpg(crate::sys::own_pgrp(), sig),
+        p => crate::sys::kill(p, sig),
+    };
+    sent.map_err(|e| vec![format!("kill: ({pid}) - {}", os_message(&e))])
 }
 
 pub(super) fn wait<'a>(

@@ -107,3 +107,12 @@ pub fn child_take_terminal(tty: RawFd) -> impl Fn() -> io::Result<()> + Send + S
 pub fn kill(pid: i32, signal: i32) -> io::Result<()> {
     corral_kernel::kill_pid(pid, signal)
 }
+
+/// Sends `signal` to every process of group `pgid`.
+pub fn killpg(pgid: i32, signal: i32) -> io::Result<()> {
+    let sig = match signal {
+        0 => None,
+        n => Some(Signal::try_from(n).map_err(to_io)?),
+    };
+    nix::sys::signal::killpg(Pid::from_raw(pgid), sig).map_err(to_io)
+}
