@@ -271,3 +271,28 @@ fn jobs_long_shows_pids_and_pipeline_members() {
         lines[1]
     );
 }
+
+#[test]
+fn stderr_redirections_apply_to_background_jobs_and_errors() {
+    let r = corral(
+        "sh -c 'echo e >&2' 2>&1 & wait; cat /v/jobs/1/stdout; seq 2 >&2 & wait; cat /v/jobs/2/stderr",
+    );
+    assert_eq!(r.stdout, "e\n1\n2\n", "{}", r.stderr);
+    let r = corral("(sh -c 'for i in 1 2 3; do echo o$i; echo e$i >&2; done' 2>&1) & wait; cat /v/jobs/1/stdout");
+    assert_eq!(r.stdout, "o1\ne1\no2\ne2\no3\ne3\n", "2>&1 keeps the order");
+    let r = corral("nonexist-xyz 2>/dev/null; echo $?");
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("127\n", ""));
+}
+
+#[test]
+fn a_missing_program_fails_alone_in_a_pipeline() {
+    let r = corral("nonexist-xyz | wc -l; echo $?");
+    assert_eq!(r.stdout.split_whitespace().collect::<Vec<_>>(), ["0", "0"]);
+    assert_eq!(r.stderr, "corral: nonexist-xyz: command not found\n");
+    let r = corral("./nonexist-xyz");
+    assert_eq!(
+        r.stderr,
+        "corral: ./nonexist-xyz: No such file or directory\n"
+    );
+    assert_eq!(r.status, 127);
+}

@@ -13,11 +13,11 @@ use std::os::fd::OwnedFd;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use corral_kernel::{Cmd, Error as KernelError, JobOptions, ProcessSpec};
+use corral_kernel::{Cmd, Error as KernelError, Io, JobOptions, ProcessSpec};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::builtins;
-use crate::io::{os_message, Input, Output, Streams};
+use crate::io::{os_message, Input, Output, Ring, Streams};
 use crate::shell::{Env, Shell};
 use crate::syntax::{
     self, AndOr, Command, Connector, List, Pipeline, RedirectionKind, SimpleCommand,
@@ -36,7 +36,8 @@ pub(crate) struct Expanded {
 enum Prepared {
     /// The command, and the tasks copying its output into a ring (for a
     /// command inside a future job); they end when the process closes the pipe.
-    External(Cmd, Vec<JoinHandle<()>>),
+    /// The last field is where the command's own errors go (its stderr).
+    External(Cmd, Vec<JoinHandle<()>>, Output),
     Builtin(Vec<String>, Streams),
     Group(List, Streams),
     /// Assignments or redirections only.
@@ -125,9 +126,9 @@ impl Shell {
                 Err(e) => return self.fail(&format!("corral: {}", os_message(&e))),
             };
             return match self.prepare(&p.commands[0], streams, true, false) {
-                Prepared::External(cmd, pumps) => {
+                Prepared::External(cmd, pumps, mut err) => {
                     let spec = self.spec(&text).pipe(cmd);
-                    let (status, stopped) = self.run_foreground(spec, &text).await;
+                    let (status, stopped) = self.run_foreground(spec, &text, &mut err).await;
                     finish_pumps(pumps, stopped).await;
                     status
                 }
@@ -197,13 +198,26 @@ impl Shell {
         let mut externals = 0;
         let mut last_is_external = false;
         let mut all_pumps = Vec::new();
+        let mut last_err = Output::Stderr;
         let mut tasks: JoinSet<(usize, i32)> = JoinSet::new();
         let mut last_status = 0;
         for (i, m) in members.into_iter().enumerate() {
             match m {
-                Prepared::External(cmd, pumps) => {
+                Prepared::External(cmd, pumps, mut err) => {
+                    // A missing program fails alone, as in bash: its neighbours
+                    // see its pipe ends close and run on.
+                    let program = cmd.program().to_string_lossy().into_owned();
+                    if !self.program_exists(&program) {
+                        let e = KernelError::CommandNotFound { command: program };
+                        let s = self.report_spawn_error(&e, &mut err).await;
+                        if i == last {
+                            last_status = s;
+                        }
+                        continue;
+                    }
                     spec = spec.pipe(cmd);
                     all_pumps.extend(pumps);
+                    last_err = err;
                     externals += 1;
                     last_is_external = i == last;
                 }
@@ -236,7 +250,7 @@ impl Shell {
         }
         let mut status = last_status;
         if externals > 0 {
-            let (s, stopped) = self.run_foreground(spec, text).await;
+            let (s, stopped) = self.run_foreground(spec, text, &mut last_err).await;
             finish_pumps(all_pumps, stopped).await;
             if stopped {
                 // The processes are stopped; the in-process members go on with
@@ -281,21 +295,21 @@ impl Shell {
                 let streams = Streams {
                     stdin: if i == 0 { Input::Null } else { Input::Pipeline },
                     stdout: if i + 1 == n {
-                        Output::JobRing
+                        Output::JobRing(Ring::Out)
                     } else {
                         Output::Pipeline
                     },
-                    stderr: Output::JobRing,
+                    stderr: Output::JobRing(Ring::Err),
                 };
                 match self.prepare(cmd, streams, false, piped) {
-                    Prepared::External(c, _) => spec = spec.pipe(c),
+                    Prepared::External(c, _, _) => spec = spec.pipe(c),
                     Prepared::Failed(s) => return s,
                     _ => return self.fail("corral: cannot run this in the background"),
                 }
             }
             match self.env.kernel.spawn_process(spec) {
                 Ok(job) => job,
-                Err(e) => return self.report_spawn_error(&e),
+                Err(e) => return self.report_spawn_error(&e, &mut Output::Stderr).await,
             }
         } else {
             let mut sub = self.subshell();
@@ -403,7 +417,11 @@ impl Shell {
                 let mut pumps = Vec::new();
                 let stdin = streams.stdin.to_kernel();
                 let stdout = streams.stdout.to_kernel(1, &mut pumps);
-                let stderr = streams.stderr.to_kernel(2, &mut pumps);
+                // `2>&1` into a ring: one pipe for both keeps their order.
+                let stderr = match (&streams.stdout, &streams.stderr) {
+                    (Output::Stream(o), Output::Stream(e)) if o.same_as(e) => Ok(Io::ToStdout),
+                    _ => streams.stderr.to_kernel(2, &mut pumps),
+                };
                 let (stdin, stdout, stderr) = match (stdin, stdout, stderr) {
                     (Ok(a), Ok(b), Ok(c)) => (a, b, c),
                     (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -418,7 +436,8 @@ impl Shell {
                 for (k, v) in expanded.assignments {
                     c = c.env(k, v);
                 }
-                Prepared::External(c, pumps)
+                let err = streams.stderr.try_clone().unwrap_or(Output::Stderr);
+                Prepared::External(c, pumps, err)
             }
         }
     }
@@ -534,9 +553,22 @@ impl Shell {
         self.fail(&format!("corral: {}", os_message(e)))
     }
 
-    /// Prints a spawn error as bash would and returns its status.
-    pub(crate) fn report_spawn_error(&mut self, e: &KernelError) -> i32 {
+    /// Whether `program` names something to run (as execvp would find it).
+    fn program_exists(&self, program: &str) -> bool {
+        if program.contains('/') {
+            std::path::Path::new(&self.env.absolute(program)).exists()
+        } else {
+            on_path(&self.env, program)
+        }
+    }
+
+    /// Prints a spawn error as bash would, to the command's own stderr, and
+    /// returns its status.
+    pub(crate) async fn report_spawn_error(&mut self, e: &KernelError, err: &mut Output) -> i32 {
         let (msg, status) = match e {
+            KernelError::CommandNotFound { command } if command.contains('/') => {
+                (format!("corral: {command}: No such file or directory"), 127)
+            }
             KernelError::CommandNotFound { command } => {
                 (format!("corral: {command}: command not found"), 127)
             }
@@ -554,7 +586,7 @@ impl Shell {
             }
             other => (format!("corral: {other}"), 1),
         };
-        eprintln!("{msg}");
+        let _ = crate::io::write_to(err, format!("{msg}\n").as_bytes()).await;
         status
     }
 

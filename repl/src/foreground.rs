@@ -24,7 +24,12 @@ impl Drop for KillOnDrop {
 impl Shell {
     /// Spawns `spec` as a foreground job and waits for it; returns its status
     /// and whether it stopped (rather than finished).
-    pub(crate) async fn run_foreground(&mut self, spec: ProcessSpec, text: &str) -> (i32, bool) {
+    pub(crate) async fn run_foreground(
+        &mut self,
+        spec: ProcessSpec,
+        text: &str,
+        err: &mut crate::io::Output,
+    ) -> (i32, bool) {
         let mut spec = spec.foreground(true);
         if let Some(t) = &self.terminal {
             let hook = crate::sys::child_take_terminal(t.raw_fd());
@@ -34,7 +39,7 @@ impl Shell {
         }
         let job = match self.env.kernel.spawn_process(spec) {
             Ok(j) => j,
-            Err(e) => return (self.report_spawn_error(&e), false),
+            Err(e) => return (self.report_spawn_error(&e, err).await, false),
         };
         let status = self.wait_foreground(job.clone(), text, None).await;
         (status, job.state().is_stopped())
@@ -72,7 +77,8 @@ impl Shell {
                 f.abort();
             }
         }
-        self.fg_pgid.store(outer, std::sync::atomic::Ordering::Release);
+        self.fg_pgid
+            .store(outer, std::sync::atomic::Ordering::Release);
         let mut guard = guard;
         guard.0 = None;
         if let Some(id) = job.id() {

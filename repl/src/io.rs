@@ -11,6 +11,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::pipe;
 use tokio::task::JoinHandle;
 
+/// Which of a process job's rings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ring {
+    /// The stdout ring.
+    Out,
+    /// The stderr ring.
+    Err,
+}
+
 /// A command's stdin.
 #[derive(Debug)]
 pub enum Input {
@@ -37,8 +46,8 @@ pub enum Output {
     Fd(OwnedFd),
     /// A job's output ring (future jobs).
     Stream(OutputStream),
-    /// The kernel process job's own ring (background process jobs only).
-    JobRing,
+    /// One of the kernel process job's own rings (background process jobs only).
+    JobRing(Ring),
     /// The kernel's pipe to the next member of a process job.
     Pipeline,
 }
@@ -107,7 +116,7 @@ impl Output {
             Output::Stderr => Output::Stderr,
             Output::Fd(fd) => Output::Fd(fd.try_clone()?),
             Output::Stream(s) => Output::Stream(s.clone()),
-            Output::JobRing => Output::JobRing,
+            Output::JobRing(r) => Output::JobRing(*r),
             Output::Pipeline => Output::Pipeline,
         })
     }
@@ -122,7 +131,11 @@ impl Output {
             Output::Stdout => Io::File(File::from(io::stdout().as_fd().try_clone_to_owned()?)),
             Output::Stderr => Io::File(File::from(io::stderr().as_fd().try_clone_to_owned()?)),
             Output::Fd(f) => Io::File(File::from(f.try_clone()?)),
-            Output::JobRing => Io::Capture,
+            // `2>&1` / `>&2` between a job's own rings.
+            Output::JobRing(Ring::Out) if fd == 1 => Io::Capture,
+            Output::JobRing(Ring::Out) => Io::ToStdout,
+            Output::JobRing(Ring::Err) if fd == 2 => Io::Capture,
+            Output::JobRing(Ring::Err) => Io::ToStderr,
             Output::Pipeline if fd == 1 => Io::Default,
             // `2>&1` in the middle of a pipeline: stderr follows stdout into the pipe.
             Output::Pipeline => Io::ToStdout,
@@ -198,7 +211,8 @@ impl Streams {
     }
 }
 
-async fn write_to(out: &mut Output, data: &[u8]) -> io::Result<()> {
+/// Writes `data` to `out` without blocking the runtime on a pipe.
+pub(crate) async fn write_to(out: &mut Output, data: &[u8]) -> io::Result<()> {
     match out {
         Output::Null => Ok(()),
         // On the blocking pool (tokio's stdout/stderr): a stalled reader of our
@@ -217,7 +231,7 @@ async fn write_to(out: &mut Output, data: &[u8]) -> io::Result<()> {
             s.write(data);
             Ok(())
         }
-        Output::JobRing | Output::Pipeline => {
+        Output::JobRing(_) | Output::Pipeline => {
             Err(io::Error::other("no such stream for an in-process command"))
         }
         Output::Fd(fd) => {

@@ -213,6 +213,11 @@ impl OutputStream {
         }
     }
 
+    /// Whether `other` is a handle to this same stream.
+    pub fn same_as(&self, other: &OutputStream) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// The cap in bytes.
     pub fn cap(&self) -> usize {
         self.shared.lock().ring.cap()
