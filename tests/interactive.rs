@@ -581,3 +581,41 @@ fn ctrl_c_stops_the_rest_of_the_line() {
         sh.view()
     );
 }
+
+/// Ctrl-C reaches a command inside a foreground `( … )` group, and the rest
+/// of the group does not run.
+#[test]
+fn ctrl_c_reaches_a_foreground_group() {
+    let sh = Shell::start();
+    sh.send_line("(sleep 100; echo after-in-group)");
+    let fg = sh.wait_foreground(&["sleep", "100"]);
+    sh.ctrl_c();
+    procfs::assert_exits(fg, sh.timeout(), "the sleep in the group after Ctrl-C");
+    sh.prompt();
+    sh.send_line("echo group-$?");
+    sh.expect_line("group-130");
+    assert!(
+        !sh.view().lines().any(|l| l.trim() == "after-in-group"),
+        "the rest of the group ran: {}",
+        sh.view()
+    );
+}
+
+/// Ctrl-C on a pipeline of a builtin into a program ends both.
+#[test]
+fn ctrl_c_ends_a_builtin_feeding_a_program() {
+    let sh = Shell::start();
+    if sh.kind == Kind::Bash {
+        return; // bash has no /v/jobs
+    }
+    let (_, bg) = sh.start_bg("sh -c 'echo started; exec sleep 100'");
+    sh.send_line("tail -f /v/jobs/1/stdout | grep started");
+    sh.expect_line("started");
+    let grep = sh.wait_foreground(&["grep", "started"]);
+    sh.ctrl_c();
+    procfs::assert_exits(grep, sh.timeout(), "grep after Ctrl-C");
+    sh.prompt();
+    sh.send_line("echo pipe-$?");
+    sh.expect_line("pipe-130");
+    assert_running(bg, "the followed job");
+}

@@ -132,6 +132,10 @@ impl Shell {
                     finish_pumps(pumps, stopped).await;
                     status
                 }
+                Prepared::Builtin(args, mut streams) if args[0] == "fg" => {
+                    // fg passes Ctrl-C/Ctrl-Z on to the job itself.
+                    builtins::run(self, args, &mut streams).await
+                }
                 Prepared::Builtin(args, mut streams) => {
                     // Ctrl-C reaches the shell itself while a builtin runs.
                     let interrupt = Arc::clone(&self.interrupt);
@@ -146,7 +150,10 @@ impl Shell {
                     }
                 }
                 Prepared::Group(body, streams) => {
+                    // A foreground group's commands get the terminal in turn, so
+                    // Ctrl-C and terminal reads reach them.
                     let mut sub = self.subshell();
+                    sub.terminal = self.terminal.clone();
                     let status = sub.run_list(&body, src, &streams).await;
                     self.interrupted |= sub.interrupted;
                     drop(streams);
@@ -263,10 +270,22 @@ impl Shell {
                 status = s;
             }
         }
-        while let Some(done) = tasks.join_next().await {
-            if let Ok((i, s)) = done {
-                if i == last {
-                    status = s;
+        // Ctrl-C ends the in-process members too (the processes got SIGINT).
+        if self.interrupted {
+            tasks.abort_all();
+        }
+        let interrupt = Arc::clone(&self.interrupt);
+        loop {
+            tokio::select! {
+                done = tasks.join_next() => match done {
+                    None => break,
+                    Some(Ok((i, s))) if i == last => status = s,
+                    Some(_) => {}
+                },
+                _ = interrupt.notified() => {
+                    tasks.abort_all();
+                    self.interrupted = true;
+                    status = 130;
                 }
             }
         }
@@ -606,6 +625,7 @@ impl Shell {
             notices: Vec::new(),
             shown: Default::default(),
             interrupt: Arc::clone(&self.interrupt),
+            suspend: Arc::clone(&self.suspend),
             interrupted: false,
             sigint: Arc::clone(&self.sigint),
             fg_pgid: Arc::clone(&self.fg_pgid),

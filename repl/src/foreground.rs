@@ -1,6 +1,8 @@
 //! Foreground jobs: hand the terminal over, wait until the job exits or
 //! stops, take the terminal back, and restore the right terminal modes.
 
+use std::sync::Arc;
+
 use tokio::io::AsyncWriteExt;
 
 use corral_kernel::{Job, JobState, OutputStream, ProcessSpec, Signal};
@@ -63,8 +65,22 @@ impl Shell {
         // Show a captured job's output while it is in the foreground.
         let followers = self.follow_output(&job);
         let mut seen = resumed_from.unwrap_or(JobState::Running);
+        // A future job has no process group to hand the terminal to: the shell
+        // gets Ctrl-C and Ctrl-Z itself and passes them on.
+        let relay = job.pgid().is_none();
+        let (interrupt, suspend) = (Arc::clone(&self.interrupt), Arc::clone(&self.suspend));
         let state = loop {
-            let state = job.wait_change(seen).await;
+            let state = tokio::select! {
+                s = job.wait_change(seen) => s,
+                _ = interrupt.notified(), if relay => {
+                    let _ = job.signal(Signal::INT);
+                    continue;
+                }
+                _ = suspend.notified(), if relay => {
+                    let _ = job.signal(Signal::TSTP);
+                    continue;
+                }
+            };
             match state {
                 JobState::Running => seen = JobState::Running,
                 other => break other,
@@ -114,7 +130,7 @@ impl Shell {
     }
 
     fn foreground_finished(&mut self, state: JobState) -> i32 {
-        if let Some(t) = &mut self.terminal {
+        if let Some(t) = &self.terminal {
             t.take_back();
             match state {
                 JobState::Signaled { .. } => t.restore_shell_modes(),

@@ -80,17 +80,24 @@ impl Shell {
 /// Catches the terminal signals an interactive shell must survive while it
 /// is itself in the foreground. Caught (not ignored), so children still start
 /// with the default dispositions.
-fn survive_terminal_signals(interrupt: Arc<tokio::sync::Notify>) {
-    if let Ok(mut s) = signal(SignalKind::interrupt()) {
-        tokio::spawn(async move {
-            while s.recv().await.is_some() {
-                interrupt.notify_waiters();
-            }
-        });
+fn survive_terminal_signals(
+    interrupt: Arc<tokio::sync::Notify>,
+    suspend: Arc<tokio::sync::Notify>,
+) {
+    for (kind, notify) in [
+        (SignalKind::interrupt(), interrupt),
+        (SignalKind::from_raw(libc::SIGTSTP), suspend),
+    ] {
+        if let Ok(mut s) = signal(kind) {
+            tokio::spawn(async move {
+                while s.recv().await.is_some() {
+                    notify.notify_waiters();
+                }
+            });
+        }
     }
     for kind in [
         SignalKind::quit(),
-        SignalKind::from_raw(libc::SIGTSTP),
         SignalKind::from_raw(libc::SIGTTIN),
         SignalKind::from_raw(libc::SIGTTOU),
     ] {
@@ -160,10 +167,10 @@ fn spawn_editor(mut ed: Reedline) -> mpsc::UnboundedSender<oneshot::Sender<Read>
 /// The interactive loop; returns the exit status.
 pub async fn run(shell: &mut Shell) -> i32 {
     match Terminal::acquire(true) {
-        Ok(t) => shell.terminal = t,
+        Ok(t) => shell.terminal = t.map(Arc::new),
         Err(e) => eprintln!("corral: no job control on this terminal: {e}"),
     }
-    survive_terminal_signals(Arc::clone(&shell.interrupt));
+    survive_terminal_signals(Arc::clone(&shell.interrupt), Arc::clone(&shell.suspend));
     let printer = ExternalPrinter::<String>::new(256);
     let notices: SyncSender<String> = printer.sender();
     let jobs: JobList = Arc::new(Mutex::new(Vec::new()));
@@ -196,8 +203,10 @@ pub async fn run(shell: &mut Shell) -> i32 {
             tokio::select! {
                 read = &mut reply_rx => break read.unwrap_or(Read::Eof),
                 ev = shell.events.recv() => {
-                    if let Ok(ev) = ev {
-                        shell.apply_event(ev);
+                    match ev {
+                        Ok(ev) => shell.apply_event(ev),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => shell.resync(),
+                        Err(_) => {}
                     }
                     shell.sync_jobs();
                     for n in shell.notices.drain(..) {

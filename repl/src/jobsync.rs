@@ -38,7 +38,7 @@ impl Shell {
     }
 
     /// Re-reads every job's state after missing events.
-    fn resync(&mut self) {
+    pub(crate) fn resync(&mut self) {
         let ids: Vec<_> = self.jobs.iter().map(|e| e.id).collect();
         for id in ids {
             match self.env.kernel.job(id) {

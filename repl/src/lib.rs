@@ -145,9 +145,12 @@ async fn run(mode: Mode) -> i32 {
 /// A script hands its foreground commands the terminal (so they can read it
 /// and get Ctrl-C) only when both stdin and stdout are the terminal: with its
 /// output piped (`corral -c … | less`), the terminal stays with the pipeline.
-fn script_terminal() -> Option<terminal::Terminal> {
+fn script_terminal() -> Option<std::sync::Arc<terminal::Terminal>> {
     if !sys::isatty(std::io::stdout().as_fd()) {
         return None;
     }
-    terminal::Terminal::acquire(false).ok().flatten()
+    terminal::Terminal::acquire(false)
+        .ok()
+        .flatten()
+        .map(std::sync::Arc::new)
 }

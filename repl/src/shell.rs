@@ -153,7 +153,7 @@ pub struct Shell {
     /// Whether this shell reads commands from a user at a terminal.
     pub interactive: bool,
     /// The controlling terminal, when the shell does job control.
-    pub terminal: Option<Terminal>,
+    pub terminal: Option<Arc<Terminal>>,
     /// Saved terminal modes of stopped jobs, restored on `fg`.
     pub job_modes: HashMap<JobId, crate::terminal::Modes>,
     /// Set by `exit`: the status to exit with.
@@ -169,6 +169,9 @@ pub struct Shell {
     /// Woken on each SIGINT the shell itself receives (Ctrl-C while a builtin
     /// runs in the foreground).
     pub interrupt: Arc<tokio::sync::Notify>,
+    /// Woken on each SIGTSTP the shell itself receives (Ctrl-Z while a future
+    /// job is in the foreground).
+    pub suspend: Arc<tokio::sync::Notify>,
     /// The user interrupted the current line: the rest of it does not run.
     pub interrupted: bool,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
@@ -215,6 +218,7 @@ impl Shell {
             shown: HashMap::new(),
             notices: Vec::new(),
             interrupt: Arc::new(tokio::sync::Notify::new()),
+            suspend: Arc::new(tokio::sync::Notify::new()),
             interrupted: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),

@@ -17,7 +17,7 @@ pub struct Modes(nix::sys::termios::Termios);
 pub struct Terminal {
     fd: OwnedFd,
     shell_pgid: i32,
-    shell_modes: Modes,
+    shell_modes: std::sync::Mutex<Modes>,
 }
 
 impl Terminal {
@@ -51,7 +51,7 @@ impl Terminal {
         Ok(Some(Terminal {
             shell_pgid: sys::own_pgrp(),
             fd,
-            shell_modes,
+            shell_modes: std::sync::Mutex::new(shell_modes),
         }))
     }
 
@@ -85,14 +85,19 @@ impl Terminal {
 
     /// Restores the modes the shell had when it took the terminal.
     pub fn restore_shell_modes(&self) {
-        self.set_modes(&self.shell_modes);
+        let modes = self
+            .shell_modes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        self.set_modes(&modes);
     }
 
     /// Records the current modes as the shell's (after a job exited normally,
     /// its `stty` changes are kept, as in bash).
-    pub fn keep_current_modes(&mut self) {
+    pub fn keep_current_modes(&self) {
         if let Some(m) = self.modes() {
-            self.shell_modes = m;
+            *self.shell_modes.lock().unwrap_or_else(|e| e.into_inner()) = m;
         }
     }
 }

@@ -416,7 +416,7 @@ fn resolve_wait_target(shell: &Shell, t: &str) -> Result<JobId, (String, i32)> {
         return Err((format!("wait: {t}: no such job"), 127));
     }
     let Ok(pid) = t.parse::<u32>() else {
-        return Err((format!("wait: `{t}': not a pid or valid job spec"), 2));
+        return Err((format!("wait: `{t}': not a pid or valid job spec"), 1));
     };
     shell
         .env
@@ -468,10 +468,15 @@ pub(super) fn disown<'a>(
                 .filter(|e| !running || e.state == JobState::Running)
                 .map(|e| e.id)
                 .collect()
-        } else {
-            if specs.is_empty() {
-                specs.push("%+".to_string());
+        } else if specs.is_empty() {
+            match shell.jobs.resolve_current() {
+                Ok(id) => vec![id],
+                Err(e) => {
+                    io.err_line(&e.message("disown")).await;
+                    return 1;
+                }
             }
+        } else {
             let mut ids = Vec::new();
             for s in &specs {
                 match shell.jobs.resolve(s) {
