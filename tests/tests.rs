@@ -7,3 +7,4 @@ mod util;
 mod fuzz_corpus;
 mod interactive;
 mod noninteractive;
+mod reliability;

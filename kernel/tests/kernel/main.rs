@@ -3,6 +3,8 @@
 
 mod util;
 
+mod faults;
+mod load;
 mod output;
 mod reaping;
 mod signals;

@@ -140,3 +140,149 @@ impl Drop for TestKernel {
 pub fn sleeper() -> ProcessSpec {
     ProcessSpec::command(Cmd::new("sleep").arg("1000"))
 }
+
+/// Pids of the live or zombie children of `parent` (from /proc).
+pub fn children_of(parent: u32) -> Vec<(u32, char)> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        // fields: state ppid pgrp ...
+        if fields.get(1).and_then(|f| f.parse::<u32>().ok()) == Some(parent) {
+            let state = fields.first().and_then(|f| f.chars().next()).unwrap_or('?');
+            out.push((pid, state));
+        }
+    }
+    out
+}
+
+/// Processes whose command line contains `needle` as one argument (alive or zombie).
+pub fn processes_with_arg(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        if cmdline.split(|&b| b == 0).any(|a| a == needle.as_bytes()) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// A field of /proc/self/status in KiB (VmRSS, VmHWM, RssAnon…).
+pub fn status_kb(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+}
+
+/// Gives freed heap back to the system before memory is measured: glibc
+/// keeps freed chunks in its arenas (one per thread that allocated), so
+/// RSS stays up after the jobs are gone although nothing is leaked.
+/// `malloc_trim(0)` releases every arena's free pages.
+pub fn trim_heap() {
+    // SAFETY: malloc_trim takes a plain integer and only touches the
+    // allocator's own state, under its own locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The environment variable that tells a re-run of this test binary which
+/// test it runs alone.
+const ALONE: &str = "CORRAL_KERNEL_TEST_ALONE";
+
+/// Runs the test `name` (its full path, e.g. `faults::fd_limit`) alone in a
+/// fresh copy of this test binary, with a tokio runtime of its own, and
+/// fails if it fails there. The test calls this as its whole body; in the
+/// copy, the call runs `body`.
+///
+/// For tests that change process-wide state (resource limits), or measure
+/// it (RSS, children in /proc), which tests running in parallel threads
+/// would see or disturb.
+pub fn alone<F>(name: &str, body: impl FnOnce() -> F)
+where
+    F: Future<Output = ()>,
+{
+    if std::env::var(ALONE).as_deref() == Ok(name) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(body());
+        return;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(ALONE, name)
+        // One malloc arena: glibc's malloc_trim gives back the free top of
+        // the main arena only, so memory freed in the arenas of the
+        // runtime's worker threads would stay resident (see trim_heap).
+        .env("MALLOC_ARENA_MAX", "1")
+        .env("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut out, &mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut s);
+        s
+    });
+    // The test's own deadlines come first; this one only stops a hang.
+    let end = std::time::Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break Some(st);
+        }
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    // Shown by the harness with the test's own output.
+    println!("--- {name}, run alone ---\n{out}{err}");
+    let status = status.unwrap_or_else(|| panic!("{name}: no result in 120 s"));
+    assert!(
+        status.success() && out.contains("1 passed"),
+        "{name} failed alone ({status})"
+    );
+}
+
+/// Heap bytes in use (glibc's count over every arena, mmapped blocks included).
+pub fn heap_in_use() -> usize {
+    // SAFETY: mallinfo2 only reads the allocator's statistics.
+    let m = unsafe { libc::mallinfo2() };
+    m.uordblks + m.hblkhd
+}
