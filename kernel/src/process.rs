@@ -194,6 +194,9 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<S
     let mut pids: Vec<i32> = Vec::with_capacity(spec.members.len());
     let count = spec.members.len();
     let fg = spec.foreground;
+    // An ignored job-control signal survives exec; reset those in the child.
+    // Only then does the spawn leave std's posix_spawn path.
+    let ignored = sys::ignored_job_signals();
 
     let result = (|| -> Result<()> {
         let mut prev_read: Option<OwnedFd> = None;
@@ -269,6 +272,13 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<S
                 .stdout(stdout.into_stdio())
                 .stderr(stderr.into_stdio());
             cmd.process_group(pids.first().copied().unwrap_or(0));
+            if !ignored.is_empty() {
+                let reset = sys::reset_dispositions(ignored.clone());
+                // SAFETY: the hook only calls signal(2), which is async-signal-safe.
+                unsafe {
+                    cmd.pre_exec(reset);
+                }
+            }
             if let Some(hook) = &spec.pre_exec {
                 let hook = Arc::clone(hook);
                 // SAFETY: the embedder promised (ProcessSpec::pre_exec is unsafe) that the

@@ -263,3 +263,41 @@ pub(crate) fn dup_own(fd: i32) -> io::Result<OwnedFd> {
     };
     borrowed
 }
+
+/// The job-control signals (INT, QUIT, TSTP, TTIN, TTOU) this process ignores.
+/// An ignored disposition survives exec, so children would inherit it.
+pub(crate) fn ignored_job_signals() -> Vec<i32> {
+    [
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGTSTP,
+        libc::SIGTTIN,
+        libc::SIGTTOU,
+    ]
+    .into_iter()
+    .filter(|&sig| {
+        // SAFETY: an all-zero sigaction is a valid value to receive the old action.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: a null new action only queries; `old` is valid for writes.
+        let rc = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+        rc == 0 && old.sa_sigaction == libc::SIG_IGN
+    })
+    .collect()
+}
+
+/// What a child runs before exec to give `signals` their default action.
+/// Async-signal-safe: only signal(2).
+pub(crate) fn reset_dispositions(
+    signals: Vec<i32>,
+) -> impl FnMut() -> io::Result<()> + Send + Sync + 'static {
+    move || {
+        for &sig in &signals {
+            // SAFETY: SIG_DFL is a valid disposition for these catchable signals,
+            // and signal(2) is async-signal-safe in a forked child.
+            unsafe {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+        }
+        Ok(())
+    }
+}

@@ -104,3 +104,50 @@ async fn background_stdin_is_dev_null() {
     assert_eq!(finished(&job).await, JobState::Exited(0));
     assert_eq!(&job.stdout().snapshot().data[..], b"done\n");
 }
+
+/// Children start with the default action for the job-control signals even
+/// when the embedder ignores them (an ignored disposition survives exec).
+#[test]
+fn children_start_with_default_job_control_signals() {
+    if std::env::var_os("CORRAL_CHILD_IGNORES").is_none() {
+        // Ignoring is process-wide: check it in a copy of this test binary.
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "spawning::children_start_with_default_job_control_signals",
+                "--exact",
+                "--test-threads=1",
+            ])
+            .env("CORRAL_CHILD_IGNORES", "1")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        return;
+    }
+    // SAFETY: SIG_IGN is a valid disposition for SIGINT; nothing else runs in
+    // this copy of the test binary.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let k = TestKernel::new();
+        let job = k
+            .spawn_process(ProcessSpec::command(
+                Cmd::new("sh")
+                    .arg("-c")
+                    .arg("grep -E '^SigIgn' /proc/self/status"),
+            ))
+            .unwrap();
+        finished(&job).await;
+        let line = String::from_utf8_lossy(&job.stdout().snapshot().data).into_owned();
+        let mask = u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap();
+        assert_eq!(
+            mask & (1 << (libc::SIGINT - 1)),
+            0,
+            "SIGINT ignored in the child: {line}"
+        );
+    });
+}
