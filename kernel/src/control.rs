@@ -26,7 +26,7 @@ pub(crate) fn signal_core(kernel: &Weak<Inner>, core: &JobCore, sig: Signal) -> 
     match &core.body {
         Body::Process(p) => {
             // A finished job's group is still its own while any member lives.
-            if core.state().is_finished() && !sys::group_exists(p.pgid) {
+            if core.state().is_finished() && !p.group_alive() {
                 return Err(Error::JobFinished(id));
             }
             sys::killpg(p.pgid, sig.number()).map_err(|source| {
@@ -84,9 +84,8 @@ pub(crate) async fn terminate_core(
     grace: Duration,
 ) -> Result<JobState> {
     let deadline = Instant::now() + grace;
-    let pgid = core.proc().map(|p| p.pgid);
     let live = !core.state().is_finished();
-    let group_left = pgid.is_some_and(sys::group_exists);
+    let group_left = core.proc().is_some_and(|p| p.group_alive());
     if !live && !group_left {
         return Err(Error::JobFinished(job_id(core)));
     }
@@ -112,7 +111,7 @@ pub(crate) async fn terminate_core(
             // Listen before looking, so the reaper's news in between is not lost.
             let mut gone = pin!(p.group_gone.notified());
             gone.as_mut().enable();
-            if !sys::group_exists(p.pgid) {
+            if !p.group_alive() {
                 break;
             }
             if p.group_empty.load(Ordering::Acquire) {

@@ -575,6 +575,10 @@ impl Inner {
     /// job's waiters: whoever wakes may spawn into the slot at once, and
     /// finds the job finished.
     fn finish(&self, core: &JobCore, state: JobState) {
+        // Seen empty now, the group id is released for good (it may be reused).
+        if let Some(p) = core.proc() {
+            let _ = p.group_alive();
+        }
         let mut t = lock(&self.table);
         if !core.record_final(state) {
             drop(t);
@@ -941,7 +945,8 @@ impl Drop for Inner {
             }
             match &core.body {
                 Body::Process(p) => {
-                    if sys::group_exists(p.pgid) {
+                    let live = !core.state().is_finished();
+                    if (live && sys::group_exists(p.pgid)) || (!live && p.group_alive()) {
                         let _ = sys::killpg(p.pgid, libc::SIGTERM);
                         let _ = sys::killpg(p.pgid, libc::SIGCONT);
                         groups.push(p.pgid);

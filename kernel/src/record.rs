@@ -47,6 +47,28 @@ pub(crate) struct ProcPart {
     /// group; `group_empty` is set first.
     pub(crate) group_gone: Notify,
     pub(crate) group_empty: AtomicBool,
+    /// Once the finished job's group was seen with no process at all, its id
+    /// may belong to a stranger: it is never signalled again.
+    pub(crate) group_released: AtomicBool,
+}
+
+impl ProcPart {
+    /// Whether the group may still be signalled as this job's: it was never
+    /// seen empty since the job finished.
+    pub(crate) fn group_alive(&self) -> bool {
+        if self
+            .group_released
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return false;
+        }
+        let alive = crate::sys::group_exists(self.pgid);
+        if !alive {
+            self.group_released
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+        alive
+    }
 }
 
 impl ProcPart {
@@ -69,6 +91,7 @@ impl ProcPart {
             starter: Mutex::new(None),
             group_gone: Notify::new(),
             group_empty: AtomicBool::new(false),
+            group_released: AtomicBool::new(false),
         }
     }
 }

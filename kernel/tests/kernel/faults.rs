@@ -763,7 +763,6 @@ async fn dies_soon(pid: u32) -> bool {
 /// new process group; signalling the job must then be "job has already
 /// finished", never a signal to whoever holds that number now.
 #[tokio::test]
-#[ignore = "bug: signalling a finished job whose group emptied kills an unrelated process group that reused its pgid (control.rs signal_core trusts killpg(pgid, 0))"]
 async fn a_finished_jobs_reused_pgid_is_never_signalled() {
     let k = TestKernel::new();
     let Some((job, stranger)) = stranger_with_a_finished_jobs_pgid(&k).await else {
@@ -781,7 +780,6 @@ async fn a_finished_jobs_reused_pgid_is_never_signalled() {
 /// Likewise at shutdown, which terminates what is left of every finished
 /// job's group: a reused pgid is not what is left.
 #[tokio::test]
-#[ignore = "bug: shutdown TERMs (then KILLs) an unrelated process group that reused a retained finished job's pgid (control.rs terminate_core: group_exists(pgid))"]
 async fn shutdown_never_signals_a_reused_pgid() {
     let k = TestKernel::new();
     let Some((_job, stranger)) = stranger_with_a_finished_jobs_pgid(&k).await else {
