@@ -547,7 +547,6 @@ fn kill_builtin_reaches_a_process_group_by_negative_pid() {
 /// Writing a signal name to /v/jobs/N/ctl signals the job (DESIGN: JobFs),
 /// also from the shell's own redirections.
 #[test]
-#[ignore = "bug: `echo TERM > /v/jobs/1/ctl` fails with 'No such file or directory': redirections open host paths, never the VFS"]
 fn ctl_is_writable_from_the_shell() {
     let r = corral("sleep 3 & echo TERM > /v/jobs/1/ctl; echo w=$?; wait %1; echo s=$?");
     assert_eq!(r.stdout, "w=0\ns=143\n", "{}", r.stderr);

@@ -119,6 +119,53 @@ impl Shell {
 
     /// Runs a pipeline in the foreground.
     async fn run_pipeline(&mut self, p: &Pipeline, src: &Arc<str>, io: &Streams) -> i32 {
+        let status = self.run_pipeline_inner(p, src, io).await;
+        // Writes to /v files (`echo TERM > /v/jobs/1/ctl`) land when the command is done.
+        let mut status = status;
+        for (name, write) in std::mem::take(&mut self.vfs_writes) {
+            match write.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    let msg = e.to_string();
+                    let msg = msg
+                        .strip_prefix(&self.env.absolute(&name))
+                        .map_or(msg.clone(), |rest| format!("{name}{rest}"));
+                    status = self.fail(&format!("corral: {msg}"));
+                }
+                Err(_) => status = 1,
+            }
+        }
+        status
+    }
+
+    /// For a `>`/`>>` target under /v (not the host): a pipe whose contents are
+    /// written through the mount table once the command closes it.
+    fn vfs_target(&mut self, name: &str, append: bool) -> Option<std::io::Result<OwnedFd>> {
+        let abs = self.env.absolute(name);
+        if !(abs == "/v" || abs.starts_with("/v/")) {
+            return None;
+        }
+        Some((|| {
+            let (r, w) = crate::sys::pipe()?;
+            let mut rx = tokio::net::unix::pipe::Receiver::from_owned_fd(r)?;
+            let vfs = Arc::clone(&self.env.vfs);
+            let mode = if append {
+                corral_vfs::WriteMode::Append
+            } else {
+                corral_vfs::WriteMode::Truncate
+            };
+            let task = tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut data = Vec::new();
+                rx.read_to_end(&mut data).await?;
+                vfs.write(&abs, &data, mode).await
+            });
+            self.vfs_writes.push((name.to_string(), task));
+            Ok(w)
+        })())
+    }
+
+    async fn run_pipeline_inner(&mut self, p: &Pipeline, src: &Arc<str>, io: &Streams) -> i32 {
         let text = p.text(src).to_string();
         if p.commands.len() == 1 {
             let streams = match io.try_clone() {
@@ -500,7 +547,10 @@ impl Shell {
                     append,
                 } => {
                     let name = target(self, w)?;
-                    let file = self.open(&name, write_options(*append))?;
+                    let file = match self.vfs_target(&name, *append) {
+                        Some(pipe) => pipe.map_err(|e| self.fail_io(&e))?,
+                        None => self.open(&name, write_options(*append))?,
+                    };
                     self.set_fd(streams, *fd, None, Some(Output::Fd(file)))?;
                 }
                 RedirectionKind::WriteBoth { target: w, append } => {
@@ -626,6 +676,7 @@ impl Shell {
             shown: Default::default(),
             interrupt: Arc::clone(&self.interrupt),
             suspend: Arc::clone(&self.suspend),
+            vfs_writes: Vec::new(),
             interrupted: false,
             sigint: Arc::clone(&self.sigint),
             fg_pgid: Arc::clone(&self.fg_pgid),

@@ -172,6 +172,8 @@ pub struct Shell {
     /// Woken on each SIGTSTP the shell itself receives (Ctrl-Z while a future
     /// job is in the foreground).
     pub suspend: Arc<tokio::sync::Notify>,
+    /// Writes to /v files by redirection, waiting for their command to end.
+    pub vfs_writes: Vec<(String, tokio::task::JoinHandle<std::io::Result<()>>)>,
     /// The user interrupted the current line: the rest of it does not run.
     pub interrupted: bool,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
@@ -219,6 +221,7 @@ impl Shell {
             notices: Vec::new(),
             interrupt: Arc::new(tokio::sync::Notify::new()),
             suspend: Arc::new(tokio::sync::Notify::new()),
+            vfs_writes: Vec::new(),
             interrupted: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),
