@@ -259,7 +259,6 @@ fn tini_exit_leaves_none_of_the_hundred_sleeps() {
 /// leaves no process of any job's process group running). Interactive
 /// shells, no subreaper either, lose them the same way.
 #[test]
-#[ignore = "bug: leftovers of a foreground job outlive `corral -c` (the kernel forgets the group once no child of its own is in it; foreground jobs are not in the table)"]
 fn foreground_job_leftovers_do_not_outlive_corral() {
     // To a file: leftovers holding corral's stdout would keep the test's
     // pipe from ever reaching end of file.

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::future_job::{Controlled, FutureContext, FutureControl};
 use crate::job::{JobEvent, JobId, JobInfo, JobState};
 use crate::process::{self, make_stream, Pump, SpawnSettings};
-use crate::record::{Body, Job, JobCore, Member};
+use crate::record::{Body, Job, JobCore, Member, ProcPart};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
 use crate::sys::{self, ChildChange, GroupWait, Peek};
@@ -102,6 +102,8 @@ pub(crate) struct Inner {
     table: Mutex<Table>,
     /// Process groups with children of ours still in them, by pgid.
     groups: Mutex<HashMap<i32, Arc<JobCore>>>,
+    /// Finished foreground jobs with processes still in their group.
+    leftovers: Mutex<Vec<Arc<JobCore>>>,
     reap_lock: Mutex<()>,
     /// /dev/null, opened once and duplicated for each job's stdin.
     dev_null: Option<OwnedFd>,
@@ -155,6 +157,7 @@ impl Kernel {
                 ..Table::default()
             }),
             groups: Mutex::new(HashMap::new()),
+            leftovers: Mutex::new(Vec::new()),
             reap_lock: Mutex::new(()),
             // Best effort: without it each job opens /dev/null itself.
             dev_null: process::open_dev_null().ok(),
@@ -482,6 +485,7 @@ impl Kernel {
         self.inner.closing.store(true, Ordering::Release);
         let mut cores: Vec<Arc<JobCore>> = lock(&self.inner.table).jobs.values().cloned().collect();
         cores.extend(lock(&self.inner.groups).values().cloned());
+        cores.extend(lock(&self.inner.leftovers).drain(..));
         let mut seen = HashSet::new();
         let mut tasks = Vec::new();
         for core in cores {
@@ -925,6 +929,15 @@ async fn drive_process(job: DriveJob) {
         _ => JobState::Exited(0),
     };
     finish(&kernel, &core, state);
+    // A foreground job is in no table: if processes are left in its group,
+    // keep it where shutdown and Drop will find it.
+    if core.id.get().is_none() && p.group_alive() {
+        if let Some(inner) = kernel.upgrade() {
+            let mut left = lock(&inner.leftovers);
+            left.retain(|c| c.proc().is_some_and(ProcPart::group_alive));
+            left.push(Arc::clone(&core));
+        }
+    }
 }
 
 impl Drop for Inner {
@@ -932,7 +945,8 @@ impl Drop for Inner {
         self.stop.cancel();
         let mut groups: Vec<i32> = Vec::new();
         let cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
-        let extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
+        let mut extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
+        extra.extend(lock(&self.leftovers).drain(..));
         for core in cores.iter().chain(extra.iter()) {
             if let Body::Process(p) = &core.body {
                 // No reaper will start a task not yet started: release the
