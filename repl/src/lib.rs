@@ -13,6 +13,7 @@ mod io;
 pub mod jobs;
 mod jobsync;
 mod prompt;
+mod redirect;
 mod shell;
 pub mod syntax;
 mod sys;
