@@ -56,11 +56,31 @@ pub async fn finished(job: &Job) -> corral_kernel::JobState {
     within(&format!("job {:?} to finish", job.command()), job.wait()).await
 }
 
+/// What /proc/<pid>/stat says of a process: (state, ppid, pgrp).
+pub fn stat(pid: u32) -> Option<(char, u32, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some((state, ppid, pgrp))
+}
+
+/// Every pid in /proc.
+pub fn all_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The process state letter from /proc (R, S, T, Z…), or None if gone.
 pub fn proc_state(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit_once(')')?.1;
-    after.trim_start().chars().next()
+    stat(pid).map(|(state, _, _)| state)
 }
 
 /// Alive and not a zombie.
@@ -70,27 +90,10 @@ pub fn alive(pid: u32) -> bool {
 
 /// Every pid whose process group is `pgid` (zombies included).
 pub fn group_members(pgid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in dir.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let Some((_, after)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        // fields: state ppid pgrp ...
-        if fields.get(2).and_then(|f| f.parse::<u32>().ok()) == Some(pgid) {
-            out.push(pid);
-        }
-    }
-    out
+    all_pids()
+        .into_iter()
+        .filter(|&pid| stat(pid).is_some_and(|(_, _, pgrp)| pgrp == pgid))
+        .collect()
 }
 
 /// A kernel whose jobs are all killed when the test ends, pass or fail.
@@ -143,48 +146,24 @@ pub fn sleeper() -> ProcessSpec {
 
 /// Pids of the live or zombie children of `parent` (from /proc).
 pub fn children_of(parent: u32) -> Vec<(u32, char)> {
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in dir.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let Some((_, after)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        // fields: state ppid pgrp ...
-        if fields.get(1).and_then(|f| f.parse::<u32>().ok()) == Some(parent) {
-            let state = fields.first().and_then(|f| f.chars().next()).unwrap_or('?');
-            out.push((pid, state));
-        }
-    }
-    out
+    all_pids()
+        .into_iter()
+        .filter_map(|pid| match stat(pid) {
+            Some((state, ppid, _)) if ppid == parent => Some((pid, state)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Processes whose command line contains `needle` as one argument (alive or zombie).
 pub fn processes_with_arg(needle: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in dir.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-            continue;
-        };
-        if cmdline.split(|&b| b == 0).any(|a| a == needle.as_bytes()) {
-            out.push(pid);
-        }
-    }
-    out
+    all_pids()
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == needle.as_bytes()))
+        })
+        .collect()
 }
 
 /// A field of /proc/self/status in KiB (VmRSS, VmHWM, RssAnon…).

@@ -8,8 +8,15 @@ use crate::io::{os_message, Streams};
 use crate::jobs::{format, signals, ListFormat, StateFilter};
 use crate::shell::Shell;
 
-fn job_control(shell: &Shell) -> bool {
-    shell.interactive && shell.terminal.is_some()
+/// fg and bg need an interactive shell on a terminal (else status 1, as
+/// bash); the job table is brought up to date first.
+async fn job_control(shell: &mut Shell, io: &mut Streams, builtin: &str) -> Result<(), i32> {
+    if !(shell.interactive && shell.terminal.is_some()) {
+        io.err_line(&format!("{builtin}: no job control")).await;
+        return Err(1);
+    }
+    shell.sync_jobs();
+    Ok(())
 }
 
 pub(super) fn jobs<'a>(
@@ -89,11 +96,9 @@ pub(super) fn fg<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        if !job_control(shell) {
-            io.err_line("fg: no job control").await;
-            return 1;
+        if let Err(status) = job_control(shell, io, "fg").await {
+            return status;
         }
-        shell.sync_jobs();
         let resolved = match args.get(1) {
             Some(spec) => shell.jobs.resolve(spec),
             None => shell.jobs.resolve_current(),
@@ -152,11 +157,9 @@ pub(super) fn bg<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        if !job_control(shell) {
-            io.err_line("bg: no job control").await;
-            return 1;
+        if let Err(status) = job_control(shell, io, "bg").await {
+            return status;
         }
-        shell.sync_jobs();
         let specs: Vec<Option<String>> = if args.len() > 1 {
             args[1..].iter().cloned().map(Some).collect()
         } else {
