@@ -296,3 +296,41 @@ fn a_missing_program_fails_alone_in_a_pipeline() {
     );
     assert_eq!(r.status, 127);
 }
+
+/// Issue 8: `kill` goes through the kernel, so it sends real-time signals to
+/// a group and accepts every name `/v/jobs/N/ctl` accepts (`IOT`).
+#[test]
+fn issue_8_kill_sends_realtime_signals_to_groups_and_takes_iot() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ready");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rt1 = libc::SIGRTMIN() + 1;
+    let script = format!(
+        "sh -c 'trap \"exit 7\" {rt1}; echo ready > {f}; while :; do sleep 1; done' & \
+         cat {f}; kill -s RTMIN+1 -- -$!; wait $!; echo $?; \
+         sleep 100 & kill -s IOT %2; wait %2; echo $?",
+        f = fifo.display()
+    );
+    let r = corral(&script);
+    assert_eq!(r.stdout, "ready\n7\n134\n", "stderr: {}", r.stderr);
+    assert_eq!(r.stderr, "");
+}
+
+/// Issue 8: a foreground command is a hidden record, not a numbered job:
+/// after `true; sleep 2 &` the job is `[1]`, and `/v/jobs/1` is that job.
+#[test]
+fn issue_8_foreground_commands_use_no_job_number() {
+    let r = corral(
+        "/bin/true; sh -c 'exit 3'; sleep 30 & jobs; cat /v/jobs/1/command; ls /v/jobs; kill %1",
+    );
+    assert_eq!(
+        r.stdout,
+        "[1]+  Running                 sleep 30 &\nsleep 30\n1\n",
+        "stderr: {}",
+        r.stderr
+    );
+}

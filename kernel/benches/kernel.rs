@@ -144,10 +144,7 @@ async fn bench_spawn() {
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for _ in 0..runs {
-        let kernel = Kernel::with_config(KernelConfig {
-            retention: n,
-            ..KernelConfig::default()
-        })
+        let kernel = Kernel::with_config(KernelConfig::default().retention(n))
         .unwrap();
         let (s0, c0) = cpu();
         let t = Instant::now();
@@ -157,7 +154,7 @@ async fn bench_spawn() {
                 .unwrap();
         }
         let spawned = t.elapsed();
-        kernel.wait_all(None).await;
+        kernel.wait_all().await;
         ours.push(t.elapsed().as_secs_f64());
         let (s1, c1) = cpu();
         kernel.shutdown(Duration::from_secs(1)).await;
@@ -187,11 +184,7 @@ async fn bench_spawn() {
 
 async fn bench_futures() {
     let n: usize = if quick() { 20_000 } else { 100_000 };
-    let kernel = Kernel::with_config(KernelConfig {
-        retention: n,
-        max_running: n,
-        ..KernelConfig::default()
-    })
+    let kernel = Kernel::with_config(KernelConfig::default().retention(n).max_running(n))
     .unwrap();
     // Warm the allocator and runtime with a first small batch.
     for _ in 0..100 {
@@ -199,7 +192,7 @@ async fn bench_futures() {
             .spawn_future("warm", JobOptions::default(), |_| async { 0 })
             .unwrap();
     }
-    kernel.wait_all(None).await;
+    kernel.wait_all().await;
     let (before, _) = rss();
     let t = Instant::now();
     for _ in 0..n {
@@ -207,7 +200,7 @@ async fn bench_futures() {
             .spawn_future("f", JobOptions::default(), |_| async { 0 })
             .unwrap();
     }
-    kernel.wait_all(None).await;
+    kernel.wait_all().await;
     let el = t.elapsed();
     let (after, _) = rss();
     let per = (after.saturating_sub(before) * 1024) as f64 / n as f64;
@@ -221,19 +214,16 @@ async fn bench_futures() {
 
 async fn bench_wakeup() {
     let n = if quick() { 50 } else { 300 };
-    let kernel = Kernel::with_config(KernelConfig {
-        retention: 10,
-        ..KernelConfig::default()
-    })
+    let kernel = Kernel::with_config(KernelConfig::default().retention(10))
     .unwrap();
     let mut lat = Vec::new();
     for _ in 0..n {
         let job = kernel
             .spawn_process(ProcessSpec::command(Cmd::new("sleep").arg("100")))
             .unwrap();
-        let pid = job.pids()[0] as i32;
+        let pid = job.pids()[0];
         let t = Instant::now();
-        corral_kernel::kill_pid(pid, Signal::KILL.number()).unwrap();
+        corral_kernel::kill_pid(pid, Signal::KILL).unwrap();
         job.wait().await;
         lat.push(t.elapsed().as_secs_f64() * 1e6);
     }

@@ -3,27 +3,23 @@
 use std::io;
 use std::pin::pin;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
+use crate::events::Publisher;
 use crate::future_job::Effect;
-use crate::job::{JobEvent, JobId, JobState};
-use crate::kernel::Inner;
+use crate::job::{JobEvent, JobInfo, JobState};
 use crate::record::{Body, JobCore, Member};
 use crate::signal::Signal;
 use crate::sys;
 
-fn job_id(core: &JobCore) -> JobId {
-    core.id.get().copied().unwrap_or(JobId(0))
-}
-
 /// Sends `sig` to a job: the whole process group, or the future's controls.
-pub(crate) fn signal_core(kernel: &Weak<Inner>, core: &JobCore, sig: Signal) -> Result<()> {
-    let id = job_id(core);
-    match &core.body {
+pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Result<()> {
+    let id = core.id();
+    match core.body() {
         Body::Process(p) => {
             // A finished job's group is still its own while any member lives.
             if core.state().is_finished() && !p.group_alive() {
@@ -55,8 +51,8 @@ pub(crate) fn signal_core(kernel: &Weak<Inner>, core: &JobCore, sig: Signal) -> 
                 }
                 _ => None,
             };
-            if let (Some(event), Some(inner), Some(_)) = (event, kernel.upgrade(), core.id.get()) {
-                inner.publish(event);
+            if let Some(event) = event {
+                events.publish(event);
             }
             Ok(())
         }
@@ -65,7 +61,7 @@ pub(crate) fn signal_core(kernel: &Weak<Inner>, core: &JobCore, sig: Signal) -> 
 
 /// Whether anything in the job is stopped (so it needs CONT to act on TERM).
 fn any_stopped(core: &JobCore) -> bool {
-    match &core.body {
+    match core.body() {
         Body::Process(p) => p
             .members
             .lock()
@@ -76,10 +72,29 @@ fn any_stopped(core: &JobCore) -> bool {
     }
 }
 
+/// [`terminate_core`] in a task of its own, so that dropping the returned
+/// future does not stop the escalation half-way. Checks the job first (an
+/// error comes back at once).
+pub(crate) async fn terminate_detached(
+    events: Arc<Publisher>,
+    core: Arc<JobCore>,
+    grace: Duration,
+) -> Result<JobInfo> {
+    let handle = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
+    let task_core = Arc::clone(&core);
+    let task = handle.spawn(async move { terminate_core(&events, &task_core, grace).await });
+    match task.await {
+        Ok(Ok(_)) => Ok(core.info()),
+        Ok(Err(e)) => Err(e),
+        // The runtime is shutting down: the task was dropped with it.
+        Err(_) => Err(Error::ShuttingDown),
+    }
+}
+
 /// TERM (then CONT if stopped), wait up to `grace`, then KILL; also KILLs what is
 /// left of the process group after the members are gone. Returns the final state.
 pub(crate) async fn terminate_core(
-    kernel: &Weak<Inner>,
+    events: &Arc<Publisher>,
     core: &Arc<JobCore>,
     grace: Duration,
 ) -> Result<JobState> {
@@ -87,22 +102,22 @@ pub(crate) async fn terminate_core(
     let live = !core.state().is_finished();
     let group_left = core.proc().is_some_and(|p| p.group_alive());
     if !live && !group_left {
-        return Err(Error::JobFinished(job_id(core)));
+        return Err(Error::JobFinished(core.id()));
     }
     let stopped = any_stopped(core);
-    ignore_gone(signal_core(kernel, core, Signal::TERM))?;
+    ignore_gone(signal_core(events, core, Signal::TERM))?;
     if stopped {
-        ignore_gone(signal_core(kernel, core, Signal::CONT))?;
+        ignore_gone(signal_core(events, core, Signal::CONT))?;
     }
     let waiter = crate::record::Job {
         core: Arc::clone(core),
-        kernel: kernel.clone(),
+        events: Arc::clone(events),
     };
     if tokio::time::timeout_at(deadline, waiter.wait())
         .await
         .is_err()
     {
-        ignore_gone(signal_core(kernel, core, Signal::KILL))?;
+        ignore_gone(signal_core(events, core, Signal::KILL))?;
     }
     if let Some(p) = core.proc() {
         // Processes outside the pipeline (the members' children) share the
@@ -132,7 +147,7 @@ pub(crate) async fn terminate_core(
             }
         }
     }
-    Ok(waiter.wait().await)
+    Ok(waiter.wait().await.state)
 }
 
 fn ignore_gone(r: Result<()>) -> Result<()> {

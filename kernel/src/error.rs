@@ -73,6 +73,13 @@ pub enum Error {
     /// The kernel is shutting down and takes no new jobs.
     #[error("the kernel is shutting down")]
     ShuttingDown,
+    /// Called outside a tokio runtime (with I/O, time and signal drivers);
+    /// nothing was started.
+    #[error("no tokio runtime: the kernel must be used from within one")]
+    NoRuntime,
+    /// A wait for any of some jobs named no job in the table.
+    #[error("no job to wait for")]
+    NoJobs,
     /// An I/O error outside spawning (output spill file, pipes).
     #[error("{context}: {source}")]
     Io {

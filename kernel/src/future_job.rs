@@ -2,7 +2,8 @@
 //!
 //! INT, TERM, HUP (and any other signal whose default action ends a process)
 //! cancel the job's token; the job then ends as killed by that signal
-//! (status 128+N) when the future returns. KILL drops the future at once.
+//! (status 128+N) when the future returns. KILL cancels the token too (so
+//! work the future handed it to stops as well) and drops the future at once.
 //! STOP, TSTP, TTIN and TTOU pause it: it is not polled again until CONT.
 //! CHLD, URG, WINCH and CONT by itself are ignored, as a process would.
 
@@ -14,21 +15,22 @@ use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
 use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 
+use crate::cancel::CancelToken;
 use crate::job::JobState;
 use crate::signal::Signal;
 use crate::stream::OutputStream;
 
 /// What a future job is given: its output streams and its cancellation token.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct FutureContext {
     /// The job's stdout stream; writes never block.
     pub stdout: OutputStream,
     /// The job's stderr stream.
     pub stderr: OutputStream,
-    /// Cancelled when the job is sent INT, TERM, HUP or another terminating signal.
-    pub cancel: CancellationToken,
+    /// Cancelled when the job is asked to stop (see [`CancelToken`]).
+    pub cancel: CancelToken,
 }
 
 /// The controls a signal reaches in a running future job.
@@ -36,7 +38,7 @@ pub struct FutureContext {
 pub(crate) struct FutureControl {
     paused: AtomicBool,
     waker: Mutex<Option<Waker>>,
-    pub(crate) cancel: CancellationToken,
+    pub(crate) cancel: CancelToken,
     /// KILL: set, then `kill` wakes the task, which drops the future.
     /// (A flag and a Notify cost no allocation, unlike a second token.)
     killed: AtomicBool,
@@ -82,8 +84,10 @@ impl FutureControl {
         Effect::None
     }
 
-    /// Makes the task drop the future at once (its next wake-up).
+    /// Makes the task drop the future at once (its next wake-up), and
+    /// cancels the token for whatever the future handed it to.
     pub(crate) fn kill(&self) {
+        self.cancel.cancel();
         self.killed.store(true, Ordering::Release);
         self.kill.notify_waiters();
     }

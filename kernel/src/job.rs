@@ -1,4 +1,4 @@
-//! The plain data a job is described by: ids, kinds, states, snapshots, events.
+//! The plain data a job is described by: ids, pids, kinds, states, snapshots, events.
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,9 +7,47 @@ use std::time::SystemTime;
 use crate::signal::Signal;
 use crate::stream::StreamStats;
 
-/// A job's id: small, increasing from 1, never reused within one kernel.
+/// A job's id: given to every job at spawn, increasing from 1, never reused
+/// within one kernel. It names the job's record from spawn to removal.
+///
+/// The number a shell user sees (`[3]`, `%3`, `/v/jobs/3`) is the job's
+/// [number](JobInfo::number), given when the job first becomes visible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct JobId(pub u64);
+
+/// A process id (also used for process group ids): always positive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pid(i32);
+
+impl Pid {
+    /// The pid `raw`, if it is a valid (positive) one.
+    pub fn from_raw(raw: i32) -> Option<Pid> {
+        (raw > 0).then_some(Pid(raw))
+    }
+
+    /// The number the OS uses.
+    pub fn as_raw(self) -> i32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl From<Pid> for i32 {
+    fn from(pid: Pid) -> i32 {
+        pid.0
+    }
+}
+
+impl From<Pid> for u32 {
+    fn from(pid: Pid) -> u32 {
+        pid.0.unsigned_abs()
+    }
+}
 
 impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -26,6 +64,7 @@ impl FromStr for JobId {
 
 /// What runs a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JobKind {
     /// One command or a pipeline, in its own process group.
     Process,
@@ -45,6 +84,7 @@ impl JobKind {
 
 /// Where a job is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JobState {
     /// Running (or runnable).
     Running,
@@ -95,19 +135,26 @@ impl JobState {
 
 /// A consistent snapshot of one job.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct JobInfo {
-    /// The job's id; `None` for a foreground job not (yet) entered in the table.
-    pub id: Option<JobId>,
+    /// The job's id.
+    pub id: JobId,
+    /// The number users see (`[N]`, `%N`, `/v/jobs/N`), once the job is
+    /// visible; `None` for a job spawned hidden and not shown since.
+    pub number: Option<u64>,
     /// The command text as the user wrote it.
     pub command: String,
+    /// Each pipeline member's text, in order, for process jobs (see
+    /// [`Cmd::text`](crate::Cmd::text)); empty for future jobs.
+    pub member_commands: Vec<String>,
     /// Process or future.
     pub kind: JobKind,
     /// The state at the time of the snapshot.
     pub state: JobState,
     /// Member pids in pipeline order (empty for future jobs).
-    pub pids: Vec<u32>,
+    pub pids: Vec<Pid>,
     /// The process group (process jobs).
-    pub pgid: Option<u32>,
+    pub pgid: Option<Pid>,
     /// When it was started.
     pub started_at: SystemTime,
     /// When it finished.
@@ -122,9 +169,12 @@ pub struct JobInfo {
 
 /// A change in the job table, published to every subscriber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JobEvent {
     /// A job entered the table.
     Spawned(JobId),
+    /// A job was given its number (at spawn, or when a hidden job was shown).
+    Numbered(JobId, u64),
     /// A job stopped.
     Stopped(JobId, Signal),
     /// A stopped job was continued.
@@ -140,6 +190,7 @@ impl JobEvent {
     pub fn job(&self) -> JobId {
         match *self {
             JobEvent::Spawned(id)
+            | JobEvent::Numbered(id, _)
             | JobEvent::Stopped(id, _)
             | JobEvent::Continued(id)
             | JobEvent::Exited(id, _)

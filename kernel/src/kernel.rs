@@ -1,4 +1,18 @@
 //! The [`Kernel`]: the job table, spawning, reaping, waiting, events and shutdown.
+//!
+//! # One table, two numbers
+//!
+//! Every job is a record in one table from spawn until it is removed: its
+//! [`JobId`] names it all that time, in waits, signals, events and errors.
+//! Besides the id, a job gets a **number** — what a shell user sees as
+//! `[N]`, `%N` and `/v/jobs/N` — when it first becomes visible: at spawn,
+//! or, for a job spawned [hidden](JobOptions::hidden), when
+//! [`Kernel::show`] is called. Numbers start at 1, only grow and are never
+//! reused. A shell spawns its foreground commands hidden and shows the ones
+//! the user must be able to name (stopped with Ctrl-Z): after
+//! `sleep 1; sleep 2 &` the background job is `[1]`, as in bash, and a
+//! command that never became visible used up no number. An embedder that
+//! spawns nothing hidden can ignore the difference.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::{poll_fn, Future};
@@ -10,12 +24,12 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use tokio::signal::unix::{signal as os_signal, SignalKind};
-use tokio::sync::broadcast;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tokio_util::sync::CancellationToken;
 
-use crate::control::{kill_group, signal_core, terminate_core};
+use crate::control::{kill_group, terminate_detached};
 use crate::error::{Error, Result};
+use crate::events::{EventError, Events, Publisher};
 use crate::future_job::{Controlled, FutureContext, FutureControl};
 use crate::job::{JobEvent, JobId, JobInfo, JobState};
 use crate::process::{self, make_stream, Pump, SpawnSettings};
@@ -29,8 +43,16 @@ mod reaper;
 
 use drive::{DriveJob, Starter};
 
-/// Settings of one kernel.
+/// Settings of one kernel. Start from [`KernelConfig::default`] and change
+/// what you need, field by field or with the builder methods:
+///
+/// ```
+/// use corral_kernel::KernelConfig;
+/// let config = KernelConfig::default().retention(20).max_running(64);
+/// assert_eq!((config.retention, config.max_running), (20, 64));
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct KernelConfig {
     /// Cap of each output ring in bytes (default 1 MiB).
     pub output_cap: usize,
@@ -68,37 +90,106 @@ impl Default for KernelConfig {
     }
 }
 
+impl KernelConfig {
+    /// Sets [`output_cap`](#structfield.output_cap).
+    pub fn output_cap(mut self, bytes: usize) -> Self {
+        self.output_cap = bytes;
+        self
+    }
+
+    /// Sets [`lossless`](#structfield.lossless).
+    pub fn lossless(mut self, yes: bool) -> Self {
+        self.lossless = yes;
+        self
+    }
+
+    /// Sets [`max_running`](#structfield.max_running).
+    pub fn max_running(mut self, jobs: usize) -> Self {
+        self.max_running = jobs;
+        self
+    }
+
+    /// Sets [`retention`](#structfield.retention).
+    pub fn retention(mut self, jobs: usize) -> Self {
+        self.retention = jobs;
+        self
+    }
+
+    /// Sets [`pipe_size`](#structfield.pipe_size).
+    pub fn pipe_size(mut self, bytes: usize) -> Self {
+        self.pipe_size = bytes;
+        self
+    }
+
+    /// Sets [`event_capacity`](#structfield.event_capacity).
+    pub fn event_capacity(mut self, events: usize) -> Self {
+        self.event_capacity = events;
+        self
+    }
+
+    /// Sets [`drop_grace`](#structfield.drop_grace).
+    pub fn drop_grace(mut self, grace: Duration) -> Self {
+        self.drop_grace = grace;
+        self
+    }
+}
+
 #[derive(Default)]
 struct Table {
     next_id: u64,
+    next_number: u64,
     jobs: BTreeMap<JobId, Arc<JobCore>>,
+    /// Visible jobs by number.
+    numbers: BTreeMap<u64, JobId>,
     live: HashSet<JobId>,
     reserved: usize,
     /// Finished ids, oldest first, for retention. `remove` leaves its id
     /// here (removing from the middle would cost a scan per call): such
     /// stale ids are skipped, and swept out once they are the majority.
     finished: VecDeque<JobId>,
+    /// The finished ids of jobs that were hidden when they finished: the
+    /// first to go when retention must make room (stale ids as above).
+    finished_hidden: VecDeque<JobId>,
     /// How many ids in `finished` are still records in `jobs`.
     finished_held: usize,
 }
 
 impl Table {
     /// Queues a finished record for retention.
-    fn push_finished(&mut self, id: JobId) {
-        self.finished.push_back(id);
+    fn push_finished(&mut self, core: &JobCore) {
+        self.finished.push_back(core.id());
+        if core.number().is_none() {
+            self.finished_hidden.push_back(core.id());
+        }
         self.finished_held += 1;
     }
 
     /// Drops a finished record (its id stays in `finished`, stale).
     fn remove_finished(&mut self, id: JobId) {
-        if self.jobs.remove(&id).is_none() {
+        let Some(core) = self.jobs.remove(&id) else {
             return;
+        };
+        if let Some(n) = core.number() {
+            self.numbers.remove(&n);
         }
         self.finished_held = self.finished_held.saturating_sub(1);
-        if self.finished.len() > 2 * self.finished_held + 64 {
-            let jobs = &self.jobs;
-            self.finished.retain(|f| jobs.contains_key(f));
+        let bound = 2 * self.finished_held + 64;
+        let jobs = &self.jobs;
+        for queue in [&mut self.finished, &mut self.finished_hidden] {
+            if queue.len() > bound {
+                queue.retain(|f| jobs.contains_key(f));
+            }
         }
+    }
+
+    fn number(&mut self, core: &JobCore) -> u64 {
+        if let Some(n) = core.number() {
+            return n;
+        }
+        let n = core.set_number(self.next_number);
+        self.next_number += 1;
+        self.numbers.insert(n, core.id());
+        n
     }
 }
 
@@ -107,12 +198,10 @@ pub(crate) struct Inner {
     table: Mutex<Table>,
     /// Process groups with children of ours still in them, by pgid.
     groups: Mutex<HashMap<i32, Arc<JobCore>>>,
-    /// Finished foreground jobs with processes still in their group.
-    leftovers: Mutex<Vec<Arc<JobCore>>>,
     reap_lock: Mutex<()>,
     /// /dev/null, opened once and duplicated for each job's stdin.
     dev_null: Option<OwnedFd>,
-    events: broadcast::Sender<JobEvent>,
+    events: Arc<Publisher>,
     stop: CancellationToken,
     closing: AtomicBool,
 }
@@ -121,10 +210,27 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A slot of `max_running` and an id taken for a job being spawned; the slot
+/// is given back on drop unless the job entered the table.
+struct Reservation<'a> {
+    inner: &'a Inner,
+    id: JobId,
+    used: bool,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.used {
+            lock(&self.inner.table).reserved -= 1;
+        }
+    }
+}
+
 /// One shell session's job engine. Cheap to clone; every clone is the same kernel.
 ///
 /// Needs a tokio runtime (with I/O, time and signal drivers enabled) for
-/// [`Kernel::new`] and every spawn.
+/// [`Kernel::new`] and every spawn; called outside one they fail with
+/// [`Error::NoRuntime`] and start nothing.
 #[derive(Clone)]
 pub struct Kernel {
     inner: Arc<Inner>,
@@ -136,11 +242,16 @@ impl std::fmt::Debug for Kernel {
     }
 }
 
+fn runtime() -> Result<tokio::runtime::Handle> {
+    tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)
+}
+
 impl Kernel {
     /// A kernel with default settings.
     ///
     /// # Errors
-    /// [`Error::Io`] if SIGCHLD cannot be listened for (no tokio runtime with signals).
+    /// [`Error::NoRuntime`] outside a tokio runtime; [`Error::Io`] if SIGCHLD
+    /// cannot be listened for (a runtime without signals).
     pub fn new() -> Result<Kernel> {
         Kernel::with_config(KernelConfig::default())
     }
@@ -148,21 +259,23 @@ impl Kernel {
     /// A kernel with these settings.
     ///
     /// # Errors
-    /// [`Error::Io`] if SIGCHLD cannot be listened for (no tokio runtime with signals).
+    /// As [`Kernel::new`].
     pub fn with_config(config: KernelConfig) -> Result<Kernel> {
+        let rt = runtime()?;
+        let _entered = rt.enter();
         let mut sigchld = os_signal(SignalKind::child()).map_err(|source| Error::Io {
             context: "listening for SIGCHLD".into(),
             source,
         })?;
-        let (events, _) = broadcast::channel(config.event_capacity.max(1));
+        let events = Arc::new(Publisher::new(config.event_capacity));
         let inner = Arc::new(Inner {
             config,
             table: Mutex::new(Table {
                 next_id: 1,
+                next_number: 1,
                 ..Table::default()
             }),
             groups: Mutex::new(HashMap::new()),
-            leftovers: Mutex::new(Vec::new()),
             reap_lock: Mutex::new(()),
             // Best effort: without it each job opens /dev/null itself.
             dev_null: process::open_dev_null().ok(),
@@ -172,7 +285,7 @@ impl Kernel {
         });
         let weak = Arc::downgrade(&inner);
         let stop = inner.stop.clone();
-        tokio::spawn(async move {
+        rt.spawn(async move {
             loop {
                 tokio::select! {
                     got = sigchld.recv() => if got.is_none() { break },
@@ -193,47 +306,38 @@ impl Kernel {
     }
 
     /// Starts a process job (a command or pipeline in one new process group).
-    ///
-    /// A background spec enters the table at once and gets the next id; a
-    /// [foreground](ProcessSpec::foreground) one stays out of it until [`adopt`](Self::adopt)ed.
+    /// It enters the table at once; it gets its number then too, unless
+    /// [hidden](JobOptions::hidden).
     ///
     /// # Errors
-    /// [`Error::CommandNotFound`] / [`Error::PermissionDenied`] naming the program,
-    /// [`Error::BadDirectory`], [`Error::LimitReached`], [`Error::Spawn`]. On error
-    /// nothing is left running.
+    /// [`Error::NoRuntime`], [`Error::CommandNotFound`] / [`Error::PermissionDenied`]
+    /// naming the program, [`Error::BadDirectory`], [`Error::LimitReached`],
+    /// [`Error::ShuttingDown`], [`Error::Spawn`], [`Error::Io`]. On error
+    /// nothing is left running and no slot is used.
     pub fn spawn_process(&self, spec: ProcessSpec) -> Result<Job> {
-        let listed = !spec.foreground;
-        if listed {
-            self.inner.reserve()?;
-        } else if self.inner.closing.load(Ordering::Acquire) {
-            return Err(Error::ShuttingDown);
-        }
+        let rt = runtime()?;
+        let _entered = rt.enter();
+        let mut reservation = self.inner.reserve()?;
         let settings = SpawnSettings {
             output_cap: self.inner.config.output_cap,
             lossless: self.inner.config.lossless,
             pipe_size: self.inner.config.pipe_size,
             dev_null: self.inner.dev_null.as_ref(),
         };
-        let started = match process::spawn(spec, &settings) {
-            Ok(s) => s,
-            Err(e) => {
-                if listed {
-                    lock(&self.inner.table).reserved -= 1;
-                }
-                return Err(e);
-            }
-        };
+        let hidden = spec.options.hidden;
+        let started = process::spawn(reservation.id, spec, &settings)?;
         let core = started.core;
-        if listed {
-            self.inner.insert(&core, true);
-        }
+        self.inner.insert(&core, &mut reservation, hidden);
         // Armed before the reaper may see the group, so it can start the task.
-        Starter::arm(DriveJob {
-            kernel: Arc::downgrade(&self.inner),
-            core: Arc::clone(&core),
-            pumps: started.pumps,
-            drain: self.inner.config.drain_timeout,
-        });
+        Starter::arm(
+            rt,
+            DriveJob {
+                kernel: Arc::downgrade(&self.inner),
+                core: Arc::clone(&core),
+                pumps: started.pumps,
+                drain: self.inner.config.drain_timeout,
+            },
+        );
         if let Some(p) = core.proc() {
             lock(&self.inner.groups).insert(p.pgid, Arc::clone(&core));
             // A SIGCHLD that came before the group was registered found
@@ -247,7 +351,8 @@ impl Kernel {
     /// the future to run; its output is the job's exit code.
     ///
     /// # Errors
-    /// [`Error::LimitReached`], [`Error::ShuttingDown`], [`Error::Io`] (spill file).
+    /// [`Error::NoRuntime`], [`Error::LimitReached`], [`Error::ShuttingDown`],
+    /// [`Error::Io`] (spill file). On error `make` is not called.
     pub fn spawn_future<M, F>(
         &self,
         command: impl Into<String>,
@@ -258,17 +363,12 @@ impl Kernel {
         M: FnOnce(FutureContext) -> F,
         F: Future<Output = i32> + Send + 'static,
     {
-        self.inner.reserve()?;
+        let rt = runtime()?;
+        let mut reservation = self.inner.reserve()?;
         let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
         let lossless = options.lossless.unwrap_or(self.inner.config.lossless);
-        let streams = make_stream(cap, lossless).and_then(|o| Ok((o, make_stream(cap, lossless)?)));
-        let (stdout, stderr) = match streams {
-            Ok(s) => s,
-            Err(e) => {
-                lock(&self.inner.table).reserved -= 1;
-                return Err(e);
-            }
-        };
+        let stdout = make_stream(cap, lossless)?;
+        let stderr = make_stream(cap, lossless)?;
         let ctl = Arc::new(FutureControl::default());
         let fut = make(FutureContext {
             stdout: stdout.clone(),
@@ -276,19 +376,20 @@ impl Kernel {
             cancel: ctl.cancel.clone(),
         });
         let core = Arc::new(JobCore::new(
+            reservation.id,
             command.into(),
             stdout,
             stderr,
             Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
         ));
-        self.inner.insert(&core, true);
+        self.inner.insert(&core, &mut reservation, options.hidden);
         let weak = Arc::downgrade(&self.inner);
         let task_core = Arc::clone(&core);
-        tokio::spawn(async move {
+        rt.spawn(async move {
             let controlled = Controlled {
                 inner: Box::pin(fut),
                 ctl: Arc::clone(&ctl),
-                stderr: task_core.stderr.clone(),
+                stderr: task_core.stderr().clone(),
             };
             let state = tokio::select! {
                 biased;
@@ -301,13 +402,21 @@ impl Kernel {
         Ok(self.handle(core))
     }
 
-    /// Enters a foreground job into the table (e.g. when it stops) and gives it an id.
-    /// Adopting a job twice returns the id it already has.
-    pub fn adopt(&self, job: &Job) -> JobId {
-        if let Some(id) = job.id() {
-            return id;
+    /// Makes a hidden job visible: gives it the next number and returns it
+    /// (a job that has one already keeps it).
+    ///
+    /// # Errors
+    /// [`Error::NoSuchJob`].
+    pub fn show(&self, id: JobId) -> Result<u64> {
+        let mut t = lock(&self.inner.table);
+        let core = t.jobs.get(&id).cloned().ok_or(Error::NoSuchJob(id))?;
+        let had = core.number();
+        let n = t.number(&core);
+        drop(t);
+        if had.is_none() {
+            self.inner.publish(JobEvent::Numbered(id, n));
         }
-        self.inner.insert(&job.core, false)
+        Ok(n)
     }
 
     /// A handle to a job in the table.
@@ -319,15 +428,40 @@ impl Kernel {
         core.map(|c| self.handle(c)).ok_or(Error::NoSuchJob(id))
     }
 
+    /// The visible job with this number, if it is in the table.
+    pub fn job_by_number(&self, number: u64) -> Option<Job> {
+        let t = lock(&self.inner.table);
+        let core = t.numbers.get(&number).and_then(|id| t.jobs.get(id)).cloned();
+        drop(t);
+        core.map(|c| self.handle(c))
+    }
+
     /// The ids in the table, ascending.
     pub fn job_ids(&self) -> Vec<JobId> {
         lock(&self.inner.table).jobs.keys().copied().collect()
     }
 
-    /// Handles to every job in the table, by ascending id.
+    /// Handles to every job in the table (hidden ones included), by ascending id.
     pub fn jobs(&self) -> Vec<Job> {
         let cores: Vec<_> = lock(&self.inner.table).jobs.values().cloned().collect();
         cores.into_iter().map(|c| self.handle(c)).collect()
+    }
+
+    /// Handles to the visible jobs, by ascending number.
+    pub fn visible_jobs(&self) -> Vec<Job> {
+        let t = lock(&self.inner.table);
+        let cores: Vec<_> = t
+            .numbers
+            .values()
+            .filter_map(|id| t.jobs.get(id).cloned())
+            .collect();
+        drop(t);
+        cores.into_iter().map(|c| self.handle(c)).collect()
+    }
+
+    /// The numbers of the visible jobs, ascending.
+    pub fn visible_numbers(&self) -> Vec<u64> {
+        lock(&self.inner.table).numbers.keys().copied().collect()
     }
 
     /// Snapshots of every job in the table, by ascending id.
@@ -342,129 +476,114 @@ impl Kernel {
     /// # Errors
     /// [`Error::NoSuchJob`], [`Error::JobFinished`], [`Error::SignalFailed`].
     pub fn signal(&self, id: JobId, signal: Signal) -> Result<()> {
-        let job = self.job(id)?;
-        signal_core(&job.kernel, &job.core, signal)
+        self.job(id)?.signal(signal)
     }
 
     /// TERM, then KILL once `grace` has passed; a stopped job is continued so it
-    /// can act on TERM. Returns the final state.
+    /// can act on TERM. Returns the final snapshot.
     ///
     /// # Errors
     /// [`Error::NoSuchJob`], [`Error::JobFinished`] (nothing left to terminate).
-    pub async fn terminate(&self, id: JobId, grace: Duration) -> Result<JobState> {
+    ///
+    /// # Cancel safety
+    /// The escalation runs in a task of its own: dropping this future (for
+    /// example on a `tokio::time::timeout`) does not stop it, the job is
+    /// still killed when the grace period ends.
+    pub async fn terminate(&self, id: JobId, grace: Duration) -> Result<JobInfo> {
         let job = self.job(id)?;
-        terminate_core(&job.kernel, &job.core, grace).await
+        terminate_detached(Arc::clone(&self.inner.events), job.core, grace).await
     }
 
-    /// Waits for one job to finish, or until `timeout`; returns its snapshot then
-    /// (check `state.is_finished()` to tell a timeout).
+    /// Waits for one job to finish and returns its final snapshot. Bound it
+    /// with [`tokio::time::timeout`]; the error case is only ever "no such job".
     ///
     /// # Errors
     /// [`Error::NoSuchJob`].
     ///
     /// # Cancel safety
     /// Cancel safe.
-    pub async fn wait(&self, id: JobId, timeout: Option<Duration>) -> Result<JobInfo> {
+    pub async fn wait(&self, id: JobId) -> Result<JobInfo> {
         let job = self.job(id)?;
-        match timeout {
-            Some(t) => {
-                let _ = job.wait_timeout(t).await;
-            }
-            None => {
-                job.wait().await;
-            }
-        }
-        Ok(job.info())
+        Ok(job.wait().await)
     }
 
     /// Waits for the first of `ids` to finish (one already finished counts at
-    /// once, the earliest-ended first). `None` if `ids` names no job in the
-    /// table or the timeout passed.
+    /// once, the earliest-ended first) and returns its final snapshot. Ids
+    /// not in the table are ignored; bound it with [`tokio::time::timeout`].
+    ///
+    /// # Errors
+    /// [`Error::NoJobs`] when no id names a job in the table (also when the
+    /// last of them is removed while waiting).
     ///
     /// # Cancel safety
     /// Cancel safe.
-    pub async fn wait_any(&self, ids: &[JobId], timeout: Option<Duration>) -> Option<JobInfo> {
+    pub async fn wait_any(&self, ids: &[JobId]) -> Result<JobInfo> {
         let mut events = self.subscribe();
         let wanted: HashSet<JobId> = ids.iter().copied().collect();
-        let deadline = timeout.map(|t| Instant::now() + t);
         loop {
             let jobs: Vec<Job> = wanted.iter().filter_map(|&id| self.job(id).ok()).collect();
             if jobs.is_empty() {
-                return None;
+                return Err(Error::NoJobs);
             }
             let done = jobs
                 .iter()
                 .map(Job::info)
                 .filter(|i| i.state.is_finished())
                 .min_by_key(|i| i.ended_at);
-            if done.is_some() {
-                return done;
+            if let Some(done) = done {
+                return Ok(done);
             }
-            let next = async {
-                loop {
-                    match events.recv().await {
-                        Ok(JobEvent::Exited(id, _) | JobEvent::Removed(id))
-                            if wanted.contains(&id) =>
-                        {
-                            return true
-                        }
-                        Ok(_) => continue,
-                        Err(broadcast::error::RecvError::Lagged(_)) => return true,
-                        Err(broadcast::error::RecvError::Closed) => return false,
+            loop {
+                match events.recv().await {
+                    Ok(JobEvent::Exited(id, _) | JobEvent::Removed(id)) if wanted.contains(&id) => {
+                        break
                     }
+                    Ok(_) => continue,
+                    // Missed events: look at the table again.
+                    Err(EventError::Lagged(_)) => break,
+                    Err(_) => return Err(Error::ShuttingDown),
                 }
-            };
-            let got = match deadline {
-                Some(d) => tokio::time::timeout_at(d, next).await.unwrap_or(false),
-                None => next.await,
-            };
-            if !got {
-                return None;
             }
         }
     }
 
-    /// Waits until every job in the table that is not disowned has finished, or
-    /// until `timeout`; returns whether they all had.
+    /// Waits until every job in the table that is not disowned has finished,
+    /// and returns their final snapshots by ascending id. Jobs spawned while
+    /// it waits are not waited for.
     ///
     /// # Cancel safety
     /// Cancel safe.
-    pub async fn wait_all(&self, timeout: Option<Duration>) -> bool {
+    pub async fn wait_all(&self) -> Vec<JobInfo> {
         let jobs: Vec<Job> = self
             .jobs()
             .into_iter()
-            .filter(|j| !j.core.disowned.load(Ordering::Relaxed))
+            .filter(|j| !j.core.is_disowned())
             .collect();
-        let all = async {
-            for job in &jobs {
-                job.wait().await;
-            }
-        };
-        match timeout {
-            Some(t) => tokio::time::timeout(t, all).await.is_ok(),
-            None => {
-                all.await;
-                true
-            }
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            out.push(job.wait().await);
         }
+        out
     }
 
-    /// Every state change from now on. A subscriber that falls more than
-    /// [`KernelConfig::event_capacity`] events behind gets `Lagged` and resumes
-    /// with the newest; re-read the table then.
-    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+    /// Every state change from now on (see [`Events`]).
+    pub fn subscribe(&self) -> Events {
         self.inner.events.subscribe()
     }
 
     /// Removes a finished job's record (its output with it).
     ///
     /// # Errors
-    /// [`Error::NoSuchJob`], [`Error::StillRunning`].
+    /// [`Error::NoSuchJob`]; [`Error::StillRunning`] while the job runs or
+    /// is stopped, and also while processes it left behind still live in
+    /// its process group (shutdown must still find them).
     pub fn remove(&self, id: JobId) -> Result<()> {
         let mut t = lock(&self.inner.table);
         match t.jobs.get(&id) {
             None => return Err(Error::NoSuchJob(id)),
-            Some(c) if !c.state().is_finished() => return Err(Error::StillRunning(id)),
+            Some(c) if !c.state().is_finished() || leaves_processes(c) => {
+                return Err(Error::StillRunning(id))
+            }
             Some(_) => {}
         }
         t.remove_finished(id);
@@ -478,8 +597,7 @@ impl Kernel {
     /// # Errors
     /// [`Error::NoSuchJob`].
     pub fn disown(&self, id: JobId) -> Result<()> {
-        let job = self.job(id)?;
-        job.core.disowned.store(true, Ordering::Relaxed);
+        self.job(id)?.core.disown();
         Ok(())
     }
 
@@ -490,16 +608,15 @@ impl Kernel {
         self.inner.closing.store(true, Ordering::Release);
         let mut cores: Vec<Arc<JobCore>> = lock(&self.inner.table).jobs.values().cloned().collect();
         cores.extend(lock(&self.inner.groups).values().cloned());
-        cores.extend(lock(&self.inner.leftovers).drain(..));
         let mut seen = HashSet::new();
         let mut tasks = Vec::new();
         for core in cores {
-            if core.disowned.load(Ordering::Relaxed) || !seen.insert(Arc::as_ptr(&core) as usize) {
+            if core.is_disowned() || !seen.insert(Arc::as_ptr(&core) as usize) {
                 continue;
             }
-            let weak = Arc::downgrade(&self.inner);
+            let events = Arc::clone(&self.inner.events);
             tasks.push(tokio::spawn(async move {
-                let _ = terminate_core(&weak, &core, grace).await;
+                let _ = crate::control::terminate_core(&events, &core, grace).await;
             }));
         }
         for t in tasks {
@@ -510,18 +627,22 @@ impl Kernel {
     fn handle(&self, core: Arc<JobCore>) -> Job {
         Job {
             core,
-            kernel: Arc::downgrade(&self.inner),
+            events: Arc::clone(&self.inner.events),
         }
     }
 }
 
+/// Whether a finished process job's group still holds processes it left.
+fn leaves_processes(core: &JobCore) -> bool {
+    core.proc().is_some_and(ProcPart::group_alive)
+}
+
 impl Inner {
     pub(crate) fn publish(&self, event: JobEvent) {
-        // No subscriber is not an error.
-        let _ = self.events.send(event);
+        self.events.publish(event);
     }
 
-    fn reserve(&self) -> Result<()> {
+    fn reserve(&self) -> Result<Reservation<'_>> {
         if self.closing.load(Ordering::Acquire) {
             return Err(Error::ShuttingDown);
         }
@@ -532,48 +653,74 @@ impl Inner {
             });
         }
         t.reserved += 1;
-        Ok(())
-    }
-
-    /// Gives `core` the next id and enters it; `reserved` releases a reservation.
-    fn insert(&self, core: &Arc<JobCore>, reserved: bool) -> JobId {
-        let mut t = lock(&self.table);
-        if reserved {
-            t.reserved -= 1;
-        }
         let id = JobId(t.next_id);
         t.next_id += 1;
-        let _ = core.id.set(id);
+        Ok(Reservation {
+            inner: self,
+            id,
+            used: false,
+        })
+    }
+
+    /// Enters `core` in the table in place of its reservation.
+    fn insert(&self, core: &Arc<JobCore>, reservation: &mut Reservation<'_>, hidden: bool) {
+        let id = core.id();
+        let mut t = lock(&self.table);
+        t.reserved -= 1;
+        reservation.used = true;
         t.jobs.insert(id, Arc::clone(core));
+        let number = (!hidden).then(|| t.number(core));
         let finished = core.state();
         if finished.is_finished() {
-            t.push_finished(id);
+            t.push_finished(core);
         } else {
             t.live.insert(id);
         }
         let evicted = self.evict(&mut t);
         drop(t);
         self.publish(JobEvent::Spawned(id));
+        if let Some(n) = number {
+            self.publish(JobEvent::Numbered(id, n));
+        }
         if finished.is_finished() {
             self.publish(JobEvent::Exited(id, finished));
         }
         for e in evicted {
             self.publish(JobEvent::Removed(e));
         }
-        id
     }
 
+    /// Removes the oldest finished records past the retention limit, hidden
+    /// ones first. A record whose group still holds leftover processes is
+    /// kept (moved to the back) so shutdown can still reach them.
     fn evict(&self, t: &mut Table) -> Vec<JobId> {
         let mut out = Vec::new();
-        while t.finished_held > self.config.retention {
-            let Some(old) = t.finished.pop_front() else {
+        let mut passes = t.finished_hidden.len() + t.finished.len();
+        while t.finished_held > self.config.retention && passes > 0 {
+            passes -= 1;
+            let hidden = !t.finished_hidden.is_empty();
+            let queue = if hidden {
+                &mut t.finished_hidden
+            } else {
+                &mut t.finished
+            };
+            let Some(old) = queue.pop_front() else {
                 break;
             };
             // Stale ids (already removed) are only skipped.
-            if t.jobs.remove(&old).is_some() {
-                t.finished_held -= 1;
-                out.push(old);
+            let Some(core) = t.jobs.get(&old) else {
+                continue;
+            };
+            if hidden && core.number().is_some() {
+                // Shown since: it now waits its turn in `finished`.
+                continue;
             }
+            if leaves_processes(core) {
+                t.finished.push_back(old);
+                continue;
+            }
+            t.remove_finished(old);
+            out.push(old);
         }
         out
     }
@@ -584,28 +731,23 @@ impl Inner {
     /// job's waiters: whoever wakes may spawn into the slot at once, and
     /// finds the job finished.
     fn finish(&self, core: &JobCore, state: JobState) {
-        // Seen empty now, the group id is released for good (it may be reused).
-        if let Some(p) = core.proc() {
-            let _ = p.group_alive();
-        }
         let mut t = lock(&self.table);
         if !core.record_final(state) {
             drop(t);
             close_streams(core);
             return;
         }
-        let id = core.id.get().copied();
-        let counted = id.filter(|id| t.live.remove(id));
-        let evicted = match counted {
-            Some(id) => {
-                t.push_finished(id);
-                self.evict(&mut t)
-            }
-            None => Vec::new(),
+        let id = core.id();
+        let counted = t.live.remove(&id);
+        let evicted = if counted {
+            t.push_finished(core);
+            self.evict(&mut t)
+        } else {
+            Vec::new()
         };
         drop(t);
         close_streams(core);
-        if let Some(id) = counted {
+        if counted {
             self.publish(JobEvent::Exited(id, state));
         }
         for e in evicted {
@@ -632,8 +774,8 @@ fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState) {
 /// Ends a job's streams (waking their followers): only once its final
 /// state is recorded, so a follower that ended finds the job finished.
 fn close_streams(core: &JobCore) {
-    core.stdout.close();
-    core.stderr.close();
+    core.stdout().close();
+    core.stderr().close();
 }
 
 impl Drop for Inner {
@@ -641,19 +783,18 @@ impl Drop for Inner {
         self.stop.cancel();
         let mut groups: Vec<i32> = Vec::new();
         let cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
-        let mut extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
-        extra.extend(lock(&self.leftovers).drain(..));
+        let extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
         for core in cores.iter().chain(extra.iter()) {
-            if let Body::Process(p) = &core.body {
+            if let Body::Process(p) = core.body() {
                 // No reaper will start a task not yet started: release the
                 // starter, which holds the record (a cycle otherwise).
                 let starter = lock(&p.starter).take();
                 drop(starter);
             }
-            if core.disowned.load(Ordering::Relaxed) {
+            if core.is_disowned() {
                 continue;
             }
-            match &core.body {
+            match core.body() {
                 Body::Process(p) => {
                     let live = !core.state().is_finished();
                     if (live && sys::group_exists(p.pgid)) || (!live && p.group_alive()) {
@@ -737,7 +878,7 @@ mod tests {
             })
             .collect();
         for (i, job) in jobs.iter().enumerate() {
-            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap();
+            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap().state;
             assert_eq!(state, JobState::Exited(i as i32 % 3));
         }
         assert_eq!(mine.wait().unwrap().code(), Some(7));
@@ -786,13 +927,13 @@ mod tests {
             let job = kernel
                 .spawn_process(sh("sleep 100 & sleep 100 & exit 0"))
                 .unwrap();
-            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap();
+            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap().state;
             assert_eq!(state, JobState::Exited(0));
-            let pgid = job.pgid().unwrap() as i32;
+            let pgid = job.pgid().unwrap().as_raw();
             assert!(sys::group_exists(pgid), "the sleeps are left in the group");
             let t = std::time::Instant::now();
             let grace = Duration::from_secs(30);
-            kernel.terminate(job.id().unwrap(), grace).await.unwrap();
+            kernel.terminate(job.id(), grace).await.unwrap();
             assert!(
                 t.elapsed() < Duration::from_secs(5),
                 "terminate took {:?}",

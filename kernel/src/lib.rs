@@ -8,23 +8,38 @@
 //!   every member in one new process group (pgid = the first member's pid),
 //!   stdin /dev/null by default; or
 //! - a **future job** ([`Kernel::spawn_future`]): any future, given a
-//!   [`FutureContext`] with its output streams and a cancellation token.
+//!   [`FutureContext`] with its output streams and a [`CancelToken`].
 //!
 //! Every job has a stdout and a stderr [`OutputStream`]: a bounded ring that never
 //! blocks its writer, addressed by absolute byte offsets, readable as a snapshot,
 //! from an offset, or followed live (see [`stream`]).
 //!
+//! Every job is a record in the table from spawn until it is removed, named by
+//! its [`JobId`]. The number a user sees (`[N]`, `/v/jobs/N`) is
+//! [`JobInfo::number`], given when the job first becomes visible: at spawn, or
+//! later through [`Kernel::show`] for a job spawned [hidden](JobOptions::hidden)
+//! (a shell's foreground command, shown only if it is stopped).
+//!
 //! States: `Running ↔ Stopped(sig)`, then `Exited(code)` or `Signaled(sig)`,
 //! whose shell status is 128+N. A process job is finished when its processes
 //! have exited (reaped on SIGCHLD with `waitid` on the kernel's own process
-//! groups only, never `waitpid(-1)`; a `WNOWAIT` peek, which takes nothing,
-//! tells which group changed), not when its pipes close. Every change is
-//! published to [`Kernel::subscribe`]rs and observable through [`Job::wait`].
+//! groups only, never `waitpid(-1)`), not when its pipes close.
 //!
-//! Ids start at 1, only grow, and are never reused. Finished jobs stay until
-//! removed or pushed out by [`KernelConfig::retention`]. [`Kernel::shutdown`]
-//! (and, best effort, dropping the last handle) terminates every job that was
-//! not disowned: TERM, a grace period, KILL.
+//! # The API in a screen
+//!
+//! | to | call |
+//! |---|---|
+//! | start | [`Kernel::spawn_process`], [`Kernel::spawn_future`] (fail with [`Error::NoRuntime`] outside a runtime, starting nothing) |
+//! | find | [`Kernel::job`], [`Kernel::job_by_number`], [`Kernel::jobs`], [`Kernel::visible_jobs`], [`Kernel::list`] |
+//! | wait | [`Job::wait`], [`Kernel::wait`], [`Kernel::wait_any`], [`Kernel::wait_all`]: each returns final [`JobInfo`]s, is cancel safe, and is bounded with `tokio::time::timeout` (the only timeout; an error always means "no such job") |
+//! | signal | [`Job::signal`] / [`Kernel::signal`] (any [`Signal`], real-time ones too), [`Job::cancel`], [`Kernel::terminate`] (TERM, grace, KILL; runs to the end even if its future is dropped) |
+//! | watch | [`Kernel::subscribe`]: an [`Events`] stream of [`JobEvent`]s that reports lag as [`EventError::Lagged`] |
+//! | end | [`Kernel::remove`], [`Kernel::disown`], [`Kernel::shutdown`]; dropping the last handle terminates what is left |
+//! | outside jobs | [`kill_pid`], [`kill_group`], [`probe_pid`], [`probe_group`] take a [`Pid`] and a [`Signal`] |
+//!
+//! Public types are owned by this crate: no tokio, tokio-util or nix type
+//! appears in a signature. Config, options, states, events and snapshots are
+//! `#[non_exhaustive]`; build them with their defaults and builder methods.
 //!
 //! The kernel changes no process-wide signal disposition: it only listens for
 //! SIGCHLD. Terminal control is the embedding shell's business.
@@ -43,24 +58,34 @@
 //!     .pipe(Cmd::new("printf").arg("b\\na\\n"))
 //!     .pipe(Cmd::new("sort"));
 //! let job = kernel.spawn_process(spec)?;
-//! assert_eq!(job.wait().await, JobState::Exited(0));
+//! assert_eq!(job.number(), Some(1));
+//! assert_eq!(job.wait().await.state, JobState::Exited(0));
 //! assert_eq!(&job.stdout().snapshot().data[..], b"a\nb\n");
 //!
-//! // A future job: writes into its own stdout ring.
-//! let fut = kernel.spawn_future("greet", JobOptions::default(), |ctx| async move {
+//! // A future job: writes into its own stdout ring, stops when cancelled.
+//! let fut = kernel.spawn_future("greet", JobOptions::new(), |ctx| async move {
 //!     ctx.stdout.write(b"hello from a future\n");
-//!     0
+//!     ctx.cancel.cancelled().await;
+//!     3
 //! })?;
-//! assert_eq!(fut.wait().await.exit_status(), Some(0));
+//! fut.cancel()?;
+//! assert_eq!(fut.wait().await.state.exit_status(), Some(3));
 //! assert_eq!(&fut.stdout().snapshot().data[..], b"hello from a future\n");
+//!
+//! // A bounded wait: the only timeout there is.
+//! let sleeper = kernel.spawn_process(ProcessSpec::command(Cmd::new("sleep").arg("10")))?;
+//! let waited = tokio::time::timeout(std::time::Duration::from_millis(10), sleeper.wait()).await;
+//! assert!(waited.is_err());
 //!
 //! kernel.shutdown(std::time::Duration::from_secs(1)).await;
 //! # Ok(())
 //! # }
 //! ```
 
+mod cancel;
 mod control;
 mod error;
+mod events;
 mod future_job;
 mod job;
 mod kernel;
@@ -71,13 +96,14 @@ mod spec;
 pub mod stream;
 mod sys;
 
+pub use cancel::CancelToken;
 pub use error::{Error, Result};
+pub use events::{EventError, Events};
 pub use future_job::FutureContext;
-pub use job::{JobEvent, JobId, JobInfo, JobKind, JobState};
+pub use job::{JobEvent, JobId, JobInfo, JobKind, JobState, Pid};
 pub use kernel::{Kernel, KernelConfig};
 pub use record::Job;
-pub use signal::Signal;
+pub use signal::{kill_group, kill_pid, probe_group, probe_pid, Signal};
 pub use spec::{Cmd, Io, JobOptions, ProcessSpec};
 pub use stream::{Chunk, OutputStream, StreamStats};
-pub use sys::{kill_pid, set_child_subreaper};
-pub use tokio_util::sync::CancellationToken;
+pub use sys::set_child_subreaper;

@@ -17,8 +17,9 @@ use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 
 use crate::error::{Error, Result};
+use crate::job::JobId;
 use crate::record::{Body, JobCore, ProcPart};
-use crate::spec::{Io, ProcessSpec};
+use crate::spec::{Cmd, Io, ProcessSpec};
 use crate::stream::{Filled, OutputStream};
 use crate::sys;
 
@@ -155,7 +156,7 @@ impl Capture {
     }
 }
 
-pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<Started> {
+pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<Started> {
     if spec.members.is_empty() || spec.members.iter().any(|m| m.program.is_empty()) {
         return Err(Error::EmptyCommand);
     }
@@ -191,9 +192,13 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<S
 
     let mut out_cap = Capture::default();
     let mut err_cap = Capture::default();
-    let mut pids: Vec<i32> = Vec::with_capacity(spec.members.len());
+    let mut started = Abandon {
+        pids: Vec::with_capacity(spec.members.len()),
+    };
+    let pids = &mut started.pids;
     let count = spec.members.len();
-    let fg = spec.foreground;
+    let member_texts: Vec<String> = spec.members.iter().map(Cmd::display_text).collect();
+    let fg = spec.inherit_stdio;
     // An ignored job-control signal survives exec; reset those in the child.
     // Only then does the spawn leave std's posix_spawn path.
     let ignored = sys::ignored_job_signals();
@@ -305,38 +310,39 @@ pub(crate) fn spawn(spec: ProcessSpec, settings: &SpawnSettings<'_>) -> Result<S
         Ok(())
     })();
 
-    if let Err(e) = result {
-        abandon(&pids);
-        return Err(e);
-    }
-
-    let pgid = pids.first().copied().unwrap_or(0);
-    let core = Arc::new(JobCore::new(
-        spec.text,
-        stdout.clone(),
-        stderr.clone(),
-        Body::Process(Box::new(ProcPart::new(pgid, pids))),
-    ));
+    result?;
     // Parent copies of the capture write ends must go, or the pumps never see EOF.
     drop(out_cap.write.take());
     drop(err_cap.write.take());
-    let pump = |cap: Capture, stream: OutputStream, grow_to| match cap.read {
-        Some(read) => match Pump::new(read, stream.clone(), grow_to) {
-            Ok(p) => Some(p),
-            Err(_) => {
-                stream.close();
-                None
-            }
-        },
+    let pump = |cap: Capture, stream: &OutputStream, grow_to| match cap.read {
+        Some(read) => Pump::new(read, stream.clone(), grow_to)
+            .map(Some)
+            .map_err(|source| Error::Io {
+                context: "watching a capture pipe".into(),
+                source,
+            }),
         None => {
             stream.close();
-            None
+            Ok(None)
         }
     };
     let pumps = [
-        pump(out_cap, stdout, settings.pipe_size),
-        pump(err_cap, stderr, 0),
+        pump(out_cap, &stdout, settings.pipe_size)?,
+        pump(err_cap, &stderr, 0)?,
     ];
+
+    let pids = std::mem::take(&mut started.pids);
+    let pgid = pids.first().copied().unwrap_or(0);
+    let core = Arc::new(
+        JobCore::new(
+            id,
+            spec.text,
+            stdout,
+            stderr,
+            Body::Process(Box::new(ProcPart::new(pgid, pids))),
+        )
+        .with_member_texts(member_texts),
+    );
     Ok(Started { core, pumps })
 }
 
@@ -399,13 +405,20 @@ pub(crate) fn open_dev_null() -> io::Result<OwnedFd> {
     ))
 }
 
-/// Kills and reaps members already started when a later one failed to start,
-/// so a failed spawn leaves nothing behind.
-fn abandon(pids: &[i32]) {
-    if let Some(&pgid) = pids.first() {
-        let _ = sys::killpg(pgid, libc::SIGKILL);
-        for &pid in pids {
-            sys::reap_blocking(pid);
+/// The members started so far. Until they are handed to the job's record,
+/// dropping this kills and reaps them, so a spawn that fails at any step
+/// leaves nothing behind.
+struct Abandon {
+    pids: Vec<i32>,
+}
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        if let Some(&pgid) = self.pids.first() {
+            let _ = sys::killpg(pgid, libc::SIGKILL);
+            for &pid in &self.pids {
+                sys::reap_blocking(pid);
+            }
         }
     }
 }

@@ -2,16 +2,16 @@
 
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::events::Publisher;
 use crate::future_job::FutureControl;
-use crate::job::{JobId, JobInfo, JobKind, JobState};
-use crate::kernel::Inner;
+use crate::job::{JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::stream::OutputStream;
 
@@ -105,16 +105,20 @@ pub(crate) enum Body {
 }
 
 pub(crate) struct JobCore {
-    pub(crate) id: OnceLock<JobId>,
-    pub(crate) command: String,
-    pub(crate) started_at: SystemTime,
-    pub(crate) stdout: OutputStream,
-    pub(crate) stderr: OutputStream,
+    id: JobId,
+    /// The number users see, once the job is visible.
+    number: OnceLock<u64>,
+    command: String,
+    /// Each pipeline member's text (process jobs).
+    member_texts: Box<[String]>,
+    started_at: SystemTime,
+    stdout: OutputStream,
+    stderr: OutputStream,
     status: Mutex<Status>,
     /// Woken (all waiters) after every change of `status`.
     changed: Notify,
-    pub(crate) disowned: AtomicBool,
-    pub(crate) body: Body,
+    disowned: AtomicBool,
+    body: Body,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -123,14 +127,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl JobCore {
     pub(crate) fn new(
+        id: JobId,
         command: String,
         stdout: OutputStream,
         stderr: OutputStream,
         body: Body,
     ) -> Self {
         JobCore {
-            id: OnceLock::new(),
+            id,
+            number: OnceLock::new(),
             command,
+            member_texts: Box::default(),
             started_at: SystemTime::now(),
             stdout,
             stderr,
@@ -143,6 +150,48 @@ impl JobCore {
             disowned: AtomicBool::new(false),
             body,
         }
+    }
+
+    pub(crate) fn with_member_texts(mut self, texts: Vec<String>) -> Self {
+        self.member_texts = texts.into_boxed_slice();
+        self
+    }
+
+    pub(crate) fn id(&self) -> JobId {
+        self.id
+    }
+
+    pub(crate) fn number(&self) -> Option<u64> {
+        self.number.get().copied()
+    }
+
+    /// Gives the job its number, once; returns the number it has.
+    pub(crate) fn set_number(&self, number: u64) -> u64 {
+        *self.number.get_or_init(|| number)
+    }
+
+    pub(crate) fn command(&self) -> &str {
+        &self.command
+    }
+
+    pub(crate) fn stdout(&self) -> &OutputStream {
+        &self.stdout
+    }
+
+    pub(crate) fn stderr(&self) -> &OutputStream {
+        &self.stderr
+    }
+
+    pub(crate) fn body(&self) -> &Body {
+        &self.body
+    }
+
+    pub(crate) fn is_disowned(&self) -> bool {
+        self.disowned.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn disown(&self) {
+        self.disowned.store(true, Ordering::Relaxed);
     }
 
     pub(crate) fn kind(&self) -> JobKind {
@@ -212,7 +261,7 @@ impl JobCore {
     }
 
     /// Waits until `done` holds for the state, and returns that state. A
-    /// final state counts once announced (its streams closed by then).
+    /// final state counts once announced.
     /// Cancel safe: it only listens.
     pub(crate) async fn wait_for(&self, done: impl Fn(JobState) -> bool) -> JobState {
         loop {
@@ -228,27 +277,32 @@ impl JobCore {
         }
     }
 
+    pub(crate) fn pids(&self) -> Vec<Pid> {
+        self.proc()
+            .map(|p| p.pids.iter().filter_map(|&p| Pid::from_raw(p)).collect())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn pgid(&self) -> Option<Pid> {
+        self.proc().and_then(|p| Pid::from_raw(p.pgid))
+    }
+
     pub(crate) fn info(&self) -> JobInfo {
         let status = *lock(&self.status);
-        let (pids, pgid) = match self.proc() {
-            Some(p) => (
-                p.pids.iter().map(|&p| p as u32).collect(),
-                Some(p.pgid as u32),
-            ),
-            None => (Vec::new(), None),
-        };
         JobInfo {
-            id: self.id.get().copied(),
+            id: self.id,
+            number: self.number(),
             command: self.command.clone(),
+            member_commands: self.member_texts.to_vec(),
             kind: self.kind(),
             state: status.state,
-            pids,
-            pgid,
+            pids: self.pids(),
+            pgid: self.pgid(),
             started_at: self.started_at,
             ended_at: status.ended_at,
             stdout: self.stdout.stats(),
             stderr: self.stderr.stats(),
-            disowned: self.disowned.load(Ordering::Relaxed),
+            disowned: self.is_disowned(),
         }
     }
 }
@@ -258,27 +312,33 @@ impl JobCore {
 #[derive(Clone)]
 pub struct Job {
     pub(crate) core: Arc<JobCore>,
-    pub(crate) kernel: Weak<Inner>,
+    pub(crate) events: Arc<Publisher>,
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Job")
-            .field("id", &self.core.id.get())
+            .field("id", &self.core.id)
+            .field("number", &self.core.number())
             .field("command", &self.core.command)
             .finish()
     }
 }
 
 impl Job {
-    /// The id, once the job is in the table (foreground jobs get one when adopted).
-    pub fn id(&self) -> Option<JobId> {
-        self.core.id.get().copied()
+    /// The job's id.
+    pub fn id(&self) -> JobId {
+        self.core.id
+    }
+
+    /// The number users see, once the job is visible (see [`JobInfo::number`]).
+    pub fn number(&self) -> Option<u64> {
+        self.core.number()
     }
 
     /// The command text.
     pub fn command(&self) -> &str {
-        &self.core.command
+        self.core.command()
     }
 
     /// Process or future.
@@ -297,16 +357,13 @@ impl Job {
     }
 
     /// The process group (process jobs).
-    pub fn pgid(&self) -> Option<u32> {
-        self.core.proc().map(|p| p.pgid as u32)
+    pub fn pgid(&self) -> Option<Pid> {
+        self.core.pgid()
     }
 
     /// Member pids in pipeline order (empty for future jobs).
-    pub fn pids(&self) -> Vec<u32> {
-        self.core
-            .proc()
-            .map(|p| p.pids.iter().map(|&p| p as u32).collect())
-            .unwrap_or_default()
+    pub fn pids(&self) -> Vec<Pid> {
+        self.core.pids()
     }
 
     /// The stdout stream.
@@ -319,12 +376,14 @@ impl Job {
         &self.core.stderr
     }
 
-    /// Waits until the job has finished and returns its final state.
+    /// Waits until the job has finished and returns its final snapshot.
+    /// Bound it with [`tokio::time::timeout`].
     ///
     /// # Cancel safety
     /// Cancel safe: dropping the future changes nothing.
-    pub async fn wait(&self) -> JobState {
-        self.core.wait_for(JobState::is_finished).await
+    pub async fn wait(&self) -> JobInfo {
+        self.core.wait_for(JobState::is_finished).await;
+        self.core.info()
     }
 
     /// Waits until the job's state differs from `seen` (or it finishes), and returns it.
@@ -335,16 +394,44 @@ impl Job {
         self.core.wait_for(|s| s != seen || s.is_finished()).await
     }
 
-    /// Like [`wait`](Self::wait) with a deadline: `None` if it was still live then.
-    pub async fn wait_timeout(&self, timeout: Duration) -> Option<JobState> {
-        tokio::time::timeout(timeout, self.wait()).await.ok()
-    }
-
     /// Sends `signal` to the job (see [`Kernel::signal`](crate::Kernel::signal)).
     ///
     /// # Errors
     /// As [`Kernel::signal`](crate::Kernel::signal).
     pub fn signal(&self, signal: Signal) -> Result<()> {
-        crate::control::signal_core(&self.kernel, &self.core, signal)
+        crate::control::signal_core(&self.events, &self.core, signal)
+    }
+
+    /// Asks the job to stop. A future job's [`CancelToken`](crate::CancelToken)
+    /// is cancelled (no signal: the job ends with what its future returns);
+    /// a process job is sent TERM.
+    ///
+    /// # Errors
+    /// [`Error::JobFinished`]; for process jobs, as [`signal`](Self::signal).
+    pub fn cancel(&self) -> Result<()> {
+        match self.core.body() {
+            Body::Process(_) => self.signal(Signal::TERM),
+            Body::Future(_) => match self.core.future_control() {
+                Some(ctl) if !self.core.state().is_finished() => {
+                    ctl.cancel.cancel();
+                    Ok(())
+                }
+                _ => Err(Error::JobFinished(self.core.id)),
+            },
+        }
+    }
+
+    /// TERM, then KILL once `grace` has passed (see
+    /// [`Kernel::terminate`](crate::Kernel::terminate)); returns the final snapshot.
+    ///
+    /// # Errors
+    /// As [`Kernel::terminate`](crate::Kernel::terminate).
+    ///
+    /// # Cancel safety
+    /// The escalation runs in a task of its own: dropping this future does
+    /// not stop it, the job is still killed when the grace period ends.
+    pub async fn terminate(&self, grace: Duration) -> Result<JobInfo> {
+        crate::control::terminate_detached(Arc::clone(&self.events), Arc::clone(&self.core), grace)
+            .await
     }
 }

@@ -9,6 +9,43 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
+use crate::job::Pid;
+use crate::sys;
+
+/// Sends `signal` to one process outside the kernel's jobs (a pid a user
+/// typed). Signal jobs through [`Kernel::signal`](crate::Kernel::signal):
+/// it knows when a pid or group is no longer theirs.
+///
+/// # Errors
+/// What the OS said (`ESRCH`: no such process, `EPERM`: not permitted).
+pub fn kill_pid(pid: Pid, signal: Signal) -> std::io::Result<()> {
+    sys::kill_pid(pid.as_raw(), signal.number())
+}
+
+/// Sends `signal` to every process of group `pgid` (`kill -- -PGID`), real-time
+/// signals included. As with [`kill_pid`], meant for groups a user names.
+///
+/// # Errors
+/// What the OS said (`ESRCH`: no such group, `EPERM`: not permitted).
+pub fn kill_group(pgid: Pid, signal: Signal) -> std::io::Result<()> {
+    sys::killpg(pgid.as_raw(), signal.number())
+}
+
+/// Whether process `pid` exists and may be signalled (`kill -0 PID`).
+///
+/// # Errors
+/// What the OS said (`ESRCH`: no such process, `EPERM`: not permitted).
+pub fn probe_pid(pid: Pid) -> std::io::Result<()> {
+    sys::kill_pid(pid.as_raw(), 0)
+}
+
+/// Whether process group `pgid` exists and may be signalled (`kill -0 -- -PGID`).
+///
+/// # Errors
+/// What the OS said.
+pub fn probe_group(pgid: Pid) -> std::io::Result<()> {
+    sys::killpg(pgid.as_raw(), 0)
+}
 
 /// A signal number known to be valid on this platform.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -14,7 +14,7 @@ pub enum Io {
     Default,
     /// /dev/null.
     Null,
-    /// The embedder's own stream (for a foreground job on a terminal).
+    /// The embedder's own stream (e.g. a shell's foreground job on a terminal).
     Inherit,
     /// The job's output ring (stdout or stderr ring, by the stream it is used for).
     Capture,
@@ -35,6 +35,7 @@ pub struct Cmd {
     pub(crate) stdout: Io,
     pub(crate) stderr: Io,
     pub(crate) env: Vec<(OsString, Option<OsString>)>,
+    pub(crate) text: Option<String>,
 }
 
 impl Cmd {
@@ -47,7 +48,28 @@ impl Cmd {
             stdout: Io::Default,
             stderr: Io::Default,
             env: Vec::new(),
+            text: None,
         }
+    }
+
+    /// The text this member is shown as (`jobs -l` lists pipeline members
+    /// one per line); default: the program and arguments joined by spaces.
+    pub fn text(mut self, text: impl Into<String>) -> Cmd {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// The text this member is shown as (see [`Cmd::text`](Self::text)).
+    pub fn display_text(&self) -> String {
+        if let Some(t) = &self.text {
+            return t.clone();
+        }
+        let mut text = self.program.to_string_lossy().into_owned();
+        for a in &self.args {
+            text.push(' ');
+            text.push_str(&a.to_string_lossy());
+        }
+        text
     }
 
     /// Appends one argument.
@@ -111,7 +133,7 @@ pub struct ProcessSpec {
     pub(crate) cwd: Option<PathBuf>,
     pub(crate) env_clear: bool,
     pub(crate) env: Vec<(OsString, Option<OsString>)>,
-    pub(crate) foreground: bool,
+    pub(crate) inherit_stdio: bool,
     pub(crate) options: JobOptions,
     pub(crate) pre_exec: Option<PreExec>,
 }
@@ -122,7 +144,7 @@ impl std::fmt::Debug for ProcessSpec {
             .field("text", &self.text)
             .field("members", &self.members)
             .field("cwd", &self.cwd)
-            .field("foreground", &self.foreground)
+            .field("inherit_stdio", &self.inherit_stdio)
             .finish_non_exhaustive()
     }
 }
@@ -130,12 +152,48 @@ impl std::fmt::Debug for ProcessSpec {
 pub(crate) type PreExec = std::sync::Arc<dyn Fn() -> io::Result<()> + Send + Sync + 'static>;
 
 /// Per-job settings that override the kernel's.
+///
+/// ```
+/// use corral_kernel::JobOptions;
+/// let opts = JobOptions::new().output_cap(64 * 1024).hidden(true);
+/// assert_eq!(opts.output_cap, Some(65536));
+/// ```
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct JobOptions {
     /// Cap of each output ring in bytes (default: the kernel's).
     pub output_cap: Option<usize>,
     /// Keep the full output in a temp file as well (default: the kernel's).
     pub lossless: Option<bool>,
+    /// Spawn without a number: the job is in the table (waits, signals,
+    /// events, shutdown) but gets its user-visible number only when
+    /// [`Kernel::show`](crate::Kernel::show) is called (default: false).
+    pub hidden: bool,
+}
+
+impl JobOptions {
+    /// The defaults: everything as the kernel is configured.
+    pub fn new() -> JobOptions {
+        JobOptions::default()
+    }
+
+    /// Sets the cap of each output ring in bytes.
+    pub fn output_cap(mut self, cap: usize) -> JobOptions {
+        self.output_cap = Some(cap);
+        self
+    }
+
+    /// Keeps (or not) the full output in a temp file as well.
+    pub fn lossless(mut self, yes: bool) -> JobOptions {
+        self.lossless = Some(yes);
+        self
+    }
+
+    /// Spawns the job hidden (see [`JobOptions::hidden`](#structfield.hidden)).
+    pub fn hidden(mut self, yes: bool) -> JobOptions {
+        self.hidden = yes;
+        self
+    }
 }
 
 impl ProcessSpec {
@@ -147,7 +205,7 @@ impl ProcessSpec {
             cwd: None,
             env_clear: false,
             env: Vec::new(),
-            foreground: false,
+            inherit_stdio: false,
             options: JobOptions::default(),
             pre_exec: None,
         }
@@ -155,12 +213,7 @@ impl ProcessSpec {
 
     /// A single command; the text is the program and arguments joined by spaces.
     pub fn command(cmd: Cmd) -> ProcessSpec {
-        let mut text = cmd.program.to_string_lossy().into_owned();
-        for a in &cmd.args {
-            text.push(' ');
-            text.push_str(&a.to_string_lossy());
-        }
-        ProcessSpec::new(text).pipe(cmd)
+        ProcessSpec::new(cmd.display_text()).pipe(cmd)
     }
 
     /// Appends a pipeline member: its stdin is the previous member's stdout.
@@ -194,10 +247,12 @@ impl ProcessSpec {
         self
     }
 
-    /// A foreground job: kept out of the job table (no id, no events) until
-    /// [`Kernel::adopt`](crate::Kernel::adopt) enters it (e.g. when it stops).
-    pub fn foreground(mut self, yes: bool) -> ProcessSpec {
-        self.foreground = yes;
+    /// Unredirected ends of the pipeline use the embedder's own streams:
+    /// stdin is inherited instead of /dev/null, stdout and stderr instead
+    /// of the job's rings (which then stay empty). For a shell's foreground
+    /// job on a terminal.
+    pub fn inherit_stdio(mut self, yes: bool) -> ProcessSpec {
+        self.inherit_stdio = yes;
         self
     }
 

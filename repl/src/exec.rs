@@ -17,6 +17,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::builtins;
 use crate::io::{os_message, Input, Output, Ring, Streams};
+use crate::jobs::JobNum;
 use crate::shell::{Env, Shell};
 use crate::syntax::{self, AndOr, Command, Connector, List, Pipeline, SimpleCommand};
 
@@ -376,10 +377,13 @@ impl Shell {
                 Err(e) => return self.fail(&format!("corral: {e}")),
             }
         };
-        let Some(id) = job.id() else { return 0 };
-        let pids = job.pids();
+        let Some(id) = job.number().map(JobNum) else {
+            return 0;
+        };
+        let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
         self.env.last_bg_pid = pids.last().copied();
-        self.jobs.add_background(id, text, pids.clone(), job.pgid());
+        self.jobs
+            .add_background(id, text, pids.clone(), job.pgid().map(u32::from));
         if externals_only && and_or.first.commands.len() > 1 {
             let members = and_or
                 .first

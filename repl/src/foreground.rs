@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 
-use corral_kernel::{Job, JobState, OutputStream, ProcessSpec, Signal};
+use corral_kernel::{Job, JobOptions, JobState, OutputStream, ProcessSpec, Signal};
+
+use crate::jobs::JobNum;
 
 use crate::shell::Shell;
 
@@ -32,7 +34,10 @@ impl Shell {
         text: &str,
         err: &mut crate::io::Output,
     ) -> (i32, bool) {
-        let mut spec = spec.foreground(true);
+        // The shell's foreground command: not a numbered job unless it stops.
+        let mut spec = spec
+            .inherit_stdio(true)
+            .options(JobOptions::new().hidden(true));
         if let Some(t) = &self.terminal {
             let hook = crate::sys::child_take_terminal(t.raw_fd());
             // SAFETY: the hook only calls sigprocmask, getpgrp and tcsetpgrp,
@@ -56,11 +61,11 @@ impl Shell {
         resumed_from: Option<JobState>,
     ) -> i32 {
         let guard = KillOnDrop(Some(job.clone()));
-        let pgid = job.pgid().map_or(0, |p| p as i32);
+        let pgid = job.pgid().map_or(0, |p| p.as_raw());
         let outer = self.fg_pgid.swap(pgid, std::sync::atomic::Ordering::AcqRel);
         if let (Some(t), Some(pgid)) = (&self.terminal, job.pgid()) {
             // Also done in the child: whichever runs first wins the race.
-            let _ = t.give_to(pgid as i32);
+            let _ = t.give_to(pgid.as_raw());
         }
         // Show a captured job's output while it is in the foreground.
         let followers = self.follow_output(&job);
@@ -97,23 +102,34 @@ impl Shell {
             .store(outer, std::sync::atomic::Ordering::Release);
         let mut guard = guard;
         guard.0 = None;
-        if let Some(id) = job.id() {
+        if job.number().is_some() {
             let shown = (job.stdout().stats().written, job.stderr().stats().written);
-            self.shown.insert(id, shown);
+            self.shown.insert(job.id(), shown);
         }
         match state {
             JobState::Stopped(sig) => self.foreground_stopped(&job, text, sig),
-            _ => self.foreground_finished(state),
+            _ => {
+                // A command that never became a job leaves no record
+                // (unless processes it left still live in its group).
+                if job.number().is_none() {
+                    let _ = self.env.kernel.remove(job.id());
+                }
+                self.foreground_finished(state)
+            }
         }
     }
 
     fn foreground_stopped(&mut self, job: &Job, text: &str, sig: Signal) -> i32 {
-        let id = self.env.kernel.adopt(job);
+        let Ok(number) = self.env.kernel.show(job.id()) else {
+            return 128 + sig.number();
+        };
+        let id = JobNum(number);
         if self.jobs.get(id).is_some() {
             self.jobs.set_state(id, JobState::Stopped(sig));
         } else {
-            self.jobs
-                .add_stopped(id, text.to_string(), job.pids(), job.pgid(), sig);
+            let pids = job.pids().into_iter().map(u32::from).collect();
+            let pgid = job.pgid().map(u32::from);
+            self.jobs.add_stopped(id, text.to_string(), pids, pgid, sig);
         }
         if let Some(t) = &self.terminal {
             if let Some(modes) = t.modes() {
@@ -155,10 +171,10 @@ impl Shell {
     /// Copies a background job's captured output to the terminal while it is
     /// in the foreground, from where the last `fg` left off.
     fn follow_output(&mut self, job: &Job) -> Vec<tokio::task::JoinHandle<()>> {
-        let Some(id) = job.id() else {
+        if job.number().is_none() {
             return Vec::new();
-        };
-        let (out_from, err_from) = self.shown.get(&id).copied().unwrap_or((0, 0));
+        }
+        let (out_from, err_from) = self.shown.get(&job.id()).copied().unwrap_or((0, 0));
         let mut handles = Vec::new();
         for (stream, from, is_err) in [
             (job.stdout().clone(), out_from, false),

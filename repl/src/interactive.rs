@@ -54,8 +54,8 @@ impl Shell {
         if interactive {
             return;
         }
-        for sig in [libc::SIGINT, libc::SIGQUIT] {
-            let Ok(mut s) = signal(SignalKind::from_raw(sig)) else {
+        for sig in [corral_kernel::Signal::INT, corral_kernel::Signal::QUIT] {
+            let Ok(mut s) = signal(SignalKind::from_raw(sig.number())) else {
                 continue;
             };
             let (flag, fg, interrupt) = (
@@ -67,8 +67,8 @@ impl Shell {
                 while s.recv().await.is_some() {
                     flag.store(true, std::sync::atomic::Ordering::Release);
                     let pgid = fg.load(std::sync::atomic::Ordering::Acquire);
-                    if pgid > 0 {
-                        let _ = crate::sys::killpg(pgid, sig);
+                    if let Some(pgid) = corral_kernel::Pid::from_raw(pgid) {
+                        let _ = corral_kernel::kill_group(pgid, sig);
                     }
                     interrupt.notify_waiters();
                 }
@@ -205,7 +205,7 @@ pub async fn run(shell: &mut Shell) -> i32 {
                 ev = shell.events.recv() => {
                     match ev {
                         Ok(ev) => shell.apply_event(ev),
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => shell.resync(),
+                        Err(corral_kernel::EventError::Lagged(_)) => shell.resync(),
                         Err(_) => {}
                     }
                     shell.sync_jobs();

@@ -1,9 +1,9 @@
 //! Folding kernel events into the shell's job table, and the notices
 //! (`[1]+  Done   sleep 1`) they produce.
 
-use corral_kernel::JobEvent;
-use tokio::sync::broadcast::error::TryRecvError;
+use corral_kernel::{EventError, JobEvent, JobId};
 
+use crate::jobs::JobNum;
 use crate::shell::Shell;
 
 impl Shell {
@@ -12,9 +12,9 @@ impl Shell {
     pub fn sync_jobs(&mut self) {
         loop {
             match self.events.try_recv() {
-                Ok(ev) => self.apply_event(ev),
-                Err(TryRecvError::Lagged(_)) => self.resync(),
-                Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
+                Ok(Some(ev)) => self.apply_event(ev),
+                Err(EventError::Lagged(_)) => self.resync(),
+                Ok(None) | Err(_) => break,
             }
         }
         if self.interactive {
@@ -28,24 +28,42 @@ impl Shell {
             // The kernel's state now, not the event's: a stale event must not
             // undo a newer change.
             JobEvent::Stopped(id, _) | JobEvent::Continued(id) | JobEvent::Exited(id, _) => {
-                if let Ok(job) = self.env.kernel.job(id) {
-                    self.jobs.set_state(id, job.state());
+                if let Some((n, job)) = self.numbered(id) {
+                    self.jobs.set_state(n, job.state());
                 }
             }
-            JobEvent::Removed(id) => self.jobs.remove(id),
-            JobEvent::Spawned(_) => {}
+            JobEvent::Removed(_) => {
+                let gone: Vec<JobNum> = self
+                    .jobs
+                    .iter_all()
+                    .map(|e| e.id)
+                    .filter(|&n| self.kernel_job(n).is_none())
+                    .collect();
+                for n in gone {
+                    self.jobs.remove(n);
+                }
+            }
+            _ => {}
         }
+    }
+
+    /// The number of a job the shell's table holds, and its kernel handle.
+    fn numbered(&self, id: JobId) -> Option<(JobNum, corral_kernel::Job)> {
+        let job = self.env.kernel.job(id).ok()?;
+        let n = JobNum(job.number()?);
+        self.jobs.get_any(n)?;
+        Some((n, job))
     }
 
     /// Re-reads every job's state after missing events.
     pub(crate) fn resync(&mut self) {
         let ids: Vec<_> = self.jobs.iter().map(|e| e.id).collect();
         for id in ids {
-            match self.env.kernel.job(id) {
-                Ok(job) => {
+            match self.kernel_job(id) {
+                Some(job) => {
                     self.jobs.set_state(id, job.state());
                 }
-                Err(_) => self.jobs.remove(id),
+                None => self.jobs.remove(id),
             }
         }
     }

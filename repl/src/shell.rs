@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use corral_kernel::{JobEvent, JobId, Kernel};
+use corral_kernel::{Events, Job, JobId, Kernel};
 use corral_vfs::MountTable;
-use tokio::sync::broadcast;
 
-use crate::jobs::JobTable;
+use crate::jobs::{JobNum, JobTable};
 use crate::syntax::ExpandContext;
 use crate::terminal::Terminal;
 
@@ -149,13 +148,13 @@ pub struct Shell {
     /// The jobs as `jobs`, `fg`, `%N` see them.
     pub jobs: JobTable,
     /// Kernel events not yet folded into `jobs`.
-    pub events: broadcast::Receiver<JobEvent>,
+    pub events: Events,
     /// Whether this shell reads commands from a user at a terminal.
     pub interactive: bool,
     /// The controlling terminal, when the shell does job control.
     pub terminal: Option<Arc<Terminal>>,
     /// Saved terminal modes of stopped jobs, restored on `fg`.
-    pub job_modes: HashMap<JobId, crate::terminal::Modes>,
+    pub job_modes: HashMap<JobNum, crate::terminal::Modes>,
     /// Set by `exit`: the status to exit with.
     pub exit_status: Option<i32>,
     /// The line (by `line_no`) on which `exit` last refused because of stopped jobs.
@@ -184,6 +183,11 @@ pub struct Shell {
 }
 
 impl Shell {
+    /// The kernel's job behind a number of the shell's table.
+    pub fn kernel_job(&self, number: JobNum) -> Option<Job> {
+        self.env.kernel.job_by_number(number.0)
+    }
+
     /// A shell over a fresh kernel and the default mounts.
     ///
     /// # Errors

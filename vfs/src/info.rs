@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use corral_kernel::{JobId, JobInfo, JobState, StreamStats};
+use corral_kernel::{JobInfo, JobState, Pid, StreamStats};
 use serde_json::{json, Value};
 
 /// `status`: kaish's word and a newline.
@@ -23,7 +23,7 @@ pub(crate) fn command(text: &str) -> String {
 }
 
 /// `pid`: one pid per line (nothing for a future job).
-pub(crate) fn pids(pids: &[u32]) -> String {
+pub(crate) fn pids(pids: &[Pid]) -> String {
     let mut s = String::new();
     for p in pids {
         let _ = writeln!(s, "{p}");
@@ -31,25 +31,26 @@ pub(crate) fn pids(pids: &[u32]) -> String {
     s
 }
 
-/// `info`: one JSON object and a newline.
+/// `info`: one JSON object and a newline. Its `id` is the job's number,
+/// the name of its directory.
 ///
 /// `exit_code` is the shell status of a finished job (128+N when signal N
 /// ended it), `null` while it lives; `signal` names the signal that ended
 /// it, or that stopped it while it is stopped, else `null`.
-pub(crate) fn info(id: JobId, info: &JobInfo) -> String {
+pub(crate) fn info(info: &JobInfo) -> String {
     let signal = match info.state {
         JobState::Signaled { signal, .. } | JobState::Stopped(signal) => Some(signal.name()),
         _ => None,
     };
     let value = json!({
-        "id": id.0,
+        "id": info.number,
         "command": info.command,
         "kind": info.kind.as_str(),
         "status": info.state.status_word(),
         "exit_code": info.state.exit_status(),
         "signal": signal,
-        "pids": info.pids,
-        "pgid": info.pgid,
+        "pids": info.pids.iter().map(|p| p.as_raw()).collect::<Vec<_>>(),
+        "pgid": info.pgid.map(Pid::as_raw),
         "started_at": rfc3339(info.started_at),
         "ended_at": info.ended_at.map(rfc3339),
         "stdout": stream(&info.stdout),

@@ -35,7 +35,7 @@ use std::io;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use corral_kernel::{Chunk, Error as KernelError, Job, JobId, Kernel, OutputStream, Signal};
+use corral_kernel::{Chunk, Error as KernelError, Job, Kernel, OutputStream, Signal};
 
 use crate::follow::FollowStream;
 use crate::fs::{
@@ -114,8 +114,8 @@ impl JobFs {
         let Some(id) = parts.next() else {
             return Ok(Node::Root);
         };
-        let job = parse_id(id)
-            .and_then(|id| self.kernel.job(id).ok())
+        let job = parse_number(id)
+            .and_then(|n| self.kernel.job_by_number(n))
             .ok_or_else(|| path.not_found("no such job"))?;
         let Some(name) = parts.next() else {
             return Ok(Node::Dir(job));
@@ -167,10 +167,10 @@ impl JobFs {
         match self.node(path)? {
             Node::Root => Ok(self
                 .kernel
-                .job_ids()
+                .visible_numbers()
                 .into_iter()
-                .map(|id| DirEntry {
-                    name: id.0.to_string(),
+                .map(|n| DirEntry {
+                    name: n.to_string(),
                     kind: FileKind::Dir,
                 })
                 .collect()),
@@ -251,16 +251,16 @@ impl Filesystem for JobFs {
     }
 }
 
-/// A job id as a directory name: decimal digits, no sign, no leading zero,
-/// so each job has exactly one name.
-fn parse_id(name: &str) -> Option<JobId> {
+/// A job number as a directory name: decimal digits, no sign, no leading
+/// zero, so each job has exactly one name.
+fn parse_number(name: &str) -> Option<u64> {
     let canonical = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_digit())
         && (name == "0" || !name.starts_with('0'));
     if !canonical {
         return None;
     }
-    name.parse().ok().map(JobId)
+    name.parse().ok()
 }
 
 fn stream_of(job: &Job, file: JobFile) -> Option<&OutputStream> {
@@ -279,7 +279,7 @@ fn text(job: &Job, file: JobFile) -> String {
         JobFile::Pid => info::pids(&job.pids()),
         JobFile::Info => {
             let i = job.info();
-            info::info(i.id.unwrap_or(JobId(0)), &i)
+            info::info(&i)
         }
         JobFile::Ctl | JobFile::Stdout | JobFile::Stderr => String::new(),
     }
@@ -338,11 +338,11 @@ mod tests {
 
     #[test]
     fn ids_have_one_spelling() {
-        assert_eq!(parse_id("1"), Some(JobId(1)));
-        assert_eq!(parse_id("0"), Some(JobId(0)));
-        assert_eq!(parse_id("12345"), Some(JobId(12345)));
+        assert_eq!(parse_number("1"), Some(1));
+        assert_eq!(parse_number("0"), Some(0));
+        assert_eq!(parse_number("12345"), Some(12345));
         for bad in ["", "01", "+1", "-1", "1a", " 1", "99999999999999999999999"] {
-            assert_eq!(parse_id(bad), None, "{bad}");
+            assert_eq!(parse_number(bad), None, "{bad}");
         }
     }
 

@@ -19,10 +19,7 @@ use helpers::*;
 use tokio::io::AsyncReadExt;
 
 fn cap(n: usize) -> JobOptions {
-    JobOptions {
-        output_cap: Some(n),
-        ..JobOptions::default()
-    }
+    JobOptions::new().output_cap(n)
 }
 
 fn pattern(len: usize) -> Vec<u8> {
@@ -118,7 +115,7 @@ async fn stdout_is_live_while_the_job_runs_and_complete_after() {
     within("fifo", env.vfs.write(&fifo, b"middle\n", WriteMode::Append))
         .await
         .unwrap();
-    assert_eq!(within("job end", job.wait()).await, JobState::Exited(0));
+    assert_eq!(within("job end", job.wait()).await.state, JobState::Exited(0));
     assert_eq!(
         env.read_str("/v/jobs/1/stdout").await,
         "first\nmiddle\nlast\n"
@@ -132,7 +129,7 @@ async fn stdout_is_live_while_the_job_runs_and_complete_after() {
 async fn stdout_and_stderr_after_completion() {
     let env = Env::new();
     let job = env.sh("printf 'out\\n'; printf 'err\\n' >&2; exit 3");
-    assert_eq!(within("exit", job.wait()).await, JobState::Exited(3));
+    assert_eq!(within("exit", job.wait()).await.state, JobState::Exited(3));
     assert_eq!(env.read_str("/v/jobs/1/stdout").await, "out\n");
     assert_eq!(env.read_str("/v/jobs/1/stderr").await, "err\n");
     assert_eq!(env.read_str("/v/jobs/1/status").await, "failed:3\n");
@@ -265,7 +262,7 @@ async fn status_goes_running_stopped_running_killed() {
         .await
         .unwrap();
     let end = within("kill", job.wait()).await;
-    assert_eq!(end.exit_status(), Some(143));
+    assert_eq!(end.state.exit_status(), Some(143));
     assert_eq!(env.read_str("/v/jobs/1/status").await, "killed:143\n");
     let info = env.json("/v/jobs/1/info").await;
     assert_eq!(info["status"], "killed:143");
@@ -328,8 +325,9 @@ async fn command_pid_and_info_of_a_pipeline() {
     assert_eq!(info["status"], "done:0");
     assert_eq!(info["exit_code"], 0);
     assert!(info["signal"].is_null());
-    assert_eq!(info["pids"], serde_json::json!(pids));
-    assert_eq!(info["pgid"], pids[0]);
+    let raw: Vec<i32> = pids.iter().map(|p| p.as_raw()).collect();
+    assert_eq!(info["pids"], serde_json::json!(raw));
+    assert_eq!(info["pgid"], raw[0]);
     let started = info["started_at"].as_str().unwrap();
     let ended = info["ended_at"].as_str().unwrap();
     assert!(
@@ -431,7 +429,7 @@ async fn follower_sees_every_byte_of_a_slow_printer_and_ends_with_it() {
     assert_eq!(String::from_utf8(got).unwrap(), want);
     assert!(chunks >= 2, "bytes arrived as printed, not all at the end");
     assert_eq!(follow.missed(), 0);
-    assert!(within("job end", job.wait()).await.is_finished());
+    assert!(within("job end", job.wait()).await.state.is_finished());
     env.finish().await;
 }
 
@@ -753,9 +751,10 @@ async fn paths_are_normalised_before_routing() {
 
 #[tokio::test]
 async fn finished_jobs_stay_readable_until_their_record_goes() {
-    let env = Env::with_config(KernelConfig {
-        retention: 2,
-        ..KernelConfig::default()
+    let env = Env::with_config({
+        let mut config = KernelConfig::default();
+        config.retention = 2;
+        config
     });
     for i in 1..=3 {
         let job = env.future(

@@ -31,9 +31,9 @@ pub(super) enum Slot {
 impl Starter {
     /// Registers the job's wake-ups (its pipes' readiness, the reaper) and
     /// starts its task at once if there is news already.
-    pub(super) fn arm(mut job: DriveJob) {
+    pub(super) fn arm(handle: tokio::runtime::Handle, mut job: DriveJob) {
         let starter = Arc::new(Starter {
-            handle: tokio::runtime::Handle::current(),
+            handle,
             slot: Mutex::new(Slot::Arming { woken: false }),
         });
         let waker = Waker::from(Arc::clone(&starter));
@@ -143,13 +143,4 @@ pub(super) async fn drive_process(job: DriveJob) {
         _ => JobState::Exited(0),
     };
     finish(&kernel, &core, state);
-    // A foreground job is in no table: if processes are left in its group,
-    // keep it where shutdown and Drop will find it.
-    if core.id.get().is_none() && p.group_alive() {
-        if let Some(inner) = kernel.upgrade() {
-            let mut left = lock(&inner.leftovers);
-            left.retain(|c| c.proc().is_some_and(ProcPart::group_alive));
-            left.push(Arc::clone(&core));
-        }
-    }
 }

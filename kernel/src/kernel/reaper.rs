@@ -160,12 +160,11 @@ impl Inner {
             return;
         }
         if core.set_live_state(live_state) {
-            if let Some(&id) = core.id.get() {
-                self.publish(match live_state {
-                    JobState::Stopped(s) => JobEvent::Stopped(id, s),
-                    _ => JobEvent::Continued(id),
-                });
-            }
+            let id = core.id();
+            self.publish(match live_state {
+                JobState::Stopped(s) => JobEvent::Stopped(id, s),
+                _ => JobEvent::Continued(id),
+            });
         }
     }
 }

@@ -195,7 +195,7 @@ fn raw_kill(pid: i32, signal: i32) -> io::Result<()> {
 
 /// Sends `signal` to a single process. Callers must only pass pids that have not
 /// been reaped (the kernel tracks that), or pids a user typed on purpose.
-pub fn kill_pid(pid: i32, signal: i32) -> io::Result<()> {
+pub(crate) fn kill_pid(pid: i32, signal: i32) -> io::Result<()> {
     if pid <= 0 {
         return Err(io::Error::from_raw_os_error(libc::ESRCH));
     }

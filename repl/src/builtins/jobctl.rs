@@ -1,6 +1,8 @@
 //! jobs, fg, bg, kill, wait, disown.
 
-use corral_kernel::{Error as KernelError, JobId, JobState, Signal};
+use corral_kernel::{Error as KernelError, JobState, Pid, Signal};
+
+use crate::jobs::JobNum;
 
 use super::out;
 use crate::exec::BoxFut;
@@ -114,8 +116,8 @@ pub(super) fn fg<'a>(
             io.err_line(&e.message("fg")).await;
             return e.status();
         }
-        let job = match shell.env.kernel.job(id) {
-            Ok(j) if !j.state().is_finished() => j,
+        let job = match shell.kernel_job(id) {
+            Some(j) if !j.state().is_finished() => j,
             _ => {
                 io.err_line("fg: job has terminated").await;
                 shell.jobs.mark_notified(id);
@@ -135,7 +137,7 @@ pub(super) fn fg<'a>(
             t.set_modes(&modes);
         }
         if let (Some(t), Some(pgid)) = (&shell.terminal, job.pgid()) {
-            let _ = t.give_to(pgid as i32);
+            let _ = t.give_to(pgid.as_raw());
         }
         let _ = job.signal(Signal::CONT);
         let resumed_from = before.is_stopped().then_some(before);
@@ -190,7 +192,11 @@ pub(super) fn bg<'a>(
                 let _ = out(io, &format!("{line}\n")).await;
             }
             shell.job_modes.remove(&id);
-            if let Err(e) = shell.env.kernel.signal(id, Signal::CONT) {
+            let sent = match shell.kernel_job(id) {
+                Some(job) => job.signal(Signal::CONT),
+                None => Err(KernelError::NoJobs),
+            };
+            if let Err(e) = sent {
                 io.err_line(&format!("bg: {e}")).await;
                 status = 1;
             }
@@ -247,7 +253,7 @@ pub(super) fn kill<'a>(
                     io.err_line(KILL_USAGE).await;
                     return 2;
                 };
-                match signals::decode_signal(spec).filter(|n| *n < 65) {
+                match signals::kill_signal(spec) {
                     Some(n) => sig = n,
                     None => {
                         io.err_line(&bad(spec)).await;
@@ -259,7 +265,7 @@ pub(super) fn kill<'a>(
             "--" => rest = &rest[1..],
             first if first.starts_with('-') && first.len() > 1 => {
                 let spec = &first[1..];
-                match signals::decode_signal(spec).filter(|n| *n < 65) {
+                match signals::kill_signal(spec) {
                     Some(n) => sig = n,
                     None => {
                         io.err_line(&bad(spec)).await;
@@ -269,6 +275,10 @@ pub(super) fn kill<'a>(
                 rest = &rest[1..];
             }
             _ => {}
+        }
+        // `kill -s SIG -- -PGID`: the end of options may follow the signal.
+        if rest.first().is_some_and(|a| a == "--") && rest.len() + 1 < args.len() {
+            rest = &rest[1..];
         }
         if rest.is_empty() {
             io.err_line(KILL_USAGE).await;
@@ -294,7 +304,7 @@ fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>
         let id = shell.jobs.resolve(target).map_err(|e| e.messages("kill"))?;
         let pgid = shell.jobs.get(id).and_then(|e| e.pgid).unwrap_or(0);
         let gone = || vec![format!("kill: ({pgid}) - No such process")];
-        let job = shell.env.kernel.job(id).map_err(|_| gone())?;
+        let job = shell.kernel_job(id).ok_or_else(gone)?;
         let stopped = job.state().is_stopped();
         let Ok(signal) = Signal::from_number(sig) else {
             // Signal 0: does it exist?
@@ -323,11 +333,27 @@ fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>
             "kill: {target}: arguments must be process or job IDs"
         )]
     })?;
+    let signal = Signal::from_number(sig).ok();
+    let no_such = || std::io::Error::from_raw_os_error(libc::ESRCH);
     let sent = match pid {
         // `kill -- -PGID`: the whole group; `kill 0`: our own group.
-        p if p < 0 => crate::sys::killpg(-p, sig),
-        0 => crate::sys::killpg(crate::sys::own_pgrp(), sig),
-        p => crate::sys::kill(p, sig),
+        p if p <= 0 => {
+            let group = if p == 0 { crate::sys::own_pgrp() } else { p.saturating_neg() };
+            match Pid::from_raw(group) {
+                Some(g) => match signal {
+                    Some(s) => corral_kernel::kill_group(g, s),
+                    None => corral_kernel::probe_group(g),
+                },
+                None => Err(no_such()),
+            }
+        }
+        p => match Pid::from_raw(p) {
+            Some(p) => match signal {
+                Some(s) => corral_kernel::kill_pid(p, s),
+                None => corral_kernel::probe_pid(p),
+            },
+            None => Err(no_such()),
+        },
     };
     sent.map_err(|e| vec![format!("kill: ({pid}) - {}", os_message(&e))])
 }
@@ -371,33 +397,41 @@ pub(super) fn wait<'a>(
                     .map(|e| e.id)
                     .collect();
             }
-            return match shell.env.kernel.wait_any(&ids, None).await {
-                Some(info) => {
-                    if let Some(id) = info.id {
-                        shell.jobs.set_state(id, info.state);
-                        shell.jobs.mark_notified(id);
+            let kernel_ids: Vec<_> = ids
+                .iter()
+                .filter_map(|&n| shell.kernel_job(n))
+                .map(|j| j.id())
+                .collect();
+            return match shell.env.kernel.wait_any(&kernel_ids).await {
+                Ok(info) => {
+                    if let Some(n) = info.number.map(JobNum) {
+                        shell.jobs.set_state(n, info.state);
+                        shell.jobs.mark_notified(n);
                     }
                     info.state.exit_status().unwrap_or(0)
                 }
-                None => 127,
+                Err(_) => 127,
             };
         }
         if ids.is_empty() {
-            let all: Vec<JobId> = shell.jobs.iter().map(|e| e.id).collect();
-            for id in all {
-                let _ = shell.env.kernel.wait(id, None).await;
+            let all: Vec<JobNum> = shell.jobs.iter().map(|e| e.id).collect();
+            for n in all {
+                if let Some(job) = shell.kernel_job(n) {
+                    job.wait().await;
+                }
             }
             shell.sync_jobs();
             return 0;
         }
-        for id in ids {
-            status = match shell.env.kernel.wait(id, None).await {
-                Ok(info) => {
-                    shell.jobs.set_state(id, info.state);
-                    shell.jobs.mark_notified(id);
+        for n in ids {
+            status = match shell.kernel_job(n) {
+                Some(job) => {
+                    let info = job.wait().await;
+                    shell.jobs.set_state(n, info.state);
+                    shell.jobs.mark_notified(n);
                     info.state.exit_status().unwrap_or(0)
                 }
-                Err(_) => 127,
+                None => 127,
             };
         }
         status
@@ -406,28 +440,29 @@ pub(super) fn wait<'a>(
 
 /// A `wait` operand: a jobspec (finished jobs too, while the kernel keeps
 /// them) or the pid of one of our jobs' processes.
-fn resolve_wait_target(shell: &Shell, t: &str) -> Result<JobId, (String, i32)> {
+fn resolve_wait_target(shell: &Shell, t: &str) -> Result<JobNum, (String, i32)> {
     if t.starts_with('%') {
         if let Ok(id) = shell.jobs.resolve_any(t) {
             return Ok(id);
         }
         if let Some(Ok(n)) = t.strip_prefix('%').map(str::parse::<u64>) {
-            if shell.env.kernel.job(JobId(n)).is_ok() {
-                return Ok(JobId(n));
+            if shell.kernel_job(JobNum(n)).is_some() {
+                return Ok(JobNum(n));
             }
         }
         return Err((format!("wait: {t}: no such job"), 127));
     }
-    let Ok(pid) = t.parse::<u32>() else {
+    let Some(pid) = t.parse::<i32>().ok().and_then(Pid::from_raw) else {
         return Err((format!("wait: `{t}': not a pid or valid job spec"), 1));
     };
     shell
         .env
         .kernel
-        .jobs()
+        .visible_jobs()
         .into_iter()
         .find(|j| j.pids().contains(&pid))
-        .and_then(|j| j.id())
+        .and_then(|j| j.number())
+        .map(JobNum)
         .ok_or((format!("wait: pid {pid} is not a child of this shell"), 127))
 }
 
@@ -464,7 +499,7 @@ pub(super) fn disown<'a>(
             }
         }
         let mut status = 0;
-        let ids: Vec<JobId> = if all || (running && specs.is_empty()) {
+        let ids: Vec<JobNum> = if all || (running && specs.is_empty()) {
             shell
                 .jobs
                 .iter()
@@ -503,7 +538,9 @@ pub(super) fn disown<'a>(
                     io.err_line(&format!("corral: {w}")).await;
                 }
             }
-            let _ = shell.env.kernel.disown(id);
+            if let Some(job) = shell.kernel_job(id) {
+                let _ = shell.env.kernel.disown(job.id());
+            }
             if !keep {
                 shell.jobs.remove(id);
             }

@@ -8,7 +8,9 @@
 //! the stop signal's text (`Stopped (tty input)`, `Stopped (signal)`, and `Stopped`
 //! for SIGTSTP).
 
-use corral_kernel::{JobId, JobState, Signal};
+use corral_kernel::{JobState, Signal};
+
+use super::JobNum;
 
 use super::table::Entry;
 
@@ -28,6 +30,7 @@ fn status_word(state: JobState, long: bool) -> String {
         JobState::Exited(0) => "Done".to_string(),
         JobState::Exited(code) => format!("Exit {code}"),
         JobState::Signaled { signal, .. } => signal.description(),
+        _ => "Unknown".to_string(),
     }
 }
 
@@ -225,7 +228,7 @@ pub fn fg_line(entry: &Entry) -> String {
 
 /// `cmd &` on an interactive shell: `[1] 12345`, the pid being the last member's
 /// (`$!`); `[1]` for a job without a process.
-pub fn started_line(id: JobId, last_pid: Option<u32>) -> String {
+pub fn started_line(id: JobNum, last_pid: Option<u32>) -> String {
     match last_pid {
         Some(pid) => format!("[{id}] {pid}"),
         None => format!("[{id}]"),
@@ -287,7 +290,7 @@ mod tests {
     use super::*;
 
     fn entry(id: u64, command: &str, state: JobState, pids: &[u32]) -> Entry {
-        let mut e = Entry::new(JobId(id), command, state);
+        let mut e = Entry::new(JobNum(id), command, state);
         e.pids = pids.to_vec();
         e.pgid = pids.first().copied();
         e.background = true;
@@ -540,8 +543,8 @@ mod tests {
         // fg %1 prints the command alone
         assert_eq!(fg_line(&e), "sleep 100 | cat");
         // sleep 100 &
-        assert_eq!(started_line(JobId(1), Some(10458)), "[1] 10458");
-        assert_eq!(started_line(JobId(2), None), "[2]");
+        assert_eq!(started_line(JobNum(1), Some(10458)), "[1] 10458");
+        assert_eq!(started_line(JobNum(2), None), "[2]");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! # The model
 //!
 //! A [`JobTable`] holds one [`Entry`] per job the shell knows (background jobs, and
-//! foreground jobs once they stop), keyed and ordered by the kernel's [`JobId`]
+//! foreground jobs once they stop), keyed and ordered by the kernel's [`JobNum`]
 //! (`[N]`; never reused, unlike bash's slots). The executor feeds it what happens —
 //! [`JobTable::add_background`], [`JobTable::add_stopped`], [`JobTable::set_state`]
 //! from kernel events, [`JobTable::set_foreground`] / [`JobTable::set_background`]
@@ -38,6 +38,17 @@
 
 pub mod format;
 pub mod signals;
+
+/// A job's number as users see it (`[N]`, `%N`, `/v/jobs/N`): the kernel's
+/// [`JobInfo::number`](corral_kernel::JobInfo::number) of a visible job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobNum(pub u64);
+
+impl std::fmt::Display for JobNum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
 pub mod spec;
 pub mod table;
 
@@ -47,39 +58,39 @@ mod tests;
 pub use spec::{JobSpec, JobSpecError};
 pub use table::{Entry, JobTable, ListFormat, Notice, ResumeError, StateFilter};
 
-use corral_kernel::{JobId, JobState, Signal};
+use corral_kernel::{JobState, Signal};
 
 /// A small fixed table for fuzzing: running, stopped, finished and forgotten jobs,
 /// pipelines and a future job.
 fn fuzz_table() -> JobTable {
     let mut t = JobTable::new();
-    t.add_background(JobId(1), "sleep 100", vec![101], Some(101));
-    t.add_background(JobId(2), "sleep 200 | cat", vec![201, 202], Some(201));
+    t.add_background(JobNum(1), "sleep 100", vec![101], Some(101));
+    t.add_background(JobNum(2), "sleep 200 | cat", vec![201, 202], Some(201));
     t.add_stopped(
-        JobId(3),
+        JobNum(3),
         "vim notes.txt",
         vec![301],
         Some(301),
         Signal::TSTP,
     );
-    t.add_background(JobId(4), "builtin-future", Vec::new(), None);
+    t.add_background(JobNum(4), "builtin-future", Vec::new(), None);
     t.add_background(
-        JobId(5),
+        JobNum(5),
         "make -j8 | tee 'log | x'",
         vec![501, 502],
         Some(501),
     );
-    t.set_state(JobId(5), JobState::Exited(2));
-    t.add_background(JobId(6), "Sleep ÿ 1", vec![601], Some(601));
+    t.set_state(JobNum(5), JobState::Exited(2));
+    t.add_background(JobNum(6), "Sleep ÿ 1", vec![601], Some(601));
     t.set_state(
-        JobId(6),
+        JobNum(6),
         JobState::Signaled {
             signal: Signal::TERM,
             core_dumped: true,
         },
     );
-    t.mark_notified(JobId(6));
-    t.add_stopped(JobId(7), "cat", vec![701], Some(701), Signal::TTIN);
+    t.mark_notified(JobNum(6));
+    t.add_stopped(JobNum(7), "cat", vec![701], Some(701), Signal::TTIN);
     t
 }
 

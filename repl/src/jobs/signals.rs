@@ -103,6 +103,16 @@ pub fn decode_signal(spec: &str) -> Option<i32> {
         .and_then(|n| i32::try_from(n).ok())
 }
 
+/// The signal `kill -s SPEC` / `kill -SPEC` sends: bash's [`decode_signal`]
+/// (0 checks existence), then any other name the kernel's [`Signal::parse`]
+/// knows (`IOT`, `CLD`, `POLL`, `RTMAX-2`…), so `kill` accepts what
+/// `/v/jobs/N/ctl` accepts.
+pub fn kill_signal(spec: &str) -> Option<i32> {
+    decode_signal(spec)
+        .filter(|n| *n < 65)
+        .or_else(|| Signal::parse(spec).ok().map(Signal::number))
+}
+
 /// `kill -l`: five `%2d) SIGNAME` per line separated by tabs, exactly as bash prints
 /// them, final newline included.
 pub fn kill_list() -> String {

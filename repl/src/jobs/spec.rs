@@ -20,7 +20,7 @@
 //! text. bash truncates huge job numbers to `int` (`%4294967297` is job 1);
 //! corral calls them no such job.
 
-use corral_kernel::JobId;
+use super::JobNum;
 
 use super::table::{Entry, JobTable};
 
@@ -142,14 +142,14 @@ impl JobTable {
     ///
     /// # Errors
     /// [`JobSpecError::NoSuchJob`] or [`JobSpecError::Ambiguous`].
-    pub fn resolve(&self, word: &str) -> Result<JobId, JobSpecError> {
+    pub fn resolve(&self, word: &str) -> Result<JobNum, JobSpecError> {
         let none = || JobSpecError::NoSuchJob(word.to_string());
         let spec = JobSpec::parse(word);
         match &spec {
             JobSpec::Invalid => Err(none()),
             JobSpec::Current => self.current().ok_or_else(none),
             JobSpec::Previous => self.previous().ok_or_else(none),
-            JobSpec::Number(n) => self.get(JobId(*n)).map(|e| e.id).ok_or_else(none),
+            JobSpec::Number(n) => self.get(JobNum(*n)).map(|e| e.id).ok_or_else(none),
             JobSpec::Prefix(_) | JobSpec::Substring(_) => {
                 unique(self.iter(), &spec, word)?.ok_or_else(none)
             }
@@ -161,7 +161,7 @@ impl JobTable {
     ///
     /// # Errors
     /// [`JobSpecError::NoSuchJob`] or [`JobSpecError::Ambiguous`].
-    pub fn resolve_any(&self, word: &str) -> Result<JobId, JobSpecError> {
+    pub fn resolve_any(&self, word: &str) -> Result<JobNum, JobSpecError> {
         match self.resolve(word) {
             Err(JobSpecError::NoSuchJob(_)) => {}
             other => return other,
@@ -169,7 +169,7 @@ impl JobTable {
         let none = || JobSpecError::NoSuchJob(word.to_string());
         let spec = JobSpec::parse(word);
         match &spec {
-            JobSpec::Number(n) => self.get_any(JobId(*n)).map(|e| e.id).ok_or_else(none),
+            JobSpec::Number(n) => self.get_any(JobNum(*n)).map(|e| e.id).ok_or_else(none),
             JobSpec::Prefix(_) | JobSpec::Substring(_) => {
                 let forgotten = self.iter_all().filter(|e| e.is_forgotten());
                 unique(forgotten, &spec, word)?.ok_or_else(none)
@@ -182,7 +182,7 @@ impl JobTable {
     ///
     /// # Errors
     /// [`JobSpecError::NoCurrentJob`].
-    pub fn resolve_current(&self) -> Result<JobId, JobSpecError> {
+    pub fn resolve_current(&self) -> Result<JobNum, JobSpecError> {
         self.current().ok_or(JobSpecError::NoCurrentJob)
     }
 }
@@ -192,7 +192,7 @@ fn unique<'a>(
     entries: impl Iterator<Item = &'a Entry>,
     spec: &JobSpec,
     word: &str,
-) -> Result<Option<JobId>, JobSpecError> {
+) -> Result<Option<JobNum>, JobSpecError> {
     let mut found = None;
     for e in entries.filter(|e| spec.matches(e)) {
         if found.is_some() {
@@ -215,13 +215,13 @@ mod tests {
 
     fn one_job() -> JobTable {
         let mut t = JobTable::new();
-        t.add_background(JobId(1), "sleep 100", vec![16202], Some(16202));
+        t.add_background(JobNum(1), "sleep 100", vec![16202], Some(16202));
         t
     }
 
     fn two_jobs() -> JobTable {
         let mut t = one_job();
-        t.add_background(JobId(2), "sleep 200", vec![19395], Some(19395));
+        t.add_background(JobNum(2), "sleep 200", vec![19395], Some(19395));
         t
     }
 
@@ -266,7 +266,7 @@ mod tests {
             "%-", "%%", "%+", "%", "%%foo", "%+bar", "%-baz", "1", "sleep", "%sl", "%?100",
             "%?SLEEP", "%01", "%?", "-1", "%-1",
         ] {
-            assert_eq!(t.resolve(word), Ok(JobId(1)), "{word:?}");
+            assert_eq!(t.resolve(word), Ok(JobNum(1)), "{word:?}");
         }
         for word in [
             "%SLEEP",
@@ -325,8 +325,8 @@ mod tests {
             t.resolve("sleep").unwrap_err().message("fg"),
             "fg: sleep: ambiguous job spec"
         );
-        assert_eq!(t.resolve("%?200"), Ok(JobId(2)));
-        assert_eq!(t.resolve("%sleep 1"), Ok(JobId(1)));
+        assert_eq!(t.resolve("%?200"), Ok(JobNum(2)));
+        assert_eq!(t.resolve("%sleep 1"), Ok(JobNum(1)));
     }
 
     #[test]
@@ -359,40 +359,40 @@ mod tests {
     fn whole_command_matching_for_pipelines() {
         // bash calls `%cat` ambiguous for `sleep 100 | cat` (a loop bug); corral finds it.
         let mut t = JobTable::new();
-        t.add_background(JobId(2), "sleep 100 | cat", vec![1, 2], Some(1));
-        assert_eq!(t.resolve("%?cat"), Ok(JobId(2)));
-        assert_eq!(t.resolve("%?0 | C"), Ok(JobId(2)));
-        assert_eq!(t.resolve("%sleep 100"), Ok(JobId(2)));
+        t.add_background(JobNum(2), "sleep 100 | cat", vec![1, 2], Some(1));
+        assert_eq!(t.resolve("%?cat"), Ok(JobNum(2)));
+        assert_eq!(t.resolve("%?0 | C"), Ok(JobNum(2)));
+        assert_eq!(t.resolve("%sleep 100"), Ok(JobNum(2)));
         assert!(t.resolve("%cat").is_err());
     }
 
     #[test]
     fn finished_jobs_until_and_after_they_are_reported() {
         let mut t = two_jobs();
-        t.set_state(JobId(1), corral_kernel::JobState::Exited(0));
+        t.set_state(JobNum(1), corral_kernel::JobState::Exited(0));
         // Not reported yet: still named (fg then says `job has terminated`).
-        assert_eq!(t.resolve("%1"), Ok(JobId(1)));
+        assert_eq!(t.resolve("%1"), Ok(JobNum(1)));
         assert!(t.resolve("%sleep").is_err());
-        t.mark_notified(JobId(1));
+        t.mark_notified(JobNum(1));
         assert_eq!(t.resolve("%1"), Err(JobSpecError::NoSuchJob("%1".into())));
-        assert_eq!(t.resolve("%sleep"), Ok(JobId(2)));
+        assert_eq!(t.resolve("%sleep"), Ok(JobNum(2)));
         // wait keeps finding it, visible jobs first.
-        assert_eq!(t.resolve_any("%1"), Ok(JobId(1)));
-        assert_eq!(t.resolve_any("%sleep"), Ok(JobId(2)));
-        assert_eq!(t.resolve_any("%?100"), Ok(JobId(1)));
-        assert_eq!(t.resolve_any("%-"), Ok(JobId(2)));
+        assert_eq!(t.resolve_any("%1"), Ok(JobNum(1)));
+        assert_eq!(t.resolve_any("%sleep"), Ok(JobNum(2)));
+        assert_eq!(t.resolve_any("%?100"), Ok(JobNum(1)));
+        assert_eq!(t.resolve_any("%-"), Ok(JobNum(2)));
         assert_eq!(
             t.resolve_any("%7"),
             Err(JobSpecError::NoSuchJob("%7".into()))
         );
-        t.add_background(JobId(3), "sleep 100", vec![3], Some(3));
-        t.set_state(JobId(3), corral_kernel::JobState::Exited(0));
-        t.mark_notified(JobId(3));
+        t.add_background(JobNum(3), "sleep 100", vec![3], Some(3));
+        t.set_state(JobNum(3), corral_kernel::JobState::Exited(0));
+        t.mark_notified(JobNum(3));
         assert_eq!(
             t.resolve_any("%?100").unwrap_err().message("wait"),
             "wait: 100: ambiguous job spec"
         );
-        t.remove(JobId(1));
+        t.remove(JobNum(1));
         assert_eq!(
             t.resolve_any("%1"),
             Err(JobSpecError::NoSuchJob("%1".into()))

@@ -21,7 +21,9 @@
 
 use std::collections::BTreeMap;
 
-use corral_kernel::{JobId, JobState, Signal};
+use corral_kernel::{JobState, Signal};
+
+use super::JobNum;
 
 use super::format;
 
@@ -29,7 +31,7 @@ use super::format;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// The kernel's id, shown as `[N]`.
-    pub id: JobId,
+    pub id: JobNum,
     /// The command text as typed (`sleep 300 | cat`).
     pub command: String,
     /// The text of each pipeline member in order (`sleep 300`, `cat`), for `jobs -l`'s
@@ -52,7 +54,7 @@ pub struct Entry {
 
 impl Entry {
     /// A new entry: no members, pids or group, not background, not notified.
-    pub fn new(id: JobId, command: impl Into<String>, state: JobState) -> Entry {
+    pub fn new(id: JobNum, command: impl Into<String>, state: JobState) -> Entry {
         Entry {
             id,
             command: command.into(),
@@ -102,7 +104,7 @@ pub enum StateFilter {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     /// The job.
-    pub id: JobId,
+    pub id: JobNum,
     /// It stopped (bash writes an empty line first) rather than finished.
     pub stopped: bool,
     /// The line, without newline: `[1]+  Done                    sleep 1`.
@@ -126,13 +128,13 @@ impl Notice {
 pub enum ResumeError {
     /// Not in the table (or already forgotten).
     #[error("%{0}: no such job")]
-    NoSuchJob(JobId),
+    NoSuchJob(JobNum),
     /// It has finished: `fg: job has terminated` (status 1).
     #[error("job has terminated")]
     Terminated,
     /// `bg` on a running job: `bg: job 1 already in background` (bash's status is 0).
     #[error("job {0} already in background")]
-    AlreadyInBackground(JobId),
+    AlreadyInBackground(JobNum),
 }
 
 impl ResumeError {
@@ -154,9 +156,9 @@ impl ResumeError {
 /// The shell's jobs, ordered by id, with the current (`+`) and previous (`-`) job.
 #[derive(Clone, Debug, Default)]
 pub struct JobTable {
-    entries: BTreeMap<JobId, Entry>,
-    current: Option<JobId>,
-    previous: Option<JobId>,
+    entries: BTreeMap<JobNum, Entry>,
+    current: Option<JobNum>,
+    previous: Option<JobNum>,
 }
 
 impl JobTable {
@@ -170,7 +172,7 @@ impl JobTable {
     /// An existing entry with this id is replaced.
     pub fn add_background(
         &mut self,
-        id: JobId,
+        id: JobNum,
         command: impl Into<String>,
         pids: Vec<u32>,
         pgid: Option<u32>,
@@ -187,7 +189,7 @@ impl JobTable {
     /// current, and its Stopped notice is pending. An existing entry is replaced.
     pub fn add_stopped(
         &mut self,
-        id: JobId,
+        id: JobNum,
         command: impl Into<String>,
         pids: Vec<u32>,
         pgid: Option<u32>,
@@ -202,7 +204,7 @@ impl JobTable {
     }
 
     /// Records the text of each pipeline member (for `jobs -l`). False if unknown.
-    pub fn set_members(&mut self, id: JobId, members: Vec<String>) -> bool {
+    pub fn set_members(&mut self, id: JobNum, members: Vec<String>) -> bool {
         match self.entries.get_mut(&id) {
             Some(e) => {
                 e.members = members;
@@ -221,7 +223,7 @@ impl JobTable {
     ///   a foreground job (one `fg` brought back) is reported by the shell itself
     ///   at once, as bash does, so it is forgotten here (see
     ///   [`format::foreground_death_line`]).
-    pub fn set_state(&mut self, id: JobId, state: JobState) -> bool {
+    pub fn set_state(&mut self, id: JobNum, state: JobState) -> bool {
         let Some(entry) = self.entries.get_mut(&id) else {
             return false;
         };
@@ -237,12 +239,11 @@ impl JobTable {
                 self.set_current_job(id);
             }
             JobState::Running => self.reset_current(),
-            JobState::Exited(_) | JobState::Signaled { .. } => {
-                if !entry.background {
-                    entry.notified = true;
-                    self.forgot(id);
-                }
+            _ if state.is_finished() && !entry.background => {
+                entry.notified = true;
+                self.forgot(id);
             }
+            _ => {}
         }
         true
     }
@@ -250,7 +251,7 @@ impl JobTable {
     /// `kill -CONT %N` on a stopped job: running in the background, `+`/`-` left
     /// alone (bash's `kill_pid`). Call it right after the builtin sends CONT, before
     /// the kernel's Continued event is applied (that one then changes nothing).
-    pub fn set_continued(&mut self, id: JobId) -> bool {
+    pub fn set_continued(&mut self, id: JobNum) -> bool {
         match self.entries.get_mut(&id) {
             Some(e) if e.state.is_stopped() => {
                 e.state = JobState::Running;
@@ -267,7 +268,7 @@ impl JobTable {
     /// nothing). When it then finishes, [`JobTable::set_state`] forgets it; when it
     /// stops, it is current again with a pending notice. False if the job is not
     /// visible or has finished (check first with [`JobTable::can_resume`]).
-    pub fn set_foreground(&mut self, id: JobId) -> bool {
+    pub fn set_foreground(&mut self, id: JobNum) -> bool {
         match self.get(id) {
             Some(e) if !e.state.is_finished() => {}
             _ => return false,
@@ -286,7 +287,7 @@ impl JobTable {
     /// (bash 5.2's `start_job`). Returns the line `bg` prints, made with the marker
     /// the job had before (`[1]+ sleep 30 &`), or `None` if the job is not a visible
     /// stopped job (check first with [`JobTable::can_resume`]).
-    pub fn set_background(&mut self, id: JobId) -> Option<String> {
+    pub fn set_background(&mut self, id: JobNum) -> Option<String> {
         let line = match self.get(id) {
             Some(e) if e.state.is_stopped() => format::bg_line(e, self.marker(id)),
             _ => return None,
@@ -305,7 +306,7 @@ impl JobTable {
     /// # Errors
     /// [`ResumeError::NoSuchJob`] when not visible, [`ResumeError::Terminated`] when
     /// finished, [`ResumeError::AlreadyInBackground`] for `bg` on a running job.
-    pub fn can_resume(&self, id: JobId, foreground: bool) -> Result<(), ResumeError> {
+    pub fn can_resume(&self, id: JobNum, foreground: bool) -> Result<(), ResumeError> {
         let entry = self.get(id).ok_or(ResumeError::NoSuchJob(id))?;
         if entry.state.is_finished() {
             Err(ResumeError::Terminated)
@@ -317,7 +318,7 @@ impl JobTable {
     }
 
     /// Drops the job (disown, or the kernel removed its record); `+`/`-` move on.
-    pub fn remove(&mut self, id: JobId) {
+    pub fn remove(&mut self, id: JobNum) {
         if self.entries.remove(&id).is_some() {
             self.forgot(id);
         }
@@ -326,7 +327,7 @@ impl JobTable {
     /// Its current state was reported. A finished job is thereby forgotten and
     /// `+`/`-` move on. Prefer [`JobTable::take_notices`] and [`JobTable::list`],
     /// which report several jobs with the markers they all had before.
-    pub fn mark_notified(&mut self, id: JobId) -> bool {
+    pub fn mark_notified(&mut self, id: JobNum) -> bool {
         let Some(e) = self.entries.get_mut(&id) else {
             return false;
         };
@@ -341,17 +342,17 @@ impl JobTable {
     }
 
     /// The current job (`%+`, `%%`, `%`, `fg` with no argument).
-    pub fn current(&self) -> Option<JobId> {
+    pub fn current(&self) -> Option<JobNum> {
         self.current
     }
 
     /// The previous job (`%-`); the current one when it is the only candidate.
-    pub fn previous(&self) -> Option<JobId> {
+    pub fn previous(&self) -> Option<JobNum> {
         self.previous
     }
 
     /// `+` for the current job, `-` for the previous one, a space otherwise.
-    pub fn marker(&self, id: JobId) -> char {
+    pub fn marker(&self, id: JobNum) -> char {
         if self.current == Some(id) {
             '+'
         } else if self.previous == Some(id) {
@@ -362,12 +363,12 @@ impl JobTable {
     }
 
     /// A visible job (not forgotten).
-    pub fn get(&self, id: JobId) -> Option<&Entry> {
+    pub fn get(&self, id: JobNum) -> Option<&Entry> {
         self.entries.get(&id).filter(|e| !e.is_forgotten())
     }
 
     /// Any job still in the table, forgotten ones included (for `wait`).
-    pub fn get_any(&self, id: JobId) -> Option<&Entry> {
+    pub fn get_any(&self, id: JobNum) -> Option<&Entry> {
         self.entries.get(&id)
     }
 
@@ -397,7 +398,7 @@ impl JobTable {
     }
 
     /// Jobs that finished or stopped and were not reported yet, in id order.
-    pub fn pending_notices(&self) -> Vec<JobId> {
+    pub fn pending_notices(&self) -> Vec<JobNum> {
         self.iter()
             .filter(|e| !e.notified && (e.state.is_finished() || e.state.is_stopped()))
             .map(|e| e.id)
@@ -430,7 +431,7 @@ impl JobTable {
     /// pipeline with `-l`; no trailing newline). The listed jobs count as reported
     /// (Done ones are forgotten afterwards), except with [`ListFormat::Pids`].
     pub fn list(&mut self, format: ListFormat, filter: StateFilter) -> Vec<String> {
-        let ids: Vec<JobId> = self
+        let ids: Vec<JobNum> = self
             .iter()
             .filter(|e| match filter {
                 StateFilter::Any => true,
@@ -454,7 +455,7 @@ impl JobTable {
     /// `jobs [-l|-p] %spec`: one job, reported at once (bash lists each named job and
     /// cleans up before resolving the next; `-r`/`-s` do not apply). `None` when
     /// the job is not visible, or has no pid for [`ListFormat::Pids`].
-    pub fn list_one(&mut self, id: JobId, format: ListFormat) -> Option<String> {
+    pub fn list_one(&mut self, id: JobNum, format: ListFormat) -> Option<String> {
         self.get(id)?;
         let text = self.render(id, format);
         if format != ListFormat::Pids {
@@ -463,7 +464,7 @@ impl JobTable {
         text
     }
 
-    fn render(&self, id: JobId, format: ListFormat) -> Option<String> {
+    fn render(&self, id: JobNum, format: ListFormat) -> Option<String> {
         let e = self.get(id)?;
         let marker = self.marker(id);
         match format {
@@ -475,27 +476,27 @@ impl JobTable {
 
     /// After `id` left the visible set: bash's `delete_job` resets `+`/`-` when it
     /// held one of them.
-    fn forgot(&mut self, id: JobId) {
+    fn forgot(&mut self, id: JobNum) {
         if self.current == Some(id) || self.previous == Some(id) {
             self.reset_current();
         }
     }
 
-    fn state_of(&self, id: JobId) -> Option<JobState> {
+    fn state_of(&self, id: JobNum) -> Option<JobState> {
         self.get(id).map(|e| e.state)
     }
 
-    fn is_stopped(&self, id: JobId) -> bool {
+    fn is_stopped(&self, id: JobNum) -> bool {
         self.state_of(id).is_some_and(JobState::is_stopped)
     }
 
-    fn is_running(&self, id: JobId) -> bool {
+    fn is_running(&self, id: JobNum) -> bool {
         self.state_of(id) == Some(JobState::Running)
     }
 
     /// The newest visible job older than `before` (any job when `None`) that is
     /// stopped (`stopped`) or running (bash's `job_last_stopped`/`job_last_running`).
-    fn newest(&self, before: Option<JobId>, stopped: bool) -> Option<JobId> {
+    fn newest(&self, before: Option<JobNum>, stopped: bool) -> Option<JobNum> {
         self.iter()
             .rev()
             .filter(|e| before.is_none_or(|b| e.id < b))
@@ -510,7 +511,7 @@ impl JobTable {
     }
 
     /// bash's `set_current_job`.
-    fn set_current_job(&mut self, job: JobId) {
+    fn set_current_job(&mut self, job: JobNum) {
         if self.current != Some(job) {
             self.previous = self.current;
             self.current = Some(job);
@@ -566,7 +567,7 @@ mod tests {
 
     fn bg(t: &mut JobTable, id: u64) {
         t.add_background(
-            JobId(id),
+            JobNum(id),
             format!("job{id}"),
             vec![id as u32],
             Some(id as u32),
@@ -575,7 +576,7 @@ mod tests {
 
     fn stop(t: &mut JobTable, id: u64) {
         t.add_stopped(
-            JobId(id),
+            JobNum(id),
             format!("job{id}"),
             vec![id as u32],
             Some(id as u32),
@@ -594,11 +595,11 @@ mod tests {
         assert_eq!(marks(&t), (None, None));
         bg(&mut t, 1);
         assert_eq!(marks(&t), (Some(1), Some(1)));
-        assert_eq!(t.marker(JobId(1)), '+');
+        assert_eq!(t.marker(JobNum(1)), '+');
         bg(&mut t, 2);
         bg(&mut t, 3);
         assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!([1, 2, 3].map(|i| t.marker(JobId(i))), [' ', '-', '+']);
+        assert_eq!([1, 2, 3].map(|i| t.marker(JobNum(i))), [' ', '-', '+']);
     }
 
     #[test]
@@ -620,13 +621,13 @@ mod tests {
         bg(&mut t, 1);
         bg(&mut t, 2);
         bg(&mut t, 3);
-        assert!(t.set_state(JobId(3), JobState::Exited(0)));
+        assert!(t.set_state(JobNum(3), JobState::Exited(0)));
         assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!(t.pending_notices(), vec![JobId(3)]);
-        t.mark_notified(JobId(3));
+        assert_eq!(t.pending_notices(), vec![JobNum(3)]);
+        t.mark_notified(JobNum(3));
         assert_eq!(marks(&t), (Some(2), Some(1)));
-        assert!(t.get(JobId(3)).is_none());
-        assert!(t.get_any(JobId(3)).is_some());
+        assert!(t.get(JobNum(3)).is_none());
+        assert!(t.get_any(JobNum(3)).is_some());
         assert_eq!(t.len(), 2);
     }
 
@@ -639,13 +640,13 @@ mod tests {
         bg(&mut t, 4);
         // 3+ 1-, then 3 goes: 1 (the stopped previous) becomes current.
         assert_eq!(marks(&t), (Some(3), Some(1)));
-        t.remove(JobId(3));
+        t.remove(JobNum(3));
         assert_eq!(marks(&t), (Some(1), Some(4)));
-        t.remove(JobId(1));
+        t.remove(JobNum(1));
         assert_eq!(marks(&t), (Some(4), Some(2)));
-        t.remove(JobId(2));
+        t.remove(JobNum(2));
         assert_eq!(marks(&t), (Some(4), Some(4)));
-        t.remove(JobId(4));
+        t.remove(JobNum(4));
         assert_eq!(marks(&t), (None, None));
         assert!(t.is_empty());
     }
@@ -659,9 +660,9 @@ mod tests {
         stop(&mut t, 4);
         assert_eq!(marks(&t), (Some(4), Some(2)));
         // Continue 2 from outside: 4 stays, `-` goes to the newest stopped job, 1.
-        assert!(t.set_state(JobId(2), JobState::Running));
+        assert!(t.set_state(JobNum(2), JobState::Running));
         assert_eq!(marks(&t), (Some(4), Some(1)));
-        t.remove(JobId(4));
+        t.remove(JobNum(4));
         assert_eq!(marks(&t), (Some(1), Some(3)));
     }
 
@@ -670,16 +671,16 @@ mod tests {
         let mut t = JobTable::new();
         stop(&mut t, 1);
         bg(&mut t, 2);
-        assert_eq!(t.can_resume(JobId(2), true), Ok(()));
-        assert!(t.set_foreground(JobId(2)));
+        assert_eq!(t.can_resume(JobNum(2), true), Ok(()));
+        assert!(t.set_foreground(JobNum(2)));
         assert_eq!(marks(&t), (Some(2), Some(1)));
-        assert!(!t.get(JobId(2)).unwrap().background);
+        assert!(!t.get(JobNum(2)).unwrap().background);
         // The kernel's Continued event for a job fg already marked running: no change.
-        assert!(!t.set_state(JobId(2), JobState::Running));
-        assert!(t.set_state(JobId(2), JobState::Exited(0)));
+        assert!(!t.set_state(JobNum(2), JobState::Running));
+        assert!(t.set_state(JobNum(2), JobState::Exited(0)));
         // Only job 1's Stopped notice is pending: 2 is the shell's to report.
-        assert_eq!(t.pending_notices(), vec![JobId(1)]);
-        assert!(t.get(JobId(2)).is_none());
+        assert_eq!(t.pending_notices(), vec![JobNum(1)]);
+        assert!(t.get(JobNum(2)).is_none());
         assert_eq!(marks(&t), (Some(1), Some(1)));
     }
 
@@ -688,13 +689,13 @@ mod tests {
         let mut t = JobTable::new();
         stop(&mut t, 1);
         bg(&mut t, 2);
-        t.mark_notified(JobId(1));
-        assert!(t.set_foreground(JobId(1)));
-        assert_eq!(t.get(JobId(1)).unwrap().state, JobState::Running);
-        assert!(t.set_state(JobId(1), TSTP));
-        let e = t.get(JobId(1)).unwrap();
+        t.mark_notified(JobNum(1));
+        assert!(t.set_foreground(JobNum(1)));
+        assert_eq!(t.get(JobNum(1)).unwrap().state, JobState::Running);
+        assert!(t.set_state(JobNum(1), TSTP));
+        let e = t.get(JobNum(1)).unwrap();
         assert!(e.background && !e.notified);
-        assert_eq!(t.pending_notices(), vec![JobId(1)]);
+        assert_eq!(t.pending_notices(), vec![JobNum(1)]);
         assert_eq!(marks(&t), (Some(1), Some(2)));
     }
 
@@ -705,31 +706,31 @@ mod tests {
         bg(&mut t, 2);
         stop(&mut t, 3);
         // bg %1 while 3 is stopped and current: `[1]- job1 &`, then 1 loses its mark.
-        assert_eq!(t.set_background(JobId(1)).as_deref(), Some("[1]- job1 &"));
+        assert_eq!(t.set_background(JobNum(1)).as_deref(), Some("[1]- job1 &"));
         assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!(t.set_background(JobId(3)).as_deref(), Some("[3]+ job3 &"));
+        assert_eq!(t.set_background(JobNum(3)).as_deref(), Some("[3]+ job3 &"));
         assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!(t.set_background(JobId(3)), None);
+        assert_eq!(t.set_background(JobNum(3)), None);
         assert_eq!(
-            t.can_resume(JobId(3), false).unwrap_err().message("bg"),
+            t.can_resume(JobNum(3), false).unwrap_err().message("bg"),
             "bg: job 3 already in background"
         );
-        assert_eq!(t.can_resume(JobId(3), false).unwrap_err().status(), 0);
-        assert_eq!(t.can_resume(JobId(3), true), Ok(()));
+        assert_eq!(t.can_resume(JobNum(3), false).unwrap_err().status(), 0);
+        assert_eq!(t.can_resume(JobNum(3), true), Ok(()));
     }
 
     #[test]
     fn resume_errors() {
         let mut t = JobTable::new();
         bg(&mut t, 1);
-        t.set_state(JobId(1), JobState::Exited(1));
-        let err = t.can_resume(JobId(1), true).unwrap_err();
+        t.set_state(JobNum(1), JobState::Exited(1));
+        let err = t.can_resume(JobNum(1), true).unwrap_err();
         assert_eq!(err.message("fg"), "fg: job has terminated");
         assert_eq!(err.status(), 1);
-        assert!(!t.set_foreground(JobId(1)));
-        assert_eq!(t.set_background(JobId(1)), None);
+        assert!(!t.set_foreground(JobNum(1)));
+        assert_eq!(t.set_background(JobNum(1)), None);
         assert_eq!(
-            t.can_resume(JobId(9), true).unwrap_err().message("fg"),
+            t.can_resume(JobNum(9), true).unwrap_err().message("fg"),
             "fg: %9: no such job"
         );
     }
@@ -739,29 +740,29 @@ mod tests {
         let mut t = JobTable::new();
         stop(&mut t, 1);
         stop(&mut t, 2);
-        assert!(t.set_continued(JobId(2)));
+        assert!(t.set_continued(JobNum(2)));
         assert_eq!(marks(&t), (Some(2), Some(1)));
-        let e = t.get(JobId(2)).unwrap();
+        let e = t.get(JobNum(2)).unwrap();
         assert_eq!((e.state, e.background), (JobState::Running, true));
-        assert!(!t.set_state(JobId(2), JobState::Running));
-        assert!(!t.set_continued(JobId(2)));
+        assert!(!t.set_state(JobNum(2), JobState::Running));
+        assert!(!t.set_continued(JobNum(2)));
     }
 
     #[test]
     fn state_changes_that_do_nothing() {
         let mut t = JobTable::new();
-        assert!(!t.set_state(JobId(1), JobState::Running));
+        assert!(!t.set_state(JobNum(1), JobState::Running));
         bg(&mut t, 1);
-        assert!(!t.set_state(JobId(1), JobState::Running));
-        assert!(t.set_state(JobId(1), JobState::Exited(0)));
-        assert!(!t.set_state(JobId(1), JobState::Running));
-        assert!(!t.set_state(JobId(1), TSTP));
-        assert!(!t.set_members(JobId(9), vec![]));
-        assert!(t.set_members(JobId(1), vec!["a".into()]));
-        assert!(t.mark_notified(JobId(1)));
-        assert!(!t.mark_notified(JobId(1)));
-        assert!(!t.mark_notified(JobId(9)));
-        t.remove(JobId(9));
+        assert!(!t.set_state(JobNum(1), JobState::Running));
+        assert!(t.set_state(JobNum(1), JobState::Exited(0)));
+        assert!(!t.set_state(JobNum(1), JobState::Running));
+        assert!(!t.set_state(JobNum(1), TSTP));
+        assert!(!t.set_members(JobNum(9), vec![]));
+        assert!(t.set_members(JobNum(1), vec!["a".into()]));
+        assert!(t.mark_notified(JobNum(1)));
+        assert!(!t.mark_notified(JobNum(1)));
+        assert!(!t.mark_notified(JobNum(9)));
+        t.remove(JobNum(9));
     }
 
     #[test]
@@ -769,8 +770,8 @@ mod tests {
         let mut t = JobTable::new();
         bg(&mut t, 1);
         bg(&mut t, 2);
-        t.set_state(JobId(1), JobState::Exited(0));
-        t.set_state(JobId(2), JobState::Exited(0));
+        t.set_state(JobNum(1), JobState::Exited(0));
+        t.set_state(JobNum(2), JobState::Exited(0));
         let notices = t.take_notices();
         let lines: Vec<&str> = notices.iter().map(|n| n.line.as_str()).collect();
         assert_eq!(
@@ -793,14 +794,14 @@ mod tests {
         assert!(n[0].stopped);
         assert_eq!(n[0].text(), "\n[1]+  Stopped                 job1\n");
         let done = Notice {
-            id: JobId(1),
+            id: JobNum(1),
             stopped: false,
             line: "x".into(),
         };
         assert_eq!(done.text(), "x\n");
         // Reported: a later Done is a new notice, the stop is not repeated.
-        t.set_state(JobId(1), JobState::Exited(0));
-        assert_eq!(t.pending_notices(), vec![JobId(1)]);
+        t.set_state(JobNum(1), JobState::Exited(0));
+        assert_eq!(t.pending_notices(), vec![JobNum(1)]);
     }
 
     #[test]
@@ -809,12 +810,12 @@ mod tests {
         stop(&mut t, 1);
         bg(&mut t, 2);
         bg(&mut t, 3);
-        t.set_state(JobId(3), JobState::Exited(0));
+        t.set_state(JobNum(3), JobState::Exited(0));
         assert_eq!(t.list(ListFormat::Pids, StateFilter::Any), ["1", "2", "3"]);
         assert_eq!(t.list(ListFormat::Pids, StateFilter::Running), ["2"]);
         assert_eq!(t.list(ListFormat::Pids, StateFilter::Stopped), ["1"]);
         // -p reports nothing: job 3 is still pending.
-        assert_eq!(t.pending_notices(), vec![JobId(1), JobId(3)]);
+        assert_eq!(t.pending_notices(), vec![JobNum(1), JobNum(3)]);
         let listed = t.list(ListFormat::Standard, StateFilter::Any);
         assert_eq!(
             listed,
@@ -828,10 +829,10 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(marks(&t), (Some(1), Some(2)));
         assert_eq!(
-            t.list_one(JobId(2), ListFormat::Long).as_deref(),
+            t.list_one(JobNum(2), ListFormat::Long).as_deref(),
             Some("[2]-     2 Running                 job2 &")
         );
-        assert_eq!(t.list_one(JobId(3), ListFormat::Standard), None);
+        assert_eq!(t.list_one(JobNum(3), ListFormat::Standard), None);
         assert!(t.has_stopped());
     }
 
@@ -840,13 +841,13 @@ mod tests {
         let mut t = JobTable::new();
         bg(&mut t, 1);
         bg(&mut t, 2);
-        t.set_state(JobId(2), JobState::Exited(0));
+        t.set_state(JobNum(2), JobState::Exited(0));
         assert_eq!(
-            t.list_one(JobId(2), ListFormat::Standard).as_deref(),
+            t.list_one(JobNum(2), ListFormat::Standard).as_deref(),
             Some("[2]+  Done                    job2")
         );
         assert_eq!(marks(&t), (Some(1), Some(1)));
-        assert_eq!(t.list_one(JobId(1), ListFormat::Pids).as_deref(), Some("1"));
+        assert_eq!(t.list_one(JobNum(1), ListFormat::Pids).as_deref(), Some("1"));
     }
 
     #[test]
@@ -855,7 +856,7 @@ mod tests {
         bg(&mut t, 1);
         stop(&mut t, 1);
         assert_eq!(t.len(), 1);
-        assert_eq!(t.get(JobId(1)).unwrap().state, TSTP);
+        assert_eq!(t.get(JobNum(1)).unwrap().state, TSTP);
         assert_eq!(t.iter_all().count(), 1);
     }
 }

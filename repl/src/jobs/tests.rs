@@ -5,7 +5,9 @@
 //! bash reuses job numbers; corral does not, so where bash reused one the replay
 //! uses the next number (noted), which orders the jobs the same way.
 
-use corral_kernel::{JobId, JobState, Signal};
+use corral_kernel::{JobState, Signal};
+
+use super::JobNum;
 use proptest::prelude::*;
 
 use super::format;
@@ -36,7 +38,7 @@ fn killed(signal: Signal) -> JobState {
 fn replay_stops_and_bg() {
     let mut t = JobTable::new();
     t.add_stopped(
-        JobId(1),
+        JobNum(1),
         "sleep 100",
         vec![10833],
         Some(10833),
@@ -46,8 +48,8 @@ fn replay_stops_and_bg() {
         notices(&mut t),
         ["\n[1]+  Stopped                 sleep 100\n"]
     );
-    t.add_background(JobId(2), "sleep 200", vec![10837], Some(10837));
-    assert_eq!(format::started_line(JobId(2), Some(10837)), "[2] 10837");
+    t.add_background(JobNum(2), "sleep 200", vec![10837], Some(10837));
+    assert_eq!(format::started_line(JobNum(2), Some(10837)), "[2] 10837");
     assert_eq!(
         jobs(&mut t),
         [
@@ -56,7 +58,7 @@ fn replay_stops_and_bg() {
         ]
     );
     t.add_stopped(
-        JobId(3),
+        JobNum(3),
         "sleep 300",
         vec![10840],
         Some(10840),
@@ -123,14 +125,14 @@ fn replay_stops_and_bg() {
 #[test]
 fn replay_tty_input_deaths_and_notices() {
     let mut t = JobTable::new();
-    t.add_background(JobId(1), "cat", vec![15947], Some(15947));
-    t.set_state(JobId(1), TTIN);
+    t.add_background(JobNum(1), "cat", vec![15947], Some(15947));
+    t.set_state(JobNum(1), TTIN);
     assert_eq!(
         t.list(ListFormat::Long, StateFilter::Any),
         ["[1]+ 15947 Stopped (tty input)     cat"]
     );
     assert_eq!(jobs(&mut t), ["[1]+  Stopped                 cat"]);
-    t.add_background(JobId(2), "sleep 100", vec![15952], Some(15952));
+    t.add_background(JobNum(2), "sleep 100", vec![15952], Some(15952));
     assert_eq!(
         jobs(&mut t),
         [
@@ -142,16 +144,16 @@ fn replay_tty_input_deaths_and_notices() {
         signal: Signal::from_number(11).unwrap(),
         core_dumped: true,
     };
-    t.add_background(JobId(3), "sh -c 'kill -SEGV $$'", vec![15966], Some(15966));
-    t.set_state(JobId(3), segv);
-    t.add_background(JobId(4), "sh -c 'exit 3'", vec![15986], Some(15986));
+    t.add_background(JobNum(3), "sh -c 'kill -SEGV $$'", vec![15966], Some(15966));
+    t.set_state(JobNum(3), segv);
+    t.add_background(JobNum(4), "sh -c 'exit 3'", vec![15986], Some(15986));
     assert_eq!(
         notices(&mut t),
         ["[3]   Segmentation fault      (core dumped) sh -c 'kill -SEGV $$'\n"]
     );
-    t.set_state(JobId(4), JobState::Exited(3));
+    t.set_state(JobNum(4), JobState::Exited(3));
     t.add_background(
-        JobId(5),
+        JobNum(5),
         "sh -c 'kill -USR1 $$' | cat",
         vec![15989, 15990],
         Some(15989),
@@ -160,7 +162,7 @@ fn replay_tty_input_deaths_and_notices() {
         notices(&mut t),
         ["[4]   Exit 3                  sh -c 'exit 3'\n"]
     );
-    t.set_state(JobId(5), JobState::Exited(0));
+    t.set_state(JobNum(5), JobState::Exited(0));
     assert_eq!(
         jobs(&mut t),
         [
@@ -178,7 +180,7 @@ fn replay_tty_input_deaths_and_notices() {
     );
     // bash numbered this one 3 again.
     t.add_stopped(
-        JobId(6),
+        JobNum(6),
         "sh -c 'kill -STOP $$'",
         vec![16011],
         Some(16011),
@@ -204,15 +206,15 @@ fn replay_tty_input_deaths_and_notices() {
 #[test]
 fn replay_many_jobs_fg_and_disown() {
     let mut t = JobTable::new();
-    t.add_background(JobId(1), "cat", vec![6714], Some(6714));
-    t.set_state(JobId(1), TTIN);
+    t.add_background(JobNum(1), "cat", vec![6714], Some(6714));
+    t.set_state(JobNum(1), TTIN);
     assert_eq!(notices(&mut t), ["\n[1]+  Stopped (tty input)     cat\n"]);
     for (id, cmd, pid) in [
         (2, "sleep 100", 6865),
         (3, "sleep 200", 6867),
         (4, "sleep 300", 6869),
     ] {
-        t.add_background(JobId(id), cmd, vec![pid], Some(pid));
+        t.add_background(JobNum(id), cmd, vec![pid], Some(pid));
     }
     assert_eq!(
         jobs(&mut t),
@@ -239,7 +241,7 @@ fn replay_many_jobs_fg_and_disown() {
         t.resolve("%5").unwrap_err().message("kill"),
         "kill: %5: no such job"
     );
-    t.set_state(JobId(4), killed(Signal::TERM));
+    t.set_state(JobNum(4), killed(Signal::TERM));
     assert_eq!(
         jobs(&mut t),
         [
@@ -250,10 +252,10 @@ fn replay_many_jobs_fg_and_disown() {
         ]
     );
     // bash numbered this one 4 again.
-    t.add_background(JobId(5), "sleep 400 | cat", vec![7014, 7015], Some(7014));
+    t.add_background(JobNum(5), "sleep 400 | cat", vec![7014, 7015], Some(7014));
     let cur = t.resolve_current().unwrap();
     assert_eq!(t.set_background(cur).as_deref(), Some("[1]+ cat &"));
-    t.set_state(JobId(1), TTIN); // reads the terminal again
+    t.set_state(JobNum(1), TTIN); // reads the terminal again
     let three = t.resolve("%3").unwrap();
     assert!(t.set_foreground(three));
     assert_eq!(format::fg_line(t.get(three).unwrap()), "sleep 200");
@@ -310,8 +312,8 @@ fn replay_many_jobs_fg_and_disown() {
 #[test]
 fn replay_bg_does_not_take_current() {
     let mut t = JobTable::new();
-    t.add_background(JobId(1), "sleep 100 | cat", vec![13922, 13923], Some(13922));
-    t.add_background(JobId(2), "sleep 300", vec![13925], Some(13925));
+    t.add_background(JobNum(1), "sleep 100 | cat", vec![13922, 13923], Some(13922));
+    t.add_background(JobNum(2), "sleep 300", vec![13925], Some(13925));
     let one = t.resolve("%1").unwrap();
     assert!(t.set_foreground(one));
     assert_eq!(format::fg_line(t.get(one).unwrap()), "sleep 100 | cat");
@@ -332,19 +334,19 @@ fn replay_bg_does_not_take_current() {
             "[2]+ 13925 Running                 sleep 300 &",
         ]
     );
-    t.set_state(JobId(1), killed(Signal::TERM));
+    t.set_state(JobNum(1), killed(Signal::TERM));
     assert_eq!(
         notices(&mut t),
         ["[1]-  Terminated              sleep 100 | cat\n"]
     );
-    t.set_state(JobId(2), killed(Signal::TERM));
+    t.set_state(JobNum(2), killed(Signal::TERM));
     t.add_background(
-        JobId(3),
+        JobNum(3),
         "sh -c 'sleep 0.2; exit 4' | sh -c 'sleep 0.2; exit 5'",
         vec![13982, 13983],
         Some(13982),
     );
-    t.set_state(JobId(3), JobState::Exited(5));
+    t.set_state(JobNum(3), JobState::Exited(5));
     assert_eq!(
         notices(&mut t),
         [
@@ -362,14 +364,14 @@ fn replay_bg_does_not_take_current() {
 fn replay_kill_cont_and_a_full_status_column() {
     let mut t = JobTable::new();
     t.add_stopped(
-        JobId(1),
+        JobNum(1),
         "sleep 100",
         vec![17327],
         Some(17327),
         Signal::TSTP,
     );
     t.add_stopped(
-        JobId(2),
+        JobNum(2),
         "sleep 200",
         vec![17332],
         Some(17332),
@@ -393,8 +395,8 @@ fn replay_kill_cont_and_a_full_status_column() {
         ]
     );
     let xfsz = killed(Signal::from_number(25).unwrap());
-    t.add_background(JobId(3), "sh -c 'kill -XFSZ $$'", vec![17394], Some(17394));
-    t.set_state(JobId(3), xfsz);
+    t.add_background(JobNum(3), "sh -c 'kill -XFSZ $$'", vec![17394], Some(17394));
+    t.set_state(JobNum(3), xfsz);
     assert_eq!(
         jobs(&mut t),
         [
@@ -411,8 +413,8 @@ fn replay_kill_cont_and_a_full_status_column() {
         ]
     );
     // kill %1 %2: TERM (and CONT) to both.
-    t.set_state(JobId(1), killed(Signal::TERM));
-    t.set_state(JobId(2), killed(Signal::TERM));
+    t.set_state(JobNum(1), killed(Signal::TERM));
+    t.set_state(JobNum(2), killed(Signal::TERM));
     assert_eq!(
         notices(&mut t),
         [
@@ -501,7 +503,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn apply(t: &mut JobTable, op: &Op) {
-    let j = |i: &u8| JobId(u64::from(*i));
+    let j = |i: &u8| JobNum(u64::from(*i));
     match op {
         Op::Background(i) => t.add_background(j(i), format!("cmd {i}"), vec![u32::from(*i)], None),
         Op::Stopped(i) => t.add_stopped(j(i), "cmd | x", vec![1, 2], Some(1), Signal::TSTP),
@@ -599,8 +601,8 @@ proptest! {
     #[test]
     fn formats_never_panic(command in any::<String>(), pids in proptest::collection::vec(any::<u32>(), 0..4)) {
         let mut t = JobTable::new();
-        t.add_background(JobId(1), command.clone(), pids, None);
-        let e = t.get(JobId(1)).unwrap();
+        t.add_background(JobNum(1), command.clone(), pids, None);
+        let e = t.get(JobNum(1)).unwrap();
         let line = format::jobs_line(e, '+');
         prop_assert!(line.starts_with("[1]+  Running"));
         prop_assert!(line.contains(command.as_str()));

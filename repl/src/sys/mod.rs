@@ -44,7 +44,9 @@ pub fn own_group() -> io::Result<()> {
 
 /// Sends SIGTTIN to our own group (to wait until the terminal is ours, as bash does).
 pub fn stop_for_tty() {
-    let _ = nix::sys::signal::killpg(unistd::getpgrp(), Signal::SIGTTIN);
+    if let Some(own) = corral_kernel::Pid::from_raw(unistd::getpgrp().as_raw()) {
+        let _ = corral_kernel::kill_group(own, corral_kernel::Signal::TTIN);
+    }
 }
 
 /// Gives the terminal to process group `pgid`, with SIGTTOU blocked so a
@@ -103,16 +105,3 @@ pub fn child_take_terminal(tty: RawFd) -> impl Fn() -> io::Result<()> + Send + S
     }
 }
 
-/// Sends `signal` to a process the user named by pid.
-pub fn kill(pid: i32, signal: i32) -> io::Result<()> {
-    corral_kernel::kill_pid(pid, signal)
-}
-
-/// Sends `signal` to every process of group `pgid`.
-pub fn killpg(pgid: i32, signal: i32) -> io::Result<()> {
-    let sig = match signal {
-        0 => None,
-        n => Some(Signal::try_from(n).map_err(to_io)?),
-    };
-    nix::sys::signal::killpg(Pid::from_raw(pgid), sig).map_err(to_io)
-}
