@@ -144,8 +144,7 @@ async fn bench_spawn() {
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for _ in 0..runs {
-        let kernel = Kernel::with_config(KernelConfig::default().retention(n))
-        .unwrap();
+        let kernel = Kernel::with_config(KernelConfig::default().retention(n)).unwrap();
         let (s0, c0) = cpu();
         let t = Instant::now();
         for _ in 0..n {
@@ -184,8 +183,7 @@ async fn bench_spawn() {
 
 async fn bench_futures() {
     let n: usize = if quick() { 20_000 } else { 100_000 };
-    let kernel = Kernel::with_config(KernelConfig::default().retention(n).max_running(n))
-    .unwrap();
+    let kernel = Kernel::with_config(KernelConfig::default().retention(n).max_running(n)).unwrap();
     // Warm the allocator and runtime with a first small batch.
     for _ in 0..100 {
         kernel
@@ -214,8 +212,7 @@ async fn bench_futures() {
 
 async fn bench_wakeup() {
     let n = if quick() { 50 } else { 300 };
-    let kernel = Kernel::with_config(KernelConfig::default().retention(10))
-    .unwrap();
+    let kernel = Kernel::with_config(KernelConfig::default().retention(10)).unwrap();
     let mut lat = Vec::new();
     for _ in 0..n {
         let job = kernel

@@ -338,7 +338,11 @@ fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>
     let sent = match pid {
         // `kill -- -PGID`: the whole group; `kill 0`: our own group.
         p if p <= 0 => {
-            let group = if p == 0 { crate::sys::own_pgrp() } else { p.saturating_neg() };
+            let group = if p == 0 {
+                crate::sys::own_pgrp()
+            } else {
+                p.saturating_neg()
+            };
             match Pid::from_raw(group) {
                 Some(g) => match signal {
                     Some(s) => corral_kernel::kill_group(g, s),

@@ -847,7 +847,10 @@ mod tests {
             Some("[2]+  Done                    job2")
         );
         assert_eq!(marks(&t), (Some(1), Some(1)));
-        assert_eq!(t.list_one(JobNum(1), ListFormat::Pids).as_deref(), Some("1"));
+        assert_eq!(
+            t.list_one(JobNum(1), ListFormat::Pids).as_deref(),
+            Some("1")
+        );
     }
 
     #[test]

@@ -312,7 +312,12 @@ fn replay_many_jobs_fg_and_disown() {
 #[test]
 fn replay_bg_does_not_take_current() {
     let mut t = JobTable::new();
-    t.add_background(JobNum(1), "sleep 100 | cat", vec![13922, 13923], Some(13922));
+    t.add_background(
+        JobNum(1),
+        "sleep 100 | cat",
+        vec![13922, 13923],
+        Some(13922),
+    );
     t.add_background(JobNum(2), "sleep 300", vec![13925], Some(13925));
     let one = t.resolve("%1").unwrap();
     assert!(t.set_foreground(one));

@@ -104,4 +104,3 @@ pub fn child_take_terminal(tty: RawFd) -> impl Fn() -> io::Result<()> + Send + S
         Ok(())
     }
 }
-
