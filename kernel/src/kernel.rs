@@ -431,7 +431,11 @@ impl Kernel {
     /// The visible job with this number, if it is in the table.
     pub fn job_by_number(&self, number: u64) -> Option<Job> {
         let t = lock(&self.inner.table);
-        let core = t.numbers.get(&number).and_then(|id| t.jobs.get(id)).cloned();
+        let core = t
+            .numbers
+            .get(&number)
+            .and_then(|id| t.jobs.get(id))
+            .cloned();
         drop(t);
         core.map(|c| self.handle(c))
     }
@@ -731,6 +735,10 @@ impl Inner {
     /// job's waiters: whoever wakes may spawn into the slot at once, and
     /// finds the job finished.
     fn finish(&self, core: &JobCore, state: JobState) {
+        // Seen empty now, the group id is released for good (it may be reused).
+        if let Some(p) = core.proc() {
+            let _ = p.group_alive();
+        }
         let mut t = lock(&self.table);
         if !core.record_final(state) {
             drop(t);
@@ -878,7 +886,10 @@ mod tests {
             })
             .collect();
         for (i, job) in jobs.iter().enumerate() {
-            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap().state;
+            let state = tokio::time::timeout(DEADLINE, job.wait())
+                .await
+                .unwrap()
+                .state;
             assert_eq!(state, JobState::Exited(i as i32 % 3));
         }
         assert_eq!(mine.wait().unwrap().code(), Some(7));
@@ -927,7 +938,10 @@ mod tests {
             let job = kernel
                 .spawn_process(sh("sleep 100 & sleep 100 & exit 0"))
                 .unwrap();
-            let state = tokio::time::timeout(DEADLINE, job.wait()).await.unwrap().state;
+            let state = tokio::time::timeout(DEADLINE, job.wait())
+                .await
+                .unwrap()
+                .state;
             assert_eq!(state, JobState::Exited(0));
             let pgid = job.pgid().unwrap().as_raw();
             assert!(sys::group_exists(pgid), "the sleeps are left in the group");

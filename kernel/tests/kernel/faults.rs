@@ -11,11 +11,10 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use corral_kernel::{
-    CancellationToken, Cmd, Error, Job, JobEvent, JobOptions, JobState, KernelConfig, ProcessSpec,
-    Signal,
+    CancelToken, Cmd, Error, Events, Job, JobEvent, JobOptions, JobState, KernelConfig,
+    ProcessSpec, Signal,
 };
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
-use tokio::sync::broadcast::Receiver;
 
 use crate::util::*;
 
@@ -30,7 +29,8 @@ async fn promptly<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T
     }
 }
 
-fn kill_pid(pid: u32, sig: nix::sys::signal::Signal) {
+fn kill_pid(pid: impl Into<u32>, sig: nix::sys::signal::Signal) {
+    let pid: u32 = pid.into();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig).unwrap();
 }
 
@@ -66,7 +66,9 @@ async fn leader_gone_grandchild_left(k: &TestKernel, ignore_term: bool) -> (Job,
     // Timed from the spawn's return: under load, starting sh can itself take a while.
     let started = Instant::now();
     assert_eq!(
-        promptly("final status with the pipe held open", job.wait()).await,
+        promptly("final status with the pipe held open", job.wait())
+            .await
+            .state,
         JobState::Exited(0)
     );
     let took = started.elapsed();
@@ -89,7 +91,7 @@ async fn kill_of_a_finished_job_reaches_the_grandchild_holding_its_pipe() {
     let k = TestKernel::new();
     let (job, pid, _guard) = leader_gone_grandchild_left(&k, false).await;
     // `kill %N`: TERM to the group (wait.rs covers KILL).
-    k.signal(job.id().unwrap(), Signal::TERM).unwrap();
+    k.signal(job.id(), Signal::TERM).unwrap();
     until("grandchild gone after TERM", || !alive(pid)).await;
     until("group empty", || {
         group_members(job.pgid().unwrap())
@@ -113,9 +115,10 @@ async fn terminate_of_a_finished_job_reaches_the_grandchild_holding_its_pipe() {
 
     let grace = Duration::from_millis(300);
     let started = Instant::now();
-    let state = within("terminate", k.terminate(ignores.id().unwrap(), grace))
+    let state = within("terminate", k.terminate(ignores.id(), grace))
         .await
-        .unwrap();
+        .unwrap()
+        .state;
     assert_eq!(
         state,
         JobState::Exited(0),
@@ -127,12 +130,10 @@ async fn terminate_of_a_finished_job_reaches_the_grandchild_holding_its_pipe() {
     );
     until("TERM-ignoring grandchild killed", || !alive(ignores_pid)).await;
 
-    let state = within(
-        "terminate",
-        k.terminate(obeys.id().unwrap(), Duration::from_secs(5)),
-    )
-    .await
-    .unwrap();
+    let state = within("terminate", k.terminate(obeys.id(), Duration::from_secs(5)))
+        .await
+        .unwrap()
+        .state;
     assert_eq!(state, JobState::Exited(0));
     until("grandchild gone after terminate", || !alive(obeys_pid)).await;
 }
@@ -150,7 +151,7 @@ async fn terminate_returns_once_leftovers_obeying_term_are_gone() {
     let (job, pid, _guard) = leader_gone_grandchild_left(&k, false).await;
     let grace = Duration::from_secs(5);
     let started = Instant::now();
-    within("terminate", k.terminate(job.id().unwrap(), grace))
+    within("terminate", k.terminate(job.id(), grace))
         .await
         .unwrap();
     let took = started.elapsed();
@@ -177,8 +178,8 @@ async fn shutdown_reaches_grandchildren_holding_the_pipes_of_finished_jobs() {
 
 /// Waits until the kernel has announced `jobs` as finished: their `Exited`
 /// events, published once their slots of the running-job limit are free.
-async fn counted_finished(events: &mut Receiver<JobEvent>, jobs: &[&Job]) {
-    let mut ids: Vec<_> = jobs.iter().map(|j| j.id().unwrap()).collect();
+async fn counted_finished(events: &mut Events, jobs: &[&Job]) {
+    let mut ids: Vec<_> = jobs.iter().map(|j| j.id()).collect();
     within("the Exited events", async {
         while !ids.is_empty() {
             match events.recv().await {
@@ -204,7 +205,7 @@ async fn changes_made_outside_the_kernel_show_within_a_second() {
             "echo out; echo err >&2; exec >&- 2>&-; kill -STOP $$; exec sleep 100000",
         ))
         .unwrap();
-    let pid = job.pids()[0];
+    let pid: u32 = job.pids()[0].into();
     let _guard = KillOnDrop(vec![pid]);
 
     // Stops itself, after closing both pipes.
@@ -243,7 +244,7 @@ async fn changes_made_outside_the_kernel_show_within_a_second() {
 
     // Killed from outside.
     kill_pid(pid, S::SIGKILL);
-    let s = promptly("kill from outside", job.wait()).await;
+    let s = promptly("kill from outside", job.wait()).await.state;
     assert_eq!(
         s,
         JobState::Signaled {
@@ -268,7 +269,7 @@ async fn a_pipeline_member_killed_from_outside() {
                 .pipe(Cmd::new("sleep").arg("100000")),
         )
         .unwrap();
-    let pids = job.pids();
+    let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
     let _guard = KillOnDrop(pids.clone());
     kill_pid(pids[1], S::SIGKILL);
     // Our child: gone from /proc once the kernel has reaped it.
@@ -279,7 +280,7 @@ async fn a_pipeline_member_killed_from_outside() {
         "the first member still runs"
     );
     kill_pid(pids[0], S::SIGTERM);
-    let s = promptly("job final", job.wait()).await;
+    let s = promptly("job final", job.wait()).await.state;
     assert_eq!(
         s.exit_status(),
         Some(137),
@@ -311,14 +312,13 @@ fn descriptor_exhaustion_is_a_clear_error_and_leaves_nothing() {
         "faults::descriptor_exhaustion_is_a_clear_error_and_leaves_nothing",
         || async {
             // max_running 1: a slot lost by a failed spawn would show at once.
-            let k = TestKernel::with(KernelConfig {
-                max_running: 1,
-                ..KernelConfig::default()
-            });
+            let mut config = KernelConfig::default();
+            config.max_running = 1;
+            let k = TestKernel::with(config);
             let mut events = k.subscribe();
             let warm = k.spawn_process(sh("echo warm")).unwrap();
             counted_finished(&mut events, &[&warm]).await;
-            k.remove(warm.id().unwrap()).unwrap();
+            k.remove(warm.id()).unwrap();
 
             let me = std::process::id();
             let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
@@ -370,9 +370,9 @@ fn descriptor_exhaustion_is_a_clear_error_and_leaves_nothing() {
                         }
                         Ok(job) => {
                             worked += 1;
-                            k.signal(job.id().unwrap(), Signal::KILL).unwrap();
+                            k.signal(job.id(), Signal::KILL).unwrap();
                             counted_finished(&mut events, &[&job]).await;
-                            k.remove(job.id().unwrap()).unwrap();
+                            k.remove(job.id()).unwrap();
                             break;
                         }
                     }
@@ -469,15 +469,14 @@ async fn exec_failures_and_bad_directories_leave_nothing_half_started() {
 /// Concurrent spawns never get past the limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_limit_refuses_before_anything_starts() {
-    let k = TestKernel::with(KernelConfig {
-        max_running: 2,
-        ..KernelConfig::default()
-    });
+    let mut config = KernelConfig::default();
+    config.max_running = 2;
+    let k = TestKernel::with(config);
     let dir = tempfile::tempdir().unwrap();
     let proof = dir.path().join("ran");
     let mut events = k.subscribe();
     let a = k.spawn_process(sleeper()).unwrap();
-    let gate = CancellationToken::new();
+    let gate = CancelToken::new();
     let g = gate.clone();
     let b = k
         .spawn_future("held", JobOptions::default(), move |_| async move {
@@ -512,16 +511,16 @@ async fn the_limit_refuses_before_anything_starts() {
     assert!(!built.load(Ordering::SeqCst), "a refused future was built");
     assert!(processes_with_arg("1234.0625").is_empty());
     assert!(!proof.exists(), "a refused pipeline ran");
-    assert_eq!(k.job_ids(), vec![a.id().unwrap(), b.id().unwrap()]);
+    assert_eq!(k.job_ids(), vec![a.id(), b.id()]);
 
     // Free both slots: exactly two more fit, refusals cost nothing.
-    k.signal(a.id().unwrap(), Signal::KILL).unwrap();
+    k.signal(a.id(), Signal::KILL).unwrap();
     gate.cancel();
     counted_finished(&mut events, &[&a, &b]).await;
 
     // Many threads racing for the two slots: never more than two get one.
     let ok = Arc::new(AtomicUsize::new(0));
-    let hold = CancellationToken::new();
+    let hold = CancelToken::new();
     let handle = tokio::runtime::Handle::current();
     let threads: Vec<_> = (0..4)
         .map(|_| {
@@ -553,7 +552,8 @@ async fn the_limit_refuses_before_anything_starts() {
     }
     assert_eq!(ok.load(Ordering::SeqCst), 2, "exactly the limit got in");
     hold.cancel();
-    assert!(within("all done", k.wait_all(None)).await);
+    let all = within("all done", k.wait_all()).await;
+    assert!(all.iter().all(|j| j.state.is_finished()), "{all:?}");
 }
 
 /// Memory-bounded, non-blocking writer under followers that stop reading:
@@ -579,7 +579,7 @@ fn stalled_followers_neither_slow_the_writer_nor_grow_memory() {
             let base = k.spawn_process(flood()).unwrap();
             finished(&base).await;
             let alone_took = started.elapsed();
-            k.remove(base.id().unwrap()).unwrap();
+            k.remove(base.id()).unwrap();
             trim_heap();
             let rss_before = status_kb("VmRSS");
 
@@ -596,7 +596,10 @@ fn stalled_followers_neither_slow_the_writer_nor_grow_memory() {
                 tokio::io::copy(&mut tail, &mut pipe_in).await
             });
             let mut peak = 0;
-            while job.wait_timeout(Duration::from_millis(5)).await.is_none() {
+            while tokio::time::timeout(Duration::from_millis(5), job.wait())
+                .await
+                .is_err()
+            {
                 peak = peak.max(status_kb("VmRSS"));
                 assert!(started.elapsed() < DEADLINE, "the flood did not finish");
             }
@@ -654,11 +657,10 @@ fn stalled_followers_neither_slow_the_writer_nor_grow_memory() {
 /// that window also left the removed id queued as finished.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_finished_job_frees_its_slot_before_its_waiters_wake() {
-    let k = TestKernel::with(KernelConfig {
-        max_running: 1,
-        retention: 0,
-        ..KernelConfig::default()
-    });
+    let mut config = KernelConfig::default();
+    config.max_running = 1;
+    config.retention = 0;
+    let k = TestKernel::with(config);
     for round in 0..2000 {
         let job = k
             .spawn_future("quick", JobOptions::default(), |_| async { 0 })
@@ -679,10 +681,9 @@ async fn a_finished_job_frees_its_slot_before_its_waiters_wake() {
 /// streams before recording the final state.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_follower_that_ended_sees_the_final_state() {
-    let k = TestKernel::with(KernelConfig {
-        retention: 0,
-        ..KernelConfig::default()
-    });
+    let mut config = KernelConfig::default();
+    config.retention = 0;
+    let k = TestKernel::with(config);
     for round in 0..300 {
         let job = if round % 2 == 0 {
             k.spawn_future("quick", JobOptions::default(), |ctx| async move {
@@ -714,7 +715,7 @@ async fn stranger_with_a_finished_jobs_pgid(k: &TestKernel) -> Option<(Job, Stra
         .spawn_process(ProcessSpec::command(Cmd::new("true")))
         .unwrap();
     finished(&job).await;
-    let pgid = job.pgid().unwrap();
+    let pgid: u32 = job.pgid().unwrap().into();
     until("the job's group is empty", || {
         group_members(pgid).is_empty()
     })
@@ -770,7 +771,7 @@ async fn a_finished_jobs_reused_pgid_is_never_signalled() {
         return;
     };
     let pgid = stranger.0.id();
-    let got = k.signal(job.id().unwrap(), Signal::KILL);
+    let got = k.signal(job.id(), Signal::KILL);
     assert!(
         !dies_soon(pgid).await,
         "an unrelated process that reused pgid {pgid} was killed"

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use corral_kernel::{
-    CancellationToken, Cmd, Job, JobEvent, JobId, JobKind, JobOptions, JobState, KernelConfig,
+    CancelToken, Cmd, Job, JobEvent, JobId, JobKind, JobOptions, JobState, KernelConfig,
     ProcessSpec, Signal,
 };
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
@@ -113,6 +113,8 @@ fn fate(i: usize) -> FutureFate {
 #[derive(Default, Debug)]
 struct Seen {
     spawned: usize,
+    /// The numbers given to it (visible jobs get exactly one, at spawn).
+    numbered: Vec<u64>,
     exited: Vec<JobState>,
     removed: usize,
     /// An event other than Removed came after Exited.
@@ -136,13 +138,12 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                 "RLIMIT_NOFILE hard limit {hard} too low"
             );
 
-            let k = TestKernel::with(KernelConfig {
-                max_running: PROCESSES + FUTURES + 100,
-                // Keep every record until this test removes it.
-                retention: usize::MAX,
-                event_capacity: EVENT_CAPACITY,
-                ..KernelConfig::default()
-            });
+            let mut config = KernelConfig::default();
+            config.max_running = PROCESSES + FUTURES + 100;
+            // Keep every record until this test removes it.
+            config.retention = usize::MAX;
+            config.event_capacity = EVENT_CAPACITY;
+            let k = TestKernel::with(config);
             let me = std::process::id();
 
             // Every event, per job, gathered as they come.
@@ -154,7 +155,7 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                     loop {
                         let ev = match events.recv().await {
                             Ok(ev) => ev,
-                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                            Err(corral_kernel::EventError::Closed) => return,
                             Err(e) => panic!("event subscriber: {e}"),
                         };
                         let mut seen = seen.lock().unwrap();
@@ -163,9 +164,11 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                             JobEvent::Spawned(_) => s.spawned += 1,
                             JobEvent::Exited(_, st) => s.exited.push(st),
                             JobEvent::Removed(_) => s.removed += 1,
-                            JobEvent::Stopped(..) | JobEvent::Continued(_) => {
+                            JobEvent::Numbered(_, n) => {
+                                s.numbered.push(n);
                                 s.after_exit |= !s.exited.is_empty()
                             }
+                            _ => s.after_exit |= !s.exited.is_empty(),
                         }
                     }
                 })
@@ -191,15 +194,16 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                     .unwrap();
                 finished(&f).await;
             }
-            // Also one lap of the event channel's ring (three events a job),
+            // Also one lap of the event channel's ring (four events a job:
+            // Spawned, Numbered, Exited, Removed),
             // one job at a time: its slots are allocated up front but only
             // become resident once written.
             let mut warm_events = k.subscribe();
-            for _ in 0..=EVENT_CAPACITY / 3 {
+            for _ in 0..=EVENT_CAPACITY / 4 {
                 let f = k
                     .spawn_future("warm", JobOptions::default(), |_| async { 0 })
                     .unwrap();
-                let id = f.id().unwrap();
+                let id = f.id();
                 // The Exited event: the record is counted as finished then.
                 loop {
                     match within("warm-up exit", warm_events.recv()).await.unwrap() {
@@ -216,7 +220,7 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                     .values()
                     .filter(|s| !s.exited.is_empty())
                     .count()
-                    == 2 * TREATMENTS.len() + EVENT_CAPACITY / 3 + 1
+                    == 2 * TREATMENTS.len() + EVENT_CAPACITY / 4 + 1
             })
             .await;
             for id in k.job_ids() {
@@ -247,7 +251,7 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                         most = most.max(list.len());
                         let mut last = None;
                         for info in &list {
-                            let id = info.id.expect("listed jobs have ids");
+                            let id = info.id;
                             assert!(Some(id) > last, "ids ascend: {id:?} after {last:?}");
                             last = Some(id);
                             assert_eq!(
@@ -268,6 +272,7 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                                 JobKind::Future => {
                                     assert!(info.pids.is_empty() && info.pgid.is_none())
                                 }
+                                other => panic!("a job of unknown kind {other:?}: {info:?}"),
                             }
                         }
                         rounds += 1;
@@ -299,7 +304,7 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
 
             // The futures, all waiting for one gate.
             let t0 = Instant::now();
-            let gate = CancellationToken::new();
+            let gate = CancelToken::new();
             let mut futs: Vec<(usize, Job)> = Vec::with_capacity(FUTURES);
             for i in 0..FUTURES {
                 let gate = gate.clone();
@@ -357,7 +362,7 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                 .iter()
                 .filter(|(t, _)| *t == Treatment::StoppedThenTerminated)
                 .map(|(_, job)| {
-                    let (kernel, id) = (k.kernel.clone(), job.id().unwrap());
+                    let (kernel, id) = (k.kernel.clone(), job.id());
                     tokio::spawn(async move { kernel.terminate(id, Duration::from_secs(5)).await })
                 })
                 .collect();
@@ -368,16 +373,17 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                 }
             }
             for t in terminations {
-                let state = within("terminate", t).await.unwrap().unwrap();
+                let state = within("terminate", t).await.unwrap().unwrap().state;
                 assert_eq!(state, Treatment::StoppedThenTerminated.expected());
             }
             let t0 = Instant::now();
-            assert!(
-                tokio::time::timeout(Duration::from_secs(30), k.wait_all(None))
-                    .await
-                    .unwrap(),
-                "every job ends"
-            );
+            let all = tokio::time::timeout(Duration::from_secs(30), k.wait_all())
+                .await
+                .expect("every job ends");
+            assert_eq!(all.len(), PROCESSES + FUTURES);
+            assert!(all.iter().all(|j| j.state.is_finished()), "every job ends");
+            // 11,000 snapshots: not to be counted as memory the kernel kept.
+            drop(all);
             let drain = t0.elapsed();
 
             // Final states, output, and the processes: reaped, none left.
@@ -416,7 +422,8 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                 }
             }
 
-            // The events: one Spawned and one Exited (the final state) each,
+            // The events: one Spawned, one Numbered (its number) and one
+            // Exited (the final state) each,
             // nothing after Exited.
             until("every Exited event", || {
                 seen.lock()
@@ -434,8 +441,9 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
                     .map(|(_, j)| j)
                     .chain(futs.iter().map(|(_, j)| j))
                 {
-                    let s = &seen[&job.id().unwrap()];
+                    let s = &seen[&job.id()];
                     assert_eq!(s.spawned, 1, "{:?}", job.info());
+                    assert_eq!(s.numbered, vec![job.number().unwrap()], "{:?}", job.info());
                     assert_eq!(s.exited, vec![job.state()], "{:?}", job.info());
                     assert!(!s.after_exit);
                 }
@@ -507,12 +515,12 @@ fn a_thousand_process_jobs_and_ten_thousand_futures_at_once() {
 /// 20,000 take well under 0.1 s.)
 #[tokio::test]
 async fn removing_many_records_is_not_quadratic() {
-    let k = TestKernel::with(KernelConfig {
-        retention: usize::MAX,
-        max_running: 100_000,
-        event_capacity: 40_000,
-        ..KernelConfig::default()
-    });
+    let mut config = KernelConfig::default();
+    config.retention = usize::MAX;
+    config.max_running = 100_000;
+    // Every event of the 20,000 jobs (Spawned, Numbered, Exited) fits.
+    config.event_capacity = 60_000;
+    let k = TestKernel::with(config);
     let time_removal = |n: usize| {
         let k = k.kernel.clone();
         async move {
@@ -522,8 +530,7 @@ async fn removing_many_records_is_not_quadratic() {
                 ids.push(
                     k.spawn_future("f", JobOptions::default(), |_| async { 0 })
                         .unwrap()
-                        .id()
-                        .unwrap(),
+                        .id(),
                 );
             }
             let mut left = n;

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod api;
 mod faults;
 mod load;
 mod output;

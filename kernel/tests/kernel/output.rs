@@ -88,14 +88,11 @@ async fn flood_keeps_exactly_the_last_cap_bytes() {
 
 #[tokio::test]
 async fn per_job_cap_and_lossless_spill() {
-    let k = TestKernel::with(KernelConfig {
-        output_cap: 4096,
-        ..KernelConfig::default()
-    });
-    let spec = fixture_job("flood.sh", &["100000"]).options(JobOptions {
-        output_cap: Some(1000),
-        lossless: Some(true),
-    });
+    let mut config = KernelConfig::default();
+    config.output_cap = 4096;
+    let k = TestKernel::with(config);
+    let spec = fixture_job("flood.sh", &["100000"])
+        .options(JobOptions::new().output_cap(1000).lossless(true));
     let job = k.spawn_process(spec).unwrap();
     finished(&job).await;
     let stats = job.stdout().stats();

@@ -49,10 +49,9 @@ async fn the_embedders_own_children_are_not_stolen() {
 
 #[tokio::test]
 async fn max_running_limit_is_a_clear_error_and_starts_nothing() {
-    let k = TestKernel::with(KernelConfig {
-        max_running: 2,
-        ..KernelConfig::default()
-    });
+    let mut config = KernelConfig::default();
+    config.max_running = 2;
+    let k = TestKernel::with(config);
     let a = k.spawn_process(sleeper()).unwrap();
     let _b = k.spawn_process(sleeper()).unwrap();
     let err = k.spawn_process(sh("echo never")).unwrap_err();
@@ -61,7 +60,7 @@ async fn max_running_limit_is_a_clear_error_and_starts_nothing() {
         corral_kernel::Error::LimitReached { limit: 2 }
     ));
     assert_eq!(k.job_ids().len(), 2);
-    k.signal(a.id().unwrap(), Signal::KILL).unwrap();
+    k.signal(a.id(), Signal::KILL).unwrap();
     finished(&a).await;
     let c = k.spawn_process(sh("true")).unwrap();
     assert_eq!(finished(&c).await, JobState::Exited(0));
@@ -69,20 +68,19 @@ async fn max_running_limit_is_a_clear_error_and_starts_nothing() {
 
 #[tokio::test]
 async fn retention_evicts_the_oldest_finished_jobs() {
-    let k = TestKernel::with(KernelConfig {
-        retention: 3,
-        ..KernelConfig::default()
-    });
+    let mut config = KernelConfig::default();
+    config.retention = 3;
+    let k = TestKernel::with(config);
     let mut ids = Vec::new();
     for _ in 0..5 {
         let j = k.spawn_process(sh("true")).unwrap();
         finished(&j).await;
-        ids.push(j.id().unwrap());
+        ids.push(j.id());
     }
     assert_eq!(k.job_ids(), ids[2..].to_vec());
     // Ids are never reused.
     let next = k.spawn_process(sh("true")).unwrap();
-    assert!(next.id().unwrap() > ids[4]);
+    assert!(next.id() > ids[4]);
 }
 
 #[tokio::test]
@@ -94,18 +92,18 @@ async fn shutdown_leaves_nothing_of_any_group() {
     let mut f = ignorer.stdout().follow(0);
     within("ready", f.next_chunk()).await;
     let stopped = k.spawn_process(sleeper()).unwrap();
-    k.signal(stopped.id().unwrap(), Signal::STOP).unwrap();
+    k.signal(stopped.id(), Signal::STOP).unwrap();
     within("stopped", stopped.wait_change(JobState::Running)).await;
     let leaver = k
         .spawn_process(fixture_job("spawn_many.sh", &["5"]))
         .unwrap();
     finished(&leaver).await;
     let disowned = k.spawn_process(sleeper()).unwrap();
-    k.disown(disowned.id().unwrap()).unwrap();
+    k.disown(disowned.id()).unwrap();
 
     let groups: Vec<u32> = [&ignorer, &stopped, &leaver]
         .iter()
-        .map(|j| j.pgid().unwrap())
+        .map(|j| j.pgid().unwrap().into())
         .collect();
     assert!(
         !group_members(groups[2]).is_empty(),
@@ -120,7 +118,7 @@ async fn shutdown_leaves_nothing_of_any_group() {
     }
     assert!(alive(disowned.pids()[0]), "disowned jobs are left alone");
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(disowned.pids()[0] as i32),
+        nix::unistd::Pid::from_raw(disowned.pids()[0].as_raw()),
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();

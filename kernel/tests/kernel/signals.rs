@@ -29,7 +29,7 @@ async fn kill_reaches_every_pipeline_member_and_grandchildren() {
     .await;
     assert!(group_members(pgid).contains(&grandchild));
 
-    k.signal(job.id().unwrap(), Signal::TERM).unwrap();
+    k.signal(job.id(), Signal::TERM).unwrap();
     let state = finished(&job).await;
     assert_eq!(state.exit_status(), Some(143), "{state:?}");
     until("every member and the grandchild gone", || {
@@ -49,10 +49,11 @@ async fn term_ignorer_dies_by_kill_after_grace() {
     let started = Instant::now();
     let state = within(
         "terminate",
-        k.terminate(job.id().unwrap(), Duration::from_millis(300)),
+        k.terminate(job.id(), Duration::from_millis(300)),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .state;
     assert_eq!(
         state,
         JobState::Signaled {
@@ -72,7 +73,7 @@ async fn stop_and_cont_are_observed_for_process_jobs() {
     let k = TestKernel::new();
     let mut events = k.subscribe();
     let job = k.spawn_process(sleeper()).unwrap();
-    let id = job.id().unwrap();
+    let id = job.id();
     k.signal(id, Signal::STOP).unwrap();
     assert_eq!(
         within("stopped", job.wait_change(JobState::Running)).await,
@@ -88,13 +89,14 @@ async fn stop_and_cont_are_observed_for_process_jobs() {
         JobState::Running
     );
     let mut seen = Vec::new();
-    while seen.len() < 3 {
+    while seen.len() < 4 {
         seen.push(within("events", events.recv()).await.unwrap());
     }
     assert_eq!(
         seen,
         vec![
             JobEvent::Spawned(id),
+            JobEvent::Numbered(id, job.number().unwrap()),
             JobEvent::Stopped(id, Signal::STOP),
             JobEvent::Continued(id)
         ]
@@ -118,7 +120,7 @@ async fn a_job_stopped_from_outside_reads_stopped() {
     .await;
     // Continued by someone else, not through the kernel.
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(job.pids()[0] as i32),
+        nix::unistd::Pid::from_raw(job.pids()[0].as_raw()),
         nix::sys::signal::Signal::SIGCONT,
     )
     .unwrap();
@@ -143,7 +145,7 @@ async fn future_jobs_pause_resume_and_cancel() {
             }
         })
         .unwrap();
-    let id = job.id().unwrap();
+    let id = job.id();
     until("ticking", || ticks.load(Ordering::SeqCst) > 3).await;
     k.signal(id, Signal::TSTP).unwrap();
     assert_eq!(job.state(), JobState::Stopped(Signal::TSTP));
@@ -175,11 +177,13 @@ async fn kill_drops_a_future_at_once_even_when_paused() {
             0
         })
         .unwrap();
-    let id = job.id().unwrap();
+    let id = job.id();
     k.signal(id, Signal::STOP).unwrap();
     k.signal(id, Signal::TERM).unwrap();
     // TERM cancels the token but the future ignores it and is paused anyway.
-    assert!(job.wait_timeout(Duration::from_millis(50)).await.is_none());
+    assert!(tokio::time::timeout(Duration::from_millis(50), job.wait())
+        .await
+        .is_err());
     k.signal(id, Signal::KILL).unwrap();
     let state = finished(&job).await;
     assert!(state.is_finished());
@@ -189,12 +193,13 @@ async fn kill_drops_a_future_at_once_even_when_paused() {
 async fn terminate_continues_a_stopped_job_so_it_can_die() {
     let k = TestKernel::new();
     let job = k.spawn_process(sleeper()).unwrap();
-    let id = job.id().unwrap();
+    let id = job.id();
     k.signal(id, Signal::STOP).unwrap();
     within("stopped", job.wait_change(JobState::Running)).await;
     let state = within("terminate", k.terminate(id, Duration::from_secs(5)))
         .await
-        .unwrap();
+        .unwrap()
+        .state;
     assert_eq!(state.exit_status(), Some(143));
 }
 
@@ -207,7 +212,7 @@ async fn bad_signals_and_finished_jobs_are_clear_errors() {
     ));
     let job = k.spawn_process(sh("true")).unwrap();
     finished(&job).await;
-    let id = job.id().unwrap();
+    let id = job.id();
     assert!(matches!(
         k.signal(id, Signal::TERM),
         Err(corral_kernel::Error::JobFinished(j)) if j == id

@@ -53,11 +53,14 @@ pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
 
 /// Waits for the job to finish, with the deadline.
 pub async fn finished(job: &Job) -> corral_kernel::JobState {
-    within(&format!("job {:?} to finish", job.command()), job.wait()).await
+    within(&format!("job {:?} to finish", job.command()), job.wait())
+        .await
+        .state
 }
 
 /// What /proc/<pid>/stat says of a process: (state, ppid, pgrp).
-pub fn stat(pid: u32) -> Option<(char, u32, u32)> {
+pub fn stat(pid: impl Into<u32>) -> Option<(char, u32, u32)> {
+    let pid: u32 = pid.into();
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may hold spaces and parentheses: fields start after the last ')'.
     let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
@@ -79,17 +82,18 @@ pub fn all_pids() -> Vec<u32> {
 }
 
 /// The process state letter from /proc (R, S, T, Z…), or None if gone.
-pub fn proc_state(pid: u32) -> Option<char> {
+pub fn proc_state(pid: impl Into<u32>) -> Option<char> {
     stat(pid).map(|(state, _, _)| state)
 }
 
 /// Alive and not a zombie.
-pub fn alive(pid: u32) -> bool {
+pub fn alive(pid: impl Into<u32>) -> bool {
     matches!(proc_state(pid), Some(c) if c != 'Z' && c != 'X')
 }
 
 /// Every pid whose process group is `pgid` (zombies included).
-pub fn group_members(pgid: u32) -> Vec<u32> {
+pub fn group_members(pgid: impl Into<u32>) -> Vec<u32> {
+    let pgid: u32 = pgid.into();
     all_pids()
         .into_iter()
         .filter(|&pid| stat(pid).is_some_and(|(_, _, pgrp)| pgrp == pgid))
@@ -108,9 +112,10 @@ impl TestKernel {
 
     pub fn with(config: KernelConfig) -> TestKernel {
         TestKernel {
-            kernel: Kernel::with_config(KernelConfig {
-                drop_grace: Duration::from_millis(200),
-                ..config
+            kernel: Kernel::with_config({
+                let mut config = config;
+                config.drop_grace = Duration::from_millis(200);
+                config
             })
             .unwrap(),
         }
@@ -129,7 +134,7 @@ impl Drop for TestKernel {
         for job in self.kernel.jobs() {
             if let Some(pgid) = job.pgid() {
                 let _ = nix::sys::signal::killpg(
-                    nix::unistd::Pid::from_raw(pgid as i32),
+                    nix::unistd::Pid::from_raw(pgid.as_raw()),
                     nix::sys::signal::Signal::SIGKILL,
                 );
             }

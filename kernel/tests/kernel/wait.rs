@@ -8,21 +8,18 @@ use crate::util::*;
 async fn wait_one_returns_the_final_state() {
     let k = TestKernel::new();
     let job = k.spawn_process(sh("exit 7")).unwrap();
-    let info = within("wait", k.wait(job.id().unwrap(), None))
-        .await
-        .unwrap();
+    let info = within("wait", k.wait(job.id())).await.unwrap();
     assert_eq!(info.state, JobState::Exited(7));
     assert!(info.ended_at.is_some());
 }
 
 #[tokio::test]
-async fn wait_timeout_returns_a_live_snapshot() {
+async fn wait_timeout_leaves_a_live_snapshot() {
     let k = TestKernel::new();
     let job = k.spawn_process(sleeper()).unwrap();
-    let info = k
-        .wait(job.id().unwrap(), Some(Duration::from_millis(50)))
-        .await
-        .unwrap();
+    let waited = tokio::time::timeout(Duration::from_millis(50), k.wait(job.id())).await;
+    assert!(waited.is_err(), "a sleeper finished: {waited:?}");
+    let info = k.job(job.id()).unwrap().info();
     assert_eq!(info.state, JobState::Running);
     assert!(info.ended_at.is_none());
 }
@@ -32,16 +29,17 @@ async fn wait_any_returns_the_first_to_finish() {
     let k = TestKernel::new();
     let slow = k.spawn_process(sleeper()).unwrap();
     let fast = k.spawn_process(sh("sleep 0.05; exit 3")).unwrap();
-    let ids = [slow.id().unwrap(), fast.id().unwrap()];
-    let first = within("wait any", k.wait_any(&ids, None)).await.unwrap();
+    let ids = [slow.id(), fast.id()];
+    let first = within("wait any", k.wait_any(&ids)).await.unwrap();
     assert_eq!(first.id, fast.id());
     assert_eq!(first.state, JobState::Exited(3));
     // Timeout: only the slow one left.
-    let none = k
-        .wait_any(&[slow.id().unwrap()], Some(Duration::from_millis(50)))
-        .await;
-    assert!(none.is_none());
-    assert!(k.wait_any(&[], None).await.is_none());
+    let none = tokio::time::timeout(Duration::from_millis(50), k.wait_any(&[slow.id()])).await;
+    assert!(none.is_err(), "{none:?}");
+    assert!(matches!(
+        k.wait_any(&[]).await,
+        Err(corral_kernel::Error::NoJobs)
+    ));
 }
 
 #[tokio::test]
@@ -50,10 +48,16 @@ async fn wait_all_and_its_timeout() {
     for i in 0..5 {
         k.spawn_process(sh(&format!("sleep 0.0{i}"))).unwrap();
     }
-    assert!(within("wait all", k.wait_all(None)).await);
+    let all = within("wait all", k.wait_all()).await;
+    assert_eq!(all.len(), 5);
+    assert!(all.iter().all(|j| j.state.is_finished()));
     assert!(k.list().iter().all(|j| j.state.is_finished()));
     k.spawn_process(sleeper()).unwrap();
-    assert!(!k.wait_all(Some(Duration::from_millis(50))).await);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), k.wait_all())
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -72,7 +76,7 @@ async fn signal_deaths_report_128_plus_n() {
             continue;
         }
         let job = k.spawn_process(sleeper()).unwrap();
-        k.signal(job.id().unwrap(), sig).unwrap();
+        k.signal(job.id(), sig).unwrap();
         assert_eq!(finished(&job).await.exit_status(), Some(128 + sig.number()));
     }
     let fut = k
@@ -81,7 +85,7 @@ async fn signal_deaths_report_128_plus_n() {
             0
         })
         .unwrap();
-    k.signal(fut.id().unwrap(), Signal::HUP).unwrap();
+    k.signal(fut.id(), Signal::HUP).unwrap();
     assert_eq!(finished(&fut).await.exit_status(), Some(129));
 }
 
@@ -101,7 +105,7 @@ async fn a_grandchild_holding_the_pipe_does_not_keep_the_job_running() {
         "the grandchild is still running in the job's group"
     );
     // The finished job's group is still addressable: kill reaches the grandchild.
-    k.signal(job.id().unwrap(), Signal::KILL).unwrap();
+    k.signal(job.id(), Signal::KILL).unwrap();
     until("grandchild killed", || !alive(pid)).await;
 }
 
@@ -109,10 +113,10 @@ async fn a_grandchild_holding_the_pipe_does_not_keep_the_job_running() {
 async fn wake_up_is_prompt() {
     let k = TestKernel::new();
     let job = k.spawn_process(sleeper()).unwrap();
-    let id = job.id().unwrap();
+    let id = job.id();
     let waiter = {
         let k = k.kernel.clone();
-        tokio::spawn(async move { k.wait(id, None).await })
+        tokio::spawn(async move { k.wait(id).await })
     };
     k.signal(id, Signal::KILL).unwrap();
     let info = within("woken", waiter).await.unwrap().unwrap();
