@@ -328,8 +328,7 @@ fn issue_8_foreground_commands_use_no_job_number() {
         "/bin/true; sh -c 'exit 3'; sleep 30 & jobs; cat /v/jobs/1/command; ls /v/jobs; kill %1",
     );
     assert_eq!(
-        r.stdout,
-        "[1]+  Running                 sleep 30 &\nsleep 30\n1\n",
+        r.stdout, "[1]+  Running                 sleep 30 &\nsleep 30\n1\n",
         "stderr: {}",
         r.stderr
     );

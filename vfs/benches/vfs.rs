@@ -56,7 +56,11 @@ async fn read_ring() -> Result<f64, Box<dyn Error>> {
 /// Milliseconds to list `/v/jobs` holding 10,000 finished future jobs.
 async fn list_jobs() -> Result<f64, Box<dyn Error>> {
     const JOBS: usize = 10_000;
-    let kernel = Kernel::with_config(KernelConfig::default().retention(20_000).max_running(20_000))?;
+    let kernel = Kernel::with_config(
+        KernelConfig::default()
+            .retention(20_000)
+            .max_running(20_000),
+    )?;
     let vfs = MountTable::new(kernel.clone());
     for i in 0..JOBS {
         kernel.spawn_future(format!("job {i}"), JobOptions::default(), |_| async { 0 })?;

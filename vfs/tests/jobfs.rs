@@ -115,7 +115,10 @@ async fn stdout_is_live_while_the_job_runs_and_complete_after() {
     within("fifo", env.vfs.write(&fifo, b"middle\n", WriteMode::Append))
         .await
         .unwrap();
-    assert_eq!(within("job end", job.wait()).await.state, JobState::Exited(0));
+    assert_eq!(
+        within("job end", job.wait()).await.state,
+        JobState::Exited(0)
+    );
     assert_eq!(
         env.read_str("/v/jobs/1/stdout").await,
         "first\nmiddle\nlast\n"
