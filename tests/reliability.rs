@@ -539,7 +539,7 @@ fn six_hundred_jobs_listed_by_jobs_and_v_jobs() {
 /// what a job left behind once `%N` names nothing any more.
 #[test]
 fn kill_builtin_reaches_a_process_group_by_negative_pid() {
-    let r = corral("sleep 3 & kill -- -$!; echo k=$?; wait %1; echo s=$?");
+    let r = corral("sleep 100 & kill -- -$!; echo k=$?; wait %1; echo s=$?");
     assert_eq!(r.stdout, "k=0\ns=143\n", "{}", r.stderr);
 }
 
@@ -547,7 +547,7 @@ fn kill_builtin_reaches_a_process_group_by_negative_pid() {
 /// also from the shell's own redirections.
 #[test]
 fn ctl_is_writable_from_the_shell() {
-    let r = corral("sleep 3 & echo TERM > /v/jobs/1/ctl; echo w=$?; wait %1; echo s=$?");
+    let r = corral("sleep 100 & echo TERM > /v/jobs/1/ctl; echo w=$?; wait %1; echo s=$?");
     assert_eq!(r.stdout, "w=0\ns=143\n", "{}", r.stderr);
 }
 
