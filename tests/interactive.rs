@@ -289,26 +289,27 @@ fn ctrl_z_stops_pipeline_into_cat() {
     sh.terminated_notice("sleep 100 | cat", &pids);
 }
 
-/// 3. `sleep 1 &` prints `[1] PID`; the Done notice arrives while the prompt
+/// 3. `cmd &` prints `[1] PID`; the Done notice arrives while the prompt
 ///    is idle (bash: at the next prompt). Job ids are not reused (bash: 1 again).
+///    The job ends when the test opens its gate, once the prompt is back.
 #[test]
 fn background_done_notice_while_idle() {
     let sh = Shell::start();
-    let (id, pid) = sh.start_bg("sleep 1");
+    let mut gate = Gate::new();
+    let cmd = gate.command();
+    let (id, pid) = sh.start_bg(&cmd);
     assert_eq!(id, 1);
-    // `[1] PID` names the sleep (bash reports the pid before the child has
-    // exec'd, so wait for the exec).
+    // `[1] PID` names the job's process (bash reports the pid before the
+    // child has exec'd, so wait for the exec).
     procfs::wait_for(
         sh.timeout(),
-        "the `[1] PID` process to be `sleep 1`",
-        || {
-            let argv = procfs::cmdline(pid).unwrap_or_default();
-            (argv == ["sleep", "1"] || !procfs::is_alive(pid)).then_some(())
-        },
+        "the `[1] PID` process to be the gated job",
+        || (procfs::cmdline(pid).unwrap_or_default() == gate.argv()).then_some(()),
         || format!("{:?} {:?}", procfs::stat(pid), procfs::cmdline(pid)),
     );
+    gate.open();
     // Nothing typed: corral announces it by itself.
-    sh.idle_notice("[1]+  Done                    sleep 1", &[pid]);
+    sh.idle_notice(&format!("[1]+  Done                    {cmd}"), &[pid]);
 
     let (id, _) = sh.start_bg("sleep 1");
     // corral never reuses an id; bash starts again at 1.
