@@ -412,6 +412,9 @@ fn a_stalled_tail_follower_does_not_hold_up_the_job_or_grow_memory() {
         .trim()
         .parse()
         .unwrap();
+    // The follower never reads, so a writer it could hold up would never
+    // finish: finishing is the proof. (The times are printed, not compared:
+    // on a loaded machine they say more about the load than about corral.)
     procfs::assert_exits(
         pid as i32,
         DEADLINE,
@@ -422,10 +425,6 @@ fn a_stalled_tail_follower_does_not_hold_up_the_job_or_grow_memory() {
     println!(
         "flood of {BYTES} B: {base_took:?} and peak RSS {base_hwm} kB unfollowed; \
          {took:?} and {stalled_hwm} kB with a stalled tail -f"
-    );
-    assert!(
-        took < base_took * 3 + Duration::from_secs(1),
-        "the writer was held up: {took:?} against {base_took:?}"
     );
     assert!(
         stalled_hwm < base_hwm + 16 * 1024,
