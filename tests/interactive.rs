@@ -9,7 +9,7 @@
 //! Validation against bash: `CORRAL_PTY_SHELL=bash cargo test --test tests
 //! interactive` runs the same scenarios against `bash --norc --noprofile -i`
 //! with PS1='corral> '. Where corral deliberately differs from bash
-//! (DESIGN.md), the test is written for corral and branches on
+//! (docs/BASH-FORMATS.md), the test is written for corral and branches on
 //! [`Shell::is_bash`], with a note:
 //! - notices: corral announces Done/Stopped of background jobs as soon as they
 //!   happen, while the prompt is idle; bash only before its next prompt, so in
@@ -18,6 +18,7 @@
 //! - on exit corral terminates every job; bash leaves running background jobs
 //!   running.
 
+use crate::util::gate::Gate;
 use crate::util::procfs;
 use crate::util::pty::{Pty, PtyCommand};
 
@@ -228,8 +229,7 @@ fn ctrl_z_stops_foreground_then_fg_resumes() {
 }
 
 /// 2. Ctrl-Z on a pipeline of two external processes stops both, as one
-///    job; `kill %1` ends it. (`tr`, not `cat`: corral's `cat` is a builtin,
-///    see 2b.)
+///    job; `kill %1` ends it.
 #[test]
 fn ctrl_z_stops_whole_pipeline() {
     let sh = Shell::start();
@@ -259,21 +259,23 @@ fn ctrl_z_stops_whole_pipeline() {
     sh.terminated_notice("sleep 100 | tr a b", &[sleep, tr]);
 }
 
-/// 2b. Ctrl-Z on a pipeline whose last member is corral's builtin `cat`
-///     (an external process in bash): the job stops as one, the prompt comes
-///     back, `kill %1` ends it (status of the last member: Terminated).
+/// 2b. Ctrl-Z on a pipeline into `cat`, which corral runs as the program
+///     (its builtin serves only /v paths): the job stops as one, the prompt
+///     comes back, `kill %1` ends it (status of the last member: Terminated).
 #[test]
-fn ctrl_z_stops_pipeline_into_builtin_cat() {
+fn ctrl_z_stops_pipeline_into_cat() {
     let sh = Shell::start();
     sh.send_line("sleep 100 | cat");
     let sleep = sh.wait_foreground(&["sleep", "100"]);
-    let mut pids = vec![sleep];
-    if sh.is_bash() {
-        pids.push(sh.wait_foreground(&["cat"]));
-    }
+    // Ctrl-Z reaches the processes in the foreground group when it is typed:
+    // wait until cat has been exec'd in that group and is blocked reading.
+    let cat = sh.wait_foreground(&["cat"]);
+    procfs::wait_blocked_on_input(cat, sh.timeout());
+    let pids = vec![sleep, cat];
     sh.ctrl_z();
     sh.expect_line("[1]+  Stopped                 sleep 100 | cat");
     procfs::wait_state(sleep, 'T', sh.timeout());
+    procfs::wait_state(cat, 'T', sh.timeout());
     sh.prompt();
 
     sh.send_line("jobs");
@@ -283,29 +285,31 @@ fn ctrl_z_stops_pipeline_into_builtin_cat() {
 
     sh.send_line("kill %1");
     procfs::assert_exits(sleep, sh.timeout(), "the pipeline's sleep after kill %1");
+    procfs::assert_exits(cat, sh.timeout(), "the pipeline's cat after kill %1");
     sh.terminated_notice("sleep 100 | cat", &pids);
 }
 
-/// 3. `sleep 1 &` prints `[1] PID`; the Done notice arrives while the prompt
+/// 3. `cmd &` prints `[1] PID`; the Done notice arrives while the prompt
 ///    is idle (bash: at the next prompt). Job ids are not reused (bash: 1 again).
+///    The job ends when the test opens its gate, once the prompt is back.
 #[test]
 fn background_done_notice_while_idle() {
     let sh = Shell::start();
-    let (id, pid) = sh.start_bg("sleep 1");
+    let mut gate = Gate::new();
+    let cmd = gate.command();
+    let (id, pid) = sh.start_bg(&cmd);
     assert_eq!(id, 1);
-    // `[1] PID` names the sleep (bash reports the pid before the child has
-    // exec'd, so wait for the exec).
+    // `[1] PID` names the job's process (bash reports the pid before the
+    // child has exec'd, so wait for the exec).
     procfs::wait_for(
         sh.timeout(),
-        "the `[1] PID` process to be `sleep 1`",
-        || {
-            let argv = procfs::cmdline(pid).unwrap_or_default();
-            (argv == ["sleep", "1"] || !procfs::is_alive(pid)).then_some(())
-        },
+        "the `[1] PID` process to be the gated job",
+        || (procfs::cmdline(pid).unwrap_or_default() == gate.argv()).then_some(()),
         || format!("{:?} {:?}", procfs::stat(pid), procfs::cmdline(pid)),
     );
+    gate.open();
     // Nothing typed: corral announces it by itself.
-    sh.idle_notice("[1]+  Done                    sleep 1", &[pid]);
+    sh.idle_notice(&format!("[1]+  Done                    {cmd}"), &[pid]);
 
     let (id, _) = sh.start_bg("sleep 1");
     // corral never reuses an id; bash starts again at 1.
@@ -313,26 +317,32 @@ fn background_done_notice_while_idle() {
 }
 
 /// 4. `bg` resumes a stopped job in the background; its Done notice arrives
-///    while idle.
+///    while idle. The job waits on a gate the test opens once it has been
+///    resumed, so it cannot end before Ctrl-Z however slow the machine.
 #[test]
 fn bg_resumes_stopped_job() {
     let sh = Shell::start();
-    sh.send_line("sleep 2");
-    let pid = sh.wait_foreground(&["sleep", "2"]);
+    let mut gate = Gate::new();
+    let cmd = gate.command();
+    let argv = gate.argv();
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    sh.send_line(&cmd);
+    let pid = sh.wait_foreground(&argv);
     sh.ctrl_z();
-    sh.expect_line("[1]+  Stopped                 sleep 2");
+    sh.expect_line(&format!("[1]+  Stopped                 {cmd}"));
     procfs::wait_state(pid, 'T', sh.timeout());
     sh.prompt();
 
     sh.send_line("bg");
-    sh.expect_line("[1]+ sleep 2 &");
+    sh.expect_line(&format!("[1]+ {cmd} &"));
     sh.prompt();
     assert!(
-        matches!(procfs::state(pid), Some('S' | 'R') | None),
+        matches!(procfs::state(pid), Some('S' | 'R')),
         "resumed: {:?}",
         procfs::stat(pid)
     );
-    sh.idle_notice("[1]+  Done                    sleep 2", &[pid]);
+    gate.open();
+    sh.idle_notice(&format!("[1]+  Done                    {cmd}"), &[pid]);
 }
 
 /// 5. A background job reading the terminal stops with `Stopped (tty input)`;
@@ -526,17 +536,21 @@ fn harness_gives_a_controlling_terminal() {
 /// 10. A notice that arrives while a line is being typed does not corrupt
 ///     it: the line is repainted after the notice and runs as typed.
 ///     corral-only in substance (bash prints the notice only after Enter).
+///     The job ends when the test opens its gate, once the half line shows.
 #[test]
 fn done_notice_while_typing_keeps_the_line() {
     let sh = Shell::start();
-    let (_, pid) = sh.start_bg("sleep 1");
+    let mut gate = Gate::new();
+    let cmd = gate.command();
+    let (_, pid) = sh.start_bg(&cmd);
     sh.send("echo \"par");
     sh.expect("echo \"par");
+    gate.open();
     if sh.is_bash() {
-        procfs::assert_exits(pid, sh.timeout(), "sleep 1");
+        procfs::assert_exits(pid, sh.timeout(), "the gated job");
     } else {
         // The notice arrives mid-line...
-        sh.expect_line("[1]+  Done                    sleep 1");
+        sh.expect_line(&format!("[1]+  Done                    {cmd}"));
     }
     // ...and the half-typed line is still there to finish.
     sh.send_line("t\"ial");

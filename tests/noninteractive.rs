@@ -1,5 +1,10 @@
 //! `corral -c`, scripts and stdin: every builtin and every error, by their
 //! output and exit status.
+//!
+//! A background `sleep 100` stands for "a job that is still running": it
+//! outlives the run's deadline, so it cannot end on its own while a script
+//! still expects it to run, however loaded the machine; the script (or
+//! corral's exit) kills it.
 
 use crate::util::run::*;
 
@@ -130,7 +135,7 @@ fn cd_pwd_export_unset_and_globs() {
 #[test]
 fn background_jobs_status_and_wait() {
     let r = corral(
-        "sleep 5 & cat /v/jobs/1/status; ls /v/jobs; kill %1; wait %1; echo $?; cat /v/jobs/1/status",
+        "sleep 100 & cat /v/jobs/1/status; ls /v/jobs; kill %1; wait %1; echo $?; cat /v/jobs/1/status",
     );
     assert_eq!(r.stdout, "running\n1\n143\nkilled:143\n", "{}", r.stderr);
     let r = corral("sh -c 'exit 3' & wait %1; echo $?; cat /v/jobs/1/status; wait %1; echo $?");
@@ -168,12 +173,13 @@ fn job_output_through_v_jobs() {
 
 #[test]
 fn jobs_listing_formats() {
-    let r = corral("sleep 5 & sleep 6 & jobs; jobs -p | wc -l; jobs %1; jobs %9; kill %1 %2; wait");
+    let r =
+        corral("sleep 100 & sleep 101 & jobs; jobs -p | wc -l; jobs %1; jobs %9; kill %1 %2; wait");
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines[0], "[1]-  Running                 sleep 5 &");
-    assert_eq!(lines[1], "[2]+  Running                 sleep 6 &");
+    assert_eq!(lines[0], "[1]-  Running                 sleep 100 &");
+    assert_eq!(lines[1], "[2]+  Running                 sleep 101 &");
     assert_eq!(lines[2].trim(), "2");
-    assert_eq!(lines[3], "[1]-  Running                 sleep 5 &");
+    assert_eq!(lines[3], "[1]-  Running                 sleep 100 &");
     assert_eq!(r.stderr, "jobs: %9: no such job\n");
 }
 
@@ -185,7 +191,7 @@ fn kill_builtin_and_its_errors() {
     let r = corral("kill");
     assert_eq!(r.status, 2);
     assert!(r.stderr.starts_with("kill: usage: kill [-s sigspec"));
-    let r = corral("sleep 5 & kill -s QQQ %1; echo $?; kill %9; echo $?; kill abc; echo $?; kill 999999; echo $?; kill -9 %1");
+    let r = corral("sleep 100 & kill -s QQQ %1; echo $?; kill %9; echo $?; kill abc; echo $?; kill 999999; echo $?; kill -9 %1");
     assert_eq!(r.stdout, "1\n1\n1\n1\n");
     assert_eq!(
         r.stderr,
@@ -249,19 +255,19 @@ fn help_and_version() {
 #[test]
 fn wait_n_returns_the_first_to_finish() {
     let r = corral(
-        "sleep 5 & sh -c 'exit 4' & wait -n; echo $?; kill %1; wait -n; echo $?; wait -n; echo $?",
+        "sleep 100 & sh -c 'exit 4' & wait -n; echo $?; kill %1; wait -n; echo $?; wait -n; echo $?",
     );
     assert_eq!(r.stdout, "4\n143\n127\n", "{}", r.stderr);
 }
 
 #[test]
 fn jobs_long_shows_pids_and_pipeline_members() {
-    let r = corral("sleep 5 | cat & jobs -l; kill %1");
+    let r = corral("sleep 100 | cat & jobs -l; kill %1");
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", r.stdout);
     assert!(lines[0].starts_with("[1]+ "), "{}", lines[0]);
     assert!(
-        lines[0].ends_with(" Running                 sleep 5"),
+        lines[0].ends_with(" Running                 sleep 100"),
         "{}",
         lines[0]
     );

@@ -412,6 +412,9 @@ fn a_stalled_tail_follower_does_not_hold_up_the_job_or_grow_memory() {
         .trim()
         .parse()
         .unwrap();
+    // The follower never reads, so a writer it could hold up would never
+    // finish: finishing is the proof. (The times are printed, not compared:
+    // on a loaded machine they say more about the load than about corral.)
     procfs::assert_exits(
         pid as i32,
         DEADLINE,
@@ -422,10 +425,6 @@ fn a_stalled_tail_follower_does_not_hold_up_the_job_or_grow_memory() {
     println!(
         "flood of {BYTES} B: {base_took:?} and peak RSS {base_hwm} kB unfollowed; \
          {took:?} and {stalled_hwm} kB with a stalled tail -f"
-    );
-    assert!(
-        took < base_took * 3 + Duration::from_secs(1),
-        "the writer was held up: {took:?} against {base_took:?}"
     );
     assert!(
         stalled_hwm < base_hwm + 16 * 1024,
@@ -539,7 +538,7 @@ fn six_hundred_jobs_listed_by_jobs_and_v_jobs() {
 /// what a job left behind once `%N` names nothing any more.
 #[test]
 fn kill_builtin_reaches_a_process_group_by_negative_pid() {
-    let r = corral("sleep 3 & kill -- -$!; echo k=$?; wait %1; echo s=$?");
+    let r = corral("sleep 100 & kill -- -$!; echo k=$?; wait %1; echo s=$?");
     assert_eq!(r.stdout, "k=0\ns=143\n", "{}", r.stderr);
 }
 
@@ -547,7 +546,7 @@ fn kill_builtin_reaches_a_process_group_by_negative_pid() {
 /// also from the shell's own redirections.
 #[test]
 fn ctl_is_writable_from_the_shell() {
-    let r = corral("sleep 3 & echo TERM > /v/jobs/1/ctl; echo w=$?; wait %1; echo s=$?");
+    let r = corral("sleep 100 & echo TERM > /v/jobs/1/ctl; echo w=$?; wait %1; echo s=$?");
     assert_eq!(r.stdout, "w=0\ns=143\n", "{}", r.stderr);
 }
 

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod build_weight;
 mod fuzz_corpus;
 mod interactive;
 mod noninteractive;

@@ -141,7 +141,7 @@ impl ExpandContext for Env {
     }
 }
 
-/// The interactive or script shell: an [`Env`] plus job control.
+/// The interactive or script shell: an `Env` plus job control.
 pub struct Shell {
     /// Variables, cwd, kernel, mounts.
     pub env: Env,

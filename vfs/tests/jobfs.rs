@@ -89,13 +89,7 @@ async fn stdout_is_live_while_the_job_runs_and_complete_after() {
     // Prints `first`, then blocks reading a FIFO (a builtin `read`: no child
     // process to leave behind); what the test writes there releases `last`.
     let tmp = tempfile::tempdir().unwrap();
-    let fifo = tmp.path().join("gate");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    let fifo = fifo.to_str().unwrap().to_string();
+    let fifo = mkfifo(tmp.path(), "gate");
     let script = "printf 'first\\n'; read line < \"$0\"; printf '%s\\n' \"$line\" last";
     let spec = corral_kernel::ProcessSpec::new(script).pipe(
         corral_kernel::Cmd::new("sh")
@@ -418,16 +412,39 @@ async fn ctl_refuses_bad_input_and_leaves_the_job_alone() {
 #[tokio::test]
 async fn follower_sees_every_byte_of_a_slow_printer_and_ends_with_it() {
     let env = Env::new();
-    let job = env.sh("for i in 1 2 3 4 5 6 7 8; do printf 'line %s\\n' $i; sleep 0.02; done");
+    // Four lines, a gate (a FIFO read) the test opens once it has followed
+    // them, four more: so bytes provably arrive as printed, in two parts at
+    // least, whatever the load.
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = mkfifo(tmp.path(), "gate");
+    let script = "for i in 1 2 3 4; do printf 'line %s\\n' $i; sleep 0.02; done; \
+                  read gate < \"$0\"; \
+                  for i in 5 6 7 8; do printf 'line %s\\n' $i; sleep 0.02; done";
+    let spec = corral_kernel::ProcessSpec::new(script).pipe(
+        corral_kernel::Cmd::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(&fifo),
+    );
+    let job = env.kernel.spawn_process(spec).unwrap();
     let mut follow = env.vfs.follow("/v/jobs/1/stdout", 0).await.unwrap();
     let mut got = Vec::new();
     let mut chunks = 0;
+    let mut released = false;
     while let Some(chunk) = within("next chunk", follow.next_chunk()).await.unwrap() {
         assert_eq!(chunk.offset, got.len() as u64, "in order, no gap");
         assert_eq!(chunk.missed, 0);
         got.extend_from_slice(&chunk.data);
         chunks += 1;
+        if !released && got.ends_with(b"line 4\n") {
+            assert_eq!(got, b"line 1\nline 2\nline 3\nline 4\n");
+            released = true;
+            within("gate", env.vfs.write(&fifo, b"go\n", WriteMode::Append))
+                .await
+                .unwrap();
+        }
     }
+    assert!(released, "the follower saw the first four lines live");
     let want: String = (1..=8).map(|i| format!("line {i}\n")).collect();
     assert_eq!(String::from_utf8(got).unwrap(), want);
     assert!(chunks >= 2, "bytes arrived as printed, not all at the end");
@@ -721,8 +738,12 @@ async fn writes_to_read_only_files_are_refused() {
 #[tokio::test]
 async fn paths_are_normalised_before_routing() {
     let env = Env::new();
-    env.future("one", b"1".to_vec(), 0, JobOptions::default());
-    env.future("two", b"2".to_vec(), 0, JobOptions::default());
+    let one = env.future("one", b"1".to_vec(), 0, JobOptions::default());
+    let two = env.future("two", b"2".to_vec(), 0, JobOptions::default());
+    // Both finished before anything is read or removed: only a finished
+    // job's record can be removed.
+    within("one", one.wait()).await;
+    within("two", two.wait()).await;
     for p in [
         "/v/jobs/1/../2/command",
         "//v///jobs/./2//command",
@@ -782,7 +803,9 @@ async fn finished_jobs_stay_readable_until_their_record_goes() {
 #[tokio::test]
 async fn an_embedder_mount_works_beside_the_defaults() {
     let env = Env::new();
-    env.future("x", b"job out".to_vec(), 0, JobOptions::default());
+    let job = env.future("x", b"job out".to_vec(), 0, JobOptions::default());
+    // Its output is read below: all of it is there once it has finished.
+    within("future", job.wait()).await;
     let mem = MemFs::new(&[("hello", "hi\n"), ("bye", "ciao\n")]);
     assert!(env.vfs.mount("/v/mem", mem).unwrap().is_none());
     env.vfs

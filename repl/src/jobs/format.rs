@@ -201,7 +201,7 @@ pub fn pid_line(entry: &Entry) -> Option<String> {
 }
 
 /// A Done/Exit/Terminated/Stopped notice: the `jobs` line, except that a stop
-/// gives its cause (`[1]+  Stopped (tty input)     cat`), as DESIGN.md asks.
+/// gives its cause (`[1]+  Stopped (tty input)     cat`).
 /// bash 5.2 itself prints plain `Stopped` here; corral follows its contract.
 /// A Stopped notice is preceded by an empty line (see `Notice::text`).
 pub fn notice_line(entry: &Entry, marker: char) -> String {
@@ -549,7 +549,7 @@ mod tests {
 
     #[test]
     fn notices() {
-        // Done notice; and cat & stopping on SIGTTIN: with its cause (DESIGN.md;
+        // Done notice; and cat & stopping on SIGTTIN: with its cause (docs/BASH-FORMATS.md:
         // bash 5.2 prints plain `Stopped`).
         let e = entry(1, "sleep 100", JobState::Exited(0), &[1]);
         assert_eq!(

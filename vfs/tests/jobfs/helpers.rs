@@ -162,6 +162,19 @@ pub async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) ->
     }
 }
 
+/// Makes a FIFO named `name` in `dir` and returns its path. A job that reads
+/// it blocks until the test writes a line there: a gate the test opens once
+/// the condition it checks holds.
+pub fn mkfifo(dir: &std::path::Path, name: &str) -> String {
+    let fifo = dir.join(name);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo {}", fifo.display());
+    fifo.to_str().expect("utf-8 temp path").to_string()
+}
+
 /// Asserts an error's kind and its full message.
 pub fn assert_err(e: &io::Error, kind: io::ErrorKind, message: &str) {
     assert_eq!(e.kind(), kind, "{e}");
