@@ -22,6 +22,7 @@ use crate::process::{self, make_stream, Pump, SpawnSettings};
 use crate::record::{Body, Job, JobCore, Member, ProcPart};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
+use crate::stream::RingBudget;
 use crate::sys::{self, GroupWait};
 
 mod drive;
@@ -51,6 +52,11 @@ pub struct KernelConfig {
     pub event_capacity: usize,
     /// Grace period between TERM and KILL when the kernel is dropped (default 2 s).
     pub drop_grace: Duration,
+    /// Memory for all the output rings of the kernel's jobs, beyond each
+    /// ring's first block (default [`RingBudget::DEFAULT`], 256 MiB; see
+    /// [the stream docs](crate::stream#memory-budget)). A handle: clones
+    /// of this config share it, and so may several kernels, on purpose.
+    pub ring_budget: RingBudget,
 }
 
 impl Default for KernelConfig {
@@ -64,6 +70,7 @@ impl Default for KernelConfig {
             pipe_size: 1 << 20,
             event_capacity: 1024,
             drop_grace: Duration::from_secs(2),
+            ring_budget: RingBudget::default(),
         }
     }
 }
@@ -213,6 +220,7 @@ impl Kernel {
             lossless: self.inner.config.lossless,
             pipe_size: self.inner.config.pipe_size,
             dev_null: self.inner.dev_null.as_ref(),
+            ring_budget: &self.inner.config.ring_budget,
         };
         let started = match process::spawn(spec, &settings) {
             Ok(s) => s,
@@ -261,7 +269,9 @@ impl Kernel {
         self.inner.reserve()?;
         let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
         let lossless = options.lossless.unwrap_or(self.inner.config.lossless);
-        let streams = make_stream(cap, lossless).and_then(|o| Ok((o, make_stream(cap, lossless)?)));
+        let budget = &self.inner.config.ring_budget;
+        let streams = make_stream(cap, lossless, budget)
+            .and_then(|o| Ok((o, make_stream(cap, lossless, budget)?)));
         let (stdout, stderr) = match streams {
             Ok(s) => s,
             Err(e) => {

@@ -44,7 +44,8 @@ fn overflow_keeps_exact_tail_and_counters() {
             held: 10,
             start: 3,
             cap: 10,
-            closed: false
+            closed: false,
+            spill_error: None,
         }
     );
     let snap = s.snapshot();
@@ -134,7 +135,8 @@ fn cap_zero_holds_nothing() {
             held: 0,
             start: 3,
             cap: 0,
-            closed: false
+            closed: false,
+            spill_error: None,
         }
     );
     assert_eq!(
