@@ -3,6 +3,7 @@
 
 mod util;
 
+mod budget;
 mod faults;
 mod load;
 mod output;
