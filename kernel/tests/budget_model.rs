@@ -36,7 +36,9 @@ fn byte(generation: u64, offset: u64) -> u8 {
 }
 
 fn bytes(generation: u64, from: u64, len: usize) -> Vec<u8> {
-    (from..from + len as u64).map(|o| byte(generation, o)).collect()
+    (from..from + len as u64)
+        .map(|o| byte(generation, o))
+        .collect()
 }
 
 struct Model {
@@ -56,7 +58,10 @@ fn check(m: &Model) {
     }
     let snap = m.stream.snapshot();
     assert_eq!(snap.offset, st.start);
-    assert_eq!(&snap.data[..], &bytes(m.generation, st.start, st.held as usize)[..]);
+    assert_eq!(
+        &snap.data[..],
+        &bytes(m.generation, st.start, st.held as usize)[..]
+    );
 }
 
 proptest! {

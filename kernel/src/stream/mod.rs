@@ -144,9 +144,9 @@ use bytes::Bytes;
 pub use follow::{Follow, FOLLOW_CHUNK};
 pub use writer::StreamWriter;
 
-use ring::{to_u64, to_usize};
 pub use budget::RingBudget;
 use ring::Ring;
+use ring::{to_u64, to_usize};
 pub(crate) use shared::Filled;
 use shared::{Plan, Shared, State};
 use spill::Spill;

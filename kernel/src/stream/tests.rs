@@ -613,7 +613,11 @@ fn a_spent_budget_makes_rings_recycle_their_own_blocks() {
             assert!(allocated <= budget.limit() + streams.len() * block);
         }
     }
-    assert_eq!(budget.in_use(), budget.limit(), "the flood spent the budget");
+    assert_eq!(
+        budget.in_use(),
+        budget.limit(),
+        "the flood spent the budget"
+    );
     // A new stream still holds its first block.
     let late = OutputStream::with_budget(1 << 20, &budget);
     late.write(&pattern(0, 5000));
@@ -663,11 +667,18 @@ fn spill_stops_at_the_file_size_limit() {
         s.write(&pattern(i * 300, 300));
     }
     let st = s.stats();
-    assert_eq!(st.spill_error, Some(SpillError::FileSizeLimit { limit: 1000 }));
+    assert_eq!(
+        st.spill_error,
+        Some(SpillError::FileSizeLimit { limit: 1000 })
+    );
     assert_eq!((st.written, st.held, st.dropped), (1500, 100, 1400));
     assert!(!s.is_lossless());
     assert_eq!(s.spill_errors(), 1);
-    assert_eq!(probe.metadata().unwrap().len(), 1000, "filled up to the limit");
+    assert_eq!(
+        probe.metadata().unwrap().len(),
+        1000,
+        "filled up to the limit"
+    );
     // Below the limit from the file, then the gap, then memory.
     assert_eq!(
         s.read_from(0, 5000),
@@ -699,7 +710,19 @@ fn spill_errors_are_kept_in_the_stats() {
     assert_eq!(s.stats().spill_error, None);
     s.write(b"abcdefgh");
     let err = s.stats().spill_error.unwrap();
-    assert!(matches!(err, SpillError::Write { errno: Some(libc::EBADF), .. }), "{err:?}");
-    assert!(err.to_string().starts_with("spill file write failed: "), "{err}");
+    assert!(
+        matches!(
+            err,
+            SpillError::Write {
+                errno: Some(libc::EBADF),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("spill file write failed: "),
+        "{err}"
+    );
     assert_eq!(OutputStream::new(4).stats().spill_error, None);
 }

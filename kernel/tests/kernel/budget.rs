@@ -68,7 +68,10 @@ async fn flooders_stay_within_the_ring_budget() {
         ..KernelConfig::default()
     });
     let bursts: Vec<Job> = (0..24)
-        .map(|_| k.spawn_process(cmd("head", &["-c", "3000000", "/dev/zero"])).unwrap())
+        .map(|_| {
+            k.spawn_process(cmd("head", &["-c", "3000000", "/dev/zero"]))
+                .unwrap()
+        })
         .collect();
     let yeses: Vec<Job> = (0..6)
         .map(|_| k.spawn_process(cmd("yes", &[])).unwrap())
@@ -83,19 +86,31 @@ async fn flooders_stay_within_the_ring_budget() {
         yeses.iter().all(|j| j.stdout().stats().written >= 4 << 20)
     })
     .await;
-    assert!(budget.in_use() > LIMIT / 2, "the flood used the budget: {budget:?}");
+    assert!(
+        budget.in_use() > LIMIT / 2,
+        "the flood used the budget: {budget:?}"
+    );
     let all: Vec<Job> = bursts.iter().chain(&yeses).cloned().collect();
     check_bounds(&all, &budget);
     for job in &yeses {
         let snap = job.stdout().snapshot();
         // The newest bytes: `y\n` pairs, aligned on their absolute offset.
-        let at = |i: usize| if (snap.offset + i as u64) % 2 == 0 { b'y' } else { b'\n' };
+        let at = |i: usize| {
+            if (snap.offset + i as u64).is_multiple_of(2) {
+                b'y'
+            } else {
+                b'\n'
+            }
+        };
         assert!(snap.data.iter().enumerate().all(|(i, &b)| b == at(i)));
     }
 
     let late = k.spawn_process(sh("printf 'late %s\\n' 1 2 3")).unwrap();
     drained(&late).await;
-    assert_eq!(&late.stdout().snapshot().data[..], b"late 1\nlate 2\nlate 3\n");
+    assert_eq!(
+        &late.stdout().snapshot().data[..],
+        b"late 1\nlate 2\nlate 3\n"
+    );
     check_bounds(&all, &budget);
 
     for job in &yeses {
@@ -157,74 +172,80 @@ fn pipe_growth_stays_within_its_bound() {
 /// growing pipes by hand shows the quota is real for this user.
 #[test]
 fn an_unprivileged_user_keeps_its_pipe_quota() {
-    alone("budget::an_unprivileged_user_keeps_its_pipe_quota", || async {
-        // SAFETY: geteuid cannot fail and touches no memory of ours.
-        if unsafe { libc::geteuid() } != 0 {
-            println!("skipped: needs root to become `nobody` (root bypasses the pipe quota)");
-            return;
-        }
-        let soft: usize = std::fs::read_to_string("/proc/sys/fs/pipe-user-pages-soft")
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        if soft == 0 {
-            println!("skipped: pipe-user-pages-soft is 0 (no quota to protect)");
-            return;
-        }
-        let Some((uid, gid)) = nobody() else {
-            println!("skipped: no user `nobody`");
-            return;
-        };
-        // SAFETY: plain integer arguments (a null list with length 0);
-        // glibc applies each change to every thread of the process.
-        unsafe {
-            assert_eq!(libc::setgroups(0, std::ptr::null()), 0);
-            assert_eq!(libc::setgid(gid), 0);
-            assert_eq!(libc::setuid(uid), 0);
-        }
+    alone(
+        "budget::an_unprivileged_user_keeps_its_pipe_quota",
+        || async {
+            // SAFETY: geteuid cannot fail and touches no memory of ours.
+            if unsafe { libc::geteuid() } != 0 {
+                println!("skipped: needs root to become `nobody` (root bypasses the pipe quota)");
+                return;
+            }
+            let soft: usize = std::fs::read_to_string("/proc/sys/fs/pipe-user-pages-soft")
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            if soft == 0 {
+                println!("skipped: pipe-user-pages-soft is 0 (no quota to protect)");
+                return;
+            }
+            let Some((uid, gid)) = nobody() else {
+                println!("skipped: no user `nobody`");
+                return;
+            };
+            // SAFETY: plain integer arguments (a null list with length 0);
+            // glibc applies each change to every thread of the process.
+            unsafe {
+                assert_eq!(libc::setgroups(0, std::ptr::null()), 0);
+                assert_eq!(libc::setgid(gid), 0);
+                assert_eq!(libc::setuid(uid), 0);
+            }
 
-        const MIB: i32 = 1 << 20;
-        let quota = soft * 4096;
-        // Enough flooders that 1 MiB each would pass the quota.
-        let jobs_n = quota / (1 << 20) + 16;
-        let k = TestKernel::new();
-        let jobs: Vec<Job> = (0..jobs_n)
-            .map(|_| {
-                k.spawn_process(sh("head -c 300000 /dev/zero; exec sleep 1000"))
-                    .unwrap()
+            const MIB: i32 = 1 << 20;
+            let quota = soft * 4096;
+            // Enough flooders that 1 MiB each would pass the quota.
+            let jobs_n = quota / (1 << 20) + 16;
+            let k = TestKernel::new();
+            let jobs: Vec<Job> = (0..jobs_n)
+                .map(|_| {
+                    k.spawn_process(sh("head -c 300000 /dev/zero; exec sleep 1000"))
+                        .unwrap()
+                })
+                .collect();
+            until("every burst to arrive", || {
+                jobs.iter().all(|j| j.stdout().stats().written == 300_000)
             })
-            .collect();
-        until("every burst to arrive", || {
-            jobs.iter().all(|j| j.stdout().stats().written == 300_000)
-        })
-        .await;
-        let (grown, bound) = pipe_growth();
-        println!("{jobs_n} flooders; grown {grown} of {bound}; quota {quota}");
-        assert!(grown > 0 && grown <= bound);
+            .await;
+            let (grown, bound) = pipe_growth();
+            println!("{jobs_n} flooders; grown {grown} of {bound}; quota {quota}");
+            assert!(grown > 0 && grown <= bound);
 
-        let (r, _w) = nix::unistd::pipe().unwrap();
-        let got = fcntl(r.as_fd(), FcntlArg::F_SETPIPE_SZ(MIB));
-        assert_eq!(got, Ok(MIB), "another program could not grow its pipe");
+            let (r, _w) = nix::unistd::pipe().unwrap();
+            let got = fcntl(r.as_fd(), FcntlArg::F_SETPIPE_SZ(MIB));
+            assert_eq!(got, Ok(MIB), "another program could not grow its pipe");
 
-        // Control: by hand, without a bound, the quota runs out.
-        let mut kept = Vec::new();
-        let refused = (0..quota / (1 << 20) + 2).any(|_| {
-            let (r, w) = nix::unistd::pipe().unwrap();
-            let res = fcntl(r.as_fd(), FcntlArg::F_SETPIPE_SZ(MIB));
-            kept.push((r, w));
-            res == Err(nix::errno::Errno::EPERM)
-        });
-        assert!(refused, "the quota is not enforced for `nobody`: nothing was proven");
-        drop(kept);
+            // Control: by hand, without a bound, the quota runs out.
+            let mut kept = Vec::new();
+            let refused = (0..quota / (1 << 20) + 2).any(|_| {
+                let (r, w) = nix::unistd::pipe().unwrap();
+                let res = fcntl(r.as_fd(), FcntlArg::F_SETPIPE_SZ(MIB));
+                kept.push((r, w));
+                res == Err(nix::errno::Errno::EPERM)
+            });
+            assert!(
+                refused,
+                "the quota is not enforced for `nobody`: nothing was proven"
+            );
+            drop(kept);
 
-        for job in &jobs {
-            job.signal(Signal::KILL).unwrap();
-        }
-        for job in &jobs {
-            drained(job).await;
-        }
-    });
+            for job in &jobs {
+                job.signal(Signal::KILL).unwrap();
+            }
+            for job in &jobs {
+                drained(job).await;
+            }
+        },
+    );
 }
 
 /// The uid and gid of `nobody`.
@@ -254,7 +275,9 @@ fn spill_stops_below_the_file_size_limit() {
         });
         let job = k.spawn_process(cmd("seq", &["1", "400000"])).unwrap();
         drained(&job).await;
-        let expected: Vec<u8> = (1..=400_000).flat_map(|i| format!("{i}\n").into_bytes()).collect();
+        let expected: Vec<u8> = (1..=400_000)
+            .flat_map(|i| format!("{i}\n").into_bytes())
+            .collect();
         let info = job.info();
         assert_eq!(
             info.stdout.spill_error,
