@@ -32,7 +32,8 @@
 //! never changes. [`StreamStats`] has the counters:
 //!
 //! - `written`: bytes ever written; the offset the next byte will get.
-//! - `held`: bytes in memory now, `min(written, cap)`.
+//! - `held`: bytes in memory now, `min(written, cap)` (less while the
+//!   [memory budget](#memory-budget) is spent).
 //! - `start`: offset of the oldest held byte, `written - held`.
 //! - `dropped`: bytes evicted from memory, equal to `start`.
 //!
