@@ -48,9 +48,9 @@ fn main() {
     println!("write 100 B pieces, budget:       {b100:>8.0} MB/s");
     let spent = RingBudget::new(0);
     let s64k = write_bench(&OutputStream::with_budget(MIB, &spent), 64 * 1024, 1 << 30);
-    println!("write 64 KiB pieces, budget spent:{s64k:>8.0} MB/s");
+    println!("write 64 KiB, budget spent:       {s64k:>8.0} MB/s");
     let s100 = write_bench(&OutputStream::with_budget(MIB, &spent), 100, 200 * MIB);
-    println!("write 100 B pieces, budget spent: {s100:>8.0} MB/s");
+    println!("write 100 B, budget spent:        {s100:>8.0} MB/s");
     // Lossless: the same stream grows a temp file (in $TMPDIR) run after run.
     match OutputStream::with_spill(MIB) {
         Ok(s) => {
