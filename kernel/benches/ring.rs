@@ -6,7 +6,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use corral_kernel::stream::OutputStream;
+use corral_kernel::stream::{OutputStream, RingBudget};
 
 const RUNS: usize = 5;
 const MIB: usize = 1 << 20;
@@ -39,6 +39,18 @@ fn main() {
     println!("write 64 KiB pieces, cap 1 MiB:   {w64k:>8.0} MB/s");
     let w100 = write_bench(&OutputStream::new(MIB), 100, 200 * MIB);
     println!("write 100 B pieces, cap 1 MiB:    {w100:>8.0} MB/s");
+    // A kernel's streams draw on a budget: room to spare, and spent (the
+    // ring keeps only its first block and recycles it).
+    let budget = RingBudget::default();
+    let b64k = write_bench(&OutputStream::with_budget(MIB, &budget), 64 * 1024, 1 << 30);
+    println!("write 64 KiB pieces, budget:      {b64k:>8.0} MB/s");
+    let b100 = write_bench(&OutputStream::with_budget(MIB, &budget), 100, 200 * MIB);
+    println!("write 100 B pieces, budget:       {b100:>8.0} MB/s");
+    let spent = RingBudget::new(0);
+    let s64k = write_bench(&OutputStream::with_budget(MIB, &spent), 64 * 1024, 1 << 30);
+    println!("write 64 KiB, budget spent:       {s64k:>8.0} MB/s");
+    let s100 = write_bench(&OutputStream::with_budget(MIB, &spent), 100, 200 * MIB);
+    println!("write 100 B, budget spent:        {s100:>8.0} MB/s");
     // Lossless: the same stream grows a temp file (in $TMPDIR) run after run.
     match OutputStream::with_spill(MIB) {
         Ok(s) => {

@@ -36,6 +36,7 @@ use crate::process::{self, make_stream, Pump, SpawnSettings};
 use crate::record::{Body, Job, JobCore, Member, ProcPart};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
+use crate::stream::RingBudget;
 use crate::sys::{self, GroupWait};
 
 mod drive;
@@ -73,6 +74,11 @@ pub struct KernelConfig {
     pub event_capacity: usize,
     /// Grace period between TERM and KILL when the kernel is dropped (default 2 s).
     pub drop_grace: Duration,
+    /// Memory for all the output rings of the kernel's jobs, beyond each
+    /// ring's first block (default [`RingBudget::DEFAULT`], 256 MiB; see
+    /// [the stream docs](crate::stream#memory-budget)). A handle: clones
+    /// of this config share it, and so may several kernels, on purpose.
+    pub ring_budget: RingBudget,
 }
 
 impl Default for KernelConfig {
@@ -86,6 +92,7 @@ impl Default for KernelConfig {
             pipe_size: 1 << 20,
             event_capacity: 1024,
             drop_grace: Duration::from_secs(2),
+            ring_budget: RingBudget::default(),
         }
     }
 }
@@ -124,6 +131,12 @@ impl KernelConfig {
     /// Sets [`event_capacity`](#structfield.event_capacity).
     pub fn event_capacity(mut self, events: usize) -> Self {
         self.event_capacity = events;
+        self
+    }
+
+    /// Sets [`ring_budget`](#structfield.ring_budget).
+    pub fn ring_budget(mut self, budget: RingBudget) -> Self {
+        self.ring_budget = budget;
         self
     }
 
@@ -323,6 +336,7 @@ impl Kernel {
             lossless: self.inner.config.lossless,
             pipe_size: self.inner.config.pipe_size,
             dev_null: self.inner.dev_null.as_ref(),
+            ring_budget: &self.inner.config.ring_budget,
         };
         let hidden = spec.options.hidden;
         let started = process::spawn(reservation.id, spec, &settings)?;
@@ -367,8 +381,9 @@ impl Kernel {
         let mut reservation = self.inner.reserve()?;
         let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
         let lossless = options.lossless.unwrap_or(self.inner.config.lossless);
-        let stdout = make_stream(cap, lossless)?;
-        let stderr = make_stream(cap, lossless)?;
+        let budget = &self.inner.config.ring_budget;
+        let stdout = make_stream(cap, lossless, budget)?;
+        let stderr = make_stream(cap, lossless, budget)?;
         let ctl = Arc::new(FutureControl::default());
         let fut = make(FutureContext {
             stdout: stdout.clone(),

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::job::JobId;
 use crate::record::{Body, JobCore, ProcPart};
 use crate::spec::{Cmd, Io, ProcessSpec};
-use crate::stream::{Filled, OutputStream};
+use crate::stream::{Filled, OutputStream, RingBudget};
 use crate::sys;
 
 /// Settings the spawner takes from the kernel.
@@ -31,6 +31,8 @@ pub(crate) struct SpawnSettings<'a> {
     /// The kernel's /dev/null, duplicated for each job that needs it
     /// (cheaper than opening it each time); `None`: open it.
     pub(crate) dev_null: Option<&'a OwnedFd>,
+    /// The kernel's ring budget, shared by every stream it makes.
+    pub(crate) ring_budget: &'a RingBudget,
 }
 
 /// A freshly started process job and the pumps of its capture pipes
@@ -47,6 +49,9 @@ pub(crate) struct Pump {
     /// Pipe size to ask for once the stream is a heavy writer's (0: done,
     /// or never): only big producers gain from a big pipe.
     grow_to: usize,
+    /// What the pipe was grown by, counted against the process-wide bound
+    /// until the pump (and with it the pipe) is dropped.
+    grown: Option<sys::PipeGrant>,
 }
 
 impl Pump {
@@ -59,6 +64,7 @@ impl Pump {
             fd,
             stream,
             grow_to,
+            grown: None,
         })
     }
 
@@ -80,8 +86,8 @@ impl Pump {
             let got = self.stream.fill_from(ready.get_inner().as_fd());
             if let Ok(filled) = &got {
                 if filled.heavy && self.grow_to > 0 {
-                    // Best effort: the system may refuse (pipe-max-size).
-                    sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to);
+                    // Best effort: the bound or the system may refuse.
+                    self.grown = sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to);
                     self.grow_to = 0;
                 }
             }
@@ -116,14 +122,14 @@ impl Pump {
     }
 }
 
-pub(crate) fn make_stream(cap: usize, lossless: bool) -> Result<OutputStream> {
+pub(crate) fn make_stream(cap: usize, lossless: bool, budget: &RingBudget) -> Result<OutputStream> {
     if lossless {
-        OutputStream::with_spill(cap).map_err(|source| Error::Io {
+        OutputStream::with_spill_and_budget(cap, budget).map_err(|source| Error::Io {
             context: "creating the output spill file".into(),
             source,
         })
     } else {
-        Ok(OutputStream::new(cap))
+        Ok(OutputStream::with_budget(cap, budget))
     }
 }
 
@@ -162,8 +168,8 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
     }
     let cap = spec.options.output_cap.unwrap_or(settings.output_cap);
     let lossless = spec.options.lossless.unwrap_or(settings.lossless);
-    let stdout = make_stream(cap, lossless)?;
-    let stderr = make_stream(cap, lossless)?;
+    let stdout = make_stream(cap, lossless, settings.ring_budget)?;
+    let stderr = make_stream(cap, lossless, settings.ring_budget)?;
 
     let cwd = match &spec.cwd {
         Some(dir) => {

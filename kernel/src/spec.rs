@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 /// Where one of a process's standard streams goes.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub enum Io {
     /// Not given: the pipeline default (a pipe between members; at the ends,
     /// the spec's default: /dev/null for stdin, the job's ring for stdout/stderr).

@@ -181,6 +181,7 @@ fn poll(
             offset,
             missed,
             data,
+            ..
         })) => {
             prop_assert_eq!(offset, at);
             prop_assert_eq!(missed, fl.unreported + skipped);

@@ -105,11 +105,7 @@ impl FollowStream {
     pub fn poll_next_chunk(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Chunk>>> {
         if !self.pending.is_empty() {
             let data = std::mem::take(&mut self.pending);
-            let chunk = Chunk {
-                offset: self.offset,
-                missed: std::mem::take(&mut self.unreported),
-                data,
-            };
+            let chunk = Chunk::new(self.offset, std::mem::take(&mut self.unreported), data);
             self.offset += len_u64(&chunk.data);
             return Poll::Ready(Ok(Some(chunk)));
         }
@@ -131,11 +127,11 @@ impl FollowStream {
                     if chunk.data.is_empty() {
                         continue;
                     }
-                    return Poll::Ready(Ok(Some(Chunk {
-                        offset: chunk.offset,
-                        missed: std::mem::take(&mut self.unreported),
-                        data: chunk.data,
-                    })));
+                    return Poll::Ready(Ok(Some(Chunk::new(
+                        chunk.offset,
+                        std::mem::take(&mut self.unreported),
+                        chunk.data,
+                    ))));
                 }
             }
         }

@@ -265,9 +265,5 @@ pub fn slice_chunk(data: Bytes, offset: u64, max: usize) -> Chunk {
     let len = data.len();
     let from = usize::try_from(offset).unwrap_or(usize::MAX).min(len);
     let to = from.saturating_add(max).min(len);
-    Chunk {
-        offset,
-        missed: 0,
-        data: data.slice(from..to),
-    }
+    Chunk::new(offset, 0, data.slice(from..to))
 }

@@ -112,11 +112,7 @@ impl Filesystem for HostFs {
             })
             .await
             .map_err(|e| path.os_error(e))?;
-            Ok(Chunk {
-                offset,
-                missed: 0,
-                data: Bytes::from(data),
-            })
+            Ok(Chunk::new(offset, 0, Bytes::from(data)))
         })
     }
 
@@ -239,11 +235,7 @@ impl ChunkSource for HostFollow {
                 if filled.is_empty() {
                     return Poll::Ready(Ok(None));
                 }
-                let chunk = Chunk {
-                    offset: self.offset,
-                    missed: 0,
-                    data: Bytes::copy_from_slice(filled),
-                };
+                let chunk = Chunk::new(self.offset, 0, Bytes::copy_from_slice(filled));
                 self.offset += u64::try_from(filled.len()).unwrap_or(u64::MAX);
                 Poll::Ready(Ok(Some(chunk)))
             }

@@ -36,7 +36,9 @@ pub(crate) fn pids(pids: &[Pid]) -> String {
 ///
 /// `exit_code` is the shell status of a finished job (128+N when signal N
 /// ended it), `null` while it lives; `signal` names the signal that ended
-/// it, or that stopped it while it is stopped, else `null`.
+/// it, or that stopped it while it is stopped, else `null`. Each stream's
+/// `spill_error` is `null`, or (lossless mode) why its spill file stopped
+/// (file size limit, write error) or a read from it failed.
 pub(crate) fn info(info: &JobInfo) -> String {
     let signal = match info.state {
         JobState::Signaled { signal, .. } | JobState::Stopped(signal) => Some(signal.name()),
@@ -66,6 +68,7 @@ fn stream(s: &StreamStats) -> Value {
         "bytes_written": s.written,
         "bytes_dropped": s.dropped,
         "bytes_held": s.held,
+        "spill_error": s.spill_error.map(|e| e.to_string()),
     })
 }
 

@@ -224,10 +224,10 @@ impl Follow {
                 let n = to_usize(plan.spill).min(FOLLOW_CHUNK);
                 match sink.put_with(n, |dst| spill.read(plan.offset, dst)) {
                     Ok(n) => return Poll::Ready(Some(cur.advance(to_u64(n)))),
-                    Err(_) => {
+                    Err(e) => {
                         // Treat the file as gone for this read: fall back
                         // to memory, skipping what is no longer there.
-                        spill.note_read_error();
+                        spill.note_read_error(&e);
                         use_spill = false;
                         continue;
                     }

@@ -32,7 +32,8 @@
 //! never changes. [`StreamStats`] has the counters:
 //!
 //! - `written`: bytes ever written; the offset the next byte will get.
-//! - `held`: bytes in memory now, `min(written, cap)`.
+//! - `held`: bytes in memory now, `min(written, cap)` (less while the
+//!   [memory budget](#memory-budget) is spent).
 //! - `start`: offset of the oldest held byte, `written - held`.
 //! - `dropped`: bytes evicted from memory, equal to `start`.
 //!
@@ -74,8 +75,15 @@
 //! same, but reads and followers get evicted bytes back from the file, so
 //! `missed` stays 0. If writing the file ever fails (disk full…), the
 //! stream does not fail: the error is counted in
-//! [`spill_errors`](OutputStream::spill_errors), spilling stops, and bytes
-//! evicted after that point are missed as in memory-only mode.
+//! [`spill_errors`](OutputStream::spill_errors) and kept in
+//! [`StreamStats::spill_error`], spilling stops, and bytes evicted after
+//! that point are missed as in memory-only mode. The file never grows past
+//! the process's file size limit (RLIMIT_FSIZE, read when the stream is
+//! made): spilling stops just below it with
+//! [`SpillError::FileSizeLimit`], so the write that would cross it never
+//! happens and SIGXFSZ (which kills the process by default) is never
+//! raised. A library may not change signal dispositions, so this is the
+//! only safe way.
 //!
 //! # Memory
 //!
@@ -86,11 +94,39 @@
 //! one in steady state with the default cap. Tiny writes are copied into
 //! the blocks, so they cost no allocation each.
 //!
+//! # Memory budget
+//!
+//! A cap bounds one stream; a [`RingBudget`] bounds many (a kernel gives
+//! one to all its streams: `KernelConfig::ring_budget`; a standalone
+//! stream joins one with [`OutputStream::with_budget`]). Every block a
+//! ring holds **beyond its first** is taken from the budget when allocated
+//! and given back when freed, and all of them when the stream is dropped
+//! (its last handle: stream, follower or writer). So:
+//!
+//! - the blocks charged never exceed the limit, and the memory of all the
+//!   streams is at most `limit + streams × block` (64 KiB blocks with the
+//!   default cap);
+//! - every stream can always hold its first block: a new job's output is
+//!   never lost because others flooded.
+//!
+//! When a ring needs a new block and the budget refuses it, the ring
+//! **recycles its own oldest block** instead: those bytes are evicted
+//! early (dropped and counted, exactly as if the cap were reached), and
+//! the new bytes go into it. The ring then behaves as if its cap were
+//! what it holds now: a ring down to its first block holds the last
+//! `written % block` bytes, between none and one block. Nothing else
+//! changes: the writer never waits or fails, `written == held + dropped`
+//! stays exact, readers and followers see evicted bytes as `missed` (or
+//! read them from the spill file in lossless mode). A ring keeps the
+//! blocks it has (it reuses them) until it is dropped: the budget favours
+//! the streams that took it first, it does not rebalance.
+//!
 //! # Waiting
 //!
 //! Followers wait on a waker registered under the stream's lock; writes and
 //! close wake them. An idle follower costs nothing: no timer, no polling.
 
+mod budget;
 mod follow;
 mod ring;
 mod shared;
@@ -101,7 +137,6 @@ mod writer;
 mod tests;
 
 use std::fmt;
-use std::fs::File;
 use std::io;
 use std::sync::Arc;
 
@@ -110,19 +145,24 @@ use bytes::Bytes;
 pub use follow::{Follow, FOLLOW_CHUNK};
 pub use writer::StreamWriter;
 
+pub use budget::RingBudget;
+use ring::Ring;
 use ring::{to_u64, to_usize};
 pub(crate) use shared::Filled;
 use shared::{Plan, Shared, State};
 use spill::Spill;
+pub use spill::SpillError;
 
 /// Counters of one output stream.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StreamStats {
     /// Total bytes ever written (writes after close are not counted).
     pub written: u64,
     /// Bytes evicted from memory: `written - held`, equal to `start`.
     pub dropped: u64,
-    /// Bytes currently held in memory, at most `cap`.
+    /// Bytes currently held in memory, at most `cap` (less once the
+    /// [budget](RingBudget) is spent).
     pub held: u64,
     /// Absolute offset of the first held byte (== `dropped`).
     pub start: u64,
@@ -130,10 +170,15 @@ pub struct StreamStats {
     pub cap: usize,
     /// Whether [`OutputStream::close`] was called.
     pub closed: bool,
+    /// Lossless mode: why spilling stopped (file size limit, write error),
+    /// else the first failed read of the spill file; `None` while it works
+    /// and for memory-only streams.
+    pub spill_error: Option<SpillError>,
 }
 
 /// One read's result: bytes at an absolute offset.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Chunk {
     /// Absolute offset of `data[0]` (or where data would start, if empty).
     pub offset: u64,
@@ -141,6 +186,17 @@ pub struct Chunk {
     pub missed: u64,
     /// The bytes.
     pub data: Bytes,
+}
+
+impl Chunk {
+    /// `data` read at absolute `offset`, after `missed` bytes that were gone.
+    pub fn new(offset: u64, missed: u64, data: Bytes) -> Chunk {
+        Chunk {
+            offset,
+            missed,
+            data,
+        }
+    }
 }
 
 /// A bounded output stream. See the [module docs](self) for the model.
@@ -159,8 +215,35 @@ impl OutputStream {
     /// until bytes arrive.
     pub fn new(cap: usize) -> OutputStream {
         OutputStream {
-            shared: Arc::new(Shared::new(cap, None)),
+            shared: Arc::new(Shared::new(Ring::new(cap), None)),
         }
+    }
+
+    /// A memory-only stream holding at most `cap` bytes whose blocks beyond
+    /// the first come from `budget` (see [Memory budget](self#memory-budget)).
+    pub fn with_budget(cap: usize, budget: &RingBudget) -> OutputStream {
+        OutputStream {
+            shared: Arc::new(Shared::new(
+                Ring::with_budget(cap, Some(budget.clone())),
+                None,
+            )),
+        }
+    }
+
+    /// A lossless stream (as [`with_spill`](OutputStream::with_spill))
+    /// whose memory comes from `budget`.
+    ///
+    /// # Errors
+    ///
+    /// The temp file could not be created.
+    pub fn with_spill_and_budget(cap: usize, budget: &RingBudget) -> io::Result<OutputStream> {
+        let spill = Spill::new(tempfile::tempfile()?);
+        Ok(OutputStream {
+            shared: Arc::new(Shared::new(
+                Ring::with_budget(cap, Some(budget.clone())),
+                Some(Box::new(spill)),
+            )),
+        })
     }
 
     /// A lossless stream: at most `cap` bytes in memory, and every byte
@@ -171,13 +254,24 @@ impl OutputStream {
     ///
     /// The temp file could not be created.
     pub fn with_spill(cap: usize) -> io::Result<OutputStream> {
-        Ok(OutputStream::with_spill_file(cap, tempfile::tempfile()?))
+        let spill = Spill::new(tempfile::tempfile()?);
+        Ok(OutputStream {
+            shared: Arc::new(Shared::new(Ring::new(cap), Some(Box::new(spill)))),
+        })
     }
 
     /// Lossless mode over a given file (tests use a failing one).
-    pub(crate) fn with_spill_file(cap: usize, file: File) -> OutputStream {
+    #[cfg(test)]
+    pub(crate) fn with_spill_file(cap: usize, file: std::fs::File) -> OutputStream {
+        OutputStream::with_spill_limit(cap, file, u64::MAX)
+    }
+
+    /// Lossless mode over a given file that must stay below `limit` bytes.
+    #[cfg(test)]
+    pub(crate) fn with_spill_limit(cap: usize, file: std::fs::File, limit: u64) -> OutputStream {
+        let spill = Spill::with_limit(file, limit);
         OutputStream {
-            shared: Arc::new(Shared::new(cap, Some(Box::new(Spill::new(file))))),
+            shared: Arc::new(Shared::new(Ring::new(cap), Some(Box::new(spill)))),
         }
     }
 
@@ -210,6 +304,7 @@ impl OutputStream {
             start: st.ring.start(),
             cap: st.ring.cap(),
             closed: st.closed,
+            spill_error: self.shared.spill.as_deref().and_then(Spill::error),
         }
     }
 
@@ -270,8 +365,8 @@ impl OutputStream {
             Some(head) => spill.read(plan.offset, head),
             None => Err(io::Error::other("spill part missing")),
         };
-        if read.is_err() {
-            spill.note_read_error();
+        if let Err(e) = read {
+            spill.note_read_error(&e);
             return self.read_memory(offset, max);
         }
         Chunk {
@@ -361,6 +456,14 @@ impl OutputStream {
     pub fn allocated(&self) -> usize {
         self.shared.lock().ring.allocated()
     }
+}
+
+/// Bytes by which this process's capture pipes are grown now, and the
+/// bound on that (a quarter of /proc/sys/fs/pipe-user-pages-soft), for
+/// tests and diagnostics.
+#[doc(hidden)]
+pub fn pipe_growth() -> (usize, usize) {
+    crate::sys::pipe_growth()
 }
 
 impl Default for OutputStream {

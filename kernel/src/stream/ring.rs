@@ -6,11 +6,17 @@
 //! memory beyond the held bytes is at most the unused head of the first block
 //! plus the unused tail of the last one (exactly one block in total when
 //! `cap` is a multiple of the block size, as with the defaults).
+//!
+//! With a [`RingBudget`], every held block but the first is charged to it
+//! (`charged == blocks.len() - 1`, kept by [`Ring::add_block`] and
+//! [`Ring::pop_block`]). When the budget refuses a new block, the ring
+//! recycles its own oldest one instead, evicting its bytes early.
 
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::BorrowedFd;
 
+use super::budget::RingBudget;
 use crate::sys;
 
 /// Largest block: big enough that a 64 KiB–1 MiB write is a few memcpys,
@@ -59,6 +65,10 @@ pub(crate) struct Ring {
     start: u64,
     /// Total bytes ever written (absolute offset of the end).
     written: u64,
+    /// Where blocks beyond the first come from (`None`: anywhere).
+    budget: Option<RingBudget>,
+    /// Blocks charged to `budget`, each `block()` bytes.
+    charged: usize,
 }
 
 impl std::fmt::Debug for Ring {
@@ -76,13 +86,52 @@ impl std::fmt::Debug for Ring {
 impl Ring {
     /// An empty ring holding at most `cap` bytes. Allocates nothing.
     pub(crate) fn new(cap: usize) -> Ring {
+        Ring::with_budget(cap, None)
+    }
+
+    /// An empty ring whose blocks beyond the first are charged to `budget`.
+    pub(crate) fn with_budget(cap: usize, budget: Option<RingBudget>) -> Ring {
         Ring {
             cap,
             blocks: VecDeque::new(),
             first: 0,
             start: 0,
             written: 0,
+            budget,
+            charged: 0,
         }
+    }
+
+    /// Charges a block about to be added to the budget; false if the
+    /// budget refuses. The first block is never charged: every ring can
+    /// hold something, however much the others took.
+    fn charge(&mut self) -> bool {
+        let Some(budget) = &self.budget else {
+            return true;
+        };
+        if self.blocks.is_empty() {
+            return true;
+        }
+        if budget.try_take(self.block()) {
+            self.charged += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Removes the oldest block; its charge goes back to the budget unless
+    /// `reuse` (the caller adds it back at the end: the count is the same).
+    fn pop_block(&mut self, reuse: bool) -> Option<Vec<u8>> {
+        let b = self.blocks.pop_front()?;
+        self.first += 1;
+        if !reuse && self.charged > 0 {
+            self.charged -= 1;
+            if let Some(budget) = &self.budget {
+                budget.give_back(self.block());
+            }
+        }
+        Some(b)
     }
 
     /// Block size, `1..=MAX_BLOCK`, never more than `cap`.
@@ -150,10 +199,7 @@ impl Ring {
     /// Frees the blocks wholly before `start`.
     fn drop_stale(&mut self) {
         let keep_from = self.start / to_u64(self.block());
-        while self.first < keep_from && !self.blocks.is_empty() {
-            self.blocks.pop_front();
-            self.first += 1;
-        }
+        while self.first < keep_from && self.pop_block(false).is_some() {}
         if self.blocks.is_empty() {
             self.first = keep_from;
         }
@@ -197,15 +243,20 @@ impl Ring {
 
     /// A new, empty block that will receive `need` bytes (counted from the
     /// block's start) now: the oldest block if it holds nothing any more,
-    /// else a fresh allocation.
+    /// else a fresh allocation, else (the budget is spent) the oldest block
+    /// with its bytes evicted.
     fn new_block(&mut self, need: usize) -> Vec<u8> {
         let block = self.block();
         let front_end = (self.first + 1) * to_u64(block);
         let reusable = self.blocks.front().is_some_and(|b| b.capacity() == block);
         if reusable && front_end <= self.start {
-            if let Some(mut b) = self.blocks.pop_front() {
-                self.first += 1;
+            if let Some(mut b) = self.pop_block(true) {
                 b.clear();
+                return b;
+            }
+        }
+        if !self.charge() {
+            if let Some(b) = self.recycle() {
                 return b;
             }
         }
@@ -216,6 +267,19 @@ impl Ring {
             // A young stream (most are tiny) only pays for what it holds.
             Vec::with_capacity(alloc_size(need, block))
         }
+    }
+
+    /// The oldest block, emptied, for the caller to add back at the end:
+    /// its bytes are evicted now, as if the cap were what the ring holds.
+    /// `None` only for a ring without blocks (whose first block is free).
+    fn recycle(&mut self) -> Option<Vec<u8>> {
+        let mut b = self.pop_block(true)?;
+        self.start = self
+            .start
+            .max(self.first * to_u64(self.block()))
+            .min(self.written);
+        b.clear();
+        Some(b)
     }
 
     /// How many bytes [`Ring::read_fd`] asks for now: up to the end of the
@@ -230,7 +294,13 @@ impl Ring {
     /// bytes read (0: end of file); on error nothing changes. Meant for
     /// mature rings ([`Ring::is_mature`]); a zero cap holds nothing to read
     /// into (an error: 0 would mean end of file).
-    pub(crate) fn read_fd(&mut self, fd: BorrowedFd<'_>) -> io::Result<usize> {
+    ///
+    /// `Ok(None)`: the read needs a new block and the budget refuses it;
+    /// nothing was read. The caller reads elsewhere and [`write`]s: bytes
+    /// are evicted early only once new ones have arrived.
+    ///
+    /// [`write`]: Ring::write
+    pub(crate) fn read_fd(&mut self, fd: BorrowedFd<'_>) -> io::Result<Option<usize>> {
         if self.cap == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -242,13 +312,16 @@ impl Ring {
         let within = to_usize(self.written % to_u64(block));
         let fresh = self.blocks.is_empty() || self.first + to_u64(self.blocks.len()) <= index;
         if fresh {
+            if !self.charge() {
+                return Ok(None);
+            }
             if self.blocks.is_empty() {
                 self.first = index;
             }
             self.blocks.push_back(Vec::with_capacity(block));
         }
         let Some(last) = self.blocks.back_mut() else {
-            return Ok(0);
+            return Ok(Some(0));
         };
         if last.len() < within {
             last.resize(within, 0);
@@ -266,8 +339,9 @@ impl Ring {
                 if fresh {
                     // Nothing came: give the empty block back.
                     self.blocks.pop_back();
+                    self.uncharge_last();
                 }
-                return other;
+                return other.map(Some);
             }
         };
         // SAFETY: read(2) initialized the first `n` bytes of the spare
@@ -278,7 +352,17 @@ impl Ring {
             .start
             .max(self.written.saturating_sub(to_u64(self.cap)));
         self.drop_stale();
-        Ok(n)
+        Ok(Some(n))
+    }
+
+    /// Gives back the charge of a block just taken off the end.
+    fn uncharge_last(&mut self) {
+        if self.charged > 0 && self.charged >= self.blocks.len() {
+            self.charged -= 1;
+            if let Some(budget) = &self.budget {
+                budget.give_back(self.block());
+            }
+        }
     }
 
     /// Calls `f` with the contiguous slices covering absolute `[from, to)`,
@@ -326,6 +410,14 @@ impl Ring {
         let mut out = Vec::with_capacity(to_usize(len));
         self.copy_into(from, to, &mut out);
         out
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.give_back(self.charged * self.block());
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 
-use super::ring::{to_u64, Ring};
+use super::ring::Ring;
 use super::spill::Spill;
 use crate::sys;
 
@@ -44,10 +44,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(cap: usize, spill: Option<Box<Spill>>) -> Shared {
+    pub(crate) fn new(ring: Ring, spill: Option<Box<Spill>>) -> Shared {
         Shared {
             state: Mutex::new(State {
-                ring: Ring::new(cap),
+                ring,
                 closed: false,
                 spill_end: 0,
                 waiters: Vec::new(),
@@ -96,7 +96,8 @@ impl Shared {
         // because the ring append happens before the lock is released.
         let mut next = spill.lock();
         let at = *next;
-        let spilled = spill.append(at, data).then(|| at + to_u64(data.len()));
+        let end = spill.append(at, data);
+        let spilled = (end > at).then_some(end);
         let waiters = self.push(data, spilled);
         if let (Some(_), Some(end)) = (&waiters, spilled) {
             *next = end;
@@ -114,15 +115,18 @@ impl Shared {
             let mut st = self.lock();
             if st.ring.is_mature() && !st.closed {
                 let asked = st.ring.room();
-                let n = st.ring.read_fd(fd)?;
-                let waiters = (n > 0).then(|| std::mem::take(&mut st.waiters));
-                drop(st);
-                wake(waiters);
-                return Ok(Filled {
-                    n,
-                    asked,
-                    heavy: true,
-                });
+                // `None`: no block to read into (budget spent); go through
+                // the buffer, so bytes are evicted only once new ones came.
+                if let Some(n) = st.ring.read_fd(fd)? {
+                    let waiters = (n > 0).then(|| std::mem::take(&mut st.waiters));
+                    drop(st);
+                    wake(waiters);
+                    return Ok(Filled {
+                        n,
+                        asked,
+                        heavy: true,
+                    });
+                }
             }
         }
         let mut buf = [0u8; SCRATCH];

@@ -44,7 +44,8 @@ fn overflow_keeps_exact_tail_and_counters() {
             held: 10,
             start: 3,
             cap: 10,
-            closed: false
+            closed: false,
+            spill_error: None,
         }
     );
     let snap = s.snapshot();
@@ -134,7 +135,8 @@ fn cap_zero_holds_nothing() {
             held: 0,
             start: 3,
             cap: 0,
-            closed: false
+            closed: false,
+            spill_error: None,
         }
     );
     assert_eq!(
@@ -565,4 +567,162 @@ fn snapshots_and_reads_are_exact_while_the_ring_grows() {
             &all[c.offset as usize..c.offset as usize + c.data.len()]
         );
     }
+}
+
+/// Checks a stream whose bytes are `pattern(0, written)`: exact counters,
+/// the newest bytes held, and at least the part of the last block written
+/// (every ring keeps its first block, whatever the budget).
+fn check_budgeted(s: &OutputStream, written: u64) {
+    let st = s.stats();
+    assert_eq!(st.written, written);
+    assert_eq!(st.written, st.held + st.dropped, "{st:?}");
+    assert!(st.held <= st.cap as u64);
+    if written > 0 && st.cap > 0 {
+        let block = st.cap.clamp(1, ring::MAX_BLOCK) as u64;
+        let floor = ((written - 1) % block + 1).min(st.cap as u64);
+        assert!(st.held >= floor, "{st:?} holds less than its block");
+    }
+    let snap = s.snapshot();
+    assert_eq!(snap.offset, st.start);
+    assert_eq!(&snap.data[..], &pattern(st.start, st.held as usize)[..]);
+}
+
+#[test]
+fn a_spent_budget_makes_rings_recycle_their_own_blocks() {
+    let block = ring::MAX_BLOCK;
+    let budget = RingBudget::new(4 * block);
+    let streams: Vec<OutputStream> = (0..10)
+        .map(|i| OutputStream::with_budget(if i % 3 == 0 { 100_000 } else { 1 << 20 }, &budget))
+        .collect();
+    let mut written = vec![0u64; streams.len()];
+    for (round, size) in [1usize, 1000, 70_000, 7, 65_536, 300_000, 64]
+        .iter()
+        .cycle()
+        .take(60)
+        .enumerate()
+    {
+        for (i, s) in streams.iter().enumerate() {
+            if (round + i) % 4 == 0 {
+                continue;
+            }
+            s.write(&pattern(written[i], *size));
+            written[i] += *size as u64;
+            check_budgeted(s, written[i]);
+            assert!(budget.in_use() <= budget.limit());
+            let allocated: usize = streams.iter().map(OutputStream::allocated).sum();
+            assert!(allocated <= budget.limit() + streams.len() * block);
+        }
+    }
+    assert_eq!(
+        budget.in_use(),
+        budget.limit(),
+        "the flood spent the budget"
+    );
+    // A new stream still holds its first block.
+    let late = OutputStream::with_budget(1 << 20, &budget);
+    late.write(&pattern(0, 5000));
+    check_budgeted(&late, 5000);
+    assert_eq!(late.stats().held, 5000);
+    drop(streams);
+    drop(late);
+    assert_eq!(budget.in_use(), 0, "dropped rings give their blocks back");
+}
+
+#[test]
+fn pipe_reads_with_a_spent_budget_land_like_writes() {
+    use std::io::Write as _;
+    use std::os::fd::AsFd;
+    for limit in [0, ring::MAX_BLOCK, 3 * ring::MAX_BLOCK] {
+        let budget = RingBudget::new(limit);
+        // Another stream takes the budget first.
+        let hog = OutputStream::with_budget(1 << 20, &budget);
+        hog.write(&vec![0; 1 << 20]);
+        let s = OutputStream::with_budget(1 << 20, &budget);
+        let (r, w) = crate::sys::capture_pipe().unwrap();
+        let mut w = File::from(w);
+        let mut written = 0u64;
+        for size in [1usize, 3, 1000, 60_000, 17, 65_000, 5, 40_000]
+            .iter()
+            .cycle()
+            .take(60)
+        {
+            w.write_all(&pattern(written, *size)).unwrap();
+            written += *size as u64;
+            assert_eq!(fill_all(&s, r.as_fd()), *size);
+            check_budgeted(&s, written);
+            assert!(budget.in_use() <= budget.limit());
+            assert!(s.allocated() <= limit + ring::MAX_BLOCK, "limit {limit}");
+        }
+        drop((hog, s));
+        assert_eq!(budget.in_use(), 0);
+    }
+}
+
+#[test]
+fn spill_stops_at_the_file_size_limit() {
+    let file = tempfile::tempfile().unwrap();
+    let probe = file.try_clone().unwrap();
+    let s = OutputStream::with_spill_limit(100, file, 1000);
+    for i in 0..5 {
+        s.write(&pattern(i * 300, 300));
+    }
+    let st = s.stats();
+    assert_eq!(
+        st.spill_error,
+        Some(SpillError::FileSizeLimit { limit: 1000 })
+    );
+    assert_eq!((st.written, st.held, st.dropped), (1500, 100, 1400));
+    assert!(!s.is_lossless());
+    assert_eq!(s.spill_errors(), 1);
+    assert_eq!(
+        probe.metadata().unwrap().len(),
+        1000,
+        "filled up to the limit"
+    );
+    // Below the limit from the file, then the gap, then memory.
+    assert_eq!(
+        s.read_from(0, 5000),
+        Chunk {
+            offset: 0,
+            missed: 0,
+            data: pattern(0, 1000).into()
+        }
+    );
+    assert_eq!(
+        s.read_from(1000, 5000),
+        Chunk {
+            offset: 1400,
+            missed: 400,
+            data: pattern(1400, 100).into()
+        }
+    );
+    assert_eq!(
+        SpillError::FileSizeLimit { limit: 1000 }.to_string(),
+        "spill file reached the file size limit (1000 bytes)"
+    );
+}
+
+#[test]
+fn spill_errors_are_kept_in_the_stats() {
+    // A read-only handle: the first write fails.
+    let path = tempfile::NamedTempFile::new().unwrap();
+    let s = OutputStream::with_spill_file(4, File::open(path.path()).unwrap());
+    assert_eq!(s.stats().spill_error, None);
+    s.write(b"abcdefgh");
+    let err = s.stats().spill_error.unwrap();
+    assert!(
+        matches!(
+            err,
+            SpillError::Write {
+                errno: Some(libc::EBADF),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("spill file write failed: "),
+        "{err}"
+    );
+    assert_eq!(OutputStream::new(4).stats().spill_error, None);
 }

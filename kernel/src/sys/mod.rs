@@ -9,6 +9,10 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
+mod limits;
+
+pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
+
 /// A change in one child's state, as waitid reported it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ChildChange {
@@ -217,14 +221,6 @@ pub(crate) fn capture_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let (read, write) = pipe2(OFlag::O_CLOEXEC).map_err(errno_to_io)?;
     fcntl(read.as_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(errno_to_io)?;
     Ok((read, write))
-}
-
-/// Enlarges a pipe to `size` bytes, best effort (the system limit,
-/// /proc/sys/fs/pipe-max-size, may refuse): a bigger pipe means fewer
-/// wake-ups for a heavy writer's reader.
-pub(crate) fn grow_pipe(fd: BorrowedFd<'_>, size: usize) {
-    let wanted = i32::try_from(size).unwrap_or(i32::MAX);
-    let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(wanted));
 }
 
 /// A plain close-on-exec pipe (blocking both ends) between two pipeline members.

@@ -4,6 +4,7 @@
 mod util;
 
 mod api;
+mod budget;
 mod faults;
 mod load;
 mod output;
