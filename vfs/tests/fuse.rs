@@ -70,17 +70,34 @@ impl Env {
         self.at(rel).to_str().expect("utf-8 temp path").to_string()
     }
 
-    fn sh(&self, script: &str) -> Job {
-        self.kernel
-            .spawn_process(ProcessSpec::command(Cmd::new("sh").arg("-c").arg(script)))
-            .expect("spawn sh")
-    }
-
     /// A job printing `line 1`, `line 2`… every 50 ms until killed.
     fn counter(&self) -> (Job, JobId) {
-        let job = self.sh("i=0; while :; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done");
+        self.counter_with(JobOptions::default())
+    }
+
+    fn counter_with(&self, options: JobOptions) -> (Job, JobId) {
+        let script = "i=0; while :; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done";
+        let spec = ProcessSpec::command(Cmd::new("sh").arg("-c").arg(script)).options(options);
+        let job = self.kernel.spawn_process(spec).expect("spawn sh");
         let id = job.id().expect("job id");
         (job, id)
+    }
+
+    /// The number of the last whole line the counter wrote.
+    async fn last_line(&self, id: JobId) -> usize {
+        let out = self
+            .table
+            .read(&format!("/v/jobs/{}/stdout", id.0))
+            .await
+            .expect("read");
+        let out = text(&out);
+        let whole = out.rsplit_once('\n').map_or("", |(head, _)| head);
+        whole
+            .rsplit('\n')
+            .next()
+            .and_then(|l| l.strip_prefix("line "))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
     }
 
     /// Lines of `/v/jobs/<id>/stdout` as the table holds them now.
@@ -200,6 +217,34 @@ async fn tail_f_follows_a_live_job() {
     let env = Env::new();
     let (_job, id) = env.counter();
     wait_lines(&env, id, 2).await;
+    follow_with_tail(&env, id).await;
+}
+
+/// A ring of 256 bytes has long dropped its first lines: its size keeps
+/// growing (the stream's end), so tail -f still sees each new line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_f_follows_a_ring_whose_start_moves() {
+    if !fuse_here() {
+        return;
+    }
+    let env = Env::new();
+    let (_job, id) = env.counter_with(JobOptions {
+        output_cap: Some(256),
+        ..JobOptions::default()
+    });
+    let end = Instant::now() + DEADLINE;
+    while env.last_line(id).await < 60 {
+        assert!(Instant::now() < end, "the counter did not reach line 60");
+        sleep(Duration::from_millis(20)).await;
+    }
+    let stdout = env.at(&format!("jobs/{}/stdout", id.0));
+    assert!(std::fs::metadata(&stdout).unwrap().len() > 256);
+    follow_with_tail(&env, id).await;
+}
+
+/// Runs `tail -f` on the counter's stdout and reads its lines until one the
+/// job wrote well after tail started, each exactly once and in order.
+async fn follow_with_tail(env: &Env, id: JobId) {
     let stdout = env.s(&format!("jobs/{}/stdout", id.0));
     let mut tail = Command::new("tail")
         .args(["-f", &stdout])
@@ -208,11 +253,8 @@ async fn tail_f_follows_a_live_job() {
         .kill_on_drop(true)
         .spawn()
         .expect("tail");
-    let started_with = env.lines(id).await;
+    let want = env.last_line(id).await + 10;
     let mut out = BufReader::new(tail.stdout.take().unwrap()).lines();
-    // tail prints the last lines, then each new one as the job writes it:
-    // wait for a line the job wrote well after tail started.
-    let want = started_with + 10;
     let end = Instant::now() + DEADLINE;
     let mut last = 0;
     while last < want {
