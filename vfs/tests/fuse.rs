@@ -570,6 +570,14 @@ async fn mount_errors_are_precise() {
     assert!(matches!(err, FuseError::NoRuntime), "{err}");
 }
 
+struct CleanOnDrop(PathBuf);
+
+impl Drop for CleanOnDrop {
+    fn drop(&mut self) {
+        let _ = clean_stale(&self.0);
+    }
+}
+
 /// The child half of `a_stale_mount_is_cleaned`: with the variable set it
 /// mounts, says so, and waits to be killed; otherwise it does nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -592,6 +600,8 @@ async fn a_stale_mount_is_cleaned() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().canonicalize().unwrap().join("v");
+    // Also when this test fails: the killed child leaves its mount behind.
+    let _cleanup = CleanOnDrop(dir.clone());
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "stale_child", "--nocapture", "--test-threads=1"])
         .env("CORRAL_FUSE_STALE_CHILD", &dir)
