@@ -19,7 +19,8 @@ use bytes::Bytes;
 use corral_kernel::{Cmd, Job, JobId, JobOptions, Kernel, ProcessSpec};
 use corral_vfs::fuse::{clean_stale, FuseError, FuseMount};
 use corral_vfs::{
-    BoxFuture, DirEntry, FileKind, Filesystem, Metadata, MountDir, MountTable, VPath,
+    slice_chunk, BoxFuture, Chunk, DirEntry, FileKind, Filesystem, Metadata, MountDir, MountTable,
+    VPath,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -437,17 +438,38 @@ async fn a_ring_whose_start_moved() {
 
 // ---------------------------------------------------------------- concurrency
 
-/// A filesystem whose `slow` file answers only once released.
-struct Gate(Arc<tokio::sync::Semaphore>);
+/// A filesystem whose `slow` file says when a read has reached it, and
+/// answers only once released.
+struct Gate {
+    entered: Arc<tokio::sync::Notify>,
+    release: Arc<tokio::sync::Semaphore>,
+}
 
 impl Filesystem for Gate {
     fn read<'a>(&'a self, path: VPath<'a>) -> BoxFuture<'a, io::Result<Bytes>> {
         Box::pin(async move {
+            let chunk = self.read_at(path, 0, usize::MAX).await?;
+            Ok(chunk.data)
+        })
+    }
+
+    /// Reads of bytes wait for the release; an empty read (the server's
+    /// probe for where the file starts) does not.
+    fn read_at<'a>(
+        &'a self,
+        path: VPath<'a>,
+        offset: u64,
+        max: usize,
+    ) -> BoxFuture<'a, io::Result<Chunk>> {
+        Box::pin(async move {
             if path.rel() != "slow" {
                 return Err(path.not_found("no such file"));
             }
-            let _permit = self.0.acquire().await.map_err(io::Error::other)?;
-            Ok(Bytes::from_static(b"released\n"))
+            if max > 0 {
+                self.entered.notify_one();
+                let _permit = self.release.acquire().await.map_err(io::Error::other)?;
+            }
+            Ok(slice_chunk(Bytes::from_static(b"released\n"), offset, max))
         })
     }
 
@@ -474,13 +496,21 @@ async fn a_slow_read_does_not_block_others() {
     let gate = Arc::new(tokio::sync::Semaphore::new(0));
     let kernel = Kernel::new().expect("kernel");
     let table = MountTable::new(kernel.clone());
-    table.mount("/v/gate", Gate(Arc::clone(&gate))).unwrap();
+    let entered = Arc::new(tokio::sync::Notify::new());
+    let gate_fs = Gate {
+        entered: Arc::clone(&entered),
+        release: Arc::clone(&gate),
+    };
+    table.mount("/v/gate", gate_fs).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let mount = FuseMount::mount(table, "/v", &tmp.path().join("v")).unwrap();
     let slow_path = mount.path().join("gate/slow");
     let slow = tokio::spawn(async move { run(&["cat", slow_path.to_str().unwrap()]).await });
 
-    // The slow read is in flight (the file is open): other requests go on.
+    // The slow read is in flight: other requests go on.
+    timeout(DEADLINE, entered.notified())
+        .await
+        .expect("the slow read reached the filesystem");
     let job = kernel
         .spawn_future("quick", JobOptions::default(), |ctx| async move {
             ctx.stdout.write(b"quick\n");

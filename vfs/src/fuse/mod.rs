@@ -23,7 +23,10 @@
 //!   byte held, the ring's start) plus the bytes held (the table's
 //!   `stat`). Until a ring first drops bytes, that is exactly the table's
 //!   size. A read at an offset still held returns the table's `read_at`
-//!   bytes; at or past the end, 0 bytes (EOF).
+//!   bytes; at or past the end, 0 bytes (EOF). Finding the start costs a
+//!   `read_at(path, 0, 0)` per `stat` of a file that is not a host file:
+//!   nothing for JobFs, but a whole read for a filesystem that keeps the
+//!   trait's default `read_at` (implement it).
 //! - **A start that moves.** A read at an offset already dropped from the
 //!   ring's front returns the oldest bytes held instead (as `read_at`
 //!   does), and that open file's later offsets are shifted by the gap, so a
