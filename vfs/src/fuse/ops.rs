@@ -2,9 +2,12 @@
 //!
 //! fuser calls each handler on its one session thread. A handler that needs
 //! the mount table (everything but `readdir`, `release` and `forget`) moves
-//! its reply into a task on the Tokio runtime and returns at once, so one
-//! slow read never holds up the others; the task replies when the table
-//! answers. A reply dropped unsent (the runtime shut down) answers `EIO`.
+//! its reply into a task that asks the table and replies. The task is
+//! polled once on the session thread: if the table answers at once (JobFs
+//! does: a copy out of the ring), it replies there; if it must wait, it
+//! goes on as a task on the Tokio runtime and the handler returns, so one
+//! slow read never holds up the others. A reply dropped unsent (the runtime
+//! shut down) answers `EIO`.
 
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -15,6 +18,7 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Waker};
 use std::time::{Duration, SystemTime};
 
 use fuser::{
@@ -91,9 +95,19 @@ impl Server {
         }
     }
 
+    /// Runs a request's task: polled once here, in the runtime's context,
+    /// and moved onto the runtime only if it must wait. An answer that is
+    /// ready at once (JobFs never waits) costs no thread hop.
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        // The task owns its reply; the handle is not needed.
-        drop(self.rt.spawn(task));
+        let mut task = Box::pin(task);
+        let _runtime = self.rt.enter();
+        // A pending future registers the task's own waker when the runtime
+        // polls it next; this first waker is never needed.
+        let mut cx = Context::from_waker(Waker::noop());
+        if task.as_mut().poll(&mut cx).is_pending() {
+            // The task owns its reply; the join handle is not needed.
+            drop(self.rt.spawn(task));
+        }
     }
 
     /// The path of `ino` and a handle on the shared state, or `ENOENT`.
