@@ -5,9 +5,11 @@
 //!
 //! [`FuseMount::mount`] shows one directory of the table (its *subtree*,
 //! e.g. `/v`) at a host directory: `<dir>/jobs/3/stdout` is the table's
-//! `/v/jobs/3/stdout`. Requests are answered by tasks on the caller's Tokio
-//! runtime, one per request, so a slow read never holds up the others.
-//! Dropping the [`FuseMount`] (or [`FuseMount::unmount`]) unmounts it; a
+//! `/v/jobs/3/stdout`. fuser's session thread takes each request and asks
+//! the table in the caller's Tokio runtime: an answer that is ready at once
+//! is sent from there, one that must wait goes on as a task, so a slow read
+//! never holds up the others. Dropping the [`FuseMount`] (or
+//! [`FuseMount::unmount`]) unmounts it and leaves the directory, empty; a
 //! mount left by a process that died is removed by [`clean_stale`].
 //!
 //! - **Owner only.** The mount is not `allow_other`: the kernel refuses
@@ -15,7 +17,8 @@
 //!   Directories show mode 0700, files 0400, writable files (`ctl`) 0600,
 //!   all owned by the mounting process's uid and gid.
 //! - **Always current.** Attribute and entry TTLs are 0 and files are opened
-//!   with direct I/O: no page cache, every `stat` and `read` asks the table.
+//!   with direct I/O: no page cache, every `stat` and `read` asks the table
+//!   (and `mmap` is refused; programs that try it fall back to `read`).
 //! - **Offsets are the VFS's.** A file offset is the table's absolute
 //!   offset: for a job's `stdout`, byte *n* is the *n*-th byte the job ever
 //!   wrote, wherever the ring's start is now. `st_size` is the end of the
