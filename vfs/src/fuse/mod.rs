@@ -18,7 +18,7 @@
 //!   all owned by the mounting process's uid and gid.
 //! - **Always current.** Attribute and entry TTLs are 0 and files are opened
 //!   with direct I/O: no page cache, every `stat` and `read` asks the table
-//!   (and `mmap` is refused; programs that try it fall back to `read`).
+//!   (a shared `mmap` is refused; the private mappings readers use work).
 //! - **Offsets are the VFS's.** A file offset is the table's absolute
 //!   offset: for a job's `stdout`, byte *n* is the *n*-th byte the job ever
 //!   wrote, wherever the ring's start is now. `st_size` is the end of the
