@@ -99,6 +99,8 @@
 mod error;
 mod follow;
 mod fs;
+#[cfg(feature = "fuse")]
+pub mod fuse;
 mod host;
 mod info;
 pub mod jobfs;
