@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use corral_kernel::{Cmd, Job, JobId, JobOptions, Kernel, ProcessSpec};
+use corral_kernel::{Cmd, Job, JobOptions, Kernel, ProcessSpec};
 use corral_vfs::fuse::{clean_stale, FuseError, FuseMount};
 use corral_vfs::{
     slice_chunk, BoxFuture, Chunk, DirEntry, FileKind, Filesystem, Metadata, MountDir, MountTable,
@@ -72,23 +72,23 @@ impl Env {
     }
 
     /// A job printing `line 1`, `line 2`… every 50 ms until killed.
-    fn counter(&self) -> (Job, JobId) {
+    fn counter(&self) -> (Job, u64) {
         self.counter_with(JobOptions::default())
     }
 
-    fn counter_with(&self, options: JobOptions) -> (Job, JobId) {
+    fn counter_with(&self, options: JobOptions) -> (Job, u64) {
         let script = "i=0; while :; do i=$((i+1)); echo \"line $i\"; sleep 0.05; done";
         let spec = ProcessSpec::command(Cmd::new("sh").arg("-c").arg(script)).options(options);
         let job = self.kernel.spawn_process(spec).expect("spawn sh");
-        let id = job.id().expect("job id");
-        (job, id)
+        let number = job.number().expect("job number");
+        (job, number)
     }
 
     /// The number of the last whole line the counter wrote.
-    async fn last_line(&self, id: JobId) -> usize {
+    async fn last_line(&self, id: u64) -> usize {
         let out = self
             .table
-            .read(&format!("/v/jobs/{}/stdout", id.0))
+            .read(&format!("/v/jobs/{}/stdout", id))
             .await
             .expect("read");
         let out = text(&out);
@@ -102,10 +102,10 @@ impl Env {
     }
 
     /// Lines of `/v/jobs/<id>/stdout` as the table holds them now.
-    async fn lines(&self, id: JobId) -> usize {
+    async fn lines(&self, id: u64) -> usize {
         let out = self
             .table
-            .read(&format!("/v/jobs/{}/stdout", id.0))
+            .read(&format!("/v/jobs/{}/stdout", id))
             .await
             .expect("read");
         out.iter().filter(|&&b| b == b'\n').count()
@@ -133,7 +133,7 @@ fn text(b: &[u8]) -> String {
 }
 
 /// Waits until the job's stdout holds at least `n` lines.
-async fn wait_lines(env: &Env, id: JobId, n: usize) {
+async fn wait_lines(env: &Env, id: u64, n: usize) {
     let end = Instant::now() + DEADLINE;
     loop {
         let got = env.lines(id).await;
@@ -168,7 +168,7 @@ async fn grep_wc_cat_and_ls_read_a_live_job() {
     let env = Env::new();
     let (_job, id) = env.counter();
     wait_lines(&env, id, 5).await;
-    let stdout = env.s(&format!("jobs/{}/stdout", id.0));
+    let stdout = env.s(&format!("jobs/{}/stdout", id));
 
     let grep = run(&["grep", "-x", "line 3", &stdout]).await;
     assert!(grep.status.success(), "{grep:?}");
@@ -197,8 +197,8 @@ async fn grep_wc_cat_and_ls_read_a_live_job() {
     }
 
     let ls = run(&["ls", &env.s("jobs")]).await;
-    assert_eq!(text(&ls.stdout), format!("{}\n", id.0));
-    let ls = run(&["ls", &env.s(&format!("jobs/{}", id.0))]).await;
+    assert_eq!(text(&ls.stdout), format!("{}\n", id));
+    let ls = run(&["ls", &env.s(&format!("jobs/{}", id))]).await;
     assert_eq!(
         text(&ls.stdout),
         "command\nctl\ninfo\npid\nstatus\nstderr\nstdout\n"
@@ -206,7 +206,7 @@ async fn grep_wc_cat_and_ls_read_a_live_job() {
     let ls = run(&["ls", &env.s("")]).await;
     assert_eq!(text(&ls.stdout), "jobs\n");
 
-    let status = run(&["cat", &env.s(&format!("jobs/{}/status", id.0))]).await;
+    let status = run(&["cat", &env.s(&format!("jobs/{}/status", id))]).await;
     assert_eq!(text(&status.stdout), "running\n");
 }
 
@@ -229,24 +229,21 @@ async fn tail_f_follows_a_ring_whose_start_moves() {
         return;
     }
     let env = Env::new();
-    let (_job, id) = env.counter_with(JobOptions {
-        output_cap: Some(256),
-        ..JobOptions::default()
-    });
+    let (_job, id) = env.counter_with(JobOptions::new().output_cap(256));
     let end = Instant::now() + DEADLINE;
     while env.last_line(id).await < 60 {
         assert!(Instant::now() < end, "the counter did not reach line 60");
         sleep(Duration::from_millis(20)).await;
     }
-    let stdout = env.at(&format!("jobs/{}/stdout", id.0));
+    let stdout = env.at(&format!("jobs/{}/stdout", id));
     assert!(std::fs::metadata(&stdout).unwrap().len() > 256);
     follow_with_tail(&env, id).await;
 }
 
 /// Runs `tail -f` on the counter's stdout and reads its lines until one the
 /// job wrote well after tail started, each exactly once and in order.
-async fn follow_with_tail(env: &Env, id: JobId) {
-    let stdout = env.s(&format!("jobs/{}/stdout", id.0));
+async fn follow_with_tail(env: &Env, id: u64) {
+    let stdout = env.s(&format!("jobs/{}/stdout", id));
     let mut tail = Command::new("tail")
         .args(["-f", &stdout])
         .stdin(Stdio::null())
@@ -282,7 +279,7 @@ async fn echo_term_to_ctl_ends_the_job() {
     }
     let env = Env::new();
     let (job, id) = env.counter();
-    let dir = format!("jobs/{}", id.0);
+    let dir = format!("jobs/{}", id);
 
     // A bad word and a read-only file are refused with the right errno.
     let bad = run(&[
@@ -311,7 +308,7 @@ async fn echo_term_to_ctl_ends_the_job() {
     .await;
     assert!(term.status.success(), "{term:?}");
     assert!(
-        job.wait_timeout(DEADLINE).await.is_some(),
+        tokio::time::timeout(DEADLINE, job.wait()).await.is_ok(),
         "job still running"
     );
     let status = run(&["cat", &env.s(&format!("{dir}/status"))]).await;
@@ -333,8 +330,8 @@ async fn modes_sizes_and_errors() {
             0
         })
         .expect("future");
-    let id = job.id().unwrap().0;
-    assert!(job.wait_timeout(DEADLINE).await.is_some());
+    let id = job.number().unwrap();
+    assert!(tokio::time::timeout(DEADLINE, job.wait()).await.is_ok());
 
     let uid = nix_uid();
     let mode = |rel: &str| {
@@ -403,10 +400,7 @@ async fn a_ring_whose_start_moved() {
     let env = Env::new();
     let data: Vec<u8> = (0..200u32).map(|i| b'a' + (i % 26) as u8).collect();
     let written = data.clone();
-    let options = JobOptions {
-        output_cap: Some(64),
-        ..JobOptions::default()
-    };
+    let options = JobOptions::new().output_cap(64);
     let job = env
         .kernel
         .spawn_future("ring", options, move |ctx| async move {
@@ -414,8 +408,8 @@ async fn a_ring_whose_start_moved() {
             0
         })
         .expect("future");
-    let id = job.id().unwrap().0;
-    assert!(job.wait_timeout(DEADLINE).await.is_some());
+    let id = job.number().unwrap();
+    assert!(tokio::time::timeout(DEADLINE, job.wait()).await.is_ok());
     let path = env.s(&format!("jobs/{id}/stdout"));
 
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 200);
@@ -517,12 +511,12 @@ async fn a_slow_read_does_not_block_others() {
             0
         })
         .unwrap();
-    assert!(job.wait_timeout(DEADLINE).await.is_some());
+    assert!(tokio::time::timeout(DEADLINE, job.wait()).await.is_ok());
     let quick = run(&[
         "cat",
         mount
             .path()
-            .join(format!("jobs/{}/stdout", job.id().unwrap().0))
+            .join(format!("jobs/{}/stdout", job.number().unwrap()))
             .to_str()
             .unwrap(),
     ])
