@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::{poll_fn, Future};
 use std::os::fd::OwnedFd;
-use std::pin::{pin, Pin};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Wake, Waker};
@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use tokio::signal::unix::{signal as os_signal, SignalKind};
 use tokio::sync::broadcast;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::control::{kill_group, signal_core, terminate_core};
+use crate::control::{signal_core, terminate_core};
 use crate::error::{Error, Result};
 use crate::future_job::{Controlled, FutureContext, FutureControl};
 use crate::job::{JobEvent, JobId, JobInfo, JobState};
@@ -22,7 +22,8 @@ use crate::process::{self, make_stream, Pump, SpawnSettings};
 use crate::record::{Body, Job, JobCore, Member, ProcPart};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
-use crate::sys::{self, GroupWait};
+#[cfg(test)]
+use crate::sys;
 
 mod drive;
 mod reaper;
@@ -40,8 +41,9 @@ pub struct KernelConfig {
     pub max_running: usize,
     /// Finished jobs kept before the oldest is removed (default 100).
     pub retention: usize,
-    /// How long output is still read after a job's processes are gone, for
-    /// pipes that a leftover process keeps open (default 100 ms).
+    /// Deprecated and unused: a job's pipes are now read until end of file,
+    /// however long a leftover process keeps them open (bounded by the ring
+    /// as always). Kept only until the configuration is reshaped.
     pub drain_timeout: Duration,
     /// Size a stdout capture pipe is grown to once its job proves a heavy
     /// writer (default 1 MiB; the system may refuse). Pipes start at the
@@ -232,7 +234,6 @@ impl Kernel {
             kernel: Arc::downgrade(&self.inner),
             core: Arc::clone(&core),
             pumps: started.pumps,
-            drain: self.inner.config.drain_timeout,
         });
         if let Some(p) = core.proc() {
             lock(&self.inner.groups).insert(p.pgid, Arc::clone(&core));
@@ -295,7 +296,7 @@ impl Kernel {
                 _ = ctl.killed() => JobState::Signaled { signal: Signal::KILL, core_dumped: false },
                 code = controlled => ctl.final_state(code),
             };
-            finish(&weak, &task_core, state);
+            finish(&weak, &task_core, state, true);
             task_core.release_control();
         });
         Ok(self.handle(core))
@@ -583,15 +584,16 @@ impl Inner {
     /// neither), then closes its streams, publishes `Exited` and wakes the
     /// job's waiters: whoever wakes may spawn into the slot at once, and
     /// finds the job finished.
-    fn finish(&self, core: &JobCore, state: JobState) {
-        // Seen empty now, the group id is released for good (it may be reused).
-        if let Some(p) = core.proc() {
-            let _ = p.group_alive();
-        }
+    ///
+    /// `close`: also close the streams (a process job's stay open while a
+    /// leftover process holds its pipes; its task closes them at EOF).
+    fn finish(&self, core: &JobCore, state: JobState, close: bool) {
         let mut t = lock(&self.table);
         if !core.record_final(state) {
             drop(t);
-            close_streams(core);
+            if close {
+                close_streams(core);
+            }
             return;
         }
         let id = core.id.get().copied();
@@ -604,7 +606,9 @@ impl Inner {
             None => Vec::new(),
         };
         drop(t);
-        close_streams(core);
+        if close {
+            close_streams(core);
+        }
         if let Some(id) = counted {
             self.publish(JobEvent::Exited(id, state));
         }
@@ -615,13 +619,16 @@ impl Inner {
     }
 }
 
-/// Records the final state and does the table's bookkeeping.
-fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState) {
+/// Records the final state and does the table's bookkeeping (`close`: see
+/// [`Inner::finish`]).
+fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState, close: bool) {
     match kernel.upgrade() {
-        Some(inner) => inner.finish(core, state),
+        Some(inner) => inner.finish(core, state, close),
         None => {
             let recorded = core.record_final(state);
-            close_streams(core);
+            if close {
+                close_streams(core);
+            }
             if recorded {
                 core.announce();
             }
@@ -636,14 +643,23 @@ fn close_streams(core: &JobCore) {
     core.stderr.close();
 }
 
+/// Dropping the last [`Kernel`] clone ends every job that is not disowned,
+/// like [`Kernel::shutdown`] but without a runtime: it blocks the dropping
+/// thread until the jobs' processes have exited, at most
+/// [`KernelConfig::drop_grace`] before it KILLs what is left (then it reaps
+/// them). Future jobs are killed (dropped) at once.
 impl Drop for Inner {
     fn drop(&mut self) {
         self.stop.cancel();
-        let mut groups: Vec<i32> = Vec::new();
-        let cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
-        let mut extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
-        extra.extend(lock(&self.leftovers).drain(..));
-        for core in cores.iter().chain(extra.iter()) {
+        let mut cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
+        cores.extend(lock(&self.groups).values().cloned());
+        cores.extend(lock(&self.leftovers).drain(..));
+        let mut seen = HashSet::new();
+        let mut procs = Vec::new();
+        for core in &cores {
+            if !seen.insert(Arc::as_ptr(core) as usize) {
+                continue;
+            }
             if let Body::Process(p) = &core.body {
                 // No reaper will start a task not yet started: release the
                 // starter, which holds the record (a cycle otherwise).
@@ -654,14 +670,7 @@ impl Drop for Inner {
                 continue;
             }
             match &core.body {
-                Body::Process(p) => {
-                    let live = !core.state().is_finished();
-                    if (live && sys::group_exists(p.pgid)) || (!live && p.group_alive()) {
-                        let _ = sys::killpg(p.pgid, libc::SIGTERM);
-                        let _ = sys::killpg(p.pgid, libc::SIGCONT);
-                        groups.push(p.pgid);
-                    }
-                }
+                Body::Process(p) => procs.push(&**p),
                 Body::Future(_) => {
                     if let Some(ctl) = core.future_control() {
                         ctl.kill();
@@ -669,23 +678,9 @@ impl Drop for Inner {
                 }
             }
         }
-        if groups.is_empty() {
-            return;
+        if !procs.is_empty() {
+            crate::group::end_all_blocking(&procs, self.config.drop_grace);
         }
-        // Best effort without a runtime: KILL what is left after the grace period,
-        // then reap it, on a thread of its own.
-        let grace = self.config.drop_grace;
-        let _ = std::thread::Builder::new()
-            .name("corral-drop".into())
-            .spawn(move || {
-                std::thread::sleep(grace);
-                for pgid in groups {
-                    kill_group(pgid);
-                    while let Ok(GroupWait::Change(_)) | Ok(GroupWait::Nothing) =
-                        sys::wait_group_blocking(pgid)
-                    {}
-                }
-            });
     }
 }
 

@@ -62,6 +62,7 @@
 mod control;
 mod error;
 mod future_job;
+mod group;
 mod job;
 mod kernel;
 mod process;

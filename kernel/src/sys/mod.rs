@@ -9,6 +9,8 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
+pub(crate) mod pidfd;
+
 /// A change in one child's state, as waitid reported it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ChildChange {
@@ -225,6 +227,14 @@ pub(crate) fn capture_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 pub(crate) fn grow_pipe(fd: BorrowedFd<'_>, size: usize) {
     let wanted = i32::try_from(size).unwrap_or(i32::MAX);
     let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(wanted));
+}
+
+/// The capacity of a pipe in bytes (64 KiB if the system does not say).
+pub(crate) fn pipe_capacity(fd: BorrowedFd<'_>) -> usize {
+    fcntl(fd, FcntlArg::F_GETPIPE_SZ)
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(1 << 16)
 }
 
 /// A plain close-on-exec pipe (blocking both ends) between two pipeline members.
