@@ -252,15 +252,23 @@ impl ProcPart {
     }
 }
 
+/// The most [`end_all_blocking`] waits for KILLed processes to be gone.
+const KILL_WAIT: Duration = Duration::from_secs(1);
+
 /// Ends every process of these jobs for a kernel being dropped, blocking
-/// the calling thread at most `grace` (plus the KILL and the reaping): TERM
+/// the calling thread at most `grace` plus the KILL's delivery: TERM
 /// and CONT to each job's processes, a wait on their pidfds (poll(2)) until
 /// all have exited or `grace` has passed, then KILL to the rest, and our
 /// children among them are reaped. No reaper runs any more: the members
 /// stay unreaped, and pin their groups, until this reaps them.
 pub(crate) fn end_all_blocking(parts: &[&ProcPart], grace: Duration) {
     let deadline = Instant::now() + grace;
-    let groups = pidfd::process_groups();
+    // One /proc pass for every running job's group (finished ones rescan their own).
+    let groups = if parts.iter().any(|p| p.pinned()) {
+        pidfd::process_groups()
+    } else {
+        Vec::new()
+    };
     let mut waitable = true;
     for p in parts {
         waitable &= p.hold_all_for_drop(&groups);
@@ -275,9 +283,15 @@ pub(crate) fn end_all_blocking(parts: &[&ProcPart], grace: Duration) {
         std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
     }
     for p in parts {
-        let pinned = p.pinned();
         let _ = p.signal(libc::SIGKILL);
-        if pinned {
+    }
+    // KILL cannot be ignored: this wait is short, but makes "nothing is left
+    // once Drop returns" hold for processes that are not our children too.
+    let fds: Vec<Arc<PidFd>> = parts.iter().flat_map(|p| p.live_pidfds()).collect();
+    let refs: Vec<&PidFd> = fds.iter().map(|f| &**f).collect();
+    pidfd::wait_all_exited(&refs, Instant::now() + KILL_WAIT);
+    for p in parts {
+        if p.pinned() {
             // Every child of ours in the group, members first among them.
             while let Ok(sys::GroupWait::Change(_) | sys::GroupWait::Nothing) =
                 sys::wait_group_blocking(p.pgid)

@@ -5,6 +5,7 @@ mod util;
 
 mod faults;
 mod load;
+mod noharm;
 mod output;
 mod reaping;
 mod signals;
