@@ -169,17 +169,21 @@ impl PidPlacer {
     }
 
     /// Starts `sleep 100000` in a process group of its own with pid `pid`
-    /// (other processes race for pids: a few tries).
+    /// (other processes race for pids: a few tries). The pid counter is put
+    /// back after each try, so that other processes are not handed recently
+    /// used pids (tests running alongside check that their pids are gone).
     fn place_stranger(&mut self, pid: u32) -> Option<std::process::Child> {
         for _ in 0..50 {
+            let last = std::fs::read_to_string(NS_LAST_PID).ok()?;
             if Self::last_pid_was(&format!("{}", pid - 1)).is_err() {
                 return None;
             }
-            let mut child = std::process::Command::new("sleep")
+            let spawned = std::process::Command::new("sleep")
                 .arg("100000")
                 .process_group(0)
-                .spawn()
-                .ok()?;
+                .spawn();
+            let _ = Self::last_pid_was(last.trim());
+            let mut child = spawned.ok()?;
             if child.id() == pid {
                 return Some(child);
             }
