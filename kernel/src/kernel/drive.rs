@@ -150,15 +150,24 @@ pub(super) async fn drive_process(job: DriveJob) {
     }
     if open {
         drop(kernel);
+        // Each stream closes at its own pipe's end: a leftover may hold
+        // one and not the other.
+        let streams = [&core.stdout, &core.stderr];
+        let mut closed = [false; 2];
         poll_fn(|cx| {
             pump_all(&mut pumps, cx);
-            if pumps.iter().all(Option::is_none) {
+            for (i, slot) in pumps.iter().enumerate() {
+                if slot.is_none() && !closed[i] {
+                    streams[i].close();
+                    closed[i] = true;
+                }
+            }
+            if closed.iter().all(|&c| c) {
                 Poll::Ready(())
             } else {
                 Poll::Pending
             }
         })
         .await;
-        close_streams(&core);
     }
 }

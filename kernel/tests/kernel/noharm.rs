@@ -87,6 +87,33 @@ async fn a_leftover_keeps_writing_into_its_finished_jobs_stream() {
     assert_eq!(job.state(), JobState::Exited(0), "the job's status is kept");
 }
 
+/// Each stream closes at its own pipe's end: a leftover holding only
+/// stderr leaves stdout's followers free to end.
+#[tokio::test]
+async fn a_leftover_holding_stderr_only_lets_stdout_close() {
+    let k = TestKernel::new();
+    let job = k
+        .spawn_process(sh("sleep 100000 >/dev/null & echo $!"))
+        .unwrap();
+    let mut out = Vec::new();
+    within(
+        "stdout's follower to end",
+        job.stdout().follow(0).read_to_end(&mut out),
+    )
+    .await
+    .unwrap();
+    let leftover = pids_in(&out)[0];
+    let _guard = KillOnDrop(vec![leftover]);
+    assert!(job.state().is_finished(), "final before its stream closed");
+    assert!(alive(leftover));
+    assert!(!job.stderr().is_closed(), "the leftover holds stderr");
+    k.signal(job.id().unwrap(), Signal::KILL).unwrap();
+    until("stderr closed once the leftover is gone", || {
+        job.stderr().is_closed()
+    })
+    .await;
+}
+
 /// The issue's own case, with the time it names: `alive` appears a second
 /// after the job is final and `late` is in its stdout.
 #[tokio::test]
