@@ -215,6 +215,11 @@ impl ProcPart {
             .collect()
     }
 
+    /// Drops the pidfds of held leftovers that have exited (each is a descriptor).
+    pub(crate) fn prune_exited(&self) {
+        self.lock().leftovers.retain(|l| !l.exited());
+    }
+
     /// The held leftovers (for waiting on their exit).
     pub(crate) fn leftovers(&self) -> Vec<Arc<PidFd>> {
         self.lock().leftovers.clone()

@@ -52,6 +52,8 @@ pub struct KernelConfig {
     /// Capacity of the event channel per subscriber before it lags (default 1024).
     pub event_capacity: usize,
     /// Grace period between TERM and KILL when the kernel is dropped (default 2 s).
+    /// Dropping the last clone blocks the dropping thread at most this long
+    /// (plus the KILL's delivery), until the jobs' processes have exited.
     pub drop_grace: Duration,
 }
 

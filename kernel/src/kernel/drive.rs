@@ -169,5 +169,7 @@ pub(super) async fn drive_process(job: DriveJob) {
             }
         })
         .await;
+        // The leftovers that held the pipes are usually gone by now.
+        p.prune_exited();
     }
 }
