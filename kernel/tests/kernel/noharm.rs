@@ -12,13 +12,28 @@ use tokio::io::AsyncReadExt;
 
 use crate::util::*;
 
-/// Kills the given pids when the test ends, pass or fail.
-struct KillOnDrop(Vec<u32>);
+/// Kills the given processes when the test ends, pass or fail: each pid
+/// only if it still names the process it named when added (same start time).
+struct KillOnDrop(Vec<(u32, Option<u64>)>);
+
+impl KillOnDrop {
+    fn new(pids: &[u32]) -> KillOnDrop {
+        let mut guard = KillOnDrop(Vec::new());
+        for &pid in pids {
+            guard.push(pid);
+        }
+        guard
+    }
+
+    fn push(&mut self, pid: u32) {
+        self.0.push((pid, start_time(pid)));
+    }
+}
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        for &pid in &self.0 {
-            if alive(pid) {
+        for &(pid, started) in &self.0 {
+            if started.is_some() && start_time(pid) == started && alive(pid) {
                 let _ = nix::sys::signal::kill(
                     nix::unistd::Pid::from_raw(pid as i32),
                     nix::sys::signal::Signal::SIGKILL,
@@ -69,7 +84,7 @@ async fn a_leftover_keeps_writing_into_its_finished_jobs_stream() {
     })
     .await;
     let worker = pids_in(&job.stdout().snapshot().data)[0];
-    let _guard = KillOnDrop(vec![worker]);
+    let _guard = KillOnDrop::new(&[worker]);
     assert!(alive(worker), "the worker outlives its job");
     assert!(
         !job.stdout().is_closed(),
@@ -103,7 +118,7 @@ async fn a_leftover_holding_stderr_only_lets_stdout_close() {
     .await
     .unwrap();
     let leftover = pids_in(&out)[0];
-    let _guard = KillOnDrop(vec![leftover]);
+    let _guard = KillOnDrop::new(&[leftover]);
     assert!(job.state().is_finished(), "final before its stream closed");
     assert!(alive(leftover));
     assert!(!job.stderr().is_closed(), "the leftover holds stderr");
@@ -151,7 +166,7 @@ async fn a_signal_reaches_what_a_leftover_started_after_the_job_ended() {
         .unwrap();
     assert_eq!(finished(&job).await, JobState::Exited(0));
     let worker = pids_in(&job.stdout().snapshot().data)[0];
-    let mut guard = KillOnDrop(vec![worker]);
+    let mut guard = KillOnDrop::new(&[worker]);
     std::fs::write(dir.path().join("go"), b"").unwrap();
     let grand_file = dir.path().join("grand");
     until("the grandchild's pid", || {
@@ -159,7 +174,7 @@ async fn a_signal_reaches_what_a_leftover_started_after_the_job_ended() {
     })
     .await;
     let grand = pids_in(&std::fs::read(&grand_file).unwrap())[0];
-    guard.0.push(grand);
+    guard.push(grand);
     k.signal(job.id().unwrap(), Signal::KILL).unwrap();
     until("worker and grandchild killed", || {
         !alive(worker) && !alive(grand)
@@ -196,21 +211,17 @@ impl PidPlacer {
     }
 
     /// Starts `sleep 100000` in a process group of its own with pid `pid`
-    /// (other processes race for pids: a few tries). The pid counter is put
-    /// back after each try, so that other processes are not handed recently
-    /// used pids (tests running alongside check that their pids are gone).
+    /// (other processes, and threads, race for pids: a few tries).
     fn place_stranger(&mut self, pid: u32) -> Option<std::process::Child> {
         for _ in 0..50 {
-            let last = std::fs::read_to_string(NS_LAST_PID).ok()?;
             if Self::last_pid_was(&format!("{}", pid - 1)).is_err() {
                 return None;
             }
-            let spawned = std::process::Command::new("sleep")
+            let mut child = std::process::Command::new("sleep")
                 .arg("100000")
                 .process_group(0)
-                .spawn();
-            let _ = Self::last_pid_was(last.trim());
-            let mut child = spawned.ok()?;
+                .spawn()
+                .ok()?;
             if child.id() == pid {
                 return Some(child);
             }
@@ -221,13 +232,61 @@ impl PidPlacer {
     }
 }
 
+const PIDNS_SCENARIO: &str = "CORRAL_NOHARM_PIDNS_SCENARIO";
+
 /// A finished job's group held a leftover, which then died unseen (killed
 /// from outside; not our child, so init reaped it). The group id is then
 /// free, and a stranger placed at it gets the same number as its own
 /// group: signal, terminate, shutdown and dropping the kernel must all
 /// leave it alone.
-#[tokio::test]
-async fn a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled() {
+///
+/// Runs in a pid namespace of its own (a copy of this binary under
+/// `unshare`, with `sh` as its init reaping orphans): placing a pid there
+/// hands no test running alongside a pid it recently used.
+#[test]
+fn a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled() {
+    const NAME: &str = "noharm::a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled";
+    if std::env::var_os(PIDNS_SCENARIO).is_some() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        return rt.block_on(stranger_scenario());
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "sh",
+            "-c",
+            "\"$@\" & wait",
+            "sh",
+        ])
+        .arg(exe)
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(PIDNS_SCENARIO, "1")
+        .output();
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => {
+            println!("skipped: cannot run unshare: {e}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stdout.contains("running 1 test") {
+        println!("skipped: no pid namespace of our own (unshare: {stderr})");
+        return;
+    }
+    println!("{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}{stderr}");
+}
+
+async fn stranger_scenario() {
     let mut placer = match PidPlacer::open() {
         Ok(p) => p,
         Err(why) => {
@@ -247,7 +306,7 @@ async fn a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled() {
     let id = job.id().unwrap();
     let pgid = job.pgid().unwrap();
     let leftover = pids_in(&job.stdout().snapshot().data)[0];
-    let mut guard = KillOnDrop(vec![leftover]);
+    let mut guard = KillOnDrop::new(&[leftover]);
     // While the leftover lives, the group is the job's.
     kernel.signal(id, Signal::CONT).unwrap();
     nix::sys::signal::kill(
@@ -267,7 +326,8 @@ async fn a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled() {
         println!("skipped: could not place a process at pid {pgid}");
         return;
     };
-    guard.0.push(stranger.id());
+    guard.push(stranger.id());
+    println!("a stranger leads group {pgid}, the finished job's old group id");
     assert_eq!(
         stat(pgid).map(|(_, _, g)| g),
         Some(pgid),
@@ -363,7 +423,7 @@ fn run_drop_scenario(test: &str, mode: &str) -> (Vec<u32>, Duration) {
         .find_map(|l| l.split_once("PIDS "))
         .map(|(_, l)| pids_in(l.as_bytes()))
         .unwrap_or_default();
-    let mut guard = KillOnDrop(pids.clone());
+    let mut guard = KillOnDrop::new(&pids);
     assert!(
         out.status.success() && stdout.contains("1 passed") && !pids.is_empty(),
         "scenario failed: {stdout}{}",
@@ -388,7 +448,7 @@ fn returning_from_main_without_shutdown_leaves_no_job_process() {
         return drop_scenario(Duration::from_millis(300), true);
     }
     let (pids, _) = run_drop_scenario(NAME, "ignorer");
-    let guard = KillOnDrop(pids.clone());
+    let guard = KillOnDrop::new(&pids);
     assert_eq!(pids.len(), 5, "{pids:?}");
     let end = Instant::now() + DEADLINE;
     while !none_alive(&pids) {
@@ -408,7 +468,7 @@ fn drop_returns_when_the_jobs_obeyed_term_not_after_the_grace() {
         return drop_scenario(Duration::from_secs(60), false);
     }
     let (pids, took) = run_drop_scenario(NAME, "obeying");
-    let _guard = KillOnDrop(pids.clone());
+    let _guard = KillOnDrop::new(&pids);
     assert!(none_alive(&pids), "{pids:?} outlived the drop");
     assert!(took < Duration::from_secs(30), "the copy ran {took:?}");
 }
