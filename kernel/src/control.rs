@@ -1,8 +1,9 @@
 //! Delivering signals to jobs, and terminate (TERM, grace, KILL).
+//!
+//! A process job's signals go through its [`ProcPart`]: `killpg` while a
+//! member pins the group, each held leftover's pidfd afterwards, never a
+//! group that no longer provably belongs to the job.
 
-use std::io;
-use std::pin::pin;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,32 +12,25 @@ use tokio::time::Instant;
 use crate::error::{Error, Result};
 use crate::events::Publisher;
 use crate::future_job::Effect;
+use crate::group::{Member, ProcPart};
 use crate::job::{JobEvent, JobInfo, JobState};
-use crate::record::{Body, JobCore, Member};
+use crate::record::{Body, JobCore};
 use crate::signal::Signal;
-use crate::sys;
 
-/// Sends `sig` to a job: the whole process group, or the future's controls.
+/// Sends `sig` to a job: its process group (see [`crate::group`] for when
+/// that is provably still the job's), or the future's controls.
 pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Result<()> {
     let id = core.id();
     match core.body() {
-        Body::Process(p) => {
-            // A finished job's group is still its own while any member lives.
-            if core.state().is_finished() && !p.group_alive() {
-                return Err(Error::JobFinished(id));
-            }
-            sys::killpg(p.pgid, sig.number()).map_err(|source| {
-                if source.raw_os_error() == Some(libc::ESRCH) {
-                    Error::JobFinished(id)
-                } else {
-                    Error::SignalFailed {
-                        job: id,
-                        signal: sig.name(),
-                        source,
-                    }
-                }
-            })
-        }
+        Body::Process(p) => match p.signal(sig.number()) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::JobFinished(id)),
+            Err(source) => Err(Error::SignalFailed {
+                job: id,
+                signal: sig.name(),
+                source,
+            }),
+        },
         Body::Future(_) => {
             let ctl = match core.future_control() {
                 Some(ctl) if !core.state().is_finished() => ctl,
@@ -63,14 +57,17 @@ pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Re
 fn any_stopped(core: &JobCore) -> bool {
     match core.body() {
         Body::Process(p) => p
-            .members
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .members
             .iter()
             .any(|m| matches!(m, Member::Stopped(_))),
         Body::Future(_) => core.future_control().is_some_and(|c| c.is_paused()),
     }
 }
+
+/// Takes what is pending for a job's group at once (the kernel's reaper),
+/// so a terminate that returns leaves no zombie of ours behind.
+pub(crate) type Reap = Box<dyn FnOnce(&Arc<JobCore>) + Send>;
 
 /// [`terminate_core`] in a task of its own, so that dropping the returned
 /// future does not stop the escalation half-way. Checks the job first (an
@@ -79,10 +76,11 @@ pub(crate) async fn terminate_detached(
     events: Arc<Publisher>,
     core: Arc<JobCore>,
     grace: Duration,
+    reap: Option<Reap>,
 ) -> Result<JobInfo> {
     let handle = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
     let task_core = Arc::clone(&core);
-    let task = handle.spawn(async move { terminate_core(&events, &task_core, grace).await });
+    let task = handle.spawn(async move { terminate_core(&events, &task_core, grace, reap).await });
     match task.await {
         Ok(Ok(_)) => Ok(core.info()),
         Ok(Err(e)) => Err(e),
@@ -91,16 +89,19 @@ pub(crate) async fn terminate_detached(
     }
 }
 
-/// TERM (then CONT if stopped), wait up to `grace`, then KILL; also KILLs what is
-/// left of the process group after the members are gone. Returns the final state.
+/// TERM (then CONT if stopped), wait up to `grace`, then KILL. Waits for the
+/// members' end (the reaper's news) and for the exit of every process left
+/// in the group (pidfd readiness): it returns as soon as all are gone, not
+/// after the grace. Returns the job's final state.
 pub(crate) async fn terminate_core(
     events: &Arc<Publisher>,
     core: &Arc<JobCore>,
     grace: Duration,
+    reap: Option<Reap>,
 ) -> Result<JobState> {
     let deadline = Instant::now() + grace;
     let live = !core.state().is_finished();
-    let group_left = core.proc().is_some_and(|p| p.group_alive());
+    let group_left = core.proc().is_some_and(ProcPart::group_alive);
     if !live && !group_left {
         return Err(Error::JobFinished(core.id()));
     }
@@ -109,57 +110,37 @@ pub(crate) async fn terminate_core(
     if stopped {
         ignore_gone(signal_core(events, core, Signal::CONT))?;
     }
-    let waiter = crate::record::Job {
-        core: Arc::clone(core),
-        events: Arc::clone(events),
-    };
-    if tokio::time::timeout_at(deadline, waiter.wait())
+    if tokio::time::timeout_at(deadline, gone(core, deadline))
         .await
         .is_err()
     {
         ignore_gone(signal_core(events, core, Signal::KILL))?;
+        gone(core, deadline).await;
     }
-    if let Some(p) = core.proc() {
-        // Processes outside the pipeline (the members' children) share the
-        // group: they get until the deadline, as the members did.
-        loop {
-            // Listen before looking, so the reaper's news in between is not lost.
-            let mut gone = pin!(p.group_gone.notified());
-            gone.as_mut().enable();
-            if !p.group_alive() {
-                break;
-            }
-            if p.group_empty.load(Ordering::Acquire) {
-                // The reaper saw no child of ours left there, yet something is:
-                // not our descendants (we are no subreaper): only the deadline helps.
-                tokio::time::sleep_until(deadline).await;
-                kill_group(p.pgid);
-                break;
-            }
-            // As a child subreaper, the leftovers are our children: the reaper
-            // tells us when the last one is gone.
-            tokio::select! {
-                _ = &mut gone => {}
-                _ = tokio::time::sleep_until(deadline) => {
-                    kill_group(p.pgid);
-                    break;
-                }
-            }
+    // Leftovers that are our children (we may be a child subreaper) are
+    // zombies now: reap them here rather than on the next SIGCHLD.
+    if let Some(reap) = reap {
+        reap(core);
+    }
+    Ok(core.wait_for(JobState::is_finished).await)
+}
+
+/// Waits until the job is final and every leftover it holds has exited.
+/// A leftover whose exit cannot be waited for (no reactor registration)
+/// counts as gone at `deadline`.
+async fn gone(core: &JobCore, deadline: Instant) {
+    core.wait_for(JobState::is_finished).await;
+    let Some(p) = core.proc() else { return };
+    for left in p.leftovers() {
+        if left.wait_exit().await.is_err() {
+            tokio::time::sleep_until(deadline).await;
         }
     }
-    Ok(waiter.wait().await.state)
 }
 
 fn ignore_gone(r: Result<()>) -> Result<()> {
     match r {
         Err(Error::JobFinished(_)) => Ok(()),
         other => other,
-    }
-}
-
-/// SIGKILL to a whole group, ignoring "no such process".
-pub(crate) fn kill_group(pgid: i32) {
-    if let Err(e) = sys::killpg(pgid, libc::SIGKILL) {
-        debug_assert!(e.kind() != io::ErrorKind::InvalidInput);
     }
 }

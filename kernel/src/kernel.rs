@@ -17,17 +17,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::{poll_fn, Future};
 use std::os::fd::OwnedFd;
-use std::pin::{pin, Pin};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use tokio::signal::unix::{signal as os_signal, SignalKind};
-use tokio::time::Sleep;
 use tokio_util::sync::CancellationToken;
 
-use crate::control::{kill_group, terminate_detached};
+use crate::control::{terminate_core, terminate_detached, Reap};
 use crate::error::{Error, Result};
 use crate::events::{EventError, Events, Publisher};
 use crate::future_job::{Controlled, FutureContext, FutureControl};
@@ -37,7 +36,8 @@ use crate::record::{Body, Job, JobCore, Member, ProcPart};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
 use crate::stream::RingBudget;
-use crate::sys::{self, GroupWait};
+#[cfg(test)]
+use crate::sys;
 
 mod drive;
 mod reaper;
@@ -63,9 +63,6 @@ pub struct KernelConfig {
     pub max_running: usize,
     /// Finished jobs kept before the oldest is removed (default 100).
     pub retention: usize,
-    /// How long output is still read after a job's processes are gone, for
-    /// pipes that a leftover process keeps open (default 100 ms).
-    pub drain_timeout: Duration,
     /// Size a stdout capture pipe is grown to once its job proves a heavy
     /// writer (default 1 MiB; the system may refuse). Pipes start at the
     /// system's default size: most jobs write little.
@@ -73,6 +70,8 @@ pub struct KernelConfig {
     /// Capacity of the event channel per subscriber before it lags (default 1024).
     pub event_capacity: usize,
     /// Grace period between TERM and KILL when the kernel is dropped (default 2 s).
+    /// Dropping the last clone blocks the dropping thread at most this long
+    /// (plus the KILL's delivery), until the jobs' processes have exited.
     pub drop_grace: Duration,
     /// Memory for all the output rings of the kernel's jobs, beyond each
     /// ring's first block (default [`RingBudget::DEFAULT`], 256 MiB; see
@@ -88,7 +87,6 @@ impl Default for KernelConfig {
             lossless: false,
             max_running: 4096,
             retention: 100,
-            drain_timeout: Duration::from_millis(100),
             pipe_size: 1 << 20,
             event_capacity: 1024,
             drop_grace: Duration::from_secs(2),
@@ -349,7 +347,6 @@ impl Kernel {
                 kernel: Arc::downgrade(&self.inner),
                 core: Arc::clone(&core),
                 pumps: started.pumps,
-                drain: self.inner.config.drain_timeout,
             },
         );
         if let Some(p) = core.proc() {
@@ -411,7 +408,7 @@ impl Kernel {
                 _ = ctl.killed() => JobState::Signaled { signal: Signal::KILL, core_dumped: false },
                 code = controlled => ctl.final_state(code),
             };
-            finish(&weak, &task_core, state);
+            finish(&weak, &task_core, state, true);
             task_core.release_control();
         });
         Ok(self.handle(core))
@@ -510,7 +507,13 @@ impl Kernel {
     /// still killed when the grace period ends.
     pub async fn terminate(&self, id: JobId, grace: Duration) -> Result<JobInfo> {
         let job = self.job(id)?;
-        terminate_detached(Arc::clone(&self.inner.events), job.core, grace).await
+        terminate_detached(
+            Arc::clone(&self.inner.events),
+            job.core,
+            grace,
+            Some(self.reap_now()),
+        )
+        .await
     }
 
     /// Waits for one job to finish and returns its final snapshot. Bound it
@@ -634,13 +637,24 @@ impl Kernel {
                 continue;
             }
             let events = Arc::clone(&self.inner.events);
+            let reap = self.reap_now();
             tasks.push(tokio::spawn(async move {
-                let _ = crate::control::terminate_core(&events, &core, grace).await;
+                let _ = terminate_core(&events, &core, grace, Some(reap)).await;
             }));
         }
         for t in tasks {
             let _ = t.await;
         }
+    }
+
+    /// Takes a job's pending reports now (see [`Reap`]).
+    fn reap_now(&self) -> Reap {
+        let kernel = Arc::downgrade(&self.inner);
+        Box::new(move |core| {
+            if let Some(inner) = kernel.upgrade() {
+                inner.reap_if_registered(core);
+            }
+        })
     }
 
     fn handle(&self, core: Arc<JobCore>) -> Job {
@@ -749,15 +763,16 @@ impl Inner {
     /// neither), then closes its streams, publishes `Exited` and wakes the
     /// job's waiters: whoever wakes may spawn into the slot at once, and
     /// finds the job finished.
-    fn finish(&self, core: &JobCore, state: JobState) {
-        // Seen empty now, the group id is released for good (it may be reused).
-        if let Some(p) = core.proc() {
-            let _ = p.group_alive();
-        }
+    ///
+    /// `close`: also close the streams (a process job's stay open while a
+    /// leftover process holds its pipes; its task closes them at EOF).
+    fn finish(&self, core: &JobCore, state: JobState, close: bool) {
         let mut t = lock(&self.table);
         if !core.record_final(state) {
             drop(t);
-            close_streams(core);
+            if close {
+                close_streams(core);
+            }
             return;
         }
         let id = core.id();
@@ -769,7 +784,9 @@ impl Inner {
             Vec::new()
         };
         drop(t);
-        close_streams(core);
+        if close {
+            close_streams(core);
+        }
         if counted {
             self.publish(JobEvent::Exited(id, state));
         }
@@ -780,13 +797,16 @@ impl Inner {
     }
 }
 
-/// Records the final state and does the table's bookkeeping.
-fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState) {
+/// Records the final state and does the table's bookkeeping (`close`: see
+/// [`Inner::finish`]).
+fn finish(kernel: &Weak<Inner>, core: &JobCore, state: JobState, close: bool) {
     match kernel.upgrade() {
-        Some(inner) => inner.finish(core, state),
+        Some(inner) => inner.finish(core, state, close),
         None => {
             let recorded = core.record_final(state);
-            close_streams(core);
+            if close {
+                close_streams(core);
+            }
             if recorded {
                 core.announce();
             }
@@ -801,13 +821,22 @@ fn close_streams(core: &JobCore) {
     core.stderr().close();
 }
 
+/// Dropping the last [`Kernel`] clone ends every job that is not disowned,
+/// like [`Kernel::shutdown`] but without a runtime: it blocks the dropping
+/// thread until the jobs' processes have exited, at most
+/// [`KernelConfig::drop_grace`] before it KILLs what is left (then it reaps
+/// them). Future jobs are killed (dropped) at once.
 impl Drop for Inner {
     fn drop(&mut self) {
         self.stop.cancel();
-        let mut groups: Vec<i32> = Vec::new();
-        let cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
-        let extra: Vec<Arc<JobCore>> = lock(&self.groups).values().cloned().collect();
-        for core in cores.iter().chain(extra.iter()) {
+        let mut cores: Vec<Arc<JobCore>> = lock(&self.table).jobs.values().cloned().collect();
+        cores.extend(lock(&self.groups).values().cloned());
+        let mut seen = HashSet::new();
+        let mut procs = Vec::new();
+        for core in &cores {
+            if !seen.insert(Arc::as_ptr(core) as usize) {
+                continue;
+            }
             if let Body::Process(p) = core.body() {
                 // No reaper will start a task not yet started: release the
                 // starter, which holds the record (a cycle otherwise).
@@ -818,14 +847,7 @@ impl Drop for Inner {
                 continue;
             }
             match core.body() {
-                Body::Process(p) => {
-                    let live = !core.state().is_finished();
-                    if (live && sys::group_exists(p.pgid)) || (!live && p.group_alive()) {
-                        let _ = sys::killpg(p.pgid, libc::SIGTERM);
-                        let _ = sys::killpg(p.pgid, libc::SIGCONT);
-                        groups.push(p.pgid);
-                    }
-                }
+                Body::Process(p) => procs.push(&**p),
                 Body::Future(_) => {
                     if let Some(ctl) = core.future_control() {
                         ctl.kill();
@@ -833,23 +855,9 @@ impl Drop for Inner {
                 }
             }
         }
-        if groups.is_empty() {
-            return;
+        if !procs.is_empty() {
+            crate::group::end_all_blocking(&procs, self.config.drop_grace);
         }
-        // Best effort without a runtime: KILL what is left after the grace period,
-        // then reap it, on a thread of its own.
-        let grace = self.config.drop_grace;
-        let _ = std::thread::Builder::new()
-            .name("corral-drop".into())
-            .spawn(move || {
-                std::thread::sleep(grace);
-                for pgid in groups {
-                    kill_group(pgid);
-                    while let Ok(GroupWait::Change(_)) | Ok(GroupWait::Nothing) =
-                        sys::wait_group_blocking(pgid)
-                    {}
-                }
-            });
     }
 }
 

@@ -87,6 +87,7 @@ mod control;
 mod error;
 mod events;
 mod future_job;
+mod group;
 mod job;
 mod kernel;
 mod process;

@@ -105,20 +105,28 @@ impl Pump {
     }
 
     /// Reads what the pipe holds now, without waiting for the reactor to
-    /// report it; true at end of file. Used once the job's processes are
-    /// gone, when EOF is usually already there. A few reads at most: a
-    /// leftover process may keep writing, and the caller must get back to
-    /// its deadline.
+    /// report it; true at end of file. Used once the job's members are
+    /// gone: what they wrote is in the pipe already, at most a pipe's
+    /// capacity, so it stops once the pipe is empty or that much is read
+    /// (a leftover process may keep writing).
     pub(crate) fn drain_now(&mut self) -> bool {
-        for _ in 0..8 {
+        let mut read = 0;
+        // Asked only of a big writer's pipe (most jobs write little).
+        let mut budget = None;
+        loop {
             match self.stream.fill_from(self.fd.get_ref().as_fd()) {
                 Ok(Filled { n: 0, .. }) => return true,
-                Ok(_) => {}
+                Ok(Filled { n, .. }) => read += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return e.kind() != io::ErrorKind::WouldBlock,
             }
+            if read >= 1 << 16
+                && read
+                    > *budget.get_or_insert_with(|| sys::pipe_capacity(self.fd.get_ref().as_fd()))
+            {
+                return false;
+            }
         }
-        false
     }
 }
 

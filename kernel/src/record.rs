@@ -3,7 +3,6 @@
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::task::Waker;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
@@ -11,6 +10,7 @@ use tokio::sync::Notify;
 use crate::error::{Error, Result};
 use crate::events::Publisher;
 use crate::future_job::FutureControl;
+pub(crate) use crate::group::{Member, ProcPart};
 use crate::job::{JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::stream::OutputStream;
@@ -20,80 +20,10 @@ use crate::stream::OutputStream;
 pub(crate) struct Status {
     pub(crate) state: JobState,
     pub(crate) ended_at: Option<SystemTime>,
-    /// The final state has been announced: the job's streams are closed and
-    /// the table counts it finished. Waiters return only then.
+    /// The final state has been announced: the table counts the job
+    /// finished (a process job's streams may stay open for leftovers).
+    /// Waiters return only then.
     pub(crate) announced: bool,
-}
-
-/// The state of one pipeline member, as the reaper last saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Member {
-    Running,
-    Stopped(Signal),
-    Done(JobState),
-}
-
-/// The process side of a process job.
-pub(crate) struct ProcPart {
-    pub(crate) pgid: i32,
-    pub(crate) pids: Vec<i32>,
-    pub(crate) members: Mutex<Vec<Member>>,
-    /// Permit stored once every member has been reaped.
-    pub(crate) members_done: Notify,
-    /// Starts the job's task if it has not started yet (see
-    /// [`members_finished`](Self::members_finished)).
-    pub(crate) starter: Mutex<Option<Waker>>,
-    /// Woken (all waiters) when the reaper finds no child of ours left in the
-    /// group; `group_empty` is set first.
-    pub(crate) group_gone: Notify,
-    pub(crate) group_empty: AtomicBool,
-    /// Once the finished job's group was seen with no process at all, its id
-    /// may belong to a stranger: it is never signalled again.
-    pub(crate) group_released: AtomicBool,
-}
-
-impl ProcPart {
-    /// Whether the group may still be signalled as this job's: it was never
-    /// seen empty since the job finished.
-    pub(crate) fn group_alive(&self) -> bool {
-        if self
-            .group_released
-            .load(std::sync::atomic::Ordering::Acquire)
-        {
-            return false;
-        }
-        let alive = crate::sys::group_exists(self.pgid);
-        if !alive {
-            self.group_released
-                .store(true, std::sync::atomic::Ordering::Release);
-        }
-        alive
-    }
-}
-
-impl ProcPart {
-    /// Tells the job's task that every member has been reaped, starting
-    /// the task first if nothing had started it yet.
-    pub(crate) fn members_finished(&self) {
-        self.members_done.notify_one();
-        let starter = lock(&self.starter).take();
-        if let Some(w) = starter {
-            w.wake();
-        }
-    }
-
-    pub(crate) fn new(pgid: i32, pids: Vec<i32>) -> ProcPart {
-        ProcPart {
-            pgid,
-            members: Mutex::new(vec![Member::Running; pids.len()]),
-            pids,
-            members_done: Notify::new(),
-            starter: Mutex::new(None),
-            group_gone: Notify::new(),
-            group_empty: AtomicBool::new(false),
-            group_released: AtomicBool::new(false),
-        }
-    }
 }
 
 pub(crate) enum Body {
@@ -261,7 +191,7 @@ impl JobCore {
     }
 
     /// Waits until `done` holds for the state, and returns that state. A
-    /// final state counts once announced.
+    /// final state counts once announced (the table's bookkeeping done).
     /// Cancel safe: it only listens.
     pub(crate) async fn wait_for(&self, done: impl Fn(JobState) -> bool) -> JobState {
         loop {
@@ -431,7 +361,12 @@ impl Job {
     /// The escalation runs in a task of its own: dropping this future does
     /// not stop it, the job is still killed when the grace period ends.
     pub async fn terminate(&self, grace: Duration) -> Result<JobInfo> {
-        crate::control::terminate_detached(Arc::clone(&self.events), Arc::clone(&self.core), grace)
-            .await
+        crate::control::terminate_detached(
+            Arc::clone(&self.events),
+            Arc::clone(&self.core),
+            grace,
+            None,
+        )
+        .await
     }
 }

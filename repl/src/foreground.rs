@@ -68,7 +68,7 @@ impl Shell {
             let _ = t.give_to(pgid.as_raw());
         }
         // Show a captured job's output while it is in the foreground.
-        let followers = self.follow_output(&job);
+        let (followers, caught_up) = self.follow_output(&job);
         let mut seen = resumed_from.unwrap_or(JobState::Running);
         // A future job has no process group to hand the terminal to: the shell
         // gets Ctrl-C and Ctrl-Z itself and passes them on.
@@ -91,6 +91,9 @@ impl Shell {
                 other => break other,
             }
         };
+        // A finished job's leftover may hold its pipes open: show what was
+        // written up to now, not wait for their end.
+        let _ = caught_up.send(true);
         for f in followers {
             if state.is_finished() {
                 let _ = f.await;
@@ -170,9 +173,18 @@ impl Shell {
 
     /// Copies a background job's captured output to the terminal while it is
     /// in the foreground, from where the last `fg` left off.
-    fn follow_output(&mut self, job: &Job) -> Vec<tokio::task::JoinHandle<()>> {
+    /// Sending on the returned channel tells the copies to stop once they
+    /// have copied what was written by then.
+    fn follow_output(
+        &mut self,
+        job: &Job,
+    ) -> (
+        Vec<tokio::task::JoinHandle<()>>,
+        tokio::sync::watch::Sender<bool>,
+    ) {
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
         if job.number().is_none() {
-            return Vec::new();
+            return (Vec::new(), stop);
         }
         let (out_from, err_from) = self.shown.get(&job.id()).copied().unwrap_or((0, 0));
         let mut handles = Vec::new();
@@ -183,20 +195,42 @@ impl Shell {
             if stream.is_closed() && stream.stats().written == 0 {
                 continue;
             }
-            handles.push(tokio::spawn(copy_out(stream, from, is_err)));
+            handles.push(tokio::spawn(copy_out(
+                stream,
+                from,
+                is_err,
+                stop_rx.clone(),
+            )));
         }
-        handles
+        (handles, stop)
     }
 }
 
-async fn copy_out(stream: OutputStream, from: u64, is_err: bool) {
+async fn copy_out(
+    stream: OutputStream,
+    from: u64,
+    is_err: bool,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut follow = stream.follow(from);
+    let mut until = None;
     let mut out: Box<dyn tokio::io::AsyncWrite + Send + Unpin> = if is_err {
         Box::new(tokio::io::stderr())
     } else {
         Box::new(tokio::io::stdout())
     };
-    while let Some(chunk) = follow.next_chunk().await {
+    loop {
+        if until.is_some_and(|u| follow.offset() >= u) {
+            break;
+        }
+        let chunk = tokio::select! {
+            c = follow.next_chunk() => c,
+            _ = stop.changed(), if until.is_none() => {
+                until = Some(stream.stats().written);
+                continue;
+            }
+        };
+        let Some(chunk) = chunk else { break };
         if out.write_all(&chunk.data).await.is_err() || out.flush().await.is_err() {
             break;
         }

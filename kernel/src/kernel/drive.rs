@@ -1,5 +1,12 @@
-//! A process job's one task: pump its pipes into its streams, wait for its
-//! members to be reaped, drain what is left with a deadline, then finish it.
+//! A process job's one task: pump its pipes into its streams, finish the job
+//! once its members are reaped, and go on pumping until end of file.
+//!
+//! The job is final when its members are reaped: what they wrote is read
+//! first (it is in the pipes already), then the final state is recorded,
+//! `Exited` published and waiters woken. A process left in the group (a
+//! launcher's worker) may still hold a pipe: it is read into the ring until
+//! end of file, bounded as always, and only then does the stream close. So
+//! a leftover never dies of SIGPIPE because its job ended.
 
 use super::*;
 
@@ -8,7 +15,6 @@ pub(super) struct DriveJob {
     pub(super) kernel: Weak<Inner>,
     pub(super) core: Arc<JobCore>,
     pub(super) pumps: [Option<Pump>; 2],
-    pub(super) drain: Duration,
 }
 
 /// Starts a process job's task on its first news (output or end of file on
@@ -89,58 +95,72 @@ impl Wake for Starter {
     }
 }
 
+/// Pumps every open pipe; a pipe at end of file (or failed) is dropped.
+fn pump_all(pumps: &mut [Option<Pump>; 2], cx: &mut Context<'_>) {
+    for slot in pumps.iter_mut() {
+        if slot
+            .as_mut()
+            .is_some_and(|pump| pump.poll_pump(cx).is_ready())
+        {
+            *slot = None;
+        }
+    }
+}
+
 /// A process job's one task: pumps its capture pipes into its streams until
-/// its members have been reaped, then drains what is left (with a deadline,
-/// for pipes a leftover process holds open), then finishes it.
+/// its members have been reaped, finishes the job, then pumps what is still
+/// open (pipes a leftover process holds) until end of file and closes the
+/// streams.
 pub(super) async fn drive_process(job: DriveJob) {
     let DriveJob {
         kernel,
         core,
         mut pumps,
-        drain,
     } = job;
     let Some(p) = core.proc() else { return };
     let mut members_done = pin!(p.members_done.notified());
-    let mut exited = false;
-    // Armed only when a pipe is still open after the members are gone.
-    let mut deadline: Option<Pin<Box<Sleep>>> = None;
     poll_fn(|cx| {
-        for slot in &mut pumps {
-            if slot
-                .as_mut()
-                .is_some_and(|pump| pump.poll_pump(cx).is_ready())
-            {
-                *slot = None;
-            }
-        }
-        if !exited {
-            if members_done.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            exited = true;
-            // EOF is usually there already, maybe not yet reported by the
-            // reactor: look before arming a timer.
-            for slot in &mut pumps {
-                if slot.as_mut().is_some_and(Pump::drain_now) {
-                    *slot = None;
-                }
-            }
-        }
-        if pumps.iter().all(Option::is_none) {
-            return Poll::Ready(());
-        }
-        deadline
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(drain)))
-            .as_mut()
-            .poll(cx)
+        pump_all(&mut pumps, cx);
+        members_done.as_mut().poll(cx)
     })
     .await;
-    // Closes the read ends: a leftover writer gets EPIPE.
-    drop(pumps);
-    let last = lock(&p.members).last().copied();
+    // The members' output is in the pipes already, EOF usually too (maybe
+    // not yet reported by the reactor): read it before the job counts
+    // finished, so a waiter finds its output complete.
+    for slot in &mut pumps {
+        if slot.as_mut().is_some_and(Pump::drain_now) {
+            *slot = None;
+        }
+    }
+    let last = p.lock().members.last().copied();
     let state = match last {
         Some(Member::Done(s)) => s,
         _ => JobState::Exited(0),
     };
-    finish(&kernel, &core, state);
+    let open = pumps.iter().any(Option::is_some);
+    finish(&kernel, &core, state, !open);
+    if open {
+        drop(kernel);
+        // Each stream closes at its own pipe's end: a leftover may hold
+        // one and not the other.
+        let streams = [core.stdout(), core.stderr()];
+        let mut closed = [false; 2];
+        poll_fn(|cx| {
+            pump_all(&mut pumps, cx);
+            for (i, slot) in pumps.iter().enumerate() {
+                if slot.is_none() && !closed[i] {
+                    streams[i].close();
+                    closed[i] = true;
+                }
+            }
+            if closed.iter().all(|&c| c) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        // The leftovers that held the pipes are usually gone by now.
+        p.prune_exited();
+    }
 }

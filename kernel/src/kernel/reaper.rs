@@ -1,12 +1,12 @@
 //! Reaping: folding our children's state changes (exits, stops,
 //! continues) into their jobs, on each SIGCHLD.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::{lock, Inner};
+use crate::group::{GroupState, Member, ProcPart};
 use crate::job::{JobEvent, JobState};
-use crate::record::{JobCore, Member};
+use crate::record::JobCore;
 use crate::signal::Signal;
 use crate::sys::{self, ChildChange, GroupWait, Peek};
 
@@ -45,9 +45,22 @@ impl Inner {
     }
 
     /// Takes the pending reports of one group (spawn's check of a new group).
-    pub(super) fn reap_group(&self, pgid: i32, core: &Arc<JobCore>) {
+    pub(crate) fn reap_group(&self, pgid: i32, core: &Arc<JobCore>) {
         let _guard = lock(&self.reap_lock);
         self.drain_group(pgid, core);
+    }
+
+    /// Takes the pending reports of `core`'s group if the reaper still
+    /// counts that group as `core`'s (never another job's that reuses the pgid).
+    pub(crate) fn reap_if_registered(&self, core: &Arc<JobCore>) {
+        let Some(p) = core.proc() else { return };
+        let _guard = lock(&self.reap_lock);
+        let ours = lock(&self.groups)
+            .get(&p.pgid)
+            .is_some_and(|c| Arc::ptr_eq(c, core));
+        if ours {
+            self.drain_group(p.pgid, core);
+        }
     }
 
     /// Asks every group of ours in turn (the reaper holds `reap_lock`).
@@ -64,24 +77,42 @@ impl Inner {
     /// Takes every pending report of our children in group `pgid` (an exit
     /// reaps the child); forgets the group once no child of ours is left in
     /// it. Returns whether it took a report or forgot the group.
+    ///
+    /// Each report is taken under the job's group lock (see
+    /// [`crate::group`]): a signaller holding it sees every member it
+    /// counts unreaped still pinning the group. Right after the last member
+    /// is reaped, still under the lock, the processes left in the group are
+    /// held by pidfds.
     pub(super) fn drain_group(&self, pgid: i32, core: &Arc<JobCore>) -> bool {
+        let Some(p) = core.proc() else {
+            return false;
+        };
         let mut took = false;
         loop {
-            match sys::wait_group(pgid) {
-                Ok(GroupWait::Change(change)) => {
-                    self.apply(core, change);
-                    took = true;
-                }
+            let mut g = p.lock();
+            let outcome = match sys::wait_group(pgid) {
+                Ok(GroupWait::Change(change)) => apply(p, &mut g, change),
                 Ok(GroupWait::Nothing) => return took,
                 Ok(GroupWait::NoChildren) | Err(_) => {
+                    drop(g);
                     self.forget_group(pgid, core);
                     return true;
                 }
+            };
+            took = true;
+            if outcome == Outcome::AllDone {
+                p.collect_leftovers(&mut g);
+            }
+            drop(g);
+            match outcome {
+                Outcome::AllDone => p.members_finished(),
+                Outcome::Live(state) => self.publish_live(core, state),
+                Outcome::Nothing => {}
             }
         }
     }
 
-    pub(super) fn forget_group(&self, pgid: i32, core: &Arc<JobCore>) {
+    pub(crate) fn forget_group(&self, pgid: i32, core: &Arc<JobCore>) {
         {
             let mut groups = lock(&self.groups);
             // Only this job's entry: never a later job's that reuses the pgid.
@@ -91,74 +122,25 @@ impl Inner {
         }
         // Members someone else reaped: their status is lost.
         self.settle_lost(core);
-        if let Some(p) = core.proc() {
-            p.group_empty.store(true, Ordering::Release);
-            p.group_gone.notify_waiters();
-        }
     }
 
     pub(super) fn settle_lost(&self, core: &JobCore) {
         let Some(p) = core.proc() else { return };
-        let mut members = lock(&p.members);
-        if members.iter().all(|m| matches!(m, Member::Done(_))) {
+        let mut g = p.lock();
+        if g.members.iter().all(|m| matches!(m, Member::Done(_))) {
             return;
         }
-        for m in members.iter_mut() {
-            if !matches!(m, Member::Done(_)) {
-                *m = Member::Done(JobState::Exited(0));
+        for i in 0..g.members.len() {
+            if !matches!(g.members[i], Member::Done(_)) {
+                g.set(i, Member::Done(JobState::Exited(0)));
             }
         }
-        drop(members);
+        drop(g);
         p.members_finished();
     }
 
-    pub(super) fn apply(&self, core: &JobCore, change: ChildChange) {
-        let Some(p) = core.proc() else { return };
-        let (pid, new) = match change {
-            ChildChange::Exited { pid, code } => (pid, Member::Done(JobState::Exited(code))),
-            ChildChange::Signaled { pid, signal, core } => match Signal::from_number(signal) {
-                Ok(signal) => (
-                    pid,
-                    Member::Done(JobState::Signaled {
-                        signal,
-                        core_dumped: core,
-                    }),
-                ),
-                Err(_) => (pid, Member::Done(JobState::Exited(128 + signal))),
-            },
-            ChildChange::Stopped { pid, signal } => (
-                pid,
-                Member::Stopped(Signal::from_number(signal).unwrap_or(Signal::STOP)),
-            ),
-            ChildChange::Continued { pid } => (pid, Member::Running),
-        };
-        // Processes of the group that are not members (their children) are reaped silently.
-        let Some(index) = p.pids.iter().position(|&m| m == pid) else {
-            return;
-        };
-        let mut members = lock(&p.members);
-        if matches!(members[index], Member::Done(_)) {
-            return;
-        }
-        members[index] = new;
-        let all_done = members.iter().all(|m| matches!(m, Member::Done(_)));
-        let live_state = if members.contains(&Member::Running) {
-            JobState::Running
-        } else {
-            let sig = members.iter().rev().find_map(|m| match m {
-                Member::Stopped(s) => Some(*s),
-                _ => None,
-            });
-            match sig {
-                Some(s) => JobState::Stopped(s),
-                None => JobState::Running,
-            }
-        };
-        drop(members);
-        if all_done {
-            p.members_finished();
-            return;
-        }
+    /// Publishes a live job's move between Running and Stopped.
+    fn publish_live(&self, core: &JobCore, live_state: JobState) {
         if core.set_live_state(live_state) {
             let id = core.id();
             self.publish(match live_state {
@@ -167,4 +149,60 @@ impl Inner {
             });
         }
     }
+}
+
+/// What one report changed for its job.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Not a member's, or no news.
+    Nothing,
+    /// Every member has now been reaped.
+    AllDone,
+    /// The job's live state is now this.
+    Live(JobState),
+}
+
+/// Folds one child's report into its job's members (group lock held).
+fn apply(p: &ProcPart, g: &mut GroupState, change: ChildChange) -> Outcome {
+    let (pid, new) = match change {
+        ChildChange::Exited { pid, code } => (pid, Member::Done(JobState::Exited(code))),
+        ChildChange::Signaled { pid, signal, core } => match Signal::from_number(signal) {
+            Ok(signal) => (
+                pid,
+                Member::Done(JobState::Signaled {
+                    signal,
+                    core_dumped: core,
+                }),
+            ),
+            Err(_) => (pid, Member::Done(JobState::Exited(128 + signal))),
+        },
+        ChildChange::Stopped { pid, signal } => (
+            pid,
+            Member::Stopped(Signal::from_number(signal).unwrap_or(Signal::STOP)),
+        ),
+        ChildChange::Continued { pid } => (pid, Member::Running),
+    };
+    // Processes of the group that are not members (their children) are reaped silently.
+    let Some(index) = p.pids.iter().position(|&m| m == pid) else {
+        return Outcome::Nothing;
+    };
+    if matches!(g.members[index], Member::Done(_)) {
+        return Outcome::Nothing;
+    }
+    g.set(index, new);
+    let members = &g.members;
+    if members.iter().all(|m| matches!(m, Member::Done(_))) {
+        return Outcome::AllDone;
+    }
+    if members.contains(&Member::Running) {
+        return Outcome::Live(JobState::Running);
+    }
+    let sig = members.iter().rev().find_map(|m| match m {
+        Member::Stopped(s) => Some(*s),
+        _ => None,
+    });
+    Outcome::Live(match sig {
+        Some(s) => JobState::Stopped(s),
+        None => JobState::Running,
+    })
 }

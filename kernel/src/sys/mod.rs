@@ -10,6 +10,7 @@ use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
 mod limits;
+pub(crate) mod pidfd;
 
 pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
 
@@ -221,6 +222,14 @@ pub(crate) fn capture_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let (read, write) = pipe2(OFlag::O_CLOEXEC).map_err(errno_to_io)?;
     fcntl(read.as_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(errno_to_io)?;
     Ok((read, write))
+}
+
+/// The capacity of a pipe in bytes (64 KiB if the system does not say).
+pub(crate) fn pipe_capacity(fd: BorrowedFd<'_>) -> usize {
+    fcntl(fd, FcntlArg::F_GETPIPE_SZ)
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(1 << 16)
 }
 
 /// A plain close-on-exec pipe (blocking both ends) between two pipeline members.

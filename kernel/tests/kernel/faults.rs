@@ -139,13 +139,9 @@ async fn terminate_of_a_finished_job_reaches_the_grandchild_holding_its_pipe() {
 }
 
 /// terminate(grace) on a finished job whose leftover obeys TERM at once
-/// should return once the leftover is gone, not after the whole grace.
-/// Without a subreaper the leftover is not our child, so nothing tells the
-/// kernel when it dies; the kernel then sleeps until the deadline (see
-/// control.rs, `group_empty`). corral, no subreaper, so pays its whole
-/// EXIT_GRACE (1 s) at every exit where a finished job left a process behind.
+/// returns once the leftover is gone, not after the whole grace: the
+/// leftover is not our child (no subreaper), and its pidfd reports its exit.
 #[tokio::test]
-#[ignore = "bug: terminate/shutdown wait the whole grace for leftovers that are not our children (control.rs sleeps until the deadline instead of re-checking the group)"]
 async fn terminate_returns_once_leftovers_obeying_term_are_gone() {
     let k = TestKernel::new();
     let (job, pid, _guard) = leader_gone_grandchild_left(&k, false).await;

@@ -7,6 +7,7 @@ mod api;
 mod budget;
 mod faults;
 mod load;
+mod noharm;
 mod output;
 mod reaping;
 mod signals;

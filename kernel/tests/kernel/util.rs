@@ -70,6 +70,19 @@ pub fn stat(pid: impl Into<u32>) -> Option<(char, u32, u32)> {
     Some((state, ppid, pgrp))
 }
 
+/// When the process started (clock ticks after boot, /proc/<pid>/stat's
+/// 22nd field): with the pid, names one process even if the pid is reused.
+pub fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name start with the state (field 3).
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()
+}
+
 /// Every pid in /proc.
 pub fn all_pids() -> Vec<u32> {
     std::fs::read_dir("/proc")
