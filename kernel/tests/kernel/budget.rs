@@ -38,7 +38,10 @@ fn check_bounds(jobs: &[Job], budget: &RingBudget) {
         for s in [job.stdout(), job.stderr()] {
             let st = s.stats();
             assert_eq!(st.written, st.held + st.dropped, "{st:?}");
-            assert_eq!(s.snapshot().data.len() as u64, st.held);
+            if s.is_closed() {
+                // A live stream may change between the two reads.
+                assert_eq!(s.snapshot().data.len() as u64, st.held);
+            }
             if st.written > 0 {
                 assert!(st.held > 0, "a ring that got bytes holds some: {st:?}");
             }

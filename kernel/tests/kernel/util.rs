@@ -144,13 +144,10 @@ impl std::ops::Deref for TestKernel {
 
 impl Drop for TestKernel {
     fn drop(&mut self) {
+        // Through the kernel: it never signals a group that is no longer
+        // the job's (a finished job's pgid may belong to a stranger now).
         for job in self.kernel.jobs() {
-            if let Some(pgid) = job.pgid() {
-                let _ = nix::sys::signal::killpg(
-                    nix::unistd::Pid::from_raw(pgid.as_raw()),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
+            let _ = job.signal(corral_kernel::Signal::KILL);
         }
     }
 }
