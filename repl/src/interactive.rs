@@ -205,10 +205,7 @@ pub async fn run(shell: &mut Shell) -> i32 {
                 read = &mut reply_rx => break read.unwrap_or(Read::Eof),
                 // An event only says "look": the state comes from the kernel.
                 ev = shell.events.recv() => {
-                    if let Ok(ev) = ev {
-                        shell.note_event(ev);
-                    }
-                    shell.sync_jobs();
+                    shell.wake_on(ev);
                     for n in shell.notices.drain(..) {
                         // The printer adds its own newline.
                         let _ = notices.try_send(n.trim_end_matches('\n').to_string());

@@ -2,9 +2,10 @@
 //! (`[1]+  Done   sleep 1`) that come of it.
 //!
 //! The kernel is the only record of a job's state, command and processes: the
-//! shell takes a [`Snapshot`] of the jobs its table holds whenever it looks, and
-//! the table compares it with what it last acted on. Kernel events only say when
-//! to look (and, for `Continued`, that a stop seen afterwards is a new one).
+//! shell takes a [`Snapshot`] of the jobs its table holds when it looks, and the
+//! table compares it with what it last acted on. Kernel events only say when and
+//! at which job to look (and, for `Continued`, that a stop seen afterwards is a
+//! new one); a job builtin looks at every job.
 
 use corral_kernel::{EventError, JobEvent};
 
@@ -12,54 +13,136 @@ use crate::jobs::{JobNum, JobView, Snapshot};
 use crate::shell::Shell;
 
 impl Shell {
-    /// Looks at the kernel's jobs now: folds their changes into the table and,
-    /// in an interactive shell, queues notices for jobs that finished or stopped.
-    /// Returns the snapshot it looked at.
-    pub fn sync_jobs(&mut self) -> Snapshot {
-        let snapshot = self.refresh_jobs();
-        if self.interactive {
-            for notice in self.jobs.take_notices(&snapshot) {
-                self.notices.push(notice.text());
+    /// Looks at the jobs kernel events named since the last look (all of them
+    /// after missed events or a removal): folds their changes into the table
+    /// and, in an interactive shell, queues notices for jobs that finished or
+    /// stopped. Cheap when nothing happened: run before every command.
+    pub fn sync_jobs(&mut self) {
+        self.sync_named(Named::Some(Vec::new()));
+    }
+
+    fn sync_named(&mut self, mut named: Named) {
+        if let Named::Some(ids) = self.drain_events() {
+            if let Named::Some(more) = &mut named {
+                more.extend(ids);
             }
+        } else {
+            named = Named::All;
         }
+        let ids: Vec<JobNum> = match named {
+            Named::All => self.jobs.iter_all().map(|e| e.id).collect(),
+            Named::Some(mut ids) => {
+                if self.interactive {
+                    ids.extend(self.jobs.pending_notices());
+                }
+                ids
+            }
+        };
+        if ids.is_empty() {
+            return;
+        }
+        let snapshot = self.snapshot_of(ids.iter().copied());
+        self.jobs.observe_jobs(ids, &snapshot);
+        self.collect_notices(&snapshot);
+    }
+
+    /// [`Shell::sync_jobs`] after the interactive loop woke on `ev` (an event
+    /// it received itself, or the error of a lagged or closed stream).
+    pub fn wake_on(&mut self, ev: Result<JobEvent, EventError>) {
+        let mut named = Named::Some(Vec::new());
+        match ev {
+            Ok(ev) => self.note_event(ev, &mut named),
+            Err(_) => named = Named::All,
+        }
+        self.sync_named(named);
+    }
+
+    /// Looks at every job in the table now, as [`Shell::sync_jobs`] does for
+    /// some, and returns the snapshot it looked at (for a job builtin).
+    pub fn look_at_jobs(&mut self) -> Snapshot {
+        let snapshot = self.refresh_jobs();
+        self.collect_notices(&snapshot);
         snapshot
     }
 
-    /// [`Shell::sync_jobs`] without the notices (for a caller that reports a job
-    /// itself). Drains the kernel events that arrived since the last look.
+    /// [`Shell::look_at_jobs`] without the notices (for a caller that reports a
+    /// job itself).
     pub fn refresh_jobs(&mut self) -> Snapshot {
-        loop {
-            match self.events.try_recv() {
-                Ok(Some(ev)) => self.note_event(ev),
-                Err(EventError::Lagged(_)) => {}
-                Ok(None) | Err(_) => break,
-            }
-        }
+        self.drain_events();
         let snapshot = self.job_snapshot();
         self.jobs.observe(&snapshot);
         snapshot
     }
 
-    /// What an event tells beyond "look again": the kernel saw a job continue.
-    pub fn note_event(&mut self, ev: JobEvent) {
-        if let JobEvent::Continued(id) = ev {
-            if let Some(n) = self.env.kernel.job(id).ok().and_then(|j| j.number()) {
-                self.jobs.continue_seen(JobNum(n));
+    fn collect_notices(&mut self, snapshot: &Snapshot) {
+        if self.interactive {
+            for notice in self.jobs.take_notices(snapshot) {
+                self.notices.push(notice.text());
             }
+        }
+    }
+
+    /// Takes every event that arrived since the last look; returns the jobs
+    /// they name.
+    fn drain_events(&mut self) -> Named {
+        let mut named = Named::Some(Vec::new());
+        loop {
+            match self.events.try_recv() {
+                Ok(Some(ev)) => self.note_event(ev, &mut named),
+                Err(EventError::Lagged(_)) => named = Named::All,
+                Ok(None) | Err(_) => break,
+            }
+        }
+        named
+    }
+
+    /// Which job an event says to look at (all, for a removal: its number can
+    /// no longer be asked for). A `Continued` event also tells the table that
+    /// a stop seen from now on is a new one.
+    pub(crate) fn note_event(&mut self, ev: JobEvent, named: &mut Named) {
+        if let JobEvent::Removed(_) = ev {
+            *named = Named::All;
+            return;
+        }
+        let Some(n) = self
+            .env
+            .kernel
+            .job(ev.job())
+            .ok()
+            .and_then(|j| j.number())
+            .map(JobNum)
+        else {
+            return;
+        };
+        if let JobEvent::Continued(_) = ev {
+            self.jobs.continue_seen(n);
+        }
+        if let Named::Some(ids) = named {
+            ids.push(n);
         }
     }
 
     /// The kernel's view of every job in the table, read now. A job whose record
     /// is gone is missing.
     pub fn job_snapshot(&self) -> Snapshot {
-        self.jobs
-            .iter_all()
-            .filter_map(|e| {
-                let job = self.kernel_job(e.id)?;
-                Some(JobView::from_info(e.id, &job.info()))
-            })
-            .collect()
+        self.snapshot_of(self.jobs.iter_all().map(|e| e.id))
     }
+
+    fn snapshot_of(&self, ids: impl Iterator<Item = JobNum>) -> Snapshot {
+        ids.filter_map(|n| {
+            let job = self.kernel_job(n)?;
+            Some(JobView::from_info(n, &job.info()))
+        })
+        .collect()
+    }
+}
+
+/// The jobs kernel events named.
+pub(crate) enum Named {
+    /// Look at every job.
+    All,
+    /// Look at these.
+    Some(Vec<JobNum>),
 }
 
 #[cfg(test)]
@@ -113,9 +196,10 @@ mod tests {
             ""
         );
         assert_eq!(lines, [want]);
-        // The stop is news to the table only once it looks: then it is announced.
+        // The stop is news to the table once it looks (as a job builtin does),
+        // with no event to go by: then it is announced.
         shell.interactive = true;
-        shell.sync_jobs();
+        shell.look_at_jobs();
         assert_eq!(
             shell.notices,
             ["\n[1]+  Stopped (signal)        sleep 300 | cat\n"]

@@ -17,7 +17,7 @@ async fn job_control(shell: &mut Shell, io: &mut Streams, builtin: &str) -> Resu
         io.err_line(&format!("{builtin}: no job control")).await;
         return Err(1);
     }
-    Ok(shell.sync_jobs())
+    Ok(shell.look_at_jobs())
 }
 
 pub(super) fn jobs<'a>(
@@ -26,7 +26,7 @@ pub(super) fn jobs<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let snap = shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let (mut long, mut pids_only, mut running, mut stopped) = (false, false, false, false);
         let mut specs = Vec::new();
         for a in &args[1..] {
@@ -281,7 +281,7 @@ pub(super) fn kill<'a>(
             io.err_line(KILL_USAGE).await;
             return 2;
         }
-        let mut snap = shell.sync_jobs();
+        let mut snap = shell.look_at_jobs();
         let mut status = 0;
         for target in rest {
             if let Err(msgs) = kill_one(shell, &snap, target, sig) {
@@ -369,7 +369,7 @@ pub(super) fn wait<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let snap = shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let mut any = false;
         let mut targets = Vec::new();
         for a in &args[1..] {
@@ -430,7 +430,7 @@ pub(super) fn wait<'a>(
                     job.wait().await;
                 }
             }
-            shell.sync_jobs();
+            shell.look_at_jobs();
             return 0;
         }
         for n in ids {
@@ -482,7 +482,7 @@ pub(super) fn disown<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let snap = shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let (mut keep, mut all, mut running) = (false, false, false);
         let mut specs = Vec::new();
         for a in &args[1..] {

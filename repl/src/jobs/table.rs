@@ -213,17 +213,30 @@ impl JobTable {
     /// A finished state is final. A foreground job's stop is left to its waiter
     /// ([`JobTable::add_stopped`]).
     pub fn observe(&mut self, jobs: &Snapshot) -> Vec<JobNum> {
-        let gone: Vec<JobNum> = self
-            .entries
-            .keys()
-            .copied()
-            .filter(|&id| jobs.get(id).is_none())
+        let ids: Vec<JobNum> = self.entries.keys().copied().collect();
+        self.observe_jobs(ids, jobs)
+    }
+
+    /// [`JobTable::observe`] for the jobs `ids` only (those a kernel event named);
+    /// `jobs` must hold each of them that still has a record.
+    pub fn observe_jobs(
+        &mut self,
+        ids: impl IntoIterator<Item = JobNum>,
+        jobs: &Snapshot,
+    ) -> Vec<JobNum> {
+        let mut ids: Vec<JobNum> = ids
+            .into_iter()
+            .filter(|id| self.entries.contains_key(id))
             .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let (present, gone): (Vec<JobNum>, Vec<JobNum>) =
+            ids.into_iter().partition(|&id| jobs.get(id).is_some());
         for id in gone {
             self.remove(id);
         }
-        let ids: Vec<JobNum> = self.entries.keys().copied().collect();
-        ids.into_iter()
+        present
+            .into_iter()
             .filter(|&id| self.observe_one(id, jobs))
             .collect()
     }
