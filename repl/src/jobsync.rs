@@ -13,48 +13,55 @@ use crate::jobs::{JobNum, JobView, Snapshot};
 use crate::shell::Shell;
 
 impl Shell {
-    /// Looks at the jobs kernel events named since the last look (all of them
-    /// after missed events or a removal): folds their changes into the table
-    /// and, in an interactive shell, queues notices for jobs that finished or
-    /// stopped. Cheap when nothing happened: run before every command.
+    /// Looks at the jobs kernel events named since the last look (every job
+    /// after missed events): folds their changes into the table, drops jobs
+    /// whose record was removed and, in an interactive shell, queues notices
+    /// for jobs that finished or stopped. Cheap when nothing happened: it runs
+    /// before every command.
     pub fn sync_jobs(&mut self) {
-        self.sync_named(Named::Some(Vec::new()));
+        let mut named = Named::default();
+        self.drain_events(&mut named);
+        self.look_at(named);
     }
 
-    fn sync_named(&mut self, mut named: Named) {
-        if let Named::Some(ids) = self.drain_events() {
-            if let Named::Some(more) = &mut named {
-                more.extend(ids);
-            }
-        } else {
-            named = Named::All;
+    /// [`Shell::sync_jobs`] after the interactive loop woke on `ev` (an event
+    /// it received itself, or the error of a lagged or closed stream).
+    pub fn wake_on(&mut self, ev: Result<JobEvent, EventError>) {
+        let mut named = Named::default();
+        match ev {
+            Ok(ev) => self.note_event(ev, &mut named),
+            Err(_) => named.all = true,
         }
-        let ids: Vec<JobNum> = match named {
-            Named::All => self.jobs.iter_all().map(|e| e.id).collect(),
-            Named::Some(mut ids) => {
-                if self.interactive {
-                    ids.extend(self.jobs.pending_notices());
-                }
-                ids
+        self.drain_events(&mut named);
+        self.look_at(named);
+    }
+
+    fn look_at(&mut self, named: Named) {
+        if named.removed && !named.all {
+            let gone: Vec<JobNum> = self
+                .jobs
+                .iter_all()
+                .map(|e| e.id)
+                .filter(|&n| self.kernel_job(n).is_none())
+                .collect();
+            for n in gone {
+                self.jobs.remove(n);
             }
+        }
+        let mut ids = if named.all {
+            self.jobs.iter_all().map(|e| e.id).collect()
+        } else {
+            named.ids
         };
+        if self.interactive {
+            ids.extend(self.jobs.pending_notices());
+        }
         if ids.is_empty() {
             return;
         }
         let snapshot = self.snapshot_of(ids.iter().copied());
         self.jobs.observe_jobs(ids, &snapshot);
         self.collect_notices(&snapshot);
-    }
-
-    /// [`Shell::sync_jobs`] after the interactive loop woke on `ev` (an event
-    /// it received itself, or the error of a lagged or closed stream).
-    pub fn wake_on(&mut self, ev: Result<JobEvent, EventError>) {
-        let mut named = Named::Some(Vec::new());
-        match ev {
-            Ok(ev) => self.note_event(ev, &mut named),
-            Err(_) => named = Named::All,
-        }
-        self.sync_named(named);
     }
 
     /// Looks at every job in the table now, as [`Shell::sync_jobs`] does for
@@ -68,7 +75,7 @@ impl Shell {
     /// [`Shell::look_at_jobs`] without the notices (for a caller that reports a
     /// job itself).
     pub fn refresh_jobs(&mut self) -> Snapshot {
-        self.drain_events();
+        self.drain_events(&mut Named::default());
         let snapshot = self.job_snapshot();
         self.jobs.observe(&snapshot);
         snapshot
@@ -82,26 +89,24 @@ impl Shell {
         }
     }
 
-    /// Takes every event that arrived since the last look; returns the jobs
-    /// they name.
-    fn drain_events(&mut self) -> Named {
-        let mut named = Named::Some(Vec::new());
+    /// Takes every event that arrived since the last look, adding the jobs
+    /// they name to `named`.
+    fn drain_events(&mut self, named: &mut Named) {
         loop {
             match self.events.try_recv() {
-                Ok(Some(ev)) => self.note_event(ev, &mut named),
-                Err(EventError::Lagged(_)) => named = Named::All,
+                Ok(Some(ev)) => self.note_event(ev, named),
+                Err(EventError::Lagged(_)) => named.all = true,
                 Ok(None) | Err(_) => break,
             }
         }
-        named
     }
 
-    /// Which job an event says to look at (all, for a removal: its number can
-    /// no longer be asked for). A `Continued` event also tells the table that
-    /// a stop seen from now on is a new one.
-    pub(crate) fn note_event(&mut self, ev: JobEvent, named: &mut Named) {
+    /// Which job an event says to look at. A `Continued` event also tells the
+    /// table that a stop seen from now on is a new one.
+    fn note_event(&mut self, ev: JobEvent, named: &mut Named) {
         if let JobEvent::Removed(_) = ev {
-            *named = Named::All;
+            // Its number can no longer be asked for: check every entry.
+            named.removed = true;
             return;
         }
         let Some(n) = self
@@ -117,9 +122,7 @@ impl Shell {
         if let JobEvent::Continued(_) = ev {
             self.jobs.continue_seen(n);
         }
-        if let Named::Some(ids) = named {
-            ids.push(n);
-        }
+        named.ids.push(n);
     }
 
     /// The kernel's view of every job in the table, read now. A job whose record
@@ -137,12 +140,15 @@ impl Shell {
     }
 }
 
-/// The jobs kernel events named.
-pub(crate) enum Named {
-    /// Look at every job.
-    All,
-    /// Look at these.
-    Some(Vec<JobNum>),
+/// The jobs kernel events named since the last look.
+#[derive(Default)]
+struct Named {
+    /// Events were missed: look at every job.
+    all: bool,
+    /// A record was removed.
+    removed: bool,
+    /// The jobs named.
+    ids: Vec<JobNum>,
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ pub(super) fn bg<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let mut snap = match job_control(shell, io, "bg").await {
+        let snap = match job_control(shell, io, "bg").await {
             Ok(snap) => snap,
             Err(status) => return status,
         };
@@ -196,7 +196,6 @@ pub(super) fn bg<'a>(
                 io.err_line(&format!("bg: {e}")).await;
                 status = 1;
             }
-            snap = shell.job_snapshot();
         }
         status
     })
@@ -281,7 +280,7 @@ pub(super) fn kill<'a>(
             io.err_line(KILL_USAGE).await;
             return 2;
         }
-        let mut snap = shell.look_at_jobs();
+        let snap = shell.look_at_jobs();
         let mut status = 0;
         for target in rest {
             if let Err(msgs) = kill_one(shell, &snap, target, sig) {
@@ -290,7 +289,6 @@ pub(super) fn kill<'a>(
                 }
                 status = 1;
             }
-            snap = shell.job_snapshot();
         }
         status
     })

@@ -168,7 +168,7 @@ impl Sim {
     }
 
     pub(crate) fn view(&self, id: JobNum) -> Option<JobView> {
-        self.table.view(id, &self.kernel)
+        self.table.view(id, &self.kernel).map(|v| v.into_owned())
     }
 }
 

@@ -37,6 +37,7 @@
 //! with `&` counts as running until a snapshot shows it finished, even if it
 //! finished before it was added.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use corral_kernel::JobState;
@@ -416,10 +417,15 @@ impl JobTable {
     }
 
     /// A visible job's view in `jobs`, with the state of [`JobTable::state`].
-    pub fn view(&self, id: JobNum, jobs: &Snapshot) -> Option<JobView> {
-        let mut view = jobs.get(id)?.clone();
-        view.state = self.state(id, jobs)?;
-        Some(view)
+    pub fn view<'a>(&self, id: JobNum, jobs: &'a Snapshot) -> Option<Cow<'a, JobView>> {
+        let view = jobs.get(id)?;
+        let state = self.state(id, jobs)?;
+        if state == view.state {
+            return Some(Cow::Borrowed(view));
+        }
+        let mut view = view.clone();
+        view.state = state;
+        Some(Cow::Owned(view))
     }
 
     /// The visible jobs in id order.
