@@ -56,7 +56,7 @@ pub struct Entry {
     pub background: bool,
     /// The state the table last acted on (moved `+`/`-` for, queued a notice for):
     /// a snapshot that differs is a change. Never shown: lines use the snapshot.
-    pub seen: JobState,
+    pub(crate) seen: JobState,
     /// `seen` has been reported. A finished job that was reported is forgotten:
     /// hidden from `jobs`, `%` jobspecs and `+`/`-`, still found by
     /// [`JobTable::get_any`] and [`JobTable::resolve_any`] until removed.
