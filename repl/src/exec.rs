@@ -596,14 +596,14 @@ pub(crate) fn on_path(env: &Env, name: &str) -> bool {
     })
 }
 
-/// Waits until a finished command's output is in its ring (with a deadline,
-/// for a pipe a leftover process keeps open, as the kernel does); a stopped
-/// command's pumps go on by themselves.
 /// A pipeline member's source text, which `jobs -l` shows on its line.
 fn member_text(cmd: &Command, src: &str) -> String {
     cmd.span().text(src).trim().to_string()
 }
 
+/// Waits until a finished command's output is in its ring (with a deadline,
+/// for a pipe a leftover process keeps open, as the kernel does); a stopped
+/// command's pumps go on by themselves.
 async fn finish_pumps(pumps: Vec<JoinHandle<()>>, stopped: bool) {
     if stopped {
         return;
