@@ -146,7 +146,7 @@ impl Shell {
             return match self.prepare(&p.commands[0], streams, true, false) {
                 Prepared::External(cmd, pumps, mut err) => {
                     let spec = self.spec(&text).pipe(cmd);
-                    let (status, stopped) = self.run_foreground(spec, &text, &mut err).await;
+                    let (status, stopped) = self.run_foreground(spec, &mut err).await;
                     finish_pumps(pumps, stopped).await;
                     status
                 }
@@ -181,14 +181,19 @@ impl Shell {
                 Prepared::Failed(s) => s,
             };
         }
-        match self.pipeline_members(p, io) {
+        match self.pipeline_members(p, src, io) {
             Ok(members) => self.run_members(members, &text, src).await,
             Err(status) => status,
         }
     }
 
     /// Prepares every member of a multi-command pipeline with pipes between them.
-    fn pipeline_members(&mut self, p: &Pipeline, io: &Streams) -> Result<Vec<Prepared>, i32> {
+    fn pipeline_members(
+        &mut self,
+        p: &Pipeline,
+        src: &str,
+        io: &Streams,
+    ) -> Result<Vec<Prepared>, i32> {
         let n = p.commands.len();
         let mut members = Vec::with_capacity(n);
         let mut prev: Option<OwnedFd> = None;
@@ -210,7 +215,12 @@ impl Shell {
                 stdout,
                 stderr,
             };
-            members.push(self.prepare(cmd, streams, false, false));
+            members.push(match self.prepare(cmd, streams, false, false) {
+                Prepared::External(c, pumps, err) => {
+                    Prepared::External(c.text(member_text(cmd, src)), pumps, err)
+                }
+                other => other,
+            });
         }
         Ok(members)
     }
@@ -275,7 +285,7 @@ impl Shell {
         }
         let mut status = last_status;
         if externals > 0 {
-            let (s, stopped) = self.run_foreground(spec, text, &mut last_err).await;
+            let (s, stopped) = self.run_foreground(spec, &mut last_err).await;
             finish_pumps(all_pumps, stopped).await;
             if stopped {
                 // The processes are stopped; the in-process members go on with
@@ -339,7 +349,7 @@ impl Shell {
                     stderr: Output::JobRing(Ring::Err),
                 };
                 match self.prepare(cmd, streams, false, piped) {
-                    Prepared::External(c, _, _) => spec = spec.pipe(c),
+                    Prepared::External(c, _, _) => spec = spec.pipe(c.text(member_text(cmd, src))),
                     Prepared::Failed(s) => return s,
                     _ => return self.fail("corral: cannot run this in the background"),
                 }
@@ -382,17 +392,7 @@ impl Shell {
         };
         let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
         self.env.last_bg_pid = pids.last().copied();
-        self.jobs
-            .add_background(id, text, pids.clone(), job.pgid().map(u32::from));
-        if externals_only && and_or.first.commands.len() > 1 {
-            let members = and_or
-                .first
-                .commands
-                .iter()
-                .map(|c| c.span().text(src).to_string())
-                .collect();
-            self.jobs.set_members(id, members);
-        }
+        self.jobs.add_background(id);
         if self.interactive {
             eprintln!(
                 "{}",
@@ -594,6 +594,11 @@ pub(crate) fn on_path(env: &Env, name: &str) -> bool {
             .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
             .unwrap_or(false)
     })
+}
+
+/// A pipeline member's source text, which `jobs -l` shows on its line.
+fn member_text(cmd: &Command, src: &str) -> String {
+    cmd.span().text(src).trim().to_string()
 }
 
 /// Waits until a finished command's output is in its ring (with a deadline,

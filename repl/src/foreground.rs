@@ -7,7 +7,7 @@ use tokio::io::AsyncWriteExt;
 
 use corral_kernel::{Job, JobOptions, JobState, OutputStream, ProcessSpec, Signal};
 
-use crate::jobs::JobNum;
+use crate::jobs::{JobNum, JobView};
 
 use crate::shell::Shell;
 
@@ -31,7 +31,6 @@ impl Shell {
     pub(crate) async fn run_foreground(
         &mut self,
         spec: ProcessSpec,
-        text: &str,
         err: &mut crate::io::Output,
     ) -> (i32, bool) {
         // The shell's foreground command: not a numbered job unless it stops.
@@ -48,7 +47,7 @@ impl Shell {
             Ok(j) => j,
             Err(e) => return (self.report_spawn_error(&e, err).await, false),
         };
-        let status = self.wait_foreground(job.clone(), text, None).await;
+        let status = self.wait_foreground(job.clone(), None).await;
         (status, job.state().is_stopped())
     }
 
@@ -57,7 +56,6 @@ impl Shell {
     pub(crate) async fn wait_foreground(
         &mut self,
         job: Job,
-        text: &str,
         resumed_from: Option<JobState>,
     ) -> i32 {
         let guard = KillOnDrop(Some(job.clone()));
@@ -110,7 +108,7 @@ impl Shell {
             self.shown.insert(job.id(), shown);
         }
         match state {
-            JobState::Stopped(sig) => self.foreground_stopped(&job, text, sig),
+            JobState::Stopped(sig) => self.foreground_stopped(&job, sig),
             _ => {
                 // A command that never became a job leaves no record
                 // (unless processes it left still live in its group).
@@ -122,18 +120,14 @@ impl Shell {
         }
     }
 
-    fn foreground_stopped(&mut self, job: &Job, text: &str, sig: Signal) -> i32 {
+    fn foreground_stopped(&mut self, job: &Job, sig: Signal) -> i32 {
         let Ok(number) = self.env.kernel.show(job.id()) else {
             return 128 + sig.number();
         };
         let id = JobNum(number);
-        if self.jobs.get(id).is_some() {
-            self.jobs.set_state(id, JobState::Stopped(sig));
-        } else {
-            let pids = job.pids().into_iter().map(u32::from).collect();
-            let pgid = job.pgid().map(u32::from);
-            self.jobs.add_stopped(id, text.to_string(), pids, pgid, sig);
-        }
+        let mut snapshot = self.job_snapshot();
+        snapshot.insert(JobView::from_info(id, &job.info()));
+        self.jobs.add_stopped(id, &snapshot);
         if let Some(t) = &self.terminal {
             if let Some(modes) = t.modes() {
                 self.job_modes.insert(id, modes);
@@ -142,7 +136,7 @@ impl Shell {
             t.restore_shell_modes();
         }
         // The stop notice now, before the prompt, as bash prints it.
-        for notice in self.jobs.take_notices() {
+        for notice in self.jobs.take_notices(&snapshot) {
             eprint!("{}", notice.text());
         }
         128 + sig.number()

@@ -185,10 +185,11 @@ pub async fn run(shell: &mut Shell) -> i32 {
             return status;
         }
         if let Ok(mut j) = jobs.lock() {
+            let snapshot = shell.job_snapshot();
             *j = shell
                 .jobs
                 .iter()
-                .map(|e| (e.id.0, e.command.clone()))
+                .filter_map(|e| Some((e.id.0, snapshot.get(e.id)?.command.clone())))
                 .collect();
         }
         if let Ok(mut c) = cwd.lock() {
@@ -202,13 +203,9 @@ pub async fn run(shell: &mut Shell) -> i32 {
         let read = loop {
             tokio::select! {
                 read = &mut reply_rx => break read.unwrap_or(Read::Eof),
+                // An event only says "look": the state comes from the kernel.
                 ev = shell.events.recv() => {
-                    match ev {
-                        Ok(ev) => shell.apply_event(ev),
-                        Err(corral_kernel::EventError::Lagged(_)) => shell.resync(),
-                        Err(_) => {}
-                    }
-                    shell.sync_jobs();
+                    shell.wake_on(ev);
                     for n in shell.notices.drain(..) {
                         // The printer adds its own newline.
                         let _ = notices.try_send(n.trim_end_matches('\n').to_string());

@@ -1,77 +1,214 @@
-//! Folding kernel events into the shell's job table, and the notices
-//! (`[1]+  Done   sleep 1`) they produce.
+//! Keeping the shell's job table in step with the kernel, and the notices
+//! (`[1]+  Done   sleep 1`) that come of it.
+//!
+//! The kernel is the only record of a job's state, command and processes: the
+//! shell takes a [`Snapshot`] of the jobs its table holds when it looks, and the
+//! table compares it with what it last acted on. Kernel events only say when and
+//! at which job to look (and, for `Continued`, that a stop seen afterwards is a
+//! new one); a job builtin looks at every job.
 
-use corral_kernel::{EventError, JobEvent, JobId};
+use corral_kernel::{EventError, JobEvent};
 
-use crate::jobs::JobNum;
+use crate::jobs::{JobNum, JobView, Snapshot};
 use crate::shell::Shell;
 
 impl Shell {
-    /// Applies every kernel event that arrived since the last call; an
-    /// interactive shell also queues notices for jobs that finished or stopped.
+    /// Looks at the jobs kernel events named since the last look (every job
+    /// after missed events): folds their changes into the table, drops jobs
+    /// whose record was removed and, in an interactive shell, queues notices
+    /// for jobs that finished or stopped. Cheap when nothing happened: it runs
+    /// before every command.
     pub fn sync_jobs(&mut self) {
+        let mut named = Named::default();
+        self.drain_events(&mut named);
+        self.look_at(named);
+    }
+
+    /// [`Shell::sync_jobs`] after the interactive loop woke on `ev` (an event
+    /// it received itself, or the error of a lagged or closed stream).
+    pub fn wake_on(&mut self, ev: Result<JobEvent, EventError>) {
+        let mut named = Named::default();
+        match ev {
+            Ok(ev) => self.note_event(ev, &mut named),
+            Err(_) => named.all = true,
+        }
+        self.drain_events(&mut named);
+        self.look_at(named);
+    }
+
+    fn look_at(&mut self, named: Named) {
+        if named.removed && !named.all {
+            let gone: Vec<JobNum> = self
+                .jobs
+                .iter_all()
+                .map(|e| e.id)
+                .filter(|&n| self.kernel_job(n).is_none())
+                .collect();
+            for n in gone {
+                self.jobs.remove(n);
+            }
+        }
+        let mut ids = if named.all {
+            self.jobs.iter_all().map(|e| e.id).collect()
+        } else {
+            named.ids
+        };
+        if self.interactive {
+            ids.extend(self.jobs.pending_notices());
+        }
+        if ids.is_empty() {
+            return;
+        }
+        let snapshot = self.snapshot_of(ids.iter().copied());
+        self.jobs.observe_jobs(ids, &snapshot);
+        self.collect_notices(&snapshot);
+    }
+
+    /// Looks at every job in the table now, as [`Shell::sync_jobs`] does for
+    /// some, and returns the snapshot it looked at (for a job builtin).
+    pub fn look_at_jobs(&mut self) -> Snapshot {
+        let snapshot = self.refresh_jobs();
+        self.collect_notices(&snapshot);
+        snapshot
+    }
+
+    /// [`Shell::look_at_jobs`] without the notices (for a caller that reports a
+    /// job itself).
+    pub fn refresh_jobs(&mut self) -> Snapshot {
+        self.drain_events(&mut Named::default());
+        let snapshot = self.job_snapshot();
+        self.jobs.observe(&snapshot);
+        snapshot
+    }
+
+    fn collect_notices(&mut self, snapshot: &Snapshot) {
+        if self.interactive {
+            for notice in self.jobs.take_notices(snapshot) {
+                self.notices.push(notice.text());
+            }
+        }
+    }
+
+    /// Takes every event that arrived since the last look, adding the jobs
+    /// they name to `named`.
+    fn drain_events(&mut self, named: &mut Named) {
         loop {
             match self.events.try_recv() {
-                Ok(Some(ev)) => self.apply_event(ev),
-                Err(EventError::Lagged(_)) => self.resync(),
+                Ok(Some(ev)) => self.note_event(ev, named),
+                Err(EventError::Lagged(_)) => named.all = true,
                 Ok(None) | Err(_) => break,
             }
         }
-        if self.interactive {
-            self.collect_notices();
+    }
+
+    /// Which job an event says to look at. A `Continued` event also tells the
+    /// table that a stop seen from now on is a new one.
+    fn note_event(&mut self, ev: JobEvent, named: &mut Named) {
+        if let JobEvent::Removed(_) = ev {
+            // Its number can no longer be asked for: check every entry.
+            named.removed = true;
+            return;
+        }
+        let Some(n) = self
+            .env
+            .kernel
+            .job(ev.job())
+            .ok()
+            .and_then(|j| j.number())
+            .map(JobNum)
+        else {
+            return;
+        };
+        if let JobEvent::Continued(_) = ev {
+            self.jobs.continue_seen(n);
+        }
+        named.ids.push(n);
+    }
+
+    /// The kernel's view of every job in the table, read now. A job whose record
+    /// is gone is missing.
+    pub fn job_snapshot(&self) -> Snapshot {
+        self.snapshot_of(self.jobs.iter_all().map(|e| e.id))
+    }
+
+    fn snapshot_of(&self, ids: impl Iterator<Item = JobNum>) -> Snapshot {
+        ids.filter_map(|n| {
+            let job = self.kernel_job(n)?;
+            Some(JobView::from_info(n, &job.info()))
+        })
+        .collect()
+    }
+}
+
+/// The jobs kernel events named since the last look.
+#[derive(Default)]
+struct Named {
+    /// Events were missed: look at every job.
+    all: bool,
+    /// A record was removed.
+    removed: bool,
+    /// The jobs named.
+    ids: Vec<JobNum>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use corral_kernel::{Job, JobState, Signal};
+
+    use crate::jobs::{JobNum, ListFormat, StateFilter};
+    use crate::shell::Shell;
+
+    /// Kills the job's group when the test ends, also on failure.
+    struct KillOnDrop(Job);
+
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.signal(Signal::KILL);
         }
     }
 
-    /// Applies one kernel event to the job table.
-    pub fn apply_event(&mut self, ev: JobEvent) {
-        match ev {
-            // The kernel's state now, not the event's: a stale event must not
-            // undo a newer change.
-            JobEvent::Stopped(id, _) | JobEvent::Continued(id) | JobEvent::Exited(id, _) => {
-                if let Some((n, job)) = self.numbered(id) {
-                    self.jobs.set_state(n, job.state());
-                }
-            }
-            JobEvent::Removed(_) => {
-                let gone: Vec<JobNum> = self
-                    .jobs
-                    .iter_all()
-                    .map(|e| e.id)
-                    .filter(|&n| self.kernel_job(n).is_none())
-                    .collect();
-                for n in gone {
-                    self.jobs.remove(n);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The number of a job the shell's table holds, and its kernel handle.
-    fn numbered(&self, id: JobId) -> Option<(JobNum, corral_kernel::Job)> {
-        let job = self.env.kernel.job(id).ok()?;
-        let n = JobNum(job.number()?);
-        self.jobs.get_any(n)?;
-        Some((n, job))
-    }
-
-    /// Re-reads every job's state after missing events.
-    pub(crate) fn resync(&mut self) {
-        let ids: Vec<_> = self.jobs.iter().map(|e| e.id).collect();
-        for id in ids {
-            match self.kernel_job(id) {
-                Some(job) => {
-                    self.jobs.set_state(id, job.state());
-                }
-                None => self.jobs.remove(id),
-            }
-        }
-    }
-
-    /// Queues a notice for each job whose change has not been reported yet.
-    pub fn collect_notices(&mut self) {
-        for notice in self.jobs.take_notices() {
-            self.notices.push(notice.text());
-        }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue_8_jobs_reads_state_from_the_kernel() {
+        let mut shell = Shell::new(false, "corral".into()).unwrap();
+        shell.run_text("sleep 300 | cat &", false).await;
+        let job = KillOnDrop(shell.kernel_job(JobNum(1)).expect("job 1"));
+        let pids = job.0.pids();
+        let pgid = job.0.pgid().expect("a process group");
+        // Stopped from outside the shell, by another process.
+        let status = std::process::Command::new("kill")
+            .args(["-STOP", "--", &format!("-{}", pgid.as_raw())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let state = tokio::time::timeout(
+            Duration::from_secs(10),
+            job.0.wait_change(JobState::Running),
+        )
+        .await
+        .expect("the kernel sees the stop");
+        assert_eq!(state, JobState::Stopped(Signal::STOP));
+        // Whatever the kernel published is thrown away: nothing can be replayed.
+        while let Ok(Some(_)) = shell.events.try_recv() {}
+        let snapshot = shell.job_snapshot();
+        let lines = shell
+            .jobs
+            .list(&snapshot, ListFormat::Long, StateFilter::Any);
+        let want = format!(
+            "[1]+ {:>5} Stopped (signal)        sleep 300\n     {:>5} {:22}| cat",
+            pids[0].as_raw(),
+            pids[1].as_raw(),
+            ""
+        );
+        assert_eq!(lines, [want]);
+        // The stop is news to the table once it looks (as a job builtin does),
+        // with no event to go by: then it is announced.
+        shell.interactive = true;
+        shell.look_at_jobs();
+        assert_eq!(
+            shell.notices,
+            ["\n[1]+  Stopped (signal)        sleep 300 | cat\n"]
+        );
     }
 }

@@ -7,18 +7,17 @@ use crate::jobs::JobNum;
 use super::out;
 use crate::exec::BoxFut;
 use crate::io::{os_message, Streams};
-use crate::jobs::{format, signals, ListFormat, StateFilter};
+use crate::jobs::{format, signals, ListFormat, Snapshot, StateFilter};
 use crate::shell::Shell;
 
 /// fg and bg need an interactive shell on a terminal (else status 1, as
-/// bash); the job table is brought up to date first.
-async fn job_control(shell: &mut Shell, io: &mut Streams, builtin: &str) -> Result<(), i32> {
+/// bash); the job table is brought up to date first, from the returned snapshot.
+async fn job_control(shell: &mut Shell, io: &mut Streams, builtin: &str) -> Result<Snapshot, i32> {
     if !(shell.interactive && shell.terminal.is_some()) {
         io.err_line(&format!("{builtin}: no job control")).await;
         return Err(1);
     }
-    shell.sync_jobs();
-    Ok(())
+    Ok(shell.look_at_jobs())
 }
 
 pub(super) fn jobs<'a>(
@@ -27,7 +26,7 @@ pub(super) fn jobs<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let (mut long, mut pids_only, mut running, mut stopped) = (false, false, false, false);
         let mut specs = Vec::new();
         for a in &args[1..] {
@@ -66,11 +65,11 @@ pub(super) fn jobs<'a>(
         let mut status = 0;
         let mut lines = Vec::new();
         if specs.is_empty() {
-            lines = shell.jobs.list(format, filter);
+            lines = shell.jobs.list(&snap, format, filter);
         } else {
             for s in &specs {
-                match shell.jobs.resolve(s) {
-                    Ok(id) => lines.extend(shell.jobs.list_one(id, format)),
+                match shell.jobs.resolve(s, &snap) {
+                    Ok(id) => lines.extend(shell.jobs.list_one(id, &snap, format)),
                     Err(e) => {
                         for m in e.messages("jobs") {
                             io.err_line(&m).await;
@@ -98,11 +97,12 @@ pub(super) fn fg<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        if let Err(status) = job_control(shell, io, "fg").await {
-            return status;
-        }
+        let snap = match job_control(shell, io, "fg").await {
+            Ok(snap) => snap,
+            Err(status) => return status,
+        };
         let resolved = match args.get(1) {
-            Some(spec) => shell.jobs.resolve(spec),
+            Some(spec) => shell.jobs.resolve(spec, &snap),
             None => shell.jobs.resolve_current(),
         };
         let id = match resolved {
@@ -112,7 +112,7 @@ pub(super) fn fg<'a>(
                 return e.status("fg");
             }
         };
-        if let Err(e) = shell.jobs.can_resume(id, true) {
+        if let Err(e) = shell.jobs.can_resume(id, &snap, true) {
             io.err_line(&e.message("fg")).await;
             return e.status();
         }
@@ -124,15 +124,13 @@ pub(super) fn fg<'a>(
                 return 1;
             }
         };
-        let command = job.command().to_string();
-        let line = shell
-            .jobs
+        let line = snap
             .get(id)
             .map(format::fg_line)
-            .unwrap_or_else(|| command.clone());
+            .unwrap_or_else(|| job.command().to_string());
         let _ = out(io, &format!("{line}\n")).await;
         let before = job.state();
-        shell.jobs.set_foreground(id);
+        shell.jobs.set_foreground(id, &snap);
         if let (Some(t), Some(modes)) = (&shell.terminal, shell.job_modes.remove(&id)) {
             t.set_modes(&modes);
         }
@@ -141,12 +139,9 @@ pub(super) fn fg<'a>(
         }
         let _ = job.signal(Signal::CONT);
         let resumed_from = before.is_stopped().then_some(before);
-        let status = shell
-            .wait_foreground(job.clone(), &command, resumed_from)
-            .await;
-        let state = job.state();
-        if state.is_finished() {
-            shell.jobs.set_state(id, state);
+        let status = shell.wait_foreground(job.clone(), resumed_from).await;
+        if job.state().is_finished() {
+            shell.refresh_jobs();
             shell.jobs.mark_notified(id);
         }
         status
@@ -159,9 +154,10 @@ pub(super) fn bg<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        if let Err(status) = job_control(shell, io, "bg").await {
-            return status;
-        }
+        let snap = match job_control(shell, io, "bg").await {
+            Ok(snap) => snap,
+            Err(status) => return status,
+        };
         let specs: Vec<Option<String>> = if args.len() > 1 {
             args[1..].iter().cloned().map(Some).collect()
         } else {
@@ -170,7 +166,7 @@ pub(super) fn bg<'a>(
         let mut status = 0;
         for spec in specs {
             let resolved = match &spec {
-                Some(s) => shell.jobs.resolve(s),
+                Some(s) => shell.jobs.resolve(s, &snap),
                 None => shell.jobs.resolve_current(),
             };
             let id = match resolved {
@@ -181,14 +177,14 @@ pub(super) fn bg<'a>(
                     continue;
                 }
             };
-            if let Err(e) = shell.jobs.can_resume(id, false) {
+            if let Err(e) = shell.jobs.can_resume(id, &snap, false) {
                 io.err_line(&e.message("bg")).await;
                 if e.status() != 0 {
                     status = e.status();
                 }
                 continue;
             }
-            if let Some(line) = shell.jobs.set_background(id) {
+            if let Some(line) = shell.jobs.set_background(id, &snap) {
                 let _ = out(io, &format!("{line}\n")).await;
             }
             shell.job_modes.remove(&id);
@@ -284,10 +280,10 @@ pub(super) fn kill<'a>(
             io.err_line(KILL_USAGE).await;
             return 2;
         }
-        shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let mut status = 0;
         for target in rest {
-            if let Err(msgs) = kill_one(shell, target, sig) {
+            if let Err(msgs) = kill_one(shell, &snap, target, sig) {
                 for m in msgs {
                     io.err_line(&m).await;
                 }
@@ -299,10 +295,13 @@ pub(super) fn kill<'a>(
 }
 
 /// One `kill` operand; `sig` 0 only checks that the target exists.
-fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>> {
+fn kill_one(shell: &mut Shell, snap: &Snapshot, target: &str, sig: i32) -> Result<(), Vec<String>> {
     if target.starts_with('%') {
-        let id = shell.jobs.resolve(target).map_err(|e| e.messages("kill"))?;
-        let pgid = shell.jobs.get(id).and_then(|e| e.pgid).unwrap_or(0);
+        let id = shell
+            .jobs
+            .resolve(target, snap)
+            .map_err(|e| e.messages("kill"))?;
+        let pgid = snap.get(id).and_then(|v| v.pgid).unwrap_or(0);
         let gone = || vec![format!("kill: ({pgid}) - No such process")];
         let job = shell.kernel_job(id).ok_or_else(gone)?;
         let stopped = job.state().is_stopped();
@@ -324,7 +323,7 @@ fn kill_one(shell: &mut Shell, target: &str, sig: i32) -> Result<(), Vec<String>
             let _ = job.signal(Signal::CONT);
         }
         if signal == Signal::CONT {
-            shell.jobs.set_continued(id);
+            shell.jobs.set_continued(id, snap);
         }
         return Ok(());
     }
@@ -368,7 +367,7 @@ pub(super) fn wait<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let mut any = false;
         let mut targets = Vec::new();
         for a in &args[1..] {
@@ -381,7 +380,7 @@ pub(super) fn wait<'a>(
         let mut ids = Vec::new();
         let mut status = 0;
         for t in &targets {
-            match resolve_wait_target(shell, t) {
+            match resolve_wait_target(shell, &snap, t) {
                 Ok(id) => ids.push(id),
                 Err((msg, s)) => {
                     io.err_line(&msg).await;
@@ -397,7 +396,12 @@ pub(super) fn wait<'a>(
                 ids = shell
                     .jobs
                     .iter()
-                    .filter(|e| !e.state.is_finished())
+                    .filter(|e| {
+                        shell
+                            .jobs
+                            .state(e.id, &snap)
+                            .is_some_and(|s| !s.is_finished())
+                    })
                     .map(|e| e.id)
                     .collect();
             }
@@ -409,7 +413,7 @@ pub(super) fn wait<'a>(
             return match shell.env.kernel.wait_any(&kernel_ids).await {
                 Ok(info) => {
                     if let Some(n) = info.number.map(JobNum) {
-                        shell.jobs.set_state(n, info.state);
+                        shell.refresh_jobs();
                         shell.jobs.mark_notified(n);
                     }
                     info.state.exit_status().unwrap_or(0)
@@ -424,14 +428,14 @@ pub(super) fn wait<'a>(
                     job.wait().await;
                 }
             }
-            shell.sync_jobs();
+            shell.look_at_jobs();
             return 0;
         }
         for n in ids {
             status = match shell.kernel_job(n) {
                 Some(job) => {
                     let info = job.wait().await;
-                    shell.jobs.set_state(n, info.state);
+                    shell.refresh_jobs();
                     shell.jobs.mark_notified(n);
                     info.state.exit_status().unwrap_or(0)
                 }
@@ -444,9 +448,9 @@ pub(super) fn wait<'a>(
 
 /// A `wait` operand: a jobspec (finished jobs too, while the kernel keeps
 /// them) or the pid of one of our jobs' processes.
-fn resolve_wait_target(shell: &Shell, t: &str) -> Result<JobNum, (String, i32)> {
+fn resolve_wait_target(shell: &Shell, snap: &Snapshot, t: &str) -> Result<JobNum, (String, i32)> {
     if t.starts_with('%') {
-        if let Ok(id) = shell.jobs.resolve_any(t) {
+        if let Ok(id) = shell.jobs.resolve_any(t, snap) {
             return Ok(id);
         }
         if let Some(Ok(n)) = t.strip_prefix('%').map(str::parse::<u64>) {
@@ -476,7 +480,7 @@ pub(super) fn disown<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        shell.sync_jobs();
+        let snap = shell.look_at_jobs();
         let (mut keep, mut all, mut running) = (false, false, false);
         let mut specs = Vec::new();
         for a in &args[1..] {
@@ -507,7 +511,7 @@ pub(super) fn disown<'a>(
             shell
                 .jobs
                 .iter()
-                .filter(|e| !running || e.state == JobState::Running)
+                .filter(|e| !running || shell.jobs.state(e.id, &snap) == Some(JobState::Running))
                 .map(|e| e.id)
                 .collect()
         } else if specs.is_empty() {
@@ -521,7 +525,7 @@ pub(super) fn disown<'a>(
         } else {
             let mut ids = Vec::new();
             for s in &specs {
-                match shell.jobs.resolve(s) {
+                match shell.jobs.resolve(s, &snap) {
                     Ok(id) => ids.push(id),
                     Err(e) => {
                         for m in e.messages("disown") {
@@ -534,11 +538,11 @@ pub(super) fn disown<'a>(
             ids
         };
         for id in ids {
-            let Some(entry) = shell.jobs.get(id) else {
+            let Some(view) = shell.jobs.view(id, &snap) else {
                 continue;
             };
             if !keep {
-                if let Some(w) = format::disown_warning(entry) {
+                if let Some(w) = format::disown_warning(&view) {
                     io.err_line(&format!("corral: {w}")).await;
                 }
             }

@@ -12,7 +12,7 @@ use corral_kernel::{JobState, Signal};
 
 use super::JobNum;
 
-use super::table::Entry;
+use super::view::JobView;
 
 /// bash's `LONGEST_SIGNAL_DESC`: the width of the status column.
 const STATUS_WIDTH: usize = 24;
@@ -73,20 +73,21 @@ fn status_field(state: JobState, long: bool, out: &mut String) {
 }
 
 /// ` &` while the job runs in the background.
-fn amp(entry: &Entry) -> &'static str {
-    if entry.state == JobState::Running && entry.background {
+fn amp(entry: &JobView, background: bool) -> &'static str {
+    if entry.state == JobState::Running && background {
         " &"
     } else {
         ""
     }
 }
 
-/// `jobs`: `[1]+  Running                 sleep 30 &`.
-pub fn jobs_line(entry: &Entry, marker: char) -> String {
+/// `jobs`: `[1]+  Running                 sleep 30 &` (` &` for a running job in
+/// the `background`).
+pub fn jobs_line(entry: &JobView, background: bool, marker: char) -> String {
     let mut out = format!("[{}]{marker}  ", entry.id);
     status_field(entry.state, false, &mut out);
     out.push_str(&entry.command);
-    out.push_str(amp(entry));
+    out.push_str(amp(entry, background));
     out
 }
 
@@ -98,12 +99,11 @@ pub fn jobs_line(entry: &Entry, marker: char) -> String {
 ///       5893                       | cat &
 /// ```
 ///
-/// Member texts come from [`Entry::members`] when there is one per pid, else from
-/// splitting the command at top-level `|`; failing both, the whole command is on the
-/// first line. A job without pids (a future job) leaves the pid column blank.
+/// Member texts come from [`JobView::member_commands`] when there is one per pid;
+/// otherwise the whole command is on the first line. A job without pids (a future job) leaves the pid column blank.
 /// bash prints a member's own status when it differs from the first member's; the
 /// table keeps one state per job, so continuation lines never carry one.
-pub fn jobs_long(entry: &Entry, marker: char) -> String {
+pub fn jobs_long(entry: &JobView, background: bool, marker: char) -> String {
     let mut out = format!("[{}]{marker} ", entry.id);
     let first_pid = entry.pids.first().copied();
     match first_pid {
@@ -130,73 +130,27 @@ pub fn jobs_long(entry: &Entry, marker: char) -> String {
             }
         }
     }
-    out.push_str(amp(entry));
+    out.push_str(amp(entry, background));
     out
 }
 
-/// The member texts when there is one per pid: [`Entry::members`], or the command
-/// split at top-level `|`; empty otherwise.
-fn member_texts(entry: &Entry) -> Vec<String> {
-    let n = entry.pids.len();
-    if entry.members.len() == n {
-        return entry.members.iter().map(|m| m.trim().to_string()).collect();
-    }
-    match split_pipeline(&entry.command) {
-        Some(parts) if parts.len() == n => parts,
-        _ => Vec::new(),
-    }
-}
-
-/// Splits `a | b | c` at each `|` outside quotes, backslash escapes and parentheses,
-/// not `||`. `None` if a part is empty.
-fn split_pipeline(command: &str) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
-    let mut part = String::new();
-    let (mut single, mut double, mut escaped, mut depth) = (false, false, false, 0usize);
-    let mut chars = command.chars().peekable();
-    while let Some(c) = chars.next() {
-        if escaped {
-            escaped = false;
-        } else if single {
-            single = c != '\'';
-        } else if c == '\\' {
-            escaped = true;
-        } else if double {
-            double = c != '"';
-        } else {
-            match c {
-                '\'' => single = true,
-                '"' => double = true,
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                '|' if depth == 0 => {
-                    if chars.peek() == Some(&'|') {
-                        part.push(c);
-                        if let Some(next) = chars.next() {
-                            part.push(next);
-                        }
-                        continue;
-                    }
-                    parts.push(std::mem::take(&mut part));
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        part.push(c);
-    }
-    parts.push(part);
-    let parts: Vec<String> = parts.iter().map(|p| p.trim().to_string()).collect();
-    if parts.iter().any(String::is_empty) {
-        None
+/// The member texts when there is one per pid (the kernel's, from each `Cmd`'s
+/// text); empty otherwise.
+fn member_texts(entry: &JobView) -> Vec<String> {
+    if entry.member_commands.len() == entry.pids.len() {
+        entry
+            .member_commands
+            .iter()
+            .map(|m| m.trim().to_string())
+            .collect()
     } else {
-        Some(parts)
+        Vec::new()
     }
 }
 
 /// `jobs -p`: the group leader's pid (the first member), or `None` for a job with
 /// no process.
-pub fn pid_line(entry: &Entry) -> Option<String> {
+pub fn pid_line(entry: &JobView) -> Option<String> {
     entry.leader_pid().map(|p| p.to_string())
 }
 
@@ -204,17 +158,17 @@ pub fn pid_line(entry: &Entry) -> Option<String> {
 /// gives its cause (`[1]+  Stopped (tty input)     cat`).
 /// bash 5.2 itself prints plain `Stopped` here; corral follows its contract.
 /// A Stopped notice is preceded by an empty line (see `Notice::text`).
-pub fn notice_line(entry: &Entry, marker: char) -> String {
+pub fn notice_line(entry: &JobView, background: bool, marker: char) -> String {
     let mut out = format!("[{}]{marker}  ", entry.id);
     status_field(entry.state, entry.state.is_stopped(), &mut out);
     out.push_str(&entry.command);
-    out.push_str(amp(entry));
+    out.push_str(amp(entry, background));
     out
 }
 
 /// `bg`: `[1]+ sleep 30 &` (`[1] sleep 30 &` for a job that is neither `+` nor `-`).
 /// `marker` is the one the job had before `bg` changed anything.
-pub fn bg_line(entry: &Entry, marker: char) -> String {
+pub fn bg_line(entry: &JobView, marker: char) -> String {
     match marker {
         '+' | '-' => format!("[{}]{marker} {} &", entry.id, entry.command),
         _ => format!("[{}] {} &", entry.id, entry.command),
@@ -222,7 +176,7 @@ pub fn bg_line(entry: &Entry, marker: char) -> String {
 }
 
 /// `fg`: the command, without ` &`.
-pub fn fg_line(entry: &Entry) -> String {
+pub fn fg_line(entry: &JobView) -> String {
     entry.command.clone()
 }
 
@@ -250,7 +204,7 @@ pub fn foreground_death_line(state: JobState) -> Option<String> {
 /// `disown` of a stopped job: `warning: deleting stopped job 1 with process group
 /// 4242` (bash prints it after the shell's name, without `disown:`). `None` when the
 /// job is not stopped.
-pub fn disown_warning(entry: &Entry) -> Option<String> {
+pub fn disown_warning(entry: &JobView) -> Option<String> {
     if !entry.state.is_stopped() {
         return None;
     }
@@ -289,11 +243,13 @@ mod tests {
 
     use super::*;
 
-    fn entry(id: u64, command: &str, state: JobState, pids: &[u32]) -> Entry {
-        let mut e = Entry::new(JobNum(id), command, state);
+    /// What the kernel reports for `command`: one member text per ` | `-separated
+    /// part, as the executor gives each `Cmd` its source text.
+    fn entry(id: u64, command: &str, state: JobState, pids: &[u32]) -> JobView {
+        let mut e = JobView::new(JobNum(id), command, state);
+        e.member_commands = command.split(" | ").map(str::to_string).collect();
         e.pids = pids.to_vec();
         e.pgid = pids.first().copied();
-        e.background = true;
         e
     }
 
@@ -314,18 +270,16 @@ mod tests {
         let e1 = entry(1, "sleep 100", JobState::Running, &[10458]);
         let e3 = entry(3, "sleep 300 | cat", JobState::Running, &[10542, 10543]);
         assert_eq!(
-            jobs_line(&e1, ' '),
+            jobs_line(&e1, true, ' '),
             "[1]   Running                 sleep 100 &"
         );
         assert_eq!(
-            jobs_line(&e3, '+'),
+            jobs_line(&e3, true, '+'),
             "[3]+  Running                 sleep 300 | cat &"
         );
         // A foreground job (brought back with fg) shows no ` &`.
-        let mut fg = e1.clone();
-        fg.background = false;
         assert_eq!(
-            jobs_line(&fg, '+'),
+            jobs_line(&e1, false, '+'),
             "[1]+  Running                 sleep 100"
         );
     }
@@ -335,22 +289,25 @@ mod tests {
         // sleep 100, Ctrl-Z, jobs
         let stopped = entry(1, "sleep 100", JobState::Stopped(Signal::TSTP), &[1]);
         assert_eq!(
-            jobs_line(&stopped, '+'),
+            jobs_line(&stopped, true, '+'),
             "[1]+  Stopped                 sleep 100"
         );
         // cat & (stops on SIGTTIN); jobs says just Stopped.
         let ttin = entry(1, "cat", JobState::Stopped(Signal::TTIN), &[1]);
-        assert_eq!(jobs_line(&ttin, '+'), "[1]+  Stopped                 cat");
+        assert_eq!(
+            jobs_line(&ttin, true, '+'),
+            "[1]+  Stopped                 cat"
+        );
         // sleep 100 & kill %1; jobs
         let term = entry(1, "sleep 100", signaled(Signal::TERM, false), &[1]);
         assert_eq!(
-            jobs_line(&term, ' '),
+            jobs_line(&term, true, ' '),
             "[1]   Terminated              sleep 100"
         );
         // sh -c 'exit 3' &
         let exit3 = entry(4, "sh -c 'exit 3'", JobState::Exited(3), &[1]);
         assert_eq!(
-            jobs_line(&exit3, ' '),
+            jobs_line(&exit3, true, ' '),
             "[4]   Exit 3                  sh -c 'exit 3'"
         );
         // sh -c 'kill -USR1 $$' | cat &  (the last member's status counts)
@@ -361,7 +318,7 @@ mod tests {
             &[1, 2],
         );
         assert_eq!(
-            jobs_line(&done, '-'),
+            jobs_line(&done, true, '-'),
             "[5]-  Done                    sh -c 'kill -USR1 $$' | cat"
         );
     }
@@ -371,11 +328,11 @@ mod tests {
         // ulimit -c unlimited; sh -c 'kill -SEGV $$' &
         let segv = entry(3, "sh -c 'kill -SEGV $$'", signaled(sig(11), true), &[1]);
         assert_eq!(
-            jobs_line(&segv, ' '),
+            jobs_line(&segv, true, ' '),
             "[3]   Segmentation fault      (core dumped) sh -c 'kill -SEGV $$'"
         );
         assert_eq!(
-            jobs_long(&segv, '+'),
+            jobs_long(&segv, true, '+'),
             "[3]+     1 Segmentation fault      (core dumped) sh -c 'kill -SEGV $$'"
         );
     }
@@ -385,13 +342,13 @@ mod tests {
         // sh -c 'kill -XFSZ $$' & ...; jobs
         let xfsz = entry(3, "sh -c 'kill -XFSZ $$'", signaled(sig(25), false), &[1]);
         assert_eq!(
-            jobs_line(&xfsz, '-'),
+            jobs_line(&xfsz, true, '-'),
             "[3]-  File size limit exceededsh -c 'kill -XFSZ $$'"
         );
         // sh -c 'kill -FPE $$' & ...; jobs -l
         let fpe = entry(3, "sh -c 'kill -FPE $$'", signaled(sig(8), false), &[17396]);
         assert_eq!(
-            jobs_long(&fpe, '-'),
+            jobs_long(&fpe, true, '-'),
             "[3]- 17396 Floating point exceptionsh -c 'kill -FPE $$'"
         );
     }
@@ -402,11 +359,11 @@ mod tests {
         let e1 = entry(1, "sleep 100", JobState::Running, &[10458]);
         let e2 = entry(2, "sleep 200", JobState::Running, &[10496]);
         assert_eq!(
-            jobs_long(&e1, ' '),
+            jobs_long(&e1, true, ' '),
             "[1]  10458 Running                 sleep 100 &"
         );
         assert_eq!(
-            jobs_long(&e2, '-'),
+            jobs_long(&e2, true, '-'),
             "[2]- 10496 Running                 sleep 200 &"
         );
         // jobs -l with stop causes
@@ -418,19 +375,19 @@ mod tests {
         ];
         for (s, want) in cases {
             assert_eq!(
-                jobs_long(&entry(1, "cat", JobState::Stopped(s), &[15947]), '+'),
+                jobs_long(&entry(1, "cat", JobState::Stopped(s), &[15947]), true, '+'),
                 want
             );
         }
         // sh -c 'exit 255' &; sh -c 'kill -34 $$' &; jobs -l
         let e = entry(3, "sh -c 'exit 255'", JobState::Exited(255), &[17458]);
         assert_eq!(
-            jobs_long(&e, '-'),
+            jobs_long(&e, true, '-'),
             "[3]- 17458 Exit 255                sh -c 'exit 255'"
         );
         let e = entry(3, "sh -c 'kill -34 $$'", signaled(sig(34), false), &[17453]);
         assert_eq!(
-            jobs_long(&e, '-'),
+            jobs_long(&e, true, '-'),
             "[3]- 17453 Real-time signal 0      sh -c 'kill -34 $$'"
         );
     }
@@ -440,7 +397,7 @@ mod tests {
         // sleep 300 | cat & jobs -l
         let e = entry(3, "sleep 300 | cat", JobState::Running, &[10542, 10543]);
         assert_eq!(
-            jobs_long(&e, '+'),
+            jobs_long(&e, true, '+'),
             "[3]+ 10542 Running                 sleep 300\n     10543                       | cat &"
         );
         // sleep 100 | sleep 200 | cat & jobs -l; kill -TTOU %1; jobs -l
@@ -451,14 +408,14 @@ mod tests {
             &[14524, 14525, 14526],
         );
         assert_eq!(
-            jobs_long(&e, '+'),
+            jobs_long(&e, true, '+'),
             "[1]+ 14524 Running                 sleep 100\n     \
              14525                       | sleep 200\n     \
              14526                       | cat &"
         );
         e.state = JobState::Stopped(Signal::TTOU);
         assert_eq!(
-            jobs_long(&e, '+'),
+            jobs_long(&e, true, '+'),
             "[1]+ 14524 Stopped (tty output)    sleep 100\n     \
              14525                       | sleep 200\n     \
              14526                       | cat"
@@ -471,56 +428,32 @@ mod tests {
             &[14384, 14385],
         );
         assert_eq!(
-            jobs_long(&e, '+'),
+            jobs_long(&e, true, '+'),
             "[1]+ 14384 Done                    sh -c 'exit 0'\n     \
              14385                       | sh -c 'exit 0'"
         );
     }
 
     #[test]
-    fn long_lines_use_members_then_splitting_then_the_whole_command() {
+    fn long_lines_use_members_then_the_whole_command() {
         let mut e = entry(2, "a   |b", JobState::Running, &[7, 8]);
-        e.members = vec!["a".into(), "b".into()];
+        e.member_commands = vec!["a".into(), "b".into()];
         assert_eq!(
-            jobs_long(&e, ' '),
+            jobs_long(&e, true, ' '),
             "[2]      7 Running                 a\n         8                       | b &"
         );
-        // Quotes, escapes, groups and || do not split.
-        let e = entry(
-            2,
-            "echo 'a|b' \"c|d\" e\\|f (g | h) || i | wc -l",
-            JobState::Running,
-            &[1, 2],
-        );
-        assert!(jobs_long(&e, ' ').ends_with("| wc -l &"));
-        assert!(jobs_long(&e, ' ').contains("Running                 echo 'a|b'"));
         // Not one text per pid: the whole command on the first line.
         let e = entry(2, "weird", JobState::Running, &[1, 2]);
         assert_eq!(
-            jobs_long(&e, ' '),
+            jobs_long(&e, true, ' '),
             "[2]      1 Running                 weird\n         2                       | &"
         );
         // A future job: no pid column content.
         let e = entry(4, "( sleep 1 )", JobState::Running, &[]);
         assert_eq!(
-            jobs_long(&e, '+'),
+            jobs_long(&e, true, '+'),
             "[4]+       Running                 ( sleep 1 ) &"
         );
-    }
-
-    #[test]
-    fn split_pipeline_cases() {
-        assert_eq!(
-            split_pipeline("a | b|c"),
-            Some(vec!["a".into(), "b".into(), "c".into()])
-        );
-        assert_eq!(split_pipeline("a || b"), Some(vec!["a || b".into()]));
-        assert_eq!(split_pipeline("a |"), None);
-        assert_eq!(
-            split_pipeline("'unterminated | x"),
-            Some(vec!["'unterminated | x".into()])
-        );
-        assert_eq!(split_pipeline(""), None);
     }
 
     #[test]
@@ -553,13 +486,19 @@ mod tests {
         // bash 5.2 prints plain `Stopped`).
         let e = entry(1, "sleep 100", JobState::Exited(0), &[1]);
         assert_eq!(
-            notice_line(&e, '-'),
+            notice_line(&e, true, '-'),
             "[1]-  Done                    sleep 100"
         );
         let e = entry(1, "cat", JobState::Stopped(Signal::TTIN), &[1]);
-        assert_eq!(notice_line(&e, '+'), "[1]+  Stopped (tty input)     cat");
+        assert_eq!(
+            notice_line(&e, true, '+'),
+            "[1]+  Stopped (tty input)     cat"
+        );
         let e = entry(1, "vim", JobState::Stopped(Signal::TSTP), &[1]);
-        assert_eq!(notice_line(&e, '+'), "[1]+  Stopped                 vim");
+        assert_eq!(
+            notice_line(&e, true, '+'),
+            "[1]+  Stopped                 vim"
+        );
     }
 
     #[test]

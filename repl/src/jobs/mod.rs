@@ -2,13 +2,14 @@
 //!
 //! # The model
 //!
-//! A [`JobTable`] holds one [`Entry`] per job the shell knows (background jobs, and
-//! foreground jobs once they stop), keyed and ordered by the kernel's [`JobNum`]
-//! (`[N]`; never reused, unlike bash's slots). The executor feeds it what happens —
-//! [`JobTable::add_background`], [`JobTable::add_stopped`], [`JobTable::set_state`]
-//! from kernel events, [`JobTable::set_foreground`] / [`JobTable::set_background`]
-//! for `fg` / `bg`, [`JobTable::remove`] — and the table keeps bash's current (`+`)
-//! and previous (`-`) job (see [`table`] for the exact rules).
+//! The kernel owns every job's state, command, member texts and pids; a
+//! [`JobTable`] holds only what bash keeps beyond that, one [`Entry`] per job the
+//! shell shows (background jobs, and foreground jobs once they stop), keyed and
+//! ordered by the kernel's [`JobNum`] (`[N]`; never reused, unlike bash's slots):
+//! whether it runs in the background, which of its states the shell has acted on
+//! and reported, and bash's current (`+`) and previous (`-`) job (see [`table`] for
+//! the exact rules). Whatever needs the kernel's side reads a [`Snapshot`] of
+//! [`JobView`]s taken at that moment.
 //!
 //! A finished job stays visible until it is reported (a notice, or a `jobs`
 //! listing); it is then *forgotten*: hidden from `jobs`, jobspecs and `+`/`-`, as
@@ -21,14 +22,13 @@
 //!
 //! # Wiring (the executor's part)
 //!
-//! - `cmd &`: [`JobTable::add_background`] (+ [`JobTable::set_members`] for a
-//!   pipeline), print [`format::started_line`].
-//! - A foreground job stops: [`JobTable::add_stopped`] (or [`JobTable::set_state`]
-//!   if it is already in the table, i.e. it was brought back with `fg`).
-//! - Kernel events `Stopped`/`Continued`/`Exited`: [`JobTable::set_state`] with the
-//!   job's state *now* (the kernel's, not the event's: a stale event must not undo a
-//!   newer change); `Removed`: [`JobTable::remove`].
-//! - Before each prompt (or as soon as they happen): [`JobTable::take_notices`].
+//! - `cmd &`: [`JobTable::add_background`], print [`format::started_line`]. Each
+//!   pipeline member's `Cmd` carries its source text, which `jobs -l` shows.
+//! - A foreground job stops: [`JobTable::add_stopped`] (also when it was brought
+//!   back with `fg`).
+//! - Whenever something may have changed (a kernel event wakes the shell, a
+//!   prompt is due, a job builtin runs): [`JobTable::observe`] a fresh snapshot
+//!   (jobs whose record is gone leave the table), then [`JobTable::take_notices`].
 //! - `jobs`: [`JobTable::list`] / [`JobTable::list_one`]; `fg`:
 //!   [`JobTable::can_resume`], [`JobTable::set_foreground`], print
 //!   [`format::fg_line`], and [`format::foreground_death_line`] if it dies of a
@@ -49,21 +49,26 @@ impl std::fmt::Display for JobNum {
         write!(f, "{}", self.0)
     }
 }
+mod sim;
 pub mod spec;
 pub mod table;
+#[cfg(test)]
+mod table_tests;
+pub mod view;
 
 #[cfg(test)]
 mod tests;
 
 pub use spec::{JobSpec, JobSpecError};
 pub use table::{Entry, JobTable, ListFormat, Notice, ResumeError, StateFilter};
+pub use view::{JobView, Snapshot};
 
 use corral_kernel::{JobState, Signal};
 
 /// A small fixed table for fuzzing: running, stopped, finished and forgotten jobs,
 /// pipelines and a future job.
-fn fuzz_table() -> JobTable {
-    let mut t = JobTable::new();
+fn fuzz_table() -> sim::Sim {
+    let mut t = sim::Sim::new();
     t.add_background(JobNum(1), "sleep 100", vec![101], Some(101));
     t.add_background(JobNum(2), "sleep 200 | cat", vec![201, 202], Some(201));
     t.add_stopped(
@@ -112,10 +117,13 @@ pub fn fuzz_jobspec(data: &[u8]) {
                     table.get(id)
                 };
                 assert!(entry.is_some(), "resolved {id} is not in the table");
-                if let Some(e) = entry {
-                    let marker = table.marker(id);
-                    let _ = (format::jobs_line(e, marker), format::jobs_long(e, marker));
-                    let _ = (format::bg_line(e, marker), format::pid_line(e));
+                if let (Some(e), Some(v)) = (entry, table.kernel.get(id)) {
+                    let (marker, bg) = (table.marker(id), e.background);
+                    let _ = (
+                        format::jobs_line(v, bg, marker),
+                        format::jobs_long(v, bg, marker),
+                    );
+                    let _ = (format::bg_line(v, marker), format::pid_line(v));
                 }
             }
             Err(e) => {

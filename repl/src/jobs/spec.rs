@@ -23,6 +23,7 @@
 use super::JobNum;
 
 use super::table::{Entry, JobTable};
+use super::view::Snapshot;
 
 /// A parsed jobspec.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,12 +64,15 @@ impl JobSpec {
         }
     }
 
-    /// Whether `entry`'s command is named by this spec's text (always false for the
+    /// Whether `entry`'s command (in `jobs`) is named by this spec's text (always false for the
     /// other kinds).
-    fn matches(&self, entry: &Entry) -> bool {
+    fn matches(&self, entry: &Entry, jobs: &Snapshot) -> bool {
+        let Some(command) = jobs.get(entry.id).map(|v| v.command.as_str()) else {
+            return false;
+        };
         match self {
-            JobSpec::Prefix(p) => entry.command.starts_with(p.as_str()),
-            JobSpec::Substring(s) => contains_ignore_ascii_case(&entry.command, s),
+            JobSpec::Prefix(p) => command.starts_with(p.as_str()),
+            JobSpec::Substring(s) => contains_ignore_ascii_case(command, s),
             _ => false,
         }
     }
@@ -142,7 +146,7 @@ impl JobTable {
     ///
     /// # Errors
     /// [`JobSpecError::NoSuchJob`] or [`JobSpecError::Ambiguous`].
-    pub fn resolve(&self, word: &str) -> Result<JobNum, JobSpecError> {
+    pub fn resolve(&self, word: &str, jobs: &Snapshot) -> Result<JobNum, JobSpecError> {
         let none = || JobSpecError::NoSuchJob(word.to_string());
         let spec = JobSpec::parse(word);
         match &spec {
@@ -151,7 +155,7 @@ impl JobTable {
             JobSpec::Previous => self.previous().ok_or_else(none),
             JobSpec::Number(n) => self.get(JobNum(*n)).map(|e| e.id).ok_or_else(none),
             JobSpec::Prefix(_) | JobSpec::Substring(_) => {
-                unique(self.iter(), &spec, word)?.ok_or_else(none)
+                unique(self.iter(), jobs, &spec, word)?.ok_or_else(none)
             }
         }
     }
@@ -161,8 +165,8 @@ impl JobTable {
     ///
     /// # Errors
     /// [`JobSpecError::NoSuchJob`] or [`JobSpecError::Ambiguous`].
-    pub fn resolve_any(&self, word: &str) -> Result<JobNum, JobSpecError> {
-        match self.resolve(word) {
+    pub fn resolve_any(&self, word: &str, jobs: &Snapshot) -> Result<JobNum, JobSpecError> {
+        match self.resolve(word, jobs) {
             Err(JobSpecError::NoSuchJob(_)) => {}
             other => return other,
         }
@@ -172,7 +176,7 @@ impl JobTable {
             JobSpec::Number(n) => self.get_any(JobNum(*n)).map(|e| e.id).ok_or_else(none),
             JobSpec::Prefix(_) | JobSpec::Substring(_) => {
                 let forgotten = self.iter_all().filter(|e| e.is_forgotten());
-                unique(forgotten, &spec, word)?.ok_or_else(none)
+                unique(forgotten, jobs, &spec, word)?.ok_or_else(none)
             }
             _ => Err(none()),
         }
@@ -190,11 +194,12 @@ impl JobTable {
 /// The one entry the name spec matches: `Ok(None)` for none, an error for several.
 fn unique<'a>(
     entries: impl Iterator<Item = &'a Entry>,
+    jobs: &Snapshot,
     spec: &JobSpec,
     word: &str,
 ) -> Result<Option<JobNum>, JobSpecError> {
     let mut found = None;
-    for e in entries.filter(|e| spec.matches(e)) {
+    for e in entries.filter(|e| spec.matches(e, jobs)) {
         if found.is_some() {
             return Err(JobSpecError::Ambiguous {
                 name: spec.name().to_string(),
@@ -212,14 +217,15 @@ mod tests {
     //! --norc -i"`), with `sleep 100 &` and then `sleep 200 &` as the jobs.
 
     use super::*;
+    use crate::jobs::sim::Sim;
 
-    fn one_job() -> JobTable {
-        let mut t = JobTable::new();
+    fn one_job() -> Sim {
+        let mut t = Sim::new();
         t.add_background(JobNum(1), "sleep 100", vec![16202], Some(16202));
         t
     }
 
-    fn two_jobs() -> JobTable {
+    fn two_jobs() -> Sim {
         let mut t = one_job();
         t.add_background(JobNum(2), "sleep 200", vec![19395], Some(19395));
         t
@@ -332,7 +338,7 @@ mod tests {
     #[test]
     fn no_jobs_at_all() {
         // fg; fg %-; kill %; jobs %1 in a fresh shell
-        let t = JobTable::new();
+        let t = Sim::new();
         assert_eq!(
             t.resolve_current().unwrap_err().message("fg"),
             "fg: current: no such job"
@@ -358,7 +364,7 @@ mod tests {
     #[test]
     fn whole_command_matching_for_pipelines() {
         // bash calls `%cat` ambiguous for `sleep 100 | cat` (a loop bug); corral finds it.
-        let mut t = JobTable::new();
+        let mut t = Sim::new();
         t.add_background(JobNum(2), "sleep 100 | cat", vec![1, 2], Some(1));
         assert_eq!(t.resolve("%?cat"), Ok(JobNum(2)));
         assert_eq!(t.resolve("%?0 | C"), Ok(JobNum(2)));

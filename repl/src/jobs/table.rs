@@ -1,4 +1,12 @@
-//! The job table: entries in id order and bash's current/previous (`+`/`-`) bookkeeping.
+//! The job table: what the shell knows about its jobs beyond the kernel, in id
+//! order, and bash's current/previous (`+`/`-`) bookkeeping.
+//!
+//! An [`Entry`] holds only the number, whether the job runs in the background, and
+//! which of its states the shell has acted on and reported. State, command, member
+//! texts and pids are the kernel's: every method that needs them takes a
+//! [`Snapshot`] taken just before, and [`JobTable::observe`] compares it with what
+//! was acted on to move `+`/`-` and queue notices. A job missing from the snapshot
+//! is gone and leaves the table.
 //!
 //! The `+`/`-` rules are a port of bash 5.2's `set_current_job` and `reset_current`
 //! (jobs.c), called at the same moments bash calls them:
@@ -18,63 +26,69 @@
 //!
 //! A finishing job keeps its marker until it is reported, as in bash
 //! (`[2]+  Done   sleep 1`).
+//!
+//! `fg`, `bg` and `kill -CONT` count a job as running as soon as they send SIGCONT,
+//! as bash does; until the kernel reports the continue (a running state, or its
+//! `Continued` event: [`JobTable::continue_seen`]), the stop it still reports is
+//! the one they resumed from and is not taken for a new one.
+//!
+//! `+`/`-` follow the states the table has acted on, in the order it acted on
+//! them, as bash's follow the states its `waitchld` has recorded: a job started
+//! with `&` counts as running until a snapshot shows it finished, even if it
+//! finished before it was added.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use corral_kernel::{JobState, Signal};
-
-use super::JobNum;
+use corral_kernel::JobState;
 
 use super::format;
+use super::view::{JobView, Snapshot};
+use super::JobNum;
 
-/// One job as the shell sees it.
+/// What the shell keeps about a job beyond the kernel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    /// The kernel's id, shown as `[N]`.
+    /// The job's number, shown as `[N]`.
     pub id: JobNum,
-    /// The command text as typed (`sleep 300 | cat`).
-    pub command: String,
-    /// The text of each pipeline member in order (`sleep 300`, `cat`), for `jobs -l`'s
-    /// continuation lines; empty when unknown (then `command` is split at top-level `|`).
-    pub members: Vec<String>,
-    /// Its last known state.
-    pub state: JobState,
-    /// Member pids in pipeline order (empty for future jobs).
-    pub pids: Vec<u32>,
-    /// The process group (process jobs).
-    pub pgid: Option<u32>,
     /// Not the foreground job: a running job shows ` &`. Set by `&`, `bg`, and by
     /// stopping (bash clears its foreground flag on a stop); cleared by `fg`.
     pub background: bool,
-    /// Its current state has been reported. A finished job that was reported is
-    /// forgotten: hidden from `jobs`, `%` jobspecs and `+`/`-`, still found by
+    /// The state the table last acted on (moved `+`/`-` for, queued a notice for):
+    /// a snapshot that differs is a change. Never shown: lines use the snapshot.
+    pub(crate) seen: JobState,
+    /// `seen` has been reported. A finished job that was reported is forgotten:
+    /// hidden from `jobs`, `%` jobspecs and `+`/`-`, still found by
     /// [`JobTable::get_any`] and [`JobTable::resolve_any`] until removed.
     pub notified: bool,
+    /// The stop `fg`/`bg`/`kill -CONT` continued the job from, until the kernel
+    /// reports anything else.
+    resumed_from: Option<JobState>,
 }
 
 impl Entry {
-    /// A new entry: no members, pids or group, not background, not notified.
-    pub fn new(id: JobNum, command: impl Into<String>, state: JobState) -> Entry {
+    fn new(id: JobNum, seen: JobState, background: bool) -> Entry {
         Entry {
             id,
-            command: command.into(),
-            members: Vec::new(),
-            state,
-            pids: Vec::new(),
-            pgid: None,
-            background: false,
+            background,
+            seen,
             notified: false,
+            resumed_from: None,
         }
     }
 
     /// Finished and reported: bash would have deleted it.
     pub fn is_forgotten(&self) -> bool {
-        self.notified && self.state.is_finished()
+        self.notified && self.seen.is_finished()
     }
 
-    /// The pid `jobs -p` prints: the first member (the group leader), else the group.
-    pub fn leader_pid(&self) -> Option<u32> {
-        self.pids.first().copied().or(self.pgid)
+    /// The kernel's state, except that a stop this job was just continued from
+    /// reads as running.
+    fn effective(&self, kernel: JobState) -> JobState {
+        match self.resumed_from {
+            Some(r) if r == kernel => JobState::Running,
+            _ => kernel,
+        }
     }
 }
 
@@ -170,52 +184,25 @@ impl JobTable {
     /// `cmd &`: a running background job enters the table (bash's `stop_pipeline`
     /// for an async job: it becomes current unless a stopped job is current).
     /// An existing entry with this id is replaced.
-    pub fn add_background(
-        &mut self,
-        id: JobNum,
-        command: impl Into<String>,
-        pids: Vec<u32>,
-        pgid: Option<u32>,
-    ) {
-        let mut entry = Entry::new(id, command, JobState::Running);
-        entry.pids = pids;
-        entry.pgid = pgid;
-        entry.background = true;
-        self.entries.insert(id, entry);
+    /// It counts as running until [`JobTable::observe`] sees otherwise, as bash
+    /// takes it in running and learns of its end later.
+    pub fn add_background(&mut self, id: JobNum) {
+        self.entries
+            .insert(id, Entry::new(id, JobState::Running, true));
         self.reset_current();
     }
 
-    /// A foreground job stopped (Ctrl-Z): it enters the table stopped, becomes
-    /// current, and its Stopped notice is pending. An existing entry is replaced.
-    pub fn add_stopped(
-        &mut self,
-        id: JobNum,
-        command: impl Into<String>,
-        pids: Vec<u32>,
-        pgid: Option<u32>,
-        signal: Signal,
-    ) {
-        let mut entry = Entry::new(id, command, JobState::Stopped(signal));
-        entry.pids = pids;
-        entry.pgid = pgid;
-        entry.background = true;
-        self.entries.insert(id, entry);
+    /// A foreground job stopped (Ctrl-Z), as its waiter saw: it enters the table
+    /// (or, brought back by `fg`, returns to it) stopped and in the background,
+    /// becomes current, and its Stopped notice is pending.
+    pub fn add_stopped(&mut self, id: JobNum, jobs: &Snapshot) {
+        let seen = jobs.get(id).map_or(JobState::Running, |v| v.state);
+        self.entries.insert(id, Entry::new(id, seen, true));
         self.set_current_job(id);
     }
 
-    /// Records the text of each pipeline member (for `jobs -l`). False if unknown.
-    pub fn set_members(&mut self, id: JobNum, members: Vec<String>) -> bool {
-        match self.entries.get_mut(&id) {
-            Some(e) => {
-                e.members = members;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// A state reported by the kernel. Returns whether anything changed: unknown ids,
-    /// the same state again, and anything after a final state are ignored.
+    /// Acts on every change between `jobs` and the states last acted on; returns
+    /// the jobs that changed, in id order. Jobs missing from `jobs` are removed.
     ///
     /// - stopped: becomes current, counts as background, its notice is pending;
     /// - stopped → running (SIGCONT from outside): `+`/`-` reset, stopped jobs first;
@@ -223,21 +210,54 @@ impl JobTable {
     ///   a foreground job (one `fg` brought back) is reported by the shell itself
     ///   at once, as bash does, so it is forgotten here (see
     ///   [`format::foreground_death_line`]).
-    pub fn set_state(&mut self, id: JobNum, state: JobState) -> bool {
-        let Some(entry) = self.entries.get_mut(&id) else {
+    ///
+    /// A finished state is final. A foreground job's stop is left to its waiter
+    /// ([`JobTable::add_stopped`]).
+    pub fn observe(&mut self, jobs: &Snapshot) -> Vec<JobNum> {
+        let ids: Vec<JobNum> = self.entries.keys().copied().collect();
+        self.observe_jobs(ids, jobs)
+    }
+
+    /// [`JobTable::observe`] for the jobs `ids` only (those a kernel event named);
+    /// `jobs` must hold each of them that still has a record.
+    pub fn observe_jobs(
+        &mut self,
+        ids: impl IntoIterator<Item = JobNum>,
+        jobs: &Snapshot,
+    ) -> Vec<JobNum> {
+        let mut ids: Vec<JobNum> = ids
+            .into_iter()
+            .filter(|id| self.entries.contains_key(id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let (present, gone): (Vec<JobNum>, Vec<JobNum>) =
+            ids.into_iter().partition(|&id| jobs.get(id).is_some());
+        for id in gone {
+            self.remove(id);
+        }
+        present
+            .into_iter()
+            .filter(|&id| self.observe_one(id, jobs))
+            .collect()
+    }
+
+    fn observe_one(&mut self, id: JobNum, jobs: &Snapshot) -> bool {
+        let (Some(entry), Some(view)) = (self.entries.get_mut(&id), jobs.get(id)) else {
             return false;
         };
-        let old = entry.state;
-        if old == state || old.is_finished() {
+        if entry.resumed_from.is_some_and(|r| r != view.state) {
+            entry.resumed_from = None;
+        }
+        let state = entry.effective(view.state);
+        let old = entry.seen;
+        if old == state || old.is_finished() || (state.is_stopped() && !entry.background) {
             return false;
         }
-        entry.state = state;
+        entry.seen = state;
         entry.notified = false;
         match state {
-            JobState::Stopped(_) => {
-                entry.background = true;
-                self.set_current_job(id);
-            }
+            JobState::Stopped(_) => self.set_current_job(id),
             JobState::Running => self.reset_current(),
             _ if state.is_finished() && !entry.background => {
                 entry.notified = true;
@@ -248,13 +268,25 @@ impl JobTable {
         true
     }
 
+    /// The kernel saw job `id` continue (its `Continued` event): a stop it reports
+    /// from now on is a new one, even if it looks like the one `fg`/`bg`/`kill
+    /// -CONT` resumed from.
+    pub fn continue_seen(&mut self, id: JobNum) {
+        if let Some(e) = self.entries.get_mut(&id) {
+            e.resumed_from = None;
+        }
+    }
+
     /// `kill -CONT %N` on a stopped job: running in the background, `+`/`-` left
-    /// alone (bash's `kill_pid`). Call it right after the builtin sends CONT, before
-    /// the kernel's Continued event is applied (that one then changes nothing).
-    pub fn set_continued(&mut self, id: JobNum) -> bool {
+    /// alone (bash's `kill_pid`). Call it right after the builtin sends CONT.
+    pub fn set_continued(&mut self, id: JobNum, jobs: &Snapshot) -> bool {
+        let Some(state) = self.state(id, jobs) else {
+            return false;
+        };
         match self.entries.get_mut(&id) {
-            Some(e) if e.state.is_stopped() => {
-                e.state = JobState::Running;
+            Some(e) if state.is_stopped() => {
+                e.resumed_from = Some(state);
+                e.seen = JobState::Running;
                 e.background = true;
                 e.notified = true;
                 true
@@ -263,22 +295,23 @@ impl JobTable {
         }
     }
 
-    /// `fg`: the job becomes current and the foreground job, and is marked running
-    /// (bash does so as it sends SIGCONT, so the kernel's Continued event changes
-    /// nothing). When it then finishes, [`JobTable::set_state`] forgets it; when it
-    /// stops, it is current again with a pending notice. False if the job is not
-    /// visible or has finished (check first with [`JobTable::can_resume`]).
-    pub fn set_foreground(&mut self, id: JobNum) -> bool {
-        match self.get(id) {
-            Some(e) if !e.state.is_finished() => {}
+    /// `fg`: the job becomes current and the foreground job, and counts as running
+    /// (bash does so as it sends SIGCONT). When it then finishes,
+    /// [`JobTable::observe`] forgets it; when it stops, its waiter calls
+    /// [`JobTable::add_stopped`]. False if the job is not visible or has finished
+    /// (check first with [`JobTable::can_resume`]).
+    pub fn set_foreground(&mut self, id: JobNum, jobs: &Snapshot) -> bool {
+        let state = match (self.get(id), self.state(id, jobs)) {
+            (Some(_), Some(s)) if !s.is_finished() => s,
             _ => return false,
-        }
+        };
         // bash: set_current_job while the job is still stopped, then set it running.
         self.set_current_job(id);
         if let Some(e) = self.entries.get_mut(&id) {
             e.background = false;
             e.notified = false;
-            e.state = JobState::Running;
+            e.seen = JobState::Running;
+            e.resumed_from = state.is_stopped().then_some(state);
         }
         true
     }
@@ -287,13 +320,12 @@ impl JobTable {
     /// (bash 5.2's `start_job`). Returns the line `bg` prints, made with the marker
     /// the job had before (`[1]+ sleep 30 &`), or `None` if the job is not a visible
     /// stopped job (check first with [`JobTable::can_resume`]).
-    pub fn set_background(&mut self, id: JobNum) -> Option<String> {
-        let line = match self.get(id) {
-            Some(e) if e.state.is_stopped() => format::bg_line(e, self.marker(id)),
-            _ => return None,
-        };
+    pub fn set_background(&mut self, id: JobNum, jobs: &Snapshot) -> Option<String> {
+        let state = self.state(id, jobs).filter(|s| s.is_stopped())?;
+        let line = format::bg_line(jobs.get(id)?, self.marker(id));
         if let Some(e) = self.entries.get_mut(&id) {
-            e.state = JobState::Running;
+            e.resumed_from = Some(state);
+            e.seen = JobState::Running;
             e.background = true;
             e.notified = true;
         }
@@ -306,11 +338,16 @@ impl JobTable {
     /// # Errors
     /// [`ResumeError::NoSuchJob`] when not visible, [`ResumeError::Terminated`] when
     /// finished, [`ResumeError::AlreadyInBackground`] for `bg` on a running job.
-    pub fn can_resume(&self, id: JobNum, foreground: bool) -> Result<(), ResumeError> {
-        let entry = self.get(id).ok_or(ResumeError::NoSuchJob(id))?;
-        if entry.state.is_finished() {
+    pub fn can_resume(
+        &self,
+        id: JobNum,
+        jobs: &Snapshot,
+        foreground: bool,
+    ) -> Result<(), ResumeError> {
+        let state = self.state(id, jobs).ok_or(ResumeError::NoSuchJob(id))?;
+        if state.is_finished() {
             Err(ResumeError::Terminated)
-        } else if !foreground && entry.state == JobState::Running {
+        } else if !foreground && state == JobState::Running {
             Err(ResumeError::AlreadyInBackground(id))
         } else {
             Ok(())
@@ -335,7 +372,7 @@ impl JobTable {
             return false;
         }
         e.notified = true;
-        if e.state.is_finished() {
+        if e.seen.is_finished() {
             self.forgot(id);
         }
         true
@@ -372,6 +409,25 @@ impl JobTable {
         self.entries.get(&id)
     }
 
+    /// A visible job's state in `jobs` (running from the moment `fg`/`bg`/`kill
+    /// -CONT` continued it). `None` when not visible or missing from `jobs`.
+    pub fn state(&self, id: JobNum, jobs: &Snapshot) -> Option<JobState> {
+        let e = self.get(id)?;
+        Some(e.effective(jobs.get(id)?.state))
+    }
+
+    /// A visible job's view in `jobs`, with the state of [`JobTable::state`].
+    pub fn view<'a>(&self, id: JobNum, jobs: &'a Snapshot) -> Option<Cow<'a, JobView>> {
+        let view = jobs.get(id)?;
+        let state = self.state(id, jobs)?;
+        if state == view.state {
+            return Some(Cow::Borrowed(view));
+        }
+        let mut view = view.clone();
+        view.state = state;
+        Some(Cow::Owned(view))
+    }
+
     /// The visible jobs in id order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> + '_ {
         self.entries.values().filter(|e| !e.is_forgotten())
@@ -394,13 +450,13 @@ impl JobTable {
 
     /// Some visible job is stopped (`exit` then warns `There are stopped jobs.`).
     pub fn has_stopped(&self) -> bool {
-        self.iter().any(|e| e.state.is_stopped())
+        self.iter().any(|e| e.seen.is_stopped())
     }
 
     /// Jobs that finished or stopped and were not reported yet, in id order.
     pub fn pending_notices(&self) -> Vec<JobNum> {
         self.iter()
-            .filter(|e| !e.notified && (e.state.is_finished() || e.state.is_stopped()))
+            .filter(|e| !e.notified && (e.seen.is_finished() || e.seen.is_stopped()))
             .map(|e| e.id)
             .collect()
     }
@@ -408,16 +464,17 @@ impl JobTable {
     /// Makes the notices of [`JobTable::pending_notices`] (all markers taken before
     /// any of them is forgotten, as bash prints them all and then cleans up) and
     /// marks those jobs reported.
-    pub fn take_notices(&mut self) -> Vec<Notice> {
+    pub fn take_notices(&mut self, jobs: &Snapshot) -> Vec<Notice> {
         let notices: Vec<Notice> = self
             .pending_notices()
             .into_iter()
             .filter_map(|id| {
                 let e = self.get(id)?;
+                let view = self.view(id, jobs)?;
                 Some(Notice {
                     id,
-                    stopped: e.state.is_stopped(),
-                    line: format::notice_line(e, self.marker(id)),
+                    stopped: view.state.is_stopped(),
+                    line: format::notice_line(&view, e.background, self.marker(id)),
                 })
             })
             .collect();
@@ -430,19 +487,27 @@ impl JobTable {
     /// `jobs [-l|-p] [-r|-s]` with no jobspec: one text per job (several lines for a
     /// pipeline with `-l`; no trailing newline). The listed jobs count as reported
     /// (Done ones are forgotten afterwards), except with [`ListFormat::Pids`].
-    pub fn list(&mut self, format: ListFormat, filter: StateFilter) -> Vec<String> {
+    pub fn list(
+        &mut self,
+        jobs: &Snapshot,
+        format: ListFormat,
+        filter: StateFilter,
+    ) -> Vec<String> {
         let ids: Vec<JobNum> = self
             .iter()
-            .filter(|e| match filter {
-                StateFilter::Any => true,
-                StateFilter::Running => e.state == JobState::Running,
-                StateFilter::Stopped => e.state.is_stopped(),
+            .filter(|e| {
+                let state = self.state(e.id, jobs);
+                match filter {
+                    StateFilter::Any => true,
+                    StateFilter::Running => state == Some(JobState::Running),
+                    StateFilter::Stopped => state.is_some_and(JobState::is_stopped),
+                }
             })
             .map(|e| e.id)
             .collect();
         let texts = ids
             .iter()
-            .filter_map(|&id| self.render(id, format))
+            .filter_map(|&id| self.render(id, jobs, format))
             .collect();
         if format != ListFormat::Pids {
             for id in ids {
@@ -455,22 +520,23 @@ impl JobTable {
     /// `jobs [-l|-p] %spec`: one job, reported at once (bash lists each named job and
     /// cleans up before resolving the next; `-r`/`-s` do not apply). `None` when
     /// the job is not visible, or has no pid for [`ListFormat::Pids`].
-    pub fn list_one(&mut self, id: JobNum, format: ListFormat) -> Option<String> {
+    pub fn list_one(&mut self, id: JobNum, jobs: &Snapshot, format: ListFormat) -> Option<String> {
         self.get(id)?;
-        let text = self.render(id, format);
+        let text = self.render(id, jobs, format);
         if format != ListFormat::Pids {
             self.mark_notified(id);
         }
         text
     }
 
-    fn render(&self, id: JobNum, format: ListFormat) -> Option<String> {
+    fn render(&self, id: JobNum, jobs: &Snapshot, format: ListFormat) -> Option<String> {
         let e = self.get(id)?;
+        let view = self.view(id, jobs)?;
         let marker = self.marker(id);
         match format {
-            ListFormat::Standard => Some(format::jobs_line(e, marker)),
-            ListFormat::Long => Some(format::jobs_long(e, marker)),
-            ListFormat::Pids => format::pid_line(e),
+            ListFormat::Standard => Some(format::jobs_line(&view, e.background, marker)),
+            ListFormat::Long => Some(format::jobs_long(&view, e.background, marker)),
+            ListFormat::Pids => format::pid_line(&view),
         }
     }
 
@@ -482,16 +548,12 @@ impl JobTable {
         }
     }
 
-    fn state_of(&self, id: JobNum) -> Option<JobState> {
-        self.get(id).map(|e| e.state)
-    }
-
     fn is_stopped(&self, id: JobNum) -> bool {
-        self.state_of(id).is_some_and(JobState::is_stopped)
+        self.get(id).is_some_and(|e| e.seen.is_stopped())
     }
 
     fn is_running(&self, id: JobNum) -> bool {
-        self.state_of(id) == Some(JobState::Running)
+        self.get(id).is_some_and(|e| e.seen == JobState::Running)
     }
 
     /// The newest visible job older than `before` (any job when `None`) that is
@@ -502,9 +564,9 @@ impl JobTable {
             .filter(|e| before.is_none_or(|b| e.id < b))
             .find(|e| {
                 if stopped {
-                    e.state.is_stopped()
+                    self.is_stopped(e.id)
                 } else {
-                    e.state == JobState::Running
+                    self.is_running(e.id)
                 }
             })
             .map(|e| e.id)
@@ -556,310 +618,5 @@ impl JobTable {
                 self.previous = None;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TSTP: JobState = JobState::Stopped(Signal::TSTP);
-
-    fn bg(t: &mut JobTable, id: u64) {
-        t.add_background(
-            JobNum(id),
-            format!("job{id}"),
-            vec![id as u32],
-            Some(id as u32),
-        );
-    }
-
-    fn stop(t: &mut JobTable, id: u64) {
-        t.add_stopped(
-            JobNum(id),
-            format!("job{id}"),
-            vec![id as u32],
-            Some(id as u32),
-            Signal::TSTP,
-        );
-    }
-
-    /// `+`/`-` as (current, previous) job numbers.
-    fn marks(t: &JobTable) -> (Option<u64>, Option<u64>) {
-        (t.current().map(|j| j.0), t.previous().map(|j| j.0))
-    }
-
-    #[test]
-    fn background_jobs_take_current_in_turn() {
-        let mut t = JobTable::new();
-        assert_eq!(marks(&t), (None, None));
-        bg(&mut t, 1);
-        assert_eq!(marks(&t), (Some(1), Some(1)));
-        assert_eq!(t.marker(JobNum(1)), '+');
-        bg(&mut t, 2);
-        bg(&mut t, 3);
-        assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!([1, 2, 3].map(|i| t.marker(JobNum(i))), [' ', '-', '+']);
-    }
-
-    #[test]
-    fn a_stopped_current_job_keeps_its_place() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        assert_eq!(marks(&t), (Some(1), Some(1)));
-        bg(&mut t, 2);
-        assert_eq!(marks(&t), (Some(1), Some(2)));
-        bg(&mut t, 3);
-        assert_eq!(marks(&t), (Some(1), Some(3)));
-        stop(&mut t, 4);
-        assert_eq!(marks(&t), (Some(4), Some(1)));
-    }
-
-    #[test]
-    fn finishing_keeps_the_marker_until_reported() {
-        let mut t = JobTable::new();
-        bg(&mut t, 1);
-        bg(&mut t, 2);
-        bg(&mut t, 3);
-        assert!(t.set_state(JobNum(3), JobState::Exited(0)));
-        assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!(t.pending_notices(), vec![JobNum(3)]);
-        t.mark_notified(JobNum(3));
-        assert_eq!(marks(&t), (Some(2), Some(1)));
-        assert!(t.get(JobNum(3)).is_none());
-        assert!(t.get_any(JobNum(3)).is_some());
-        assert_eq!(t.len(), 2);
-    }
-
-    #[test]
-    fn stopped_jobs_are_preferred_when_current_goes() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        bg(&mut t, 2);
-        stop(&mut t, 3);
-        bg(&mut t, 4);
-        // 3+ 1-, then 3 goes: 1 (the stopped previous) becomes current.
-        assert_eq!(marks(&t), (Some(3), Some(1)));
-        t.remove(JobNum(3));
-        assert_eq!(marks(&t), (Some(1), Some(4)));
-        t.remove(JobNum(1));
-        assert_eq!(marks(&t), (Some(4), Some(2)));
-        t.remove(JobNum(2));
-        assert_eq!(marks(&t), (Some(4), Some(4)));
-        t.remove(JobNum(4));
-        assert_eq!(marks(&t), (None, None));
-        assert!(t.is_empty());
-    }
-
-    #[test]
-    fn newest_stopped_job_when_previous_is_not() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        stop(&mut t, 2);
-        bg(&mut t, 3);
-        stop(&mut t, 4);
-        assert_eq!(marks(&t), (Some(4), Some(2)));
-        // Continue 2 from outside: 4 stays, `-` goes to the newest stopped job, 1.
-        assert!(t.set_state(JobNum(2), JobState::Running));
-        assert_eq!(marks(&t), (Some(4), Some(1)));
-        t.remove(JobNum(4));
-        assert_eq!(marks(&t), (Some(1), Some(3)));
-    }
-
-    #[test]
-    fn fg_makes_current_and_finishing_in_the_foreground_forgets() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        bg(&mut t, 2);
-        assert_eq!(t.can_resume(JobNum(2), true), Ok(()));
-        assert!(t.set_foreground(JobNum(2)));
-        assert_eq!(marks(&t), (Some(2), Some(1)));
-        assert!(!t.get(JobNum(2)).unwrap().background);
-        // The kernel's Continued event for a job fg already marked running: no change.
-        assert!(!t.set_state(JobNum(2), JobState::Running));
-        assert!(t.set_state(JobNum(2), JobState::Exited(0)));
-        // Only job 1's Stopped notice is pending: 2 is the shell's to report.
-        assert_eq!(t.pending_notices(), vec![JobNum(1)]);
-        assert!(t.get(JobNum(2)).is_none());
-        assert_eq!(marks(&t), (Some(1), Some(1)));
-    }
-
-    #[test]
-    fn fg_then_stop_again() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        bg(&mut t, 2);
-        t.mark_notified(JobNum(1));
-        assert!(t.set_foreground(JobNum(1)));
-        assert_eq!(t.get(JobNum(1)).unwrap().state, JobState::Running);
-        assert!(t.set_state(JobNum(1), TSTP));
-        let e = t.get(JobNum(1)).unwrap();
-        assert!(e.background && !e.notified);
-        assert_eq!(t.pending_notices(), vec![JobNum(1)]);
-        assert_eq!(marks(&t), (Some(1), Some(2)));
-    }
-
-    #[test]
-    fn bg_prints_the_old_marker_and_resets() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        bg(&mut t, 2);
-        stop(&mut t, 3);
-        // bg %1 while 3 is stopped and current: `[1]- job1 &`, then 1 loses its mark.
-        assert_eq!(t.set_background(JobNum(1)).as_deref(), Some("[1]- job1 &"));
-        assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!(t.set_background(JobNum(3)).as_deref(), Some("[3]+ job3 &"));
-        assert_eq!(marks(&t), (Some(3), Some(2)));
-        assert_eq!(t.set_background(JobNum(3)), None);
-        assert_eq!(
-            t.can_resume(JobNum(3), false).unwrap_err().message("bg"),
-            "bg: job 3 already in background"
-        );
-        assert_eq!(t.can_resume(JobNum(3), false).unwrap_err().status(), 0);
-        assert_eq!(t.can_resume(JobNum(3), true), Ok(()));
-    }
-
-    #[test]
-    fn resume_errors() {
-        let mut t = JobTable::new();
-        bg(&mut t, 1);
-        t.set_state(JobNum(1), JobState::Exited(1));
-        let err = t.can_resume(JobNum(1), true).unwrap_err();
-        assert_eq!(err.message("fg"), "fg: job has terminated");
-        assert_eq!(err.status(), 1);
-        assert!(!t.set_foreground(JobNum(1)));
-        assert_eq!(t.set_background(JobNum(1)), None);
-        assert_eq!(
-            t.can_resume(JobNum(9), true).unwrap_err().message("fg"),
-            "fg: %9: no such job"
-        );
-    }
-
-    #[test]
-    fn kill_cont_leaves_the_marks() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        stop(&mut t, 2);
-        assert!(t.set_continued(JobNum(2)));
-        assert_eq!(marks(&t), (Some(2), Some(1)));
-        let e = t.get(JobNum(2)).unwrap();
-        assert_eq!((e.state, e.background), (JobState::Running, true));
-        assert!(!t.set_state(JobNum(2), JobState::Running));
-        assert!(!t.set_continued(JobNum(2)));
-    }
-
-    #[test]
-    fn state_changes_that_do_nothing() {
-        let mut t = JobTable::new();
-        assert!(!t.set_state(JobNum(1), JobState::Running));
-        bg(&mut t, 1);
-        assert!(!t.set_state(JobNum(1), JobState::Running));
-        assert!(t.set_state(JobNum(1), JobState::Exited(0)));
-        assert!(!t.set_state(JobNum(1), JobState::Running));
-        assert!(!t.set_state(JobNum(1), TSTP));
-        assert!(!t.set_members(JobNum(9), vec![]));
-        assert!(t.set_members(JobNum(1), vec!["a".into()]));
-        assert!(t.mark_notified(JobNum(1)));
-        assert!(!t.mark_notified(JobNum(1)));
-        assert!(!t.mark_notified(JobNum(9)));
-        t.remove(JobNum(9));
-    }
-
-    #[test]
-    fn notices_take_all_markers_first() {
-        let mut t = JobTable::new();
-        bg(&mut t, 1);
-        bg(&mut t, 2);
-        t.set_state(JobNum(1), JobState::Exited(0));
-        t.set_state(JobNum(2), JobState::Exited(0));
-        let notices = t.take_notices();
-        let lines: Vec<&str> = notices.iter().map(|n| n.line.as_str()).collect();
-        assert_eq!(
-            lines,
-            [
-                "[1]-  Done                    job1",
-                "[2]+  Done                    job2"
-            ]
-        );
-        assert!(t.take_notices().is_empty());
-        assert_eq!(marks(&t), (None, None));
-    }
-
-    #[test]
-    fn stop_notice_text_has_a_leading_newline() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        let n = t.take_notices();
-        assert_eq!(n.len(), 1);
-        assert!(n[0].stopped);
-        assert_eq!(n[0].text(), "\n[1]+  Stopped                 job1\n");
-        let done = Notice {
-            id: JobNum(1),
-            stopped: false,
-            line: "x".into(),
-        };
-        assert_eq!(done.text(), "x\n");
-        // Reported: a later Done is a new notice, the stop is not repeated.
-        t.set_state(JobNum(1), JobState::Exited(0));
-        assert_eq!(t.pending_notices(), vec![JobNum(1)]);
-    }
-
-    #[test]
-    fn listing_filters_and_reports() {
-        let mut t = JobTable::new();
-        stop(&mut t, 1);
-        bg(&mut t, 2);
-        bg(&mut t, 3);
-        t.set_state(JobNum(3), JobState::Exited(0));
-        assert_eq!(t.list(ListFormat::Pids, StateFilter::Any), ["1", "2", "3"]);
-        assert_eq!(t.list(ListFormat::Pids, StateFilter::Running), ["2"]);
-        assert_eq!(t.list(ListFormat::Pids, StateFilter::Stopped), ["1"]);
-        // -p reports nothing: job 3 is still pending.
-        assert_eq!(t.pending_notices(), vec![JobNum(1), JobNum(3)]);
-        let listed = t.list(ListFormat::Standard, StateFilter::Any);
-        assert_eq!(
-            listed,
-            [
-                "[1]+  Stopped                 job1",
-                "[2]   Running                 job2 &",
-                "[3]-  Done                    job3",
-            ]
-        );
-        assert!(t.pending_notices().is_empty());
-        assert_eq!(t.len(), 2);
-        assert_eq!(marks(&t), (Some(1), Some(2)));
-        assert_eq!(
-            t.list_one(JobNum(2), ListFormat::Long).as_deref(),
-            Some("[2]-     2 Running                 job2 &")
-        );
-        assert_eq!(t.list_one(JobNum(3), ListFormat::Standard), None);
-        assert!(t.has_stopped());
-    }
-
-    #[test]
-    fn list_one_reports_at_once() {
-        let mut t = JobTable::new();
-        bg(&mut t, 1);
-        bg(&mut t, 2);
-        t.set_state(JobNum(2), JobState::Exited(0));
-        assert_eq!(
-            t.list_one(JobNum(2), ListFormat::Standard).as_deref(),
-            Some("[2]+  Done                    job2")
-        );
-        assert_eq!(marks(&t), (Some(1), Some(1)));
-        assert_eq!(
-            t.list_one(JobNum(1), ListFormat::Pids).as_deref(),
-            Some("1")
-        );
-    }
-
-    #[test]
-    fn replacing_an_entry() {
-        let mut t = JobTable::new();
-        bg(&mut t, 1);
-        stop(&mut t, 1);
-        assert_eq!(t.len(), 1);
-        assert_eq!(t.get(JobNum(1)).unwrap().state, TSTP);
-        assert_eq!(t.iter_all().count(), 1);
     }
 }

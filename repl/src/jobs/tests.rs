@@ -11,17 +11,18 @@ use super::JobNum;
 use proptest::prelude::*;
 
 use super::format;
+use super::sim::Sim;
 use super::spec::JobSpecError;
-use super::table::{JobTable, ListFormat, StateFilter};
+use super::table::{ListFormat, StateFilter};
 
 const TSTP: JobState = JobState::Stopped(Signal::TSTP);
 const TTIN: JobState = JobState::Stopped(Signal::TTIN);
 
-fn jobs(t: &mut JobTable) -> Vec<String> {
+fn jobs(t: &mut Sim) -> Vec<String> {
     t.list(ListFormat::Standard, StateFilter::Any)
 }
 
-fn notices(t: &mut JobTable) -> Vec<String> {
+fn notices(t: &mut Sim) -> Vec<String> {
     t.take_notices().iter().map(|n| n.text()).collect()
 }
 
@@ -36,7 +37,7 @@ fn killed(signal: Signal) -> JobState {
 /// jobs; bg; fg %5; fg %-
 #[test]
 fn replay_stops_and_bg() {
-    let mut t = JobTable::new();
+    let mut t = Sim::new();
     t.add_stopped(
         JobNum(1),
         "sleep 100",
@@ -116,7 +117,7 @@ fn replay_stops_and_bg() {
     );
     let prev = t.resolve("%-").unwrap();
     assert!(t.set_foreground(prev));
-    assert_eq!(format::fg_line(t.get(prev).unwrap()), "sleep 200");
+    assert_eq!(format::fg_line(&t.view(prev).unwrap()), "sleep 200");
 }
 
 /// cat &; jobs -l; jobs; sleep 100 &; jobs; (foreground deaths); ulimit -c
@@ -124,7 +125,7 @@ fn replay_stops_and_bg() {
 /// sh -c 'kill -USR1 $$' | cat &; jobs; jobs; sh -c 'kill -STOP $$'; jobs -l; jobs
 #[test]
 fn replay_tty_input_deaths_and_notices() {
-    let mut t = JobTable::new();
+    let mut t = Sim::new();
     t.add_background(JobNum(1), "cat", vec![15947], Some(15947));
     t.set_state(JobNum(1), TTIN);
     assert_eq!(
@@ -205,7 +206,7 @@ fn replay_tty_input_deaths_and_notices() {
 /// disown %1; jobs; fg
 #[test]
 fn replay_many_jobs_fg_and_disown() {
-    let mut t = JobTable::new();
+    let mut t = Sim::new();
     t.add_background(JobNum(1), "cat", vec![6714], Some(6714));
     t.set_state(JobNum(1), TTIN);
     assert_eq!(notices(&mut t), ["\n[1]+  Stopped (tty input)     cat\n"]);
@@ -258,7 +259,7 @@ fn replay_many_jobs_fg_and_disown() {
     t.set_state(JobNum(1), TTIN); // reads the terminal again
     let three = t.resolve("%3").unwrap();
     assert!(t.set_foreground(three));
-    assert_eq!(format::fg_line(t.get(three).unwrap()), "sleep 200");
+    assert_eq!(format::fg_line(&t.view(three).unwrap()), "sleep 200");
     t.set_state(three, TSTP);
     assert_eq!(
         notices(&mut t),
@@ -278,7 +279,7 @@ fn replay_many_jobs_fg_and_disown() {
     );
     let three = t.resolve("%3").unwrap();
     assert_eq!(
-        format::disown_warning(t.get(three).unwrap()).as_deref(),
+        format::disown_warning(&t.view(three).unwrap()).as_deref(),
         Some("warning: deleting stopped job 3 with process group 6867")
     );
     t.remove(three);
@@ -292,7 +293,7 @@ fn replay_many_jobs_fg_and_disown() {
     );
     let one = t.resolve("%1").unwrap();
     assert_eq!(
-        format::disown_warning(t.get(one).unwrap()).as_deref(),
+        format::disown_warning(&t.view(one).unwrap()).as_deref(),
         Some("warning: deleting stopped job 1 with process group 6714")
     );
     t.remove(one);
@@ -304,14 +305,14 @@ fn replay_many_jobs_fg_and_disown() {
         ]
     );
     let cur = t.resolve_current().unwrap();
-    assert_eq!(format::fg_line(t.get(cur).unwrap()), "sleep 400 | cat");
+    assert_eq!(format::fg_line(&t.view(cur).unwrap()), "sleep 400 | cat");
 }
 
 /// sleep 100 | cat &; sleep 300 &; fg %1 ^Z; bg %1; jobs -l; kill %1 %2;
 /// sh -c 'sleep 0.2; exit 4' | sh -c 'sleep 0.2; exit 5' & …
 #[test]
 fn replay_bg_does_not_take_current() {
-    let mut t = JobTable::new();
+    let mut t = Sim::new();
     t.add_background(
         JobNum(1),
         "sleep 100 | cat",
@@ -321,7 +322,7 @@ fn replay_bg_does_not_take_current() {
     t.add_background(JobNum(2), "sleep 300", vec![13925], Some(13925));
     let one = t.resolve("%1").unwrap();
     assert!(t.set_foreground(one));
-    assert_eq!(format::fg_line(t.get(one).unwrap()), "sleep 100 | cat");
+    assert_eq!(format::fg_line(&t.view(one).unwrap()), "sleep 100 | cat");
     t.set_state(one, TSTP);
     assert_eq!(
         notices(&mut t),
@@ -367,7 +368,7 @@ fn replay_bg_does_not_take_current() {
 /// sh -c 'kill -XFSZ $$' & …; jobs; jobs; kill %1 %2
 #[test]
 fn replay_kill_cont_and_a_full_status_column() {
-    let mut t = JobTable::new();
+    let mut t = Sim::new();
     t.add_stopped(
         JobNum(1),
         "sleep 100",
@@ -432,7 +433,7 @@ fn replay_kill_cont_and_a_full_status_column() {
 /// An empty table answers every builtin with bash's words.
 #[test]
 fn replay_no_jobs() {
-    let t = JobTable::new();
+    let t = Sim::new();
     assert_eq!(
         t.resolve_current().unwrap_err().message("bg"),
         "bg: current: no such job"
@@ -507,7 +508,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn apply(t: &mut JobTable, op: &Op) {
+fn apply(t: &mut Sim, op: &Op) {
     let j = |i: &u8| JobNum(u64::from(*i));
     match op {
         Op::Background(i) => t.add_background(j(i), format!("cmd {i}"), vec![u32::from(*i)], None),
@@ -550,24 +551,24 @@ fn apply(t: &mut JobTable, op: &Op) {
 
 /// `chosen`: `fg` or `kill -CONT` ran, which may leave a running job current while
 /// others are stopped (as in bash).
-fn check_invariants(t: &JobTable, chosen: bool) -> Result<(), TestCaseError> {
+fn check_invariants(t: &Sim, chosen: bool) -> Result<(), TestCaseError> {
     let (cur, prev) = (t.current(), t.previous());
     prop_assert_eq!(cur.is_some(), prev.is_some(), "+ without - or the reverse");
     for id in [cur, prev].into_iter().flatten() {
         prop_assert!(t.get(id).is_some(), "{id} marked but not visible");
     }
-    let live = t.iter().any(|e| !e.state.is_finished());
+    let live = t.iter().any(|e| !e.seen.is_finished());
     prop_assert!(!live || cur.is_some(), "live jobs but no current job");
     prop_assert!(t.iter().filter(|e| t.marker(e.id) == '+').count() <= 1);
     if let (Some(c), Some(p), false) = (cur, prev, chosen) {
         // Stopped jobs are preferred: a running current job means none is stopped.
-        if t.get(c).is_some_and(|e| e.state == JobState::Running) {
-            prop_assert!(!t.iter().any(|e| e.state.is_stopped()), "{c}+ runs ({p}-)");
+        if t.get(c).is_some_and(|e| e.seen == JobState::Running) {
+            prop_assert!(!t.iter().any(|e| e.seen.is_stopped()), "{c}+ runs ({p}-)");
         }
     }
     for id in t.pending_notices() {
         let e = t.get(id);
-        prop_assert!(e.is_some_and(|e| !e.notified && e.state != JobState::Running));
+        prop_assert!(e.is_some_and(|e| !e.notified && e.seen != JobState::Running));
     }
     if let Some(id) = cur {
         prop_assert_eq!(t.resolve("%%"), Ok(id));
@@ -605,18 +606,18 @@ proptest! {
 
     #[test]
     fn formats_never_panic(command in any::<String>(), pids in proptest::collection::vec(any::<u32>(), 0..4)) {
-        let mut t = JobTable::new();
+        let mut t = Sim::new();
         t.add_background(JobNum(1), command.clone(), pids, None);
-        let e = t.get(JobNum(1)).unwrap();
-        let line = format::jobs_line(e, '+');
+        let e = &t.view(JobNum(1)).unwrap();
+        let line = format::jobs_line(e, true, '+');
         prop_assert!(line.starts_with("[1]+  Running"));
         prop_assert!(line.contains(command.as_str()));
-        let _ = (format::jobs_long(e, '+'), format::bg_line(e, '-'), format::pid_line(e));
+        let _ = (format::jobs_long(e, true, '+'), format::bg_line(e, '-'), format::pid_line(e));
     }
 
     #[test]
     fn marks_stay_consistent(ops in proptest::collection::vec(op(), 0..40)) {
-        let mut t = JobTable::new();
+        let mut t = Sim::new();
         let mut chosen = false;
         for op in &ops {
             apply(&mut t, op);
