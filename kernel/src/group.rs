@@ -80,6 +80,8 @@ impl GroupState {
 pub(crate) struct ProcPart {
     pub(crate) pgid: i32,
     pub(crate) pids: Vec<i32>,
+    /// Each member's text, as `jobs -l` shows it.
+    pub(crate) member_texts: Box<[String]>,
     group: Mutex<GroupState>,
     /// Permit stored once every member has been reaped.
     pub(crate) members_done: Notify,
@@ -95,13 +97,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl ProcPart {
     /// The record of members just spawned (unreaped, so their pids are
     /// certain): opens a pidfd on each.
-    pub(crate) fn new(pgid: i32, pids: Vec<i32>) -> ProcPart {
+    pub(crate) fn new(pgid: i32, pids: Vec<i32>, member_texts: Vec<String>) -> ProcPart {
         let member_fds = pids
             .iter()
             .map(|&pid| PidFd::open(pid).ok().map(Arc::new))
             .collect();
         ProcPart {
             pgid,
+            member_texts: member_texts.into_boxed_slice(),
             group: Mutex::new(GroupState {
                 members: vec![Member::Running; pids.len()],
                 member_fds,

@@ -347,16 +347,13 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
 
     let pids = std::mem::take(&mut started.pids);
     let pgid = pids.first().copied().unwrap_or(0);
-    let core = Arc::new(
-        JobCore::new(
-            id,
-            spec.text,
-            stdout,
-            stderr,
-            Body::Process(Box::new(ProcPart::new(pgid, pids))),
-        )
-        .with_member_texts(member_texts),
-    );
+    let core = Arc::new(JobCore::new(
+        id,
+        spec.text,
+        stdout,
+        stderr,
+        Body::Process(Box::new(ProcPart::new(pgid, pids, member_texts))),
+    ));
     Ok(Started { core, pumps })
 }
 

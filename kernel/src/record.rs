@@ -1,8 +1,8 @@
 //! One job's shared record ([`JobCore`]) and the public handle to it ([`Job`]).
 
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
@@ -36,11 +36,10 @@ pub(crate) enum Body {
 
 pub(crate) struct JobCore {
     id: JobId,
-    /// The number users see, once the job is visible.
-    number: OnceLock<u64>,
+    /// The number users see once the job is visible; 0 until then
+    /// (numbers start at 1).
+    number: AtomicU64,
     command: String,
-    /// Each pipeline member's text (process jobs).
-    member_texts: Box<[String]>,
     started_at: SystemTime,
     stdout: OutputStream,
     stderr: OutputStream,
@@ -65,9 +64,8 @@ impl JobCore {
     ) -> Self {
         JobCore {
             id,
-            number: OnceLock::new(),
+            number: AtomicU64::new(0),
             command,
-            member_texts: Box::default(),
             started_at: SystemTime::now(),
             stdout,
             stderr,
@@ -82,22 +80,26 @@ impl JobCore {
         }
     }
 
-    pub(crate) fn with_member_texts(mut self, texts: Vec<String>) -> Self {
-        self.member_texts = texts.into_boxed_slice();
-        self
-    }
-
     pub(crate) fn id(&self) -> JobId {
         self.id
     }
 
     pub(crate) fn number(&self) -> Option<u64> {
-        self.number.get().copied()
+        match self.number.load(Ordering::Acquire) {
+            0 => None,
+            n => Some(n),
+        }
     }
 
     /// Gives the job its number, once; returns the number it has.
     pub(crate) fn set_number(&self, number: u64) -> u64 {
-        *self.number.get_or_init(|| number)
+        match self
+            .number
+            .compare_exchange(0, number, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => number,
+            Err(had) => had,
+        }
     }
 
     pub(crate) fn command(&self) -> &str {
@@ -223,7 +225,10 @@ impl JobCore {
             id: self.id,
             number: self.number(),
             command: self.command.clone(),
-            member_commands: self.member_texts.to_vec(),
+            member_commands: self
+                .proc()
+                .map(|p| p.member_texts.to_vec())
+                .unwrap_or_default(),
             kind: self.kind(),
             state: status.state,
             pids: self.pids(),
