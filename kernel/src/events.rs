@@ -1,15 +1,5 @@
-//! [`Events`]: a subscriber's view of the job table's changes.
-//!
-//! Every subscriber gets every [`JobEvent`] published after it subscribed,
-//! in order. Each one has a buffer of [`KernelConfig::event_capacity`]
-//! events; a subscriber that falls further behind loses the oldest ones and
-//! is told how many with [`EventError::Lagged`], then continues with the
-//! oldest event still buffered. After a lag, re-read the table
-//! ([`Kernel::list`]) for the current state. The stream ends
-//! ([`EventError::Closed`]) when the kernel is gone.
-//!
-//! [`KernelConfig::event_capacity`]: crate::KernelConfig::event_capacity
-//! [`Kernel::list`]: crate::Kernel::list
+//! [`Events`]: a subscriber's view of the job table's changes, and the
+//! kernel's side of it.
 
 use tokio::sync::broadcast;
 
@@ -28,7 +18,16 @@ pub enum EventError {
     Closed,
 }
 
-/// A stream of job events (see the [module docs](self)).
+/// A stream of job events, from [`Kernel::subscribe`](crate::Kernel::subscribe).
+///
+/// Every subscriber gets every [`JobEvent`] published after it subscribed,
+/// in order. Each one has a buffer of
+/// [`KernelConfig::event_capacity`](crate::KernelConfig::event_capacity)
+/// events; a subscriber that falls further behind loses the oldest ones and
+/// is told how many with [`EventError::Lagged`], then continues with the
+/// oldest event still buffered. After a lag, re-read the table
+/// ([`Kernel::list`](crate::Kernel::list)) for the current state. The stream
+/// ends ([`EventError::Closed`]) when the kernel is gone.
 #[derive(Debug)]
 pub struct Events {
     rx: broadcast::Receiver<JobEvent>,
