@@ -24,6 +24,9 @@ struct Background {
     dir: tempfile::TempDir,
     /// Killed on drop (processes the test learned about).
     pids: Vec<u32>,
+    /// `KEY=value` in the environment of everything the shell starts: a pid
+    /// is killed on drop only while it still carries it (pids get reused).
+    tag: Option<String>,
 }
 
 impl Background {
@@ -39,8 +42,10 @@ impl Background {
                 .unwrap()
                 .into()
         };
+        let tag = format!("CORRAL_RELIABILITY_TAG={}", dir.path().display());
         let child = Command::new(corral_bin())
             .args(["-c", &script])
+            .env("CORRAL_RELIABILITY_TAG", dir.path().as_os_str())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
@@ -50,6 +55,7 @@ impl Background {
             child: Some(child),
             dir,
             pids: Vec::new(),
+            tag: Some(tag),
         }
     }
 
@@ -142,7 +148,11 @@ impl Drop for Background {
             let _ = c.wait();
         }
         for &pid in &self.pids {
-            if alive(pid) {
+            let ours = self
+                .tag
+                .as_ref()
+                .is_none_or(|tag| procfs::has_env(pid as i32, tag));
+            if alive(pid) && ours {
                 let _ = nix::sys::signal::kill(
                     nix::unistd::Pid::from_raw(pid as i32),
                     nix::sys::signal::Signal::SIGKILL,
@@ -271,10 +281,13 @@ fn foreground_job_leftovers_do_not_outlive_corral() {
     ));
     assert_eq!(r.status, 0, "{r:?}");
     let sleeps = pids_of(&std::fs::read_to_string(&pids).unwrap());
-    let _guard = Background {
+    // Kills them only if an assertion fails: once they have exited, their
+    // pids may name other processes.
+    let mut guard = Background {
         child: None,
         dir,
         pids: sleeps.clone(),
+        tag: None,
     };
     assert_eq!(sleeps.len(), 20);
     for &pid in &sleeps {
@@ -284,6 +297,7 @@ fn foreground_job_leftovers_do_not_outlive_corral() {
             "a foreground job's leftover after corral exited",
         );
     }
+    guard.pids.clear();
 }
 
 /// The tini test in the interactive shell: the orphaned sleeps (children

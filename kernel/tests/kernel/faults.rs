@@ -34,23 +34,6 @@ fn kill_pid(pid: impl Into<u32>, sig: nix::sys::signal::Signal) {
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig).unwrap();
 }
 
-/// Kills whatever is left of the given pids when the test ends, pass or fail
-/// (processes that left their job's group, or outlived a failed assertion).
-struct KillOnDrop(Vec<u32>);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        for &pid in &self.0 {
-            if alive(pid) {
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(pid as i32),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
-        }
-    }
-}
-
 /// A job whose leader starts a `sleep` that inherits (and holds open) the
 /// job's stdout and stderr, prints its pid and exits. Checks that the job's
 /// status becomes final promptly although the pipe stays open, and that the
@@ -76,7 +59,7 @@ async fn leader_gone_grandchild_left(k: &TestKernel, ignore_term: bool) -> (Job,
         .trim()
         .parse()
         .unwrap();
-    let guard = KillOnDrop(vec![pid]);
+    let guard = KillOnDrop::new(&[pid]);
     assert!(took < PROMPT, "status final after {took:?}");
     assert!(alive(pid), "the grandchild keeps running");
     assert!(
@@ -202,7 +185,7 @@ async fn changes_made_outside_the_kernel_show_within_a_second() {
         ))
         .unwrap();
     let pid: u32 = job.pids()[0].into();
-    let _guard = KillOnDrop(vec![pid]);
+    let _guard = KillOnDrop::new(&[pid]);
 
     // Stops itself, after closing both pipes.
     let s = promptly("self-stop", job.wait_change(JobState::Running)).await;
@@ -266,7 +249,7 @@ async fn a_pipeline_member_killed_from_outside() {
         )
         .unwrap();
     let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
-    let _guard = KillOnDrop(pids.clone());
+    let _guard = KillOnDrop::new(&pids);
     kill_pid(pids[1], S::SIGKILL);
     // Our child: gone from /proc once the kernel has reaped it.
     until("last member reaped", || proc_state(pids[1]).is_none()).await;

@@ -12,37 +12,6 @@ use tokio::io::AsyncReadExt;
 
 use crate::util::*;
 
-/// Kills the given processes when the test ends, pass or fail: each pid
-/// only if it still names the process it named when added (same start time).
-struct KillOnDrop(Vec<(u32, Option<u64>)>);
-
-impl KillOnDrop {
-    fn new(pids: &[u32]) -> KillOnDrop {
-        let mut guard = KillOnDrop(Vec::new());
-        for &pid in pids {
-            guard.push(pid);
-        }
-        guard
-    }
-
-    fn push(&mut self, pid: u32) {
-        self.0.push((pid, start_time(pid)));
-    }
-}
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        for &(pid, started) in &self.0 {
-            if started.is_some() && start_time(pid) == started && alive(pid) {
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(pid as i32),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
-        }
-    }
-}
-
 fn pids_in(text: &[u8]) -> Vec<u32> {
     String::from_utf8_lossy(text)
         .split_whitespace()

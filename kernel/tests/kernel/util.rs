@@ -280,3 +280,34 @@ pub fn heap_in_use() -> usize {
     let m = unsafe { libc::mallinfo2() };
     m.uordblks + m.hblkhd
 }
+
+/// Kills the given processes when the test ends, pass or fail: each pid
+/// only if it still names the process it named when added (same start time).
+pub struct KillOnDrop(pub Vec<(u32, Option<u64>)>);
+
+impl KillOnDrop {
+    pub fn new(pids: &[u32]) -> KillOnDrop {
+        let mut guard = KillOnDrop(Vec::new());
+        for &pid in pids {
+            guard.push(pid);
+        }
+        guard
+    }
+
+    pub fn push(&mut self, pid: u32) {
+        self.0.push((pid, start_time(pid)));
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        for &(pid, started) in &self.0 {
+            if started.is_some() && start_time(pid) == started && alive(pid) {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+        }
+    }
+}
