@@ -72,7 +72,10 @@ passed=0
 for ((run = 1; run <= runs; run++)); do
     log=$logs/run-$run.log
     start=$SECONDS
-    if cargo test "${args[@]}" > "$log" 2>&1; then
+    # Default dispositions for the job-control signals, as in a terminal or
+    # CI: a script started in the background inherits INT and QUIT ignored,
+    # which would send every spawn down the kernel's fork path.
+    if env --default-signal=INT,QUIT,TSTP,TTIN,TTOU cargo test "${args[@]}" > "$log" 2>&1; then
         passed=$((passed + 1))
         echo "stress: run $run/$runs passed ($((SECONDS - start)) s)" >&2
         continue
