@@ -13,7 +13,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use corral_kernel::{
-    kill_group, Cmd, Error, Job, JobEvent, JobId, JobInfo, JobOptions, JobState, KernelConfig, Pid,
+    kill_group, Cmd, Error, Job, JobEvent, JobId, JobInfo, JobOptions, JobState, KernelConfig,
     ProcessSpec, Signal,
 };
 
@@ -48,12 +48,14 @@ fn killed_by(signal: Signal) -> JobState {
     }
 }
 
-/// SIGKILL to a whole group when the test ends, pass or fail.
-struct KillGroupOnDrop(Pid);
+/// SIGKILL to a job's processes, leftovers included, when the test ends,
+/// pass or fail. Through the kernel: once the group is gone its id may name
+/// another test's process.
+struct KillGroupOnDrop(Job);
 
 impl Drop for KillGroupOnDrop {
     fn drop(&mut self) {
-        let _ = kill_group(self.0, Signal::KILL);
+        let _ = self.0.signal(Signal::KILL);
     }
 }
 
@@ -498,7 +500,7 @@ async fn remove_refuses_while_leftovers_live_in_the_group() {
     let k = TestKernel::new();
     let job = k.spawn_process(sh("sleep 100 & exit 0")).unwrap();
     let pgid = job.pgid().unwrap();
-    let _guard = KillGroupOnDrop(pgid);
+    let _guard = KillGroupOnDrop(job.clone());
     assert_eq!(finished(&job).await, JobState::Exited(0));
     assert!(
         group_members(pgid).iter().any(|&p| alive(p)),
@@ -529,7 +531,7 @@ async fn kill_group_sends_real_time_signals() {
             "trap 'echo got; exit 5' {n}; echo ready; sleep 1000 & wait"
         )))
         .unwrap();
-    let _guard = KillGroupOnDrop(job.pgid().unwrap());
+    let _guard = KillGroupOnDrop(job.clone());
     until("ready", || {
         job.stdout().snapshot().data.ends_with(b"ready\n")
     })
