@@ -1,0 +1,1 @@
+//! bash arithmetic (to be written).
