@@ -25,13 +25,21 @@ pub(super) struct Frame<'t> {
     base: usize,
     /// The text itself.
     pub(super) text: &'t str,
+    /// Character indexes of spaces the front end inserted before brush saw
+    /// the text (see `split_arith_for_semicolons`).
+    inserted: Vec<usize>,
 }
 
 impl<'t> Frame<'t> {
-    pub(super) fn new(text: &'t str, base: usize) -> Self {
+    pub(super) fn new(text: &'t str, base: usize, inserted: Vec<usize>) -> Self {
         let mut chars: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         chars.push(text.len());
-        Frame { chars, base, text }
+        Frame {
+            chars,
+            base,
+            text,
+            inserted,
+        }
     }
 
     /// Absolute byte offset of brush's character index (clamped to the end).
@@ -40,6 +48,8 @@ impl<'t> Frame<'t> {
     }
 
     fn offset(&self, char_index: usize) -> usize {
+        let char_index =
+            char_index.saturating_sub(self.inserted.partition_point(|&i| i <= char_index));
         let local = self
             .chars
             .get(char_index)
@@ -71,7 +81,11 @@ impl<'s> Source<'s> {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         Pos {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
@@ -107,7 +121,11 @@ impl<'a, 's> Lower<'a, 's> {
     }
 
     /// The span of a brush location in `frame`, remembered as the latest known.
-    pub(super) fn span_of(&self, frame: &Frame<'_>, loc: Option<&brush_parser::SourceSpan>) -> Span {
+    pub(super) fn span_of(
+        &self,
+        frame: &Frame<'_>,
+        loc: Option<&brush_parser::SourceSpan>,
+    ) -> Span {
         match loc {
             Some(loc) => {
                 let span = self
@@ -129,7 +147,9 @@ impl<'a, 's> Lower<'a, 's> {
         for list in &p.complete_commands {
             items.extend(self.list(frame, list)?.items);
         }
-        let span = self.src.span(frame.offset(0), frame.base + frame.text.len());
+        let span = self
+            .src
+            .span(frame.offset(0), frame.base + frame.text.len());
         Ok(Program {
             body: List { items },
             span,
@@ -241,7 +261,9 @@ impl<'a, 's> Lower<'a, 's> {
         let body = self.compound(frame, body)?;
         let redirects = self.redirects(frame, redirects.as_ref())?;
         let body = Command::Compound(body, redirects);
-        let span = self.extend_back_over(name_span, "function").join(body.span());
+        let span = self
+            .extend_back_over(name_span, "function")
+            .join(body.span());
         Ok(FunctionDef {
             name: f.fname.value.clone(),
             body: Box::new(body),
@@ -326,13 +348,21 @@ impl<'a, 's> Lower<'a, 's> {
         let span = self.extend_back_over(span, "<").join(span);
         let body = self.list(frame, &sub.list)?;
         let read = matches!(kind, b::ProcessSubstitutionKind::Read);
-        let raw = self.src.text.get(span.start.offset..span.end.offset).unwrap_or("");
+        let raw = self
+            .src
+            .text
+            .get(span.start.offset..span.end.offset)
+            .unwrap_or("");
         Ok(Word {
             parts: vec![WordPart::ProcessSubst {
                 read,
                 program: Box::new(Program { body, span }),
             }],
-            raw: format!("{}{}", if read { "<" } else { ">" }, raw.trim_start_matches(['<', '>'])),
+            raw: format!(
+                "{}{}",
+                if read { "<" } else { ">" },
+                raw.trim_start_matches(['<', '>'])
+            ),
             span,
         })
     }
@@ -349,9 +379,11 @@ impl<'a, 's> Lower<'a, 's> {
         let eq = w.value.find('=').map_or(0, |i| i + 1);
         let value_base = span.start.offset + eq;
         let value = match &a.value {
-            b::AssignmentValue::Scalar(v) => {
-                AssignValue::Scalar(self.word_at(&v.value, value_base, word::Context::Assignment)?)
-            }
+            b::AssignmentValue::Scalar(v) => AssignValue::Scalar(self.word_at(
+                &v.value,
+                value_base,
+                word::Context::Assignment,
+            )?),
             b::AssignmentValue::Array(elems) => {
                 let mut out = Vec::with_capacity(elems.len());
                 for (key, value) in elems {
@@ -406,7 +438,9 @@ impl<'a, 's> Lower<'a, 's> {
                 };
                 (kind, &f.loc)
             }
-            b::CompoundCommand::BraceGroup(g) => (CompoundKind::Brace(self.list(frame, &g.list)?), &g.loc),
+            b::CompoundCommand::BraceGroup(g) => {
+                (CompoundKind::Brace(self.list(frame, &g.list)?), &g.loc)
+            }
             b::CompoundCommand::Subshell(s) => {
                 (CompoundKind::Subshell(self.list(frame, &s.list)?), &s.loc)
             }
@@ -459,7 +493,8 @@ impl<'a, 's> Lower<'a, 's> {
             }
             b::CompoundCommand::IfClause(i) => {
                 self.span_of(frame, Some(&i.loc));
-                let mut branches = vec![(self.list(frame, &i.condition)?, self.list(frame, &i.then)?)];
+                let mut branches =
+                    vec![(self.list(frame, &i.condition)?, self.list(frame, &i.then)?)];
                 let mut otherwise = None;
                 for e in i.elses.iter().flatten() {
                     let body = self.list(frame, &e.body)?;
@@ -468,7 +503,13 @@ impl<'a, 's> Lower<'a, 's> {
                         None => otherwise = Some(body),
                     }
                 }
-                (CompoundKind::If { branches, otherwise }, &i.loc)
+                (
+                    CompoundKind::If {
+                        branches,
+                        otherwise,
+                    },
+                    &i.loc,
+                )
             }
             b::CompoundCommand::WhileClause(w) => {
                 self.span_of(frame, Some(&w.2));
@@ -510,12 +551,14 @@ impl<'a, 's> Lower<'a, 's> {
             depth: self.depth + 1,
         };
         let out = match e {
-            b::ExtendedTestExpr::And(l, r) => {
-                CondExpr::And(Box::new(inner.cond(frame, l)?), Box::new(inner.cond(frame, r)?))
-            }
-            b::ExtendedTestExpr::Or(l, r) => {
-                CondExpr::Or(Box::new(inner.cond(frame, l)?), Box::new(inner.cond(frame, r)?))
-            }
+            b::ExtendedTestExpr::And(l, r) => CondExpr::And(
+                Box::new(inner.cond(frame, l)?),
+                Box::new(inner.cond(frame, r)?),
+            ),
+            b::ExtendedTestExpr::Or(l, r) => CondExpr::Or(
+                Box::new(inner.cond(frame, l)?),
+                Box::new(inner.cond(frame, r)?),
+            ),
             b::ExtendedTestExpr::Not(x) => CondExpr::Not(Box::new(inner.cond(frame, x)?)),
             b::ExtendedTestExpr::Parenthesized(x) => {
                 CondExpr::Group(Box::new(inner.cond(frame, x)?))
@@ -524,14 +567,23 @@ impl<'a, 's> Lower<'a, 's> {
                 CondExpr::Unary(unary_op(p), inner.word(frame, w, word::Context::Normal)?)
             }
             b::ExtendedTestExpr::BinaryTest(p, l, r) => {
+                let l = inner.word(frame, l, word::Context::Normal)?;
+                let r = inner.word(frame, r, word::Context::Normal)?;
                 let op = match p {
                     b::BinaryPredicate::StringMatchesRegex
                     | b::BinaryPredicate::StringContainsSubstring => "=~".to_owned(),
-                    b::BinaryPredicate::StringExactlyMatchesPattern => "==".to_owned(),
+                    // brush merges `=` into `==`; bash prints what was written.
+                    b::BinaryPredicate::StringExactlyMatchesPattern => {
+                        let between = self.src.text.get(l.span.end.offset..r.span.start.offset);
+                        if between.map(str::trim) == Some("=") {
+                            "="
+                        } else {
+                            "=="
+                        }
+                        .to_owned()
+                    }
                     other => other.to_string(),
                 };
-                let l = inner.word(frame, l, word::Context::Normal)?;
-                let r = inner.word(frame, r, word::Context::Normal)?;
                 CondExpr::Binary(op, l, r)
             }
         };
@@ -539,7 +591,11 @@ impl<'a, 's> Lower<'a, 's> {
         Ok(out)
     }
 
-    fn redirects(&self, frame: &Frame<'_>, list: Option<&b::RedirectList>) -> Result<Vec<Redirect>> {
+    fn redirects(
+        &self,
+        frame: &Frame<'_>,
+        list: Option<&b::RedirectList>,
+    ) -> Result<Vec<Redirect>> {
         let mut out = Vec::new();
         for r in list.iter().flat_map(|l| l.0.iter()) {
             out.push(self.redirect(frame, r)?);
@@ -551,7 +607,8 @@ impl<'a, 's> Lower<'a, 's> {
         let (fd, kind) = match r {
             b::IoRedirect::File(fd, kind, target) => {
                 let target = match target {
-                    b::IoFileRedirectTarget::Filename(w) | b::IoFileRedirectTarget::Duplicate(w) => {
+                    b::IoFileRedirectTarget::Filename(w)
+                    | b::IoFileRedirectTarget::Duplicate(w) => {
                         self.word(frame, w, word::Context::Normal)?
                     }
                     b::IoFileRedirectTarget::Fd(n) => {
@@ -577,10 +634,13 @@ impl<'a, 's> Lower<'a, 's> {
                 };
                 (*fd, kind)
             }
-            b::IoRedirect::HereDocument(fd, h) => (*fd, RedirectKind::HereDoc(self.here_doc(frame, h)?)),
-            b::IoRedirect::HereString(fd, w) => {
-                (*fd, RedirectKind::HereString(self.word(frame, w, word::Context::Normal)?))
+            b::IoRedirect::HereDocument(fd, h) => {
+                (*fd, RedirectKind::HereDoc(self.here_doc(frame, h)?))
             }
+            b::IoRedirect::HereString(fd, w) => (
+                *fd,
+                RedirectKind::HereString(self.word(frame, w, word::Context::Normal)?),
+            ),
             b::IoRedirect::OutputAndError(w, append) => {
                 let w = self.word(frame, w, word::Context::Normal)?;
                 let kind = if *append {
@@ -626,7 +686,11 @@ impl<'a, 's> Lower<'a, 's> {
     fn here_doc(&self, frame: &Frame<'_>, h: &b::IoHereDocument) -> Result<HereDoc> {
         let span = self.span_of(frame, h.doc.loc.as_ref());
         let body = if h.requires_expansion {
-            HereDocBody::Expand(self.word_at(&h.doc.value, span.start.offset, word::Context::HereDoc)?)
+            HereDocBody::Expand(self.word_at(
+                &h.doc.value,
+                span.start.offset,
+                word::Context::HereDoc,
+            )?)
         } else {
             HereDocBody::Literal(h.doc.value.clone())
         };

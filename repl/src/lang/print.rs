@@ -367,7 +367,8 @@ impl<'a> Printer<'a> {
                 step,
                 body,
             } => {
-                let text = |a: &Option<Arith>| a.as_ref().map_or("1".to_owned(), |a| a.text.clone());
+                let text =
+                    |a: &Option<Arith>| a.as_ref().map_or("1".to_owned(), |a| a.text.clone());
                 self.out.push_str("for ((");
                 self.out.push_str(&text(init));
                 self.out.push_str("; ");
@@ -529,7 +530,9 @@ impl<'a> Printer<'a> {
                 }
                 self.out.push_str(if h.strip_tabs { "<<-" } else { "<<" });
                 match &h.body {
-                    HereDocBody::Literal(_) => self.out.push_str(&single_quote(&unquote(&h.delimiter))),
+                    HereDocBody::Literal(_) => {
+                        self.out.push_str(&single_quote(&unquote(&h.delimiter)))
+                    }
                     HereDocBody::Expand(_) => self.out.push_str(&h.delimiter),
                 }
                 docs.push(h);

@@ -29,7 +29,12 @@ pub(super) fn options(ctx: Context) -> ParserOptions {
 }
 
 /// Lowers the word `text`, which starts at byte `start` of the source.
-pub(super) fn lower(l: &Lower<'_, '_>, text: &str, start: usize, ctx: Context) -> Result<Word, SyntaxError> {
+pub(super) fn lower(
+    l: &Lower<'_, '_>,
+    text: &str,
+    start: usize,
+    ctx: Context,
+) -> Result<Word, SyntaxError> {
     let span = l.src.span(start, start + text.len());
     let parsed = match ctx {
         Context::HereDoc => bw::parse_heredoc(text, &options(ctx)),
@@ -39,7 +44,10 @@ pub(super) fn lower(l: &Lower<'_, '_>, text: &str, start: usize, ctx: Context) -
         Ok(pieces) => {
             let mut parts = Vec::with_capacity(pieces.len());
             pieces_into(l, &pieces, text, start, &mut parts)?;
-            parts
+            match bad_substitution(&parts) {
+                Some(bad) => vec![WordPart::BadSubstitution(bad)],
+                None => parts,
+            }
         }
         Err(_) => vec![WordPart::BadSubstitution(text.to_owned())],
     };
@@ -48,6 +56,28 @@ pub(super) fn lower(l: &Lower<'_, '_>, text: &str, start: usize, ctx: Context) -
         raw: text.to_owned(),
         span,
     })
+}
+
+/// brush reads a `${…}` it cannot parse (`${x!}`) as the text `$` then
+/// `{x!}`; bash rejects it as a bad substitution. Returns the expansion's text.
+fn bad_substitution(parts: &[WordPart]) -> Option<String> {
+    for pair in parts.windows(2) {
+        if let [WordPart::Literal(a), WordPart::Literal(b)] = pair {
+            if a.ends_with('$') && b.starts_with('{') {
+                let end = b.find('}').map_or(b.len(), |i| i + 1);
+                return Some(format!("${}", b.get(..end).unwrap_or(b)));
+            }
+        }
+        if let [_, WordPart::DoubleQuoted(inner)] | [WordPart::DoubleQuoted(inner), _] = pair {
+            if let Some(bad) = bad_substitution(inner) {
+                return Some(bad);
+            }
+        }
+    }
+    match parts {
+        [WordPart::DoubleQuoted(inner)] => bad_substitution(inner),
+        _ => None,
+    }
 }
 
 fn pieces_into(
@@ -71,7 +101,9 @@ fn pieces_into(
                 WordPart::DoubleQuoted(parts)
             }
             bw::WordPiece::TildeExpansion(t) => WordPart::Tilde(tilde(t)),
-            bw::WordPiece::ParameterExpansion(e) => WordPart::Param(param_expansion(l, e, raw, at)?),
+            bw::WordPiece::ParameterExpansion(e) => {
+                WordPart::Param(param_expansion(l, e, raw, at)?)
+            }
             bw::WordPiece::CommandSubstitution(inner) => WordPart::CommandSubst {
                 program: Box::new(nested(l, inner, at + 2)?),
                 backquoted: false,
@@ -100,7 +132,9 @@ fn pieces_into(
 /// Parses the inside of a command substitution found at byte `base`.
 fn nested(l: &Lower<'_, '_>, inner: &str, base: usize) -> Result<Program, SyntaxError> {
     if l.depth >= MAX_DEPTH {
-        return Err(SyntaxError::TooDeep { pos: l.src.pos(base) });
+        return Err(SyntaxError::TooDeep {
+            pos: l.src.pos(base),
+        });
     }
     super::parse_nested(l.src, inner, base, l.depth + 1)
 }
@@ -185,49 +219,120 @@ fn param_expansion(
     };
     let colon = |t: &bw::ParameterTestType| matches!(t, bw::ParameterTestType::UnsetOrNull);
     let (p, indirect, op) = match e {
-        bw::ParameterExpr::Parameter { parameter, indirect } => (parameter, *indirect, ParamOp::Value),
-        bw::ParameterExpr::UseDefaultValues { parameter, indirect, test_type, default_value } => (
+        bw::ParameterExpr::Parameter {
+            parameter,
+            indirect,
+        } => (parameter, *indirect, ParamOp::Value),
+        bw::ParameterExpr::UseDefaultValues {
+            parameter,
+            indirect,
+            test_type,
+            default_value,
+        } => (
             parameter,
             *indirect,
-            ParamOp::Default { colon: colon(test_type), word: operand(default_value)? },
+            ParamOp::Default {
+                colon: colon(test_type),
+                word: operand(default_value)?,
+            },
         ),
-        bw::ParameterExpr::AssignDefaultValues { parameter, indirect, test_type, default_value } => (
+        bw::ParameterExpr::AssignDefaultValues {
+            parameter,
+            indirect,
+            test_type,
+            default_value,
+        } => (
             parameter,
             *indirect,
-            ParamOp::Assign { colon: colon(test_type), word: operand(default_value)? },
+            ParamOp::Assign {
+                colon: colon(test_type),
+                word: operand(default_value)?,
+            },
         ),
-        bw::ParameterExpr::IndicateErrorIfNullOrUnset { parameter, indirect, test_type, error_message } => (
+        bw::ParameterExpr::IndicateErrorIfNullOrUnset {
+            parameter,
+            indirect,
+            test_type,
+            error_message,
+        } => (
             parameter,
             *indirect,
-            ParamOp::Error { colon: colon(test_type), word: operand(error_message)? },
+            ParamOp::Error {
+                colon: colon(test_type),
+                word: operand(error_message)?,
+            },
         ),
-        bw::ParameterExpr::UseAlternativeValue { parameter, indirect, test_type, alternative_value } => (
+        bw::ParameterExpr::UseAlternativeValue {
+            parameter,
+            indirect,
+            test_type,
+            alternative_value,
+        } => (
             parameter,
             *indirect,
-            ParamOp::Alternative { colon: colon(test_type), word: operand(alternative_value)? },
+            ParamOp::Alternative {
+                colon: colon(test_type),
+                word: operand(alternative_value)?,
+            },
         ),
-        bw::ParameterExpr::ParameterLength { parameter, indirect } => (parameter, *indirect, ParamOp::Length),
-        bw::ParameterExpr::RemoveSmallestSuffixPattern { parameter, indirect, pattern } => (
+        bw::ParameterExpr::ParameterLength {
+            parameter,
+            indirect,
+        } => (parameter, *indirect, ParamOp::Length),
+        bw::ParameterExpr::RemoveSmallestSuffixPattern {
+            parameter,
+            indirect,
+            pattern,
+        } => (
             parameter,
             *indirect,
-            ParamOp::RemoveSuffix { longest: false, pattern: operand(pattern)? },
+            ParamOp::RemoveSuffix {
+                longest: false,
+                pattern: operand(pattern)?,
+            },
         ),
-        bw::ParameterExpr::RemoveLargestSuffixPattern { parameter, indirect, pattern } => (
+        bw::ParameterExpr::RemoveLargestSuffixPattern {
+            parameter,
+            indirect,
+            pattern,
+        } => (
             parameter,
             *indirect,
-            ParamOp::RemoveSuffix { longest: true, pattern: operand(pattern)? },
+            ParamOp::RemoveSuffix {
+                longest: true,
+                pattern: operand(pattern)?,
+            },
         ),
-        bw::ParameterExpr::RemoveSmallestPrefixPattern { parameter, indirect, pattern } => (
+        bw::ParameterExpr::RemoveSmallestPrefixPattern {
+            parameter,
+            indirect,
+            pattern,
+        } => (
             parameter,
             *indirect,
-            ParamOp::RemovePrefix { longest: false, pattern: operand(pattern)? },
+            ParamOp::RemovePrefix {
+                longest: false,
+                pattern: operand(pattern)?,
+            },
         ),
-        bw::ParameterExpr::RemoveLargestPrefixPattern { parameter, indirect, pattern } => (
+        bw::ParameterExpr::RemoveLargestPrefixPattern {
+            parameter,
+            indirect,
+            pattern,
+        } => (
             parameter,
             *indirect,
-            ParamOp::RemovePrefix { longest: true, pattern: operand(pattern)? },
+            ParamOp::RemovePrefix {
+                longest: true,
+                pattern: operand(pattern)?,
+            },
         ),
-        bw::ParameterExpr::Substring { parameter, indirect, offset, length } => (
+        bw::ParameterExpr::Substring {
+            parameter,
+            indirect,
+            offset,
+            length,
+        } => (
             parameter,
             *indirect,
             ParamOp::Substring {
@@ -235,22 +340,58 @@ fn param_expansion(
                 length: length.as_ref().map(|len| arith(&len.value)),
             },
         ),
-        bw::ParameterExpr::Transform { parameter, indirect, op } => {
-            (parameter, *indirect, ParamOp::Transform(transform_letter(op)))
-        }
-        bw::ParameterExpr::UppercaseFirstChar { parameter, indirect, pattern } => {
-            (parameter, *indirect, case_op(CaseOp::UpperFirst, pattern, &operand)?)
-        }
-        bw::ParameterExpr::UppercasePattern { parameter, indirect, pattern } => {
-            (parameter, *indirect, case_op(CaseOp::UpperAll, pattern, &operand)?)
-        }
-        bw::ParameterExpr::LowercaseFirstChar { parameter, indirect, pattern } => {
-            (parameter, *indirect, case_op(CaseOp::LowerFirst, pattern, &operand)?)
-        }
-        bw::ParameterExpr::LowercasePattern { parameter, indirect, pattern } => {
-            (parameter, *indirect, case_op(CaseOp::LowerAll, pattern, &operand)?)
-        }
-        bw::ParameterExpr::ReplaceSubstring { parameter, indirect, pattern, replacement, match_kind } => {
+        bw::ParameterExpr::Transform {
+            parameter,
+            indirect,
+            op,
+        } => (
+            parameter,
+            *indirect,
+            ParamOp::Transform(transform_letter(op)),
+        ),
+        bw::ParameterExpr::UppercaseFirstChar {
+            parameter,
+            indirect,
+            pattern,
+        } => (
+            parameter,
+            *indirect,
+            case_op(CaseOp::UpperFirst, pattern, &operand)?,
+        ),
+        bw::ParameterExpr::UppercasePattern {
+            parameter,
+            indirect,
+            pattern,
+        } => (
+            parameter,
+            *indirect,
+            case_op(CaseOp::UpperAll, pattern, &operand)?,
+        ),
+        bw::ParameterExpr::LowercaseFirstChar {
+            parameter,
+            indirect,
+            pattern,
+        } => (
+            parameter,
+            *indirect,
+            case_op(CaseOp::LowerFirst, pattern, &operand)?,
+        ),
+        bw::ParameterExpr::LowercasePattern {
+            parameter,
+            indirect,
+            pattern,
+        } => (
+            parameter,
+            *indirect,
+            case_op(CaseOp::LowerAll, pattern, &operand)?,
+        ),
+        bw::ParameterExpr::ReplaceSubstring {
+            parameter,
+            indirect,
+            pattern,
+            replacement,
+            match_kind,
+        } => {
             let at_kind = match match_kind {
                 bw::SubstringMatchKind::Prefix => ReplaceWhere::Prefix,
                 bw::SubstringMatchKind::Suffix => ReplaceWhere::Suffix,
@@ -271,18 +412,33 @@ fn param_expansion(
                 },
             )
         }
-        bw::ParameterExpr::VariableNames { prefix, concatenate } => {
+        bw::ParameterExpr::VariableNames {
+            prefix,
+            concatenate,
+        } => {
             return Ok(ParamExpansion {
                 param: Param::Named(prefix.clone()),
                 indirect: true,
-                op: ParamOp::Names { prefix: prefix.clone(), concat: *concatenate },
+                op: ParamOp::Names {
+                    prefix: prefix.clone(),
+                    concat: *concatenate,
+                },
             })
         }
-        bw::ParameterExpr::MemberKeys { variable_name, concatenate } => {
+        bw::ParameterExpr::MemberKeys {
+            variable_name,
+            concatenate,
+        } => {
             return Ok(ParamExpansion {
-                param: Param::AllElements { name: variable_name.clone(), concat: *concatenate },
+                param: Param::AllElements {
+                    name: variable_name.clone(),
+                    concat: *concatenate,
+                },
                 indirect: true,
-                op: ParamOp::Keys { name: variable_name.clone(), concat: *concatenate },
+                op: ParamOp::Keys {
+                    name: variable_name.clone(),
+                    concat: *concatenate,
+                },
             })
         }
     };
