@@ -3,6 +3,7 @@
 use super::ast::*;
 use super::*;
 
+mod arith;
 mod errors;
 mod print_bash;
 mod words;
