@@ -24,20 +24,25 @@ pub fn and_or(a: &AndOr) -> String {
     p.out
 }
 
-/// The command text bash gives a job started from this and-or list: as
-/// [`and_or`], except that a lone pipeline loses its `!` (bash does so).
+/// The command text bash gives a job started from this and-or list. A lone
+/// pipeline's text is its commands' texts joined by ` | ` (bash builds it
+/// from the job's processes), so its `!` is not shown and each command's
+/// here-document bodies follow that command; anything else prints as
+/// [`and_or`].
 #[must_use]
 pub fn job_text(a: &AndOr) -> String {
-    if a.rest.is_empty() && a.first.bang {
-        let mut first = a.first.clone();
-        first.bang = false;
-        let plain = AndOr {
-            first,
-            rest: Vec::new(),
-        };
-        return and_or(&plain);
+    if !a.rest.is_empty() {
+        return and_or(a);
     }
-    and_or(a)
+    let mut out = String::new();
+    match a.first.timed {
+        Some(Timed::Bash) => out.push_str("time "),
+        Some(Timed::Posix) => out.push_str("time -p "),
+        None => {}
+    }
+    let texts: Vec<String> = a.first.commands.iter().map(command).collect();
+    out.push_str(&texts.join(" | "));
+    out
 }
 
 /// The text of one command.
