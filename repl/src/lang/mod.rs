@@ -27,6 +27,7 @@ pub mod ast;
 mod error;
 mod lower;
 pub mod print;
+mod source;
 mod word;
 
 #[cfg(test)]
@@ -37,7 +38,8 @@ pub use word::decode_ansi_c;
 
 use brush_parser::{ParseError, TokenizerError};
 
-use lower::{Frame, Lower, Source};
+use lower::Lower;
+use source::{Frame, Source};
 
 /// Deepest bracket nesting handed to brush-parser, whose recursive descent
 /// would otherwise exhaust the stack on hostile input.
@@ -246,7 +248,7 @@ fn frame_end(frame: &Frame<'_>) -> usize {
 }
 
 fn frame_offset(frame: &Frame<'_>, char_index: usize) -> usize {
-    frame.absolute(char_index)
+    frame.offset(char_index)
 }
 
 /// brush-parser 0.4.0 reports an unexpected reserved word one token late
