@@ -578,19 +578,23 @@ impl<'a, 's> Lower<'a, 's> {
             | RedirectKind::AppendOutErr(w)
             | RedirectKind::HereString(w) => w.span,
         };
-        let span = self.back_over_operator(target_span);
+        let span = self.back_over_operator(target_span, fd.is_some());
         Ok(Redirect { fd, kind, span })
     }
 
     /// Extends a redirection target's span back over its operator and fd.
-    fn back_over_operator(&self, span: Span) -> Span {
+    fn back_over_operator(&self, span: Span, has_fd: bool) -> Span {
         let before = self.src.text.get(..span.start.offset).unwrap_or("");
         let no_blank = before.trim_end_matches([' ', '\t']);
         let no_op = no_blank.trim_end_matches(['<', '>', '&', '|', '-']);
         if no_op.len() == no_blank.len() {
             return span;
         }
-        let start = no_op.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let start = if has_fd {
+            no_op.trim_end_matches(|c: char| c.is_ascii_digit()).len()
+        } else {
+            no_op.len()
+        };
         Span {
             start: self.src.pos(start),
             end: span.end,

@@ -79,7 +79,7 @@ fn parse_nested(
         });
     }
     let options = word::options(word::Context::Normal);
-    let (patched, inserted) = split_arith_for_semicolons(text);
+    let (patched, inserted) = patch_for_brush(text);
     let mut parser = brush_parser::Parser::new(patched.as_bytes(), &options);
     let frame = Frame::new(text, base, inserted);
     match parser.parse_program() {
@@ -88,69 +88,85 @@ fn parse_nested(
     }
 }
 
-/// brush-parser 0.4.0 reads the `;;` of `for ((;;))` as the `case`
-/// terminator and rejects the loop. This puts a space between the two `;`
-/// of an arithmetic `for` header and returns the character indexes (in the
-/// patched text) of the spaces inserted, so positions map back.
-fn split_arith_for_semicolons(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
-    if !text.contains(";;") || !text.contains("((") {
+/// Works around two defects of brush-parser 0.4.0 by inserting a space
+/// where bash's grammar has a token boundary brush misses:
+/// - it reads the `;;` of `for ((;;))` as the `case` terminator and
+///   rejects the loop: `for ((; ;))` parses;
+/// - it panics (`unwrap` of an `i32` parse) on a redirection fd number that
+///   overflows, e.g. `echo 99999999999>f`; bash reads such a number as a
+///   word, which `99999999999 >f` is.
+///
+/// Returns the patched text and the character indexes (in it) of the
+/// spaces inserted, so positions map back to the original.
+fn patch_for_brush(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
+    use brush_parser::Token;
+    let arith_for = text.contains(";;") && text.contains("((");
+    if !arith_for && !has_long_number_before_redirect(text) {
         return (std::borrow::Cow::Borrowed(text), Vec::new());
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len() + 4);
-    let mut emitted = 0usize;
-    let mut inserted = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if let Some((open, end)) = arith_for_header(&chars, i) {
-            for k in i..end {
-                let c = chars[k];
-                out.push(c);
-                emitted += 1;
-                if k >= open && c == ';' && chars.get(k + 1) == Some(&';') {
-                    inserted.push(emitted);
-                    out.push(' ');
-                    emitted += 1;
+    let Ok(tokens) = brush_parser::tokenize_str(text) else {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    };
+    // Character indexes of the original text before which a space goes.
+    let mut at: Vec<usize> = Vec::new();
+    let mut in_header = false;
+    for (k, t) in tokens.iter().enumerate() {
+        let next = tokens.get(k + 1);
+        match t {
+            Token::Word(w, loc) => {
+                let after_for = w == "for"
+                    && matches!(next, Some(Token::Operator(o, _)) if o == "(")
+                    && matches!(tokens.get(k + 2), Some(Token::Operator(o, _)) if o == "(");
+                if after_for {
+                    in_header = true;
+                }
+                let fd_too_big = !w.is_empty()
+                    && w.bytes().all(|b| b.is_ascii_digit())
+                    && w.parse::<i32>().is_err();
+                if let (true, Some(Token::Operator(o, next_loc))) = (fd_too_big, next) {
+                    if o.starts_with(['<', '>']) && next_loc.start.index == loc.end.index {
+                        at.push(loc.end.index);
+                    }
                 }
             }
-            i = end;
-            continue;
+            Token::Operator(o, loc) => {
+                if in_header && o == ";;" {
+                    at.push(loc.start.index + 1);
+                }
+                if o == ")" && matches!(next, Some(Token::Operator(n, _)) if n == ")") {
+                    in_header = false;
+                }
+            }
         }
-        out.push(chars[i]);
-        emitted += 1;
-        i += 1;
+    }
+    if at.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    at.sort_unstable();
+    let mut out = String::with_capacity(text.len() + at.len());
+    let mut inserted = Vec::with_capacity(at.len());
+    let mut pending = at.iter().peekable();
+    for (i, c) in text.chars().enumerate() {
+        while pending.next_if(|&&p| p == i).is_some() {
+            inserted.push(i + inserted.len());
+            out.push(' ');
+        }
+        out.push(c);
     }
     (std::borrow::Cow::Owned(out), inserted)
 }
 
-/// At `for ((` starting at `i`: where the header's text starts and the index
-/// of its closing `)`.
-fn arith_for_header(chars: &[char], i: usize) -> Option<(usize, usize)> {
-    let word_start = i == 0
-        || chars
-            .get(i - 1)
-            .is_some_and(|c| !c.is_alphanumeric() && *c != '_');
-    if !word_start || !chars.get(i..)?.starts_with(&['f', 'o', 'r']) {
-        return None;
-    }
-    let mut j = i + 3;
-    while chars.get(j).is_some_and(|c| matches!(c, ' ' | '\t')) {
-        j += 1;
-    }
-    if !chars.get(j..)?.starts_with(&['(', '(']) {
-        return None;
-    }
-    let open = j + 2;
-    let mut depth = 0usize;
-    for (k, c) in chars.iter().enumerate().skip(open) {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return Some((open, k)),
-            ')' => depth -= 1,
-            _ => {}
+/// Whether `text` has ten or more digits right before a `<` or `>`.
+fn has_long_number_before_redirect(text: &str) -> bool {
+    let mut run = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'0'..=b'9' => run += 1,
+            b'<' | b'>' if run >= 10 => return true,
+            _ => run = 0,
         }
     }
-    None
+    false
 }
 
 /// The byte offset where bracket nesting first exceeds [`MAX_NESTING`].

@@ -15,7 +15,7 @@ pub(super) struct Frame<'t> {
     /// The text itself.
     pub(super) text: &'t str,
     /// Character indexes of spaces the front end inserted before brush saw
-    /// the text (see `split_arith_for_semicolons`).
+    /// the text (see `patch_for_brush`).
     inserted: Vec<usize>,
 }
 

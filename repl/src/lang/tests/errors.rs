@@ -2,6 +2,7 @@
 //! `is_incomplete` for the continuation prompt.
 
 use super::*;
+use crate::lang::ast::{Command, WordPart};
 
 fn err(src: &str) -> SyntaxError {
     match parse(src) {
@@ -126,4 +127,33 @@ fn absurd_nesting_is_refused_not_a_stack_overflow() {
     assert!(matches!(err(&deep), SyntaxError::TooDeep { .. }));
     let subst = format!("echo {}x{}", "$(".repeat(100), ")".repeat(100));
     assert!(matches!(err(&subst), SyntaxError::TooDeep { .. }));
+}
+
+/// brush-parser 0.4.0 panics on an fd number that overflows `i32`; bash
+/// reads it as a word (`echo 99999999999>f` writes `99999999999` to `f`).
+#[test]
+fn an_overflowing_fd_number_is_a_word() {
+    let p = parse("echo 99999999999>f 3>g '99999999999>q'").unwrap_or_else(|e| panic!("{e}"));
+    let Command::Simple(s) = &p.body.items[0].and_or.first.commands[0] else {
+        panic!()
+    };
+    let words: Vec<&str> = s.words.iter().map(|w| w.raw.as_str()).collect();
+    assert_eq!(words, ["echo", "99999999999", "'99999999999>q'"]);
+    let fds: Vec<Option<i32>> = s.redirects.iter().map(|r| r.fd).collect();
+    assert_eq!(fds, [None, Some(3)]);
+    assert_eq!(s.redirects[0].span.start.column, 18);
+    assert_eq!(s.redirects[1].span.start.column, 20);
+}
+
+#[test]
+fn quoted_for_header_text_is_not_patched() {
+    let p =
+        parse("echo 'for ((;;))'; for ((;;)); do break; done").unwrap_or_else(|e| panic!("{e}"));
+    let Command::Simple(s) = &p.body.items[0].and_or.first.commands[0] else {
+        panic!()
+    };
+    assert_eq!(
+        s.words[1].parts,
+        [WordPart::SingleQuoted("for ((;;))".into())]
+    );
 }
