@@ -141,7 +141,7 @@ fn an_overflowing_fd_number_is_a_word() {
     assert_eq!(words, ["echo", "99999999999", "'99999999999>q'"]);
     let fds: Vec<Option<i32>> = s.redirects.iter().map(|r| r.fd).collect();
     assert_eq!(fds, [None, Some(3)]);
-    assert_eq!(s.redirects[0].span.start.column, 18);
+    assert_eq!(s.redirects[0].span.start.column, 17);
     assert_eq!(s.redirects[1].span.start.column, 20);
 }
 
