@@ -64,7 +64,6 @@ struct Printer<'a> {
     in_function: usize,
     in_connection: usize,
     deferred: Vec<&'a HereDoc>,
-    was_heredoc: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -108,7 +107,6 @@ impl<'a> Printer<'a> {
             if printable {
                 self.out.push(' ');
             }
-            self.was_heredoc = true;
         }
     }
 
@@ -146,9 +144,8 @@ impl<'a> Printer<'a> {
             self.skip_indent += 1;
         } else {
             if self.deferred.is_empty() {
-                if self.was_heredoc {
-                    self.was_heredoc = false;
-                } else {
+                // Right after a here-document body the line end separates.
+                if !self.out.ends_with('\n') {
                     self.out.push(';');
                 }
             } else {
@@ -524,7 +521,6 @@ impl<'a> Printer<'a> {
 
     fn redirects(&mut self, redirects: &'a [Redirect]) {
         let mut docs: Vec<&'a HereDoc> = Vec::new();
-        self.was_heredoc = false;
         for (i, r) in redirects.iter().enumerate() {
             if i > 0 {
                 self.out.push(' ');
@@ -562,7 +558,6 @@ impl<'a> Printer<'a> {
             self.out.push_str(&unquote(&h.delimiter));
             self.out.push('\n');
         }
-        self.was_heredoc = true;
     }
 
     fn redirect(&mut self, r: &Redirect) {

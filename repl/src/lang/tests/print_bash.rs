@@ -83,3 +83,12 @@ fn list_text(src: &str) -> String {
     let p = super::parse(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
     super::print::list(&p.body)
 }
+
+/// A here-document in a list: the commands after its body stay separate.
+#[test]
+fn here_document_in_a_list_reprints_stably() {
+    let src = "cat <<-E\n\tx\n\tE\na; b; c\n";
+    let once = list_text(src);
+    assert_eq!(once, "cat <<-E\nx\nE\n a; b; c");
+    assert_eq!(list_text(&once), once);
+}
