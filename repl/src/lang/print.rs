@@ -197,6 +197,12 @@ impl<'a> Printer<'a> {
         if p.bang {
             prefix.push_str("! ");
         }
+        if p.commands.is_empty() {
+            // `!` or `time` alone: a valid, empty pipeline.
+            self.entry();
+            self.out.push_str(prefix.trim_end());
+            return;
+        }
         self.pipe(&p.commands, &prefix);
     }
 

@@ -92,3 +92,10 @@ fn here_document_in_a_list_reprints_stably() {
     assert_eq!(once, "cat <<-E\nx\nE\n a; b; c");
     assert_eq!(list_text(&once), once);
 }
+
+/// `!` alone is an empty pipeline (bash accepts it; status 1).
+#[test]
+fn a_lone_bang_reprints_stably() {
+    assert_eq!(list_text("!t&!"), "!t & !");
+    assert_eq!(list_text("!t & !"), "!t & !");
+}
