@@ -25,6 +25,13 @@ fn parse_corpus() {
 }
 
 #[test]
+fn lang_corpus() {
+    for input in corpus("lang") {
+        corral_repl::lang::fuzz_entry(&input);
+    }
+}
+
+#[test]
 fn jobspec_corpus() {
     for input in corpus("jobspec") {
         corral_repl::jobs::fuzz_jobspec(&input);

@@ -12,6 +12,7 @@ mod interactive;
 mod io;
 pub mod jobs;
 mod jobsync;
+pub mod lang;
 mod prompt;
 mod redirect;
 mod shell;

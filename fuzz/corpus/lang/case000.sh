@@ -1,0 +1,1 @@
+(sleep 2; exit 4)

@@ -1,0 +1,1 @@
+if true; then sleep 1; elif false; then echo b; else echo c; fi

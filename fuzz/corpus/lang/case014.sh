@@ -1,0 +1,1 @@
+a=1 b=2 cmd "x y" 'q' $v ${v:-d} $(echo hi) `echo bq` $((1+2)) 3>f 2>&1 <>rw >|cl &>both &>>ap <&0 >&- 2>>app < in

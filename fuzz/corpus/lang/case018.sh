@@ -1,0 +1,3 @@
+cat <<-'EOF'
+	lit $x
+	EOF

@@ -1,0 +1,1 @@
+{ f() { echo f; }; sleep 1; }

@@ -1,0 +1,2 @@
+(sleep 1
+sleep 2)

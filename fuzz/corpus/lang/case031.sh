@@ -1,0 +1,3 @@
+{ sleep 1
+echo a &
+sleep 2; }

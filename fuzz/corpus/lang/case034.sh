@@ -1,0 +1,1 @@
+if a; then :; fi && while b; do :; done

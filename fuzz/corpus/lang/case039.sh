@@ -1,0 +1,2 @@
+f() { local x=1; return $x; }
+f; echo $FUNCNAME

@@ -1,0 +1,2 @@
+function g { echo g; }
+g &

@@ -1,0 +1,4 @@
+while read -r line; do echo "$line"; done <<'EOF'
+a
+b
+EOF

@@ -1,0 +1,1 @@
+exec 3<f; cat <&3; exec 3>&-

@@ -1,0 +1,1 @@
+[[ $a =~ ^([a-z]+)$ ]] && echo ${BASH_REMATCH[1]}

@@ -1,0 +1,1 @@
+case $1 in -h|--help) usage;; -*) echo bad;& *) echo arg;;& esac

@@ -1,0 +1,1 @@
+if [ -f x ]; then :; elif test -d y; then :; else false; fi

@@ -1,0 +1,1 @@
+until false; do break 2; continue 1; done

@@ -1,0 +1,1 @@
+time -p sleep 0 | cat |& cat

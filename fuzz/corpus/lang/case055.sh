@@ -1,0 +1,1 @@
+{ echo a; echo b; } > out 2>&1 &

@@ -1,0 +1,10 @@
+cat <<-eOF
+	$HMOE
+	EOF
+eOF
+	$HMO-eOF
+	$HMOE
+	EOF
+eOF
+	$HMOE
+	EOF

@@ -1,0 +1,221 @@
+//! bash arithmetic: `$((…))`, `((…))`, `for ((…))`, `let`, array subscripts.
+//!
+//! [`eval`] takes the expression *after* the shell expanded `$x` and
+//! `$(…)` in it (as bash does) and computes it over 64-bit integers that wrap
+//! on overflow, with bash's operators and precedence (brush-parser's
+//! arithmetic grammar), number bases (`0x1f`, `017`, `2#101`, `64#@`), and
+//! variables read and written through [`Vars`]. A variable whose value is
+//! itself an expression is evaluated (`x=1+2; $((x*2))` is 6); an unset or
+//! empty one is 0.
+
+use brush_parser::ast as b;
+
+/// How the evaluator reads and assigns shell variables.
+pub trait Vars {
+    /// The value of `name` (`name[index]` for an array element); `None` when unset.
+    fn get(&self, name: &str, index: Option<i64>) -> Option<String>;
+    /// Assigns `value` to `name` (or `name[index]`).
+    fn set(&mut self, name: &str, index: Option<i64>, value: i64);
+}
+
+/// Why an arithmetic expression has no value. Each is bash's wording.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArithError {
+    /// `x / 0` or `x % 0` (also `/=` and `%=`).
+    #[error("division by 0")]
+    DivisionByZero,
+    /// `x ** -1`
+    #[error("exponent less than 0")]
+    NegativeExponent,
+    /// Not an expression: the text that failed.
+    #[error("{text}: syntax error in expression")]
+    Syntax {
+        /// The expression (or the variable value) that did not parse.
+        text: String,
+    },
+    /// Variables referring to expressions that refer back, too deep.
+    #[error("expression recursion level exceeded")]
+    TooDeep,
+}
+
+/// How deep variable values may refer to other expressions. bash allows
+/// 1024; each level here costs a brush parse on the stack, so the limit is
+/// lower to stay far from a stack overflow on a 2 MiB thread.
+const MAX_RECURSION: usize = 64;
+
+/// Evaluates `text` with `vars`.
+///
+/// # Errors
+/// [`ArithError`] for a syntax error, division by zero, a negative
+/// exponent, or variables that recurse too deeply.
+pub fn eval(text: &str, vars: &mut dyn Vars) -> Result<i64, ArithError> {
+    Evaluator { vars, depth: 0 }.text(text)
+}
+
+struct Evaluator<'v> {
+    vars: &'v mut dyn Vars,
+    depth: usize,
+}
+
+impl Evaluator<'_> {
+    fn text(&mut self, text: &str) -> Result<i64, ArithError> {
+        if self.depth > MAX_RECURSION {
+            return Err(ArithError::TooDeep);
+        }
+        if text.trim().is_empty() {
+            return Ok(0);
+        }
+        let expr = brush_parser::arithmetic::parse(text).map_err(|_| ArithError::Syntax {
+            text: text.trim().to_owned(),
+        })?;
+        self.depth += 1;
+        let out = self.expr(&expr);
+        self.depth -= 1;
+        out
+    }
+
+    fn expr(&mut self, e: &b::ArithmeticExpr) -> Result<i64, ArithError> {
+        Ok(match e {
+            b::ArithmeticExpr::Literal(n) => *n,
+            b::ArithmeticExpr::Reference(t) => self.read(t)?,
+            b::ArithmeticExpr::UnaryOp(op, x) => {
+                let x = self.expr(x)?;
+                match op {
+                    b::UnaryOperator::UnaryPlus => x,
+                    b::UnaryOperator::UnaryMinus => x.wrapping_neg(),
+                    b::UnaryOperator::BitwiseNot => !x,
+                    b::UnaryOperator::LogicalNot => i64::from(x == 0),
+                }
+            }
+            b::ArithmeticExpr::BinaryOp(op, l, r) => match op {
+                b::BinaryOperator::LogicalAnd => {
+                    i64::from(self.expr(l)? != 0 && self.expr(r)? != 0)
+                }
+                b::BinaryOperator::LogicalOr => i64::from(self.expr(l)? != 0 || self.expr(r)? != 0),
+                b::BinaryOperator::Comma => {
+                    self.expr(l)?;
+                    self.expr(r)?
+                }
+                _ => {
+                    let l = self.expr(l)?;
+                    let r = self.expr(r)?;
+                    binary(op, l, r)?
+                }
+            },
+            b::ArithmeticExpr::Conditional(c, t, f) => {
+                if self.expr(c)? != 0 {
+                    self.expr(t)?
+                } else {
+                    self.expr(f)?
+                }
+            }
+            b::ArithmeticExpr::Assignment(t, v) => {
+                let v = self.expr(v)?;
+                self.write(t, v)?
+            }
+            b::ArithmeticExpr::BinaryAssignment(op, t, v) => {
+                let old = self.read(t)?;
+                let v = self.expr(v)?;
+                let new = binary(op, old, v)?;
+                self.write(t, new)?
+            }
+            b::ArithmeticExpr::UnaryAssignment(op, t) => {
+                let old = self.read(t)?;
+                match op {
+                    b::UnaryAssignmentOperator::PrefixIncrement => {
+                        self.write(t, old.wrapping_add(1))?
+                    }
+                    b::UnaryAssignmentOperator::PrefixDecrement => {
+                        self.write(t, old.wrapping_sub(1))?
+                    }
+                    b::UnaryAssignmentOperator::PostfixIncrement => {
+                        self.write(t, old.wrapping_add(1))?;
+                        old
+                    }
+                    b::UnaryAssignmentOperator::PostfixDecrement => {
+                        self.write(t, old.wrapping_sub(1))?;
+                        old
+                    }
+                }
+            }
+        })
+    }
+
+    fn target(&mut self, t: &b::ArithmeticTarget) -> Result<(String, Option<i64>), ArithError> {
+        Ok(match t {
+            b::ArithmeticTarget::Variable(name) => (name.clone(), None),
+            b::ArithmeticTarget::ArrayElement(name, index) => {
+                (name.clone(), Some(self.expr(index)?))
+            }
+        })
+    }
+
+    fn read(&mut self, t: &b::ArithmeticTarget) -> Result<i64, ArithError> {
+        let (name, index) = self.target(t)?;
+        match self.vars.get(&name, index) {
+            Some(value) => self.text(&value),
+            None => Ok(0),
+        }
+    }
+
+    fn write(&mut self, t: &b::ArithmeticTarget, value: i64) -> Result<i64, ArithError> {
+        let (name, index) = self.target(t)?;
+        self.vars.set(&name, index, value);
+        Ok(value)
+    }
+}
+
+fn binary(op: &b::BinaryOperator, l: i64, r: i64) -> Result<i64, ArithError> {
+    // Shift counts wrap modulo 64, as on the machines bash runs on.
+    let shift = |n: i64| (n & 63) as u32;
+    Ok(match op {
+        b::BinaryOperator::Power => {
+            if r < 0 {
+                return Err(ArithError::NegativeExponent);
+            }
+            pow(l, r)
+        }
+        b::BinaryOperator::Multiply => l.wrapping_mul(r),
+        b::BinaryOperator::Divide => {
+            if r == 0 {
+                return Err(ArithError::DivisionByZero);
+            }
+            l.wrapping_div(r)
+        }
+        b::BinaryOperator::Modulo => {
+            if r == 0 {
+                return Err(ArithError::DivisionByZero);
+            }
+            l.wrapping_rem(r)
+        }
+        b::BinaryOperator::Comma => r,
+        b::BinaryOperator::Add => l.wrapping_add(r),
+        b::BinaryOperator::Subtract => l.wrapping_sub(r),
+        b::BinaryOperator::ShiftLeft => l.wrapping_shl(shift(r)),
+        b::BinaryOperator::ShiftRight => l.wrapping_shr(shift(r)),
+        b::BinaryOperator::LessThan => i64::from(l < r),
+        b::BinaryOperator::LessThanOrEqualTo => i64::from(l <= r),
+        b::BinaryOperator::GreaterThan => i64::from(l > r),
+        b::BinaryOperator::GreaterThanOrEqualTo => i64::from(l >= r),
+        b::BinaryOperator::Equals => i64::from(l == r),
+        b::BinaryOperator::NotEquals => i64::from(l != r),
+        b::BinaryOperator::BitwiseAnd => l & r,
+        b::BinaryOperator::BitwiseXor => l ^ r,
+        b::BinaryOperator::BitwiseOr => l | r,
+        b::BinaryOperator::LogicalAnd => i64::from(l != 0 && r != 0),
+        b::BinaryOperator::LogicalOr => i64::from(l != 0 || r != 0),
+    })
+}
+
+/// `base ** exp` wrapping, by squaring.
+fn pow(mut base: i64, mut exp: i64) -> i64 {
+    let mut acc: i64 = 1;
+    while exp > 0 {
+        if exp & 1 == 1 {
+            acc = acc.wrapping_mul(base);
+        }
+        base = base.wrapping_mul(base);
+        exp >>= 1;
+    }
+    acc
+}

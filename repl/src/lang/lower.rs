@@ -1,0 +1,672 @@
+//! brush-parser's tree → corral's ([`super::ast`]). brush types stop here.
+//!
+//! Positions come through a [`Frame`]. Where brush has no location
+//! (redirections, some words) the nearest known position stands in.
+
+use std::cell::Cell;
+
+use brush_parser::ast as b;
+
+use super::ast::*;
+use super::error::SyntaxError;
+use super::source::{Frame, Source};
+use super::word;
+
+/// Deepest nesting of `$(…)` inside words the lowering follows.
+pub(super) const MAX_DEPTH: usize = 48;
+
+/// The lowering of one parse, with the nearest known position for nodes
+/// brush left without one.
+pub(super) struct Lower<'a, 's> {
+    pub(super) src: &'a Source<'s>,
+    last: Cell<Span>,
+    pub(super) depth: usize,
+}
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+impl<'a, 's> Lower<'a, 's> {
+    pub(super) fn new(src: &'a Source<'s>, depth: usize) -> Self {
+        Lower {
+            src,
+            last: Cell::new(Span::default()),
+            depth,
+        }
+    }
+
+    /// The span of a brush location in `frame`, remembered as the latest known.
+    pub(super) fn span_of(
+        &self,
+        frame: &Frame<'_>,
+        loc: Option<&brush_parser::SourceSpan>,
+    ) -> Span {
+        match loc {
+            Some(loc) => {
+                let span = self
+                    .src
+                    .span(frame.offset(loc.start.index), frame.offset(loc.end.index));
+                self.last.set(span);
+                span
+            }
+            None => self.last.get(),
+        }
+    }
+
+    fn fallback(&self) -> Span {
+        self.last.get()
+    }
+
+    pub(super) fn program(&self, frame: &Frame<'_>, p: &b::Program) -> Result<Program> {
+        let mut items = Vec::new();
+        for list in &p.complete_commands {
+            items.extend(self.list(frame, list)?.items);
+        }
+        let span = self
+            .src
+            .span(frame.offset(0), frame.base + frame.text.len());
+        Ok(Program {
+            body: List { items },
+            span,
+        })
+    }
+
+    fn list(&self, frame: &Frame<'_>, l: &b::CompoundList) -> Result<List> {
+        let mut items = Vec::with_capacity(l.0.len());
+        for b::CompoundListItem(and_or, sep) in &l.0 {
+            let and_or = self.and_or(frame, and_or)?;
+            let span = and_or
+                .rest
+                .iter()
+                .fold(and_or.first.span, |s, (_, p)| s.join(p.span));
+            items.push(Item {
+                and_or,
+                background: matches!(sep, b::SeparatorOperator::Async),
+                span,
+            });
+        }
+        Ok(List { items })
+    }
+
+    fn and_or(&self, frame: &Frame<'_>, a: &b::AndOrList) -> Result<AndOr> {
+        let first = self.pipeline(frame, &a.first)?;
+        let mut rest = Vec::with_capacity(a.additional.len());
+        for next in &a.additional {
+            let (op, p) = match next {
+                b::AndOr::And(p) => (Connector::And, p),
+                b::AndOr::Or(p) => (Connector::Or, p),
+            };
+            rest.push((op, self.pipeline(frame, p)?));
+        }
+        Ok(AndOr { first, rest })
+    }
+
+    fn pipeline(&self, frame: &Frame<'_>, p: &b::Pipeline) -> Result<Pipeline> {
+        let mut commands = Vec::with_capacity(p.seq.len());
+        for c in &p.seq {
+            commands.push(self.command(frame, c)?);
+        }
+        let mut span = commands
+            .iter()
+            .map(Command::span)
+            .reduce(Span::join)
+            .unwrap_or_else(|| self.fallback());
+        if p.bang {
+            span = self.extend_back_over(span, "!");
+        }
+        let timed = p.timed.as_ref().map(|t| {
+            let loc = match t {
+                b::PipelineTimed::Timed(l) => l,
+                b::PipelineTimed::TimedWithPosixOutput(l) => l,
+            };
+            span = span.join(self.span_of(frame, Some(loc)));
+            match t {
+                b::PipelineTimed::Timed(_) => Timed::Bash,
+                b::PipelineTimed::TimedWithPosixOutput(_) => Timed::Posix,
+            }
+        });
+        Ok(Pipeline {
+            timed,
+            bang: p.bang,
+            commands,
+            span,
+        })
+    }
+
+    /// Moves `span`'s start back over blanks and `token` if the source has it there.
+    fn extend_back_over(&self, span: Span, token: &str) -> Span {
+        let before = self.src.text.get(..span.start.offset).unwrap_or("");
+        let trimmed = before.trim_end_matches([' ', '\t']);
+        match trimmed.strip_suffix(token) {
+            Some(rest) => Span {
+                start: self.src.pos(rest.len()),
+                end: span.end,
+            },
+            None => span,
+        }
+    }
+
+    fn command(&self, frame: &Frame<'_>, c: &b::Command) -> Result<Command> {
+        Ok(match c {
+            b::Command::Simple(s) => Command::Simple(self.simple(frame, s)?),
+            b::Command::Compound(cc, redirects) => {
+                let cc = self.compound(frame, cc)?;
+                let redirects = self.redirects(frame, redirects.as_ref())?;
+                Command::Compound(cc, redirects)
+            }
+            b::Command::ExtendedTest(t, redirects) => {
+                let span = self.span_of(frame, Some(&t.loc));
+                let expr = self.cond(frame, &t.expr)?;
+                let redirects = self.redirects(frame, redirects.as_ref())?;
+                Command::Compound(
+                    CompoundCommand {
+                        kind: CompoundKind::Cond(expr),
+                        span,
+                    },
+                    redirects,
+                )
+            }
+            b::Command::Function(f) => Command::Function(self.function(frame, f)?),
+        })
+    }
+
+    fn function(&self, frame: &Frame<'_>, f: &b::FunctionDefinition) -> Result<FunctionDef> {
+        let name_span = self.span_of(frame, f.fname.loc.as_ref());
+        let b::FunctionBody(body, redirects) = &f.body;
+        let body = self.compound(frame, body)?;
+        let redirects = self.redirects(frame, redirects.as_ref())?;
+        let body = Command::Compound(body, redirects);
+        let span = self
+            .extend_back_over(name_span, "function")
+            .join(body.span());
+        Ok(FunctionDef {
+            name: f.fname.value.clone(),
+            body: Box::new(body),
+            span,
+        })
+    }
+
+    fn simple(&self, frame: &Frame<'_>, s: &b::SimpleCommand) -> Result<SimpleCommand> {
+        let mut out = SimpleCommand {
+            assignments: Vec::new(),
+            words: Vec::new(),
+            redirects: Vec::new(),
+            span: self.fallback(),
+        };
+        let prefix = s.prefix.iter().flat_map(|p| p.0.iter());
+        let suffix = s.suffix.iter().flat_map(|p| p.0.iter());
+        let mut spans: Vec<Span> = Vec::new();
+        for item in prefix {
+            self.simple_item(frame, item, &mut out, true, &mut spans)?;
+        }
+        if let Some(w) = &s.word_or_name {
+            let w = self.word(frame, w, word::Context::Normal)?;
+            spans.push(w.span);
+            out.words.push(w);
+        }
+        for item in suffix {
+            self.simple_item(frame, item, &mut out, false, &mut spans)?;
+        }
+        if let Some(span) = spans.into_iter().reduce(Span::join) {
+            out.span = span;
+        }
+        Ok(out)
+    }
+
+    fn simple_item(
+        &self,
+        frame: &Frame<'_>,
+        item: &b::CommandPrefixOrSuffixItem,
+        out: &mut SimpleCommand,
+        prefix: bool,
+        spans: &mut Vec<Span>,
+    ) -> Result<()> {
+        match item {
+            b::CommandPrefixOrSuffixItem::IoRedirect(r) => {
+                let r = self.redirect(frame, r)?;
+                spans.push(r.span);
+                out.redirects.push(r);
+            }
+            b::CommandPrefixOrSuffixItem::Word(w) => {
+                let w = self.word(frame, w, word::Context::Normal)?;
+                spans.push(w.span);
+                out.words.push(w);
+            }
+            b::CommandPrefixOrSuffixItem::AssignmentWord(a, w) => {
+                if prefix {
+                    let a = self.assignment(frame, a, w)?;
+                    spans.push(a.span);
+                    out.assignments.push(a);
+                } else {
+                    // `declare x=~/a`: an argument, expanded like an assignment.
+                    let w = self.word(frame, w, word::Context::Assignment)?;
+                    spans.push(w.span);
+                    out.words.push(w);
+                }
+            }
+            b::CommandPrefixOrSuffixItem::ProcessSubstitution(kind, sub) => {
+                let w = self.process_subst(frame, kind, sub)?;
+                spans.push(w.span);
+                out.words.push(w);
+            }
+        }
+        Ok(())
+    }
+
+    fn process_subst(
+        &self,
+        frame: &Frame<'_>,
+        kind: &b::ProcessSubstitutionKind,
+        sub: &b::SubshellCommand,
+    ) -> Result<Word> {
+        let span = self.span_of(frame, Some(&sub.loc));
+        let span = self.extend_back_over(span, "<").join(span);
+        let body = self.list(frame, &sub.list)?;
+        let read = matches!(kind, b::ProcessSubstitutionKind::Read);
+        let raw = self
+            .src
+            .text
+            .get(span.start.offset..span.end.offset)
+            .unwrap_or("");
+        Ok(Word {
+            parts: vec![WordPart::ProcessSubst {
+                read,
+                program: Box::new(Program { body, span }),
+            }],
+            raw: format!(
+                "{}{}",
+                if read { "<" } else { ">" },
+                raw.trim_start_matches(['<', '>'])
+            ),
+            span,
+        })
+    }
+
+    fn assignment(&self, frame: &Frame<'_>, a: &b::Assignment, w: &b::Word) -> Result<Assignment> {
+        let span = self.span_of(frame, Some(&a.loc));
+        let (name, index) = match &a.name {
+            b::AssignmentName::VariableName(n) => (n.clone(), None),
+            b::AssignmentName::ArrayElementName(n, i) => {
+                (n.clone(), Some(self.text_word(frame, i, span)?))
+            }
+        };
+        // The value's text starts after `name[..]=`/`+=` in the assignment word.
+        let eq = w.value.find('=').map_or(0, |i| i + 1);
+        let value_base = span.start.offset + eq;
+        let value = match &a.value {
+            b::AssignmentValue::Scalar(v) => AssignValue::Scalar(self.word_at(
+                &v.value,
+                value_base,
+                word::Context::Assignment,
+            )?),
+            b::AssignmentValue::Array(elems) => {
+                let mut out = Vec::with_capacity(elems.len());
+                for (key, value) in elems {
+                    let key = match key {
+                        Some(k) => Some(self.word(frame, k, word::Context::Normal)?),
+                        None => None,
+                    };
+                    out.push((key, self.word(frame, value, word::Context::Assignment)?));
+                }
+                AssignValue::Array(out)
+            }
+        };
+        Ok(Assignment {
+            name,
+            index,
+            append: a.append,
+            value,
+            span,
+        })
+    }
+
+    fn compound(&self, frame: &Frame<'_>, c: &b::CompoundCommand) -> Result<CompoundCommand> {
+        let (kind, loc) = match c {
+            b::CompoundCommand::Arithmetic(a) => {
+                let span = self.span_of(frame, Some(&a.loc));
+                let text = span
+                    .text(self.src.text)
+                    .strip_prefix("((")
+                    .and_then(|t| t.strip_suffix("))"))
+                    .map_or_else(|| a.expr.value.clone(), str::to_owned);
+                (CompoundKind::Arith(Arith { text, span }), &a.loc)
+            }
+            b::CompoundCommand::ArithmeticForClause(f) => {
+                let span = self.span_of(frame, Some(&f.loc));
+                let parts = arith_for_parts(span.text(self.src.text));
+                let pick = |i: usize, brush: &Option<b::UnexpandedArithmeticExpr>| {
+                    let text = match &parts {
+                        Some(p) => p.get(i).cloned().unwrap_or_default(),
+                        None => brush.as_ref().map(|e| e.value.clone()).unwrap_or_default(),
+                    };
+                    // bash keeps the trailing blanks (its printer shows them).
+                    (!text.trim().is_empty()).then(|| Arith {
+                        text: text.trim_start().to_owned(),
+                        span,
+                    })
+                };
+                let kind = CompoundKind::ArithFor {
+                    init: pick(0, &f.initializer),
+                    cond: pick(1, &f.condition),
+                    step: pick(2, &f.updater),
+                    body: self.list(frame, &f.body.list)?,
+                };
+                (kind, &f.loc)
+            }
+            b::CompoundCommand::BraceGroup(g) => {
+                (CompoundKind::Brace(self.list(frame, &g.list)?), &g.loc)
+            }
+            b::CompoundCommand::Subshell(s) => {
+                (CompoundKind::Subshell(self.list(frame, &s.list)?), &s.loc)
+            }
+            b::CompoundCommand::ForClause(f) => {
+                self.span_of(frame, Some(&f.loc));
+                let words = match &f.values {
+                    Some(ws) => {
+                        let mut out = Vec::with_capacity(ws.len());
+                        for w in ws {
+                            out.push(self.word(frame, w, word::Context::Normal)?);
+                        }
+                        Some(out)
+                    }
+                    None => None,
+                };
+                let kind = CompoundKind::For {
+                    name: f.variable_name.clone(),
+                    words,
+                    body: self.list(frame, &f.body.list)?,
+                };
+                (kind, &f.loc)
+            }
+            b::CompoundCommand::CaseClause(c) => {
+                self.span_of(frame, Some(&c.loc));
+                let word = self.word(frame, &c.value, word::Context::Normal)?;
+                let mut arms = Vec::with_capacity(c.cases.len());
+                for item in &c.cases {
+                    let mut patterns = Vec::with_capacity(item.patterns.len());
+                    for p in &item.patterns {
+                        patterns.push(self.word(frame, p, word::Context::Normal)?);
+                    }
+                    let body = match &item.cmd {
+                        Some(l) => self.list(frame, l)?,
+                        None => List::default(),
+                    };
+                    let end = match item.post_action {
+                        b::CaseItemPostAction::ExitCase => CaseEnd::Break,
+                        b::CaseItemPostAction::UnconditionallyExecuteNextCaseItem => {
+                            CaseEnd::FallThrough
+                        }
+                        b::CaseItemPostAction::ContinueEvaluatingCases => CaseEnd::Continue,
+                    };
+                    arms.push(CaseArm {
+                        patterns,
+                        body,
+                        end,
+                    });
+                }
+                (CompoundKind::Case { word, arms }, &c.loc)
+            }
+            b::CompoundCommand::IfClause(i) => {
+                self.span_of(frame, Some(&i.loc));
+                let mut branches =
+                    vec![(self.list(frame, &i.condition)?, self.list(frame, &i.then)?)];
+                let mut otherwise = None;
+                for e in i.elses.iter().flatten() {
+                    let body = self.list(frame, &e.body)?;
+                    match &e.condition {
+                        Some(cond) => branches.push((self.list(frame, cond)?, body)),
+                        None => otherwise = Some(body),
+                    }
+                }
+                (
+                    CompoundKind::If {
+                        branches,
+                        otherwise,
+                    },
+                    &i.loc,
+                )
+            }
+            b::CompoundCommand::WhileClause(w) => {
+                self.span_of(frame, Some(&w.2));
+                let kind = CompoundKind::While {
+                    cond: self.list(frame, &w.0)?,
+                    body: self.list(frame, &w.1.list)?,
+                };
+                (kind, &w.2)
+            }
+            b::CompoundCommand::UntilClause(w) => {
+                self.span_of(frame, Some(&w.2));
+                let kind = CompoundKind::Until {
+                    cond: self.list(frame, &w.0)?,
+                    body: self.list(frame, &w.1.list)?,
+                };
+                (kind, &w.2)
+            }
+            b::CompoundCommand::Coprocess(c) => {
+                let span = self.span_of(frame, Some(&c.loc));
+                return Err(SyntaxError::Unsupported {
+                    what: "coproc",
+                    pos: span.start,
+                });
+            }
+        };
+        let span = self.span_of(frame, Some(loc));
+        Ok(CompoundCommand { kind, span })
+    }
+
+    fn cond(&self, frame: &Frame<'_>, e: &b::ExtendedTestExpr) -> Result<CondExpr> {
+        if self.depth > MAX_DEPTH {
+            return Err(SyntaxError::TooDeep {
+                pos: self.fallback().start,
+            });
+        }
+        let inner = Lower {
+            src: self.src,
+            last: Cell::new(self.last.get()),
+            depth: self.depth + 1,
+        };
+        let out = match e {
+            b::ExtendedTestExpr::And(l, r) => CondExpr::And(
+                Box::new(inner.cond(frame, l)?),
+                Box::new(inner.cond(frame, r)?),
+            ),
+            b::ExtendedTestExpr::Or(l, r) => CondExpr::Or(
+                Box::new(inner.cond(frame, l)?),
+                Box::new(inner.cond(frame, r)?),
+            ),
+            b::ExtendedTestExpr::Not(x) => CondExpr::Not(Box::new(inner.cond(frame, x)?)),
+            b::ExtendedTestExpr::Parenthesized(x) => {
+                CondExpr::Group(Box::new(inner.cond(frame, x)?))
+            }
+            b::ExtendedTestExpr::UnaryTest(p, w) => {
+                CondExpr::Unary(unary_op(p), inner.word(frame, w, word::Context::Normal)?)
+            }
+            b::ExtendedTestExpr::BinaryTest(p, l, r) => {
+                let l = inner.word(frame, l, word::Context::Normal)?;
+                let r = inner.word(frame, r, word::Context::Normal)?;
+                let op = match p {
+                    b::BinaryPredicate::StringMatchesRegex
+                    | b::BinaryPredicate::StringContainsSubstring => "=~".to_owned(),
+                    // brush merges `=` into `==`; bash prints what was written.
+                    b::BinaryPredicate::StringExactlyMatchesPattern => {
+                        let between = self.src.text.get(l.span.end.offset..r.span.start.offset);
+                        if between.map(str::trim) == Some("=") {
+                            "="
+                        } else {
+                            "=="
+                        }
+                        .to_owned()
+                    }
+                    other => other.to_string(),
+                };
+                CondExpr::Binary(op, l, r)
+            }
+        };
+        self.last.set(inner.last.get());
+        Ok(out)
+    }
+
+    fn redirects(
+        &self,
+        frame: &Frame<'_>,
+        list: Option<&b::RedirectList>,
+    ) -> Result<Vec<Redirect>> {
+        let mut out = Vec::new();
+        for r in list.iter().flat_map(|l| l.0.iter()) {
+            out.push(self.redirect(frame, r)?);
+        }
+        Ok(out)
+    }
+
+    fn redirect(&self, frame: &Frame<'_>, r: &b::IoRedirect) -> Result<Redirect> {
+        let (fd, kind) = match r {
+            b::IoRedirect::File(fd, kind, target) => {
+                let target = match target {
+                    b::IoFileRedirectTarget::Filename(w)
+                    | b::IoFileRedirectTarget::Duplicate(w) => {
+                        self.word(frame, w, word::Context::Normal)?
+                    }
+                    b::IoFileRedirectTarget::Fd(n) => {
+                        let span = self.fallback();
+                        Word {
+                            parts: vec![WordPart::Literal(n.to_string())],
+                            raw: n.to_string(),
+                            span,
+                        }
+                    }
+                    b::IoFileRedirectTarget::ProcessSubstitution(k, sub) => {
+                        self.process_subst(frame, k, sub)?
+                    }
+                };
+                let kind = match kind {
+                    b::IoFileRedirectKind::Read => RedirectKind::Read(target),
+                    b::IoFileRedirectKind::Write => RedirectKind::Write(target),
+                    b::IoFileRedirectKind::Append => RedirectKind::Append(target),
+                    b::IoFileRedirectKind::ReadAndWrite => RedirectKind::ReadWrite(target),
+                    b::IoFileRedirectKind::Clobber => RedirectKind::Clobber(target),
+                    b::IoFileRedirectKind::DuplicateInput => RedirectKind::DupIn(target),
+                    b::IoFileRedirectKind::DuplicateOutput => RedirectKind::DupOut(target),
+                };
+                (*fd, kind)
+            }
+            b::IoRedirect::HereDocument(fd, h) => {
+                (*fd, RedirectKind::HereDoc(self.here_doc(frame, h)?))
+            }
+            b::IoRedirect::HereString(fd, w) => (
+                *fd,
+                RedirectKind::HereString(self.word(frame, w, word::Context::Normal)?),
+            ),
+            b::IoRedirect::OutputAndError(w, append) => {
+                let w = self.word(frame, w, word::Context::Normal)?;
+                let kind = if *append {
+                    RedirectKind::AppendOutErr(w)
+                } else {
+                    RedirectKind::OutErr(w)
+                };
+                (None, kind)
+            }
+        };
+        let target_span = match &kind {
+            RedirectKind::HereDoc(_) => self.fallback(),
+            RedirectKind::Read(w)
+            | RedirectKind::Write(w)
+            | RedirectKind::Append(w)
+            | RedirectKind::ReadWrite(w)
+            | RedirectKind::Clobber(w)
+            | RedirectKind::DupIn(w)
+            | RedirectKind::DupOut(w)
+            | RedirectKind::OutErr(w)
+            | RedirectKind::AppendOutErr(w)
+            | RedirectKind::HereString(w) => w.span,
+        };
+        let span = self.back_over_operator(target_span, fd.is_some());
+        Ok(Redirect { fd, kind, span })
+    }
+
+    /// Extends a redirection target's span back over its operator and fd.
+    fn back_over_operator(&self, span: Span, has_fd: bool) -> Span {
+        let before = self.src.text.get(..span.start.offset).unwrap_or("");
+        let no_blank = before.trim_end_matches([' ', '\t']);
+        let no_op = no_blank.trim_end_matches(['<', '>', '&', '|', '-']);
+        if no_op.len() == no_blank.len() {
+            return span;
+        }
+        let start = if has_fd {
+            no_op.trim_end_matches(|c: char| c.is_ascii_digit()).len()
+        } else {
+            no_op.len()
+        };
+        Span {
+            start: self.src.pos(start),
+            end: span.end,
+        }
+    }
+
+    fn here_doc(&self, frame: &Frame<'_>, h: &b::IoHereDocument) -> Result<HereDoc> {
+        let span = self.span_of(frame, h.doc.loc.as_ref());
+        let body = if h.requires_expansion {
+            HereDocBody::Expand(self.word_at(
+                &h.doc.value,
+                span.start.offset,
+                word::Context::HereDoc,
+            )?)
+        } else {
+            HereDocBody::Literal(h.doc.value.clone())
+        };
+        Ok(HereDoc {
+            delimiter: h.here_end.value.clone(),
+            strip_tabs: h.remove_tabs,
+            body,
+        })
+    }
+
+    /// A word of this frame.
+    pub(super) fn word(&self, frame: &Frame<'_>, w: &b::Word, ctx: word::Context) -> Result<Word> {
+        let start = match &w.loc {
+            Some(loc) => {
+                self.span_of(frame, Some(loc));
+                frame.offset(loc.start.index)
+            }
+            None => self.fallback().start.offset,
+        };
+        self.word_at(&w.value, start, ctx)
+    }
+
+    /// A word given as text with no location: placed at `near`.
+    fn text_word(&self, _frame: &Frame<'_>, text: &str, near: Span) -> Result<Word> {
+        self.word_at(text, near.start.offset, word::Context::Normal)
+    }
+
+    /// A word whose text starts at byte `start` of the source.
+    pub(super) fn word_at(&self, text: &str, start: usize, ctx: word::Context) -> Result<Word> {
+        word::lower(self, text, start, ctx)
+    }
+}
+
+/// The three clauses of `for ((a; b; c))` as written, from the command's text.
+fn arith_for_parts(text: &str) -> Option<Vec<String>> {
+    let open = text.find("((")? + 2;
+    let rest = text.get(open..)?;
+    let mut depth = 0usize;
+    let mut parts = vec![String::new()];
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                return (chars.peek() == Some(&')') && parts.len() == 3).then_some(parts);
+            }
+            ')' => depth -= 1,
+            ';' if depth == 0 => {
+                parts.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        parts.last_mut()?.push(c);
+    }
+    None
+}
+
+fn unary_op(p: &b::UnaryPredicate) -> String {
+    p.to_string()
+}

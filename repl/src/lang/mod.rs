@@ -1,0 +1,393 @@
+//! The shell language front end: text → corral's syntax tree.
+//!
+//! brush-parser (pinned in `repl/Cargo.toml`) tokenizes and parses bash;
+//! this module is the only place that sees its types. [`parse`] runs it and
+//! lowers the result into [`ast`], a tree the interpreter owns:
+//!
+//! - a [`Program`](ast::Program) is a [`List`](ast::List) of
+//!   [`Item`](ast::Item)s, each an and-or list of pipelines marked for the
+//!   background when it ended with `&` (any command can be a job);
+//! - a pipeline holds [`Command`](ast::Command)s: simple commands
+//!   (assignments, words, redirections in order), compound commands (with
+//!   their own redirections) and function definitions;
+//! - [`Word`](ast::Word)s keep their quoting as [`WordPart`](ast::WordPart)s,
+//!   with every `${…}` operator decoded and `$(…)`/backquotes parsed
+//!   recursively, so the expander applies bash's rules without re-lexing;
+//! - arithmetic stays text ([`Arith`](ast::Arith)): bash expands `$x` in it
+//!   before evaluating it ([`arith`] evaluates it);
+//! - every node has a [`Span`](ast::Span) (line, column, byte offsets) for
+//!   error messages and `$LINENO`.
+//!
+//! Errors are [`SyntaxError`]s with bash's wording and the position;
+//! [`is_incomplete`] tells the REPL to read a continuation line. [`print`]
+//! renders commands in bash's canonical form (what `jobs` shows).
+
+pub mod arith;
+pub mod ast;
+mod error;
+mod lower;
+pub mod print;
+mod source;
+mod word;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::SyntaxError;
+pub use word::decode_ansi_c;
+
+use brush_parser::{ParseError, TokenizerError};
+
+use lower::Lower;
+use source::{Frame, Source};
+
+/// Deepest bracket nesting handed to brush-parser, whose recursive descent
+/// would otherwise exhaust the stack on hostile input.
+const MAX_NESTING: usize = 200;
+
+/// Parses a script or command line.
+///
+/// # Errors
+/// A [`SyntaxError`] naming the offending token (or the construct left open)
+/// with its line and column; the shell's status for it is 2, as in bash.
+pub fn parse(text: &str) -> Result<ast::Program, SyntaxError> {
+    let src = Source::new(text);
+    parse_nested(&src, text, 0, 0)
+}
+
+/// Whether `text` is a valid beginning that more lines could complete: an
+/// open quote, `$(`, here-document, `if` without `fi`, a trailing `|`,
+/// `&&`, `||` or backslash. A complete text or a real error gives `false`.
+#[must_use]
+pub fn is_incomplete(text: &str) -> bool {
+    match parse(text) {
+        Ok(_) => false,
+        Err(e) => e.is_incomplete(),
+    }
+}
+
+/// Parses `text`, found at byte `base` of `src` (nested for `$(…)`).
+fn parse_nested(
+    src: &Source<'_>,
+    text: &str,
+    base: usize,
+    depth: usize,
+) -> Result<ast::Program, SyntaxError> {
+    if let Some(at) = too_deep(text) {
+        return Err(SyntaxError::TooDeep {
+            pos: src.pos(base + at),
+        });
+    }
+    let options = word::options(word::Context::Normal);
+    let (patched, inserted) = patch_for_brush(text);
+    let mut parser = brush_parser::Parser::new(patched.as_bytes(), &options);
+    let frame = Frame::new(text, base, inserted);
+    match parser.parse_program() {
+        Ok(program) => Lower::new(src, depth).program(&frame, &program),
+        Err(e) => Err(convert_error(src, &frame, &e)),
+    }
+}
+
+/// Works around two defects of brush-parser 0.4.0 by inserting a space
+/// where bash's grammar has a token boundary brush misses:
+/// - it reads the `;;` of `for ((;;))` as the `case` terminator and
+///   rejects the loop: `for ((; ;))` parses;
+/// - it panics (`unwrap` of an `i32` parse) on a redirection fd number that
+///   overflows, e.g. `echo 99999999999>f`; bash reads such a number as a
+///   word, which `99999999999 >f` is.
+///
+/// Returns the patched text and the character indexes (in it) of the
+/// spaces inserted, so positions map back to the original.
+fn patch_for_brush(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
+    use brush_parser::Token;
+    let arith_for = text.contains(";;") && text.contains("((");
+    if !arith_for && !has_long_number_before_redirect(text) {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    let Ok(tokens) = brush_parser::tokenize_str(text) else {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    };
+    // Character indexes of the original text before which a space goes.
+    let mut at: Vec<usize> = Vec::new();
+    let mut in_header = false;
+    for (k, t) in tokens.iter().enumerate() {
+        let next = tokens.get(k + 1);
+        match t {
+            Token::Word(w, loc) => {
+                let after_for = w == "for"
+                    && matches!(next, Some(Token::Operator(o, _)) if o == "(")
+                    && matches!(tokens.get(k + 2), Some(Token::Operator(o, _)) if o == "(");
+                if after_for {
+                    in_header = true;
+                }
+                let fd_too_big = !w.is_empty()
+                    && w.bytes().all(|b| b.is_ascii_digit())
+                    && w.parse::<i32>().is_err();
+                if let (true, Some(Token::Operator(o, next_loc))) = (fd_too_big, next) {
+                    if o.starts_with(['<', '>']) && next_loc.start.index == loc.end.index {
+                        at.push(loc.end.index);
+                    }
+                }
+            }
+            Token::Operator(o, loc) => {
+                if in_header && o == ";;" {
+                    at.push(loc.start.index + 1);
+                }
+                if o == ")" && matches!(next, Some(Token::Operator(n, _)) if n == ")") {
+                    in_header = false;
+                }
+            }
+        }
+    }
+    if at.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    at.sort_unstable();
+    let mut out = String::with_capacity(text.len() + at.len());
+    let mut inserted = Vec::with_capacity(at.len());
+    let mut pending = at.iter().peekable();
+    for (i, c) in text.chars().enumerate() {
+        while pending.next_if(|&&p| p == i).is_some() {
+            inserted.push(i + inserted.len());
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    (std::borrow::Cow::Owned(out), inserted)
+}
+
+/// Whether `text` has ten or more digits right before a `<` or `>`.
+fn has_long_number_before_redirect(text: &str) -> bool {
+    let mut run = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'0'..=b'9' => run += 1,
+            b'<' | b'>' if run >= 10 => return true,
+            _ => run = 0,
+        }
+    }
+    false
+}
+
+/// The byte offset where bracket nesting first exceeds [`MAX_NESTING`].
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '{' | '[' | '`' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            ')' | '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn convert_error(src: &Source<'_>, frame: &Frame<'_>, e: &ParseError) -> SyntaxError {
+    let end = src.pos(frame_end(frame));
+    match e {
+        ParseError::ParsingNear(p) => {
+            let (token, index) = misplaced_keyword(frame.text, Some(p.index))
+                .unwrap_or_else(|| (token_at(frame.text, p.index), p.index));
+            SyntaxError::UnexpectedToken {
+                token,
+                pos: src.pos(frame_offset(frame, index)),
+            }
+        }
+        ParseError::ParsingAtEndOfInput => match misplaced_keyword(frame.text, None) {
+            Some((token, index)) => SyntaxError::UnexpectedToken {
+                token,
+                pos: src.pos(frame_offset(frame, index)),
+            },
+            None => SyntaxError::UnexpectedEof { pos: end },
+        },
+        ParseError::Tokenizing { inner, position } => {
+            let pos_of = |p: &brush_parser::SourcePosition| src.pos(frame_offset(frame, p.index));
+            let at = position.as_ref().map_or(end, pos_of);
+            match inner {
+                TokenizerError::UnterminatedSingleQuote(p)
+                | TokenizerError::UnterminatedAnsiCQuote(p) => SyntaxError::Unterminated {
+                    closer: '\'',
+                    pos: pos_of(p),
+                },
+                TokenizerError::UnterminatedDoubleQuote(p) => SyntaxError::Unterminated {
+                    closer: '"',
+                    pos: pos_of(p),
+                },
+                TokenizerError::UnterminatedBackquote(p) => SyntaxError::Unterminated {
+                    closer: '`',
+                    pos: pos_of(p),
+                },
+                TokenizerError::UnterminatedExtendedGlob(p) => SyntaxError::Unterminated {
+                    closer: ')',
+                    pos: pos_of(p),
+                },
+                TokenizerError::UnterminatedCommandSubstitution => SyntaxError::Unterminated {
+                    closer: ')',
+                    pos: at,
+                },
+                TokenizerError::UnterminatedVariable => SyntaxError::Unterminated {
+                    closer: '}',
+                    pos: at,
+                },
+                TokenizerError::UnterminatedExpansion => {
+                    let closer = if frame.text.rfind("${") > frame.text.rfind("$(") {
+                        '}'
+                    } else {
+                        ')'
+                    };
+                    SyntaxError::Unterminated { closer, pos: at }
+                }
+                TokenizerError::UnterminatedHereDocuments(tags, _) => {
+                    SyntaxError::UnterminatedHereDoc {
+                        delimiter: tags.clone(),
+                        pos: end,
+                    }
+                }
+                TokenizerError::MissingHereTag(_)
+                | TokenizerError::MissingHereTagForDocumentBody => SyntaxError::UnexpectedToken {
+                    token: "newline".to_owned(),
+                    pos: at,
+                },
+                _ => SyntaxError::UnexpectedEof { pos: end },
+            }
+        }
+    }
+}
+
+fn frame_end(frame: &Frame<'_>) -> usize {
+    frame_offset(frame, usize::MAX)
+}
+
+fn frame_offset(frame: &Frame<'_>, char_index: usize) -> usize {
+    frame.offset(char_index)
+}
+
+/// brush-parser 0.4.0 reports an unexpected reserved word one token late
+/// (`fi` alone fails "at end of input"; `fi\n` "near" the newline): its
+/// grammar first tries the word as a function name and fails at the next
+/// token. When the token before the reported one (`reported`: a character
+/// index; `None`: the end) is a closing or continuing reserved word in
+/// command position that does not fit the constructs open before it, that
+/// word is the culprit: returns it and its character index.
+fn misplaced_keyword(text: &str, reported: Option<usize>) -> Option<(String, usize)> {
+    use brush_parser::Token;
+    let tokens = brush_parser::tokenize_str(text).ok()?;
+    let i = match reported {
+        Some(at) => tokens.iter().position(|t| t.location().start.index >= at)?,
+        None => tokens.len(),
+    };
+    let cand = tokens.get(i.checked_sub(1)?)?;
+    let word = match cand {
+        Token::Word(w, _) => w.as_str(),
+        Token::Operator(..) => return None,
+    };
+    if !matches!(
+        word,
+        "fi" | "done" | "esac" | "then" | "else" | "elif" | "do" | "}"
+    ) {
+        return None;
+    }
+    let command_position = |k: usize| match k.checked_sub(1).and_then(|p| tokens.get(p)) {
+        None => true,
+        Some(Token::Operator(op, _)) => matches!(
+            op.as_str(),
+            ";" | "&" | "&&" | "||" | "|" | "|&" | "(" | ")" | "\n" | ";;" | ";&" | ";;&"
+        ),
+        Some(Token::Word(w, _)) => {
+            matches!(
+                w.as_str(),
+                "then" | "else" | "elif" | "do" | "if" | "while" | "until" | "!" | "{"
+            )
+        }
+    };
+    // Open constructs before the candidate: (kind, last keyword seen).
+    let mut open: Vec<(&str, &str)> = Vec::new();
+    for (k, t) in tokens.iter().enumerate().take(i - 1) {
+        let Token::Word(w, _) = t else { continue };
+        if !command_position(k) {
+            continue;
+        }
+        let w = w.as_str();
+        match w {
+            "if" => open.push(("if", "if")),
+            "for" | "while" | "until" | "select" => open.push(("loop", w)),
+            "case" => open.push(("case", "case")),
+            "{" => open.push(("{", "{")),
+            "then" | "elif" | "else" | "do" => {
+                if let Some(top) = open.last_mut() {
+                    top.1 = w;
+                }
+            }
+            "fi" | "done" | "esac" | "}" => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let previous = i
+        .checked_sub(2)
+        .and_then(|p| tokens.get(p))
+        .map(|t| t.to_str().to_owned())
+        .unwrap_or_default();
+    let empty_body = matches!(previous.as_str(), "then" | "else" | "do" | "{");
+    let fits = match (open.last(), word) {
+        (Some(("if", "if" | "elif")), "then") => true,
+        (Some(("if", "then")), "elif" | "else" | "fi") => !empty_body,
+        (Some(("if", "else")), "fi") => !empty_body,
+        (Some(("loop", "for" | "while" | "until" | "select")), "do") => true,
+        (Some(("loop", "do")), "done") => !empty_body,
+        (Some(("case", _)), "esac") => true,
+        (Some(("{", _)), "}") => !empty_body,
+        _ => false,
+    };
+    if fits || !command_position(i - 1) {
+        return None;
+    }
+    Some((word.to_owned(), cand.location().start.index))
+}
+
+/// The token starting at character `index` of `text`, as bash names it.
+fn token_at(text: &str, index: usize) -> String {
+    let rest: String = text.chars().skip(index).collect();
+    if let Ok(tokens) = brush_parser::tokenize_str(&rest) {
+        if let Some(t) = tokens.first() {
+            let s = t.to_str();
+            return if s == "\n" {
+                "newline".to_owned()
+            } else {
+                s.to_owned()
+            };
+        }
+    }
+    let word: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    if word.is_empty() {
+        "newline".to_owned()
+    } else {
+        word
+    }
+}
+
+/// What the `lang` fuzz target and the corpus replay check: any input parses
+/// or fails without panicking, and what parses prints to text that parses
+/// back to the same printed form.
+pub fn fuzz_entry(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = is_incomplete(text);
+    if let Ok(program) = parse(text) {
+        let printed = print::list(&program.body);
+        if let Ok(again) = parse(&printed) {
+            assert_eq!(
+                print::list(&again.body),
+                printed,
+                "print is not stable for {text:?}"
+            );
+        }
+    }
+}
