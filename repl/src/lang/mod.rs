@@ -19,7 +19,7 @@
 //!   error messages and `$LINENO`.
 //!
 //! Errors are [`SyntaxError`]s with bash's wording and the position;
-//! [`is_incomplete`] tells the REPL to read a continuation line. [`print`]
+//! [`is_incomplete`] tells the REPL to read a continuation line. [`print`](mod@print)
 //! renders commands in bash's canonical form (what `jobs` shows).
 
 pub mod arith;
