@@ -14,7 +14,7 @@
 //! command that never became visible used up no number. An embedder that
 //! spawns nothing hidden can ignore the difference.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::future::{poll_fn, Future};
 use std::os::fd::OwnedFd;
 use std::pin::pin;
@@ -32,177 +32,20 @@ use crate::events::{EventError, Events, Publisher};
 use crate::future_job::{Controlled, FutureContext, FutureControl};
 use crate::job::{JobEvent, JobId, JobInfo, JobState};
 use crate::process::{self, make_stream, Pump, SpawnSettings};
-use crate::record::{Body, Job, JobCore, Member, ProcPart};
+use crate::record::{Body, Job, JobCore, Member};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
-use crate::stream::RingBudget;
 #[cfg(test)]
 use crate::sys;
 
+mod config;
 mod drive;
 mod reaper;
+mod table;
 
+pub use config::KernelConfig;
 use drive::{DriveJob, Starter};
-
-/// Settings of one kernel. Start from [`KernelConfig::default`] and change
-/// what you need, field by field or with the builder methods:
-///
-/// ```
-/// use corral_kernel::KernelConfig;
-/// let config = KernelConfig::default().retention(20).max_running(64);
-/// assert_eq!((config.retention, config.max_running), (20, 64));
-/// ```
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct KernelConfig {
-    /// Cap of each output ring in bytes (default 1 MiB).
-    pub output_cap: usize,
-    /// Also keep every job's full output in a temp file (default off).
-    pub lossless: bool,
-    /// Most jobs live (running or stopped) at once; spawning past it fails (default 4096).
-    pub max_running: usize,
-    /// Finished jobs kept before the oldest is removed (default 100).
-    pub retention: usize,
-    /// Size a stdout capture pipe is grown to once its job proves a heavy
-    /// writer (default 1 MiB; the system may refuse). Pipes start at the
-    /// system's default size: most jobs write little.
-    pub pipe_size: usize,
-    /// Capacity of the event channel per subscriber before it lags (default 1024).
-    pub event_capacity: usize,
-    /// Grace period between TERM and KILL when the kernel is dropped (default 2 s).
-    /// Dropping the last clone blocks the dropping thread at most this long
-    /// (plus the KILL's delivery), until the jobs' processes have exited.
-    pub drop_grace: Duration,
-    /// Memory for all the output rings of the kernel's jobs, beyond each
-    /// ring's first block (default [`RingBudget::DEFAULT`], 256 MiB; see
-    /// [the stream docs](crate::stream#memory-budget)). A handle: clones
-    /// of this config share it, and so may several kernels, on purpose.
-    pub ring_budget: RingBudget,
-}
-
-impl Default for KernelConfig {
-    fn default() -> Self {
-        KernelConfig {
-            output_cap: crate::stream::OutputStream::DEFAULT_CAP,
-            lossless: false,
-            max_running: 4096,
-            retention: 100,
-            pipe_size: 1 << 20,
-            event_capacity: 1024,
-            drop_grace: Duration::from_secs(2),
-            ring_budget: RingBudget::default(),
-        }
-    }
-}
-
-impl KernelConfig {
-    /// Sets [`output_cap`](#structfield.output_cap).
-    pub fn output_cap(mut self, bytes: usize) -> Self {
-        self.output_cap = bytes;
-        self
-    }
-
-    /// Sets [`lossless`](#structfield.lossless).
-    pub fn lossless(mut self, yes: bool) -> Self {
-        self.lossless = yes;
-        self
-    }
-
-    /// Sets [`max_running`](#structfield.max_running).
-    pub fn max_running(mut self, jobs: usize) -> Self {
-        self.max_running = jobs;
-        self
-    }
-
-    /// Sets [`retention`](#structfield.retention).
-    pub fn retention(mut self, jobs: usize) -> Self {
-        self.retention = jobs;
-        self
-    }
-
-    /// Sets [`pipe_size`](#structfield.pipe_size).
-    pub fn pipe_size(mut self, bytes: usize) -> Self {
-        self.pipe_size = bytes;
-        self
-    }
-
-    /// Sets [`event_capacity`](#structfield.event_capacity).
-    pub fn event_capacity(mut self, events: usize) -> Self {
-        self.event_capacity = events;
-        self
-    }
-
-    /// Sets [`ring_budget`](#structfield.ring_budget).
-    pub fn ring_budget(mut self, budget: RingBudget) -> Self {
-        self.ring_budget = budget;
-        self
-    }
-
-    /// Sets [`drop_grace`](#structfield.drop_grace).
-    pub fn drop_grace(mut self, grace: Duration) -> Self {
-        self.drop_grace = grace;
-        self
-    }
-}
-
-#[derive(Default)]
-struct Table {
-    next_id: u64,
-    next_number: u64,
-    jobs: BTreeMap<JobId, Arc<JobCore>>,
-    /// Visible jobs by number.
-    numbers: BTreeMap<u64, JobId>,
-    live: HashSet<JobId>,
-    reserved: usize,
-    /// Finished ids, oldest first, for retention. `remove` leaves its id
-    /// here (removing from the middle would cost a scan per call): such
-    /// stale ids are skipped, and swept out once they are the majority.
-    finished: VecDeque<JobId>,
-    /// The finished ids of jobs that were hidden when they finished: the
-    /// first to go when retention must make room (stale ids as above).
-    finished_hidden: VecDeque<JobId>,
-    /// How many ids in `finished` are still records in `jobs`.
-    finished_held: usize,
-}
-
-impl Table {
-    /// Queues a finished record for retention.
-    fn push_finished(&mut self, core: &JobCore) {
-        self.finished.push_back(core.id());
-        if core.number().is_none() {
-            self.finished_hidden.push_back(core.id());
-        }
-        self.finished_held += 1;
-    }
-
-    /// Drops a finished record (its id stays in `finished`, stale).
-    fn remove_finished(&mut self, id: JobId) {
-        let Some(core) = self.jobs.remove(&id) else {
-            return;
-        };
-        if let Some(n) = core.number() {
-            self.numbers.remove(&n);
-        }
-        self.finished_held = self.finished_held.saturating_sub(1);
-        let bound = 2 * self.finished_held + 64;
-        let jobs = &self.jobs;
-        for queue in [&mut self.finished, &mut self.finished_hidden] {
-            if queue.len() > bound {
-                queue.retain(|f| jobs.contains_key(f));
-            }
-        }
-    }
-
-    fn number(&mut self, core: &JobCore) -> u64 {
-        if let Some(n) = core.number() {
-            return n;
-        }
-        let n = core.set_number(self.next_number);
-        self.next_number += 1;
-        self.numbers.insert(n, core.id());
-        n
-    }
-}
+use table::{leaves_processes, Table};
 
 pub(crate) struct Inner {
     config: KernelConfig,
@@ -665,11 +508,6 @@ impl Kernel {
     }
 }
 
-/// Whether a finished process job's group still holds processes it left.
-fn leaves_processes(core: &JobCore) -> bool {
-    core.proc().is_some_and(ProcPart::group_alive)
-}
-
 impl Inner {
     pub(crate) fn publish(&self, event: JobEvent) {
         self.events.publish(event);
@@ -709,7 +547,7 @@ impl Inner {
         } else {
             t.live.insert(id);
         }
-        let evicted = self.evict(&mut t);
+        let evicted = t.evict(self.config.retention);
         drop(t);
         self.publish(JobEvent::Spawned(id));
         if let Some(n) = number {
@@ -721,41 +559,6 @@ impl Inner {
         for e in evicted {
             self.publish(JobEvent::Removed(e));
         }
-    }
-
-    /// Removes the oldest finished records past the retention limit, hidden
-    /// ones first. A record whose group still holds leftover processes is
-    /// kept (moved to the back) so shutdown can still reach them.
-    fn evict(&self, t: &mut Table) -> Vec<JobId> {
-        let mut out = Vec::new();
-        let mut passes = t.finished_hidden.len() + t.finished.len();
-        while t.finished_held > self.config.retention && passes > 0 {
-            passes -= 1;
-            let hidden = !t.finished_hidden.is_empty();
-            let queue = if hidden {
-                &mut t.finished_hidden
-            } else {
-                &mut t.finished
-            };
-            let Some(old) = queue.pop_front() else {
-                break;
-            };
-            // Stale ids (already removed) are only skipped.
-            let Some(core) = t.jobs.get(&old) else {
-                continue;
-            };
-            if hidden && core.number().is_some() {
-                // Shown since: it now waits its turn in `finished`.
-                continue;
-            }
-            if leaves_processes(core) {
-                t.finished.push_back(old);
-                continue;
-            }
-            t.remove_finished(old);
-            out.push(old);
-        }
-        out
     }
 
     /// Records a job's final state and frees its slot of `max_running` in
@@ -779,7 +582,7 @@ impl Inner {
         let counted = t.live.remove(&id);
         let evicted = if counted {
             t.push_finished(core);
-            self.evict(&mut t)
+            t.evict(self.config.retention)
         } else {
             Vec::new()
         };
@@ -862,122 +665,4 @@ impl Drop for Inner {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-    use super::*;
-    use crate::spec::Cmd;
-
-    const DEADLINE: Duration = Duration::from_secs(10);
-
-    fn sh(script: &str) -> ProcessSpec {
-        ProcessSpec::command(Cmd::new("sh").arg("-c").arg(script))
-    }
-
-    /// Blocks until `pid` (our child) has exited, without reaping it.
-    fn wait_exited_unreaped(pid: u32) {
-        // SAFETY: siginfo_t is plain old data; all-zero is valid.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: `info` is valid and writable; WNOWAIT leaves the child a zombie.
-        let rc = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        assert_eq!(rc, 0);
-    }
-
-    /// An embedder's child that ended first is first in line for every
-    /// peek: the kernel reaps its own jobs anyway (by asking group by group)
-    /// and leaves that child's status to the embedder.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_foreign_zombie_first_in_line_is_left_alone() {
-        let mut mine = std::process::Command::new("sh")
-            .args(["-c", "exit 7"])
-            .spawn()
-            .unwrap();
-        wait_exited_unreaped(mine.id());
-        let kernel = Kernel::new().unwrap();
-        let jobs: Vec<Job> = (0..20)
-            .map(|i| {
-                kernel
-                    .spawn_process(sh(&format!("exit {}", i % 3)))
-                    .unwrap()
-            })
-            .collect();
-        for (i, job) in jobs.iter().enumerate() {
-            let state = tokio::time::timeout(DEADLINE, job.wait())
-                .await
-                .unwrap()
-                .state;
-            assert_eq!(state, JobState::Exited(i as i32 % 3));
-        }
-        assert_eq!(mine.wait().unwrap().code(), Some(7));
-        kernel.shutdown(Duration::from_secs(1)).await;
-    }
-
-    const SCENARIO: &str = "CORRAL_KERNEL_SUBREAPER_SCENARIO";
-
-    /// As a child subreaper, terminate does not sit out the grace period
-    /// once the reaper has collected the last process left in a finished
-    /// job's group. (Being a subreaper is process-wide: the scenario runs
-    /// in a fresh copy of this test binary.)
-    #[test]
-    fn terminate_wakes_when_a_subreapers_leftovers_are_gone() {
-        if std::env::var_os(SCENARIO).is_some() {
-            return subreaper_scenario();
-        }
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "kernel::tests::terminate_wakes_when_a_subreapers_leftovers_are_gone",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(SCENARIO, "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
-    }
-
-    fn subreaper_scenario() {
-        crate::sys::set_child_subreaper().unwrap();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let kernel = Kernel::new().unwrap();
-            let job = kernel
-                .spawn_process(sh("sleep 100 & sleep 100 & exit 0"))
-                .unwrap();
-            let state = tokio::time::timeout(DEADLINE, job.wait())
-                .await
-                .unwrap()
-                .state;
-            assert_eq!(state, JobState::Exited(0));
-            let pgid = job.pgid().unwrap().as_raw();
-            assert!(sys::group_exists(pgid), "the sleeps are left in the group");
-            let t = std::time::Instant::now();
-            let grace = Duration::from_secs(30);
-            kernel.terminate(job.id(), grace).await.unwrap();
-            assert!(
-                t.elapsed() < Duration::from_secs(5),
-                "terminate took {:?}",
-                t.elapsed()
-            );
-            assert!(!sys::group_exists(pgid));
-            kernel.shutdown(Duration::from_secs(1)).await;
-        });
-    }
-}
+mod tests;
