@@ -49,10 +49,10 @@ async fn flood_past_the_limit() {
     let env = Env::with_config(KernelConfig::default().lossless(true).output_cap(64 * 1024));
     let job = env.cmd(&["head", "-c", "5000000", "/dev/zero"]);
     within("the flood", job.wait()).await;
+    // A follower ends when the stream closes, at the pipe's end.
+    let mut end = job.stdout().follow(u64::MAX);
     within("the pipe's end", async {
-        while !job.stdout().is_closed() {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
+        while end.next_chunk().await.is_some() {}
     })
     .await;
     let info = env.json("/v/jobs/1/info").await;
