@@ -7,6 +7,7 @@
 mod builtins;
 mod completion;
 mod exec;
+pub mod expand;
 mod foreground;
 mod interactive;
 mod io;

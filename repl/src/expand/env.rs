@@ -1,0 +1,99 @@
+//! What the expander asks of the shell: variables, positional and special
+//! parameters, options, and running `$(…)`. The interpreter implements
+//! [`ExpandEnv`]; the expander never sees the shell's own types.
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+
+use crate::lang::ast::Program;
+
+/// A boxed, sendable future (command substitution recurses into the interpreter).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a variable holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A plain string.
+    Scalar(String),
+    /// An indexed array: (index, value) pairs in ascending index order (sparse).
+    Indexed(Vec<(usize, String)>),
+}
+
+/// Shell options the expander obeys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpandOption {
+    /// `set -u`: expanding an unset parameter is an error.
+    NoUnset,
+    /// `set -f`: no pathname expansion.
+    NoGlob,
+    /// `shopt -s nullglob`: a pattern matching nothing expands to nothing.
+    NullGlob,
+    /// `shopt -s failglob`: a pattern matching nothing is an error.
+    FailGlob,
+    /// `shopt -s dotglob`: `*` matches names starting with `.`.
+    DotGlob,
+    /// `shopt -s nocaseglob`.
+    NoCaseGlob,
+    /// `shopt -s extglob`: `@(…)`, `!(…)`, `*(…)`, `+(…)`, `?(…)`.
+    ExtGlob,
+}
+
+/// Why `$(…)` produced no output: already reported by the interpreter.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SubstError {
+    /// The shell is exiting (`exit` inside, or a fatal error): stop expanding.
+    #[error("the shell is exiting")]
+    Exiting,
+    /// The substitution could not start (no pipe, no runtime): the message.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The shell as the expander sees it.
+///
+/// Special parameters that are plain variables to the shell (`RANDOM`,
+/// `LINENO`, `UID`, `PPID`, `FUNCNAME`, `BASH_REMATCH`, `PIPESTATUS`, `IFS`,
+/// `HOME`, `PWD`, `OLDPWD`) come through [`ExpandEnv::value`].
+pub trait ExpandEnv: Send {
+    /// A variable's value; `None` when unset.
+    fn value(&self, name: &str) -> Option<Value>;
+
+    /// Assigns `name` (or `name[index]`) for `${x:=w}` and arithmetic.
+    ///
+    /// # Errors
+    /// bash's message, e.g. `x: readonly variable`.
+    fn assign(&mut self, name: &str, index: Option<i64>, value: String) -> Result<(), String>;
+
+    /// `$1 … $N`.
+    fn positional(&self) -> &[String];
+
+    /// `$0`.
+    fn arg0(&self) -> &str;
+
+    /// `$?`.
+    fn last_status(&self) -> i32;
+
+    /// `$$`: the shell's pid (a subshell keeps its parent's).
+    fn shell_pid(&self) -> u32;
+
+    /// `$!`; `None` when no job was started.
+    fn last_background(&self) -> Option<String>;
+
+    /// `$-`: the single-letter options in effect.
+    fn flags(&self) -> String;
+
+    /// Whether an option is on.
+    fn option(&self, option: ExpandOption) -> bool;
+
+    /// The logical working directory (relative globs are matched from it).
+    fn cwd(&self) -> &Path;
+
+    /// Runs `$(…)` / backquotes to completion (not as a job) and returns its
+    /// whole stdout, trailing newlines included (the expander strips them).
+    /// `$?` becomes its status.
+    fn command_substitution<'a>(
+        &'a mut self,
+        program: &'a Program,
+    ) -> BoxFuture<'a, Result<String, SubstError>>;
+}
