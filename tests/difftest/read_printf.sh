@@ -94,8 +94,8 @@ read -t 5 x
 echo "status $? [$x]"
 
 ### read_timeout_zero_probe
-#@ stdin: data\n
-read -t 0 && echo ready
+echo data > f
+read -t 0 < f && echo ready
 
 ### read_timeout_expires
 mkfifo p
