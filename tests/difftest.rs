@@ -225,28 +225,27 @@ fn run_case(case: &Case) -> Outcome {
     let d = tmp.path();
     let script = case.script();
     let mut argv: Vec<String> = Vec::new();
-    let stdin_data: Option<Vec<u8>>;
-    match case.mode.as_str() {
+    let stdin_data: Option<Vec<u8>> = match case.mode.as_str() {
         "file" | "argv" => {
             std::fs::write(d.join("script.sh"), &script).unwrap();
             if case.mode == "file" {
                 argv.push("script.sh".into());
             }
             argv.extend(case.args.iter().cloned());
-            stdin_data = case.stdin.clone().map(String::into_bytes);
+            case.stdin.clone().map(String::into_bytes)
         }
         "c" => {
             argv.push("-c".into());
             argv.push(script.trim_end_matches('\n').to_string());
             argv.extend(case.args.iter().cloned());
-            stdin_data = case.stdin.clone().map(String::into_bytes);
+            case.stdin.clone().map(String::into_bytes)
         }
         "stdin" => {
             argv.extend(case.args.iter().cloned());
-            stdin_data = Some(script.into_bytes());
+            Some(script.into_bytes())
         }
         m => panic!("{}: unknown mode {m}", case.id()),
-    }
+    };
     let mut cmd = Command::new(corral_bin());
     cmd.arg0("corral")
         .args(&argv)
@@ -361,7 +360,10 @@ fn sort_lines(s: &str) -> String {
 
 /// The block `scripts/difftest` writes for a case, from corral's output.
 fn render(case: &Case, o: &Outcome) -> String {
-    let mut lines = vec![format!("### {}", case.name), format!("status: {}", o.status)];
+    let mut lines = vec![
+        format!("### {}", case.name),
+        format!("status: {}", o.status),
+    ];
     for (s, text) in STREAMS.iter().zip([&o.stdout, &o.stderr]) {
         if case.ignore.contains(*s) {
             lines.push(format!("{s}: (not compared)"));
@@ -430,7 +432,11 @@ fn table_against_bash() {
     let cases: Vec<Case> = files.iter().flat_map(|f| parse_cases(f)).collect();
     assert!(cases.len() >= 400, "the table has {} cases", cases.len());
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
-    for topic in cases.iter().map(|c| c.topic.clone()).collect::<BTreeSet<_>>() {
+    for topic in cases
+        .iter()
+        .map(|c| c.topic.clone())
+        .collect::<BTreeSet<_>>()
+    {
         for (name, block) in read_expected(&topic) {
             expected.insert(format!("{topic}/{name}"), block);
         }
