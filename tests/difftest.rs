@@ -154,7 +154,8 @@ fn parse_cases(path: &Path) -> Vec<Case> {
                     "sort" => drop(case.sort.insert(val.to_string())),
                     "digits" => drop(case.digits.insert(val.to_string())),
                     "ignore" => drop(case.ignore.insert(val.to_string())),
-                    "replace-stdout" | "replace-stderr" => {}
+                    "replace-stdout" | "replace-stderr" | "expect-stdout" | "expect-stderr"
+                    | "expect-status" => {}
                     _ => panic!("{}: unknown directive {raw:?}", case.id()),
                 }
                 continue;

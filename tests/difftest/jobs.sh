@@ -112,12 +112,17 @@ wait
 echo done
 
 ### jobs_empty_after_wait
+# divergence: issue 10 ("after a plain wait, the jobs it reaped leave jobs"); bash races here: its jobs sometimes still lists the job wait reaped as Done
+#@ expect-stdout: [end]\n
 (exit 0) &
 wait
 jobs
 echo "[end]"
 
 ### kill_percent_status
+# divergence: DESIGN.md: a finished job stays resolvable by wait while its record is kept; bash sometimes has forgotten the killed job already (127, "wait: %1: no such job")
+#@ expect-stdout: 143\n
+#@ expect-stderr: 
 sleep 5 &
 kill %1
 wait %1
@@ -188,9 +193,11 @@ trap - CHLD
 echo done
 
 ### chld_trap_count
+# divergence: bash 5.2 races in its CHLD trap and sometimes prints "wait_for: No record of process N"; corral is to print nothing
+#@ expect-stderr: 
 n=0
 trap 'n=$((n+1))' CHLD
-for i in 1 2 3; do (exit 0) & wait $!; done
+for i in 1 2 3; do (exit 0) & wait; done
 trap - CHLD
 echo $n
 
@@ -199,6 +206,7 @@ echo $n
 #@ replace-stdout: [1]+ => [2]+
 true &
 wait
+jobs > /dev/null
 sleep 5 &
 jobs
 kill %%
@@ -241,6 +249,9 @@ echo never
 wait
 
 ### wait_percent_current
+# divergence: DESIGN.md: a finished job stays resolvable by wait while its record is kept; bash may already have forgotten it (127, "wait: %%: no such job")
+#@ expect-stdout: 6\n
+#@ expect-stderr: 
 (exit 6) &
 wait %%
 echo $?
