@@ -264,6 +264,18 @@ fn run_case(case: &Case) -> Outcome {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    // SAFETY: the closure runs in the forked child before exec and only calls
+    // signal(2), which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            // A SIG_IGN the test runner inherited (`cargo test &` ignores INT
+            // and QUIT) survives exec and would show in `trap` and traps.
+            for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
     let mut child = cmd.spawn().expect("corral starts");
     let guard = GroupGuard(child.id() as i32);
     if let (Some(mut input), Some(data)) = (child.stdin.take(), stdin_data) {
