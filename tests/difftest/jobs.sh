@@ -277,3 +277,99 @@ jobs
 kill %1
 wait
 echo end
+
+### bg_in_function_is_job
+f() { sleep 5 & }
+f
+jobs
+kill %1
+wait
+
+### bg_loop_kill_jobs_p
+for i in 1 2 3; do sleep 5 & done
+jobs -p | wc -l
+kill $(jobs -p)
+wait
+echo "status $?"
+
+### jobs_pipeline_text
+sleep 5 | cat &
+jobs
+kill %1
+wait
+
+### jobs_l_shape
+#@ digits: stdout
+sleep 5 &
+jobs -l
+kill %1
+wait
+
+### jobs_by_spec
+sleep 5 &
+sleep 6 &
+jobs %1
+jobs %sleep 2>&1
+echo "status $?"
+kill %1 %2
+wait
+
+### jobs_r_and_s
+sleep 5 &
+jobs -r
+jobs -s
+kill %1
+wait
+
+### kill_s_and_n
+sleep 5 &
+kill -s TERM %1
+wait $!
+echo $?
+sleep 5 &
+kill -n 9 $!
+wait $! 2>/dev/null
+echo $?
+
+### wait_inside_while_loop
+i=0
+while [ $i -lt 3 ]; do (exit $i) & wait $!; echo "s$?"; i=$((i+1)); done
+
+### bg_if_compound
+if true; then echo bg-if; fi &
+wait
+
+### bg_case_compound
+case x in x) echo bg-case;; esac &
+wait $!
+echo $?
+
+### bg_while_loop_status
+i=0
+while [ $i -lt 2 ]; do i=$((i+1)); done &
+wait $!
+echo $?
+
+### bg_job_reads_devnull
+read x &
+wait $!
+echo "status $?"
+
+### bg_nested_jobs_in_subshell
+( sleep 0.1 & wait $!; echo inner-waited ) &
+wait
+echo outer
+
+### wait_for_function_jobs_from_loop
+work() { echo "work $1"; return $1; }
+
+for i in 1 2; do work $i > out$i & done
+wait
+cat out1 out2
+
+### jobs_after_kill_and_wait_empty
+sleep 5 &
+kill %1
+wait
+jobs
+echo "[end]"
