@@ -373,3 +373,33 @@ kill %1
 wait
 jobs
 echo "[end]"
+
+### kill_self_last_command
+echo before
+kill $$
+
+### kill_self_pipe
+kill -PIPE $$
+echo never
+
+### kill_self_usr1
+kill -USR1 $$
+echo never
+
+### subshell_stops_and_continues_parent
+(kill -STOP $$; kill -CONT $$)
+echo survived
+
+### bg_builtin_opens_fifo
+mkfifo p
+echo foo > p &
+cat p
+wait
+echo done
+
+### bg_builtin_writes_fifo_read_later
+mkfifo p
+{ echo one; echo two; } > p &
+while read l; do echo "got $l"; done < p
+wait $!
+echo $?
