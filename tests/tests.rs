@@ -9,3 +9,4 @@ mod fuzz_corpus;
 mod interactive;
 mod noninteractive;
 mod reliability;
+mod vmount;

@@ -49,6 +49,7 @@ impl Shell {
                 }
             };
             kernel.shutdown(crate::shell::EXIT_GRACE).await;
+            crate::vmount::shutdown();
             std::process::exit(128 + n);
         });
         if interactive {
