@@ -344,8 +344,8 @@ fn tini_in_the_interactive_shell_leaves_none_of_the_sleeps() {
     assert!(st.success(), "{st}");
 }
 
-/// `cat /v/jobs/1/stdout | head -c 1` on a large ring: the builtin `cat`
-/// (inside corral) gets EPIPE, not SIGPIPE; corral lives on.
+/// `cat /v/jobs/1/stdout | head -c 1` on a large ring (`cat` reading the
+/// session mount): the pipeline ends, corral lives on.
 #[test]
 fn sigpipe_through_a_builtin_does_not_kill_corral() {
     let r = corral(
@@ -356,9 +356,9 @@ fn sigpipe_through_a_builtin_does_not_kill_corral() {
     assert_eq!(r.stderr, "");
 }
 
-/// corral's own stdout closed by its reader: builtins writing to it (cat,
-/// tail -f) fail with status 141, the shell does not die, and it goes on
-/// with the script.
+/// corral's own stdout closed by its reader: programs writing to it (cat,
+/// tail -f on the mount) die of SIGPIPE (141), a builtin's write fails, the
+/// shell does not die, and it goes on with the script.
 #[test]
 fn corral_survives_its_own_stdout_closing() {
     let mut bg = Background::start(
