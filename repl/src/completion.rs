@@ -84,7 +84,8 @@ impl ShellCompleter {
             home.join(rest)
         } else {
             let cwd = self.cwd.lock().map(|c| c.clone()).unwrap_or_default();
-            cwd.join(dir)
+            // A logical cwd under /v is listed through the session mount.
+            crate::vmount::real_dir(&cwd).join(dir)
         };
         if let Ok(rd) = std::fs::read_dir(base) {
             for e in rd.flatten() {

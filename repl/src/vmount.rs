@@ -260,29 +260,7 @@ impl VMount {
     /// logical cwd) is under `/v` and the word climbs out of it; other
     /// relative words resolve in the child's real cwd, the mount itself.
     pub fn translate(&self, logical: &str, cwd: &Path) -> Option<PathBuf> {
-        let abs = if logical.starts_with('/') {
-            if !(logical == "/v" || logical.starts_with("/v/")) {
-                return None;
-            }
-            logical.to_string()
-        } else {
-            if !under_v(cwd) || !logical.starts_with("..") {
-                return None;
-            }
-            format!("{}/{logical}", cwd.to_string_lossy())
-        };
-        let normal = corral_vfs::normalize(&abs).ok()?;
-        match v_rest(&normal) {
-            Some(rest) => {
-                let root = self.mounted()?;
-                Some(if rest.is_empty() {
-                    root
-                } else {
-                    root.join(rest)
-                })
-            }
-            None => Some(PathBuf::from(normal)),
-        }
+        map_word(logical, cwd, || self.mounted())
     }
 
     /// What an external program gets for `word`: the mount path, or without
@@ -392,6 +370,28 @@ fn read_redirect_io(path: &str) -> Option<io::Result<OwnedFd>> {
     })())
 }
 
+/// [`VMount::translate`] with the mount's root asked of `root` (only when
+/// the word names something under `/v`).
+fn map_word(logical: &str, cwd: &Path, root: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
+    let abs = if logical.starts_with('/') {
+        if !(logical == "/v" || logical.starts_with("/v/")) {
+            return None;
+        }
+        logical.to_string()
+    } else {
+        if !under_v(cwd) || !(logical == ".." || logical.starts_with("../")) {
+            return None;
+        }
+        format!("{}/{logical}", cwd.to_string_lossy())
+    };
+    let normal = corral_vfs::normalize(&abs).ok()?;
+    match v_rest(&normal) {
+        Some("") => root(),
+        Some(rest) => root().map(|r| r.join(rest)),
+        None => Some(PathBuf::from(normal)),
+    }
+}
+
 fn under_v(dir: &Path) -> bool {
     dir == Path::new("/v") || dir.starts_with("/v/")
 }
@@ -456,5 +456,29 @@ mod tests {
         assert_eq!(v_rest("/vv"), None);
         assert!(under_v(Path::new("/v/jobs")));
         assert!(!under_v(Path::new("/var")));
+    }
+
+    #[test]
+    fn words_map_to_the_mount_or_the_host() {
+        let root = || Some(PathBuf::from("/run/m/v"));
+        let at = |w: &str, cwd: &str| map_word(w, Path::new(cwd), root);
+        let p = |s: &str| Some(PathBuf::from(s));
+        assert_eq!(at("/v", "/"), p("/run/m/v"));
+        assert_eq!(at("/v/jobs/1/stdout", "/"), p("/run/m/v/jobs/1/stdout"));
+        assert_eq!(at("/v/jobs/../jobs/2/", "/"), p("/run/m/v/jobs/2"));
+        assert_eq!(at("/v/../etc/hosts", "/"), p("/etc/hosts"));
+        assert_eq!(at("/vv/x", "/"), None);
+        assert_eq!(at("/etc", "/v/jobs"), None);
+        // Relative words resolve in the child's real cwd (the mount)
+        // unless they climb out of /v.
+        assert_eq!(at("1/stdout", "/v/jobs"), None);
+        assert_eq!(at("x", "/v/jobs"), None);
+        assert_eq!(at("../..", "/v/jobs"), p("/"));
+        assert_eq!(at("../../etc", "/v/jobs"), p("/etc"));
+        assert_eq!(at("..", "/v/jobs"), p("/run/m/v"));
+        assert_eq!(at("../x", "/tmp"), None);
+        // Not mounted: nothing to map a /v word to.
+        assert_eq!(map_word("/v/jobs", Path::new("/"), || None), None);
+        assert_eq!(map_word("/v/../etc", Path::new("/"), || None), p("/etc"));
     }
 }
