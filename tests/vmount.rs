@@ -274,13 +274,27 @@ fn a_killed_sessions_mount_is_cleaned_by_the_next() {
     assert_eq!(std::fs::read_dir(s.base()).unwrap().count(), 0);
 }
 
-/// A script that never names /v never mounts, and exports no CORRAL_V.
+/// A script that never names /v never mounts, and exports no CORRAL_V;
+/// once it does, its programs get CORRAL_V (also with an environment of
+/// their own, after an `export`).
 #[test]
 fn a_script_mounts_only_when_it_names_v() {
     let (out, _, _, s) = run("echo \"[$CORRAL_V]\"; sh -c 'echo \"[$CORRAL_V]\"'", &[]);
     assert_eq!(out, "[]\n[]\n");
     let left = std::fs::read_dir(s.base()).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0);
+    if !fuse_here() {
+        return;
+    }
+    let (out, err, _, s) = run(
+        "export FOO=1; ls /v; sh -c 'echo \"$CORRAL_V\"; ls \"$CORRAL_V\"'",
+        &[],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}{err}");
+    assert_eq!(lines[0], "jobs");
+    assert!(Path::new(lines[1]).starts_with(s.base()), "{out}");
+    assert_eq!(lines[2], "jobs");
 }
 
 /// Without FUSE, a `/v` file given to a program is a pipe at /dev/fd/N

@@ -417,6 +417,9 @@ impl Shell {
             for (k, v) in self.env.vars.exported() {
                 spec = spec.env(k, v);
             }
+            if let (None, Some(v)) = (self.env.vars.get("CORRAL_V"), crate::vmount::mounted_v()) {
+                spec = spec.env("CORRAL_V", v);
+            }
         }
         spec
     }

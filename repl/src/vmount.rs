@@ -313,6 +313,16 @@ pub fn real_dir(dir: &Path) -> Cow<'_, Path> {
     }
 }
 
+/// The mount path if the session has mounted (never mounts): a script's
+/// `CORRAL_V`, for children given an environment of their own (the
+/// process environment has it already).
+pub fn mounted_v() -> Option<PathBuf> {
+    match &*session()?.state() {
+        State::Mounted(m) => Some(m.path().to_path_buf()),
+        _ => None,
+    }
+}
+
 /// Closes the shell's copies of the no-FUSE pipes handed to a command that
 /// has now started (or failed to): its reader alone holds them.
 pub fn spawned() {
