@@ -10,3 +10,5 @@ mod fuzz_corpus;
 mod interactive;
 mod noninteractive;
 mod reliability;
+mod terminal;
+mod vmount;

@@ -20,6 +20,7 @@ mod shell;
 pub mod syntax;
 mod sys;
 mod terminal;
+pub mod vmount;
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -119,6 +120,8 @@ async fn run(mode: Mode) -> i32 {
         Mode::Command(_, arg0) => (false, arg0.clone()),
         Mode::Script(name, _) => (false, name.clone()),
     };
+    // Before the shell reads the environment: children inherit CORRAL_V.
+    vmount::prepare(interactive);
     let mut shell = match Shell::new(interactive, arg0) {
         Ok(s) => s,
         Err(e) => {
@@ -127,6 +130,7 @@ async fn run(mode: Mode) -> i32 {
         }
     };
     shell.watch_termination();
+    vmount::start(&shell.env.vfs, interactive);
     let status = match mode {
         Mode::Interactive => interactive::run(&mut shell).await,
         Mode::Command(line, _) => {
@@ -141,6 +145,7 @@ async fn run(mode: Mode) -> i32 {
     };
     let status = shell.exit_status.unwrap_or(status);
     shell.env.kernel.shutdown(shell::EXIT_GRACE).await;
+    vmount::shutdown();
     drop(shell);
     status
 }

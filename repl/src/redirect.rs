@@ -53,7 +53,10 @@ impl Shell {
             match &r.kind {
                 RedirectionKind::Read { fd, target: w } => {
                     let name = target(self, w)?;
-                    let file = self.open(&name, OpenOptions::new().read(true))?;
+                    let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
+                        Some(r) => r.map_err(|e| self.fail(&format!("corral: {name}: {e}")))?,
+                        None => self.open(&name, OpenOptions::new().read(true))?,
+                    };
                     self.set_fd(streams, *fd, Some(Input::Fd(file)), None)?;
                 }
                 RedirectionKind::Write {

@@ -2,7 +2,6 @@
 //! and its streams, and returns an exit status.
 
 mod basic;
-mod files;
 mod jobctl;
 
 use crate::exec::BoxFut;
@@ -18,12 +17,6 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "bg [jobspec ...]",
         "Resume stopped jobs in the background.",
         jobctl::bg,
-    ),
-    (
-        "cat",
-        "cat [file ...]",
-        "Print files (including /v/jobs/N/stdout) or stdin.",
-        files::cat,
     ),
     (
         "cd",
@@ -74,19 +67,7 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "Send a signal to jobs or processes.",
         jobctl::kill,
     ),
-    (
-        "ls",
-        "ls [-a] [path ...]",
-        "List directories (including /v/jobs).",
-        files::ls,
-    ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
-    (
-        "tail",
-        "tail [-n N] [-f] [file]",
-        "Print the last lines of a file; -f follows a job's stream until it ends.",
-        files::tail,
-    ),
     ("unset", "unset name ...", "Remove variables.", basic::unset),
     (
         "wait",
