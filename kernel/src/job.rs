@@ -165,6 +165,10 @@ pub struct JobInfo {
     pub stderr: StreamStats,
     /// Whether the job was disowned (left running at shutdown).
     pub disowned: bool,
+    /// The job this one was started under: the future job whose
+    /// [`FutureContext::spawn_process`](crate::FutureContext::spawn_process)
+    /// started it, or the [parent](crate::JobOptions::parent) its options named.
+    pub parent: Option<JobId>,
 }
 
 /// A change in the job table, published to every subscriber.

@@ -40,6 +40,7 @@ use crate::sys;
 
 mod config;
 mod drive;
+mod lineage;
 mod reaper;
 mod table;
 mod wait;
@@ -155,6 +156,10 @@ impl Kernel {
         Ok(Kernel { inner })
     }
 
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Kernel {
+        Kernel { inner }
+    }
+
     /// The settings in force.
     pub fn config(&self) -> &KernelConfig {
         &self.inner.config
@@ -167,11 +172,14 @@ impl Kernel {
     /// # Errors
     /// [`Error::NoRuntime`], [`Error::CommandNotFound`] / [`Error::PermissionDenied`]
     /// naming the program, [`Error::BadDirectory`], [`Error::LimitReached`],
-    /// [`Error::ShuttingDown`], [`Error::Spawn`], [`Error::Io`]. On error
-    /// nothing is left running and no slot is used.
+    /// [`Error::ShuttingDown`], [`Error::Spawn`], [`Error::Io`];
+    /// [`Error::NoSuchJob`] / [`Error::JobFinished`] for a
+    /// [parent](JobOptions::parent) that is not live. On error nothing is
+    /// left running and no slot is used.
     pub fn spawn_process(&self, spec: ProcessSpec) -> Result<Job> {
         let rt = runtime()?;
         let _entered = rt.enter();
+        let meta = self.inner.meta_for(&spec.options)?;
         let mut reservation = self.inner.reserve()?;
         let settings = SpawnSettings {
             output_cap: self.inner.config.output_cap,
@@ -183,6 +191,9 @@ impl Kernel {
         let hidden = spec.options.hidden;
         let started = process::spawn(reservation.id, spec, &settings)?;
         let core = started.core;
+        if let Some(meta) = meta {
+            core.set_meta(meta);
+        }
         self.inner.insert(&core, &mut reservation, hidden);
         // Armed before the reaper may see the group, so it can start the task.
         Starter::arm(
@@ -199,6 +210,7 @@ impl Kernel {
             // nothing to reap: look at this group (only) once.
             self.inner.reap_group(p.pgid, &core);
         }
+        self.inner.adopt(&core);
         Ok(self.handle(core))
     }
 
@@ -219,6 +231,7 @@ impl Kernel {
         F: Future<Output = i32> + Send + 'static,
     {
         let rt = runtime()?;
+        let meta = self.inner.meta_for(&options)?;
         let mut reservation = self.inner.reserve()?;
         let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
         let lossless = options.lossless.unwrap_or(self.inner.config.lossless);
@@ -230,6 +243,9 @@ impl Kernel {
             stdout: stdout.clone(),
             stderr: stderr.clone(),
             cancel: ctl.cancel.clone(),
+            id: reservation.id,
+            kernel: Arc::downgrade(&self.inner),
+            ctl: Arc::clone(&ctl),
         });
         let core = Arc::new(JobCore::new(
             reservation.id,
@@ -238,7 +254,11 @@ impl Kernel {
             stderr,
             Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
         ));
+        if let Some(meta) = meta {
+            core.set_meta(meta);
+        }
         self.inner.insert(&core, &mut reservation, options.hidden);
+        self.inner.adopt(&core);
         let weak = Arc::downgrade(&self.inner);
         let task_core = Arc::clone(&core);
         rt.spawn(async move {

@@ -95,6 +95,7 @@ mod record;
 mod signal;
 mod spec;
 pub mod stream;
+pub mod supervise;
 mod sys;
 
 pub use cancel::CancelToken;

@@ -2,7 +2,7 @@
 
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
@@ -14,6 +14,7 @@ pub(crate) use crate::group::{Member, ProcPart};
 use crate::job::{JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::stream::OutputStream;
+use crate::supervise::Meta;
 
 /// A job's state and when it reached a final one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +49,9 @@ pub(crate) struct JobCore {
     changed: Notify,
     disowned: AtomicBool,
     body: Body,
+    /// Supervision data (see [`crate::supervise`]), set before the job
+    /// enters the table; empty for a job that uses none.
+    meta: OnceLock<Box<Meta>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -77,6 +81,7 @@ impl JobCore {
             changed: Notify::new(),
             disowned: AtomicBool::new(false),
             body,
+            meta: OnceLock::new(),
         }
     }
 
@@ -112,6 +117,16 @@ impl JobCore {
 
     pub(crate) fn stderr(&self) -> &OutputStream {
         &self.stderr
+    }
+
+    /// Sets the supervision data (once, before the job enters the table).
+    pub(crate) fn set_meta(&self, meta: Meta) {
+        let _ = self.meta.set(Box::new(meta));
+    }
+
+    /// The supervision data, if the job has any.
+    pub(crate) fn meta(&self) -> Option<&Meta> {
+        self.meta.get().map(|m| &**m)
     }
 
     pub(crate) fn body(&self) -> &Body {
@@ -238,6 +253,7 @@ impl JobCore {
             stdout: self.stdout.stats(),
             stderr: self.stderr.stats(),
             disowned: self.is_disowned(),
+            parent: self.meta().and_then(|m| m.parent),
         }
     }
 }

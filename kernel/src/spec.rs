@@ -170,6 +170,12 @@ pub struct JobOptions {
     /// events, shutdown) but gets its user-visible number only when
     /// [`Kernel::show`](crate::Kernel::show) is called (default: false).
     pub hidden: bool,
+    /// The job to start this one under (see [`JobInfo::parent`](crate::JobInfo::parent)).
+    /// A future job parent's signals reach its children.
+    pub parent: Option<crate::JobId>,
+    /// `hidden` was set with the builder: a future job's children are
+    /// hidden unless their options said so.
+    pub(crate) hidden_given: bool,
 }
 
 impl JobOptions {
@@ -191,8 +197,18 @@ impl JobOptions {
     }
 
     /// Spawns the job hidden (see [`JobOptions::hidden`](#structfield.hidden)).
+    /// A future job's children ([`FutureContext::spawn_process`](crate::FutureContext::spawn_process))
+    /// are hidden unless this was called.
     pub fn hidden(mut self, yes: bool) -> JobOptions {
         self.hidden = yes;
+        self.hidden_given = true;
+        self
+    }
+
+    /// Starts the job under `parent`, which must be live (see
+    /// [`JobInfo::parent`](crate::JobInfo::parent)).
+    pub fn parent(mut self, parent: crate::JobId) -> JobOptions {
+        self.parent = Some(parent);
         self
     }
 }
