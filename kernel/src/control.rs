@@ -23,6 +23,9 @@ use crate::signal::Signal;
 /// that is provably still the job's), or the future's controls.
 pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Result<()> {
     let id = core.id();
+    if crate::supervise::ends(sig) {
+        crate::supervise::request_stop(events, core, crate::StopCause::Signal(sig));
+    }
     match core.body() {
         Body::Process(p) => match p.signal(sig.number()) {
             Ok(true) => Ok(()),

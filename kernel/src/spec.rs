@@ -173,6 +173,20 @@ pub struct JobOptions {
     /// The job to start this one under (see [`JobInfo::parent`](crate::JobInfo::parent)).
     /// A future job parent's signals reach its children.
     pub parent: Option<crate::JobId>,
+    /// The job's owner: an opaque id (an agent, a session, a tool call);
+    /// see [`Scope`](crate::Scope).
+    pub owner: Option<String>,
+    /// `key=value` labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// End the job (TERM, grace, KILL) when it has run this long; its
+    /// final state is then `Exited(124)` (default: the kernel's
+    /// [`default_timeout`](crate::KernelConfig::default_timeout)).
+    pub timeout: Option<std::time::Duration>,
+    /// The grace between TERM and KILL when the timeout runs out
+    /// (default: the kernel's [`timeout_grace`](crate::KernelConfig::timeout_grace)).
+    pub timeout_grace: Option<std::time::Duration>,
+    /// What terminating this job does to its subtree (default: leave it).
+    pub orphans: crate::OrphanPolicy,
     /// `hidden` was set with the builder: a future job's children are
     /// hidden unless their options said so.
     pub(crate) hidden_given: bool,
@@ -202,6 +216,36 @@ impl JobOptions {
     pub fn hidden(mut self, yes: bool) -> JobOptions {
         self.hidden = yes;
         self.hidden_given = true;
+        self
+    }
+
+    /// Sets the job's owner (see [`Scope`](crate::Scope)).
+    pub fn owner(mut self, owner: impl Into<String>) -> JobOptions {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// Adds (or replaces) the label `key=value`.
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> JobOptions {
+        self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Ends the job when it has run this long (see [`JobOptions::timeout`](#structfield.timeout)).
+    pub fn timeout(mut self, after: std::time::Duration) -> JobOptions {
+        self.timeout = Some(after);
+        self
+    }
+
+    /// Sets the grace between TERM and KILL for the timeout.
+    pub fn timeout_grace(mut self, grace: std::time::Duration) -> JobOptions {
+        self.timeout_grace = Some(grace);
+        self
+    }
+
+    /// Sets what terminating this job does to its subtree.
+    pub fn orphans(mut self, policy: crate::OrphanPolicy) -> JobOptions {
+        self.orphans = policy;
         self
     }
 

@@ -1,4 +1,4 @@
-//! Supervision: future jobs with process children, …
+//! Future jobs with process children.
 
 use std::time::Duration;
 

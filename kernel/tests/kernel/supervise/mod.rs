@@ -1,0 +1,8 @@
+//! Supervision: future jobs with process children, owners and scopes, stop
+//! causes, timeouts, lineage and limits.
+
+mod causes;
+mod children;
+mod lineage;
+mod owners;
+mod timeouts;
