@@ -5,4 +5,6 @@ mod causes;
 mod children;
 mod lineage;
 mod owners;
+#[cfg(feature = "serde")]
+mod serde;
 mod timeouts;
