@@ -190,6 +190,10 @@ pub struct JobInfo {
     pub env: Vec<(String, Option<String>)>,
     /// Whether the process job started from an empty environment instead.
     pub env_clear: bool,
+    /// Left out of [`Completions`](crate::Completions).
+    pub quiet: bool,
+    /// Its "still running" reminder interval, if it has one.
+    pub reminder: Option<Duration>,
 }
 
 impl JobInfo {
@@ -217,6 +221,8 @@ pub enum JobEvent {
     Removed(JobId),
     /// A live job was asked to end, for this cause (the first request only).
     Stopping(JobId, StopCause),
+    /// A job with a [reminder](crate::JobOptions::reminder) is still running.
+    StillRunning(JobId),
 }
 
 impl JobEvent {
@@ -229,7 +235,8 @@ impl JobEvent {
             | JobEvent::Continued(id)
             | JobEvent::Exited(id, _)
             | JobEvent::Removed(id)
-            | JobEvent::Stopping(id, _) => id,
+            | JobEvent::Stopping(id, _)
+            | JobEvent::StillRunning(id) => id,
         }
     }
 }

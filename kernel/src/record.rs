@@ -300,6 +300,8 @@ impl JobCore {
                 })
                 .unwrap_or_default(),
             env_clear: meta.is_some_and(|m| m.env_clear),
+            quiet: meta.is_some_and(|m| m.quiet),
+            reminder: meta.and_then(|m| m.reminder),
         }
     }
 }

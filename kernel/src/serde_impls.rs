@@ -17,7 +17,7 @@ use crate::job::{JobEvent, JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::spec::{Cmd, Io, JobOptions, ProcessSpec};
 use crate::stream::{SpillError, StreamStats};
-use crate::supervise::{OrphanPolicy, StopCause};
+use crate::supervise::{Completion, OrphanPolicy, Preview, StopCause};
 
 impl Serialize for JobId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -97,6 +97,7 @@ impl Serialize for JobEvent {
             JobEvent::Exited(..) => "exited",
             JobEvent::Removed(_) => "removed",
             JobEvent::Stopping(..) => "stopping",
+            JobEvent::StillRunning(_) => "still_running",
         };
         m.serialize_entry("event", name)?;
         m.serialize_entry("job", &self.job())?;
@@ -133,7 +134,7 @@ impl Serialize for StreamStats {
 
 impl Serialize for JobInfo {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("JobInfo", 23)?;
+        let mut st = s.serialize_struct("JobInfo", 26)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("number", &self.number)?;
         st.serialize_field("command", &self.command)?;
@@ -158,6 +159,28 @@ impl Serialize for JobInfo {
         st.serialize_field("cwd", &self.cwd)?;
         st.serialize_field("env", &self.env)?;
         st.serialize_field("env_clear", &self.env_clear)?;
+        st.serialize_field("quiet", &self.quiet)?;
+        st.serialize_field("reminder", &self.reminder)?;
+        st.end()
+    }
+}
+
+impl Serialize for Preview {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Preview", 2)?;
+        st.serialize_field("text", &self.text)?;
+        st.serialize_field("truncated", &self.truncated)?;
+        st.end()
+    }
+}
+
+impl Serialize for Completion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Completion", 4)?;
+        st.serialize_field("info", &self.info)?;
+        st.serialize_field("duration", &self.duration)?;
+        st.serialize_field("stdout", &self.stdout)?;
+        st.serialize_field("stderr", &self.stderr)?;
         st.end()
     }
 }
@@ -226,6 +249,8 @@ impl Serialize for JobOptions {
         st.serialize_field("timeout", &self.timeout)?;
         st.serialize_field("timeout_grace", &self.timeout_grace)?;
         st.serialize_field("orphans", &self.orphans)?;
+        st.serialize_field("quiet", &self.quiet)?;
+        st.serialize_field("reminder", &self.reminder)?;
         st.end()
     }
 }

@@ -187,6 +187,12 @@ pub struct JobOptions {
     pub timeout_grace: Option<std::time::Duration>,
     /// What terminating this job does to its subtree (default: leave it).
     pub orphans: crate::OrphanPolicy,
+    /// Leave the job out of [`Completions`](crate::Completions) (default: false).
+    pub quiet: bool,
+    /// Publish [`JobEvent::StillRunning`](crate::JobEvent::StillRunning)
+    /// at this interval while the job runs (default: the kernel's
+    /// [`reminder`](crate::KernelConfig::reminder)).
+    pub reminder: Option<std::time::Duration>,
     /// `hidden` was set with the builder: a future job's children are
     /// hidden unless their options said so.
     pub(crate) hidden_given: bool,
@@ -240,6 +246,18 @@ impl JobOptions {
     /// Sets the grace between TERM and KILL for the timeout.
     pub fn timeout_grace(mut self, grace: std::time::Duration) -> JobOptions {
         self.timeout_grace = Some(grace);
+        self
+    }
+
+    /// Leaves the job out of [`Completions`](crate::Completions).
+    pub fn quiet(mut self, yes: bool) -> JobOptions {
+        self.quiet = yes;
+        self
+    }
+
+    /// Publishes a "still running" event at this interval while the job runs.
+    pub fn reminder(mut self, every: std::time::Duration) -> JobOptions {
+        self.reminder = Some(every);
         self
     }
 

@@ -53,6 +53,9 @@ pub struct KernelConfig {
     /// Most children one job may start in a window: `(count, window)`,
     /// e.g. `(10, 1 s)` (default: no limit).
     pub spawn_rate: Option<(u32, Duration)>,
+    /// "Still running" reminder interval of every job whose options set
+    /// none (default: none; see [`JobOptions::reminder`](crate::JobOptions::reminder)).
+    pub reminder: Option<Duration>,
 }
 
 impl Default for KernelConfig {
@@ -72,6 +75,7 @@ impl Default for KernelConfig {
             max_children: None,
             max_descendants: None,
             spawn_rate: None,
+            reminder: None,
         }
     }
 }
@@ -153,6 +157,12 @@ impl KernelConfig {
     /// children per parent in any `window`.
     pub fn spawn_rate(mut self, count: u32, window: Duration) -> Self {
         self.spawn_rate = Some((count, window));
+        self
+    }
+
+    /// Sets [`reminder`](#structfield.reminder).
+    pub fn reminder(mut self, every: Duration) -> Self {
+        self.reminder = Some(every);
         self
     }
 

@@ -32,12 +32,15 @@ impl Inner {
         spec: Option<&ProcessSpec>,
     ) -> Result<Option<Meta>> {
         let timeout = options.timeout.or(self.config.default_timeout);
+        let reminder = options.reminder.or(self.config.reminder);
         let given_env = spec.is_some_and(|s| s.cwd.is_some() || !s.env.is_empty() || s.env_clear);
         if options.parent.is_none()
             && options.owner.is_none()
             && options.labels.is_empty()
             && timeout.is_none()
             && options.orphans == OrphanPolicy::Leave
+            && !options.quiet
+            && reminder.is_none()
             && !given_env
         {
             return Ok(None);
@@ -48,6 +51,8 @@ impl Inner {
             timeout,
             timeout_grace: options.timeout_grace.unwrap_or(self.config.timeout_grace),
             orphans: options.orphans,
+            quiet: options.quiet,
+            reminder,
             ..Meta::default()
         };
         if let Some(s) = spec {
@@ -214,6 +219,9 @@ impl Kernel {
     pub(super) fn supervise_started(&self, core: &Arc<JobCore>) {
         let Some(meta) = core.meta() else { return };
         self.inner.adopt(core);
+        if let Some(every) = meta.reminder.filter(|d| !d.is_zero()) {
+            self.remind(core, every);
+        }
         if let Some(after) = meta.timeout {
             let core = Arc::clone(core);
             let events = Arc::clone(&self.inner.events);
@@ -229,6 +237,25 @@ impl Kernel {
                 }
             });
         }
+    }
+
+    /// Publishes `StillRunning` every `every` while the job runs.
+    fn remind(&self, core: &Arc<JobCore>, every: Duration) {
+        let core = Arc::clone(core);
+        let events = Arc::clone(&self.inner.events);
+        tokio::spawn(async move {
+            let mut next = Instant::now() + every;
+            loop {
+                tokio::select! {
+                    _ = core.wait_for(JobState::is_finished) => return,
+                    () = tokio::time::sleep_until(next) => {}
+                }
+                if core.state() == JobState::Running {
+                    events.publish(JobEvent::StillRunning(core.id()));
+                }
+                next += every;
+            }
+        });
     }
 
     /// The ids of a job's children still in the table, in spawn order.

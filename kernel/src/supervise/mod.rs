@@ -36,6 +36,14 @@
 //!   window) are checked before anything starts, each refusal a precise
 //!   [`Error`](crate::Error). A job with an owner starts its children under
 //!   the same owner unless they name another.
+//! - **Completions.** [`Kernel::completions`](crate::Kernel::completions)
+//!   (or [`Scope::completions`]) delivers each finished job once per
+//!   consumer with its final snapshot, duration and a [`Preview`] of the
+//!   tail of each stream; [`JobOptions::quiet`](crate::JobOptions::quiet)
+//!   opts a job out. [`JobOptions::reminder`](crate::JobOptions::reminder)
+//!   (or [`KernelConfig::reminder`](crate::KernelConfig::reminder))
+//!   publishes [`JobEvent::StillRunning`](crate::JobEvent::StillRunning)
+//!   at that interval while the job runs (not while it is stopped).
 //! - **Children of a future job** ([`FutureContext::spawn_process`](crate::FutureContext::spawn_process)):
 //!   a future job (a shell's `( … ) &`, a compound command) starts process
 //!   jobs as its own children: hidden unless their options say otherwise,
@@ -64,8 +72,10 @@ use std::time::Duration;
 use crate::job::JobId;
 use crate::signal::Signal;
 
+mod completions;
 mod scope;
 
+pub use completions::{Completion, Completions, Preview};
 pub use scope::Scope;
 
 /// Why a job was asked to end (see [`JobInfo::stop_cause`](crate::JobInfo::stop_cause)).
@@ -140,6 +150,10 @@ pub(crate) struct Meta {
     /// The environment given on top of the embedder's (None: removed).
     pub(crate) env: Vec<(OsString, Option<OsString>)>,
     pub(crate) env_clear: bool,
+    /// Left out of [`Completions`].
+    pub(crate) quiet: bool,
+    /// How often a live job reports [`JobEvent::StillRunning`](crate::JobEvent::StillRunning).
+    pub(crate) reminder: Option<Duration>,
 }
 
 /// Records a request to end `core` (unless one was recorded already) and

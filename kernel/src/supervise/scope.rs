@@ -235,6 +235,16 @@ impl Scope {
         self.kernel.remove(id)
     }
 
+    /// A consumer of the owner's jobs that finish from now on (see
+    /// [`Completions`](crate::Completions)).
+    pub fn completions(&self) -> crate::Completions {
+        crate::Completions::new(
+            self.kernel.clone(),
+            self.subscribe(),
+            Some(self.owner.to_string()),
+        )
+    }
+
     /// The events of the owner's jobs from now on.
     pub fn subscribe(&self) -> Events {
         self.kernel.subscribe().owned_by(&*self.owner)

@@ -3,6 +3,7 @@
 
 mod causes;
 mod children;
+mod completions;
 mod lineage;
 mod owners;
 #[cfg(feature = "serde")]
