@@ -72,6 +72,11 @@ impl FutureContext {
         Kernel::from_inner(inner).spawn_process(spec)
     }
 
+    /// The kernel, while it lives.
+    pub(crate) fn kernel(&self) -> Option<Kernel> {
+        self.kernel.upgrade().map(Kernel::from_inner)
+    }
+
     /// Resolves at once while the job runs; while it is stopped, waits
     /// until it is continued (or killed). For work the future does outside
     /// its own polls (a task it started): the kernel stops polling a

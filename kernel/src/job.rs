@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::signal::Signal;
 use crate::stream::StreamStats;
-use crate::supervise::{OrphanPolicy, StopCause};
+use crate::supervise::{OrphanPolicy, RestartPolicy, StopCause};
 
 /// A job's id: given to every job at spawn, increasing from 1, never reused
 /// within one kernel. It names the job's record from spawn to removal.
@@ -194,6 +194,12 @@ pub struct JobInfo {
     pub quiet: bool,
     /// Its "still running" reminder interval, if it has one.
     pub reminder: Option<Duration>,
+    /// A [restarting](crate::supervise::restart) job's policy.
+    pub restart: Option<RestartPolicy>,
+    /// How many times it was restarted.
+    pub restarts: u32,
+    /// How its last finished run ended.
+    pub last_exit: Option<JobState>,
 }
 
 impl JobInfo {
@@ -223,6 +229,9 @@ pub enum JobEvent {
     Stopping(JobId, StopCause),
     /// A job with a [reminder](crate::JobOptions::reminder) is still running.
     StillRunning(JobId),
+    /// A [restarting](crate::supervise::restart) job starts run number
+    /// 1 + this restart count.
+    Restarted(JobId, u32),
 }
 
 impl JobEvent {
@@ -236,7 +245,8 @@ impl JobEvent {
             | JobEvent::Exited(id, _)
             | JobEvent::Removed(id)
             | JobEvent::Stopping(id, _)
-            | JobEvent::StillRunning(id) => id,
+            | JobEvent::StillRunning(id)
+            | JobEvent::Restarted(id, _) => id,
         }
     }
 }

@@ -457,6 +457,10 @@ impl Kernel {
         }
     }
 
+    pub(crate) fn publish(&self, event: JobEvent) {
+        self.inner.publish(event);
+    }
+
     /// Takes a job's pending reports now (see [`Reap`]).
     fn reap_now(&self) -> Reap {
         let kernel = Arc::downgrade(&self.inner);

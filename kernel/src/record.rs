@@ -262,6 +262,7 @@ impl JobCore {
     pub(crate) fn info(&self) -> JobInfo {
         let status = *lock(&self.status);
         let meta = self.meta();
+        let restart = meta.and_then(|m| m.restart.as_deref());
         JobInfo {
             id: self.id,
             number: self.number(),
@@ -302,6 +303,9 @@ impl JobCore {
             env_clear: meta.is_some_and(|m| m.env_clear),
             quiet: meta.is_some_and(|m| m.quiet),
             reminder: meta.and_then(|m| m.reminder),
+            restart: restart.map(|r| r.policy.clone()),
+            restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
+            last_exit: restart.and_then(|r| r.last()),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::job::{JobEvent, JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::spec::{Cmd, Io, JobOptions, ProcessSpec};
 use crate::stream::{SpillError, StreamStats};
-use crate::supervise::{Completion, OrphanPolicy, Preview, StopCause};
+use crate::supervise::{Completion, OrphanPolicy, Preview, RestartPolicy, StopCause};
 
 impl Serialize for JobId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -98,6 +98,7 @@ impl Serialize for JobEvent {
             JobEvent::Removed(_) => "removed",
             JobEvent::Stopping(..) => "stopping",
             JobEvent::StillRunning(_) => "still_running",
+            JobEvent::Restarted(..) => "restarted",
         };
         m.serialize_entry("event", name)?;
         m.serialize_entry("job", &self.job())?;
@@ -106,6 +107,7 @@ impl Serialize for JobEvent {
             JobEvent::Stopped(_, sig) => m.serialize_entry("signal", sig)?,
             JobEvent::Exited(_, state) => m.serialize_entry("state", state)?,
             JobEvent::Stopping(_, cause) => m.serialize_entry("cause", cause)?,
+            JobEvent::Restarted(_, n) => m.serialize_entry("restarts", n)?,
             _ => {}
         }
         m.end()
@@ -134,7 +136,7 @@ impl Serialize for StreamStats {
 
 impl Serialize for JobInfo {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("JobInfo", 26)?;
+        let mut st = s.serialize_struct("JobInfo", 29)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("number", &self.number)?;
         st.serialize_field("command", &self.command)?;
@@ -161,6 +163,21 @@ impl Serialize for JobInfo {
         st.serialize_field("env_clear", &self.env_clear)?;
         st.serialize_field("quiet", &self.quiet)?;
         st.serialize_field("reminder", &self.reminder)?;
+        st.serialize_field("restart", &self.restart)?;
+        st.serialize_field("restarts", &self.restarts)?;
+        st.serialize_field("last_exit", &self.last_exit)?;
+        st.end()
+    }
+}
+
+impl Serialize for RestartPolicy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RestartPolicy", 5)?;
+        st.serialize_field("mode", self.mode.as_str())?;
+        st.serialize_field("max_restarts", &self.max_restarts)?;
+        st.serialize_field("window", &self.window)?;
+        st.serialize_field("backoff", &self.backoff)?;
+        st.serialize_field("max_backoff", &self.max_backoff)?;
         st.end()
     }
 }

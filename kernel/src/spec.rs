@@ -193,6 +193,8 @@ pub struct JobOptions {
     /// at this interval while the job runs (default: the kernel's
     /// [`reminder`](crate::KernelConfig::reminder)).
     pub reminder: Option<std::time::Duration>,
+    /// Set by the restarting spawns (see [`crate::supervise::restart`]).
+    pub(crate) restart: Option<std::sync::Arc<crate::supervise::restart::RestartState>>,
     /// `hidden` was set with the builder: a future job's children are
     /// hidden unless their options said so.
     pub(crate) hidden_given: bool,

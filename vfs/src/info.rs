@@ -47,7 +47,9 @@ pub(crate) fn pids(pids: &[Pid]) -> String {
 /// and `stopping` while that request is pending; `timeout_ms`; `orphans`
 /// (`leave` or `cascade`); `cwd` and `env` (the variables given on top of
 /// the shell's, `null` for a removed one; `env_clear` when it started
-/// from an empty environment).
+/// from an empty environment); `quiet`, `reminder_ms`; `restart` (the
+/// policy's mode, `null` for a plain job), `restarts` and
+/// `last_exit_code` (the last finished run's status).
 pub(crate) fn info(info: &JobInfo) -> String {
     let signal = match info.state {
         JobState::Signaled { signal, .. } | JobState::Stopped(signal) => Some(signal.name()),
@@ -80,6 +82,11 @@ pub(crate) fn info(info: &JobInfo) -> String {
         "cwd": info.cwd.as_ref().map(|c| c.to_string_lossy()),
         "env": info.env,
         "env_clear": info.env_clear,
+        "quiet": info.quiet,
+        "reminder_ms": info.reminder.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+        "restart": info.restart.as_ref().map(|p| p.mode.as_str()),
+        "restarts": info.restarts,
+        "last_exit_code": info.last_exit.and_then(JobState::exit_status),
     });
     let mut s = value.to_string();
     s.push('\n');

@@ -999,6 +999,8 @@ async fn info_shows_owner_labels_timeout_and_the_stop_cause() {
     assert!(info["stop_cause"].is_null());
     assert!(info["parent_id"].is_null());
     assert_eq!(info["stopping"], false);
+    assert!(info["restart"].is_null());
+    assert_eq!(info["restarts"], 0);
 
     let killed = env.sh("exec sleep 1000");
     env.vfs

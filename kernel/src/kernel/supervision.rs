@@ -41,6 +41,7 @@ impl Inner {
             && options.orphans == OrphanPolicy::Leave
             && !options.quiet
             && reminder.is_none()
+            && options.restart.is_none()
             && !given_env
         {
             return Ok(None);
@@ -53,6 +54,7 @@ impl Inner {
             orphans: options.orphans,
             quiet: options.quiet,
             reminder,
+            restart: options.restart.clone(),
             ..Meta::default()
         };
         if let Some(s) = spec {

@@ -44,6 +44,12 @@
 //!   (or [`KernelConfig::reminder`](crate::KernelConfig::reminder))
 //!   publishes [`JobEvent::StillRunning`](crate::JobEvent::StillRunning)
 //!   at that interval while the job runs (not while it is stopped).
+//! - **Restart policies** ([`restart`]): [`Kernel::spawn_restarting`](crate::Kernel::spawn_restarting)
+//!   and [`Kernel::spawn_future_restarting`](crate::Kernel::spawn_future_restarting)
+//!   run a job again by a [`RestartPolicy`] (never, on failure, always;
+//!   a budget; exponential backoff), keeping its id and output streams
+//!   across runs, with [`JobEvent::Restarted`](crate::JobEvent::Restarted)
+//!   between them.
 //! - **Children of a future job** ([`FutureContext::spawn_process`](crate::FutureContext::spawn_process)):
 //!   a future job (a shell's `( … ) &`, a compound command) starts process
 //!   jobs as its own children: hidden unless their options say otherwise,
@@ -73,9 +79,11 @@ use crate::job::JobId;
 use crate::signal::Signal;
 
 mod completions;
+pub mod restart;
 mod scope;
 
 pub use completions::{Completion, Completions, Preview};
+pub use restart::{RestartMode, RestartPolicy};
 pub use scope::Scope;
 
 /// Why a job was asked to end (see [`JobInfo::stop_cause`](crate::JobInfo::stop_cause)).
@@ -154,6 +162,8 @@ pub(crate) struct Meta {
     pub(crate) quiet: bool,
     /// How often a live job reports [`JobEvent::StillRunning`](crate::JobEvent::StillRunning).
     pub(crate) reminder: Option<Duration>,
+    /// A restarting job's policy and count.
+    pub(crate) restart: Option<Arc<restart::RestartState>>,
 }
 
 /// Records a request to end `core` (unless one was recorded already) and

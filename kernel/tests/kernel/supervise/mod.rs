@@ -6,6 +6,7 @@ mod children;
 mod completions;
 mod lineage;
 mod owners;
+mod restarts;
 #[cfg(feature = "serde")]
 mod serde;
 mod timeouts;
