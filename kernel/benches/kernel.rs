@@ -276,10 +276,16 @@ async fn bench_supervise() {
     let time = |f: &dyn Fn() -> usize| {
         let mut v = Vec::new();
         let mut got = 0;
+        let mut c = Vec::new();
         for _ in 0..runs(5, 11) {
+            let (c0, _) = cpu();
             let t = Instant::now();
             got = f();
             v.push(t.elapsed().as_secs_f64() * 1e3);
+            c.push((cpu().0 - c0) * 1e3);
+        }
+        if verbose() {
+            println!("  cpu {:.2} ms", median(c));
         }
         (median(v), got)
     };
@@ -304,25 +310,30 @@ async fn bench_supervise() {
     job.wait().await;
     let per_future = t.elapsed().as_secs_f64() * 1e6 / f64::from(restarts);
 
-    let runs_n = 200;
-    let t = Instant::now();
-    for _ in 0..runs_n {
-        kernel
-            .spawn_process(ProcessSpec::command(Cmd::new("/bin/true")))
-            .unwrap()
-            .wait()
-            .await;
+    // Alternating rounds, medians: the machine is shared and noisy.
+    let runs_n = 100;
+    let (mut plain, mut restarted) = (Vec::new(), Vec::new());
+    for _ in 0..runs(3, 7) {
+        let t = Instant::now();
+        for _ in 0..runs_n {
+            kernel
+                .spawn_process(ProcessSpec::command(Cmd::new("/bin/true")))
+                .unwrap()
+                .wait()
+                .await;
+        }
+        plain.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(runs_n));
+        let policy = RestartPolicy::always()
+            .budget(runs_n - 1, Duration::from_secs(3600))
+            .backoff(Duration::ZERO, Duration::ZERO);
+        let t = Instant::now();
+        let job = kernel
+            .spawn_restarting(ProcessSpec::command(Cmd::new("/bin/true")), policy)
+            .unwrap();
+        job.wait().await;
+        restarted.push(t.elapsed().as_secs_f64() * 1e6 / f64::from(runs_n));
     }
-    let plain = t.elapsed().as_secs_f64() * 1e6 / f64::from(runs_n);
-    let policy = RestartPolicy::always()
-        .budget(runs_n - 1, Duration::from_secs(3600))
-        .backoff(Duration::ZERO, Duration::ZERO);
-    let t = Instant::now();
-    let job = kernel
-        .spawn_restarting(ProcessSpec::command(Cmd::new("/bin/true")), policy)
-        .unwrap();
-    job.wait().await;
-    let restarted = t.elapsed().as_secs_f64() * 1e6 / f64::from(runs_n);
+    let (plain, restarted) = (median(plain), median(restarted));
     println!(
         "restart, zero backoff: future {per_future:.1} us per restart; /bin/true {restarted:.0} us per run vs {plain:.0} us per plain spawn+wait, +{:.0} us (target < 1000 us)",
         restarted - plain

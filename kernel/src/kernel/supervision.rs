@@ -2,7 +2,7 @@
 //! job's supervision data and limits checked before anything starts, the
 //! lineage index, timeouts, cascades and owner filters.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use tokio::time::Instant;
 
@@ -17,6 +17,18 @@ pub(super) struct Lineage {
     parent_of: HashMap<JobId, JobId>,
     /// When each parent's recent children were started (spawn rate).
     spawns: HashMap<JobId, VecDeque<Instant>>,
+    /// Jobs by owner, and by label key then value (for listing one
+    /// owner's or one label's jobs without a scan of the table).
+    by_owner: HashMap<Arc<str>, BTreeSet<JobId>>,
+    by_label: HashMap<String, HashMap<String, BTreeSet<JobId>>>,
+    /// What a job is indexed under, to take it out again.
+    tags: HashMap<JobId, Tags>,
+}
+
+/// A job's owner and labels, as indexed.
+struct Tags {
+    owner: Option<Arc<str>>,
+    labels: Vec<(String, String)>,
 }
 
 impl Inner {
@@ -147,7 +159,7 @@ impl Inner {
             return;
         }
         let mut lineage = lock(&self.lineage);
-        if lineage.parent_of.is_empty() && lineage.kids.is_empty() {
+        if lineage.parent_of.is_empty() && lineage.kids.is_empty() && lineage.tags.is_empty() {
             return;
         }
         for &id in ids {
@@ -155,11 +167,43 @@ impl Inner {
         }
     }
 
-    /// Tags the job's events with its owner (before they are published).
+    /// Tags the job's events with its owner (before they are published)
+    /// and indexes it by owner and labels.
     pub(super) fn register(&self, core: &JobCore) {
-        if let Some(owner) = core.meta().and_then(|m| m.owner.clone()) {
-            self.events.set_owner(core.id(), owner);
+        let Some(meta) = core.meta() else { return };
+        if meta.owner.is_none() && meta.labels.is_empty() {
+            return;
         }
+        let id = core.id();
+        if let Some(owner) = &meta.owner {
+            self.events.set_owner(id, Arc::clone(owner));
+        }
+        let mut lineage = lock(&self.lineage);
+        if let Some(owner) = &meta.owner {
+            lineage
+                .by_owner
+                .entry(Arc::clone(owner))
+                .or_default()
+                .insert(id);
+        }
+        for (k, v) in &meta.labels {
+            lineage
+                .by_label
+                .entry(k.clone())
+                .or_default()
+                .entry(v.clone())
+                .or_default()
+                .insert(id);
+        }
+        let tags = Tags {
+            owner: meta.owner.clone(),
+            labels: meta
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        };
+        lineage.tags.insert(id, tags);
     }
 
     /// Links a job just entered in the table to its parent: a future job
@@ -194,6 +238,29 @@ impl Lineage {
             }
         }
         self.spawns.remove(&id);
+        if let Some(tags) = self.tags.remove(&id) {
+            if let Some(owner) = tags.owner {
+                if let Some(set) = self.by_owner.get_mut(&owner) {
+                    set.remove(&id);
+                    if set.is_empty() {
+                        self.by_owner.remove(&owner);
+                    }
+                }
+            }
+            for (k, v) in tags.labels {
+                if let Some(values) = self.by_label.get_mut(&k) {
+                    if let Some(set) = values.get_mut(&v) {
+                        set.remove(&id);
+                        if set.is_empty() {
+                            values.remove(&v);
+                        }
+                    }
+                    if values.is_empty() {
+                        self.by_label.remove(&k);
+                    }
+                }
+            }
+        }
         // Its children stay in the index under it: their parent is gone
         // from the table, not from their info.
     }
@@ -355,23 +422,31 @@ impl Kernel {
         }
     }
 
-    /// Handles to the jobs `keep` selects, by ascending id.
-    pub(crate) fn jobs_where(&self, keep: impl Fn(&JobCore) -> bool) -> Vec<Job> {
-        let cores: Vec<_> = lock(&self.inner.table)
-            .jobs
-            .values()
-            .filter(|c| keep(c))
-            .cloned()
+    /// Handles to the jobs indexed under `owner` and (if given) the label
+    /// `key=value`, by ascending id.
+    pub(crate) fn jobs_tagged(&self, owner: Option<&str>, label: Option<(&str, &str)>) -> Vec<Job> {
+        let lineage = lock(&self.inner.lineage);
+        let by_label = label.map(|(k, v)| lineage.by_label.get(k).and_then(|values| values.get(v)));
+        let by_owner = owner.map(|o| lineage.by_owner.get(o));
+        let ids: Vec<JobId> = match (by_owner, by_label) {
+            (Some(None), _) | (_, Some(None)) => Vec::new(),
+            (Some(Some(o)), Some(Some(l))) => o.intersection(l).copied().collect(),
+            (Some(Some(set)), None) | (None, Some(Some(set))) => set.iter().copied().collect(),
+            (None, None) => Vec::new(),
+        };
+        drop(lineage);
+        let t = lock(&self.inner.table);
+        let cores: Vec<_> = ids
+            .iter()
+            .filter_map(|id| t.jobs.get(id).cloned())
             .collect();
+        drop(t);
         cores.into_iter().map(|c| self.handle(c)).collect()
     }
 
     /// Handles to the jobs with the label `key=value`, by ascending id.
     pub fn jobs_labelled(&self, key: &str, value: &str) -> Vec<Job> {
-        self.jobs_where(|c| {
-            c.meta()
-                .is_some_and(|m| m.labels.get(key).is_some_and(|v| v == value))
-        })
+        self.jobs_tagged(None, Some((key, value)))
     }
 
     /// A handle that sees only `owner`'s jobs (see [`Scope`](crate::Scope)).

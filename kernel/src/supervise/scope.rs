@@ -116,7 +116,7 @@ impl Scope {
 
     /// Handles to the owner's jobs, by ascending id.
     pub fn jobs(&self) -> Vec<Job> {
-        self.kernel.jobs_where(|c| self.owns(c))
+        self.kernel.jobs_tagged(Some(&self.owner), None)
     }
 
     /// Snapshots of the owner's jobs, by ascending id.
@@ -126,11 +126,8 @@ impl Scope {
 
     /// Handles to the owner's jobs with the label `key=value`.
     pub fn jobs_labelled(&self, key: &str, value: &str) -> Vec<Job> {
-        self.kernel.jobs_where(|c| {
-            self.owns(c)
-                && c.meta()
-                    .is_some_and(|m| m.labels.get(key).is_some_and(|v| v == value))
-        })
+        self.kernel
+            .jobs_tagged(Some(&self.owner), Some((key, value)))
     }
 
     /// Waits for one of the owner's jobs to finish.
