@@ -72,6 +72,32 @@ impl FutureContext {
         Kernel::from_inner(inner).spawn_process(spec)
     }
 
+    /// Starts a future job as a child of this one (a subshell inside a
+    /// subshell): hidden unless `options` called
+    /// [`hidden`](crate::JobOptions::hidden), its parent this job. Signals
+    /// sent to this job reach it (and, through it, its own children).
+    ///
+    /// # Errors
+    /// As [`Kernel::spawn_future`]; [`Error::ShuttingDown`] once the kernel
+    /// is gone; [`Error::JobFinished`] if this job has finished.
+    pub fn spawn_future<M, F>(
+        &self,
+        command: impl Into<String>,
+        mut options: crate::JobOptions,
+        make: M,
+    ) -> Result<Job>
+    where
+        M: FnOnce(FutureContext) -> F,
+        F: Future<Output = i32> + Send + 'static,
+    {
+        let inner = self.kernel.upgrade().ok_or(Error::ShuttingDown)?;
+        if !options.hidden_given {
+            options.hidden = true;
+        }
+        options.parent = Some(self.id);
+        Kernel::from_inner(inner).spawn_future(command, options, make)
+    }
+
     /// The kernel, while it lives.
     pub(crate) fn kernel(&self) -> Option<Kernel> {
         self.kernel.upgrade().map(Kernel::from_inner)

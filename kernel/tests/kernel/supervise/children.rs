@@ -292,3 +292,44 @@ async fn shutdown_leaves_no_child_of_a_future_job() {
     assert!(!alive(pid));
     assert!(parent.job.state().is_finished());
 }
+
+#[tokio::test]
+async fn signals_reach_through_nested_future_jobs() {
+    let k = TestKernel::new();
+    let (tx, rx) = oneshot::channel();
+    let outer = k
+        .spawn_future("( ( sleep ) )", JobOptions::new(), move |ctx| async move {
+            let (itx, irx) = oneshot::channel();
+            let inner = ctx
+                .spawn_future("( sleep )", JobOptions::new(), move |ictx| async move {
+                    let child = ictx.spawn_process(sleeper()).unwrap();
+                    let _ = itx.send(child.clone());
+                    child.wait().await.state.exit_status().unwrap_or(1)
+                })
+                .unwrap();
+            let _ = tx.send((inner.clone(), irx.await.unwrap()));
+            inner.wait().await.state.exit_status().unwrap_or(1)
+        })
+        .unwrap();
+    let (inner, child) = within("the nested jobs", rx).await.unwrap();
+    let pid = pid_of(&child);
+    let _guard = KillOnDrop::new(&[pid]);
+    assert_eq!(inner.info().parent, Some(outer.id()));
+    assert_eq!(inner.number(), None);
+    until("the child sleeps", || proc_state(pid) == Some('S')).await;
+    k.signal(outer.id(), Signal::TSTP).unwrap();
+    assert!(inner.state().is_stopped());
+    until("the grandchild is stopped", || proc_state(pid) == Some('T')).await;
+    k.signal(outer.id(), Signal::CONT).unwrap();
+    assert_eq!(inner.state(), JobState::Running);
+    until("the grandchild sleeps again", || {
+        proc_state(pid) == Some('S')
+    })
+    .await;
+    k.signal(outer.id(), Signal::TERM).unwrap();
+    assert!(finished(&child).await.is_finished());
+    assert_eq!(
+        finished(&outer).await.exit_status(),
+        Some(128 + Signal::TERM.number())
+    );
+}
