@@ -124,12 +124,12 @@ pub(crate) struct FutureControl {
     pub(crate) cancel: CancelToken,
     /// KILL: set, then `kill` wakes the task, which drops the future.
     /// (A flag and a Notify cost no allocation, unlike a second token.)
+    /// `kill` is also woken on resume, for [`FutureContext::checkpoint`]
+    /// (its listeners re-check their condition).
     killed: AtomicBool,
     kill: Notify,
     /// The signal that cancelled the job (0: none).
     cancelled_by: AtomicI32,
-    /// Woken on every resume and on kill (for [`FutureContext::checkpoint`]).
-    resumed: Notify,
     /// The process jobs the future started, while they may be live.
     children: Mutex<Vec<Arc<JobCore>>>,
 }
@@ -186,13 +186,12 @@ impl FutureControl {
         self.cancel.cancel();
         self.killed.store(true, Ordering::Release);
         self.kill.notify_waiters();
-        self.resumed.notify_waiters();
     }
 
     /// Resolves while the job is not paused (or once it is killed). Cancel safe.
     pub(crate) async fn running(&self) {
         loop {
-            let mut woken = pin!(self.resumed.notified());
+            let mut woken = pin!(self.kill.notified());
             woken.as_mut().enable();
             if !self.is_paused() || self.killed.load(Ordering::Acquire) {
                 return;
@@ -241,7 +240,8 @@ impl FutureControl {
             if let Some(w) = waker {
                 w.wake();
             }
-            self.resumed.notify_waiters();
+            // Checkpoints listen on `kill` too (one Notify per job is enough).
+            self.kill.notify_waiters();
         }
         was
     }
