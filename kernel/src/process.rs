@@ -7,9 +7,8 @@ use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -22,6 +21,10 @@ use crate::record::{Body, JobCore, ProcPart};
 use crate::spec::{Cmd, Io, ProcessSpec};
 use crate::stream::{Filled, OutputStream, RingBudget};
 use crate::sys;
+
+mod launch;
+
+use launch::{JobSetup, MemberSetup};
 
 /// Settings the spawner takes from the kernel.
 pub(crate) struct SpawnSettings<'a> {
@@ -213,36 +216,23 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
     let count = spec.members.len();
     let member_texts: Vec<String> = spec.members.iter().map(Cmd::display_text).collect();
     let fg = spec.inherit_stdio;
-    // An ignored job-control signal survives exec; reset those in the child.
-    // Only then does the spawn leave std's posix_spawn path.
-    let ignored = sys::ignored_job_signals();
+    let setup = JobSetup {
+        cwd: cwd.as_deref(),
+        env_clear: spec.env_clear,
+        env: &spec.env,
+        pre_exec: spec.pre_exec.as_ref(),
+    };
 
     let result = (|| -> Result<()> {
         let mut prev_read: Option<OwnedFd> = None;
         for (i, (member, program)) in spec.members.into_iter().zip(programs).enumerate() {
-            let name = member.program.to_string_lossy().into_owned();
             let spawn_err = |source: io::Error| Error::Spawn {
-                command: name.clone(),
+                command: member.program.to_string_lossy().into_owned(),
                 source,
             };
             let last = i + 1 == count;
             out_cap.last = last;
             err_cap.last = last;
-            let mut cmd = Command::new(&program);
-            cmd.arg0(&member.program).args(&member.args);
-            if let Some(dir) = &cwd {
-                cmd.current_dir(dir);
-            }
-            if spec.env_clear {
-                cmd.env_clear();
-            }
-            for (k, v) in spec.env.iter().chain(member.env.iter()) {
-                match v {
-                    Some(v) => cmd.env(k, v),
-                    None => cmd.env_remove(k),
-                };
-            }
-
             let from_prev = prev_read.take();
             let stdin = match (member.stdin, from_prev) {
                 (Io::Default, Some(fd)) => Target::Fd(fd),
@@ -287,39 +277,18 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
                 Some(t) => t,
                 None => stderr.dup(2).map_err(spawn_err)?,
             };
-            cmd.stdin(stdin.into_stdio())
-                .stdout(stdout.into_stdio())
-                .stderr(stderr.into_stdio());
-            cmd.process_group(pids.first().copied().unwrap_or(0));
-            if !ignored.is_empty() {
-                let reset = sys::reset_dispositions(ignored.clone());
-                // SAFETY: the hook only calls signal(2), which is async-signal-safe.
-                unsafe {
-                    cmd.pre_exec(reset);
-                }
-            }
-            if let Some(hook) = &spec.pre_exec {
-                let hook = Arc::clone(hook);
-                // SAFETY: the embedder promised (ProcessSpec::pre_exec is unsafe) that the
-                // hook only makes async-signal-safe calls; we add nothing else.
-                unsafe {
-                    cmd.pre_exec(move || hook());
-                }
-            }
-            let child = cmd.spawn().map_err(|source| match source.kind() {
-                io::ErrorKind::NotFound => Error::CommandNotFound {
-                    command: name.clone(),
+            let pid = launch::launch(
+                &setup,
+                MemberSetup {
+                    path: &program,
+                    program: &member.program,
+                    args: &member.args,
+                    env: &member.env,
+                    stdio: [stdin, stdout, stderr],
+                    pgid: pids.first().copied().unwrap_or(0),
                 },
-                io::ErrorKind::PermissionDenied => Error::PermissionDenied {
-                    command: name.clone(),
-                },
-                _ => Error::Spawn {
-                    command: name.clone(),
-                    source,
-                },
-            })?;
-            // std's Child neither kills nor waits on drop; the reaper owns the pid now.
-            pids.push(child.id() as i32);
+            )?;
+            pids.push(pid);
         }
         Ok(())
     })();

@@ -11,6 +11,7 @@ use nix::unistd::{pipe2, Pid};
 
 mod limits;
 pub(crate) mod pidfd;
+pub(crate) mod spawn;
 
 pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
 
@@ -269,7 +270,7 @@ pub(crate) fn dup_own(fd: i32) -> io::Result<OwnedFd> {
     borrowed
 }
 
-/// The job-control signals (INT, QUIT, TSTP, TTIN, TTOU) this process ignores.
+/// The job-control signals (INT, QUIT, TSTP, TTIN, TTOU, CHLD) this process ignores.
 /// An ignored disposition survives exec, so children would inherit it.
 pub(crate) fn ignored_job_signals() -> Vec<i32> {
     [
@@ -278,6 +279,7 @@ pub(crate) fn ignored_job_signals() -> Vec<i32> {
         libc::SIGTSTP,
         libc::SIGTTIN,
         libc::SIGTTOU,
+        libc::SIGCHLD,
     ]
     .into_iter()
     .filter(|&sig| {
@@ -290,8 +292,10 @@ pub(crate) fn ignored_job_signals() -> Vec<i32> {
     .collect()
 }
 
-/// What a child runs before exec to give `signals` their default action.
-/// Async-signal-safe: only signal(2).
+/// What a forked child runs before exec to give `signals` their default
+/// action and empty its signal mask (std's fork path leaves the mask as
+/// the spawning thread had it). Async-signal-safe: only signal(2) and
+/// sigprocmask(2).
 pub(crate) fn reset_dispositions(
     signals: Vec<i32>,
 ) -> impl FnMut() -> io::Result<()> + Send + Sync + 'static {
@@ -302,6 +306,13 @@ pub(crate) fn reset_dispositions(
             unsafe {
                 libc::signal(sig, libc::SIG_DFL);
             }
+        }
+        // SAFETY: an all-zero sigset_t is valid and sigemptyset makes it
+        // the empty set; sigprocmask only reads it.
+        unsafe {
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
         }
         Ok(())
     }

@@ -11,5 +11,6 @@ mod noharm;
 mod output;
 mod reaping;
 mod signals;
+mod spawn;
 mod spawning;
 mod wait;
