@@ -254,6 +254,21 @@ impl ProcPart {
             .all(|(m, fd)| matches!(m, Member::Done(_)) || fd.is_some())
     }
 
+    /// Calls `f` with the index, pid and pidfd of each unreaped member
+    /// that has a pidfd (group lock held meanwhile).
+    pub(crate) fn each_member_fd(
+        &self,
+        mut f: impl FnMut(usize, i32, std::os::fd::BorrowedFd<'_>),
+    ) {
+        let g = self.lock();
+        let members = g.members.iter().zip(&g.member_fds).zip(&self.pids);
+        for (i, ((m, fd), &pid)) in members.enumerate() {
+            if let (false, Some(fd)) = (matches!(m, Member::Done(_)), fd) {
+                f(i, pid, std::os::fd::AsFd::as_fd(&**fd));
+            }
+        }
+    }
+
     /// Whether a member is unreaped (so the group's members may be reaped by `waitid`).
     pub(crate) fn pinned(&self) -> bool {
         self.lock().pinned()

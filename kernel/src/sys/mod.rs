@@ -9,6 +9,7 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
+pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;
 pub(crate) mod spawn;
@@ -117,23 +118,34 @@ pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
 /// Waits, without blocking, for any child of ours in process group `pgid`:
 /// exits (reaping them), stops and continues.
 pub(crate) fn wait_group(pgid: i32) -> io::Result<GroupWait> {
-    wait_group_with(pgid, libc::WNOHANG)
+    wait_with(libc::P_PGID, pgid, libc::WNOHANG)
+}
+
+/// Takes, without blocking, one report of our child `pid` (an exit reaps
+/// it). Costs the same however many children we have. `pid` must be an
+/// unreaped child of ours, or it may name a stranger.
+pub(crate) fn wait_pid(pid: i32) -> io::Result<GroupWait> {
+    if pid <= 0 {
+        return Ok(GroupWait::NoChildren);
+    }
+    wait_with(libc::P_PID, pid, libc::WNOHANG)
 }
 
 /// Like [`wait_group`] but blocks until a child of ours in the group changes.
 pub(crate) fn wait_group_blocking(pgid: i32) -> io::Result<GroupWait> {
-    wait_group_with(pgid, 0)
+    wait_with(libc::P_PGID, pgid, 0)
 }
 
-fn wait_group_with(pgid: i32, extra: i32) -> io::Result<GroupWait> {
+fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWait> {
     // SAFETY: siginfo_t is plain old data; all-zero is a valid value and
     // si_pid == 0 after the call means "no child changed" (WNOHANG).
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     let flags = libc::WEXITED | libc::WSTOPPED | libc::WCONTINUED | extra;
     loop {
         // SAFETY: `info` is a valid, writable siginfo_t for the duration of the call;
-        // P_PGID with a positive id only reaps children in that group.
-        let rc = unsafe { libc::waitid(libc::P_PGID, pgid as libc::id_t, &mut info, flags) };
+        // a positive id with P_PGID or P_PID only reaps children in that group
+        // or with that pid.
+        let rc = unsafe { libc::waitid(idtype, id as libc::id_t, &mut info, flags) };
         if rc == 0 {
             break;
         }
@@ -236,6 +248,12 @@ pub(crate) fn pipe_capacity(fd: BorrowedFd<'_>) -> usize {
 /// A plain close-on-exec pipe (blocking both ends) between two pipeline members.
 pub(crate) fn plain_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     pipe2(OFlag::O_CLOEXEC).map_err(errno_to_io)
+}
+
+/// Whether this process is a child subreaper (then orphans of its
+/// children's children become its children).
+pub(crate) fn is_child_subreaper() -> bool {
+    nix::sys::prctl::get_child_subreaper().unwrap_or(true)
 }
 
 /// Makes this process a child subreaper: orphans of its descendants are
