@@ -35,7 +35,10 @@ fn runs() -> usize {
 
 fn counts() -> Vec<usize> {
     match std::env::var("CORRAL_SCALE_NS") {
-        Ok(list) => list.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        Ok(list) => list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
         Err(_) => vec![10, 100, 1_000, 4_000],
     }
 }
@@ -123,9 +126,12 @@ impl Sample {
 
 /// In a fresh copy of this binary: N live jobs in a kernel.
 async fn corral_sample(n: usize) {
-    let kernel =
-        Kernel::with_config(KernelConfig::default().max_running(n + 16).retention(n + 16))
-            .unwrap();
+    let kernel = Kernel::with_config(
+        KernelConfig::default()
+            .max_running(n + 16)
+            .retention(n + 16),
+    )
+    .unwrap();
     // Warm up: the runtime, the reaper, the spawner's slots.
     let warm = kernel.spawn_process(sleeper()).unwrap();
     warm.signal(Signal::KILL).unwrap();
@@ -169,9 +175,7 @@ async fn fd_sample(fds: usize) {
     let warm = kernel.spawn_process(sleeper()).unwrap();
     warm.signal(Signal::KILL).unwrap();
     warm.wait().await;
-    let held: Vec<_> = (0..fds / 2)
-        .map(|_| nix::unistd::pipe().unwrap())
-        .collect();
+    let held: Vec<_> = (0..fds / 2).map(|_| nix::unistd::pipe().unwrap()).collect();
     let n = 200;
     let (t, c) = (Instant::now(), cpu_us());
     let jobs: Vec<Job> = (0..n)
@@ -289,7 +293,8 @@ fn curve() {
         let m = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
         let o = |f| m(&ours, f);
         let b = |f| m(&theirs, f);
-        let cell = |f: fn(&Sample) -> f64| format!("{:.1} / {:.1} ({:.2})", o(f), b(f), o(f) / b(f));
+        let cell =
+            |f: fn(&Sample) -> f64| format!("{:.1} / {:.1} ({:.2})", o(f), b(f), o(f) / b(f));
         println!(
             "{n:>6} | {:>24} | {:>24} | {:>22} | {:>10.0} | {:>24} | {:>22}",
             cell(|s| s.spawn_us),

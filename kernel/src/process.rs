@@ -55,7 +55,20 @@ pub(crate) struct Pump {
     /// What the pipe was grown by, counted against the process-wide bound
     /// until the pump (and with it the pipe) is dropped.
     grown: Option<sys::PipeGrant>,
+    /// Bytes read since the pump last went to sleep (saturating): a
+    /// stream that gave [`HOT`] bytes in one go is a flood's.
+    streak: u32,
 }
+
+/// Bytes read in one wake-up that make a stream hot: only then does the
+/// pump, finding the pipe empty, wait [`SPIN`] for more before sleeping.
+/// A trickling stream never spins.
+const HOT: u32 = 32 << 10;
+
+/// How long a hot pump looks for more bytes before it sleeps: a writer
+/// that keeps producing refills the pipe sooner than a sleep and a
+/// wake-up would take (each costs a context switch).
+const SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 
 impl Pump {
     fn new(read: OwnedFd, stream: OutputStream, grow_to: usize) -> io::Result<Pump> {
@@ -68,6 +81,7 @@ impl Pump {
             stream,
             grow_to,
             grown: None,
+            streak: 0,
         })
     }
 
@@ -94,15 +108,24 @@ impl Pump {
                     self.grow_to = 0;
                 }
             }
-            match got {
+            let emptied = match got {
                 Ok(Filled { n: 0, .. }) => return Poll::Ready(()),
                 // A short read emptied the pipe: wait for the next write
                 // rather than spend a read(2) on EAGAIN.
-                Ok(Filled { n, asked, .. }) if n < asked => ready.clear_ready(),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready.clear_ready(),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Ok(Filled { n, asked, .. }) => {
+                    self.streak = self.streak.saturating_add(n as u32);
+                    n < asked
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => true,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => false,
                 Err(_) => return Poll::Ready(()),
+            };
+            if emptied {
+                if self.streak >= HOT && sys::wait_readable(ready.get_inner().as_fd(), SPIN) {
+                    continue;
+                }
+                self.streak = 0;
+                ready.clear_ready();
             }
         }
     }

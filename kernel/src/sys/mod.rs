@@ -237,6 +237,31 @@ pub(crate) fn capture_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((read, write))
 }
 
+/// Whether `fd` turns readable within `spin`, looking again and again
+/// without sleeping (poll(2) with a zero timeout): for a reader that
+/// expects more bytes very soon and would rather not pay a sleep and a
+/// wake-up for them.
+pub(crate) fn wait_readable(fd: BorrowedFd<'_>, spin: std::time::Duration) -> bool {
+    let end = std::time::Instant::now() + spin;
+    loop {
+        let mut p = [libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        // SAFETY: `p` is a valid array of one pollfd for the whole call;
+        // a zero timeout never blocks.
+        let rc = unsafe { libc::poll(p.as_mut_ptr(), 1, 0) };
+        if rc > 0 {
+            return true;
+        }
+        if std::time::Instant::now() >= end {
+            return false;
+        }
+        std::hint::spin_loop();
+    }
+}
+
 /// The capacity of a pipe in bytes (64 KiB if the system does not say).
 pub(crate) fn pipe_capacity(fd: BorrowedFd<'_>) -> usize {
     fcntl(fd, FcntlArg::F_GETPIPE_SZ)
