@@ -46,10 +46,10 @@ pub(crate) enum Member {
 
 /// What the group lock guards: the members' states and every pidfd held.
 pub(crate) struct GroupState {
-    pub(crate) members: Vec<Member>,
+    pub(crate) members: Box<[Member]>,
     /// The members' pidfds, each dropped once that member is reaped (None
     /// also when it could not be opened).
-    member_fds: Vec<Option<Arc<PidFd>>>,
+    member_fds: Box<[Option<Arc<PidFd>>]>,
     /// Processes left in the group after the last member was reaped.
     leftovers: Vec<Arc<PidFd>>,
 }
@@ -79,7 +79,7 @@ impl GroupState {
 /// The process side of a process job.
 pub(crate) struct ProcPart {
     pub(crate) pgid: i32,
-    pub(crate) pids: Vec<i32>,
+    pub(crate) pids: Box<[i32]>,
     /// Each member's text, as `jobs -l` shows it.
     pub(crate) member_texts: Box<[String]>,
     group: Mutex<GroupState>,
@@ -106,11 +106,11 @@ impl ProcPart {
             pgid,
             member_texts: member_texts.into_boxed_slice(),
             group: Mutex::new(GroupState {
-                members: vec![Member::Running; pids.len()],
+                members: vec![Member::Running; pids.len()].into_boxed_slice(),
                 member_fds,
                 leftovers: Vec::new(),
             }),
-            pids,
+            pids: pids.into_boxed_slice(),
             members_done: Notify::new(),
             starter: Mutex::new(None),
         }

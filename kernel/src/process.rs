@@ -51,7 +51,7 @@ pub(crate) struct Pump {
     stream: OutputStream,
     /// Pipe size to ask for once the stream is a heavy writer's (0: done,
     /// or never): only big producers gain from a big pipe.
-    grow_to: usize,
+    grow_to: u32,
     /// What the pipe was grown by, counted against the process-wide bound
     /// until the pump (and with it the pipe) is dropped.
     grown: Option<sys::PipeGrant>,
@@ -72,6 +72,7 @@ const SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 
 impl Pump {
     fn new(read: OwnedFd, stream: OutputStream, grow_to: usize) -> io::Result<Pump> {
+        let grow_to = u32::try_from(grow_to).unwrap_or(u32::MAX);
         // SAFETY: an OwnedFd is a valid open descriptor that always reports
         // the same number, and nothing closes or replaces it while the
         // AsyncFd owns it (it is only dropped with the AsyncFd).
@@ -104,7 +105,7 @@ impl Pump {
             if let Ok(filled) = &got {
                 if filled.heavy && self.grow_to > 0 {
                     // Best effort: the bound or the system may refuse.
-                    self.grown = sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to);
+                    self.grown = sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to as usize);
                     self.grow_to = 0;
                 }
             }
