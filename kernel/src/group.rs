@@ -70,6 +70,12 @@ impl GroupState {
         }
     }
 
+    /// Member `index`'s pidfd, while it is unreaped and has one.
+    pub(crate) fn member_fd(&self, index: usize) -> Option<std::os::fd::BorrowedFd<'_>> {
+        let fd = self.member_fds.get(index)?.as_deref()?;
+        Some(std::os::fd::AsFd::as_fd(fd))
+    }
+
     /// Whether a held leftover proves group `pgid` the job's (see the module docs).
     fn proven(&self, pgid: i32) -> bool {
         self.leftovers.iter().any(|l| l.in_group(pgid)) && !pidfd::pid_exists(pgid)

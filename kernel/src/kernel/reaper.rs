@@ -3,8 +3,9 @@
 //!
 //! Exits are seen through the members' pidfds, watched in one epoll set
 //! ([`ExitWatch`](crate::sys::exits::ExitWatch)): the reaper learns which
-//! members exited and takes exactly their reports with `waitid(P_PID)`,
-//! whose cost does not grow with the number of children. Stops and
+//! members exited and takes exactly their reports with `waitid(P_PIDFD)`
+//! (P_PID where there is no pidfd), whose cost does not grow with the
+//! number of children. Stops and
 //! continues raise only SIGCHLD: on each, one look (without taking it)
 //! at the first pending report of any child tells whose it is; a
 //! member's is taken the same way. A child that is not ours (the
@@ -213,7 +214,13 @@ impl Inner {
             if matches!(g.members[index], Member::Done(_)) {
                 return took;
             }
-            let outcome = match sys::wait_pid(pid) {
+            // By pidfd where there is one: if someone else reaped the
+            // member, its pid may name another child of ours by now.
+            let got = match g.member_fd(index) {
+                Some(fd) => sys::wait_pidfd(fd, pid),
+                None => sys::wait_pid(pid),
+            };
+            let outcome = match got {
                 Ok(GroupWait::Change(change)) => apply(p, &mut g, change),
                 Ok(GroupWait::Nothing) => return took,
                 // Someone else reaped it: its status is lost.

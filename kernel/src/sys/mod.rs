@@ -136,6 +136,17 @@ pub(crate) fn wait_group_blocking(pgid: i32) -> io::Result<GroupWait> {
     wait_with(libc::P_PGID, pgid, 0)
 }
 
+/// Takes, without blocking, one report of the child `pidfd` names (an exit
+/// reaps it): like [`wait_pid`], but never another process that reuses the
+/// pid after someone else reaped this one (then: `NoChildren`).
+pub(crate) fn wait_pidfd(pidfd: BorrowedFd<'_>, pid: i32) -> io::Result<GroupWait> {
+    match wait_with(libc::P_PIDFD, pidfd.as_raw_fd(), libc::WNOHANG) {
+        // Before Linux 5.4: no P_PIDFD.
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => wait_pid(pid),
+        other => other,
+    }
+}
+
 fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWait> {
     // SAFETY: siginfo_t is plain old data; all-zero is a valid value and
     // si_pid == 0 after the call means "no child changed" (WNOHANG).
@@ -143,8 +154,8 @@ fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWai
     let flags = libc::WEXITED | libc::WSTOPPED | libc::WCONTINUED | extra;
     loop {
         // SAFETY: `info` is a valid, writable siginfo_t for the duration of the call;
-        // a positive id with P_PGID or P_PID only reaps children in that group
-        // or with that pid.
+        // a positive id with P_PGID, P_PID or P_PIDFD only reaps children in
+        // that group, with that pid or that pidfd names.
         let rc = unsafe { libc::waitid(idtype, id as libc::id_t, &mut info, flags) };
         if rc == 0 {
             break;
