@@ -11,7 +11,7 @@
 use std::ffi::{c_char, CString, OsStr, OsString};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
@@ -162,7 +162,9 @@ fn environment(
     }
     vars.into_iter()
         .map(|(k, v)| {
-            let mut kv = k.into_vec();
+            // One allocation per variable: room for `=` and the NUL.
+            let mut kv = Vec::with_capacity(k.len() + v.len() + 2);
+            kv.extend_from_slice(k.as_bytes());
             kv.push(b'=');
             kv.extend_from_slice(v.as_bytes());
             CString::new(kv).map_err(|_| nul_error())
