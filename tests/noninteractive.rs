@@ -35,17 +35,15 @@ fn syntax_errors_run_nothing() {
     let r = corral("echo ran; echo 'unterminated");
     assert_eq!(r.stdout, "");
     assert_eq!(r.status, 2);
-    assert!(
-        r.stderr.starts_with("corral: syntax error at column "),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.stderr,
+        "corral: line 1: unexpected EOF while looking for matching `''\n"
     );
     let r = corral("echo a | | echo b");
     assert_eq!(r.status, 2);
-    assert!(
-        r.stderr.contains("expected a command after '|'"),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.stderr,
+        "corral: line 1: syntax error near unexpected token `|'\n"
     );
 }
 
@@ -148,23 +146,24 @@ fn background_jobs_status_and_wait() {
 #[test]
 fn tail_follows_a_job_until_it_ends() {
     let r = corral(&format!(
-        "sh {} 3 0.2 & tail -f /v/jobs/1/stdout; cat /v/jobs/1/status",
+        "set -o bgquiet; sh {} 3 0.2 & tail -f /v/jobs/1/stdout; cat /v/jobs/1/status",
         fixture("slow_printer.sh")
     ));
     assert_eq!(r.stdout, "line 1\nline 2\nline 3\ndone:0\n", "{}", r.stderr);
-    let r = corral("printf '1\\n2\\n3\\n' & wait; tail -n 2 /v/jobs/1/stdout");
+    let r = corral("set -o bgquiet; printf '1\\n2\\n3\\n' & wait; tail -n 2 /v/jobs/1/stdout");
     assert_eq!(r.stdout, "2\n3\n");
 }
 
 #[test]
 fn job_output_through_v_jobs() {
     let r = corral(
-        "sh -c 'echo out; echo err >&2' & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/stderr; cat /v/jobs/1/command; cat /v/jobs/1/stdout | wc -c",
+        "set -o bgquiet; sh -c 'echo out; echo err >&2' & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/stderr; cat /v/jobs/1/command; cat /v/jobs/1/stdout | wc -c",
     );
     assert_eq!(r.stdout, "out\nerr\nsh -c 'echo out; echo err >&2'\n4\n");
-    let r = corral("echo from a builtin & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/pid | wc -c");
+    let r = corral("set -o bgquiet; echo from a builtin & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/pid | wc -c");
     assert_eq!(r.stdout, "from a builtin\n0\n");
-    let r = corral("( echo grouped; sh -c 'echo inner' ) & wait; cat /v/jobs/1/stdout");
+    let r =
+        corral("set -o bgquiet; ( echo grouped; sh -c 'echo inner' ) & wait; cat /v/jobs/1/stdout");
     assert_eq!(r.stdout, "grouped\ninner\n");
     let r = corral("cat /v/jobs/99/status");
     assert_eq!(r.stderr, "cat: /v/jobs/99/status: no such job\n");
@@ -233,7 +232,7 @@ fn disown_and_exit_cleanup() {
 #[test]
 fn sigpipe_does_not_kill_corral() {
     let r = corral(
-        "head -c 3000000 /dev/zero & wait; cat /v/jobs/1/stdout | head -c 1 | wc -c; echo alive",
+        "set -o bgquiet; head -c 3000000 /dev/zero & wait; cat /v/jobs/1/stdout | head -c 1 | wc -c; echo alive",
     );
     assert_eq!(r.stdout, "1\nalive\n", "{}", r.stderr);
 }
@@ -281,10 +280,10 @@ fn jobs_long_shows_pids_and_pipeline_members() {
 #[test]
 fn stderr_redirections_apply_to_background_jobs_and_errors() {
     let r = corral(
-        "sh -c 'echo e >&2' 2>&1 & wait; cat /v/jobs/1/stdout; seq 2 >&2 & wait; cat /v/jobs/2/stderr",
+        "set -o bgquiet; sh -c 'echo e >&2' 2>&1 & wait; cat /v/jobs/1/stdout; seq 2 >&2 & wait; cat /v/jobs/2/stderr",
     );
     assert_eq!(r.stdout, "e\n1\n2\n", "{}", r.stderr);
-    let r = corral("(sh -c 'for i in 1 2 3; do echo o$i; echo e$i >&2; done' 2>&1) & wait; cat /v/jobs/1/stdout");
+    let r = corral("set -o bgquiet; (sh -c 'for i in 1 2 3; do echo o$i; echo e$i >&2; done' 2>&1) & wait; cat /v/jobs/1/stdout");
     assert_eq!(r.stdout, "o1\ne1\no2\ne2\no3\ne3\n", "2>&1 keeps the order");
     let r = corral("nonexist-xyz 2>/dev/null; echo $?");
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("127\n", ""));
@@ -316,7 +315,7 @@ fn issue_8_kill_sends_realtime_signals_to_groups_and_takes_iot() {
     assert!(status.success());
     let rt1 = libc::SIGRTMIN() + 1;
     let script = format!(
-        "sh -c 'trap \"exit 7\" {rt1}; echo ready > {f}; while :; do sleep 1; done' & \
+        "set -o bgquiet; sh -c 'trap \"exit 7\" {rt1}; echo ready > {f}; while :; do sleep 1; done' & \
          cat {f}; kill -s RTMIN+1 -- -$!; wait $!; echo $?; \
          sleep 100 & kill -s IOT %2; wait %2; echo $?",
         f = fifo.display()

@@ -224,13 +224,7 @@ pub async fn run(shell: &mut Shell) -> i32 {
             Read::Interrupted => continue,
             Read::Eof => {
                 shell.line_no += 1;
-                let io = crate::io::Streams::inherit();
-                let list = match crate::syntax::parse("exit") {
-                    Ok(l) => l,
-                    Err(_) => return shell.env.last_status,
-                };
-                let src: Arc<str> = Arc::from("exit");
-                shell.run_list(&list, &src, &io).await;
+                shell.run_text("exit", false).await;
                 if shell.exit_status.is_none() {
                     continue;
                 }

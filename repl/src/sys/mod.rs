@@ -23,6 +23,17 @@ pub fn isatty(fd: BorrowedFd<'_>) -> bool {
     unistd::isatty(fd).unwrap_or(false)
 }
 
+/// The real user id (`$UID`).
+pub fn uid() -> u32 {
+    unistd::getuid().as_raw()
+}
+
+/// Sets the file mode creation mask; returns the previous one (`umask`).
+pub fn set_umask(mask: u32) -> u32 {
+    let m = nix::sys::stat::Mode::from_bits_truncate(mask as libc::mode_t);
+    nix::sys::stat::umask(m).bits() as u32
+}
+
 /// This process's process group.
 pub fn own_pgrp() -> i32 {
     unistd::getpgrp().as_raw()
