@@ -45,6 +45,15 @@ pub enum ExpandError {
     /// `shopt -s failglob` and a pattern without match.
     #[error("no match: {0}")]
     NoMatch(String),
+    /// `${!x}` with x unset.
+    #[error("{0}: invalid indirect expansion")]
+    InvalidIndirect(String),
+    /// `${1:=w}`, `${#:=w}`: not a variable.
+    #[error("${0}: cannot assign in this way")]
+    CannotAssign(String),
+    /// `<(…)` / `>(…)` reached the expander (the interpreter runs those).
+    #[error("{0}(…): process substitution is not supported here")]
+    ProcessSubst(char),
     /// `$(…)` failed or the shell is exiting.
     #[error(transparent)]
     Subst(#[from] SubstError),
