@@ -23,7 +23,6 @@ pub(crate) mod background;
 pub(crate) mod compound;
 pub(crate) mod cond;
 pub(crate) mod envimpl;
-pub(crate) mod expand_shim;
 pub(crate) mod options;
 pub(crate) mod pipeline;
 pub(crate) mod run;
@@ -33,7 +32,7 @@ pub(crate) mod vars;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub(crate) use expand_shim as ex;
+pub(crate) use crate::expand as ex;
 pub use options::Options;
 pub use vars::{valid_name, Var, Vars};
 

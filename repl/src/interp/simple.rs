@@ -56,10 +56,11 @@ impl Shell {
             return self.env.last_status;
         }
         eprintln!("corral: {e}");
+        let status = e.status();
         if e.is_fatal() && !self.interactive {
-            self.exit_status = Some(1);
+            self.exit_status = Some(status);
         }
-        1
+        status
     }
 
     /// Runs a simple command whose words are expanded.
