@@ -6,6 +6,8 @@ mod files;
 mod jobctl;
 // The cores of bash's builtins, wired in by the interpreter's wrappers.
 #[allow(dead_code)]
+pub(crate) mod cond;
+#[allow(dead_code)]
 pub(crate) mod test;
 
 use crate::exec::BoxFut;
