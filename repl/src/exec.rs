@@ -32,9 +32,32 @@ impl Shell {
     }
 
     /// Prints `msg` on stderr; returns status 1.
+    /// A message starting `corral: ` gets bash's prefix ([`Shell::err_prefix`]).
+    /// It goes to the shell's current stderr (`f 2>/dev/null` silences
+    /// errors inside `f`).
     pub(crate) fn fail(&mut self, msg: &str) -> i32 {
-        eprintln!("{msg}");
+        let line = match msg.strip_prefix("corral: ") {
+            Some(rest) => format!("{}{rest}\n", self.err_prefix()),
+            None => format!("{msg}\n"),
+        };
+        self.write_err(&line);
         1
+    }
+
+    /// Writes a (short) message to the shell's current stderr at once.
+    pub(crate) fn write_err(&self, text: &str) {
+        use std::io::Write;
+        match &self.fds.std.stderr {
+            crate::io::Output::Null => {}
+            crate::io::Output::Stdout => print!("{text}"),
+            crate::io::Output::Stream(s) => s.write(text.as_bytes()),
+            crate::io::Output::Fd(fd) => {
+                if let Ok(fd) = fd.try_clone() {
+                    let _ = std::fs::File::from(fd).write_all(text.as_bytes());
+                }
+            }
+            _ => eprint!("{text}"),
+        }
     }
 
     pub(crate) fn fail_io(&mut self, e: &std::io::Error) -> i32 {

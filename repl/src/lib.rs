@@ -196,6 +196,12 @@ async fn run(inv: Invocation) -> i32 {
         }
     };
     shell.env.lang.positional = inv.args;
+    if let Source::Script(_) = inv.source {
+        shell.env.lang.name.clone_from(&shell.env.arg0);
+    }
+    let mask = sys::set_umask(0o022);
+    sys::set_umask(mask);
+    shell.env.lang.umask = mask;
     for (name, on) in inv.options {
         let opts = &mut shell.env.lang.opts;
         let slot = match name.chars().next() {

@@ -30,14 +30,18 @@ pub(super) fn return_<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         if shell.env.lang.funcnames.is_empty() && shell.env.lang.sourcing == 0 {
-            io.err_line("corral: return: can only `return' from a function or sourced script")
-                .await;
+            io.err_line(&format!(
+                "{}return: can only `return' from a function or sourced script",
+                shell.err_prefix()
+            ))
+            .await;
             return 2;
         }
         let status = match number_arg(&args, shell.env.last_status) {
             Ok(n) => n,
             Err(msg) => {
-                io.err_line(&format!("corral: return: {msg}")).await;
+                io.err_line(&format!("{}return: {msg}", shell.err_prefix()))
+                    .await;
                 2
             }
         };
@@ -60,7 +64,8 @@ fn loop_control<'a>(
             Some(Ok(n)) if n > 0 => n,
             Some(_) => {
                 io.err_line(&format!(
-                    "corral: {name}: {}: loop count out of range",
+                    "{}{name}: {}: loop count out of range",
+                    shell.err_prefix(),
                     args[1]
                 ))
                 .await;
@@ -70,7 +75,8 @@ fn loop_control<'a>(
         let depth = shell.env.lang.loop_depth;
         if depth == 0 {
             io.err_line(&format!(
-                "corral: {name}: only meaningful in a `for', `while', or `until' loop"
+                "{}{name}: only meaningful in a `for', `while', or `until' loop",
+                shell.err_prefix()
             ))
             .await;
             return 0;
@@ -128,8 +134,12 @@ pub(super) fn source<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let Some(file) = args.get(1) else {
-            io.err_line(&format!("corral: {}: filename argument required", args[0]))
-                .await;
+            io.err_line(&format!(
+                "{}{}: filename argument required",
+                shell.err_prefix(),
+                args[0]
+            ))
+            .await;
             return 2;
         };
         let path = if file.contains('/') {
@@ -140,8 +150,12 @@ pub(super) fn source<'a>(
         let text = match std::fs::read(&path) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(e) => {
-                io.err_line(&format!("corral: {file}: {}", crate::io::os_message(&e)))
-                    .await;
+                io.err_line(&format!(
+                    "{}{file}: {}",
+                    shell.err_prefix(),
+                    crate::io::os_message(&e)
+                ))
+                .await;
                 return 1;
             }
         };
@@ -149,7 +163,8 @@ pub(super) fn source<'a>(
             Ok(p) => p,
             Err(e) => {
                 io.err_line(&format!(
-                    "corral: {file}: line {}: {}",
+                    "{}{file}: line {}: {}",
+                    shell.err_prefix(),
                     e.pos().line,
                     e.message()
                 ))
@@ -190,7 +205,7 @@ pub(super) fn exec<'a>(
             && find_on_path(&shell.env, &name).is_none()
             && super::lookup(&name).is_none()
         {
-            eprintln!("corral: {name}: not found");
+            shell.fail(&format!("corral: exec: {name}: not found"));
             if !shell.interactive {
                 shell.exit_status = Some(127);
             }
@@ -215,7 +230,7 @@ fn describe(shell: &Shell, name: &str) -> Option<(&'static str, String)> {
         let body = crate::interp::compound::function_text(def);
         return Some(("function", format!("{name} is a function\n{body}")));
     }
-    if super::lookup(name).is_some() {
+    if super::lookup(name).is_some() && !crate::exec::use_program(&shell.env, name, &[], false) {
         return Some(("builtin", format!("{name} is a shell builtin")));
     }
     let path = if name.contains('/') {
@@ -259,7 +274,7 @@ pub(super) fn type_<'a>(
                     }
                     None => {
                         if !kind_only && !path_only {
-                            io.err_line(&format!("corral: type: {name}: not found"))
+                            io.err_line(&format!("{}type: {name}: not found", shell.err_prefix()))
                                 .await;
                         }
                         status = 1;
@@ -322,8 +337,11 @@ pub(super) fn command<'a>(
                     }
                     None => {
                         if verbose {
-                            io.err_line(&format!("corral: command: {name}: not found"))
-                                .await;
+                            io.err_line(&format!(
+                                "{}command: {name}: not found",
+                                shell.err_prefix()
+                            ))
+                            .await;
                         }
                         status = 1;
                     }
@@ -400,8 +418,11 @@ pub(super) fn trap<'a>(
         let mut status = 0;
         for s in sigs {
             let Some(name) = trap_name(s) else {
-                io.err_line(&format!("corral: trap: {s}: invalid signal specification"))
-                    .await;
+                io.err_line(&format!(
+                    "{}trap: {s}: invalid signal specification",
+                    shell.err_prefix()
+                ))
+                .await;
                 status = 1;
                 continue;
             };
@@ -442,7 +463,8 @@ pub(super) fn alias<'a>(
                 None => match shell.env.lang.aliases.get(a) {
                     Some(v) => text.push_str(&fmt(a, v)),
                     None => {
-                        io.err_line(&format!("corral: alias: {a}: not found")).await;
+                        io.err_line(&format!("{}alias: {a}: not found", shell.err_prefix()))
+                            .await;
                         status = 1;
                     }
                 },
@@ -463,7 +485,7 @@ pub(super) fn unalias<'a>(
             if a == "-a" {
                 shell.env.lang.aliases.clear();
             } else if shell.env.lang.aliases.remove(a).is_none() {
-                io.err_line(&format!("corral: unalias: {a}: not found"))
+                io.err_line(&format!("{}unalias: {a}: not found", shell.err_prefix()))
                     .await;
                 status = 1;
             }
@@ -507,8 +529,11 @@ pub(super) fn umask<'a>(
                     0
                 }
                 _ => {
-                    io.err_line(&format!("corral: umask: {v}: octal number out of range"))
-                        .await;
+                    io.err_line(&format!(
+                        "{}umask: {v}: octal number out of range",
+                        shell.err_prefix()
+                    ))
+                    .await;
                     1
                 }
             },

@@ -6,6 +6,14 @@ mod control;
 mod files;
 mod jobctl;
 mod shellvars;
+mod wrappers;
+// The cores of bash's builtins, wired in by the wrappers.
+#[allow(dead_code)]
+pub(crate) mod cond;
+#[allow(dead_code)]
+pub(crate) mod printf;
+#[allow(dead_code)]
+pub(crate) mod test;
 
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -26,6 +34,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         ": [arguments]",
         "Do nothing, successfully.",
         basic::true_,
+    ),
+    (
+        "[",
+        "[ expression ]",
+        "Evaluate a conditional expression (like test).",
+        wrappers::test,
     ),
     (
         "alias",
@@ -155,6 +169,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "List directories (including /v/jobs).",
         files::ls,
     ),
+    (
+        "printf",
+        "printf [-v var] format [arguments]",
+        "Print arguments under the control of a format.",
+        wrappers::printf,
+    ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
     (
         "readonly",
@@ -191,6 +211,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "tail [-n N] [-f] [file]",
         "Print the last lines of a file; -f follows a job's stream until it ends.",
         files::tail,
+    ),
+    (
+        "test",
+        "test [expression]",
+        "Evaluate a conditional expression.",
+        wrappers::test,
     ),
     (
         "trap",

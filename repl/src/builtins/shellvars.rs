@@ -115,8 +115,11 @@ pub(super) fn set<'a>(
                     match shell.env.lang.opts.named(name) {
                         Some(v) => *v = on,
                         None => {
-                            io.err_line(&format!("corral: set: {name}: invalid option name"))
-                                .await;
+                            io.err_line(&format!(
+                                "{}set: {name}: invalid option name",
+                                shell.err_prefix()
+                            ))
+                            .await;
                             return 2;
                         }
                     }
@@ -126,8 +129,11 @@ pub(super) fn set<'a>(
                     Some(v) => *v = on,
                     None => {
                         let sign = if on { '-' } else { '+' };
-                        io.err_line(&format!("corral: set: {sign}{c}: invalid option"))
-                            .await;
+                        io.err_line(&format!(
+                            "{}set: {sign}{c}: invalid option",
+                            shell.err_prefix()
+                        ))
+                        .await;
                         io.err_line("set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]").await;
                         return 2;
                     }
@@ -152,8 +158,11 @@ pub(super) fn shift<'a>(
             Some(a) => match a.parse::<usize>() {
                 Ok(n) => n,
                 Err(_) => {
-                    io.err_line(&format!("corral: shift: {a}: numeric argument required"))
-                        .await;
+                    io.err_line(&format!(
+                        "{}shift: {a}: numeric argument required",
+                        shell.err_prefix()
+                    ))
+                    .await;
                     return 1;
                 }
             },
@@ -204,8 +213,11 @@ async fn declare_common(
                     'g' => d.global = true,
                     'n' if builtin == "export" => d.export = Some(false),
                     _ => {
-                        io.err_line(&format!("corral: {builtin}: -{c}: invalid option"))
-                            .await;
+                        io.err_line(&format!(
+                            "{}{builtin}: -{c}: invalid option",
+                            shell.err_prefix()
+                        ))
+                        .await;
                         return 2;
                     }
                 }
@@ -251,7 +263,7 @@ async fn declare_common(
                         text.push('\n');
                     }
                     None => {
-                        io.err_line(&format!("corral: {builtin}: {n}: not found"))
+                        io.err_line(&format!("{}{builtin}: {n}: not found", shell.err_prefix()))
                             .await;
                         status = 1;
                     }
@@ -277,7 +289,8 @@ async fn declare_common(
         };
         if !valid_name(&name) {
             io.err_line(&format!(
-                "corral: {builtin}: `{arg}': not a valid identifier"
+                "{}{builtin}: `{arg}': not a valid identifier",
+                shell.err_prefix()
             ))
             .await;
             status = 1;
@@ -297,7 +310,7 @@ async fn declare_common(
                 match shell.arith_text(&v) {
                     Ok(n) => n.to_string(),
                     Err(msg) => {
-                        io.err_line(&format!("corral: {msg}")).await;
+                        io.err_line(&format!("{}{msg}", shell.err_prefix())).await;
                         status = 1;
                         continue;
                     }
@@ -316,7 +329,8 @@ async fn declare_common(
                 shell.env.vars.assign(&name, Value::Scalar(v))
             };
             if let Err(e) = r {
-                io.err_line(&format!("corral: {builtin}: {e}")).await;
+                io.err_line(&format!("{}{builtin}: {e}", shell.err_prefix()))
+                    .await;
                 status = 1;
                 continue;
             }
@@ -351,8 +365,11 @@ pub(super) fn local<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         if !shell.env.vars.in_function() {
-            io.err_line("corral: local: can only be used in a function")
-                .await;
+            io.err_line(&format!(
+                "{}local: can only be used in a function",
+                shell.err_prefix()
+            ))
+            .await;
             return 1;
         }
         declare_common(shell, &args, io, Decl::default(), "local", true).await
@@ -422,15 +439,19 @@ pub(super) fn unset<'a>(
                         }
                     };
                     if let Err(e) = shell.env.vars.unset_element(base, i) {
-                        io.err_line(&format!("corral: unset: {e}")).await;
+                        io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
+                            .await;
                         status = 1;
                     }
                     continue;
                 }
             }
             if !valid_name(name) {
-                io.err_line(&format!("corral: unset: `{name}': not a valid identifier"))
-                    .await;
+                io.err_line(&format!(
+                    "{}unset: `{name}': not a valid identifier",
+                    shell.err_prefix()
+                ))
+                .await;
                 status = 1;
                 continue;
             }
@@ -439,7 +460,8 @@ pub(super) fn unset<'a>(
                 continue;
             }
             if let Err(e) = shell.env.vars.unset(name) {
-                io.err_line(&format!("corral: unset: {e}")).await;
+                io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
+                    .await;
                 status = 1;
             }
         }
@@ -454,7 +476,8 @@ pub(super) fn let_<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         if args.len() < 2 {
-            io.err_line("corral: let: expression expected").await;
+            io.err_line(&format!("{}let: expression expected", shell.err_prefix()))
+                .await;
             return 1;
         }
         let mut last = 0;
@@ -462,7 +485,8 @@ pub(super) fn let_<'a>(
             match shell.arith_text(a) {
                 Ok(n) => last = n,
                 Err(msg) => {
-                    io.err_line(&format!("corral: let: {msg}")).await;
+                    io.err_line(&format!("{}let: {msg}", shell.err_prefix()))
+                        .await;
                     return 1;
                 }
             }

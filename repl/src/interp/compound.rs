@@ -105,13 +105,16 @@ impl Shell {
             CompoundKind::While { cond, body } => self.run_while(cond, body, false).await,
             CompoundKind::Until { cond, body } => self.run_while(cond, body, true).await,
             CompoundKind::Case { word, arms } => self.run_case(word, arms).await,
-            CompoundKind::Cond(expr) => {
-                let s = self.eval_cond(expr).await;
-                if self.env.lang.opts.xtrace {
-                    eprintln!("+ [[ … ]]");
+            CompoundKind::Cond(expr) => match crate::builtins::cond::eval(expr, self).await {
+                Ok(b) => i32::from(!b),
+                Err(crate::builtins::cond::CondError::Env(status)) => status,
+                Err(e) => {
+                    if let crate::builtins::cond::CondError::UnknownOperator(_) = e {
+                        self.fail(&format!("corral: {e}"));
+                    }
+                    e.status()
                 }
-                s
-            }
+            },
             CompoundKind::Arith(a) => match self.arith(a).await {
                 Ok(n) => i32::from(n == 0),
                 Err(s) => s,
@@ -244,10 +247,10 @@ impl Shell {
         redirects: &[Redirect],
     ) -> i32 {
         if self.env.lang.funcnames.len() >= MAX_FUNCTION_DEPTH {
-            eprintln!(
+            self.fail(&format!(
                 "corral: {}: maximum function nesting level exceeded ({MAX_FUNCTION_DEPTH})",
                 def.name
-            );
+            ));
             if !self.interactive {
                 self.exit_status = Some(1);
             }

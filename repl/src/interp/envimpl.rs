@@ -20,15 +20,20 @@ impl ExpandEnv for Shell {
             "UID" => scalar(crate::sys::uid().to_string()),
             "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
             "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
-            "FUNCNAME" if !lang.funcnames.is_empty() => Some(Value::Indexed(
-                lang.funcnames
-                    .iter()
-                    .rev()
-                    .cloned()
-                    .chain(std::iter::once("main".to_string()))
-                    .enumerate()
-                    .collect(),
-            )),
+            "FUNCNAME" if !lang.funcnames.is_empty() => {
+                // bash ends the stack with `main` in a script file only.
+                let file = !(lang.opts.command || lang.opts.stdin || lang.opts.interactive);
+                let main = file.then(|| "main".to_string());
+                Some(Value::Indexed(
+                    lang.funcnames
+                        .iter()
+                        .rev()
+                        .cloned()
+                        .chain(main)
+                        .enumerate()
+                        .collect(),
+                ))
+            }
             _ => self.env.vars.value(name).cloned(),
         }
     }

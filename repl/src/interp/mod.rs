@@ -21,8 +21,8 @@
 
 pub(crate) mod background;
 pub(crate) mod compound;
-pub(crate) mod cond;
 pub(crate) mod envimpl;
+pub(crate) mod glue;
 pub(crate) mod options;
 pub(crate) mod pipeline;
 pub(crate) mod run;
@@ -83,6 +83,8 @@ pub struct Lang {
     pub sourcing: u32,
     /// `$BASH_SUBSHELL`.
     pub subshell: u32,
+    /// The name errors start with: `corral`, or the script's path.
+    pub name: String,
     /// The file mode creation mask (`umask`).
     pub umask: u32,
 }
@@ -110,6 +112,7 @@ impl Lang {
             subshell: 0,
             sourcing: 0,
             umask: 0o022,
+            name: "corral".to_string(),
         }
     }
 
@@ -125,6 +128,16 @@ impl Lang {
 }
 
 impl Shell {
+    /// What bash puts before its own error messages: `corral: ` when
+    /// interactive, `corral: line N: ` (the script's name for a script) otherwise.
+    pub(crate) fn err_prefix(&self) -> String {
+        if self.env.lang.opts.interactive {
+            "corral: ".to_string()
+        } else {
+            format!("{}: line {}: ", self.env.lang.name, self.env.lang.lineno)
+        }
+    }
+
     /// Whether the rest of a list must not run: `exit`, Ctrl-C, or a
     /// `break`/`continue`/`return` unwinding.
     pub(crate) fn unwinding(&self) -> bool {

@@ -34,7 +34,7 @@ pub struct Options {
 }
 
 impl Options {
-    /// The defaults: notify on; job control and quiet backgrounds when interactive.
+    /// The defaults: notify, job control and quiet backgrounds when interactive.
     #[must_use]
     pub fn new(interactive: bool) -> Options {
         Options {
@@ -44,7 +44,7 @@ impl Options {
             noclobber: false,
             noglob: false,
             noexec: false,
-            notify: true,
+            notify: interactive,
             monitor: interactive,
             pipefail: false,
             bgquiet: interactive,
@@ -152,7 +152,6 @@ mod tests {
     #[test]
     fn flags_follow_bashs_order() {
         let mut o = Options::new(false);
-        o.notify = false;
         *o.letter('e').unwrap() = true;
         *o.letter('u').unwrap() = true;
         o.command = true;

@@ -55,7 +55,7 @@ impl Shell {
         ) {
             return self.env.last_status;
         }
-        eprintln!("corral: {e}");
+        self.fail(&format!("corral: {e}"));
         let status = e.status();
         if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
@@ -452,7 +452,11 @@ impl Shell {
             }
             other => (format!("corral: {other}"), 1),
         };
-        let _ = crate::io::write_to(err, format!("{msg}\n").as_bytes()).await;
+        let msg = match msg.strip_prefix("corral: ") {
+            Some(rest) => format!("{}{rest}\n", self.err_prefix()),
+            None => format!("{msg}\n"),
+        };
+        let _ = crate::io::write_to(err, msg.as_bytes()).await;
         status
     }
 }

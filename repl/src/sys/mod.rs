@@ -34,6 +34,26 @@ pub fn set_umask(mask: u32) -> u32 {
     nix::sys::stat::umask(m).bits() as u32
 }
 
+/// Whether this process may access `path` (`test -r/-w/-x`): `mode` is
+/// `libc::R_OK`, `W_OK` or `X_OK`.
+pub fn access(path: &std::path::Path, mode: i32) -> bool {
+    let flags = nix::unistd::AccessFlags::from_bits_truncate(mode);
+    nix::unistd::access(path, flags).is_ok()
+}
+
+/// The effective user and group ids.
+pub fn effective_ids() -> (u32, u32) {
+    (unistd::geteuid().as_raw(), unistd::getegid().as_raw())
+}
+
+/// Whether the raw descriptor `fd` of this process is a terminal.
+pub fn isatty_raw(fd: RawFd) -> bool {
+    // SAFETY: the descriptor is only borrowed for the isatty call; an fd
+    // that is not open makes isatty fail (EBADF), it is not used otherwise.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    isatty(fd)
+}
+
 /// This process's process group.
 pub fn own_pgrp() -> i32 {
     unistd::getpgrp().as_raw()
