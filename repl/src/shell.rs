@@ -93,6 +93,11 @@ pub struct Shell {
     pub flow: Option<crate::interp::Flow>,
     /// Copies of background jobs' output to the shell's own (`set +o bgquiet`).
     pub passthrough: Vec<tokio::task::JoinHandle<()>>,
+    /// The task writing passed-through output to the shell's stdout/stderr.
+    pub passthrough_sink: Option<(
+        tokio::sync::mpsc::Sender<(bool, bytes::Bytes)>,
+        tokio::task::JoinHandle<()>,
+    )>,
     /// Commands run since the interpreter last yielded to the runtime.
     pub budget: u32,
     /// The status of the last `$(…)` of the current command.
@@ -153,6 +158,7 @@ impl Shell {
             fds: Fds::inherit(),
             flow: None,
             passthrough: Vec::new(),
+            passthrough_sink: None,
             budget: 0,
             subst_status: None,
             sigint: Arc::default(),

@@ -12,6 +12,7 @@
 
 use corral_kernel::{Job, JobOptions, OutputStream};
 use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
 
 use crate::builtins;
 use crate::exec::use_program;
@@ -76,6 +77,9 @@ impl Shell {
         }
         if !self.env.lang.opts.bgquiet {
             self.pass_through(&job);
+            // Let the job and its copiers start now: output is copied while
+            // the job's record (and ring) is certainly still there.
+            tokio::task::yield_now().await;
         }
         0
     }
@@ -157,14 +161,54 @@ impl Shell {
         self.passthrough.retain(|h| !h.is_finished());
         for (stream, fd) in [(job.stdout().clone(), 1), (job.stderr().clone(), 2)] {
             let target = if fd == 1 {
-                self.fds.std.stdout.try_clone()
+                &self.fds.std.stdout
             } else {
-                self.fds.std.stderr.try_clone()
+                &self.fds.std.stderr
             };
-            let Ok(target) = target else { continue };
+            let sink = match target {
+                // The shell's own stdout/stderr: one writer task for all jobs
+                // (one blocking-pool thread, not one per job).
+                Output::Stdout | Output::Stderr => {
+                    let err = matches!(target, Output::Stderr);
+                    Sink::Shared(self.passthrough_writer(), err)
+                }
+                other => match other.try_clone() {
+                    Ok(o) => Sink::Own(o),
+                    Err(_) => continue,
+                },
+            };
             self.passthrough
-                .push(tokio::spawn(copy_stream(stream, target)));
+                .push(tokio::spawn(copy_stream(stream, sink)));
         }
+    }
+
+    /// The task writing passed-through output to the shell's stdout/stderr.
+    fn passthrough_writer(&mut self) -> mpsc::Sender<(bool, bytes::Bytes)> {
+        if let Some((tx, _)) = &self.passthrough_sink {
+            return tx.clone();
+        }
+        let (tx, mut rx) = mpsc::channel::<(bool, bytes::Bytes)>(64);
+        let task = tokio::spawn(async move {
+            let (mut out, mut err) = (tokio::io::stdout(), tokio::io::stderr());
+            while let Some((to_err, data)) = rx.recv().await {
+                let r = if to_err {
+                    match err.write_all(&data).await {
+                        Ok(()) => err.flush().await,
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    match out.write_all(&data).await {
+                        Ok(()) => out.flush().await,
+                        Err(e) => Err(e),
+                    }
+                };
+                if r.is_err() {
+                    break;
+                }
+            }
+        });
+        self.passthrough_sink = Some((tx.clone(), task));
+        tx
     }
 
     /// Waits (briefly) for background output still being copied out, before
@@ -176,23 +220,31 @@ impl Shell {
                 h.abort();
             }
         }
+        if let Some((tx, mut task)) = self.passthrough_sink.take() {
+            drop(tx);
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
     }
 }
 
-async fn copy_stream(stream: OutputStream, mut target: Output) {
+/// Where a copy of a job's stream goes.
+enum Sink {
+    /// The shared writer: (channel, to stderr).
+    Shared(mpsc::Sender<(bool, bytes::Bytes)>, bool),
+    /// A file or pipe of the shell's.
+    Own(Output),
+}
+
+async fn copy_stream(stream: OutputStream, mut sink: Sink) {
     let mut follow = stream.follow(0);
     while let Some(chunk) = follow.next_chunk().await {
-        let r = match &mut target {
-            Output::Stdout => {
-                let mut o = tokio::io::stdout();
-                match o.write_all(&chunk.data).await {
-                    Ok(()) => o.flush().await,
-                    Err(e) => Err(e),
-                }
-            }
-            other => crate::io::write_to(other, &chunk.data).await,
+        let ok = match &mut sink {
+            Sink::Shared(tx, err) => tx.send((*err, chunk.data)).await.is_ok(),
+            Sink::Own(out) => crate::io::write_to(out, &chunk.data).await.is_ok(),
         };
-        if r.is_err() {
+        if !ok {
             break;
         }
     }

@@ -169,6 +169,7 @@ impl Shell {
             fds: self.fds.try_clone().unwrap_or_else(|_| Fds::inherit()),
             flow: None,
             passthrough: Vec::new(),
+            passthrough_sink: None,
             budget: 0,
             subst_status: None,
             sigint: Arc::clone(&self.sigint),
