@@ -40,13 +40,13 @@ fn syntax_errors_run_nothing() {
     assert_eq!(r.status, 2);
     assert_eq!(
         r.stderr,
-        "corral: line 1: unexpected EOF while looking for matching `''\n"
+        "corral: -c: line 1: unexpected EOF while looking for matching `''\n"
     );
     let r = corral("echo a | | echo b");
     assert_eq!(r.status, 2);
     assert_eq!(
         r.stderr,
-        "corral: line 1: syntax error near unexpected token `|'\n"
+        "corral: -c: line 1: syntax error near unexpected token `|'\ncorral: -c: line 1: `echo a | | echo b'\n"
     );
 }
 
@@ -57,8 +57,15 @@ fn script_file_errors_name_line_and_column() {
     std::fs::write(&f, "echo one\necho two )\n").unwrap();
     let r = corral_with(&[f.to_str().unwrap()], b"", None);
     assert_eq!(r.status, 2);
-    assert_eq!(r.stdout, "");
-    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    // As bash reads a script, the line before the error ran.
+    assert_eq!(r.stdout, "one\n");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{0}: line 2: syntax error near unexpected token `)'\n{0}: line 2: `echo two )'\n",
+            f.display()
+        )
+    );
 }
 
 #[test]

@@ -219,12 +219,12 @@ pub async fn run(shell: &mut Shell) -> i32 {
                 if line.trim().is_empty() {
                     continue;
                 }
-                shell.run_text(&line, line.contains('\n')).await;
+                shell.run_text(&line).await;
             }
             Read::Interrupted => continue,
             Read::Eof => {
                 shell.line_no += 1;
-                shell.run_text("exit", false).await;
+                shell.run_text("exit").await;
                 if shell.exit_status.is_none() {
                     continue;
                 }

@@ -43,7 +43,7 @@ Type `help` in the shell for the builtins.
 enum Source {
     Interactive,
     Command(String),
-    Script(Vec<u8>),
+    Script(std::fs::File),
     Stdin,
 }
 
@@ -173,8 +173,11 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         let Some(file) = rest.next() else {
             return Err((USAGE.into(), 2));
         };
-        match std::fs::read(&file) {
-            Ok(bytes) => (Source::Script(bytes), file),
+        match std::fs::File::open(&file) {
+            Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
+                return Err((format!("corral: {file}: Is a directory"), 126))
+            }
+            Ok(f) => (Source::Script(f), file),
             Err(e) => return Err((format!("corral: {file}: {}", io::os_message(&e)), 127)),
         }
     };
@@ -222,12 +225,11 @@ async fn run(inv: Invocation) -> i32 {
         Source::Command(line) => {
             shell.env.lang.opts.command = true;
             shell.terminal = script_terminal();
-            shell.run_text(&line, true).await
+            shell.run_text(&line).await
         }
-        Source::Script(bytes) => {
+        Source::Script(file) => {
             shell.terminal = script_terminal();
-            let text = String::from_utf8_lossy(&bytes);
-            shell.run_text(&text, true).await
+            script::run_file(&mut shell, file).await
         }
         Source::Stdin => {
             shell.env.lang.opts.stdin = true;

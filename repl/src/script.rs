@@ -1,6 +1,9 @@
-//! A script on stdin, read command by command (POSIX): each complete
-//! command runs before the next line is read, so a command can read the
-//! rest of stdin itself (`cat` in the script prints the lines after it).
+//! A script read command by command, as bash reads one: each complete
+//! command runs before the next line is read. On stdin this lets a command
+//! read the rest of the script itself (`cat` in the script prints the lines
+//! after it, as POSIX requires); for a script file it means a long script
+//! starts at once and never blocks the runtime in one huge parse (signals
+//! keep being handled), and the lines before a syntax error run.
 //!
 //! From a pipe, lines are read a byte at a time (nothing beyond the command
 //! is consumed), on the blocking pool. From a regular file, blocks are read
@@ -109,6 +112,11 @@ pub(crate) async fn run_stdin(shell: &mut Shell) -> i32 {
             return 1;
         }
     };
+    run_file(shell, file).await
+}
+
+/// Runs the script read from `file`; returns the last status.
+pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
     let seekable = file.metadata().is_ok_and(|m| m.is_file());
     let base = if seekable {
         (&file).stream_position().unwrap_or(0)
@@ -135,10 +143,8 @@ pub(crate) async fn run_stdin(shell: &mut Shell) -> i32 {
         if text.is_empty() {
             break;
         }
-        if !at_end && crate::lang::is_incomplete(&text) {
-            continue;
-        }
         match crate::lang::parse(&text) {
+            Err(e) if e.is_incomplete() && !at_end => continue,
             Ok(program) => {
                 shell.env.lang.line_base = first_line - 1;
                 let before = reader.sync();
@@ -146,9 +152,8 @@ pub(crate) async fn run_stdin(shell: &mut Shell) -> i32 {
                 reader.resync(before);
             }
             Err(e) => {
-                let line = first_line + e.pos().line - 1;
-                eprintln!("corral: line {line}: {}", e.message());
-                shell.env.last_status = 2;
+                shell.env.lang.line_base = first_line - 1;
+                shell.syntax_error(&e, &text);
                 return 2;
             }
         }

@@ -77,9 +77,12 @@ impl Shell {
         }
         if !self.env.lang.opts.bgquiet {
             self.pass_through(&job);
-            // Let the job and its copiers start now: output is copied while
-            // the job's record (and ring) is certainly still there.
-            tokio::task::yield_now().await;
+            if !externals_only {
+                // Let an in-process job and its copiers run now (`echo x &`
+                // is done at once): its output is copied out before the
+                // next command, not piled up in thousands of rings.
+                tokio::task::yield_now().await;
+            }
         }
         0
     }

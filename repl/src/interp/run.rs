@@ -11,12 +11,12 @@ const BUDGET: u32 = 64;
 
 impl Shell {
     /// Parses and runs one line or script. A syntax error runs nothing and
-    /// gives status 2 (`corral: line N: …` when `multi_line`, as bash).
-    pub async fn run_text(&mut self, src: &str, multi_line: bool) -> i32 {
+    /// gives status 2.
+    pub async fn run_text(&mut self, src: &str) -> i32 {
         let program = match crate::lang::parse(src) {
             Ok(p) => p,
             Err(e) => {
-                self.syntax_error(&e, multi_line);
+                self.syntax_error(&e, src);
                 return 2;
             }
         };
@@ -24,14 +24,24 @@ impl Shell {
         self.run_program(&program).await
     }
 
-    /// Reports a syntax error as bash does; `$?` becomes 2, and a
-    /// non-interactive shell exits.
-    pub(crate) fn syntax_error(&mut self, e: &crate::lang::SyntaxError, multi_line: bool) {
-        let line = e.pos().line + self.env.lang.line_base;
-        if self.interactive && !multi_line {
+    /// Reports a syntax error in `src` as bash does (`corral: -c: line 1: …`,
+    /// `script: line 3: …` and the offending line); `$?` becomes 2.
+    pub(crate) fn syntax_error(&mut self, e: &crate::lang::SyntaxError, src: &str) {
+        let n = e.pos().line;
+        if self.env.lang.opts.interactive {
             eprintln!("corral: {}", e.message());
         } else {
-            eprintln!("corral: line {line}: {}", e.message());
+            let line = n + self.env.lang.line_base;
+            let prefix = if self.env.lang.opts.command {
+                format!("{}: -c: line {line}: ", self.env.lang.name)
+            } else {
+                format!("{}: line {line}: ", self.env.lang.name)
+            };
+            eprintln!("{prefix}{}", e.message());
+            if let crate::lang::SyntaxError::UnexpectedToken { .. } = e {
+                let text = src.lines().nth(n.saturating_sub(1) as usize).unwrap_or("");
+                eprintln!("{prefix}`{text}'");
+            }
         }
         self.env.last_status = 2;
     }
