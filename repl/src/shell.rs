@@ -94,10 +94,7 @@ pub struct Shell {
     /// Copies of background jobs' output to the shell's own (`set +o bgquiet`).
     pub passthrough: Vec<tokio::task::JoinHandle<()>>,
     /// The task writing passed-through output to the shell's stdout/stderr.
-    pub passthrough_sink: Option<(
-        tokio::sync::mpsc::Sender<(bool, bytes::Bytes)>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    pub passthrough_sink: Option<crate::interp::background::Sink>,
     /// Commands run since the interpreter last yielded to the runtime.
     pub budget: u32,
     /// The status of the last `$(…)` of the current command.

@@ -173,10 +173,10 @@ impl Shell {
                 // (one blocking-pool thread, not one per job).
                 Output::Stdout | Output::Stderr => {
                     let err = matches!(target, Output::Stderr);
-                    Sink::Shared(self.passthrough_writer(), err)
+                    Target::Shared(self.passthrough_writer(), err)
                 }
                 other => match other.try_clone() {
-                    Ok(o) => Sink::Own(o),
+                    Ok(o) => Target::Own(o),
                     Err(_) => continue,
                 },
             };
@@ -186,7 +186,7 @@ impl Shell {
     }
 
     /// The task writing passed-through output to the shell's stdout/stderr.
-    fn passthrough_writer(&mut self) -> mpsc::Sender<(bool, bytes::Bytes)> {
+    fn passthrough_writer(&mut self) -> Chunks {
         if let Some((tx, _)) = &self.passthrough_sink {
             return tx.clone();
         }
@@ -232,20 +232,26 @@ impl Shell {
     }
 }
 
+/// Chunks for the shell's stdout (`false`) or stderr (`true`).
+type Chunks = mpsc::Sender<(bool, bytes::Bytes)>;
+
+/// The shell's writer of passed-through output: its channel and task.
+pub(crate) type Sink = (Chunks, tokio::task::JoinHandle<()>);
+
 /// Where a copy of a job's stream goes.
-enum Sink {
+enum Target {
     /// The shared writer: (channel, to stderr).
-    Shared(mpsc::Sender<(bool, bytes::Bytes)>, bool),
+    Shared(Chunks, bool),
     /// A file or pipe of the shell's.
     Own(Output),
 }
 
-async fn copy_stream(stream: OutputStream, mut sink: Sink) {
+async fn copy_stream(stream: OutputStream, mut sink: Target) {
     let mut follow = stream.follow(0);
     while let Some(chunk) = follow.next_chunk().await {
         let ok = match &mut sink {
-            Sink::Shared(tx, err) => tx.send((*err, chunk.data)).await.is_ok(),
-            Sink::Own(out) => crate::io::write_to(out, &chunk.data).await.is_ok(),
+            Target::Shared(tx, err) => tx.send((*err, chunk.data)).await.is_ok(),
+            Target::Own(out) => crate::io::write_to(out, &chunk.data).await.is_ok(),
         };
         if !ok {
             break;
