@@ -550,3 +550,56 @@ fn issue_10_background_jobs_in_the_language() {
     let r = corral("set -o bgquiet; echo quiet & wait; cat /v/jobs/1/stdout");
     assert_eq!(r.stdout, "quiet\n");
 }
+
+#[test]
+fn issue_10_a_shell_that_signals_itself_dies_of_it() {
+    for (sig, status) in [
+        ("TERM", 143),
+        ("HUP", 129),
+        ("INT", 130),
+        ("PIPE", 141),
+        ("USR1", 138),
+    ] {
+        let r = corral(&format!("kill -{sig} $$; echo after"));
+        assert_eq!(
+            (r.stdout.as_str(), r.status),
+            ("", status),
+            "kill -{sig} $$"
+        );
+    }
+    // As the last command too, and the EXIT trap runs first (bash).
+    let r = corral("trap 'echo trap' EXIT; kill $$");
+    assert_eq!((r.stdout.as_str(), r.status), ("trap\n", 143));
+    // A signal that does not kill changes nothing.
+    let r = corral("kill -CHLD $$; echo after");
+    assert_eq!((r.stdout.as_str(), r.status), ("after\n", 0));
+}
+
+#[test]
+fn issue_10_sigterm_ends_a_long_script_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("long.sh");
+    let mut text = String::from("echo started\n");
+    for _ in 0..200_000 {
+        text.push_str("x=$((x+1))\n");
+    }
+    std::fs::write(&f, text).unwrap();
+    let mut child = std::process::Command::new(corral_bin())
+        .arg(&f)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    std::io::Read::read_exact(&mut out, &mut first).unwrap();
+    assert_eq!(&first, b"started\n");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    // The script would run for minutes: TERM ends it within the deadline.
+    let mut status = None;
+    eventually("corral to exit after TERM", || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    assert_eq!(status.unwrap().code(), Some(143));
+}

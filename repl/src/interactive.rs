@@ -43,9 +43,13 @@ impl Shell {
         };
         tokio::spawn(async move {
             let n = loop {
-                tokio::select! {
-                    _ = term.recv() => if !interactive { break libc::SIGTERM },
-                    _ = hup.recv() => break libc::SIGHUP,
+                let n = tokio::select! {
+                    _ = term.recv() => if interactive { continue } else { libc::SIGTERM },
+                    _ = hup.recv() => libc::SIGHUP,
+                };
+                // `kill $$`: the interpreter ends the shell itself (EXIT trap first).
+                if !crate::interp::SELF_KILL.load(std::sync::atomic::Ordering::Acquire) {
+                    break n;
                 }
             };
             kernel.shutdown(crate::shell::EXIT_GRACE).await;

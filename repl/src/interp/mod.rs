@@ -39,6 +39,11 @@ pub use vars::{valid_name, Var, Vars};
 use crate::lang::ast::FunctionDef;
 use crate::shell::Shell;
 
+/// Set while the shell dies of a signal it sent itself (`kill $$`): the
+/// signal watchers leave the ending to the interpreter.
+pub(crate) static SELF_KILL: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// How deep function calls may nest (bash's `FUNCNEST`, which bash leaves
 /// unlimited; unlimited here would overflow the stack).
 pub const MAX_FUNCTION_DEPTH: usize = 1000;

@@ -198,6 +198,14 @@ impl Shell {
             }
         };
         let saved_vars = self.temporary_assignments(assigns);
+        let self_kill = if words[0] == "kill" && !self.env.lang.opts.interactive {
+            self_kill_signal(&words)
+        } else {
+            None
+        };
+        if self_kill.is_some() {
+            super::SELF_KILL.store(true, std::sync::atomic::Ordering::Release);
+        }
         let status = if words[0] == "fg" {
             // fg passes Ctrl-C/Ctrl-Z on to the job itself.
             builtins::run(self, words, &mut streams).await
@@ -226,7 +234,36 @@ impl Shell {
         if let Some(f) = saved_fds {
             self.fds = f;
         }
+        if let Some(sig) = self_kill {
+            if status == 0 {
+                self.die_of(sig).await;
+            }
+            super::SELF_KILL.store(false, std::sync::atomic::Ordering::Release);
+        }
         status
+    }
+
+    /// A script that signalled itself (`kill $$`) dies of it at once, as bash
+    /// does, unless the signal does not kill (CHLD, WINCH…) or stops it (then
+    /// it went on when continued).
+    async fn die_of(&mut self, sig: i32) {
+        const HARMLESS: [i32; 8] = [
+            libc::SIGCHLD,
+            libc::SIGCONT,
+            libc::SIGURG,
+            libc::SIGWINCH,
+            libc::SIGSTOP,
+            libc::SIGTSTP,
+            libc::SIGTTIN,
+            libc::SIGTTOU,
+        ];
+        if HARMLESS.contains(&sig) {
+            return;
+        }
+        self.run_exit_trap(128 + sig).await;
+        self.env.kernel.shutdown(crate::shell::EXIT_GRACE).await;
+        self.finish_passthrough().await;
+        crate::sys::die_of(sig);
     }
 
     /// Sets `assigns` for one command; returns what to restore afterwards.
@@ -459,6 +496,34 @@ impl Shell {
         let _ = crate::io::write_to(err, msg.as_bytes()).await;
         status
     }
+}
+
+/// The signal `kill ARGS` sends when a target is this shell itself (`$$`,
+/// `0`, or its own process group).
+fn self_kill_signal(words: &[String]) -> Option<i32> {
+    let me = std::process::id().to_string();
+    let group = format!("-{}", crate::sys::own_pgrp());
+    let mut sig = libc::SIGTERM;
+    let mut args = words[1..].iter().peekable();
+    let mut hit = false;
+    let mut options = true;
+    while let Some(a) = args.next() {
+        if options && a.starts_with('-') && a.len() > 1 && a != &group {
+            match a.as_str() {
+                "--" => options = false,
+                "-s" | "-n" => {
+                    let spec = args.next()?;
+                    sig = corral_kernel::Signal::parse(spec).ok()?.number();
+                }
+                "-l" | "-L" => return None,
+                flag => sig = corral_kernel::Signal::parse(&flag[1..]).ok()?.number(),
+            }
+            continue;
+        }
+        options = false;
+        hit |= *a == me || a == "0" || *a == group;
+    }
+    hit.then_some(sig)
 }
 
 /// Quotes a word for `set -x` output as bash does (only when needed).

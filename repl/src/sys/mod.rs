@@ -54,6 +54,21 @@ pub fn isatty_raw(fd: RawFd) -> bool {
     isatty(fd)
 }
 
+/// Ends this process by `sig` with its default action (the status a parent
+/// sees is "killed by sig"); exits 128+sig if the signal does not kill.
+pub fn die_of(sig: i32) -> ! {
+    if let Ok(signal) = Signal::try_from(sig) {
+        // SAFETY: restoring the default disposition installs no handler; no
+        // Rust code runs in signal context because of it.
+        let _ = unsafe { nix::sys::signal::signal(signal, nix::sys::signal::SigHandler::SigDfl) };
+        let mut set = SigSet::empty();
+        set.add(signal);
+        let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&set), None);
+        let _ = nix::sys::signal::raise(signal);
+    }
+    std::process::exit(128 + sig)
+}
+
 /// This process's process group.
 pub fn own_pgrp() -> i32 {
     unistd::getpgrp().as_raw()
