@@ -603,3 +603,17 @@ fn issue_10_sigterm_ends_a_long_script_promptly() {
     });
     assert_eq!(status.unwrap().code(), Some(143));
 }
+
+#[test]
+fn issue_10_stop_and_continue_reach_a_background_group_and_its_processes() {
+    // STOP pauses the interpreter and its running process; CONT resumes
+    // both: `done` is printed once the job is continued, not before.
+    let r = corral(
+        "set -o bgquiet; ( sleep 1; echo done ) & sleep 0.2; kill -STOP %1; cat /v/jobs/1/status; \
+         cat /v/jobs/1/stdout; kill -CONT %1; wait %1; echo $?; cat /v/jobs/1/stdout",
+    );
+    assert_eq!(r.stdout, "stopped\n0\ndone\n", "{}", r.stderr);
+    // kill %N ends the group's processes too.
+    let r = corral("( sleep 100; echo never ) & p=$!; sleep 0.2; kill %1; wait $p; echo $?");
+    assert_eq!(r.stdout, "143\n", "{}", r.stderr);
+}

@@ -93,6 +93,8 @@ pub struct Shell {
     pub flow: Option<crate::interp::Flow>,
     /// Copies of background jobs' output to the shell's own (`set +o bgquiet`).
     pub passthrough: Vec<tokio::task::JoinHandle<()>>,
+    /// The future job this shell copy runs as (its processes are the job's children).
+    pub future: Option<corral_kernel::FutureContext>,
     /// The task writing passed-through output to the shell's stdout/stderr.
     pub passthrough_sink: Option<crate::interp::background::Sink>,
     /// Commands run since the interpreter last yielded to the runtime.
@@ -156,6 +158,7 @@ impl Shell {
             flow: None,
             passthrough: Vec::new(),
             passthrough_sink: None,
+            future: None,
             budget: 0,
             subst_status: None,
             sigint: Arc::default(),

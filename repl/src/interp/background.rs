@@ -146,6 +146,7 @@ impl Shell {
             move |ctx| async move {
                 sub.fds.std.stdout = Output::Stream(ctx.stdout.clone());
                 sub.fds.std.stderr = Output::Stream(ctx.stderr.clone());
+                sub.future = Some(ctx.clone());
                 tokio::select! {
                     s = sub.run_and_or(&and_or) => {
                         let s = sub.exit_status.unwrap_or(s);

@@ -170,6 +170,7 @@ impl Shell {
             flow: None,
             passthrough: Vec::new(),
             passthrough_sink: None,
+            future: self.future.clone(),
             budget: 0,
             subst_status: None,
             sigint: Arc::clone(&self.sigint),

@@ -20,6 +20,7 @@
 //! [`crate::shell::Env`]).
 
 pub(crate) mod background;
+pub(crate) mod child;
 pub(crate) mod compound;
 pub(crate) mod envimpl;
 pub(crate) mod glue;

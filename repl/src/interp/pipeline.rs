@@ -217,7 +217,7 @@ impl Shell {
             }
         }
         if !external_at.is_empty() {
-            let (s, stopped) = self.run_foreground(spec, &mut last_err).await;
+            let (s, stopped) = self.run_process(spec, &mut last_err).await;
             finish_pumps(all_pumps, stopped).await;
             if stopped {
                 // The in-process members go on when the processes are continued.

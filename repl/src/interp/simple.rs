@@ -126,7 +126,7 @@ impl Shell {
             match self.prepare_external(&words, env, &fds) {
                 Ok(mut p) => {
                     let spec = self.spec(&text).pipe(p.cmd);
-                    let (status, stopped) = self.run_foreground(spec, &mut p.err).await;
+                    let (status, stopped) = self.run_process(spec, &mut p.err).await;
                     finish_pumps(p.pumps, stopped).await;
                     status
                 }
@@ -160,7 +160,7 @@ impl Shell {
             match self.prepare_external(&words, Vec::new(), &fds) {
                 Ok(mut p) => {
                     let spec = self.spec(&text).pipe(p.cmd);
-                    let (status, stopped) = self.run_foreground(spec, &mut p.err).await;
+                    let (status, stopped) = self.run_process(spec, &mut p.err).await;
                     finish_pumps(p.pumps, stopped).await;
                     status
                 }
