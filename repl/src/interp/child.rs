@@ -69,10 +69,78 @@ impl Shell {
             }
         };
         watcher.abort();
+        if matches!(state, JobState::Signaled { signal, .. } if signal == Signal::INT)
+            && self.terminal.is_some()
+        {
+            // Ctrl-C ends the rest of the job too, as in bash.
+            self.interrupted = true;
+        }
         if let Some(t) = &self.terminal {
             t.take_back();
         }
         let _ = self.env.kernel.remove(job.id());
         (state.exit_status().unwrap_or(0), false)
+    }
+}
+
+impl Shell {
+    /// Whether a foreground compound command or function call runs as one
+    /// (hidden) future job, so that Ctrl-Z stops all of it: in the
+    /// interactive shell itself, with a terminal.
+    pub(crate) fn wants_foreground_job(&self) -> bool {
+        self.interactive && self.terminal.is_some() && self.future.is_none()
+    }
+
+    /// Runs `run` on a copy of this shell as a hidden future job in the
+    /// foreground (Ctrl-C and Ctrl-Z reach it). When it finishes, the copy's
+    /// state (variables, cwd, functions, jobs, descriptors) becomes the
+    /// shell's, as if it had run here; when it stops, it is a job (`fg`
+    /// resumes it) and its later changes stay in it.
+    pub(crate) async fn foreground_job<F>(&mut self, text: String, run: F) -> i32
+    where
+        F: FnOnce(Box<Shell>) -> crate::exec::BoxFut<'static, (Box<Shell>, i32)> + Send + 'static,
+    {
+        let mut sub = Box::new(self.subshell());
+        sub.terminal = self.terminal.clone();
+        sub.env.lang.subshell = self.env.lang.subshell;
+        sub.env.lang.traps = self.env.lang.traps.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let spawned = self.env.kernel.spawn_future(
+            text,
+            JobOptions::new().hidden(true),
+            move |ctx| async move {
+                sub.future = Some(ctx.clone());
+                tokio::select! {
+                    (mut sub, status) = run(sub) => {
+                        sub.future = None;
+                        let _ = tx.send(sub);
+                        status
+                    }
+                    () = ctx.cancel.cancelled() => 130,
+                }
+            },
+        );
+        let job = match spawned {
+            Ok(j) => j,
+            Err(e) => return self.fail(&format!("corral: {e}")),
+        };
+        let status = self.wait_foreground(job.clone(), None).await;
+        if job.state().is_stopped() {
+            return status;
+        }
+        match rx.await {
+            Ok(sub) => {
+                let sub = *sub;
+                self.env = sub.env;
+                self.jobs = sub.jobs;
+                self.fds = sub.fds;
+                self.exit_status = sub.exit_status;
+                self.flow = sub.flow;
+                self.interrupted |= sub.interrupted;
+                self.passthrough.extend(sub.passthrough);
+            }
+            Err(_) => self.interrupted = true,
+        }
+        status
     }
 }

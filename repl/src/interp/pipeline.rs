@@ -12,7 +12,7 @@ use super::simple::finish_pumps;
 use crate::exec::BoxFut;
 use crate::expand::Value;
 use crate::io::{Input, Output};
-use crate::lang::ast::{Command, Pipeline};
+use crate::lang::ast::{Command, CompoundKind, Pipeline};
 use crate::shell::Shell;
 
 /// One member of a multi-command pipeline, ready to run.
@@ -76,6 +76,20 @@ impl Shell {
             match c {
                 Command::Simple(s) => self.run_simple(s).await,
                 Command::Compound(cc, redirects) => {
+                    if self.wants_foreground_job()
+                        && !matches!(cc.kind, CompoundKind::Cond(_) | CompoundKind::Arith(_))
+                    {
+                        let cmd = c.clone();
+                        let text = crate::lang::print::command(c);
+                        return self
+                            .foreground_job(text, move |mut sub| {
+                                Box::pin(async move {
+                                    let status = sub.run_command(&cmd).await;
+                                    (sub, status)
+                                })
+                            })
+                            .await;
+                    }
                     if redirects.is_empty() {
                         return self.run_compound(cc).await;
                     }

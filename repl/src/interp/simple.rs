@@ -101,6 +101,19 @@ impl Shell {
                 return self.subst_status.take().unwrap_or(0);
             };
             if let Some(def) = self.env.lang.functions.get(&name).cloned() {
+                if self.wants_foreground_job() {
+                    let cmd = s.clone();
+                    let text =
+                        crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
+                    return self
+                        .foreground_job(text, move |mut sub| {
+                            Box::pin(async move {
+                                let status = sub.run_expanded(&cmd, words).await;
+                                (sub, status)
+                            })
+                        })
+                        .await;
+                }
                 return self.call_function(&def, words, assigns, &s.redirects).await;
             }
             if name == "exec" && words.len() == 1 {
