@@ -617,3 +617,13 @@ fn issue_10_stop_and_continue_reach_a_background_group_and_its_processes() {
     let r = corral("( sleep 100; echo never ) & p=$!; sleep 0.2; kill %1; wait $p; echo $?");
     assert_eq!(r.stdout, "143\n", "{}", r.stderr);
 }
+
+#[test]
+fn issue_10_an_executable_without_shebang_runs_as_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("plain");
+    std::fs::write(&f, "echo script $# \"$1\"\nexit 3\n").unwrap();
+    std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let r = corral(&format!("{} 'a b' c; echo st=$?", f.display()));
+    assert_eq!(r.stdout, "script 2 a b\nst=3\n", "{}", r.stderr);
+}

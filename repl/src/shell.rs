@@ -99,6 +99,8 @@ pub struct Shell {
     pub passthrough_sink: Option<crate::interp::background::Sink>,
     /// Commands run since the interpreter last yielded to the runtime.
     pub budget: u32,
+    /// The last spawn failed with ENOEXEC (the file runs as a script).
+    pub enoexec: bool,
     /// The status of the last `$(…)` of the current command.
     pub subst_status: Option<i32>,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
@@ -161,6 +163,7 @@ impl Shell {
             future: None,
             budget: 0,
             subst_status: None,
+            enoexec: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),
         })

@@ -32,6 +32,20 @@ impl Shell {
 
     /// Starts `and_or &`; returns 0 (or the failure's status).
     pub(crate) async fn start_background(&mut self, and_or: &AndOr) -> i32 {
+        if let (true, [Command::Simple(s)]) = (and_or.rest.is_empty(), &and_or.first.commands[..]) {
+            if s.words
+                .first()
+                .and_then(|w| w.literal())
+                .is_some_and(|w| w.starts_with('%'))
+            {
+                // `%N &` is `bg %N` (bash).
+                let Ok(mut words) = self.expand_words(s).await else {
+                    return 1;
+                };
+                words.insert(0, "bg".to_string());
+                return self.run_argv(words, true).await;
+            }
+        }
         let text = crate::lang::print::job_text(and_or);
         let piped = and_or.first.commands.len() > 1;
         let externals_only = and_or.rest.is_empty()

@@ -173,6 +173,7 @@ impl Shell {
             future: self.future.clone(),
             budget: 0,
             subst_status: None,
+            enoexec: false,
             sigint: Arc::clone(&self.sigint),
             fg_pgid: Arc::clone(&self.fg_pgid),
         }

@@ -116,6 +116,12 @@ impl Shell {
                 }
                 return self.call_function(&def, words, assigns, &s.redirects).await;
             }
+            if name.starts_with('%') && builtins::lookup(&name).is_none() {
+                // `%N` alone is `fg %N` (bash).
+                let mut fg = vec!["fg".to_string()];
+                fg.extend(words);
+                return self.run_builtin(fg, assigns, &s.redirects).await;
+            }
             if name == "exec" && words.len() == 1 {
                 // `exec 3>f`: the redirections stay for the rest of the shell.
                 let mut fds = std::mem::replace(&mut self.fds, Fds::inherit());
@@ -136,7 +142,7 @@ impl Shell {
             }
             let env = self.assignment_env(assigns);
             let text = crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
-            match self.prepare_external(&words, env, &fds) {
+            let status = match self.prepare_external(&words, env, &fds) {
                 Ok(mut p) => {
                     let spec = self.spec(&text).pipe(p.cmd);
                     let (status, stopped) = self.run_process(spec, &mut p.err).await;
@@ -144,7 +150,11 @@ impl Shell {
                     status
                 }
                 Err(status) => status,
+            };
+            if std::mem::take(&mut self.enoexec) {
+                return self.run_as_script(words, fds).await;
             }
+            status
         })
     }
 
@@ -180,6 +190,31 @@ impl Shell {
                 Err(status) => status,
             }
         })
+    }
+
+    /// Runs an executable without `#!` as a shell script in a subshell.
+    async fn run_as_script(&mut self, words: Vec<String>, fds: Fds) -> i32 {
+        let path = if words[0].contains('/') {
+            std::path::PathBuf::from(self.env.absolute(&words[0]))
+        } else {
+            match crate::exec::find_on_path(&self.env, &words[0]) {
+                Some(p) => p,
+                None => return 127,
+            }
+        };
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) => return self.fail(&format!("corral: {}: {}", words[0], os_message(&e))),
+        };
+        let mut sub = self.subshell();
+        sub.fds = fds;
+        sub.env.arg0.clone_from(&words[0]);
+        sub.env.lang.name.clone_from(&words[0]);
+        sub.env.lang.positional = words[1..].to_vec();
+        sub.env.lang.functions.clear();
+        let status = crate::script::run_file(&mut sub, file).await;
+        let status = sub.exit_status.unwrap_or(status);
+        sub.run_exit_trap(status).await
     }
 
     /// A builtin with its redirections and temporary assignments.
@@ -496,6 +531,12 @@ impl Shell {
                     "Permission denied"
                 };
                 (format!("corral: {command}: {what}"), 126)
+            }
+            KernelError::Spawn { source, .. } if source.raw_os_error() == Some(libc::ENOEXEC) => {
+                // Not a binary nor a `#!` script: the caller runs it as a
+                // shell script, as bash does.
+                self.enoexec = true;
+                return 126;
             }
             KernelError::Spawn { command, source } => {
                 (format!("corral: {command}: {}", os_message(source)), 126)
