@@ -19,6 +19,7 @@
 //! Language state copied into subshells lives in [`Lang`] (inside
 //! [`crate::shell::Env`]).
 
+pub(crate) mod alias;
 pub(crate) mod background;
 pub(crate) mod child;
 pub(crate) mod compound;
@@ -29,6 +30,9 @@ pub(crate) mod pipeline;
 pub(crate) mod run;
 pub(crate) mod simple;
 pub(crate) mod vars;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -13,6 +13,13 @@ impl Shell {
     /// Parses and runs one line or script. A syntax error runs nothing and
     /// gives status 2.
     pub async fn run_text(&mut self, src: &str) -> i32 {
+        let expanded;
+        let src = if self.interactive && !self.env.lang.aliases.is_empty() {
+            expanded = self.expand_aliases(src);
+            expanded.as_str()
+        } else {
+            src
+        };
         let program = match crate::lang::parse(src) {
             Ok(p) => p,
             Err(e) => {
