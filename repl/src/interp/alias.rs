@@ -33,7 +33,7 @@ impl Shell {
             if hits.is_empty() {
                 return text;
             }
-            hits.sort_by(|a, b| b.0.cmp(&a.0));
+            hits.sort_by_key(|h| std::cmp::Reverse(h.0));
             for (start, end, name, value) in hits {
                 if text.get(start..end) == Some(name.as_str()) {
                     text.replace_range(start..end, &value);
