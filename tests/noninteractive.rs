@@ -627,3 +627,18 @@ fn issue_10_an_executable_without_shebang_runs_as_a_script() {
     let r = corral(&format!("{} 'a b' c; echo st=$?", f.display()));
     assert_eq!(r.stdout, "script 2 a b\nst=3\n", "{}", r.stderr);
 }
+
+#[test]
+fn issue_10_traps_exit_err_and_signals_the_shell_sends_itself() {
+    for script in [
+        "trap 'echo err $?' ERR; false; true; echo end",
+        "set -e; trap 'echo err' ERR; false; echo no",
+        "trap 'echo got TERM' TERM; kill $$; echo after",
+        "trap '' INT; kill -INT $$; echo survived",
+        "trap 'echo caught' INT; kill -INT $$; echo survived",
+        "trap 'echo bye $?' EXIT; (exit 4); exit 2",
+        "trap -- 'echo x' EXIT; trap; trap - EXIT; trap",
+    ] {
+        same_as_bash(script);
+    }
+}

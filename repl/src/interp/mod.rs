@@ -89,6 +89,8 @@ pub struct Lang {
     pub cond_depth: u32,
     /// Loops around the current command (for `break`/`continue`).
     pub loop_depth: u32,
+    /// Traps running now (a trap does not trigger itself).
+    pub trapping: Vec<String>,
     /// Files being sourced (`return` leaves one).
     pub sourcing: u32,
     /// `$BASH_SUBSHELL`.
@@ -121,6 +123,7 @@ impl Lang {
             loop_depth: 0,
             subshell: 0,
             sourcing: 0,
+            trapping: Vec::new(),
             umask: 0o022,
             name: "corral".to_string(),
         }

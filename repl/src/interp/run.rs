@@ -79,9 +79,14 @@ impl Shell {
                     self.run_and_or(&item.and_or).await
                 };
                 if self.sigint.swap(false, Ordering::AcqRel) {
-                    // A script stops at Ctrl-C, as bash -c does.
-                    self.interrupted = true;
-                    status = 130;
+                    if self.env.lang.traps.contains_key("INT") {
+                        // Trapped (or ignored with ''): the script goes on.
+                        self.run_trap("INT", status).await;
+                    } else {
+                        // A script stops at Ctrl-C, as bash -c does.
+                        self.interrupted = true;
+                        status = 130;
+                    }
                 }
                 self.env.last_status = status;
                 if self.unwinding() {
@@ -123,9 +128,30 @@ impl Shell {
         if exempt {
             self.env.lang.cond_depth -= 1;
         } else {
+            if status != 0 && self.env.lang.cond_depth == 0 && self.flow.is_none() {
+                self.run_trap("ERR", status).await;
+            }
             self.check_errexit(status);
         }
         status
+    }
+
+    /// Runs the trap set for `name` (not EXIT), keeping `$?` as it was. A
+    /// trap does not trigger itself.
+    pub(crate) async fn run_trap(&mut self, name: &str, status: i32) {
+        if self.env.lang.trapping.iter().any(|t| t == name) {
+            return;
+        }
+        let Some(action) = self.env.lang.traps.get(name).cloned() else {
+            return;
+        };
+        if let Ok(p) = crate::lang::parse(&action) {
+            self.env.lang.trapping.push(name.to_string());
+            self.env.last_status = status;
+            self.run_program(&p).await;
+            self.env.lang.trapping.retain(|t| t != name);
+        }
+        self.env.last_status = status;
     }
 
     /// `set -e`: a failed command outside a condition ends the shell.

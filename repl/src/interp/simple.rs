@@ -308,6 +308,14 @@ impl Shell {
         if HARMLESS.contains(&sig) {
             return;
         }
+        // A trapped signal runs its trap instead (an empty one ignores it).
+        if let Ok(name) = corral_kernel::Signal::from_number(sig).map(|s| s.name()) {
+            let name = name.trim_start_matches("SIG").to_string();
+            if self.env.lang.traps.contains_key(&name) {
+                self.run_trap(&name, 0).await;
+                return;
+            }
+        }
         self.run_exit_trap(128 + sig).await;
         self.env.kernel.shutdown(crate::shell::EXIT_GRACE).await;
         self.finish_passthrough().await;
