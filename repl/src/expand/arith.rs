@@ -13,7 +13,10 @@ use crate::lang::arith::{self as la, ArithError};
 use crate::lang::ast::{Command, HereDocBody, RedirectKind};
 
 /// Evaluates the arithmetic text `text`.
-pub(super) async fn eval<E: ExpandEnv + ?Sized>(env: &mut E, text: &str) -> Result<i64, ExpandError> {
+pub(super) async fn eval<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    text: &str,
+) -> Result<i64, ExpandError> {
     let expanded: Cow<'_, str> = if text.contains(['$', '`', '"']) {
         Cow::Owned(expand_text(env, text).await?)
     } else {
@@ -32,7 +35,10 @@ pub(super) async fn eval<E: ExpandEnv + ?Sized>(env: &mut E, text: &str) -> Resu
 }
 
 /// The text with its expansions done and double quotes removed.
-async fn expand_text<E: ExpandEnv + ?Sized>(env: &mut E, text: &str) -> Result<String, ExpandError> {
+async fn expand_text<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    text: &str,
+) -> Result<String, ExpandError> {
     if let Some(done) = simple(env, text) {
         return Ok(done);
     }
@@ -47,13 +53,18 @@ async fn expand_text<E: ExpandEnv + ?Sized>(env: &mut E, text: &str) -> Result<S
             token: text.trim().to_owned(),
         }
     })?;
-    let body = program.body.items.first().and_then(|item| match item.and_or.first.commands.first() {
-        Some(Command::Simple(s)) => s.redirects.first().and_then(|r| match &r.kind {
-            RedirectKind::HereDoc(h) => Some(h.body.clone()),
-            _ => None,
-        }),
-        _ => None,
-    });
+    let body =
+        program
+            .body
+            .items
+            .first()
+            .and_then(|item| match item.and_or.first.commands.first() {
+                Some(Command::Simple(s)) => s.redirects.first().and_then(|r| match &r.kind {
+                    RedirectKind::HereDoc(h) => Some(h.body.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            });
     let out = match body {
         Some(HereDocBody::Expand(w)) => {
             let mut b = Builder::new(Mode::Join, false);
@@ -127,7 +138,11 @@ fn lookup<E: ExpandEnv + ?Sized>(env: &E, name: &str) -> Option<String> {
             // Unset under `set -u` is reported by the slow path.
             match env.value(name)? {
                 Value::Scalar(s) => s,
-                Value::Indexed(v) => v.into_iter().find(|(i, _)| *i == 0).map(|(_, s)| s).unwrap_or_default(),
+                Value::Indexed(v) => v
+                    .into_iter()
+                    .find(|(i, _)| *i == 0)
+                    .map(|(_, s)| s)
+                    .unwrap_or_default(),
             }
         }
         _ => return None,
@@ -187,14 +202,23 @@ fn error(text: &str, e: ArithError) -> ExpandError {
     let (reason, token) = match e {
         ArithError::DivisionByZero => {
             let at = text.rfind(['/', '%']).map_or(0, |i| i + 1);
-            ("division by 0".to_owned(), text[at..].trim_start().to_owned())
+            (
+                "division by 0".to_owned(),
+                text[at..].trim_start().to_owned(),
+            )
         }
         ArithError::NegativeExponent => {
             let at = text.rfind("**").map_or(0, |i| i + 2);
             let t = text[at..].trim_start();
-            ("exponent less than 0".to_owned(), t.strip_prefix('-').unwrap_or(t).to_owned())
+            (
+                "exponent less than 0".to_owned(),
+                t.strip_prefix('-').unwrap_or(t).to_owned(),
+            )
         }
-        ArithError::TooDeep => ("expression recursion level exceeded".to_owned(), shown.clone()),
+        ArithError::TooDeep => (
+            "expression recursion level exceeded".to_owned(),
+            shown.clone(),
+        ),
         ArithError::Syntax { text: bad } => {
             if bad != text.trim() {
                 // The error is in a variable's value: bash names the value.
@@ -206,7 +230,10 @@ fn error(text: &str, e: ArithError) -> ExpandError {
                 let start = bad
                     .rfind(|c| !ops.contains(c))
                     .map_or(0, |i| i + bad[i..].chars().next().map_or(1, char::len_utf8));
-                ("syntax error: operand expected".to_owned(), bad[start..].to_owned())
+                (
+                    "syntax error: operand expected".to_owned(),
+                    bad[start..].to_owned(),
+                )
             } else {
                 let rest = bad.trim_start();
                 let tok = rest
@@ -215,7 +242,10 @@ fn error(text: &str, e: ArithError) -> ExpandError {
                 let tok = if tok.is_empty() { rest } else { tok };
                 // bash keeps the expression's trailing blanks in the token.
                 let tail = &text[text.trim_end().len()..];
-                ("syntax error in expression".to_owned(), format!("{tok}{tail}"))
+                (
+                    "syntax error in expression".to_owned(),
+                    format!("{tok}{tail}"),
+                )
             }
         }
     };
@@ -225,4 +255,3 @@ fn error(text: &str, e: ArithError) -> ExpandError {
         token,
     }
 }
-

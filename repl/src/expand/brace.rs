@@ -171,11 +171,7 @@ fn sequence(toks: &[Tok<'_>]) -> Option<Vec<String>> {
         } else {
             0
         };
-        return Some(
-            range(a, b, step)
-                .map(|n| format!("{n:0width$}"))
-                .collect(),
-        );
+        return Some(range(a, b, step).map(|n| format!("{n:0width$}")).collect());
     }
     let one = |s: &str| {
         let mut c = s.chars();

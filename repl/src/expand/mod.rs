@@ -101,7 +101,10 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
 ///
 /// # Cancel safety
 /// As [`fields`].
-pub async fn string<E: ExpandEnv + ?Sized>(env: &mut E, word: &Word) -> Result<String, ExpandError> {
+pub async fn string<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<String, ExpandError> {
     if let [crate::lang::ast::WordPart::Literal(t)] = &word.parts[..] {
         return Ok(t.clone());
     }
@@ -139,12 +142,20 @@ pub async fn redirect_target<E: ExpandEnv + ?Sized>(
 ///
 /// # Cancel safety
 /// As [`fields`].
-pub async fn pattern<E: ExpandEnv + ?Sized>(env: &mut E, word: &Word) -> Result<Pattern, ExpandError> {
+pub async fn pattern<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<Pattern, ExpandError> {
     let extglob = env.option(ExpandOption::ExtGlob);
     let mut b = Builder::new(Mode::Pattern, extglob);
     word::parts(env, &mut b, &word.parts, Q::No).await?;
     let f = b.take_string();
-    Ok(Pattern::compile(&f.text, pattern::Quoted(&f.quoted), extglob, false))
+    Ok(Pattern::compile(
+        &f.text,
+        pattern::Quoted(&f.quoted),
+        extglob,
+        false,
+    ))
 }
 
 /// Expands a here-document body: `$…`, `$(…)`, backquotes, `$((…))` and
@@ -155,7 +166,10 @@ pub async fn pattern<E: ExpandEnv + ?Sized>(env: &mut E, word: &Word) -> Result<
 ///
 /// # Cancel safety
 /// As [`fields`].
-pub async fn heredoc<E: ExpandEnv + ?Sized>(env: &mut E, body: &Word) -> Result<String, ExpandError> {
+pub async fn heredoc<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    body: &Word,
+) -> Result<String, ExpandError> {
     let mut b = Builder::new(Mode::Join, false);
     word::parts(env, &mut b, &body.parts, Q::HereDoc).await?;
     Ok(b.take_string().text)

@@ -68,6 +68,11 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
         }
         ParamOp::Length => {
             unbound(env, &value)?;
+            if let Param::AllElements { name, .. } = target {
+                if nounset(env) && env.value(name).is_none() {
+                    return Err(ExpandError::Unbound(name.clone()));
+                }
+            }
             let n = match &value {
                 PVal::Unset => 0,
                 PVal::Str(s) => s.chars().count(),
@@ -238,7 +243,10 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
                 } else {
                     i
                 };
-                match usize::try_from(i).ok().and_then(|i| v.iter().find(|(k, _)| *k == i)) {
+                match usize::try_from(i)
+                    .ok()
+                    .and_then(|i| v.iter().find(|(k, _)| *k == i))
+                {
                     Some((_, s)) => PVal::Str(s.clone()),
                     None => PVal::Unset,
                 }
@@ -350,7 +358,10 @@ async fn operand_field<E: ExpandEnv + ?Sized>(
 }
 
 /// An operand expanded to one string (assigned value, error message).
-async fn operand_string<E: ExpandEnv + ?Sized>(env: &mut E, w: &Word) -> Result<String, ExpandError> {
+async fn operand_string<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    w: &Word,
+) -> Result<String, ExpandError> {
     Ok(operand_field(env, w, Mode::Join).await?.text)
 }
 
@@ -368,12 +379,17 @@ pub(super) async fn operand_pattern<E: ExpandEnv + ?Sized>(
     ))
 }
 
-async fn assign<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param, value: String) -> Result<(), ExpandError> {
+async fn assign<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    p: &Param,
+    value: String,
+) -> Result<(), ExpandError> {
     match p {
         Param::Named(n) => env.assign(n, None, value).map_err(ExpandError::Assign),
         Param::Element { name, index } => {
             let i = arith::eval(env, index).await?;
-            env.assign(name, Some(i), value).map_err(ExpandError::Assign)
+            env.assign(name, Some(i), value)
+                .map_err(ExpandError::Assign)
         }
         other => Err(ExpandError::CannotAssign(display(other))),
     }
@@ -472,7 +488,12 @@ fn convert_case(s: &str, op: CaseOp, p: Option<&Pattern>) -> String {
     out
 }
 
-fn transform<E: ExpandEnv + ?Sized>(env: &E, p: &Param, v: PVal, op: char) -> Result<PVal, ExpandError> {
+fn transform<E: ExpandEnv + ?Sized>(
+    env: &E,
+    p: &Param,
+    v: PVal,
+    op: char,
+) -> Result<PVal, ExpandError> {
     Ok(match op {
         'Q' | 'K' | 'k' => map(v, |s| quote(&s)),
         'E' => map(v, |s| crate::lang::decode_ansi_c(&s)),
@@ -482,7 +503,9 @@ fn transform<E: ExpandEnv + ?Sized>(env: &E, p: &Param, v: PVal, op: char) -> Re
         'u' => map(v, |s| convert_case(&s, CaseOp::UpperFirst, None)),
         'a' => {
             let is_array = match p {
-                Param::Named(n) | Param::Element { name: n, .. } | Param::AllElements { name: n, .. } => {
+                Param::Named(n)
+                | Param::Element { name: n, .. }
+                | Param::AllElements { name: n, .. } => {
                     matches!(env.value(n), Some(Value::Indexed(_)))
                 }
                 _ => false,
@@ -493,7 +516,12 @@ fn transform<E: ExpandEnv + ?Sized>(env: &E, p: &Param, v: PVal, op: char) -> Re
             (Param::Named(n), PVal::Str(s)) => PVal::Str(format!("{n}={}", quote(&s))),
             (_, v) => v,
         },
-        _ => return Err(ExpandError::BadSubstitution(format!("${{{}@{op}}}", display(p)))),
+        _ => {
+            return Err(ExpandError::BadSubstitution(format!(
+                "${{{}@{op}}}",
+                display(p)
+            )))
+        }
     })
 }
 
@@ -537,7 +565,8 @@ pub(super) fn quote(s: &str) -> String {
 fn parse_name(s: &str) -> Option<Param> {
     let ident = |t: &str| {
         let mut c = t.chars();
-        c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        c.next()
+            .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
             && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
     };
     Some(match s {
@@ -548,7 +577,9 @@ fn parse_name(s: &str) -> Option<Param> {
         "-" => Param::Flags,
         "$" => Param::Pid,
         "!" => Param::LastBackground,
-        _ if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Param::Positional(s.parse().ok()?),
+        _ if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Param::Positional(s.parse().ok()?)
+        }
         _ if ident(s) => Param::Named(s.to_owned()),
         _ => {
             let (name, rest) = s.split_once('[')?;
@@ -582,7 +613,9 @@ fn display(p: &Param) -> String {
         Param::Pid => "$".into(),
         Param::LastBackground => "!".into(),
         Param::Element { name, index } => format!("{name}[{index}]"),
-        Param::AllElements { name, concat } => format!("{name}[{}]", if *concat { "*" } else { "@" }),
+        Param::AllElements { name, concat } => {
+            format!("{name}[{}]", if *concat { "*" } else { "@" })
+        }
     }
 }
 

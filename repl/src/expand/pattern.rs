@@ -163,7 +163,8 @@ impl Compiler<'_> {
             if in_group && (c == '|' || c == ')') {
                 return (toks, i);
             }
-            if self.extglob && matches!(c, '?' | '*' | '+' | '@' | '!') && self.unquoted(i + 1, '(') {
+            if self.extglob && matches!(c, '?' | '*' | '+' | '@' | '!') && self.unquoted(i + 1, '(')
+            {
                 if let Some((tok, next)) = self.group(i, c) {
                     toks.push(tok);
                     i = next;
@@ -250,11 +251,20 @@ impl Compiler<'_> {
                 return Some((Tok::Class { negated, items }, j + 1));
             }
             first = false;
-            if c == '[' && !q && (self.unquoted(j + 1, ':') || self.unquoted(j + 1, '=') || self.unquoted(j + 1, '.')) {
+            if c == '['
+                && !q
+                && (self.unquoted(j + 1, ':')
+                    || self.unquoted(j + 1, '=')
+                    || self.unquoted(j + 1, '.'))
+            {
                 let delim = self.chars.get(j + 1).map_or(':', |&(_, d)| d);
                 let start = j + 2;
                 let mut k = start;
-                while self.chars.get(k).is_some_and(|&(_, x)| x != delim && x != ']') {
+                while self
+                    .chars
+                    .get(k)
+                    .is_some_and(|&(_, x)| x != delim && x != ']')
+                {
                     k += 1;
                 }
                 if self.unquoted(k, delim) && self.unquoted(k + 1, ']') {
@@ -283,7 +293,9 @@ impl Compiler<'_> {
                 }
             }
             match (self.chars.get(j + 1), self.chars.get(j + 2)) {
-                (Some(&(o, '-')), Some(&(eo, end))) if !self.quoted.at(o) && (end != ']' || self.quoted.at(eo)) => {
+                (Some(&(o, '-')), Some(&(eo, end)))
+                    if !self.quoted.at(o) && (end != ']' || self.quoted.at(eo)) =>
+                {
                     items.push(Item::Range(c, end));
                     j += 3;
                 }
@@ -300,9 +312,9 @@ impl Pattern {
     /// Compiles `text`, whose characters at the byte offsets in `quoted`
     /// were quoted (they match themselves).
     pub(super) fn compile(text: &str, quoted: Quoted<'_>, extglob: bool, nocase: bool) -> Pattern {
-        let special = text
-            .char_indices()
-            .any(|(o, c)| (matches!(c, '*' | '?' | '[' | '\\') || (extglob && c == '(')) && !quoted.at(o));
+        let special = text.char_indices().any(|(o, c)| {
+            (matches!(c, '*' | '?' | '[' | '\\') || (extglob && c == '(')) && !quoted.at(o)
+        });
         if !special && !nocase {
             return Pattern::literal(text);
         }
@@ -422,7 +434,12 @@ impl Pattern {
 
     /// The first (leftmost, then longest) match in `text` at or after byte
     /// `from`: `(start, end)`. Empty matches count only when `allow_empty`.
-    pub(super) fn find(&self, text: &str, from: usize, allow_empty: bool) -> Option<(usize, usize)> {
+    pub(super) fn find(
+        &self,
+        text: &str,
+        from: usize,
+        allow_empty: bool,
+    ) -> Option<(usize, usize)> {
         if let Some(l) = &self.literal {
             if l.is_empty() {
                 return allow_empty.then_some((from, from));
@@ -497,7 +514,10 @@ impl DoubleEndedIterator for Boundaries<'_> {
         if at == self.front {
             self.done = true;
         } else {
-            self.back -= self.text[..at].chars().next_back().map_or(1, char::len_utf8);
+            self.back -= self.text[..at]
+                .chars()
+                .next_back()
+                .map_or(1, char::len_utf8);
         }
         Some(at)
     }

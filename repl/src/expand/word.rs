@@ -35,7 +35,12 @@ pub(super) fn ifs<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder) -> Ifs {
         Some(i) => i,
         None => Ifs::from_value(match env.value("IFS") {
             Some(Value::Scalar(s)) => Some(s),
-            Some(Value::Indexed(v)) => Some(v.into_iter().find(|(i, _)| *i == 0).map(|(_, s)| s).unwrap_or_default()),
+            Some(Value::Indexed(v)) => Some(
+                v.into_iter()
+                    .find(|(i, _)| *i == 0)
+                    .map(|(_, s)| s)
+                    .unwrap_or_default(),
+            ),
             None => None,
         }),
     }
@@ -62,7 +67,11 @@ pub(super) async fn parts<E: ExpandEnv + ?Sized>(
     for part in parts {
         match part {
             WordPart::DoubleQuoted(inner) => {
-                let inner_q = if q == Q::HereDoc { Q::HereDoc } else { Q::Double };
+                let inner_q = if q == Q::HereDoc {
+                    Q::HereDoc
+                } else {
+                    Q::Double
+                };
                 if inner.is_empty() {
                     b.touch();
                 }
@@ -97,13 +106,11 @@ async fn leaf<E: ExpandEnv + ?Sized>(
     q: Q,
 ) -> Result<(), ExpandError> {
     match part {
-        WordPart::Literal(t) => {
-            match q {
-                Q::No => b.literal(t),
-                Q::NoOperand => emit(env, b, t, q),
-                _ => b.quoted(t),
-            }
-        }
+        WordPart::Literal(t) => match q {
+            Q::No => b.literal(t),
+            Q::NoOperand => emit(env, b, t, q),
+            _ => b.quoted(t),
+        },
         WordPart::Escaped(t) => {
             if q == Q::HereDoc && !matches!(t.as_str(), "$" | "`" | "\\") {
                 b.quoted("\\");
