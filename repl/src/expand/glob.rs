@@ -37,12 +37,16 @@ pub(super) fn expand(field: &Field, cwd: &Path, opts: GlobOpts) -> Option<Vec<St
             .filter(|&&o| o >= start && o < end)
             .map(|&o| o - start)
             .collect();
-        let p = Pattern::compile(piece, Quoted(&quoted), opts.extglob, opts.nocase);
-        if p.is_literal() && !opts.nocase {
+        let p = Pattern::compile(piece, Quoted(&quoted), opts.extglob, false);
+        if p.is_literal() {
             comps.push(Comp::Literal(p.literal_text().to_owned()));
         } else {
             any_pattern = true;
-            comps.push(Comp::Pattern(p));
+            comps.push(Comp::Pattern(if opts.nocase {
+                Pattern::compile(piece, Quoted(&quoted), opts.extglob, true)
+            } else {
+                p
+            }));
         }
         start = end + 1;
     }

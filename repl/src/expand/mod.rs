@@ -32,7 +32,7 @@ pub use env::{BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
 pub use pattern::Pattern;
 
-use crate::lang::ast::{Arith, Word};
+use crate::lang::ast::{Arith, Word, WordPart};
 use fields::{Builder, Mode};
 use word::Q;
 
@@ -53,13 +53,23 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     let extglob = env.option(ExpandOption::ExtGlob);
     let mut b = Builder::new(Mode::Split, extglob);
     for w in words {
-        if w.has_brace_candidate() {
+        if let [WordPart::Literal(t)] = &w.parts[..] {
+            if !t.contains(['{', '~']) {
+                b.literal(t);
+                b.end_word();
+                continue;
+            }
+        }
+        if has_open_brace(&w.parts) {
+            // Words brace expansion made are no longer assignment-like.
             for alt in brace::expand(&w.parts) {
                 word::parts(env, &mut b, &alt, Q::No).await?;
                 b.end_word();
             }
         } else {
-            word::parts(env, &mut b, &w.parts, Q::No).await?;
+            let tilded = word::assignment_tildes(&w.parts);
+            let parts = tilded.as_deref().unwrap_or(&w.parts);
+            word::parts(env, &mut b, parts, Q::No).await?;
             b.end_word();
         }
     }
@@ -91,6 +101,13 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     Ok(out)
 }
 
+/// Whether an unquoted `{` is in the word (the cheap test before brace expansion).
+fn has_open_brace(parts: &[WordPart]) -> bool {
+    parts
+        .iter()
+        .any(|p| matches!(p, WordPart::Literal(t) if t.contains('{')))
+}
+
 /// Expands one word to one string without field splitting or pathname
 /// expansion: assignment values (whose tildes after `=` and `:` the front
 /// end marked), `case` subjects, `[[ ]]` operands, here-strings. `$@`
@@ -105,7 +122,7 @@ pub async fn string<E: ExpandEnv + ?Sized>(
     env: &mut E,
     word: &Word,
 ) -> Result<String, ExpandError> {
-    if let [crate::lang::ast::WordPart::Literal(t)] = &word.parts[..] {
+    if let [WordPart::Literal(t)] = &word.parts[..] {
         return Ok(t.clone());
     }
     let mut b = Builder::new(Mode::Join, false);

@@ -431,6 +431,14 @@ fn replace(s: &str, p: &Pattern, at: ReplaceWhere, repl: &str, quoted: &[usize])
             if p.is_empty() {
                 return s.to_owned();
             }
+            if s.is_empty() {
+                // An empty value is replaced when the pattern matches it.
+                return if p.matches("") {
+                    with("")
+                } else {
+                    String::new()
+                };
+            }
             let mut out = String::with_capacity(s.len());
             let mut pos = 0;
             while let Some((a, z)) = p.find(s, pos, false) {

@@ -490,3 +490,83 @@ fn arithmetic_entry_point() {
     assert_eq!(block(arith(&mut env, &a("$(echo 4) * 2"))).unwrap(), 8);
     assert_eq!(block(arith(&mut env, &a("\"1\" + 2"))).unwrap(), 3);
 }
+
+#[test]
+fn tildes() {
+    let mut env = TestEnv::empty();
+    env.set("PWD", "/tmp");
+    env.set("OLDPWD", "/old");
+    env.set("HOME", "/home/u");
+    assert_eq!(
+        run(&mut env, "~- ~+ ~0 ~1 ~-0"),
+        "5:</old></tmp></tmp><~1></tmp>"
+    );
+    assert_eq!(
+        run(&mut env, "x=~root y=~/a:~/b:~- ~root/x"),
+        "3:<x=/root><y=/home/u/a:/home/u/b:/old></root/x>"
+    );
+    assert_eq!(
+        run(&mut env, "--prefix=~ x=a~ 1x=~"),
+        "3:<--prefix=~><x=a~><1x=~>"
+    );
+    env.vars.remove("OLDPWD");
+    assert_eq!(run(&mut env, "~-"), "1:<~->");
+    env.set("HOME", "");
+    assert_eq!(run(&mut env, r#""[~]" ~"#), "2:<[~]><>");
+    env.vars.remove("HOME");
+    let own = crate::expand::sys::own_home().unwrap();
+    assert_eq!(run(&mut env, "~"), format!("1:<{own}>"));
+    env.set("HOME", "/h");
+    assert_eq!(run(&mut env, "{~,~root}/x"), "2:</h/x></root/x>");
+}
+
+#[test]
+fn special_parameters() {
+    let mut env = TestEnv::empty();
+    env.status = 7;
+    env.bg = Some("99".into());
+    set_pos(&mut env, &["a", "b"]);
+    assert_eq!(
+        run(&mut env, "$? $$ $! $- $0 $# ${#} ${0}"),
+        "8:<7><4242><99><hB><bash><2><2><bash>"
+    );
+    assert_eq!(
+        run(&mut env, r#""$1$2" ${3-unset} "${2}""#),
+        "3:<ab><unset><b>"
+    );
+    env.bg = None;
+    assert_eq!(run(&mut env, r#""$!""#), "1:<>");
+}
+
+#[test]
+fn command_substitution_and_backquotes() {
+    let mut env = TestEnv::standard();
+    assert_eq!(
+        run(&mut env, r#"$(echo a; echo b) "$(echo a; echo b)""#),
+        "3:<a><b><a\nb>"
+    );
+    assert_eq!(
+        run(&mut env, r#"`echo \$y` "`echo "$x"`""#),
+        "2:<hello><a b>"
+    );
+    assert_eq!(run(&mut env, "${u:-$(echo d e)}"), "2:<d><e>");
+    assert_eq!(run(&mut env, "$(( $(echo 2) * 3 ))"), "1:<6>");
+}
+
+#[test]
+fn process_substitution_default_refuses() {
+    let mut env = TestEnv::empty();
+    let e = err(&mut env, "<(true)");
+    assert_eq!(e.to_string(), "process substitution is not supported");
+    assert!(!e.is_fatal());
+}
+
+#[test]
+fn braces_after_assignment_tildes() {
+    let mut env = TestEnv::empty();
+    env.set("HOME", "/h");
+    assert_eq!(
+        run(&mut env, "x=~/{a,b} {x,y}=~"),
+        "4:<x=~/a><x=~/b><x=~><y=~>"
+    );
+}
