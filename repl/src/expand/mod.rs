@@ -52,6 +52,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
 ) -> Result<Vec<String>, ExpandError> {
     let extglob = env.option(ExpandOption::ExtGlob);
     let mut b = Builder::new(Mode::Split, extglob);
+    b.out.reserve(words.len());
     for w in words {
         if let [WordPart::Literal(t)] = &w.parts[..] {
             if !t.contains(['{', '~']) {
@@ -73,8 +74,8 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
             b.end_word();
         }
     }
-    if !b.out.iter().any(|f| f.glob) || env.option(ExpandOption::NoGlob) {
-        return Ok(b.out.into_iter().map(|f| f.text).collect());
+    if b.globs.is_empty() || env.option(ExpandOption::NoGlob) {
+        return Ok(b.out);
     }
     let opts = glob::GlobOpts {
         dotglob: env.option(ExpandOption::DotGlob),
@@ -86,16 +87,17 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         env.option(ExpandOption::FailGlob),
     );
     let mut out = Vec::with_capacity(b.out.len());
-    for f in b.out {
-        if !f.glob {
-            out.push(f.text);
+    let mut globs = b.globs.into_iter().peekable();
+    for (k, text) in b.out.into_iter().enumerate() {
+        let Some((_, quoted)) = globs.next_if(|(i, _)| *i == k) else {
+            out.push(text);
             continue;
-        }
-        match glob::expand(&f, env.cwd(), opts) {
+        };
+        match glob::expand(&text, &quoted, env.cwd(), opts) {
             Some(found) if !found.is_empty() => out.extend(found),
-            Some(_) if failglob => return Err(ExpandError::NoMatch(f.text)),
+            Some(_) if failglob => return Err(ExpandError::NoMatch(text)),
             Some(_) if nullglob => {}
-            _ => out.push(f.text),
+            _ => out.push(text),
         }
     }
     Ok(out)

@@ -270,8 +270,17 @@ fn put<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, v: PVal, q: Q) {
         }
         PVal::Str(s) => emit(env, b, &s, q),
         PVal::List(items, star) => {
-            if b.mode != Mode::Split || (star && q.quoted()) {
-                let sep = if star {
+            // Unquoted in a command word, bash joins the words with IFS's
+            // first character and splits the result (`IFS=:` and `$@` of
+            // `"" ""` is one empty field); with IFS empty they stay apart.
+            let unquoted_split = b.mode == Mode::Split && !q.quoted() && {
+                let i = ifs(env, b);
+                let j = i.joiner();
+                b.ifs = Some(i);
+                j.is_some()
+            };
+            if b.mode != Mode::Split || (star && q.quoted()) || unquoted_split {
+                let sep = if star || unquoted_split {
                     let i = ifs(env, b);
                     let j = i.joiner();
                     b.ifs = Some(i);
@@ -288,11 +297,7 @@ fn put<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, v: PVal, q: Q) {
                     }
                     joined.push_str(it);
                 }
-                if q.quoted() {
-                    b.quoted(&joined);
-                } else {
-                    b.expansion_unsplit(&joined);
-                }
+                emit(env, b, &joined, q);
                 return;
             }
             for (k, it) in items.iter().enumerate() {

@@ -133,7 +133,12 @@ async fn leaf<E: ExpandEnv + ?Sized>(
             parts_boxed(env, b, std::slice::from_ref(part), q).await?;
         }
         WordPart::Tilde(t) => {
-            let s = tilde(env, t);
+            // Inside `"${x:-~}"` the tilde is text, as in bash.
+            let s = if q == Q::Operand {
+                tilde_text(t)
+            } else {
+                tilde(env, t)
+            };
             b.quoted(&s);
         }
         WordPart::Param(pe) => param::expand(env, b, pe, q).await?,
@@ -172,12 +177,19 @@ pub(super) fn tilde<E: ExpandEnv + ?Sized>(env: &E, t: &Tilde) -> String {
         Tilde::User(u) => sys::user_home(u).unwrap_or_else(|| format!("~{u}")),
         Tilde::Pwd => scalar(env, "PWD").unwrap_or_else(|| "~+".into()),
         Tilde::OldPwd => scalar(env, "OLDPWD").unwrap_or_else(|| "~-".into()),
-        Tilde::Dirs { n: 0, from_bottom } => {
-            scalar(env, "PWD").unwrap_or_else(|| if *from_bottom { "~-0" } else { "~0" }.into())
-        }
-        Tilde::Dirs { n, from_bottom } => {
-            format!("~{}{n}", if *from_bottom { "-" } else { "" })
-        }
+        Tilde::Dirs { n: 0, .. } => scalar(env, "PWD").unwrap_or_else(|| tilde_text(t)),
+        Tilde::Dirs { .. } => tilde_text(t),
+    }
+}
+
+/// A tilde prefix as written.
+fn tilde_text(t: &Tilde) -> String {
+    match t {
+        Tilde::Home => "~".into(),
+        Tilde::User(u) => format!("~{u}"),
+        Tilde::Pwd => "~+".into(),
+        Tilde::OldPwd => "~-".into(),
+        Tilde::Dirs { n, from_bottom } => format!("~{}{n}", if *from_bottom { "-" } else { "" }),
     }
 }
 

@@ -570,3 +570,43 @@ fn braces_after_assignment_tildes() {
         "4:<x=~/a><x=~/b><x=~><y=~>"
     );
 }
+
+#[test]
+fn quoted_operands() {
+    let mut env = TestEnv::empty();
+    env.set("HOME", "/h");
+    assert_eq!(
+        run(&mut env, r#""${u:-~}" ${u:-~} "${u:-~/x}" ${u:-a~}"#),
+        "4:<~></h><~/x><a~>"
+    );
+    env.set("x", "abc");
+    assert_eq!(
+        run(&mut env, r#""${x#"a"}" "${x#'a'}" ${x#'a'}"#),
+        "3:<bc><bc><bc>"
+    );
+    assert_eq!(run(&mut env, r#"${u:-"a b"c d}"#), "2:<a bc><d>");
+    set_pos(&mut env, &["1", "2"]);
+    assert_eq!(
+        run(&mut env, r#""${u:-$@}" ${u:-"$@"}x"#),
+        "4:<1><2><1><2x>"
+    );
+    assert_eq!(run(&mut env, "${#u[@]} ${u[@]:-e}"), "2:<0><e>");
+}
+
+#[test]
+fn splitting_next_to_quoted_empties() {
+    let mut env = TestEnv::empty();
+    env.set("x", " a b ");
+    assert_eq!(
+        run(&mut env, r#"""$x"" "" $x"" ""$x"#),
+        "11:<><a><b><><><a><b><><><a><b>"
+    );
+    env.set("IFS", ":");
+    env.set("y", ":a:");
+    assert_eq!(run(&mut env, r#"""$y $y"""#), "5:<><a><><a><>");
+    set_pos(&mut env, &["", ""]);
+    assert_eq!(run(&mut env, r#"$@ "$@"x"#), "3:<><><x>");
+    env.set("IFS", " ");
+    set_pos(&mut env, &[" a ", "b"]);
+    assert_eq!(run(&mut env, "$* x$@y"), "5:<a><b><x><a><by>");
+}

@@ -11,7 +11,6 @@ use crate::lang::ast::{Command, Program, Word};
 mod cases;
 mod focused;
 mod glob;
-mod perf;
 
 /// The shell as the expander sees it: variables in a map. `$(…)` runs
 /// `echo WORDS` (expanding its words with the expander under test) and
