@@ -170,6 +170,9 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
                     let (a, z) = slice(chars.len(), off, len)?;
                     PVal::Str(chars[a..z].iter().collect())
                 }
+                PVal::List(items, star) if matches!(target, Param::AllElements { .. }) => {
+                    PVal::List(array_slice(env, target, items, off, len)?, star)
+                }
                 PVal::List(mut items, star) => {
                     if matches!(target, Param::All { .. }) {
                         items.insert(0, env.arg0().to_owned());
@@ -419,6 +422,41 @@ fn slice(n: usize, off: i64, len: Option<(i64, &str)>) -> Result<(usize, usize),
         }
     };
     Ok((start as usize, end as usize))
+}
+
+/// `${a[@]:off:len}`: the offset is an index (arrays may be sparse), the
+/// length a count of elements; a negative length is an error.
+fn array_slice<E: ExpandEnv + ?Sized>(
+    env: &E,
+    target: &Param,
+    items: Vec<String>,
+    off: i64,
+    len: Option<(i64, &str)>,
+) -> Result<Vec<String>, ExpandError> {
+    if let Some((l, text)) = len {
+        if l < 0 {
+            return Err(ExpandError::NegativeLength(text.to_owned()));
+        }
+    }
+    let Param::AllElements { name, .. } = target else {
+        return Ok(items);
+    };
+    let Some(Value::Indexed(v)) = env.value(name) else {
+        // A scalar is a one-element array.
+        let (a, z) = slice(items.len(), off, len)?;
+        return Ok(items.into_iter().skip(a).take(z - a).collect());
+    };
+    let top = v.last().map_or(0, |(k, _)| *k as i64 + 1);
+    let start = if off < 0 { top + off } else { off };
+    if start < 0 {
+        return Ok(Vec::new());
+    }
+    let take = len.map_or(usize::MAX, |(l, _)| usize::try_from(l).unwrap_or(0));
+    Ok(v.into_iter()
+        .filter(|(k, _)| *k as i64 >= start)
+        .take(take)
+        .map(|(_, s)| s)
+        .collect())
 }
 
 fn replace(s: &str, p: &Pattern, at: ReplaceWhere, repl: &str, quoted: &[usize]) -> String {

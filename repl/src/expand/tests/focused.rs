@@ -610,3 +610,24 @@ fn splitting_next_to_quoted_empties() {
     set_pos(&mut env, &[" a ", "b"]);
     assert_eq!(run(&mut env, "$* x$@y"), "5:<a><b><x><a><by>");
 }
+
+#[test]
+fn sparse_array_slices() {
+    let mut env = TestEnv::empty();
+    env.vars.insert(
+        "a".into(),
+        Value::Indexed(vec![(0, "a".into()), (2, "c".into()), (3, "d".into())]),
+    );
+    assert_eq!(
+        run(
+            &mut env,
+            r#"${a[@]:1:2} "|" ${a[@]:2} "|" ${a[@]: -2} "|" ${a[@]:0:1}"#
+        ),
+        "10:<c><d><|><c><d><|><c><d><|><a>"
+    );
+    assert_eq!(
+        err(&mut env, "${a[@]:0:-1}").to_string(),
+        "-1: substring expression < 0"
+    );
+    assert_eq!(run(&mut env, r#""${!a[@]}" ${#a[@]}"#), "4:<0><2><3><3>");
+}
