@@ -51,9 +51,6 @@ pub enum ExpandError {
     /// `${1:=w}`, `${#:=w}`: not a variable.
     #[error("${0}: cannot assign in this way")]
     CannotAssign(String),
-    /// `<(…)` / `>(…)` reached the expander (the interpreter runs those).
-    #[error("{0}(…): process substitution is not supported here")]
-    ProcessSubst(char),
     /// `$(…)` failed or the shell is exiting.
     #[error(transparent)]
     Subst(#[from] SubstError),

@@ -22,7 +22,7 @@ pub(super) enum Mode {
     Pattern,
 }
 
-/// A finished field.
+/// The field being built (and the one string of a join or pattern build).
 #[derive(Debug, Default)]
 pub(super) struct Field {
     /// The text, quotes removed.
@@ -75,7 +75,10 @@ fn is_ws(c: char) -> bool {
 pub(super) struct Builder {
     pub mode: Mode,
     pub extglob: bool,
-    pub out: Vec<Field>,
+    /// Finished fields.
+    pub out: Vec<String>,
+    /// The finished fields to glob: their index in `out` and quoted offsets.
+    pub globs: Vec<(usize, Vec<usize>)>,
     /// IFS, loaded when a split first needs it.
     pub ifs: Option<Ifs>,
     cur: Field,
@@ -89,6 +92,7 @@ impl Builder {
             mode,
             extglob,
             out: Vec::new(),
+            globs: Vec::new(),
             ifs: None,
             cur: Field::default(),
             live: false,
@@ -198,16 +202,26 @@ impl Builder {
     }
 
     fn finish(&mut self) {
-        let f = std::mem::take(&mut self.cur);
-        self.out.push(f);
+        let text = std::mem::take(&mut self.cur.text);
+        if self.cur.glob {
+            self.cur.glob = false;
+            let quoted = std::mem::take(&mut self.cur.quoted);
+            self.globs.push((self.out.len(), quoted));
+        } else {
+            self.cur.quoted.clear();
+        }
+        self.out.push(text);
         self.live = false;
     }
 
     /// The one string of a join or pattern build.
     pub fn take_string(&mut self) -> Field {
         let mut f = std::mem::take(&mut self.cur);
-        for done in self.out.drain(..).rev() {
-            f.text.insert_str(0, &done.text);
+        // Join and pattern builds never end a field; if one did, keep its text.
+        if !self.out.is_empty() {
+            let head = self.out.concat();
+            self.out.clear();
+            f.text.insert_str(0, &head);
         }
         f
     }

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::fields::Field;
 use super::pattern::{Pattern, Quoted};
 use super::sys;
 
@@ -22,27 +21,34 @@ enum Comp {
     Pattern(Pattern),
 }
 
-/// The paths `field` matches, sorted; `None` when it is not a pattern after all
+/// The paths the field `text` (quoted at the byte offsets `quoted`) matches, sorted; `None` when it is not a pattern after all
 /// (every special character quoted or in an unclosed bracket).
-pub(super) fn expand(field: &Field, cwd: &Path, opts: GlobOpts) -> Option<Vec<String>> {
-    let text = field.text.as_str();
+pub(super) fn expand(
+    text: &str,
+    quoted: &[usize],
+    cwd: &Path,
+    opts: GlobOpts,
+) -> Option<Vec<String>> {
     let mut comps = Vec::new();
     let mut start = 0;
     let mut any_pattern = false;
     for piece in text.split('/') {
         let end = start + piece.len();
-        let quoted: Vec<usize> = field
-            .quoted
+        let quoted: Vec<usize> = quoted
             .iter()
             .filter(|&&o| o >= start && o < end)
             .map(|&o| o - start)
             .collect();
-        let p = Pattern::compile(piece, Quoted(&quoted), opts.extglob, opts.nocase);
-        if p.is_literal() && !opts.nocase {
+        let p = Pattern::compile(piece, Quoted(&quoted), opts.extglob, false);
+        if p.is_literal() {
             comps.push(Comp::Literal(p.literal_text().to_owned()));
         } else {
             any_pattern = true;
-            comps.push(Comp::Pattern(p));
+            comps.push(Comp::Pattern(if opts.nocase {
+                Pattern::compile(piece, Quoted(&quoted), opts.extglob, true)
+            } else {
+                p
+            }));
         }
         start = end + 1;
     }

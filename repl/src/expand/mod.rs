@@ -32,7 +32,7 @@ pub use env::{BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
 pub use pattern::Pattern;
 
-use crate::lang::ast::{Arith, Word};
+use crate::lang::ast::{Arith, Word, WordPart};
 use fields::{Builder, Mode};
 use word::Q;
 
@@ -52,19 +52,30 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
 ) -> Result<Vec<String>, ExpandError> {
     let extglob = env.option(ExpandOption::ExtGlob);
     let mut b = Builder::new(Mode::Split, extglob);
+    b.out.reserve(words.len());
     for w in words {
-        if w.has_brace_candidate() {
+        if let [WordPart::Literal(t)] = &w.parts[..] {
+            if !t.contains(['{', '~']) {
+                b.literal(t);
+                b.end_word();
+                continue;
+            }
+        }
+        if has_open_brace(&w.parts) {
+            // Words brace expansion made are no longer assignment-like.
             for alt in brace::expand(&w.parts) {
                 word::parts(env, &mut b, &alt, Q::No).await?;
                 b.end_word();
             }
         } else {
-            word::parts(env, &mut b, &w.parts, Q::No).await?;
+            let tilded = word::assignment_tildes(&w.parts);
+            let parts = tilded.as_deref().unwrap_or(&w.parts);
+            word::parts(env, &mut b, parts, Q::No).await?;
             b.end_word();
         }
     }
-    if !b.out.iter().any(|f| f.glob) || env.option(ExpandOption::NoGlob) {
-        return Ok(b.out.into_iter().map(|f| f.text).collect());
+    if b.globs.is_empty() || env.option(ExpandOption::NoGlob) {
+        return Ok(b.out);
     }
     let opts = glob::GlobOpts {
         dotglob: env.option(ExpandOption::DotGlob),
@@ -76,19 +87,27 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         env.option(ExpandOption::FailGlob),
     );
     let mut out = Vec::with_capacity(b.out.len());
-    for f in b.out {
-        if !f.glob {
-            out.push(f.text);
+    let mut globs = b.globs.into_iter().peekable();
+    for (k, text) in b.out.into_iter().enumerate() {
+        let Some((_, quoted)) = globs.next_if(|(i, _)| *i == k) else {
+            out.push(text);
             continue;
-        }
-        match glob::expand(&f, env.cwd(), opts) {
+        };
+        match glob::expand(&text, &quoted, env.cwd(), opts) {
             Some(found) if !found.is_empty() => out.extend(found),
-            Some(_) if failglob => return Err(ExpandError::NoMatch(f.text)),
+            Some(_) if failglob => return Err(ExpandError::NoMatch(text)),
             Some(_) if nullglob => {}
-            _ => out.push(f.text),
+            _ => out.push(text),
         }
     }
     Ok(out)
+}
+
+/// Whether an unquoted `{` is in the word (the cheap test before brace expansion).
+fn has_open_brace(parts: &[WordPart]) -> bool {
+    parts
+        .iter()
+        .any(|p| matches!(p, WordPart::Literal(t) if t.contains('{')))
 }
 
 /// Expands one word to one string without field splitting or pathname
@@ -105,7 +124,7 @@ pub async fn string<E: ExpandEnv + ?Sized>(
     env: &mut E,
     word: &Word,
 ) -> Result<String, ExpandError> {
-    if let [crate::lang::ast::WordPart::Literal(t)] = &word.parts[..] {
+    if let [WordPart::Literal(t)] = &word.parts[..] {
         return Ok(t.clone());
     }
     let mut b = Builder::new(Mode::Join, false);

@@ -68,6 +68,11 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
         }
         ParamOp::Length => {
             unbound(env, &value)?;
+            if let Param::AllElements { name, .. } = target {
+                if nounset(env) && env.value(name).is_none() {
+                    return Err(ExpandError::Unbound(name.clone()));
+                }
+            }
             let n = match &value {
                 PVal::Unset => 0,
                 PVal::Str(s) => s.chars().count(),
@@ -164,6 +169,9 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
                     let chars: Vec<char> = s.chars().collect();
                     let (a, z) = slice(chars.len(), off, len)?;
                     PVal::Str(chars[a..z].iter().collect())
+                }
+                PVal::List(items, star) if matches!(target, Param::AllElements { .. }) => {
+                    PVal::List(array_slice(env, target, items, off, len)?, star)
                 }
                 PVal::List(mut items, star) => {
                     if matches!(target, Param::All { .. }) {
@@ -265,8 +273,17 @@ fn put<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, v: PVal, q: Q) {
         }
         PVal::Str(s) => emit(env, b, &s, q),
         PVal::List(items, star) => {
-            if b.mode != Mode::Split || (star && q.quoted()) {
-                let sep = if star {
+            // Unquoted in a command word, bash joins the words with IFS's
+            // first character and splits the result (`IFS=:` and `$@` of
+            // `"" ""` is one empty field); with IFS empty they stay apart.
+            let unquoted_split = b.mode == Mode::Split && !q.quoted() && {
+                let i = ifs(env, b);
+                let j = i.joiner();
+                b.ifs = Some(i);
+                j.is_some()
+            };
+            if b.mode != Mode::Split || (star && q.quoted()) || unquoted_split {
+                let sep = if star || unquoted_split {
                     let i = ifs(env, b);
                     let j = i.joiner();
                     b.ifs = Some(i);
@@ -283,11 +300,7 @@ fn put<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, v: PVal, q: Q) {
                     }
                     joined.push_str(it);
                 }
-                if q.quoted() {
-                    b.quoted(&joined);
-                } else {
-                    b.expansion_unsplit(&joined);
-                }
+                emit(env, b, &joined, q);
                 return;
             }
             for (k, it) in items.iter().enumerate() {
@@ -411,6 +424,41 @@ fn slice(n: usize, off: i64, len: Option<(i64, &str)>) -> Result<(usize, usize),
     Ok((start as usize, end as usize))
 }
 
+/// `${a[@]:off:len}`: the offset is an index (arrays may be sparse), the
+/// length a count of elements; a negative length is an error.
+fn array_slice<E: ExpandEnv + ?Sized>(
+    env: &E,
+    target: &Param,
+    items: Vec<String>,
+    off: i64,
+    len: Option<(i64, &str)>,
+) -> Result<Vec<String>, ExpandError> {
+    if let Some((l, text)) = len {
+        if l < 0 {
+            return Err(ExpandError::NegativeLength(text.to_owned()));
+        }
+    }
+    let Param::AllElements { name, .. } = target else {
+        return Ok(items);
+    };
+    let Some(Value::Indexed(v)) = env.value(name) else {
+        // A scalar is a one-element array.
+        let (a, z) = slice(items.len(), off, len)?;
+        return Ok(items.into_iter().skip(a).take(z - a).collect());
+    };
+    let top = v.last().map_or(0, |(k, _)| *k as i64 + 1);
+    let start = if off < 0 { top + off } else { off };
+    if start < 0 {
+        return Ok(Vec::new());
+    }
+    let take = len.map_or(usize::MAX, |(l, _)| usize::try_from(l).unwrap_or(0));
+    Ok(v.into_iter()
+        .filter(|(k, _)| *k as i64 >= start)
+        .take(take)
+        .map(|(_, s)| s)
+        .collect())
+}
+
 fn replace(s: &str, p: &Pattern, at: ReplaceWhere, repl: &str, quoted: &[usize]) -> String {
     let with = |m: &str| substitute(repl, quoted, m);
     match at {
@@ -425,6 +473,14 @@ fn replace(s: &str, p: &Pattern, at: ReplaceWhere, repl: &str, quoted: &[usize])
         ReplaceWhere::First | ReplaceWhere::All => {
             if p.is_empty() {
                 return s.to_owned();
+            }
+            if s.is_empty() {
+                // An empty value is replaced when the pattern matches it.
+                return if p.matches("") {
+                    with("")
+                } else {
+                    String::new()
+                };
             }
             let mut out = String::with_capacity(s.len());
             let mut pos = 0;

@@ -4,7 +4,7 @@
 
 use super::env::{BoxFuture, ExpandEnv, ExpandOption, Value};
 use super::error::ExpandError;
-use super::fields::{Builder, Ifs};
+use super::fields::{Builder, Ifs, Mode};
 use super::{arith, param, sys};
 use crate::lang::ast::{Tilde, WordPart};
 
@@ -50,6 +50,8 @@ pub(super) fn ifs<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder) -> Ifs {
 pub(super) fn emit<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, s: &str, q: Q) {
     if q.quoted() {
         b.quoted(s);
+    } else if b.mode != Mode::Split {
+        b.expansion_unsplit(s);
     } else {
         let i = ifs(env, b);
         b.expansion(s, &i);
@@ -131,7 +133,12 @@ async fn leaf<E: ExpandEnv + ?Sized>(
             parts_boxed(env, b, std::slice::from_ref(part), q).await?;
         }
         WordPart::Tilde(t) => {
-            let s = tilde(env, t);
+            // Inside `"${x:-~}"` the tilde is text, as in bash.
+            let s = if q == Q::Operand {
+                tilde_text(t)
+            } else {
+                tilde(env, t)
+            };
             b.quoted(&s);
         }
         WordPart::Param(pe) => param::expand(env, b, pe, q).await?,
@@ -146,8 +153,9 @@ async fn leaf<E: ExpandEnv + ?Sized>(
             emit(env, b, &n.to_string(), q);
         }
         WordPart::BadSubstitution(t) => return Err(ExpandError::BadSubstitution(t.clone())),
-        WordPart::ProcessSubst { read, .. } => {
-            return Err(ExpandError::ProcessSubst(if *read { '<' } else { '>' }))
+        WordPart::ProcessSubst { read, program } => {
+            let path = env.process_substitution(program, *read).await?;
+            b.quoted(&path);
         }
     }
     Ok(())
@@ -169,16 +177,85 @@ pub(super) fn tilde<E: ExpandEnv + ?Sized>(env: &E, t: &Tilde) -> String {
         Tilde::User(u) => sys::user_home(u).unwrap_or_else(|| format!("~{u}")),
         Tilde::Pwd => scalar(env, "PWD").unwrap_or_else(|| "~+".into()),
         Tilde::OldPwd => scalar(env, "OLDPWD").unwrap_or_else(|| "~-".into()),
-        Tilde::Dirs { n: 0, from_bottom } => {
-            scalar(env, "PWD").unwrap_or_else(|| if *from_bottom { "~-0" } else { "~0" }.into())
-        }
-        Tilde::Dirs { n, from_bottom } => {
-            format!("~{}{n}", if *from_bottom { "-" } else { "" })
-        }
+        Tilde::Dirs { n: 0, .. } => scalar(env, "PWD").unwrap_or_else(|| tilde_text(t)),
+        Tilde::Dirs { .. } => tilde_text(t),
+    }
+}
+
+/// A tilde prefix as written.
+fn tilde_text(t: &Tilde) -> String {
+    match t {
+        Tilde::Home => "~".into(),
+        Tilde::User(u) => format!("~{u}"),
+        Tilde::Pwd => "~+".into(),
+        Tilde::OldPwd => "~-".into(),
+        Tilde::Dirs { n, from_bottom } => format!("~{}{n}", if *from_bottom { "-" } else { "" }),
     }
 }
 
 /// Whether `set -u` is on.
 pub(super) fn nounset<E: ExpandEnv + ?Sized>(env: &E) -> bool {
     env.option(ExpandOption::NoUnset)
+}
+
+/// bash expands tildes after the `=` and `:`s of a command word that looks
+/// like an assignment (`make PREFIX=~/x`); the front end marks tildes only
+/// in real assignments. Returns the word's parts with those tildes.
+pub(super) fn assignment_tildes(parts: &[WordPart]) -> Option<Vec<WordPart>> {
+    let WordPart::Literal(t) = parts.first()? else {
+        return None;
+    };
+    if !(t.contains("=~") || t.contains(":~")) {
+        return None;
+    }
+    let eq = t.find('=')?;
+    let name = &t[..eq];
+    let mut c = name.chars();
+    if !c
+        .next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        || !c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(parts.len() + 2);
+    let mut text = String::new();
+    text.push_str(&t[..=eq]);
+    let mut rest = &t[eq + 1..];
+    let mut at_start = true;
+    loop {
+        if at_start && rest.starts_with('~') {
+            let end = rest[1..].find(['/', ':']).map_or(rest.len(), |i| i + 1);
+            // A tilde prefix running into the next part is not one.
+            if end < rest.len() || parts.len() == 1 {
+                let tilde = match &rest[1..end] {
+                    "" => Tilde::Home,
+                    "+" => Tilde::Pwd,
+                    "-" => Tilde::OldPwd,
+                    user => Tilde::User(user.to_owned()),
+                };
+                if !text.is_empty() {
+                    out.push(WordPart::Literal(std::mem::take(&mut text)));
+                }
+                out.push(WordPart::Tilde(tilde));
+                rest = &rest[end..];
+            }
+        }
+        match rest.find(':') {
+            Some(i) => {
+                text.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+                at_start = true;
+            }
+            None => {
+                text.push_str(rest);
+                break;
+            }
+        }
+    }
+    if !text.is_empty() {
+        out.push(WordPart::Literal(text));
+    }
+    out.extend(parts[1..].iter().cloned());
+    Some(out)
 }
