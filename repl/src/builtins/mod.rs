@@ -10,6 +10,8 @@ pub(crate) mod cond;
 #[allow(dead_code)]
 pub(crate) mod printf;
 #[allow(dead_code)]
+pub(crate) mod read;
+#[allow(dead_code)]
 pub(crate) mod test;
 
 use crate::exec::BoxFut;
