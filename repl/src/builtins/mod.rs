@@ -8,6 +8,8 @@ mod jobctl;
 #[allow(dead_code)]
 pub(crate) mod cond;
 #[allow(dead_code)]
+pub(crate) mod getopts;
+#[allow(dead_code)]
 pub(crate) mod printf;
 #[allow(dead_code)]
 pub(crate) mod read;
