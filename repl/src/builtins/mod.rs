@@ -15,6 +15,12 @@ pub(crate) mod printf;
 pub(crate) mod read;
 #[allow(dead_code)]
 pub(crate) mod test;
+#[allow(dead_code)]
+pub(crate) mod times;
+#[allow(dead_code)]
+pub(crate) mod trapspec;
+#[allow(dead_code)]
+pub(crate) mod umask;
 
 use crate::exec::BoxFut;
 use crate::io::Streams;
