@@ -164,7 +164,7 @@ fn quoting_reads_back() {
     assert_eq!(quote(""), "''");
     assert_eq!(quote("a b"), r"a\ b");
     assert_eq!(quote("a\nb"), r"$'a\nb'");
-    assert_eq!(ansi_c_quote("it's"), r"$'it\'s'");
+    assert_eq!(escape::ansi_c_quote("it's"), r"$'it\'s'");
 }
 
 proptest! {
