@@ -10,7 +10,8 @@
 //! precisions count bytes, as bash's do.
 //!
 //! Floating point is an x87 `long double`, as bash's is (see [`float`]).
-//! `%(fmt)T` is not supported (reported as an invalid format character).
+//! `%(fmt)T` formats through a [`Clock`] (`strftime` is the wrapper's, in
+//! `sys/`): [`printf_with`].
 //!
 //! `-v VAR` (assign instead of print) and `--` are the wrapper's: it passes
 //! the format and the remaining arguments here, writes (or assigns) the
@@ -48,6 +49,13 @@ pub enum PrintfError {
     /// The format ends inside a conversion (`%`, `%5`): output stops.
     #[error("`{0}': missing format character")]
     MissingFormat(String),
+    /// `%(` without `)T` (the character after `)`; NUL if none). A
+    /// warning: bash prints `%` and reads on from the `(`.
+    #[error("warning: `{0}': invalid time format specification")]
+    TimeFormat(char),
+    /// `%(fmt)T` through [`printf`], which has no clock.
+    #[error("%(fmt)T needs a clock")]
+    NoClock,
     /// An unknown conversion character: output stops.
     #[error("`{0}': invalid format character")]
     InvalidFormat(char),
@@ -60,6 +68,7 @@ impl PrintfError {
         matches!(
             self,
             PrintfError::OutOfRange(_)
+                | PrintfError::TimeFormat(_)
                 | PrintfError::MissingHexDigit
                 | PrintfError::MissingUnicodeDigit(_)
         )
@@ -72,14 +81,40 @@ pub fn status(errors: &[PrintfError]) -> i32 {
     i32::from(errors.iter().any(|e| !e.is_warning()))
 }
 
+/// What `%(fmt)T` needs: times, and `strftime(3)` in the local zone.
+pub trait Clock {
+    /// Seconds since the epoch now (the argument `-1`, or none).
+    fn now(&self) -> i64;
+    /// When the shell started (the argument `-2`).
+    fn shell_start(&self) -> i64;
+    /// `strftime(format, localtime(secs))`.
+    fn strftime(&self, format: &str, secs: i64) -> String;
+}
+
 /// Formats `args` by `format`: the bytes printed and the diagnostics.
+/// `%(fmt)T` needs a clock: see [`printf_with`].
 #[must_use]
 pub fn printf(format: &str, args: &[String]) -> (Vec<u8>, Vec<PrintfError>) {
+    run(format, args, None)
+}
+
+/// [`printf`], with `%(fmt)T` formatted by `clock`.
+#[must_use]
+pub fn printf_with(
+    format: &str,
+    args: &[String],
+    clock: &dyn Clock,
+) -> (Vec<u8>, Vec<PrintfError>) {
+    run(format, args, Some(clock))
+}
+
+fn run(format: &str, args: &[String], clock: Option<&dyn Clock>) -> (Vec<u8>, Vec<PrintfError>) {
     let mut p = Printer {
         args,
         next: 0,
         out: Vec::new(),
         errors: Vec::new(),
+        clock,
     };
     loop {
         let before = p.next;
@@ -115,6 +150,7 @@ struct Printer<'a> {
     next: usize,
     out: Vec<u8>,
     errors: Vec<PrintfError>,
+    clock: Option<&'a dyn Clock>,
 }
 
 impl Printer<'_> {
@@ -287,6 +323,36 @@ impl Printer<'_> {
                     }
                 }
                 self.put_int("", prefix, &digits, spec);
+            }
+            b'(' => {
+                // `%(fmt)T`: strftime's format up to `)`, then `T`.
+                let close = fmt[i + 1..].iter().position(|&c| c == b')');
+                let after = close.and_then(|c| fmt.get(i + 1 + c + 1)).copied();
+                let (Some(close), Some(b'T')) = (close, after) else {
+                    self.errors
+                        .push(PrintfError::TimeFormat(char::from(after.unwrap_or(0))));
+                    // bash prints the `%` and goes on after it.
+                    self.out.push(b'%');
+                    return Ok((start + 1, Flow::Go));
+                };
+                let strf = String::from_utf8_lossy(&fmt[i + 1..i + 1 + close]).into_owned();
+                let end = i + 1 + close + 2;
+                let Some(clock) = self.clock else {
+                    return Err(PrintfError::NoClock);
+                };
+                let secs = match self.args.get(self.next) {
+                    None => -1,
+                    Some(_) => self.int_arg(),
+                };
+                let secs = match secs {
+                    -1 => clock.now(),
+                    -2 => clock.shell_start(),
+                    s => s,
+                };
+                let strf = if strf.is_empty() { "%X" } else { strf.as_str() };
+                let text = clock.strftime(strf, secs);
+                self.put_str(text.as_bytes(), spec);
+                return Ok((end, Flow::Go));
             }
             b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'a' | b'A' => {
                 let v = self.float_arg();

@@ -159,6 +159,81 @@ fn formats_match_bash() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `strftime` shown as `<format@secs>`; now is 1000, the start 500.
+struct FakeClock;
+
+impl Clock for FakeClock {
+    fn now(&self) -> i64 {
+        1000
+    }
+    fn shell_start(&self) -> i64 {
+        500
+    }
+    fn strftime(&self, format: &str, secs: i64) -> String {
+        format!("<{format}@{secs}>")
+    }
+}
+
+fn with_clock(format: &str, args: &[&str]) -> (String, Vec<String>, i32) {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let (out, errors) = printf_with(format, &args, &FakeClock);
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        errors.iter().map(ToString::to_string).collect(),
+        status(&errors),
+    )
+}
+
+/// bash: `printf '%(%Y)T|%10(%Y)T|%-6.2(%Y)T|' 0 0 0` is
+/// `1970|      1970|19    |`; the rest as bash's outputs above show.
+#[test]
+fn time_conversions() {
+    assert_eq!(
+        with_clock("%(%Y)T|%10(%Y)T|%-9.4(%Y)T|\n", &["0", "0", "0"]),
+        ("<%Y@0>|    <%Y@0>|<%Y@     |\n".to_owned(), vec![], 0)
+    );
+    assert_eq!(with_clock("%()T", &["5"]).0, "<%X@5>");
+    assert_eq!(
+        with_clock("%(s)T %(s)T %(s)T", &["-1", "-2"]).0,
+        "<s@1000> <s@500> <s@1000>"
+    );
+    assert_eq!(
+        with_clock("%(%s)T|%(%s)T\n", &["abc", "12x"]),
+        (
+            "<%s@0>|<%s@12>\n".to_owned(),
+            vec![
+                "abc: invalid number".to_owned(),
+                "12x: invalid number".to_owned()
+            ],
+            1
+        )
+    );
+    assert_eq!(
+        with_clock("%(Y)T %s\n", &["1", "a", "2", "b"]).0,
+        "<Y@1> a\n<Y@2> b\n"
+    );
+    assert_eq!(
+        with_clock("%(%Y\n", &["0"]),
+        (
+            "%(".to_owned(),
+            vec![
+                "warning: `\u{0}': invalid time format specification".to_owned(),
+                "`Y': invalid format character".to_owned()
+            ],
+            1
+        )
+    );
+    assert_eq!(
+        with_clock("%(%Y)d\n", &["0"]).1,
+        vec![
+            "warning: `d': invalid time format specification".to_owned(),
+            "`Y': invalid format character".to_owned()
+        ]
+    );
+    let (_, errors) = printf("%(%Y)T", &[]);
+    assert_eq!(errors, vec![PrintfError::NoClock]);
+}
+
 #[test]
 fn quoting_reads_back() {
     assert_eq!(quote(""), "''");
