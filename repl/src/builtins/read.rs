@@ -3,10 +3,11 @@
 //! Three parts, each usable alone by the interpreter's wrapper:
 //! - [`parse_options`]: `read [-ers] [-a array] [-d delim] [-i text] [-n
 //!   nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name …]`.
-//! - [`read_record`]: reads one record from an `AsyncRead` a byte at a
-//!   time (the fd may be a pipe shared with other processes: nothing past
-//!   the delimiter is consumed), handling `\`-newline continuation and
-//!   escaped delimiters unless raw, and `-n`/`-N` character counts.
+//! - [`read_record`] (and [`read_record_blocking`], and the [`Record`]
+//!   they drive): reads one record a byte at a time (the fd may be a pipe
+//!   shared with other processes: nothing past the delimiter is consumed),
+//!   handling `\`-newline continuation and escaped delimiters unless raw,
+//!   and `-n`/`-N` character counts.
 //! - [`split_fields`] / [`split_array`]: bash's assignment of the record to
 //!   the names (or `REPLY`, or the `-a` array) by `IFS`.
 //!
@@ -220,10 +221,81 @@ pub enum RecordEnd {
     Eof,
 }
 
-/// Reads one record into `buf` (appending), a byte at a time: up to the
-/// delimiter, or `nchars` characters, or end of file. Unless `raw`, a
+/// The record being read, fed a byte at a time: up to the delimiter, or
+/// `nchars` characters (a UTF-8 character counts once). Unless `raw`, a
 /// backslash escapes the next byte (both are kept, for [`split_fields`])
-/// and `\`-newline is dropped. A UTF-8 character counts once.
+/// and `\`-newline is dropped. [`read_record`] and [`read_record_blocking`]
+/// drive it; a caller with its own I/O can too.
+#[derive(Clone, Debug)]
+pub struct Record {
+    delim: Option<u8>,
+    nchars: Option<usize>,
+    raw: bool,
+    chars: usize,
+    escaped: bool,
+    /// Continuation bytes still expected for the current UTF-8 character.
+    pending: u8,
+}
+
+impl Record {
+    /// A record ending at `delim` (`None`: only at the count or end of
+    /// file), after at most `nchars` characters.
+    #[must_use]
+    pub fn new(delim: Option<u8>, nchars: Option<usize>, raw: bool) -> Record {
+        Record {
+            delim,
+            nchars,
+            raw,
+            chars: 0,
+            escaped: false,
+            pending: 0,
+        }
+    }
+
+    /// Already complete before any byte (`-n 0`).
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.nchars == Some(0)
+    }
+
+    /// Takes byte `b` into `buf`; `Some` when the record is complete.
+    pub fn push(&mut self, b: u8, buf: &mut Vec<u8>) -> Option<RecordEnd> {
+        if self.pending > 0 && b & 0xc0 == 0x80 {
+            self.pending -= 1;
+            buf.push(b);
+        } else {
+            self.pending = 0;
+            if self.escaped {
+                self.escaped = false;
+                if b == b'\n' {
+                    buf.pop();
+                    return None;
+                }
+                buf.push(b);
+            } else if !self.raw && b == b'\\' {
+                self.escaped = true;
+                buf.push(b);
+                return None;
+            } else if Some(b) == self.delim {
+                return Some(RecordEnd::Delimiter);
+            } else {
+                buf.push(b);
+            }
+            self.pending = match b {
+                0xc0..=0xdf => 1,
+                0xe0..=0xef => 2,
+                0xf0..=0xf7 => 3,
+                _ => 0,
+            };
+            self.chars += 1;
+        }
+        (self.pending == 0 && self.nchars.is_some_and(|n| self.chars >= n))
+            .then_some(RecordEnd::Count)
+    }
+}
+
+/// Reads one [`Record`] into `buf` (appending) from `input`, a byte at a
+/// time, so nothing past it is consumed.
 ///
 /// # Errors
 /// The read error.
@@ -238,50 +310,48 @@ pub async fn read_record<R: AsyncRead + Unpin>(
     raw: bool,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<RecordEnd> {
-    if nchars == Some(0) {
+    let mut record = Record::new(delim, nchars, raw);
+    if record.is_done() {
         return Ok(RecordEnd::Count);
     }
-    let mut chars = 0usize;
-    let mut escaped = false;
-    // Continuation bytes still expected for the current UTF-8 character.
-    let mut pending = 0u8;
     let mut byte = [0u8; 1];
     loop {
         if input.read(&mut byte).await? == 0 {
             return Ok(RecordEnd::Eof);
         }
-        let b = byte[0];
-        if pending > 0 && b & 0xc0 == 0x80 {
-            pending -= 1;
-            buf.push(b);
-        } else {
-            pending = 0;
-            if escaped {
-                escaped = false;
-                if b == b'\n' {
-                    buf.pop();
-                    continue;
-                }
-                buf.push(b);
-            } else if !raw && b == b'\\' {
-                escaped = true;
-                buf.push(b);
-                continue;
-            } else if Some(b) == delim {
-                return Ok(RecordEnd::Delimiter);
-            } else {
-                buf.push(b);
-            }
-            pending = match b {
-                0xc0..=0xdf => 1,
-                0xe0..=0xef => 2,
-                0xf0..=0xf7 => 3,
-                _ => 0,
-            };
-            chars += 1;
+        if let Some(end) = record.push(byte[0], buf) {
+            return Ok(end);
         }
-        if pending == 0 && nchars.is_some_and(|n| chars >= n) {
-            return Ok(RecordEnd::Count);
+    }
+}
+
+/// [`read_record`] over a blocking reader (a terminal, read on a blocking
+/// thread).
+///
+/// # Errors
+/// The read error (`Interrupted` is retried).
+pub fn read_record_blocking<R: std::io::Read>(
+    input: &mut R,
+    delim: Option<u8>,
+    nchars: Option<usize>,
+    raw: bool,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<RecordEnd> {
+    let mut record = Record::new(delim, nchars, raw);
+    if record.is_done() {
+        return Ok(RecordEnd::Count);
+    }
+    let mut byte = [0u8; 1];
+    loop {
+        match input.read(&mut byte) {
+            Ok(0) => return Ok(RecordEnd::Eof),
+            Ok(_) => {
+                if let Some(end) = record.push(byte[0], buf) {
+                    return Ok(end);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
 }

@@ -630,6 +630,25 @@ fn records_from_a_child_process() {
     });
 }
 
+/// The blocking reader sees the same records (a terminal is read so).
+#[test]
+fn blocking_reader_reads_the_same() {
+    let mut input: &[u8] = b"a\\\nb:c\xc3\xa9d";
+    let mut buf = Vec::new();
+    let end = read_record_blocking(&mut input, Some(b':'), None, false, &mut buf).unwrap();
+    assert_eq!(
+        (end, buf.as_slice()),
+        (RecordEnd::Delimiter, b"ab".as_slice())
+    );
+    buf.clear();
+    let end = read_record_blocking(&mut input, Some(b'\n'), Some(2), false, &mut buf).unwrap();
+    assert_eq!(
+        (end, String::from_utf8_lossy(&buf).as_ref()),
+        (RecordEnd::Count, "cé")
+    );
+    assert_eq!(input, b"d");
+}
+
 /// A timeout around the read keeps what arrived before it.
 #[test]
 fn timeout_keeps_the_partial_record() {
