@@ -355,6 +355,7 @@ impl Printer<'_> {
                 return Ok((end, Flow::Go));
             }
             b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'a' | b'A' => {
+                spec.precision = spec.precision.map(|p| p.min(MAX_FLOAT_PRECISION));
                 let v = self.float_arg();
                 let text = format_float(v, conv, spec);
                 self.put_str(
@@ -493,8 +494,15 @@ impl Printer<'_> {
     }
 }
 
+/// Widths and precisions past this are cut to it: bash would print
+/// gigabytes; the shell would run out of memory first.
+const MAX_FIELD: usize = 1 << 20;
+
+/// Float precisions past this are cut to it (exact digits cost time).
+const MAX_FLOAT_PRECISION: usize = 100_000;
+
 fn clamp_usize(n: u64) -> usize {
-    usize::try_from(n.min(i32::MAX as u64)).unwrap_or(usize::MAX)
+    usize::try_from(n).map_or(MAX_FIELD, |n| n.min(MAX_FIELD))
 }
 
 /// Decimal digits at the start of `s`: their value (saturating) and count.
@@ -503,7 +511,7 @@ fn digits(s: &[u8]) -> (usize, usize) {
     let v = s[..n].iter().fold(0usize, |acc, d| {
         acc.saturating_mul(10)
             .saturating_add(usize::from(d - b'0'))
-            .min(i32::MAX as usize)
+            .min(MAX_FIELD)
     });
     (v, n)
 }
