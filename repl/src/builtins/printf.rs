@@ -621,7 +621,7 @@ fn format_float(v: Ld, conv: u8, spec: Spec) -> String {
         b'f' => (float::fixed(m, e, prec, spec.alt), ""),
         b'e' => (float::exponential(m, e, prec, spec.alt), ""),
         b'g' => (float::general(m, e, prec, spec.alt), ""),
-        _ => (float::hex(m, e, spec.precision), "0x"),
+        _ => (float::hex(m, e, spec.precision, spec.alt), "0x"),
     };
     let (body, prefix) = if upper {
         (body.to_uppercase(), prefix.to_uppercase())

@@ -529,11 +529,12 @@ pub(super) fn general(m: u64, e: i64, prec: usize, alt: bool) -> String {
 }
 
 /// glibc's `%La` of `|v|` (without `0x`): the first hex digit holds the
-/// mantissa's top 4 bits.
-pub(super) fn hex(m: u64, e: i64, precision: Option<usize>) -> String {
+/// mantissa's top 4 bits; `alt` (`#`) always shows the point.
+pub(super) fn hex(m: u64, e: i64, precision: Option<usize>, alt: bool) -> String {
     if m == 0 {
         return match precision {
             Some(p) if p > 0 => format!("0.{}p+0", "0".repeat(p)),
+            _ if alt => "0.p+0".to_owned(),
             _ => "0p+0".to_owned(),
         };
     }
@@ -570,7 +571,7 @@ pub(super) fn hex(m: u64, e: i64, precision: Option<usize>) -> String {
             }
         }
     };
-    let dot = if frac.is_empty() { "" } else { "." };
+    let dot = if frac.is_empty() && !alt { "" } else { "." };
     format!(
         "{lead:x}{dot}{frac}p{}{}",
         if exp < 0 { '-' } else { '+' },
