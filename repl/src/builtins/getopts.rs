@@ -2,9 +2,10 @@
 //!
 //! The state between calls is bash's: the index of the argument being
 //! scanned (`OPTIND`'s internal twin) and the position inside a cluster
-//! like `-abc`. The shell keeps one [`GetoptsState`] and must
-//! [`GetoptsState::reset`] it whenever `OPTIND` is assigned (bash's
-//! `sv_optind`: `OPTIND=1` starts over, also mid-cluster).
+//! like `-abc`. The shell keeps one [`GetoptsState`] and either
+//! [`GetoptsState::reset`]s it whenever `OPTIND` is assigned (bash's
+//! `sv_optind`: `OPTIND=1` starts over, also mid-cluster), or calls
+//! [`GetoptsState::sync`] with `OPTIND`'s value before each call.
 //!
 //! The wrapper: fewer than two operands → `getopts: usage: {USAGE}`,
 //! status 2; an invalid NAME → `` `NAME': not a valid identifier ``, 1;
@@ -24,9 +25,23 @@ pub struct GetoptsState {
     optind: usize,
     /// Byte offset of the next option letter in that argument (0: none).
     next: usize,
+    /// The `OPTIND` the last call returned (see [`GetoptsState::sync`]).
+    published: Option<usize>,
 }
 
 impl GetoptsState {
+    /// For a shell without a hook on `OPTIND` assignments: resets (as
+    /// [`GetoptsState::reset`]) unless `OPTIND` still holds what the last
+    /// call returned. Misses only `OPTIND=1` inside a cluster that started
+    /// at word 1 (bash restarts there).
+    pub fn sync(&mut self, optind: Option<&str>) {
+        let same = self.published.is_some()
+            && optind.and_then(|v| v.parse::<usize>().ok()) == self.published;
+        if !same {
+            *self = GetoptsState::reset(optind);
+        }
+    }
+
     /// The state after `OPTIND` is assigned `value` (unset: `None`).
     #[must_use]
     pub fn reset(value: Option<&str>) -> GetoptsState {
@@ -38,6 +53,7 @@ impl GetoptsState {
                 usize::try_from(n).unwrap_or(0)
             },
             next: 0,
+            published: None,
         }
     }
 }
@@ -100,6 +116,12 @@ pub struct GetoptsResult {
 /// One step of `getopts`: `args` are the words scanned (not `$0`).
 #[must_use]
 pub fn getopts(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
+    let result = step(optstring, args, state);
+    state.published = Some(result.optind);
+    result
+}
+
+fn step(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
     let (silent, spec) = match optstring.strip_prefix(':') {
         Some(rest) => (true, rest),
         None => (false, optstring),

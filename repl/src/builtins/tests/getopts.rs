@@ -193,6 +193,30 @@ fn assigning_optind_resets() {
     assert_eq!((r.name.as_str(), r.optind, r.status), ("b", 3, 0));
 }
 
+/// Without a hook on assignments: a changed `OPTIND` restarts the scan,
+/// an unchanged one continues it.
+#[test]
+fn sync_follows_optind() {
+    let args: Vec<String> = ["-ab", "-c"].iter().map(|s| (*s).to_owned()).collect();
+    let mut state = GetoptsState::default();
+    state.sync(None);
+    let r = getopts("abc", &args, &mut state);
+    assert_eq!((r.name.as_str(), r.optind), ("a", 1));
+    state.sync(Some("1"));
+    let r = getopts("abc", &args, &mut state);
+    assert_eq!((r.name.as_str(), r.optind), ("b", 2));
+    state.sync(Some("2"));
+    assert_eq!(getopts("abc", &args, &mut state).name, "c");
+    state.sync(Some("3"));
+    assert_eq!(getopts("abc", &args, &mut state).status, 1);
+    // The loop is over (OPTIND 3); OPTIND=1 starts again.
+    state.sync(Some("1"));
+    assert_eq!(getopts("abc", &args, &mut state).name, "a");
+    // A function's `local OPTIND` (unset) starts again too.
+    state.sync(None);
+    assert_eq!(getopts("abc", &args, &mut state).name, "a");
+}
+
 proptest! {
     #[test]
     fn never_panics(optstring in "[:a-c]{0,5}", args in proptest::collection::vec("-?[a-cé:-]{0,3}", 0..4), start in proptest::option::of("[0-9-]{0,3}")) {
