@@ -91,6 +91,19 @@ pub fn target_name(t: TrapTarget) -> String {
     }
 }
 
+impl TrapTarget {
+    /// The name without `SIG` (`EXIT`, `INT`, `RTMIN+1`, `DEBUG`): a key
+    /// for a table of traps; [`parse_sigspec`] reads it back.
+    #[must_use]
+    pub fn key(self) -> String {
+        let name = target_name(self);
+        match name.strip_prefix("SIG") {
+            Some(bare) => bare.to_owned(),
+            None => name,
+        }
+    }
+}
+
 /// bash's `decode_signal` for `trap`: a number 0–64, or a name with or
 /// without `SIG` in any case (`int`, `SIGINT`), `RTMIN+N`, or
 /// `EXIT`, `DEBUG`, `ERR`, `RETURN`.

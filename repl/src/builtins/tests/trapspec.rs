@@ -177,6 +177,24 @@ fn commands_as_bash_reads_them() {
     );
 }
 
+#[test]
+fn keys_read_back() {
+    for t in [
+        TrapTarget::Exit,
+        TrapTarget::Debug,
+        TrapTarget::Err,
+        TrapTarget::Return,
+    ]
+    .into_iter()
+    .chain((1..=MAX_SIGNAL).map(TrapTarget::Signal))
+    {
+        assert_eq!(parse_sigspec(&t.key()), Some(t), "{}", t.key());
+    }
+    assert_eq!(TrapTarget::Signal(2).key(), "INT");
+    assert_eq!(TrapTarget::Signal(35).key(), "RTMIN+1");
+    assert_eq!(TrapTarget::Signal(32).key(), "32");
+}
+
 proptest! {
     #[test]
     fn never_panics(args in proptest::collection::vec("-?[a-zA-Z0-9+-]{0,8}", 0..4)) {
