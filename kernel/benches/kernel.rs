@@ -9,14 +9,14 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use corral_kernel::{Cmd, JobOptions, Kernel, KernelConfig, ProcessSpec, Signal};
+use corral_kernel::{Cmd, JobOptions, Kernel, KernelConfig, ProcessSpec, RestartPolicy, Signal};
 
 fn quick() -> bool {
     std::env::var_os("CORRAL_BENCH_QUICK").is_some()
 }
 
 /// Whether the benchmark `name` runs: all of them unless CORRAL_BENCH_ONLY
-/// (a comma-separated list: capture, spawn, futures, wakeup) says otherwise.
+/// (a comma-separated list: capture, spawn, futures, wakeup, supervise) says otherwise.
 fn wanted(name: &str) -> bool {
     match std::env::var("CORRAL_BENCH_ONLY") {
         Ok(list) => list.split(',').any(|w| w.trim() == name),
@@ -254,5 +254,78 @@ fn main() {
         if wanted("wakeup") {
             bench_wakeup().await;
         }
+        if wanted("supervise") {
+            bench_supervise().await;
+        }
     });
+}
+
+/// Supervision: listing and filtering 10,000 owned, labelled jobs; the
+/// cost of a restart with zero backoff (a future's, and a process's
+/// against a plain spawn and wait of the same program).
+async fn bench_supervise() {
+    let n = 10_000;
+    let kernel = Kernel::with_config(KernelConfig::default().retention(n).max_running(n)).unwrap();
+    for i in 0..n {
+        let opts = JobOptions::new()
+            .owner(format!("agent-{}", i % 10))
+            .label("tool", format!("t{}", i % 100));
+        kernel.spawn_future("f", opts, |_| async { 0 }).unwrap();
+    }
+    kernel.wait_all().await;
+    let time = |f: &dyn Fn() -> usize| {
+        let mut v = Vec::new();
+        let mut got = 0;
+        for _ in 0..runs(5, 11) {
+            let t = Instant::now();
+            got = f();
+            v.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        (median(v), got)
+    };
+    let scope = kernel.scope("agent-3");
+    let (list_all, a) = time(&|| kernel.list().len());
+    let (by_owner, b) = time(&|| scope.list().len());
+    let (by_label, c) = time(&|| kernel.jobs_labelled("tool", "t7").len());
+    println!(
+        "supervise {n} jobs: list all {list_all:.2} ms ({a}), one owner's list {by_owner:.2} ms ({b}), by label {by_label:.2} ms ({c}) (target < 10 ms)"
+    );
+    kernel.shutdown(Duration::from_secs(1)).await;
+
+    let restarts = 2_000;
+    let kernel = Kernel::new().unwrap();
+    let policy = RestartPolicy::always()
+        .budget(restarts, Duration::from_secs(3600))
+        .backoff(Duration::ZERO, Duration::ZERO);
+    let t = Instant::now();
+    let job = kernel
+        .spawn_future_restarting("r", JobOptions::new(), policy, |_| async { 1 })
+        .unwrap();
+    job.wait().await;
+    let per_future = t.elapsed().as_secs_f64() * 1e6 / f64::from(restarts);
+
+    let runs_n = 200;
+    let t = Instant::now();
+    for _ in 0..runs_n {
+        kernel
+            .spawn_process(ProcessSpec::command(Cmd::new("/bin/true")))
+            .unwrap()
+            .wait()
+            .await;
+    }
+    let plain = t.elapsed().as_secs_f64() * 1e6 / f64::from(runs_n);
+    let policy = RestartPolicy::always()
+        .budget(runs_n - 1, Duration::from_secs(3600))
+        .backoff(Duration::ZERO, Duration::ZERO);
+    let t = Instant::now();
+    let job = kernel
+        .spawn_restarting(ProcessSpec::command(Cmd::new("/bin/true")), policy)
+        .unwrap();
+    job.wait().await;
+    let restarted = t.elapsed().as_secs_f64() * 1e6 / f64::from(runs_n);
+    println!(
+        "restart, zero backoff: future {per_future:.1} us per restart; /bin/true {restarted:.0} us per run vs {plain:.0} us per plain spawn+wait, +{:.0} us (target < 1000 us)",
+        restarted - plain
+    );
+    kernel.shutdown(Duration::from_secs(1)).await;
 }

@@ -2,7 +2,9 @@
 //!
 //! A process job's signals go through its [`ProcPart`]: `killpg` while a
 //! member pins the group, each held leftover's pidfd afterwards, never a
-//! group that no longer provably belongs to the job.
+//! group that no longer provably belongs to the job. A future job's
+//! signals also go to its live children (see [`crate::supervise`]), and
+//! terminating it ends them too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,9 @@ use crate::signal::Signal;
 /// that is provably still the job's), or the future's controls.
 pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Result<()> {
     let id = core.id();
+    if crate::supervise::ends(sig) {
+        crate::supervise::request_stop(events, core, crate::StopCause::Signal(sig));
+    }
     match core.body() {
         Body::Process(p) => match p.signal(sig.number()) {
             Ok(true) => Ok(()),
@@ -48,6 +53,10 @@ pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Re
             if let Some(event) = event {
                 events.publish(event);
             }
+            for child in ctl.live_children() {
+                // A child that finished meanwhile is no failure of this job's.
+                let _ = signal_core(events, &child, sig);
+            }
             Ok(())
         }
     }
@@ -61,13 +70,22 @@ fn any_stopped(core: &JobCore) -> bool {
             .members
             .iter()
             .any(|m| matches!(m, Member::Stopped(_))),
-        Body::Future(_) => core.future_control().is_some_and(|c| c.is_paused()),
+        Body::Future(_) => core
+            .future_control()
+            .is_some_and(|c| c.is_paused() || c.live_children().iter().any(|k| any_stopped(k))),
     }
+}
+
+/// A future job's live children (they are terminated with it).
+fn children(core: &JobCore) -> Vec<Arc<JobCore>> {
+    core.future_control()
+        .map(|c| c.live_children())
+        .unwrap_or_default()
 }
 
 /// Takes what is pending for a job's group at once (the kernel's reaper),
 /// so a terminate that returns leaves no zombie of ours behind.
-pub(crate) type Reap = Box<dyn FnOnce(&Arc<JobCore>) + Send>;
+pub(crate) type Reap = Box<dyn Fn(&Arc<JobCore>) + Send>;
 
 /// [`terminate_core`] in a task of its own, so that dropping the returned
 /// future does not stop the escalation half-way. Checks the job first (an
@@ -106,21 +124,35 @@ pub(crate) async fn terminate_core(
         return Err(Error::JobFinished(core.id()));
     }
     let stopped = any_stopped(core);
+    // Taken now: a future job's children are out of reach once it ended.
+    let kids = children(core);
     ignore_gone(signal_core(events, core, Signal::TERM))?;
     if stopped {
         ignore_gone(signal_core(events, core, Signal::CONT))?;
     }
-    if tokio::time::timeout_at(deadline, gone(core, deadline))
-        .await
-        .is_err()
-    {
-        ignore_gone(signal_core(events, core, Signal::KILL))?;
+    let all_gone = async {
         gone(core, deadline).await;
+        for kid in &kids {
+            gone(kid, deadline).await;
+        }
+    };
+    if tokio::time::timeout_at(deadline, all_gone).await.is_err() {
+        ignore_gone(signal_core(events, core, Signal::KILL))?;
+        for kid in &kids {
+            let _ = signal_core(events, kid, Signal::KILL);
+        }
+        gone(core, deadline).await;
+        for kid in &kids {
+            gone(kid, deadline).await;
+        }
     }
     // Leftovers that are our children (we may be a child subreaper) are
     // zombies now: reap them here rather than on the next SIGCHLD.
     if let Some(reap) = reap {
         reap(core);
+        for kid in &kids {
+            reap(kid);
+        }
     }
     Ok(core.wait_for(JobState::is_finished).await)
 }

@@ -80,6 +80,53 @@ pub enum Error {
     /// A wait for any of some jobs named no job in the table.
     #[error("no job to wait for")]
     NoJobs,
+    /// The job belongs to another owner (or to none) than the
+    /// [`Scope`](crate::Scope) used; it was left untouched.
+    #[error("job {job}: not a job of {owner}")]
+    Forbidden {
+        /// The job addressed.
+        job: JobId,
+        /// The scope's owner.
+        owner: String,
+    },
+    /// The new job would be deeper than the kernel's
+    /// [`max_depth`](crate::KernelConfig::max_depth); nothing was started.
+    #[error("job {parent}: depth limit reached ({limit})")]
+    DepthLimit {
+        /// The parent named.
+        parent: JobId,
+        /// The limit.
+        limit: usize,
+    },
+    /// The parent has [`max_children`](crate::KernelConfig::max_children)
+    /// live children already; nothing was started.
+    #[error("job {parent}: children limit reached ({limit})")]
+    ChildrenLimit {
+        /// The parent named.
+        parent: JobId,
+        /// The limit.
+        limit: usize,
+    },
+    /// An ancestor has [`max_descendants`](crate::KernelConfig::max_descendants)
+    /// live descendants already; nothing was started.
+    #[error("job {ancestor}: descendants limit reached ({limit})")]
+    DescendantsLimit {
+        /// The ancestor at its limit.
+        ancestor: JobId,
+        /// The limit.
+        limit: usize,
+    },
+    /// The parent started [`spawn_rate`](crate::KernelConfig::spawn_rate)
+    /// children within the window already; nothing was started.
+    #[error("job {parent}: spawn rate limit reached ({count} per {window:?})")]
+    SpawnRate {
+        /// The parent named.
+        parent: JobId,
+        /// Most spawns per window.
+        count: u32,
+        /// The window.
+        window: std::time::Duration,
+    },
     /// An I/O error outside spawning (output spill file, pipes).
     #[error("{context}: {source}")]
     Io {

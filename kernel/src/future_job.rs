@@ -6,22 +6,30 @@
 //! work the future handed it to stops as well) and drops the future at once.
 //! STOP, TSTP, TTIN and TTOU pause it: it is not polled again until CONT.
 //! CHLD, URG, WINCH and CONT by itself are ignored, as a process would.
+//!
+//! Every signal also goes to the live process jobs the future started
+//! with [`FutureContext::spawn_process`] (see [`crate::supervise`]).
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Waker};
 
 use tokio::sync::Notify;
 
 use crate::cancel::CancelToken;
-use crate::job::JobState;
+use crate::error::{Error, Result};
+use crate::job::{JobId, JobState};
+use crate::kernel::{Inner, Kernel};
+use crate::record::{Job, JobCore};
 use crate::signal::Signal;
+use crate::spec::ProcessSpec;
 use crate::stream::OutputStream;
 
-/// What a future job is given: its output streams and its cancellation token.
+/// What a future job is given: its output streams, its cancellation token,
+/// and the means to start process jobs of its own.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct FutureContext {
@@ -31,10 +39,59 @@ pub struct FutureContext {
     pub stderr: OutputStream,
     /// Cancelled when the job is asked to stop (see [`CancelToken`]).
     pub cancel: CancelToken,
+    pub(crate) id: JobId,
+    /// Weak: a running future must not keep its kernel alive (dropping the
+    /// kernel is what ends it).
+    pub(crate) kernel: Weak<Inner>,
+    pub(crate) ctl: Arc<FutureControl>,
+}
+
+impl FutureContext {
+    /// The future job's id.
+    pub fn job_id(&self) -> JobId {
+        self.id
+    }
+
+    /// Starts a process job as a child of this future job: hidden (no
+    /// number) unless the spec's options called
+    /// [`hidden`](crate::JobOptions::hidden), with
+    /// [`JobInfo::parent`](crate::JobInfo::parent) naming this job. Signals
+    /// sent to this job reach the child's process group while it lives; a
+    /// child started while this job is stopped is stopped at once.
+    ///
+    /// # Errors
+    /// As [`Kernel::spawn_process`]; [`Error::ShuttingDown`] once the kernel
+    /// is gone; [`Error::JobFinished`] if this job has finished (a context
+    /// kept past its future).
+    pub fn spawn_process(&self, mut spec: ProcessSpec) -> Result<Job> {
+        let inner = self.kernel.upgrade().ok_or(Error::ShuttingDown)?;
+        if !spec.options.hidden_given {
+            spec.options.hidden = true;
+        }
+        spec.options.parent = Some(self.id);
+        Kernel::from_inner(inner).spawn_process(spec)
+    }
+
+    /// The kernel, while it lives.
+    pub(crate) fn kernel(&self) -> Option<Kernel> {
+        self.kernel.upgrade().map(Kernel::from_inner)
+    }
+
+    /// Resolves at once while the job runs; while it is stopped, waits
+    /// until it is continued (or killed). For work the future does outside
+    /// its own polls (a task it started): the kernel stops polling a
+    /// stopped future by itself.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: it only listens.
+    pub fn checkpoint(&self) -> impl Future<Output = ()> + Send + 'static {
+        let ctl = Arc::clone(&self.ctl);
+        async move { ctl.running().await }
+    }
 }
 
 /// The controls a signal reaches in a running future job.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct FutureControl {
     paused: AtomicBool,
     waker: Mutex<Option<Waker>>,
@@ -45,6 +102,19 @@ pub(crate) struct FutureControl {
     kill: Notify,
     /// The signal that cancelled the job (0: none).
     cancelled_by: AtomicI32,
+    /// Woken on every resume and on kill (for [`FutureContext::checkpoint`]).
+    resumed: Notify,
+    /// The process jobs the future started, while they may be live.
+    children: Mutex<Vec<Arc<JobCore>>>,
+}
+
+impl std::fmt::Debug for FutureControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FutureControl")
+            .field("paused", &self.is_paused())
+            .field("killed", &self.killed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
 }
 
 /// What delivering a signal did to a future job.
@@ -90,6 +160,38 @@ impl FutureControl {
         self.cancel.cancel();
         self.killed.store(true, Ordering::Release);
         self.kill.notify_waiters();
+        self.resumed.notify_waiters();
+    }
+
+    /// Resolves while the job is not paused (or once it is killed). Cancel safe.
+    pub(crate) async fn running(&self) {
+        loop {
+            let mut woken = pin!(self.resumed.notified());
+            woken.as_mut().enable();
+            if !self.is_paused() || self.killed.load(Ordering::Acquire) {
+                return;
+            }
+            woken.await;
+        }
+    }
+
+    /// Takes a child in: its signals now reach it. Forgets finished ones.
+    /// Returns whether the job is paused (the caller stops the child then).
+    pub(crate) fn adopt(&self, child: Arc<JobCore>) -> bool {
+        let mut kids = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        kids.retain(|c| !c.state().is_finished());
+        kids.push(child);
+        drop(kids);
+        self.is_paused()
+    }
+
+    /// The children not yet finished.
+    pub(crate) fn live_children(&self) -> Vec<Arc<JobCore>> {
+        let kids = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        kids.iter()
+            .filter(|c| !c.state().is_finished())
+            .cloned()
+            .collect()
     }
 
     /// Resolves once [`kill`](Self::kill) was called. Cancel safe.
@@ -113,6 +215,7 @@ impl FutureControl {
             if let Some(w) = waker {
                 w.wake();
             }
+            self.resumed.notify_waiters();
         }
         was
     }
@@ -137,7 +240,7 @@ impl FutureControl {
 /// (what a Rust program that panics exits with) and a message on stderr.
 pub(crate) struct Controlled<F> {
     pub(crate) inner: Pin<Box<F>>,
-    pub(crate) ctl: std::sync::Arc<FutureControl>,
+    pub(crate) ctl: Arc<FutureControl>,
     pub(crate) stderr: OutputStream,
 }
 

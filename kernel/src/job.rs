@@ -1,11 +1,14 @@
 //! The plain data a job is described by: ids, pids, kinds, states, snapshots, events.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::signal::Signal;
 use crate::stream::StreamStats;
+use crate::supervise::{OrphanPolicy, RestartPolicy, StopCause};
 
 /// A job's id: given to every job at spawn, increasing from 1, never reused
 /// within one kernel. It names the job's record from spawn to removal.
@@ -165,6 +168,45 @@ pub struct JobInfo {
     pub stderr: StreamStats,
     /// Whether the job was disowned (left running at shutdown).
     pub disowned: bool,
+    /// The job this one was started under: the future job whose
+    /// [`FutureContext::spawn_process`](crate::FutureContext::spawn_process)
+    /// started it, or the [parent](crate::JobOptions::parent) its options named.
+    pub parent: Option<JobId>,
+    /// The job's owner (see [`Scope`](crate::Scope)).
+    pub owner: Option<String>,
+    /// The job's `key=value` labels.
+    pub labels: BTreeMap<String, String>,
+    /// Why the job was asked to end, from the first request on (kept in
+    /// the final snapshot); see [`JobInfo::is_stopping`].
+    pub stop_cause: Option<StopCause>,
+    /// The job's timeout, if it has one.
+    pub timeout: Option<Duration>,
+    /// What terminating the job does to its subtree.
+    pub orphans: OrphanPolicy,
+    /// A process job's working directory, if one was given (else the embedder's).
+    pub cwd: Option<PathBuf>,
+    /// The environment a process job was given on top of the embedder's,
+    /// in order (`None`: the variable was removed).
+    pub env: Vec<(String, Option<String>)>,
+    /// Whether the process job started from an empty environment instead.
+    pub env_clear: bool,
+    /// Left out of [`Completions`](crate::Completions).
+    pub quiet: bool,
+    /// Its "still running" reminder interval, if it has one.
+    pub reminder: Option<Duration>,
+    /// A [restarting](crate::supervise::restart) job's policy.
+    pub restart: Option<RestartPolicy>,
+    /// How many times it was restarted.
+    pub restarts: u32,
+    /// How its last finished run ended.
+    pub last_exit: Option<JobState>,
+}
+
+impl JobInfo {
+    /// True from the moment the job was asked to end until it has ended.
+    pub fn is_stopping(&self) -> bool {
+        self.stop_cause.is_some() && !self.state.is_finished()
+    }
 }
 
 /// A change in the job table, published to every subscriber.
@@ -183,6 +225,13 @@ pub enum JobEvent {
     Exited(JobId, JobState),
     /// A job's record was removed (explicitly or by the retention limit).
     Removed(JobId),
+    /// A live job was asked to end, for this cause (the first request only).
+    Stopping(JobId, StopCause),
+    /// A job with a [reminder](crate::JobOptions::reminder) is still running.
+    StillRunning(JobId),
+    /// A [restarting](crate::supervise::restart) job starts run number
+    /// 1 + this restart count.
+    Restarted(JobId, u32),
 }
 
 impl JobEvent {
@@ -194,7 +243,10 @@ impl JobEvent {
             | JobEvent::Stopped(id, _)
             | JobEvent::Continued(id)
             | JobEvent::Exited(id, _)
-            | JobEvent::Removed(id) => id,
+            | JobEvent::Removed(id)
+            | JobEvent::Stopping(id, _)
+            | JobEvent::StillRunning(id)
+            | JobEvent::Restarted(id, _) => id,
         }
     }
 }

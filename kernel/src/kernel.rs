@@ -35,12 +35,14 @@ use crate::process::{self, make_stream, Pump, SpawnSettings};
 use crate::record::{Body, Job, JobCore, Member};
 use crate::signal::Signal;
 use crate::spec::{JobOptions, ProcessSpec};
+use crate::supervise::{request_stop, StopCause};
 #[cfg(test)]
 use crate::sys;
 
 mod config;
 mod drive;
 mod reaper;
+mod supervision;
 mod table;
 mod wait;
 
@@ -59,6 +61,8 @@ pub(crate) struct Inner {
     events: Arc<Publisher>,
     stop: CancellationToken,
     closing: AtomicBool,
+    /// Parents and children (see [`crate::supervise`]).
+    lineage: Mutex<supervision::Lineage>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -137,6 +141,7 @@ impl Kernel {
             events,
             stop: CancellationToken::new(),
             closing: AtomicBool::new(false),
+            lineage: Mutex::new(supervision::Lineage::default()),
         });
         let weak = Arc::downgrade(&inner);
         let stop = inner.stop.clone();
@@ -155,6 +160,10 @@ impl Kernel {
         Ok(Kernel { inner })
     }
 
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Kernel {
+        Kernel { inner }
+    }
+
     /// The settings in force.
     pub fn config(&self) -> &KernelConfig {
         &self.inner.config
@@ -167,12 +176,17 @@ impl Kernel {
     /// # Errors
     /// [`Error::NoRuntime`], [`Error::CommandNotFound`] / [`Error::PermissionDenied`]
     /// naming the program, [`Error::BadDirectory`], [`Error::LimitReached`],
-    /// [`Error::ShuttingDown`], [`Error::Spawn`], [`Error::Io`]. On error
-    /// nothing is left running and no slot is used.
+    /// [`Error::ShuttingDown`], [`Error::Spawn`], [`Error::Io`];
+    /// [`Error::NoSuchJob`] / [`Error::JobFinished`] for a
+    /// [parent](JobOptions::parent) that is not live. On error nothing is
+    /// left running and no slot is used.
     pub fn spawn_process(&self, spec: ProcessSpec) -> Result<Job> {
         let rt = runtime()?;
         let _entered = rt.enter();
         let mut reservation = self.inner.reserve()?;
+        let meta = self
+            .inner
+            .meta_for(&spec.options, reservation.id, Some(&spec))?;
         let settings = SpawnSettings {
             output_cap: self.inner.config.output_cap,
             lossless: self.inner.config.lossless,
@@ -181,8 +195,18 @@ impl Kernel {
             ring_budget: &self.inner.config.ring_budget,
         };
         let hidden = spec.options.hidden;
-        let started = process::spawn(reservation.id, spec, &settings)?;
+        let started = match process::spawn(reservation.id, spec, &settings) {
+            Ok(started) => started,
+            Err(e) => {
+                self.inner.unlink(reservation.id, meta.as_ref());
+                return Err(e);
+            }
+        };
         let core = started.core;
+        if let Some(meta) = meta {
+            core.set_meta(meta);
+            self.inner.register(&core);
+        }
         self.inner.insert(&core, &mut reservation, hidden);
         // Armed before the reaper may see the group, so it can start the task.
         Starter::arm(
@@ -199,6 +223,7 @@ impl Kernel {
             // nothing to reap: look at this group (only) once.
             self.inner.reap_group(p.pgid, &core);
         }
+        self.supervise_started(&core);
         Ok(self.handle(core))
     }
 
@@ -220,16 +245,27 @@ impl Kernel {
     {
         let rt = runtime()?;
         let mut reservation = self.inner.reserve()?;
+        let meta = self.inner.meta_for(&options, reservation.id, None)?;
         let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
         let lossless = options.lossless.unwrap_or(self.inner.config.lossless);
         let budget = &self.inner.config.ring_budget;
-        let stdout = make_stream(cap, lossless, budget)?;
-        let stderr = make_stream(cap, lossless, budget)?;
+        let streams = make_stream(cap, lossless, budget)
+            .and_then(|out| Ok((out, make_stream(cap, lossless, budget)?)));
+        let (stdout, stderr) = match streams {
+            Ok(s) => s,
+            Err(e) => {
+                self.inner.unlink(reservation.id, meta.as_ref());
+                return Err(e);
+            }
+        };
         let ctl = Arc::new(FutureControl::default());
         let fut = make(FutureContext {
             stdout: stdout.clone(),
             stderr: stderr.clone(),
             cancel: ctl.cancel.clone(),
+            id: reservation.id,
+            kernel: Arc::downgrade(&self.inner),
+            ctl: Arc::clone(&ctl),
         });
         let core = Arc::new(JobCore::new(
             reservation.id,
@@ -238,7 +274,12 @@ impl Kernel {
             stderr,
             Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
         ));
+        if let Some(meta) = meta {
+            core.set_meta(meta);
+            self.inner.register(&core);
+        }
         self.inner.insert(&core, &mut reservation, options.hidden);
+        self.supervise_started(&core);
         let weak = Arc::downgrade(&self.inner);
         let task_core = Arc::clone(&core);
         rt.spawn(async move {
@@ -351,13 +392,8 @@ impl Kernel {
     /// still killed when the grace period ends.
     pub async fn terminate(&self, id: JobId, grace: Duration) -> Result<JobInfo> {
         let job = self.job(id)?;
-        terminate_detached(
-            Arc::clone(&self.inner.events),
-            job.core,
-            grace,
-            Some(self.reap_now()),
-        )
-        .await
+        request_stop(&self.inner.events, &job.core, StopCause::Embedder);
+        self.terminate_job(&job, grace).await
     }
 
     /// Every state change from now on (see [`Events`]).
@@ -383,6 +419,7 @@ impl Kernel {
         t.remove_finished(id);
         drop(t);
         self.inner.publish(JobEvent::Removed(id));
+        self.inner.forget_lineage(&[id]);
         Ok(())
     }
 
@@ -409,6 +446,7 @@ impl Kernel {
                 continue;
             }
             let events = Arc::clone(&self.inner.events);
+            request_stop(&events, &core, StopCause::Embedder);
             let reap = self.reap_now();
             tasks.push(tokio::spawn(async move {
                 let _ = terminate_core(&events, &core, grace, Some(reap)).await;
@@ -417,6 +455,10 @@ impl Kernel {
         for t in tasks {
             let _ = t.await;
         }
+    }
+
+    pub(crate) fn publish(&self, event: JobEvent) {
+        self.inner.publish(event);
     }
 
     /// Takes a job's pending reports now (see [`Reap`]).
@@ -485,9 +527,10 @@ impl Inner {
         if finished.is_finished() {
             self.publish(JobEvent::Exited(id, finished));
         }
-        for e in evicted {
+        for &e in &evicted {
             self.publish(JobEvent::Removed(e));
         }
+        self.forget_lineage(&evicted);
     }
 
     /// Records a job's final state and frees its slot of `max_running` in
@@ -520,11 +563,13 @@ impl Inner {
             close_streams(core);
         }
         if counted {
-            self.publish(JobEvent::Exited(id, state));
+            // As recorded (a timeout's 124).
+            self.publish(JobEvent::Exited(id, core.state()));
         }
-        for e in evicted {
+        for &e in &evicted {
             self.publish(JobEvent::Removed(e));
         }
+        self.forget_lineage(&evicted);
         core.announce();
     }
 }

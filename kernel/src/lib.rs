@@ -36,10 +36,14 @@
 //! | watch | [`Kernel::subscribe`]: an [`Events`] stream of [`JobEvent`]s that reports lag as [`EventError::Lagged`] |
 //! | end | [`Kernel::remove`], [`Kernel::disown`], [`Kernel::shutdown`]; dropping the last handle terminates what is left |
 //! | outside jobs | [`kill_pid`], [`kill_group`], [`probe_pid`], [`probe_group`] take a [`Pid`] and a [`Signal`] |
+//! | supervise | [`Kernel::scope`] ([`Scope`]: one owner's jobs), [`JobOptions::owner`] / [`label`](JobOptions::label) / [`timeout`](JobOptions::timeout) / [`parent`](JobOptions::parent) / [`orphans`](JobOptions::orphans), [`Kernel::children`], [`Kernel::subtree`], [`Kernel::remove_subtree`], [`FutureContext::spawn_process`], [`FutureContext::checkpoint`], [`JobInfo::stop_cause`] (see [`supervise`]) |
 //!
 //! Public types are owned by this crate: no tokio, tokio-util or nix type
 //! appears in a signature. Config, options, states, events and snapshots are
 //! `#[non_exhaustive]`; build them with their defaults and builder methods.
+//!
+//! With the `serde` feature, specs, options, [`JobInfo`], [`JobState`] and
+//! [`JobEvent`] implement `serde::Serialize`.
 //!
 //! The kernel changes no process-wide signal disposition: it only listens for
 //! SIGCHLD. Terminal control is the embedding shell's business.
@@ -92,9 +96,12 @@ mod job;
 mod kernel;
 mod process;
 mod record;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod signal;
 mod spec;
 pub mod stream;
+pub mod supervise;
 mod sys;
 
 pub use cancel::CancelToken;
@@ -107,4 +114,7 @@ pub use record::Job;
 pub use signal::{kill_group, kill_pid, probe_group, probe_pid, Signal};
 pub use spec::{Cmd, Io, JobOptions, ProcessSpec};
 pub use stream::{Chunk, OutputStream, StreamStats};
+pub use supervise::{
+    Completion, Completions, OrphanPolicy, Preview, RestartMode, RestartPolicy, Scope, StopCause,
+};
 pub use sys::set_child_subreaper;

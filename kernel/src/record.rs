@@ -2,7 +2,7 @@
 
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
@@ -14,6 +14,7 @@ pub(crate) use crate::group::{Member, ProcPart};
 use crate::job::{JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::stream::OutputStream;
+use crate::supervise::{Meta, StopCause};
 
 /// A job's state and when it reached a final one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub(crate) struct Status {
     /// finished (a process job's streams may stay open for leftovers).
     /// Waiters return only then.
     pub(crate) announced: bool,
+    /// Why the job was asked to end, from the first request on.
+    pub(crate) cause: Option<StopCause>,
 }
 
 pub(crate) enum Body {
@@ -48,6 +51,9 @@ pub(crate) struct JobCore {
     changed: Notify,
     disowned: AtomicBool,
     body: Body,
+    /// Supervision data (see [`crate::supervise`]), set before the job
+    /// enters the table; empty for a job that uses none.
+    meta: OnceLock<Box<Meta>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -73,10 +79,12 @@ impl JobCore {
                 state: JobState::Running,
                 ended_at: None,
                 announced: false,
+                cause: None,
             }),
             changed: Notify::new(),
             disowned: AtomicBool::new(false),
             body,
+            meta: OnceLock::new(),
         }
     }
 
@@ -112,6 +120,16 @@ impl JobCore {
 
     pub(crate) fn stderr(&self) -> &OutputStream {
         &self.stderr
+    }
+
+    /// Sets the supervision data (once, before the job enters the table).
+    pub(crate) fn set_meta(&self, meta: Meta) {
+        let _ = self.meta.set(Box::new(meta));
+    }
+
+    /// The supervision data, if the job has any.
+    pub(crate) fn meta(&self) -> Option<&Meta> {
+        self.meta.get().map(|m| &**m)
     }
 
     pub(crate) fn body(&self) -> &Body {
@@ -173,14 +191,36 @@ impl JobCore {
         true
     }
 
+    /// Records that the job was asked to end, unless it was already (the
+    /// first cause is kept) or has ended; returns whether this call did it.
+    pub(crate) fn request_stop(&self, cause: StopCause) -> bool {
+        let mut s = lock(&self.status);
+        if s.state.is_finished() || s.cause.is_some() {
+            return false;
+        }
+        s.cause = Some(cause);
+        true
+    }
+
     /// Records the final state (once); returns whether this call did it.
     /// Waiters are not woken yet: the caller does its bookkeeping first,
     /// then calls [`announce`](Self::announce).
+    ///
+    /// A job its timeout ended gets status 124, as `timeout(1)` reports; a
+    /// signal death nobody asked for is recorded as its cause.
     pub(crate) fn record_final(&self, state: JobState) -> bool {
         let mut s = lock(&self.status);
         if s.state.is_finished() {
             return false;
         }
+        let state = match (s.cause, state) {
+            (Some(StopCause::Timeout), _) => JobState::Exited(124),
+            (None, JobState::Signaled { signal, .. }) => {
+                s.cause = Some(StopCause::Signal(signal));
+                state
+            }
+            _ => state,
+        };
         s.state = state;
         s.ended_at = Some(SystemTime::now());
         true
@@ -221,6 +261,8 @@ impl JobCore {
 
     pub(crate) fn info(&self) -> JobInfo {
         let status = *lock(&self.status);
+        let meta = self.meta();
+        let restart = meta.and_then(|m| m.restart.as_deref());
         JobInfo {
             id: self.id,
             number: self.number(),
@@ -238,6 +280,32 @@ impl JobCore {
             stdout: self.stdout.stats(),
             stderr: self.stderr.stats(),
             disowned: self.is_disowned(),
+            parent: meta.and_then(|m| m.parent),
+            owner: meta.and_then(|m| m.owner.as_deref().map(str::to_owned)),
+            labels: meta.map(|m| m.labels.clone()).unwrap_or_default(),
+            stop_cause: status.cause,
+            timeout: meta.and_then(|m| m.timeout),
+            orphans: meta.map(|m| m.orphans).unwrap_or_default(),
+            cwd: meta.and_then(|m| m.cwd.clone()),
+            env: meta
+                .map(|m| {
+                    m.env
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.to_string_lossy().into_owned(),
+                                v.as_ref().map(|v| v.to_string_lossy().into_owned()),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            env_clear: meta.is_some_and(|m| m.env_clear),
+            quiet: meta.is_some_and(|m| m.quiet),
+            reminder: meta.and_then(|m| m.reminder),
+            restart: restart.map(|r| r.policy.clone()),
+            restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
+            last_exit: restart.and_then(|r| r.last()),
         }
     }
 }
@@ -344,6 +412,7 @@ impl Job {
     /// # Errors
     /// [`Error::JobFinished`]; for process jobs, as [`signal`](Self::signal).
     pub fn cancel(&self) -> Result<()> {
+        crate::supervise::request_stop(&self.events, &self.core, StopCause::Embedder);
         match self.core.body() {
             Body::Process(_) => self.signal(Signal::TERM),
             Body::Future(_) => match self.core.future_control() {
@@ -366,6 +435,7 @@ impl Job {
     /// The escalation runs in a task of its own: dropping this future does
     /// not stop it, the job is still killed when the grace period ends.
     pub async fn terminate(&self, grace: Duration) -> Result<JobInfo> {
+        crate::supervise::request_stop(&self.events, &self.core, StopCause::Embedder);
         crate::control::terminate_detached(
             Arc::clone(&self.events),
             Arc::clone(&self.core),

@@ -170,6 +170,34 @@ pub struct JobOptions {
     /// events, shutdown) but gets its user-visible number only when
     /// [`Kernel::show`](crate::Kernel::show) is called (default: false).
     pub hidden: bool,
+    /// The job to start this one under (see [`JobInfo::parent`](crate::JobInfo::parent)).
+    /// A future job parent's signals reach its children.
+    pub parent: Option<crate::JobId>,
+    /// The job's owner: an opaque id (an agent, a session, a tool call);
+    /// see [`Scope`](crate::Scope).
+    pub owner: Option<String>,
+    /// `key=value` labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// End the job (TERM, grace, KILL) when it has run this long; its
+    /// final state is then `Exited(124)` (default: the kernel's
+    /// [`default_timeout`](crate::KernelConfig::default_timeout)).
+    pub timeout: Option<std::time::Duration>,
+    /// The grace between TERM and KILL when the timeout runs out
+    /// (default: the kernel's [`timeout_grace`](crate::KernelConfig::timeout_grace)).
+    pub timeout_grace: Option<std::time::Duration>,
+    /// What terminating this job does to its subtree (default: leave it).
+    pub orphans: crate::OrphanPolicy,
+    /// Leave the job out of [`Completions`](crate::Completions) (default: false).
+    pub quiet: bool,
+    /// Publish [`JobEvent::StillRunning`](crate::JobEvent::StillRunning)
+    /// at this interval while the job runs (default: the kernel's
+    /// [`reminder`](crate::KernelConfig::reminder)).
+    pub reminder: Option<std::time::Duration>,
+    /// Set by the restarting spawns (see [`crate::supervise::restart`]).
+    pub(crate) restart: Option<std::sync::Arc<crate::supervise::restart::RestartState>>,
+    /// `hidden` was set with the builder: a future job's children are
+    /// hidden unless their options said so.
+    pub(crate) hidden_given: bool,
 }
 
 impl JobOptions {
@@ -191,8 +219,60 @@ impl JobOptions {
     }
 
     /// Spawns the job hidden (see [`JobOptions::hidden`](#structfield.hidden)).
+    /// A future job's children ([`FutureContext::spawn_process`](crate::FutureContext::spawn_process))
+    /// are hidden unless this was called.
     pub fn hidden(mut self, yes: bool) -> JobOptions {
         self.hidden = yes;
+        self.hidden_given = true;
+        self
+    }
+
+    /// Sets the job's owner (see [`Scope`](crate::Scope)).
+    pub fn owner(mut self, owner: impl Into<String>) -> JobOptions {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// Adds (or replaces) the label `key=value`.
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> JobOptions {
+        self.labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Ends the job when it has run this long (see [`JobOptions::timeout`](#structfield.timeout)).
+    pub fn timeout(mut self, after: std::time::Duration) -> JobOptions {
+        self.timeout = Some(after);
+        self
+    }
+
+    /// Sets the grace between TERM and KILL for the timeout.
+    pub fn timeout_grace(mut self, grace: std::time::Duration) -> JobOptions {
+        self.timeout_grace = Some(grace);
+        self
+    }
+
+    /// Leaves the job out of [`Completions`](crate::Completions).
+    pub fn quiet(mut self, yes: bool) -> JobOptions {
+        self.quiet = yes;
+        self
+    }
+
+    /// Publishes a "still running" event at this interval while the job runs.
+    pub fn reminder(mut self, every: std::time::Duration) -> JobOptions {
+        self.reminder = Some(every);
+        self
+    }
+
+    /// Sets what terminating this job does to its subtree.
+    pub fn orphans(mut self, policy: crate::OrphanPolicy) -> JobOptions {
+        self.orphans = policy;
+        self
+    }
+
+    /// Starts the job under `parent`, which must be live (see
+    /// [`JobInfo::parent`](crate::JobInfo::parent)).
+    pub fn parent(mut self, parent: crate::JobId) -> JobOptions {
+        self.parent = Some(parent);
         self
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use corral_kernel::{JobInfo, JobState, Pid, StreamStats};
+use corral_kernel::{JobInfo, JobState, Pid, StopCause, StreamStats};
 use serde_json::{json, Value};
 
 /// `status`: kaish's word and a newline.
@@ -39,6 +39,17 @@ pub(crate) fn pids(pids: &[Pid]) -> String {
 /// it, or that stopped it while it is stopped, else `null`. Each stream's
 /// `spill_error` is `null`, or (lossless mode) why its spill file stopped
 /// (file size limit, write error) or a read from it failed.
+///
+/// Supervision (see `corral_kernel::supervise`): `parent_id` is the kernel
+/// id (not the number) of the job it was started under; `owner`, `labels`;
+/// `stop_cause` (`embedder`, `timeout`, `limit`, `signal`, with
+/// `stop_signal` for the last) from the first request to end the job on,
+/// and `stopping` while that request is pending; `timeout_ms`; `orphans`
+/// (`leave` or `cascade`); `cwd` and `env` (the variables given on top of
+/// the shell's, `null` for a removed one; `env_clear` when it started
+/// from an empty environment); `quiet`, `reminder_ms`; `restart` (the
+/// policy's mode, `null` for a plain job), `restarts` and
+/// `last_exit_code` (the last finished run's status).
 pub(crate) fn info(info: &JobInfo) -> String {
     let signal = match info.state {
         JobState::Signaled { signal, .. } | JobState::Stopped(signal) => Some(signal.name()),
@@ -57,6 +68,25 @@ pub(crate) fn info(info: &JobInfo) -> String {
         "ended_at": info.ended_at.map(rfc3339),
         "stdout": stream(&info.stdout),
         "stderr": stream(&info.stderr),
+        "parent_id": info.parent.map(|p| p.0),
+        "owner": info.owner,
+        "labels": info.labels,
+        "stop_cause": info.stop_cause.map(|c| c.as_str()),
+        "stop_signal": match info.stop_cause {
+            Some(StopCause::Signal(sig)) => Some(sig.name()),
+            _ => None,
+        },
+        "stopping": info.is_stopping(),
+        "timeout_ms": info.timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+        "orphans": info.orphans.as_str(),
+        "cwd": info.cwd.as_ref().map(|c| c.to_string_lossy()),
+        "env": info.env,
+        "env_clear": info.env_clear,
+        "quiet": info.quiet,
+        "reminder_ms": info.reminder.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+        "restart": info.restart.as_ref().map(|p| p.mode.as_str()),
+        "restarts": info.restarts,
+        "last_exit_code": info.last_exit.and_then(JobState::exit_status),
     });
     let mut s = value.to_string();
     s.push('\n');

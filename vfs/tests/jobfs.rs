@@ -979,3 +979,37 @@ async fn host_passthrough_reads_lists_stats_and_writes_real_files() {
     );
     env.finish().await;
 }
+
+// ------------------------------------------------------------ supervision
+
+#[tokio::test]
+async fn info_shows_owner_labels_timeout_and_the_stop_cause() {
+    let env = Env::new();
+    let opts = JobOptions::new()
+        .owner("agent-7")
+        .label("tool", "grep")
+        .timeout(Duration::from_secs(60));
+    let job = env.sh_with("exit 0", opts);
+    within("exit", job.wait()).await;
+    let info = env.json("/v/jobs/1/info").await;
+    assert_eq!(info["owner"], "agent-7");
+    assert_eq!(info["labels"], serde_json::json!({"tool": "grep"}));
+    assert_eq!(info["timeout_ms"], 60_000);
+    assert_eq!(info["orphans"], "leave");
+    assert!(info["stop_cause"].is_null());
+    assert!(info["parent_id"].is_null());
+    assert_eq!(info["stopping"], false);
+    assert!(info["restart"].is_null());
+    assert_eq!(info["restarts"], 0);
+
+    let killed = env.sh("exec sleep 1000");
+    env.vfs
+        .write("/v/jobs/2/ctl", b"TERM", WriteMode::Append)
+        .await
+        .unwrap();
+    within("TERM", killed.wait()).await;
+    let info = env.json("/v/jobs/2/info").await;
+    assert_eq!(info["stop_cause"], "signal");
+    assert_eq!(info["stop_signal"], "TERM");
+    env.finish().await;
+}

@@ -38,6 +38,24 @@ pub struct KernelConfig {
     /// [the stream docs](crate::stream#memory-budget)). A handle: clones
     /// of this config share it, and so may several kernels, on purpose.
     pub ring_budget: RingBudget,
+    /// Timeout of every job whose options set none (default: none; see
+    /// [`JobOptions::timeout`](crate::JobOptions::timeout)).
+    pub default_timeout: Option<Duration>,
+    /// Grace between TERM and KILL when a timeout runs out (default 2 s).
+    pub timeout_grace: Duration,
+    /// Deepest a job may be below its root (a job without a parent is at
+    /// depth 0; default: no limit).
+    pub max_depth: Option<usize>,
+    /// Most live children one job may have (default: no limit).
+    pub max_children: Option<usize>,
+    /// Most live descendants any one job may have (default: no limit).
+    pub max_descendants: Option<usize>,
+    /// Most children one job may start in a window: `(count, window)`,
+    /// e.g. `(10, 1 s)` (default: no limit).
+    pub spawn_rate: Option<(u32, Duration)>,
+    /// "Still running" reminder interval of every job whose options set
+    /// none (default: none; see [`JobOptions::reminder`](crate::JobOptions::reminder)).
+    pub reminder: Option<Duration>,
 }
 
 impl Default for KernelConfig {
@@ -51,6 +69,13 @@ impl Default for KernelConfig {
             event_capacity: 1024,
             drop_grace: Duration::from_secs(2),
             ring_budget: RingBudget::default(),
+            default_timeout: None,
+            timeout_grace: Duration::from_secs(2),
+            max_depth: None,
+            max_children: None,
+            max_descendants: None,
+            spawn_rate: None,
+            reminder: None,
         }
     }
 }
@@ -95,6 +120,49 @@ impl KernelConfig {
     /// Sets [`ring_budget`](#structfield.ring_budget).
     pub fn ring_budget(mut self, budget: RingBudget) -> Self {
         self.ring_budget = budget;
+        self
+    }
+
+    /// Sets [`default_timeout`](#structfield.default_timeout).
+    pub fn default_timeout(mut self, after: Duration) -> Self {
+        self.default_timeout = Some(after);
+        self
+    }
+
+    /// Sets [`timeout_grace`](#structfield.timeout_grace).
+    pub fn timeout_grace(mut self, grace: Duration) -> Self {
+        self.timeout_grace = grace;
+        self
+    }
+
+    /// Sets [`max_depth`](#structfield.max_depth).
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = Some(depth);
+        self
+    }
+
+    /// Sets [`max_children`](#structfield.max_children).
+    pub fn max_children(mut self, children: usize) -> Self {
+        self.max_children = Some(children);
+        self
+    }
+
+    /// Sets [`max_descendants`](#structfield.max_descendants).
+    pub fn max_descendants(mut self, descendants: usize) -> Self {
+        self.max_descendants = Some(descendants);
+        self
+    }
+
+    /// Sets [`spawn_rate`](#structfield.spawn_rate): at most `count`
+    /// children per parent in any `window`.
+    pub fn spawn_rate(mut self, count: u32, window: Duration) -> Self {
+        self.spawn_rate = Some((count, window));
+        self
+    }
+
+    /// Sets [`reminder`](#structfield.reminder).
+    pub fn reminder(mut self, every: Duration) -> Self {
+        self.reminder = Some(every);
         self
     }
 

@@ -12,4 +12,5 @@ mod output;
 mod reaping;
 mod signals;
 mod spawning;
+mod supervise;
 mod wait;

@@ -2,9 +2,12 @@
 //! and its streams, and returns an exit status.
 
 mod basic;
+mod control;
 mod files;
 mod jobctl;
-// The cores of bash's builtins, wired in by the interpreter's wrappers.
+mod shellvars;
+mod wrappers;
+// The cores of bash's builtins, wired in by the wrappers.
 #[allow(dead_code)]
 pub(crate) mod cond;
 #[allow(dead_code)]
@@ -28,13 +31,43 @@ use crate::shell::Shell;
 
 type Builtin = for<'a> fn(&'a mut Shell, Vec<String>, &'a mut Streams) -> BoxFut<'a, i32>;
 
-/// (name, usage, one-line description, function)
+/// (name, usage, one-line description, function), sorted by name.
 const TABLE: &[(&str, &str, &str, Builtin)] = &[
+    (
+        ".",
+        ". file [arguments]",
+        "Run the commands of a file in this shell.",
+        control::source,
+    ),
+    (
+        ":",
+        ": [arguments]",
+        "Do nothing, successfully.",
+        basic::true_,
+    ),
+    (
+        "[",
+        "[ expression ]",
+        "Evaluate a conditional expression (like test).",
+        wrappers::test,
+    ),
+    (
+        "alias",
+        "alias [-p] [name[=value] ...]",
+        "Define or show aliases.",
+        control::alias,
+    ),
     (
         "bg",
         "bg [jobspec ...]",
         "Resume stopped jobs in the background.",
         jobctl::bg,
+    ),
+    (
+        "break",
+        "break [n]",
+        "Leave n enclosing loops.",
+        control::break_,
     ),
     (
         "cat",
@@ -49,6 +82,24 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         basic::cd,
     ),
     (
+        "command",
+        "command [-pVv] command [arg ...]",
+        "Run a command ignoring functions, or describe it.",
+        control::command,
+    ),
+    (
+        "continue",
+        "continue [n]",
+        "Go on with the next pass of the nth enclosing loop.",
+        control::continue_,
+    ),
+    (
+        "declare",
+        "declare [-aixrpfF] [name[=value] ...]",
+        "Set variables and their attributes.",
+        shellvars::declare,
+    ),
+    (
         "disown",
         "disown [-h] [-ar] [jobspec ...]",
         "Remove jobs from the table; they are not killed on exit.",
@@ -61,6 +112,18 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         basic::echo,
     ),
     (
+        "eval",
+        "eval [arg ...]",
+        "Run the arguments as a command.",
+        control::eval,
+    ),
+    (
+        "exec",
+        "exec [command [arg ...]] [redirection ...]",
+        "Replace the shell with a command, or redirect the shell's descriptors.",
+        control::exec,
+    ),
+    (
         "exit",
         "exit [n]",
         "Exit the shell, terminating its jobs.",
@@ -68,15 +131,22 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "export",
-        "export [name[=value] ...]",
+        "export [-fn] [name[=value] ...] or export -p",
         "Export variables to commands.",
-        basic::export,
+        shellvars::export,
     ),
+    ("false", "false", "Fail.", basic::false_),
     (
         "fg",
         "fg [jobspec]",
         "Bring a job to the foreground.",
         jobctl::fg,
+    ),
+    (
+        "hash",
+        "hash [-r]",
+        "Forget remembered program locations (none are kept).",
+        control::hash,
     ),
     ("help", "help [builtin]", "Describe builtins.", basic::help),
     (
@@ -92,19 +162,109 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         jobctl::kill,
     ),
     (
+        "let",
+        "let arg [arg ...]",
+        "Evaluate arithmetic expressions.",
+        shellvars::let_,
+    ),
+    (
+        "local",
+        "local [option] name[=value] ...",
+        "Define variables local to a function.",
+        shellvars::local,
+    ),
+    (
         "ls",
         "ls [-a] [path ...]",
         "List directories (including /v/jobs).",
         files::ls,
     ),
+    (
+        "printf",
+        "printf [-v var] format [arguments]",
+        "Print arguments under the control of a format.",
+        wrappers::printf,
+    ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
+    (
+        "readonly",
+        "readonly [-ap] [name[=value] ...]",
+        "Make variables unchangeable.",
+        shellvars::readonly,
+    ),
+    (
+        "return",
+        "return [n]",
+        "Return from a function or sourced file.",
+        control::return_,
+    ),
+    (
+        "set",
+        "set [-eufxnCbm] [-o option-name] [--] [arg ...]",
+        "Set options and positional parameters.",
+        shellvars::set,
+    ),
+    (
+        "shift",
+        "shift [n]",
+        "Shift the positional parameters.",
+        shellvars::shift,
+    ),
+    (
+        "source",
+        "source file [arguments]",
+        "Run the commands of a file in this shell.",
+        control::source,
+    ),
     (
         "tail",
         "tail [-n N] [-f] [file]",
         "Print the last lines of a file; -f follows a job's stream until it ends.",
         files::tail,
     ),
-    ("unset", "unset name ...", "Remove variables.", basic::unset),
+    (
+        "test",
+        "test [expression]",
+        "Evaluate a conditional expression.",
+        wrappers::test,
+    ),
+    (
+        "trap",
+        "trap [-lp] [[action] signal_spec ...]",
+        "Run a command when the shell exits or gets a signal.",
+        control::trap,
+    ),
+    ("true", "true", "Succeed.", basic::true_),
+    (
+        "type",
+        "type [-tpP] name [name ...]",
+        "Tell what a name means to the shell.",
+        control::type_,
+    ),
+    (
+        "typeset",
+        "typeset [-aixrpfF] [name[=value] ...]",
+        "Same as declare.",
+        shellvars::declare,
+    ),
+    (
+        "umask",
+        "umask [-S] [mode]",
+        "Show or set the file creation mask.",
+        control::umask,
+    ),
+    (
+        "unalias",
+        "unalias [-a] name [name ...]",
+        "Remove aliases.",
+        control::unalias,
+    ),
+    (
+        "unset",
+        "unset [-f] [-v] [name ...]",
+        "Remove variables or functions.",
+        shellvars::unset,
+    ),
     (
         "wait",
         "wait [-n] [jobspec | pid ...]",

@@ -89,6 +89,13 @@ pub trait ExpandEnv: Send {
     /// The logical working directory (relative globs are matched from it).
     fn cwd(&self) -> &Path;
 
+    /// The names of the set variables starting with `prefix` (`${!prefix@}`),
+    /// in any order.
+    fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let _ = prefix;
+        Vec::new()
+    }
+
     /// Runs `$(…)` / backquotes to completion (not as a job) and returns its
     /// whole stdout, trailing newlines included (the expander strips them).
     /// `$?` becomes its status.

@@ -23,6 +23,52 @@ pub fn isatty(fd: BorrowedFd<'_>) -> bool {
     unistd::isatty(fd).unwrap_or(false)
 }
 
+/// The real user id (`$UID`).
+pub fn uid() -> u32 {
+    unistd::getuid().as_raw()
+}
+
+/// Sets the file mode creation mask; returns the previous one (`umask`).
+pub fn set_umask(mask: u32) -> u32 {
+    let m = nix::sys::stat::Mode::from_bits_truncate(mask as libc::mode_t);
+    nix::sys::stat::umask(m).bits() as u32
+}
+
+/// Whether this process may access `path` (`test -r/-w/-x`): `mode` is
+/// `libc::R_OK`, `W_OK` or `X_OK`.
+pub fn access(path: &std::path::Path, mode: i32) -> bool {
+    let flags = nix::unistd::AccessFlags::from_bits_truncate(mode);
+    nix::unistd::access(path, flags).is_ok()
+}
+
+/// The effective user and group ids.
+pub fn effective_ids() -> (u32, u32) {
+    (unistd::geteuid().as_raw(), unistd::getegid().as_raw())
+}
+
+/// Whether the raw descriptor `fd` of this process is a terminal.
+pub fn isatty_raw(fd: RawFd) -> bool {
+    // SAFETY: the descriptor is only borrowed for the isatty call; an fd
+    // that is not open makes isatty fail (EBADF), it is not used otherwise.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    isatty(fd)
+}
+
+/// Ends this process by `sig` with its default action (the status a parent
+/// sees is "killed by sig"); exits 128+sig if the signal does not kill.
+pub fn die_of(sig: i32) -> ! {
+    if let Ok(signal) = Signal::try_from(sig) {
+        // SAFETY: restoring the default disposition installs no handler; no
+        // Rust code runs in signal context because of it.
+        let _ = unsafe { nix::sys::signal::signal(signal, nix::sys::signal::SigHandler::SigDfl) };
+        let mut set = SigSet::empty();
+        set.add(signal);
+        let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&set), None);
+        let _ = nix::sys::signal::raise(signal);
+    }
+    std::process::exit(128 + sig)
+}
+
 /// This process's process group.
 pub fn own_pgrp() -> i32 {
     unistd::getpgrp().as_raw()

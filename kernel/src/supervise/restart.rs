@@ -1,0 +1,348 @@
+//! Restart policies: a job that runs again when its run ends.
+//!
+//! A restarting job is one future job (one id, one pair of output
+//! streams, one entry in `/v/jobs`) that runs its work again and again:
+//! a process job's kept spec ([`Kernel::spawn_restarting`]), each run a
+//! hidden, quiet child process job whose output is copied into the job's
+//! own streams; or a factory's future ([`Kernel::spawn_future_restarting`]).
+//! Between runs it publishes [`JobEvent::Restarted`](crate::JobEvent::Restarted),
+//! and its info shows the policy, the restart count and the last run's
+//! end ([`JobInfo::restarts`](crate::JobInfo::restarts),
+//! [`JobInfo::last_exit`](crate::JobInfo::last_exit)).
+//!
+//! After a run, the [`RestartPolicy`] decides: never; on failure (a run
+//! that did not exit 0); or always. A budget bounds restarts (at most N
+//! in a sliding window): past it the job ends with the last run's status.
+//! The delay before restart k of the window is `backoff * 2^k`, at most
+//! `max_backoff`. A job asked to end (any ending signal, cancel,
+//! terminate, its timeout) is not restarted; signals reach the current
+//! run as for any future job's child, so stop and continue work too. A
+//! run that cannot start (command not found) counts as a failed run with
+//! status 127 (126, or 1), its error written to the job's stderr.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::future_job::FutureContext;
+use crate::job::{JobEvent, JobState};
+use crate::kernel::Kernel;
+use crate::record::Job;
+use crate::spec::{Cmd, Io, JobOptions, ProcessSpec};
+use crate::stream::OutputStream;
+
+/// When a job runs again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RestartMode {
+    /// Never (the default): a plain job.
+    #[default]
+    Never,
+    /// After a run that did not exit 0.
+    OnFailure,
+    /// After every run.
+    Always,
+}
+
+impl RestartMode {
+    /// `never`, `on-failure` or `always`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartMode::Never => "never",
+            RestartMode::OnFailure => "on-failure",
+            RestartMode::Always => "always",
+        }
+    }
+}
+
+/// A restart policy: the mode, a budget and a backoff.
+///
+/// ```
+/// use std::time::Duration;
+/// use corral_kernel::RestartPolicy;
+/// let p = RestartPolicy::on_failure().budget(5, Duration::from_secs(60));
+/// assert_eq!(p.max_restarts, 5);
+/// assert_eq!(p.backoff, Duration::from_millis(100));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RestartPolicy {
+    /// When to restart.
+    pub mode: RestartMode,
+    /// Most restarts within `window` (default 5).
+    pub max_restarts: u32,
+    /// The budget's sliding window (default 60 s).
+    pub window: Duration,
+    /// Delay before the first restart of the window (default 100 ms).
+    pub backoff: Duration,
+    /// Longest delay (default 30 s).
+    pub max_backoff: Duration,
+}
+
+impl Default for RestartPolicy {
+    fn default() -> Self {
+        RestartPolicy {
+            mode: RestartMode::Never,
+            max_restarts: 5,
+            window: Duration::from_secs(60),
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RestartPolicy {
+    /// Never restart.
+    pub fn never() -> Self {
+        RestartPolicy::default()
+    }
+
+    /// Restart after a failed run.
+    pub fn on_failure() -> Self {
+        RestartPolicy {
+            mode: RestartMode::OnFailure,
+            ..RestartPolicy::default()
+        }
+    }
+
+    /// Restart after every run.
+    pub fn always() -> Self {
+        RestartPolicy {
+            mode: RestartMode::Always,
+            ..RestartPolicy::default()
+        }
+    }
+
+    /// At most `restarts` restarts in any `window`.
+    pub fn budget(mut self, restarts: u32, window: Duration) -> Self {
+        self.max_restarts = restarts;
+        self.window = window;
+        self
+    }
+
+    /// First delay `first`, doubling up to `max`.
+    pub fn backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.backoff = first;
+        self.max_backoff = max;
+        self
+    }
+}
+
+/// A restarting job's running count, shown in its info.
+#[derive(Debug)]
+pub(crate) struct RestartState {
+    pub(crate) policy: RestartPolicy,
+    pub(crate) count: AtomicU32,
+    pub(crate) last_exit: Mutex<Option<JobState>>,
+    recent: Mutex<VecDeque<Instant>>,
+}
+
+impl RestartState {
+    fn new(policy: RestartPolicy) -> Self {
+        RestartState {
+            policy,
+            count: AtomicU32::new(0),
+            last_exit: Mutex::new(None),
+            recent: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub(crate) fn last(&self) -> Option<JobState> {
+        *self.last_exit.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a run's end; returns the delay before the next run, or
+    /// `None` to end the job.
+    fn after(&self, end: JobState) -> Option<Duration> {
+        *self.last_exit.lock().unwrap_or_else(|e| e.into_inner()) = Some(end);
+        let p = &self.policy;
+        match p.mode {
+            RestartMode::Never => return None,
+            RestartMode::OnFailure if end == JobState::Exited(0) => return None,
+            _ => {}
+        }
+        let now = Instant::now();
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        while recent
+            .front()
+            .is_some_and(|&t| now.duration_since(t) >= p.window)
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= p.max_restarts as usize {
+            return None;
+        }
+        let k = u32::try_from(recent.len()).unwrap_or(u32::MAX);
+        recent.push_back(now);
+        let delay = p
+            .backoff
+            .checked_mul(2u32.saturating_pow(k))
+            .unwrap_or(p.max_backoff);
+        Some(delay.min(p.max_backoff))
+    }
+}
+
+/// The status a run that could not start counts as.
+fn start_failure(e: &Error) -> i32 {
+    match e {
+        Error::CommandNotFound { .. } => 127,
+        Error::PermissionDenied { .. } => 126,
+        _ => 1,
+    }
+}
+
+fn io_of(io: &Io) -> std::io::Result<Io> {
+    Ok(match io {
+        Io::Default => Io::Default,
+        Io::Null => Io::Null,
+        Io::Inherit => Io::Inherit,
+        Io::Capture => Io::Capture,
+        Io::ToStdout => Io::ToStdout,
+        Io::ToStderr => Io::ToStderr,
+        Io::File(f) => Io::File(f.try_clone()?),
+    })
+}
+
+/// A copy of `spec` for one more run (files it redirects to are shared).
+fn copy_spec(spec: &ProcessSpec) -> std::io::Result<ProcessSpec> {
+    let mut members = Vec::with_capacity(spec.members.len());
+    for m in &spec.members {
+        members.push(Cmd {
+            program: m.program.clone(),
+            args: m.args.clone(),
+            stdin: io_of(&m.stdin)?,
+            stdout: io_of(&m.stdout)?,
+            stderr: io_of(&m.stderr)?,
+            env: m.env.clone(),
+            text: m.text.clone(),
+        });
+    }
+    Ok(ProcessSpec {
+        text: spec.text.clone(),
+        members,
+        cwd: spec.cwd.clone(),
+        env_clear: spec.env_clear,
+        env: spec.env.clone(),
+        inherit_stdio: spec.inherit_stdio,
+        options: spec.options.clone(),
+        pre_exec: spec.pre_exec.clone(),
+    })
+}
+
+/// Copies `from` into `to` until `from` closes.
+async fn forward(from: OutputStream, to: OutputStream) {
+    let mut f = from.follow(0);
+    while let Some(chunk) = f.next_chunk().await {
+        to.write(&chunk.data);
+    }
+}
+
+/// One run of a kept spec, as a child of the restarting job.
+async fn run_once(ctx: &FutureContext, spec: &ProcessSpec) -> JobState {
+    let child = copy_spec(spec)
+        .map_err(|source| Error::Spawn {
+            command: spec.text.clone(),
+            source,
+        })
+        .and_then(|s| ctx.spawn_process(s));
+    let child: Job = match child {
+        Ok(c) => c,
+        Err(e) => {
+            ctx.stderr.write(format!("{e}\n").as_bytes());
+            return JobState::Exited(start_failure(&e));
+        }
+    };
+    let out = forward(child.stdout().clone(), ctx.stdout.clone());
+    let err = forward(child.stderr().clone(), ctx.stderr.clone());
+    let (info, (), ()) = tokio::join!(child.wait(), out, err);
+    let _ = ctx.kernel().map(|k| k.remove(child.id()));
+    info.state
+}
+
+/// The restarting job's loop: `run` until the policy says stop.
+async fn supervise<R, Fut>(ctx: FutureContext, state: Arc<RestartState>, run: R) -> i32
+where
+    R: Fn(FutureContext) -> Fut,
+    Fut: Future<Output = JobState>,
+{
+    loop {
+        let end = run(ctx.clone()).await;
+        let code = end.exit_status().unwrap_or(1);
+        if ctx.cancel.is_cancelled() {
+            *state.last_exit.lock().unwrap_or_else(|e| e.into_inner()) = Some(end);
+            return code;
+        }
+        let Some(delay) = state.after(end) else {
+            return code;
+        };
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = ctx.cancel.cancelled() => return code,
+        }
+        ctx.checkpoint().await;
+        let n = state.count.fetch_add(1, Ordering::AcqRel) + 1;
+        if let Some(k) = ctx.kernel() {
+            k.publish(JobEvent::Restarted(ctx.job_id(), n));
+        }
+    }
+}
+
+impl Kernel {
+    /// Starts a process job that runs `spec` again by `policy` (see the
+    /// [module docs](crate::supervise::restart)): one job with one id and
+    /// one pair of streams across runs; each run is a hidden, quiet child
+    /// process job. The spec's options are the job's (owner, labels,
+    /// timeout for the whole, …); each run gets the output settings.
+    ///
+    /// # Errors
+    /// As [`Kernel::spawn_future`]. A run that cannot start is a failed run.
+    pub fn spawn_restarting(&self, mut spec: ProcessSpec, policy: RestartPolicy) -> Result<Job> {
+        let mut options = std::mem::take(&mut spec.options);
+        let mut run_opts = JobOptions::new().hidden(true).quiet(true);
+        run_opts.output_cap = options.output_cap;
+        run_opts.lossless = options.lossless;
+        spec.options = run_opts;
+        let state = Arc::new(RestartState::new(policy));
+        options.restart = Some(Arc::clone(&state));
+        let spec = Arc::new(spec);
+        let text = spec.text.clone();
+        self.spawn_future(text, options, move |ctx| {
+            supervise(ctx, state, move |ctx| {
+                let spec = Arc::clone(&spec);
+                async move { run_once(&ctx, &spec).await }
+            })
+        })
+    }
+
+    /// Starts a future job that runs the future `make` returns again by
+    /// `policy` (see the [module docs](crate::supervise::restart)); every
+    /// run gets the same context (streams, token).
+    ///
+    /// # Errors
+    /// As [`Kernel::spawn_future`].
+    pub fn spawn_future_restarting<M, F>(
+        &self,
+        command: impl Into<String>,
+        mut options: JobOptions,
+        policy: RestartPolicy,
+        make: M,
+    ) -> Result<Job>
+    where
+        M: Fn(FutureContext) -> F + Send + Sync + 'static,
+        F: Future<Output = i32> + Send + 'static,
+    {
+        let state = Arc::new(RestartState::new(policy));
+        options.restart = Some(Arc::clone(&state));
+        self.spawn_future(command, options, move |ctx| {
+            supervise(ctx, state, move |ctx| {
+                let run = make(ctx);
+                async move { JobState::Exited(run.await) }
+            })
+        })
+    }
+}

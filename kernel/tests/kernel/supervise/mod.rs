@@ -1,0 +1,12 @@
+//! Supervision: future jobs with process children, owners and scopes, stop
+//! causes, timeouts, lineage and limits.
+
+mod causes;
+mod children;
+mod completions;
+mod lineage;
+mod owners;
+mod restarts;
+#[cfg(feature = "serde")]
+mod serde;
+mod timeouts;
