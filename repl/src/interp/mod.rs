@@ -93,6 +93,8 @@ pub struct Lang {
     pub name: String,
     /// The file mode creation mask (`umask`).
     pub umask: u32,
+    /// Where `getopts` is in its scan.
+    pub getopts: crate::builtins::getopts::GetoptsState,
 }
 
 impl Lang {
@@ -118,6 +120,7 @@ impl Lang {
             subshell: 0,
             sourcing: 0,
             umask: 0o022,
+            getopts: crate::builtins::getopts::GetoptsState::default(),
             name: "corral".to_string(),
         }
     }
