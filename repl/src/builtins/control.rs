@@ -1,5 +1,5 @@
 //! The builtins that steer the interpreter: return, break, continue, eval,
-//! source/., exec, command, type, hash, trap, alias/unalias, umask.
+//! source/., exec, command, type, hash, alias/unalias.
 
 use super::out;
 use crate::exec::{find_on_path, BoxFut};
@@ -367,78 +367,6 @@ pub(super) fn hash<'a>(
     })
 }
 
-/// A trap's signal name as `trap` keys it (`EXIT`, `INT`…), or `None`.
-fn trap_name(spec: &str) -> Option<String> {
-    let upper = spec.to_ascii_uppercase();
-    let upper = upper.strip_prefix("SIG").unwrap_or(&upper).to_string();
-    match upper.as_str() {
-        "0" | "EXIT" => Some("EXIT".into()),
-        "ERR" | "DEBUG" | "RETURN" => Some(upper),
-        _ => corral_kernel::Signal::parse(spec)
-            .ok()
-            .map(|s| s.name().trim_start_matches("SIG").to_string()),
-    }
-}
-
-pub(super) fn trap<'a>(
-    shell: &'a mut Shell,
-    args: Vec<String>,
-    io: &'a mut Streams,
-) -> BoxFut<'a, i32> {
-    Box::pin(async move {
-        let rest: Vec<&String> = args[1..].iter().filter(|a| a.as_str() != "--").collect();
-        if rest.is_empty() || rest == [&"-p".to_string()] {
-            let mut names: Vec<_> = shell.env.lang.traps.iter().collect();
-            names.sort();
-            let mut text = String::new();
-            for (sig, action) in names {
-                let sig = if sig == "EXIT" || sig == "ERR" {
-                    sig.clone()
-                } else {
-                    format!("SIG{sig}")
-                };
-                text.push_str(&format!(
-                    "trap -- '{}' {sig}\n",
-                    action.replace('\'', "'\\''")
-                ));
-            }
-            return out(io, &text).await.err().unwrap_or(0);
-        }
-        if rest[0] == "-l" {
-            return out(io, "EXIT INT TERM HUP QUIT USR1 USR2 ERR\n")
-                .await
-                .err()
-                .unwrap_or(0);
-        }
-        let (action, sigs) = if rest.len() == 1 || rest[0].parse::<u32>().is_ok() {
-            (None, &rest[..])
-        } else {
-            (Some(rest[0].clone()), &rest[1..])
-        };
-        let mut status = 0;
-        for s in sigs {
-            let Some(name) = trap_name(s) else {
-                io.err_line(&format!(
-                    "{}trap: {s}: invalid signal specification",
-                    shell.err_prefix()
-                ))
-                .await;
-                status = 1;
-                continue;
-            };
-            match action.as_deref() {
-                None | Some("-") => {
-                    shell.env.lang.traps.remove(&name);
-                }
-                Some(a) => {
-                    shell.env.lang.traps.insert(name, a.to_string());
-                }
-            }
-        }
-        status
-    })
-}
-
 pub(super) fn alias<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
@@ -491,52 +419,5 @@ pub(super) fn unalias<'a>(
             }
         }
         status
-    })
-}
-
-pub(super) fn umask<'a>(
-    shell: &'a mut Shell,
-    args: Vec<String>,
-    io: &'a mut Streams,
-) -> BoxFut<'a, i32> {
-    Box::pin(async move {
-        let symbolic = args.get(1).is_some_and(|a| a == "-S");
-        let value = args[1..].iter().find(|a| !a.starts_with('-'));
-        match value {
-            None => {
-                let m = shell.env.lang.umask;
-                let text = if symbolic {
-                    let part = |shift: u32| {
-                        let bits = !(m >> shift) & 7;
-                        let mut s = String::new();
-                        for (b, c) in [(4, 'r'), (2, 'w'), (1, 'x')] {
-                            if bits & b != 0 {
-                                s.push(c);
-                            }
-                        }
-                        s
-                    };
-                    format!("u={},g={},o={}\n", part(6), part(3), part(0))
-                } else {
-                    format!("{m:04o}\n")
-                };
-                out(io, &text).await.err().unwrap_or(0)
-            }
-            Some(v) => match u32::from_str_radix(v, 8) {
-                Ok(m) if m <= 0o777 => {
-                    shell.env.lang.umask = m;
-                    crate::sys::set_umask(m);
-                    0
-                }
-                _ => {
-                    io.err_line(&format!(
-                        "{}umask: {v}: octal number out of range",
-                        shell.err_prefix()
-                    ))
-                    .await;
-                    1
-                }
-            },
-        }
     })
 }

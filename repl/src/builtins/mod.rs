@@ -6,14 +6,20 @@ mod control;
 mod files;
 mod jobctl;
 mod shellvars;
+mod wired;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
 #[allow(dead_code)]
 pub(crate) mod cond;
+pub(crate) mod getopts;
 #[allow(dead_code)]
 pub(crate) mod printf;
+pub(crate) mod read;
 #[allow(dead_code)]
 pub(crate) mod test;
+pub(crate) mod times;
+pub(crate) mod trapspec;
+pub(crate) mod umask;
 
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -133,6 +139,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         jobctl::fg,
     ),
     (
+        "getopts",
+        "getopts optstring name [arg ...]",
+        "Parse options: one option per call into name, OPTARG and OPTIND.",
+        wired::getopts,
+    ),
+    (
         "hash",
         "hash [-r]",
         "Forget remembered program locations (none are kept).",
@@ -177,6 +189,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
     (
+        "read",
+        "read [-ers] [-a array] [-d delim] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
+        "Read a line (or -d record) and split it into variables by IFS.",
+        wired::read,
+    ),
+    (
         "readonly",
         "readonly [-ap] [name[=value] ...]",
         "Make variables unchangeable.",
@@ -219,10 +237,16 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         wrappers::test,
     ),
     (
+        "times",
+        "times",
+        "Print the user and system times of the shell and its children.",
+        wired::times,
+    ),
+    (
         "trap",
         "trap [-lp] [[action] signal_spec ...]",
         "Run a command when the shell exits or gets a signal.",
-        control::trap,
+        wired::trap,
     ),
     ("true", "true", "Succeed.", basic::true_),
     (
@@ -239,9 +263,9 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "umask",
-        "umask [-S] [mode]",
+        "umask [-p] [-S] [mode]",
         "Show or set the file creation mask.",
-        control::umask,
+        wired::umask,
     ),
     (
         "unalias",

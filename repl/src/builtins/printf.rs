@@ -10,15 +10,19 @@
 //! precisions count bytes, as bash's do.
 //!
 //! Floating point is an x87 `long double`, as bash's is (see [`float`]).
-//! `%(fmt)T` is not supported (reported as an invalid format character).
+//! `%(fmt)T` formats through a [`Clock`] (`strftime` is the wrapper's, in
+//! `sys/`): [`printf_with`].
 //!
 //! `-v VAR` (assign instead of print) and `--` are the wrapper's: it passes
 //! the format and the remaining arguments here, writes (or assigns) the
 //! bytes, prints each error as `corral: printf: {error}` and returns
 //! [`status`].
 
+mod escape;
 mod float;
 
+pub use escape::quote;
+use escape::{escape, expand_b, Escape};
 use float::Ld;
 
 /// A diagnostic, in bash's words (without `corral: printf: `).
@@ -45,6 +49,13 @@ pub enum PrintfError {
     /// The format ends inside a conversion (`%`, `%5`): output stops.
     #[error("`{0}': missing format character")]
     MissingFormat(String),
+    /// `%(` without `)T` (the character after `)`; NUL if none). A
+    /// warning: bash prints `%` and reads on from the `(`.
+    #[error("warning: `{0}': invalid time format specification")]
+    TimeFormat(char),
+    /// `%(fmt)T` through [`printf`], which has no clock.
+    #[error("%(fmt)T needs a clock")]
+    NoClock,
     /// An unknown conversion character: output stops.
     #[error("`{0}': invalid format character")]
     InvalidFormat(char),
@@ -57,6 +68,7 @@ impl PrintfError {
         matches!(
             self,
             PrintfError::OutOfRange(_)
+                | PrintfError::TimeFormat(_)
                 | PrintfError::MissingHexDigit
                 | PrintfError::MissingUnicodeDigit(_)
         )
@@ -69,14 +81,40 @@ pub fn status(errors: &[PrintfError]) -> i32 {
     i32::from(errors.iter().any(|e| !e.is_warning()))
 }
 
+/// What `%(fmt)T` needs: times, and `strftime(3)` in the local zone.
+pub trait Clock {
+    /// Seconds since the epoch now (the argument `-1`, or none).
+    fn now(&self) -> i64;
+    /// When the shell started (the argument `-2`).
+    fn shell_start(&self) -> i64;
+    /// `strftime(format, localtime(secs))`.
+    fn strftime(&self, format: &str, secs: i64) -> String;
+}
+
 /// Formats `args` by `format`: the bytes printed and the diagnostics.
+/// `%(fmt)T` needs a clock: see [`printf_with`].
 #[must_use]
 pub fn printf(format: &str, args: &[String]) -> (Vec<u8>, Vec<PrintfError>) {
+    run(format, args, None)
+}
+
+/// [`printf`], with `%(fmt)T` formatted by `clock`.
+#[must_use]
+pub fn printf_with(
+    format: &str,
+    args: &[String],
+    clock: &dyn Clock,
+) -> (Vec<u8>, Vec<PrintfError>) {
+    run(format, args, Some(clock))
+}
+
+fn run(format: &str, args: &[String], clock: Option<&dyn Clock>) -> (Vec<u8>, Vec<PrintfError>) {
     let mut p = Printer {
         args,
         next: 0,
         out: Vec::new(),
         errors: Vec::new(),
+        clock,
     };
     loop {
         let before = p.next;
@@ -112,6 +150,7 @@ struct Printer<'a> {
     next: usize,
     out: Vec<u8>,
     errors: Vec<PrintfError>,
+    clock: Option<&'a dyn Clock>,
 }
 
 impl Printer<'_> {
@@ -285,7 +324,38 @@ impl Printer<'_> {
                 }
                 self.put_int("", prefix, &digits, spec);
             }
+            b'(' => {
+                // `%(fmt)T`: strftime's format up to `)`, then `T`.
+                let close = fmt[i + 1..].iter().position(|&c| c == b')');
+                let after = close.and_then(|c| fmt.get(i + 1 + c + 1)).copied();
+                let (Some(close), Some(b'T')) = (close, after) else {
+                    self.errors
+                        .push(PrintfError::TimeFormat(char::from(after.unwrap_or(0))));
+                    // bash prints the `%` and goes on after it.
+                    self.out.push(b'%');
+                    return Ok((start + 1, Flow::Go));
+                };
+                let strf = String::from_utf8_lossy(&fmt[i + 1..i + 1 + close]).into_owned();
+                let end = i + 1 + close + 2;
+                let Some(clock) = self.clock else {
+                    return Err(PrintfError::NoClock);
+                };
+                let secs = match self.args.get(self.next) {
+                    None => -1,
+                    Some(_) => self.int_arg(),
+                };
+                let secs = match secs {
+                    -1 => clock.now(),
+                    -2 => clock.shell_start(),
+                    s => s,
+                };
+                let strf = if strf.is_empty() { "%X" } else { strf.as_str() };
+                let text = clock.strftime(strf, secs);
+                self.put_str(text.as_bytes(), spec);
+                return Ok((end, Flow::Go));
+            }
             b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'a' | b'A' => {
+                spec.precision = spec.precision.map(|p| p.min(MAX_FLOAT_PRECISION));
                 let v = self.float_arg();
                 let text = format_float(v, conv, spec);
                 self.put_str(
@@ -424,8 +494,15 @@ impl Printer<'_> {
     }
 }
 
+/// Widths and precisions past this are cut to it: bash would print
+/// gigabytes; the shell would run out of memory first.
+const MAX_FIELD: usize = 1 << 20;
+
+/// Float precisions past this are cut to it (exact digits cost time).
+const MAX_FLOAT_PRECISION: usize = 100_000;
+
 fn clamp_usize(n: u64) -> usize {
-    usize::try_from(n.min(i32::MAX as u64)).unwrap_or(usize::MAX)
+    usize::try_from(n).map_or(MAX_FIELD, |n| n.min(MAX_FIELD))
 }
 
 /// Decimal digits at the start of `s`: their value (saturating) and count.
@@ -434,7 +511,7 @@ fn digits(s: &[u8]) -> (usize, usize) {
     let v = s[..n].iter().fold(0usize, |acc, d| {
         acc.saturating_mul(10)
             .saturating_add(usize::from(d - b'0'))
-            .min(i32::MAX as usize)
+            .min(MAX_FIELD)
     });
     (v, n)
 }
@@ -544,7 +621,7 @@ fn format_float(v: Ld, conv: u8, spec: Spec) -> String {
         b'f' => (float::fixed(m, e, prec, spec.alt), ""),
         b'e' => (float::exponential(m, e, prec, spec.alt), ""),
         b'g' => (float::general(m, e, prec, spec.alt), ""),
-        _ => (float::hex(m, e, spec.precision), "0x"),
+        _ => (float::hex(m, e, spec.precision, spec.alt), "0x"),
     };
     let (body, prefix) = if upper {
         (body.to_uppercase(), prefix.to_uppercase())
@@ -575,187 +652,6 @@ fn pad_num(sign: &str, prefix: &str, body: &str, spec: Spec, zero_ok: bool) -> S
         s.push_str(body);
     }
     s
-}
-
-enum Escape {
-    Bytes(Vec<u8>),
-    /// `\c` in `%b`: stop all output.
-    Stop,
-}
-
-/// The escape after a backslash (`s` starts after it): its bytes and how
-/// many bytes of `s` it used. `in_b`: `%b`'s rules (`\0NNN`, `\c`, and
-/// `\'`, `\"`, `\?` kept as written).
-fn escape(s: &[u8], in_b: bool, errors: &mut Vec<PrintfError>) -> (Escape, usize) {
-    let Some(&c) = s.first() else {
-        return (Escape::Bytes(vec![b'\\']), 0);
-    };
-    let one = |b: u8| (Escape::Bytes(vec![b]), 1);
-    match c {
-        b'a' => one(0x07),
-        b'b' => one(0x08),
-        b'e' | b'E' => one(0x1b),
-        b'f' => one(0x0c),
-        b'n' => one(b'\n'),
-        b'r' => one(b'\r'),
-        b't' => one(b'\t'),
-        b'v' => one(0x0b),
-        b'\\' => one(b'\\'),
-        b'0'..=b'7' => {
-            let max_more = if c == b'0' && in_b { 3 } else { 2 };
-            let mut v = u32::from(c - b'0');
-            let mut used = 1;
-            while used <= max_more {
-                match s.get(used) {
-                    Some(&d @ b'0'..=b'7') => {
-                        v = v * 8 + u32::from(d - b'0');
-                        used += 1;
-                    }
-                    _ => break,
-                }
-            }
-            (Escape::Bytes(vec![(v & 0xff) as u8]), used)
-        }
-        b'x' => {
-            let n = s[1..]
-                .iter()
-                .take(2)
-                .take_while(|d| d.is_ascii_hexdigit())
-                .count();
-            if n == 0 {
-                errors.push(PrintfError::MissingHexDigit);
-                return (Escape::Bytes(vec![b'\\']), 0);
-            }
-            let v = hex_value(&s[1..=n]);
-            (Escape::Bytes(vec![(v & 0xff) as u8]), 1 + n)
-        }
-        b'u' | b'U' => {
-            let max = if c == b'u' { 4 } else { 8 };
-            let n = s[1..]
-                .iter()
-                .take(max)
-                .take_while(|d| d.is_ascii_hexdigit())
-                .count();
-            if n == 0 {
-                errors.push(PrintfError::MissingUnicodeDigit(char::from(c)));
-                return (Escape::Bytes(vec![b'\\']), 0);
-            }
-            (Escape::Bytes(utf8_any(hex_value(&s[1..=n]))), 1 + n)
-        }
-        b'\'' | b'"' | b'?' if !in_b => one(c),
-        b'c' if in_b => (Escape::Stop, 1),
-        _ => (Escape::Bytes(vec![b'\\', c]), 1),
-    }
-}
-
-fn hex_value(d: &[u8]) -> u32 {
-    d.iter().fold(0u32, |acc, &c| {
-        acc.wrapping_mul(16)
-            .wrapping_add(char::from(c).to_digit(16).unwrap_or(0))
-    })
-}
-
-/// UTF-8's encoding scheme applied to any value (bash encodes surrogates
-/// and values past U+10FFFF the same way).
-fn utf8_any(v: u32) -> Vec<u8> {
-    let cont = |shift: u32| 0x80 | ((v >> shift) & 0x3f) as u8;
-    match v {
-        0..=0x7f => vec![v as u8],
-        0x80..=0x7ff => vec![0xc0 | (v >> 6) as u8, cont(0)],
-        0x800..=0xffff => vec![0xe0 | (v >> 12) as u8, cont(6), cont(0)],
-        0x1_0000..=0x1f_ffff => vec![0xf0 | (v >> 18) as u8, cont(12), cont(6), cont(0)],
-        0x20_0000..=0x3ff_ffff => {
-            vec![0xf8 | (v >> 24) as u8, cont(18), cont(12), cont(6), cont(0)]
-        }
-        _ => vec![
-            0xfc | ((v >> 30) & 0x01) as u8,
-            cont(24),
-            cont(18),
-            cont(12),
-            cont(6),
-            cont(0),
-        ],
-    }
-}
-
-/// `%b`: the argument with its escapes expanded; `true` when `\c` ended it.
-fn expand_b(a: &str, errors: &mut Vec<PrintfError>) -> (Vec<u8>, bool) {
-    let b = a.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c != b'\\' {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let (e, used) = escape(&b[i + 1..], true, errors);
-        match e {
-            Escape::Bytes(bytes) => out.extend_from_slice(&bytes),
-            Escape::Stop => return (out, true),
-        }
-        i += 1 + used;
-    }
-    (out, false)
-}
-
-/// `%q`: `s` quoted so that the shell reads it back as one word: `''` when
-/// empty, `$'…'` when it holds control characters, else backslashes
-/// before the characters the shell treats specially.
-#[must_use]
-pub fn quote(s: &str) -> String {
-    if s.is_empty() {
-        return "''".to_owned();
-    }
-    if s.chars().any(char::is_control) {
-        return ansi_c_quote(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut prev: Option<char> = None;
-    for c in s.chars() {
-        let special = match c {
-            ' ' | '\t' | '\n' | '\'' | '"' | '\\' | '|' | '&' | ';' | '(' | ')' | '<' | '>'
-            | '!' | '{' | '}' | '*' | '[' | '?' | ']' | '^' | '$' | '`' | ',' => true,
-            '~' => matches!(prev, None | Some('=' | ':')),
-            '#' => prev.is_none(),
-            _ => false,
-        };
-        if special {
-            out.push('\\');
-        }
-        out.push(c);
-        prev = Some(c);
-    }
-    out
-}
-
-/// `$'…'` with C escapes; other control characters as `\NNN` octal bytes.
-#[must_use]
-pub fn ansi_c_quote(s: &str) -> String {
-    let mut out = String::from("$'");
-    for c in s.chars() {
-        match c {
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x1b' => out.push_str("\\E"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            c if c.is_control() => {
-                let mut buf = [0; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("\\{b:03o}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 #[cfg(test)]

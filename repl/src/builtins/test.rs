@@ -112,6 +112,9 @@ pub enum TestError {
     /// Operands left over after a complete expression.
     #[error("too many arguments")]
     TooMany,
+    /// An operator left over after a complete expression.
+    #[error("syntax error: `{0}' unexpected")]
+    Unexpected(String),
     /// The expression ended where an operand was needed.
     #[error("argument expected")]
     ArgumentExpected,
@@ -350,7 +353,10 @@ impl Parser<'_> {
                 }
             }
         };
-        if self.pos != self.argc() {
+        if let Some(extra) = self.argv.get(self.pos) {
+            if extra.starts_with('-') {
+                return Err(TestError::Unexpected(extra.clone()));
+            }
             return Err(TestError::TooMany);
         }
         Ok(value)

@@ -99,6 +99,8 @@ pub struct Lang {
     pub name: String,
     /// The file mode creation mask (`umask`).
     pub umask: u32,
+    /// Where `getopts` is in its scan.
+    pub getopts: crate::builtins::getopts::GetoptsState,
 }
 
 impl Lang {
@@ -125,6 +127,7 @@ impl Lang {
             sourcing: 0,
             trapping: Vec::new(),
             umask: 0o022,
+            getopts: crate::builtins::getopts::GetoptsState::default(),
             name: "corral".to_string(),
         }
     }

@@ -34,6 +34,39 @@ pub fn set_umask(mask: u32) -> u32 {
     nix::sys::stat::umask(m).bits() as u32
 }
 
+/// CPU time used by this process and by its waited-for children: user,
+/// system, children's user, children's system (`times`).
+pub fn cpu_times() -> [std::time::Duration; 4] {
+    use nix::sys::resource::{getrusage, UsageWho};
+    use nix::sys::time::TimeValLike;
+    let d = |t: nix::sys::time::TimeVal| {
+        std::time::Duration::from_micros(u64::try_from(t.num_microseconds()).unwrap_or(0))
+    };
+    let of = |who| match getrusage(who) {
+        Ok(u) => [d(u.user_time()), d(u.system_time())],
+        Err(_) => [std::time::Duration::ZERO; 2],
+    };
+    let [a, b] = of(UsageWho::RUSAGE_SELF);
+    let [c, e] = of(UsageWho::RUSAGE_CHILDREN);
+    [a, b, c, e]
+}
+
+/// Whether a read of `fd` would return at once (data or end of file): `read -t 0`.
+pub fn readable_now(fd: BorrowedFd<'_>) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+}
+
+/// Turns a terminal's echo on or off (`read -s`); returns whether it was on.
+pub fn set_echo(tty: BorrowedFd<'_>, on: bool) -> io::Result<bool> {
+    let mut modes = termios::tcgetattr(tty).map_err(to_io)?;
+    let was = modes.local_flags.contains(termios::LocalFlags::ECHO);
+    modes.local_flags.set(termios::LocalFlags::ECHO, on);
+    termios::tcsetattr(tty, SetArg::TCSANOW, &modes).map_err(to_io)?;
+    Ok(was)
+}
+
 /// Whether this process may access `path` (`test -r/-w/-x`): `mode` is
 /// `libc::R_OK`, `W_OK` or `X_OK`.
 pub fn access(path: &std::path::Path, mode: i32) -> bool {

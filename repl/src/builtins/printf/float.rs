@@ -436,10 +436,23 @@ fn scaled(m: u64, e: i64, j: i64) -> Big {
     round_half_even(n, sticky)
 }
 
+/// More decimal digits than `m × 2^e` has significant ones: past them,
+/// every digit is 0 and need not be computed.
+fn exact_digits_bound(e: i64) -> usize {
+    22 + (e.unsigned_abs() as usize) * 7 / 10
+}
+
 /// `%f`'s digits of `|v|` (without sign).
 pub(super) fn fixed(m: u64, e: i64, prec: usize, alt: bool) -> String {
-    let digits = scaled(m, e, prec as i64).to_decimal();
-    let digits = format!("{digits:0>width$}", width = prec + 1);
+    // The fraction of m × 2^e ends after max(0, -e) digits.
+    let needed = prec.min(usize::try_from(-e.min(0)).unwrap_or(usize::MAX));
+    let mut digits = scaled(m, e, needed as i64).to_decimal();
+    digits.extend(std::iter::repeat_n('0', prec - needed));
+    let digits = if digits.len() < prec + 1 {
+        "0".repeat(prec + 1 - digits.len()) + &digits
+    } else {
+        digits
+    };
     let (int, frac) = digits.split_at(digits.len() - prec);
     let mut s = int.to_owned();
     if prec > 0 || alt {
@@ -453,6 +466,12 @@ pub(super) fn fixed(m: u64, e: i64, prec: usize, alt: bool) -> String {
 fn exp_digits(m: u64, e: i64, prec: usize) -> (String, i64) {
     if m == 0 {
         return ("0".repeat(prec + 1), 0);
+    }
+    let bound = exact_digits_bound(e);
+    if prec >= bound {
+        let (mut d, x) = exp_digits(m, e, bound - 1);
+        d.extend(std::iter::repeat_n('0', prec + 1 - bound));
+        return (d, x);
     }
     let estimate = (m as f64).log10() + (e as f64) * std::f64::consts::LOG10_2;
     let mut x = estimate.floor() as i64;
@@ -510,11 +529,12 @@ pub(super) fn general(m: u64, e: i64, prec: usize, alt: bool) -> String {
 }
 
 /// glibc's `%La` of `|v|` (without `0x`): the first hex digit holds the
-/// mantissa's top 4 bits.
-pub(super) fn hex(m: u64, e: i64, precision: Option<usize>) -> String {
+/// mantissa's top 4 bits; `alt` (`#`) always shows the point.
+pub(super) fn hex(m: u64, e: i64, precision: Option<usize>, alt: bool) -> String {
     if m == 0 {
         return match precision {
             Some(p) if p > 0 => format!("0.{}p+0", "0".repeat(p)),
+            _ if alt => "0.p+0".to_owned(),
             _ => "0p+0".to_owned(),
         };
     }
@@ -551,7 +571,7 @@ pub(super) fn hex(m: u64, e: i64, precision: Option<usize>) -> String {
             }
         }
     };
-    let dot = if frac.is_empty() { "" } else { "." };
+    let dot = if frac.is_empty() && !alt { "" } else { "." };
     format!(
         "{lead:x}{dot}{frac}p{}{}",
         if exp < 0 { '-' } else { '+' },
