@@ -259,8 +259,7 @@ fn ctrl_z_stops_whole_pipeline() {
     sh.terminated_notice("sleep 100 | tr a b", &[sleep, tr]);
 }
 
-/// 2b. Ctrl-Z on a pipeline into `cat`, which corral runs as the program
-///     (its builtin serves only /v paths): the job stops as one, the prompt
+/// 2b. Ctrl-Z on a pipeline into the program `cat`: the job stops as one, the prompt
 ///     comes back, `kill %1` ends it (status of the last member: Terminated).
 #[test]
 fn ctrl_z_stops_pipeline_into_cat() {
@@ -558,18 +557,19 @@ fn done_notice_while_typing_keeps_the_line() {
     sh.prompt();
 }
 
-/// Ctrl-C while a builtin runs in the foreground (`tail -f` following a job)
-/// ends the builtin, not the job, and the prompt comes back with status 130.
+/// Ctrl-C while a builtin runs in the foreground (`wait` for a job) ends
+/// the builtin, not the job, and the prompt comes back with status 130.
 #[test]
 fn ctrl_c_interrupts_a_foreground_builtin() {
     let sh = Shell::start();
     if sh.kind == Kind::Bash {
         return; // bash has no /v/jobs
     }
-    let (_, bg) = sh.start_bg("sh -c 'echo started; exec sleep 100'");
-    sh.send_line("tail -f /v/jobs/1/stdout");
+    let (_, bg) = sh.start_bg("sh -c 'exec sleep 100'");
+    sh.send_line("echo started; wait %1");
     sh.expect_line("started");
     sh.wait_shell_foreground();
+    procfs::wait_blocked_on_input(sh.pid(), sh.timeout());
     sh.ctrl_c();
     sh.prompt();
     sh.send_line("echo $?");
@@ -622,8 +622,8 @@ fn ctrl_c_ends_a_builtin_feeding_a_program() {
     if sh.kind == Kind::Bash {
         return; // bash has no /v/jobs
     }
-    let (_, bg) = sh.start_bg("sh -c 'echo started; exec sleep 100'");
-    sh.send_line("tail -f /v/jobs/1/stdout | grep started");
+    let (_, bg) = sh.start_bg("sh -c 'exec sleep 100'");
+    sh.send_line("( echo started; wait %1 ) | grep started");
     sh.expect_line("started");
     let grep = sh.wait_foreground(&["grep", "started"]);
     sh.ctrl_c();

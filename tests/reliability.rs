@@ -199,11 +199,11 @@ fn leftovers_ready(leader: u32, count: usize) -> Vec<i32> {
 /// though the job itself has finished.
 #[test]
 fn tini_kill_reaches_all_hundred_sleeps_the_intermediate_left() {
-    // `tail -f` of the job's stdout ends when the job has finished: the
-    // intermediate is gone, the sleeps still run.
+    // `tail --pid` of the job's stdout ends when the intermediate is gone;
+    // the sleeps still run.
     let mut bg = Background::start(
         &format!(
-            "set -o bgquiet; sh {} 100 & echo $! > {{d}}/leader; tail -f /v/jobs/1/stdout > {{d}}/pids; \
+            "set -o bgquiet; sh {} 100 & echo $! > {{d}}/leader; tail -n +1 -s 0.1 -f --pid=$! /v/jobs/1/stdout > {{d}}/pids; \
              cat /v/jobs/1/status > {{d}}/status; sleep 1000 & echo $! > {{d}}/gate1; wait %2; \
              kill %1; echo $? > {{d}}/killed; \
              sleep 1000 & echo $! > {{d}}/gate2; wait %3; echo done",
@@ -344,8 +344,8 @@ fn tini_in_the_interactive_shell_leaves_none_of_the_sleeps() {
     assert!(st.success(), "{st}");
 }
 
-/// `cat /v/jobs/1/stdout | head -c 1` on a large ring: the builtin `cat`
-/// (inside corral) gets EPIPE, not SIGPIPE; corral lives on.
+/// `cat /v/jobs/1/stdout | head -c 1` on a large ring (`cat` reading the
+/// session mount): the pipeline ends, corral lives on.
 #[test]
 fn sigpipe_through_a_builtin_does_not_kill_corral() {
     let r = corral(
@@ -356,9 +356,9 @@ fn sigpipe_through_a_builtin_does_not_kill_corral() {
     assert_eq!(r.stderr, "");
 }
 
-/// corral's own stdout closed by its reader: builtins writing to it (cat,
-/// tail -f) fail with status 141, the shell does not die, and it goes on
-/// with the script.
+/// corral's own stdout closed by its reader: programs writing to it (cat,
+/// tail -f on the mount) die of SIGPIPE (141), a builtin's write fails, the
+/// shell does not die, and it goes on with the script.
 #[test]
 fn corral_survives_its_own_stdout_closing() {
     let mut bg = Background::start(
@@ -451,7 +451,7 @@ fn a_stalled_tail_follower_does_not_hold_up_the_job_or_grow_memory() {
 }
 
 /// Many jobs at once in one shell: 400 process jobs and 200 future jobs
-/// (`tail -f` builtins in the background) all running; `jobs` and
+/// (`wait %1 || true` builtins in the background) all running; `jobs` and
 /// `ls /v/jobs` list exactly them; after they end, nothing is left running,
 /// the listings agree with the retention limit, and no process is left.
 #[test]
@@ -463,7 +463,7 @@ fn six_hundred_jobs_listed_by_jobs_and_v_jobs() {
         script.push_str("sleep 1000 & ");
     }
     for _ in 0..FUTS {
-        script.push_str("tail -f /v/jobs/1/stdout & ");
+        script.push_str("wait %1 || true & ");
     }
     let all = PROCS + FUTS;
     let kill_rest: Vec<String> = (2..=PROCS).map(|i| format!("%{i}")).collect();
@@ -499,7 +499,7 @@ fn six_hundred_jobs_listed_by_jobs_and_v_jobs() {
         let cmd = if n <= PROCS {
             "sleep 1000"
         } else {
-            "tail -f /v/jobs/1/stdout"
+            "wait %1 || true"
         };
         assert_eq!(
             *line,

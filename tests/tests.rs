@@ -6,7 +6,10 @@ mod util;
 
 mod build_weight;
 mod builtins_core;
+mod difftest;
 mod fuzz_corpus;
 mod interactive;
 mod noninteractive;
 mod reliability;
+mod terminal;
+mod vmount;

@@ -1,5 +1,10 @@
-//! Tab completion: command names (builtins and PATH), paths (host and
-//! /v/jobs), and %jobspecs.
+//! Tab completion: command names (builtins and PATH), paths (host,
+//! `~/…` and /v/jobs), `$VAR` names, and %jobspecs.
+//!
+//! The word under the cursor is read as the shell reads it (quotes and
+//! backslashes removed), completed, and written back quoted with
+//! backslashes where a name holds spaces or characters special to the
+//! shell (`my\ file.txt`), as bash does.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -72,11 +77,15 @@ impl ShellCompleter {
         if trimmed == "/v" && "jobs".starts_with(prefix) {
             out.push(format!("{dir}jobs/"));
         }
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
         let base = if dir.starts_with('/') {
             std::path::PathBuf::from(if dir.is_empty() { "." } else { dir })
+        } else if let (Some(rest), Some(home)) = (dir.strip_prefix("~/"), &home) {
+            home.join(rest)
         } else {
             let cwd = self.cwd.lock().map(|c| c.clone()).unwrap_or_default();
-            cwd.join(dir)
+            // A logical cwd under /v is listed through the session mount.
+            crate::vmount::real_dir(&cwd).join(dir)
         };
         if let Ok(rd) = std::fs::read_dir(base) {
             for e in rd.flatten() {
@@ -103,8 +112,21 @@ impl ShellCompleter {
         out
     }
 
-    /// The candidates for `word`; `command` when it is in command position.
+    /// The candidates for `word` (as the shell reads it: unquoted);
+    /// `command` when it is in command position.
     pub fn candidates(&self, word: &str, command: bool) -> Vec<String> {
+        if let Some(prefix) = word.strip_prefix('$') {
+            if !prefix.contains('/') {
+                let mut names: Vec<String> = std::env::vars_os()
+                    .filter_map(|(k, _)| k.into_string().ok())
+                    .filter(|k| k.starts_with(prefix))
+                    .map(|k| format!("${k}"))
+                    .collect();
+                names.sort();
+                names.dedup();
+                return names;
+            }
+        }
         if let Some(spec) = word.strip_prefix('%') {
             let jobs = self.jobs.lock().map(|j| j.clone()).unwrap_or_default();
             return jobs
@@ -129,27 +151,70 @@ impl Completer for ShellCompleter {
     fn complete(&mut self, line: &str, pos: usize) -> CompletionResult {
         let pos = pos.min(line.len());
         let before = line.get(..pos).unwrap_or("");
-        let start = before
-            .char_indices()
-            .rev()
-            .find(|(_, c)| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '(' | '<' | '>'))
-            .map(|(i, c)| i + c.len_utf8())
-            .unwrap_or(0);
-        let word = &before[start..];
+        let (start, word) = current_word(before);
         let head = before[..start].trim_end();
         let command = head.is_empty() || head.ends_with(['|', '&', ';', '(']);
         let suggestions: Vec<Suggestion> = self
-            .candidates(word, command)
+            .candidates(&word, command)
             .into_iter()
             .map(|value| Suggestion {
                 append_whitespace: !value.ends_with('/'),
-                value,
+                value: quote(&value),
                 span: Span { start, end: pos },
                 ..Suggestion::default()
             })
             .collect();
         CompletionResult::fresh(suggestions)
     }
+}
+
+/// Where the word before the cursor starts, and its text as the shell
+/// reads it: quotes and backslashes removed.
+fn current_word(before: &str) -> (usize, String) {
+    let mut start = 0;
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = before.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') | (None, '\\') => {
+                if let Some((_, next)) = chars.next() {
+                    word.push(next);
+                }
+            }
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, c)
+                if c.is_whitespace() || matches!(c, '|' | '&' | ';' | '(' | ')' | '<' | '>') =>
+            {
+                start = i + c.len_utf8();
+                word.clear();
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    (start, word)
+}
+
+/// A candidate as it must be typed: characters the shell would split on or
+/// expand get a backslash; a leading `~/` and a `$NAME` stay as they are.
+fn quote(candidate: &str) -> String {
+    if candidate.starts_with('$') && !candidate.contains('/') {
+        return candidate.to_string();
+    }
+    let (head, rest) = match candidate.strip_prefix("~/") {
+        Some(rest) => ("~/", rest),
+        None => ("", candidate),
+    };
+    let mut out = String::from(head);
+    for c in rest.chars() {
+        if c.is_whitespace() || "'\"\\$`&|;()<>*?[]#!{}~=".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -174,6 +239,36 @@ mod tests {
             vec!["/v/jobs/1/stdout", "/v/jobs/1/stderr", "/v/jobs/1/status"]
         );
         assert!(c.candidates("ec", true).contains(&"echo".to_string()));
+    }
+
+    #[test]
+    fn words_are_read_and_written_quoted() {
+        assert_eq!(current_word("cat my\\ fi"), (4, "my fi".to_string()));
+        assert_eq!(current_word("cat 'my fi"), (4, "my fi".to_string()));
+        assert_eq!(current_word("a|b"), (2, "b".to_string()));
+        assert_eq!(quote("my file (1).txt"), "my\\ file\\ \\(1\\).txt");
+        assert_eq!(quote("~/a b"), "~/a\\ b");
+        assert_eq!(quote("$HOME"), "$HOME");
+        assert_eq!(quote("/v/jobs/1/"), "/v/jobs/1/");
+    }
+
+    #[test]
+    fn home_and_variables_complete() {
+        let c = completer();
+        let home = std::env::var("HOME").unwrap();
+        let first = std::fs::read_dir(&home)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .find(|n| !n.starts_with('.'));
+        if let Some(name) = first {
+            let got = c.candidates(&format!("~/{name}"), false);
+            assert!(
+                got.iter().any(|g| g.starts_with(&format!("~/{name}"))),
+                "{got:?}"
+            );
+        }
+        assert!(c.candidates("$PAT", false).contains(&"$PATH".to_string()));
     }
 
     #[test]

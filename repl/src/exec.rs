@@ -20,12 +20,15 @@ impl Shell {
         // Children inherit our cwd and environment unless the shell's differ:
         // building them for every spawn is measurable in a `cmd &` loop.
         if self.env.cwd != self.env.process_cwd {
-            spec = spec.cwd(&self.env.cwd);
+            spec = spec.cwd(crate::vmount::real_dir(&self.env.cwd));
         }
         if self.env.vars.changed() {
             spec = spec.env_clear();
             for (k, v) in self.env.vars.exported() {
                 spec = spec.env(k, v);
+            }
+            if let (None, Some(v)) = (self.env.vars.get("CORRAL_V"), crate::vmount::mounted_v()) {
+                spec = spec.env("CORRAL_V", v);
             }
         }
         spec
@@ -74,19 +77,11 @@ impl Shell {
     }
 }
 
-/// Whether the builtin `name` should run as the same-named program:
-/// `cat`, `ls` and `tail` are the programs (with all their options, and no
-/// terminal read on an uncancellable thread) unless an operand names the VFS
-/// (`/v/...`); `echo` and `pwd` stay builtins except in a background pipeline
+/// Whether the builtin `name` should run as the same-named program: `echo`
+/// and `pwd` stay builtins except in a background pipeline
 /// (`prefer_external`), which then stays one process group.
-pub(crate) fn use_program(env: &Env, name: &str, args: &[String], prefer_external: bool) -> bool {
-    let vfs_aware = matches!(name, "cat" | "ls" | "tail");
-    let plain = matches!(name, "echo" | "pwd");
-    if !(vfs_aware || (plain && prefer_external)) {
-        return false;
-    }
-    let names_vfs = args.iter().any(|a| a == "/v" || a.starts_with("/v/"));
-    !names_vfs && on_path(env, name)
+pub(crate) fn use_program(env: &Env, name: &str, _args: &[String], prefer_external: bool) -> bool {
+    prefer_external && matches!(name, "echo" | "pwd") && on_path(env, name)
 }
 
 /// The executable file `name` is in one of PATH's directories, if any.

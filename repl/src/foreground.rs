@@ -43,7 +43,9 @@ impl Shell {
             // all async-signal-safe (see sys::child_take_terminal).
             spec = unsafe { spec.pre_exec(hook) };
         }
-        let job = match self.env.kernel.spawn_process(spec) {
+        let spawned = self.env.kernel.spawn_process(spec);
+        crate::vmount::spawned();
+        let job = match spawned {
             Ok(j) => j,
             Err(e) => return (self.report_spawn_error(&e, err).await, false),
         };

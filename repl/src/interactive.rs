@@ -53,6 +53,7 @@ impl Shell {
                 }
             };
             kernel.shutdown(crate::shell::EXIT_GRACE).await;
+            crate::vmount::shutdown();
             std::process::exit(128 + n);
         });
         if interactive {
@@ -111,14 +112,58 @@ fn survive_terminal_signals(
     }
 }
 
+/// Why `exit` does not exit yet in an interactive shell, as bash with
+/// `checkjobs`: `There are stopped jobs.`, else `There are running jobs.`
+/// The warning is given once: an `exit` on the very next line exits (and
+/// terminates the jobs); any other command in between resets it. `None`:
+/// exit now.
+pub(crate) fn exit_refusal(shell: &mut Shell) -> Option<&'static str> {
+    if !shell.interactive {
+        return None;
+    }
+    if shell.exit_warned_line == Some(shell.line_no.wrapping_sub(1)) {
+        return None;
+    }
+    let warning = if shell.jobs.has_stopped() {
+        "There are stopped jobs."
+    } else if shell
+        .jobs
+        .iter()
+        .any(|e| e.seen == corral_kernel::JobState::Running)
+    {
+        "There are running jobs."
+    } else {
+        return None;
+    };
+    shell.exit_warned_line = Some(shell.line_no);
+    Some(warning)
+}
+
+/// `$XDG_DATA_HOME/corral/history` (else `~/.local/share/corral/history`):
+/// the directory made 0700 and the file 0600 before reedline opens it, since
+/// a history keeps whatever secrets were typed.
 fn history_path() -> Option<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let base = std::env::var_os("XDG_DATA_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
     let dir = base.join("corral");
-    std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join("history"))
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).ok()?;
+    let file = dir.join("history");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&file)
+        .ok()?;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).ok()?;
+    Some(file)
 }
 
 fn editor(printer: ExternalPrinter<String>, jobs: JobList, cwd: Arc<Mutex<PathBuf>>) -> Reedline {
@@ -136,6 +181,10 @@ fn editor(printer: ExternalPrinter<String>, jobs: JobList, cwd: Arc<Mutex<PathBu
         .with_edit_mode(Box::new(Emacs::new(keys)))
         .with_completer(Box::new(ShellCompleter::new(jobs, cwd)))
         .with_menu(ReedlineMenu::EngineCompleter(Box::new(menu)))
+        // One match completes on one Tab with no menu; several complete
+        // their common prefix first.
+        .with_quick_completions(true)
+        .with_partial_completions(true)
         .with_validator(Box::new(LineValidator))
         .with_external_printer(printer);
     if let Some(path) = history_path() {
@@ -154,7 +203,12 @@ fn spawn_editor(mut ed: Reedline) -> mpsc::UnboundedSender<oneshot::Sender<Read>
         .spawn(move || {
             while let Some(reply) = rx.blocking_recv() {
                 let read = match ed.read_line(&CorralPrompt) {
-                    Ok(EditSignal::Success(line)) => Read::Line(line),
+                    Ok(EditSignal::Success(line)) => {
+                        // On disk before it runs: a SIGHUP or a closed
+                        // terminal during the command loses nothing.
+                        let _ = ed.sync_history();
+                        Read::Line(line)
+                    }
                     Ok(EditSignal::CtrlC) => Read::Interrupted,
                     Ok(EditSignal::CtrlD) => Read::Eof,
                     Ok(_) => Read::Interrupted,
@@ -219,10 +273,11 @@ pub async fn run(shell: &mut Shell) -> i32 {
         };
         match read {
             Read::Line(line) => {
-                shell.line_no += 1;
+                // An empty line is no command: it does not reset `exit`'s warning.
                 if line.trim().is_empty() {
                     continue;
                 }
+                shell.line_no += 1;
                 shell.run_text(&line).await;
             }
             Read::Interrupted => continue,

@@ -22,6 +22,7 @@ mod script;
 mod shell;
 mod sys;
 mod terminal;
+pub mod vmount;
 
 use std::ffi::OsString;
 use std::os::fd::AsFd;
@@ -191,6 +192,8 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
 
 async fn run(inv: Invocation) -> i32 {
     let interactive = matches!(inv.source, Source::Interactive);
+    // Before the shell reads the environment: children inherit CORRAL_V.
+    vmount::prepare(interactive);
     let mut shell = match Shell::new(interactive, inv.arg0) {
         Ok(s) => s,
         Err(e) => {
@@ -220,6 +223,7 @@ async fn run(inv: Invocation) -> i32 {
         }
     }
     shell.watch_termination();
+    vmount::start(&shell.env.vfs, interactive);
     let status = match inv.source {
         Source::Interactive => interactive::run(&mut shell).await,
         Source::Command(line) => {
@@ -242,6 +246,7 @@ async fn run(inv: Invocation) -> i32 {
     let status = shell.exit_status.unwrap_or(status);
     shell.env.kernel.shutdown(shell::EXIT_GRACE).await;
     shell.finish_passthrough().await;
+    vmount::shutdown();
     drop(shell);
     status
 }

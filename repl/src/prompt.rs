@@ -1,6 +1,7 @@
 //! The prompt and the multi-line validator for reedline.
 
 use std::borrow::Cow;
+use std::os::fd::AsFd;
 
 use reedline::{Prompt, PromptEditMode, PromptHistorySearch, ValidationResult, Validator};
 
@@ -9,6 +10,9 @@ pub struct CorralPrompt;
 
 impl Prompt for CorralPrompt {
     fn render_prompt_left(&self) -> Cow<'_, str> {
+        // reedline paints the prompt once raw mode is on; raw mode cleared
+        // OPOST, which readline keeps: put it back before anything is shown.
+        crate::sys::tty::keep_newline_translation(std::io::stdin().as_fd());
         Cow::Borrowed("corral> ")
     }
 

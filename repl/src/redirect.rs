@@ -172,7 +172,10 @@ impl Shell {
         match &r.kind {
             RedirectKind::Read(w) => {
                 let name = self.target(w).await?;
-                let file = self.open(&name, OpenOptions::new().read(true))?;
+                let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
+                    Some(r) => r.map_err(|e| format!("{name}: {e}"))?,
+                    None => self.open(&name, OpenOptions::new().read(true)).await?,
+                };
                 fds.set(n, Some(Slot::In(Input::Fd(file))))
             }
             RedirectKind::Write(w) | RedirectKind::Clobber(w) | RedirectKind::Append(w) => {
@@ -188,7 +191,7 @@ impl Shell {
                                 return Err(format!("{name}: cannot overwrite existing file"));
                             }
                         }
-                        self.open(&name, write_options(append))?
+                        self.open(&name, write_options(append)).await?
                     }
                 };
                 fds.set(n, Some(Slot::Out(Output::Fd(file))))
@@ -197,13 +200,13 @@ impl Shell {
                 let name = self.target(w).await?;
                 let mut o = OpenOptions::new();
                 o.read(true).write(true).create(true);
-                let file = self.open(&name, &o)?;
+                let file = self.open(&name, &o).await?;
                 fds.set(n, Some(Slot::In(Input::Fd(file))))
             }
             RedirectKind::OutErr(w) | RedirectKind::AppendOutErr(w) => {
                 let name = self.target(w).await?;
                 let append = matches!(r.kind, RedirectKind::AppendOutErr(_));
-                let file = self.open(&name, write_options(append))?;
+                let file = self.open(&name, write_options(append)).await?;
                 let copy = file.try_clone().map_err(|e| os_message(&e))?;
                 fds.std.stdout = Output::Fd(file);
                 fds.std.stderr = Output::Fd(copy);
@@ -218,7 +221,7 @@ impl Shell {
                 let Ok(from) = text.parse::<i32>() else {
                     if output && r.fd.is_none() {
                         // `>&file` is `&>file`.
-                        let file = self.open(&text, write_options(false))?;
+                        let file = self.open(&text, write_options(false)).await?;
                         let copy = file.try_clone().map_err(|e| os_message(&e))?;
                         fds.std.stdout = Output::Fd(file);
                         fds.std.stderr = Output::Fd(copy);
@@ -251,9 +254,22 @@ impl Shell {
         }
     }
 
-    fn open(&mut self, name: &str, opts: &OpenOptions) -> Result<OwnedFd, String> {
+    /// Opens a redirection's file. A FIFO is opened on the blocking pool:
+    /// its open waits for the other end, which must not stall the runtime.
+    async fn open(&mut self, name: &str, opts: &OpenOptions) -> Result<OwnedFd, String> {
+        use std::os::unix::fs::FileTypeExt;
         let path = self.env.absolute(name);
-        match opts.open(&path) {
+        let fifo = std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_fifo());
+        let opened = if fifo {
+            let opts = opts.clone();
+            match tokio::task::spawn_blocking(move || opts.open(&path)).await {
+                Ok(r) => r,
+                Err(e) => Err(std::io::Error::other(e)),
+            }
+        } else {
+            opts.open(&path)
+        };
+        match opened {
             Ok(f) => Ok(OwnedFd::from(f)),
             Err(e) => Err(format!("{name}: {}", os_message(&e))),
         }

@@ -180,7 +180,7 @@ impl Shell {
             self.env.cwd.join(dir)
         };
         let normal = normalize(&target);
-        match std::fs::metadata(&normal) {
+        match std::fs::metadata(crate::vmount::real_dir(&normal)) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => return Err(format!("{}: Not a directory", dir.display())),
             Err(e) => return Err(format!("{}: {}", dir.display(), crate::io::os_message(&e))),

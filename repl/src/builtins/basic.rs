@@ -150,11 +150,8 @@ pub(super) fn exit<'a>(
             return 1;
         }
         shell.sync_jobs();
-        let stopped = shell.jobs.has_stopped();
-        let warned_just_before = shell.exit_warned_line == Some(shell.line_no.wrapping_sub(1));
-        if stopped && shell.interactive && !warned_just_before {
-            io.err_line("There are stopped jobs.").await;
-            shell.exit_warned_line = Some(shell.line_no);
+        if let Some(warning) = crate::interactive::exit_refusal(shell) {
+            io.err_line(warning).await;
             return 1;
         }
         shell.exit_status = Some(status);

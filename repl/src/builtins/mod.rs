@@ -3,7 +3,6 @@
 
 mod basic;
 mod control;
-mod files;
 mod jobctl;
 mod shellvars;
 mod wired;
@@ -64,12 +63,6 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "break [n]",
         "Leave n enclosing loops.",
         control::break_,
-    ),
-    (
-        "cat",
-        "cat [file ...]",
-        "Print files (including /v/jobs/N/stdout) or stdin.",
-        files::cat,
     ),
     (
         "cd",
@@ -176,12 +169,6 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         shellvars::local,
     ),
     (
-        "ls",
-        "ls [-a] [path ...]",
-        "List directories (including /v/jobs).",
-        files::ls,
-    ),
-    (
         "printf",
         "printf [-v var] format [arguments]",
         "Print arguments under the control of a format.",
@@ -223,12 +210,6 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "source file [arguments]",
         "Run the commands of a file in this shell.",
         control::source,
-    ),
-    (
-        "tail",
-        "tail [-n N] [-f] [file]",
-        "Print the last lines of a file; -f follows a job's stream until it ends.",
-        files::tail,
     ),
     (
         "test",

@@ -141,7 +141,9 @@ impl Shell {
             let p = self.prepare_external(&words, env, &fds)?;
             spec = spec.pipe(p.cmd.text(super::pipeline::member_text(cmd)));
         }
-        match self.env.kernel.spawn_process(spec) {
+        let spawned = self.env.kernel.spawn_process(spec);
+        crate::vmount::spawned();
+        match spawned {
             Ok(job) => Ok(job),
             Err(e) => Err(self.report_spawn_error(&e, &mut Output::Stderr).await),
         }

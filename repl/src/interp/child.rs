@@ -28,7 +28,9 @@ impl Shell {
             // all async-signal-safe (see sys::child_take_terminal).
             spec = unsafe { spec.pre_exec(hook) };
         }
-        let job = match ctx.spawn_process(spec) {
+        let spawned = ctx.spawn_process(spec);
+        crate::vmount::spawned();
+        let job = match spawned {
             Ok(j) => j,
             Err(e) => return (self.report_spawn_error(&e, err).await, false),
         };

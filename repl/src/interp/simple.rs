@@ -319,6 +319,7 @@ impl Shell {
         self.run_exit_trap(128 + sig).await;
         self.env.kernel.shutdown(crate::shell::EXIT_GRACE).await;
         self.finish_passthrough().await;
+        crate::vmount::shutdown();
         crate::sys::die_of(sig);
     }
 
@@ -510,7 +511,7 @@ impl Shell {
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(self.fail_io(&e)),
         };
         let mut c = Cmd::new(words[0].as_str())
-            .args(&words[1..])
+            .args(crate::vmount::external_args(&words[1..], &self.env.cwd))
             .stdin(stdin)
             .stdout(stdout)
             .stderr(stderr);

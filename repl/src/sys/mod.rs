@@ -9,6 +9,9 @@ use nix::sys::signal::{SigSet, SigmaskHow, Signal};
 use nix::sys::termios::{self, SetArg, Termios};
 use nix::unistd::{self, Pid};
 
+pub mod tty;
+pub mod vmount;
+
 fn to_io(e: Errno) -> io::Error {
     io::Error::from_raw_os_error(e as i32)
 }

@@ -1,0 +1,125 @@
+# Indexed arrays.
+
+### array_literal
+a=(one two three)
+echo ${a[0]} ${a[2]}
+
+### array_all_quoted_at
+a=("x y" z)
+for e in "${a[@]}"; do echo "<$e>"; done
+
+### array_all_quoted_star
+a=("x y" z)
+for e in "${a[*]}"; do echo "<$e>"; done
+
+### array_count
+a=(a b c d)
+echo ${#a[@]} ${#a[*]}
+
+### array_element_length
+a=(abc defgh)
+echo ${#a[1]}
+
+### array_plain_name_is_first
+a=(first second)
+echo $a
+
+### array_assign_index
+a[3]=x
+a[0]=y
+echo ${#a[@]} "${a[@]}"
+
+### array_indices
+a=([2]=b [5]=e)
+echo ${!a[@]}
+
+### array_append
+a=(1 2)
+a+=(3 4)
+echo "${a[@]}"
+
+### array_append_element_string
+a=(ab)
+a[0]+=cd
+echo ${a[0]}
+
+### array_unset_element
+a=(a b c)
+unset 'a[1]'
+echo ${#a[@]} "${a[@]}" ${!a[@]}
+
+### array_unset_whole
+a=(a b)
+unset a
+echo "[${a[@]}]" ${#a[@]}
+
+### array_negative_index
+a=(1 2 3)
+echo ${a[-1]} ${a[-2]}
+
+### array_slice
+a=(a b c d e)
+echo ${a[@]:1:3}
+
+### array_arith_index
+a=(10 20 30)
+i=1
+echo ${a[i+1]} ${a[$i]}
+
+### array_declare_a
+declare -a arr
+arr[1]=x
+echo ${arr[1]} ${#arr[@]}
+
+### array_pattern_ops_each
+a=(file1.txt file2.txt)
+echo ${a[@]%.txt} ${a[@]/file/F}
+
+### array_from_split
+s="a:b:c"
+IFS=: read -ra parts <<< "$s"
+echo ${#parts[@]} ${parts[1]}
+
+### array_from_command_substitution
+a=($(printf '1 2\n3'))
+echo ${#a[@]}
+
+### array_empty
+a=()
+echo ${#a[@]} "[${a[@]}]"
+
+### array_loop_with_index
+a=(x y z)
+for i in "${!a[@]}"; do echo "$i=${a[$i]}"; done
+
+### array_join_ifs
+a=(1 2 3)
+IFS=,
+echo "${a[*]}"
+
+### array_copy
+a=("p q" r)
+b=("${a[@]}")
+echo ${#b[@]} "${b[0]}"
+
+### array_sparse_count
+a[10]=x
+a[20]=y
+echo ${#a[@]}
+
+### array_out_of_range_empty
+a=(1)
+echo "[${a[5]}]"
+
+### array_declare_p
+a=(x 'y z')
+declare -p a
+
+### array_in_arith
+a=(5 7)
+echo $(( a[0] + a[1] ))
+
+### array_bad_subscript
+a=(1)
+echo ${a[-5]}
+echo after

@@ -1,0 +1,340 @@
+# source, eval, exec, trap, type, command, alias, set, getopts, umask, declare, readonly…
+
+### source_file
+echo 'x=from-sourced; echo "in sourced $1"' > lib.sh
+source ./lib.sh arg
+echo $x
+
+### dot_file
+echo 'y=dotted' > lib.sh
+. ./lib.sh
+echo $y
+
+### source_return
+printf 'echo a\nreturn 3\necho b\n' > lib.sh
+. ./lib.sh
+echo "status $?"
+
+### source_missing
+. ./nosuch.sh
+echo "status $?"
+
+### source_keeps_positional
+#@ args: p1
+echo 'echo "sourced sees $1"' > lib.sh
+. ./lib.sh
+
+### eval_simple
+eval 'echo evaluated'
+
+### eval_builds_command
+cmd=echo
+arg='"a  b"'
+eval "$cmd $arg"
+
+### eval_assigns
+eval "v=42"
+echo $v
+
+### eval_status
+eval false
+echo $?
+eval
+echo $?
+
+### eval_syntax_error
+eval 'if then'
+echo "status $?"
+
+### exec_replaces_shell
+exec echo replaced
+echo never
+
+### exec_status_of_missing
+exec nosuch_difftest_cmd
+echo never
+
+### exec_no_command_keeps_shell
+exec 3>f
+echo still-here
+
+### colon_true_false
+:
+echo $?
+true
+echo $?
+false
+echo $?
+
+### colon_expands_args
+: ${x:=assigned}
+echo $x
+
+### trap_exit
+trap 'echo bye' EXIT
+echo main
+
+### trap_exit_on_exit_status
+trap 'echo "exiting with $?"' EXIT
+exit 4
+
+### trap_exit_in_subshell
+( trap 'echo sub-exit' EXIT; echo in-sub )
+echo after
+
+### trap_term_self
+trap 'echo got-term' TERM
+kill -TERM $$
+echo continued
+
+### trap_int_self
+trap 'echo got-int; exit 5' INT
+kill -INT $$
+echo never
+
+### trap_err
+trap 'echo "err at $LINENO"' ERR
+false
+true
+echo done
+
+### trap_list
+trap 'echo x' EXIT
+trap 'echo y' TERM
+trap
+
+### trap_reset
+trap 'echo x' TERM
+trap - TERM
+trap
+echo empty
+
+### trap_ignore
+trap '' TERM
+kill -TERM $$
+echo survived
+
+### trap_invalid_signal
+trap 'echo x' NOSUCHSIG
+echo "status $?"
+
+### trap_numeric_signal
+trap 'echo hup' 1
+kill -HUP $$
+echo after
+
+### type_builtin_and_file
+type echo cd
+type -t echo ls
+type -t if
+
+### type_not_found
+type nosuch_difftest_cmd
+echo "status $?"
+
+### type_path
+type -p cat | grep -c /cat
+
+### command_v
+command -v echo
+command -v cat
+command -v nosuch_difftest_cmd
+echo "status $?"
+
+### command_V
+command -V echo
+command -V nosuch_difftest_cmd
+echo "status $?"
+
+### command_bypasses_function
+echo() { builtin echo "function"; }
+echo direct
+command echo via-command
+
+### builtin_keyword
+builtin echo via-builtin
+builtin nosuch
+echo "status $?"
+
+### alias_in_script_expanded
+shopt -s expand_aliases
+alias hi='echo hello'
+hi
+
+### alias_list
+alias ll='ls -l'
+alias ll
+alias
+
+### unalias
+shopt -s expand_aliases
+alias a1='echo one'
+unalias a1
+alias a1
+echo "status $?"
+
+### alias_not_expanded_by_default
+alias hi='echo hello'
+hi
+echo "status $?"
+
+### set_lists_var
+myvar_difftest=abc
+set | grep '^myvar_difftest='
+
+### set_o_listing
+set -o | grep -E '^(errexit|noclobber|pipefail) '
+
+### set_plus_o
+set -e
+set +o | grep errexit
+
+### set_invalid_option
+set -o nosuchopt
+echo "status $?"
+
+### getopts_basic
+#@ args: -a -b val rest
+while getopts ab: opt; do
+  echo "opt=$opt arg=${OPTARG-none}"
+done
+shift $((OPTIND - 1))
+echo "rest: $*"
+
+### getopts_invalid_option
+#@ args: -x
+getopts ab opt
+echo "opt=$opt status=$?"
+
+### getopts_silent
+#@ args: -x -b
+while getopts :ab: opt; do echo "opt=$opt OPTARG=$OPTARG"; done
+
+### getopts_combined_flags
+#@ args: -abc
+while getopts abc o; do echo $o; done
+echo $OPTIND
+
+### getopts_explicit_args
+while getopts f: o -f file -- x; do echo "$o=$OPTARG"; done
+echo $OPTIND
+
+### umask_print_set
+umask 022
+umask
+umask -S
+umask 077
+touch f
+ls -l f | cut -c1-10
+
+### declare_integer
+declare -i n=3+4
+echo $n
+n+=1
+echo $n
+
+### declare_readonly
+declare -r c=1
+c=2
+echo "status $? c=$c"
+
+### declare_export
+declare -x EXPORTED=yes
+sh -c 'echo $EXPORTED'
+
+### declare_print
+declare x=val
+declare -p x
+
+### typeset_alias
+typeset t=1
+declare -p t
+
+### readonly_var
+readonly r=1
+r=2
+echo "after $r"
+
+### readonly_unset
+readonly r=1
+unset r
+echo "status $? r=$r"
+
+### readonly_list
+readonly ro_difftest=5
+readonly -p | grep ro_difftest
+
+### export_to_child
+export E=exp
+N=notexp
+sh -c 'echo "[$E] [$N]"'
+
+### export_n
+export E=1
+export -n E
+sh -c 'echo "[$E]"'
+
+### env_prefix_assignment
+X=tmp sh -c 'echo $X'
+echo "[$X]"
+
+### unset_var
+x=1
+unset x
+echo "[${x-unset}]"
+
+### cd_and_pwd
+mkdir -p a/b
+cd a/b
+pwd | sed 's|.*/\(a/b\)$|\1|'
+cd ..
+basename "$PWD"
+
+### cd_oldpwd
+mkdir d
+cd d
+cd - > /dev/null
+[ "$PWD" = "$HOME" ] && echo back
+
+### cd_home
+mkdir sub
+cd sub
+cd
+[ "$PWD" = "$HOME" ] && echo home
+
+### pwd_after_cd_symlink
+mkdir real
+ln -s real link
+cd link
+basename "$(pwd)"
+basename "$(pwd -P)"
+
+### hash_r
+hash -r
+echo "status $?"
+
+### times_shape
+times | wc -l
+
+### let_and_arith_errors
+let 'x = 1 +'
+echo "status $?"
+
+### shopt_print
+shopt -s nullglob
+shopt nullglob
+shopt -p nullglob
+
+### wait_no_jobs
+wait
+echo "status $?"
+
+### exit_status_range
+exit 300
+
+### exit_no_arg_last_status
+false
+exit
+
+### exit_bad_arg
+exit abc

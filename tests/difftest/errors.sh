@@ -1,0 +1,259 @@
+# Error cases: syntax errors (status 2, line numbers), 127, 126, bad substitution,
+# unbound variables, division by zero, readonly, ${x:?}, ambiguous redirects, cd.
+
+### syntax_unexpected_fi
+echo before
+fi
+echo after
+
+### syntax_unexpected_done_line3
+echo one
+echo two
+done
+
+### syntax_unclosed_if
+if true; then
+  echo x
+
+### syntax_unclosed_quote
+echo start
+echo 'unterminated
+
+### syntax_unclosed_double_quote
+echo "unterminated
+
+### syntax_unclosed_paren
+( echo a
+
+### syntax_unclosed_brace
+{ echo a
+
+### syntax_bad_pipe
+echo a | | echo b
+
+### syntax_leading_pipe
+| echo b
+
+### syntax_semicolon_alone
+;
+
+### syntax_double_semicolon_outside_case
+echo a;;
+
+### syntax_missing_do
+for i in 1 2; echo $i; done
+
+### syntax_case_missing_esac
+case x in x) echo x;;
+
+### syntax_unclosed_command_substitution
+echo $(echo a
+
+### syntax_bad_redirect
+echo a >
+
+### syntax_function_no_body
+f()
+
+### syntax_error_in_c_mode
+#@ mode: c
+echo a; then
+
+### syntax_error_stdin_mode
+#@ mode: stdin
+echo ok
+done
+
+### syntax_unexpected_token_paren
+echo a )
+
+### syntax_then_without_if
+then echo x
+
+### syntax_arith_unclosed
+echo $((1 +
+
+### syntax_heredoc_in_eval_ok
+eval 'cat <<E
+x
+E'
+
+### not_found_127
+nosuch_difftest_cmd
+echo "status $?"
+
+### not_found_with_slash
+./nosuch_difftest
+echo "status $?"
+
+### not_executable_126
+echo 'echo hi' > s
+chmod -x s
+./s
+echo "status $?"
+
+### directory_126
+mkdir d
+./d
+echo "status $?"
+
+### enoexec_runs_as_script
+printf 'echo ran-as-script\n' > s
+chmod +x s
+./s
+echo "status $?"
+
+### not_found_in_pipeline
+nosuch_difftest_cmd | cat
+echo "status $?"
+
+### bad_substitution_exits_nothing_else
+echo ${a b}
+echo "status $?"
+
+### unbound_with_u
+set -u
+echo $nope
+echo never
+
+### unbound_in_arith_with_u
+set -u
+echo $((nope + 1))
+echo never
+
+### division_by_zero
+echo $((1 / 0))
+echo "status $?"
+
+### modulo_by_zero
+x=0
+echo $((5 % x))
+echo after
+
+### division_by_zero_arith_command
+((1 / 0))
+echo "status $?"
+
+### arith_syntax_error
+echo $((1 +* 2))
+echo after
+
+### arith_bad_base
+echo $((2#3))
+echo after
+
+### readonly_assignment
+readonly R=1
+R=2
+echo "status $? R=$R"
+
+### readonly_in_for
+readonly R=1
+for R in a; do echo $R; done
+echo "status $?"
+
+### param_error_msg
+unset x
+: "${x:?custom message}"
+echo never
+
+### param_error_in_function
+f() { echo "${1:?need an arg}"; }
+f
+echo "status $?"
+
+### ambiguous_redirect_star
+touch a b
+cat < *
+echo "status $?"
+
+### cd_missing_dir
+cd /nonexistent_difftest
+echo "status $?"
+
+### cd_not_a_dir
+touch f
+cd f
+echo "status $?"
+
+### cd_too_many_args
+mkdir a b
+cd a b
+echo "status $?"
+
+### shift_bad_count
+shift -1
+echo "status $?"
+
+### bad_option_to_builtin
+echo x | read -q
+echo "status $?"
+
+### return_bad_arg
+f() { return abc; }
+f
+echo "status $?"
+
+### declare_bad_name
+declare 1x=2
+echo "status $?"
+
+### assign_bad_identifier
+1x=2
+echo "status $?"
+
+### export_bad_name
+export a-b=1
+echo "status $?"
+
+### unset_readonly_function_var
+readonly v=1
+unset v
+echo "status $?"
+
+### source_directory
+mkdir d
+. d
+echo "status $?"
+
+### exec_not_found_exits
+exec nosuch_difftest_cmd
+echo never
+
+### error_in_subshell_does_not_exit
+(nosuch_difftest_cmd)
+echo "status $?"
+
+### errexit_with_error_message
+set -e
+ls /nonexistent_difftest 2>/dev/null
+echo never
+
+### error_line_in_function
+f() {
+  echo in-f
+  nosuch_difftest_cmd
+}
+f
+
+### error_line_in_loop
+for i in 1 2; do
+  nosuch_$i
+done
+
+### error_line_after_heredoc
+cat <<E
+x
+E
+nosuch_difftest_cmd
+
+### redirect_missing_in_subdir
+mkdir -p sub
+cat < sub/missing
+echo "status $?"
+
+### too_deep_recursion_fails_cleanly
+f() { f; }
+FUNCNEST=100
+f
+echo "status $?"

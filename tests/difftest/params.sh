@@ -1,0 +1,203 @@
+# Parameter expansion: every ${…} form.
+
+### default_unset
+unset x
+echo "${x-d1} ${x:-d2}"
+
+### default_empty
+x=
+echo "[${x-d1}] [${x:-d2}]"
+
+### default_set
+x=val
+echo "${x-d1} ${x:-d2}"
+
+### assign_default
+unset x
+echo "${x:=new}"
+echo "$x"
+
+### assign_default_empty
+x=
+echo "${x=kept}[$x]"
+echo "${x:=replaced}[$x]"
+
+### alternative
+x=set
+y=
+unset z
+echo "[${x:+alt}] [${y:+alt}] [${y+alt}] [${z+alt}]"
+
+### error_if_unset_message
+unset x
+echo "${x:?is required}"
+echo never
+
+### error_if_unset_default_message
+unset x
+echo "${x?}"
+echo never
+
+### error_if_set_passes
+x=ok
+echo "${x:?no}"
+
+### length
+x=hello
+echo ${#x}
+
+### length_empty_and_unset
+x=
+unset y
+echo ${#x} ${#y}
+
+### remove_prefix_short_long
+p=a/b/c.tar.gz
+echo ${p#*/} ${p##*/}
+
+### remove_suffix_short_long
+p=a/b/c.tar.gz
+echo ${p%.*} ${p%%.*}
+
+### remove_no_match
+x=abc
+echo ${x#z} ${x%z}
+
+### remove_quoted_pattern
+x='a*b*c'
+echo "${x#"a*"}" "${x#a*}"
+
+### remove_with_variable_pattern
+x=prefix-body
+pre=prefix-
+echo ${x#$pre}
+
+### replace_first
+x=aaa
+echo ${x/a/b}
+
+### replace_all
+x=a-b-c
+echo ${x//-/+}
+
+### replace_anchored_start_end
+x=abcabc
+echo ${x/#abc/X} ${x/%abc/Y}
+
+### replace_delete
+x=hello
+echo ${x//l}
+
+### replace_glob_pattern
+x=file.txt.bak
+echo ${x/.*/}
+
+### substring_offset
+x=abcdef
+echo ${x:2}
+
+### substring_offset_length
+x=abcdef
+echo ${x:1:3}
+
+### substring_negative_offset
+x=abcdef
+echo ${x: -2} ${x:(-3):2}
+
+### substring_negative_length
+x=abcdef
+echo ${x:1:-2}
+
+### substring_past_end
+x=abc
+echo "[${x:5}]"
+
+### upper_lower
+x=Hello
+echo ${x^^} ${x,,} ${x^} 
+y=wORLD
+echo ${y,}
+
+### case_pattern
+x=banana
+echo ${x^^a}
+
+### indirect
+name=target
+target=value
+echo ${!name}
+
+### prefix_names
+aa1=1 aa2=2
+echo ${!aa*}
+
+### braces_needed
+x=val
+echo ${x}suffix $xsuffix.
+
+### positional_long
+set -- 1 2 3 4 5 6 7 8 9 10 11
+echo $10 ${10} ${11}
+
+### default_word_expanded
+unset x
+y=inner
+echo ${x:-$y and more}
+
+### default_quoted_in_unquoted
+unset x
+echo ${x:-"a  b"}
+
+### nested_default
+unset a b
+echo ${a:-${b:-deep}}
+
+### star_in_default_not_globbed_when_quoted
+unset x
+touch f1 f2
+echo "${x:-*}"
+
+### unquoted_split_of_value
+x="a   b"
+echo $x
+echo "$x"
+
+### assignment_no_split
+x="a   b"
+y=$x
+echo "$y"
+
+### dollar_single_quote
+echo $'a\tb\x41\n' | od -c | head -2 | sed 's/  */ /g'
+
+### bad_substitution
+echo ${x:}
+echo after
+
+### bad_substitution_status
+x=1
+echo "${x!}" 
+echo "st $?"
+
+### transform_quote
+x="it's"
+echo ${x@Q}
+
+### length_of_positional
+set -- a b c
+echo ${#@} ${#*}
+
+### colon_hash_array_like
+s="  trim  "
+echo "[${s# }]"
+
+### unset_var_empty
+echo "[$nosuchvar]"
+
+### special_chars_in_value
+x='$HOME `echo` \n'
+echo "$x"
+
+### default_assign_positional_error
+echo ${1:=x}
+echo after

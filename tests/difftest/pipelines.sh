@@ -1,0 +1,67 @@
+# Pipelines and lists: status, stderr piping, subshell semantics of the stages.
+
+### pipe_two_stages
+echo hello | tr a-z A-Z
+
+### pipe_many_stages
+printf '3\n1\n2\n' | sort | head -n 2 | tail -n 1
+
+### pipe_status_is_last
+false | true
+echo $?
+true | false
+echo $?
+
+### pipe_stderr_amp
+{ echo out; echo err >&2; } |& sort
+
+### pipe_builtin_stage_is_subshell
+x=1
+echo 2 | read x
+echo $x
+
+### pipe_lastpipe
+shopt -s lastpipe
+echo 2 | read x
+echo $x
+
+### pipe_into_group
+printf 'a\nb\n' | { read first; read second; echo "$second $first"; }
+
+### pipe_function_both_ends
+gen() { echo one; echo two; }
+count() { wc -l; }
+gen | count
+
+### pipe_early_exit_reader
+yes | head -n 2
+
+### pipe_sigpipe_status
+yes | head -n 1 > /dev/null
+echo "${PIPESTATUS[@]}"
+
+### list_semicolons_and_newlines
+echo a; echo b
+echo c
+
+### list_and_or_precedence
+false && echo no || echo yes && echo also
+
+### list_background_then_foreground
+echo fg-first
+{ echo bg; } > out &
+wait
+cat out
+
+### pipe_with_redirect_in_middle
+echo data | cat > f | cat
+cat f
+
+### pipe_negated_status
+! echo x | false
+echo $?
+
+### pipe_exit_in_stage
+echo a | { exit 3; }
+echo "status $?"
+echo survived

@@ -1,0 +1,179 @@
+# Special parameters and "$@" edge cases; pids and random numbers only by their shape.
+
+### positional_args
+#@ args: a 'b c' d
+echo "$1|$2|$3|$#"
+
+### dollar_zero_script
+echo $0
+
+### dollar_zero_c_name
+#@ mode: c
+#@ args: myname x
+echo "$0 $1"
+
+### quoted_at_preserves_words
+#@ args: 'a b' c ''
+for x in "$@"; do echo "<$x>"; done
+
+### quoted_star_joins
+#@ args: 'a b' c
+for x in "$*"; do echo "<$x>"; done
+
+### unquoted_at_splits
+#@ args: 'a b' c
+for x in $@; do echo "<$x>"; done
+
+### star_joins_with_ifs_first_char
+#@ args: a b c
+IFS=:-
+echo "$*"
+
+### star_empty_ifs
+#@ args: a b c
+IFS=
+echo "$*"
+
+### at_no_args_is_nothing
+for x in "$@"; do echo "<$x>"; done
+echo "count $#"
+
+### at_with_prefix_suffix
+#@ args: a b
+for x in "pre$@post"; do echo "<$x>"; done
+
+### at_empty_string_arg_kept
+#@ args: ''
+set -- "$@"
+echo $#
+
+### set_positional
+set -- x y z
+echo $# $2
+
+### set_dash_dash_clears
+#@ args: a b
+set --
+echo $#
+
+### shift_one
+#@ args: a b c
+shift
+echo "$@"
+
+### shift_n
+#@ args: a b c d
+shift 2
+echo "$@"
+
+### shift_too_many
+#@ args: a
+shift 3
+echo "status $? count $#"
+
+### dollar_question
+true
+echo $?
+false
+echo $?
+(exit 42)
+echo $?
+
+### dollar_dollar_shape
+[ $$ -gt 1 ] && echo ok
+
+### dollar_dollar_same_in_subshell
+x=$$
+y=$(echo $$)
+[ "$x" = "$y" ] && echo same
+
+### bashpid_differs_in_subshell
+x=$BASHPID
+y=$(echo $BASHPID)
+[ "$x" != "$y" ] && echo differs
+
+### dollar_bang_empty_before_job
+echo "[$!]"
+
+### dollar_bang_after_job
+sleep 0 &
+[ -n "$!" ] && [ $! -gt 1 ] && echo set
+wait
+
+### dollar_bang_is_waitable
+(exit 6) &
+wait $!
+echo $?
+
+### dollar_dash_flags
+set -u
+case $- in *u*) echo has-u;; esac
+set +u
+case $- in *u*) echo still;; *) echo no-u;; esac
+
+### dollar_dash_hB
+case $- in *h*B*) echo hB;; *) echo "other $-";; esac
+
+### ppid_shape
+[ "$PPID" -gt 0 ] && echo ok
+
+### random_shape
+r=$RANDOM
+[ "$r" -ge 0 ] && [ "$r" -le 32767 ] && echo in-range
+
+### random_seeded
+RANDOM=42
+a=$RANDOM
+RANDOM=42
+b=$RANDOM
+[ $a = $b ] && echo reproducible
+
+### lineno
+echo $LINENO
+echo $LINENO
+
+### lineno_in_function
+f() {
+  echo $LINENO
+}
+f
+
+### uid_shape
+[ "$UID" = "$(id -u)" ] && echo matches
+
+### euid_readonly
+UID=5
+echo "status $?"
+
+### many_positional
+set -- a b c d e f g h i j k l
+echo ${12} $#
+
+### positional_in_arith
+set -- 3 4
+echo $(( $1 * $2 ))
+
+### dollar_hash_in_function
+f() { echo $#; }
+f a b c
+
+### at_in_function_with_spaces
+f() { for a in "$@"; do echo "[$a]"; done; }
+f "a b" "" c
+
+### set_reset_in_function_local
+#@ args: outer
+f() { set -- inner; echo $1; }
+f
+echo $1
+
+### shift_in_function
+#@ args: 1 2
+f() { shift; echo "f: $*"; }
+f a b
+echo "main: $*"
+
+### star_unquoted_glob
+#@ args: '*.none'
+touch a.none
+echo $*
