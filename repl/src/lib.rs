@@ -83,7 +83,7 @@ pub fn main() -> i32 {
     // The interpreter recurses (functions, nested compound commands): run it
     // on a thread with room for the deepest nesting allowed.
     std::thread::Builder::new()
-        .name("corral".into())
+        .name("corral-interp".into())
         .stack_size(STACK)
         .spawn(move || {
             let status = runtime.block_on(run(inv));
