@@ -1,0 +1,402 @@
+//! Thin wrappers over the cores of `read`, `getopts`, `times`, `trap` and
+//! `umask`: they take the shell's state and streams, call the core, print
+//! and assign.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::FileTypeExt;
+
+use super::getopts as go;
+use super::out;
+use super::read::{self as rd, RecordEnd};
+use super::trapspec as ts;
+use super::umask as um;
+use crate::exec::BoxFut;
+use crate::expand::Value;
+use crate::interp::valid_name;
+use crate::io::{Input, Output, Streams};
+use crate::redirect::Slot;
+use crate::shell::Shell;
+
+/// `getopts optstring name [arg ...]`.
+pub(super) fn getopts<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        if args.len() < 3 {
+            io.err_line(&format!("getopts: usage: {}", go::USAGE)).await;
+            return 2;
+        }
+        let name = &args[2];
+        if !valid_name(name) {
+            let line = format!(
+                "{}getopts: `{name}': not a valid identifier",
+                shell.err_prefix()
+            );
+            io.err_line(&line).await;
+            return 1;
+        }
+        let words = if args.len() > 3 {
+            args[3..].to_vec()
+        } else {
+            shell.env.lang.positional.clone()
+        };
+        let optind = shell.env.vars.get("OPTIND").map(str::to_owned);
+        shell.env.lang.getopts.sync(optind.as_deref());
+        let r = go::getopts(&args[1], &words, &mut shell.env.lang.getopts);
+        if let Some(d) = &r.diagnostic {
+            io.err_line(&d.message(&shell.env.arg0)).await;
+        }
+        let mut status = r.status;
+        let optarg = match r.optarg {
+            Some(a) => shell.env.vars.assign("OPTARG", Value::Scalar(a)),
+            None => shell.env.vars.unset("OPTARG"),
+        };
+        for result in [
+            shell.env.vars.assign(name, Value::Scalar(r.name)),
+            optarg,
+            shell
+                .env
+                .vars
+                .assign("OPTIND", Value::Scalar(r.optind.to_string())),
+        ] {
+            if let Err(e) = result {
+                io.err_line(&format!("{}{e}", shell.err_prefix())).await;
+                status = 1;
+            }
+        }
+        status
+    })
+}
+
+/// `times`.
+pub(super) fn times<'a>(
+    _shell: &'a mut Shell,
+    _args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let [user, sys, child_user, child_sys] = crate::sys::cpu_times();
+        let text = super::times::times(user, sys, child_user, child_sys);
+        out(io, &text).await.err().unwrap_or(0)
+    })
+}
+
+/// Where `read` reads from, by what the descriptor is.
+enum Source {
+    /// Nothing: end of file at once.
+    Empty,
+    /// A FIFO, read without blocking the runtime.
+    Fifo(OwnedFd),
+    /// A regular file: reads never wait.
+    File(File),
+    /// A terminal or anything else: read on a blocking thread.
+    Other(File),
+}
+
+fn source(input: Input) -> io::Result<Source> {
+    let fd = match input {
+        Input::Null | Input::Pipeline => return Ok(Source::Empty),
+        Input::Inherit => crate::sys::dup_fd(io::stdin().as_fd())?,
+        Input::Fd(fd) => fd,
+    };
+    let file = File::from(fd);
+    let kind = file.metadata()?.file_type();
+    Ok(if kind.is_fifo() {
+        Source::Fifo(OwnedFd::from(file))
+    } else if kind.is_file() {
+        Source::File(file)
+    } else {
+        Source::Other(file)
+    })
+}
+
+/// A FIFO read through tokio puts the shared description in non-blocking
+/// mode; this puts it back when the read ends or is abandoned.
+struct Fifo(Option<tokio::net::unix::pipe::Receiver>);
+
+impl Drop for Fifo {
+    fn drop(&mut self) {
+        if let Some(rx) = self.0.take() {
+            let _ = rx.into_blocking_fd();
+        }
+    }
+}
+
+/// Puts a terminal's echo back as it was (`read -s`), also when the read
+/// is abandoned.
+struct Echo(Option<(File, bool)>);
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        if let Some((tty, was)) = self.0.take() {
+            let _ = crate::sys::set_echo(tty.as_fd(), was);
+        }
+    }
+}
+
+/// Reads one record; `None` when the timeout passed first (the partial
+/// record stays in `buf`).
+async fn read_from(
+    src: Source,
+    opts: &rd::ReadOptions,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<RecordEnd>> {
+    let (delim, nchars, raw) = (opts.delim, opts.nchars, opts.raw);
+    let limit = opts.timeout;
+    match src {
+        Source::Empty => Ok(Some(RecordEnd::Eof)),
+        Source::File(mut f) => rd::read_record_blocking(&mut f, delim, nchars, raw, buf).map(Some),
+        Source::Fifo(fd) => {
+            let mut fifo = Fifo(Some(tokio::net::unix::pipe::Receiver::from_owned_fd(fd)?));
+            let Some(rx) = fifo.0.as_mut() else {
+                return Ok(Some(RecordEnd::Eof));
+            };
+            let reading = rd::read_record(rx, delim, nchars, raw, buf);
+            match limit {
+                None => reading.await.map(Some),
+                Some(t) => match tokio::time::timeout(t, reading).await {
+                    Ok(r) => r.map(Some),
+                    Err(_) => Ok(None),
+                },
+            }
+        }
+        Source::Other(mut f) => {
+            // A terminal cannot be read without blocking: a blocking thread
+            // reads the record (after a timeout it stays until input comes).
+            let task = tokio::task::spawn_blocking(move || {
+                let mut b = Vec::new();
+                let end = rd::read_record_blocking(&mut f, delim, nchars, raw, &mut b);
+                (b, end)
+            });
+            let joined = match limit {
+                None => task.await,
+                Some(t) => match tokio::time::timeout(t, task).await {
+                    Ok(j) => j,
+                    Err(_) => return Ok(None),
+                },
+            };
+            let (b, end) = joined.map_err(io::Error::other)?;
+            buf.extend_from_slice(&b);
+            end.map(Some)
+        }
+    }
+}
+
+/// `read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars]
+/// [-p prompt] [-t timeout] [-u fd] [name ...]`.
+pub(super) fn read<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let prefix = shell.err_prefix();
+        let opts = match rd::parse_options(&args[1..]) {
+            Ok(o) => o,
+            Err(e) => {
+                io.err_line(&format!("{prefix}read: {e}")).await;
+                if e.shows_usage() {
+                    io.err_line(&format!("read: usage: {}", rd::USAGE)).await;
+                }
+                return e.status();
+            }
+        };
+        let input = match opts.fd {
+            0 => io.stdin.try_clone(),
+            n => match shell.fds.extra.get(&n) {
+                Some(Slot::In(i)) => i.try_clone(),
+                Some(Slot::Out(Output::Fd(fd))) => fd.try_clone().map(Input::Fd),
+                _ => Err(io::Error::from_raw_os_error(libc::EBADF)),
+            },
+        };
+        let src = match input.and_then(source) {
+            Ok(s) => s,
+            Err(e) => {
+                let msg = crate::io::os_message(&e);
+                let line = format!("{prefix}read: {}: invalid file descriptor: {msg}", opts.fd);
+                io.err_line(&line).await;
+                return 1;
+            }
+        };
+        if opts.timeout == Some(std::time::Duration::ZERO) {
+            // `-t 0`: only whether input is there; nothing is read.
+            let ready = match &src {
+                Source::Empty => true,
+                Source::Fifo(fd) => crate::sys::readable_now(fd.as_fd()),
+                Source::File(f) | Source::Other(f) => crate::sys::readable_now(f.as_fd()),
+            };
+            return i32::from(!ready);
+        }
+        let mut _echo = Echo(None);
+        if let Source::Other(f) = &src {
+            if crate::sys::isatty(f.as_fd()) {
+                if let Some(p) = &opts.prompt {
+                    io.err(p.as_bytes()).await;
+                }
+                if opts.silent {
+                    if let (Ok(was), Ok(dup)) =
+                        (crate::sys::set_echo(f.as_fd(), false), f.try_clone())
+                    {
+                        _echo = Echo(Some((dup, was)));
+                    }
+                }
+            }
+        }
+        let mut buf = Vec::new();
+        let mut status = match read_from(src, &opts, &mut buf).await {
+            Ok(Some(RecordEnd::Eof)) => 1,
+            Ok(Some(_)) => 0,
+            Ok(None) => 142,
+            Err(e) => {
+                let line = format!(
+                    "{prefix}read: read error: {}: {}",
+                    opts.fd,
+                    crate::io::os_message(&e)
+                );
+                io.err_line(&line).await;
+                return 1;
+            }
+        };
+        let text = String::from_utf8_lossy(&buf);
+        let ifs = shell.env.vars.get("IFS").unwrap_or(" \t\n").to_owned();
+        let ifs = opts.split_ifs(&ifs);
+        if let Some(array) = &opts.array {
+            if !valid_name(array) {
+                io.err_line(&format!("{prefix}read: `{array}': not a valid identifier"))
+                    .await;
+                return 1;
+            }
+            let fields = rd::split_array(&text, ifs, opts.raw);
+            let value = Value::Indexed(fields.into_iter().enumerate().collect());
+            if let Err(e) = shell.env.vars.assign(array, value) {
+                io.err_line(&format!("{prefix}{e}")).await;
+                return 1;
+            }
+            return status;
+        }
+        let values = rd::split_fields(&text, ifs, opts.names.len(), opts.raw);
+        let names = if opts.names.is_empty() {
+            vec!["REPLY".to_owned()]
+        } else {
+            opts.names.clone()
+        };
+        for (name, value) in names.iter().zip(values) {
+            if !valid_name(name) {
+                io.err_line(&format!("{prefix}read: `{name}': not a valid identifier"))
+                    .await;
+                return 1;
+            }
+            if let Err(e) = shell.env.vars.assign(name, Value::Scalar(value)) {
+                io.err_line(&format!("{prefix}{e}")).await;
+                status = 1;
+            }
+        }
+        status
+    })
+}
+
+/// `trap [-lp] [[action] signal_spec ...]`, over the table of traps keyed
+/// by [`ts::TrapTarget::key`] (`EXIT`, `INT`, `DEBUG`…).
+pub(super) fn trap<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let prefix = shell.err_prefix();
+        let (command, errors) = match ts::parse_trap(&args[1..]) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                if let ts::TrapError::InvalidOption(_) = e {
+                    io.err_line(&format!("{prefix}trap: {e}")).await;
+                }
+                io.err_line(&format!("trap: usage: {}", ts::USAGE)).await;
+                return e.status();
+            }
+        };
+        let traps = &mut shell.env.lang.traps;
+        let text = match command {
+            ts::TrapCommand::List => ts::list(),
+            ts::TrapCommand::Print(targets) => {
+                let mut set: Vec<(ts::TrapTarget, String)> = traps
+                    .iter()
+                    .filter_map(|(k, a)| ts::parse_sigspec(k).map(|t| (t, a.clone())))
+                    .collect();
+                set.sort_by_key(|(t, _)| *t);
+                if targets.is_empty() {
+                    set.iter().map(|(t, a)| ts::print_line(a, *t)).collect()
+                } else {
+                    targets
+                        .iter()
+                        .filter_map(|t| set.iter().find(|(s, _)| s == t))
+                        .map(|(t, a)| ts::print_line(a, *t))
+                        .collect()
+                }
+            }
+            ts::TrapCommand::Set(action, targets) => {
+                for t in targets {
+                    traps.insert(t.key(), action.clone());
+                }
+                String::new()
+            }
+            ts::TrapCommand::Ignore(targets) => {
+                for t in targets {
+                    traps.insert(t.key(), String::new());
+                }
+                String::new()
+            }
+            ts::TrapCommand::Reset(targets) => {
+                for t in targets {
+                    traps.remove(&t.key());
+                }
+                String::new()
+            }
+        };
+        let mut status = 0;
+        for e in errors {
+            io.err_line(&format!("{prefix}trap: {e}")).await;
+            status = 1;
+        }
+        match out(io, &text).await {
+            Ok(()) => status,
+            Err(s) => s,
+        }
+    })
+}
+
+/// `umask [-p] [-S] [mode]`.
+pub(super) fn umask<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let prefix = shell.err_prefix();
+        let parsed = match um::parse_args(&args[1..]).and_then(|a| {
+            let mask = match &a.mode {
+                Some(mode) => um::new_mask(mode, shell.env.lang.umask)?,
+                None => shell.env.lang.umask,
+            };
+            Ok((a, mask))
+        }) {
+            Ok(p) => p,
+            Err(e) => {
+                io.err_line(&format!("{prefix}umask: {e}")).await;
+                if let um::UmaskError::InvalidOption(_) = e {
+                    io.err_line(&format!("umask: usage: {}", um::USAGE)).await;
+                }
+                return e.status();
+            }
+        };
+        let (a, mask) = parsed;
+        if a.mode.is_some() {
+            crate::sys::set_umask(mask);
+            shell.env.lang.umask = mask & 0o777;
+        }
+        out(io, &a.output(mask & 0o777)).await.err().unwrap_or(0)
+    })
+}
