@@ -22,6 +22,9 @@ pub(super) async fn eval<E: ExpandEnv + ?Sized>(
     } else {
         Cow::Borrowed(text)
     };
+    if let Some(n) = fast(env, &expanded) {
+        return Ok(n);
+    }
     let mut vars = Vars {
         nounset: env.option(ExpandOption::NoUnset),
         env,
@@ -32,6 +35,40 @@ pub(super) async fn eval<E: ExpandEnv + ?Sized>(
         return Err(e);
     }
     r.map_err(|e| error(&expanded, e))
+}
+
+/// A decimal integer as bash reads one (no leading zero: that is octal).
+fn int(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let d = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let decimal =
+        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && (d == "0" || !d.starts_with('0'));
+    if decimal {
+        t.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The value of a text that is a number, or a set variable holding one
+/// (`${x:0:2}`, `${a[i]}`, `$((n))`), without parsing an expression.
+fn fast<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<i64> {
+    if let Some(n) = int(text) {
+        return Some(n);
+    }
+    let name = text.trim();
+    let mut c = name.chars();
+    let ident = c
+        .next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_');
+    if !ident {
+        return None;
+    }
+    match env.value(name)? {
+        Value::Scalar(v) => int(&v),
+        Value::Indexed(_) => None,
+    }
 }
 
 /// The text with its expansions done and double quotes removed.

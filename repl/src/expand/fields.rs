@@ -9,7 +9,7 @@
 //! fields). At the end of the word a live field is kept: unquoted empty
 //! results vanish, `""` stays.
 
-use super::pattern::{has_meta, is_special};
+use super::pattern::is_special;
 
 /// What the builder produces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +29,10 @@ pub(super) struct Field {
     pub text: String,
     /// Byte offsets of quoted pattern-special characters.
     pub quoted: Vec<usize>,
-    /// An unquoted `*`, `?` or `[` (or extglob `(`) is in it.
+    /// An unquoted `*` or `?` (or extglob `(`) is in it, or a `[` closed later.
     pub glob: bool,
+    /// An unquoted `[` is in it (a glob if a `]` follows).
+    bracket: bool,
 }
 
 /// The field separators in effect.
@@ -105,12 +107,31 @@ impl Builder {
         if t.is_empty() {
             return;
         }
-        if self.mode == Mode::Split && !self.cur.glob && has_meta(t, self.extglob) {
-            self.cur.glob = true;
-        }
+        self.note_meta(t);
         self.cur.text.push_str(t);
         self.live = true;
         self.ws_term = false;
+    }
+
+    /// Notes unquoted pattern characters (the cheap test before globbing).
+    fn note_meta(&mut self, t: &str) {
+        if self.mode != Mode::Split || self.cur.glob {
+            return;
+        }
+        for b in t.bytes() {
+            match b {
+                b'*' | b'?' => {
+                    self.cur.glob = true;
+                    return;
+                }
+                b'(' if self.extglob => {
+                    self.cur.glob = true;
+                    return;
+                }
+                b'[' => self.cur.bracket = true,
+                _ => {}
+            }
+        }
     }
 
     /// Quoted text: literal for patterns, never split.
@@ -166,9 +187,7 @@ impl Builder {
 
     /// Text whose pattern characters stay active, not split.
     pub fn expansion_unsplit(&mut self, t: &str) {
-        if self.mode == Mode::Split && !self.cur.glob && has_meta(t, self.extglob) {
-            self.cur.glob = true;
-        }
+        self.note_meta(t);
         self.literal_active(t);
     }
 
@@ -202,6 +221,11 @@ impl Builder {
     }
 
     fn finish(&mut self) {
+        if self.cur.bracket {
+            self.cur.bracket = false;
+            let after = self.cur.text.find('[').map_or("", |i| &self.cur.text[i..]);
+            self.cur.glob |= after.contains(']');
+        }
         let text = std::mem::take(&mut self.cur.text);
         if self.cur.glob {
             self.cur.glob = false;

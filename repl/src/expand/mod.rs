@@ -20,6 +20,7 @@ mod env;
 mod error;
 mod fields;
 mod glob;
+mod ops;
 mod param;
 mod pattern;
 mod sys;

@@ -125,11 +125,6 @@ pub(super) fn is_special(c: char) -> bool {
     )
 }
 
-/// Whether unquoted `text` holds a character that makes a word a pattern.
-pub(super) fn has_meta(text: &str, extglob: bool) -> bool {
-    text.contains(['*', '?', '[']) || (extglob && text.contains("("))
-}
-
 struct Compiler<'a> {
     text: &'a str,
     chars: Vec<(usize, char)>,

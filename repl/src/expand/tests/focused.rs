@@ -631,3 +631,35 @@ fn sparse_array_slices() {
     );
     assert_eq!(run(&mut env, r#""${!a[@]}" ${#a[@]}"#), "4:<0><2><3><3>");
 }
+
+#[test]
+fn arithmetic_numbers_as_bash_reads_them() {
+    let mut env = TestEnv::empty();
+    env.set("n", "010");
+    env.set("m", " 12 ");
+    env.set("k", "-3");
+    let a = |src: &str| crate::lang::ast::Arith {
+        text: src.into(),
+        span: Default::default(),
+    };
+    let cases = [
+        ("010", 8),
+        (" 7 ", 7),
+        ("-5", -5),
+        ("+5", 5),
+        ("0", 0),
+        ("n", 8),
+        ("m", 12),
+        ("k", -3),
+        ("u", 0),
+        ("0x1F", 31),
+    ];
+    for (src, want) in cases {
+        assert_eq!(block(arith(&mut env, &a(src))).unwrap(), want, "{src}");
+    }
+    env.opts.push(ExpandOption::NoUnset);
+    assert_eq!(
+        block(arith(&mut env, &a("u"))).unwrap_err().to_string(),
+        "u: unbound variable"
+    );
+}
