@@ -177,3 +177,17 @@ fn umask_parses_and_prints_as_bash() {
         same_as_bash(script, &[], b"");
     }
 }
+
+/// `printf '%(fmt)T'` formats through the shell's clock (`%s` does not
+/// depend on the time zone).
+#[test]
+fn printf_time_conversions_as_bash() {
+    for script in [
+        "printf '%(%s)T|%12(%s)T|%-3.1(%s)T|%()T\\n' 86400 0 5 -1 | cut -d'|' -f1-3",
+        "printf '%(%s)T %s\\n' 1 a 2 b",
+        "printf '%(%s\\n' 0; echo $?",
+        "[ $(printf '%(%s)T' -2) -le $(printf '%(%s)T') ]; echo $?",
+    ] {
+        same_as_bash(script, &[], b"");
+    }
+}

@@ -6,7 +6,7 @@ mod control;
 mod files;
 mod jobctl;
 mod shellvars;
-mod wired;
+pub(crate) mod wired;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
 #[allow(dead_code)]

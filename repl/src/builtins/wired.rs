@@ -400,3 +400,28 @@ pub(super) fn umask<'a>(
         out(io, &a.output(mask & 0o777)).await.err().unwrap_or(0)
     })
 }
+
+/// Seconds since the epoch now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `printf`'s clock for `%(fmt)T`: local time, and the shell's start.
+pub(super) struct ShellClock {
+    /// The shell's start (`-2`).
+    pub(super) started: i64,
+}
+
+impl super::printf::Clock for ShellClock {
+    fn now(&self) -> i64 {
+        now()
+    }
+    fn shell_start(&self) -> i64 {
+        self.started
+    }
+    fn strftime(&self, format: &str, secs: i64) -> String {
+        crate::sys::strftime_local(format, secs)
+    }
+}

@@ -95,6 +95,8 @@ pub struct Lang {
     pub umask: u32,
     /// Where `getopts` is in its scan.
     pub getopts: crate::builtins::getopts::GetoptsState,
+    /// When the shell started, in seconds since the epoch (`printf '%(…)T' -2`).
+    pub started: i64,
 }
 
 impl Lang {
@@ -121,6 +123,7 @@ impl Lang {
             sourcing: 0,
             umask: 0o022,
             getopts: crate::builtins::getopts::GetoptsState::default(),
+            started: crate::builtins::wired::now(),
             name: "corral".to_string(),
         }
     }

@@ -67,6 +67,31 @@ pub fn set_echo(tty: BorrowedFd<'_>, on: bool) -> io::Result<bool> {
     Ok(was)
 }
 
+/// `strftime(format, localtime(secs))` (`printf %(fmt)T`); empty when the
+/// time cannot be converted.
+pub fn strftime_local(format: &str, secs: i64) -> String {
+    let Ok(fmt) = std::ffi::CString::new(format) else {
+        return String::new();
+    };
+    let t: libc::time_t = secs;
+    let mut tm = std::mem::MaybeUninit::<libc::tm>::zeroed();
+    // SAFETY: both pointers are valid for the call: `t` is a local and `tm`
+    // is writable storage for one `struct tm`.
+    if unsafe { libc::localtime_r(&t, tm.as_mut_ptr()) }.is_null() {
+        return String::new();
+    }
+    // SAFETY: localtime_r succeeded, so it filled `tm` (which was zeroed
+    // before, so every field holds a valid value anyway).
+    let tm = unsafe { tm.assume_init() };
+    let mut buf = vec![0u8; 256 + 64 * format.len()];
+    // SAFETY: `buf` is writable for `buf.len()` bytes, `fmt` is
+    // NUL-terminated and `tm` is initialised; strftime writes at most
+    // `buf.len()` bytes and returns how many (0 when they did not fit).
+    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
+    buf.truncate(n);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
 /// Whether this process may access `path` (`test -r/-w/-x`): `mode` is
 /// `libc::R_OK`, `W_OK` or `X_OK`.
 pub fn access(path: &std::path::Path, mode: i32) -> bool {
