@@ -177,3 +177,52 @@ fn umask_parses_and_prints_as_bash() {
         same_as_bash(script, &[], b"");
     }
 }
+
+/// `printf '%(fmt)T'` formats through the shell's clock (`%s` does not
+/// depend on the time zone).
+#[test]
+fn printf_time_conversions_as_bash() {
+    for script in [
+        "printf '%(%s)T|%12(%s)T|%-3.1(%s)T|%()T\\n' 86400 0 5 -1 | cut -d'|' -f1-3",
+        "printf '%(%s)T %s\\n' 1 a 2 b",
+        "printf '%(%s\\n' 0; echo $?",
+        "[ $(printf '%(%s)T' -2) -le $(printf '%(%s)T') ]; echo $?",
+    ] {
+        same_as_bash(script, &[], b"");
+    }
+}
+
+/// `read` at a terminal: the prompt, `-s`, `-n` without Enter, and a
+/// timeout that leaves no reader behind (the next line is a command). Each
+/// line is typed once `read`'s own prompt (`>>>> `, which the echoed
+/// command does not contain) shows that it is reading.
+#[test]
+fn read_at_the_terminal() {
+    use crate::util::pty::{Pty, PtyCommand};
+    let pty = Pty::spawn(PtyCommand::new(env!("CARGO_BIN_EXE_corral")));
+    pty.expect("corral> ");
+    pty.send_line("p='>>'");
+    pty.expect("corral> ");
+    pty.send_line("read -p \"$p$p \" x; echo \"got [$x]\"");
+    pty.expect(">>>> ");
+    pty.send_line("bob smith");
+    pty.expect_line("got [bob smith]");
+    pty.expect("corral> ");
+    pty.send_line("read -n 2 -p \"$p$p \" c; echo; echo \"c=[$c]\"");
+    pty.expect(">>>> ");
+    pty.send("xy");
+    pty.expect_line("c=[xy]");
+    pty.expect("corral> ");
+    pty.send_line("read -s -p \"$p$p \" pw; echo \"len ${#pw}\"");
+    pty.expect(">>>> ");
+    pty.send_line("hunter2");
+    // Not echoed, nor its newline: the output goes on after the prompt.
+    let seen = pty.expect("len 7");
+    assert!(!seen.contains("hunter2"), "echoed: {seen:?}");
+    pty.expect("corral> ");
+    pty.send_line("read -t 0.3 y; echo \"st=$?\"");
+    pty.expect_line("st=142");
+    pty.expect("corral> ");
+    pty.send_line("echo after");
+    pty.expect_line("after");
+}

@@ -5,7 +5,7 @@ mod basic;
 mod control;
 mod jobctl;
 mod shellvars;
-mod wired;
+pub(crate) mod wired;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
 #[allow(dead_code)]

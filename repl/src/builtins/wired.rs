@@ -126,14 +126,21 @@ impl Drop for Fifo {
     }
 }
 
-/// Puts a terminal's echo back as it was (`read -s`), also when the read
-/// is abandoned.
-struct Echo(Option<(File, bool)>);
+/// Puts a terminal's echo (`read -s`) and line mode (`read -n`) back as
+/// they were, also when the read is abandoned.
+#[derive(Default)]
+struct Modes {
+    echo: Option<(File, bool)>,
+    canonical: Option<(File, bool)>,
+}
 
-impl Drop for Echo {
+impl Drop for Modes {
     fn drop(&mut self) {
-        if let Some((tty, was)) = self.0.take() {
+        if let Some((tty, was)) = self.echo.take() {
             let _ = crate::sys::set_echo(tty.as_fd(), was);
+        }
+        if let Some((tty, was)) = self.canonical.take() {
+            let _ = crate::sys::set_canonical(tty.as_fd(), was);
         }
     }
 }
@@ -164,24 +171,58 @@ async fn read_from(
                 },
             }
         }
-        Source::Other(mut f) => {
+        Source::Other(f) => {
             // A terminal cannot be read without blocking: a blocking thread
-            // reads the record (after a timeout it stays until input comes).
+            // reads the record, waiting for input with poll(2) so that the
+            // timeout, or this future being dropped (which closes `cancel`),
+            // ends it without leaving a reader behind to eat the next line.
+            let (cancel_rx, cancel) = crate::sys::pipe()?;
             let task = tokio::task::spawn_blocking(move || {
                 let mut b = Vec::new();
-                let end = rd::read_record_blocking(&mut f, delim, nchars, raw, &mut b);
+                let end = read_terminal(&f, &cancel_rx, delim, nchars, raw, limit, &mut b);
                 (b, end)
             });
-            let joined = match limit {
-                None => task.await,
-                Some(t) => match tokio::time::timeout(t, task).await {
-                    Ok(j) => j,
-                    Err(_) => return Ok(None),
-                },
-            };
+            let joined = task.await;
+            drop(cancel);
             let (b, end) = joined.map_err(io::Error::other)?;
             buf.extend_from_slice(&b);
-            end.map(Some)
+            end
+        }
+    }
+}
+
+/// The blocking thread's loop for [`read_from`]: `None` on timeout or
+/// cancellation.
+fn read_terminal(
+    mut f: &File,
+    cancel: &OwnedFd,
+    delim: Option<u8>,
+    nchars: Option<usize>,
+    raw: bool,
+    limit: Option<std::time::Duration>,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<RecordEnd>> {
+    use std::io::Read;
+    let mut record = rd::Record::new(delim, nchars, raw);
+    if record.is_done() {
+        return Ok(Some(RecordEnd::Count));
+    }
+    let start = std::time::Instant::now();
+    let mut byte = [0u8; 1];
+    loop {
+        let left = limit.map(|l| l.saturating_sub(start.elapsed()));
+        if !crate::sys::wait_readable(f.as_fd(), cancel.as_fd(), left)? {
+            return Ok(None);
+        }
+        match f.read(&mut byte) {
+            Ok(0) => return Ok(Some(RecordEnd::Eof)),
+            Ok(_) => {
+                if let Some(end) = record.push(byte[0], buf) {
+                    return Ok(Some(end));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
 }
@@ -231,18 +272,27 @@ pub(super) fn read<'a>(
             };
             return i32::from(!ready);
         }
-        let mut _echo = Echo(None);
+        let mut modes = Modes::default();
         if let Source::Other(f) = &src {
             if crate::sys::isatty(f.as_fd()) {
-                if let Some(p) = &opts.prompt {
-                    io.err(p.as_bytes()).await;
-                }
                 if opts.silent {
                     if let (Ok(was), Ok(dup)) =
                         (crate::sys::set_echo(f.as_fd(), false), f.try_clone())
                     {
-                        _echo = Echo(Some((dup, was)));
+                        modes.echo = Some((dup, was));
                     }
+                }
+                if opts.nchars.is_some() {
+                    if let (Ok(was), Ok(dup)) =
+                        (crate::sys::set_canonical(f.as_fd(), false), f.try_clone())
+                    {
+                        modes.canonical = Some((dup, was));
+                    }
+                }
+                // After the modes: what is typed once the prompt shows is
+                // read with them.
+                if let Some(p) = &opts.prompt {
+                    io.err(p.as_bytes()).await;
                 }
             }
         }
@@ -399,4 +449,29 @@ pub(super) fn umask<'a>(
         }
         out(io, &a.output(mask & 0o777)).await.err().unwrap_or(0)
     })
+}
+
+/// Seconds since the epoch now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `printf`'s clock for `%(fmt)T`: local time, and the shell's start.
+pub(super) struct ShellClock {
+    /// The shell's start (`-2`).
+    pub(super) started: i64,
+}
+
+impl super::printf::Clock for ShellClock {
+    fn now(&self) -> i64 {
+        now()
+    }
+    fn shell_start(&self) -> i64 {
+        self.started
+    }
+    fn strftime(&self, format: &str, secs: i64) -> String {
+        crate::sys::strftime_local(format, secs)
+    }
 }

@@ -65,7 +65,10 @@ pub(super) fn printf<'a>(
             .await;
             return 2;
         };
-        let (bytes, errors) = super::printf::printf(format, &rest[1..]);
+        let clock = super::wired::ShellClock {
+            started: shell.env.lang.started,
+        };
+        let (bytes, errors) = super::printf::printf_with(format, &rest[1..], &clock);
         for e in &errors {
             let line = format!("{}printf: {e}", shell.err_prefix());
             io.err_line(&line).await;

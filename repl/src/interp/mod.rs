@@ -101,6 +101,8 @@ pub struct Lang {
     pub umask: u32,
     /// Where `getopts` is in its scan.
     pub getopts: crate::builtins::getopts::GetoptsState,
+    /// When the shell started, in seconds since the epoch (`printf '%(…)T' -2`).
+    pub started: i64,
 }
 
 impl Lang {
@@ -128,6 +130,7 @@ impl Lang {
             trapping: Vec::new(),
             umask: 0o022,
             getopts: crate::builtins::getopts::GetoptsState::default(),
+            started: crate::builtins::wired::now(),
             name: "corral".to_string(),
         }
     }
