@@ -146,7 +146,7 @@ fn programs_read_job_files_through_the_mount() {
         return;
     }
     let (out, err, status, _s) = run(
-        "printf 'a x\\nb\\nc x\\n' & wait; grep x /v/jobs/1/stdout; wc -l < /v/jobs/1/stdout; \
+        "set -o bgquiet; printf 'a x\\nb\\nc x\\n' & wait; grep x /v/jobs/1/stdout; wc -l < /v/jobs/1/stdout; \
          wc -c /v/jobs/1/stdout | cut -d' ' -f1; head -n 1 /v/jobs/1/stdout; cat /v/jobs/1/status; \
          python3 -c 'import json,sys; i=json.load(open(sys.argv[1])); print(i[\"id\"], i[\"status\"])' /v/jobs/1/info; \
          ls /v; ls /v/jobs",
@@ -304,7 +304,7 @@ fn a_script_mounts_only_when_it_names_v() {
 fn without_fuse_programs_read_v_files_through_pipes() {
     let no_fuse = [("CORRAL_NO_FUSE", "1")];
     let (out, err, _, s) = run(
-        "printf 'a x\\nb\\nc x\\n' & wait; grep x /v/jobs/1/stdout; wc -l /v/jobs/1/stdout; \
+        "set -o bgquiet; printf 'a x\\nb\\nc x\\n' & wait; grep x /v/jobs/1/stdout; wc -l /v/jobs/1/stdout; \
          head -c 1 /v/jobs/1/stdout; echo; cat /v/jobs/1/status; wc -l < /v/jobs/1/stdout; \
          echo \"[$CORRAL_V]\"; cat /v/jobs/7/stdout; cd /v/jobs",
         &no_fuse,

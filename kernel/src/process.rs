@@ -309,6 +309,7 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
                     args: &member.args,
                     env: &member.env,
                     stdio: [stdin, stdout, stderr],
+                    fds: &member.fds,
                     pgid: pids.first().copied().unwrap_or(0),
                 },
             )?;

@@ -3,6 +3,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io;
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 
 /// Where one of a process's standard streams goes.
@@ -37,6 +38,7 @@ pub struct Cmd {
     pub(crate) stderr: Io,
     pub(crate) env: Vec<(OsString, Option<OsString>)>,
     pub(crate) text: Option<String>,
+    pub(crate) fds: Vec<(i32, OwnedFd)>,
 }
 
 impl Cmd {
@@ -50,6 +52,7 @@ impl Cmd {
             stderr: Io::Default,
             env: Vec::new(),
             text: None,
+            fds: Vec::new(),
         }
     }
 
@@ -110,6 +113,17 @@ impl Cmd {
     /// Sets an environment variable for this command only (`VAR=value cmd`).
     pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Cmd {
         self.env.push((key.into(), Some(value.into())));
+        self
+    }
+
+    /// Hands the program `fd` as its descriptor `target` (3 and up: `cmd 3<f`,
+    /// or a `/dev/fd/N` path). Such a command starts through a forked child,
+    /// which costs more than the usual start; 0, 1 and 2 are set with
+    /// [`Cmd::stdin`] and friends, so a `target` below 3 is ignored.
+    pub fn pass_fd(mut self, target: i32, fd: impl Into<OwnedFd>) -> Cmd {
+        if target > 2 {
+            self.fds.push((target, fd.into()));
+        }
         self
     }
 

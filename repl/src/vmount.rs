@@ -323,6 +323,12 @@ pub fn mounted_v() -> Option<PathBuf> {
     }
 }
 
+/// The read ends of the no-FUSE pipes [`external_args`] named as
+/// `/dev/fd/N`, for the command to get at those numbers.
+pub fn take_pending() -> Vec<OwnedFd> {
+    std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
 /// Closes the shell's copies of the no-FUSE pipes handed to a command that
 /// has now started (or failed to): its reader alone holds them.
 pub fn spawned() {

@@ -10,7 +10,7 @@
 
 use std::ffi::{c_char, CString, OsStr, OsString};
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -41,6 +41,8 @@ pub(super) struct MemberSetup<'a> {
     pub(super) env: &'a [(OsString, Option<OsString>)],
     /// stdin, stdout, stderr.
     pub(super) stdio: [Target; 3],
+    /// Further descriptors the program gets, by number.
+    pub(super) fds: &'a [(i32, OwnedFd)],
     /// The job's group; 0 for the first member, which leads it.
     pub(super) pgid: i32,
 }
@@ -52,7 +54,7 @@ pub(super) struct MemberSetup<'a> {
 /// says so, [`Error::BadDirectory`] when the child cannot change to the
 /// job's directory, else [`Error::Spawn`].
 pub(super) fn launch(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
-    if job.pre_exec.is_none() {
+    if job.pre_exec.is_none() && m.fds.is_empty() {
         match launch_clone(job, &m) {
             Ok(pid) => return Ok(pid),
             Err(Failure::Unsupported) => {}
@@ -197,12 +199,23 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
     // An ignored job-control signal survives exec; reset those in the
     // child. A hook means a fork, which keeps the mask: empty it too.
     let ignored = sys::ignored_job_signals();
-    if !ignored.is_empty() || job.pre_exec.is_some() {
+    if !ignored.is_empty() || job.pre_exec.is_some() || !m.fds.is_empty() {
         let reset = sys::reset_dispositions(ignored);
         // SAFETY: the hook only calls signal(2) and sigprocmask(2), which are
         // async-signal-safe.
         unsafe {
             cmd.pre_exec(reset);
+        }
+    }
+    if !m.fds.is_empty() {
+        let place = sys::place_fds(m.fds).map_err(|source| Error::Spawn {
+            command: name.clone(),
+            source,
+        })?;
+        // SAFETY: the hook only calls dup2(2) and fcntl(2), which are
+        // async-signal-safe, on descriptors it owns copies of.
+        unsafe {
+            cmd.pre_exec(place);
         }
     }
     if let Some(hook) = job.pre_exec {

@@ -220,6 +220,11 @@ fn copy_spec(spec: &ProcessSpec) -> std::io::Result<ProcessSpec> {
             stderr: io_of(&m.stderr)?,
             env: m.env.clone(),
             text: m.text.clone(),
+            fds: m
+                .fds
+                .iter()
+                .map(|(t, fd)| Ok((*t, fd.try_clone()?)))
+                .collect::<std::io::Result<_>>()?,
         });
     }
     Ok(ProcessSpec {

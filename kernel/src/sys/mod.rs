@@ -2,7 +2,7 @@
 
 use std::io;
 use std::mem::MaybeUninit;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -350,6 +350,34 @@ pub(crate) fn ignored_job_signals() -> Vec<i32> {
 /// action and empty its signal mask (std's fork path leaves the mask as
 /// the spawning thread had it). Async-signal-safe: only signal(2) and
 /// sigprocmask(2).
+/// A pre-exec hook that puts each `(target, fd)` at descriptor `target`
+/// without close-on-exec. The sources are first copied above every target
+/// (close-on-exec), so that placing one never overwrites another's source.
+///
+/// # Errors
+/// When the copies cannot be made (descriptor limit).
+pub(crate) fn place_fds(
+    fds: &[(i32, OwnedFd)],
+) -> io::Result<impl FnMut() -> io::Result<()> + Send + Sync + 'static> {
+    let floor = fds.iter().map(|(t, _)| *t).max().unwrap_or(2) + 1;
+    let mut moves = Vec::with_capacity(fds.len());
+    for (target, fd) in fds {
+        let copy = fcntl(fd.as_fd(), FcntlArg::F_DUPFD_CLOEXEC(floor))?;
+        // SAFETY: F_DUPFD_CLOEXEC returned a new descriptor nobody else owns.
+        moves.push((*target, unsafe { OwnedFd::from_raw_fd(copy) }));
+    }
+    Ok(move || {
+        for (target, copy) in &moves {
+            // SAFETY: dup2 is async-signal-safe; `copy` is open (owned by the
+            // hook) and dup2 onto `target` leaves it without close-on-exec.
+            if unsafe { libc::dup2(copy.as_raw_fd(), *target) } < 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    })
+}
+
 pub(crate) fn reset_dispositions(
     signals: Vec<i32>,
 ) -> impl FnMut() -> io::Result<()> + Send + Sync + 'static {

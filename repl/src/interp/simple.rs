@@ -1,6 +1,7 @@
 //! Simple commands: expansion, assignments, then a function, a builtin or
 //! an external program (a foreground process job).
 
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
 use corral_kernel::{Cmd, Error as KernelError, Io};
@@ -10,9 +11,9 @@ use super::ex;
 use crate::builtins;
 use crate::exec::{use_program, BoxFut};
 use crate::expand::Value;
-use crate::io::{os_message, Output};
+use crate::io::{os_message, Input, Output};
 use crate::lang::ast::{AssignValue, Assignment, SimpleCommand};
-use crate::redirect::Fds;
+use crate::redirect::{Fds, Slot};
 use crate::shell::Shell;
 
 /// An external command ready for a process spec: the command, the tasks
@@ -517,6 +518,21 @@ impl Shell {
             .stderr(stderr);
         for (k, v) in env {
             c = c.env(k, v);
+        }
+        // `cmd 3<f`, `exec 4>log; cmd`: the program gets 3 and up too.
+        for (n, slot) in &fds.extra {
+            let fd = match slot {
+                Slot::In(Input::Fd(fd)) | Slot::Out(Output::Fd(fd)) => fd.try_clone(),
+                _ => continue,
+            };
+            match fd {
+                Ok(fd) => c = c.pass_fd(*n, fd),
+                Err(e) => return Err(self.fail_io(&e)),
+            }
+        }
+        for fd in crate::vmount::take_pending() {
+            let n = fd.as_raw_fd();
+            c = c.pass_fd(n, fd);
         }
         let err = streams.stderr.try_clone().unwrap_or(Output::Stderr);
         Ok(Prepared { cmd: c, pumps, err })
