@@ -214,7 +214,7 @@ pub(crate) async fn watch(
             }
             next = Some(next.map_or(MEMORY_CHECK, |n| n.min(MEMORY_CHECK)));
         }
-        let Some(next) = next else { return None };
+        let next = next?;
         tokio::select! {
             _ = core.wait_for(crate::job::JobState::is_finished) => return None,
             () = tokio::time::sleep(next) => {}
