@@ -6,6 +6,7 @@ mod util;
 
 mod build_weight;
 mod difftest;
+mod examples;
 mod fuzz_corpus;
 mod interactive;
 mod noninteractive;

@@ -309,6 +309,9 @@ impl Kernel {
         let mut run_opts = JobOptions::new().hidden(true).quiet(true);
         run_opts.output_cap = options.output_cap;
         run_opts.lossless = options.lossless;
+        // Limits are per run: each run's processes are checked and limited.
+        run_opts.cpu_limit = options.cpu_limit;
+        run_opts.memory_limit = options.memory_limit;
         spec.options = run_opts;
         let state = Arc::new(RestartState::new(policy));
         options.restart = Some(Arc::clone(&state));
