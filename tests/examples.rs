@@ -28,7 +28,7 @@ fn examples_dir() -> PathBuf {
 
 /// Runs example `name` (with a deadline) and returns its stdout.
 fn run(name: &str) -> String {
-    let mut child = Command::new(examples_dir().join(name))
+    let child = Command::new(examples_dir().join(name))
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("the example starts");

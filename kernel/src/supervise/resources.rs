@@ -21,7 +21,7 @@
 //!   no memory (thread arenas, runtimes that map a large heap up front),
 //!   so it refuses programs that would fit. The job's limit itself is
 //!   the kernel's: one task per limited job checks the accounted figures
-//!   on a timer, publishes [`JobEvent::LimitWarning`](crate::JobEvent::LimitWarning)
+//!   on a timer, publishes [`JobEvent::LimitWarning`]
 //!   once at 80% of a limit and, at 100%, ends the job as
 //!   [`Kernel::terminate`](crate::Kernel::terminate) does with cause
 //!   [`StopCause::Limit`](crate::StopCause::Limit) (a member SIGXCPU
@@ -75,7 +75,7 @@ impl Resources {
     }
 }
 
-/// Which limit a [`JobEvent::LimitWarning`](crate::JobEvent::LimitWarning) is about.
+/// Which limit a [`JobEvent::LimitWarning`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitKind {
