@@ -5,7 +5,7 @@
 //! a process job's kept spec ([`Kernel::spawn_restarting`]), each run a
 //! hidden, quiet child process job whose output is copied into the job's
 //! own streams; or a factory's future ([`Kernel::spawn_future_restarting`]).
-//! Between runs it publishes [`JobEvent::Restarted`](crate::JobEvent::Restarted),
+//! Between runs it publishes [`JobEvent::Restarted`],
 //! and its info shows the policy, the restart count and the last run's
 //! end ([`JobInfo::restarts`](crate::JobInfo::restarts),
 //! [`JobInfo::last_exit`](crate::JobInfo::last_exit)).
