@@ -4,7 +4,7 @@
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 
 use super::ring::Ring;
@@ -30,6 +30,9 @@ pub(crate) struct State {
     /// follower, so repeated polls do not grow it).
     pub(crate) waiters: Waiters,
     pub(crate) next_id: u64,
+    /// The job's output file, once attached: bytes are appended to it
+    /// under this lock, right after they enter the ring.
+    pub(crate) tee: Option<Arc<Tee>>,
 }
 
 /// The stream itself; `OutputStream`, `Follow` and `StreamWriter` hold an
@@ -42,9 +45,6 @@ pub(crate) struct Shared {
     /// Mirror of `State::closed`, so spilling writers can skip the file
     /// write on a closed stream without taking the state lock first.
     pub(crate) closed: AtomicBool,
-    /// The job's output file, once attached: bytes are appended to it
-    /// under the state lock, right after they enter the ring.
-    pub(crate) tee: OnceLock<Arc<Tee>>,
 }
 
 impl Shared {
@@ -56,10 +56,10 @@ impl Shared {
                 spill_end: 0,
                 waiters: Vec::new(),
                 next_id: 0,
+                tee: None,
             }),
             spill,
             closed: AtomicBool::new(false),
-            tee: OnceLock::new(),
         }
     }
 
@@ -79,7 +79,7 @@ impl Shared {
             return None;
         }
         st.ring.write(data);
-        if let Some(tee) = self.tee.get() {
+        if let Some(tee) = &st.tee {
             tee.append(data);
         }
         if let Some(end) = spilled {
@@ -121,7 +121,7 @@ impl Shared {
     pub(crate) fn fill_from(&self, fd: BorrowedFd<'_>) -> io::Result<Filled> {
         if self.spill.is_none() {
             let mut st = self.lock();
-            if st.ring.is_mature() && !st.closed && self.tee.get().is_none() {
+            if st.ring.is_mature() && !st.closed && st.tee.is_none() {
                 let asked = st.ring.room();
                 // `None`: no block to read into (budget spent); go through
                 // the buffer, so bytes are evicted only once new ones came.
@@ -151,15 +151,14 @@ impl Shared {
     /// first, under the lock, so no byte is missed or written twice. Bytes
     /// already evicted are not in it. Returns false if one was attached.
     pub(crate) fn attach_tee(&self, tee: Arc<Tee>) -> bool {
-        let st = self.lock();
-        if self.tee.get().is_some() {
+        let mut st = self.lock();
+        if st.tee.is_some() {
             return false;
         }
         let (start, end) = (st.ring.start(), st.ring.written());
         st.ring.for_each_slice(start, end, |held| tee.append(held));
-        let set = self.tee.set(tee).is_ok();
-        drop(st);
-        set
+        st.tee = Some(tee);
+        true
     }
 
     pub(crate) fn close(&self) {
