@@ -9,6 +9,10 @@ use crate::util::*;
 
 const BURN: &str = "while :; do :; done";
 
+/// Grows by 2 MiB every 20 ms; at its RLIMIT_DATA it stops growing and
+/// waits (so only the kernel's check ends it, however loaded the machine).
+const HOG: &str = "import time\nb = []\nwhile True:\n    try:\n        b.append(b'x' * (2 << 20))\n    except MemoryError:\n        pass\n    time.sleep(0.02)";
+
 fn python(code: &str) -> ProcessSpec {
     ProcessSpec::new("hog").pipe(Cmd::new("python3").arg("-c").arg(code))
 }
@@ -94,10 +98,7 @@ async fn a_memory_limit_warns_then_ends_the_job_with_cause_limit() {
     let mut events = k.subscribe();
     let limit = 100 << 20;
     let job = k
-        .spawn_process(
-            python("import time\nb = []\nwhile True:\n    b.append(b'x' * (2 << 20))\n    time.sleep(0.02)")
-                .options(JobOptions::new().memory_limit(limit)),
-        )
+        .spawn_process(python(HOG).options(JobOptions::new().memory_limit(limit)))
         .unwrap();
     let pid = u32::from(job.pids()[0]);
     let _guard = KillOnDrop::new(&[pid]);
