@@ -18,13 +18,6 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
 }
 
 #[test]
-fn parse_corpus() {
-    for input in corpus("parse") {
-        corral_repl::syntax::fuzz_entry(&input);
-    }
-}
-
-#[test]
 fn lang_corpus() {
     for input in corpus("lang") {
         corral_repl::lang::fuzz_entry(&input);

@@ -633,3 +633,41 @@ fn ctrl_c_ends_a_builtin_feeding_a_program() {
     sh.expect_line("pipe-130");
     assert_running(bg, "the followed job");
 }
+
+/// Issue 10: Ctrl-Z on a foreground `( … )`, loop or function stops all of
+/// it as one job: the interpreter pauses (nothing after the stopped command
+/// runs), `fg` resumes the process and the rest of the commands after it.
+#[test]
+fn issue_10_ctrl_z_stops_a_compound_command_as_one_job() {
+    let sh = Shell::start();
+    if sh.is_bash() {
+        // bash stops only the process and runs on (the defect corral fixes).
+        return;
+    }
+    for (line, text) in [
+        (
+            "( sleep 100; echo after-group )",
+            "( sleep 100; echo after-group )",
+        ),
+        ("f() { sleep 100; echo after-f; }; f", "f"),
+    ] {
+        sh.send_line(line);
+        let pid = sh.wait_foreground(&["sleep", "100"]);
+        sh.ctrl_z();
+        sh.expect_line_matching("the Stopped notice", |l| {
+            l.contains("Stopped") && l.ends_with(text)
+        });
+        procfs::wait_state(pid, 'T', sh.timeout());
+        sh.prompt();
+        sh.send_line("fg");
+        sh.expect_line(text);
+        procfs::wait_state(pid, 'S', sh.timeout());
+        sh.ctrl_c();
+        procfs::assert_exits(pid, sh.timeout(), "the resumed sleep after Ctrl-C");
+        sh.prompt();
+    }
+    // A loop's variable changes reach the shell when it is not stopped.
+    sh.send_line("x=1; for i in 1 2; do x=$((x+1)); done; echo x=$x");
+    sh.expect_line("x=3");
+    sh.prompt();
+}

@@ -20,7 +20,10 @@ fn quoting_variables_and_status() {
 #[test]
 fn command_not_found_and_not_executable() {
     let r = corral("nosuchcmd-xyz arg; echo $?");
-    assert_eq!(r.stderr, "corral: nosuchcmd-xyz: command not found\n");
+    assert_eq!(
+        r.stderr,
+        "corral: line 1: nosuchcmd-xyz: command not found\n"
+    );
     assert_eq!(r.stdout, "127\n");
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("noexec");
@@ -35,17 +38,15 @@ fn syntax_errors_run_nothing() {
     let r = corral("echo ran; echo 'unterminated");
     assert_eq!(r.stdout, "");
     assert_eq!(r.status, 2);
-    assert!(
-        r.stderr.starts_with("corral: syntax error at column "),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.stderr,
+        "corral: -c: line 1: unexpected EOF while looking for matching `''\n"
     );
     let r = corral("echo a | | echo b");
     assert_eq!(r.status, 2);
-    assert!(
-        r.stderr.contains("expected a command after '|'"),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.stderr,
+        "corral: -c: line 1: syntax error near unexpected token `|'\ncorral: -c: line 1: `echo a | | echo b'\n"
     );
 }
 
@@ -56,8 +57,15 @@ fn script_file_errors_name_line_and_column() {
     std::fs::write(&f, "echo one\necho two )\n").unwrap();
     let r = corral_with(&[f.to_str().unwrap()], b"", None);
     assert_eq!(r.status, 2);
-    assert_eq!(r.stdout, "");
-    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    // As bash reads a script, the line before the error ran.
+    assert_eq!(r.stdout, "one\n");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{0}: line 2: syntax error near unexpected token `)'\n{0}: line 2: `echo two )'\n",
+            f.display()
+        )
+    );
 }
 
 #[test]
@@ -104,7 +112,7 @@ fn redirections() {
     let r = corral("cat < /no/such/file; echo $?");
     assert_eq!(
         r.stderr,
-        "corral: /no/such/file: No such file or directory\n"
+        "corral: line 1: /no/such/file: No such file or directory\n"
     );
     assert_eq!(r.stdout, "1\n");
     let r = corral(&format!("echo x > {d}"));
@@ -149,23 +157,24 @@ fn background_jobs_status_and_wait() {
 #[test]
 fn tail_follows_a_job_until_it_ends() {
     let r = corral(&format!(
-        "sh {} 3 0.2 & tail -n +1 -s 0.1 -f --pid=$! /v/jobs/1/stdout; wait %1; cat /v/jobs/1/status",
+        "set -o bgquiet; sh {} 3 0.2 & tail -n +1 -s 0.1 -f --pid=$! /v/jobs/1/stdout; wait %1; cat /v/jobs/1/status",
         fixture("slow_printer.sh")
     ));
     assert_eq!(r.stdout, "line 1\nline 2\nline 3\ndone:0\n", "{}", r.stderr);
-    let r = corral("printf '1\\n2\\n3\\n' & wait; tail -n 2 /v/jobs/1/stdout");
+    let r = corral("set -o bgquiet; printf '1\\n2\\n3\\n' & wait; tail -n 2 /v/jobs/1/stdout");
     assert_eq!(r.stdout, "2\n3\n");
 }
 
 #[test]
 fn job_output_through_v_jobs() {
     let r = corral(
-        "sh -c 'echo out; echo err >&2' & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/stderr; cat /v/jobs/1/command; cat /v/jobs/1/stdout | wc -c",
+        "set -o bgquiet; sh -c 'echo out; echo err >&2' & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/stderr; cat /v/jobs/1/command; cat /v/jobs/1/stdout | wc -c",
     );
     assert_eq!(r.stdout, "out\nerr\nsh -c 'echo out; echo err >&2'\n4\n");
-    let r = corral("echo from a builtin & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/pid | wc -c");
+    let r = corral("set -o bgquiet; echo from a builtin & wait; cat /v/jobs/1/stdout; cat /v/jobs/1/pid | wc -c");
     assert_eq!(r.stdout, "from a builtin\n0\n");
-    let r = corral("( echo grouped; sh -c 'echo inner' ) & wait; cat /v/jobs/1/stdout");
+    let r =
+        corral("set -o bgquiet; ( echo grouped; sh -c 'echo inner' ) & wait; cat /v/jobs/1/stdout");
     assert_eq!(r.stdout, "grouped\ninner\n");
     // The program names the path it was given: the mount's.
     let r = corral("cat /v/jobs/99/status");
@@ -241,7 +250,7 @@ fn disown_and_exit_cleanup() {
 #[test]
 fn sigpipe_does_not_kill_corral() {
     let r = corral(
-        "head -c 3000000 /dev/zero & wait; cat /v/jobs/1/stdout | head -c 1 | wc -c; echo alive",
+        "set -o bgquiet; head -c 3000000 /dev/zero & wait; cat /v/jobs/1/stdout | head -c 1 | wc -c; echo alive",
     );
     assert_eq!(r.stdout, "1\nalive\n", "{}", r.stderr);
 }
@@ -289,10 +298,10 @@ fn jobs_long_shows_pids_and_pipeline_members() {
 #[test]
 fn stderr_redirections_apply_to_background_jobs_and_errors() {
     let r = corral(
-        "sh -c 'echo e >&2' 2>&1 & wait; cat /v/jobs/1/stdout; seq 2 >&2 & wait; cat /v/jobs/2/stderr",
+        "set -o bgquiet; sh -c 'echo e >&2' 2>&1 & wait; cat /v/jobs/1/stdout; seq 2 >&2 & wait; cat /v/jobs/2/stderr",
     );
     assert_eq!(r.stdout, "e\n1\n2\n", "{}", r.stderr);
-    let r = corral("(sh -c 'for i in 1 2 3; do echo o$i; echo e$i >&2; done' 2>&1) & wait; cat /v/jobs/1/stdout");
+    let r = corral("set -o bgquiet; (sh -c 'for i in 1 2 3; do echo o$i; echo e$i >&2; done' 2>&1) & wait; cat /v/jobs/1/stdout");
     assert_eq!(r.stdout, "o1\ne1\no2\ne2\no3\ne3\n", "2>&1 keeps the order");
     let r = corral("nonexist-xyz 2>/dev/null; echo $?");
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("127\n", ""));
@@ -302,11 +311,14 @@ fn stderr_redirections_apply_to_background_jobs_and_errors() {
 fn a_missing_program_fails_alone_in_a_pipeline() {
     let r = corral("nonexist-xyz | wc -l; echo $?");
     assert_eq!(r.stdout.split_whitespace().collect::<Vec<_>>(), ["0", "0"]);
-    assert_eq!(r.stderr, "corral: nonexist-xyz: command not found\n");
+    assert_eq!(
+        r.stderr,
+        "corral: line 1: nonexist-xyz: command not found\n"
+    );
     let r = corral("./nonexist-xyz");
     assert_eq!(
         r.stderr,
-        "corral: ./nonexist-xyz: No such file or directory\n"
+        "corral: line 1: ./nonexist-xyz: No such file or directory\n"
     );
     assert_eq!(r.status, 127);
 }
@@ -324,7 +336,7 @@ fn issue_8_kill_sends_realtime_signals_to_groups_and_takes_iot() {
     assert!(status.success());
     let rt1 = libc::SIGRTMIN() + 1;
     let script = format!(
-        "sh -c 'trap \"exit 7\" {rt1}; echo ready > {f}; while :; do sleep 1; done' & \
+        "set -o bgquiet; sh -c 'trap \"exit 7\" {rt1}; echo ready > {f}; while :; do sleep 1; done' & \
          cat {f}; kill -s RTMIN+1 -- -$!; wait $!; echo $?; \
          sleep 100 & kill -s IOT %2; wait %2; echo $?",
         f = fifo.display()
@@ -346,4 +358,295 @@ fn issue_8_foreground_commands_use_no_job_number() {
         "stderr: {}",
         r.stderr
     );
+}
+
+/// Runs `script` under `bash -c` and `corral -c` and compares stdout, stderr
+/// (bash's `bash:` read as `corral:`) and the status.
+fn same_as_bash(script: &str) {
+    let b = std::process::Command::new("bash")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("bash runs");
+    let expected = Run {
+        stdout: String::from_utf8_lossy(&b.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&b.stderr).replace("bash: ", "corral: "),
+        status: b.status.code().unwrap_or(-1),
+    };
+    let r = corral(script);
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str(), r.status),
+        (
+            expected.stdout.as_str(),
+            expected.stderr.as_str(),
+            expected.status
+        ),
+        "script: {script}"
+    );
+}
+
+#[test]
+fn issue_10_control_flow_runs_as_in_bash() {
+    for script in [
+        "for i in 1 2 3; do if [ $i = 2 ]; then continue; fi; echo $i; done",
+        "for i in 1 2 3; do for j in a b; do [ $j = b ] && break 2; echo $i$j; done; done",
+        "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; echo $i",
+        "until false; do echo once; break; done",
+        "if false; then echo no; elif true; then echo yes; else echo else; fi",
+        "case x in a) echo a;; x) echo x;& y) echo y;; z) echo z;; esac",
+        "case ab in a*) echo 1;;& *b) echo 2;; *) echo 3;; esac",
+        "for ((i=0;i<3;i++)); do printf %s $i; done; echo",
+        "((x=5, x>3)) && echo big; (( 0 )); echo $?",
+        "! true; echo $?; ! false; echo $?",
+        "set -- a 'b c'; for x; do echo \"[$x]\"; done",
+        "[[ abc == a* ]] && echo match; [[ abc =~ b(c) ]] && echo ${BASH_REMATCH[1]}",
+    ] {
+        same_as_bash(script);
+    }
+}
+
+#[test]
+fn issue_10_functions_locals_and_recursion() {
+    for script in [
+        "f() { local x=1; echo $x; }; x=0; f; echo $x",
+        "f() { echo $FUNCNAME $#; g; }; g() { echo ${FUNCNAME[@]}; }; f a b",
+        "f() { return 7; }; f; echo $?",
+        "function g { echo \"$@\"; }; g 'a b' c",
+        "fact() { if [ $1 -le 1 ]; then echo 1; else echo $(( $1 * $(fact $(( $1 - 1 ))) )); fi; }; fact 6",
+        "f() { x=inner; }; x=outer; f; echo $x",
+        "f() { echo out; } ; f > /dev/null; echo $?",
+        "set -- a b c; shift; echo $# $@; shift 5; echo $?",
+    ] {
+        same_as_bash(script);
+    }
+    // bash has no default limit (it overflows its stack); corral stops cleanly.
+    let r = corral("f() { f; }; f; echo after $?");
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "corral: line 1: f: maximum function nesting level exceeded (1000)\n"
+    );
+    assert_eq!(r.status, 1);
+}
+
+#[test]
+fn issue_10_subshells_and_substitutions() {
+    for script in [
+        "(x=5; cd /; echo $x $PWD); echo ${x:-unset}",
+        "(exit 3); echo $?",
+        "x=$(echo a; exit 4); echo $? $x",
+        "v=$(printf 'a\\nb\\n\\n'); echo \"[$v]\"",
+        "echo `echo back` $(echo $(echo nested))",
+        "{ echo a; echo b; } | cat",
+        "false | true; echo $? ${PIPESTATUS[@]}",
+        "set -o pipefail; false | true; echo $?",
+        "x=1; eval 'x=2; echo $x'; echo $x",
+        "trap 'echo bye' EXIT; echo main",
+        "(trap 'echo sub' EXIT; echo in); echo out",
+    ] {
+        same_as_bash(script);
+    }
+}
+
+#[test]
+fn issue_10_redirections_and_here_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    for script in [
+        format!("exec 3>{d}/f3; echo to3 >&3; exec 3>&-; cat {d}/f3"),
+        "echo x >&7; echo $?".to_string(),
+        "cat <<EOF\na $((1+2)) $HOME\nEOF".to_string(),
+        "cat <<'EOF'\na $((1+2))\nEOF".to_string(),
+        "cat <<-EOF\n\ttabbed\n\tEOF".to_string(),
+        "cat <<<\"here string\"".to_string(),
+        format!("echo a > {d}/nc; set -C; echo b > {d}/nc; echo $?; echo c >| {d}/nc; cat {d}/nc"),
+        format!("exec 4<>{d}/rw; echo rw >&4; cat {d}/rw"),
+        format!("{{ echo out; echo err >&2; }} > {d}/both 2>&1; cat {d}/both"),
+        "echo e 2>&1 >/dev/null | cat".to_string(),
+    ] {
+        same_as_bash(&script);
+    }
+}
+
+#[test]
+fn issue_10_variables_options_and_builtins() {
+    for script in [
+        "a=(1 2 3); echo ${#a[@]} ${a[1]}; a[5]=x; echo ${!a[@]}; a+=(y); echo ${a[@]}",
+        "declare -i n=5; n+=3; echo $n; declare -p n",
+        "readonly r=1; r=2; echo after",
+        "x=1; export x; sh -c 'echo $x'; x=2 sh -c 'echo $x'; echo $x",
+        "unset x; echo ${x-gone}; x=; echo ${x:-empty}",
+        "let 'a=2*3' b=0; echo $? $a",
+        "umask 077; umask",
+        "type echo; type nosuch; echo $?",
+        "command -v echo; command -v sh; f() { :; }; command -v f",
+        "echo \"$-\"; set -u; echo $nope; echo after",
+        "set -e; false || echo recovered; if false; then :; fi; false; echo no",
+        "printf '%s-%s\\n' a b c; printf -v v '%03d' 7; echo $v",
+        "test 1 -lt 2 && [ a = a ] && echo ok; [ 1 -gt ]; echo $?",
+        "IFS=:; x=a:b:c; for i in $x; do echo $i; done",
+        "echo {a,b}{1..2} ${x:-d} $((2**10))",
+        "set -x; echo traced; x=1",
+    ] {
+        same_as_bash(script);
+    }
+}
+
+#[test]
+fn issue_10_positional_parameters_in_c_and_script_mode() {
+    let r = corral_with(
+        &["-c", "echo $0 $# $1 \"$2\"", "name", "a", "b c"],
+        b"",
+        None,
+    );
+    assert_eq!(r.stdout, "name 2 a b c\n");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.sh");
+    std::fs::write(&f, "echo $# \"$@\"\n").unwrap();
+    let r = corral_with(&[f.to_str().unwrap(), "x", "y"], b"", None);
+    assert_eq!(r.stdout, "2 x y\n");
+    let r = corral_with(&["-s", "p", "q"], b"echo $2 $1\n", None);
+    assert_eq!(r.stdout, "q p\n");
+    let r = corral_with(&["-e", "-c", "false; echo no"], b"", None);
+    assert_eq!((r.stdout.as_str(), r.status), ("", 1));
+    let r = corral_with(&["-o", "pipefail", "-c", "false | true"], b"", None);
+    assert_eq!(r.status, 1);
+}
+
+#[test]
+fn issue_10_stdin_script_is_read_command_by_command() {
+    // `cat` reads the rest of the script: those lines are data, not commands.
+    let r = corral_with(&[], b"echo first\ncat\necho not-run\n", None);
+    assert_eq!(r.stdout, "first\necho not-run\n");
+    // From a file on stdin (seekable) too.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("in.sh");
+    std::fs::write(
+        &f,
+        "read -r line 2>/dev/null || head -n 1 >/dev/null\necho after\n",
+    )
+    .unwrap();
+    let r = std::process::Command::new(corral_bin())
+        .stdin(std::fs::File::open(&f).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&r.stdout), "");
+    // A syntax error on line 3 is reported with its line; earlier lines ran.
+    let r = corral_with(&[], b"echo one\nif true; then\n fi fi\n", None);
+    assert_eq!(r.stdout, "one\n");
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.contains("line 3: syntax error"), "{}", r.stderr);
+}
+
+#[test]
+fn issue_10_background_jobs_in_the_language() {
+    // Output of background jobs reaches a script's stdout (bash does this).
+    let r = corral("echo bg & wait; echo fg");
+    assert_eq!(r.stdout, "bg\nfg\n");
+    // Every kind of job gets a $! that wait accepts, with the job's status.
+    let r = corral("{ exit 3; } & wait $!; echo $?; f() { return 4; }; f & wait $!; echo $?; sh -c 'exit 5' & wait $!; echo $?");
+    assert_eq!(r.stdout, "3\n4\n5\n", "{}", r.stderr);
+    // A loop makes one job per `&`, and kill $(jobs -p) reaches them.
+    let r = corral("for i in 1 2 3; do sleep 100 & done; jobs | wc -l; kill $(jobs -p); wait %3; echo $?; wait; echo $?");
+    assert_eq!(
+        r.stdout.split_whitespace().collect::<Vec<_>>(),
+        ["3", "143", "0"],
+        "{}",
+        r.stderr
+    );
+    // set -o bgquiet keeps the output in the ring only.
+    let r = corral("set -o bgquiet; echo quiet & wait; cat /v/jobs/1/stdout");
+    assert_eq!(r.stdout, "quiet\n");
+}
+
+#[test]
+fn issue_10_a_shell_that_signals_itself_dies_of_it() {
+    for (sig, status) in [
+        ("TERM", 143),
+        ("HUP", 129),
+        ("INT", 130),
+        ("PIPE", 141),
+        ("USR1", 138),
+    ] {
+        let r = corral(&format!("kill -{sig} $$; echo after"));
+        assert_eq!(
+            (r.stdout.as_str(), r.status),
+            ("", status),
+            "kill -{sig} $$"
+        );
+    }
+    // As the last command too, and the EXIT trap runs first (bash).
+    let r = corral("trap 'echo trap' EXIT; kill $$");
+    assert_eq!((r.stdout.as_str(), r.status), ("trap\n", 143));
+    // A signal that does not kill changes nothing.
+    let r = corral("kill -CHLD $$; echo after");
+    assert_eq!((r.stdout.as_str(), r.status), ("after\n", 0));
+}
+
+#[test]
+fn issue_10_sigterm_ends_a_long_script_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("long.sh");
+    let mut text = String::from("echo started\n");
+    for _ in 0..200_000 {
+        text.push_str("x=$((x+1))\n");
+    }
+    std::fs::write(&f, text).unwrap();
+    let mut child = std::process::Command::new(corral_bin())
+        .arg(&f)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    std::io::Read::read_exact(&mut out, &mut first).unwrap();
+    assert_eq!(&first, b"started\n");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    // The script would run for minutes: TERM ends it within the deadline.
+    let mut status = None;
+    eventually("corral to exit after TERM", || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    assert_eq!(status.unwrap().code(), Some(143));
+}
+
+#[test]
+fn issue_10_stop_and_continue_reach_a_background_group_and_its_processes() {
+    // STOP pauses the interpreter and its running process; CONT resumes
+    // both: `done` is printed once the job is continued, not before.
+    let r = corral(
+        "set -o bgquiet; ( sleep 1; echo done ) & sleep 0.2; kill -STOP %1; cat /v/jobs/1/status; \
+         cat /v/jobs/1/stdout; kill -CONT %1; wait %1; echo $?; cat /v/jobs/1/stdout",
+    );
+    assert_eq!(r.stdout, "stopped\n0\ndone\n", "{}", r.stderr);
+    // kill %N ends the group's processes too.
+    let r = corral("( sleep 100; echo never ) & p=$!; sleep 0.2; kill %1; wait $p; echo $?");
+    assert_eq!(r.stdout, "143\n", "{}", r.stderr);
+}
+
+#[test]
+fn issue_10_an_executable_without_shebang_runs_as_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("plain");
+    std::fs::write(&f, "echo script $# \"$1\"\nexit 3\n").unwrap();
+    std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let r = corral(&format!("{} 'a b' c; echo st=$?", f.display()));
+    assert_eq!(r.stdout, "script 2 a b\nst=3\n", "{}", r.stderr);
+}
+
+#[test]
+fn issue_10_traps_exit_err_and_signals_the_shell_sends_itself() {
+    for script in [
+        "trap 'echo err $?' ERR; false; true; echo end",
+        "set -e; trap 'echo err' ERR; false; echo no",
+        "trap 'echo got TERM' TERM; kill $$; echo after",
+        "trap '' INT; kill -INT $$; echo survived",
+        "trap 'echo caught' INT; kill -INT $$; echo survived",
+        "trap 'echo bye $?' EXIT; (exit 4); exit 2",
+        "trap -- 'echo x' EXIT; trap; trap - EXIT; trap",
+    ] {
+        same_as_bash(script);
+    }
 }

@@ -203,7 +203,7 @@ fn tini_kill_reaches_all_hundred_sleeps_the_intermediate_left() {
     // the sleeps still run.
     let mut bg = Background::start(
         &format!(
-            "sh {} 100 & echo $! > {{d}}/leader; tail -n +1 -s 0.1 -f --pid=$! /v/jobs/1/stdout > {{d}}/pids; \
+            "set -o bgquiet; sh {} 100 & echo $! > {{d}}/leader; tail -n +1 -s 0.1 -f --pid=$! /v/jobs/1/stdout > {{d}}/pids; \
              cat /v/jobs/1/status > {{d}}/status; sleep 1000 & echo $! > {{d}}/gate1; wait %2; \
              kill %1; echo $? > {{d}}/killed; \
              sleep 1000 & echo $! > {{d}}/gate2; wait %3; echo done",
@@ -249,7 +249,7 @@ fn tini_kill_reaches_all_hundred_sleeps_the_intermediate_left() {
 fn tini_exit_leaves_none_of_the_hundred_sleeps() {
     let started = Instant::now();
     let r = corral(&format!(
-        "sh {} 100 & wait %1; cat /v/jobs/1/stdout",
+        "set -o bgquiet; sh {} 100 & wait %1; cat /v/jobs/1/stdout",
         fixture("spawn_many.sh")
     ));
     let took = started.elapsed();
@@ -349,7 +349,7 @@ fn tini_in_the_interactive_shell_leaves_none_of_the_sleeps() {
 #[test]
 fn sigpipe_through_a_builtin_does_not_kill_corral() {
     let r = corral(
-        "head -c 3000000 /dev/zero | tr '\\0' x & wait; cat /v/jobs/1/stdout | head -c 1; echo \" $?\"; echo alive",
+        "set -o bgquiet; head -c 3000000 /dev/zero | tr '\\0' x & wait; cat /v/jobs/1/stdout | head -c 1; echo \" $?\"; echo alive",
     );
     assert_eq!(r.stdout, "x 0\nalive\n", "{}", r.stderr);
     assert_eq!(r.status, 0);

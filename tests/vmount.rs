@@ -36,7 +36,8 @@ impl Session {
         let out = tempfile::tempdir().unwrap();
         let script = script.replace("{d}", &out.path().to_string_lossy());
         let mut cmd = Command::new(corral_bin());
-        cmd.arg("-c")
+        // Background output stays in the rings these tests read.
+        cmd.args(["-o", "bgquiet", "-c"])
             .arg(&script)
             .env("XDG_RUNTIME_DIR", runtime.path())
             .env_remove("CORRAL_NO_FUSE")

@@ -46,10 +46,10 @@ pub(crate) enum Member {
 
 /// What the group lock guards: the members' states and every pidfd held.
 pub(crate) struct GroupState {
-    pub(crate) members: Vec<Member>,
+    pub(crate) members: Box<[Member]>,
     /// The members' pidfds, each dropped once that member is reaped (None
     /// also when it could not be opened).
-    member_fds: Vec<Option<Arc<PidFd>>>,
+    member_fds: Box<[Option<Arc<PidFd>>]>,
     /// Processes left in the group after the last member was reaped.
     leftovers: Vec<Arc<PidFd>>,
     /// CPU time and peak memory of the members reaped so far (their rusage).
@@ -79,6 +79,12 @@ impl GroupState {
         }
     }
 
+    /// Member `index`'s pidfd, while it is unreaped and has one.
+    pub(crate) fn member_fd(&self, index: usize) -> Option<std::os::fd::BorrowedFd<'_>> {
+        let fd = self.member_fds.get(index)?.as_deref()?;
+        Some(std::os::fd::AsFd::as_fd(fd))
+    }
+
     /// Whether a held leftover proves group `pgid` the job's (see the module docs).
     fn proven(&self, pgid: i32) -> bool {
         self.leftovers.iter().any(|l| l.in_group(pgid)) && !pidfd::pid_exists(pgid)
@@ -88,7 +94,7 @@ impl GroupState {
 /// The process side of a process job.
 pub(crate) struct ProcPart {
     pub(crate) pgid: i32,
-    pub(crate) pids: Vec<i32>,
+    pub(crate) pids: Box<[i32]>,
     /// Each member's text, as `jobs -l` shows it.
     pub(crate) member_texts: Box<[String]>,
     group: Mutex<GroupState>,
@@ -115,13 +121,13 @@ impl ProcPart {
             pgid,
             member_texts: member_texts.into_boxed_slice(),
             group: Mutex::new(GroupState {
-                members: vec![Member::Running; pids.len()],
+                members: vec![Member::Running; pids.len()].into_boxed_slice(),
                 member_fds,
                 leftovers: Vec::new(),
                 reaped: sys::Usage::default(),
                 peak_seen: 0,
             }),
-            pids,
+            pids: pids.into_boxed_slice(),
             members_done: Notify::new(),
             starter: Mutex::new(None),
         }
@@ -292,6 +298,21 @@ impl ProcPart {
             .iter()
             .zip(&g.member_fds)
             .all(|(m, fd)| matches!(m, Member::Done(_)) || fd.is_some())
+    }
+
+    /// Calls `f` with the index, pid and pidfd of each unreaped member
+    /// that has a pidfd (group lock held meanwhile).
+    pub(crate) fn each_member_fd(
+        &self,
+        mut f: impl FnMut(usize, i32, std::os::fd::BorrowedFd<'_>),
+    ) {
+        let g = self.lock();
+        let members = g.members.iter().zip(&g.member_fds).zip(&self.pids);
+        for (i, ((m, fd), &pid)) in members.enumerate() {
+            if let (false, Some(fd)) = (matches!(m, Member::Done(_)), fd) {
+                f(i, pid, std::os::fd::AsFd::as_fd(&**fd));
+            }
+        }
     }
 
     /// Whether a member is unreaped (so the group's members may be reaped by `waitid`).

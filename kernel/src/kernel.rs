@@ -56,6 +56,9 @@ pub(crate) struct Inner {
     /// Process groups with children of ours still in them, by pgid.
     groups: Mutex<HashMap<i32, Arc<JobCore>>>,
     reap_lock: Mutex<()>,
+    /// The members' pidfds, for the reaper to learn which exited (None if
+    /// it could not be made: then SIGCHLD alone drives reaping).
+    exits: Option<crate::sys::exits::ExitWatch>,
     /// /dev/null, opened once and duplicated for each job's stdin.
     dev_null: Option<OwnedFd>,
     events: Arc<Publisher>,
@@ -122,7 +125,7 @@ impl Kernel {
     pub fn with_config(config: KernelConfig) -> Result<Kernel> {
         let rt = runtime()?;
         let _entered = rt.enter();
-        let mut sigchld = os_signal(SignalKind::child()).map_err(|source| Error::Io {
+        let sigchld = os_signal(SignalKind::child()).map_err(|source| Error::Io {
             context: "listening for SIGCHLD".into(),
             source,
         })?;
@@ -136,6 +139,7 @@ impl Kernel {
             }),
             groups: Mutex::new(HashMap::new()),
             reap_lock: Mutex::new(()),
+            exits: crate::sys::exits::ExitWatch::new().ok(),
             // Best effort: without it each job opens /dev/null itself.
             dev_null: process::open_dev_null().ok(),
             events,
@@ -145,18 +149,8 @@ impl Kernel {
         });
         let weak = Arc::downgrade(&inner);
         let stop = inner.stop.clone();
-        rt.spawn(async move {
-            loop {
-                tokio::select! {
-                    got = sigchld.recv() => if got.is_none() { break },
-                    _ = stop.cancelled() => break,
-                }
-                match weak.upgrade() {
-                    Some(inner) => inner.reap(),
-                    None => break,
-                }
-            }
-        });
+        let exits = inner.exits.as_ref().and_then(|w| w.readiness().ok());
+        rt.spawn(reaper::run(weak, stop, sigchld, exits));
         Ok(Kernel { inner })
     }
 

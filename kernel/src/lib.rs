@@ -22,8 +22,8 @@
 //!
 //! States: `Running ↔ Stopped(sig)`, then `Exited(code)` or `Signaled(sig)`,
 //! whose shell status is 128+N. A process job is finished when its processes
-//! have exited (reaped on SIGCHLD with `waitid` on the kernel's own process
-//! groups only, never `waitpid(-1)`), not when its pipes close.
+//! have exited (reaped by pid, on their pidfds' exit and on SIGCHLD, never
+//! with `waitpid(-1)`), not when its pipes close.
 //!
 //! # The API in a screen
 //!

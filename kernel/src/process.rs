@@ -7,9 +7,8 @@ use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -22,6 +21,10 @@ use crate::record::{Body, JobCore, ProcPart};
 use crate::spec::{Cmd, Io, ProcessSpec};
 use crate::stream::{Filled, OutputStream, RingBudget};
 use crate::sys;
+
+mod launch;
+
+use launch::{JobSetup, MemberSetup};
 
 /// Settings the spawner takes from the kernel.
 pub(crate) struct SpawnSettings<'a> {
@@ -48,14 +51,28 @@ pub(crate) struct Pump {
     stream: OutputStream,
     /// Pipe size to ask for once the stream is a heavy writer's (0: done,
     /// or never): only big producers gain from a big pipe.
-    grow_to: usize,
+    grow_to: u32,
     /// What the pipe was grown by, counted against the process-wide bound
     /// until the pump (and with it the pipe) is dropped.
     grown: Option<sys::PipeGrant>,
+    /// Bytes read since the pump last went to sleep (saturating): a
+    /// stream that gave [`HOT`] bytes in one go is a flood's.
+    streak: u32,
 }
+
+/// Bytes read in one wake-up that make a stream hot: only then does the
+/// pump, finding the pipe empty, wait [`SPIN`] for more before sleeping.
+/// A trickling stream never spins.
+const HOT: u32 = 32 << 10;
+
+/// How long a hot pump looks for more bytes before it sleeps: a writer
+/// that keeps producing refills the pipe sooner than a sleep and a
+/// wake-up would take (each costs a context switch).
+const SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 
 impl Pump {
     fn new(read: OwnedFd, stream: OutputStream, grow_to: usize) -> io::Result<Pump> {
+        let grow_to = u32::try_from(grow_to).unwrap_or(u32::MAX);
         // SAFETY: an OwnedFd is a valid open descriptor that always reports
         // the same number, and nothing closes or replaces it while the
         // AsyncFd owns it (it is only dropped with the AsyncFd).
@@ -65,6 +82,7 @@ impl Pump {
             stream,
             grow_to,
             grown: None,
+            streak: 0,
         })
     }
 
@@ -87,19 +105,28 @@ impl Pump {
             if let Ok(filled) = &got {
                 if filled.heavy && self.grow_to > 0 {
                     // Best effort: the bound or the system may refuse.
-                    self.grown = sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to);
+                    self.grown = sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to as usize);
                     self.grow_to = 0;
                 }
             }
-            match got {
+            let emptied = match got {
                 Ok(Filled { n: 0, .. }) => return Poll::Ready(()),
                 // A short read emptied the pipe: wait for the next write
                 // rather than spend a read(2) on EAGAIN.
-                Ok(Filled { n, asked, .. }) if n < asked => ready.clear_ready(),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready.clear_ready(),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Ok(Filled { n, asked, .. }) => {
+                    self.streak = self.streak.saturating_add(n as u32);
+                    n < asked
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => true,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => false,
                 Err(_) => return Poll::Ready(()),
+            };
+            if emptied {
+                if self.streak >= HOT && sys::wait_readable(ready.get_inner().as_fd(), SPIN) {
+                    continue;
+                }
+                self.streak = 0;
+                ready.clear_ready();
             }
         }
     }
@@ -213,36 +240,23 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
     let count = spec.members.len();
     let member_texts: Vec<String> = spec.members.iter().map(Cmd::display_text).collect();
     let fg = spec.inherit_stdio;
-    // An ignored job-control signal survives exec; reset those in the child.
-    // Only then does the spawn leave std's posix_spawn path.
-    let ignored = sys::ignored_job_signals();
+    let setup = JobSetup {
+        cwd: cwd.as_deref(),
+        env_clear: spec.env_clear,
+        env: &spec.env,
+        pre_exec: spec.pre_exec.as_ref(),
+    };
 
     let result = (|| -> Result<()> {
         let mut prev_read: Option<OwnedFd> = None;
         for (i, (member, program)) in spec.members.into_iter().zip(programs).enumerate() {
-            let name = member.program.to_string_lossy().into_owned();
             let spawn_err = |source: io::Error| Error::Spawn {
-                command: name.clone(),
+                command: member.program.to_string_lossy().into_owned(),
                 source,
             };
             let last = i + 1 == count;
             out_cap.last = last;
             err_cap.last = last;
-            let mut cmd = Command::new(&program);
-            cmd.arg0(&member.program).args(&member.args);
-            if let Some(dir) = &cwd {
-                cmd.current_dir(dir);
-            }
-            if spec.env_clear {
-                cmd.env_clear();
-            }
-            for (k, v) in spec.env.iter().chain(member.env.iter()) {
-                match v {
-                    Some(v) => cmd.env(k, v),
-                    None => cmd.env_remove(k),
-                };
-            }
-
             let from_prev = prev_read.take();
             let stdin = match (member.stdin, from_prev) {
                 (Io::Default, Some(fd)) => Target::Fd(fd),
@@ -287,39 +301,18 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
                 Some(t) => t,
                 None => stderr.dup(2).map_err(spawn_err)?,
             };
-            cmd.stdin(stdin.into_stdio())
-                .stdout(stdout.into_stdio())
-                .stderr(stderr.into_stdio());
-            cmd.process_group(pids.first().copied().unwrap_or(0));
-            if !ignored.is_empty() {
-                let reset = sys::reset_dispositions(ignored.clone());
-                // SAFETY: the hook only calls signal(2), which is async-signal-safe.
-                unsafe {
-                    cmd.pre_exec(reset);
-                }
-            }
-            if let Some(hook) = &spec.pre_exec {
-                let hook = Arc::clone(hook);
-                // SAFETY: the embedder promised (ProcessSpec::pre_exec is unsafe) that the
-                // hook only makes async-signal-safe calls; we add nothing else.
-                unsafe {
-                    cmd.pre_exec(move || hook());
-                }
-            }
-            let child = cmd.spawn().map_err(|source| match source.kind() {
-                io::ErrorKind::NotFound => Error::CommandNotFound {
-                    command: name.clone(),
+            let pid = launch::launch(
+                &setup,
+                MemberSetup {
+                    path: &program,
+                    program: &member.program,
+                    args: &member.args,
+                    env: &member.env,
+                    stdio: [stdin, stdout, stderr],
+                    pgid: pids.first().copied().unwrap_or(0),
                 },
-                io::ErrorKind::PermissionDenied => Error::PermissionDenied {
-                    command: name.clone(),
-                },
-                _ => Error::Spawn {
-                    command: name.clone(),
-                    source,
-                },
-            })?;
-            // std's Child neither kills nor waits on drop; the reaper owns the pid now.
-            pids.push(child.id() as i32);
+            )?;
+            pids.push(pid);
         }
         Ok(())
     })();

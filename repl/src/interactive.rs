@@ -43,9 +43,13 @@ impl Shell {
         };
         tokio::spawn(async move {
             let n = loop {
-                tokio::select! {
-                    _ = term.recv() => if !interactive { break libc::SIGTERM },
-                    _ = hup.recv() => break libc::SIGHUP,
+                let n = tokio::select! {
+                    _ = term.recv() => if interactive { continue } else { libc::SIGTERM },
+                    _ = hup.recv() => libc::SIGHUP,
+                };
+                // `kill $$`: the interpreter ends the shell itself (EXIT trap first).
+                if !crate::interp::SELF_KILL.load(std::sync::atomic::Ordering::Acquire) {
+                    break n;
                 }
             };
             kernel.shutdown(crate::shell::EXIT_GRACE).await;
@@ -274,18 +278,12 @@ pub async fn run(shell: &mut Shell) -> i32 {
                     continue;
                 }
                 shell.line_no += 1;
-                shell.run_text(&line, line.contains('\n')).await;
+                shell.run_text(&line).await;
             }
             Read::Interrupted => continue,
             Read::Eof => {
                 shell.line_no += 1;
-                let io = crate::io::Streams::inherit();
-                let list = match crate::syntax::parse("exit") {
-                    Ok(l) => l,
-                    Err(_) => return shell.env.last_status,
-                };
-                let src: Arc<str> = Arc::from("exit");
-                shell.run_list(&list, &src, &io).await;
+                shell.run_text("exit").await;
                 if shell.exit_status.is_none() {
                     continue;
                 }

@@ -172,7 +172,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn issue_8_jobs_reads_state_from_the_kernel() {
         let mut shell = Shell::new(false, "corral".into()).unwrap();
-        shell.run_text("sleep 300 | cat &", false).await;
+        shell.run_text("sleep 300 | cat &").await;
         let job = KillOnDrop(shell.kernel_job(JobNum(1)).expect("job 1"));
         let pids = job.0.pids();
         let pgid = job.0.pgid().expect("a process group");

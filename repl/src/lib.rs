@@ -2,7 +2,8 @@
 //! job control and reedline front end, over corral-kernel and corral-vfs.
 //!
 //! [`main`] is the whole program: `corral` on a terminal is interactive;
-//! `corral -c LINE`, `corral FILE` or a script on stdin run non-interactively.
+//! `corral -c LINE`, `corral FILE` or a script on stdin run non-interactively,
+//! with bash's options (`corral [-eiuxnsm] [-o OPT] [-c LINE [NAME [ARGS…]]] [FILE [ARGS…]]`).
 
 mod builtins;
 mod completion;
@@ -10,47 +11,57 @@ mod exec;
 pub mod expand;
 mod foreground;
 mod interactive;
+mod interp;
 mod io;
 pub mod jobs;
 mod jobsync;
 pub mod lang;
 mod prompt;
 mod redirect;
+mod script;
 mod shell;
-pub mod syntax;
 mod sys;
 mod terminal;
 pub mod vmount;
 
 use std::ffi::OsString;
-use std::io::Read;
 use std::os::fd::AsFd;
 
 pub use shell::Shell;
 
 const USAGE: &str = "\
-usage: corral [-c LINE [ARG0]] [FILE]
+usage: corral [-eiuxnsmCfb] [-o OPT] [+o OPT] [-c LINE [NAME [ARG ...]]] [FILE [ARG ...]]
        corral --help | --version
 
 With no arguments on a terminal, corral is an interactive shell with job
 control (jobs, fg, bg, kill %N, wait, disown, Ctrl-Z) and /v/jobs/<id>/...
 files for every job's output and status. `-c LINE` runs LINE, FILE runs a
-script, and commands are read from stdin when it is not a terminal.
+script, and commands are read from stdin when it is not a terminal (or -s).
 Type `help` in the shell for the builtins.
 ";
 
-/// How the shell was asked to run.
-enum Mode {
+/// Where the commands come from.
+enum Source {
     Interactive,
-    Command(String, String),
-    Script(String, Vec<u8>),
+    Command(String),
+    Script(std::fs::File),
+    Stdin,
+}
+
+/// How the shell was asked to run.
+struct Invocation {
+    source: Source,
+    arg0: String,
+    args: Vec<String>,
+    /// `set` options from the command line: (letter or -o name, on).
+    options: Vec<(String, bool)>,
 }
 
 /// Runs corral with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let mode = match parse_args(&args) {
-        Ok(Some(mode)) => mode,
+    let inv = match parse_args(&args) {
+        Ok(Some(inv)) => inv,
         Ok(None) => return 0,
         Err((msg, status)) => {
             eprintln!("{msg}");
@@ -69,82 +80,172 @@ pub fn main() -> i32 {
             return 1;
         }
     };
-    let status = runtime.block_on(run(mode));
-    // Blocking readers (a builtin reading the terminal) must not hold up exit.
-    runtime.shutdown_background();
-    status
+    // The interpreter recurses (functions, nested compound commands): run it
+    // on a thread with room for the deepest nesting allowed.
+    std::thread::Builder::new()
+        .name("corral-interp".into())
+        .stack_size(STACK)
+        .spawn(move || {
+            let status = runtime.block_on(run(inv));
+            // Blocking readers (a builtin reading the terminal) must not hold up exit.
+            runtime.shutdown_background();
+            status
+        })
+        .map_or(1, |t| t.join().unwrap_or(1))
 }
 
-fn parse_args(args: &[OsString]) -> Result<Option<Mode>, (String, i32)> {
+/// The interpreter thread's stack: enough for `interp::MAX_FUNCTION_DEPTH`.
+const STACK: usize = 256 * 1024 * 1024;
+
+fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
     let text = |a: &OsString| a.to_string_lossy().into_owned();
-    match args.first().map(text).as_deref() {
-        None => {
-            if crate::sys::isatty(std::io::stdin().as_fd()) {
-                Ok(Some(Mode::Interactive))
-            } else {
-                let mut script = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut script)
-                    .map_err(|e| (format!("corral: stdin: {e}"), 1))?;
-                Ok(Some(Mode::Script("corral".into(), script)))
+    let mut options = Vec::new();
+    let mut command = false;
+    let mut stdin = false;
+    let mut interactive = false;
+    let mut i = 0;
+    while let Some(a) = args.get(i).map(text) {
+        match a.as_str() {
+            "--help" | "-h" => {
+                print!("{USAGE}");
+                return Ok(None);
+            }
+            "--version" | "-V" => {
+                println!("corral {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            "--" | "-" => {
+                i += 1;
+                break;
+            }
+            _ => {}
+        }
+        let on = a.starts_with('-');
+        if !(on || a.starts_with('+')) || a.len() < 2 {
+            break;
+        }
+        i += 1;
+        for c in a[1..].chars() {
+            match c {
+                'c' if on => command = true,
+                's' if on => stdin = true,
+                'i' if on => interactive = true,
+                'o' => {
+                    let Some(name) = args.get(i).map(text) else {
+                        return Err((
+                            format!("corral: -o: option requires an argument\n{USAGE}"),
+                            2,
+                        ));
+                    };
+                    i += 1;
+                    options.push((name, on));
+                }
+                'e' | 'u' | 'x' | 'n' | 'm' | 'C' | 'f' | 'b' => options.push((c.to_string(), on)),
+                other => {
+                    return Err((
+                        format!(
+                            "corral: {}{other}: invalid option\n{USAGE}",
+                            if on { '-' } else { '+' }
+                        ),
+                        2,
+                    ))
+                }
             }
         }
-        Some("--help" | "-h") => {
-            print!("{USAGE}");
-            Ok(None)
-        }
-        Some("--version" | "-V") => {
-            println!("corral {}", env!("CARGO_PKG_VERSION"));
-            Ok(None)
-        }
-        Some("-c") => match args.get(1) {
-            Some(line) => {
-                let arg0 = args.get(2).map(text).unwrap_or_else(|| "corral".into());
-                Ok(Some(Mode::Command(text(line), arg0)))
-            }
-            None => Err(("corral: -c: option requires an argument".into(), 2)),
-        },
-        Some(opt) if opt.starts_with('-') && opt != "-" => {
-            Err((format!("corral: {opt}: invalid option\n{USAGE}"), 2))
-        }
-        Some(file) => match std::fs::read(&args[0]) {
-            Ok(bytes) => Ok(Some(Mode::Script(file.to_string(), bytes))),
-            Err(e) => Err((format!("corral: {file}: {}", io::os_message(&e)), 127)),
-        },
     }
+    let rest: Vec<String> = args[i..].iter().map(text).collect();
+    let mut rest = rest.into_iter();
+    let (source, arg0) = if command {
+        let Some(line) = rest.next() else {
+            return Err(("corral: -c: option requires an argument".into(), 2));
+        };
+        (
+            Source::Command(line),
+            rest.next().unwrap_or_else(|| "corral".into()),
+        )
+    } else if stdin || args.len() == i {
+        let tty = crate::sys::isatty(std::io::stdin().as_fd());
+        if (tty && !stdin) || interactive {
+            (Source::Interactive, "corral".into())
+        } else {
+            (Source::Stdin, "corral".into())
+        }
+    } else {
+        let Some(file) = rest.next() else {
+            return Err((USAGE.into(), 2));
+        };
+        match std::fs::File::open(&file) {
+            Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
+                return Err((format!("corral: {file}: Is a directory"), 126))
+            }
+            Ok(f) => (Source::Script(f), file),
+            Err(e) => return Err((format!("corral: {file}: {}", io::os_message(&e)), 127)),
+        }
+    };
+    Ok(Some(Invocation {
+        source,
+        arg0,
+        args: rest.collect(),
+        options,
+    }))
 }
 
-async fn run(mode: Mode) -> i32 {
-    let (interactive, arg0) = match &mode {
-        Mode::Interactive => (true, "corral".to_string()),
-        Mode::Command(_, arg0) => (false, arg0.clone()),
-        Mode::Script(name, _) => (false, name.clone()),
-    };
+async fn run(inv: Invocation) -> i32 {
+    let interactive = matches!(inv.source, Source::Interactive);
     // Before the shell reads the environment: children inherit CORRAL_V.
     vmount::prepare(interactive);
-    let mut shell = match Shell::new(interactive, arg0) {
+    let mut shell = match Shell::new(interactive, inv.arg0) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("corral: {e}");
             return 1;
         }
     };
+    shell.env.lang.positional = inv.args;
+    if let Source::Script(_) = inv.source {
+        shell.env.lang.name.clone_from(&shell.env.arg0);
+    }
+    let mask = sys::set_umask(0o022);
+    sys::set_umask(mask);
+    shell.env.lang.umask = mask;
+    for (name, on) in inv.options {
+        let opts = &mut shell.env.lang.opts;
+        let slot = match name.chars().next() {
+            Some(c) if name.len() == 1 => opts.letter(c),
+            _ => opts.named(&name),
+        };
+        match slot {
+            Some(v) => *v = on,
+            None => {
+                eprintln!("corral: {name}: invalid option name");
+                return 2;
+            }
+        }
+    }
     shell.watch_termination();
     vmount::start(&shell.env.vfs, interactive);
-    let status = match mode {
-        Mode::Interactive => interactive::run(&mut shell).await,
-        Mode::Command(line, _) => {
+    let status = match inv.source {
+        Source::Interactive => interactive::run(&mut shell).await,
+        Source::Command(line) => {
+            shell.env.lang.opts.command = true;
             shell.terminal = script_terminal();
-            shell.run_text(&line, false).await
+            shell.run_text(&line).await
         }
-        Mode::Script(_, bytes) => {
+        Source::Script(file) => {
             shell.terminal = script_terminal();
-            let text = String::from_utf8_lossy(&bytes);
-            shell.run_text(&text, true).await
+            script::run_file(&mut shell, file).await
+        }
+        Source::Stdin => {
+            shell.env.lang.opts.stdin = true;
+            shell.terminal = script_terminal();
+            script::run_stdin(&mut shell).await
         }
     };
+    let status = shell.exit_status.take().unwrap_or(status);
+    let status = shell.run_exit_trap(status).await;
     let status = shell.exit_status.unwrap_or(status);
     shell.env.kernel.shutdown(shell::EXIT_GRACE).await;
+    shell.finish_passthrough().await;
     vmount::shutdown();
     drop(shell);
     status

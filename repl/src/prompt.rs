@@ -39,7 +39,7 @@ pub struct LineValidator;
 
 impl Validator for LineValidator {
     fn validate(&self, line: &str) -> ValidationResult {
-        if crate::syntax::is_incomplete(line) {
+        if crate::lang::is_incomplete(line) {
             ValidationResult::Incomplete
         } else {
             ValidationResult::Complete

@@ -1,13 +1,123 @@
-//! Redirections: opening their targets (host files, or /v files written
-//! through the mount table once the command is done) and applying them in order.
+//! Descriptors and redirections.
+//!
+//! The shell keeps its open descriptors in [`Fds`]: 0, 1 and 2 as the
+//! [`Streams`] builtins use, and any other number `exec 3>f` opened. A
+//! command's redirections are applied, in order, to a copy of them (so they
+//! end with the command); `exec` without a command applies them to the
+//! shell's own. Targets under `/v` are written through the mount table once
+//! the command is done. Here-documents and here-strings are pipes fed by a
+//! task, so a large body never blocks the runtime.
 
+use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
+use crate::interp::ex;
 use crate::io::{os_message, Input, Output, Streams};
+use crate::lang::ast::{HereDocBody, Redirect, RedirectKind};
 use crate::shell::Shell;
-use crate::syntax::{self, RedirectionKind};
+
+/// One open descriptor above 2.
+#[derive(Debug)]
+pub enum Slot {
+    /// Opened for reading.
+    In(Input),
+    /// Opened for writing.
+    Out(Output),
+}
+
+impl Slot {
+    fn try_clone(&self) -> std::io::Result<Slot> {
+        Ok(match self {
+            Slot::In(i) => Slot::In(i.try_clone()?),
+            Slot::Out(o) => Slot::Out(o.try_clone()?),
+        })
+    }
+}
+
+/// The descriptors a command runs with.
+#[derive(Debug)]
+pub struct Fds {
+    /// 0, 1 and 2.
+    pub std: Streams,
+    /// 3 and up.
+    pub extra: BTreeMap<i32, Slot>,
+}
+
+impl Fds {
+    /// The shell's own 0, 1 and 2.
+    #[must_use]
+    pub fn inherit() -> Fds {
+        Fds {
+            std: Streams::inherit(),
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Wraps streams.
+    #[must_use]
+    pub fn from_streams(std: Streams) -> Fds {
+        Fds {
+            std,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Duplicates every descriptor.
+    ///
+    /// # Errors
+    /// The OS error of a failed dup.
+    pub fn try_clone(&self) -> std::io::Result<Fds> {
+        let mut extra = BTreeMap::new();
+        for (k, v) in &self.extra {
+            extra.insert(*k, v.try_clone()?);
+        }
+        Ok(Fds {
+            std: self.std.try_clone()?,
+            extra,
+        })
+    }
+
+    /// A copy of descriptor `n`, `None` when it is not open.
+    fn get(&self, n: i32) -> std::io::Result<Option<Slot>> {
+        Ok(match n {
+            0 => Some(Slot::In(self.std.stdin.try_clone()?)),
+            1 => Some(Slot::Out(self.std.stdout.try_clone()?)),
+            2 => Some(Slot::Out(self.std.stderr.try_clone()?)),
+            _ => match self.extra.get(&n) {
+                Some(s) => Some(s.try_clone()?),
+                None => None,
+            },
+        })
+    }
+
+    /// Makes `n` refer to `slot` (`None`: closes it).
+    fn set(&mut self, n: i32, slot: Option<Slot>) -> Result<(), String> {
+        match (n, slot) {
+            (0, None) => self.std.stdin = Input::Null,
+            (1, None) => self.std.stdout = Output::Null,
+            (2, None) => self.std.stderr = Output::Null,
+            (_, None) => {
+                self.extra.remove(&n);
+            }
+            (0, Some(Slot::In(i))) => self.std.stdin = i,
+            (0, Some(Slot::Out(Output::Fd(fd)))) => self.std.stdin = Input::Fd(fd),
+            (0, Some(Slot::Out(Output::Null))) => self.std.stdin = Input::Null,
+            (1 | 2, Some(Slot::In(Input::Fd(fd)))) => {
+                self.set(n, Some(Slot::Out(Output::Fd(fd))))?
+            }
+            (1 | 2, Some(Slot::In(Input::Null))) => self.set(n, Some(Slot::Out(Output::Null)))?,
+            (1, Some(Slot::Out(o))) => self.std.stdout = o,
+            (2, Some(Slot::Out(o))) => self.std.stderr = o,
+            (n, Some(s)) if n > 2 => {
+                self.extra.insert(n, s);
+            }
+            _ => return Err(format!("{n}: Bad file descriptor")),
+        }
+        Ok(())
+    }
+}
 
 impl Shell {
     /// For a `>`/`>>` target under /v (not the host): a pipe whose contents are
@@ -37,98 +147,145 @@ impl Shell {
         })())
     }
 
-    /// Applies redirections in order; prints the error and returns status 1 on failure.
-    pub(crate) fn redirect(
-        &mut self,
-        redirs: &[syntax::Redirection],
-        streams: &mut Streams,
-    ) -> Result<(), i32> {
+    /// Applies redirections in order to `fds`; prints the error and returns
+    /// status 1 on failure.
+    pub(crate) async fn redirect(&mut self, redirs: &[Redirect], fds: &mut Fds) -> Result<(), i32> {
         for r in redirs {
-            let target = |shell: &mut Shell, w: &syntax::Word| -> Result<String, i32> {
-                match syntax::expand_redirect_target(w, &shell.env) {
-                    Ok(t) => Ok(t),
-                    Err(e) => Err(shell.fail(&format!("corral: {e}"))),
-                }
-            };
-            match &r.kind {
-                RedirectionKind::Read { fd, target: w } => {
-                    let name = target(self, w)?;
-                    let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
-                        Some(r) => r.map_err(|e| self.fail(&format!("corral: {name}: {e}")))?,
-                        None => self.open(&name, OpenOptions::new().read(true))?,
-                    };
-                    self.set_fd(streams, *fd, Some(Input::Fd(file)), None)?;
-                }
-                RedirectionKind::Write {
-                    fd,
-                    target: w,
-                    append,
-                } => {
-                    let name = target(self, w)?;
-                    let file = match self.vfs_target(&name, *append) {
-                        Some(pipe) => pipe.map_err(|e| self.fail_io(&e))?,
-                        None => self.open(&name, write_options(*append))?,
-                    };
-                    self.set_fd(streams, *fd, None, Some(Output::Fd(file)))?;
-                }
-                RedirectionKind::WriteBoth { target: w, append } => {
-                    let name = target(self, w)?;
-                    let file = self.open(&name, write_options(*append))?;
-                    let copy = file.try_clone().map_err(|e| self.fail_io(&e))?;
-                    streams.stdout = Output::Fd(file);
-                    streams.stderr = Output::Fd(copy);
-                }
-                RedirectionKind::Duplicate { fd, copy_of } => {
-                    let result = match copy_of {
-                        0 => streams.stdin.try_clone().map(|i| (Some(i), None)),
-                        1 => streams.stdout.try_clone().map(|o| (None, Some(o))),
-                        2 => streams.stderr.try_clone().map(|o| (None, Some(o))),
-                        other => {
-                            return Err(self.fail(&format!("corral: {other}: Bad file descriptor")))
+            if let Err(msg) = self.redirect_one(r, fds).await {
+                return Err(self.fail(&format!("corral: {msg}")));
+            }
+        }
+        Ok(())
+    }
+
+    async fn target(&mut self, w: &crate::lang::ast::Word) -> Result<String, String> {
+        ex::redirect_target(self, w).await.map_err(|e| {
+            if e.is_fatal() && !self.interactive {
+                self.exit_status = Some(1);
+            }
+            e.to_string()
+        })
+    }
+
+    async fn redirect_one(&mut self, r: &Redirect, fds: &mut Fds) -> Result<(), String> {
+        let n = r.target_fd();
+        match &r.kind {
+            RedirectKind::Read(w) => {
+                let name = self.target(w).await?;
+                let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
+                    Some(r) => r.map_err(|e| format!("{name}: {e}"))?,
+                    None => self.open(&name, OpenOptions::new().read(true)).await?,
+                };
+                fds.set(n, Some(Slot::In(Input::Fd(file))))
+            }
+            RedirectKind::Write(w) | RedirectKind::Clobber(w) | RedirectKind::Append(w) => {
+                let name = self.target(w).await?;
+                let append = matches!(r.kind, RedirectKind::Append(_));
+                let file = match self.vfs_target(&name, append) {
+                    Some(pipe) => pipe.map_err(|e| os_message(&e))?,
+                    None => {
+                        if matches!(r.kind, RedirectKind::Write(_)) && self.env.lang.opts.noclobber
+                        {
+                            let path = self.env.absolute(&name);
+                            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                                return Err(format!("{name}: cannot overwrite existing file"));
+                            }
                         }
-                    };
-                    let (i, o) = result.map_err(|e| self.fail_io(&e))?;
-                    match (*fd, i, o) {
-                        (0, Some(i), _) => streams.stdin = i,
-                        (1 | 2, _, Some(o)) => self.set_fd(streams, *fd, None, Some(o))?,
-                        (f, _, _) => {
-                            return Err(self
-                                .fail(&format!("corral: {f}>&{copy_of}: unsupported redirection")))
-                        }
+                        self.open(&name, write_options(append)).await?
                     }
+                };
+                fds.set(n, Some(Slot::Out(Output::Fd(file))))
+            }
+            RedirectKind::ReadWrite(w) => {
+                let name = self.target(w).await?;
+                let mut o = OpenOptions::new();
+                o.read(true).write(true).create(true);
+                let file = self.open(&name, &o).await?;
+                fds.set(n, Some(Slot::In(Input::Fd(file))))
+            }
+            RedirectKind::OutErr(w) | RedirectKind::AppendOutErr(w) => {
+                let name = self.target(w).await?;
+                let append = matches!(r.kind, RedirectKind::AppendOutErr(_));
+                let file = self.open(&name, write_options(append)).await?;
+                let copy = file.try_clone().map_err(|e| os_message(&e))?;
+                fds.std.stdout = Output::Fd(file);
+                fds.std.stderr = Output::Fd(copy);
+                Ok(())
+            }
+            RedirectKind::DupIn(w) | RedirectKind::DupOut(w) => {
+                let text = ex::string(self, w).await.map_err(|e| e.to_string())?;
+                if text == "-" {
+                    return fds.set(n, None);
                 }
+                let output = matches!(r.kind, RedirectKind::DupOut(_));
+                let Ok(from) = text.parse::<i32>() else {
+                    if output && r.fd.is_none() {
+                        // `>&file` is `&>file`.
+                        let file = self.open(&text, write_options(false)).await?;
+                        let copy = file.try_clone().map_err(|e| os_message(&e))?;
+                        fds.std.stdout = Output::Fd(file);
+                        fds.std.stderr = Output::Fd(copy);
+                        return Ok(());
+                    }
+                    return Err(format!("{text}: ambiguous redirect"));
+                };
+                let slot = fds.get(from).map_err(|e| os_message(&e))?;
+                let Some(slot) = slot else {
+                    return Err(format!("{from}: Bad file descriptor"));
+                };
+                fds.set(n, Some(slot))
+            }
+            RedirectKind::HereDoc(h) => {
+                let body = match &h.body {
+                    HereDocBody::Literal(t) => t.clone(),
+                    HereDocBody::Expand(w) => {
+                        ex::heredoc(self, w).await.map_err(|e| e.to_string())?
+                    }
+                };
+                let input = feed(body.into_bytes()).map_err(|e| os_message(&e))?;
+                fds.set(n, Some(Slot::In(input)))
+            }
+            RedirectKind::HereString(w) => {
+                let mut body = ex::string(self, w).await.map_err(|e| e.to_string())?;
+                body.push('\n');
+                let input = feed(body.into_bytes()).map_err(|e| os_message(&e))?;
+                fds.set(n, Some(Slot::In(input)))
             }
         }
-        Ok(())
     }
 
-    fn set_fd(
-        &mut self,
-        streams: &mut Streams,
-        fd: u32,
-        input: Option<Input>,
-        output: Option<Output>,
-    ) -> Result<(), i32> {
-        match (fd, input, output) {
-            (0, Some(i), _) => streams.stdin = i,
-            (1, _, Some(o)) => streams.stdout = o,
-            (2, _, Some(o)) => streams.stderr = o,
-            (f, _, _) => {
-                return Err(self.fail(&format!(
-                    "corral: {f}: only descriptors 0, 1 and 2 can be redirected"
-                )))
-            }
-        }
-        Ok(())
-    }
-
-    fn open(&mut self, name: &str, opts: &OpenOptions) -> Result<OwnedFd, i32> {
+    /// Opens a redirection's file. A FIFO is opened on the blocking pool:
+    /// its open waits for the other end, which must not stall the runtime.
+    async fn open(&mut self, name: &str, opts: &OpenOptions) -> Result<OwnedFd, String> {
+        use std::os::unix::fs::FileTypeExt;
         let path = self.env.absolute(name);
-        match opts.open(&path) {
+        let fifo = std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_fifo());
+        let opened = if fifo {
+            let opts = opts.clone();
+            match tokio::task::spawn_blocking(move || opts.open(&path)).await {
+                Ok(r) => r,
+                Err(e) => Err(std::io::Error::other(e)),
+            }
+        } else {
+            opts.open(&path)
+        };
+        match opened {
             Ok(f) => Ok(OwnedFd::from(f)),
-            Err(e) => Err(self.fail(&format!("corral: {name}: {}", os_message(&e)))),
+            Err(e) => Err(format!("{name}: {}", os_message(&e))),
         }
     }
+}
+
+/// A pipe whose read end yields `data`, written by a task (a reader that
+/// stops early ends it with EPIPE).
+fn feed(data: Vec<u8>) -> std::io::Result<Input> {
+    use tokio::io::AsyncWriteExt;
+    let (r, w) = crate::sys::pipe()?;
+    let mut tx = tokio::net::unix::pipe::Sender::from_owned_fd(w)?;
+    tokio::spawn(async move {
+        let _ = tx.write_all(&data).await;
+    });
+    Ok(Input::Fd(r))
 }
 
 fn write_options(append: bool) -> &'static OpenOptions {

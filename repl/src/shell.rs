@@ -1,7 +1,7 @@
 //! The shell's state: variables, working directory, last status, the kernel,
 //! the mount table, and the job table the builtins work on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,81 +9,13 @@ use std::time::Duration;
 use corral_kernel::{Events, Job, JobId, Kernel};
 use corral_vfs::MountTable;
 
+use crate::interp::{Lang, Vars};
 use crate::jobs::{JobNum, JobTable};
-use crate::syntax::ExpandContext;
+use crate::redirect::Fds;
 use crate::terminal::Terminal;
 
 /// How long jobs get between TERM and KILL when the shell exits.
 pub const EXIT_GRACE: Duration = Duration::from_secs(1);
-
-/// Shell variables and which of them are exported.
-#[derive(Clone, Debug, Default)]
-pub struct Vars {
-    values: HashMap<String, String>,
-    exported: HashSet<String>,
-    /// The exported set differs from the process environment: children need
-    /// an environment of their own (else they inherit ours, which is cheaper).
-    changed: bool,
-}
-
-impl Vars {
-    /// The process environment, all exported.
-    pub fn from_env() -> Vars {
-        let mut v = Vars::default();
-        for (k, val) in std::env::vars_os() {
-            if let (Some(k), Some(val)) = (k.to_str(), val.to_str()) {
-                v.values.insert(k.to_string(), val.to_string());
-                v.exported.insert(k.to_string());
-            }
-        }
-        v
-    }
-
-    /// A variable's value.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
-    }
-
-    /// Sets a variable (keeps its exported flag).
-    pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        let value = value.into();
-        if self.exported.contains(name) && self.values.get(name) != Some(&value) {
-            self.changed = true;
-        }
-        self.values.insert(name.to_string(), value);
-    }
-
-    /// Marks a variable exported (creating it empty if `value` is None and it is unset).
-    pub fn export(&mut self, name: &str, value: Option<String>) {
-        if let Some(v) = value {
-            self.values.insert(name.to_string(), v);
-        }
-        self.exported.insert(name.to_string());
-        self.changed = true;
-    }
-
-    /// Removes a variable.
-    pub fn unset(&mut self, name: &str) {
-        self.values.remove(name);
-        self.changed |= self.exported.remove(name);
-    }
-
-    /// Whether children need an environment built from these variables.
-    pub fn changed(&self) -> bool {
-        self.changed
-    }
-
-    /// Exported name=value pairs, sorted by name.
-    pub fn exported(&self) -> Vec<(String, String)> {
-        let mut out: Vec<_> = self
-            .exported
-            .iter()
-            .filter_map(|k| self.values.get(k).map(|v| (k.clone(), v.clone())))
-            .collect();
-        out.sort();
-        out
-    }
-}
 
 /// What a command line may change in the shell; cloned for subshells
 /// (`( … )` groups, pipeline members and background builtins).
@@ -95,8 +27,8 @@ pub struct Env {
     pub cwd: PathBuf,
     /// `$?`.
     pub last_status: i32,
-    /// `$!`.
-    pub last_bg_pid: Option<u32>,
+    /// `$!`: the last pid of a process job, `%N` for a future job.
+    pub last_bg: Option<String>,
     /// The job engine.
     pub kernel: Kernel,
     /// `/v/jobs`, `/v`, and the host filesystem.
@@ -105,6 +37,8 @@ pub struct Env {
     pub arg0: String,
     /// The process's own working directory (children started elsewhere need a chdir).
     pub process_cwd: PathBuf,
+    /// Functions, positional parameters, options, traps, aliases.
+    pub lang: Lang,
 }
 
 impl Env {
@@ -116,28 +50,6 @@ impl Env {
             let joined = self.cwd.join(p);
             joined.to_string_lossy().into_owned()
         }
-    }
-}
-
-impl ExpandContext for Env {
-    fn var(&self, name: &str) -> Option<String> {
-        match name {
-            "?" => Some(self.last_status.to_string()),
-            "!" => self.last_bg_pid.map(|p| p.to_string()),
-            "$" => Some(std::process::id().to_string()),
-            "0" => Some(self.arg0.clone()),
-            "#" => Some("0".to_string()),
-            "PWD" => Some(self.cwd.to_string_lossy().into_owned()),
-            _ => self.vars.get(name).map(str::to_string),
-        }
-    }
-
-    fn home(&self) -> Option<String> {
-        self.vars.get("HOME").map(str::to_string)
-    }
-
-    fn cwd(&self) -> PathBuf {
-        self.cwd.clone()
     }
 }
 
@@ -175,6 +87,22 @@ pub struct Shell {
     pub vfs_writes: Vec<(String, tokio::task::JoinHandle<std::io::Result<()>>)>,
     /// The user interrupted the current line: the rest of it does not run.
     pub interrupted: bool,
+    /// The shell's open descriptors (0, 1, 2 and those `exec 3>f` opened).
+    pub fds: Fds,
+    /// `break`, `continue` or `return` unwinding to its loop or function.
+    pub flow: Option<crate::interp::Flow>,
+    /// Copies of background jobs' output to the shell's own (`set +o bgquiet`).
+    pub passthrough: Vec<tokio::task::JoinHandle<()>>,
+    /// The future job this shell copy runs as (its processes are the job's children).
+    pub future: Option<corral_kernel::FutureContext>,
+    /// The task writing passed-through output to the shell's stdout/stderr.
+    pub passthrough_sink: Option<crate::interp::background::Sink>,
+    /// Commands run since the interpreter last yielded to the runtime.
+    pub budget: u32,
+    /// The last spawn failed with ENOEXEC (the file runs as a script).
+    pub enoexec: bool,
+    /// The status of the last `$(…)` of the current command.
+    pub subst_status: Option<i32>,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
     /// the script stops once that job is gone.
     pub sigint: Arc<std::sync::atomic::AtomicBool>,
@@ -201,17 +129,18 @@ impl Shell {
         let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
         vars.set("PWD", cwd.to_string_lossy().into_owned());
-        vars.changed = false;
+        vars.mark_unchanged();
         Ok(Shell {
             env: Env {
                 vars,
                 cwd,
                 last_status: 0,
-                last_bg_pid: None,
+                last_bg: None,
                 kernel,
                 vfs,
                 arg0,
                 process_cwd,
+                lang: Lang::new(interactive),
             },
             jobs: JobTable::default(),
             events,
@@ -227,6 +156,14 @@ impl Shell {
             suspend: Arc::new(tokio::sync::Notify::new()),
             vfs_writes: Vec::new(),
             interrupted: false,
+            fds: Fds::inherit(),
+            flow: None,
+            passthrough: Vec::new(),
+            passthrough_sink: None,
+            future: None,
+            budget: 0,
+            subst_status: None,
+            enoexec: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),
         })

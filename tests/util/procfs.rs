@@ -181,13 +181,30 @@ pub fn wait_blocked_on_input(pid: i32, timeout: Duration) {
     if INPUT_WAITS.is_empty() {
         return;
     }
-    let syscall = || std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+    // corral runs its interpreter on a thread of its own (`corral-interp`,
+    // comm truncated to 15 bytes): that thread is the one that waits.
+    let task = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|t| {
+            std::fs::read_to_string(t.join("comm")).is_ok_and(|c| c.trim_end() == "corral-interp")
+        });
+    let dir = task.unwrap_or_else(|| std::path::PathBuf::from(format!("/proc/{pid}")));
+    let syscall = || std::fs::read_to_string(dir.join("syscall")).unwrap_or_default();
     wait_for(
         timeout,
         &format!("process {pid} to block waiting for input"),
         || {
             let nr: i64 = syscall().split_whitespace().next()?.parse().ok()?;
-            (state(pid) == Some('S') && INPUT_WAITS.contains(&nr)).then_some(())
+            let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+            let sleeping = stat
+                .rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().next())
+                == Some("S");
+            (sleeping && INPUT_WAITS.contains(&nr)).then_some(())
         },
         || format!("syscall {:?}, {:?}", syscall(), stat(pid)),
     );

@@ -1,57 +1,165 @@
 //! Reaping: folding our children's state changes (exits, stops,
-//! continues) into their jobs, on each SIGCHLD.
+//! continues) into their jobs.
+//!
+//! Exits are seen through the members' pidfds, watched in one epoll set
+//! ([`ExitWatch`](crate::sys::exits::ExitWatch)): the reaper learns which
+//! members exited and takes exactly their reports with `waitid(P_PIDFD)`
+//! (P_PID where there is no pidfd), whose cost does not grow with the
+//! number of children. Stops and
+//! continues raise only SIGCHLD: on each, one look (without taking it)
+//! at the first pending report of any child tells whose it is; a
+//! member's is taken the same way. A child that is not ours (the
+//! embedder's) must keep its report, and hides everything behind it from
+//! the look: then every member is asked in turn, as a fallback.
+//!
+//! Only a child subreaper can have children of ours in a job's group that
+//! are not its members (orphans re-parented to us): then the group is
+//! also asked as a whole (`waitid(P_PGID)`), and these are reaped quietly.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+
+use tokio::signal::unix::Signal as SignalStream;
+use tokio_util::sync::CancellationToken;
 
 use super::{lock, Inner};
 use crate::group::{GroupState, Member, ProcPart};
 use crate::job::{JobEvent, JobState};
 use crate::record::JobCore;
 use crate::signal::Signal;
+use crate::sys::exits::ExitReady;
 use crate::sys::{self, ChildChange, GroupWait, Peek};
 
+/// The reaper's task: reaps on each SIGCHLD and on each exit the watch
+/// reports, until the kernel is dropped.
+pub(super) async fn run(
+    weak: Weak<Inner>,
+    stop: CancellationToken,
+    mut sigchld: SignalStream,
+    exits: Option<ExitReady>,
+) {
+    let mut watching = exits.is_some();
+    loop {
+        tokio::select! {
+            got = sigchld.recv() => {
+                if got.is_none() {
+                    break;
+                }
+                match weak.upgrade() {
+                    Some(inner) => inner.reap(),
+                    None => break,
+                }
+            }
+            served = async {
+                match &exits {
+                    Some(e) => e.serve(|| weak.upgrade().is_none_or(|inner| inner.reap_exits())).await,
+                    None => std::future::pending().await,
+                }
+            }, if watching => {
+                // The reactor failed it: SIGCHLD's looks still find every exit.
+                watching = served.is_ok();
+            }
+            _ = stop.cancelled() => break,
+        }
+    }
+}
+
+/// The watch key of member `pid` of group `pgid`.
+fn key(pgid: i32, pid: i32) -> u64 {
+    (u64::from(pgid as u32) << 32) | u64::from(pid as u32)
+}
+
+fn unkey(key: u64) -> (i32, i32) {
+    ((key >> 32) as u32 as i32, key as u32 as i32)
+}
+
 impl Inner {
-    /// Collects the state changes of our children. Runs on each SIGCHLD.
-    ///
-    /// Rather than asking every group in turn, it peeks (without taking it)
-    /// at the first pending report of any child, and if that child's group
-    /// is ours, takes that group's reports; then looks again. A child that is
-    /// not ours (the embedder's) must keep its report, and hides everything
-    /// behind it from the peek: then every group is asked in turn, as a
-    /// fallback. Likewise when taking a group's reports got nowhere (the
-    /// child moved to another group meanwhile), so this always ends.
+    /// Collects the state changes of our children. Runs on each SIGCHLD:
+    /// the exits the watch reports first, then a look at what else is
+    /// pending (see the module docs).
     pub(crate) fn reap(&self) {
         let _guard = lock(&self.reap_lock);
+        self.take_exits();
         loop {
             let pid = match sys::peek_child() {
                 Ok(Peek::Child(pid)) => pid,
                 Ok(Peek::Nothing | Peek::NoChildren) => return,
                 Err(_) => return self.reap_all(),
             };
-            // A zombie keeps its group until it is reaped. If the child is
-            // gone already (someone else reaped it), fall back as well.
-            let ours = sys::getpgid(pid).ok().and_then(|pgid| {
-                lock(&self.groups)
-                    .get(&pgid)
-                    .map(|core| (pgid, Arc::clone(core)))
-            });
-            match ours {
-                Some((pgid, core)) if self.drain_group(pgid, &core) => {}
-                // Not ours, or not registered yet (its spawner looks at it
-                // right after registering it).
-                _ => return self.reap_all(),
+            // Not ours, or not registered yet (its spawner looks at it
+            // right after registering it), or nothing taken after all.
+            if !self.take_child(pid) {
+                return self.reap_all();
             }
         }
     }
 
-    /// Takes the pending reports of one group (spawn's check of a new group).
-    pub(crate) fn reap_group(&self, pgid: i32, core: &Arc<JobCore>) {
+    /// Takes the reports of the members the watch says exited; true when
+    /// no reported exit is left.
+    pub(crate) fn reap_exits(&self) -> bool {
         let _guard = lock(&self.reap_lock);
-        self.drain_group(pgid, core);
+        self.take_exits()
     }
 
-    /// Takes the pending reports of `core`'s group if the reaper still
-    /// counts that group as `core`'s (never another job's that reuses the pgid).
+    fn take_exits(&self) -> bool {
+        let Some(watch) = &self.exits else {
+            return true;
+        };
+        let mut keys = Vec::new();
+        loop {
+            let drained = watch.take(&mut keys);
+            for k in keys.drain(..) {
+                let (pgid, pid) = unkey(k);
+                let core = lock(&self.groups).get(&pgid).cloned();
+                if let Some(core) = core {
+                    self.take_member(pgid, &core, pid);
+                }
+            }
+            if drained {
+                return true;
+            }
+        }
+    }
+
+    /// Takes the pending reports of child `pid` if it is in one of our
+    /// groups: a member's are applied to its job, another's (an orphan
+    /// re-parented to us) just taken. False if it is not ours or nothing
+    /// was taken.
+    fn take_child(&self, pid: i32) -> bool {
+        // A zombie keeps its group until it is reaped.
+        let Ok(pgid) = sys::getpgid(pid) else {
+            return false;
+        };
+        let Some(core) = lock(&self.groups).get(&pgid).cloned() else {
+            return false;
+        };
+        let Some(p) = core.proc() else { return false };
+        if p.pids.contains(&pid) {
+            return self.take_member(pgid, &core, pid);
+        }
+        let mut took = false;
+        while let Ok(GroupWait::Change(_)) = sys::wait_pid(pid) {
+            took = true;
+        }
+        took
+    }
+
+    /// Registers a new job's group: watches its members' exits, then takes
+    /// what they reported already (a SIGCHLD that came before the group
+    /// was registered found nothing to reap).
+    pub(crate) fn reap_group(&self, pgid: i32, core: &Arc<JobCore>) {
+        let Some(p) = core.proc() else { return };
+        let _guard = lock(&self.reap_lock);
+        if let Some(watch) = &self.exits {
+            // Best effort: an unwatched exit is found by SIGCHLD's look.
+            p.each_member_fd(|_, pid, fd| {
+                let _ = watch.watch(fd, key(pgid, pid));
+            });
+        }
+        self.take_members(pgid, core);
+    }
+
+    /// Takes the pending reports of `core`'s members if the reaper still
+    /// counts its group as `core`'s (never another job's that reuses the pgid).
     pub(crate) fn reap_if_registered(&self, core: &Arc<JobCore>) {
         let Some(p) = core.proc() else { return };
         let _guard = lock(&self.reap_lock);
@@ -59,31 +167,94 @@ impl Inner {
             .get(&p.pgid)
             .is_some_and(|c| Arc::ptr_eq(c, core));
         if ours {
-            self.drain_group(p.pgid, core);
+            self.take_members(p.pgid, core);
         }
     }
 
-    /// Asks every group of ours in turn (the reaper holds `reap_lock`).
+    /// Asks every member of every group of ours in turn (the reaper holds `reap_lock`).
     pub(super) fn reap_all(&self) {
         let groups: Vec<(i32, Arc<JobCore>)> = lock(&self.groups)
             .iter()
             .map(|(k, v)| (*k, Arc::clone(v)))
             .collect();
         for (pgid, core) in groups {
-            self.drain_group(pgid, &core);
+            self.take_members(pgid, &core);
         }
     }
 
-    /// Takes every pending report of our children in group `pgid` (an exit
-    /// reaps the child); forgets the group once no child of ours is left in
-    /// it. Returns whether it took a report or forgot the group.
+    /// Takes the pending reports of every unreaped member of the job; as a
+    /// subreaper, of every child of ours in its group.
+    fn take_members(&self, pgid: i32, core: &Arc<JobCore>) {
+        let Some(p) = core.proc() else { return };
+        if sys::is_child_subreaper() {
+            self.drain_group(pgid, core);
+            return;
+        }
+        for &pid in &p.pids {
+            self.take_member(pgid, core, pid);
+        }
+    }
+
+    /// Takes every pending report of member `pid` (an exit reaps it).
+    /// Returns whether it took one.
     ///
     /// Each report is taken under the job's group lock (see
     /// [`crate::group`]): a signaller holding it sees every member it
     /// counts unreaped still pinning the group. Right after the last member
     /// is reaped, still under the lock, the processes left in the group are
     /// held by pidfds.
-    pub(super) fn drain_group(&self, pgid: i32, core: &Arc<JobCore>) -> bool {
+    fn take_member(&self, pgid: i32, core: &Arc<JobCore>, pid: i32) -> bool {
+        let Some(p) = core.proc() else { return false };
+        let Some(index) = p.pids.iter().position(|&m| m == pid) else {
+            return false;
+        };
+        let mut took = false;
+        loop {
+            let mut g = p.lock();
+            if matches!(g.members[index], Member::Done(_)) {
+                return took;
+            }
+            // By pidfd where there is one: if someone else reaped the
+            // member, its pid may name another child of ours by now.
+            let got = match g.member_fd(index) {
+                Some(fd) => sys::wait_pidfd(fd, pid),
+                None => sys::wait_pid(pid),
+            };
+            let outcome = match got {
+                Ok(GroupWait::Change(change)) => apply(p, &mut g, change),
+                Ok(GroupWait::Nothing) => return took,
+                // Someone else reaped it: its status is lost.
+                Ok(GroupWait::NoChildren) | Err(_) => {
+                    let lost = ChildChange::Exited { pid, code: 0 };
+                    apply(p, &mut g, lost)
+                }
+            };
+            took = true;
+            if outcome == Outcome::AllDone {
+                p.collect_leftovers(&mut g);
+            }
+            drop(g);
+            match outcome {
+                Outcome::AllDone => {
+                    p.members_finished();
+                    // Without a subreaper no other child of ours is in the group.
+                    if sys::is_child_subreaper() {
+                        self.drain_group(pgid, core);
+                    } else {
+                        self.forget_group(pgid, core);
+                    }
+                }
+                Outcome::Live(state) => self.publish_live(core, state),
+                Outcome::Nothing => {}
+            }
+        }
+    }
+
+    /// Takes every pending report of our children in group `pgid` (an exit
+    /// reaps the child); forgets the group once no child of ours is left in
+    /// it. Returns whether it took a report or forgot the group. Walks all
+    /// our children at each call: only for a subreaper (module docs).
+    fn drain_group(&self, pgid: i32, core: &Arc<JobCore>) -> bool {
         let Some(p) = core.proc() else {
             return false;
         };

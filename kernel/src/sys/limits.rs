@@ -61,12 +61,13 @@ pub(crate) fn pipe_growth() -> (usize, usize) {
 /// pipe: the owner drops both together).
 #[derive(Debug)]
 pub(crate) struct PipeGrant {
-    bytes: usize,
+    /// u32: a pipe is never grown by 4 GiB, and every pump carries one.
+    bytes: u32,
 }
 
 impl Drop for PipeGrant {
     fn drop(&mut self) {
-        give_back(self.bytes);
+        give_back(self.bytes as usize);
     }
 }
 
@@ -91,13 +92,19 @@ pub(crate) fn grow_pipe(fd: BorrowedFd<'_>, size: usize) -> Option<PipeGrant> {
         return None;
     };
     let grown = got.saturating_sub(current);
+    let Ok(bytes) = u32::try_from(grown) else {
+        give_back(extra);
+        let back = i32::try_from(current).unwrap_or(i32::MAX);
+        let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(back));
+        return None;
+    };
     if grown <= extra {
         give_back(extra - grown);
-        return Some(PipeGrant { bytes: grown });
+        return Some(PipeGrant { bytes });
     }
     // Rounded beyond what was asked: keep it only within the bound.
     if take(grown - extra) {
-        return Some(PipeGrant { bytes: grown });
+        return Some(PipeGrant { bytes });
     }
     give_back(extra);
     let back = i32::try_from(current).unwrap_or(i32::MAX);

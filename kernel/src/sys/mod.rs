@@ -9,9 +9,11 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
+pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;
 mod resources;
+pub(crate) mod spawn;
 
 pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
 pub(crate) use resources::{limit_cpu, limit_data, proc_cpu, proc_memory, take_reaped, Usage};
@@ -118,15 +120,36 @@ pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
 /// Waits, without blocking, for any child of ours in process group `pgid`:
 /// exits (reaping them), stops and continues.
 pub(crate) fn wait_group(pgid: i32) -> io::Result<GroupWait> {
-    wait_group_with(pgid, libc::WNOHANG)
+    wait_with(libc::P_PGID, pgid, libc::WNOHANG)
+}
+
+/// Takes, without blocking, one report of our child `pid` (an exit reaps
+/// it). Costs the same however many children we have. `pid` must be an
+/// unreaped child of ours, or it may name a stranger.
+pub(crate) fn wait_pid(pid: i32) -> io::Result<GroupWait> {
+    if pid <= 0 {
+        return Ok(GroupWait::NoChildren);
+    }
+    wait_with(libc::P_PID, pid, libc::WNOHANG)
 }
 
 /// Like [`wait_group`] but blocks until a child of ours in the group changes.
 pub(crate) fn wait_group_blocking(pgid: i32) -> io::Result<GroupWait> {
-    wait_group_with(pgid, 0)
+    wait_with(libc::P_PGID, pgid, 0)
 }
 
-fn wait_group_with(pgid: i32, extra: i32) -> io::Result<GroupWait> {
+/// Takes, without blocking, one report of the child `pidfd` names (an exit
+/// reaps it): like [`wait_pid`], but never another process that reuses the
+/// pid after someone else reaped this one (then: `NoChildren`).
+pub(crate) fn wait_pidfd(pidfd: BorrowedFd<'_>, pid: i32) -> io::Result<GroupWait> {
+    match wait_with(libc::P_PIDFD, pidfd.as_raw_fd(), libc::WNOHANG) {
+        // Before Linux 5.4: no P_PIDFD.
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => wait_pid(pid),
+        other => other,
+    }
+}
+
+fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWait> {
     // SAFETY: siginfo_t is plain old data; all-zero is a valid value and
     // si_pid == 0 after the call means "no child changed" (WNOHANG).
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
@@ -137,13 +160,13 @@ fn wait_group_with(pgid: i32, extra: i32) -> io::Result<GroupWait> {
     loop {
         // SAFETY: `info` and `ru` are valid, writable for the duration of the
         // call (the raw syscall, unlike libc's waitid, also fills the reaped
-        // child's rusage); P_PGID with a positive id only reaps children in
-        // that group.
+        // child's rusage); a positive id with P_PGID, P_PID or P_PIDFD only
+        // reaps children in that group, with that pid or that pidfd names.
         let rc = unsafe {
             libc::syscall(
                 libc::SYS_waitid,
-                libc::P_PGID,
-                pgid as libc::id_t,
+                idtype,
+                id as libc::id_t,
                 &mut info as *mut libc::siginfo_t,
                 flags,
                 &mut ru as *mut libc::rusage,
@@ -246,6 +269,31 @@ pub(crate) fn capture_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((read, write))
 }
 
+/// Whether `fd` turns readable within `spin`, looking again and again
+/// without sleeping (poll(2) with a zero timeout): for a reader that
+/// expects more bytes very soon and would rather not pay a sleep and a
+/// wake-up for them.
+pub(crate) fn wait_readable(fd: BorrowedFd<'_>, spin: std::time::Duration) -> bool {
+    let end = std::time::Instant::now() + spin;
+    loop {
+        let mut p = [libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        // SAFETY: `p` is a valid array of one pollfd for the whole call;
+        // a zero timeout never blocks.
+        let rc = unsafe { libc::poll(p.as_mut_ptr(), 1, 0) };
+        if rc > 0 {
+            return true;
+        }
+        if std::time::Instant::now() >= end {
+            return false;
+        }
+        std::hint::spin_loop();
+    }
+}
+
 /// The capacity of a pipe in bytes (64 KiB if the system does not say).
 pub(crate) fn pipe_capacity(fd: BorrowedFd<'_>) -> usize {
     fcntl(fd, FcntlArg::F_GETPIPE_SZ)
@@ -257,6 +305,12 @@ pub(crate) fn pipe_capacity(fd: BorrowedFd<'_>) -> usize {
 /// A plain close-on-exec pipe (blocking both ends) between two pipeline members.
 pub(crate) fn plain_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     pipe2(OFlag::O_CLOEXEC).map_err(errno_to_io)
+}
+
+/// Whether this process is a child subreaper (then orphans of its
+/// children's children become its children).
+pub(crate) fn is_child_subreaper() -> bool {
+    nix::sys::prctl::get_child_subreaper().unwrap_or(true)
 }
 
 /// Makes this process a child subreaper: orphans of its descendants are
@@ -291,7 +345,7 @@ pub(crate) fn dup_own(fd: i32) -> io::Result<OwnedFd> {
     borrowed
 }
 
-/// The job-control signals (INT, QUIT, TSTP, TTIN, TTOU) this process ignores.
+/// The job-control signals (INT, QUIT, TSTP, TTIN, TTOU, CHLD) this process ignores.
 /// An ignored disposition survives exec, so children would inherit it.
 pub(crate) fn ignored_job_signals() -> Vec<i32> {
     [
@@ -300,6 +354,7 @@ pub(crate) fn ignored_job_signals() -> Vec<i32> {
         libc::SIGTSTP,
         libc::SIGTTIN,
         libc::SIGTTOU,
+        libc::SIGCHLD,
     ]
     .into_iter()
     .filter(|&sig| {
@@ -312,8 +367,10 @@ pub(crate) fn ignored_job_signals() -> Vec<i32> {
     .collect()
 }
 
-/// What a child runs before exec to give `signals` their default action.
-/// Async-signal-safe: only signal(2).
+/// What a forked child runs before exec to give `signals` their default
+/// action and empty its signal mask (std's fork path leaves the mask as
+/// the spawning thread had it). Async-signal-safe: only signal(2) and
+/// sigprocmask(2).
 pub(crate) fn reset_dispositions(
     signals: Vec<i32>,
 ) -> impl FnMut() -> io::Result<()> + Send + Sync + 'static {
@@ -324,6 +381,13 @@ pub(crate) fn reset_dispositions(
             unsafe {
                 libc::signal(sig, libc::SIG_DFL);
             }
+        }
+        // SAFETY: an all-zero sigset_t is valid and sigemptyset makes it
+        // the empty set; sigprocmask only reads it.
+        unsafe {
+            let mut none: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut none);
+            libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ mod noharm;
 mod output;
 mod reaping;
 mod signals;
+mod spawn;
 mod spawning;
 mod supervise;
 mod wait;

@@ -2,7 +2,23 @@
 //! and its streams, and returns an exit status.
 
 mod basic;
+mod control;
 mod jobctl;
+mod shellvars;
+pub(crate) mod wired;
+mod wrappers;
+// The cores of bash's builtins, wired in by the wrappers.
+#[allow(dead_code)]
+pub(crate) mod cond;
+pub(crate) mod getopts;
+#[allow(dead_code)]
+pub(crate) mod printf;
+pub(crate) mod read;
+#[allow(dead_code)]
+pub(crate) mod test;
+pub(crate) mod times;
+pub(crate) mod trapspec;
+pub(crate) mod umask;
 
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -10,8 +26,32 @@ use crate::shell::Shell;
 
 type Builtin = for<'a> fn(&'a mut Shell, Vec<String>, &'a mut Streams) -> BoxFut<'a, i32>;
 
-/// (name, usage, one-line description, function)
+/// (name, usage, one-line description, function), sorted by name.
 const TABLE: &[(&str, &str, &str, Builtin)] = &[
+    (
+        ".",
+        ". file [arguments]",
+        "Run the commands of a file in this shell.",
+        control::source,
+    ),
+    (
+        ":",
+        ": [arguments]",
+        "Do nothing, successfully.",
+        basic::true_,
+    ),
+    (
+        "[",
+        "[ expression ]",
+        "Evaluate a conditional expression (like test).",
+        wrappers::test,
+    ),
+    (
+        "alias",
+        "alias [-p] [name[=value] ...]",
+        "Define or show aliases.",
+        control::alias,
+    ),
     (
         "bg",
         "bg [jobspec ...]",
@@ -19,10 +59,34 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         jobctl::bg,
     ),
     (
+        "break",
+        "break [n]",
+        "Leave n enclosing loops.",
+        control::break_,
+    ),
+    (
         "cd",
         "cd [dir | -]",
         "Change the working directory.",
         basic::cd,
+    ),
+    (
+        "command",
+        "command [-pVv] command [arg ...]",
+        "Run a command ignoring functions, or describe it.",
+        control::command,
+    ),
+    (
+        "continue",
+        "continue [n]",
+        "Go on with the next pass of the nth enclosing loop.",
+        control::continue_,
+    ),
+    (
+        "declare",
+        "declare [-aixrpfF] [name[=value] ...]",
+        "Set variables and their attributes.",
+        shellvars::declare,
     ),
     (
         "disown",
@@ -37,6 +101,18 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         basic::echo,
     ),
     (
+        "eval",
+        "eval [arg ...]",
+        "Run the arguments as a command.",
+        control::eval,
+    ),
+    (
+        "exec",
+        "exec [command [arg ...]] [redirection ...]",
+        "Replace the shell with a command, or redirect the shell's descriptors.",
+        control::exec,
+    ),
+    (
         "exit",
         "exit [n]",
         "Exit the shell, terminating its jobs.",
@@ -44,15 +120,28 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "export",
-        "export [name[=value] ...]",
+        "export [-fn] [name[=value] ...] or export -p",
         "Export variables to commands.",
-        basic::export,
+        shellvars::export,
     ),
+    ("false", "false", "Fail.", basic::false_),
     (
         "fg",
         "fg [jobspec]",
         "Bring a job to the foreground.",
         jobctl::fg,
+    ),
+    (
+        "getopts",
+        "getopts optstring name [arg ...]",
+        "Parse options: one option per call into name, OPTARG and OPTIND.",
+        wired::getopts,
+    ),
+    (
+        "hash",
+        "hash [-r]",
+        "Forget remembered program locations (none are kept).",
+        control::hash,
     ),
     ("help", "help [builtin]", "Describe builtins.", basic::help),
     (
@@ -67,8 +156,110 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "Send a signal to jobs or processes.",
         jobctl::kill,
     ),
+    (
+        "let",
+        "let arg [arg ...]",
+        "Evaluate arithmetic expressions.",
+        shellvars::let_,
+    ),
+    (
+        "local",
+        "local [option] name[=value] ...",
+        "Define variables local to a function.",
+        shellvars::local,
+    ),
+    (
+        "printf",
+        "printf [-v var] format [arguments]",
+        "Print arguments under the control of a format.",
+        wrappers::printf,
+    ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
-    ("unset", "unset name ...", "Remove variables.", basic::unset),
+    (
+        "read",
+        "read [-ers] [-a array] [-d delim] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
+        "Read a line (or -d record) and split it into variables by IFS.",
+        wired::read,
+    ),
+    (
+        "readonly",
+        "readonly [-ap] [name[=value] ...]",
+        "Make variables unchangeable.",
+        shellvars::readonly,
+    ),
+    (
+        "return",
+        "return [n]",
+        "Return from a function or sourced file.",
+        control::return_,
+    ),
+    (
+        "set",
+        "set [-eufxnCbm] [-o option-name] [--] [arg ...]",
+        "Set options and positional parameters.",
+        shellvars::set,
+    ),
+    (
+        "shift",
+        "shift [n]",
+        "Shift the positional parameters.",
+        shellvars::shift,
+    ),
+    (
+        "source",
+        "source file [arguments]",
+        "Run the commands of a file in this shell.",
+        control::source,
+    ),
+    (
+        "test",
+        "test [expression]",
+        "Evaluate a conditional expression.",
+        wrappers::test,
+    ),
+    (
+        "times",
+        "times",
+        "Print the user and system times of the shell and its children.",
+        wired::times,
+    ),
+    (
+        "trap",
+        "trap [-lp] [[action] signal_spec ...]",
+        "Run a command when the shell exits or gets a signal.",
+        wired::trap,
+    ),
+    ("true", "true", "Succeed.", basic::true_),
+    (
+        "type",
+        "type [-tpP] name [name ...]",
+        "Tell what a name means to the shell.",
+        control::type_,
+    ),
+    (
+        "typeset",
+        "typeset [-aixrpfF] [name[=value] ...]",
+        "Same as declare.",
+        shellvars::declare,
+    ),
+    (
+        "umask",
+        "umask [-p] [-S] [mode]",
+        "Show or set the file creation mask.",
+        wired::umask,
+    ),
+    (
+        "unalias",
+        "unalias [-a] name [name ...]",
+        "Remove aliases.",
+        control::unalias,
+    ),
+    (
+        "unset",
+        "unset [-f] [-v] [name ...]",
+        "Remove variables or functions.",
+        shellvars::unset,
+    ),
     (
         "wait",
         "wait [-n] [jobspec | pid ...]",

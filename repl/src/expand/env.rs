@@ -89,6 +89,31 @@ pub trait ExpandEnv: Send {
     /// The logical working directory (relative globs are matched from it).
     fn cwd(&self) -> &Path;
 
+    /// The names of the set variables starting with `prefix` (`${!prefix@}`),
+    /// in any order.
+    fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let _ = prefix;
+        Vec::new()
+    }
+
+    /// Starts `<(…)` (`read`) or `>(…)` and returns the path that names
+    /// its pipe (`/dev/fd/N`). The default refuses.
+    ///
+    /// # Errors
+    /// [`SubstError::Failed`] with the reason.
+    fn process_substitution<'a>(
+        &'a mut self,
+        program: &'a Program,
+        read: bool,
+    ) -> BoxFuture<'a, Result<String, SubstError>> {
+        let _ = (program, read);
+        Box::pin(async {
+            Err(SubstError::Failed(
+                "process substitution is not supported".into(),
+            ))
+        })
+    }
+
     /// Runs `$(…)` / backquotes to completion (not as a job) and returns its
     /// whole stdout, trailing newlines included (the expander strips them).
     /// `$?` becomes its status.

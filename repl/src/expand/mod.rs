@@ -1,6 +1,208 @@
 //! Word expansion, in bash's order: brace, tilde, parameter, arithmetic and
 //! command substitution, field splitting, pathname expansion, quote removal.
+//!
+//! The model: a [`Word`]'s parts expand into a builder of fields. Quoted
+//! text is appended as is; the results of unquoted expansions are split on
+//! IFS as they are appended (so `a$x` joins `a` to the first piece of `$x`);
+//! `"$@"` and `"${a[@]}"` end a field between their elements. Each field
+//! remembers which pattern characters were quoted, and whether an unquoted
+//! `*`, `?` or `[` makes it a glob; pathname expansion runs on those fields
+//! only. [`string`], [`pattern`] and [`heredoc`] use the same parts
+//! expansion without splitting. Everything the shell knows (variables,
+//! options, `$(…)`) comes through [`ExpandEnv`].
+//!
+//! Nested words (operands of `${x:-…}`, `$(…)`, arithmetic text) recurse
+//! through boxed futures; a word without them allocates only its fields.
 
+mod arith;
+mod brace;
 mod env;
+mod error;
+mod fields;
+mod glob;
+mod ops;
+mod param;
+mod pattern;
+mod sys;
+mod word;
+
+#[cfg(test)]
+mod tests;
 
 pub use env::{BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
+pub use error::ExpandError;
+pub use pattern::Pattern;
+
+use crate::lang::ast::{Arith, Word, WordPart};
+use fields::{Builder, Mode};
+use word::Q;
+
+/// Expands command words (or `for` words) into fields: every expansion,
+/// field splitting, pathname expansion and quote removal.
+///
+/// # Errors
+/// [`ExpandError`]: `set -u` on an unset parameter, `${x:?}`, a bad
+/// substitution, an arithmetic error, failglob without a match, a failed
+/// `$(…)`.
+///
+/// # Cancel safety
+/// Not cancel safe: a `$(…)` or `${x:=w}` may have run or assigned.
+pub async fn fields<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    words: &[Word],
+) -> Result<Vec<String>, ExpandError> {
+    let extglob = env.option(ExpandOption::ExtGlob);
+    let mut b = Builder::new(Mode::Split, extglob);
+    b.out.reserve(words.len());
+    for w in words {
+        if let [WordPart::Literal(t)] = &w.parts[..] {
+            if !t.contains(['{', '~']) {
+                b.literal(t);
+                b.end_word();
+                continue;
+            }
+        }
+        if has_open_brace(&w.parts) {
+            // Words brace expansion made are no longer assignment-like.
+            for alt in brace::expand(&w.parts) {
+                word::parts(env, &mut b, &alt, Q::No).await?;
+                b.end_word();
+            }
+        } else {
+            let tilded = word::assignment_tildes(&w.parts);
+            let parts = tilded.as_deref().unwrap_or(&w.parts);
+            word::parts(env, &mut b, parts, Q::No).await?;
+            b.end_word();
+        }
+    }
+    if b.globs.is_empty() || env.option(ExpandOption::NoGlob) {
+        return Ok(b.out);
+    }
+    let opts = glob::GlobOpts {
+        dotglob: env.option(ExpandOption::DotGlob),
+        nocase: env.option(ExpandOption::NoCaseGlob),
+        extglob,
+    };
+    let (nullglob, failglob) = (
+        env.option(ExpandOption::NullGlob),
+        env.option(ExpandOption::FailGlob),
+    );
+    let mut out = Vec::with_capacity(b.out.len());
+    let mut globs = b.globs.into_iter().peekable();
+    for (k, text) in b.out.into_iter().enumerate() {
+        let Some((_, quoted)) = globs.next_if(|(i, _)| *i == k) else {
+            out.push(text);
+            continue;
+        };
+        match glob::expand(&text, &quoted, env.cwd(), opts) {
+            Some(found) if !found.is_empty() => out.extend(found),
+            Some(_) if failglob => return Err(ExpandError::NoMatch(text)),
+            Some(_) if nullglob => {}
+            _ => out.push(text),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether an unquoted `{` is in the word (the cheap test before brace expansion).
+fn has_open_brace(parts: &[WordPart]) -> bool {
+    parts
+        .iter()
+        .any(|p| matches!(p, WordPart::Literal(t) if t.contains('{')))
+}
+
+/// Expands one word to one string without field splitting or pathname
+/// expansion: assignment values (whose tildes after `=` and `:` the front
+/// end marked), `case` subjects, `[[ ]]` operands, here-strings. `$@`
+/// joins with spaces, `$*` with IFS's first character.
+///
+/// # Errors
+/// As [`fields`], except failglob.
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn string<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<String, ExpandError> {
+    if let [WordPart::Literal(t)] = &word.parts[..] {
+        return Ok(t.clone());
+    }
+    let mut b = Builder::new(Mode::Join, false);
+    word::parts(env, &mut b, &word.parts, Q::No).await?;
+    Ok(b.take_string().text)
+}
+
+/// Expands a redirection target as bash does: all expansions and globbing;
+/// anything but exactly one field is an ambiguous redirect.
+///
+/// # Errors
+/// [`ExpandError::AmbiguousRedirect`] naming the word as written, or any
+/// error of [`fields`].
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn redirect_target<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<String, ExpandError> {
+    let mut f = fields(env, std::slice::from_ref(word)).await?;
+    match f.len() {
+        1 => Ok(f.pop().unwrap_or_default()),
+        _ => Err(ExpandError::AmbiguousRedirect(word.raw.clone())),
+    }
+}
+
+/// Expands a pattern word (`case` arms, the right of `[[ x == p ]]`): quoted
+/// parts match literally, unquoted `*`, `?`, `[…]` (and extglob groups with
+/// `shopt -s extglob`) are special, also when they come from a variable.
+///
+/// # Errors
+/// As [`string`].
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn pattern<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<Pattern, ExpandError> {
+    let extglob = env.option(ExpandOption::ExtGlob);
+    let mut b = Builder::new(Mode::Pattern, extglob);
+    word::parts(env, &mut b, &word.parts, Q::No).await?;
+    let f = b.take_string();
+    Ok(Pattern::compile(
+        &f.text,
+        pattern::Quoted(&f.quoted),
+        extglob,
+        false,
+    ))
+}
+
+/// Expands a here-document body: `$…`, `$(…)`, backquotes, `$((…))` and
+/// the backslash escapes `\$`, `` \` ``, `\\`; quotes stay as written.
+///
+/// # Errors
+/// As [`string`].
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn heredoc<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    body: &Word,
+) -> Result<String, ExpandError> {
+    let mut b = Builder::new(Mode::Join, false);
+    word::parts(env, &mut b, &body.parts, Q::HereDoc).await?;
+    Ok(b.take_string().text)
+}
+
+/// Evaluates `$((…))`, `((…))` and `for ((…))` parts: expands `$x` and
+/// `$(…)` in the text, then evaluates it (variables through `env`).
+///
+/// # Errors
+/// [`ExpandError::Arith`] with bash's message, or an expansion error.
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn arith<E: ExpandEnv + ?Sized>(env: &mut E, a: &Arith) -> Result<i64, ExpandError> {
+    arith::eval(env, &a.text).await
+}

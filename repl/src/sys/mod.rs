@@ -26,6 +26,158 @@ pub fn isatty(fd: BorrowedFd<'_>) -> bool {
     unistd::isatty(fd).unwrap_or(false)
 }
 
+/// The real user id (`$UID`).
+pub fn uid() -> u32 {
+    unistd::getuid().as_raw()
+}
+
+/// Sets the file mode creation mask; returns the previous one (`umask`).
+pub fn set_umask(mask: u32) -> u32 {
+    let m = nix::sys::stat::Mode::from_bits_truncate(mask as libc::mode_t);
+    nix::sys::stat::umask(m).bits() as u32
+}
+
+/// CPU time used by this process and by its waited-for children: user,
+/// system, children's user, children's system (`times`).
+pub fn cpu_times() -> [std::time::Duration; 4] {
+    use nix::sys::resource::{getrusage, UsageWho};
+    use nix::sys::time::TimeValLike;
+    let d = |t: nix::sys::time::TimeVal| {
+        std::time::Duration::from_micros(u64::try_from(t.num_microseconds()).unwrap_or(0))
+    };
+    let of = |who| match getrusage(who) {
+        Ok(u) => [d(u.user_time()), d(u.system_time())],
+        Err(_) => [std::time::Duration::ZERO; 2],
+    };
+    let [a, b] = of(UsageWho::RUSAGE_SELF);
+    let [c, e] = of(UsageWho::RUSAGE_CHILDREN);
+    [a, b, c, e]
+}
+
+/// Whether a read of `fd` would return at once (data or end of file): `read -t 0`.
+pub fn readable_now(fd: BorrowedFd<'_>) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+}
+
+/// Waits until `fd` has input (or end of file), or `cancel` becomes
+/// readable (its write end was closed), for at most `timeout`. `Ok(true)`:
+/// `fd` is ready and the wait was not cancelled (`read` on a terminal).
+pub fn wait_readable(
+    fd: BorrowedFd<'_>,
+    cancel: BorrowedFd<'_>,
+    timeout: Option<std::time::Duration>,
+) -> io::Result<bool> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let deadline = timeout.map(|t| std::time::Instant::now() + t);
+    loop {
+        let wait = match deadline {
+            None => PollTimeout::NONE,
+            Some(d) => {
+                PollTimeout::try_from(d.saturating_duration_since(std::time::Instant::now()))
+                    .unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [
+            PollFd::new(fd, PollFlags::POLLIN),
+            PollFd::new(cancel, PollFlags::POLLIN),
+        ];
+        match poll(&mut fds, wait) {
+            Ok(0) => return Ok(false),
+            Ok(_) => {
+                let fired = |p: &PollFd<'_>| p.revents().is_some_and(|r| !r.is_empty());
+                return Ok(fired(&fds[0]) && !fired(&fds[1]));
+            }
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(to_io(e)),
+        }
+    }
+}
+
+/// Turns a terminal's canonical (line) mode on or off (`read -n` reads
+/// characters as they are typed); returns whether it was on.
+pub fn set_canonical(tty: BorrowedFd<'_>, on: bool) -> io::Result<bool> {
+    let mut modes = termios::tcgetattr(tty).map_err(to_io)?;
+    let was = modes.local_flags.contains(termios::LocalFlags::ICANON);
+    modes.local_flags.set(termios::LocalFlags::ICANON, on);
+    if !on {
+        modes.control_chars[termios::SpecialCharacterIndices::VMIN as usize] = 1;
+        modes.control_chars[termios::SpecialCharacterIndices::VTIME as usize] = 0;
+    }
+    termios::tcsetattr(tty, SetArg::TCSANOW, &modes).map_err(to_io)?;
+    Ok(was)
+}
+
+/// Turns a terminal's echo on or off (`read -s`); returns whether it was on.
+pub fn set_echo(tty: BorrowedFd<'_>, on: bool) -> io::Result<bool> {
+    let mut modes = termios::tcgetattr(tty).map_err(to_io)?;
+    let was = modes.local_flags.contains(termios::LocalFlags::ECHO);
+    modes.local_flags.set(termios::LocalFlags::ECHO, on);
+    termios::tcsetattr(tty, SetArg::TCSANOW, &modes).map_err(to_io)?;
+    Ok(was)
+}
+
+/// `strftime(format, localtime(secs))` (`printf %(fmt)T`); empty when the
+/// time cannot be converted.
+pub fn strftime_local(format: &str, secs: i64) -> String {
+    let Ok(fmt) = std::ffi::CString::new(format) else {
+        return String::new();
+    };
+    let t: libc::time_t = secs;
+    let mut tm = std::mem::MaybeUninit::<libc::tm>::zeroed();
+    // SAFETY: both pointers are valid for the call: `t` is a local and `tm`
+    // is writable storage for one `struct tm`.
+    if unsafe { libc::localtime_r(&t, tm.as_mut_ptr()) }.is_null() {
+        return String::new();
+    }
+    // SAFETY: localtime_r succeeded, so it filled `tm` (which was zeroed
+    // before, so every field holds a valid value anyway).
+    let tm = unsafe { tm.assume_init() };
+    let mut buf = vec![0u8; 256 + 64 * format.len()];
+    // SAFETY: `buf` is writable for `buf.len()` bytes, `fmt` is
+    // NUL-terminated and `tm` is initialised; strftime writes at most
+    // `buf.len()` bytes and returns how many (0 when they did not fit).
+    let n = unsafe { libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm) };
+    buf.truncate(n);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Whether this process may access `path` (`test -r/-w/-x`): `mode` is
+/// `libc::R_OK`, `W_OK` or `X_OK`.
+pub fn access(path: &std::path::Path, mode: i32) -> bool {
+    let flags = nix::unistd::AccessFlags::from_bits_truncate(mode);
+    nix::unistd::access(path, flags).is_ok()
+}
+
+/// The effective user and group ids.
+pub fn effective_ids() -> (u32, u32) {
+    (unistd::geteuid().as_raw(), unistd::getegid().as_raw())
+}
+
+/// Whether the raw descriptor `fd` of this process is a terminal.
+pub fn isatty_raw(fd: RawFd) -> bool {
+    // SAFETY: the descriptor is only borrowed for the isatty call; an fd
+    // that is not open makes isatty fail (EBADF), it is not used otherwise.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    isatty(fd)
+}
+
+/// Ends this process by `sig` with its default action (the status a parent
+/// sees is "killed by sig"); exits 128+sig if the signal does not kill.
+pub fn die_of(sig: i32) -> ! {
+    if let Ok(signal) = Signal::try_from(sig) {
+        // SAFETY: restoring the default disposition installs no handler; no
+        // Rust code runs in signal context because of it.
+        let _ = unsafe { nix::sys::signal::signal(signal, nix::sys::signal::SigHandler::SigDfl) };
+        let mut set = SigSet::empty();
+        set.add(signal);
+        let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&set), None);
+        let _ = nix::sys::signal::raise(signal);
+    }
+    std::process::exit(128 + sig)
+}
+
 /// This process's process group.
 pub fn own_pgrp() -> i32 {
     unistd::getpgrp().as_raw()

@@ -68,27 +68,30 @@ async fn memory_is_the_live_members_resident_sets() {
     assert!(info.resources.memory_peak >= info.resources.memory);
 }
 
+/// 300 ms: the kernel's own check ends the job (the rlimit, whole
+/// seconds, is at 1 s); short enough for a burner starved by a busy machine.
 #[tokio::test]
 async fn a_cpu_limit_warns_at_80_percent_then_ends_the_job_with_cause_limit() {
     let k = TestKernel::new();
     let mut events = k.subscribe();
+    let limit = Duration::from_millis(300);
     let job = k
-        .spawn_process(sh(BURN).options(JobOptions::new().cpu_limit(Duration::from_secs(1))))
+        .spawn_process(sh(BURN).options(JobOptions::new().cpu_limit(limit)))
         .unwrap();
     let pid = u32::from(job.pids()[0]);
     let _guard = KillOnDrop::new(&[pid]);
     let line = limit_line(pid, "Max cpu time").unwrap();
     assert!(line.split_whitespace().any(|w| w == "1"), "{line}");
-    assert_eq!(job.info().cpu_limit, Some(Duration::from_secs(1)));
+    assert_eq!(job.info().cpu_limit, Some(limit));
     assert_eq!(
         within("the warning", next_warning(&mut events)).await,
         LimitKind::Cpu
     );
-    assert!(job.resources().cpu() >= Duration::from_millis(800));
+    assert!(job.resources().cpu() >= Duration::from_millis(240));
     finished(&job).await;
     let info = job.info();
     assert_eq!(info.stop_cause, Some(StopCause::Limit));
-    assert!(info.resources.cpu() >= Duration::from_millis(800));
+    assert!(info.resources.cpu() >= limit, "{:?}", info.resources);
     assert!(!alive(pid));
 }
 

@@ -1,0 +1,363 @@
+//! The scale curve: 10, 100, 1,000 and 4,000 live jobs, corral against bash
+//! in the same run (`sleep 1000 &` × N, then `jobs`, `kill` + `wait`),
+//! printed as medians and ratios. Per N: the cost of one spawn, memory
+//! per live job, the time to list the jobs, and the wake-up of a wait
+//! after a KILL. Then the cost of one spawn with 0, 8,000 and 16,000
+//! descriptors open in the spawning process.
+//!
+//! `cargo bench -p corral-kernel --bench scale`. CORRAL_BENCH_RUNS sets
+//! the runs per figure (default 11), CORRAL_BENCH_QUICK=1 makes it 3, and
+//! CORRAL_SCALE_NS=10,1000 (say) picks the job counts.
+//!
+//! Each corral sample runs in a fresh copy of this binary, as each bash
+//! sample is a fresh bash: memory figures then start from the same
+//! point, not from a heap an earlier sample grew.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use corral_kernel::{Cmd, Job, Kernel, KernelConfig, ProcessSpec, Signal};
+
+/// How many wake-ups each sample measures.
+const WAKES: usize = 5;
+
+fn runs() -> usize {
+    std::env::var("CORRAL_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if std::env::var_os("CORRAL_BENCH_QUICK").is_some() {
+            3
+        } else {
+            11
+        })
+}
+
+fn counts() -> Vec<usize> {
+    match std::env::var("CORRAL_SCALE_NS") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect(),
+        Err(_) => vec![10, 100, 1_000, 4_000],
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// VmRSS of this process in KiB.
+fn rss_kib() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// Heap bytes in use (glibc's count over every arena).
+fn heap_bytes() -> f64 {
+    // SAFETY: mallinfo2 only reads the allocator's statistics.
+    let m = unsafe { libc::mallinfo2() };
+    (m.uordblks + m.hblkhd) as f64
+}
+
+/// CPU microseconds (user + system) this process has used.
+fn cpu_us() -> f64 {
+    // SAFETY: rusage is plain old data and getrusage only writes into it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable rusage.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+fn raise_nofile() {
+    // SAFETY: rlimit is plain old data; getrlimit/setrlimit only read and
+    // write it.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        lim.rlim_cur = lim.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+    }
+}
+
+fn sleeper() -> ProcessSpec {
+    ProcessSpec::command(Cmd::new("sleep").arg("1000"))
+}
+
+/// One sample's figures.
+#[derive(Default)]
+struct Sample {
+    /// Microseconds per spawn.
+    spawn_us: f64,
+    /// CPU microseconds (user + system) of the spawning process per spawn.
+    cpu_us: f64,
+    /// KiB of RSS per live job.
+    rss_kib: f64,
+    /// Heap bytes per live job (corral only).
+    heap: f64,
+    /// Microseconds to list every job.
+    list_us: f64,
+    /// Median microseconds from KILL to the wait's return.
+    wake_us: f64,
+}
+
+impl Sample {
+    fn parse(line: &str) -> Sample {
+        let v: Vec<f64> = line
+            .split_whitespace()
+            .map(|x| x.parse().unwrap())
+            .collect();
+        Sample {
+            spawn_us: v[0],
+            rss_kib: v[1],
+            heap: v[2],
+            list_us: v[3],
+            wake_us: v[4],
+            cpu_us: v[5],
+        }
+    }
+}
+
+/// In a fresh copy of this binary: N live jobs in a kernel.
+async fn corral_sample(n: usize) {
+    let kernel = Kernel::with_config(
+        KernelConfig::default()
+            .max_running(n + 16)
+            .retention(n + 16),
+    )
+    .unwrap();
+    // Warm up: the runtime, the reaper, the spawner's slots.
+    let warm = kernel.spawn_process(sleeper()).unwrap();
+    warm.signal(Signal::KILL).unwrap();
+    warm.wait().await;
+    kernel.remove(warm.id()).unwrap();
+    let (rss0, heap0) = (rss_kib(), heap_bytes());
+    let (t, c) = (Instant::now(), cpu_us());
+    let jobs: Vec<Job> = (0..n)
+        .map(|_| kernel.spawn_process(sleeper()).unwrap())
+        .collect();
+    let (spawn, cpu) = (t.elapsed(), cpu_us() - c);
+    let (rss1, heap1) = (rss_kib(), heap_bytes());
+    let t = Instant::now();
+    let listed = kernel.list();
+    let list = t.elapsed();
+    assert_eq!(listed.len(), n);
+    drop(listed);
+    let mut wakes = Vec::new();
+    for job in jobs.iter().rev().take(WAKES) {
+        let t = Instant::now();
+        job.signal(Signal::KILL).unwrap();
+        job.wait().await;
+        wakes.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    println!(
+        "{} {} {} {} {} {}",
+        spawn.as_secs_f64() * 1e6 / n as f64,
+        (rss1 - rss0) / n as f64,
+        (heap1 - heap0) / n as f64,
+        list.as_secs_f64() * 1e6,
+        median(wakes),
+        cpu / n as f64
+    );
+    kernel.shutdown(Duration::from_secs(1)).await;
+}
+
+/// In a fresh copy of this binary: the cost of one spawn with `fds`
+/// descriptors held open (each sample spawns 200 jobs).
+async fn fd_sample(fds: usize) {
+    let kernel = Kernel::new().unwrap();
+    let warm = kernel.spawn_process(sleeper()).unwrap();
+    warm.signal(Signal::KILL).unwrap();
+    warm.wait().await;
+    let held: Vec<_> = (0..fds / 2).map(|_| nix::unistd::pipe().unwrap()).collect();
+    let n = 200;
+    let (t, c) = (Instant::now(), cpu_us());
+    let jobs: Vec<Job> = (0..n)
+        .map(|_| kernel.spawn_process(sleeper()).unwrap())
+        .collect();
+    let (spawn, cpu) = (t.elapsed(), cpu_us() - c);
+    println!(
+        "{} 0 0 0 0 {}",
+        spawn.as_secs_f64() * 1e6 / n as f64,
+        cpu / n as f64
+    );
+    for job in &jobs {
+        let _ = job.signal(Signal::KILL);
+    }
+    kernel.shutdown(Duration::from_secs(1)).await;
+    drop(held);
+}
+
+/// Runs one sample in a fresh copy of this binary.
+fn child_sample(mode: &str, n: usize) -> Sample {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env("CORRAL_SCALE_CHILD", format!("{mode}:{n}"))
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{mode} sample for {n} failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    Sample::parse(text.lines().last().unwrap())
+}
+
+/// bash: N `sleep 1000 &`, `jobs`, then `kill -9` + `wait` of some.
+const BASH: &str = r#"
+n=$1 wakes=$2
+rss() { while read -r k v _; do if [[ $k == VmRSS: ]]; then RSS=$v; return; fi; done < /proc/$$/status; }
+rss; r0=$RSS
+times > /tmp/corral-scale-times.$$
+t0=$EPOCHREALTIME
+for ((i = 0; i < n; i++)); do sleep 1000 & done
+t1=$EPOCHREALTIME
+times >> /tmp/corral-scale-times.$$
+rss; r1=$RSS
+t2=$EPOCHREALTIME; jobs > /dev/null; t3=$EPOCHREALTIME
+pids=($(jobs -p))
+w=""
+for ((i = n - 1; i >= n - wakes; i--)); do
+  p=${pids[i]}; a=$EPOCHREALTIME; kill -9 $p; wait $p; b=$EPOCHREALTIME; w+="$a $b "
+done
+kill -9 $(jobs -p) 2> /dev/null; wait
+echo "$t0 $t1 $t2 $t3 $r0 $r1 $w"
+{ read -r u0 s0; read -r _; read -r u1 s1; } < /tmp/corral-scale-times.$$
+rm -f /tmp/corral-scale-times.$$
+echo "$u0 $s0 $u1 $s1"
+"#;
+
+fn bash_sample(n: usize) -> Sample {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(BASH)
+        .arg("bash")
+        .arg(n.to_string())
+        .arg(WAKES.to_string())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "bash sample for {n} failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let v: Vec<f64> = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    // `times`: the shell's user and system time, as 0m0.004s.
+    let t: Vec<f64> = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|x| {
+            let (m, s) = x.trim_end_matches('s').split_once('m').unwrap();
+            m.parse::<f64>().unwrap() * 60e6 + s.parse::<f64>().unwrap() * 1e6
+        })
+        .collect();
+    let wakes: Vec<f64> = v[6..].chunks(2).map(|p| (p[1] - p[0]) * 1e6).collect();
+    Sample {
+        spawn_us: (v[1] - v[0]) * 1e6 / n as f64,
+        cpu_us: (t[2] + t[3] - t[0] - t[1]) / n as f64,
+        rss_kib: (v[5] - v[4]) / n as f64,
+        heap: 0.0,
+        list_us: (v[3] - v[2]) * 1e6,
+        wake_us: median(wakes),
+    }
+}
+
+fn curve() {
+    let runs = runs();
+    println!("scale: {runs} alternating runs per figure, medians; ratio = corral / bash");
+    println!(
+        "{:>6} | {:>24} | {:>24} | {:>22} | {:>10} | {:>24} | {:>22}",
+        "jobs",
+        "spawn us/job (ratio)",
+        "spawn cpu us/job",
+        "RSS KiB/job (ratio)",
+        "heap B/job",
+        "list us (ratio)",
+        "wake us (ratio)"
+    );
+    let mut per_spawn = Vec::new();
+    for n in counts() {
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            ours.push(child_sample("jobs", n));
+            theirs.push(bash_sample(n));
+        }
+        let m = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
+        let o = |f| m(&ours, f);
+        let b = |f| m(&theirs, f);
+        let cell =
+            |f: fn(&Sample) -> f64| format!("{:.1} / {:.1} ({:.2})", o(f), b(f), o(f) / b(f));
+        println!(
+            "{n:>6} | {:>24} | {:>24} | {:>22} | {:>10.0} | {:>24} | {:>22}",
+            cell(|s| s.spawn_us),
+            cell(|s| s.cpu_us),
+            cell(|s| s.rss_kib),
+            o(|s| s.heap),
+            cell(|s| s.list_us),
+            cell(|s| s.wake_us),
+        );
+        per_spawn.push((n, o(|s| s.spawn_us), o(|s| s.cpu_us)));
+    }
+    if let (Some(first), Some(last)) = (per_spawn.first(), per_spawn.last()) {
+        println!(
+            "spawn per job at {} jobs / at {} jobs: wall {:.2}, cpu {:.2} (target <= 1.5)",
+            last.0,
+            first.0,
+            last.1 / first.1,
+            last.2 / first.2
+        );
+    }
+}
+
+fn fd_curve() {
+    let runs = runs();
+    let levels = [0, 8_000, 16_000];
+    let mut wall: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
+    for _ in 0..runs {
+        for (i, &fds) in levels.iter().enumerate() {
+            let s = child_sample("fds", fds);
+            wall[i].push(s.spawn_us);
+            cpu[i].push(s.cpu_us);
+        }
+    }
+    let (wall0, cpu0) = (median(wall[0].clone()), median(cpu[0].clone()));
+    for (i, &fds) in levels.iter().enumerate() {
+        let (w, c) = (median(wall[i].clone()), median(cpu[i].clone()));
+        println!(
+            "spawn with {fds:>5} descriptors open: {w:.1} us/job wall ({:.2} of none), {c:.1} us/job cpu ({:.2} of none); target flat",
+            w / wall0,
+            c / cpu0
+        );
+    }
+}
+
+fn main() {
+    if let Ok(what) = std::env::var("CORRAL_SCALE_CHILD") {
+        raise_nofile();
+        let (mode, n) = what.split_once(':').unwrap();
+        let n: usize = n.parse().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            match mode {
+                "jobs" => corral_sample(n).await,
+                _ => fd_sample(n).await,
+            }
+        });
+        return;
+    }
+    curve();
+    fd_curve();
+}

@@ -1,0 +1,212 @@
+//! `getopts OPTSTRING NAME [ARG…]`, as bash 5.2 steps through options.
+//!
+//! The state between calls is bash's: the index of the argument being
+//! scanned (`OPTIND`'s internal twin) and the position inside a cluster
+//! like `-abc`. The shell keeps one [`GetoptsState`] and either
+//! [`GetoptsState::reset`]s it whenever `OPTIND` is assigned (bash's
+//! `sv_optind`: `OPTIND=1` starts over, also mid-cluster), or calls
+//! [`GetoptsState::sync`] with `OPTIND`'s value before each call.
+//!
+//! The wrapper: fewer than two operands → `getopts: usage: {USAGE}`,
+//! status 2; an invalid NAME → `` `NAME': not a valid identifier ``, 1;
+//! otherwise it passes the arguments (or the positional parameters) here,
+//! assigns NAME, sets or unsets `OPTARG`, sets `OPTIND`, prints
+//! [`GetoptsResult::diagnostic`] (with `$0`, not `corral: getopts:`) and
+//! returns [`GetoptsResult::status`]. Options are characters (bash steps
+//! through bytes; they differ only for non-ASCII option letters).
+
+/// bash's usage line.
+pub const USAGE: &str = "getopts optstring name [arg ...]";
+
+/// Where the scan is: bash's `sh_optind` and the offset in the cluster.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GetoptsState {
+    /// 1-based index of the argument being scanned (0: not started).
+    optind: usize,
+    /// Byte offset of the next option letter in that argument (0: none).
+    next: usize,
+    /// The `OPTIND` the last call returned (see [`GetoptsState::sync`]).
+    published: Option<usize>,
+}
+
+impl GetoptsState {
+    /// For a shell without a hook on `OPTIND` assignments: resets (as
+    /// [`GetoptsState::reset`]) unless `OPTIND` still holds what the last
+    /// call returned. Misses only `OPTIND=1` inside a cluster that started
+    /// at word 1 (bash restarts there).
+    pub fn sync(&mut self, optind: Option<&str>) {
+        let same = self.published.is_some()
+            && optind.and_then(|v| v.parse::<usize>().ok()) == self.published;
+        if !same {
+            *self = GetoptsState::reset(optind);
+        }
+    }
+
+    /// The state after `OPTIND` is assigned `value` (unset: `None`).
+    #[must_use]
+    pub fn reset(value: Option<&str>) -> GetoptsState {
+        let n = value.map_or(0, atoi);
+        GetoptsState {
+            optind: if n < 0 || n == 1 {
+                0
+            } else {
+                usize::try_from(n).unwrap_or(0)
+            },
+            next: 0,
+            published: None,
+        }
+    }
+}
+
+/// C's `atoi`: leading blanks, sign, digits; 0 when none.
+fn atoi(s: &str) -> i64 {
+    let t = s.trim_start_matches([' ', '\t', '\n']);
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let n = digits
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .fold(0i64, |acc, d| {
+            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        });
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+/// A message bash prints to stderr, prefixed by `$0` (not by `getopts:`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GetoptsDiagnostic {
+    /// A letter not in OPTSTRING.
+    #[error("illegal option -- {0}")]
+    Illegal(char),
+    /// An option that takes an argument came last.
+    #[error("option requires an argument -- {0}")]
+    NeedsArgument(char),
+}
+
+impl GetoptsDiagnostic {
+    /// The line bash prints: `$0: illegal option -- x`.
+    #[must_use]
+    pub fn message(&self, arg0: &str) -> String {
+        format!("{arg0}: {self}")
+    }
+}
+
+/// What one `getopts` call assigns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GetoptsResult {
+    /// NAME's new value: the option letter, `?` (error or end) or `:`
+    /// (missing argument in silent mode).
+    pub name: String,
+    /// `OPTARG`: `Some` sets it, `None` unsets it.
+    pub optarg: Option<String>,
+    /// `OPTIND`'s new value.
+    pub optind: usize,
+    /// 0 while options remain, 1 at their end.
+    pub status: i32,
+    /// Printed when not in silent mode (OPTSTRING without a leading `:`).
+    pub diagnostic: Option<GetoptsDiagnostic>,
+}
+
+/// One step of `getopts`: `args` are the words scanned (not `$0`).
+#[must_use]
+pub fn getopts(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
+    let result = step(optstring, args, state);
+    state.published = Some(result.optind);
+    result
+}
+
+fn step(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
+    let (silent, spec) = match optstring.strip_prefix(':') {
+        Some(rest) => (true, rest),
+        None => (false, optstring),
+    };
+    let argc = args.len() + 1;
+    let arg = |i: usize| args.get(i.wrapping_sub(1)).map_or("", String::as_str);
+    let done = |state: &GetoptsState| GetoptsResult {
+        name: "?".to_owned(),
+        optarg: None,
+        optind: state.optind,
+        status: 1,
+        diagnostic: None,
+    };
+    if state.optind >= argc {
+        state.optind = argc;
+        state.next = 0;
+        return done(state);
+    }
+    if state.optind == 0 {
+        state.optind = 1;
+        state.next = 0;
+    }
+    if state.next == 0 || state.next >= arg(state.optind).len() {
+        let word = arg(state.optind);
+        if word == "--" {
+            state.optind += 1;
+            state.next = 0;
+            return done(state);
+        }
+        if !word.starts_with('-') || word == "-" {
+            state.next = 0;
+            return done(state);
+        }
+        state.next = 1;
+    }
+    let word = arg(state.optind);
+    let Some(c) = word.get(state.next..).and_then(|s| s.chars().next()) else {
+        state.next = 0;
+        return done(state);
+    };
+    state.next += c.len_utf8();
+    if state.next >= word.len() {
+        state.optind += 1;
+        state.next = 0;
+    }
+    let found = spec.find(c).filter(|_| c != ':');
+    let Some(at) = found else {
+        return GetoptsResult {
+            name: "?".to_owned(),
+            optarg: silent.then(|| c.to_string()),
+            optind: state.optind,
+            status: 0,
+            diagnostic: (!silent).then_some(GetoptsDiagnostic::Illegal(c)),
+        };
+    };
+    let takes_arg = spec[at + c.len_utf8()..].starts_with(':');
+    let mut optarg = None;
+    if takes_arg {
+        if state.next != 0 {
+            optarg = Some(word[state.next..].to_owned());
+            state.optind += 1;
+        } else if state.optind == argc {
+            state.next = 0;
+            return GetoptsResult {
+                name: if silent { ":" } else { "?" }.to_owned(),
+                optarg: silent.then(|| c.to_string()),
+                optind: state.optind,
+                status: 0,
+                diagnostic: (!silent).then_some(GetoptsDiagnostic::NeedsArgument(c)),
+            };
+        } else {
+            optarg = Some(arg(state.optind).to_owned());
+            state.optind += 1;
+        }
+        state.next = 0;
+    }
+    GetoptsResult {
+        name: c.to_string(),
+        optarg,
+        optind: state.optind,
+        status: 0,
+        diagnostic: None,
+    }
+}
+
+#[cfg(test)]
+#[path = "tests/getopts.rs"]
+mod tests;

@@ -1,0 +1,519 @@
+//! Variables and options: set, shift, local, export, unset, readonly,
+//! declare/typeset, let.
+
+use super::out;
+use crate::exec::BoxFut;
+use crate::expand::Value;
+use crate::interp::{valid_name, Var};
+use crate::io::Streams;
+use crate::shell::Shell;
+
+/// A value quoted as `set` and `declare -p` print it.
+fn quoted(v: &str) -> String {
+    let plain = !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:,+@%^=".contains(c));
+    if plain {
+        v.to_string()
+    } else {
+        format!("'{}'", v.replace('\'', "'\\''"))
+    }
+}
+
+fn dquoted(v: &str) -> String {
+    let mut s = String::from('"');
+    for c in v.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('"');
+    s
+}
+
+/// `declare -p`'s line for one variable.
+fn declaration(name: &str, var: &Var) -> String {
+    let mut flags = String::new();
+    if matches!(var.value, Some(Value::Indexed(_))) {
+        flags.push('a');
+    }
+    if var.integer {
+        flags.push('i');
+    }
+    if var.readonly {
+        flags.push('r');
+    }
+    if var.exported {
+        flags.push('x');
+    }
+    if flags.is_empty() {
+        flags.push('-');
+    }
+    match &var.value {
+        None => format!("declare -{flags} {name}"),
+        Some(Value::Scalar(s)) => format!("declare -{flags} {name}={}", dquoted(s)),
+        Some(Value::Indexed(items)) => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
+                .collect();
+            format!("declare -{flags} {name}=({})", inner.join(" "))
+        }
+    }
+}
+
+pub(super) fn set<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        if args.len() == 1 {
+            let mut text = String::new();
+            for (name, var) in shell.env.vars.all() {
+                match &var.value {
+                    Some(Value::Scalar(s)) => text.push_str(&format!("{name}={}\n", quoted(s))),
+                    Some(Value::Indexed(items)) => {
+                        let inner: Vec<String> = items
+                            .iter()
+                            .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
+                            .collect();
+                        text.push_str(&format!("{name}=({})\n", inner.join(" ")));
+                    }
+                    None => {}
+                }
+            }
+            return out(io, &text).await.err().unwrap_or(0);
+        }
+        let mut i = 1;
+        let mut positional: Option<Vec<String>> = None;
+        while i < args.len() {
+            let a = &args[i];
+            if a == "--" {
+                positional = Some(args[i + 1..].to_vec());
+                break;
+            }
+            if a == "-" {
+                shell.env.lang.opts.xtrace = false;
+                positional = Some(args[i + 1..].to_vec());
+                break;
+            }
+            let on = a.starts_with('-');
+            if !(on || a.starts_with('+')) || a.len() < 2 {
+                positional = Some(args[i..].to_vec());
+                break;
+            }
+            i += 1;
+            for c in a[1..].chars() {
+                if c == 'o' {
+                    let Some(name) = args.get(i) else {
+                        let text = shell.env.lang.opts.listing(!on);
+                        return out(io, &text).await.err().unwrap_or(0);
+                    };
+                    i += 1;
+                    match shell.env.lang.opts.named(name) {
+                        Some(v) => *v = on,
+                        None => {
+                            io.err_line(&format!(
+                                "{}set: {name}: invalid option name",
+                                shell.err_prefix()
+                            ))
+                            .await;
+                            return 2;
+                        }
+                    }
+                    continue;
+                }
+                match shell.env.lang.opts.letter(c) {
+                    Some(v) => *v = on,
+                    None => {
+                        let sign = if on { '-' } else { '+' };
+                        io.err_line(&format!(
+                            "{}set: {sign}{c}: invalid option",
+                            shell.err_prefix()
+                        ))
+                        .await;
+                        io.err_line("set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]").await;
+                        return 2;
+                    }
+                }
+            }
+        }
+        if let Some(p) = positional {
+            shell.env.lang.positional = p;
+        }
+        0
+    })
+}
+
+pub(super) fn shift<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let n = match args.get(1) {
+            None => 1,
+            Some(a) => match a.parse::<usize>() {
+                Ok(n) => n,
+                Err(_) => {
+                    io.err_line(&format!(
+                        "{}shift: {a}: numeric argument required",
+                        shell.err_prefix()
+                    ))
+                    .await;
+                    return 1;
+                }
+            },
+        };
+        let p = &mut shell.env.lang.positional;
+        if n > p.len() {
+            return 1;
+        }
+        p.drain(..n);
+        0
+    })
+}
+
+/// What `declare` and its relatives were asked to do.
+#[derive(Default)]
+#[allow(clippy::struct_excessive_bools)]
+struct Decl {
+    array: bool,
+    export: Option<bool>,
+    readonly: bool,
+    integer: Option<bool>,
+    print: bool,
+    functions: bool,
+    global: bool,
+}
+
+/// Shared by declare, typeset, local, export and readonly.
+async fn declare_common(
+    shell: &mut Shell,
+    args: &[String],
+    io: &mut Streams,
+    mut d: Decl,
+    builtin: &str,
+    local: bool,
+) -> i32 {
+    let mut names = Vec::new();
+    for a in &args[1..] {
+        let on = a.starts_with('-');
+        if names.is_empty() && (on || a.starts_with('+')) && a.len() > 1 && !a.contains('=') {
+            for c in a[1..].chars() {
+                match c {
+                    'a' => d.array = true,
+                    'x' => d.export = Some(on),
+                    'r' => d.readonly = true,
+                    'i' => d.integer = Some(on),
+                    'p' => d.print = true,
+                    'f' | 'F' => d.functions = true,
+                    'g' => d.global = true,
+                    'n' if builtin == "export" => d.export = Some(false),
+                    _ => {
+                        io.err_line(&format!(
+                            "{}{builtin}: -{c}: invalid option",
+                            shell.err_prefix()
+                        ))
+                        .await;
+                        return 2;
+                    }
+                }
+            }
+            continue;
+        }
+        names.push(a.clone());
+    }
+    if d.functions {
+        let mut text = String::new();
+        let mut fnames: Vec<&String> = shell.env.lang.functions.keys().collect();
+        fnames.sort();
+        for name in fnames {
+            if names.is_empty() || names.contains(name) {
+                if let Some(def) = shell.env.lang.functions.get(name) {
+                    text.push_str(&crate::interp::compound::function_text(def));
+                    text.push('\n');
+                }
+            }
+        }
+        return out(io, &text).await.err().unwrap_or(0);
+    }
+    if names.is_empty() || d.print {
+        let mut text = String::new();
+        let mut status = 0;
+        if names.is_empty() {
+            for (name, var) in shell.env.vars.all() {
+                let wanted = match builtin {
+                    "export" => var.exported,
+                    "readonly" => var.readonly,
+                    _ => true,
+                };
+                if wanted {
+                    text.push_str(&declaration(name, var));
+                    text.push('\n');
+                }
+            }
+        } else {
+            for n in &names {
+                match shell.env.vars.var(n) {
+                    Some(var) => {
+                        text.push_str(&declaration(n, var));
+                        text.push('\n');
+                    }
+                    None => {
+                        io.err_line(&format!("{}{builtin}: {n}: not found", shell.err_prefix()))
+                            .await;
+                        status = 1;
+                    }
+                }
+            }
+        }
+        return out(io, &text).await.err().unwrap_or(status);
+    }
+    let make_local = local
+        || (builtin != "export"
+            && builtin != "readonly"
+            && !d.global
+            && shell.env.vars.in_function());
+    let mut status = 0;
+    for arg in names {
+        let (name, value) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        let (name, append) = match name.strip_suffix('+') {
+            Some(n) => (n.to_string(), true),
+            None => (name, false),
+        };
+        if !valid_name(&name) {
+            io.err_line(&format!(
+                "{}{builtin}: `{arg}': not a valid identifier",
+                shell.err_prefix()
+            ))
+            .await;
+            status = 1;
+            continue;
+        }
+        if make_local {
+            shell.env.vars.make_local(&name);
+        }
+        if let Some(v) = d.integer {
+            shell.env.vars.entry(&name).integer = v;
+        }
+        if d.array && shell.env.vars.value(&name).is_none() && value.is_none() {
+            let _ = shell.env.vars.assign(&name, Value::Indexed(Vec::new()));
+        }
+        if let Some(v) = value {
+            let v = if shell.env.vars.var(&name).is_some_and(|x| x.integer) {
+                match shell.arith_text(&v) {
+                    Ok(n) => n.to_string(),
+                    Err(msg) => {
+                        io.err_line(&format!("{}{msg}", shell.err_prefix())).await;
+                        status = 1;
+                        continue;
+                    }
+                }
+            } else {
+                v
+            };
+            let v = if append {
+                format!("{}{v}", shell.env.vars.get(&name).unwrap_or(""))
+            } else {
+                v
+            };
+            let r = if d.array {
+                shell.env.vars.assign_element(&name, 0, v)
+            } else {
+                shell.env.vars.assign(&name, Value::Scalar(v))
+            };
+            if let Err(e) = r {
+                io.err_line(&format!("{}{builtin}: {e}", shell.err_prefix()))
+                    .await;
+                status = 1;
+                continue;
+            }
+        }
+        match d.export {
+            Some(true) => shell.env.vars.export(&name, None),
+            Some(false) => shell.env.vars.unexport(&name),
+            None => {}
+        }
+        if d.readonly {
+            shell.env.vars.entry(&name).readonly = true;
+        }
+    }
+    status
+}
+
+pub(super) fn declare<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let name = args[0].clone();
+        declare_common(shell, &args, io, Decl::default(), &name, false).await
+    })
+}
+
+pub(super) fn local<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        if !shell.env.vars.in_function() {
+            io.err_line(&format!(
+                "{}local: can only be used in a function",
+                shell.err_prefix()
+            ))
+            .await;
+            return 1;
+        }
+        declare_common(shell, &args, io, Decl::default(), "local", true).await
+    })
+}
+
+pub(super) fn export<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let d = Decl {
+            export: Some(true),
+            ..Decl::default()
+        };
+        declare_common(shell, &args, io, d, "export", false).await
+    })
+}
+
+pub(super) fn readonly<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let d = Decl {
+            readonly: true,
+            ..Decl::default()
+        };
+        declare_common(shell, &args, io, d, "readonly", false).await
+    })
+}
+
+pub(super) fn unset<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let mut status = 0;
+        let mut functions = false;
+        let mut vars_only = false;
+        for name in &args[1..] {
+            match name.as_str() {
+                "-f" => {
+                    functions = true;
+                    continue;
+                }
+                "-v" => {
+                    vars_only = true;
+                    continue;
+                }
+                _ => {}
+            }
+            if functions {
+                shell.env.lang.functions.remove(name);
+                continue;
+            }
+            if let Some((base, rest)) = name.split_once('[') {
+                if let Some(index) = rest.strip_suffix(']') {
+                    let i = match shell.eval_index(index) {
+                        Ok(i) => i,
+                        Err(s) => {
+                            status = s;
+                            continue;
+                        }
+                    };
+                    if let Err(e) = shell.env.vars.unset_element(base, i) {
+                        io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
+                            .await;
+                        status = 1;
+                    }
+                    continue;
+                }
+            }
+            if !valid_name(name) {
+                io.err_line(&format!(
+                    "{}unset: `{name}': not a valid identifier",
+                    shell.err_prefix()
+                ))
+                .await;
+                status = 1;
+                continue;
+            }
+            if shell.env.vars.var(name).is_none() && !vars_only {
+                shell.env.lang.functions.remove(name);
+                continue;
+            }
+            if let Err(e) = shell.env.vars.unset(name) {
+                io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
+                    .await;
+                status = 1;
+            }
+        }
+        status
+    })
+}
+
+pub(super) fn let_<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        if args.len() < 2 {
+            io.err_line(&format!("{}let: expression expected", shell.err_prefix()))
+                .await;
+            return 1;
+        }
+        let mut last = 0;
+        for a in &args[1..] {
+            match shell.arith_text(a) {
+                Ok(n) => last = n,
+                Err(msg) => {
+                    io.err_line(&format!("{}let: {msg}", shell.err_prefix()))
+                        .await;
+                    return 1;
+                }
+            }
+        }
+        i32::from(last == 0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_print_as_bash() {
+        let mut v = crate::interp::Vars::default();
+        v.set("x", "a \"b\"");
+        v.assign_element("a", 1, "one".into()).unwrap();
+        v.entry("x").exported = true;
+        assert_eq!(
+            declaration("x", v.var("x").unwrap()),
+            "declare -x x=\"a \\\"b\\\"\""
+        );
+        assert_eq!(
+            declaration("a", v.var("a").unwrap()),
+            "declare -a a=([1]=\"one\")"
+        );
+        assert_eq!(quoted("it's"), "'it'\\''s'");
+        assert_eq!(quoted("plain"), "plain");
+    }
+}

@@ -1,0 +1,98 @@
+//! The builtins whose cores live in their own modules: `test`, `[`, `printf`.
+
+use crate::exec::BoxFut;
+use crate::io::Streams;
+use crate::shell::Shell;
+
+fn test_or_bracket<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let result = if args[0] == "[" {
+            super::test::bracket(&args[1..], shell)
+        } else {
+            super::test::test(&args[1..], shell)
+        };
+        match result {
+            Ok(b) => i32::from(!b),
+            Err(e) => {
+                let line = format!("{}{}: {e}", shell.err_prefix(), args[0]);
+                io.err_line(&line).await;
+                2
+            }
+        }
+    })
+}
+
+pub(super) fn test<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    test_or_bracket(shell, args, io)
+}
+
+pub(super) fn printf<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let mut rest = &args[1..];
+        let mut var = None;
+        if rest.first().is_some_and(|a| a == "-v") {
+            let Some(name) = rest.get(1) else {
+                io.err_line(&format!(
+                    "{}printf: -v: option requires an argument",
+                    shell.err_prefix()
+                ))
+                .await;
+                return 2;
+            };
+            var = Some(name.clone());
+            rest = &rest[2..];
+        }
+        if rest.first().is_some_and(|a| a == "--") {
+            rest = &rest[1..];
+        }
+        let Some(format) = rest.first() else {
+            io.err_line(&format!(
+                "{}printf: usage: printf [-v var] format [arguments]",
+                shell.err_prefix()
+            ))
+            .await;
+            return 2;
+        };
+        let clock = super::wired::ShellClock {
+            started: shell.env.lang.started,
+        };
+        let (bytes, errors) = super::printf::printf_with(format, &rest[1..], &clock);
+        for e in &errors {
+            let line = format!("{}printf: {e}", shell.err_prefix());
+            io.err_line(&line).await;
+        }
+        let status = super::printf::status(&errors);
+        match var {
+            Some(name) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if let Err(e) = shell
+                    .env
+                    .vars
+                    .assign(&name, crate::expand::Value::Scalar(text))
+                {
+                    io.err_line(&format!("{}printf: {e}", shell.err_prefix()))
+                        .await;
+                    return 1;
+                }
+                status
+            }
+            None => match io.out(&bytes).await {
+                Ok(()) => status,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 141,
+                Err(_) => 1,
+            },
+        }
+    })
+}

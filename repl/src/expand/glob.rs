@@ -1,0 +1,117 @@
+//! Pathname expansion of one field: its `/`-separated components are
+//! matched one directory listing at a time. Results are sorted in byte
+//! order (bash sorts with the locale's collation; in the C and C.UTF-8
+//! locales that is the same order).
+
+use std::path::{Path, PathBuf};
+
+use super::pattern::{Pattern, Quoted};
+use super::sys;
+
+/// Options that change matching.
+#[derive(Clone, Copy)]
+pub(super) struct GlobOpts {
+    pub dotglob: bool,
+    pub nocase: bool,
+    pub extglob: bool,
+}
+
+enum Comp {
+    Literal(String),
+    Pattern(Pattern),
+}
+
+/// The paths the field `text` (quoted at the byte offsets `quoted`) matches, sorted; `None` when it is not a pattern after all
+/// (every special character quoted or in an unclosed bracket).
+pub(super) fn expand(
+    text: &str,
+    quoted: &[usize],
+    cwd: &Path,
+    opts: GlobOpts,
+) -> Option<Vec<String>> {
+    let mut comps = Vec::new();
+    let mut start = 0;
+    let mut any_pattern = false;
+    for piece in text.split('/') {
+        let end = start + piece.len();
+        let quoted: Vec<usize> = quoted
+            .iter()
+            .filter(|&&o| o >= start && o < end)
+            .map(|&o| o - start)
+            .collect();
+        let p = Pattern::compile(piece, Quoted(&quoted), opts.extglob, false);
+        if p.is_literal() {
+            comps.push(Comp::Literal(p.literal_text().to_owned()));
+        } else {
+            any_pattern = true;
+            comps.push(Comp::Pattern(if opts.nocase {
+                Pattern::compile(piece, Quoted(&quoted), opts.extglob, true)
+            } else {
+                p
+            }));
+        }
+        start = end + 1;
+    }
+    if !any_pattern {
+        return None;
+    }
+    let absolute = text.starts_with('/');
+    let mut cands: Vec<String> = vec![String::new()];
+    let last = comps.len() - 1;
+    for (idx, comp) in comps.iter().enumerate() {
+        let mut next = Vec::new();
+        for cand in &cands {
+            let join = |name: &str| {
+                if idx == 0 {
+                    name.to_owned()
+                } else {
+                    format!("{cand}/{name}")
+                }
+            };
+            match comp {
+                Comp::Literal(name) => next.push(join(name)),
+                Comp::Pattern(p) => {
+                    let dir: PathBuf = if cand.is_empty() {
+                        if absolute && idx > 0 {
+                            PathBuf::from("/")
+                        } else {
+                            cwd.to_path_buf()
+                        }
+                    } else {
+                        cwd.join(cand)
+                    };
+                    let hidden_ok = opts.dotglob || p.starts_with_dot();
+                    for name in sys::dir_names(&dir) {
+                        if name.starts_with('.') && !hidden_ok {
+                            continue;
+                        }
+                        if p.matches(&name) {
+                            next.push(join(&name));
+                        }
+                    }
+                }
+            }
+        }
+        // A literal component after a pattern must exist; only a last one
+        // is checked here, earlier ones fail when their listing is empty.
+        if idx == last && idx > 0 {
+            if let Comp::Literal(name) = comp {
+                let want_dir = name.is_empty();
+                next.retain(|c| {
+                    let path = cwd.join(c);
+                    if want_dir {
+                        sys::is_dir(&path)
+                    } else {
+                        sys::exists(&path)
+                    }
+                });
+            }
+        }
+        cands = next;
+        if cands.is_empty() {
+            break;
+        }
+    }
+    cands.sort_unstable();
+    Some(cands)
+}

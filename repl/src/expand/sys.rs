@@ -1,0 +1,39 @@
+//! The OS calls of the expander: the password database (`~user`) and
+//! directory listings (pathname expansion).
+
+use std::path::Path;
+
+use nix::unistd::{Uid, User};
+
+/// `~user`: the user's home directory, if the user exists.
+pub(super) fn user_home(name: &str) -> Option<String> {
+    let user = User::from_name(name).ok()??;
+    Some(user.dir.to_string_lossy().into_owned())
+}
+
+/// `~` with `HOME` unset: the home directory of the real user.
+pub(super) fn own_home() -> Option<String> {
+    let user = User::from_uid(Uid::current()).ok()??;
+    Some(user.dir.to_string_lossy().into_owned())
+}
+
+/// The names in `dir` (without `.` and `..`); empty when it cannot be read.
+/// Names that are not UTF-8 are skipped: a field is a `String`.
+pub(super) fn dir_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect()
+}
+
+/// Whether `path` names something (a dangling symlink counts).
+pub(super) fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Whether `path` is a directory (following symlinks).
+pub(super) fn is_dir(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_dir())
+}

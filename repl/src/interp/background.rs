@@ -1,0 +1,277 @@
+//! `cmd &`: one job per and-or list. A pipeline of external programs is a
+//! process job (one process group); anything else (a builtin, a compound
+//! command, a function, an and-or list) is a future job running a subshell.
+//!
+//! `$!` is the last process's pid for a process job, and the jobspec `%N`
+//! for a future job (which has no pid of its own): `wait $!` and `kill $!`
+//! accept both.
+//!
+//! In a script (`set +o bgquiet`, the default when not interactive) a
+//! background job's output is also copied to the shell's own stdout and
+//! stderr, as sh scripts expect; it stays in the job's rings either way.
+
+use corral_kernel::{Job, JobOptions, OutputStream};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+
+use crate::builtins;
+use crate::exec::use_program;
+use crate::io::{Input, Output, Ring};
+use crate::jobs::JobNum;
+use crate::lang::ast::{AndOr, Command};
+use crate::redirect::Fds;
+use crate::shell::Shell;
+
+impl Shell {
+    /// Whether `name` runs as an external program here.
+    pub(crate) fn is_external(&self, name: &str, args: &[String], prefer_external: bool) -> bool {
+        !self.env.lang.functions.contains_key(name)
+            && (builtins::lookup(name).is_none()
+                || use_program(&self.env, name, args, prefer_external))
+    }
+
+    /// Starts `and_or &`; returns 0 (or the failure's status).
+    pub(crate) async fn start_background(&mut self, and_or: &AndOr) -> i32 {
+        if let (true, [Command::Simple(s)]) = (and_or.rest.is_empty(), &and_or.first.commands[..]) {
+            if s.words
+                .first()
+                .and_then(|w| w.literal())
+                .is_some_and(|w| w.starts_with('%'))
+            {
+                // `%N &` is `bg %N` (bash).
+                let Ok(mut words) = self.expand_words(s).await else {
+                    return 1;
+                };
+                words.insert(0, "bg".to_string());
+                return self.run_argv(words, true).await;
+            }
+        }
+        let text = crate::lang::print::job_text(and_or);
+        let piped = and_or.first.commands.len() > 1;
+        let externals_only = and_or.rest.is_empty()
+            && !and_or.first.bang
+            && and_or.first.commands.iter().all(|c| match c {
+                Command::Simple(s) => {
+                    s.words
+                        .first()
+                        .and_then(|w| w.literal())
+                        .is_some_and(|name| {
+                            let args: Vec<String> =
+                                s.words[1..].iter().filter_map(|w| w.literal()).collect();
+                            self.is_external(&name, &args, piped)
+                        })
+                }
+                _ => false,
+            });
+        let job = if externals_only {
+            match self.background_process(and_or, &text).await {
+                Ok(job) => job,
+                Err(status) => return status,
+            }
+        } else {
+            match self.background_future(and_or, &text) {
+                Ok(job) => job,
+                Err(status) => return status,
+            }
+        };
+        let Some(id) = job.number().map(JobNum) else {
+            return 0;
+        };
+        let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
+        self.env.last_bg = Some(match pids.last() {
+            Some(pid) => pid.to_string(),
+            None => format!("%{}", id.0),
+        });
+        self.jobs.add_background(id);
+        if self.interactive {
+            eprintln!(
+                "{}",
+                crate::jobs::format::started_line(id, pids.last().copied())
+            );
+        }
+        if !self.env.lang.opts.bgquiet {
+            self.pass_through(&job);
+            if !externals_only {
+                // Let an in-process job and its copiers run now (`echo x &`
+                // is done at once): its output is copied out before the
+                // next command, not piled up in thousands of rings.
+                tokio::task::yield_now().await;
+            }
+        }
+        0
+    }
+
+    async fn background_process(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
+        let mut spec = self.spec(text);
+        let n = and_or.first.commands.len();
+        let piped = n > 1;
+        for (i, cmd) in and_or.first.commands.iter().enumerate() {
+            let Command::Simple(s) = cmd else {
+                return Err(1);
+            };
+            let mut fds = Fds::from_streams(crate::io::Streams {
+                stdin: if i == 0 { Input::Null } else { Input::Pipeline },
+                stdout: if i + 1 == n {
+                    Output::JobRing(Ring::Out)
+                } else {
+                    Output::Pipeline
+                },
+                stderr: Output::JobRing(Ring::Err),
+            });
+            for (k, v) in &self.fds.extra {
+                if let Ok(v) = match v {
+                    crate::redirect::Slot::In(i) => i.try_clone().map(crate::redirect::Slot::In),
+                    crate::redirect::Slot::Out(o) => o.try_clone().map(crate::redirect::Slot::Out),
+                } {
+                    fds.extra.insert(*k, v);
+                }
+            }
+            let words = self.expand_words(s).await?;
+            if words.is_empty() {
+                return Err(0);
+            }
+            self.redirect(&s.redirects, &mut fds).await?;
+            let mut env = Vec::new();
+            for a in &s.assignments {
+                if let crate::expand::Value::Scalar(v) = self.assignment_value(a).await? {
+                    env.push((a.name.clone(), v));
+                }
+            }
+            let _ = piped;
+            let p = self.prepare_external(&words, env, &fds)?;
+            spec = spec.pipe(p.cmd.text(super::pipeline::member_text(cmd)));
+        }
+        let spawned = self.env.kernel.spawn_process(spec);
+        crate::vmount::spawned();
+        match spawned {
+            Ok(job) => Ok(job),
+            Err(e) => Err(self.report_spawn_error(&e, &mut Output::Stderr).await),
+        }
+    }
+
+    fn background_future(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
+        let mut sub = self.subshell();
+        let and_or = and_or.clone();
+        // Background jobs read /dev/null unless redirected, like process jobs.
+        if matches!(sub.fds.std.stdin, Input::Inherit) {
+            sub.fds.std.stdin = Input::Null;
+        }
+        let spawned = self.env.kernel.spawn_future(
+            text.to_string(),
+            JobOptions::default(),
+            move |ctx| async move {
+                sub.fds.std.stdout = Output::Stream(ctx.stdout.clone());
+                sub.fds.std.stderr = Output::Stream(ctx.stderr.clone());
+                sub.future = Some(ctx.clone());
+                tokio::select! {
+                    s = sub.run_and_or(&and_or) => {
+                        let s = sub.exit_status.unwrap_or(s);
+                        sub.run_exit_trap(s).await
+                    }
+                    () = ctx.cancel.cancelled() => 0,
+                }
+            },
+        );
+        spawned.map_err(|e| self.fail(&format!("corral: {e}")))
+    }
+
+    /// Copies a background job's output to the shell's stdout and stderr
+    /// as it is written.
+    fn pass_through(&mut self, job: &Job) {
+        self.passthrough.retain(|h| !h.is_finished());
+        for (stream, fd) in [(job.stdout().clone(), 1), (job.stderr().clone(), 2)] {
+            let target = if fd == 1 {
+                &self.fds.std.stdout
+            } else {
+                &self.fds.std.stderr
+            };
+            let sink = match target {
+                // The shell's own stdout/stderr: one writer task for all jobs
+                // (one blocking-pool thread, not one per job).
+                Output::Stdout | Output::Stderr => {
+                    let err = matches!(target, Output::Stderr);
+                    Target::Shared(self.passthrough_writer(), err)
+                }
+                other => match other.try_clone() {
+                    Ok(o) => Target::Own(o),
+                    Err(_) => continue,
+                },
+            };
+            self.passthrough
+                .push(tokio::spawn(copy_stream(stream, sink)));
+        }
+    }
+
+    /// The task writing passed-through output to the shell's stdout/stderr.
+    fn passthrough_writer(&mut self) -> Chunks {
+        if let Some((tx, _)) = &self.passthrough_sink {
+            return tx.clone();
+        }
+        let (tx, mut rx) = mpsc::channel::<(bool, bytes::Bytes)>(64);
+        let task = tokio::spawn(async move {
+            let (mut out, mut err) = (tokio::io::stdout(), tokio::io::stderr());
+            while let Some((to_err, data)) = rx.recv().await {
+                let r = if to_err {
+                    match err.write_all(&data).await {
+                        Ok(()) => err.flush().await,
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    match out.write_all(&data).await {
+                        Ok(()) => out.flush().await,
+                        Err(e) => Err(e),
+                    }
+                };
+                if r.is_err() {
+                    break;
+                }
+            }
+        });
+        self.passthrough_sink = Some((tx.clone(), task));
+        tx
+    }
+
+    /// Waits (briefly) for background output still being copied out, before
+    /// the shell exits.
+    pub(crate) async fn finish_passthrough(&mut self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(200);
+        for mut h in std::mem::take(&mut self.passthrough) {
+            if tokio::time::timeout_at(deadline, &mut h).await.is_err() {
+                h.abort();
+            }
+        }
+        if let Some((tx, mut task)) = self.passthrough_sink.take() {
+            drop(tx);
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
+
+/// Chunks for the shell's stdout (`false`) or stderr (`true`).
+type Chunks = mpsc::Sender<(bool, bytes::Bytes)>;
+
+/// The shell's writer of passed-through output: its channel and task.
+pub(crate) type Sink = (Chunks, tokio::task::JoinHandle<()>);
+
+/// Where a copy of a job's stream goes.
+enum Target {
+    /// The shared writer: (channel, to stderr).
+    Shared(Chunks, bool),
+    /// A file or pipe of the shell's.
+    Own(Output),
+}
+
+async fn copy_stream(stream: OutputStream, mut sink: Target) {
+    let mut follow = stream.follow(0);
+    while let Some(chunk) = follow.next_chunk().await {
+        let ok = match &mut sink {
+            Target::Shared(tx, err) => tx.send((*err, chunk.data)).await.is_ok(),
+            Target::Own(out) => crate::io::write_to(out, &chunk.data).await.is_ok(),
+        };
+        if !ok {
+            break;
+        }
+    }
+}

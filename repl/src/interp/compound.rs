@@ -1,0 +1,312 @@
+//! Compound commands (`if`, loops, `case`, `{ }`, `( )`, `[[ ]]`, `(( ))`)
+//! and function calls.
+
+use super::{ex, Flow, MAX_FUNCTION_DEPTH};
+use crate::expand::Value;
+use crate::lang::ast::{
+    Assignment, CaseArm, CaseEnd, Command, CompoundCommand, CompoundKind, FunctionDef, List,
+    Redirect,
+};
+use crate::shell::Shell;
+
+/// What a loop does after its body ran once.
+enum Next {
+    Go,
+    Stop,
+}
+
+impl Shell {
+    /// Runs a compound command in this shell (`( … )` on a copy).
+    pub(crate) async fn run_compound(&mut self, c: &CompoundCommand) -> i32 {
+        self.env.lang.lineno = c.span.start.line + self.env.lang.line_base;
+        match &c.kind {
+            CompoundKind::Brace(list) => self.run_list(list).await,
+            CompoundKind::Subshell(list) => self.run_subshell(list).await,
+            CompoundKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches {
+                    let s = self.run_condition(cond).await;
+                    if self.unwinding() {
+                        return s;
+                    }
+                    if s == 0 {
+                        return self.run_list(body).await;
+                    }
+                }
+                match otherwise {
+                    Some(body) => self.run_list(body).await,
+                    None => 0,
+                }
+            }
+            CompoundKind::For { name, words, body } => {
+                let items = match words {
+                    Some(words) => match ex::fields(self, words).await {
+                        Ok(w) => w,
+                        Err(e) => return self.expand_failed(&e),
+                    },
+                    None => self.env.lang.positional.clone(),
+                };
+                let mut status = 0;
+                self.env.lang.loop_depth += 1;
+                for item in items {
+                    if let Err(e) = self.env.vars.assign(name, Value::Scalar(item)) {
+                        status = self.fail(&format!("corral: {e}"));
+                        break;
+                    }
+                    status = self.run_list(body).await;
+                    if let Next::Stop = self.loop_next() {
+                        break;
+                    }
+                }
+                self.env.lang.loop_depth -= 1;
+                status
+            }
+            CompoundKind::ArithFor {
+                init,
+                cond,
+                step,
+                body,
+            } => {
+                if let Some(a) = init {
+                    if let Err(s) = self.arith(a).await {
+                        return s;
+                    }
+                }
+                let mut status = 0;
+                self.env.lang.loop_depth += 1;
+                loop {
+                    if let Some(a) = cond {
+                        match self.arith(a).await {
+                            Ok(0) => break,
+                            Ok(_) => {}
+                            Err(s) => {
+                                status = s;
+                                break;
+                            }
+                        }
+                    }
+                    status = self.run_list(body).await;
+                    if let Next::Stop = self.loop_next() {
+                        break;
+                    }
+                    if let Some(a) = step {
+                        if let Err(s) = self.arith(a).await {
+                            status = s;
+                            break;
+                        }
+                    }
+                    self.tick().await;
+                }
+                self.env.lang.loop_depth -= 1;
+                status
+            }
+            CompoundKind::While { cond, body } => self.run_while(cond, body, false).await,
+            CompoundKind::Until { cond, body } => self.run_while(cond, body, true).await,
+            CompoundKind::Case { word, arms } => self.run_case(word, arms).await,
+            CompoundKind::Cond(expr) => match crate::builtins::cond::eval(expr, self).await {
+                Ok(b) => i32::from(!b),
+                Err(crate::builtins::cond::CondError::Env(status)) => status,
+                Err(e) => {
+                    if let crate::builtins::cond::CondError::UnknownOperator(_) = e {
+                        self.fail(&format!("corral: {e}"));
+                    }
+                    e.status()
+                }
+            },
+            CompoundKind::Arith(a) => match self.arith(a).await {
+                Ok(n) => i32::from(n == 0),
+                Err(s) => s,
+            },
+        }
+    }
+
+    /// `$((…))` / `((…))`: the value, or the failure status after printing it.
+    pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
+        match ex::arith(self, a).await {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.expand_failed(&e)),
+        }
+    }
+
+    /// Yields to the runtime now and then (a loop that runs no command).
+    pub(crate) async fn tick(&mut self) {
+        self.budget += 1;
+        if self.budget >= 64 {
+            self.budget = 0;
+            tokio::task::yield_now().await;
+        }
+    }
+
+    async fn run_while(&mut self, cond: &List, body: &List, until: bool) -> i32 {
+        let mut status = 0;
+        self.env.lang.loop_depth += 1;
+        loop {
+            let c = self.run_condition(cond).await;
+            if self.unwinding() {
+                if let Next::Stop = self.loop_next() {
+                    break;
+                }
+                continue;
+            }
+            if (c == 0) == until {
+                break;
+            }
+            status = self.run_list(body).await;
+            if let Next::Stop = self.loop_next() {
+                break;
+            }
+            self.tick().await;
+        }
+        self.env.lang.loop_depth -= 1;
+        status
+    }
+
+    /// After a loop body: consumes this loop's `break`/`continue`.
+    fn loop_next(&mut self) -> Next {
+        if self.exit_status.is_some() || self.interrupted {
+            return Next::Stop;
+        }
+        match self.flow {
+            None => Next::Go,
+            Some(Flow::Return) => Next::Stop,
+            Some(Flow::Break(n)) => {
+                self.flow = (n > 1).then(|| Flow::Break(n - 1));
+                Next::Stop
+            }
+            Some(Flow::Continue(n)) => {
+                if n > 1 {
+                    self.flow = Some(Flow::Continue(n - 1));
+                    Next::Stop
+                } else {
+                    self.flow = None;
+                    Next::Go
+                }
+            }
+        }
+    }
+
+    async fn run_case(&mut self, word: &crate::lang::ast::Word, arms: &[CaseArm]) -> i32 {
+        let subject = match ex::string(self, word).await {
+            Ok(s) => s,
+            Err(e) => return self.expand_failed(&e),
+        };
+        let mut status = 0;
+        let mut i = 0;
+        let mut fall = false;
+        while i < arms.len() {
+            let arm = &arms[i];
+            let mut hit = fall;
+            if !hit {
+                for p in &arm.patterns {
+                    match ex::pattern(self, p).await {
+                        Ok(pat) if pat.matches(&subject) => {
+                            hit = true;
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(e) => return self.expand_failed(&e),
+                    }
+                }
+            }
+            i += 1;
+            if !hit {
+                continue;
+            }
+            status = self.run_list(&arm.body).await;
+            if self.unwinding() {
+                break;
+            }
+            match arm.end {
+                CaseEnd::Break => break,
+                CaseEnd::FallThrough => fall = true,
+                CaseEnd::Continue => fall = false,
+            }
+        }
+        status
+    }
+
+    /// `( list )`: a copy of the shell; nothing it changes leaks out.
+    pub(crate) async fn run_subshell(&mut self, list: &List) -> i32 {
+        let mut sub = self.subshell();
+        sub.terminal = self.terminal.clone();
+        let status = sub.run_list(list).await;
+        let status = sub.exit_status.unwrap_or(status);
+        let status = sub.run_exit_trap(status).await;
+        self.interrupted |= sub.interrupted;
+        status
+    }
+
+    /// Calls a function with `args` (`args[0]` is its name).
+    pub(crate) async fn call_function(
+        &mut self,
+        def: &FunctionDef,
+        args: Vec<String>,
+        assigns: Vec<(&Assignment, Value)>,
+        redirects: &[Redirect],
+    ) -> i32 {
+        if self.env.lang.funcnames.len() >= MAX_FUNCTION_DEPTH {
+            self.fail(&format!(
+                "corral: {}: maximum function nesting level exceeded ({MAX_FUNCTION_DEPTH})",
+                def.name
+            ));
+            if !self.interactive {
+                self.exit_status = Some(1);
+            }
+            return 1;
+        }
+        let saved_fds = if redirects.is_empty() {
+            None
+        } else {
+            let mut fds = match self.fds.try_clone() {
+                Ok(f) => f,
+                Err(e) => return self.fail_io(&e),
+            };
+            if let Err(status) = self.redirect(redirects, &mut fds).await {
+                return status;
+            }
+            Some(std::mem::replace(&mut self.fds, fds))
+        };
+        let mut args = args.into_iter();
+        let name = args.next().unwrap_or_default();
+        let positional = std::mem::replace(&mut self.env.lang.positional, args.collect());
+        self.env.vars.push_frame();
+        for (a, _) in &assigns {
+            self.env.vars.make_local(&a.name);
+        }
+        for (a, v) in assigns {
+            let _ = self.assign(a, v);
+            self.env.vars.export(&a.name, None);
+        }
+        self.env.lang.funcnames.push(name);
+        let loops = std::mem::replace(&mut self.env.lang.loop_depth, 0);
+        let status = self.run_command(&def.body).await;
+        self.env.lang.loop_depth = loops;
+        let status = match self.flow {
+            Some(Flow::Return) => {
+                self.flow = None;
+                self.env.last_status
+            }
+            // `break` outside a loop of this function goes no further.
+            Some(_) => {
+                self.flow = None;
+                status
+            }
+            None => status,
+        };
+        self.env.lang.funcnames.pop();
+        self.env.vars.pop_frame();
+        self.env.lang.positional = positional;
+        if let Some(f) = saved_fds {
+            self.fds = f;
+        }
+        status
+    }
+}
+
+/// The body of `f` as `type f` / `declare -f` shows it.
+#[must_use]
+pub(crate) fn function_text(def: &FunctionDef) -> String {
+    crate::lang::print::command(&Command::Function(def.clone()))
+}

@@ -1,0 +1,196 @@
+//! The shell as the expander sees it ([`ExpandEnv`]), command substitution,
+//! subshell copies, and the `EXIT` trap.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::expand::{BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
+use crate::io::Output;
+use crate::lang::ast::Program;
+use crate::redirect::Fds;
+use crate::shell::Shell;
+
+impl ExpandEnv for Shell {
+    fn value(&self, name: &str) -> Option<Value> {
+        let lang = &self.env.lang;
+        let scalar = |s: String| Some(Value::Scalar(s));
+        match name {
+            "RANDOM" => scalar(lang.next_random().to_string()),
+            "LINENO" => scalar(lang.lineno.to_string()),
+            "UID" => scalar(crate::sys::uid().to_string()),
+            "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
+            "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
+            "FUNCNAME" if !lang.funcnames.is_empty() => {
+                // bash ends the stack with `main` in a script file only.
+                let file = !(lang.opts.command || lang.opts.stdin || lang.opts.interactive);
+                let main = file.then(|| "main".to_string());
+                Some(Value::Indexed(
+                    lang.funcnames
+                        .iter()
+                        .rev()
+                        .cloned()
+                        .chain(main)
+                        .enumerate()
+                        .collect(),
+                ))
+            }
+            _ => self.env.vars.value(name).cloned(),
+        }
+    }
+
+    fn assign(&mut self, name: &str, index: Option<i64>, value: String) -> Result<(), String> {
+        let r = match index {
+            Some(i) => {
+                let i =
+                    usize::try_from(i).map_err(|_| format!("{name}[{i}]: bad array subscript"))?;
+                self.env.vars.assign_element(name, i, value)
+            }
+            None => self.env.vars.assign(name, Value::Scalar(value)),
+        };
+        r.map_err(|e| e.to_string())
+    }
+
+    fn positional(&self) -> &[String] {
+        &self.env.lang.positional
+    }
+
+    fn arg0(&self) -> &str {
+        &self.env.arg0
+    }
+
+    fn last_status(&self) -> i32 {
+        self.env.last_status
+    }
+
+    fn shell_pid(&self) -> u32 {
+        std::process::id()
+    }
+
+    fn last_background(&self) -> Option<String> {
+        self.env.last_bg.clone()
+    }
+
+    fn flags(&self) -> String {
+        self.env.lang.opts.flags()
+    }
+
+    fn option(&self, option: ExpandOption) -> bool {
+        match option {
+            ExpandOption::NoUnset => self.env.lang.opts.nounset,
+            ExpandOption::NoGlob => self.env.lang.opts.noglob,
+            _ => false,
+        }
+    }
+
+    fn cwd(&self) -> &Path {
+        &self.env.cwd
+    }
+
+    fn command_substitution<'a>(
+        &'a mut self,
+        program: &'a Program,
+    ) -> BoxFuture<'a, Result<String, SubstError>> {
+        Box::pin(async move {
+            use tokio::io::AsyncReadExt;
+            let (r, w) = crate::sys::pipe().map_err(|e| SubstError::Failed(e.to_string()))?;
+            let mut rx = tokio::net::unix::pipe::Receiver::from_owned_fd(r)
+                .map_err(|e| SubstError::Failed(e.to_string()))?;
+            let reader = tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let _ = rx.read_to_end(&mut buf).await;
+                buf
+            });
+            let mut sub = self.subshell();
+            sub.fds.std.stdout = Output::Fd(w);
+            let status = sub.run_program(program).await;
+            let status = sub.exit_status.unwrap_or(status);
+            let status = sub.run_exit_trap(status).await;
+            self.interrupted |= sub.interrupted;
+            drop(sub);
+            let out = reader.await.unwrap_or_default();
+            self.env.last_status = status;
+            self.subst_status = Some(status);
+            if self.interrupted {
+                return Err(SubstError::Exiting);
+            }
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        })
+    }
+}
+
+impl Shell {
+    /// Evaluates arithmetic text (already expanded) over the shell's variables.
+    ///
+    /// # Errors
+    /// bash's message (`1/0: division by 0`).
+    pub(crate) fn arith_text(&mut self, text: &str) -> Result<i64, String> {
+        struct V<'s>(&'s mut Shell);
+        impl crate::lang::arith::Vars for V<'_> {
+            fn get(&self, name: &str, index: Option<i64>) -> Option<String> {
+                match (self.0.value(name)?, index) {
+                    (Value::Scalar(s), None | Some(0)) => Some(s),
+                    (Value::Scalar(_), _) => None,
+                    (Value::Indexed(items), i) => {
+                        let i = usize::try_from(i.unwrap_or(0)).ok()?;
+                        items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
+                    }
+                }
+            }
+            fn set(&mut self, name: &str, index: Option<i64>, value: i64) {
+                let _ = ExpandEnv::assign(self.0, name, index, value.to_string());
+            }
+        }
+        crate::lang::arith::eval(text, &mut V(self)).map_err(|e| format!("{}: {e}", text.trim()))
+    }
+
+    /// A copy of the shell for a subshell: same variables, functions, cwd
+    /// and descriptors; no job control, no traps.
+    pub(crate) fn subshell(&self) -> Shell {
+        let mut env = self.env.clone();
+        env.lang.traps.clear();
+        env.lang.subshell += 1;
+        Shell {
+            env,
+            // A copy, as a forked bash subshell has: `jobs -p | wc -l` works.
+            jobs: self.jobs.clone(),
+            events: self.env.kernel.subscribe(),
+            interactive: false,
+            terminal: None,
+            job_modes: Default::default(),
+            exit_status: None,
+            exit_warned_line: None,
+            line_no: 0,
+            notices: Vec::new(),
+            shown: Default::default(),
+            interrupt: Arc::clone(&self.interrupt),
+            suspend: Arc::clone(&self.suspend),
+            vfs_writes: Vec::new(),
+            interrupted: false,
+            fds: self.fds.try_clone().unwrap_or_else(|_| Fds::inherit()),
+            flow: None,
+            passthrough: Vec::new(),
+            passthrough_sink: None,
+            future: self.future.clone(),
+            budget: 0,
+            subst_status: None,
+            enoexec: false,
+            sigint: Arc::clone(&self.sigint),
+            fg_pgid: Arc::clone(&self.fg_pgid),
+        }
+    }
+
+    /// Runs the `EXIT` trap, once; returns the shell's exit status (which an
+    /// `exit` in the trap changes).
+    pub async fn run_exit_trap(&mut self, status: i32) -> i32 {
+        let Some(action) = self.env.lang.traps.remove("EXIT") else {
+            return status;
+        };
+        self.exit_status = None;
+        self.flow = None;
+        self.env.last_status = status;
+        if let Ok(p) = crate::lang::parse(&action) {
+            self.run_program(&p).await;
+        }
+        self.exit_status.take().unwrap_or(status)
+    }
+}

@@ -1,0 +1,165 @@
+//! The interpreter: runs [`crate::lang::ast`] trees in a [`Shell`].
+//!
+//! The model, as bash's:
+//! - a list runs its and-or lists in order; one ending in `&` is a job
+//!   ([`background`]): a pipeline of external programs is one kernel process
+//!   job (one process group), anything else is a future job running a copy
+//!   of the shell (a subshell);
+//! - a pipeline's externals are one process job; its builtins, compound
+//!   commands and functions run in-process on subshell copies, joined by pipes
+//!   ([`pipeline`]);
+//! - simple commands expand their words ([`ex`]), then run a function, a
+//!   builtin or a program ([`simple`]); compound commands and functions run in
+//!   the current shell ([`compound`]), `( … )` on a copy;
+//! - `break`, `continue` and `return` set [`Shell::flow`], which lists stop
+//!   at and loops or function calls consume; `exit` sets `exit_status`;
+//! - the interpreter is async and boxed where it recurses; it yields to the
+//!   runtime every few commands so reaping, notices and signals keep going.
+//!
+//! Language state copied into subshells lives in [`Lang`] (inside
+//! [`crate::shell::Env`]).
+
+pub(crate) mod alias;
+pub(crate) mod background;
+pub(crate) mod child;
+pub(crate) mod compound;
+pub(crate) mod envimpl;
+pub(crate) mod glue;
+pub(crate) mod options;
+pub(crate) mod pipeline;
+pub(crate) mod run;
+pub(crate) mod simple;
+pub(crate) mod vars;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub(crate) use crate::expand as ex;
+pub use options::Options;
+pub use vars::{valid_name, Var, Vars};
+
+use crate::lang::ast::FunctionDef;
+use crate::shell::Shell;
+
+/// Set while the shell dies of a signal it sent itself (`kill $$`): the
+/// signal watchers leave the ending to the interpreter.
+pub(crate) static SELF_KILL: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// How deep function calls may nest (bash's `FUNCNEST`, which bash leaves
+/// unlimited; unlimited here would overflow the stack).
+pub const MAX_FUNCTION_DEPTH: usize = 1000;
+
+/// `break N`, `continue N`, `return`: unwinding to a loop or a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Leave N enclosing loops.
+    Break(u32),
+    /// Go on with the Nth enclosing loop.
+    Continue(u32),
+    /// Leave the function (or sourced file).
+    Return,
+}
+
+/// The shell language's state, copied into every subshell.
+#[derive(Clone, Debug)]
+pub struct Lang {
+    /// Defined functions.
+    pub functions: HashMap<String, Arc<FunctionDef>>,
+    /// `$1 … $N`.
+    pub positional: Vec<String>,
+    /// `set` options.
+    pub opts: Options,
+    /// `alias name=value`.
+    pub aliases: HashMap<String, String>,
+    /// `trap 'cmd' SIG`: by signal name without `SIG` (`EXIT`, `INT`…).
+    pub traps: HashMap<String, String>,
+    /// `$FUNCNAME`: innermost first.
+    pub funcnames: Vec<String>,
+    /// `$LINENO`.
+    pub lineno: u32,
+    /// Lines before the text being run (a script read from stdin in pieces).
+    pub line_base: u32,
+    /// State of `$RANDOM` (read through `&self` by the expander).
+    pub random: std::cell::Cell<u32>,
+    /// Inside a condition (`if`, `while`, `&&`, `!`): `set -e` does not apply.
+    pub cond_depth: u32,
+    /// Loops around the current command (for `break`/`continue`).
+    pub loop_depth: u32,
+    /// Traps running now (a trap does not trigger itself).
+    pub trapping: Vec<String>,
+    /// Files being sourced (`return` leaves one).
+    pub sourcing: u32,
+    /// `$BASH_SUBSHELL`.
+    pub subshell: u32,
+    /// The name errors start with: `corral`, or the script's path.
+    pub name: String,
+    /// The file mode creation mask (`umask`).
+    pub umask: u32,
+    /// Where `getopts` is in its scan.
+    pub getopts: crate::builtins::getopts::GetoptsState,
+    /// When the shell started, in seconds since the epoch (`printf '%(…)T' -2`).
+    pub started: i64,
+}
+
+impl Lang {
+    /// The state of a new shell.
+    #[must_use]
+    pub fn new(interactive: bool) -> Lang {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.subsec_nanos())
+            ^ std::process::id();
+        Lang {
+            functions: HashMap::new(),
+            positional: Vec::new(),
+            opts: Options::new(interactive),
+            aliases: HashMap::new(),
+            traps: HashMap::new(),
+            funcnames: Vec::new(),
+            lineno: 0,
+            line_base: 0,
+            random: std::cell::Cell::new(seed | 1),
+            cond_depth: 0,
+            loop_depth: 0,
+            subshell: 0,
+            sourcing: 0,
+            trapping: Vec::new(),
+            umask: 0o022,
+            getopts: crate::builtins::getopts::GetoptsState::default(),
+            started: crate::builtins::wired::now(),
+            name: "corral".to_string(),
+        }
+    }
+
+    /// The next `$RANDOM` (0..32767).
+    pub fn next_random(&self) -> u32 {
+        let mut x = self.random.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.random.set(x);
+        (x >> 8) & 0x7fff
+    }
+}
+
+impl Shell {
+    /// What bash puts before its own error messages: `corral: ` when
+    /// interactive, `corral: line N: ` (the script's name for a script) otherwise.
+    pub(crate) fn err_prefix(&self) -> String {
+        if self.env.lang.opts.interactive {
+            "corral: ".to_string()
+        } else {
+            format!("{}: line {}: ", self.env.lang.name, self.env.lang.lineno)
+        }
+    }
+
+    /// Whether the rest of a list must not run: `exit`, Ctrl-C, or a
+    /// `break`/`continue`/`return` unwinding.
+    pub(crate) fn unwinding(&self) -> bool {
+        self.exit_status.is_some() || self.interrupted || self.flow.is_some()
+    }
+}

@@ -1,0 +1,170 @@
+//! Shell options (`set -e`, `set -o pipefail`, …), their letters for `$-`,
+//! and the listing `set -o` / `set +o` print.
+
+/// The options `set` changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct Options {
+    /// `-e`: exit when a command fails outside a condition.
+    pub errexit: bool,
+    /// `-u`: expanding an unset variable is an error.
+    pub nounset: bool,
+    /// `-x`: print commands as they run.
+    pub xtrace: bool,
+    /// `-C`: `>` does not overwrite a file.
+    pub noclobber: bool,
+    /// `-f`: no pathname expansion.
+    pub noglob: bool,
+    /// `-n`: read commands, run nothing.
+    pub noexec: bool,
+    /// `-b`: report finished jobs at once.
+    pub notify: bool,
+    /// `-m`: job control.
+    pub monitor: bool,
+    /// `-o pipefail`: a pipeline fails with its last failing member.
+    pub pipefail: bool,
+    /// `-o bgquiet`: background output goes to the job's rings only.
+    pub bgquiet: bool,
+    /// `-i`: interactive (shown in `$-`, not settable).
+    pub interactive: bool,
+    /// `-s`: commands from stdin (shown in `$-`).
+    pub stdin: bool,
+    /// `-c`: commands from an argument (shown in `$-`).
+    pub command: bool,
+}
+
+impl Options {
+    /// The defaults: notify, job control and quiet backgrounds when interactive.
+    #[must_use]
+    pub fn new(interactive: bool) -> Options {
+        Options {
+            errexit: false,
+            nounset: false,
+            xtrace: false,
+            noclobber: false,
+            noglob: false,
+            noexec: false,
+            notify: interactive,
+            monitor: interactive,
+            pipefail: false,
+            bgquiet: interactive,
+            interactive,
+            stdin: false,
+            command: false,
+        }
+    }
+
+    /// The option a `set -X` letter names.
+    pub fn letter(&mut self, c: char) -> Option<&mut bool> {
+        Some(match c {
+            'e' => &mut self.errexit,
+            'u' => &mut self.nounset,
+            'x' => &mut self.xtrace,
+            'C' => &mut self.noclobber,
+            'f' => &mut self.noglob,
+            'n' => &mut self.noexec,
+            'b' => &mut self.notify,
+            'm' => &mut self.monitor,
+            _ => return None,
+        })
+    }
+
+    /// The option `set -o NAME` names.
+    pub fn named(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "errexit" => &mut self.errexit,
+            "nounset" => &mut self.nounset,
+            "xtrace" => &mut self.xtrace,
+            "noclobber" => &mut self.noclobber,
+            "noglob" => &mut self.noglob,
+            "noexec" => &mut self.noexec,
+            "notify" => &mut self.notify,
+            "monitor" => &mut self.monitor,
+            "pipefail" => &mut self.pipefail,
+            "bgquiet" => &mut self.bgquiet,
+            _ => return None,
+        })
+    }
+
+    /// `$-`: the letters of the options on, in bash's order.
+    #[must_use]
+    pub fn flags(&self) -> String {
+        let mut s = String::new();
+        for (on, c) in [
+            (self.errexit, 'e'),
+            (self.noglob, 'f'),
+            (true, 'h'),
+            (self.interactive, 'i'),
+            (self.monitor, 'm'),
+            (self.noexec, 'n'),
+            (self.nounset, 'u'),
+            (self.xtrace, 'x'),
+            (true, 'B'),
+            (self.noclobber, 'C'),
+            (self.stdin, 's'),
+            (self.command, 'c'),
+        ] {
+            if on {
+                s.push(c);
+            }
+        }
+        if self.notify {
+            s.insert(0, 'b');
+        }
+        s
+    }
+
+    /// `set -o` (`plus`: `set +o`, re-runnable commands), sorted by name.
+    #[must_use]
+    pub fn listing(&self, plus: bool) -> String {
+        let mut copy = *self;
+        let mut out = String::new();
+        for name in NAMES {
+            let on = copy.named(name).is_some_and(|v| *v);
+            if plus {
+                out.push_str(&format!("set {}o {name}\n", if on { '-' } else { '+' }));
+            } else {
+                out.push_str(&format!("{name:<15}\t{}\n", if on { "on" } else { "off" }));
+            }
+        }
+        out
+    }
+}
+
+/// The `-o` names, in `set -o`'s order.
+const NAMES: [&str; 10] = [
+    "bgquiet",
+    "errexit",
+    "monitor",
+    "noclobber",
+    "noexec",
+    "noglob",
+    "notify",
+    "nounset",
+    "pipefail",
+    "xtrace",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_follow_bashs_order() {
+        let mut o = Options::new(false);
+        *o.letter('e').unwrap() = true;
+        *o.letter('u').unwrap() = true;
+        o.command = true;
+        assert_eq!(o.flags(), "ehuBc");
+    }
+
+    #[test]
+    fn names_and_letters_reach_the_same_option() {
+        let mut o = Options::new(false);
+        *o.named("noclobber").unwrap() = true;
+        assert!(*o.letter('C').unwrap());
+        assert!(o.named("nosuch").is_none());
+        assert!(o.listing(false).contains("noclobber      \ton\n"));
+        assert!(o.listing(true).contains("set -o noclobber\n"));
+    }
+}

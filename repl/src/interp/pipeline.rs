@@ -1,0 +1,276 @@
+//! Pipelines: `!`, `$PIPESTATUS`, `pipefail`; the members of a multi-command
+//! pipeline joined by pipes, its externals one process job, the others
+//! in-process tasks on subshell copies.
+
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+
+use corral_kernel::Error as KernelError;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::simple::finish_pumps;
+use crate::exec::BoxFut;
+use crate::expand::Value;
+use crate::io::{Input, Output};
+use crate::lang::ast::{Command, CompoundKind, Pipeline};
+use crate::shell::Shell;
+
+/// One member of a multi-command pipeline, ready to run.
+enum Member {
+    /// An external program: the command, its pumps, where its errors go.
+    External(corral_kernel::Cmd, Vec<JoinHandle<()>>, Output),
+    /// Runs in-process on a subshell.
+    Task(Box<Shell>, Command, Option<Vec<String>>),
+    /// Failed before it ran (the message was printed).
+    Failed(i32),
+}
+
+impl Shell {
+    /// Runs a pipeline in the foreground: its status, negated by `!`.
+    pub(crate) async fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
+        let statuses = if p.commands.len() == 1 {
+            vec![self.run_command(&p.commands[0]).await]
+        } else {
+            self.run_members(p).await
+        };
+        let mut status = *statuses.last().unwrap_or(&0);
+        if self.env.lang.opts.pipefail {
+            status = statuses
+                .iter()
+                .rev()
+                .copied()
+                .find(|s| *s != 0)
+                .unwrap_or(0);
+        }
+        let items = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i, s.to_string()))
+            .collect();
+        self.env.vars.set("PIPESTATUS", "");
+        let _ = self.env.vars.assign("PIPESTATUS", Value::Indexed(items));
+        // Writes to /v files (`echo TERM > /v/jobs/1/ctl`) land when the command is done.
+        for (name, write) in std::mem::take(&mut self.vfs_writes) {
+            match write.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    let msg = e.to_string();
+                    let msg = msg
+                        .strip_prefix(&self.env.absolute(&name))
+                        .map_or(msg.clone(), |rest| format!("{name}{rest}"));
+                    status = self.fail(&format!("corral: {msg}"));
+                }
+                Err(_) => status = 1,
+            }
+        }
+        if p.bang {
+            i32::from(status == 0)
+        } else {
+            status
+        }
+    }
+
+    /// Runs any command in this shell.
+    pub(crate) fn run_command<'a>(&'a mut self, c: &'a Command) -> BoxFut<'a, i32> {
+        Box::pin(async move {
+            match c {
+                Command::Simple(s) => self.run_simple(s).await,
+                Command::Compound(cc, redirects) => {
+                    if self.wants_foreground_job()
+                        && !matches!(cc.kind, CompoundKind::Cond(_) | CompoundKind::Arith(_))
+                    {
+                        let cmd = c.clone();
+                        let text = crate::lang::print::command(c);
+                        return self
+                            .foreground_job(text, move |mut sub| {
+                                Box::pin(async move {
+                                    let status = sub.run_command(&cmd).await;
+                                    (sub, status)
+                                })
+                            })
+                            .await;
+                    }
+                    if redirects.is_empty() {
+                        return self.run_compound(cc).await;
+                    }
+                    let mut fds = match self.fds.try_clone() {
+                        Ok(f) => f,
+                        Err(e) => return self.fail_io(&e),
+                    };
+                    if let Err(status) = self.redirect(redirects, &mut fds).await {
+                        return status;
+                    }
+                    let saved = std::mem::replace(&mut self.fds, fds);
+                    let status = self.run_compound(cc).await;
+                    self.fds = saved;
+                    status
+                }
+                Command::Function(def) => {
+                    self.env
+                        .lang
+                        .functions
+                        .insert(def.name.clone(), Arc::new(def.clone()));
+                    0
+                }
+            }
+        })
+    }
+
+    /// Prepares and runs every member of a multi-command pipeline; returns
+    /// each member's status.
+    async fn run_members(&mut self, p: &Pipeline) -> Vec<i32> {
+        let n = p.commands.len();
+        let mut members = Vec::with_capacity(n);
+        let mut prev: Option<OwnedFd> = None;
+        for (i, cmd) in p.commands.iter().enumerate() {
+            let mut fds = match self.fds.try_clone() {
+                Ok(f) => f,
+                Err(e) => {
+                    members.push(Member::Failed(self.fail_io(&e)));
+                    continue;
+                }
+            };
+            if let Some(fd) = prev.take() {
+                fds.std.stdin = Input::Fd(fd);
+            }
+            if i + 1 < n {
+                match crate::sys::pipe() {
+                    Ok((r, w)) => {
+                        prev = Some(r);
+                        fds.std.stdout = Output::Fd(w);
+                    }
+                    Err(e) => {
+                        members.push(Member::Failed(self.fail_io(&e)));
+                        continue;
+                    }
+                }
+            }
+            members.push(self.member(cmd, fds).await);
+        }
+        self.run_prepared(members, p).await
+    }
+
+    /// Turns one pipeline command into a member: a simple command naming a
+    /// program is prepared here (expanded in the parent), anything else runs
+    /// on a subshell.
+    async fn member(&mut self, cmd: &Command, fds: crate::redirect::Fds) -> Member {
+        if let Command::Simple(s) = cmd {
+            let words = match self.expand_words(s).await {
+                Ok(w) => w,
+                Err(status) => return Member::Failed(status),
+            };
+            let external = words
+                .first()
+                .is_some_and(|name| self.is_external(name, &words[1..], false));
+            if !external {
+                let mut sub = self.subshell();
+                sub.fds = fds;
+                return Member::Task(Box::new(sub), cmd.clone(), Some(words));
+            }
+            let mut fds = fds;
+            if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
+                return Member::Failed(status);
+            }
+            let mut env = Vec::new();
+            for a in &s.assignments {
+                match self.assignment_value(a).await {
+                    Ok(Value::Scalar(v)) => env.push((a.name.clone(), v)),
+                    Ok(Value::Indexed(_)) => {}
+                    Err(status) => return Member::Failed(status),
+                }
+            }
+            return match self.prepare_external(&words, env, &fds) {
+                Ok(p) => Member::External(p.cmd.text(member_text(cmd)), p.pumps, p.err),
+                Err(status) => Member::Failed(status),
+            };
+        }
+        let mut sub = self.subshell();
+        sub.fds = fds;
+        Member::Task(Box::new(sub), cmd.clone(), None)
+    }
+
+    /// Runs prepared members: externals as one process job, the rest as
+    /// in-process tasks.
+    async fn run_prepared(&mut self, members: Vec<Member>, p: &Pipeline) -> Vec<i32> {
+        let text = crate::lang::print::job_text(&crate::lang::ast::AndOr {
+            first: p.clone(),
+            rest: Vec::new(),
+        });
+        let mut statuses = vec![0; members.len()];
+        let mut spec = self.spec(&text);
+        let mut external_at = Vec::new();
+        let mut all_pumps = Vec::new();
+        let mut last_err = Output::Stderr;
+        let mut tasks: JoinSet<(usize, i32)> = JoinSet::new();
+        for (i, m) in members.into_iter().enumerate() {
+            match m {
+                Member::External(cmd, pumps, mut err) => {
+                    // A missing program fails alone, as in bash: its neighbours
+                    // see its pipe ends close and run on.
+                    let program = cmd.program().to_string_lossy().into_owned();
+                    if !self.program_exists(&program) {
+                        let e = KernelError::CommandNotFound { command: program };
+                        statuses[i] = self.report_spawn_error(&e, &mut err).await;
+                        continue;
+                    }
+                    spec = spec.pipe(cmd);
+                    all_pumps.extend(pumps);
+                    last_err = err;
+                    external_at.push(i);
+                }
+                Member::Task(mut sub, cmd, words) => {
+                    tasks.spawn(async move {
+                        let s = match (&cmd, words) {
+                            (Command::Simple(s), Some(words)) => sub.run_expanded(s, words).await,
+                            _ => sub.run_command(&cmd).await,
+                        };
+                        (i, sub.exit_status.unwrap_or(s))
+                    });
+                }
+                Member::Failed(s) => statuses[i] = s,
+            }
+        }
+        if !external_at.is_empty() {
+            let (s, stopped) = self.run_process(spec, &mut last_err).await;
+            finish_pumps(all_pumps, stopped).await;
+            if stopped {
+                // The in-process members go on when the processes are continued.
+                tokio::spawn(async move { while tasks.join_next().await.is_some() {} });
+                for i in &external_at {
+                    statuses[*i] = s;
+                }
+                return statuses;
+            }
+            // The kernel gives the job's status (its last process's).
+            for i in &external_at {
+                statuses[*i] = s;
+            }
+        }
+        if self.interrupted {
+            tasks.abort_all();
+        }
+        let interrupt = Arc::clone(&self.interrupt);
+        loop {
+            tokio::select! {
+                done = tasks.join_next() => match done {
+                    None => break,
+                    Some(Ok((i, s))) => statuses[i] = s,
+                    Some(Err(_)) => {}
+                },
+                () = interrupt.notified() => {
+                    tasks.abort_all();
+                    self.interrupted = true;
+                    if let Some(last) = statuses.last_mut() {
+                        *last = 130;
+                    }
+                }
+            }
+        }
+        statuses
+    }
+}
+
+/// A pipeline member's text, which `jobs -l` shows on its line.
+pub(crate) fn member_text(cmd: &Command) -> String {
+    crate::lang::print::command(cmd)
+}

@@ -1,0 +1,617 @@
+//! Simple commands: expansion, assignments, then a function, a builtin or
+//! an external program (a foreground process job).
+
+use std::sync::Arc;
+
+use corral_kernel::{Cmd, Error as KernelError, Io};
+use tokio::task::JoinHandle;
+
+use super::ex;
+use crate::builtins;
+use crate::exec::{use_program, BoxFut};
+use crate::expand::Value;
+use crate::io::{os_message, Output};
+use crate::lang::ast::{AssignValue, Assignment, SimpleCommand};
+use crate::redirect::Fds;
+use crate::shell::Shell;
+
+/// An external command ready for a process spec: the command, the tasks
+/// copying its output into a ring (inside a future job), and where its own
+/// errors go.
+pub(crate) struct Prepared {
+    pub(crate) cmd: Cmd,
+    pub(crate) pumps: Vec<JoinHandle<()>>,
+    pub(crate) err: Output,
+}
+
+impl Shell {
+    /// Runs a simple command in this shell.
+    pub(crate) async fn run_simple(&mut self, s: &SimpleCommand) -> i32 {
+        self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        let words = match self.expand_words(s).await {
+            Ok(w) => w,
+            Err(status) => return status,
+        };
+        self.run_expanded(s, words).await
+    }
+
+    /// Expands a command's words; on failure prints the error and returns the status.
+    pub(crate) async fn expand_words(&mut self, s: &SimpleCommand) -> Result<Vec<String>, i32> {
+        if s.words.is_empty() {
+            return Ok(Vec::new());
+        }
+        match ex::fields(self, &s.words).await {
+            // A NUL cannot reach execve; drop it as bash does.
+            Ok(w) => Ok(w.into_iter().map(|w| w.replace('\0', "")).collect()),
+            Err(e) => Err(self.expand_failed(&e)),
+        }
+    }
+
+    /// Reports an expansion error; a fatal one ends a non-interactive shell.
+    pub(crate) fn expand_failed(&mut self, e: &ex::ExpandError) -> i32 {
+        if matches!(
+            e,
+            ex::ExpandError::Subst(crate::expand::SubstError::Exiting)
+        ) {
+            return self.env.last_status;
+        }
+        self.fail(&format!("corral: {e}"));
+        let status = e.status();
+        if e.is_fatal() && !self.interactive {
+            self.exit_status = Some(status);
+        }
+        status
+    }
+
+    /// Runs a simple command whose words are expanded.
+    pub(crate) fn run_expanded<'a>(
+        &'a mut self,
+        s: &'a SimpleCommand,
+        words: Vec<String>,
+    ) -> BoxFut<'a, i32> {
+        Box::pin(async move {
+            // `$?` of `x=$(false)` is the substitution's.
+            self.subst_status = None;
+            let mut assigns = Vec::with_capacity(s.assignments.len());
+            for a in &s.assignments {
+                match self.assignment_value(a).await {
+                    Ok(v) => assigns.push((a, v)),
+                    Err(status) => return status,
+                }
+            }
+            if self.env.lang.opts.xtrace {
+                self.trace(&assigns, &words);
+            }
+            let Some(name) = words.first().cloned() else {
+                for (a, v) in assigns {
+                    if let Err(status) = self.assign(a, v) {
+                        return status;
+                    }
+                }
+                // Redirections alone still open (and create) their files.
+                if !s.redirects.is_empty() {
+                    let mut fds = match self.fds.try_clone() {
+                        Ok(f) => f,
+                        Err(e) => return self.fail_io(&e),
+                    };
+                    if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
+                        return status;
+                    }
+                }
+                return self.subst_status.take().unwrap_or(0);
+            };
+            if let Some(def) = self.env.lang.functions.get(&name).cloned() {
+                if self.wants_foreground_job() {
+                    let cmd = s.clone();
+                    let text =
+                        crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
+                    return self
+                        .foreground_job(text, move |mut sub| {
+                            Box::pin(async move {
+                                let status = sub.run_expanded(&cmd, words).await;
+                                (sub, status)
+                            })
+                        })
+                        .await;
+                }
+                return self.call_function(&def, words, assigns, &s.redirects).await;
+            }
+            if name.starts_with('%') && builtins::lookup(&name).is_none() {
+                // `%N` alone is `fg %N` (bash).
+                let mut fg = vec!["fg".to_string()];
+                fg.extend(words);
+                return self.run_builtin(fg, assigns, &s.redirects).await;
+            }
+            if name == "exec" && words.len() == 1 {
+                // `exec 3>f`: the redirections stay for the rest of the shell.
+                let mut fds = std::mem::replace(&mut self.fds, Fds::inherit());
+                let r = self.redirect(&s.redirects, &mut fds).await;
+                self.fds = fds;
+                return r.err().unwrap_or(0);
+            }
+            let program = use_program(&self.env, &name, &words[1..], false);
+            if builtins::lookup(&name).is_some() && !program {
+                return self.run_builtin(words, assigns, &s.redirects).await;
+            }
+            let mut fds = match self.fds.try_clone() {
+                Ok(f) => f,
+                Err(e) => return self.fail_io(&e),
+            };
+            if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
+                return status;
+            }
+            let env = self.assignment_env(assigns);
+            let text = crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
+            let status = match self.prepare_external(&words, env, &fds) {
+                Ok(mut p) => {
+                    let spec = self.spec(&text).pipe(p.cmd);
+                    let (status, stopped) = self.run_process(spec, &mut p.err).await;
+                    finish_pumps(p.pumps, stopped).await;
+                    status
+                }
+                Err(status) => status,
+            };
+            if std::mem::take(&mut self.enoexec) {
+                return self.run_as_script(words, fds).await;
+            }
+            status
+        })
+    }
+
+    /// Runs already expanded words with the shell's descriptors (`command`,
+    /// `exec`, `builtin`): a function unless `skip_functions`, a builtin, or a program.
+    pub(crate) fn run_argv(&mut self, words: Vec<String>, skip_functions: bool) -> BoxFut<'_, i32> {
+        Box::pin(async move {
+            let Some(name) = words.first().cloned() else {
+                return 0;
+            };
+            if !skip_functions {
+                if let Some(def) = self.env.lang.functions.get(&name).cloned() {
+                    return self.call_function(&def, words, Vec::new(), &[]).await;
+                }
+            }
+            if builtins::lookup(&name).is_some()
+                && !use_program(&self.env, &name, &words[1..], false)
+            {
+                return self.run_builtin(words, Vec::new(), &[]).await;
+            }
+            let fds = match self.fds.try_clone() {
+                Ok(f) => f,
+                Err(e) => return self.fail_io(&e),
+            };
+            let text = words.join(" ");
+            match self.prepare_external(&words, Vec::new(), &fds) {
+                Ok(mut p) => {
+                    let spec = self.spec(&text).pipe(p.cmd);
+                    let (status, stopped) = self.run_process(spec, &mut p.err).await;
+                    finish_pumps(p.pumps, stopped).await;
+                    status
+                }
+                Err(status) => status,
+            }
+        })
+    }
+
+    /// Runs an executable without `#!` as a shell script in a subshell.
+    async fn run_as_script(&mut self, words: Vec<String>, fds: Fds) -> i32 {
+        let path = if words[0].contains('/') {
+            std::path::PathBuf::from(self.env.absolute(&words[0]))
+        } else {
+            match crate::exec::find_on_path(&self.env, &words[0]) {
+                Some(p) => p,
+                None => return 127,
+            }
+        };
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) => return self.fail(&format!("corral: {}: {}", words[0], os_message(&e))),
+        };
+        let mut sub = self.subshell();
+        sub.fds = fds;
+        sub.env.arg0.clone_from(&words[0]);
+        sub.env.lang.name.clone_from(&words[0]);
+        sub.env.lang.positional = words[1..].to_vec();
+        sub.env.lang.functions.clear();
+        let status = crate::script::run_file(&mut sub, file).await;
+        let status = sub.exit_status.unwrap_or(status);
+        sub.run_exit_trap(status).await
+    }
+
+    /// A builtin with its redirections and temporary assignments.
+    async fn run_builtin(
+        &mut self,
+        words: Vec<String>,
+        assigns: Vec<(&Assignment, Value)>,
+        redirects: &[crate::lang::ast::Redirect],
+    ) -> i32 {
+        let saved_fds = if redirects.is_empty() {
+            None
+        } else {
+            let mut fds = match self.fds.try_clone() {
+                Ok(f) => f,
+                Err(e) => return self.fail_io(&e),
+            };
+            if let Err(status) = self.redirect(redirects, &mut fds).await {
+                return status;
+            }
+            Some(std::mem::replace(&mut self.fds, fds))
+        };
+        let mut streams = match self.fds.std.try_clone() {
+            Ok(s) => s,
+            Err(e) => {
+                if let Some(f) = saved_fds {
+                    self.fds = f;
+                }
+                return self.fail_io(&e);
+            }
+        };
+        let saved_vars = self.temporary_assignments(assigns);
+        let self_kill = if words[0] == "kill" && !self.env.lang.opts.interactive {
+            self_kill_signal(&words)
+        } else {
+            None
+        };
+        if self_kill.is_some() {
+            super::SELF_KILL.store(true, std::sync::atomic::Ordering::Release);
+        }
+        let status = if words[0] == "fg" {
+            // fg passes Ctrl-C/Ctrl-Z on to the job itself.
+            builtins::run(self, words, &mut streams).await
+        } else {
+            // Ctrl-C reaches the shell itself while a builtin runs.
+            let interrupt = Arc::clone(&self.interrupt);
+            let notified = interrupt.notified();
+            tokio::select! {
+                s = builtins::run(self, words, &mut streams) => s,
+                () = notified, if self.interactive => {
+                    self.interrupted = true;
+                    eprintln!();
+                    130
+                }
+            }
+        };
+        drop(streams);
+        for (name, old) in saved_vars {
+            match old {
+                Some(v) => *self.env.vars.entry(&name) = v,
+                None => {
+                    let _ = self.env.vars.unset(&name);
+                }
+            }
+        }
+        if let Some(f) = saved_fds {
+            self.fds = f;
+        }
+        if let Some(sig) = self_kill {
+            if status == 0 {
+                self.die_of(sig).await;
+            }
+            super::SELF_KILL.store(false, std::sync::atomic::Ordering::Release);
+        }
+        status
+    }
+
+    /// A script that signalled itself (`kill $$`) dies of it at once, as bash
+    /// does, unless the signal does not kill (CHLD, WINCH…) or stops it (then
+    /// it went on when continued).
+    async fn die_of(&mut self, sig: i32) {
+        const HARMLESS: [i32; 8] = [
+            libc::SIGCHLD,
+            libc::SIGCONT,
+            libc::SIGURG,
+            libc::SIGWINCH,
+            libc::SIGSTOP,
+            libc::SIGTSTP,
+            libc::SIGTTIN,
+            libc::SIGTTOU,
+        ];
+        if HARMLESS.contains(&sig) {
+            return;
+        }
+        // A trapped signal runs its trap instead (an empty one ignores it).
+        if let Ok(name) = corral_kernel::Signal::from_number(sig).map(|s| s.name()) {
+            let name = name.trim_start_matches("SIG").to_string();
+            if self.env.lang.traps.contains_key(&name) {
+                self.run_trap(&name, 0).await;
+                return;
+            }
+        }
+        self.run_exit_trap(128 + sig).await;
+        self.env.kernel.shutdown(crate::shell::EXIT_GRACE).await;
+        self.finish_passthrough().await;
+        crate::vmount::shutdown();
+        crate::sys::die_of(sig);
+    }
+
+    /// Sets `assigns` for one command; returns what to restore afterwards.
+    pub(crate) fn temporary_assignments(
+        &mut self,
+        assigns: Vec<(&Assignment, Value)>,
+    ) -> Vec<(String, Option<super::Var>)> {
+        let mut saved = Vec::new();
+        for (a, v) in assigns {
+            saved.push((a.name.clone(), self.env.vars.var(&a.name).cloned()));
+            let _ = self.assign(a, v);
+            self.env.vars.export(&a.name, None);
+        }
+        saved
+    }
+
+    /// The environment entries an external gets from its assignments.
+    pub(crate) fn assignment_env(
+        &self,
+        assigns: Vec<(&Assignment, Value)>,
+    ) -> Vec<(String, String)> {
+        assigns
+            .into_iter()
+            .filter_map(|(a, v)| match v {
+                Value::Scalar(s) => Some((a.name.clone(), s)),
+                Value::Indexed(_) => None,
+            })
+            .collect()
+    }
+
+    /// Expands an assignment's right side.
+    pub(crate) async fn assignment_value(&mut self, a: &Assignment) -> Result<Value, i32> {
+        match &a.value {
+            AssignValue::Scalar(w) => match ex::string(self, w).await {
+                Ok(s) => Ok(Value::Scalar(s)),
+                Err(e) => Err(self.expand_failed(&e)),
+            },
+            AssignValue::Array(items) => {
+                let mut out: Vec<(usize, String)> = Vec::new();
+                let mut next = 0usize;
+                for (key, w) in items {
+                    if let Some(k) = key {
+                        let k = match ex::string(self, k).await {
+                            Ok(k) => k,
+                            Err(e) => return Err(self.expand_failed(&e)),
+                        };
+                        next = self.eval_index(&k)?;
+                        let v = match ex::string(self, w).await {
+                            Ok(v) => v,
+                            Err(e) => return Err(self.expand_failed(&e)),
+                        };
+                        out.retain(|(i, _)| *i != next);
+                        out.push((next, v));
+                        next += 1;
+                    } else {
+                        let vs = match ex::fields(self, std::slice::from_ref(w)).await {
+                            Ok(v) => v,
+                            Err(e) => return Err(self.expand_failed(&e)),
+                        };
+                        for v in vs {
+                            out.retain(|(i, _)| *i != next);
+                            out.push((next, v));
+                            next += 1;
+                        }
+                    }
+                }
+                out.sort_by_key(|(i, _)| *i);
+                Ok(Value::Indexed(out))
+            }
+        }
+    }
+
+    /// An array subscript's value.
+    pub(crate) fn eval_index(&mut self, text: &str) -> Result<usize, i32> {
+        match self.arith_text(text) {
+            Ok(n) if n >= 0 => Ok(usize::try_from(n).unwrap_or(0)),
+            Ok(_) => Err(self.fail(&format!("corral: {text}: bad array subscript"))),
+            Err(msg) => Err(self.fail(&format!("corral: {msg}"))),
+        }
+    }
+
+    /// Performs an assignment (`x=v`, `x+=v`, `a[i]=v`, `a=(…)`).
+    pub(crate) fn assign(&mut self, a: &Assignment, value: Value) -> Result<(), i32> {
+        let integer = self.env.vars.var(&a.name).is_some_and(|v| v.integer);
+        let result = match (&a.index, value) {
+            (Some(index), Value::Scalar(v)) => {
+                let Some(text) = index.literal().or_else(|| Some(index.raw.clone())) else {
+                    return Err(1);
+                };
+                let i = self.eval_index(&text)?;
+                let v = if a.append {
+                    let old = match self.env.vars.value(&a.name) {
+                        Some(Value::Indexed(items)) => items
+                            .iter()
+                            .find(|(k, _)| *k == i)
+                            .map(|(_, s)| s.clone())
+                            .unwrap_or_default(),
+                        Some(Value::Scalar(s)) if i == 0 => s.clone(),
+                        _ => String::new(),
+                    };
+                    old + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_element(&a.name, i, v)
+            }
+            (_, Value::Scalar(v)) => {
+                let v = if integer {
+                    let expr = if a.append {
+                        format!("{}+({v})", self.env.vars.get(&a.name).unwrap_or("0"))
+                    } else {
+                        v
+                    };
+                    match self.arith_text(&expr) {
+                        Ok(n) => n.to_string(),
+                        Err(msg) => return Err(self.fail(&format!("corral: {msg}"))),
+                    }
+                } else if a.append {
+                    format!("{}{v}", self.env.vars.get(&a.name).unwrap_or(""))
+                } else {
+                    v
+                };
+                match self.env.vars.value(&a.name) {
+                    Some(Value::Indexed(_)) => self.env.vars.assign_element(&a.name, 0, v),
+                    _ => self.env.vars.assign(&a.name, Value::Scalar(v)),
+                }
+            }
+            (_, Value::Indexed(items)) => {
+                let items = if a.append {
+                    let mut old = match self.env.vars.value(&a.name) {
+                        Some(Value::Indexed(o)) => o.clone(),
+                        Some(Value::Scalar(s)) => vec![(0, s.clone())],
+                        None => Vec::new(),
+                    };
+                    let base = old.last().map_or(0, |(i, _)| i + 1);
+                    old.extend(items.into_iter().map(|(i, v)| (base + i, v)));
+                    old
+                } else {
+                    items
+                };
+                self.env.vars.assign(&a.name, Value::Indexed(items))
+            }
+        };
+        result.map_err(|e| {
+            let status = self.fail(&format!("corral: {e}"));
+            if !self.interactive {
+                // bash: assigning a readonly variable ends a script.
+                self.exit_status = Some(status);
+            }
+            status
+        })
+    }
+
+    /// `set -x`: `+ x=1 cmd args` on stderr.
+    fn trace(&self, assigns: &[(&Assignment, Value)], words: &[String]) {
+        let ps4 = self.env.vars.get("PS4").unwrap_or("+ ");
+        let mut line = String::from(ps4);
+        let mut parts: Vec<String> = assigns
+            .iter()
+            .map(|(a, v)| match v {
+                Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
+                Value::Indexed(_) => format!("{}=(…)", a.name),
+            })
+            .collect();
+        parts.extend(words.iter().map(|w| quote(w)));
+        line.push_str(&parts.join(" "));
+        eprintln!("{line}");
+    }
+
+    /// Builds an external command on `fds` (its environment additions in `env`).
+    pub(crate) fn prepare_external(
+        &mut self,
+        words: &[String],
+        env: Vec<(String, String)>,
+        fds: &Fds,
+    ) -> Result<Prepared, i32> {
+        let mut pumps = Vec::new();
+        let streams = &fds.std;
+        let stdin = streams.stdin.to_kernel();
+        let stdout = streams.stdout.to_kernel(1, &mut pumps);
+        // `2>&1` into a ring: one pipe for both keeps their order.
+        let stderr = match (&streams.stdout, &streams.stderr) {
+            (Output::Stream(o), Output::Stream(e)) if o.same_as(e) => Ok(Io::ToStdout),
+            _ => streams.stderr.to_kernel(2, &mut pumps),
+        };
+        let (stdin, stdout, stderr) = match (stdin, stdout, stderr) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(self.fail_io(&e)),
+        };
+        let mut c = Cmd::new(words[0].as_str())
+            .args(crate::vmount::external_args(&words[1..], &self.env.cwd))
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(stderr);
+        for (k, v) in env {
+            c = c.env(k, v);
+        }
+        let err = streams.stderr.try_clone().unwrap_or(Output::Stderr);
+        Ok(Prepared { cmd: c, pumps, err })
+    }
+
+    /// Prints a spawn error as bash would, to the command's own stderr, and
+    /// returns its status.
+    pub(crate) async fn report_spawn_error(&mut self, e: &KernelError, err: &mut Output) -> i32 {
+        let (msg, status) = match e {
+            KernelError::CommandNotFound { command } if command.contains('/') => {
+                (format!("corral: {command}: No such file or directory"), 127)
+            }
+            KernelError::CommandNotFound { command } => {
+                (format!("corral: {command}: command not found"), 127)
+            }
+            KernelError::PermissionDenied { command } => {
+                let path = std::path::Path::new(command);
+                let what = if path.is_dir() {
+                    "Is a directory"
+                } else {
+                    "Permission denied"
+                };
+                (format!("corral: {command}: {what}"), 126)
+            }
+            KernelError::Spawn { source, .. } if source.raw_os_error() == Some(libc::ENOEXEC) => {
+                // Not a binary nor a `#!` script: the caller runs it as a
+                // shell script, as bash does.
+                self.enoexec = true;
+                return 126;
+            }
+            KernelError::Spawn { command, source } => {
+                (format!("corral: {command}: {}", os_message(source)), 126)
+            }
+            other => (format!("corral: {other}"), 1),
+        };
+        let msg = match msg.strip_prefix("corral: ") {
+            Some(rest) => format!("{}{rest}\n", self.err_prefix()),
+            None => format!("{msg}\n"),
+        };
+        let _ = crate::io::write_to(err, msg.as_bytes()).await;
+        status
+    }
+}
+
+/// The signal `kill ARGS` sends when a target is this shell itself (`$$`,
+/// `0`, or its own process group).
+fn self_kill_signal(words: &[String]) -> Option<i32> {
+    let me = std::process::id().to_string();
+    let group = format!("-{}", crate::sys::own_pgrp());
+    let mut sig = libc::SIGTERM;
+    let mut args = words[1..].iter().peekable();
+    let mut hit = false;
+    let mut options = true;
+    while let Some(a) = args.next() {
+        if options && a.starts_with('-') && a.len() > 1 && a != &group {
+            match a.as_str() {
+                "--" => options = false,
+                "-s" | "-n" => {
+                    let spec = args.next()?;
+                    sig = corral_kernel::Signal::parse(spec).ok()?.number();
+                }
+                "-l" | "-L" => return None,
+                flag => sig = corral_kernel::Signal::parse(&flag[1..]).ok()?.number(),
+            }
+            continue;
+        }
+        options = false;
+        hit |= *a == me || a == "0" || *a == group;
+    }
+    hit.then_some(sig)
+}
+
+/// Quotes a word for `set -x` output as bash does (only when needed).
+fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Waits until a finished command's output is in its ring (with a deadline,
+/// for a pipe a leftover process keeps open, as the kernel does); a stopped
+/// command's pumps go on by themselves.
+pub(crate) async fn finish_pumps(pumps: Vec<JoinHandle<()>>, stopped: bool) {
+    if stopped || pumps.is_empty() {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(100);
+    for mut p in pumps {
+        if tokio::time::timeout_at(deadline, &mut p).await.is_err() {
+            p.abort();
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! Shell variables: scalars and indexed arrays with bash's attributes
+//! (exported, readonly, integer), and function-local scopes.
+//!
+//! Scoping is bash's dynamic scoping: there is one table of variables;
+//! `local x` inside a function saves the caller's `x` in the function's
+//! frame, and returning restores it. Exported variables reach children:
+//! while the exported set still equals the process environment
+//! ([`Vars::changed`] is false) a child simply inherits ours, which is
+//! cheaper than building an environment for every spawn.
+
+use std::collections::HashMap;
+
+use crate::expand::Value;
+
+/// One variable and its attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Var {
+    /// Its value; `None` when declared (`local x`, `export x`) but unset.
+    pub value: Option<Value>,
+    /// `export` / `declare -x`.
+    pub exported: bool,
+    /// `readonly` / `declare -r`.
+    pub readonly: bool,
+    /// `declare -i`: assignments are evaluated arithmetically.
+    pub integer: bool,
+}
+
+impl Var {
+    fn new(value: Value) -> Var {
+        Var {
+            value: Some(value),
+            exported: false,
+            readonly: false,
+            integer: false,
+        }
+    }
+}
+
+/// Why an assignment or `unset` was refused (bash's wording, without `corral: `).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VarError {
+    /// `x: readonly variable`
+    #[error("{0}: readonly variable")]
+    Readonly(String),
+    /// `unset: x: cannot unset: readonly variable`
+    #[error("{0}: cannot unset: readonly variable")]
+    CannotUnset(String),
+}
+
+/// The shell's variables.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    table: HashMap<String, Var>,
+    /// One frame per running function: the caller's variables its `local`s hid.
+    frames: Vec<HashMap<String, Option<Var>>>,
+    changed: bool,
+}
+
+impl Vars {
+    /// The process environment, all exported.
+    #[must_use]
+    pub fn from_env() -> Vars {
+        let mut v = Vars::default();
+        for (k, val) in std::env::vars_os() {
+            if let (Some(k), Some(val)) = (k.to_str(), val.to_str()) {
+                let mut var = Var::new(Value::Scalar(val.to_string()));
+                var.exported = true;
+                v.table.insert(k.to_string(), var);
+            }
+        }
+        v
+    }
+
+    /// A scalar's value, or element 0 of an array (as `$a` reads it).
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        match self.table.get(name)?.value.as_ref()? {
+            Value::Scalar(s) => Some(s),
+            Value::Indexed(items) => items.iter().find(|(i, _)| *i == 0).map(|(_, v)| v.as_str()),
+        }
+    }
+
+    /// A variable's whole value.
+    #[must_use]
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.table.get(name)?.value.as_ref()
+    }
+
+    /// A variable and its attributes.
+    #[must_use]
+    pub fn var(&self, name: &str) -> Option<&Var> {
+        self.table.get(name)
+    }
+
+    /// Every variable, sorted by name (for `set` and `declare -p`).
+    #[must_use]
+    pub fn all(&self) -> Vec<(&str, &Var)> {
+        let mut v: Vec<_> = self.table.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v
+    }
+
+    /// Sets a scalar, ignoring `readonly` (for the shell's own `PWD`, `OLDPWD`…).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = Value::Scalar(value.into());
+        self.store(name, value);
+    }
+
+    fn store(&mut self, name: &str, value: Value) {
+        match self.table.get_mut(name) {
+            Some(var) => {
+                if var.exported && var.value.as_ref() != Some(&value) {
+                    self.changed = true;
+                }
+                var.value = Some(value);
+            }
+            None => {
+                self.table.insert(name.to_string(), Var::new(value));
+            }
+        }
+    }
+
+    /// Assigns a whole value, refusing a readonly variable.
+    ///
+    /// # Errors
+    /// [`VarError::Readonly`].
+    pub fn assign(&mut self, name: &str, value: Value) -> Result<(), VarError> {
+        self.check_writable(name)?;
+        self.store(name, value);
+        Ok(())
+    }
+
+    /// Assigns `name[index]`, turning a scalar into an array (its value
+    /// becomes element 0), as bash does.
+    ///
+    /// # Errors
+    /// [`VarError::Readonly`].
+    pub fn assign_element(
+        &mut self,
+        name: &str,
+        index: usize,
+        value: String,
+    ) -> Result<(), VarError> {
+        self.check_writable(name)?;
+        let mut items = match self.value(name) {
+            Some(Value::Indexed(items)) => items.clone(),
+            Some(Value::Scalar(s)) => vec![(0, s.clone())],
+            None => Vec::new(),
+        };
+        match items.binary_search_by_key(&index, |(i, _)| *i) {
+            Ok(at) => items[at].1 = value,
+            Err(at) => items.insert(at, (index, value)),
+        }
+        self.store(name, Value::Indexed(items));
+        Ok(())
+    }
+
+    /// Removes `name[index]`.
+    ///
+    /// # Errors
+    /// [`VarError::CannotUnset`].
+    pub fn unset_element(&mut self, name: &str, index: usize) -> Result<(), VarError> {
+        if self.table.get(name).is_some_and(|v| v.readonly) {
+            return Err(VarError::CannotUnset(name.to_string()));
+        }
+        match self.table.get_mut(name).and_then(|v| v.value.as_mut()) {
+            Some(Value::Indexed(items)) => items.retain(|(i, _)| *i != index),
+            Some(Value::Scalar(_)) if index == 0 => return self.unset(name),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_writable(&self, name: &str) -> Result<(), VarError> {
+        match self.table.get(name) {
+            Some(v) if v.readonly => Err(VarError::Readonly(name.to_string())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Marks a variable exported (creating it, unset, when it does not exist).
+    pub fn export(&mut self, name: &str, value: Option<String>) {
+        if let Some(v) = value {
+            self.store(name, Value::Scalar(v));
+        }
+        let var = self.entry(name);
+        if !var.exported {
+            var.exported = true;
+        }
+        self.changed = true;
+    }
+
+    /// Clears the exported attribute (`export -n`, `declare +x`).
+    pub fn unexport(&mut self, name: &str) {
+        if let Some(v) = self.table.get_mut(name) {
+            if v.exported {
+                v.exported = false;
+                self.changed = true;
+            }
+        }
+    }
+
+    /// The variable `name`, created unset if needed, to set attributes on.
+    pub fn entry(&mut self, name: &str) -> &mut Var {
+        self.table.entry(name.to_string()).or_insert(Var {
+            value: None,
+            exported: false,
+            readonly: false,
+            integer: false,
+        })
+    }
+
+    /// Removes a variable (in the innermost scope that has it, as bash does).
+    ///
+    /// # Errors
+    /// [`VarError::CannotUnset`] for a readonly variable.
+    pub fn unset(&mut self, name: &str) -> Result<(), VarError> {
+        match self.table.get(name) {
+            Some(v) if v.readonly => return Err(VarError::CannotUnset(name.to_string())),
+            Some(v) => {
+                self.changed |= v.exported;
+            }
+            None => return Ok(()),
+        }
+        self.table.remove(name);
+        Ok(())
+    }
+
+    /// Enters a function: its `local`s are undone by [`Vars::pop_frame`].
+    pub fn push_frame(&mut self) {
+        self.frames.push(HashMap::new());
+    }
+
+    /// Leaves a function, restoring the variables its `local`s hid.
+    pub fn pop_frame(&mut self) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        for (name, saved) in frame {
+            let was_exported = self.table.get(&name).is_some_and(|v| v.exported);
+            match saved {
+                Some(var) => {
+                    self.changed |= was_exported || var.exported;
+                    self.table.insert(name, var);
+                }
+                None => {
+                    self.changed |= was_exported;
+                    self.table.remove(&name);
+                }
+            }
+        }
+    }
+
+    /// Whether a function is running (`local` is allowed).
+    #[must_use]
+    pub fn in_function(&self) -> bool {
+        !self.frames.is_empty()
+    }
+
+    /// `local name`: hides the caller's `name` until the function returns.
+    /// The local starts unset (bash), unless a value follows.
+    pub fn make_local(&mut self, name: &str) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        if frame.contains_key(name) {
+            return;
+        }
+        let saved = self.table.remove(name);
+        if saved.as_ref().is_some_and(|v| v.exported) {
+            self.changed = true;
+        }
+        frame.insert(name.to_string(), saved);
+        self.table.insert(
+            name.to_string(),
+            Var {
+                value: None,
+                exported: false,
+                readonly: false,
+                integer: false,
+            },
+        );
+    }
+
+    /// Whether children need an environment built from these variables.
+    #[must_use]
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+
+    /// Forgets that the exported set changed (it now equals the process's).
+    pub fn mark_unchanged(&mut self) {
+        self.changed = false;
+    }
+
+    /// Exported `name=value` pairs (arrays are not exported), sorted by name.
+    #[must_use]
+    pub fn exported(&self) -> Vec<(String, String)> {
+        let mut out: Vec<_> = self
+            .table
+            .iter()
+            .filter(|(_, v)| v.exported)
+            .filter_map(|(k, v)| match v.value.as_ref()? {
+                Value::Scalar(s) => Some((k.clone(), s.clone())),
+                Value::Indexed(_) => None,
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// Whether `name` is a valid variable name.
+#[must_use]
+pub fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locals_restore_the_callers_value() {
+        let mut v = Vars::default();
+        v.set("x", "outer");
+        v.push_frame();
+        v.make_local("x");
+        assert_eq!(v.get("x"), None);
+        v.set("x", "inner");
+        assert_eq!(v.get("x"), Some("inner"));
+        v.pop_frame();
+        assert_eq!(v.get("x"), Some("outer"));
+    }
+
+    #[test]
+    fn a_local_of_an_unset_variable_disappears() {
+        let mut v = Vars::default();
+        v.push_frame();
+        v.make_local("y");
+        v.set("y", "1");
+        v.pop_frame();
+        assert_eq!(v.get("y"), None);
+    }
+
+    #[test]
+    fn readonly_refuses_assignment_and_unset() {
+        let mut v = Vars::default();
+        v.set("r", "1");
+        v.entry("r").readonly = true;
+        assert_eq!(
+            v.assign("r", Value::Scalar("2".into())),
+            Err(VarError::Readonly("r".into()))
+        );
+        assert_eq!(v.unset("r"), Err(VarError::CannotUnset("r".into())));
+        assert_eq!(v.get("r"), Some("1"));
+    }
+
+    #[test]
+    fn elements_make_a_sparse_array() {
+        let mut v = Vars::default();
+        v.set("a", "zero");
+        v.assign_element("a", 3, "three".into()).unwrap();
+        assert_eq!(
+            v.value("a"),
+            Some(&Value::Indexed(vec![
+                (0, "zero".into()),
+                (3, "three".into())
+            ]))
+        );
+        assert_eq!(v.get("a"), Some("zero"));
+        v.unset_element("a", 0).unwrap();
+        assert_eq!(v.get("a"), None);
+    }
+
+    #[test]
+    fn exporting_marks_the_environment_changed() {
+        let mut v = Vars::default();
+        v.set("a", "1");
+        assert!(!v.changed());
+        v.export("a", None);
+        assert!(v.changed());
+        assert_eq!(v.exported(), vec![("a".to_string(), "1".to_string())]);
+    }
+}
