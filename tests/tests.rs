@@ -7,6 +7,7 @@ mod util;
 mod build_weight;
 mod builtins_core;
 mod difftest;
+mod examples;
 mod fuzz_corpus;
 mod interactive;
 mod noninteractive;

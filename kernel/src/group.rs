@@ -52,6 +52,10 @@ pub(crate) struct GroupState {
     member_fds: Box<[Option<Arc<PidFd>>]>,
     /// Processes left in the group after the last member was reaped.
     leftovers: Vec<Arc<PidFd>>,
+    /// CPU time and peak memory of the members reaped so far (their rusage).
+    reaped: sys::Usage,
+    /// The largest summed resident set seen while reading the live members.
+    peak_seen: u64,
 }
 
 impl GroupState {
@@ -64,6 +68,11 @@ impl GroupState {
     pub(crate) fn set(&mut self, index: usize, state: Member) {
         self.members[index] = state;
         if matches!(state, Member::Done(_)) {
+            // The reaper calls this right after the waitid that reaped the
+            // member, on the same thread (see `sys::take_reaped`).
+            if let Some(u) = sys::take_reaped() {
+                self.reaped.add(u);
+            }
             if let Some(fd) = self.member_fds.get_mut(index) {
                 *fd = None;
             }
@@ -115,6 +124,8 @@ impl ProcPart {
                 members: vec![Member::Running; pids.len()].into_boxed_slice(),
                 member_fds,
                 leftovers: Vec::new(),
+                reaped: sys::Usage::default(),
+                peak_seen: 0,
             }),
             pids: pids.into_boxed_slice(),
             members_done: Notify::new(),
@@ -125,6 +136,35 @@ impl ProcPart {
     /// The group lock. The reaper holds it while it takes a member's exit.
     pub(crate) fn lock(&self) -> MutexGuard<'_, GroupState> {
         lock(&self.group)
+    }
+
+    /// The members' CPU time (reaped ones from their rusage, live ones from
+    /// /proc), their resident set now and its peak. /proc is read under the
+    /// group lock: an unreaped member's pid cannot be reused meanwhile.
+    pub(crate) fn usage(&self) -> (sys::Usage, u64, usize) {
+        let mut g = self.lock();
+        let mut total = g.reaped;
+        let (mut rss, mut hwm, mut live) = (0, 0, 0);
+        for (i, m) in g.members.iter().enumerate() {
+            if matches!(m, Member::Done(_)) {
+                continue;
+            }
+            live += 1;
+            let Some(&pid) = self.pids.get(i) else {
+                continue;
+            };
+            if let Some((user, system)) = sys::proc_cpu(pid) {
+                total.user += user;
+                total.system += system;
+            }
+            if let Some((now, peak)) = sys::proc_memory(pid) {
+                rss += now;
+                hwm += peak;
+            }
+        }
+        g.peak_seen = g.peak_seen.max(hwm);
+        total.peak = total.peak.max(g.peak_seen);
+        (total, rss, live)
     }
 
     /// Tells the job's task that every member has been reaped, starting

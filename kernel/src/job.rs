@@ -200,6 +200,15 @@ pub struct JobInfo {
     pub restarts: u32,
     /// How its last finished run ended.
     pub last_exit: Option<JobState>,
+    /// CPU time and memory its processes used, as of this snapshot (see
+    /// [`crate::supervise::resources`]).
+    pub resources: crate::Resources,
+    /// Its CPU time limit, if it has one.
+    pub cpu_limit: Option<Duration>,
+    /// Its memory limit in bytes, if it has one.
+    pub memory_limit: Option<u64>,
+    /// The file its output is also written to, if it has one.
+    pub output_file: Option<PathBuf>,
 }
 
 impl JobInfo {
@@ -232,6 +241,9 @@ pub enum JobEvent {
     /// A [restarting](crate::supervise::restart) job starts run number
     /// 1 + this restart count.
     Restarted(JobId, u32),
+    /// A job reached 80% of one of its [limits](crate::supervise::resources)
+    /// (published once per limit).
+    LimitWarning(JobId, crate::LimitKind),
 }
 
 impl JobEvent {
@@ -246,7 +258,8 @@ impl JobEvent {
             | JobEvent::Removed(id)
             | JobEvent::Stopping(id, _)
             | JobEvent::StillRunning(id)
-            | JobEvent::Restarted(id, _) => id,
+            | JobEvent::Restarted(id, _)
+            | JobEvent::LimitWarning(id, _) => id,
         }
     }
 }

@@ -557,8 +557,14 @@ impl Inner {
             close_streams(core);
         }
         if counted {
-            // As recorded (a timeout's 124).
-            self.publish(JobEvent::Exited(id, core.state()));
+            // As recorded (a timeout's 124): only a job with supervision
+            // data can have had its state rewritten.
+            let recorded = if core.meta().is_some() {
+                core.state()
+            } else {
+                state
+            };
+            self.publish(JobEvent::Exited(id, recorded));
         }
         for &e in &evicted {
             self.publish(JobEvent::Removed(e));

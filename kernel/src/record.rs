@@ -215,6 +215,13 @@ impl JobCore {
         }
         let state = match (s.cause, state) {
             (Some(StopCause::Timeout), _) => JobState::Exited(124),
+            (None, JobState::Signaled { signal, .. })
+                if signal.number() == libc::SIGXCPU
+                    && self.meta.get().is_some_and(|m| m.cpu_limit.is_some()) =>
+            {
+                s.cause = Some(StopCause::Limit);
+                state
+            }
             (None, JobState::Signaled { signal, .. }) => {
                 s.cause = Some(StopCause::Signal(signal));
                 state
@@ -306,6 +313,10 @@ impl JobCore {
             restart: restart.map(|r| r.policy.clone()),
             restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
             last_exit: restart.and_then(|r| r.last()),
+            resources: crate::supervise::resources::of(self).0,
+            cpu_limit: meta.and_then(|m| m.cpu_limit),
+            memory_limit: meta.and_then(|m| m.memory_limit),
+            output_file: meta.and_then(|m| m.output.as_ref().map(|o| o.path.clone())),
         }
     }
 }
@@ -377,6 +388,13 @@ impl Job {
     /// The stderr stream.
     pub fn stderr(&self) -> &OutputStream {
         &self.core.stderr
+    }
+
+    /// The CPU time and memory its processes use now, read from /proc for
+    /// live members (see [`crate::supervise::resources`]); zero for a
+    /// future job.
+    pub fn resources(&self) -> crate::Resources {
+        crate::supervise::resources::of(&self.core).0
     }
 
     /// Waits until the job has finished and returns its final snapshot.

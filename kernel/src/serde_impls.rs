@@ -17,7 +17,9 @@ use crate::job::{JobEvent, JobId, JobInfo, JobKind, JobState, Pid};
 use crate::signal::Signal;
 use crate::spec::{Cmd, Io, JobOptions, ProcessSpec};
 use crate::stream::{SpillError, StreamStats};
-use crate::supervise::{Completion, OrphanPolicy, Preview, RestartPolicy, StopCause};
+use crate::supervise::{
+    Completion, LimitKind, OrphanPolicy, OutputFile, Preview, Resources, RestartPolicy, StopCause,
+};
 
 impl Serialize for JobId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -99,6 +101,7 @@ impl Serialize for JobEvent {
             JobEvent::Stopping(..) => "stopping",
             JobEvent::StillRunning(_) => "still_running",
             JobEvent::Restarted(..) => "restarted",
+            JobEvent::LimitWarning(..) => "limit_warning",
         };
         m.serialize_entry("event", name)?;
         m.serialize_entry("job", &self.job())?;
@@ -108,9 +111,36 @@ impl Serialize for JobEvent {
             JobEvent::Exited(_, state) => m.serialize_entry("state", state)?,
             JobEvent::Stopping(_, cause) => m.serialize_entry("cause", cause)?,
             JobEvent::Restarted(_, n) => m.serialize_entry("restarts", n)?,
+            JobEvent::LimitWarning(_, kind) => m.serialize_entry("limit", kind)?,
             _ => {}
         }
         m.end()
+    }
+}
+
+impl Serialize for LimitKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for OutputFile {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OutputFile::Path(p) => p.serialize(s),
+            OutputFile::Temp => s.serialize_str("temp"),
+        }
+    }
+}
+
+impl Serialize for Resources {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Resources", 4)?;
+        st.serialize_field("cpu_user", &self.cpu_user)?;
+        st.serialize_field("cpu_system", &self.cpu_system)?;
+        st.serialize_field("memory", &self.memory)?;
+        st.serialize_field("memory_peak", &self.memory_peak)?;
+        st.end()
     }
 }
 
@@ -136,7 +166,7 @@ impl Serialize for StreamStats {
 
 impl Serialize for JobInfo {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("JobInfo", 29)?;
+        let mut st = s.serialize_struct("JobInfo", 33)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("number", &self.number)?;
         st.serialize_field("command", &self.command)?;
@@ -166,6 +196,10 @@ impl Serialize for JobInfo {
         st.serialize_field("restart", &self.restart)?;
         st.serialize_field("restarts", &self.restarts)?;
         st.serialize_field("last_exit", &self.last_exit)?;
+        st.serialize_field("resources", &self.resources)?;
+        st.serialize_field("cpu_limit", &self.cpu_limit)?;
+        st.serialize_field("memory_limit", &self.memory_limit)?;
+        st.serialize_field("output_file", &self.output_file)?;
         st.end()
     }
 }
@@ -256,7 +290,7 @@ impl Serialize for Cmd {
 
 impl Serialize for JobOptions {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("JobOptions", 10)?;
+        let mut st = s.serialize_struct("JobOptions", 15)?;
         st.serialize_field("output_cap", &self.output_cap)?;
         st.serialize_field("lossless", &self.lossless)?;
         st.serialize_field("hidden", &self.hidden)?;
@@ -268,6 +302,10 @@ impl Serialize for JobOptions {
         st.serialize_field("orphans", &self.orphans)?;
         st.serialize_field("quiet", &self.quiet)?;
         st.serialize_field("reminder", &self.reminder)?;
+        st.serialize_field("cpu_limit", &self.cpu_limit)?;
+        st.serialize_field("memory_limit", &self.memory_limit)?;
+        st.serialize_field("output_file", &self.output_file)?;
+        st.serialize_field("keep_output_file", &self.keep_output_file)?;
         st.end()
     }
 }

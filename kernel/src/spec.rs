@@ -207,6 +207,16 @@ pub struct JobOptions {
     /// at this interval while the job runs (default: the kernel's
     /// [`reminder`](crate::KernelConfig::reminder)).
     pub reminder: Option<std::time::Duration>,
+    /// A process job's CPU time limit, user plus system over its members
+    /// (see [`crate::supervise::resources`]).
+    pub cpu_limit: Option<std::time::Duration>,
+    /// A process job's memory limit in bytes, the resident sets of its
+    /// members summed (see [`crate::supervise::resources`]).
+    pub memory_limit: Option<u64>,
+    /// Also write the job's output to this file (see [`OutputFile`](crate::OutputFile)).
+    pub output_file: Option<crate::OutputFile>,
+    /// Keep the output file when the job is removed (default: delete it).
+    pub keep_output_file: bool,
     /// Set by the restarting spawns (see [`crate::supervise::restart`]).
     pub(crate) restart: Option<std::sync::Arc<crate::supervise::restart::RestartState>>,
     /// `hidden` was set with the builder: a future job's children are
@@ -218,6 +228,27 @@ impl JobOptions {
     /// The defaults: everything as the kernel is configured.
     pub fn new() -> JobOptions {
         JobOptions::default()
+    }
+
+    /// Sets [`cpu_limit`](#structfield.cpu_limit).
+    pub fn cpu_limit(mut self, limit: std::time::Duration) -> JobOptions {
+        self.cpu_limit = Some(limit);
+        self
+    }
+
+    /// Sets [`memory_limit`](#structfield.memory_limit), in bytes.
+    pub fn memory_limit(mut self, bytes: u64) -> JobOptions {
+        self.memory_limit = Some(bytes);
+        self
+    }
+
+    /// Writes the job's stdout and stderr, as they arrive, to `file` as
+    /// well as to the rings; `keep` leaves the file in place when the job
+    /// is removed.
+    pub fn output_file(mut self, file: crate::OutputFile, keep: bool) -> JobOptions {
+        self.output_file = Some(file);
+        self.keep_output_file = keep;
+        self
     }
 
     /// Sets the cap of each output ring in bytes.

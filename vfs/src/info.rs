@@ -49,7 +49,9 @@ pub(crate) fn pids(pids: &[Pid]) -> String {
 /// the shell's, `null` for a removed one; `env_clear` when it started
 /// from an empty environment); `quiet`, `reminder_ms`; `restart` (the
 /// policy's mode, `null` for a plain job), `restarts` and
-/// `last_exit_code` (the last finished run's status).
+/// `last_exit_code` (the last finished run's status); `cpu_user_ms`,
+/// `cpu_system_ms`, `memory_bytes`, `memory_peak_bytes` (as of the read),
+/// `cpu_limit_ms`, `memory_limit_bytes` and `output_file`.
 pub(crate) fn info(info: &JobInfo) -> String {
     let signal = match info.state {
         JobState::Signaled { signal, .. } | JobState::Stopped(signal) => Some(signal.name()),
@@ -87,10 +89,21 @@ pub(crate) fn info(info: &JobInfo) -> String {
         "restart": info.restart.as_ref().map(|p| p.mode.as_str()),
         "restarts": info.restarts,
         "last_exit_code": info.last_exit.and_then(JobState::exit_status),
+        "cpu_user_ms": millis(info.resources.cpu_user),
+        "cpu_system_ms": millis(info.resources.cpu_system),
+        "memory_bytes": info.resources.memory,
+        "memory_peak_bytes": info.resources.memory_peak,
+        "cpu_limit_ms": info.cpu_limit.map(millis),
+        "memory_limit_bytes": info.memory_limit,
+        "output_file": info.output_file.as_ref().map(|p| p.to_string_lossy()),
     });
     let mut s = value.to_string();
     s.push('\n');
     s
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn stream(s: &StreamStats) -> Value {

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, VecDeque};
 use tokio::time::Instant;
 
 use super::*;
+use crate::supervise::resources::{self, OutputTarget};
 use crate::supervise::{request_stop, Meta, OrphanPolicy, StopCause};
 
 /// Who started whom, for the jobs that name a parent.
@@ -55,6 +56,9 @@ impl Inner {
             && reminder.is_none()
             && options.restart.is_none()
             && !given_env
+            && options.cpu_limit.is_none()
+            && options.memory_limit.is_none()
+            && options.output_file.is_none()
         {
             return Ok(None);
         }
@@ -67,8 +71,19 @@ impl Inner {
             quiet: options.quiet,
             reminder,
             restart: options.restart.clone(),
+            cpu_limit: options.cpu_limit,
+            memory_limit: options.memory_limit,
             ..Meta::default()
         };
+        if let Some(file) = &options.output_file {
+            let out = OutputTarget::create(file, options.keep_output_file).map_err(|source| {
+                Error::Io {
+                    context: "creating the output file".into(),
+                    source,
+                }
+            })?;
+            meta.output = Some(out);
+        }
         if let Some(s) = spec {
             meta.cwd.clone_from(&s.cwd);
             meta.env.clone_from(&s.env);
@@ -148,6 +163,9 @@ impl Inner {
 
     /// Takes a child whose spawn failed out of the index again.
     pub(super) fn unlink(&self, id: JobId, meta: Option<&Meta>) {
+        if let Some(out) = meta.and_then(|m| m.output.as_ref()) {
+            out.discard();
+        }
         if meta.is_some_and(|m| m.parent.is_some()) {
             lock(&self.lineage).forget(id);
         }
@@ -288,6 +306,32 @@ impl Kernel {
     pub(super) fn supervise_started(&self, core: &Arc<JobCore>) {
         let Some(meta) = core.meta() else { return };
         self.inner.adopt(core);
+        if let Some(out) = &meta.output {
+            core.stdout().attach_tee(Arc::clone(&out.tee));
+            core.stderr().attach_tee(Arc::clone(&out.tee));
+        }
+        if let (Some(p), true) = (
+            core.proc(),
+            meta.cpu_limit.is_some() || meta.memory_limit.is_some(),
+        ) {
+            for &pid in &p.pids {
+                resources::limit_member(pid, meta.cpu_limit, meta.memory_limit);
+            }
+            let core = Arc::clone(core);
+            let events = Arc::clone(&self.inner.events);
+            let reap = self.reap_now();
+            let grace = meta.timeout_grace;
+            let (cpu, memory) = (meta.cpu_limit, meta.memory_limit);
+            tokio::spawn(async move {
+                if resources::watch(&core, &events, cpu, memory)
+                    .await
+                    .is_some()
+                {
+                    request_stop(&events, &core, StopCause::Limit);
+                    let _ = terminate_core(&events, &core, grace, Some(reap)).await;
+                }
+            });
+        }
         if let Some(every) = meta.reminder.filter(|d| !d.is_zero()) {
             self.remind(core, every);
         }

@@ -42,6 +42,9 @@ impl Table {
         let Some(core) = self.jobs.remove(&id) else {
             return;
         };
+        if let Some(out) = core.meta().and_then(|m| m.output.as_ref()) {
+            out.discard();
+        }
         if let Some(n) = core.number() {
             self.numbers.remove(&n);
         }

@@ -131,6 +131,7 @@ mod follow;
 mod ring;
 mod shared;
 mod spill;
+mod tee;
 mod writer;
 
 #[cfg(test)]
@@ -152,6 +153,7 @@ pub(crate) use shared::Filled;
 use shared::{Plan, Shared, State};
 use spill::Spill;
 pub use spill::SpillError;
+pub(crate) use tee::Tee;
 
 /// Counters of one output stream.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -423,6 +425,12 @@ impl OutputStream {
     /// [`Shared::fill_from`]).
     pub(crate) fn fill_from(&self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<Filled> {
         self.shared.fill_from(fd)
+    }
+
+    /// Appends everything this stream holds and takes in from now on to
+    /// `tee` as well; false if the stream has one already.
+    pub(crate) fn attach_tee(&self, tee: Arc<Tee>) -> bool {
+        self.shared.attach_tee(tee)
     }
 
     /// A live follower from absolute offset `from`: `0` for everything

@@ -4,11 +4,12 @@
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 
 use super::ring::Ring;
 use super::spill::Spill;
+use super::tee::Tee;
 use crate::sys;
 
 /// Bytes a young, lossless or closed stream reads at a time from a pipe
@@ -29,6 +30,9 @@ pub(crate) struct State {
     /// follower, so repeated polls do not grow it).
     pub(crate) waiters: Waiters,
     pub(crate) next_id: u64,
+    /// The job's output file, once attached: bytes are appended to it
+    /// under this lock, right after they enter the ring.
+    pub(crate) tee: Option<Arc<Tee>>,
 }
 
 /// The stream itself; `OutputStream`, `Follow` and `StreamWriter` hold an
@@ -52,6 +56,7 @@ impl Shared {
                 spill_end: 0,
                 waiters: Vec::new(),
                 next_id: 0,
+                tee: None,
             }),
             spill,
             closed: AtomicBool::new(false),
@@ -74,6 +79,9 @@ impl Shared {
             return None;
         }
         st.ring.write(data);
+        if let Some(tee) = &st.tee {
+            tee.append(data);
+        }
         if let Some(end) = spilled {
             st.spill_end = end;
         }
@@ -113,7 +121,7 @@ impl Shared {
     pub(crate) fn fill_from(&self, fd: BorrowedFd<'_>) -> io::Result<Filled> {
         if self.spill.is_none() {
             let mut st = self.lock();
-            if st.ring.is_mature() && !st.closed {
+            if st.ring.is_mature() && !st.closed && st.tee.is_none() {
                 let asked = st.ring.room();
                 // `None`: no block to read into (budget spent); go through
                 // the buffer, so bytes are evicted only once new ones came.
@@ -137,6 +145,20 @@ impl Shared {
             asked: SCRATCH,
             heavy: n == SCRATCH,
         })
+    }
+
+    /// Attaches the output file: what the ring holds now is written to it
+    /// first, under the lock, so no byte is missed or written twice. Bytes
+    /// already evicted are not in it. Returns false if one was attached.
+    pub(crate) fn attach_tee(&self, tee: Arc<Tee>) -> bool {
+        let mut st = self.lock();
+        if st.tee.is_some() {
+            return false;
+        }
+        let (start, end) = (st.ring.start(), st.ring.written());
+        st.ring.for_each_slice(start, end, |held| tee.append(held));
+        st.tee = Some(tee);
+        true
     }
 
     pub(crate) fn close(&self) {

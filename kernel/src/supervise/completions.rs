@@ -65,7 +65,7 @@ pub struct Completion {
     pub stderr: Preview,
 }
 
-/// A consumer of finished jobs (see the [module docs](self)).
+/// A consumer of finished jobs (see [`crate::supervise`]).
 #[derive(Debug)]
 pub struct Completions {
     kernel: Kernel,

@@ -44,6 +44,10 @@
 //!   (or [`KernelConfig::reminder`](crate::KernelConfig::reminder))
 //!   publishes [`JobEvent::StillRunning`](crate::JobEvent::StillRunning)
 //!   at that interval while the job runs (not while it is stopped).
+//! - **Resources** ([`resources`]): CPU time and memory accounted when
+//!   asked; CPU and memory limits (prlimit on each member, and the
+//!   kernel's own check: a warning event at 80%, the end with cause
+//!   [`StopCause::Limit`] at 100%); an output file besides the rings.
 //! - **Restart policies** ([`restart`]): [`Kernel::spawn_restarting`](crate::Kernel::spawn_restarting)
 //!   and [`Kernel::spawn_future_restarting`](crate::Kernel::spawn_future_restarting)
 //!   run a job again by a [`RestartPolicy`] (never, on failure, always;
@@ -79,10 +83,12 @@ use crate::job::JobId;
 use crate::signal::Signal;
 
 mod completions;
+pub mod resources;
 pub mod restart;
 mod scope;
 
 pub use completions::{Completion, Completions, Preview};
+pub use resources::{LimitKind, OutputFile, Resources};
 pub use restart::{RestartMode, RestartPolicy};
 pub use scope::Scope;
 
@@ -164,6 +170,10 @@ pub(crate) struct Meta {
     pub(crate) reminder: Option<Duration>,
     /// A restarting job's policy and count.
     pub(crate) restart: Option<Arc<restart::RestartState>>,
+    pub(crate) cpu_limit: Option<Duration>,
+    pub(crate) memory_limit: Option<u64>,
+    /// The job's output file, if it has one.
+    pub(crate) output: Option<resources::OutputTarget>,
 }
 
 /// Records a request to end `core` (unless one was recorded already) and

@@ -5,7 +5,7 @@
 //! a process job's kept spec ([`Kernel::spawn_restarting`]), each run a
 //! hidden, quiet child process job whose output is copied into the job's
 //! own streams; or a factory's future ([`Kernel::spawn_future_restarting`]).
-//! Between runs it publishes [`JobEvent::Restarted`](crate::JobEvent::Restarted),
+//! Between runs it publishes [`JobEvent::Restarted`],
 //! and its info shows the policy, the restart count and the last run's
 //! end ([`JobInfo::restarts`](crate::JobInfo::restarts),
 //! [`JobInfo::last_exit`](crate::JobInfo::last_exit)).
@@ -314,6 +314,9 @@ impl Kernel {
         let mut run_opts = JobOptions::new().hidden(true).quiet(true);
         run_opts.output_cap = options.output_cap;
         run_opts.lossless = options.lossless;
+        // Limits are per run: each run's processes are checked and limited.
+        run_opts.cpu_limit = options.cpu_limit;
+        run_opts.memory_limit = options.memory_limit;
         spec.options = run_opts;
         let state = Arc::new(RestartState::new(policy));
         options.restart = Some(Arc::clone(&state));

@@ -12,9 +12,11 @@ use nix::unistd::{pipe2, Pid};
 pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;
+mod resources;
 pub(crate) mod spawn;
 
 pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
+pub(crate) use resources::{limit_cpu, limit_data, proc_cpu, proc_memory, take_reaped, Usage};
 
 /// A change in one child's state, as waitid reported it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,12 +153,25 @@ fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWai
     // SAFETY: siginfo_t is plain old data; all-zero is a valid value and
     // si_pid == 0 after the call means "no child changed" (WNOHANG).
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: rusage is plain old data; all-zero is a valid value.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let flags = libc::WEXITED | libc::WSTOPPED | libc::WCONTINUED | extra;
+    resources::note_reaped(None);
     loop {
-        // SAFETY: `info` is a valid, writable siginfo_t for the duration of the call;
-        // a positive id with P_PGID, P_PID or P_PIDFD only reaps children in
-        // that group, with that pid or that pidfd names.
-        let rc = unsafe { libc::waitid(idtype, id as libc::id_t, &mut info, flags) };
+        // SAFETY: `info` and `ru` are valid, writable for the duration of the
+        // call (the raw syscall, unlike libc's waitid, also fills the reaped
+        // child's rusage); a positive id with P_PGID, P_PID or P_PIDFD only
+        // reaps children in that group, with that pid or that pidfd names.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_waitid,
+                idtype,
+                id as libc::id_t,
+                &mut info as *mut libc::siginfo_t,
+                flags,
+                &mut ru as *mut libc::rusage,
+            )
+        };
         if rc == 0 {
             break;
         }
@@ -172,6 +187,12 @@ fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWai
     let (pid, status) = unsafe { (info.si_pid(), info.si_status()) };
     if pid == 0 {
         return Ok(GroupWait::Nothing);
+    }
+    if matches!(
+        info.si_code,
+        libc::CLD_EXITED | libc::CLD_KILLED | libc::CLD_DUMPED
+    ) {
+        resources::note_reaped(Some(resources::usage_of(&ru)));
     }
     let change = match info.si_code {
         libc::CLD_EXITED => ChildChange::Exited { pid, code: status },

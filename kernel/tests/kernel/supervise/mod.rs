@@ -6,6 +6,7 @@ mod children;
 mod completions;
 mod lineage;
 mod owners;
+mod resources;
 mod restarts;
 #[cfg(feature = "serde")]
 mod serde;
