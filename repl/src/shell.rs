@@ -92,11 +92,11 @@ pub struct Shell {
     /// `break`, `continue` or `return` unwinding to its loop or function.
     pub flow: Option<crate::interp::Flow>,
     /// Copies of background jobs' output to the shell's own (`set +o bgquiet`).
-    pub passthrough: Vec<tokio::task::JoinHandle<()>>,
+    pub passthrough: Vec<(corral_kernel::JobId, tokio::task::JoinHandle<()>)>,
     /// The future job this shell copy runs as (its processes are the job's children).
     pub future: Option<corral_kernel::FutureContext>,
     /// The task writing passed-through output to the shell's stdout/stderr.
-    pub passthrough_sink: Option<crate::interp::background::Sink>,
+    pub(crate) passthrough_sink: Option<crate::interp::background::Sink>,
     /// Commands run since the interpreter last yielded to the runtime.
     pub budget: u32,
     /// The last spawn failed with ENOEXEC (the file runs as a script).

@@ -367,6 +367,15 @@ pub(super) fn wait<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
+        let status = wait_jobs(shell, args, io).await;
+        // What the jobs printed (passed through in scripts) comes first.
+        shell.settle_passthrough().await;
+        status
+    })
+}
+
+fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -> BoxFut<'a, i32> {
+    Box::pin(async move {
         let snap = shell.look_at_jobs();
         let mut any = false;
         let mut targets = Vec::new();

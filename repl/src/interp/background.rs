@@ -178,7 +178,7 @@ impl Shell {
     /// Copies a background job's output to the shell's stdout and stderr
     /// as it is written.
     fn pass_through(&mut self, job: &Job) {
-        self.passthrough.retain(|h| !h.is_finished());
+        self.passthrough.retain(|(_, h)| !h.is_finished());
         for (stream, fd) in [(job.stdout().clone(), 1), (job.stderr().clone(), 2)] {
             let target = if fd == 1 {
                 &self.fds.std.stdout
@@ -198,7 +198,7 @@ impl Shell {
                 },
             };
             self.passthrough
-                .push(tokio::spawn(copy_stream(stream, sink)));
+                .push((job.id(), tokio::spawn(copy_stream(stream, sink))));
         }
     }
 
@@ -207,10 +207,17 @@ impl Shell {
         if let Some((tx, _)) = &self.passthrough_sink {
             return tx.clone();
         }
-        let (tx, mut rx) = mpsc::channel::<(bool, bytes::Bytes)>(64);
+        let (tx, mut rx) = mpsc::channel::<Piece>(64);
         let task = tokio::spawn(async move {
             let (mut out, mut err) = (tokio::io::stdout(), tokio::io::stderr());
-            while let Some((to_err, data)) = rx.recv().await {
+            while let Some(piece) = rx.recv().await {
+                let (to_err, data) = match piece {
+                    Piece::Data(to_err, data) => (to_err, data),
+                    Piece::Barrier(written) => {
+                        let _ = written.send(());
+                        continue;
+                    }
+                };
                 let r = if to_err {
                     match err.write_all(&data).await {
                         Ok(()) => err.flush().await,
@@ -231,11 +238,38 @@ impl Shell {
         tx
     }
 
+    /// Waits until the passed-through output of every finished job is
+    /// written, so that `cmd & wait; echo` prints cmd's output first, as
+    /// bash does. A leftover process holding a job's pipe open gets a
+    /// deadline, as the kernel gives it.
+    pub(crate) async fn settle_passthrough(&mut self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+        let mut live = Vec::new();
+        for (id, mut h) in std::mem::take(&mut self.passthrough) {
+            let finished = self
+                .env
+                .kernel
+                .job(id)
+                .map_or(true, |j| j.state().is_finished());
+            if finished && tokio::time::timeout_at(deadline, &mut h).await.is_ok() {
+                continue;
+            }
+            live.push((id, h));
+        }
+        self.passthrough = live;
+        if let Some((tx, _)) = &self.passthrough_sink {
+            let (written, done) = tokio::sync::oneshot::channel();
+            if tx.send(Piece::Barrier(written)).await.is_ok() {
+                let _ = tokio::time::timeout_at(deadline, done).await;
+            }
+        }
+    }
+
     /// Waits (briefly) for background output still being copied out, before
     /// the shell exits.
     pub(crate) async fn finish_passthrough(&mut self) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(200);
-        for mut h in std::mem::take(&mut self.passthrough) {
+        for (_, mut h) in std::mem::take(&mut self.passthrough) {
             if tokio::time::timeout_at(deadline, &mut h).await.is_err() {
                 h.abort();
             }
@@ -249,8 +283,16 @@ impl Shell {
     }
 }
 
-/// Chunks for the shell's stdout (`false`) or stderr (`true`).
-type Chunks = mpsc::Sender<(bool, bytes::Bytes)>;
+/// What the shell's passthrough writer is sent.
+pub(crate) enum Piece {
+    /// Bytes for the shell's stdout (`false`) or stderr (`true`).
+    Data(bool, bytes::Bytes),
+    /// Answered once everything sent before it is written.
+    Barrier(tokio::sync::oneshot::Sender<()>),
+}
+
+/// The passthrough writer's channel.
+type Chunks = mpsc::Sender<Piece>;
 
 /// The shell's writer of passed-through output: its channel and task.
 pub(crate) type Sink = (Chunks, tokio::task::JoinHandle<()>);
@@ -267,7 +309,7 @@ async fn copy_stream(stream: OutputStream, mut sink: Target) {
     let mut follow = stream.follow(0);
     while let Some(chunk) = follow.next_chunk().await {
         let ok = match &mut sink {
-            Target::Shared(tx, err) => tx.send((*err, chunk.data)).await.is_ok(),
+            Target::Shared(tx, err) => tx.send(Piece::Data(*err, chunk.data)).await.is_ok(),
             Target::Own(out) => crate::io::write_to(out, &chunk.data).await.is_ok(),
         };
         if !ok {
