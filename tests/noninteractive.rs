@@ -650,3 +650,20 @@ fn issue_10_traps_exit_err_and_signals_the_shell_sends_itself() {
         same_as_bash(script);
     }
 }
+
+/// Programs get the descriptors 3 and up that a command redirects, also
+/// through `exec`, as in bash.
+#[test]
+fn issue_10_programs_get_descriptors_three_and_up() {
+    for script in [
+        "printf 'a\\nb\\n' > f; cat /dev/fd/3 3<f",
+        "printf 'x\\n' > f; exec 4<f; cat <&4; exec 5<f; cat /dev/fd/5; exec 5<&-; cat /dev/fd/5 2>/dev/null || echo closed",
+        "sh -c 'echo to-three >&3' 3>g; cat g",
+        "exec 6>h; sh -c 'echo six >&6'; exec 6>&-; cat h",
+    ] {
+        // In a scratch directory of its own, removed by the script.
+        same_as_bash(&format!(
+            "d=$(mktemp -d) && cd \"$d\" || exit 9; {script}; cd / && rm -r \"$d\""
+        ));
+    }
+}
