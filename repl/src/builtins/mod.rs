@@ -147,8 +147,8 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ("help", "help [builtin]", "Describe builtins.", basic::help),
     (
         "jobs",
-        "jobs [-l|-p|-r|-s] [jobspec ...]",
-        "List jobs.",
+        "jobs [-l|-p|-r|-s] [-S|--supervise] [jobspec ...]",
+        "List jobs; -S adds each job's limits, restarts and stop cause.",
         jobctl::jobs,
     ),
     (

@@ -29,7 +29,7 @@ use crate::redirect::Fds;
 use crate::shell::Shell;
 
 /// What `run`'s options asked for.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Settings {
     options: JobOptions,
     restart: Option<RestartPolicy>,
@@ -38,7 +38,11 @@ struct Settings {
 /// `run`'s usage line (also in `help`).
 const USAGE: &str = "run [--timeout D] [--cpu D] [--mem SIZE] [--restart never|on-failure|always[:N]] [--owner O] [--label K=V]... [--] command [arg ...]";
 
-pub(super) fn run<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -> BoxFut<'a, i32> {
+pub(super) fn run<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let (settings, words) = match parse(&args[1..]) {
             Ok(parsed) => parsed,
@@ -101,7 +105,10 @@ fn parse(args: &[String]) -> Result<(Settings, Vec<String>), String> {
             Some((n, v)) => (n, Some(v.to_string())),
             None => (long, None),
         };
-        if !matches!(name, "timeout" | "cpu" | "mem" | "restart" | "owner" | "label") {
+        if !matches!(
+            name,
+            "timeout" | "cpu" | "mem" | "restart" | "owner" | "label"
+        ) {
             return Err(format!("--{name}: invalid option"));
         }
         let value = match inline {
@@ -268,7 +275,10 @@ mod tests {
         for (args, msg) in [
             ("--timeout x -- a", "--timeout: invalid duration `x'"),
             ("--mem 1T a", "--mem: invalid size `1T'"),
-            ("--restart sometimes a", "--restart: invalid policy `sometimes'"),
+            (
+                "--restart sometimes a",
+                "--restart: invalid policy `sometimes'",
+            ),
             ("--restart never:2 a", "--restart: invalid policy `never:2'"),
             ("--label novalue a", "--label: invalid label `novalue'"),
             ("--bogus 1 a", "--bogus: invalid option"),
