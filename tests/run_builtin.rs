@@ -130,3 +130,27 @@ fn run_is_in_help() {
     assert_eq!(r.status, 0, "{r:?}");
     assert!(r.stdout.contains("run [--timeout D]"), "{}", r.stdout);
 }
+
+/// `[N] PID` as `&` prints it, and the job is the shell's: `$!`, `%1`, `wait`.
+#[test]
+fn interactive_run_reports_the_job_like_ampersand() {
+    use crate::util::pty::{Pty, PtyCommand};
+    let sh = Pty::spawn(PtyCommand::new(corral_bin()));
+    sh.expect("corral> ");
+    sh.send_line("run --timeout 1m -- sleep 100");
+    let line = sh.expect_line_matching("a `[N] PID` line", |l| job_start(l).is_some());
+    let (n, pid) = job_start(&line).unwrap();
+    let _kill = KillPid(Some(pid));
+    assert_eq!(n, 1, "{line}");
+    sh.expect("corral> ");
+    sh.send_line("echo \"<$!>\"");
+    sh.expect_line(&format!("<{pid}>"));
+    sh.send_line("kill %1; wait %1; echo \"st=$?\"");
+    sh.expect_line("st=143");
+    eventually("the killed job's process ends", || !alive(pid));
+}
+
+fn job_start(line: &str) -> Option<(u32, u32)> {
+    let (id, pid) = line.strip_prefix('[')?.split_once("] ")?;
+    Some((id.parse().ok()?, pid.parse().ok()?))
+}
