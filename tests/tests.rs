@@ -12,5 +12,6 @@ mod fuzz_corpus;
 mod interactive;
 mod noninteractive;
 mod reliability;
+mod run_builtin;
 mod terminal;
 mod vmount;

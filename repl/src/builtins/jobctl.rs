@@ -28,8 +28,14 @@ pub(super) fn jobs<'a>(
     Box::pin(async move {
         let snap = shell.look_at_jobs();
         let (mut long, mut pids_only, mut running, mut stopped) = (false, false, false, false);
+        // `-S`/`--supervise` (corral's): each job's line plus its supervision.
+        let mut supervise = false;
         let mut specs = Vec::new();
         for a in &args[1..] {
+            if a == "--supervise" {
+                supervise = true;
+                continue;
+            }
             match a.strip_prefix('-') {
                 Some(flags) if !flags.is_empty() && !a.starts_with("--") => {
                     for c in flags.chars() {
@@ -38,10 +44,12 @@ pub(super) fn jobs<'a>(
                             'p' => pids_only = true,
                             'r' => running = true,
                             's' => stopped = true,
+                            'S' => supervise = true,
                             other => {
                                 io.err_line(&format!("jobs: -{other}: invalid option"))
                                     .await;
-                                io.err_line("jobs: usage: jobs [-lprs] [jobspec ...]").await;
+                                io.err_line("jobs: usage: jobs [-lprsS] [jobspec ...]")
+                                    .await;
                                 return 2;
                             }
                         }
@@ -62,6 +70,9 @@ pub(super) fn jobs<'a>(
             (false, true) => StateFilter::Stopped,
             _ => StateFilter::Any,
         };
+        if supervise && !pids_only {
+            return jobs_supervised(shell, io, &snap, &specs, format, filter).await;
+        }
         let mut status = 0;
         let mut lines = Vec::new();
         if specs.is_empty() {
@@ -89,6 +100,61 @@ pub(super) fn jobs<'a>(
             Err(s) => s,
         }
     })
+}
+
+/// `jobs -S`: each job's `jobs` (or `jobs -l`) text, then its supervision
+/// line from the kernel's info.
+async fn jobs_supervised(
+    shell: &mut Shell,
+    io: &mut Streams,
+    snap: &Snapshot,
+    specs: &[String],
+    format: ListFormat,
+    filter: StateFilter,
+) -> i32 {
+    let mut status = 0;
+    let mut ids = Vec::new();
+    if specs.is_empty() {
+        for e in shell.jobs.iter() {
+            let state = shell.jobs.state(e.id, snap);
+            let wanted = match filter {
+                StateFilter::Any => true,
+                StateFilter::Running => state == Some(JobState::Running),
+                StateFilter::Stopped => state.is_some_and(JobState::is_stopped),
+            };
+            if wanted {
+                ids.push(e.id);
+            }
+        }
+    } else {
+        for s in specs {
+            match shell.jobs.resolve(s, snap) {
+                Ok(id) => ids.push(id),
+                Err(e) => {
+                    for m in e.messages("jobs") {
+                        io.err_line(&m).await;
+                    }
+                    status = 1;
+                }
+            }
+        }
+    }
+    let mut text = String::new();
+    for id in ids {
+        let Some(line) = shell.jobs.list_one(id, snap, format) else {
+            continue;
+        };
+        text.push_str(&line);
+        text.push('\n');
+        if let Some(job) = shell.env.kernel.job_by_number(id.0) {
+            text.push_str(&format::supervision_line(&job.info()));
+            text.push('\n');
+        }
+    }
+    match out(io, &text).await {
+        Ok(()) => status,
+        Err(s) => s,
+    }
 }
 
 pub(super) fn fg<'a>(

@@ -4,6 +4,7 @@
 mod basic;
 mod control;
 mod jobctl;
+mod run;
 mod shellvars;
 pub(crate) mod wired;
 mod wrappers;
@@ -146,8 +147,8 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ("help", "help [builtin]", "Describe builtins.", basic::help),
     (
         "jobs",
-        "jobs [-l|-p|-r|-s] [jobspec ...]",
-        "List jobs.",
+        "jobs [-l|-p|-r|-s] [-S|--supervise] [jobspec ...]",
+        "List jobs; -S adds each job's limits, restarts and stop cause.",
         jobctl::jobs,
     ),
     (
@@ -192,6 +193,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "return [n]",
         "Return from a function or sourced file.",
         control::return_,
+    ),
+    (
+        "run",
+        "run [--timeout D] [--cpu D] [--mem SIZE] [--restart never|on-failure|always[:N]] [--owner O] [--label K=V]... [--] command [arg ...]",
+        "Start a command as a background job with a timeout, limits, a restart policy, owner and labels (D: 500ms, 10s, 2m; SIZE: 512K, 64M, 1G).",
+        run::run,
     ),
     (
         "set",

@@ -74,9 +74,23 @@ impl Shell {
                 Err(status) => return status,
             }
         };
-        let Some(id) = job.number().map(JobNum) else {
+        if self.adopt_background(&job).is_none() {
             return 0;
-        };
+        }
+        if !self.env.lang.opts.bgquiet && !externals_only {
+            // Let an in-process job and its copiers run now (`echo x &`
+            // is done at once): its output is copied out before the
+            // next command, not piled up in thousands of rings.
+            tokio::task::yield_now().await;
+        }
+        0
+    }
+
+    /// Makes a started job the shell's like `cmd &`: `$!`, the job table,
+    /// `[N] PID` when interactive, and the output passed through unless
+    /// `bgquiet`. `None` for a job without a number.
+    pub(crate) fn adopt_background(&mut self, job: &Job) -> Option<JobNum> {
+        let id = job.number().map(JobNum)?;
         let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
         self.env.last_bg = Some(match pids.last() {
             Some(pid) => pid.to_string(),
@@ -90,15 +104,9 @@ impl Shell {
             );
         }
         if !self.env.lang.opts.bgquiet {
-            self.pass_through(&job);
-            if !externals_only {
-                // Let an in-process job and its copiers run now (`echo x &`
-                // is done at once): its output is copied out before the
-                // next command, not piled up in thousands of rings.
-                tokio::task::yield_now().await;
-            }
+            self.pass_through(job);
         }
-        0
+        Some(id)
     }
 
     async fn background_process(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {

@@ -8,7 +8,7 @@
 //! the stop signal's text (`Stopped (tty input)`, `Stopped (signal)`, and `Stopped`
 //! for SIGTSTP).
 
-use corral_kernel::{JobState, Signal};
+use corral_kernel::{JobInfo, JobState, Signal};
 
 use super::JobNum;
 
@@ -233,6 +233,64 @@ pub fn kill_l_arg(arg: &str) -> Result<String, String> {
         Ok(name) => Ok(name.unwrap_or_default()),
         Err(e) => Err(e.message("kill")),
     }
+}
+
+/// `jobs -S`'s second line for a job (corral's own, not bash's): its limits,
+/// restart policy and count, why it was asked to end, how its last run
+/// ended and what it used, as `key=value` words (`-` for none):
+/// `      timeout=10s cpu=1s mem=64M restart=on-failure:2 restarts=2 cause=timeout last=failed:3 cpu_used=0.01s mem_peak=3M`.
+pub fn supervision_line(info: &JobInfo) -> String {
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
+    let restart = info.restart.as_ref().map_or_else(
+        || "never".to_string(),
+        |p| format!("{}:{}", p.mode.as_str(), p.max_restarts),
+    );
+    let cause = info.stop_cause.map(|c| match c {
+        corral_kernel::StopCause::Signal(sig) => format!("signal:{}", sig.name()),
+        other => other.as_str().to_string(),
+    });
+    let used = info.resources.cpu_user + info.resources.cpu_system;
+    let used =
+        std::time::Duration::from_millis(u64::try_from(used.as_millis()).unwrap_or(u64::MAX));
+    format!(
+        "      timeout={} cpu={} mem={} restart={restart} restarts={} cause={} last={} cpu_used={} mem_peak={}",
+        opt(info.timeout.map(duration_text)),
+        opt(info.cpu_limit.map(duration_text)),
+        opt(info.memory_limit.map(size_text)),
+        info.restarts,
+        opt(cause),
+        opt(info.last_exit.map(JobState::status_word)),
+        duration_text(used),
+        size_text(info.resources.memory_peak),
+    )
+}
+
+/// `1h`, `2m`, `10s`, `500ms`, `1.25s`: the shortest exact form `run` reads back.
+fn duration_text(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if !d.subsec_nanos().is_multiple_of(1_000_000) {
+        format!("{}s", d.as_secs_f64())
+    } else if ms == 0 {
+        "0s".to_string()
+    } else if ms.is_multiple_of(3_600_000) {
+        format!("{}h", ms / 3_600_000)
+    } else if ms.is_multiple_of(60_000) {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// `1G`, `64M`, `512K` when exact, else bytes.
+fn size_text(bytes: u64) -> String {
+    for (shift, unit) in [(30, 'G'), (20, 'M'), (10, 'K')] {
+        if bytes != 0 && bytes.is_multiple_of(1u64 << shift) {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    bytes.to_string()
 }
 
 #[cfg(test)]
@@ -574,5 +632,21 @@ mod tests {
             Err("kill: QQQ: invalid signal specification".to_string())
         );
         assert!(kill_list().starts_with(" 1) SIGHUP\t 2) SIGINT\t"));
+    }
+
+    #[test]
+    fn supervision_durations_and_sizes() {
+        use std::time::Duration;
+        assert_eq!(duration_text(Duration::from_millis(200)), "200ms");
+        assert_eq!(duration_text(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(duration_text(Duration::from_secs(5)), "5s");
+        assert_eq!(duration_text(Duration::from_secs(120)), "2m");
+        assert_eq!(duration_text(Duration::from_secs(7200)), "2h");
+        assert_eq!(duration_text(Duration::ZERO), "0s");
+        assert_eq!(size_text(64 << 20), "64M");
+        assert_eq!(size_text(512 << 10), "512K");
+        assert_eq!(size_text(1 << 30), "1G");
+        assert_eq!(size_text(1000), "1000");
+        assert_eq!(size_text(0), "0");
     }
 }
