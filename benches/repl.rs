@@ -1,6 +1,8 @@
 //! The `corral` binary against bash, in one run, printed as ratios (medians).
 //!
-//! `cargo bench --bench repl` (CORRAL_BENCH_QUICK=1 for a smaller run).
+//! `cargo bench --bench repl` (CORRAL_BENCH_QUICK=1 for a smaller run;
+//! CORRAL_BENCH_ONLY=lang,startup for some sections; CORRAL_BENCH_BIN=path to
+//! time another corral binary, e.g. one built before a change).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Stdio};
@@ -36,8 +38,19 @@ fn measure(cmd: &mut Command) -> (Duration, i64) {
     (el, usage.ru_maxrss)
 }
 
+/// Whether the section `name` runs (all of them unless CORRAL_BENCH_ONLY lists some).
+fn wanted(name: &str) -> bool {
+    match std::env::var("CORRAL_BENCH_ONLY") {
+        Ok(only) => only.split(',').any(|s| s.trim() == name),
+        Err(_) => true,
+    }
+}
+
 fn corral() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_corral"))
+    match std::env::var_os("CORRAL_BENCH_BIN") {
+        Some(bin) => Command::new(bin),
+        None => Command::new(env!("CARGO_BIN_EXE_corral")),
+    }
 }
 
 fn bash() -> Command {
@@ -111,8 +124,50 @@ fn startup() {
     );
 }
 
+/// The shell language itself: the same `-c` script in both shells, runs
+/// alternating, medians.
+fn lang() {
+    let runs = if quick() { 3 } else { 7 };
+    let cases = [
+        (
+            "while loop, 100000 x i=$((i+1))",
+            "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done",
+        ),
+        ("for over 100000 words", "for i in {1..100000}; do :; done"),
+        (
+            "1000 x $(echo x)",
+            "for i in {1..1000}; do x=$(echo x); done",
+        ),
+        (
+            "function called 100000 times",
+            "f() { :; }; for i in {1..100000}; do f; done",
+        ),
+    ];
+    for (name, script) in cases {
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            ours.push(measure(corral().arg("-c").arg(script)).0.as_secs_f64());
+            theirs.push(measure(bash().arg("-c").arg(script)).0.as_secs_f64());
+        }
+        let (o, b) = (median(ours), median(theirs));
+        println!(
+            "{name}: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 1.0)",
+            o / b
+        );
+    }
+}
+
 fn main() {
-    startup();
-    spawn_script();
-    capture();
+    if wanted("startup") {
+        startup();
+    }
+    if wanted("lang") {
+        lang();
+    }
+    if wanted("spawn") {
+        spawn_script();
+    }
+    if wanted("capture") {
+        capture();
+    }
 }

@@ -153,7 +153,10 @@ impl Evaluator<'_> {
     fn read(&mut self, t: &b::ArithmeticTarget) -> Result<i64, ArithError> {
         let (name, index) = self.target(t)?;
         match self.vars.get(&name, index) {
-            Some(value) => self.text(&value),
+            Some(value) => match decimal(&value) {
+                Some(n) => Ok(n),
+                None => self.text(&value),
+            },
             None => Ok(0),
         }
     }
@@ -162,6 +165,22 @@ impl Evaluator<'_> {
         let (name, index) = self.target(t)?;
         self.vars.set(&name, index, value);
         Ok(value)
+    }
+}
+
+/// A value that is a plain decimal integer (blanks around it, an optional
+/// sign, no leading zero since that is octal, within i64): the common case of
+/// a counter, read without a parse. Anything else is left to the parser.
+fn decimal(value: &str) -> Option<i64> {
+    let t = value.trim_matches([' ', '\t', '\n']);
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let plain = !digits.is_empty()
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if plain {
+        t.parse().ok()
+    } else {
+        None
     }
 }
 

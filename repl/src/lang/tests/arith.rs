@@ -103,3 +103,65 @@ fn variable_values_are_expressions() {
     vars.0.insert(("loop".into(), None), "loop+1".into());
     assert_eq!(eval("loop", &mut vars), Err(ArithError::TooDeep));
 }
+
+/// Values bash 5.2 printed for `x=VALUE; echo $((x)) $((x+1))`: plain
+/// decimals take the fast path, everything else must still parse as before.
+#[test]
+fn variable_values_as_numbers_match_bash() {
+    let cases: &[(&str, i64)] = &[
+        ("5", 5),
+        ("-5", -5),
+        ("+5", 5),
+        (" 5", 5),
+        ("5 ", 5),
+        (" -5 ", -5),
+        ("\t7", 7),
+        ("5\n", 5),
+        ("0", 0),
+        ("-0", 0),
+        ("00", 0),
+        ("010", 8),
+        ("-010", -8),
+        ("0x1f", 31),
+        ("2#101", 5),
+        ("- 5", -5),
+        ("9223372036854775807", i64::MAX),
+        ("-9223372036854775808", i64::MIN),
+        ("9223372036854775808", i64::MIN),
+        ("3*4", 12),
+    ];
+    for (value, want) in cases {
+        let mut vars = Map::default();
+        vars.0.insert(("x".into(), None), (*value).into());
+        assert_eq!(eval("x", &mut vars), Ok(*want), "x={value:?}");
+        assert_eq!(
+            eval("x+1", &mut vars),
+            Ok(want.wrapping_add(1)),
+            "x={value:?}"
+        );
+    }
+}
+
+/// bash: `08: value too great for base`; a leading zero is octal, so no
+/// decimal shortcut may accept these.
+#[test]
+fn octal_looking_values_stay_errors() {
+    for value in ["08", "09", "-08", "1e3", "5x"] {
+        let mut vars = Map::default();
+        vars.0.insert(("x".into(), None), value.into());
+        assert!(
+            matches!(eval("x+1", &mut vars), Err(ArithError::Syntax { .. })),
+            "x={value:?}"
+        );
+    }
+}
+
+#[test]
+fn counter_keeps_counting() {
+    let mut vars = Map::default();
+    for _ in 0..1000 {
+        eval("i=i+1", &mut vars).unwrap();
+    }
+    assert_eq!(vars.0[&("i".to_owned(), None)], "1000");
+    assert_eq!(eval("i++, i", &mut vars), Ok(1001));
+}
