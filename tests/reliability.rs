@@ -74,25 +74,8 @@ impl Background {
     /// Waits until file `name` satisfies `done`; returns its text. Fails
     /// at once if corral exits first.
     fn wait_file(&mut self, name: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.read(name);
-            if done(&text) {
-                return text;
-            }
-            if let Some(st) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!(
-                    "corral exited ({st}) before {name} was written; stderr:\n{}",
-                    self.read("stderr")
-                );
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {name}: {text:?}; stderr:\n{}",
-                self.read("stderr")
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let (path, stderr) = (self.path(name), self.path("stderr"));
+        wait_file(self.child.as_mut().unwrap(), &path, &stderr, done)
     }
 
     /// The pid a gate wrote to `name`, once it is there.
@@ -117,19 +100,10 @@ impl Background {
 
     /// Waits for corral to exit; returns its status.
     fn finish(&mut self) -> i32 {
-        let mut child = self.child.take().unwrap();
-        let start = Instant::now();
-        loop {
-            if let Some(st) = child.try_wait().unwrap() {
-                use std::os::unix::process::ExitStatusExt;
-                return st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0));
-            }
-            if start.elapsed() > DEADLINE {
-                self.child = Some(child);
-                panic!("corral did not exit; stderr:\n{}", self.read("stderr"));
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        // On a timeout the child stays for Drop to stop.
+        let status = wait_exit(self.child.as_mut().unwrap(), "corral");
+        self.child = None;
+        status
     }
 }
 

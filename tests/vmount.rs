@@ -11,9 +11,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::util::run::{corral_bin, fixture, DEADLINE};
+use crate::util::run::{corral_bin, fixture, wait_exit, wait_file, DEADLINE};
 
 fn fuse_here() -> bool {
     if Path::new("/dev/fuse").exists() {
@@ -61,39 +61,15 @@ impl Session {
 
     /// Waits until `done` holds on file `name`; fails if corral exits first.
     fn wait_file(&mut self, name: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.read(name);
-            if done(&text) {
-                return text;
-            }
-            if let Some(st) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!(
-                    "corral exited ({st}) first; stderr:\n{}",
-                    self.read("stderr")
-                );
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {name}: {text:?}"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let (path, stderr) = (self.out.path().join(name), self.out.path().join("stderr"));
+        wait_file(self.child.as_mut().unwrap(), &path, &stderr, done)
     }
 
     /// Waits for corral to exit; its status.
     fn finish(&mut self) -> i32 {
-        let start = Instant::now();
-        let child = self.child.as_mut().unwrap();
-        loop {
-            if let Some(st) = child.try_wait().unwrap() {
-                self.child = None;
-                use std::os::unix::process::ExitStatusExt;
-                return st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0));
-            }
-            assert!(start.elapsed() < DEADLINE, "corral did not exit in time");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let status = wait_exit(self.child.as_mut().unwrap(), "corral");
+        self.child = None;
+        status
     }
 
     fn pid(&self) -> i32 {

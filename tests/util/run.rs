@@ -68,25 +68,11 @@ pub fn corral_with(args: &[&str], stdin: &[u8], cwd: Option<&std::path::Path>) -
         s
     });
     let mut guard = Reap(Some(child));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = guard.0.as_mut().unwrap().try_wait().unwrap() {
-            break st;
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "corral {args:?} did not finish in time"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_exit(guard.0.as_mut().unwrap(), &format!("corral {args:?}"));
     guard.0 = None;
     let _ = writer.join();
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap()).into_owned();
     let stderr = String::from_utf8_lossy(&err_t.join().unwrap()).into_owned();
-    use std::os::unix::process::ExitStatusExt;
-    let status = status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
     Run {
         stdout,
         stderr,
@@ -108,6 +94,52 @@ pub fn alive(pid: u32) -> bool {
             Some('Z' | 'X') | None
         ),
         Err(_) => false,
+    }
+}
+
+/// Waits (with the deadline) for `child` to exit; its status as a shell
+/// reports it (the code, or 128 + the signal).
+pub fn wait_exit(child: &mut std::process::Child, what: &str) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            use std::os::unix::process::ExitStatusExt;
+            return st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0));
+        }
+        assert!(start.elapsed() < DEADLINE, "{what} did not exit in time");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits until the file at `path` satisfies `done` and returns its text;
+/// fails at once (with `stderr`'s text) if `child` exits first.
+pub fn wait_file(
+    child: &mut std::process::Child,
+    path: &std::path::Path,
+    stderr: &std::path::Path,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let start = Instant::now();
+    loop {
+        let text = read(path);
+        if done(&text) {
+            return text;
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!(
+                "corral exited ({st}) before {} was written; stderr:\n{}",
+                path.display(),
+                read(stderr)
+            );
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out waiting for {}: {text:?}; stderr:\n{}",
+            path.display(),
+            read(stderr)
+        );
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
