@@ -44,7 +44,6 @@ impl Shell {
             spec = unsafe { spec.pre_exec(hook) };
         }
         let spawned = self.env.kernel.spawn_process(spec);
-        crate::vmount::spawned();
         let job = match spawned {
             Ok(j) => j,
             Err(e) => return (self.report_spawn_error(&e, err).await, false),

@@ -75,9 +75,6 @@ enum State {
 }
 
 static SESSION: OnceLock<VMount> = OnceLock::new();
-/// Read ends of no-FUSE pipes a command about to start inherits; closed in
-/// the shell once it has started ([`spawned`]).
-static PENDING: Mutex<Vec<OwnedFd>> = Mutex::new(Vec::new());
 
 /// The session's mount, once [`start`] ran.
 pub fn session() -> Option<&'static VMount> {
@@ -265,7 +262,7 @@ impl VMount {
 
     /// What an external program gets for `word`: the mount path, or without
     /// the mount a `/dev/fd/N` pipe fed from the table for a `/v` file.
-    fn external_word(&self, word: &str, cwd: &Path) -> Option<String> {
+    fn external_word(&self, word: &str, cwd: &Path, pipes: &mut Vec<OwnedFd>) -> Option<String> {
         if let Some(p) = self.translate(word, cwd) {
             return Some(p.to_string_lossy().into_owned());
         }
@@ -282,23 +279,26 @@ impl VMount {
         let (r, w) = sys::inheritable_pipe().ok()?;
         feed(self.table.clone(), normal, w);
         let name = sys::dev_fd_path(&r);
-        PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        pipes.push(r);
         Some(name)
     }
 }
 
 /// The arguments an external program gets for `words` (see
-/// [`VMount::translate`]); unchanged before [`start`]. Without the mount,
-/// call [`spawned`] once the program has started.
-pub fn external_args(words: &[String], cwd: &Path) -> Vec<OsString> {
+/// [`VMount::translate`]; unchanged before [`start`]), and, without the
+/// mount, the read ends of the pipes named as `/dev/fd/N`, which the
+/// program must get at those numbers (`Cmd::pass_fd`).
+pub fn external_args(words: &[String], cwd: &Path) -> (Vec<OsString>, Vec<OwnedFd>) {
     let session = session();
-    words
+    let mut pipes = Vec::new();
+    let args = words
         .iter()
         .map(|w| {
-            let mapped = session.and_then(|s| s.external_word(w, cwd));
+            let mapped = session.and_then(|s| s.external_word(w, cwd, &mut pipes));
             OsString::from(mapped.unwrap_or_else(|| w.clone()))
         })
-        .collect()
+        .collect();
+    (args, pipes)
 }
 
 /// The real directory for the logical cwd `dir`: the mount path for a
@@ -321,18 +321,6 @@ pub fn mounted_v() -> Option<PathBuf> {
         State::Mounted(m) => Some(m.path().to_path_buf()),
         _ => None,
     }
-}
-
-/// The read ends of the no-FUSE pipes [`external_args`] named as
-/// `/dev/fd/N`, for the command to get at those numbers.
-pub fn take_pending() -> Vec<OwnedFd> {
-    std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()))
-}
-
-/// Closes the shell's copies of the no-FUSE pipes handed to a command that
-/// has now started (or failed to): its reader alone holds them.
-pub fn spawned() {
-    PENDING.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
 /// For `< PATH`: a pipe fed from the table when the absolute `path` names

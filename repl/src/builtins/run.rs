@@ -76,7 +76,6 @@ async fn start(shell: &mut Shell, settings: Settings, words: &[String], io: &mut
         Some(policy) => shell.env.kernel.spawn_restarting(spec, policy),
         None => shell.env.kernel.spawn_process(spec),
     };
-    crate::vmount::spawned();
     match spawned {
         Ok(job) => {
             shell.adopt_background(&job);

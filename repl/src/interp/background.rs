@@ -150,7 +150,6 @@ impl Shell {
             spec = spec.pipe(p.cmd.text(super::pipeline::member_text(cmd)));
         }
         let spawned = self.env.kernel.spawn_process(spec);
-        crate::vmount::spawned();
         match spawned {
             Ok(job) => Ok(job),
             Err(e) => Err(self.report_spawn_error(&e, &mut Output::Stderr).await),

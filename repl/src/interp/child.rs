@@ -29,7 +29,6 @@ impl Shell {
             spec = unsafe { spec.pre_exec(hook) };
         }
         let spawned = ctx.spawn_process(spec);
-        crate::vmount::spawned();
         let job = match spawned {
             Ok(j) => j,
             Err(e) => return (self.report_spawn_error(&e, err).await, false),

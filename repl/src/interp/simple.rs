@@ -511,8 +511,9 @@ impl Shell {
             (Ok(a), Ok(b), Ok(c)) => (a, b, c),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(self.fail_io(&e)),
         };
+        let (args, pipes) = crate::vmount::external_args(&words[1..], &self.env.cwd);
         let mut c = Cmd::new(words[0].as_str())
-            .args(crate::vmount::external_args(&words[1..], &self.env.cwd))
+            .args(args)
             .stdin(stdin)
             .stdout(stdout)
             .stderr(stderr);
@@ -530,7 +531,7 @@ impl Shell {
                 Err(e) => return Err(self.fail_io(&e)),
             }
         }
-        for fd in crate::vmount::take_pending() {
+        for fd in pipes {
             let n = fd.as_raw_fd();
             c = c.pass_fd(n, fd);
         }
