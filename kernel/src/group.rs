@@ -64,15 +64,15 @@ impl GroupState {
         self.members.iter().any(|m| !matches!(m, Member::Done(_)))
     }
 
+    /// Adds a reaped member's resource usage to the group's.
+    pub(crate) fn add_reaped(&mut self, usage: sys::Usage) {
+        self.reaped.add(usage);
+    }
+
     /// Records member `index`'s new state (its pidfd goes once it is reaped).
     pub(crate) fn set(&mut self, index: usize, state: Member) {
         self.members[index] = state;
         if matches!(state, Member::Done(_)) {
-            // The reaper calls this right after the waitid that reaped the
-            // member, on the same thread (see `sys::take_reaped`).
-            if let Some(u) = sys::take_reaped() {
-                self.reaped.add(u);
-            }
             if let Some(fd) = self.member_fds.get_mut(index) {
                 *fd = None;
             }

@@ -225,7 +225,11 @@ impl Inner {
                 Ok(GroupWait::Nothing) => return took,
                 // Someone else reaped it: its status is lost.
                 Ok(GroupWait::NoChildren) | Err(_) => {
-                    let lost = ChildChange::Exited { pid, code: 0 };
+                    let lost = ChildChange::Exited {
+                        pid,
+                        code: 0,
+                        usage: None,
+                    };
                     apply(p, &mut g, lost)
                 }
             };
@@ -335,23 +339,32 @@ enum Outcome {
 
 /// Folds one child's report into its job's members (group lock held).
 fn apply(p: &ProcPart, g: &mut GroupState, change: ChildChange) -> Outcome {
-    let (pid, new) = match change {
-        ChildChange::Exited { pid, code } => (pid, Member::Done(JobState::Exited(code))),
-        ChildChange::Signaled { pid, signal, core } => match Signal::from_number(signal) {
+    let (pid, new, usage) = match change {
+        ChildChange::Exited { pid, code, usage } => {
+            (pid, Member::Done(JobState::Exited(code)), usage)
+        }
+        ChildChange::Signaled {
+            pid,
+            signal,
+            core,
+            usage,
+        } => match Signal::from_number(signal) {
             Ok(signal) => (
                 pid,
                 Member::Done(JobState::Signaled {
                     signal,
                     core_dumped: core,
                 }),
+                usage,
             ),
-            Err(_) => (pid, Member::Done(JobState::Exited(128 + signal))),
+            Err(_) => (pid, Member::Done(JobState::Exited(128 + signal)), usage),
         },
         ChildChange::Stopped { pid, signal } => (
             pid,
             Member::Stopped(Signal::from_number(signal).unwrap_or(Signal::STOP)),
+            None,
         ),
-        ChildChange::Continued { pid } => (pid, Member::Running),
+        ChildChange::Continued { pid } => (pid, Member::Running, None),
     };
     // Processes of the group that are not members (their children) are reaped silently.
     let Some(index) = p.pids.iter().position(|&m| m == pid) else {
@@ -361,6 +374,9 @@ fn apply(p: &ProcPart, g: &mut GroupState, change: ChildChange) -> Outcome {
         return Outcome::Nothing;
     }
     g.set(index, new);
+    if let Some(u) = usage {
+        g.add_reaped(u);
+    }
     let members = &g.members;
     if members.iter().all(|m| matches!(m, Member::Done(_))) {
         return Outcome::AllDone;

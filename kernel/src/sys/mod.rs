@@ -16,15 +16,31 @@ mod resources;
 pub(crate) mod spawn;
 
 pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
-pub(crate) use resources::{limit_cpu, limit_data, proc_cpu, proc_memory, take_reaped, Usage};
+pub(crate) use resources::{limit_cpu, limit_data, proc_cpu, proc_memory, Usage};
 
-/// A change in one child's state, as waitid reported it.
+/// A change in one child's state, as waitid reported it; an exit carries
+/// the reaped child's resource usage (unknown for a report made up for a
+/// child someone else reaped).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ChildChange {
-    Exited { pid: i32, code: i32 },
-    Signaled { pid: i32, signal: i32, core: bool },
-    Stopped { pid: i32, signal: i32 },
-    Continued { pid: i32 },
+    Exited {
+        pid: i32,
+        code: i32,
+        usage: Option<Usage>,
+    },
+    Signaled {
+        pid: i32,
+        signal: i32,
+        core: bool,
+        usage: Option<Usage>,
+    },
+    Stopped {
+        pid: i32,
+        signal: i32,
+    },
+    Continued {
+        pid: i32,
+    },
 }
 
 /// What one non-blocking wait on a process group found.
@@ -156,7 +172,6 @@ fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWai
     // SAFETY: rusage is plain old data; all-zero is a valid value.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let flags = libc::WEXITED | libc::WSTOPPED | libc::WCONTINUED | extra;
-    resources::note_reaped(None);
     loop {
         // SAFETY: `info` and `ru` are valid, writable for the duration of the
         // call (the raw syscall, unlike libc's waitid, also fills the reaped
@@ -188,23 +203,24 @@ fn wait_with(idtype: libc::idtype_t, id: i32, extra: i32) -> io::Result<GroupWai
     if pid == 0 {
         return Ok(GroupWait::Nothing);
     }
-    if matches!(
-        info.si_code,
-        libc::CLD_EXITED | libc::CLD_KILLED | libc::CLD_DUMPED
-    ) {
-        resources::note_reaped(Some(resources::usage_of(&ru)));
-    }
+    let usage = Some(resources::usage_of(&ru));
     let change = match info.si_code {
-        libc::CLD_EXITED => ChildChange::Exited { pid, code: status },
+        libc::CLD_EXITED => ChildChange::Exited {
+            pid,
+            code: status,
+            usage,
+        },
         libc::CLD_KILLED => ChildChange::Signaled {
             pid,
             signal: status,
             core: false,
+            usage,
         },
         libc::CLD_DUMPED => ChildChange::Signaled {
             pid,
             signal: status,
             core: true,
+            usage,
         },
         libc::CLD_STOPPED | libc::CLD_TRAPPED => ChildChange::Stopped {
             pid,

@@ -1,7 +1,6 @@
 //! Per-process resource figures and limits: /proc for live processes,
 //! the rusage waitid returns for reaped ones, prlimit(2) for limits.
 
-use std::cell::Cell;
 use std::time::Duration;
 
 /// CPU time and peak memory of one or more processes.
@@ -19,22 +18,6 @@ impl Usage {
         self.system += other.system;
         self.peak = self.peak.max(other.peak);
     }
-}
-
-thread_local! {
-    /// The rusage of the child the last waitid on this thread reaped.
-    static REAPED: Cell<Option<Usage>> = const { Cell::new(None) };
-}
-
-/// Records (or clears, with `None`) what the last waitid reaped.
-pub(super) fn note_reaped(usage: Option<Usage>) {
-    REAPED.with(|r| r.set(usage));
-}
-
-/// The rusage of the child the last waitid on this thread reaped, once:
-/// read by the reaper's thread right after that waitid, under the group lock.
-pub(crate) fn take_reaped() -> Option<Usage> {
-    REAPED.with(Cell::take)
 }
 
 pub(super) fn usage_of(ru: &libc::rusage) -> Usage {
