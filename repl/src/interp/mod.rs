@@ -20,6 +20,7 @@
 //! [`crate::shell::Env`]).
 
 pub(crate) mod alias;
+pub(crate) mod assign;
 pub(crate) mod background;
 pub(crate) mod child;
 pub(crate) mod compound;

@@ -1,0 +1,160 @@
+//! Assignments: `x=v`, `a[i]=v`, `a=(…)`, `x+=v`, alone (they set the
+//! shell's variables) or before a command (they last for that command).
+
+use super::ex;
+use crate::expand::Value;
+use crate::lang::ast::{AssignValue, Assignment};
+use crate::shell::Shell;
+
+impl Shell {
+    /// Sets `assigns` for one command; returns what to restore afterwards.
+    pub(crate) fn temporary_assignments(
+        &mut self,
+        assigns: Vec<(&Assignment, Value)>,
+    ) -> Vec<(String, Option<super::Var>)> {
+        let mut saved = Vec::new();
+        for (a, v) in assigns {
+            saved.push((a.name.clone(), self.env.vars.var(&a.name).cloned()));
+            let _ = self.assign(a, v);
+            self.env.vars.export(&a.name, None);
+        }
+        saved
+    }
+
+    /// The environment entries an external gets from its assignments.
+    pub(crate) fn assignment_env(
+        &self,
+        assigns: Vec<(&Assignment, Value)>,
+    ) -> Vec<(String, String)> {
+        assigns
+            .into_iter()
+            .filter_map(|(a, v)| match v {
+                Value::Scalar(s) => Some((a.name.clone(), s)),
+                Value::Indexed(_) => None,
+            })
+            .collect()
+    }
+
+    /// Expands an assignment's right side.
+    pub(crate) async fn assignment_value(&mut self, a: &Assignment) -> Result<Value, i32> {
+        match &a.value {
+            AssignValue::Scalar(w) => match ex::string(self, w).await {
+                Ok(s) => Ok(Value::Scalar(s)),
+                Err(e) => Err(self.expand_failed(&e)),
+            },
+            AssignValue::Array(items) => {
+                let mut out: Vec<(usize, String)> = Vec::new();
+                let mut next = 0usize;
+                for (key, w) in items {
+                    if let Some(k) = key {
+                        let k = match ex::string(self, k).await {
+                            Ok(k) => k,
+                            Err(e) => return Err(self.expand_failed(&e)),
+                        };
+                        next = self.eval_index(&k)?;
+                        let v = match ex::string(self, w).await {
+                            Ok(v) => v,
+                            Err(e) => return Err(self.expand_failed(&e)),
+                        };
+                        out.retain(|(i, _)| *i != next);
+                        out.push((next, v));
+                        next += 1;
+                    } else {
+                        let vs = match ex::fields(self, std::slice::from_ref(w)).await {
+                            Ok(v) => v,
+                            Err(e) => return Err(self.expand_failed(&e)),
+                        };
+                        for v in vs {
+                            out.retain(|(i, _)| *i != next);
+                            out.push((next, v));
+                            next += 1;
+                        }
+                    }
+                }
+                out.sort_by_key(|(i, _)| *i);
+                Ok(Value::Indexed(out))
+            }
+        }
+    }
+
+    /// An array subscript's value.
+    pub(crate) fn eval_index(&mut self, text: &str) -> Result<usize, i32> {
+        match self.arith_text(text) {
+            Ok(n) if n >= 0 => Ok(usize::try_from(n).unwrap_or(0)),
+            Ok(_) => Err(self.fail(&format!("corral: {text}: bad array subscript"))),
+            Err(msg) => Err(self.fail(&format!("corral: {msg}"))),
+        }
+    }
+
+    /// Performs an assignment (`x=v`, `x+=v`, `a[i]=v`, `a=(…)`).
+    pub(crate) fn assign(&mut self, a: &Assignment, value: Value) -> Result<(), i32> {
+        let integer = self.env.vars.var(&a.name).is_some_and(|v| v.integer);
+        let result = match (&a.index, value) {
+            (Some(index), Value::Scalar(v)) => {
+                let Some(text) = index.literal().or_else(|| Some(index.raw.clone())) else {
+                    return Err(1);
+                };
+                let i = self.eval_index(&text)?;
+                let v = if a.append {
+                    let old = match self.env.vars.value(&a.name) {
+                        Some(Value::Indexed(items)) => items
+                            .iter()
+                            .find(|(k, _)| *k == i)
+                            .map(|(_, s)| s.clone())
+                            .unwrap_or_default(),
+                        Some(Value::Scalar(s)) if i == 0 => s.clone(),
+                        _ => String::new(),
+                    };
+                    old + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_element(&a.name, i, v)
+            }
+            (_, Value::Scalar(v)) => {
+                let v = if integer {
+                    let expr = if a.append {
+                        format!("{}+({v})", self.env.vars.get(&a.name).unwrap_or("0"))
+                    } else {
+                        v
+                    };
+                    match self.arith_text(&expr) {
+                        Ok(n) => n.to_string(),
+                        Err(msg) => return Err(self.fail(&format!("corral: {msg}"))),
+                    }
+                } else if a.append {
+                    format!("{}{v}", self.env.vars.get(&a.name).unwrap_or(""))
+                } else {
+                    v
+                };
+                match self.env.vars.value(&a.name) {
+                    Some(Value::Indexed(_)) => self.env.vars.assign_element(&a.name, 0, v),
+                    _ => self.env.vars.assign(&a.name, Value::Scalar(v)),
+                }
+            }
+            (_, Value::Indexed(items)) => {
+                let items = if a.append {
+                    let mut old = match self.env.vars.value(&a.name) {
+                        Some(Value::Indexed(o)) => o.clone(),
+                        Some(Value::Scalar(s)) => vec![(0, s.clone())],
+                        None => Vec::new(),
+                    };
+                    let base = old.last().map_or(0, |(i, _)| i + 1);
+                    old.extend(items.into_iter().map(|(i, v)| (base + i, v)));
+                    old
+                } else {
+                    items
+                };
+                self.env.vars.assign(&a.name, Value::Indexed(items))
+            }
+        };
+        result.map_err(|e| {
+            let status = self.fail(&format!("corral: {e}"));
+            if !self.interactive {
+                // bash: assigning a readonly variable ends a script.
+                self.exit_status = Some(status);
+            }
+            status
+        })
+    }
+}
