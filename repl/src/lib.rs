@@ -10,6 +10,7 @@ mod completion;
 mod exec;
 pub mod expand;
 mod foreground;
+mod histexpand;
 mod interactive;
 mod interp;
 mod io;
