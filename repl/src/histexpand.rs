@@ -235,11 +235,7 @@ impl Expander<'_> {
             }
             Some('?') => {
                 let mut j = i + 1;
-                while self
-                    .chars
-                    .get(j)
-                    .is_some_and(|&c| c != '?' && c != '\n')
-                {
+                while self.chars.get(j).is_some_and(|&c| c != '?' && c != '\n') {
                     j += 1;
                 }
                 let needle = self.text(i + 1, j);
@@ -310,8 +306,8 @@ impl Expander<'_> {
         let mut text = line.clone();
         let here = self.chars.get(i).copied();
         let next = self.chars.get(i + 1).copied();
-        let designator_after_colon = here == Some(':')
-            && next.is_some_and(|c| c.is_ascii_digit() || "^$*%-".contains(c));
+        let designator_after_colon =
+            here == Some(':') && next.is_some_and(|c| c.is_ascii_digit() || "^$*%-".contains(c));
         if designator_after_colon || here.is_some_and(|c| "^$*%".contains(c)) {
             let from = if here == Some(':') { i + 1 } else { i };
             let (range, end) = self.designator(from, words.len());
@@ -656,7 +652,10 @@ mod tests {
             assert_eq!(expand(line, &hist()), Ok(Expansion::Unchanged), "{line}");
         }
         // Double quotes do not protect.
-        assert_eq!(ok("echo \"!!\""), "echo \"grep -n foo file.txt | sort > out\"");
+        assert_eq!(
+            ok("echo \"!!\""),
+            "echo \"grep -n foo file.txt | sort > out\""
+        );
     }
 
     #[test]

@@ -6,24 +6,27 @@ use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 
-use reedline::{
-    default_emacs_keybindings, ColumnarMenu, Emacs, ExternalPrinter, FileBackedHistory, KeyCode,
-    KeyModifiers, MenuBuilder, Reedline, ReedlineEvent, ReedlineMenu, Signal as EditSignal,
-};
+use reedline::ExternalPrinter;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
-use crate::completion::{JobList, ShellCompleter};
-use crate::prompt::{CorralPrompt, LineValidator};
+use crate::completion::JobList;
+use crate::editor::{Read, Request};
+use crate::histexpand::Expansion;
+use crate::history::SharedHistory;
+use crate::prompt::{CorralPrompt, PromptInfo};
 use crate::shell::Shell;
 use crate::terminal::Terminal;
 
-/// What the editor thread hands back for one prompt.
-enum Read {
-    Line(String),
-    Interrupted,
-    Eof,
-    Failed(String),
+/// The startup file an interactive shell runs before its first prompt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rc {
+    /// `~/.corralrc`, when it exists.
+    Default,
+    /// `--rcfile FILE` (nothing when it does not exist, as bash).
+    File(PathBuf),
+    /// `--norc`.
+    None,
 }
 
 impl Shell {
@@ -139,91 +142,139 @@ pub(crate) fn exit_refusal(shell: &mut Shell) -> Option<&'static str> {
     Some(warning)
 }
 
-/// `$XDG_DATA_HOME/corral/history` (else `~/.local/share/corral/history`):
-/// the directory made 0700 and the file 0600 before reedline opens it, since
-/// a history keeps whatever secrets were typed.
-fn history_path() -> Option<PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    let dir = base.join("corral");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .ok()?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).ok()?;
-    let file = dir.join("history");
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&file)
-        .ok()?;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).ok()?;
-    Some(file)
-}
-
-fn editor(printer: ExternalPrinter<String>, jobs: JobList, cwd: Arc<Mutex<PathBuf>>) -> Reedline {
-    let mut keys = default_emacs_keybindings();
-    keys.add_binding(
-        KeyModifiers::NONE,
-        KeyCode::Tab,
-        ReedlineEvent::UntilFound(vec![
-            ReedlineEvent::Menu("completion_menu".to_string()),
-            ReedlineEvent::MenuNext,
-        ]),
-    );
-    let menu = ColumnarMenu::default().with_name("completion_menu");
-    let mut ed = Reedline::create()
-        .with_edit_mode(Box::new(Emacs::new(keys)))
-        .with_completer(Box::new(ShellCompleter::new(jobs, cwd)))
-        .with_menu(ReedlineMenu::EngineCompleter(Box::new(menu)))
-        // One match completes on one Tab with no menu; several complete
-        // their common prefix first.
-        .with_quick_completions(true)
-        .with_partial_completions(true)
-        .with_validator(Box::new(LineValidator))
-        .with_external_printer(printer);
-    if let Some(path) = history_path() {
-        if let Ok(h) = FileBackedHistory::with_file(10_000, path) {
-            ed = ed.with_history(Box::new(h));
+/// Runs the startup file command by command, as bash reads `~/.bashrc`:
+/// the commands before a syntax error run; the error names the file and
+/// line, and the rest of the file is skipped. Errors of the commands
+/// themselves are reported as at the prompt.
+async fn run_rc(shell: &mut Shell, rc: Rc) {
+    let path = match rc {
+        Rc::None => return,
+        Rc::File(p) => p,
+        Rc::Default => match shell.env.vars.get("HOME").filter(|h| !h.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".corralrc"),
+            None => return,
+        },
+    };
+    let Ok(bytes) = std::fs::read(&path) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let shown = path.display().to_string();
+    let mut chunk = String::new();
+    let mut first_line: u32 = 1;
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        chunk.push_str(line);
+        let at_end = lines.peek().is_none();
+        match crate::lang::parse(&chunk) {
+            Err(e) if e.is_incomplete() && !at_end => continue,
+            Ok(program) => {
+                shell.env.lang.line_base = first_line - 1;
+                shell.run_program(&program).await;
+            }
+            Err(e) => {
+                let n = e.pos().line + first_line - 1;
+                eprintln!("corral: {shown}: line {n}: {}", e.message());
+                if let crate::lang::SyntaxError::UnexpectedToken { .. } = e {
+                    let bad = chunk
+                        .lines()
+                        .nth(e.pos().line.saturating_sub(1) as usize)
+                        .unwrap_or("");
+                    eprintln!("corral: {shown}: line {n}: `{bad}'");
+                }
+                shell.env.last_status = 2;
+                break;
+            }
+        }
+        first_line += u32::try_from(chunk.matches('\n').count()).unwrap_or(0);
+        chunk.clear();
+        if shell.exit_status.is_some() {
+            break;
         }
     }
-    ed
+    shell.env.lang.line_base = 0;
 }
 
-/// Runs the editor on its own thread: each request gets one line.
-fn spawn_editor(mut ed: Reedline) -> mpsc::UnboundedSender<oneshot::Sender<Read>> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<oneshot::Sender<Read>>();
-    let _ = std::thread::Builder::new()
-        .name("corral-editor".into())
-        .spawn(move || {
-            while let Some(reply) = rx.blocking_recv() {
-                let read = match ed.read_line(&CorralPrompt) {
-                    Ok(EditSignal::Success(line)) => {
-                        // On disk before it runs: a SIGHUP or a closed
-                        // terminal during the command loses nothing.
-                        let _ = ed.sync_history();
-                        Read::Line(line)
-                    }
-                    Ok(EditSignal::CtrlC) => Read::Interrupted,
-                    Ok(EditSignal::CtrlD) => Read::Eof,
-                    Ok(_) => Read::Interrupted,
-                    Err(e) => Read::Failed(e.to_string()),
-                };
-                if reply.send(read).is_err() {
-                    break;
-                }
+/// What the prompt escapes show that does not change while the shell runs.
+fn fixed_prompt_info(shell: &Shell) -> PromptInfo {
+    PromptInfo {
+        user: crate::sys::prompt::user_name(),
+        host: crate::sys::prompt::host_name(),
+        shell_name: std::path::Path::new(&shell.env.arg0)
+            .file_name()
+            .map_or_else(
+                || shell.env.arg0.clone(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+        root: crate::sys::prompt::is_root(),
+        tty: crate::sys::prompt::tty_basename(),
+        ..PromptInfo::default()
+    }
+}
+
+/// `PS1` and `PS2` for the next line, decoded and expanded (the defaults
+/// when unset).
+async fn make_prompt(
+    shell: &mut Shell,
+    fixed: &PromptInfo,
+    history: &SharedHistory,
+    command_number: u64,
+) -> CorralPrompt {
+    let ps1 = shell.env.vars.get("PS1").map(str::to_owned);
+    let ps2 = shell.env.vars.get("PS2").map(str::to_owned);
+    if ps1.is_none() && ps2.is_none() {
+        return CorralPrompt::default();
+    }
+    let info = PromptInfo {
+        cwd: shell.env.cwd.to_string_lossy().into_owned(),
+        home: shell.env.vars.get("HOME").map(str::to_owned),
+        jobs: shell.jobs.iter().filter(|e| !e.seen.is_finished()).count(),
+        history_number: history.len() + 1,
+        command_number,
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)),
+        ..fixed.clone()
+    };
+    let mut out = CorralPrompt::default();
+    for (ps, slot) in [(ps1, &mut out.left), (ps2, &mut out.continuation)] {
+        let Some(ps) = ps else { continue };
+        let decoded = crate::prompt::decode(&ps, &info, crate::sys::strftime_local);
+        *slot = match crate::prompt::expand(shell, &decoded).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("corral: {e}");
+                decoded
             }
-        });
-    tx
+        };
+    }
+    out
+}
+
+/// History expansion of a typed line, then the line into the history: the
+/// line to run, or `None` when the expansion failed (bash's message, nothing
+/// stored) or only printed (`:p`). An expanded line is echoed first, as bash.
+fn expand_history(shell: &Shell, history: &SharedHistory, line: String) -> Option<String> {
+    if shell.env.lang.opts.histexpand && (line.contains('!') || line.starts_with('^')) {
+        match crate::histexpand::expand(&line, &history.entries()) {
+            Ok(Expansion::Unchanged) => {}
+            Ok(Expansion::Expanded { line, print_only }) => {
+                eprintln!("{line}");
+                history.add(&line);
+                return (!print_only).then_some(line);
+            }
+            Err(e) => {
+                eprintln!("corral: {e}");
+                return None;
+            }
+        }
+    }
+    history.add(&line);
+    Some(line)
 }
 
 /// The interactive loop; returns the exit status.
-pub async fn run(shell: &mut Shell) -> i32 {
+pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
     match Terminal::acquire(true) {
         Ok(t) => shell.terminal = t.map(Arc::new),
         Err(e) => eprintln!("corral: no job control on this terminal: {e}"),
@@ -233,7 +284,12 @@ pub async fn run(shell: &mut Shell) -> i32 {
     let notices: SyncSender<String> = printer.sender();
     let jobs: JobList = Arc::new(Mutex::new(Vec::new()));
     let cwd = Arc::new(Mutex::new(shell.env.cwd.clone()));
-    let requests = spawn_editor(editor(printer, jobs.clone(), cwd.clone()));
+    let history = SharedHistory::open();
+    let requests = crate::editor::spawn(printer, jobs.clone(), cwd.clone(), history.for_editor());
+    run_rc(shell, rc).await;
+    let fixed = fixed_prompt_info(shell);
+    // `\#`: the number of the command being read.
+    let mut command_number: u64 = 1;
     loop {
         shell.sync_jobs();
         for n in shell.notices.drain(..) {
@@ -253,8 +309,9 @@ pub async fn run(shell: &mut Shell) -> i32 {
         if let Ok(mut c) = cwd.lock() {
             c.clone_from(&shell.env.cwd);
         }
-        let (reply_tx, mut reply_rx) = oneshot::channel();
-        if requests.send(reply_tx).is_err() {
+        let prompt = make_prompt(shell, &fixed, &history, command_number).await;
+        let (reply, mut reply_rx) = oneshot::channel();
+        if requests.send(Request { prompt, reply }).is_err() {
             return shell.env.last_status;
         }
         // While the user edits, report jobs as they finish or stop.
@@ -277,6 +334,10 @@ pub async fn run(shell: &mut Shell) -> i32 {
                 if line.trim().is_empty() {
                     continue;
                 }
+                let Some(line) = expand_history(shell, &history, line) else {
+                    continue;
+                };
+                command_number += 1;
                 shell.line_no += 1;
                 shell.run_text(&line).await;
             }

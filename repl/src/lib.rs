@@ -7,10 +7,12 @@
 
 mod builtins;
 mod completion;
+mod editor;
 mod exec;
 pub mod expand;
 mod foreground;
 mod histexpand;
+mod history;
 mod interactive;
 mod interp;
 mod io;
@@ -31,13 +33,15 @@ use std::os::fd::AsFd;
 pub use shell::Shell;
 
 const USAGE: &str = "\
-usage: corral [-eiuxnsmCfb] [-o OPT] [+o OPT] [-c LINE [NAME [ARG ...]]] [FILE [ARG ...]]
+usage: corral [--norc] [--rcfile FILE] [-eiuxnsmCfbH] [-o OPT] [+o OPT]
+              [-c LINE [NAME [ARG ...]]] [FILE [ARG ...]]
        corral --help | --version
 
 With no arguments on a terminal, corral is an interactive shell with job
 control (jobs, fg, bg, kill %N, wait, disown, Ctrl-Z) and /v/jobs/<id>/...
-files for every job's output and status. `-c LINE` runs LINE, FILE runs a
-script, and commands are read from stdin when it is not a terminal (or -s).
+files for every job's output and status. An interactive shell first runs
+~/.corralrc (--rcfile FILE instead, --norc: none). `-c LINE` runs LINE, FILE
+runs a script, and commands are read from stdin when it is not a terminal (or -s).
 Type `help` in the shell for the builtins.
 ";
 
@@ -56,6 +60,8 @@ struct Invocation {
     args: Vec<String>,
     /// `set` options from the command line: (letter or -o name, on).
     options: Vec<(String, bool)>,
+    /// The startup file an interactive shell runs.
+    rc: interactive::Rc,
 }
 
 /// Runs corral with the process's arguments; returns the exit status.
@@ -104,6 +110,8 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
     let mut command = false;
     let mut stdin = false;
     let mut interactive = false;
+    let mut rc = interactive::Rc::Default;
+    let mut norc = false;
     let mut i = 0;
     while let Some(a) = args.get(i).map(text) {
         match a.as_str() {
@@ -118,6 +126,19 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
             "--" | "-" => {
                 i += 1;
                 break;
+            }
+            "--norc" => {
+                norc = true;
+                i += 1;
+                continue;
+            }
+            "--rcfile" | "--init-file" => {
+                let Some(file) = args.get(i + 1) else {
+                    return Err((format!("corral: {a}: option requires an argument"), 2));
+                };
+                rc = interactive::Rc::File(file.into());
+                i += 2;
+                continue;
             }
             _ => {}
         }
@@ -141,7 +162,9 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
                     i += 1;
                     options.push((name, on));
                 }
-                'e' | 'u' | 'x' | 'n' | 'm' | 'C' | 'f' | 'b' => options.push((c.to_string(), on)),
+                'e' | 'u' | 'x' | 'n' | 'm' | 'C' | 'f' | 'b' | 'H' => {
+                    options.push((c.to_string(), on))
+                }
                 other => {
                     return Err((
                         format!(
@@ -188,6 +211,7 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         arg0,
         args: rest.collect(),
         options,
+        rc: if norc { interactive::Rc::None } else { rc },
     }))
 }
 
@@ -226,7 +250,7 @@ async fn run(inv: Invocation) -> i32 {
     shell.watch_termination();
     vmount::start(&shell.env.vfs, interactive);
     let status = match inv.source {
-        Source::Interactive => interactive::run(&mut shell).await,
+        Source::Interactive => interactive::run(&mut shell, inv.rc).await,
         Source::Command(line) => {
             shell.env.lang.opts.command = true;
             shell.terminal = script_terminal();

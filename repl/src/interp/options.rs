@@ -25,6 +25,8 @@ pub struct Options {
     pub pipefail: bool,
     /// `-o bgquiet`: background output goes to the job's rings only.
     pub bgquiet: bool,
+    /// `-H`: `!` history expansion (interactive shells only).
+    pub histexpand: bool,
     /// `-i`: interactive (shown in `$-`, not settable).
     pub interactive: bool,
     /// `-s`: commands from stdin (shown in `$-`).
@@ -48,6 +50,7 @@ impl Options {
             monitor: interactive,
             pipefail: false,
             bgquiet: interactive,
+            histexpand: interactive,
             interactive,
             stdin: false,
             command: false,
@@ -65,6 +68,7 @@ impl Options {
             'n' => &mut self.noexec,
             'b' => &mut self.notify,
             'm' => &mut self.monitor,
+            'H' => &mut self.histexpand,
             _ => return None,
         })
     }
@@ -82,6 +86,7 @@ impl Options {
             "monitor" => &mut self.monitor,
             "pipefail" => &mut self.pipefail,
             "bgquiet" => &mut self.bgquiet,
+            "histexpand" => &mut self.histexpand,
             _ => return None,
         })
     }
@@ -100,6 +105,7 @@ impl Options {
             (self.nounset, 'u'),
             (self.xtrace, 'x'),
             (true, 'B'),
+            (self.histexpand, 'H'),
             (self.noclobber, 'C'),
             (self.stdin, 's'),
             (self.command, 'c'),
@@ -132,9 +138,10 @@ impl Options {
 }
 
 /// The `-o` names, in `set -o`'s order.
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 11] = [
     "bgquiet",
     "errexit",
+    "histexpand",
     "monitor",
     "noclobber",
     "noexec",
