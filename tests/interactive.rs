@@ -53,25 +53,62 @@ impl std::ops::Deref for Shell {
 impl Shell {
     /// Starts corral, or bash when CORRAL_PTY_SHELL=bash, and waits for the prompt.
     fn start() -> Shell {
-        let kind = match std::env::var("CORRAL_PTY_SHELL").as_deref() {
+        let shell = Shell::spawn(|cmd| cmd);
+        shell.prompt();
+        shell
+    }
+
+    /// Which shell CORRAL_PTY_SHELL asks for.
+    fn kind() -> Kind {
+        match std::env::var("CORRAL_PTY_SHELL").as_deref() {
             Ok("bash") => Kind::Bash,
             Ok("corral") | Ok("") | Err(_) => Kind::Corral,
             Ok(other) => panic!("CORRAL_PTY_SHELL={other}: expected corral or bash"),
+        }
+    }
+
+    /// Starts the shell with `--rcfile rc` (bash also reads no profile),
+    /// without waiting for a prompt.
+    fn spawn_with_rc(rc: &std::path::Path) -> Shell {
+        let rc = rc.display().to_string();
+        Shell::spawn_args(&["--rcfile", &rc], |cmd| cmd)
+    }
+
+    /// Starts the shell (bash: `--norc --noprofile -i`, PS1 set), adjusted
+    /// by `f`, without waiting for a prompt.
+    fn spawn(f: impl FnOnce(PtyCommand) -> PtyCommand) -> Shell {
+        let norc: &[&str] = if Shell::kind() == Kind::Bash {
+            &["--norc"]
+        } else {
+            &[]
         };
-        let cmd = match kind {
+        Shell::spawn_args(norc, f)
+    }
+
+    fn spawn_args(args: &[&str], f: impl FnOnce(PtyCommand) -> PtyCommand) -> Shell {
+        let kind = Shell::kind();
+        let mut cmd = match kind {
             Kind::Corral => PtyCommand::new(env!("CARGO_BIN_EXE_corral")),
-            Kind::Bash => PtyCommand::new("bash")
-                .arg("--norc")
-                .arg("--noprofile")
-                .arg("-i")
-                .env("PS1", PROMPT),
+            Kind::Bash => PtyCommand::new("bash"),
         };
-        let shell = Shell {
-            pty: Pty::spawn(cmd),
+        for a in args {
+            cmd = cmd.arg(*a);
+        }
+        if kind == Kind::Bash {
+            cmd = cmd.arg("--noprofile").arg("-i").env("PS1", PROMPT);
+        }
+        Shell {
+            pty: Pty::spawn(f(cmd)),
             kind,
-        };
-        shell.prompt();
-        shell
+        }
+    }
+
+    /// The name error messages start with.
+    fn name(&self) -> &'static str {
+        match self.kind {
+            Kind::Corral => "corral",
+            Kind::Bash => "bash",
+        }
     }
 
     fn is_bash(&self) -> bool {
@@ -87,9 +124,14 @@ impl Shell {
 
     /// Runs `cmd &` and returns the job number and pid from the `[N] PID` line.
     fn start_bg(&self, cmd: &str) -> (u32, i32) {
+        self.start_bg_at(cmd, PROMPT)
+    }
+
+    /// [`Shell::start_bg`] with the prompt `prompt`.
+    fn start_bg_at(&self, cmd: &str, prompt: &str) -> (u32, i32) {
         self.send_line(&format!("{cmd} &"));
         let line = self.expect_line_matching("a `[N] PID` line", |l| parse_job_start(l).is_some());
-        self.prompt();
+        self.expect(prompt);
         parse_job_start(&line).expect("parsed above")
     }
 
@@ -670,4 +712,305 @@ fn issue_10_ctrl_z_stops_a_compound_command_as_one_job() {
     sh.send_line("x=1; for i in 1 2; do x=$((x+1)); done; echo x=$x");
     sh.expect_line("x=3");
     sh.prompt();
+}
+
+/// Writes `text` as a startup file in a directory of its own.
+fn rc_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("rc dir");
+    let path = dir.path().join(".corralrc");
+    std::fs::write(&path, text).expect("write rc");
+    (dir, path)
+}
+
+/// Issue 10: the startup file runs before the first prompt. A failing
+/// command is reported as at the prompt and the file goes on; a syntax
+/// error names the file and line and ends the file (bash reads it command
+/// by command, so what came before has run). Functions, aliases and PS1
+/// from it are in force at the prompt.
+#[test]
+fn issue_10_startup_file_runs_before_the_first_prompt() {
+    let (_dir, rc) = rc_file(
+        "echo rc-ran\n\
+         greet() { echo hello-$1; }\n\
+         alias ll='echo aliased'\n\
+         not_a_command_xyz\n\
+         PS1='rc> '\n\
+         if then\n\
+         echo after-the-error\n",
+    );
+    let sh = Shell::spawn_with_rc(&rc);
+    sh.expect_line("rc-ran");
+    sh.expect_line(&format!("{}: not_a_command_xyz: command not found", sh.name()));
+    let error = format!("{}: {}: line 6: syntax error", sh.name(), rc.display());
+    sh.expect_line_matching(&error, |l| l.starts_with(&error));
+    sh.expect("rc> ");
+    sh.send_line("greet x; ll");
+    sh.expect_line("hello-x");
+    sh.expect_line("aliased");
+    sh.expect("rc> ");
+    assert!(
+        !sh.view().contains("after-the-error\r") && !sh.view().contains("after-the-error\n"),
+        "the file went on after its syntax error:\n{}",
+        sh.view()
+    );
+}
+
+/// Issue 10: `~/.corralrc` is read by default; `--norc` skips it.
+#[test]
+fn issue_10_corralrc_in_home_and_norc() {
+    if Shell::kind() == Kind::Bash {
+        return; // bash reads ~/.bashrc: the same rule under another name
+    }
+    let (dir, _) = rc_file("echo from-home-rc\n");
+    let home = dir.path().display().to_string();
+    let sh = Shell::spawn(|cmd| cmd.env("HOME", &home));
+    sh.expect_line("from-home-rc");
+    sh.prompt();
+
+    let sh = Shell::spawn(|cmd| cmd.arg("--norc").env("HOME", &home));
+    sh.prompt();
+    sh.send_line("echo marker-$((6*7))");
+    sh.expect_line("marker-42");
+    sh.prompt();
+    assert!(
+        !sh.view().contains("from-home-rc"),
+        "--norc read the file:\n{}",
+        sh.view()
+    );
+}
+
+/// Issue 10: `\j` in PS1 counts the jobs the shell manages: running and
+/// stopped ones, not one that has ended.
+#[test]
+fn issue_10_ps1_j_counts_jobs() {
+    let sh = Shell::start();
+    sh.send_line("PS1='jobs=\\j> '");
+    sh.expect("jobs=0> ");
+    let (_, first) = sh.start_bg_at("sleep 100", "jobs=1> ");
+    sh.send_line("sleep 200");
+    let stopped = sh.wait_foreground(&["sleep", "200"]);
+    sh.ctrl_z();
+    sh.expect_line("[2]+  Stopped                 sleep 200");
+    procfs::wait_state(stopped, 'T', sh.timeout());
+    sh.expect("jobs=2> ");
+    sh.send_line("kill %1");
+    procfs::assert_exits(first, sh.timeout(), "job 1 after kill %1");
+    let pred = |l: &str| l.starts_with("[1]") && l.contains("Terminated");
+    if sh.is_bash() {
+        assert!(sh.bash_enter_until(&[first], pred), "no Terminated notice");
+    } else {
+        sh.expect_line_matching("the Terminated notice", pred);
+    }
+    sh.send_line("");
+    sh.expect("jobs=1> ");
+    sh.send_line("kill %2");
+    procfs::assert_exits(stopped, sh.timeout(), "job 2 after kill %2");
+}
+
+/// Issue 10: PS1's escapes and its expansions, as bash makes them: `\#`
+/// and `\!` count, `\w` shows `~`, `$(…)`, `${…}` and `$((…))` run each
+/// time the prompt is shown, `$?` is the last command's (until a `$(…)` of
+/// the prompt changes it, as in bash; the shell's own is kept), and a `$`
+/// from `\w` is not expanded.
+#[test]
+fn issue_10_ps1_escapes_and_expansions() {
+    let sh = Shell::start();
+    std::fs::create_dir(sh.home().join("d$x")).unwrap();
+    sh.send_line("n=5; PS1='[\\# \\! \\w|\\W $? $(echo sub) ${n}$((n*2)) \\101]> '");
+    sh.expect("[2 2 ~|~ 0 sub 510 A]> ");
+    sh.send_line("cd 'd$x'; n=6; false");
+    sh.expect("[3 3 ~/d$x|d$x 1 sub 612 A]> ");
+    // The prompt's own `$(…)` does not change `$?`.
+    sh.send_line("echo status=$?");
+    sh.expect_line("status=1");
+    sh.expect("[4 4 ");
+}
+
+/// Issue 10: PS2 is the prompt of continuation lines.
+#[test]
+fn issue_10_ps2_continuation() {
+    let sh = Shell::start();
+    sh.send_line("PS2='more\\$ '");
+    sh.prompt();
+    sh.send_line("echo \"one");
+    sh.expect("more");
+    sh.send_line("two\"");
+    sh.expect_line("one");
+    sh.expect_line("two");
+    sh.prompt();
+}
+
+/// Issue 10: `%N` alone is `fg %N`; `%N &` is `bg %N`; the other job
+/// specs (`%+`, `%?text`, `%prefix`) work the same way.
+#[test]
+fn issue_10_percent_n_is_fg_and_percent_n_amp_is_bg() {
+    let sh = Shell::start();
+    let mut gate = Gate::new();
+    let cmd = gate.command();
+    let argv = gate.argv();
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    sh.send_line(&cmd);
+    let gated = sh.wait_foreground(&argv);
+    sh.ctrl_z();
+    sh.expect_line(&format!("[1]+  Stopped                 {cmd}"));
+    procfs::wait_state(gated, 'T', sh.timeout());
+    sh.prompt();
+
+    sh.send_line("%1 &");
+    sh.expect_line(&format!("[1]+ {cmd} &"));
+    sh.prompt();
+    procfs::wait_for(
+        sh.timeout(),
+        "the job to run again after `%1 &`",
+        || matches!(procfs::state(gated), Some('S' | 'R')).then_some(()),
+        || format!("{:?}", procfs::stat(gated)),
+    );
+
+    sh.send_line("sleep 100");
+    let sleep = sh.wait_foreground(&["sleep", "100"]);
+    sh.ctrl_z();
+    sh.expect_line("[2]+  Stopped                 sleep 100");
+    procfs::wait_state(sleep, 'T', sh.timeout());
+    sh.prompt();
+    for spec in ["%2", "%+", "%?100", "%sle"] {
+        sh.send_line(spec);
+        sh.expect_line("sleep 100");
+        assert_eq!(sh.wait_foreground(&["sleep", "100"]), sleep, "{spec}");
+        procfs::wait_state(sleep, 'S', sh.timeout());
+        sh.ctrl_z();
+        sh.expect_line("[2]+  Stopped                 sleep 100");
+        procfs::wait_state(sleep, 'T', sh.timeout());
+        sh.prompt();
+    }
+    sh.send_line("kill %2");
+    procfs::assert_exits(sleep, sh.timeout(), "sleep after kill %2");
+    gate.open();
+    procfs::assert_exits(gated, sh.timeout(), "the gated job");
+}
+
+/// Issue 10: `!!` runs the previous line again; the expanded line is shown
+/// first, as bash shows it.
+#[test]
+fn issue_10_history_bang_bang() {
+    let sh = Shell::start();
+    sh.send_line("echo one two three");
+    sh.expect_line("one two three");
+    sh.prompt();
+    sh.send_line("echo !!");
+    sh.expect_line("echo echo one two three");
+    sh.expect_line("echo one two three");
+    sh.prompt();
+}
+
+/// Issue 10: the history expansion forms, each as bash expands it; the
+/// history keeps the expanded lines.
+#[test]
+fn issue_10_history_expansion_forms() {
+    let sh = Shell::start();
+    for (line, shown, out) in [
+        ("echo alpha beta gamma", None, "alpha beta gamma"),
+        ("echo !$", Some("echo gamma"), "gamma"),
+        ("echo !1:2 !-2:1", Some("echo beta alpha"), "beta alpha"),
+        ("!ec", Some("echo beta alpha"), "beta alpha"),
+        ("!?gam? delta", Some("echo gamma delta"), "gamma delta"),
+        ("^delta^epsilon", Some("echo gamma epsilon"), "gamma epsilon"),
+        ("echo '!!' \"x!\" $((1 != 2))", None, "!! x! 1"),
+    ] {
+        sh.send_line(line);
+        if let Some(shown) = shown {
+            sh.expect_line(shown);
+        }
+        sh.expect_line(out);
+        sh.prompt();
+    }
+    if sh.is_bash() {
+        return; // bash writes its history file at exit
+    }
+    let history = std::fs::read_to_string(sh.home().join(".local/share/corral/history")).unwrap();
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "echo alpha beta gamma",
+            "echo gamma",
+            "echo beta alpha",
+            "echo gamma delta",
+            "echo gamma epsilon",
+            "echo '!!' \"x!\" $((1 != 2))",
+        ]
+    );
+}
+
+/// Issue 10: a failed expansion prints bash's message and runs nothing of
+/// the line; `set +H` turns expansion off.
+#[test]
+fn issue_10_history_event_not_found_runs_nothing() {
+    let sh = Shell::start();
+    sh.send_line("echo ran-before-$((1+1)); echo !nosuchevent");
+    sh.expect_line(&format!("{}: !nosuchevent: event not found", sh.name()));
+    sh.prompt();
+    sh.send_line("echo next-$((2+2))");
+    sh.expect_line("next-4");
+    sh.prompt();
+    assert!(
+        !sh.view().contains("ran-before-2"),
+        "part of the line ran:\n{}",
+        sh.view()
+    );
+    sh.send_line("case $- in *H*) echo on;; *) echo off;; esac");
+    sh.expect_line("on");
+    sh.prompt();
+    // The whole line is expanded before any of it runs: `set +H` first.
+    sh.send_line("set +H");
+    sh.prompt();
+    sh.send_line("echo !! !nosuchevent");
+    sh.expect_line("!! !nosuchevent");
+    sh.prompt();
+}
+
+/// Issue 10: no history expansion outside an interactive shell (bash).
+#[test]
+fn issue_10_history_expansion_only_interactive() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_corral"))
+        .args(["-c", "echo a; echo !! !$; echo $-"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a\n!! !$\nhBc\n");
+}
+
+/// Issue 11: Ctrl-R, a search text, then Enter runs the line found (and it
+/// goes into the history as a typed line does). Also with the keys arriving
+/// at once, as when pasted.
+#[test]
+fn issue_11_ctrl_r_enter_runs() {
+    let sh = Shell::start();
+    sh.send_line("echo found-$((40+2))");
+    sh.expect_line("found-42");
+    sh.prompt();
+    sh.send_line("echo other");
+    sh.expect_line("other");
+    sh.prompt();
+    sh.send("\x12found-");
+    sh.expect("found-$((40+2))");
+    sh.send("\r");
+    sh.expect_line("found-42");
+    sh.prompt();
+    sh.send_line("echo other");
+    sh.expect_line("other");
+    sh.prompt();
+    sh.send("\x12ound-$\r");
+    sh.expect_line("found-42");
+    sh.prompt();
+    sh.send_line("echo done");
+    sh.expect_line("done");
+    sh.prompt();
+    if sh.is_bash() {
+        return;
+    }
+    let history = std::fs::read_to_string(sh.home().join(".local/share/corral/history")).unwrap();
+    assert_eq!(
+        history.lines().filter(|l| *l == "echo found-$((40+2))").count(),
+        3,
+        "{history}"
+    );
 }
