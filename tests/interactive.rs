@@ -740,7 +740,10 @@ fn issue_10_startup_file_runs_before_the_first_prompt() {
     );
     let sh = Shell::spawn_with_rc(&rc);
     sh.expect_line("rc-ran");
-    sh.expect_line(&format!("{}: not_a_command_xyz: command not found", sh.name()));
+    sh.expect_line(&format!(
+        "{}: not_a_command_xyz: command not found",
+        sh.name()
+    ));
     let error = format!("{}: {}: line 6: syntax error", sh.name(), rc.display());
     sh.expect_line_matching(&error, |l| l.starts_with(&error));
     sh.expect("rc> ");
@@ -800,7 +803,10 @@ fn issue_10_ps1_j_counts_jobs() {
         // which may take an Enter or two (see `bash_enter_until`).
         let deadline = std::time::Instant::now() + sh.timeout();
         let slice = std::time::Duration::from_millis(300);
-        while sh.try_expect_line_matching(slice, |l| l == "jobs=1>").is_none() {
+        while sh
+            .try_expect_line_matching(slice, |l| l == "jobs=1>")
+            .is_none()
+        {
             assert!(std::time::Instant::now() < deadline, "\\j never became 1");
             sh.send_line("");
         }
@@ -921,7 +927,11 @@ fn issue_10_history_expansion_forms() {
         ("echo !1:2 !-2:1", Some("echo beta alpha"), "beta alpha"),
         ("!ec", Some("echo beta alpha"), "beta alpha"),
         ("!?gam? delta", Some("echo gamma delta"), "gamma delta"),
-        ("^delta^epsilon", Some("echo gamma epsilon"), "gamma epsilon"),
+        (
+            "^delta^epsilon",
+            Some("echo gamma epsilon"),
+            "gamma epsilon",
+        ),
         ("echo '!!' \"x!\" $((1 != 2))", None, "!! x! 1"),
     ] {
         sh.send_line(line);
@@ -1017,7 +1027,10 @@ fn issue_11_ctrl_r_enter_runs() {
     }
     let history = std::fs::read_to_string(sh.home().join(".local/share/corral/history")).unwrap();
     assert_eq!(
-        history.lines().filter(|l| *l == "echo found-$((40+2))").count(),
+        history
+            .lines()
+            .filter(|l| *l == "echo found-$((40+2))")
+            .count(),
         3,
         "{history}"
     );
