@@ -1035,3 +1035,19 @@ fn issue_11_ctrl_r_enter_runs() {
         "{history}"
     );
 }
+
+/// `$PROMPT_COMMAND` runs before each prompt and leaves `$?` alone (bash).
+#[test]
+fn issue_10_prompt_command_runs_before_each_prompt() {
+    let sh = Shell::start();
+    sh.send_line("PROMPT_COMMAND='echo pc-$?; true'");
+    sh.expect_line("pc-0");
+    sh.prompt();
+    sh.send_line("false");
+    sh.expect_line("pc-1");
+    sh.prompt();
+    sh.send_line("echo status-$?");
+    sh.expect_line("status-1");
+    sh.expect_line("pc-0");
+    sh.prompt();
+}

@@ -251,6 +251,22 @@ async fn make_prompt(
     out
 }
 
+/// Runs `$PROMPT_COMMAND` before a prompt, as bash; `$?` is kept.
+async fn prompt_command(shell: &mut Shell) {
+    let Some(command) = shell
+        .env
+        .vars
+        .get("PROMPT_COMMAND")
+        .filter(|c| !c.trim().is_empty())
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let status = shell.env.last_status;
+    shell.run_text(&command).await;
+    shell.env.last_status = status;
+}
+
 /// History expansion of a typed line, then the line into the history: the
 /// line to run, or `None` when the expansion failed (bash's message, nothing
 /// stored) or only printed (`:p`). An expanded line is echoed first, as bash.
@@ -295,6 +311,10 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
         for n in shell.notices.drain(..) {
             eprint!("{n}");
         }
+        if let Some(status) = shell.exit_status {
+            return status;
+        }
+        prompt_command(shell).await;
         if let Some(status) = shell.exit_status {
             return status;
         }
