@@ -167,6 +167,17 @@ pub(super) fn false_<'a>(_: &'a mut Shell, _: Vec<String>, _: &'a mut Streams) -
     Box::pin(async { 1 })
 }
 
+/// What `help` says about the interactive shell, after the builtins.
+const INTERACTIVE: &str = "
+Interactive: ~/.corralrc runs first (corral --rcfile FILE, --norc). PS1 and PS2
+take bash's escapes (\\u \\h \\w \\W \\j \\! \\# \\$ \\t \\D{fmt} \\[ \\] ...) and
+$VAR, $(...), $((...)); PROMPT_COMMAND runs before each prompt. `%N` is
+`fg %N` and `%N &` is `bg %N` (also %%, %+, %-, %name, %?text). History
+expansion: !! !$ !^ !* !N !-N !prefix !?text? !#, :N :x-y :h :t :r :e :p :s/a/b/
+:gs/a/b/, ^old^new (set +H turns it off). Ctrl-R searches the history;
+Enter runs the line found.
+";
+
 pub(super) fn help<'a>(
     _: &'a mut Shell,
     args: Vec<String>,
@@ -182,6 +193,7 @@ pub(super) fn help<'a>(
                 for (_, usage, desc, _) in TABLE {
                     text.push_str(&format!("  {usage:<44} {desc}\n"));
                 }
+                text.push_str(INTERACTIVE);
             }
             Some(name) => match TABLE.iter().find(|(n, ..)| n == name) {
                 Some((_, usage, desc, _)) => {
