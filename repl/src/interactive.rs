@@ -1,6 +1,13 @@
-//! The interactive front end: reedline on a thread of its own, the shell on
-//! the runtime, and job notices printed while the prompt is idle through
-//! reedline's external printer (so the line being edited is not corrupted).
+//! The interactive front end: the line editor on a thread of its own
+//! ([`crate::editor`]), the shell on the runtime, and job notices printed
+//! while the prompt is idle through reedline's external printer (so the line
+//! being edited is not corrupted).
+//!
+//! The loop, as bash's: the startup file runs once; then before each line
+//! the jobs are synced and their notices printed, `PROMPT_COMMAND` runs, and
+//! `PS1`/`PS2` are made ([`crate::prompt`]); the line read goes through
+//! history expansion ([`crate::histexpand`], when `set -H` is on), is echoed
+//! if that changed it, is added to the history ([`crate::history`]), and runs.
 
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
