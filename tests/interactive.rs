@@ -886,7 +886,7 @@ fn issue_10_percent_n_is_fg_and_percent_n_amp_is_bg() {
     sh.expect_line("[2]+  Stopped                 sleep 100");
     procfs::wait_state(sleep, 'T', sh.timeout());
     sh.prompt();
-    for spec in ["%2", "%+", "%?100", "%sle"] {
+    for spec in ["%2", "%%", "%+", "%?100", "%sle"] {
         sh.send_line(spec);
         sh.expect_line("sleep 100");
         assert_eq!(sh.wait_foreground(&["sleep", "100"]), sleep, "{spec}");
