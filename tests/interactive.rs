@@ -838,6 +838,9 @@ fn issue_10_ps1_escapes_and_expansions() {
     sh.send_line("echo status=$?");
     sh.expect_line("status=1");
     sh.expect("[4 4 ");
+    // PROMPT_DIRTRIM keeps the last components of `\w`.
+    sh.send_line("mkdir -p a/b/c/d; cd a/b/c/d; PROMPT_DIRTRIM=2");
+    sh.expect("[5 5 ~/.../c/d|d 0 sub 612 A]> ");
 }
 
 /// Issue 10: PS2 is the prompt of continuation lines.

@@ -235,6 +235,12 @@ async fn make_prompt(
     let info = PromptInfo {
         cwd: shell.env.cwd.to_string_lossy().into_owned(),
         home: shell.env.vars.get("HOME").map(str::to_owned),
+        dirtrim: shell
+            .env
+            .vars
+            .get("PROMPT_DIRTRIM")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0),
         jobs: shell.jobs.iter().filter(|e| !e.seen.is_finished()).count(),
         history_number: history.len() + 1,
         command_number,

@@ -80,6 +80,8 @@ pub struct PromptInfo {
     pub cwd: String,
     /// `$HOME`, shown as `~` at the start of `\w`.
     pub home: Option<String>,
+    /// `$PROMPT_DIRTRIM`: `\w` keeps this many trailing components (0: all).
+    pub dirtrim: usize,
     /// `\j`: jobs the shell manages (running or stopped).
     pub jobs: usize,
     /// `\!`: the history number of the line being read.
@@ -160,7 +162,10 @@ pub fn decode(ps: &str, info: &PromptInfo, strftime: impl Fn(&str, i64) -> Strin
             'u' => out.push_str(&info.user),
             'v' => out.push_str(VERSION_SHORT),
             'V' => out.push_str(env!("CARGO_PKG_VERSION")),
-            'w' => out.push_str(&quote(&tilde_cwd(&info.cwd, info.home.as_deref()))),
+            'w' => {
+                let dir = tilde_cwd(&info.cwd, info.home.as_deref());
+                out.push_str(&quote(&trim_dirs(&dir, info.dirtrim)));
+            }
             'W' => out.push_str(&quote(&base_cwd(&info.cwd, info.home.as_deref()))),
             '!' => out.push_str(&info.history_number.to_string()),
             '#' => out.push_str(&info.command_number.to_string()),
@@ -196,6 +201,44 @@ fn tilde_cwd(cwd: &str, home: Option<&str>) -> String {
             format!("~{}", &cwd[h.len()..])
         }
         _ => cwd.to_string(),
+    }
+}
+
+/// `$PROMPT_DIRTRIM`: all but the last `keep` components (after a `~`
+/// prefix) become `...`, unless that would not make the name shorter.
+fn trim_dirs(name: &str, keep: usize) -> String {
+    if keep == 0 {
+        return name.to_string();
+    }
+    let beg = if name.starts_with('~') {
+        match name.find('/') {
+            Some(i) => i + 1,
+            None => return name.to_string(),
+        }
+    } else {
+        0
+    };
+    let rest = &name[beg..];
+    if rest.is_empty() || rest.matches('/').count() < keep {
+        return name.to_string();
+    }
+    let mut left = keep;
+    let mut tail = None;
+    for (i, c) in rest.char_indices().rev() {
+        if i == 0 {
+            break;
+        }
+        if c == '/' {
+            left -= 1;
+            if left == 0 {
+                tail = Some(i);
+                break;
+            }
+        }
+    }
+    match tail {
+        Some(t) if t > 3 => format!("{}...{}", &name[..beg], &rest[t..]),
+        _ => name.to_string(),
     }
 }
 
@@ -318,6 +361,7 @@ mod tests {
             host: "box.example.org".into(),
             cwd: "/home/ann/src/$x".into(),
             home: Some("/home/ann".into()),
+            dirtrim: 0,
             jobs: 3,
             history_number: 42,
             command_number: 7,
@@ -361,6 +405,15 @@ mod tests {
             ..info()
         };
         assert_eq!(decode("\\$", &root, fake_time), "#");
+    }
+
+    #[test]
+    fn dirtrim_as_bash() {
+        assert_eq!(trim_dirs("/tmp/hx/u/v/w/x", 2), ".../w/x");
+        assert_eq!(trim_dirs("~/a/b/c/d", 2), "~/a/b/c/d");
+        assert_eq!(trim_dirs("~/src/corral/repl/src", 2), "~/.../repl/src");
+        assert_eq!(trim_dirs("/tmp/hx", 2), "/tmp/hx");
+        assert_eq!(trim_dirs("/usr/local/share/doc", 0), "/usr/local/share/doc");
     }
 
     #[test]
