@@ -167,3 +167,38 @@ pub(crate) fn spawn(
         });
     tx
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> SearchKeys {
+        SearchKeys {
+            inner: Emacs::default(),
+            state: Arc::new(SearchState::default()),
+        }
+    }
+
+    #[test]
+    fn enter_during_a_search_raises_the_break_signal() {
+        let k = keys();
+        k.track(&ReedlineEvent::Enter);
+        assert!(!k.state.accept.load(Ordering::Acquire), "a plain Enter");
+        k.track(&ReedlineEvent::SearchHistory);
+        k.track(&ReedlineEvent::Edit(vec![]));
+        k.track(&ReedlineEvent::Up);
+        k.track(&ReedlineEvent::Enter);
+        assert!(k.state.accept.load(Ordering::Acquire));
+        assert!(!k.state.searching.load(Ordering::Acquire));
+        k.state.reset();
+        for end in [ReedlineEvent::Esc, ReedlineEvent::CtrlC] {
+            k.track(&ReedlineEvent::SearchHistory);
+            k.track(&end);
+            k.track(&ReedlineEvent::Enter);
+            assert!(
+                !k.state.accept.load(Ordering::Acquire),
+                "{end:?} ended the search"
+            );
+        }
+    }
+}

@@ -54,8 +54,14 @@ impl SharedHistory {
             .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
-    /// Adds a line (not when it repeats the last one) and writes it out.
-    pub fn add(&self, line: &str) {
+    /// Adds a line (not when it repeats the last one) and writes it out,
+    /// on the blocking pool (the file write must not hold up the runtime).
+    pub async fn add(&self, line: String) {
+        let this = self.clone();
+        let _ = tokio::task::spawn_blocking(move || this.add_now(&line)).await;
+    }
+
+    fn add_now(&self, line: &str) {
         let mut h = self.lock();
         let _ = h.save(HistoryItem::from_command_line(line));
         let _ = h.sync();
@@ -162,9 +168,9 @@ mod tests {
             .unwrap();
         assert_eq!(saved.id, None);
         assert_eq!(shared.len(), 0);
-        shared.add("echo one");
-        shared.add("echo two");
-        shared.add("echo two");
+        shared.add_now("echo one");
+        shared.add_now("echo two");
+        shared.add_now("echo two");
         assert_eq!(shared.entries(), ["echo one", "echo two"]);
         assert_eq!(shared.len(), 2);
         let found = editor

@@ -283,13 +283,13 @@ async fn prompt_command(shell: &mut Shell) {
 /// History expansion of a typed line, then the line into the history: the
 /// line to run, or `None` when the expansion failed (bash's message, nothing
 /// stored) or only printed (`:p`). An expanded line is echoed first, as bash.
-fn expand_history(shell: &Shell, history: &SharedHistory, line: String) -> Option<String> {
+async fn expand_history(shell: &Shell, history: &SharedHistory, line: String) -> Option<String> {
     if shell.env.lang.opts.histexpand && (line.contains('!') || line.starts_with('^')) {
         match crate::histexpand::expand(&line, &history.entries()) {
             Ok(Expansion::Unchanged) => {}
             Ok(Expansion::Expanded { line, print_only }) => {
                 eprintln!("{line}");
-                history.add(&line);
+                history.add(line.clone()).await;
                 return (!print_only).then_some(line);
             }
             Err(e) => {
@@ -298,7 +298,7 @@ fn expand_history(shell: &Shell, history: &SharedHistory, line: String) -> Optio
             }
         }
     }
-    history.add(&line);
+    history.add(line.clone()).await;
     Some(line)
 }
 
@@ -367,7 +367,7 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let Some(line) = expand_history(shell, &history, line) else {
+                let Some(line) = expand_history(shell, &history, line).await else {
                     continue;
                 };
                 command_number += 1;
