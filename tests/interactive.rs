@@ -1054,3 +1054,27 @@ fn issue_10_prompt_command_runs_before_each_prompt() {
     sh.expect_line("pc-0");
     sh.prompt();
 }
+
+/// `--norc` and `--rcfile FILE` are accepted before the other options, as
+/// bash takes them; a script or `-c` reads no startup file.
+#[test]
+fn issue_10_rc_options_on_the_command_line() {
+    let (_dir, rc) = rc_file("echo rc-ran\n");
+    let rc = rc.display().to_string();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_corral"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--rcfile", &rc, "-c", "echo ok"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    let out = run(&["--norc", "-c", "echo ok"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    let out = run(&["--rcfile"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "corral: --rcfile: option requires an argument\n"
+    );
+}
