@@ -7,7 +7,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use nix::sys::termios::OutputFlags;
+use nix::sys::termios::{LocalFlags, OutputFlags};
 
 use crate::util::gate::Gate;
 use crate::util::procfs;
@@ -168,4 +168,94 @@ fn an_interactive_shell_exports_its_mount() {
     sh.send_line("cat $CORRAL_V/jobs/1/stdout");
     sh.expect_line("started");
     sh.expect(PROMPT);
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A vim-like full-screen program started with `&` stops as soon as it
+/// sets terminal modes (`Stopped (tty output)`, as in bash); `fg` makes it
+/// fully usable: a terminal on stdin and stdout, the window size as it is
+/// now (the terminal was resized while the job waited), raw mode on the
+/// real terminal, every key delivered. Afterwards the shell's modes are back.
+#[test]
+fn issue_11_fullscreen_background_then_fg() {
+    let sh = start(corral());
+    let prompt_modes = sh.termios();
+    let script = fixture("fullscreen.sh");
+    sh.send_line(&format!("sh {script} &"));
+    sh.expect_line_starting("[1] ");
+    sh.expect(PROMPT);
+    let pid = sh.wait_process(&["sh", &script]);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.resize(33, 101);
+    sh.send_line("jobs -l");
+    sh.expect("Stopped (tty output)");
+    sh.expect(PROMPT);
+
+    sh.send_line("fg");
+    sh.expect_line("FULLSCREEN 33 101");
+    let modes = sh.termios();
+    assert!(
+        !modes
+            .local_flags
+            .intersects(LocalFlags::ICANON | LocalFlags::ECHO),
+        "the real terminal is not in raw mode: {:?}",
+        modes.local_flags
+    );
+    sh.send("a");
+    sh.expect_line("got a");
+    sh.send("b");
+    sh.expect_line("got b");
+    sh.send("q");
+    sh.expect(PROMPT);
+    sh.send_line("echo status=$?");
+    sh.expect_line("status=42");
+    sh.expect(PROMPT);
+    let after = sh.termios();
+    assert_eq!(after.local_flags, prompt_modes.local_flags);
+    assert_eq!(after.input_flags, prompt_modes.input_flags);
+    assert_eq!(after.output_flags, prompt_modes.output_flags);
+    let raw = sh.raw();
+    assert!(!contains(&raw, b"not a terminal"));
+    assert!(contains(&raw, b"\x1b[?1049h\x1b[H\x1b[2JFULLSCREEN"));
+    assert!(contains(
+        &raw,
+        b"FULLSCREEN 33 101\r\ngot a\r\ngot b\r\n\x1b[?1049l"
+    ));
+}
+
+/// The same with the real `vim`, if it is installed: no "Output is not to
+/// a terminal", keys reach it, and `:wq` writes what was typed.
+#[test]
+fn issue_11_fullscreen_background_then_fg_real_vim() {
+    let Some(vim) = ["/usr/bin/vim", "/bin/vim", "/usr/local/bin/vim"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("skipped: vim is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("note.txt");
+    let sh = start(corral().cwd(dir.path()));
+    sh.send_line(&format!("{vim} -u NONE -i NONE -N -n note.txt &"));
+    sh.expect_line_starting("[1] ");
+    sh.expect(PROMPT);
+    let pid = sh.wait_process(&[vim, "-u", "NONE", "-i", "NONE", "-N", "-n", "note.txt"]);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.send_line("fg");
+    sh.wait_foreground(&[vim, "-u", "NONE", "-i", "NONE", "-N", "-n", "note.txt"]);
+    // vim's first screen (after `fg` printed the command line).
+    sh.expect("\"note.txt\" [New]");
+    sh.send("ihello from vim\x1b");
+    sh.expect("hello from vim");
+    sh.send(":wq\r");
+    sh.expect("written");
+    sh.expect(PROMPT);
+    sh.send_line("echo status=$?");
+    sh.expect_line("status=0");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "hello from vim\n");
+    assert!(!contains(&sh.raw(), b"Output is not to a terminal"));
 }
