@@ -259,3 +259,27 @@ fn issue_11_fullscreen_background_then_fg_real_vim() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "hello from vim\n");
     assert!(!contains(&sh.raw(), b"Output is not to a terminal"));
 }
+
+/// On a terminal a background job's stdout is a pty (its ring still gets
+/// the bytes, `\n` untranslated) and its stderr a pipe with its own ring;
+/// `set +o bgtty` gives it a pipe and /dev/null as before.
+#[test]
+fn background_stdout_is_a_pty_unless_bgtty_is_off() {
+    let sh = start(corral());
+    let probe =
+        "sh -c '[ -t 0 ] && echo in-tty; [ -t 1 ] && echo out-tty; [ -t 2 ] || echo err-pipe >&2'";
+    sh.send_line(&format!("{probe} &"));
+    sh.expect_line_starting("[1] ");
+    sh.expect(PROMPT);
+    sh.send_line("wait; od -c /v/jobs/1/stdout | head -n 1; cat /v/jobs/1/stderr");
+    sh.expect_line("0000000   i   n   -   t   t   y  \\n   o   u   t   -   t   t   y  \\n");
+    sh.expect_line("err-pipe");
+    sh.expect(PROMPT);
+    sh.send_line(&format!("set +o bgtty; {probe} &"));
+    sh.expect_line_starting("[2] ");
+    sh.expect(PROMPT);
+    sh.send_line("wait; echo [$(cat /v/jobs/%%/stdout)]; cat /v/jobs/%%/stderr");
+    sh.expect_line("[]");
+    sh.expect_line("err-pipe");
+    sh.expect(PROMPT);
+}

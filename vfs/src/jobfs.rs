@@ -38,7 +38,7 @@
 //!
 //! ```text
 //! /v/jobs/last      the newest job (the highest number)
-//! /v/jobs/%%, %+, % the current job (the shell's `%+`; without a shell, the newest)
+//! /v/jobs/%%, %+, % the current job (the shell's `%+`; when it has none, the newest)
 //! /v/jobs/%-        the previous job (the shell's `%-`)
 //! /v/jobs/%N        job N
 //! /v/jobs/%name     the one job whose command starts with `name`
@@ -171,10 +171,11 @@ impl JobFs {
             newest()
         } else if let Some(spec) = name.strip_prefix('%') {
             match spec {
-                "" | "%" | "+" => match &self.marks {
-                    Some(m) => m.current(),
-                    None => newest(),
-                },
+                "" | "%" | "+" => self
+                    .marks
+                    .as_ref()
+                    .and_then(JobMarks::current)
+                    .or_else(newest),
                 "-" => self.marks.as_ref().and_then(JobMarks::previous),
                 _ => match parse_number(spec) {
                     Some(n) => Some(n),

@@ -114,7 +114,10 @@ impl Shell {
         // On a terminal with job control the job gets it as stdin and a pty
         // as stdout, so a program wanting a terminal stops at once (SIGTTOU,
         // SIGTTIN) and works fully after `fg` (see foreground.rs).
-        let on_tty = self.terminal.as_ref().map(|t| t.size().unwrap_or((24, 80)));
+        let on_tty = (self.env.lang.opts.bgtty)
+            .then_some(self.terminal.as_ref())
+            .flatten()
+            .map(|t| t.size().unwrap_or((24, 80)));
         if let Some((rows, cols)) = on_tty {
             spec = spec.stdout_pty(rows, cols);
         }

@@ -25,6 +25,10 @@ pub struct Options {
     pub pipefail: bool,
     /// `-o bgquiet`: background output goes to the job's rings only.
     pub bgquiet: bool,
+    /// `-o bgtty` (on a terminal with job control): a background process
+    /// job gets the terminal as stdin and a pty as stdout (see
+    /// `foreground.rs`); off, /dev/null and a pipe (faster capture).
+    pub bgtty: bool,
     /// `-i`: interactive (shown in `$-`, not settable).
     pub interactive: bool,
     /// `-s`: commands from stdin (shown in `$-`).
@@ -48,6 +52,7 @@ impl Options {
             monitor: interactive,
             pipefail: false,
             bgquiet: interactive,
+            bgtty: true,
             interactive,
             stdin: false,
             command: false,
@@ -82,6 +87,7 @@ impl Options {
             "monitor" => &mut self.monitor,
             "pipefail" => &mut self.pipefail,
             "bgquiet" => &mut self.bgquiet,
+            "bgtty" => &mut self.bgtty,
             _ => return None,
         })
     }
@@ -132,8 +138,9 @@ impl Options {
 }
 
 /// The `-o` names, in `set -o`'s order.
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 11] = [
     "bgquiet",
+    "bgtty",
     "errexit",
     "monitor",
     "noclobber",
