@@ -177,8 +177,9 @@ fn fixture(name: &str) -> String {
 /// A vim-like full-screen program started with `&` stops as soon as it
 /// sets terminal modes (`Stopped (tty output)`, as in bash); `fg` makes it
 /// fully usable: a terminal on stdin and stdout, the window size as it is
-/// now (the terminal was resized while the job waited), raw mode on the
-/// real terminal, every key delivered. Afterwards the shell's modes are back.
+/// now (the terminal was resized while the job waited, and again while it
+/// ran), raw mode on the real terminal, every key delivered. Afterwards
+/// the shell's modes are back.
 #[test]
 fn issue_11_fullscreen_background_then_fg() {
     let sh = start(corral());
@@ -206,12 +207,18 @@ fn issue_11_fullscreen_background_then_fg() {
     );
     sh.send("a");
     sh.expect_line("got a");
+    // A resize while the job has the terminal reaches its pty by the
+    // time it writes again.
+    sh.resize(20, 70);
     sh.send("b");
     sh.expect_line("got b");
+    sh.send("s");
+    sh.expect_line("got s");
+    sh.expect_line("size 20 70");
     sh.send("q");
     sh.expect(PROMPT);
     sh.send_line("echo status=$?");
-    sh.expect_line("status=42");
+    sh.expect_line("status=43");
     sh.expect(PROMPT);
     let after = sh.termios();
     assert_eq!(after.local_flags, prompt_modes.local_flags);
@@ -222,7 +229,7 @@ fn issue_11_fullscreen_background_then_fg() {
     assert!(contains(&raw, b"\x1b[?1049h\x1b[H\x1b[2JFULLSCREEN"));
     assert!(contains(
         &raw,
-        b"FULLSCREEN 33 101\r\ngot a\r\ngot b\r\n\x1b[?1049l"
+        b"FULLSCREEN 33 101\r\ngot a\r\ngot b\r\ngot s\r\nsize 20 70\r\n\x1b[?1049l"
     ));
 }
 
