@@ -290,3 +290,32 @@ fn background_stdout_is_a_pty_unless_bgtty_is_off() {
     sh.expect_line("err-pipe");
     sh.expect(PROMPT);
 }
+
+/// A background job that reads its stdin (the terminal) stops with
+/// `Stopped (tty input)`; `fg` gives it the keys (its echo comes back
+/// through its pty and ring), and Ctrl-Z stops it again.
+#[test]
+fn a_background_reader_stops_for_tty_input_and_fg_gives_it_keys() {
+    let sh = start(corral());
+    sh.send_line("cat &");
+    let line = sh.expect_line_starting("[1] ");
+    let pid: i32 = line.trim()[4..].parse().expect("[1] PID");
+    sh.expect(PROMPT);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.send_line("jobs -l");
+    sh.expect("Stopped (tty input)");
+    sh.expect(PROMPT);
+    sh.send_line("fg");
+    sh.expect_line("cat");
+    sh.wait_foreground(&["cat"]);
+    sh.send("typed-line\r");
+    // The terminal's echo, then cat's copy.
+    sh.expect_line("typed-line");
+    sh.expect_line("typed-line");
+    sh.ctrl_z();
+    sh.expect("Stopped");
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.expect(PROMPT);
+    sh.send_line("kill %1");
+    procfs::assert_exits(pid, sh.timeout(), "cat after kill %1");
+}
