@@ -7,7 +7,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use nix::sys::termios::OutputFlags;
+use nix::sys::termios::{LocalFlags, OutputFlags};
 
 use crate::util::gate::Gate;
 use crate::util::procfs;
@@ -168,4 +168,154 @@ fn an_interactive_shell_exports_its_mount() {
     sh.send_line("cat $CORRAL_V/jobs/1/stdout");
     sh.expect_line("started");
     sh.expect(PROMPT);
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A vim-like full-screen program started with `&` stops as soon as it
+/// sets terminal modes (`Stopped (tty output)`, as in bash); `fg` makes it
+/// fully usable: a terminal on stdin and stdout, the window size as it is
+/// now (the terminal was resized while the job waited, and again while it
+/// ran), raw mode on the real terminal, every key delivered. Afterwards
+/// the shell's modes are back.
+#[test]
+fn issue_11_fullscreen_background_then_fg() {
+    let sh = start(corral());
+    let prompt_modes = sh.termios();
+    let script = fixture("fullscreen.sh");
+    sh.send_line(&format!("sh {script} &"));
+    sh.expect_line_starting("[1] ");
+    sh.expect(PROMPT);
+    let pid = sh.wait_process(&["sh", &script]);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.resize(33, 101);
+    sh.send_line("jobs -l");
+    sh.expect("Stopped (tty output)");
+    sh.expect(PROMPT);
+
+    sh.send_line("fg");
+    sh.expect_line("FULLSCREEN 33 101");
+    let modes = sh.termios();
+    assert!(
+        !modes
+            .local_flags
+            .intersects(LocalFlags::ICANON | LocalFlags::ECHO),
+        "the real terminal is not in raw mode: {:?}",
+        modes.local_flags
+    );
+    sh.send("a");
+    sh.expect_line("got a");
+    // A resize while the job has the terminal reaches its pty by the
+    // time it writes again.
+    sh.resize(20, 70);
+    sh.send("b");
+    sh.expect_line("got b");
+    sh.send("s");
+    sh.expect_line("got s");
+    sh.expect_line("size 20 70");
+    sh.send("q");
+    sh.expect(PROMPT);
+    sh.send_line("echo status=$?");
+    sh.expect_line("status=43");
+    sh.expect(PROMPT);
+    let after = sh.termios();
+    assert_eq!(after.local_flags, prompt_modes.local_flags);
+    assert_eq!(after.input_flags, prompt_modes.input_flags);
+    assert_eq!(after.output_flags, prompt_modes.output_flags);
+    let raw = sh.raw();
+    assert!(!contains(&raw, b"not a terminal"));
+    assert!(contains(&raw, b"\x1b[?1049h\x1b[H\x1b[2JFULLSCREEN"));
+    assert!(contains(
+        &raw,
+        b"FULLSCREEN 33 101\r\ngot a\r\ngot b\r\ngot s\r\nsize 20 70\r\n\x1b[?1049l"
+    ));
+}
+
+/// The same with the real `vim`, if it is installed: no "Output is not to
+/// a terminal", keys reach it, and `:wq` writes what was typed.
+#[test]
+fn issue_11_fullscreen_background_then_fg_real_vim() {
+    let Some(vim) = ["/usr/bin/vim", "/bin/vim", "/usr/local/bin/vim"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("skipped: vim is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("note.txt");
+    let sh = start(corral().cwd(dir.path()));
+    sh.send_line(&format!("{vim} -u NONE -i NONE -N -n note.txt &"));
+    sh.expect_line_starting("[1] ");
+    sh.expect(PROMPT);
+    let pid = sh.wait_process(&[vim, "-u", "NONE", "-i", "NONE", "-N", "-n", "note.txt"]);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.send_line("fg");
+    sh.wait_foreground(&[vim, "-u", "NONE", "-i", "NONE", "-N", "-n", "note.txt"]);
+    // vim's first screen (after `fg` printed the command line).
+    sh.expect("\"note.txt\" [New]");
+    sh.send("ihello from vim\x1b");
+    sh.expect("hello from vim");
+    sh.send(":wq\r");
+    sh.expect("written");
+    sh.expect(PROMPT);
+    sh.send_line("echo status=$?");
+    sh.expect_line("status=0");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "hello from vim\n");
+    assert!(!contains(&sh.raw(), b"Output is not to a terminal"));
+}
+
+/// On a terminal a background job's stdout is a pty (its ring still gets
+/// the bytes, `\n` untranslated) and its stderr a pipe with its own ring;
+/// `set +o bgtty` gives it a pipe and /dev/null as before.
+#[test]
+fn background_stdout_is_a_pty_unless_bgtty_is_off() {
+    let sh = start(corral());
+    let probe =
+        "sh -c '[ -t 0 ] && echo in-tty; [ -t 1 ] && echo out-tty; [ -t 2 ] || echo err-pipe >&2'";
+    sh.send_line(&format!("{probe} &"));
+    sh.expect_line_starting("[1] ");
+    sh.expect(PROMPT);
+    sh.send_line("wait; od -c /v/jobs/1/stdout | head -n 1; cat /v/jobs/1/stderr");
+    sh.expect_line("0000000   i   n   -   t   t   y  \\n   o   u   t   -   t   t   y  \\n");
+    sh.expect_line("err-pipe");
+    sh.expect(PROMPT);
+    sh.send_line(&format!("set +o bgtty; {probe} &"));
+    sh.expect_line_starting("[2] ");
+    sh.expect(PROMPT);
+    sh.send_line("wait; echo [$(cat /v/jobs/%%/stdout)]; cat /v/jobs/%%/stderr");
+    sh.expect_line("[]");
+    sh.expect_line("err-pipe");
+    sh.expect(PROMPT);
+}
+
+/// A background job that reads its stdin (the terminal) stops with
+/// `Stopped (tty input)`; `fg` gives it the keys (its echo comes back
+/// through its pty and ring), and Ctrl-Z stops it again.
+#[test]
+fn a_background_reader_stops_for_tty_input_and_fg_gives_it_keys() {
+    let sh = start(corral());
+    sh.send_line("cat &");
+    let line = sh.expect_line_starting("[1] ");
+    let pid: i32 = line.trim()[4..].parse().expect("[1] PID");
+    sh.expect(PROMPT);
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.send_line("jobs -l");
+    sh.expect("Stopped (tty input)");
+    sh.expect(PROMPT);
+    sh.send_line("fg");
+    sh.expect_line("cat");
+    sh.wait_foreground(&["cat"]);
+    sh.send("typed-line\r");
+    // The terminal's echo, then cat's copy.
+    sh.expect_line("typed-line");
+    sh.expect_line("typed-line");
+    sh.ctrl_z();
+    sh.expect("Stopped");
+    procfs::wait_state(pid, 'T', sh.timeout());
+    sh.expect(PROMPT);
+    sh.send_line("kill %1");
+    procfs::assert_exits(pid, sh.timeout(), "cat after kill %1");
 }

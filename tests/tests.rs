@@ -10,6 +10,7 @@ mod difftest;
 mod examples;
 mod fuzz_corpus;
 mod interactive;
+mod jobspec_paths;
 mod noninteractive;
 mod reliability;
 mod run_builtin;

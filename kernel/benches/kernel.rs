@@ -16,7 +16,8 @@ fn quick() -> bool {
 }
 
 /// Whether the benchmark `name` runs: all of them unless CORRAL_BENCH_ONLY
-/// (a comma-separated list: capture, spawn, futures, wakeup, supervise) says otherwise.
+/// (a comma-separated list: capture, capture_pty, spawn, futures, wakeup,
+/// supervise) says otherwise.
 fn wanted(name: &str) -> bool {
     match std::env::var("CORRAL_BENCH_ONLY") {
         Ok(list) => list.split(',').any(|w| w.trim() == name),
@@ -82,15 +83,22 @@ fn reset_peak_rss() {
 }
 
 async fn capture(kernel: &Kernel, bytes: u64) -> Duration {
+    capture_through(kernel, bytes, false).await
+}
+
+/// Captures `bytes` from `head`, through a pipe or (`pty`) a pseudo-terminal.
+async fn capture_through(kernel: &Kernel, bytes: u64, pty: bool) -> Duration {
     let t = Instant::now();
-    let job = kernel
-        .spawn_process(ProcessSpec::command(
-            Cmd::new("head")
-                .arg("-c")
-                .arg(bytes.to_string())
-                .arg("/dev/zero"),
-        ))
-        .unwrap();
+    let mut spec = ProcessSpec::command(
+        Cmd::new("head")
+            .arg("-c")
+            .arg(bytes.to_string())
+            .arg("/dev/zero"),
+    );
+    if pty {
+        spec = spec.stdout_pty(24, 80);
+    }
+    let job = kernel.spawn_process(spec).unwrap();
     job.wait().await;
     let el = t.elapsed();
     assert_eq!(job.stdout().stats().written, bytes);
@@ -135,6 +143,30 @@ async fn bench_capture(kernel: &Kernel) {
         b,
         o / b,
         peak.saturating_sub(idle)
+    );
+}
+
+/// The cost of a background job's stdout going through a pty (as an
+/// interactive shell's do) rather than a pipe: same bytes, same ring.
+async fn bench_capture_pty(kernel: &Kernel) {
+    let bytes: u64 = if quick() { 1 << 26 } else { 1 << 28 };
+    let runs = runs(3, 5);
+    let (mut pipe, mut pty) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        pipe.push(capture_through(kernel, bytes, false).await.as_secs_f64());
+        pty.push(capture_through(kernel, bytes, true).await.as_secs_f64());
+    }
+    kernel.shutdown(Duration::from_secs(1)).await;
+    let (a, b) = (median(pipe), median(pty));
+    let mib = (bytes >> 20) as f64;
+    println!(
+        "capture_pty {} MiB: pipe {:.3}s ({:.0} MiB/s), pty {:.3}s ({:.0} MiB/s), ratio {:.2}",
+        bytes >> 20,
+        a,
+        mib / a,
+        b,
+        mib / b,
+        b / a
     );
 }
 
@@ -244,6 +276,10 @@ fn main() {
         if wanted("capture") {
             let kernel = Kernel::new().unwrap();
             bench_capture(&kernel).await;
+        }
+        if wanted("capture_pty") {
+            let kernel = Kernel::new().unwrap();
+            bench_capture_pty(&kernel).await;
         }
         if wanted("spawn") {
             bench_spawn().await;

@@ -103,6 +103,8 @@ pub(crate) struct ProcPart {
     /// Starts the job's task if it has not started yet (see
     /// [`members_finished`](Self::members_finished)).
     pub(crate) starter: Mutex<Option<Waker>>,
+    /// The master of the pty its stdout goes through, if it does.
+    pub(crate) terminal: Option<std::os::fd::OwnedFd>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -130,7 +132,14 @@ impl ProcPart {
             pids: pids.into_boxed_slice(),
             members_done: Notify::new(),
             starter: Mutex::new(None),
+            terminal: None,
         }
+    }
+
+    /// The record with the master of the pty its stdout goes through.
+    pub(crate) fn with_terminal(mut self, master: Option<std::os::fd::OwnedFd>) -> ProcPart {
+        self.terminal = master;
+        self
     }
 
     /// The group lock. The reaper holds it while it takes a member's exit.

@@ -1,6 +1,7 @@
 //! Starting a process job: resolve every program first (so a missing one starts
 //! nothing), then spawn the members into one new process group, wiring pipes
-//! between them and capture pipes into the job's rings.
+//! between them and capture pipes into the job's rings (stdout through a
+//! pseudo-terminal instead when the spec asks: see [`ProcessSpec::stdout_pty`]).
 
 use std::cell::OnceCell;
 use std::ffi::{OsStr, OsString};
@@ -177,12 +178,18 @@ struct Capture {
     /// Set while the last member is wired: it gets our write end itself
     /// (no one needs a copy after it), saving a dup and a close.
     last: bool,
+    /// A pseudo-terminal of this size instead of a pipe (the read end is
+    /// then its master, the write end its slave).
+    pty: Option<(u16, u16)>,
 }
 
 impl Capture {
     fn writer(&mut self) -> io::Result<OwnedFd> {
         if self.read.is_none() {
-            let (r, w) = sys::capture_pipe()?;
+            let (r, w) = match self.pty {
+                Some((rows, cols)) => sys::capture_pty(rows, cols)?,
+                None => sys::capture_pipe()?,
+            };
             self.read = Some(r);
             self.write = Some(w);
         }
@@ -231,7 +238,10 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
         .collect::<Result<Vec<_>>>()?;
     let null = || Target::null(settings.dev_null);
 
-    let mut out_cap = Capture::default();
+    let mut out_cap = Capture {
+        pty: spec.stdout_pty.filter(|_| !spec.inherit_stdio),
+        ..Capture::default()
+    };
     let mut err_cap = Capture::default();
     let mut started = Abandon {
         pids: Vec::with_capacity(spec.members.len()),
@@ -322,6 +332,14 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
     // Parent copies of the capture write ends must go, or the pumps never see EOF.
     drop(out_cap.write.take());
     drop(err_cap.write.take());
+    // A copy of the pty master, for window-size changes while the pump reads.
+    let terminal = match (&out_cap.pty, &out_cap.read) {
+        (Some(_), Some(master)) => Some(master.try_clone().map_err(|source| Error::Io {
+            context: "keeping the job's terminal".into(),
+            source,
+        })?),
+        _ => None,
+    };
     let pump = |cap: Capture, stream: &OutputStream, grow_to| match cap.read {
         Some(read) => Pump::new(read, stream.clone(), grow_to)
             .map(Some)
@@ -346,7 +364,9 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
         spec.text,
         stdout,
         stderr,
-        Body::Process(Box::new(ProcPart::new(pgid, pids, member_texts))),
+        Body::Process(Box::new(
+            ProcPart::new(pgid, pids, member_texts).with_terminal(terminal),
+        )),
     ));
     Ok(Started { core, pumps })
 }

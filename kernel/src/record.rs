@@ -380,6 +380,34 @@ impl Job {
         self.core.pids()
     }
 
+    /// Sets the window size of the pseudo-terminal the job's stdout goes
+    /// through (see [`ProcessSpec::stdout_pty`](crate::ProcessSpec::stdout_pty));
+    /// `Ok(false)` for a job without one. Like a terminal's resize, it
+    /// sends SIGWINCH to the job's process group when the size changes.
+    ///
+    /// # Errors
+    /// [`Error::Io`](crate::Error::Io) when the system refuses the size.
+    pub fn set_window_size(&self, rows: u16, cols: u16) -> crate::Result<bool> {
+        let Some(part) = self.core.proc() else {
+            return Ok(false);
+        };
+        let Some(master) = &part.terminal else {
+            return Ok(false);
+        };
+        let io = |source| crate::Error::Io {
+            context: "setting the job's window size".into(),
+            source,
+        };
+        let changed = crate::sys::set_window_size(std::os::fd::AsFd::as_fd(master), rows, cols)
+            .map_err(io)?;
+        if changed && !self.state().is_finished() {
+            // The pty is no one's controlling terminal, so the system
+            // tells no one: do what a terminal does.
+            let _ = crate::sys::killpg(part.pgid, libc::SIGWINCH);
+        }
+        Ok(true)
+    }
+
     /// The stdout stream.
     pub fn stdout(&self) -> &OutputStream {
         &self.core.stdout

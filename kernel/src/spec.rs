@@ -149,6 +149,8 @@ pub struct ProcessSpec {
     pub(crate) env_clear: bool,
     pub(crate) env: Vec<(OsString, Option<OsString>)>,
     pub(crate) inherit_stdio: bool,
+    /// Window size of the pty captured stdout goes through (see [`ProcessSpec::stdout_pty`]).
+    pub(crate) stdout_pty: Option<(u16, u16)>,
     pub(crate) options: JobOptions,
     pub(crate) pre_exec: Option<PreExec>,
 }
@@ -332,6 +334,7 @@ impl ProcessSpec {
             env_clear: false,
             env: Vec::new(),
             inherit_stdio: false,
+            stdout_pty: None,
             options: JobOptions::default(),
             pre_exec: None,
         }
@@ -379,6 +382,18 @@ impl ProcessSpec {
     /// job on a terminal.
     pub fn inherit_stdio(mut self, yes: bool) -> ProcessSpec {
         self.inherit_stdio = yes;
+        self
+    }
+
+    /// Captured stdout goes through a pseudo-terminal of `rows` x `cols`
+    /// instead of a pipe: programs find a terminal on stdout (isatty, a
+    /// window size) while their bytes still fill the stdout ring unchanged
+    /// (no newline translation). stderr keeps its pipe and its own ring.
+    /// [`Job::set_window_size`](crate::Job::set_window_size) changes the
+    /// size later. For a shell's background jobs, which `fg` shows on the
+    /// real terminal. No effect with [`inherit_stdio`](Self::inherit_stdio).
+    pub fn stdout_pty(mut self, rows: u16, cols: u16) -> ProcessSpec {
+        self.stdout_pty = Some((rows, cols));
         self
     }
 

@@ -190,14 +190,40 @@ impl Shell {
             if stream.is_closed() && stream.stats().written == 0 {
                 continue;
             }
+            let resize = match (&self.terminal, is_err) {
+                (Some(t), false) => Some(SizeSync {
+                    terminal: Arc::clone(t),
+                    job: job.clone(),
+                }),
+                _ => None,
+            };
             handles.push(tokio::spawn(copy_out(
                 stream,
                 from,
                 is_err,
                 stop_rx.clone(),
+                resize,
             )));
         }
         (handles, stop)
+    }
+}
+
+/// Keeps a foreground job's stdout pty at the terminal's size. The shell
+/// is not told of a resize while the job has the terminal (only the job
+/// gets SIGWINCH), so it compares sizes whenever the job writes: a job
+/// that redraws after a resize, or echoes the next key, then gets the
+/// new size and a SIGWINCH of its own.
+struct SizeSync {
+    terminal: Arc<crate::terminal::Terminal>,
+    job: Job,
+}
+
+impl SizeSync {
+    fn sync(&self) {
+        if let Some((rows, cols)) = self.terminal.size() {
+            let _ = self.job.set_window_size(rows, cols);
+        }
     }
 }
 
@@ -206,6 +232,7 @@ async fn copy_out(
     from: u64,
     is_err: bool,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    resize: Option<SizeSync>,
 ) {
     let mut follow = stream.follow(from);
     let mut until = None;
@@ -226,6 +253,9 @@ async fn copy_out(
             }
         };
         let Some(chunk) = chunk else { break };
+        if let Some(r) = &resize {
+            r.sync();
+        }
         if out.write_all(&chunk.data).await.is_err() || out.flush().await.is_err() {
             break;
         }

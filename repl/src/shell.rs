@@ -123,6 +123,14 @@ impl Shell {
     pub fn new(interactive: bool, arg0: String) -> Result<Shell, corral_kernel::Error> {
         let kernel = Kernel::new()?;
         let vfs = Arc::new(MountTable::new(kernel.clone()));
+        // `/v/jobs/%%` and `%-` follow this shell's job table.
+        let marks = corral_vfs::JobMarks::new();
+        let _ = vfs.mount(
+            "/v/jobs",
+            corral_vfs::JobFs::new(kernel.clone()).with_marks(marks.clone()),
+        );
+        let mut jobs = JobTable::default();
+        jobs.publish_to(marks);
         let events = kernel.subscribe();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         let cwd = normalize(&cwd);
@@ -142,7 +150,7 @@ impl Shell {
                 process_cwd,
                 lang: Lang::new(interactive),
             },
-            jobs: JobTable::default(),
+            jobs,
             events,
             interactive,
             terminal: None,

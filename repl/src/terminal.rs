@@ -68,6 +68,11 @@ impl Terminal {
         sys::give_terminal(self.fd.as_fd(), pgid)
     }
 
+    /// The window size as (rows, columns), if the terminal has one.
+    pub fn size(&self) -> Option<(u16, u16)> {
+        sys::tty::window_size(self.fd.as_fd())
+    }
+
     /// Makes the shell the foreground process group again.
     pub fn take_back(&self) {
         let _ = sys::give_terminal(self.fd.as_fd(), self.shell_pgid);
@@ -94,10 +99,19 @@ impl Terminal {
     }
 
     /// Records the current modes as the shell's (after a job exited normally,
-    /// its `stty` changes are kept, as in bash).
+    /// its `stty` changes are kept, as in bash), unless they are raw (no
+    /// canonical input): those are a full-screen program's leftovers, e.g.
+    /// the line editor's own modes, which a job started with `&` read while
+    /// the editor had the terminal and put back when it exited. Then the
+    /// shell's modes are restored instead.
     pub fn keep_current_modes(&self) {
-        if let Some(m) = self.modes() {
-            *self.shell_modes.lock().unwrap_or_else(|e| e.into_inner()) = m;
+        use nix::sys::termios::LocalFlags;
+        match self.modes() {
+            Some(m) if m.0.local_flags.contains(LocalFlags::ICANON) => {
+                *self.shell_modes.lock().unwrap_or_else(|e| e.into_inner()) = m;
+            }
+            Some(_) => self.restore_shell_modes(),
+            None => {}
         }
     }
 }

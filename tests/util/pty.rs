@@ -297,6 +297,20 @@ impl Pty {
         }
     }
 
+    /// Resizes the terminal (the system sends SIGWINCH to its foreground group).
+    pub fn resize(&self, rows: u16, cols: u16) {
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one `winsize` through the pointer, which
+        // points at a live local; the fd is our open master.
+        let rc = unsafe { libc::ioctl(self.master.file.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+        assert_eq!(rc, 0, "TIOCSWINSZ: {}", std::io::Error::last_os_error());
+    }
+
     /// The child's pid, which is also its session id and process group id.
     pub fn pid(&self) -> i32 {
         self.pid

@@ -30,8 +30,28 @@
 //! Only `ctl` is writable: one signal per write (`TERM`, `SIGKILL`, `kill`,
 //! `9`, surrounding whitespace ignored, so `echo TERM > ctl` works).
 //! Reading `ctl` gives nothing. Every other write is `PermissionDenied`.
+//!
+//! # Shorthands
+//!
+//! A job directory can also be named by a shorthand, resolved at every
+//! access (so it follows the jobs as they change) and never listed:
+//!
+//! ```text
+//! /v/jobs/last      the newest job (the highest number)
+//! /v/jobs/%%, %+, % the current job (the shell's `%+`; when it has none, the newest)
+//! /v/jobs/%-        the previous job (the shell's `%-`)
+//! /v/jobs/%N        job N
+//! /v/jobs/%name     the one job whose command starts with `name`
+//! /v/jobs/%?text    the one job whose command contains `text`
+//! ```
+//!
+//! The current and previous jobs are the embedder's notion: a shell
+//! publishes them in [`JobMarks`] (see [`JobFs::with_marks`]). A name that
+//! fits more than one job is an error (`ambiguous job spec`), as in bash.
 
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -91,16 +111,103 @@ enum Node {
     File(Job, JobFile),
 }
 
+/// The current (`%+`) and previous (`%-`) job numbers an embedder (a
+/// shell's job table) publishes for the `%%`/`%+`/`%-` shorthands. Cheap
+/// to clone; clones share the numbers.
+#[derive(Clone, Debug, Default)]
+pub struct JobMarks(Arc<[AtomicU64; 2]>);
+
+impl JobMarks {
+    /// No current or previous job yet.
+    pub fn new() -> JobMarks {
+        JobMarks::default()
+    }
+
+    /// Publishes the current and previous job numbers.
+    pub fn set(&self, current: Option<u64>, previous: Option<u64>) {
+        self.0[0].store(current.unwrap_or(0), Ordering::Release);
+        self.0[1].store(previous.unwrap_or(0), Ordering::Release);
+    }
+
+    /// The current job's number (job numbers start at 1; 0 is none).
+    pub fn current(&self) -> Option<u64> {
+        Some(self.0[0].load(Ordering::Acquire)).filter(|&n| n > 0)
+    }
+
+    /// The previous job's number.
+    pub fn previous(&self) -> Option<u64> {
+        Some(self.0[1].load(Ordering::Acquire)).filter(|&n| n > 0)
+    }
+}
+
 /// The job table of a [`Kernel`] as a [`Filesystem`]. See the [module docs](self).
 #[derive(Clone, Debug)]
 pub struct JobFs {
     kernel: Kernel,
+    marks: Option<JobMarks>,
 }
 
 impl JobFs {
     /// A view of `kernel`'s jobs (it keeps a handle to the kernel).
     pub fn new(kernel: Kernel) -> JobFs {
-        JobFs { kernel }
+        JobFs {
+            kernel,
+            marks: None,
+        }
+    }
+
+    /// The same view, with `%%`, `%+` and `%-` taken from `marks`.
+    pub fn with_marks(mut self, marks: JobMarks) -> JobFs {
+        self.marks = Some(marks);
+        self
+    }
+
+    /// The job number a directory name stands for (see the module docs).
+    fn number(&self, path: VPath<'_>, name: &str) -> io::Result<u64> {
+        let newest = || self.kernel.visible_numbers().last().copied();
+        let found = if let Some(n) = parse_number(name) {
+            Some(n)
+        } else if name == "last" {
+            newest()
+        } else if let Some(spec) = name.strip_prefix('%') {
+            match spec {
+                "" | "%" | "+" => self
+                    .marks
+                    .as_ref()
+                    .and_then(JobMarks::current)
+                    .or_else(newest),
+                "-" => self.marks.as_ref().and_then(JobMarks::previous),
+                _ => match parse_number(spec) {
+                    Some(n) => Some(n),
+                    None => self.by_command(path, spec)?,
+                },
+            }
+        } else {
+            None
+        };
+        found.ok_or_else(|| path.not_found("no such job"))
+    }
+
+    /// The one visible job `%name` (command starts with it) or `%?text`
+    /// (command contains it) names.
+    fn by_command(&self, path: VPath<'_>, spec: &str) -> io::Result<Option<u64>> {
+        let fits: Box<dyn Fn(&str) -> bool> = match spec.strip_prefix('?') {
+            Some(text) => Box::new(move |c: &str| c.contains(text)),
+            None => Box::new(move |c: &str| c.starts_with(spec)),
+        };
+        let mut found = None;
+        for n in self.kernel.visible_numbers() {
+            let Some(job) = self.kernel.job_by_number(n) else {
+                continue;
+            };
+            if fits(job.command()) {
+                if found.is_some() {
+                    return Err(path.error(io::ErrorKind::NotFound, "ambiguous job spec"));
+                }
+                found = Some(n);
+            }
+        }
+        Ok(found)
     }
 
     /// The kernel it shows.
@@ -114,8 +221,9 @@ impl JobFs {
         let Some(id) = parts.next() else {
             return Ok(Node::Root);
         };
-        let job = parse_number(id)
-            .and_then(|n| self.kernel.job_by_number(n))
+        let job = self
+            .kernel
+            .job_by_number(self.number(path, id)?)
             .ok_or_else(|| path.not_found("no such job"))?;
         let Some(name) = parts.next() else {
             return Ok(Node::Dir(job));

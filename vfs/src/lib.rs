@@ -112,6 +112,6 @@ pub use error::{os_error, path_error, PathError};
 pub use follow::{ChunkSource, FollowStream};
 pub use fs::{slice_chunk, BoxFuture, DirEntry, FileKind, Filesystem, Metadata, VPath, WriteMode};
 pub use host::HostFs;
-pub use jobfs::{parse_ctl, JobFs};
+pub use jobfs::{parse_ctl, JobFs, JobMarks};
 pub use mount::{MountDir, MountTable};
 pub use path::normalize;

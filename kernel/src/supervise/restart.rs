@@ -234,6 +234,7 @@ fn copy_spec(spec: &ProcessSpec) -> std::io::Result<ProcessSpec> {
         env_clear: spec.env_clear,
         env: spec.env.clone(),
         inherit_stdio: spec.inherit_stdio,
+        stdout_pty: spec.stdout_pty,
         options: spec.options.clone(),
         pre_exec: spec.pre_exec.clone(),
     })

@@ -12,10 +12,12 @@ use nix::unistd::{pipe2, Pid};
 pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;
+mod pty;
 mod resources;
 pub(crate) mod spawn;
 
 pub(crate) use limits::{file_size_limit, grow_pipe, pipe_growth, PipeGrant};
+pub(crate) use pty::{capture_pty, set_window_size};
 pub(crate) use resources::{limit_cpu, limit_data, proc_cpu, proc_memory, Usage};
 
 /// A change in one child's state, as waitid reported it; an exit carries

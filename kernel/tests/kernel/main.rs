@@ -9,6 +9,7 @@ mod faults;
 mod load;
 mod noharm;
 mod output;
+mod pty;
 mod reaping;
 mod signals;
 mod spawn;

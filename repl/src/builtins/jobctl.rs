@@ -201,6 +201,10 @@ pub(super) fn fg<'a>(
             t.set_modes(&modes);
         }
         if let (Some(t), Some(pgid)) = (&shell.terminal, job.pgid()) {
+            // A job whose stdout is a pty reads its size there.
+            if let Some((rows, cols)) = t.size() {
+                let _ = job.set_window_size(rows, cols);
+            }
             let _ = t.give_to(pgid.as_raw());
         }
         let _ = job.signal(Signal::CONT);

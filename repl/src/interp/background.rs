@@ -111,6 +111,16 @@ impl Shell {
 
     async fn background_process(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut spec = self.spec(text);
+        // On a terminal with job control the job gets it as stdin and a pty
+        // as stdout, so a program wanting a terminal stops at once (SIGTTOU,
+        // SIGTTIN) and works fully after `fg` (see foreground.rs).
+        let on_tty = (self.env.lang.opts.bgtty)
+            .then_some(self.terminal.as_ref())
+            .flatten()
+            .map(|t| t.size().unwrap_or((24, 80)));
+        if let Some((rows, cols)) = on_tty {
+            spec = spec.stdout_pty(rows, cols);
+        }
         let n = and_or.first.commands.len();
         let piped = n > 1;
         for (i, cmd) in and_or.first.commands.iter().enumerate() {
@@ -118,7 +128,13 @@ impl Shell {
                 return Err(1);
             };
             let mut fds = Fds::from_streams(crate::io::Streams {
-                stdin: if i == 0 { Input::Null } else { Input::Pipeline },
+                stdin: match i {
+                    0 if on_tty.is_some() && matches!(self.fds.std.stdin, Input::Inherit) => {
+                        Input::Inherit
+                    }
+                    0 => Input::Null,
+                    _ => Input::Pipeline,
+                },
                 stdout: if i + 1 == n {
                     Output::JobRing(Ring::Out)
                 } else {

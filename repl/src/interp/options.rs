@@ -27,6 +27,10 @@ pub struct Options {
     pub bgquiet: bool,
     /// `-H`: `!` history expansion (interactive shells only).
     pub histexpand: bool,
+    /// `-o bgtty` (on a terminal with job control): a background process
+    /// job gets the terminal as stdin and a pty as stdout (see
+    /// `foreground.rs`); off, /dev/null and a pipe (faster capture).
+    pub bgtty: bool,
     /// `-i`: interactive (shown in `$-`, not settable).
     pub interactive: bool,
     /// `-s`: commands from stdin (shown in `$-`).
@@ -51,6 +55,7 @@ impl Options {
             pipefail: false,
             bgquiet: interactive,
             histexpand: interactive,
+            bgtty: true,
             interactive,
             stdin: false,
             command: false,
@@ -87,6 +92,7 @@ impl Options {
             "pipefail" => &mut self.pipefail,
             "bgquiet" => &mut self.bgquiet,
             "histexpand" => &mut self.histexpand,
+            "bgtty" => &mut self.bgtty,
             _ => return None,
         })
     }
@@ -138,8 +144,9 @@ impl Options {
 }
 
 /// The `-o` names, in `set -o`'s order.
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 12] = [
     "bgquiet",
+    "bgtty",
     "errexit",
     "histexpand",
     "monitor",

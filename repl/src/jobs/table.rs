@@ -173,12 +173,37 @@ pub struct JobTable {
     entries: BTreeMap<JobNum, Entry>,
     current: Option<JobNum>,
     previous: Option<JobNum>,
+    marks: Published,
+}
+
+/// Where the table publishes its current and previous job for `/v/jobs/%%`
+/// and `%-` (see [`JobTable::publish_to`]). A copy of the table (a
+/// subshell's) publishes nowhere: its jobs are not the session's.
+#[derive(Debug, Default)]
+struct Published(Option<corral_vfs::JobMarks>);
+
+impl Clone for Published {
+    fn clone(&self) -> Published {
+        Published(None)
+    }
 }
 
 impl JobTable {
     /// An empty table.
     pub fn new() -> JobTable {
         JobTable::default()
+    }
+
+    /// From now on, keeps `marks` at this table's current and previous job.
+    pub fn publish_to(&mut self, marks: corral_vfs::JobMarks) {
+        self.marks = Published(Some(marks));
+        self.publish();
+    }
+
+    fn publish(&self) {
+        if let Some(m) = &self.marks.0 {
+            m.set(self.current.map(|j| j.0), self.previous.map(|j| j.0));
+        }
     }
 
     /// `cmd &`: a running background job enters the table (bash's `stop_pipeline`
@@ -574,6 +599,11 @@ impl JobTable {
 
     /// bash's `set_current_job`.
     fn set_current_job(&mut self, job: JobNum) {
+        self.choose_current(job);
+        self.publish();
+    }
+
+    fn choose_current(&mut self, job: JobNum) {
         if self.current != Some(job) {
             self.previous = self.current;
             self.current = Some(job);
@@ -616,6 +646,7 @@ impl JobTable {
             None => {
                 self.current = None;
                 self.previous = None;
+                self.publish();
             }
         }
     }
