@@ -433,7 +433,15 @@ pub(super) fn wait<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let status = wait_jobs(shell, args, io).await;
+        // A trapped signal ends the wait at once with 128+N; its trap runs next.
+        let status = if shell.env.lang.subshell == 0 {
+            tokio::select! {
+                s = wait_jobs(shell, args, io) => s,
+                sig = crate::interp::traps::interrupted() => 128 + sig,
+            }
+        } else {
+            wait_jobs(shell, args, io).await
+        };
         // What the jobs printed (passed through in scripts) comes first.
         shell.settle_passthrough().await;
         status

@@ -89,6 +89,9 @@ impl Shell {
                     }
                 }
                 self.env.last_status = status;
+                if self.traps_due() {
+                    self.run_signal_traps().await;
+                }
                 if self.unwinding() {
                     break;
                 }
