@@ -312,7 +312,7 @@ impl Shell {
             }
         }
         if !super::traps::harmless(sig) {
-            self.die_of_signal(sig).await;
+            self.die_of_signal(sig, 0).await;
         }
     }
 

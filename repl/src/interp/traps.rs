@@ -19,15 +19,15 @@
 //!
 //! A non-interactive shell keeps the signals ignored when it started
 //! ignored (POSIX): `trap` shows them as `''` and cannot change them.
-//! A CHLD trap runs once per finished job (kernel `Exited` events of process
-//! jobs and numbered jobs), counted at the same points.
+//! A CHLD trap runs once per finished job (kernel `Exited` events of
+//! numbered jobs, and each foreground program), counted at the same points.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
-use corral_kernel::{EventError, JobEvent, JobKind, Kernel, Pid, Signal};
+use corral_kernel::{EventError, JobEvent, Kernel, Pid, Signal};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::Notify;
 
@@ -73,6 +73,8 @@ struct State {
     fatal: AtomicI32,
     /// A CHLD trap is set: `chld` holds the events it counts.
     chld_on: AtomicBool,
+    /// Foreground programs that ended since the last CHLD count.
+    children_done: AtomicU64,
     chld: Mutex<Option<corral_kernel::Events>>,
     ctx: OnceLock<Ctx>,
 }
@@ -87,6 +89,7 @@ static STATE: LazyLock<State> = LazyLock::new(|| State {
     exit_trap: AtomicBool::new(false),
     fatal: AtomicI32::new(0),
     chld_on: AtomicBool::new(false),
+    children_done: AtomicU64::new(0),
     chld: Mutex::new(None),
     ctx: OnceLock::new(),
 });
@@ -216,6 +219,13 @@ pub(crate) fn set_chld_trap(kernel: &Kernel, on: bool) {
     STATE.chld_on.store(on, Ordering::Release);
 }
 
+/// A foreground program of the top-level shell ended (a CHLD trap counts it).
+pub(crate) fn note_child_exit() {
+    if STATE.chld_on.load(Ordering::Acquire) {
+        STATE.children_done.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 /// Installs a listener for `sig` (once; the runtime's handler stays).
 fn listen(sig: i32) {
     let mut on = lock(&STATE.listening);
@@ -270,7 +280,6 @@ async fn received(sig: i32) {
             }
             if s.exit_trap.load(Ordering::Acquire) && !ctx.interactive {
                 s.fatal.store(sig, Ordering::Release);
-                forward(ctx, sig);
                 ctx.interrupt.notify_waiters();
                 s.arrived.notify_waiters();
                 return;
@@ -328,6 +337,30 @@ pub(crate) async fn interrupted() -> i32 {
             .is_some_and(|c| c.sigint.load(Ordering::Acquire))
         {
             return libc::SIGINT;
+        }
+        notified.await;
+    }
+}
+
+/// Whether a fatal signal may come for the interpreter to handle (an EXIT
+/// trap is set).
+pub(crate) fn fatal_possible() -> bool {
+    STATE.exit_trap.load(Ordering::Acquire)
+}
+
+/// A fatal signal handed to the interpreter, once there is one.
+///
+/// # Cancel safety
+/// Cancel-safe: it takes nothing.
+pub(crate) async fn fatal_arrived() -> i32 {
+    let s = &*STATE;
+    loop {
+        let notified = s.arrived.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let fatal = s.fatal.load(Ordering::Acquire);
+        if fatal != 0 {
+            return fatal;
         }
         notified.await;
     }
@@ -413,7 +446,7 @@ impl Shell {
         let status = self.env.last_status;
         let fatal = s.fatal.swap(0, Ordering::AcqRel);
         if fatal != 0 {
-            self.die_of_signal(fatal).await;
+            self.die_of_signal(fatal, status).await;
         }
         let bits = s.pending.swap(0, Ordering::AcqRel);
         for sig in (1..=64).filter(|&n| bits & bit(n) != 0) {
@@ -449,16 +482,17 @@ impl Shell {
             }
             Disposition::Default => {
                 if !HARMLESS.contains(&sig) {
-                    self.die_of_signal(sig).await;
+                    self.die_of_signal(sig, 0).await;
                 }
             }
         }
         true
     }
 
-    /// Ends the shell as `sig` would, after its EXIT trap and its jobs.
-    pub(crate) async fn die_of_signal(&mut self, sig: i32) -> ! {
-        self.run_exit_trap(128 + sig).await;
+    /// Ends the shell as `sig` would, after its EXIT trap (which sees
+    /// `status` as `$?`) and its jobs.
+    pub(crate) async fn die_of_signal(&mut self, sig: i32, status: i32) -> ! {
+        self.run_exit_trap(status).await;
         self.env.kernel.shutdown(crate::shell::EXIT_GRACE).await;
         self.finish_passthrough().await;
         crate::vmount::shutdown();
@@ -466,21 +500,19 @@ impl Shell {
     }
 }
 
-/// Jobs that finished since the last count (a CHLD trap's runs): process
-/// jobs (foreground commands too) and numbered jobs.
+/// Jobs that finished since the last count (a CHLD trap's runs): numbered
+/// jobs, and the foreground programs [`note_child_exit`] counted.
 fn finished_jobs(kernel: &Kernel) -> usize {
     let mut chld = lock(&STATE.chld);
     let Some(events) = chld.as_mut() else {
         return 0;
     };
-    let mut n = 0;
+    let fg = STATE.children_done.swap(0, Ordering::AcqRel);
+    let mut n = usize::try_from(fg).unwrap_or(usize::MAX);
     loop {
         match events.try_recv() {
             Ok(Some(JobEvent::Exited(id, _))) => {
-                let counts = kernel.job(id).is_ok_and(|j| {
-                    let info = j.info();
-                    info.kind == JobKind::Process || info.number.is_some()
-                });
+                let counts = kernel.job(id).is_ok_and(|j| j.number().is_some());
                 n += usize::from(counts);
             }
             Ok(Some(_)) | Err(EventError::Lagged(_)) => {}
