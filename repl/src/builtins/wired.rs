@@ -375,6 +375,8 @@ fn set_traps(shell: &mut Shell, targets: &[ts::TrapTarget], action: Option<&str>
                     traps::set_chld_trap(&shell.env.kernel, on);
                 }
             }
+        } else if t == ts::TrapTarget::Err {
+            shell.env.lang.err_trap_depth = shell.env.lang.funcnames.len();
         } else if t == ts::TrapTarget::Exit && top {
             traps::set_exit_trap(action.is_some_and(|a| !a.is_empty()));
         }

@@ -82,6 +82,9 @@ pub struct Lang {
     /// In a subshell that has set no trap yet, the traps `trap` shows: the
     /// parent's (bash).
     pub inherited_traps: Option<HashMap<String, String>>,
+    /// The function depth the ERR trap was set at: functions called from
+    /// there do not see it (bash without `set -E`).
+    pub err_trap_depth: usize,
     /// `$FUNCNAME`: innermost first.
     pub funcnames: Vec<String>,
     /// `$LINENO`.
@@ -125,6 +128,7 @@ impl Lang {
             aliases: HashMap::new(),
             traps: HashMap::new(),
             inherited_traps: None,
+            err_trap_depth: 0,
             funcnames: Vec::new(),
             lineno: 0,
             line_base: 0,
