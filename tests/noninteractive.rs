@@ -908,4 +908,17 @@ fn issue_11_closed_stdout_or_stderr_never_panics() {
         .unwrap();
     assert_eq!(st.code(), Some(3));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "after 137\n");
+    // A builtin writing to a closed stdout fails with bash's message and
+    // status 1; the shell goes on.
+    let r = std::process::Command::new(corral_bin())
+        .args(["-c", "echo hi; echo st=$? >&2; printf x; echo st=$? >&2"])
+        .stdout(Stdio::from(closed()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "corral: line 1: echo: write error: Broken pipe\nst=1\n\
+         corral: line 1: printf: write error: Broken pipe\nst=1\n"
+    );
+    assert_eq!(r.status.code(), Some(0));
 }

@@ -255,6 +255,7 @@ impl Shell {
         if self_kill.is_some() {
             super::SELF_KILL.store(true, std::sync::atomic::Ordering::Release);
         }
+        let name = words[0].clone();
         let status = if words[0] == "fg" {
             // fg passes Ctrl-C/Ctrl-Z on to the job itself.
             builtins::run(self, words, &mut streams).await
@@ -271,6 +272,10 @@ impl Shell {
                 }
             }
         };
+        if builtins::STDOUT_BROKEN.swap(false, std::sync::atomic::Ordering::AcqRel) {
+            let line = format!("{}{name}: write error: Broken pipe", self.err_prefix());
+            streams.err_line(&line).await;
+        }
         drop(streams);
         for (name, old) in saved_vars {
             match old {
