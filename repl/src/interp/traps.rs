@@ -172,10 +172,9 @@ pub(crate) fn set_disposition(sig: i32, d: Disposition) {
     match d {
         Disposition::Ignore => {
             slot.store(d as u8, Ordering::Release);
-            let mut saved = lock(&s.saved);
-            if !saved.contains_key(&sig) {
+            if let std::collections::hash_map::Entry::Vacant(e) = lock(&s.saved).entry(sig) {
                 if let Some(old) = os::ignore(sig) {
-                    saved.insert(sig, old);
+                    e.insert(old);
                 }
             }
         }
@@ -405,8 +404,9 @@ impl Shell {
             for sig in (1..=64).filter(|&n| n != libc::SIGPIPE && n != libc::SIGCHLD) {
                 if os::is_ignored(sig) {
                     ignored |= bit(sig);
-                    let _ =
-                        slot(sig).map(|d| d.store(Disposition::Ignore as u8, Ordering::Release));
+                    if let Some(d) = slot(sig) {
+                        d.store(Disposition::Ignore as u8, Ordering::Release);
+                    }
                     self.env
                         .lang
                         .traps
@@ -472,7 +472,7 @@ impl Shell {
             Disposition::Ignore => {}
             Disposition::Trap if sig == libc::SIGCHLD => {}
             Disposition::Trap => {
-                if lock(&STATE.listening).to_owned() & bit(sig) != 0 {
+                if *lock(&STATE.listening) & bit(sig) != 0 {
                     arrival_of(sig).await;
                     self.run_signal_traps().await;
                 } else {
