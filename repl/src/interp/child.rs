@@ -34,6 +34,12 @@ impl Shell {
         if top && !done.1 {
             super::traps::note_child_exit();
         }
+        if top && super::traps::any_trapped() {
+            // A signal that came while the program ran has reached its
+            // handler; one yield lets the runtime hand it to its listener
+            // (after the I/O driver is polled) before the trap check.
+            tokio::task::yield_now().await;
+        }
         done
     }
 

@@ -152,6 +152,14 @@ pub(crate) fn disposition(sig: i32) -> Disposition {
     }
 }
 
+/// Whether some signal is trapped (not CHLD, which needs no listener).
+pub(crate) fn any_trapped() -> bool {
+    STATE.disposition.iter().enumerate().any(|(n, d)| {
+        i32::try_from(n).ok() != Some(libc::SIGCHLD)
+            && d.load(Ordering::Acquire) == Disposition::Trap as u8
+    })
+}
+
 /// Whether `sig` was ignored when this non-interactive shell started.
 pub(crate) fn ignored_at_entry(sig: i32) -> bool {
     STATE.entry_ignored.load(Ordering::Acquire) & bit(sig) != 0
