@@ -1077,4 +1077,54 @@ fn issue_10_rc_options_on_the_command_line() {
         String::from_utf8_lossy(&out.stderr),
         "corral: --rcfile: option requires an argument\n"
     );
+/// `wait -n` prints the notice of the job it reaped before the next
+/// command's output, as bash does; the job then leaves `jobs`.
+#[test]
+fn issue_11_wait_n_prints_the_done_notice() {
+    let sh = Shell::start();
+    sh.send_line("sleep 0.2 & wait -n; echo st=$?");
+    sh.expect_line_matching("a `[N] PID` line", |l| parse_job_start(l).is_some());
+    sh.expect_line("[1]+  Done                    sleep 0.2");
+    sh.expect_line("st=0");
+    sh.prompt();
+    sh.send_line("jobs; echo end");
+    sh.expect_line("end");
+    sh.prompt();
+}
+
+/// SIGHUP to an interactive shell is sent on to its jobs before it dies of
+/// it (129), as bash does. The job ignores TERM, so only the HUP can have
+/// written its mark.
+#[test]
+fn issue_11_sighup_is_sent_on_to_jobs() {
+    let sh = Shell::start();
+    let mark = sh.home().join("hup");
+    let (_, pid) = sh.start_bg(&format!(
+        "sh -c 'trap \"echo hup > {}; exit 0\" HUP; trap \"\" TERM; sleep 100 & wait'",
+        mark.display()
+    ));
+    // The job's shell is waiting (its traps set) once its sleep runs.
+    procfs::wait_for(
+        sh.timeout(),
+        "the job's sleep",
+        || {
+            sh.session_processes()
+                .iter()
+                .any(|p| p.ppid == pid && p.comm == "sleep")
+                .then_some(())
+        },
+        || sh.describe_processes(),
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(sh.pid()),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    let st = sh.wait_exit(sh.timeout());
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&st),
+        Some(libc::SIGHUP)
+    );
+    procfs::assert_exits(pid, sh.timeout(), "the job after SIGHUP");
+    assert_eq!(std::fs::read_to_string(&mark).unwrap(), "hup\n");
 }

@@ -36,62 +36,6 @@ pub enum Rc {
     None,
 }
 
-impl Shell {
-    /// On SIGHUP (and SIGTERM when not interactive; an interactive shell
-    /// ignores it, as bash does): terminate every job (TERM, grace, KILL) and
-    /// exit 128+N, so a closed terminal or a `kill` of the shell leaves no
-    /// orphans. A non-interactive shell also catches SIGINT and SIGQUIT and
-    /// passes them to its foreground job, then stops its script.
-    pub fn watch_termination(&self) {
-        let kernel = self.env.kernel.clone();
-        let interactive = self.interactive;
-        let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            return;
-        };
-        tokio::spawn(async move {
-            let n = loop {
-                let n = tokio::select! {
-                    _ = term.recv() => if interactive { continue } else { libc::SIGTERM },
-                    _ = hup.recv() => libc::SIGHUP,
-                };
-                // `kill $$`: the interpreter ends the shell itself (EXIT trap first).
-                if !crate::interp::SELF_KILL.load(std::sync::atomic::Ordering::Acquire) {
-                    break n;
-                }
-            };
-            kernel.shutdown(crate::shell::EXIT_GRACE).await;
-            crate::vmount::shutdown();
-            std::process::exit(128 + n);
-        });
-        if interactive {
-            return;
-        }
-        for sig in [corral_kernel::Signal::INT, corral_kernel::Signal::QUIT] {
-            let Ok(mut s) = signal(SignalKind::from_raw(sig.number())) else {
-                continue;
-            };
-            let (flag, fg, interrupt) = (
-                Arc::clone(&self.sigint),
-                Arc::clone(&self.fg_pgid),
-                Arc::clone(&self.interrupt),
-            );
-            tokio::spawn(async move {
-                while s.recv().await.is_some() {
-                    flag.store(true, std::sync::atomic::Ordering::Release);
-                    let pgid = fg.load(std::sync::atomic::Ordering::Acquire);
-                    if let Some(pgid) = corral_kernel::Pid::from_raw(pgid) {
-                        let _ = corral_kernel::kill_group(pgid, sig);
-                    }
-                    interrupt.notify_waiters();
-                }
-            });
-        }
-    }
-}
-
 /// Catches the terminal signals an interactive shell must survive while it
 /// is itself in the foreground. Caught (not ignored), so children still start
 /// with the default dispositions.

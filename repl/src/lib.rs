@@ -5,6 +5,22 @@
 //! `corral -c LINE`, `corral FILE` or a script on stdin run non-interactively,
 //! with bash's options (`corral [-eiuxnsm] [-o OPT] [-c LINE [NAME [ARGS…]]] [FILE [ARGS…]]`).
 
+// The shell's own messages and `--help` must not panic on a closed stdout or
+// stderr (std's print macros do): these shadow them in every module and drop
+// write errors, as bash goes on after failing to print a diagnostic.
+macro_rules! print {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! println {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! eprint {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
+}
+macro_rules! eprintln {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
+}
+
 mod builtins;
 mod completion;
 mod editor;

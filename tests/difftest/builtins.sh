@@ -123,6 +123,85 @@ trap 'echo hup' 1
 kill -HUP $$
 echo after
 
+### trap_reset_restores_default
+trap 'echo x' TERM
+trap - TERM
+kill -TERM $$
+echo never
+
+### trap_ignored_inherited_by_children
+trap '' TERM
+sh -c 'kill -TERM $$; echo child-survived'
+echo survived
+
+### trap_subshell_resets_but_keeps_ignored
+trap 'echo x' TERM
+trap '' USR1
+( trap; echo --; trap 'echo y' HUP; trap )
+x=$(trap); echo "$x"
+( kill -USR1 $$; echo usr1-still-ignored )
+
+### trap_exit_on_self_term_sees_status
+trap 'echo "bye $?"' EXIT
+false
+kill -TERM $$
+echo never
+
+### trap_exit_on_self_usr1
+trap 'echo bye' EXIT
+kill -USR1 $$
+echo never
+
+### trap_one_action_many_signals
+trap 'echo got' USR1 USR2 HUP
+kill -USR1 $$; kill -USR2 $$; kill -HUP $$
+trap -p USR2
+echo end
+
+### trap_self_signal_in_function_and_loop
+trap 'echo got-term' TERM
+trap 'echo got-usr1 $i' USR1
+f() { kill -TERM $$; echo in-f; }
+f
+for i in 1 2; do kill -USR1 $$; done
+echo end
+
+### trap_err_with_set_e
+set -e
+trap 'echo "err $?"' ERR
+false
+echo never
+
+### trap_err_not_inherited
+trap 'echo err' ERR
+( false ); echo "st=$?"
+f() { false; echo in-f; }
+f
+( trap 'echo sub-err' ERR; false; echo sub-after )
+
+### trap_err_set_in_function
+trap 'echo err $LINENO' ERR
+f() { trap 'echo in-f-err' ERR; false; echo x; }
+f
+false
+g() { return 3; }
+g
+
+### trap_exit_subshell_set_e
+set -e
+( trap 'echo sub-exit' EXIT; false; echo never )
+echo never2
+
+### trap_exit_set_e_status
+set -e
+trap 'echo "exit $?"' EXIT
+false
+echo never
+
+### trap_exit_inside_trap_exit
+trap 'echo in-exit; exit 7' EXIT
+exit 2
+
 ### type_builtin_and_file
 type echo cd
 type -t echo ls

@@ -201,6 +201,24 @@ for i in 1 2 3; do (exit 0) & wait; done
 trap - CHLD
 echo $n
 
+### chld_trap_foreground_and_background
+trap 'echo chld' CHLD
+/bin/true
+echo fg
+sleep 0.1 &
+wait
+trap - CHLD
+/bin/true
+echo end
+
+### wait_n_finished_job_first
+(exit 3) &
+(exit 4) &
+wait -n; a=$?
+wait -n; b=$?
+echo $((a + b))
+wait -n; echo $?
+
 ### job_numbers_after_wait
 # divergence: DESIGN.md "Lifetime": job ids are never reused, so the job started after the first finished is [2], not bash's [1]
 #@ replace-stdout: [1]+ => [2]+

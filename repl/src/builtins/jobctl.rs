@@ -437,7 +437,15 @@ pub(super) fn wait<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let status = wait_jobs(shell, args, io).await;
+        // A trapped signal ends the wait at once with 128+N; its trap runs next.
+        let status = if shell.env.lang.subshell == 0 {
+            tokio::select! {
+                s = wait_jobs(shell, args, io) => s,
+                sig = crate::interp::traps::interrupted() => 128 + sig,
+            }
+        } else {
+            wait_jobs(shell, args, io).await
+        };
         // What the jobs printed (passed through in scripts) comes first.
         shell.settle_passthrough().await;
         status
@@ -472,28 +480,31 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
         }
         if any {
             if ids.is_empty() {
-                ids = shell
-                    .jobs
-                    .iter()
-                    .filter(|e| {
-                        shell
-                            .jobs
-                            .state(e.id, &snap)
-                            .is_some_and(|s| !s.is_finished())
-                    })
-                    .map(|e| e.id)
-                    .collect();
+                ids = shell.jobs.iter().map(|e| e.id).collect();
+            }
+            // A job that finished and was not reported yet is the one (bash).
+            let done = ids.iter().copied().find(|&n| {
+                shell.jobs.get(n).is_some_and(|e| !e.notified)
+                    && shell.jobs.state(n, &snap).is_some_and(|s| s.is_finished())
+            });
+            if let Some(n) = done {
+                let status = shell
+                    .kernel_job(n)
+                    .and_then(|j| j.state().exit_status())
+                    .unwrap_or(0);
+                report_reaped(shell, n, io).await;
+                return status;
             }
             let kernel_ids: Vec<_> = ids
                 .iter()
+                .filter(|&&n| shell.jobs.state(n, &snap).is_some_and(|s| !s.is_finished()))
                 .filter_map(|&n| shell.kernel_job(n))
                 .map(|j| j.id())
                 .collect();
             return match shell.env.kernel.wait_any(&kernel_ids).await {
                 Ok(info) => {
                     if let Some(n) = info.number.map(JobNum) {
-                        shell.refresh_jobs();
-                        shell.jobs.mark_notified(n);
+                        report_reaped(shell, n, io).await;
                     }
                     info.state.exit_status().unwrap_or(0)
                 }
@@ -523,6 +534,18 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
         }
         status
     })
+}
+
+/// `wait -n` reaped job `n`: an interactive shell prints its notice now
+/// (with any other pending one), as bash does; a script only forgets it.
+async fn report_reaped(shell: &mut Shell, n: JobNum, io: &mut Streams) {
+    let snap = shell.refresh_jobs();
+    if shell.interactive {
+        for notice in shell.jobs.take_notices(&snap) {
+            io.err(notice.text().as_bytes()).await;
+        }
+    }
+    shell.jobs.mark_notified(n);
 }
 
 /// A `wait` operand: a jobspec (finished jobs too, while the kernel keeps

@@ -294,11 +294,31 @@ pub async fn run(shell: &mut Shell, args: Vec<String>, streams: &mut Streams) ->
     }
 }
 
+/// Set when a builtin's write to the shell's own stdout found the pipe
+/// closed: the caller reports `NAME: write error: Broken pipe`.
+pub(crate) static STDOUT_BROKEN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// The status of a builtin whose write to `out` failed with `e`. A closed
+/// pipe on the shell's own stdout gives 1 and the shell goes on (bash with
+/// SIGPIPE ignored); one under an in-process pipeline member gives 141, as
+/// for a forked member killed by SIGPIPE.
+pub(crate) fn write_error_status(out: &crate::io::Output, e: &std::io::Error) -> i32 {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        return 1;
+    }
+    if matches!(out, crate::io::Output::Stdout) {
+        STDOUT_BROKEN.store(true, std::sync::atomic::Ordering::Release);
+        1
+    } else {
+        141
+    }
+}
+
 /// Writes `text` to stdout; on a write error (a closed pipe) returns its status.
 pub(crate) async fn out(streams: &mut Streams, text: &str) -> Result<(), i32> {
     match streams.out(text.as_bytes()).await {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(141),
-        Err(_) => Err(1),
+        Err(e) => Err(write_error_status(&streams.stdout, &e)),
     }
 }

@@ -349,6 +349,44 @@ pub(super) fn read<'a>(
     })
 }
 
+/// Sets (`Some(action)`, `Some("")` to ignore) or resets (`None`) the traps
+/// on `targets`; the top-level shell also sets the process's dispositions.
+/// A script cannot change a signal ignored when it started (POSIX).
+fn set_traps(shell: &mut Shell, targets: &[ts::TrapTarget], action: Option<&str>) {
+    use crate::interp::traps::{self, Disposition};
+    let top = shell.env.lang.subshell == 0;
+    shell.env.lang.inherited_traps = None;
+    for &t in targets {
+        if let ts::TrapTarget::Signal(sig) = t {
+            if !shell.interactive && traps::ignored_at_entry(sig) {
+                continue;
+            }
+            if top {
+                traps::set_disposition(
+                    sig,
+                    match action {
+                        None => Disposition::Default,
+                        Some("") => Disposition::Ignore,
+                        Some(_) => Disposition::Trap,
+                    },
+                );
+                if sig == libc::SIGCHLD {
+                    let on = action.is_some_and(|a| !a.is_empty());
+                    traps::set_chld_trap(&shell.env.kernel, on);
+                }
+            }
+        } else if t == ts::TrapTarget::Err {
+            shell.env.lang.err_trap_depth = shell.env.lang.funcnames.len();
+        } else if t == ts::TrapTarget::Exit && top {
+            traps::set_exit_trap(action.is_some_and(|a| !a.is_empty()));
+        }
+        match action {
+            Some(a) => shell.env.lang.traps.insert(t.key(), a.to_owned()),
+            None => shell.env.lang.traps.remove(&t.key()),
+        };
+    }
+}
+
 /// `trap [-lp] [[action] signal_spec ...]`, over the table of traps keyed
 /// by [`ts::TrapTarget::key`] (`EXIT`, `INT`, `DEBUG`…).
 pub(super) fn trap<'a>(
@@ -368,11 +406,15 @@ pub(super) fn trap<'a>(
                 return e.status();
             }
         };
-        let traps = &mut shell.env.lang.traps;
         let text = match command {
             ts::TrapCommand::List => ts::list(),
             ts::TrapCommand::Print(targets) => {
-                let mut set: Vec<(ts::TrapTarget, String)> = traps
+                let lang = &shell.env.lang;
+                let shown = match &lang.inherited_traps {
+                    Some(parent) if lang.subshell > 0 => parent,
+                    _ => &lang.traps,
+                };
+                let mut set: Vec<(ts::TrapTarget, String)> = shown
                     .iter()
                     .filter_map(|(k, a)| ts::parse_sigspec(k).map(|t| (t, a.clone())))
                     .collect();
@@ -388,21 +430,15 @@ pub(super) fn trap<'a>(
                 }
             }
             ts::TrapCommand::Set(action, targets) => {
-                for t in targets {
-                    traps.insert(t.key(), action.clone());
-                }
+                set_traps(shell, &targets, Some(&action));
                 String::new()
             }
             ts::TrapCommand::Ignore(targets) => {
-                for t in targets {
-                    traps.insert(t.key(), String::new());
-                }
+                set_traps(shell, &targets, Some(""));
                 String::new()
             }
             ts::TrapCommand::Reset(targets) => {
-                for t in targets {
-                    traps.remove(&t.key());
-                }
+                set_traps(shell, &targets, None);
                 String::new()
             }
         };

@@ -90,8 +90,7 @@ pub(super) fn printf<'a>(
             }
             None => match io.out(&bytes).await {
                 Ok(()) => status,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 141,
-                Err(_) => 1,
+                Err(e) => super::write_error_status(&io.stdout, &e),
             },
         }
     })

@@ -16,6 +16,34 @@ impl Shell {
     /// shell runs in, or as the shell's own foreground job. Returns the
     /// status and whether it is left stopped.
     pub(crate) async fn run_process(&mut self, spec: ProcessSpec, err: &mut Output) -> (i32, bool) {
+        let top = self.env.lang.subshell == 0;
+        // With an EXIT trap, a fatal signal ends the wait (and the shell) at once.
+        let done = if top && super::traps::fatal_possible() {
+            let status = self.env.last_status;
+            let sig = tokio::select! {
+                r = self.run_process_now(spec, err) => Err(r),
+                sig = super::traps::fatal_arrived() => Ok(sig),
+            };
+            match sig {
+                Ok(sig) => self.die_of_signal(sig, status).await,
+                Err(r) => r,
+            }
+        } else {
+            self.run_process_now(spec, err).await
+        };
+        if top && !done.1 {
+            super::traps::note_child_exit();
+        }
+        if top && super::traps::any_trapped() {
+            // A signal that came while the program ran has reached its
+            // handler; one yield lets the runtime hand it to its listener
+            // (after the I/O driver is polled) before the trap check.
+            tokio::task::yield_now().await;
+        }
+        done
+    }
+
+    async fn run_process_now(&mut self, spec: ProcessSpec, err: &mut Output) -> (i32, bool) {
         let Some(ctx) = self.future.clone() else {
             return self.run_foreground(spec, err).await;
         };

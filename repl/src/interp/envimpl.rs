@@ -144,10 +144,18 @@ impl Shell {
     }
 
     /// A copy of the shell for a subshell: same variables, functions, cwd
-    /// and descriptors; no job control, no traps.
+    /// and descriptors; no job control, no traps but ignored signals.
     pub(crate) fn subshell(&self) -> Shell {
         let mut env = self.env.clone();
-        env.lang.traps.clear();
+        // Ignored signals stay ignored in a subshell; other traps reset.
+        env.lang.inherited_traps = Some(
+            self.env
+                .lang
+                .inherited_traps
+                .clone()
+                .unwrap_or_else(|| self.env.lang.traps.clone()),
+        );
+        env.lang.traps.retain(|_, action| action.is_empty());
         env.lang.subshell += 1;
         Shell {
             env,

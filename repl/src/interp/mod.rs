@@ -30,6 +30,7 @@ pub(crate) mod options;
 pub(crate) mod pipeline;
 pub(crate) mod run;
 pub(crate) mod simple;
+pub(crate) mod traps;
 pub(crate) mod vars;
 
 #[cfg(test)]
@@ -78,6 +79,12 @@ pub struct Lang {
     pub aliases: HashMap<String, String>,
     /// `trap 'cmd' SIG`: by signal name without `SIG` (`EXIT`, `INT`…).
     pub traps: HashMap<String, String>,
+    /// In a subshell that has set no trap yet, the traps `trap` shows: the
+    /// parent's (bash).
+    pub inherited_traps: Option<HashMap<String, String>>,
+    /// The function depth the ERR trap was set at: functions called from
+    /// there do not see it (bash without `set -E`).
+    pub err_trap_depth: usize,
     /// `$FUNCNAME`: innermost first.
     pub funcnames: Vec<String>,
     /// `$LINENO`.
@@ -120,6 +127,8 @@ impl Lang {
             opts: Options::new(interactive),
             aliases: HashMap::new(),
             traps: HashMap::new(),
+            inherited_traps: None,
+            err_trap_depth: 0,
             funcnames: Vec::new(),
             lineno: 0,
             line_base: 0,

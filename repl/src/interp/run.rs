@@ -89,6 +89,9 @@ impl Shell {
                     }
                 }
                 self.env.last_status = status;
+                if self.traps_due() {
+                    self.run_signal_traps().await;
+                }
                 if self.unwinding() {
                     break;
                 }
@@ -128,7 +131,16 @@ impl Shell {
         if exempt {
             self.env.lang.cond_depth -= 1;
         } else {
-            if status != 0 && self.env.lang.cond_depth == 0 && self.flow.is_none() {
+            // Functions do not inherit the ERR trap (bash without `set -E`);
+            // one set in a function holds there, and after it returns.
+            let depth = self.env.lang.funcnames.len();
+            let lang = &mut self.env.lang;
+            lang.err_trap_depth = lang.err_trap_depth.min(depth);
+            if status != 0
+                && self.env.lang.cond_depth == 0
+                && self.flow.is_none()
+                && self.env.lang.err_trap_depth == depth
+            {
                 self.run_trap("ERR", status).await;
             }
             self.check_errexit(status);

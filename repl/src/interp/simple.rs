@@ -255,6 +255,7 @@ impl Shell {
         if self_kill.is_some() {
             super::SELF_KILL.store(true, std::sync::atomic::Ordering::Release);
         }
+        let name = words[0].clone();
         let status = if words[0] == "fg" {
             // fg passes Ctrl-C/Ctrl-Z on to the job itself.
             builtins::run(self, words, &mut streams).await
@@ -271,6 +272,10 @@ impl Shell {
                 }
             }
         };
+        if builtins::STDOUT_BROKEN.swap(false, std::sync::atomic::Ordering::AcqRel) {
+            let line = format!("{}{name}: write error: Broken pipe", self.err_prefix());
+            streams.err_line(&line).await;
+        }
         drop(streams);
         for (name, old) in saved_vars {
             match old {
@@ -294,34 +299,26 @@ impl Shell {
 
     /// A script that signalled itself (`kill $$`) dies of it at once, as bash
     /// does, unless the signal does not kill (CHLD, WINCH…) or stops it (then
-    /// it went on when continued).
+    /// it went on when continued), or is trapped or ignored.
     async fn die_of(&mut self, sig: i32) {
-        const HARMLESS: [i32; 8] = [
-            libc::SIGCHLD,
-            libc::SIGCONT,
-            libc::SIGURG,
-            libc::SIGWINCH,
-            libc::SIGSTOP,
-            libc::SIGTSTP,
-            libc::SIGTTIN,
-            libc::SIGTTOU,
-        ];
-        if HARMLESS.contains(&sig) {
+        if self.on_self_signal(sig).await {
             return;
         }
-        // A trapped signal runs its trap instead (an empty one ignores it).
+        // A subshell here shares the process: its own table decides.
         if let Ok(name) = corral_kernel::Signal::from_number(sig).map(|s| s.name()) {
-            let name = name.trim_start_matches("SIG").to_string();
-            if self.env.lang.traps.contains_key(&name) {
-                self.run_trap(&name, 0).await;
+            if self
+                .env
+                .lang
+                .traps
+                .contains_key(name.trim_start_matches("SIG"))
+            {
+                self.run_trap(name.trim_start_matches("SIG"), 0).await;
                 return;
             }
         }
-        self.run_exit_trap(128 + sig).await;
-        self.env.kernel.shutdown(crate::shell::EXIT_GRACE).await;
-        self.finish_passthrough().await;
-        crate::vmount::shutdown();
-        crate::sys::die_of(sig);
+        if !super::traps::harmless(sig) {
+            self.die_of_signal(sig, 0).await;
+        }
     }
 
     /// `set -x`: `+ x=1 cmd args` on stderr.

@@ -10,6 +10,7 @@ use nix::sys::termios::{self, SetArg, Termios};
 use nix::unistd::{self, Pid};
 
 pub mod prompt;
+pub mod signals;
 pub mod tty;
 pub mod vmount;
 
