@@ -1077,6 +1077,8 @@ fn issue_10_rc_options_on_the_command_line() {
         String::from_utf8_lossy(&out.stderr),
         "corral: --rcfile: option requires an argument\n"
     );
+}
+
 /// `wait -n` prints the notice of the job it reaped before the next
 /// command's output, as bash does; the job then leaves `jobs`.
 #[test]
