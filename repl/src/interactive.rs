@@ -283,9 +283,14 @@ async fn prompt_command(shell: &mut Shell) {
 /// History expansion of a typed line, then the line into the history: the
 /// line to run, or `None` when the expansion failed (bash's message, nothing
 /// stored) or only printed (`:p`). An expanded line is echoed first, as bash.
-async fn expand_history(shell: &Shell, history: &SharedHistory, line: String) -> Option<String> {
+async fn expand_history(
+    shell: &Shell,
+    history: &SharedHistory,
+    memory: &mut crate::histexpand::Memory,
+    line: String,
+) -> Option<String> {
     if shell.env.lang.opts.histexpand && (line.contains('!') || line.starts_with('^')) {
-        match crate::histexpand::expand(&line, &history.entries()) {
+        match crate::histexpand::expand(&line, &history.entries(), memory) {
             Ok(Expansion::Unchanged) => {}
             Ok(Expansion::Expanded { line, print_only }) => {
                 eprintln!("{line}");
@@ -319,6 +324,7 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
     let fixed = fixed_prompt_info(shell);
     // `\#`: the number of the command being read.
     let mut command_number: u64 = 1;
+    let mut hist_memory = crate::histexpand::Memory::default();
     loop {
         shell.sync_jobs();
         for n in shell.notices.drain(..) {
@@ -367,7 +373,8 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let Some(line) = expand_history(shell, &history, line).await else {
+                let Some(line) = expand_history(shell, &history, &mut hist_memory, line).await
+                else {
                     continue;
                 };
                 command_number += 1;

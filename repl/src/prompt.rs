@@ -426,6 +426,21 @@ mod tests {
         assert_eq!(base_cwd("/usr/lib", None), "lib");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        #[test]
+        fn decoding_never_panics(
+            ps in "(\\\\[0-9a-zA-Z@!#$\\[\\]{}\\\\]?|[{}%é日]|\\PC){0,16}",
+            cwd in "(/|~|[a-zé.]{0,3}|\\PC){0,8}",
+            home in proptest::option::of("(/|[a-zé]{0,2}|\\PC){0,4}"),
+            dirtrim in 0usize..6,
+        ) {
+            let info = PromptInfo { cwd, home, dirtrim, ..info() };
+            let _ = decode(&ps, &info, fake_time);
+            let _ = unescape_quotes(&ps);
+        }
+    }
+
     #[test]
     fn quotes_for_the_expansion_step() {
         assert_eq!(unescape_quotes("a\\\"b\\\\c\\$d\\"), "a\"b\\\\c\\$d\\\\");
