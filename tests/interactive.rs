@@ -1078,3 +1078,40 @@ fn issue_10_rc_options_on_the_command_line() {
         "corral: --rcfile: option requires an argument\n"
     );
 }
+
+/// A startup file that blocks (a FIFO nobody writes to) does not freeze
+/// the shell: a SIGHUP still ends it, as it ends bash.
+#[test]
+fn issue_10_blocking_startup_file_still_hangs_up() {
+    let dir = tempfile::tempdir().expect("rc dir");
+    use std::os::unix::fs::OpenOptionsExt;
+    let fifo = dir.path().join("rc.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).expect("mkfifo");
+    let sh = Shell::spawn_with_rc(&fifo);
+    // A writer can open the FIFO once the shell has it open for reading;
+    // holding it (and writing nothing) keeps the shell's read blocked.
+    let writer = procfs::wait_for(
+        sh.timeout(),
+        "the shell to open its startup file",
+        || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo)
+                .ok()
+        },
+        || sh.describe_session(),
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(sh.pid()),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .expect("SIGHUP");
+    let status = sh.wait_exit(sh.timeout());
+    drop(writer);
+    use std::os::unix::process::ExitStatusExt;
+    match sh.kind {
+        Kind::Corral => assert_eq!(status.code(), Some(129), "{status:?}"),
+        Kind::Bash => assert_eq!(status.signal(), Some(libc::SIGHUP), "{status:?}"),
+    }
+}
