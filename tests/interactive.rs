@@ -1130,3 +1130,37 @@ fn issue_11_sighup_is_sent_on_to_jobs() {
     procfs::assert_exits(pid, sh.timeout(), "the job after SIGHUP");
     assert_eq!(std::fs::read_to_string(&mark).unwrap(), "hup\n");
 }
+
+/// A startup file that blocks (a FIFO nobody writes to) does not freeze
+/// the shell: a SIGHUP still ends it, as it ends bash.
+#[test]
+fn issue_10_blocking_startup_file_still_hangs_up() {
+    let dir = tempfile::tempdir().expect("rc dir");
+    use std::os::unix::fs::OpenOptionsExt;
+    let fifo = dir.path().join("rc.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).expect("mkfifo");
+    let sh = Shell::spawn_with_rc(&fifo);
+    // A writer can open the FIFO once the shell has it open for reading;
+    // holding it (and writing nothing) keeps the shell's read blocked.
+    let writer = procfs::wait_for(
+        sh.timeout(),
+        "the shell to open its startup file",
+        || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo)
+                .ok()
+        },
+        || sh.describe_session(),
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(sh.pid()),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .expect("SIGHUP");
+    let status = sh.wait_exit(sh.timeout());
+    drop(writer);
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGHUP), "{status:?}");
+}

@@ -8,6 +8,8 @@
 //! starting with `^old^new^` is `!!:s^old^new^`. The event is looked up in
 //! the history (oldest first, numbered from 1), its words taken as bash's
 //! history tokenizer splits them. The result replaces the designator text.
+//! The last `:s` pair and `!?text?` search carry over to later lines
+//! ([`Memory`]), as bash keeps them.
 //!
 //! A `!` is literal before a blank, `=` or `(`, at the end of the line,
 //! before the closing `"` of a double-quoted string, in `$!` and `${!…}`,
@@ -41,17 +43,32 @@ pub enum HistError {
     /// `:s` or `^old^new` found nothing to replace.
     #[error("{0}: substitution failed")]
     SubstitutionFailed(String),
-    /// An unknown `:x` modifier.
+    /// An unknown `:x` modifier (bash names the letter, empty at the end).
     #[error("{0}: unrecognized history modifier")]
     BadModifier(String),
+    /// `:&`, or `:s` with an empty `old`, before any substitution or search.
+    #[error("{0}: no previous substitution")]
+    NoPreviousSubstitution(String),
 }
 
-/// Expands the history references in `line` against `history` (oldest first).
+/// What history expansion remembers from one line to the next.
+#[derive(Debug, Clone, Default)]
+pub struct Memory {
+    /// The text of the last `!?text?` search (an empty `:s` old part).
+    search: Option<String>,
+    /// The word that search matched (the `%` designator).
+    search_match: Option<String>,
+    /// The last `:s` pair (for `:&` and an empty `old`).
+    subst: Option<(String, String)>,
+}
+
+/// Expands the history references in `line` against `history` (oldest
+/// first), with what earlier lines left in `memory`.
 ///
 /// # Errors
 /// [`HistError`] with bash's message when an event, a word or a
 /// substitution is not found.
-pub fn expand(line: &str, history: &[String]) -> Result<Expansion, HistError> {
+pub fn expand(line: &str, history: &[String], memory: &mut Memory) -> Result<Expansion, HistError> {
     if !line.contains('!') && !line.starts_with('^') {
         return Ok(Expansion::Unchanged);
     }
@@ -61,10 +78,11 @@ pub fn expand(line: &str, history: &[String]) -> Result<Expansion, HistError> {
         out: String::with_capacity(line.len()),
         changed: false,
         print_only: false,
-        last_search: None,
-        subst: None,
+        memory: std::mem::take(memory),
     };
-    x.run()?;
+    let result = x.run();
+    *memory = x.memory;
+    result?;
     Ok(if x.changed {
         Expansion::Expanded {
             line: x.out,
@@ -81,10 +99,7 @@ struct Expander<'a> {
     out: String,
     changed: bool,
     print_only: bool,
-    /// The text of the last `!?text?` search (for the `%` designator).
-    last_search: Option<String>,
-    /// The last `:s` pair (for `:&` and an empty `old`).
-    subst: Option<(String, String)>,
+    memory: Memory,
 }
 
 impl Expander<'_> {
@@ -149,17 +164,14 @@ impl Expander<'_> {
         let shown = format!(":s{}", self.text(0, end));
         let event = self.event_line(self.history.len(), "!!")?;
         let old = if old.is_empty() {
-            match &self.subst {
-                Some((o, _)) => o.clone(),
-                None => return Err(HistError::SubstitutionFailed(shown)),
-            }
+            self.previous_old(&shown)?
         } else {
             old
         };
-        let Some(replaced) = substitute(&event, &old, &new, false) else {
+        let Some(replaced) = substitute(&event, &old, &new, Scope::Once) else {
             return Err(HistError::SubstitutionFailed(shown));
         };
-        self.subst = Some((old, new));
+        self.memory.subst = Some((old, new));
         self.out.push_str(&replaced);
         self.changed = true;
         Ok(end)
@@ -247,11 +259,15 @@ impl Expander<'_> {
                     .history
                     .iter()
                     .rposition(|h| !needle.is_empty() && h.contains(&needle));
-                self.last_search = Some(needle);
-                match found {
-                    Some(k) => (Some(k + 1), shown),
-                    None => return Err(HistError::EventNotFound(shown)),
-                }
+                let Some(k) = found else {
+                    return Err(HistError::EventNotFound(shown));
+                };
+                self.memory.search_match = self
+                    .history
+                    .get(k)
+                    .and_then(|h| tokenize(h).into_iter().find(|w| w.contains(&needle)));
+                self.memory.search = Some(needle);
+                (Some(k + 1), shown)
             }
             _ => return self.prefix_event(start, double),
         };
@@ -302,34 +318,23 @@ impl Expander<'_> {
             None => self.out.clone(),
         };
         let words = tokenize(&line);
-        // A designator: `:` then one, or `^ $ * %` right after the event.
-        let mut text = line.clone();
+        // A designator: `:` then one, or one of `^ $ * % -` right after the event.
+        let mut text = line;
         let here = self.chars.get(i).copied();
         let next = self.chars.get(i + 1).copied();
-        let designator_after_colon =
+        let after_colon =
             here == Some(':') && next.is_some_and(|c| c.is_ascii_digit() || "^$*%-".contains(c));
-        if designator_after_colon || here.is_some_and(|c| "^$*%".contains(c)) {
-            let from = if here == Some(':') { i + 1 } else { i };
-            let (range, end) = self.designator(from, words.len());
-            let spec = self.text(if here == Some(':') { i } else { from }, end);
+        if after_colon || here.is_some_and(|c| "^$*%-".contains(c)) {
+            let from = if after_colon { i + 1 } else { i };
+            let (words, end) = self.designator(from, &words);
+            let spec = self.text(i, end);
             i = end;
-            text = match range {
-                Designator::Words(a, b) if a <= b && b < words.len() => words[a..=b].join(" "),
-                Designator::Words(a, b) if a > b && a <= words.len() => String::new(),
-                Designator::Search => match &self.last_search {
-                    Some(s) => words
-                        .iter()
-                        .find(|w| w.contains(s.as_str()))
-                        .cloned()
-                        .ok_or(HistError::BadWordSpecifier(spec))?,
-                    None => return Err(HistError::BadWordSpecifier(spec)),
-                },
-                _ => return Err(HistError::BadWordSpecifier(spec)),
-            };
+            text = words.ok_or(HistError::BadWordSpecifier(spec))?;
         }
-        // Modifiers.
+        // Modifiers; a failed one is shown from the first.
+        let first_modifier = i;
         while self.chars.get(i) == Some(&':') {
-            let (next_i, new_text) = self.modifier(i, text)?;
+            let (next_i, new_text) = self.modifier(first_modifier, i, text)?;
             i = next_i;
             text = new_text;
         }
@@ -338,224 +343,186 @@ impl Expander<'_> {
         Ok(i)
     }
 
-    /// Parses a word designator at `from` for an event of `n` words.
-    fn designator(&self, from: usize, n: usize) -> (Designator, usize) {
-        let last = n.saturating_sub(1);
-        let num = |at: usize| -> (Option<usize>, usize) {
-            let mut j = at;
-            while self.chars.get(j).is_some_and(char::is_ascii_digit) {
-                j += 1;
+    /// Parses a word designator at `from` as bash's
+    /// `get_history_word_specifier`: the words it picks (`None`: a bad
+    /// specifier) and where it ends.
+    fn designator(&self, from: usize, words: &[String]) -> (Option<String>, usize) {
+        let mut i = from;
+        match self.chars.get(i) {
+            Some('%') => {
+                let found = self.memory.search_match.clone().unwrap_or_default();
+                return (Some(found), i + 1);
             }
-            (self.text(at, j).parse().ok(), j)
-        };
-        match self.chars.get(from).copied() {
-            Some('^') => (Designator::Words(1, 1), from + 1),
-            Some('$') => (Designator::Words(last, last), from + 1),
-            Some('%') => (Designator::Search, from + 1),
+            Some('$') => {
+                let last = words.len().checked_sub(1);
+                return (
+                    last.and_then(|l| arg_extract(words, l, Last::Dollar)),
+                    i + 1,
+                );
+            }
             // `*`: all but the command word; empty (no error) when there are none.
-            Some('*') => (Designator::Words(1, last), from + 1),
-            Some('-') => {
-                // `-y`: `0-y`.
-                let (y, j) = self.range_end(from + 1, last);
-                (Designator::Words(0, y.unwrap_or(last.saturating_sub(1))), j)
+            Some('*') => {
+                let all = arg_extract(words, 1, Last::Dollar).unwrap_or_default();
+                return (Some(all), i + 1);
             }
-            _ => {
-                let (x, j) = num(from);
-                let Some(x) = x else {
-                    return (Designator::Bad, from);
-                };
-                match self.chars.get(j).copied() {
-                    Some('*') => (Designator::Words(x, last), j + 1),
-                    Some('-') => {
-                        let (y, k) = self.range_end(j + 1, last);
-                        // `x-`: up to the word before the last.
-                        (Designator::Words(x, y.unwrap_or(last.wrapping_sub(1))), k)
+            _ => {}
+        }
+        let first = match self.chars.get(i) {
+            Some('-') => 0,
+            Some('^') => {
+                i += 1;
+                1
+            }
+            Some(c) if c.is_ascii_digit() => {
+                let (n, j) = self.number(i);
+                i = j;
+                n
+            }
+            _ => return (None, i),
+        };
+        let last = match self.chars.get(i) {
+            Some('^') => {
+                i += 1;
+                Last::At(1)
+            }
+            Some('*') => {
+                i += 1;
+                Last::Dollar
+            }
+            Some('-') => {
+                i += 1;
+                match self.chars.get(i) {
+                    Some(c) if c.is_ascii_digit() => {
+                        let (n, j) = self.number(i);
+                        i = j;
+                        Last::At(n)
                     }
-                    _ => (Designator::Words(x, x), j),
+                    Some('$') => {
+                        i += 1;
+                        Last::Dollar
+                    }
+                    Some('^') => {
+                        i += 1;
+                        Last::At(1)
+                    }
+                    // `x-`: up to the word before the last.
+                    _ => Last::Penultimate,
                 }
             }
+            _ => Last::At(first),
+        };
+        if matches!(last, Last::At(l) if l < first) {
+            return (None, i);
         }
+        (arg_extract(words, first, last), i)
     }
 
-    /// The end of `x-y`: a number or `$`; `None` when absent (`x-`).
-    fn range_end(&self, at: usize, last: usize) -> (Option<usize>, usize) {
-        if self.chars.get(at) == Some(&'$') {
-            return (Some(last), at + 1);
-        }
+    /// The decimal number at `at` (saturating) and where it ends.
+    fn number(&self, at: usize) -> (usize, usize) {
         let mut j = at;
         while self.chars.get(j).is_some_and(char::is_ascii_digit) {
             j += 1;
         }
-        (self.text(at, j).parse().ok(), j)
+        (self.text(at, j).parse().unwrap_or(usize::MAX), j)
     }
 
-    /// One `:m` modifier at `colon`; returns where it ends and the new text.
-    fn modifier(&mut self, colon: usize, text: String) -> Result<(usize, String), HistError> {
+    /// The `old` of an `:s` whose own is empty: the last one, else the
+    /// last search text.
+    fn previous_old(&self, shown: &str) -> Result<String, HistError> {
+        match (&self.memory.subst, &self.memory.search) {
+            (Some((o, _)), _) => Ok(o.clone()),
+            (None, Some(s)) if !s.is_empty() => Ok(s.clone()),
+            _ => Err(HistError::NoPreviousSubstitution(shown.to_string())),
+        }
+    }
+
+    /// One `:m` modifier at `colon` (the modifiers began at `first`);
+    /// returns where it ends and the new text.
+    fn modifier(
+        &mut self,
+        first: usize,
+        colon: usize,
+        text: String,
+    ) -> Result<(usize, String), HistError> {
         let mut i = colon + 1;
-        let mut global = false;
-        if matches!(self.chars.get(i), Some('g' | 'a')) {
-            global = true;
-            i += 1;
+        let mut scope = Scope::Once;
+        match self.chars.get(i) {
+            Some('g' | 'a') => {
+                scope = Scope::Global;
+                i += 1;
+            }
+            Some('G') => {
+                scope = Scope::EachWord;
+                i += 1;
+            }
+            _ => {}
         }
         let Some(m) = self.chars.get(i).copied() else {
-            return Err(HistError::BadModifier(self.text(colon, i)));
+            return Err(HistError::BadModifier(String::new()));
         };
         i += 1;
         let out = match m {
-            'h' if !global => match text.rfind('/') {
+            'h' => match text.rfind('/') {
                 Some(0) => "/".to_string(),
                 Some(k) => text[..k].to_string(),
                 None => text,
             },
-            't' if !global => match text.rfind('/') {
+            't' => match text.rfind('/') {
                 Some(k) => text[k + 1..].to_string(),
                 None => text,
             },
-            'r' if !global => match suffix_dot(&text) {
+            'r' => match suffix_dot(&text) {
                 Some(k) => text[..k].to_string(),
                 None => text,
             },
-            'e' if !global => match suffix_dot(&text) {
+            'e' => match suffix_dot(&text) {
                 Some(k) => text[k..].to_string(),
-                None => String::new(),
+                None => text,
             },
-            'p' if !global => {
+            'p' => {
                 self.print_only = true;
                 text
             }
-            'q' if !global => single_quote(&text),
-            'x' if !global => tokenize(&text)
+            'q' => single_quote(&text),
+            'x' => tokenize(&text)
                 .iter()
                 .map(|w| single_quote(w))
                 .collect::<Vec<_>>()
                 .join(" "),
             's' => {
+                // bash ignores an `:s` that ends the line.
                 let Some(d) = self.chars.get(i).copied() else {
-                    return Err(HistError::SubstitutionFailed(self.text(colon, i)));
+                    return Ok((i, text));
                 };
                 let (old, new, end) = self.delimited(i + 1, d);
-                let shown = self.text(colon, end);
+                let shown = self.text(first, end);
                 i = end;
                 let old = if old.is_empty() {
-                    match (&self.subst, &self.last_search) {
-                        (Some((o, _)), _) => o.clone(),
-                        (None, Some(s)) => s.clone(),
-                        (None, None) => return Err(HistError::SubstitutionFailed(shown)),
-                    }
+                    self.previous_old(&shown)?
                 } else {
                     old
                 };
-                let replaced = substitute(&text, &old, &new, global)
+                let replaced = substitute(&text, &old, &new, scope)
                     .ok_or(HistError::SubstitutionFailed(shown))?;
-                self.subst = Some((old, new));
+                self.memory.subst = Some((old, new));
                 replaced
             }
             '&' => {
-                let shown = self.text(colon, i);
-                let Some((old, new)) = self.subst.clone() else {
-                    return Err(HistError::SubstitutionFailed(shown));
+                let shown = self.text(first, i);
+                let Some((old, new)) = self.memory.subst.clone() else {
+                    return Err(HistError::NoPreviousSubstitution(shown));
                 };
-                substitute(&text, &old, &new, global).ok_or(HistError::SubstitutionFailed(shown))?
+                substitute(&text, &old, &new, scope).ok_or(HistError::SubstitutionFailed(shown))?
             }
-            _ => return Err(HistError::BadModifier(self.text(colon, i))),
+            other => return Err(HistError::BadModifier(other.to_string())),
         };
         Ok((i, out))
     }
 }
 
-/// A word designator's meaning.
-enum Designator {
-    /// Words `a..=b` (0 is the command word).
-    Words(usize, usize),
-    /// `%`: the word the last `!?text?` matched.
-    Search,
-    /// Not a designator.
-    Bad,
-}
-
-/// Where the suffix `.ext` of the last path component starts.
-fn suffix_dot(text: &str) -> Option<usize> {
-    let base = text.rfind('/').map_or(0, |k| k + 1);
-    text[base..].rfind('.').map(|k| base + k)
-}
-
-/// `'text'`, with each `'` written `'\''`.
-fn single_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
-
-/// `:s/old/new/`: `&` in `new` is `old`; `None` when `old` does not occur.
-fn substitute(text: &str, old: &str, new: &str, global: bool) -> Option<String> {
-    if old.is_empty() || !text.contains(old) {
-        return None;
-    }
-    let mut with = String::with_capacity(new.len());
-    let mut chars = new.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'&') => {
-                with.push('&');
-                chars.next();
-            }
-            '&' => with.push_str(old),
-            c => with.push(c),
-        }
-    }
-    Some(if global {
-        text.replace(old, &with)
-    } else {
-        text.replacen(old, &with, 1)
-    })
-}
-
-/// Splits a history line into words as bash's history tokenizer does:
-/// blanks separate, quotes group, and `; & ( ) | < >` are words of their
-/// own (`&&`, `||`, `;;`, `>>`, `<<`, `>&`, `<&`, `&>`, `>|` as one).
-pub fn tokenize(line: &str) -> Vec<String> {
-    let chars: Vec<char> = line.chars().collect();
-    let mut words = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        if ";&()|<>".contains(c) {
-            let two = chars.get(i + 1).copied();
-            let pair = matches!(
-                (c, two),
-                (';', Some(';'))
-                    | ('&', Some('&' | '>'))
-                    | ('|', Some('|'))
-                    | ('>', Some('>' | '&' | '|'))
-                    | ('<', Some('<' | '&'))
-            );
-            let end = if pair { i + 2 } else { i + 1 };
-            words.push(chars[i..end].iter().collect());
-            i = end;
-            continue;
-        }
-        let start = i;
-        let mut quote: Option<char> = None;
-        while i < chars.len() {
-            let c = chars[i];
-            match quote {
-                Some(q) if c == q => quote = None,
-                Some('"') if c == '\\' => i += 1,
-                Some(_) => {}
-                None if c == '\\' => i += 1,
-                None if c == '\'' || c == '"' || c == '`' => quote = Some(c),
-                None if c.is_whitespace() || ";&()|<>".contains(c) => break,
-                None => {}
-            }
-            i += 1;
-        }
-        let end = i.min(chars.len());
-        words.push(chars[start..end].iter().collect());
-    }
-    words
-}
+#[path = "histexpand_words.rs"]
+mod words;
+use words::{arg_extract, single_quote, substitute, suffix_dot, tokenize, Last, Scope};
 
 #[cfg(test)]
 #[path = "histexpand_tests.rs"]

@@ -25,9 +25,15 @@ const CAPACITY: usize = 10_000;
 pub struct SharedHistory(Arc<Mutex<FileBackedHistory>>);
 
 impl SharedHistory {
-    /// The history in the user's file, else one in memory only.
-    pub fn open() -> SharedHistory {
-        let file = history_path().and_then(|p| FileBackedHistory::with_file(CAPACITY, p).ok());
+    /// The history in the user's file, else one in memory only; read on
+    /// the blocking pool.
+    pub async fn open() -> SharedHistory {
+        let file = tokio::task::spawn_blocking(|| {
+            history_path().and_then(|p| FileBackedHistory::with_file(CAPACITY, p).ok())
+        })
+        .await
+        .ok()
+        .flatten();
         let h = match file {
             Some(h) => h,
             None => FileBackedHistory::new(CAPACITY).unwrap_or_default(),

@@ -106,7 +106,8 @@ async fn run_rc(shell: &mut Shell, rc: Rc) {
             None => return,
         },
     };
-    let Ok(bytes) = std::fs::read(&path) else {
+    // Through the blocking pool: the file may be slow or a FIFO.
+    let Ok(bytes) = tokio::fs::read(&path).await else {
         return;
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -146,19 +147,26 @@ async fn run_rc(shell: &mut Shell, rc: Rc) {
     shell.env.lang.line_base = 0;
 }
 
-/// What the prompt escapes show that does not change while the shell runs.
-fn fixed_prompt_info(shell: &Shell) -> PromptInfo {
+/// What the prompt escapes show that does not change while the shell runs;
+/// the user and host lookups (NSS, possibly the network) run on the
+/// blocking pool.
+async fn fixed_prompt_info(shell: &Shell) -> PromptInfo {
+    use crate::sys::prompt::{host_name, is_root, tty_basename, user_name};
+    let (user, host, root, tty) =
+        tokio::task::spawn_blocking(|| (user_name(), host_name(), is_root(), tty_basename()))
+            .await
+            .unwrap_or_default();
     PromptInfo {
-        user: crate::sys::prompt::user_name(),
-        host: crate::sys::prompt::host_name(),
+        user,
+        host,
         shell_name: std::path::Path::new(&shell.env.arg0)
             .file_name()
             .map_or_else(
                 || shell.env.arg0.clone(),
                 |n| n.to_string_lossy().into_owned(),
             ),
-        root: crate::sys::prompt::is_root(),
-        tty: crate::sys::prompt::tty_basename(),
+        root,
+        tty,
         ..PromptInfo::default()
     }
 }
@@ -227,9 +235,14 @@ async fn prompt_command(shell: &mut Shell) {
 /// History expansion of a typed line, then the line into the history: the
 /// line to run, or `None` when the expansion failed (bash's message, nothing
 /// stored) or only printed (`:p`). An expanded line is echoed first, as bash.
-async fn expand_history(shell: &Shell, history: &SharedHistory, line: String) -> Option<String> {
+async fn expand_history(
+    shell: &Shell,
+    history: &SharedHistory,
+    memory: &mut crate::histexpand::Memory,
+    line: String,
+) -> Option<String> {
     if shell.env.lang.opts.histexpand && (line.contains('!') || line.starts_with('^')) {
-        match crate::histexpand::expand(&line, &history.entries()) {
+        match crate::histexpand::expand(&line, &history.entries(), memory) {
             Ok(Expansion::Unchanged) => {}
             Ok(Expansion::Expanded { line, print_only }) => {
                 eprintln!("{line}");
@@ -257,12 +270,13 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
     let notices: SyncSender<String> = printer.sender();
     let jobs: JobList = Arc::new(Mutex::new(Vec::new()));
     let cwd = Arc::new(Mutex::new(shell.env.cwd.clone()));
-    let history = SharedHistory::open();
+    let history = SharedHistory::open().await;
     let requests = crate::editor::spawn(printer, jobs.clone(), cwd.clone(), history.for_editor());
     run_rc(shell, rc).await;
-    let fixed = fixed_prompt_info(shell);
+    let fixed = fixed_prompt_info(shell).await;
     // `\#`: the number of the command being read.
     let mut command_number: u64 = 1;
+    let mut hist_memory = crate::histexpand::Memory::default();
     loop {
         shell.sync_jobs();
         for n in shell.notices.drain(..) {
@@ -311,7 +325,8 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let Some(line) = expand_history(shell, &history, line).await else {
+                let Some(line) = expand_history(shell, &history, &mut hist_memory, line).await
+                else {
                     continue;
                 };
                 command_number += 1;

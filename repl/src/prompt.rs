@@ -291,13 +291,25 @@ fn unescape_quotes(s: &str) -> String {
     out
 }
 
+/// Why a prompt string could not be expanded (the prompt is then shown
+/// decoded but unexpanded).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PromptError {
+    /// A syntax error in the string (an unclosed `$(` or `${`).
+    #[error("{}", .0.message())]
+    Syntax(crate::lang::SyntaxError),
+    /// The expansion failed (an unset variable under `set -u`, a bad
+    /// substitution).
+    #[error(transparent)]
+    Expansion(#[from] crate::expand::ExpandError),
+}
+
 /// Expands a decoded prompt string like a double-quoted word (`$VAR`,
 /// `${…}`, `$(…)`, backquotes, `$((…))`); `$?` is left as it was.
 ///
 /// # Errors
-/// The expansion's message (an unset variable under `set -u`, a bad
-/// substitution, a syntax error in a `$(…)`).
-pub(crate) async fn expand(shell: &mut Shell, decoded: &str) -> Result<String, String> {
+/// [`PromptError`]: a syntax error in the string, or a failed expansion.
+pub(crate) async fn expand(shell: &mut Shell, decoded: &str) -> Result<String, PromptError> {
     if !decoded.contains(['$', '`', '\\']) {
         return Ok(decoded.to_string());
     }
@@ -307,7 +319,7 @@ pub(crate) async fn expand(shell: &mut Shell, decoded: &str) -> Result<String, S
         delimiter.push('_');
     }
     let program = crate::lang::parse(&format!(": <<{delimiter}\n{text}\n{delimiter}\n"))
-        .map_err(|e| e.message())?;
+        .map_err(PromptError::Syntax)?;
     let word = program
         .body
         .items
@@ -330,7 +342,7 @@ pub(crate) async fn expand(shell: &mut Shell, decoded: &str) -> Result<String, S
     let status = shell.env.last_status;
     let expanded = crate::expand::heredoc(shell, &word).await;
     shell.env.last_status = status;
-    let mut s = expanded.map_err(|e| e.to_string())?;
+    let mut s = expanded?;
     if s.ends_with('\n') {
         s.pop();
     }
@@ -424,6 +436,21 @@ mod tests {
         assert_eq!(base_cwd("/", Some("/home/ann")), "/");
         assert_eq!(base_cwd("/home/ann", Some("/home/ann")), "~");
         assert_eq!(base_cwd("/usr/lib", None), "lib");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        #[test]
+        fn decoding_never_panics(
+            ps in "(\\\\[0-9a-zA-Z@!#$\\[\\]{}\\\\]?|[{}%é日]|\\PC){0,16}",
+            cwd in "(/|~|[a-zé.]{0,3}|\\PC){0,8}",
+            home in proptest::option::of("(/|[a-zé]{0,2}|\\PC){0,4}"),
+            dirtrim in 0usize..6,
+        ) {
+            let info = PromptInfo { cwd, home, dirtrim, ..info() };
+            let _ = decode(&ps, &info, fake_time);
+            let _ = unescape_quotes(&ps);
+        }
     }
 
     #[test]
