@@ -116,7 +116,7 @@ pub use signal::{kill_group, kill_pid, probe_group, probe_pid, Signal};
 pub use spec::{Cmd, Io, JobOptions, ProcessSpec};
 pub use stream::{Chunk, OutputStream, StreamStats};
 pub use supervise::{
-    Completion, Completions, LimitKind, OrphanPolicy, OutputFile, Preview, Resources, RestartMode,
-    RestartPolicy, Scope, StopCause,
+    memory_limit_path, Completion, Completions, LimitKind, MemoryLimitPath, OrphanPolicy,
+    OutputFile, Preview, Resources, RestartMode, RestartPolicy, Scope, StopCause,
 };
 pub use sys::set_child_subreaper;

@@ -88,7 +88,7 @@ pub mod restart;
 mod scope;
 
 pub use completions::{Completion, Completions, Preview};
-pub use resources::{LimitKind, OutputFile, Resources};
+pub use resources::{memory_limit_path, LimitKind, MemoryLimitPath, OutputFile, Resources};
 pub use restart::{RestartMode, RestartPolicy};
 pub use scope::Scope;
 
