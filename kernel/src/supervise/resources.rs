@@ -30,7 +30,11 @@
 //!     whole job, page cache included, and holds it there (OOM killer off
 //!     in the group) while eventfds registered in `cgroup.event_control`
 //!     report usage crossing 80% (the warning) and the group reaching its
-//!     limit (the end). Event-driven, nothing is read on a timer. Each
+//!     limit (the end). Event-driven, nothing is read on a timer. What
+//!     the members held before they were moved in stays charged outside
+//!     the group, so their resident sets are read once, when the limit is
+//!     applied, and count against it (a job already past it ends at once,
+//!     on both paths). Each
 //!     member also gets `RLIMIT_DATA` at the limit plus a quarter (at
 //!     least 32 MiB) as a per-process backstop for what it allocates
 //!     before it is moved in. The group is removed when the job ends.
@@ -232,9 +236,26 @@ impl Enforcer {
     /// reached. Publishes the 80% warnings on the way.
     pub(crate) async fn watch(&self, core: &JobCore, events: &Publisher) -> Option<LimitKind> {
         let memory = async {
+            let Some(limit) = self.memory else {
+                return std::future::pending().await;
+            };
+            // What the members hold already was charged before they were
+            // limited (a cgroup counts only what is charged in it): one
+            // look now, when the limit is applied.
+            let held = of(core).0.memory;
+            if held >= limit {
+                return;
+            }
+            let warned = held >= limit / 5 * 4;
+            if warned {
+                events.publish(JobEvent::LimitWarning(core.id(), LimitKind::Memory));
+            }
             let Some(g) = &self.group else {
                 return std::future::pending().await;
             };
+            if warned {
+                return g.full().await;
+            }
             tokio::select! {
                 () = g.full() => {}
                 () = g.warned() => {
