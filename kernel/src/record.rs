@@ -307,6 +307,17 @@ impl JobCore {
         let status = *lock(&self.status);
         let meta = self.meta();
         let restart = meta.and_then(|m| m.restart.as_deref());
+        let (last_exit, last_stop_cause, resources) = match restart {
+            Some(r) => r.last(),
+            None => {
+                let end = status.state.is_finished();
+                (
+                    end.then_some(status.state),
+                    status.cause.get().filter(|_| end),
+                    crate::supervise::resources::of(self).0,
+                )
+            }
+        };
         JobInfo {
             id: self.id,
             number: self.number(),
@@ -349,8 +360,9 @@ impl JobCore {
             reminder: meta.and_then(|m| m.reminder),
             restart: restart.map(|r| r.policy.clone()),
             restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
-            last_exit: restart.and_then(|r| r.last()),
-            resources: crate::supervise::resources::of(self).0,
+            last_exit,
+            last_stop_cause,
+            resources,
             cpu_limit: meta.and_then(|m| m.cpu_limit),
             memory_limit: meta.and_then(|m| m.memory_limit),
             output_file: meta.and_then(|m| m.output.as_ref().map(|o| o.path.clone())),
