@@ -1,7 +1,7 @@
 //! One job's shared record ([`JobCore`]) and the public handle to it ([`Job`]).
 
 use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -28,8 +28,6 @@ pub(crate) struct Status {
     /// Why the job was asked to end, from the first request on (see
     /// [`Cause`]: one byte, so a status stays 32 bytes).
     pub(crate) cause: Cause,
-    /// Left running at shutdown.
-    pub(crate) disowned: bool,
 }
 
 /// A [`StopCause`] in a byte: 0 none, 1 embedder, 2 timeout, 3 limit,
@@ -87,6 +85,8 @@ pub(crate) struct JobCore {
     status: Mutex<Status>,
     /// Woken (all waiters) after every change of `status`.
     changed: Notify,
+    /// An atomic, not in the status: filters over every job read it.
+    disowned: AtomicBool,
     body: Body,
     /// Supervision data (see [`crate::supervise`]), set before the record
     /// is shared; `None` (8 bytes) for a job that uses none.
@@ -117,9 +117,9 @@ impl JobCore {
                 ended_at: None,
                 announced: false,
                 cause: Cause::default(),
-                disowned: false,
             }),
             changed: Notify::new(),
+            disowned: AtomicBool::new(false),
             body,
             meta: None,
         }
@@ -174,11 +174,11 @@ impl JobCore {
     }
 
     pub(crate) fn is_disowned(&self) -> bool {
-        lock(&self.status).disowned
+        self.disowned.load(Ordering::Relaxed)
     }
 
     pub(crate) fn disown(&self) {
-        lock(&self.status).disowned = true;
+        self.disowned.store(true, Ordering::Relaxed);
     }
 
     pub(crate) fn kind(&self) -> JobKind {
@@ -334,7 +334,7 @@ impl JobCore {
             ended_at: status.ended_at,
             stdout: self.stdout.stats(),
             stderr: self.stderr.stats(),
-            disowned: status.disowned,
+            disowned: self.is_disowned(),
             parent: meta.and_then(|m| m.parent),
             owner: meta.and_then(|m| m.owner.as_deref().map(str::to_owned)),
             labels: meta.map(|m| m.labels.clone()).unwrap_or_default(),
@@ -510,5 +510,17 @@ impl Job {
             None,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every job carries a record: supervision must not grow it (an
+    /// `Arc<JobCore>` of 184 bytes is one 208-byte malloc chunk).
+    #[test]
+    fn the_record_stays_small() {
+        assert!(std::mem::size_of::<super::JobCore>() <= 184);
+        assert_eq!(std::mem::size_of::<super::Status>(), 32);
+        assert!(std::mem::size_of::<super::ProcPart>() <= 184);
     }
 }
