@@ -45,8 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("tests: exit {:?}", done.state.exit_status());
 
     // The agent ends: stop all its jobs at once (idempotent).
-    let hit = alice.terminate_all(Duration::from_millis(500)).await;
-    let again = alice.terminate_all(Duration::from_millis(500)).await;
+    let hit = alice.terminate_all(Duration::from_secs(5)).await;
+    let again = alice.terminate_all(Duration::from_secs(5)).await;
     println!("alice's session ended: stopped {hit}, then {again}");
     println!("server: {}", server.info().state.status_word());
     Ok(())

@@ -19,7 +19,8 @@ fn sh(script: &str, opts: JobOptions) -> ProcessSpec {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = KernelConfig::default().max_depth(2).max_children(2);
     let kernel = Kernel::with_config(config)?;
-    let grace = Duration::from_millis(300);
+    // TERM ends the workers at once; the grace only bounds a TERM-ignorer.
+    let grace = Duration::from_secs(5);
 
     let service = kernel.spawn_process(sh(
         "exec sleep 1000",

@@ -52,10 +52,12 @@ pub(crate) struct GroupState {
     member_fds: Box<[Option<Arc<PidFd>>]>,
     /// Processes left in the group after the last member was reaped.
     leftovers: Vec<Arc<PidFd>>,
-    /// CPU time and peak memory of the members reaped so far (their rusage).
-    reaped: sys::Usage,
-    /// The largest summed resident set seen while reading the live members.
-    peak_seen: u64,
+    /// User and system CPU nanoseconds of the members reaped so far
+    /// (their rusage; u64s, not Durations: every process job carries them).
+    reaped_cpu: [u64; 2],
+    /// The peak memory: the largest of the reaped members' own peaks and
+    /// of the live members' summed peaks seen by a read.
+    peak: u64,
 }
 
 impl GroupState {
@@ -66,7 +68,10 @@ impl GroupState {
 
     /// Adds a reaped member's resource usage to the group's.
     pub(crate) fn add_reaped(&mut self, usage: sys::Usage) {
-        self.reaped.add(usage);
+        let nanos = |d: std::time::Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.reaped_cpu[0] = self.reaped_cpu[0].saturating_add(nanos(usage.user));
+        self.reaped_cpu[1] = self.reaped_cpu[1].saturating_add(nanos(usage.system));
+        self.peak = self.peak.max(usage.peak);
     }
 
     /// Records member `index`'s new state (its pidfd goes once it is reaped).
@@ -126,8 +131,8 @@ impl ProcPart {
                 members: vec![Member::Running; pids.len()].into_boxed_slice(),
                 member_fds,
                 leftovers: Vec::new(),
-                reaped: sys::Usage::default(),
-                peak_seen: 0,
+                reaped_cpu: [0; 2],
+                peak: 0,
             }),
             pids: pids.into_boxed_slice(),
             members_done: Notify::new(),
@@ -152,7 +157,11 @@ impl ProcPart {
     /// group lock: an unreaped member's pid cannot be reused meanwhile.
     pub(crate) fn usage(&self) -> (sys::Usage, u64, usize) {
         let mut g = self.lock();
-        let mut total = g.reaped;
+        let mut total = sys::Usage {
+            user: std::time::Duration::from_nanos(g.reaped_cpu[0]),
+            system: std::time::Duration::from_nanos(g.reaped_cpu[1]),
+            peak: 0,
+        };
         let (mut rss, mut hwm, mut live) = (0, 0, 0);
         for (i, m) in g.members.iter().enumerate() {
             if matches!(m, Member::Done(_)) {
@@ -171,8 +180,8 @@ impl ProcPart {
                 hwm += peak;
             }
         }
-        g.peak_seen = g.peak_seen.max(hwm);
-        total.peak = total.peak.max(g.peak_seen);
+        g.peak = g.peak.max(hwm);
+        total.peak = g.peak;
         (total, rss, live)
     }
 

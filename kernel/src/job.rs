@@ -198,10 +198,17 @@ pub struct JobInfo {
     pub restart: Option<RestartPolicy>,
     /// How many times it was restarted.
     pub restarts: u32,
-    /// How its last finished run ended.
+    /// How its last run ended: a finished job's final state (`None` while
+    /// it runs); for a [restarting](crate::supervise::restart) job, its
+    /// last finished run's, also while the next run is under way.
     pub last_exit: Option<JobState>,
+    /// Why its last run was asked to end, if it was: a finished job's
+    /// [`stop_cause`](Self::stop_cause); for a restarting job, its last
+    /// finished run's (`limit` for a run a limit ended).
+    pub last_stop_cause: Option<StopCause>,
     /// CPU time and memory its processes used, as of this snapshot (see
-    /// [`crate::supervise::resources`]).
+    /// [`crate::supervise::resources`]); a restarting job's are those of
+    /// all its runs.
     pub resources: crate::Resources,
     /// Its CPU time limit, if it has one.
     pub cpu_limit: Option<Duration>,

@@ -196,11 +196,13 @@ impl Kernel {
                 return Err(e);
             }
         };
-        let core = started.core;
-        if let Some(meta) = meta {
-            core.set_meta(meta);
-            self.inner.register(&core);
+        let mut core = started.core;
+        // Not shared yet: the record takes its supervision data in place.
+        match Arc::get_mut(&mut core) {
+            Some(c) => c.set_meta(meta),
+            None => debug_assert!(meta.is_none(), "a new record is shared"),
         }
+        self.inner.register(&core);
         self.inner.insert(&core, &mut reservation, hidden);
         // Armed before the reaper may see the group, so it can start the task.
         Starter::arm(
@@ -261,17 +263,16 @@ impl Kernel {
             kernel: Arc::downgrade(&self.inner),
             ctl: Arc::clone(&ctl),
         });
-        let core = Arc::new(JobCore::new(
+        let mut core = JobCore::new(
             reservation.id,
             command.into(),
             stdout,
             stderr,
             Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
-        ));
-        if let Some(meta) = meta {
-            core.set_meta(meta);
-            self.inner.register(&core);
-        }
+        );
+        core.set_meta(meta);
+        let core = Arc::new(core);
+        self.inner.register(&core);
         self.inner.insert(&core, &mut reservation, options.hidden);
         self.supervise_started(&core);
         let weak = Arc::downgrade(&self.inner);

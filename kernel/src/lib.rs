@@ -37,7 +37,8 @@
 //! | end | [`Kernel::remove`], [`Kernel::disown`], [`Kernel::shutdown`]; dropping the last handle terminates what is left |
 //! | outside jobs | [`kill_pid`], [`kill_group`], [`probe_pid`], [`probe_group`] take a [`Pid`] and a [`Signal`] |
 //! | supervise | [`Kernel::scope`] ([`Scope`]: one owner's jobs), [`JobOptions::owner`] / [`label`](JobOptions::label) / [`timeout`](JobOptions::timeout) / [`parent`](JobOptions::parent) / [`orphans`](JobOptions::orphans), [`Kernel::children`], [`Kernel::subtree`], [`Kernel::remove_subtree`], [`FutureContext::spawn_process`], [`FutureContext::checkpoint`], [`JobInfo::stop_cause`] (see [`supervise`]) |
-//! | resources | [`Job::resources`] / [`JobInfo::resources`] (CPU time, memory), [`JobOptions::cpu_limit`] / [`memory_limit`](JobOptions::memory_limit) ([`JobEvent::LimitWarning`] at 80%, cause [`StopCause::Limit`] at 100%), [`JobOptions::output_file`] (see [`supervise::resources`]) |
+//! | resources | [`Job::resources`] / [`JobInfo::resources`] (CPU time, memory), [`JobOptions::cpu_limit`] / [`memory_limit`](JobOptions::memory_limit) ([`JobEvent::LimitWarning`] at 80%, cause [`StopCause::Limit`] at 100%; a memory cgroup per job where the system offers one, [`memory_limit_path`]), [`JobOptions::output_file`] (see [`supervise::resources`]) |
+//! | restart, complete | [`Kernel::spawn_restarting`], [`Kernel::spawn_future_restarting`] ([`RestartPolicy`]; [`JobInfo::restarts`], [`JobInfo::last_exit`], [`JobInfo::last_stop_cause`]), [`Kernel::completions`] ([`Completion`] with [`Preview`]s), [`JobOptions::reminder`] (see [`supervise::restart`]) |
 //!
 //! Public types are owned by this crate: no tokio, tokio-util or nix type
 //! appears in a signature. Config, options, states, events and snapshots are
@@ -116,7 +117,7 @@ pub use signal::{kill_group, kill_pid, probe_group, probe_pid, Signal};
 pub use spec::{Cmd, Io, JobOptions, ProcessSpec};
 pub use stream::{Chunk, OutputStream, StreamStats};
 pub use supervise::{
-    Completion, Completions, LimitKind, OrphanPolicy, OutputFile, Preview, Resources, RestartMode,
-    RestartPolicy, Scope, StopCause,
+    memory_limit_path, Completion, Completions, LimitKind, MemoryLimitPath, OrphanPolicy,
+    OutputFile, Preview, Resources, RestartMode, RestartPolicy, Scope, StopCause,
 };
 pub use sys::set_child_subreaper;

@@ -2,7 +2,7 @@
 
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
@@ -25,8 +25,44 @@ pub(crate) struct Status {
     /// finished (a process job's streams may stay open for leftovers).
     /// Waiters return only then.
     pub(crate) announced: bool,
-    /// Why the job was asked to end, from the first request on.
-    pub(crate) cause: Option<StopCause>,
+    /// Why the job was asked to end, from the first request on (see
+    /// [`Cause`]: one byte, so a status stays 32 bytes).
+    pub(crate) cause: Cause,
+}
+
+/// A [`StopCause`] in a byte: 0 none, 1 embedder, 2 timeout, 3 limit,
+/// 4 + N signal N.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cause(u8);
+
+impl Cause {
+    fn of(cause: StopCause) -> Cause {
+        Cause(match cause {
+            StopCause::Embedder => 1,
+            StopCause::Timeout => 2,
+            StopCause::Limit => 3,
+            StopCause::Signal(sig) => u8::try_from(sig.number())
+                .ok()
+                .and_then(|n| n.checked_add(4))
+                .unwrap_or(1),
+        })
+    }
+
+    pub(crate) fn get(self) -> Option<StopCause> {
+        match self.0 {
+            0 => None,
+            1 => Some(StopCause::Embedder),
+            2 => Some(StopCause::Timeout),
+            3 => Some(StopCause::Limit),
+            n => Signal::from_number(i32::from(n - 4))
+                .ok()
+                .map(StopCause::Signal),
+        }
+    }
+
+    fn is_some(self) -> bool {
+        self.0 != 0
+    }
 }
 
 pub(crate) enum Body {
@@ -49,11 +85,12 @@ pub(crate) struct JobCore {
     status: Mutex<Status>,
     /// Woken (all waiters) after every change of `status`.
     changed: Notify,
+    /// An atomic, not in the status: filters over every job read it.
     disowned: AtomicBool,
     body: Body,
-    /// Supervision data (see [`crate::supervise`]), set before the job
-    /// enters the table; empty for a job that uses none.
-    meta: OnceLock<Box<Meta>>,
+    /// Supervision data (see [`crate::supervise`]), set before the record
+    /// is shared; `None` (8 bytes) for a job that uses none.
+    meta: Option<Box<Meta>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -79,12 +116,12 @@ impl JobCore {
                 state: JobState::Running,
                 ended_at: None,
                 announced: false,
-                cause: None,
+                cause: Cause::default(),
             }),
             changed: Notify::new(),
             disowned: AtomicBool::new(false),
             body,
-            meta: OnceLock::new(),
+            meta: None,
         }
     }
 
@@ -122,14 +159,14 @@ impl JobCore {
         &self.stderr
     }
 
-    /// Sets the supervision data (once, before the job enters the table).
-    pub(crate) fn set_meta(&self, meta: Meta) {
-        let _ = self.meta.set(Box::new(meta));
+    /// Sets the supervision data, while the record is not shared yet.
+    pub(crate) fn set_meta(&mut self, meta: Option<Meta>) {
+        self.meta = meta.map(Box::new);
     }
 
     /// The supervision data, if the job has any.
     pub(crate) fn meta(&self) -> Option<&Meta> {
-        self.meta.get().map(|m| &**m)
+        self.meta.as_deref()
     }
 
     pub(crate) fn body(&self) -> &Body {
@@ -198,7 +235,7 @@ impl JobCore {
         if s.state.is_finished() || s.cause.is_some() {
             return false;
         }
-        s.cause = Some(cause);
+        s.cause = Cause::of(cause);
         true
     }
 
@@ -213,17 +250,17 @@ impl JobCore {
         if s.state.is_finished() {
             return false;
         }
-        let state = match (s.cause, state) {
+        let state = match (s.cause.get(), state) {
             (Some(StopCause::Timeout), _) => JobState::Exited(124),
             (None, JobState::Signaled { signal, .. })
                 if signal.number() == libc::SIGXCPU
-                    && self.meta.get().is_some_and(|m| m.cpu_limit.is_some()) =>
+                    && self.meta().is_some_and(|m| m.cpu_limit.is_some()) =>
             {
-                s.cause = Some(StopCause::Limit);
+                s.cause = Cause::of(StopCause::Limit);
                 state
             }
             (None, JobState::Signaled { signal, .. }) => {
-                s.cause = Some(StopCause::Signal(signal));
+                s.cause = Cause::of(StopCause::Signal(signal));
                 state
             }
             _ => state,
@@ -270,6 +307,17 @@ impl JobCore {
         let status = *lock(&self.status);
         let meta = self.meta();
         let restart = meta.and_then(|m| m.restart.as_deref());
+        let (last_exit, last_stop_cause, resources) = match restart {
+            Some(r) => r.last(),
+            None => {
+                let end = status.state.is_finished();
+                (
+                    end.then_some(status.state),
+                    status.cause.get().filter(|_| end),
+                    crate::supervise::resources::of(self).0,
+                )
+            }
+        };
         JobInfo {
             id: self.id,
             number: self.number(),
@@ -290,7 +338,7 @@ impl JobCore {
             parent: meta.and_then(|m| m.parent),
             owner: meta.and_then(|m| m.owner.as_deref().map(str::to_owned)),
             labels: meta.map(|m| m.labels.clone()).unwrap_or_default(),
-            stop_cause: status.cause,
+            stop_cause: status.cause.get(),
             timeout: meta.and_then(|m| m.timeout),
             orphans: meta.map(|m| m.orphans).unwrap_or_default(),
             cwd: meta.and_then(|m| m.cwd.clone()),
@@ -312,8 +360,9 @@ impl JobCore {
             reminder: meta.and_then(|m| m.reminder),
             restart: restart.map(|r| r.policy.clone()),
             restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
-            last_exit: restart.and_then(|r| r.last()),
-            resources: crate::supervise::resources::of(self).0,
+            last_exit,
+            last_stop_cause,
+            resources,
             cpu_limit: meta.and_then(|m| m.cpu_limit),
             memory_limit: meta.and_then(|m| m.memory_limit),
             output_file: meta.and_then(|m| m.output.as_ref().map(|o| o.path.clone())),
@@ -489,5 +538,17 @@ impl Job {
             None,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every job carries a record: supervision must not grow it (an
+    /// `Arc<JobCore>` of 184 bytes is one 208-byte malloc chunk).
+    #[test]
+    fn the_record_stays_small() {
+        assert!(std::mem::size_of::<super::JobCore>() <= 184);
+        assert_eq!(std::mem::size_of::<super::Status>(), 32);
+        assert!(std::mem::size_of::<super::ProcPart>() <= 184);
     }
 }

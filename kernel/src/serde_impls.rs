@@ -166,7 +166,7 @@ impl Serialize for StreamStats {
 
 impl Serialize for JobInfo {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("JobInfo", 33)?;
+        let mut st = s.serialize_struct("JobInfo", 34)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("number", &self.number)?;
         st.serialize_field("command", &self.command)?;
@@ -196,6 +196,7 @@ impl Serialize for JobInfo {
         st.serialize_field("restart", &self.restart)?;
         st.serialize_field("restarts", &self.restarts)?;
         st.serialize_field("last_exit", &self.last_exit)?;
+        st.serialize_field("last_stop_cause", &self.last_stop_cause)?;
         st.serialize_field("resources", &self.resources)?;
         st.serialize_field("cpu_limit", &self.cpu_limit)?;
         st.serialize_field("memory_limit", &self.memory_limit)?;

@@ -49,8 +49,10 @@ pub(crate) fn pids(pids: &[Pid]) -> String {
 /// the shell's, `null` for a removed one; `env_clear` when it started
 /// from an empty environment); `quiet`, `reminder_ms`; `restart` (the
 /// policy's mode, `null` for a plain job), `restarts` and
-/// `last_exit_code` (the last finished run's status); `cpu_user_ms`,
-/// `cpu_system_ms`, `memory_bytes`, `memory_peak_bytes` (as of the read),
+/// `last_exit_code` (the status of a finished job, or of a restarting
+/// job's last finished run) and `last_stop_cause` (that run's stop cause);
+/// `cpu_user_ms`, `cpu_system_ms`, `memory_bytes`, `memory_peak_bytes`
+/// (as of the read; a restarting job's over all its runs),
 /// `cpu_limit_ms`, `memory_limit_bytes` and `output_file`.
 pub(crate) fn info(info: &JobInfo) -> String {
     let signal = match info.state {
@@ -89,6 +91,7 @@ pub(crate) fn info(info: &JobInfo) -> String {
         "restart": info.restart.as_ref().map(|p| p.mode.as_str()),
         "restarts": info.restarts,
         "last_exit_code": info.last_exit.and_then(JobState::exit_status),
+        "last_stop_cause": info.last_stop_cause.map(|c| c.as_str()),
         "cpu_user_ms": millis(info.resources.cpu_user),
         "cpu_system_ms": millis(info.resources.cpu_system),
         "memory_bytes": info.resources.memory,

@@ -1011,5 +1011,7 @@ async fn info_shows_owner_labels_timeout_and_the_stop_cause() {
     let info = env.json("/v/jobs/2/info").await;
     assert_eq!(info["stop_cause"], "signal");
     assert_eq!(info["stop_signal"], "TERM");
+    assert_eq!(info["last_exit_code"], 143);
+    assert_eq!(info["last_stop_cause"], "signal");
     env.finish().await;
 }

@@ -56,6 +56,10 @@ pub struct KernelConfig {
     /// "Still running" reminder interval of every job whose options set
     /// none (default: none; see [`JobOptions::reminder`](crate::JobOptions::reminder)).
     pub reminder: Option<Duration>,
+    /// Enforce memory limits with a memory cgroup per job where the system
+    /// offers one (default on; see [`crate::supervise::resources`]). Off:
+    /// each member's `RLIMIT_DATA` only.
+    pub memory_cgroups: bool,
 }
 
 impl Default for KernelConfig {
@@ -76,6 +80,7 @@ impl Default for KernelConfig {
             max_descendants: None,
             spawn_rate: None,
             reminder: None,
+            memory_cgroups: true,
         }
     }
 }
@@ -163,6 +168,12 @@ impl KernelConfig {
     /// Sets [`reminder`](#structfield.reminder).
     pub fn reminder(mut self, every: Duration) -> Self {
         self.reminder = Some(every);
+        self
+    }
+
+    /// Sets [`memory_cgroups`](#structfield.memory_cgroups).
+    pub fn memory_cgroups(mut self, on: bool) -> Self {
+        self.memory_cgroups = on;
         self
     }
 

@@ -314,22 +314,25 @@ impl Kernel {
             core.proc(),
             meta.cpu_limit.is_some() || meta.memory_limit.is_some(),
         ) {
+            let enforcer = resources::Enforcer::new(
+                meta.cpu_limit,
+                meta.memory_limit,
+                self.inner.config.memory_cgroups,
+            );
             for &pid in &p.pids {
-                resources::limit_member(pid, meta.cpu_limit, meta.memory_limit);
+                enforcer.limit_member(pid);
             }
             let core = Arc::clone(core);
             let events = Arc::clone(&self.inner.events);
             let reap = self.reap_now();
             let grace = meta.timeout_grace;
-            let (cpu, memory) = (meta.cpu_limit, meta.memory_limit);
             tokio::spawn(async move {
-                if resources::watch(&core, &events, cpu, memory)
-                    .await
-                    .is_some()
-                {
+                if enforcer.watch(&core, &events).await.is_some() {
                     request_stop(&events, &core, StopCause::Limit);
                     let _ = terminate_core(&events, &core, grace, Some(reap)).await;
                 }
+                // The job's memory cgroup goes with the enforcer, now.
+                drop(enforcer);
             });
         }
         if let Some(every) = meta.reminder.filter(|d| !d.is_zero()) {

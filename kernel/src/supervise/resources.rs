@@ -12,27 +12,43 @@
 //!   its figures are zero (its children are jobs with their own).
 //! - **Limits** ([`JobOptions::cpu_limit`](crate::JobOptions::cpu_limit),
 //!   [`JobOptions::memory_limit`](crate::JobOptions::memory_limit)) on
-//!   process jobs. Right after spawn each member gets, by `prlimit(2)`
-//!   from the kernel (posix_spawn allows no pre_exec), `RLIMIT_CPU` at the
-//!   limit (SIGXCPU, then SIGKILL a second later) and `RLIMIT_DATA` at
-//!   the limit plus a quarter (at least 32 MiB more): a hard bound on each
-//!   member's heap between two of the kernel's checks. `RLIMIT_DATA`
-//!   rather than `RLIMIT_AS`: address space counts reservations that use
-//!   no memory (thread arenas, runtimes that map a large heap up front),
-//!   so it refuses programs that would fit. The job's limit itself is
-//!   the kernel's: one task per limited job checks the accounted figures
-//!   on a timer, publishes [`JobEvent::LimitWarning`]
-//!   once at 80% of a limit and, at 100%, ends the job as
-//!   [`Kernel::terminate`](crate::Kernel::terminate) does with cause
-//!   [`StopCause::Limit`](crate::StopCause::Limit) (a member SIGXCPU
-//!   ended counts as that cause too). The CPU timer is set from the
-//!   budget left: a single-threaded member cannot use more than one CPU
-//!   second per second, so it sleeps (threshold − used) ÷ live members,
-//!   then recomputes; no busy loop. Memory has no such bound and, with no
-//!   cgroup event source, is checked every [`MEMORY_CHECK`].
-//! - **cgroups** are not used: memory and CPU controllers in a writable
-//!   cgroup v2 would give whole-group limits and `memory.events`
-//!   notifications, but the kernel does not create cgroups.
+//!   process jobs, applied right after spawn (posix_spawn allows no
+//!   pre_exec). [`JobEvent::LimitWarning`] is published once at 80% of a
+//!   limit; at 100% the job ends as [`Kernel::terminate`](crate::Kernel::terminate)
+//!   ends it, with cause [`StopCause::Limit`](crate::StopCause::Limit).
+//! - **CPU**: each member gets `RLIMIT_CPU` by `prlimit(2)` (SIGXCPU, then
+//!   SIGKILL a second later; a member SIGXCPU ended counts as cause
+//!   `limit`). The job's own limit, over all members, is a deadline, not
+//!   a sample: a single-threaded member uses at most one CPU second per
+//!   second, so the check sleeps (threshold − used) ÷ live members and
+//!   wakes no sooner than the budget could be spent.
+//! - **Memory** takes the best path the system offers
+//!   ([`memory_limit_path`]):
+//!   - [`MemoryLimitPath::Cgroup`]: a writable cgroup v1 memory controller.
+//!     Each limited job gets a memory cgroup holding its members (and
+//!     every process they start): the system enforces the limit on the
+//!     whole job, page cache included, and holds it there (OOM killer off
+//!     in the group) while eventfds registered in `cgroup.event_control`
+//!     report usage crossing 80% (the warning) and the group reaching its
+//!     limit (the end). Event-driven, nothing is read on a timer. What
+//!     the members held before they were moved in stays charged outside
+//!     the group, so their resident sets are read once, when the limit is
+//!     applied, and count against it (a job already past it ends at once,
+//!     on both paths). Each
+//!     member also gets `RLIMIT_DATA` at the limit plus a quarter (at
+//!     least 32 MiB) as a per-process backstop for what it allocates
+//!     before it is moved in. The group is removed when the job ends.
+//!   - [`MemoryLimitPath::PerMember`]: no usable cgroup (cgroup v2's memory
+//!     controller is not driven by this kernel; v1 absent or read-only).
+//!     Each member gets `RLIMIT_DATA` at the limit: the system refuses
+//!     the allocation that would pass it (`ENOMEM`; the program decides
+//!     what follows). That bound is per member, not per job, and the
+//!     system gives no event on the way to it, so no 80% warning is
+//!     published and the job is not ended with cause `limit`: the only
+//!     way to see a threshold crossed would be to sample, which the
+//!     kernel does not do. `RLIMIT_DATA` rather than `RLIMIT_AS`: address
+//!     space counts reservations that use no memory (thread arenas,
+//!     runtimes that map a large heap up front), refusing programs that fit.
 //! - **Output files** ([`JobOptions::output_file`](crate::JobOptions::output_file)):
 //!   one file per job holding stdout and stderr interleaved as they arrive
 //!   (what a terminal would show), appended by the same pumps that fill
@@ -47,9 +63,6 @@ use crate::events::Publisher;
 use crate::job::JobEvent;
 use crate::record::JobCore;
 use crate::sys;
-
-/// How often a memory limit is checked (no event source without cgroups).
-pub const MEMORY_CHECK: Duration = Duration::from_millis(100);
 
 /// The shortest CPU timer: a job near its limit is not checked more often.
 const CPU_MIN_CHECK: Duration = Duration::from_millis(10);
@@ -72,6 +85,37 @@ impl Resources {
     /// User plus system CPU time.
     pub fn cpu(&self) -> Duration {
         self.cpu_user + self.cpu_system
+    }
+}
+
+/// How a memory limit is enforced on this system (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MemoryLimitPath {
+    /// A memory cgroup per job: whole-job limit, 80% warning, cause `limit`.
+    Cgroup,
+    /// `RLIMIT_DATA` on each member only.
+    PerMember,
+}
+
+impl MemoryLimitPath {
+    /// `cgroup` or `per-member`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemoryLimitPath::Cgroup => "cgroup",
+            MemoryLimitPath::PerMember => "per-member",
+        }
+    }
+}
+
+/// The path memory limits take on this system (probed once per process)
+/// in a kernel whose [`KernelConfig::memory_cgroups`](crate::KernelConfig::memory_cgroups)
+/// is on; [`MemoryLimitPath::PerMember`] where it is off.
+pub fn memory_limit_path() -> MemoryLimitPath {
+    if sys::cgroup::memory_groups() {
+        MemoryLimitPath::Cgroup
+    } else {
+        MemoryLimitPath::PerMember
     }
 }
 
@@ -148,16 +192,83 @@ impl OutputTarget {
     }
 }
 
-/// Applies the per-member rlimits of a job's limits to `pid`. Best effort:
-/// a member that exited already cannot be limited, and the kernel's own
-/// checks still hold for the job.
-pub(crate) fn limit_member(pid: i32, cpu: Option<Duration>, memory: Option<u64>) {
-    if let Some(cpu) = cpu {
-        let secs = cpu.as_secs() + u64::from(cpu.subsec_nanos() > 0);
-        let _ = sys::limit_cpu(pid, secs.max(1));
+/// A limited job's enforcement: its memory cgroup, if it has one.
+#[derive(Debug)]
+pub(crate) struct Enforcer {
+    cpu: Option<Duration>,
+    memory: Option<u64>,
+    group: Option<sys::cgroup::MemoryGroup>,
+}
+
+impl Enforcer {
+    /// Sets up the limits of a job (its memory cgroup, where the system
+    /// offers one and `cgroups` allows it). Within a tokio runtime.
+    pub(crate) fn new(cpu: Option<Duration>, memory: Option<u64>, cgroups: bool) -> Enforcer {
+        // A cgroup that cannot be made leaves the per-member bound.
+        let group = memory
+            .filter(|_| cgroups)
+            .and_then(|m| sys::cgroup::MemoryGroup::create(m, m / 5 * 4).ok())
+            .flatten();
+        Enforcer { cpu, memory, group }
     }
-    if let Some(mem) = memory {
-        let _ = sys::limit_data(pid, mem.saturating_add((mem / 4).max(32 << 20)));
+
+    /// Applies the job's limits to its member `pid`. Best effort: a member
+    /// that exited already cannot be limited.
+    pub(crate) fn limit_member(&self, pid: i32) {
+        if let Some(g) = &self.group {
+            let _ = g.add(pid);
+        }
+        if let Some(cpu) = self.cpu {
+            let secs = cpu.as_secs() + u64::from(cpu.subsec_nanos() > 0);
+            let _ = sys::limit_cpu(pid, secs.max(1));
+        }
+        if let Some(mem) = self.memory {
+            let bound = if self.group.is_some() {
+                mem.saturating_add((mem / 4).max(32 << 20))
+            } else {
+                mem
+            };
+            let _ = sys::limit_data(pid, bound);
+        }
+    }
+
+    /// Watches the job until it ends or reaches a limit; returns the limit
+    /// reached. Publishes the 80% warnings on the way.
+    pub(crate) async fn watch(&self, core: &JobCore, events: &Publisher) -> Option<LimitKind> {
+        let memory = async {
+            let Some(limit) = self.memory else {
+                return std::future::pending().await;
+            };
+            // What the members hold already was charged before they were
+            // limited (a cgroup counts only what is charged in it): one
+            // look now, when the limit is applied.
+            let held = of(core).0.memory;
+            if held >= limit {
+                return;
+            }
+            let warned = held >= limit / 5 * 4;
+            if warned {
+                events.publish(JobEvent::LimitWarning(core.id(), LimitKind::Memory));
+            }
+            let Some(g) = &self.group else {
+                return std::future::pending().await;
+            };
+            if warned {
+                return g.full().await;
+            }
+            tokio::select! {
+                () = g.full() => {}
+                () = g.warned() => {
+                    events.publish(JobEvent::LimitWarning(core.id(), LimitKind::Memory));
+                    g.full().await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = core.wait_for(crate::job::JobState::is_finished) => None,
+            () = memory => Some(LimitKind::Memory),
+            () = watch_cpu(core, events, self.cpu) => Some(LimitKind::Cpu),
+        }
     }
 }
 
@@ -178,46 +289,26 @@ pub(crate) fn of(core: &JobCore) -> (Resources, usize) {
     )
 }
 
-/// Watches a limited job until it ends or reaches a limit; returns the
-/// limit reached. Publishes the 80% warnings on the way.
-pub(crate) async fn watch(
-    core: &JobCore,
-    events: &Publisher,
-    cpu: Option<Duration>,
-    memory: Option<u64>,
-) -> Option<LimitKind> {
-    let (mut cpu_warned, mut mem_warned) = (false, false);
+/// Returns once the job's CPU time reaches `limit` (never without one),
+/// publishing the warning at 80% on the way.
+async fn watch_cpu(core: &JobCore, events: &Publisher, limit: Option<Duration>) {
+    let Some(limit) = limit else {
+        return std::future::pending().await;
+    };
+    let warn_at = limit.mul_f64(0.8);
+    let mut warned = false;
     loop {
         let (r, live) = of(core);
-        let mut next: Option<Duration> = None;
-        if let Some(limit) = cpu {
-            let used = r.cpu();
-            if used >= limit {
-                return Some(LimitKind::Cpu);
-            }
-            let warn_at = limit.mul_f64(0.8);
-            if used >= warn_at && !cpu_warned {
-                cpu_warned = true;
-                events.publish(JobEvent::LimitWarning(core.id(), LimitKind::Cpu));
-            }
-            let target = if cpu_warned { limit } else { warn_at };
-            let per = u32::try_from(live.max(1)).unwrap_or(u32::MAX);
-            next = Some(((target - used) / per).max(CPU_MIN_CHECK));
+        let used = r.cpu();
+        if used >= limit {
+            return;
         }
-        if let Some(limit) = memory {
-            if r.memory >= limit {
-                return Some(LimitKind::Memory);
-            }
-            if r.memory >= limit / 5 * 4 && !mem_warned {
-                mem_warned = true;
-                events.publish(JobEvent::LimitWarning(core.id(), LimitKind::Memory));
-            }
-            next = Some(next.map_or(MEMORY_CHECK, |n| n.min(MEMORY_CHECK)));
+        if used >= warn_at && !warned {
+            warned = true;
+            events.publish(JobEvent::LimitWarning(core.id(), LimitKind::Cpu));
         }
-        let next = next?;
-        tokio::select! {
-            _ = core.wait_for(crate::job::JobState::is_finished) => return None,
-            () = tokio::time::sleep(next) => {}
-        }
+        let target = if warned { limit } else { warn_at };
+        let per = u32::try_from(live.max(1)).unwrap_or(u32::MAX);
+        tokio::time::sleep(((target - used) / per).max(CPU_MIN_CHECK)).await;
     }
 }

@@ -6,9 +6,16 @@
 //! hidden, quiet child process job whose output is copied into the job's
 //! own streams; or a factory's future ([`Kernel::spawn_future_restarting`]).
 //! Between runs it publishes [`JobEvent::Restarted`],
-//! and its info shows the policy, the restart count and the last run's
-//! end ([`JobInfo::restarts`](crate::JobInfo::restarts),
-//! [`JobInfo::last_exit`](crate::JobInfo::last_exit)).
+//! and its info shows the policy, the restart count and the last finished
+//! run: how it ended ([`JobInfo::restarts`](crate::JobInfo::restarts),
+//! [`JobInfo::last_exit`](crate::JobInfo::last_exit)) and why it was asked
+//! to end, if it was ([`JobInfo::last_stop_cause`](crate::JobInfo::last_stop_cause):
+//! a run its CPU or memory limit ended shows `limit` there while the job
+//! itself runs on). Its [`JobInfo::resources`](crate::JobInfo::resources)
+//! are those of all its runs: the CPU time of the finished ones plus the
+//! current one's, the current run's memory, and the largest peak of any.
+//! A job's own [`JobOptions::timeout`](crate::JobOptions::timeout) bounds
+//! the whole job; its CPU and memory limits apply to each run.
 //!
 //! After a run, the [`RestartPolicy`] decides: never; on failure (a run
 //! that did not exit 0); or always. A budget bounds restarts (at most N
@@ -35,6 +42,7 @@ use crate::kernel::Kernel;
 use crate::record::Job;
 use crate::spec::{Cmd, Io, JobOptions, ProcessSpec};
 use crate::stream::OutputStream;
+use crate::supervise::{Resources, StopCause};
 
 /// When a job runs again.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -138,8 +146,36 @@ impl RestartPolicy {
 pub(crate) struct RestartState {
     pub(crate) policy: RestartPolicy,
     pub(crate) count: AtomicU32,
-    pub(crate) last_exit: Mutex<Option<JobState>>,
+    runs: Mutex<Runs>,
     recent: Mutex<VecDeque<Instant>>,
+}
+
+/// What the runs so far left, and the current run.
+#[derive(Debug, Default)]
+struct Runs {
+    last_exit: Option<JobState>,
+    last_cause: Option<StopCause>,
+    /// CPU time of the finished runs, and the largest peak of any.
+    done: Resources,
+    /// The current run's process job.
+    current: Option<Job>,
+}
+
+/// How one run ended.
+pub(crate) struct RunEnd {
+    state: JobState,
+    cause: Option<StopCause>,
+    usage: Resources,
+}
+
+impl RunEnd {
+    fn exited(code: i32) -> RunEnd {
+        RunEnd {
+            state: JobState::Exited(code),
+            cause: None,
+            usage: Resources::default(),
+        }
+    }
 }
 
 impl RestartState {
@@ -147,19 +183,46 @@ impl RestartState {
         RestartState {
             policy,
             count: AtomicU32::new(0),
-            last_exit: Mutex::new(None),
+            runs: Mutex::new(Runs::default()),
             recent: Mutex::new(VecDeque::new()),
         }
     }
 
-    pub(crate) fn last(&self) -> Option<JobState> {
-        *self.last_exit.lock().unwrap_or_else(|e| e.into_inner())
+    fn runs(&self) -> std::sync::MutexGuard<'_, Runs> {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records a run's end; returns the delay before the next run, or
+    /// The last finished run's end and stop cause, and the usage of all runs.
+    pub(crate) fn last(&self) -> (Option<JobState>, Option<StopCause>, Resources) {
+        let runs = self.runs();
+        let mut usage = runs.done;
+        if let Some(now) = runs.current.as_ref().map(Job::resources) {
+            usage.cpu_user += now.cpu_user;
+            usage.cpu_system += now.cpu_system;
+            usage.memory = now.memory;
+            usage.memory_peak = usage.memory_peak.max(now.memory_peak);
+        }
+        (runs.last_exit, runs.last_cause, usage)
+    }
+
+    fn set_current(&self, run: Option<Job>) {
+        self.runs().current = run;
+    }
+
+    /// Records how a run ended.
+    fn record(&self, end: &RunEnd) {
+        let mut runs = self.runs();
+        runs.last_exit = Some(end.state);
+        runs.last_cause = end.cause;
+        runs.done.cpu_user += end.usage.cpu_user;
+        runs.done.cpu_system += end.usage.cpu_system;
+        runs.done.memory_peak = runs.done.memory_peak.max(end.usage.memory_peak);
+        runs.current = None;
+    }
+
+    /// The delay before the next run after one that ended `end`, or
     /// `None` to end the job.
     fn after(&self, end: JobState) -> Option<Duration> {
-        *self.last_exit.lock().unwrap_or_else(|e| e.into_inner()) = Some(end);
         let p = &self.policy;
         match p.mode {
             RestartMode::Never => return None,
@@ -249,7 +312,7 @@ async fn forward(from: OutputStream, to: OutputStream) {
 }
 
 /// One run of a kept spec, as a child of the restarting job.
-async fn run_once(ctx: &FutureContext, spec: &ProcessSpec) -> JobState {
+async fn run_once(ctx: &FutureContext, state: &RestartState, spec: &ProcessSpec) -> RunEnd {
     let child = copy_spec(spec)
         .map_err(|source| Error::Spawn {
             command: spec.text.clone(),
@@ -260,30 +323,35 @@ async fn run_once(ctx: &FutureContext, spec: &ProcessSpec) -> JobState {
         Ok(c) => c,
         Err(e) => {
             ctx.stderr.write(format!("{e}\n").as_bytes());
-            return JobState::Exited(start_failure(&e));
+            return RunEnd::exited(start_failure(&e));
         }
     };
+    state.set_current(Some(child.clone()));
     let out = forward(child.stdout().clone(), ctx.stdout.clone());
     let err = forward(child.stderr().clone(), ctx.stderr.clone());
     let (info, (), ()) = tokio::join!(child.wait(), out, err);
     let _ = ctx.kernel().map(|k| k.remove(child.id()));
-    info.state
+    RunEnd {
+        state: info.state,
+        cause: info.stop_cause,
+        usage: info.resources,
+    }
 }
 
 /// The restarting job's loop: `run` until the policy says stop.
 async fn supervise<R, Fut>(ctx: FutureContext, state: Arc<RestartState>, run: R) -> i32
 where
     R: Fn(FutureContext) -> Fut,
-    Fut: Future<Output = JobState>,
+    Fut: Future<Output = RunEnd>,
 {
     loop {
         let end = run(ctx.clone()).await;
-        let code = end.exit_status().unwrap_or(1);
+        state.record(&end);
+        let code = end.state.exit_status().unwrap_or(1);
         if ctx.cancel.is_cancelled() {
-            *state.last_exit.lock().unwrap_or_else(|e| e.into_inner()) = Some(end);
             return code;
         }
-        let Some(delay) = state.after(end) else {
+        let Some(delay) = state.after(end.state) else {
             return code;
         };
         // A zero delay skips the timer (whose granularity is a millisecond).
@@ -324,9 +392,11 @@ impl Kernel {
         let spec = Arc::new(spec);
         let text = spec.text.clone();
         self.spawn_future(text, options, move |ctx| {
+            let runs = Arc::clone(&state);
             supervise(ctx, state, move |ctx| {
                 let spec = Arc::clone(&spec);
-                async move { run_once(&ctx, &spec).await }
+                let runs = Arc::clone(&runs);
+                async move { run_once(&ctx, &runs, &spec).await }
             })
         })
     }
@@ -353,7 +423,7 @@ impl Kernel {
         self.spawn_future(command, options, move |ctx| {
             supervise(ctx, state, move |ctx| {
                 let run = make(ctx);
-                async move { JobState::Exited(run.await) }
+                async move { RunEnd::exited(run.await) }
             })
         })
     }

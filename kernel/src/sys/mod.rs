@@ -9,6 +9,7 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
+pub(crate) mod cgroup;
 pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;

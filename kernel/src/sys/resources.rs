@@ -12,14 +12,6 @@ pub(crate) struct Usage {
     pub(crate) peak: u64,
 }
 
-impl Usage {
-    pub(crate) fn add(&mut self, other: Usage) {
-        self.user += other.user;
-        self.system += other.system;
-        self.peak = self.peak.max(other.peak);
-    }
-}
-
 pub(super) fn usage_of(ru: &libc::rusage) -> Usage {
     let tv = |t: libc::timeval| {
         Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))

@@ -1,9 +1,11 @@
-//! Resources: CPU and memory accounting, limits (prlimit and the kernel's
-//! check, 80% warning, cause `limit`), output files.
+//! Resources: CPU and memory accounting, limits (prlimit, a memory cgroup
+//! where the system offers one, 80% warning, cause `limit`), output files.
 
 use std::time::Duration;
 
-use corral_kernel::{Cmd, JobEvent, JobOptions, LimitKind, OutputFile, ProcessSpec, StopCause};
+use corral_kernel::{
+    Cmd, JobEvent, JobOptions, LimitKind, MemoryLimitPath, OutputFile, ProcessSpec, StopCause,
+};
 
 use crate::util::*;
 
@@ -95,8 +97,24 @@ async fn a_cpu_limit_warns_at_80_percent_then_ends_the_job_with_cause_limit() {
     assert!(!alive(pid));
 }
 
+/// The job's memory cgroup, from /proc/PID/cgroup (v1 `memory` line).
+fn memory_cgroup(pid: u32) -> Option<String> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    s.lines().find_map(|l| {
+        let mut f = l.splitn(3, ':');
+        let (_, ctl, path) = (f.next()?, f.next()?, f.next()?);
+        ctl.split(',')
+            .any(|c| c == "memory")
+            .then(|| path.to_owned())
+    })
+}
+
+/// The path this system offers: a memory cgroup per job (warning and
+/// cause `limit` from its events) or each member's RLIMIT_DATA alone.
 #[tokio::test]
-async fn a_memory_limit_warns_then_ends_the_job_with_cause_limit() {
+async fn a_memory_limit_takes_the_systems_path() {
+    let path = corral_kernel::memory_limit_path();
+    println!("memory limit path: {}", path.as_str());
     let k = TestKernel::new();
     let mut events = k.subscribe();
     let limit = 100 << 20;
@@ -105,18 +123,74 @@ async fn a_memory_limit_warns_then_ends_the_job_with_cause_limit() {
         .unwrap();
     let pid = u32::from(job.pids()[0]);
     let _guard = KillOnDrop::new(&[pid]);
-    // The per-member backstop: RLIMIT_DATA a quarter (at least 32 MiB) above.
-    let line = limit_line(pid, "Max data size").unwrap();
-    assert!(line.contains(&((limit + (32 << 20)).to_string())), "{line}");
-    assert_eq!(
-        within("the warning", next_warning(&mut events)).await,
-        LimitKind::Memory
-    );
-    finished(&job).await;
+    let data = limit_line(pid, "Max data size").unwrap();
+    match path {
+        MemoryLimitPath::Cgroup => {
+            // The backstop: RLIMIT_DATA a quarter (at least 32 MiB) above.
+            assert!(data.contains(&((limit + (32 << 20)).to_string())), "{data}");
+            let group = memory_cgroup(pid).unwrap();
+            assert!(group.contains("/corral-"), "{group}");
+            assert_eq!(
+                within("the warning", next_warning(&mut events)).await,
+                LimitKind::Memory
+            );
+            finished(&job).await;
+            let info = job.info();
+            assert_eq!(info.stop_cause, Some(StopCause::Limit));
+            assert!(
+                info.resources.memory_peak >= limit / 4 * 3,
+                "{:?}",
+                info.resources
+            );
+            assert!(!alive(pid));
+        }
+        MemoryLimitPath::PerMember => per_member_bound(&job, pid, limit, &data).await,
+        _ => unreachable!("a path this test does not know"),
+    }
+}
+
+/// Without cgroups (or where the system has none): RLIMIT_DATA at the
+/// limit on each member; the hog's allocations are refused and it lives on.
+#[tokio::test]
+async fn a_memory_limit_without_cgroups_bounds_each_member() {
+    let k = TestKernel::with(corral_kernel::KernelConfig::default().memory_cgroups(false));
+    let limit = 100 << 20;
+    let job = k
+        .spawn_process(python(HOG).options(JobOptions::new().memory_limit(limit)))
+        .unwrap();
+    let pid = u32::from(job.pids()[0]);
+    let _guard = KillOnDrop::new(&[pid]);
+    let data = limit_line(pid, "Max data size").unwrap();
+    if let Some(group) = memory_cgroup(pid) {
+        assert!(!group.contains("/corral-"), "{group}");
+    }
+    per_member_bound(&job, pid, limit, &data).await;
+}
+
+/// VmData of `pid` in bytes (its heap and private writable mappings).
+fn vm_data(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb = s
+        .lines()
+        .find_map(|l| l.strip_prefix("VmData:"))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse::<u64>().ok())?;
+    Some(kb * 1024)
+}
+
+async fn per_member_bound(job: &corral_kernel::Job, pid: u32, limit: u64, data: &str) {
+    assert!(data.contains(&limit.to_string()), "{data}");
+    // Its heap stops short of the limit: the kernel refuses the rest.
+    until("the hog to reach its bound", || {
+        vm_data(pid).is_some_and(|d| d + (4 << 20) > limit)
+    })
+    .await;
+    assert!(vm_data(pid).unwrap() <= limit);
     let info = job.info();
-    assert_eq!(info.stop_cause, Some(StopCause::Limit));
-    assert!(info.resources.memory_peak >= limit, "{:?}", info.resources);
-    assert!(!alive(pid));
+    assert!(!info.state.is_finished());
+    assert_eq!(info.stop_cause, None);
+    job.signal(corral_kernel::Signal::KILL).unwrap();
+    finished(job).await;
 }
 
 #[tokio::test]

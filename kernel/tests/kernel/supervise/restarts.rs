@@ -169,3 +169,64 @@ async fn signals_reach_the_current_run_and_an_ending_one_is_not_restarted() {
     assert_eq!(job.info().restarts, 0);
     assert!(!alive(pid));
 }
+
+/// Every finished job's info says how it ended (`last_exit`), and why it
+/// was asked to, if it was (`last_stop_cause`); nothing while it runs.
+#[tokio::test]
+async fn every_finished_job_has_its_last_exit_and_stop_cause() {
+    let k = TestKernel::new();
+    let plain = k.spawn_process(sh("exit 3")).unwrap();
+    let sleeper_job = k.spawn_process(sleeper()).unwrap();
+    let _guard = KillOnDrop::new(&[u32::from(sleeper_job.pids()[0])]);
+    assert_eq!(finished(&plain).await, JobState::Exited(3));
+    let info = plain.info();
+    assert_eq!(info.last_exit, Some(JobState::Exited(3)));
+    assert_eq!(info.last_stop_cause, None);
+    let live = sleeper_job.info();
+    assert_eq!((live.last_exit, live.last_stop_cause), (None, None));
+    let ended = k
+        .terminate(sleeper_job.id(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(ended.state.is_finished());
+    assert_eq!(ended.last_exit, Some(ended.state));
+    assert_eq!(
+        ended.last_stop_cause,
+        Some(corral_kernel::StopCause::Embedder)
+    );
+}
+
+/// A run its CPU limit ends: the restarting job runs on, its info shows
+/// that run's end and cause, and its resources count the finished run.
+#[tokio::test]
+async fn a_restarting_job_shows_each_runs_cause_and_all_runs_usage() {
+    let k = TestKernel::new();
+    let limit = Duration::from_millis(300);
+    let spec = sh("while :; do :; done").options(JobOptions::new().cpu_limit(limit));
+    let job = k
+        .spawn_restarting(
+            spec,
+            RestartPolicy::on_failure()
+                .budget(5, Duration::from_secs(60))
+                .backoff(Duration::ZERO, Duration::ZERO),
+        )
+        .unwrap();
+    // TestKernel's drop kills the job, and a KILL to it reaches its run.
+    until("the first run to end by its limit", || {
+        job.info().restarts >= 1
+    })
+    .await;
+    let info = job.info();
+    assert!(!info.state.is_finished());
+    assert_eq!(info.stop_cause, None);
+    assert!(
+        matches!(info.last_exit, Some(s) if s.is_finished() && s != JobState::Exited(0)),
+        "{:?}",
+        info.last_exit
+    );
+    assert_eq!(info.last_stop_cause, Some(corral_kernel::StopCause::Limit));
+    assert!(info.resources.cpu() >= limit, "{:?}", info.resources);
+    let ended = k.terminate(job.id(), Duration::from_secs(5)).await.unwrap();
+    assert_eq!(ended.stop_cause, Some(corral_kernel::StopCause::Embedder));
+    assert!(ended.resources.cpu() >= limit);
+}
