@@ -6,6 +6,7 @@ mod control;
 mod jobctl;
 mod run;
 mod shellvars;
+pub(crate) mod shopt;
 pub(crate) mod wired;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
@@ -211,6 +212,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "shift [n]",
         "Shift the positional parameters.",
         shellvars::shift,
+    ),
+    (
+        "shopt",
+        "shopt [-pqsu] [-o] [optname ...]",
+        "Set and unset shell options by name.",
+        shopt::shopt,
     ),
     (
         "source",

@@ -37,6 +37,10 @@ pub enum ExpandOption {
     NoCaseGlob,
     /// `shopt -s extglob`: `@(…)`, `!(…)`, `*(…)`, `+(…)`, `?(…)`.
     ExtGlob,
+    /// `shopt -s nocasematch`: `case` and `[[ == ]]` ignore case.
+    NoCaseMatch,
+    /// `shopt -s globstar`: `**` matches any depth of directories.
+    GlobStar,
 }
 
 /// Why `$(…)` produced no output: already reported by the interpreter.

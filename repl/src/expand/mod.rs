@@ -167,6 +167,29 @@ pub async fn pattern<E: ExpandEnv + ?Sized>(
     word: &Word,
 ) -> Result<Pattern, ExpandError> {
     let extglob = env.option(ExpandOption::ExtGlob);
+    pattern_with(env, word, extglob).await
+}
+
+/// The right of `[[ x == p ]]`: as [`pattern`], with extglob groups always
+/// special (bash parses `[[ ]]` with extglob on).
+///
+/// # Errors
+/// As [`string`].
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn cond_pattern<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<Pattern, ExpandError> {
+    pattern_with(env, word, true).await
+}
+
+async fn pattern_with<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+    extglob: bool,
+) -> Result<Pattern, ExpandError> {
     let mut b = Builder::new(Mode::Pattern, extglob);
     word::parts(env, &mut b, &word.parts, Q::No).await?;
     let f = b.take_string();
@@ -174,7 +197,7 @@ pub async fn pattern<E: ExpandEnv + ?Sized>(
         &f.text,
         pattern::Quoted(&f.quoted),
         extglob,
-        false,
+        env.option(ExpandOption::NoCaseMatch),
     ))
 }
 

@@ -78,7 +78,13 @@ impl ExpandEnv for Shell {
         match option {
             ExpandOption::NoUnset => self.env.lang.opts.nounset,
             ExpandOption::NoGlob => self.env.lang.opts.noglob,
-            _ => false,
+            ExpandOption::NullGlob => self.env.lang.shopt.get("nullglob"),
+            ExpandOption::FailGlob => self.env.lang.shopt.get("failglob"),
+            ExpandOption::DotGlob => self.env.lang.shopt.get("dotglob"),
+            ExpandOption::NoCaseGlob => self.env.lang.shopt.get("nocaseglob"),
+            ExpandOption::ExtGlob => self.env.lang.shopt.get("extglob"),
+            ExpandOption::NoCaseMatch => self.env.lang.shopt.get("nocasematch"),
+            ExpandOption::GlobStar => self.env.lang.shopt.get("globstar"),
         }
     }
 

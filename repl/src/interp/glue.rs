@@ -106,7 +106,7 @@ impl CondEnv for Shell {
         text: &'a str,
     ) -> BoxFuture<'a, Result<bool, i32>> {
         Box::pin(async move {
-            match ex::pattern(self, pattern).await {
+            match ex::cond_pattern(self, pattern).await {
                 Ok(p) => Ok(p.matches(text)),
                 Err(e) => Err(self.expand_failed(&e)),
             }

@@ -74,6 +74,8 @@ pub struct Lang {
     pub positional: Vec<String>,
     /// `set` options.
     pub opts: Options,
+    /// `shopt` options.
+    pub shopt: crate::builtins::shopt::Shopts,
     /// `alias name=value`.
     pub aliases: HashMap<String, String>,
     /// `trap 'cmd' SIG`: by signal name without `SIG` (`EXIT`, `INT`…).
@@ -118,6 +120,7 @@ impl Lang {
             functions: HashMap::new(),
             positional: Vec::new(),
             opts: Options::new(interactive),
+            shopt: crate::builtins::shopt::Shopts::new(interactive),
             aliases: HashMap::new(),
             traps: HashMap::new(),
             funcnames: Vec::new(),

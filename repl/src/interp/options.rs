@@ -132,7 +132,7 @@ impl Options {
 }
 
 /// The `-o` names, in `set -o`'s order.
-const NAMES: [&str; 10] = [
+pub(crate) const NAMES: [&str; 10] = [
     "bgquiet",
     "errexit",
     "monitor",
