@@ -67,6 +67,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         control::break_,
     ),
     (
+        "builtin",
+        "builtin [shell-builtin [arg ...]]",
+        "Run a shell builtin, bypassing functions of the same name.",
+        control::builtin,
+    ),
+    (
         "cd",
         "cd [dir | -]",
         "Change the working directory.",
