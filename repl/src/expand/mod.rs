@@ -104,6 +104,16 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     Ok(out)
 }
 
+/// `text` with `$name`, `${name}` and simple specials expanded and quotes
+/// removed, without running anything; `None` when it holds more (`$(…)`,
+/// operators). For subscripts of associative arrays where no await is possible.
+pub fn simple_text<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<String> {
+    if text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') {
+        return Some(text[1..text.len() - 1].to_owned());
+    }
+    arith::simple(env, text)
+}
+
 /// Whether an unquoted `{` is in the word (the cheap test before brace expansion).
 fn has_open_brace(parts: &[WordPart]) -> bool {
     parts

@@ -50,6 +50,13 @@ impl ExpandEnv for Shell {
         r.map_err(|e| e.to_string())
     }
 
+    fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), String> {
+        self.env
+            .vars
+            .assign_key(name, key, value)
+            .map_err(|e| e.to_string())
+    }
+
     fn positional(&self) -> &[String] {
         &self.env.lang.positional
     }
@@ -139,6 +146,10 @@ impl Shell {
                     (Value::Indexed(items), i) => {
                         let i = usize::try_from(i.unwrap_or(0)).ok()?;
                         items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
+                    }
+                    (Value::Assoc(items), i) => {
+                        let key = i.unwrap_or(0).to_string();
+                        items.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
                     }
                 }
             }

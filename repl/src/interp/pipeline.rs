@@ -175,7 +175,7 @@ impl Shell {
             for a in &s.assignments {
                 match self.assignment_value(a).await {
                     Ok(Value::Scalar(v)) => env.push((a.name.clone(), v)),
-                    Ok(Value::Indexed(_)) => {}
+                    Ok(Value::Indexed(_) | Value::Assoc(_)) => {}
                     Err(status) => return Member::Failed(status),
                 }
             }

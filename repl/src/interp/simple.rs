@@ -332,7 +332,7 @@ impl Shell {
             .iter()
             .map(|(a, v)| match v {
                 Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
-                Value::Indexed(_) => format!("{}=(…)", a.name),
+                Value::Indexed(_) | Value::Assoc(_) => format!("{}=(…)", a.name),
             })
             .collect();
         parts.extend(words.iter().map(|w| quote(w)));

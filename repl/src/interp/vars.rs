@@ -74,10 +74,7 @@ impl Vars {
     /// A scalar's value, or element 0 of an array (as `$a` reads it).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        match self.table.get(name)?.value.as_ref()? {
-            Value::Scalar(s) => Some(s),
-            Value::Indexed(items) => items.iter().find(|(i, _)| *i == 0).map(|(_, v)| v.as_str()),
-        }
+        self.table.get(name)?.value.as_ref()?.first()
     }
 
     /// A variable's whole value.
@@ -145,6 +142,7 @@ impl Vars {
         let mut items = match self.value(name) {
             Some(Value::Indexed(items)) => items.clone(),
             Some(Value::Scalar(s)) => vec![(0, s.clone())],
+            Some(Value::Assoc(_)) => return self.assign_key(name, &index.to_string(), value),
             None => Vec::new(),
         };
         match items.binary_search_by_key(&index, |(i, _)| *i) {
@@ -152,6 +150,38 @@ impl Vars {
             Err(at) => items.insert(at, (index, value)),
         }
         self.store(name, Value::Indexed(items));
+        Ok(())
+    }
+
+    /// Assigns `name[key]` of an associative array (a new key goes last).
+    ///
+    /// # Errors
+    /// [`VarError::Readonly`].
+    pub fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), VarError> {
+        self.check_writable(name)?;
+        let mut items = match self.value(name) {
+            Some(Value::Assoc(items)) => items.clone(),
+            _ => Vec::new(),
+        };
+        match items.iter_mut().find(|(k, _)| k == key) {
+            Some(item) => item.1 = value,
+            None => items.push((key.to_string(), value)),
+        }
+        self.store(name, Value::Assoc(items));
+        Ok(())
+    }
+
+    /// Removes `name[key]` of an associative array.
+    ///
+    /// # Errors
+    /// [`VarError::CannotUnset`].
+    pub fn unset_key(&mut self, name: &str, key: &str) -> Result<(), VarError> {
+        if self.table.get(name).is_some_and(|v| v.readonly) {
+            return Err(VarError::CannotUnset(name.to_string()));
+        }
+        if let Some(Value::Assoc(items)) = self.table.get_mut(name).and_then(|v| v.value.as_mut()) {
+            items.retain(|(k, _)| k != key);
+        }
         Ok(())
     }
 
@@ -165,6 +195,7 @@ impl Vars {
         }
         match self.table.get_mut(name).and_then(|v| v.value.as_mut()) {
             Some(Value::Indexed(items)) => items.retain(|(i, _)| *i != index),
+            Some(Value::Assoc(items)) => items.retain(|(k, _)| *k != index.to_string()),
             Some(Value::Scalar(_)) if index == 0 => return self.unset(name),
             _ => {}
         }
@@ -302,7 +333,7 @@ impl Vars {
             .filter(|(_, v)| v.exported)
             .filter_map(|(k, v)| match v.value.as_ref()? {
                 Value::Scalar(s) => Some((k.clone(), s.clone())),
-                Value::Indexed(_) => None,
+                Value::Indexed(_) | Value::Assoc(_) => None,
             })
             .collect();
         out.sort();

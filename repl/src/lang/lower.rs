@@ -236,6 +236,26 @@ impl<'a, 's> Lower<'a, 's> {
                     let a = self.assignment(frame, a, w)?;
                     spans.push(a.span);
                     out.assignments.push(a);
+                } else if let b::AssignmentValue::Array(_) = &a.value {
+                    // `declare a=(x y)`: one argument holding the elements.
+                    let lowered = self.assignment(frame, a, w)?;
+                    let AssignValue::Array(items) = lowered.value else {
+                        return Ok(());
+                    };
+                    let mut head = lowered.name.clone();
+                    if let Some(i) = &lowered.index {
+                        head.push('[');
+                        head.push_str(&i.raw);
+                        head.push(']');
+                    }
+                    head.push_str(if lowered.append { "+=" } else { "=" });
+                    let w = Word {
+                        parts: vec![WordPart::Literal(head), WordPart::ArrayLiteral(items)],
+                        raw: w.value.clone(),
+                        span: lowered.span,
+                    };
+                    spans.push(w.span);
+                    out.words.push(w);
                 } else {
                     // `declare x=~/a`: an argument, expanded like an assignment.
                     let w = self.word(frame, w, word::Context::Assignment)?;
