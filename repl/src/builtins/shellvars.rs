@@ -55,6 +55,9 @@ fn declaration(name: &str, var: &Var) -> String {
     if var.integer {
         flags.push('i');
     }
+    if var.nameref {
+        flags.push('n');
+    }
     if var.readonly {
         flags.push('r');
     }
@@ -210,6 +213,7 @@ pub(super) fn shift<'a>(
 struct Decl {
     array: bool,
     assoc: bool,
+    nameref: Option<bool>,
     export: Option<bool>,
     readonly: bool,
     integer: Option<bool>,
@@ -409,6 +413,7 @@ async fn declare_common(
                     'f' | 'F' => d.functions = true,
                     'g' => d.global = true,
                     'n' if builtin == "export" => d.export = Some(false),
+                    'n' => d.nameref = Some(on),
                     _ => {
                         io.err_line(&format!(
                             "{}{builtin}: -{c}: invalid option",
@@ -503,6 +508,10 @@ async fn declare_common(
         if let Some(v) = d.integer {
             shell.env.vars.entry(&name).integer = v;
         }
+        if d.nameref.is_some() {
+            // The value names the target: it is assigned to the reference itself.
+            shell.env.vars.set_nameref(&name, false);
+        }
         if d.array && shell.env.vars.value(&name).is_none() && value.is_none() {
             let _ = shell.env.vars.assign(&name, Value::Indexed(Vec::new()));
         }
@@ -569,6 +578,9 @@ async fn declare_common(
         }
         if d.readonly {
             shell.env.vars.entry(&name).readonly = true;
+        }
+        if d.nameref == Some(true) {
+            shell.env.vars.set_nameref(&name, true);
         }
     }
     status
