@@ -338,3 +338,25 @@ exit
 
 ### exit_bad_arg
 exit abc
+
+### ulimit_set_and_show
+ulimit -S -t 1000
+ulimit -t
+ulimit -H -t
+ulimit -f -n 99999999 2>/dev/null; echo status=$?
+ulimit -f zz; echo status=$?
+ulimit -f -42; echo status=$?
+ulimit -f 1 2 >/dev/null; echo status=$?
+ulimit -a | grep -c ' (-\| ('
+
+### exec_double_dash
+exec -- 2>&1
+exec -- echo hi
+
+### local_and_declare_do_not_split
+x='a b  c'
+f() { local m=$1 n=$x; echo "[$m] [$n]"; }
+f 'no flag'
+declare d=$x
+export e=$x
+echo "[$d] [$e]"

@@ -196,7 +196,8 @@ pub(super) fn exec<'a>(
     _: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let words: Vec<String> = args[1..].to_vec();
+        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
+        let words: Vec<String> = args[1 + skip..].to_vec();
         if words.is_empty() {
             return 0;
         }

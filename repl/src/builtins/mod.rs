@@ -20,6 +20,7 @@ pub(crate) mod read;
 pub(crate) mod test;
 pub(crate) mod times;
 pub(crate) mod trapspec;
+pub(crate) mod ulimit;
 pub(crate) mod umask;
 
 use crate::exec::BoxFut;
@@ -261,6 +262,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "typeset [-aixrpfF] [name[=value] ...]",
         "Same as declare.",
         shellvars::declare,
+    ),
+    (
+        "ulimit",
+        "ulimit [-SHabcdefiklmnpqrstuvxR] [limit]",
+        "Show or set resource limits of the shell and its children.",
+        ulimit::ulimit,
     ),
     (
         "umask",

@@ -123,7 +123,7 @@ impl Shell {
                 fg.extend(words);
                 return self.run_builtin(fg, assigns, &s.redirects).await;
             }
-            if name == "exec" && words.len() == 1 {
+            if name == "exec" && (words.len() == 1 || (words.len() == 2 && words[1] == "--")) {
                 // `exec 3>f`: the redirections stay for the rest of the shell.
                 let mut fds = std::mem::replace(&mut self.fds, Fds::inherit());
                 let r = self.redirect(&s.redirects, &mut fds).await;
