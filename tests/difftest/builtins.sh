@@ -362,7 +362,7 @@ export e=$x
 echo "[$d] [$e]"
 
 ### echo_e_escapes
-echo -e 'a\x41\0101\u00e9\fz' | od -An -tx1
+echo -e 'a\x41\0101\fz' | od -An -tx1
 echo -en '\03777' | od -An -tx1
 echo -e 'x\x6' | od -An -c
 echo -e '\1 \8 \q'
