@@ -99,6 +99,44 @@ impl ExpandEnv for Shell {
         &self.env.cwd
     }
 
+    fn process_substitution<'a>(
+        &'a mut self,
+        program: &'a Program,
+        read: bool,
+    ) -> BoxFuture<'a, Result<String, SubstError>> {
+        Box::pin(async move {
+            use std::os::fd::AsRawFd;
+            let (r, w) = crate::sys::pipe().map_err(|e| SubstError::Failed(e.to_string()))?;
+            // The command's end stays open in the shell as descriptor N
+            // (programs get it as N too) until the command is done.
+            let (ours, theirs) = if read { (r, w) } else { (w, r) };
+            let n = ours.as_raw_fd();
+            let mut sub = self.subshell();
+            for fd in &self.env.lang.proc_fds {
+                sub.fds.extra.remove(fd);
+            }
+            if read {
+                sub.fds.std.stdout = Output::Fd(theirs);
+            } else {
+                sub.fds.std.stdin = crate::io::Input::Fd(theirs);
+            }
+            let program = program.clone();
+            tokio::spawn(async move {
+                let status = sub.run_program(&program).await;
+                let status = sub.exit_status.unwrap_or(status);
+                sub.run_exit_trap(status).await;
+            });
+            let slot = if read {
+                crate::redirect::Slot::In(crate::io::Input::Fd(ours))
+            } else {
+                crate::redirect::Slot::Out(Output::Fd(ours))
+            };
+            self.fds.extra.insert(n, slot);
+            self.env.lang.proc_fds.push(n);
+            Ok(format!("/dev/fd/{n}"))
+        })
+    }
+
     fn command_substitution<'a>(
         &'a mut self,
         program: &'a Program,

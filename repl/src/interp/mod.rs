@@ -74,6 +74,8 @@ pub struct Lang {
     pub positional: Vec<String>,
     /// `set` options.
     pub opts: Options,
+    /// Descriptors `<(…)`/`>(…)` opened for the command being run.
+    pub proc_fds: Vec<i32>,
     /// `shopt` options.
     pub shopt: crate::builtins::shopt::Shopts,
     /// `alias name=value`.
@@ -121,6 +123,7 @@ impl Lang {
             positional: Vec::new(),
             opts: Options::new(interactive),
             shopt: crate::builtins::shopt::Shopts::new(interactive),
+            proc_fds: Vec::new(),
             aliases: HashMap::new(),
             traps: HashMap::new(),
             funcnames: Vec::new(),

@@ -33,7 +33,11 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
-        self.run_expanded(s, words).await
+        let status = self.run_expanded(s, words).await;
+        for fd in std::mem::take(&mut self.env.lang.proc_fds) {
+            self.fds.extra.remove(&fd);
+        }
+        status
     }
 
     /// Expands a command's words; on failure prints the error and returns the status.
