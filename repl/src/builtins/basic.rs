@@ -248,8 +248,8 @@ mod tests {
 
     #[test]
     fn echo_escapes() {
-        assert_eq!(unescape("a\\tb\\n"), ("a\tb\n".to_string(), false));
-        assert_eq!(unescape("x\\cy"), ("x".to_string(), true));
-        assert_eq!(unescape("\\"), ("\\".to_string(), false));
+        assert_eq!(unescape("a\\tb\\n"), ("a\tb\n".as_bytes().to_vec(), false));
+        assert_eq!(unescape("x\\cy"), ("x".as_bytes().to_vec(), true));
+        assert_eq!(unescape("\\"), ("\\".as_bytes().to_vec(), false));
     }
 }
