@@ -114,6 +114,11 @@ pub trait ExpandEnv: Send {
         Err(format!("{name}: not an associative array"))
     }
 
+    /// How many jobs the shell has (`\j` in prompts).
+    fn job_count(&self) -> usize {
+        0
+    }
+
     /// `$1 … $N`.
     fn positional(&self) -> &[String];
 

@@ -23,6 +23,7 @@ mod glob;
 mod ops;
 mod param;
 mod pattern;
+pub(crate) mod prompt;
 mod sys;
 mod word;
 

@@ -457,7 +457,7 @@ fn transform<E: ExpandEnv + ?Sized>(
     Ok(match op {
         'Q' | 'K' | 'k' => map(v, |s| quote(&s)),
         'E' => map(v, |s| crate::lang::decode_ansi_c(&s)),
-        'P' => v,
+        'P' => map(v, |s| super::prompt::decode(env, &s)),
         'U' => map(v, |s| s.to_uppercase()),
         'L' => map(v, |s| s.to_lowercase()),
         'u' => map(v, |s| convert_case(&s, CaseOp::UpperFirst, None)),

@@ -57,6 +57,10 @@ impl ExpandEnv for Shell {
             .map_err(|e| e.to_string())
     }
 
+    fn job_count(&self) -> usize {
+        self.jobs.len()
+    }
+
     fn positional(&self) -> &[String] {
         &self.env.lang.positional
     }
