@@ -188,3 +188,12 @@ case ABC in abc) echo case;; esac
 shopt -s expand_aliases
 alias hi='echo hello'
 hi there
+
+### globignore_filters_and_shows_dotfiles
+touch a.txt b.txt c.o .hidden
+GLOBIGNORE='*.o'
+echo *
+GLOBIGNORE='*.txt:.h*'
+echo *
+unset GLOBIGNORE
+echo *

@@ -79,8 +79,20 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     if b.globs.is_empty() || env.option(ExpandOption::NoGlob) {
         return Ok(b.out);
     }
+    // GLOBIGNORE: matches of any of its `:`-separated patterns are dropped,
+    // and `*` then also matches names starting with `.` (bash).
+    let ignore: Vec<Pattern> = match env.value("GLOBIGNORE") {
+        Some(v) => v
+            .first()
+            .unwrap_or("")
+            .split(':')
+            .filter(|p| !p.is_empty())
+            .map(|p| Pattern::compile(p, pattern::Quoted(&[]), extglob, false))
+            .collect(),
+        None => Vec::new(),
+    };
     let opts = glob::GlobOpts {
-        dotglob: env.option(ExpandOption::DotGlob),
+        dotglob: env.option(ExpandOption::DotGlob) || !ignore.is_empty(),
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
     };
@@ -95,7 +107,11 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
             out.push(text);
             continue;
         };
-        match glob::expand(&text, &quoted, env.cwd(), opts) {
+        let found = glob::expand(&text, &quoted, env.cwd(), opts).map(|mut f| {
+            f.retain(|path| !ignore.iter().any(|p| p.matches(path)));
+            f
+        });
+        match found {
             Some(found) if !found.is_empty() => out.extend(found),
             Some(_) if failglob => return Err(ExpandError::NoMatch(text)),
             Some(_) if nullglob => {}
