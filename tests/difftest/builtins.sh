@@ -366,3 +366,9 @@ echo -e 'a\x41\0101\fz' | od -An -tx1
 echo -en '\03777' | od -An -tx1
 echo -e 'x\x6' | od -An -c
 echo -e '\1 \8 \q'
+
+### mapfile_options
+printf '%s\n' a b c d | { mapfile; echo "${#MAPFILE[@]} [${MAPFILE[0]}]"; }
+printf '%s\n' a b c d | { mapfile -t -s 1 -n 2 arr; declare -p arr; }
+printf 'x,y,' | { readarray -d , -t r; declare -p r; }
+printf '1\n2\n' | { a=(z z z); mapfile -t -O 1 a; declare -p a; }

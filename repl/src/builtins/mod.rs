@@ -4,6 +4,7 @@
 mod basic;
 mod control;
 mod jobctl;
+mod mapfile;
 mod run;
 mod shellvars;
 pub(crate) mod shopt;
@@ -178,6 +179,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         shellvars::local,
     ),
     (
+        "mapfile",
+        "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]",
+        "Read lines from stdin into an indexed array.",
+        mapfile::mapfile,
+    ),
+    (
         "printf",
         "printf [-v var] format [arguments]",
         "Print arguments under the control of a format.",
@@ -189,6 +196,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "read [-ers] [-a array] [-d delim] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
         "Read a line (or -d record) and split it into variables by IFS.",
         wired::read,
+    ),
+    (
+        "readarray",
+        "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]",
+        "Same as mapfile.",
+        mapfile::mapfile,
     ),
     (
         "readonly",
