@@ -372,3 +372,14 @@ printf '%s\n' a b c d | { mapfile; echo "${#MAPFILE[@]} [${MAPFILE[0]}]"; }
 printf '%s\n' a b c d | { mapfile -t -s 1 -n 2 arr; declare -p arr; }
 printf 'x,y,' | { readarray -d , -t r; declare -p r; }
 printf '1\n2\n' | { a=(z z z); mapfile -t -O 1 a; declare -p a; }
+
+### pushd_popd_dirs
+cd /
+pushd /tmp
+pushd /usr >/dev/null
+dirs
+dirs -v
+popd
+popd
+popd; echo status=$?
+pushd -z; echo status=$?

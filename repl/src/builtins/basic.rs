@@ -147,14 +147,16 @@ pub(super) fn cd<'a>(
             },
             Some(dir) => dir.to_string(),
         };
+        let prefix = shell.err_prefix();
         if args.len() > 2 {
-            io.err_line("cd: too many arguments").await;
+            io.err_line(&format!("{prefix}cd: too many arguments"))
+                .await;
             return 1;
         }
         match shell.chdir(&PathBuf::from(&target)) {
             Ok(()) => 0,
             Err(msg) => {
-                io.err_line(&format!("cd: {msg}")).await;
+                io.err_line(&format!("{prefix}cd: {msg}")).await;
                 1
             }
         }

@@ -3,6 +3,7 @@
 
 mod basic;
 mod control;
+mod dirs;
 mod jobctl;
 mod mapfile;
 mod run;
@@ -99,6 +100,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         shellvars::declare,
     ),
     (
+        "dirs",
+        "dirs [-clpv]",
+        "Show the directory stack.",
+        dirs::dirs,
+    ),
+    (
         "disown",
         "disown [-h] [-ar] [jobspec ...]",
         "Remove jobs from the table; they are not killed on exit.",
@@ -185,12 +192,24 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         mapfile::mapfile,
     ),
     (
+        "popd",
+        "popd",
+        "Leave the top of the directory stack and go to the next.",
+        dirs::popd,
+    ),
+    (
         "printf",
         "printf [-v var] format [arguments]",
         "Print arguments under the control of a format.",
         wrappers::printf,
     ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
+    (
+        "pushd",
+        "pushd [dir]",
+        "Push the working directory and go to dir.",
+        dirs::pushd,
+    ),
     (
         "read",
         "read [-ers] [-a array] [-d delim] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",

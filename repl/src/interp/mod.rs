@@ -76,6 +76,8 @@ pub struct Lang {
     pub opts: Options,
     /// Descriptors `<(…)`/`>(…)` opened for the command being run.
     pub proc_fds: Vec<i32>,
+    /// `pushd`'s directory stack, below the working directory (top first).
+    pub dirstack: Vec<String>,
     /// `shopt` options.
     pub shopt: crate::builtins::shopt::Shopts,
     /// `alias name=value`.
@@ -124,6 +126,7 @@ impl Lang {
             opts: Options::new(interactive),
             shopt: crate::builtins::shopt::Shopts::new(interactive),
             proc_fds: Vec::new(),
+            dirstack: Vec::new(),
             aliases: HashMap::new(),
             traps: HashMap::new(),
             funcnames: Vec::new(),
