@@ -53,9 +53,7 @@ pub(super) fn is_root() -> bool {
 
 /// The host name (`\H`; `\h` is up to the first dot).
 pub(super) fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim_end().to_owned())
-        .unwrap_or_default()
+    crate::sys::hostname()
 }
 
 /// The local time now, formatted by strftime (`\t`, `\d`, `\D{…}`).

@@ -34,7 +34,14 @@ impl ExpandEnv for Shell {
                         .collect(),
                 ))
             }
-            _ => self.env.vars.value(name).cloned(),
+            _ => self.env.vars.value(name).cloned().or_else(|| match name {
+                // bash's dynamic variables, while the user has not set them.
+                "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
+                "OSTYPE" => scalar("linux-gnu".into()),
+                "HOSTNAME" => scalar(crate::sys::hostname()),
+                "SECONDS" => scalar((crate::builtins::wired::now() - lang.started).to_string()),
+                _ => None,
+            }),
         }
     }
 

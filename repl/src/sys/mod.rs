@@ -300,3 +300,10 @@ pub fn set_rlimit(letter: char, soft: u64, hard: u64) -> io::Result<()> {
     let r = resource(letter).ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
     nix::sys::resource::setrlimit(r, soft, hard).map_err(to_io)
 }
+
+/// The host name (`$HOSTNAME`).
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim_end().to_owned())
+        .unwrap_or_default()
+}
