@@ -161,3 +161,8 @@ echo $?
 #@ mode: c
 #@ args: name -- x
 echo "$1 $#"
+
+### unbound_status_127_under_c
+#@ mode: c
+#@ args: name
+set -u; echo $nosuch_var; echo not reached

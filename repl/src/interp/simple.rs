@@ -61,7 +61,15 @@ impl Shell {
             return self.env.last_status;
         }
         self.fail(&format!("corral: {e}"));
-        let status = e.status();
+        let mut status = e.status();
+        // bash exits 127 for an unset parameter under `-c`, 1 in a script.
+        let unset = matches!(
+            e,
+            ex::ExpandError::Unbound(_) | ex::ExpandError::NullOrUnset { .. }
+        );
+        if unset && !self.env.lang.opts.command && !self.interactive {
+            status = 1;
+        }
         if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
         }
