@@ -164,5 +164,4 @@ echo "$1 $#"
 
 ### unbound_status_127_under_c
 #@ mode: c
-#@ args: name
 set -u; echo $nosuch_var; echo not reached

@@ -231,6 +231,9 @@ impl Shell {
                 self.env.vars.assign(&a.name, Value::Assoc(items))
             }
         };
+        if result.is_ok() && self.env.lang.opts.allexport {
+            self.env.vars.export(&a.name, None);
+        }
         result.map_err(|e| {
             let status = self.fail(&format!("corral: {e}"));
             if !self.interactive {
