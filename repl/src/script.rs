@@ -143,7 +143,13 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         if text.is_empty() {
             break;
         }
-        match crate::lang::parse(&text) {
+        let parsed =
+            if shell.env.lang.shopt.get("expand_aliases") && !shell.env.lang.aliases.is_empty() {
+                crate::lang::parse(&shell.expand_aliases(&text))
+            } else {
+                crate::lang::parse(&text)
+            };
+        match parsed {
             Err(e) if e.is_incomplete() && !at_end => continue,
             Ok(program) => {
                 shell.env.lang.line_base = first_line - 1;

@@ -123,3 +123,30 @@ echo $(( a[0] + a[1] ))
 a=(1)
 echo ${a[-5]}
 echo after
+
+### assoc_basic
+declare -A a=([x]=1 [y]=2)
+a[w]=3
+k=x
+echo "${a[x]} ${a[$k]} ${a[w]} ${#a[@]}"
+unset 'a[y]'
+echo "${!a[@]}" | tr ' ' '\n' | sort
+[[ -v a[w] ]] && echo set
+echo ${a[@]@a}
+
+### assoc_declare_p_and_append
+declare -A e
+e[k]=v
+e[k]+=w
+declare -p e
+f() { local -A m=([a]=b); echo ${m[a]}; }
+f
+
+### declare_array_literal
+declare -a b=(1 "2 3" [5]=x)
+declare -p b
+typeset c[3]=4
+declare -p c
+x='p q'
+local_test() { local -a d=($x "$x"); echo ${#d[@]}; }
+local_test

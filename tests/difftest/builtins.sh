@@ -417,3 +417,48 @@ exit
 
 ### exit_bad_arg
 exit abc
+
+### ulimit_set_and_show
+ulimit -S -t 1000
+ulimit -t
+ulimit -H -t
+ulimit -f -n 99999999 2>/dev/null; echo status=$?
+ulimit -f zz; echo status=$?
+ulimit -f -42; echo status=$?
+ulimit -f 1 2 >/dev/null; echo status=$?
+ulimit -a | grep -c ' (-\| ('
+
+### exec_double_dash
+exec -- 2>&1
+exec -- echo hi
+
+### local_and_declare_do_not_split
+x='a b  c'
+f() { local m=$1 n=$x; echo "[$m] [$n]"; }
+f 'no flag'
+declare d=$x
+export e=$x
+echo "[$d] [$e]"
+
+### echo_e_escapes
+echo -e 'a\x41\0101\fz' | od -An -tx1
+echo -en '\03777' | od -An -tx1
+echo -e 'x\x6' | od -An -c
+echo -e '\1 \8 \q'
+
+### mapfile_options
+printf '%s\n' a b c d | { mapfile; echo "${#MAPFILE[@]} [${MAPFILE[0]}]"; }
+printf '%s\n' a b c d | { mapfile -t -s 1 -n 2 arr; declare -p arr; }
+printf 'x,y,' | { readarray -d , -t r; declare -p r; }
+printf '1\n2\n' | { a=(z z z); mapfile -t -O 1 a; declare -p a; }
+
+### pushd_popd_dirs
+cd /
+pushd /tmp
+pushd /usr >/dev/null
+dirs
+dirs -v
+popd
+popd
+popd; echo status=$?
+pushd -z; echo status=$?

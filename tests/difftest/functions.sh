@@ -158,3 +158,16 @@ declare -f f
 ### return_outside_function
 return 2
 echo "after $?"
+
+### nameref_local_array
+show() { local -n arr=$1; echo "${arr[$2]}"; arr[1]=Z; }
+a=(x y z)
+show a 2
+echo "${a[@]}"
+x=1
+declare -n r=x
+r=2
+echo $x
+declare -p r
+unset r
+echo "x=${x-unset}"

@@ -161,3 +161,7 @@ echo $?
 #@ mode: c
 #@ args: name -- x
 echo "$1 $#"
+
+### unbound_status_127_under_c
+#@ mode: c
+set -u; echo $nosuch_var; echo not reached

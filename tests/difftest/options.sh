@@ -204,3 +204,12 @@ echo "[$undefined_var]"
 ### verbose_v
 set -v
 echo shown
+
+### allexport_dollar_dash
+set -a
+A=1
+sh -c 'echo A=$A'
+case $- in a*) echo a-first;; esac
+set +a
+B=2
+sh -c 'echo B=$B'

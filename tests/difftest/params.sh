@@ -201,3 +201,9 @@ echo "$x"
 ### default_assign_positional_error
 echo ${1:=x}
 echo after
+
+### prompt_transform
+x='\'; y='h'
+PS1='$x$y'; echo "${PS1@P}"
+PS1='\[foo\]>[\045]\555\\'; echo "${PS1@P}"
+PS1='[\x55] \w'; cd /; echo "${PS1@P}"

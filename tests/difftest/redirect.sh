@@ -269,3 +269,15 @@ cat f >&2
 cat
 read x < /dev/null
 echo "status $?"
+
+### process_substitution_read
+cat <(echo hi)
+diff <(printf 'a\nb\n') <(printf 'a\nc\n'); echo st=$?
+while read l; do echo "got $l"; done < <(printf '1\n2\n')
+wc -l < <(seq 3)
+cat <(seq 2) & wait
+
+### process_substitution_write
+echo x | tee >(sed s/x/y/ > out) >/dev/null
+while [ ! -s out ]; do sleep 0.01; done
+cat out

@@ -177,3 +177,10 @@ echo "main: $*"
 #@ args: '*.none'
 touch a.none
 echo $*
+
+### dynamic_vars_ostype_euid_seconds_hostname
+test -n "$OSTYPE" && echo ostype
+case $EUID in [0-9]*) echo euid;; esac
+case $SECONDS in [0-9]*) echo seconds;; esac
+test "$HOSTNAME" = "$(cat /proc/sys/kernel/hostname)" && echo hostname
+OSTYPE=mine; echo $OSTYPE

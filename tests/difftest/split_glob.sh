@@ -173,3 +173,27 @@ echo a*
 ### printf_preserves_spaces
 x='a  *  b'
 printf '%s\n' "$x"
+
+### cond_extglob_without_shopt
+[[ --verbose == --@(help|verbose) ]] && echo yes
+[[ ab == +(a|b) ]] && echo plus
+[[ x == !(x) ]] || echo not
+
+### nocasematch_case_and_cond
+shopt -s nocasematch
+case ABC in abc) echo case;; esac
+[[ Foo == f* ]] && echo cond
+
+### expand_aliases_in_script
+shopt -s expand_aliases
+alias hi='echo hello'
+hi there
+
+### globignore_filters_and_shows_dotfiles
+touch a.txt b.txt c.o .hidden
+GLOBIGNORE='*.o'
+echo *
+GLOBIGNORE='*.txt:.h*'
+echo *
+unset GLOBIGNORE
+echo *

@@ -30,47 +30,91 @@ pub(super) fn echo<'a>(
             }
             rest = &rest[1..];
         }
-        let mut text = rest.join(" ");
-        if escapes {
+        let text = rest.join(" ");
+        let mut bytes = if escapes {
             let (t, stop) = unescape(&text);
-            text = t;
             if stop {
                 newline = false;
             }
-        }
+            t
+        } else {
+            text.into_bytes()
+        };
         if newline {
-            text.push('\n');
+            bytes.push(b'\n');
         }
-        match out(io, &text).await {
+        match io.out(&bytes).await {
             Ok(()) => 0,
-            Err(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 141,
+            Err(_) => 1,
         }
     })
 }
 
-/// echo -e escapes; returns the text and whether `\c` cut it short.
-fn unescape(s: &str) -> (String, bool) {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+/// echo -e escapes; returns the bytes and whether `\c` cut them short.
+fn unescape(s: &str) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    // Up to `max` digits of `radix`, as a number.
+    let digits = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, radix: u32, max: usize| {
+        let mut n: u32 = 0;
+        let mut count = 0;
+        while count < max {
+            let Some(d) = chars.peek().and_then(|c| c.to_digit(radix)) else {
+                break;
+            };
+            chars.next();
+            n = n.wrapping_mul(radix).wrapping_add(d);
+            count += 1;
+        }
+        (n, count)
+    };
+    let push_char = |out: &mut Vec<u8>, c: char| {
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    };
     while let Some(c) = chars.next() {
         if c != '\\' {
-            out.push(c);
+            push_char(&mut out, c);
             continue;
         }
         match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('a') => out.push('\x07'),
-            Some('b') => out.push('\x08'),
-            Some('e') => out.push('\x1b'),
-            Some('\\') => out.push('\\'),
+            Some('n') => out.push(b'\n'),
+            Some('t') => out.push(b'\t'),
+            Some('r') => out.push(b'\r'),
+            Some('a') => out.push(0x07),
+            Some('b') => out.push(0x08),
+            Some('e' | 'E') => out.push(0x1b),
+            Some('f') => out.push(0x0c),
+            Some('v') => out.push(0x0b),
+            Some('\\') => out.push(b'\\'),
             Some('c') => return (out, true),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
+            Some('0') => {
+                let (n, _) = digits(&mut chars, 8, 3);
+                out.push((n & 0xff) as u8);
             }
-            None => out.push('\\'),
+            Some('x') => match digits(&mut chars, 16, 2) {
+                (_, 0) => out.extend_from_slice(b"\\x"),
+                (n, _) => out.push((n & 0xff) as u8),
+            },
+            Some(u @ ('u' | 'U')) => {
+                let max = if u == 'u' { 4 } else { 8 };
+                match digits(&mut chars, 16, max) {
+                    (_, 0) => {
+                        out.push(b'\\');
+                        push_char(&mut out, u);
+                    }
+                    (n, _) => match char::from_u32(n) {
+                        Some(ch) => push_char(&mut out, ch),
+                        None => out.extend_from_slice(b"\xef\xbf\xbd"),
+                    },
+                }
+            }
+            Some(other) => {
+                out.push(b'\\');
+                push_char(&mut out, other);
+            }
+            None => out.push(b'\\'),
         }
     }
     (out, false)
@@ -103,14 +147,16 @@ pub(super) fn cd<'a>(
             },
             Some(dir) => dir.to_string(),
         };
+        let prefix = shell.err_prefix();
         if args.len() > 2 {
-            io.err_line("cd: too many arguments").await;
+            io.err_line(&format!("{prefix}cd: too many arguments"))
+                .await;
             return 1;
         }
         match shell.chdir(&PathBuf::from(&target)) {
             Ok(()) => 0,
             Err(msg) => {
-                io.err_line(&format!("cd: {msg}")).await;
+                io.err_line(&format!("{prefix}cd: {msg}")).await;
                 1
             }
         }
@@ -216,8 +262,8 @@ mod tests {
 
     #[test]
     fn echo_escapes() {
-        assert_eq!(unescape("a\\tb\\n"), ("a\tb\n".to_string(), false));
-        assert_eq!(unescape("x\\cy"), ("x".to_string(), true));
-        assert_eq!(unescape("\\"), ("\\".to_string(), false));
+        assert_eq!(unescape("a\\tb\\n"), ("a\tb\n".as_bytes().to_vec(), false));
+        assert_eq!(unescape("x\\cy"), ("x".as_bytes().to_vec(), true));
+        assert_eq!(unescape("\\"), ("\\".as_bytes().to_vec(), false));
     }
 }

@@ -196,7 +196,8 @@ pub(super) fn exec<'a>(
     _: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let words: Vec<String> = args[1..].to_vec();
+        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
+        let words: Vec<String> = args[1 + skip..].to_vec();
         if words.is_empty() {
             return 0;
         }
@@ -383,7 +384,8 @@ pub(super) fn alias<'a>(
                 text.push_str(&fmt(n, v));
             }
         }
-        for a in args[1..].iter().filter(|a| a.as_str() != "-p") {
+        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
+        for a in args[1 + skip..].iter().filter(|a| a.as_str() != "-p") {
             match a.split_once('=') {
                 Some((n, v)) => {
                     shell.env.lang.aliases.insert(n.to_string(), v.to_string());
@@ -409,7 +411,13 @@ pub(super) fn unalias<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let mut status = 0;
-        for a in &args[1..] {
+        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
+        if args.len() == 1 + skip {
+            io.err_line("unalias: usage: unalias [-a] name [name ...]")
+                .await;
+            return 2;
+        }
+        for a in &args[1 + skip..] {
             if a == "-a" {
                 shell.env.lang.aliases.clear();
             } else if shell.env.lang.aliases.remove(a).is_none() {
@@ -419,5 +427,26 @@ pub(super) fn unalias<'a>(
             }
         }
         status
+    })
+}
+
+/// `builtin name [args]`: runs the builtin `name`, bypassing functions.
+pub(super) fn builtin<'a>(
+    shell: &'a mut Shell,
+    args: Vec<String>,
+    io: &'a mut Streams,
+) -> BoxFut<'a, i32> {
+    Box::pin(async move {
+        let rest: Vec<String> = args[1..].to_vec();
+        let Some(name) = rest.first() else {
+            return 0;
+        };
+        if super::lookup(name).is_none() {
+            let p = shell.err_prefix();
+            io.err_line(&format!("{p}builtin: {name}: not a shell builtin"))
+                .await;
+            return 1;
+        }
+        super::run(shell, rest, io).await
     })
 }

@@ -3,9 +3,12 @@
 
 mod basic;
 mod control;
+mod dirs;
 mod jobctl;
+mod mapfile;
 mod run;
 mod shellvars;
+pub(crate) mod shopt;
 pub(crate) mod wired;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
@@ -19,6 +22,7 @@ pub(crate) mod read;
 pub(crate) mod test;
 pub(crate) mod times;
 pub(crate) mod trapspec;
+pub(crate) mod ulimit;
 pub(crate) mod umask;
 
 use crate::exec::BoxFut;
@@ -66,6 +70,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         control::break_,
     ),
     (
+        "builtin",
+        "builtin [shell-builtin [arg ...]]",
+        "Run a shell builtin, bypassing functions of the same name.",
+        control::builtin,
+    ),
+    (
         "cd",
         "cd [dir | -]",
         "Change the working directory.",
@@ -88,6 +98,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "declare [-aixrpfF] [name[=value] ...]",
         "Set variables and their attributes.",
         shellvars::declare,
+    ),
+    (
+        "dirs",
+        "dirs [-clpv]",
+        "Show the directory stack.",
+        dirs::dirs,
     ),
     (
         "disown",
@@ -170,6 +186,18 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         shellvars::local,
     ),
     (
+        "mapfile",
+        "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]",
+        "Read lines from stdin into an indexed array.",
+        mapfile::mapfile,
+    ),
+    (
+        "popd",
+        "popd",
+        "Leave the top of the directory stack and go to the next.",
+        dirs::popd,
+    ),
+    (
         "printf",
         "printf [-v var] format [arguments]",
         "Print arguments under the control of a format.",
@@ -177,10 +205,22 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     ("pwd", "pwd", "Print the working directory.", basic::pwd),
     (
+        "pushd",
+        "pushd [dir]",
+        "Push the working directory and go to dir.",
+        dirs::pushd,
+    ),
+    (
         "read",
         "read [-ers] [-a array] [-d delim] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
         "Read a line (or -d record) and split it into variables by IFS.",
         wired::read,
+    ),
+    (
+        "readarray",
+        "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]",
+        "Same as mapfile.",
+        mapfile::mapfile,
     ),
     (
         "readonly",
@@ -211,6 +251,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "shift [n]",
         "Shift the positional parameters.",
         shellvars::shift,
+    ),
+    (
+        "shopt",
+        "shopt [-pqsu] [-o] [optname ...]",
+        "Set and unset shell options by name.",
+        shopt::shopt,
     ),
     (
         "source",
@@ -248,6 +294,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "typeset [-aixrpfF] [name[=value] ...]",
         "Same as declare.",
         shellvars::declare,
+    ),
+    (
+        "ulimit",
+        "ulimit [-SHabcdefiklmnpqrstuvxR] [limit]",
+        "Show or set resource limits of the shell and its children.",
+        ulimit::ulimit,
     ),
     (
         "umask",

@@ -32,14 +32,31 @@ fn dquoted(v: &str) -> String {
     s
 }
 
+/// A key as `declare -p` shows it: bare when it needs no quoting.
+fn assoc_key_text(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,".contains(c))
+    {
+        k.to_string()
+    } else {
+        dquoted(k)
+    }
+}
+
 /// `declare -p`'s line for one variable.
 fn declaration(name: &str, var: &Var) -> String {
     let mut flags = String::new();
-    if matches!(var.value, Some(Value::Indexed(_))) {
-        flags.push('a');
+    match var.value {
+        Some(Value::Indexed(_)) => flags.push('a'),
+        Some(Value::Assoc(_)) => flags.push('A'),
+        _ => {}
     }
     if var.integer {
         flags.push('i');
+    }
+    if var.nameref {
+        flags.push('n');
     }
     if var.readonly {
         flags.push('r');
@@ -59,6 +76,13 @@ fn declaration(name: &str, var: &Var) -> String {
                 .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
                 .collect();
             format!("declare -{flags} {name}=({})", inner.join(" "))
+        }
+        Some(Value::Assoc(items)) => {
+            let inner: String = items
+                .iter()
+                .map(|(k, v)| format!("[{}]={} ", assoc_key_text(k), dquoted(v)))
+                .collect();
+            format!("declare -{flags} {name}=({inner})")
         }
     }
 }
@@ -80,6 +104,13 @@ pub(super) fn set<'a>(
                             .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
                             .collect();
                         text.push_str(&format!("{name}=({})\n", inner.join(" ")));
+                    }
+                    Some(Value::Assoc(items)) => {
+                        let inner: String = items
+                            .iter()
+                            .map(|(k, v)| format!("[{}]={} ", assoc_key_text(k), dquoted(v)))
+                            .collect();
+                        text.push_str(&format!("{name}=({inner})\n"));
                     }
                     None => {}
                 }
@@ -181,12 +212,181 @@ pub(super) fn shift<'a>(
 #[allow(clippy::struct_excessive_bools)]
 struct Decl {
     array: bool,
+    assoc: bool,
+    nameref: Option<bool>,
     export: Option<bool>,
     readonly: bool,
     integer: Option<bool>,
     print: bool,
     functions: bool,
     global: bool,
+}
+
+/// `declare a[sub]=v`.
+fn assign_element(
+    shell: &mut Shell,
+    name: &str,
+    sub: &str,
+    value: String,
+    append: bool,
+) -> Result<(), String> {
+    match shell.env.vars.value(name).cloned() {
+        Some(Value::Assoc(items)) => {
+            let key = crate::expand::simple_text(shell, sub).unwrap_or_else(|| sub.to_string());
+            let old = items
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone());
+            let v = if append {
+                old.unwrap_or_default() + &value
+            } else {
+                value
+            };
+            shell
+                .env
+                .vars
+                .assign_key(name, &key, v)
+                .map_err(|e| e.to_string())
+        }
+        other => {
+            let i = shell.arith_text(sub)?;
+            let i =
+                usize::try_from(i).map_err(|_| format!("{name}[{sub}]: bad array subscript"))?;
+            let old = match other {
+                Some(Value::Indexed(items)) => {
+                    items.iter().find(|(k, _)| *k == i).map(|(_, v)| v.clone())
+                }
+                Some(Value::Scalar(s)) if i == 0 => Some(s.clone()),
+                _ => None,
+            };
+            let v = if append {
+                old.unwrap_or_default() + &value
+            } else {
+                value
+            };
+            shell
+                .env
+                .vars
+                .assign_element(name, i, v)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// `declare a=(…)`: the elements as the array literal's expansion quoted them.
+fn assign_compound(shell: &mut Shell, name: &str, inner: &str, append: bool) -> Result<(), String> {
+    let items = split_elements(inner);
+    let old = shell.env.vars.value(name).cloned();
+    let value = if let Some(Value::Assoc(old)) = old {
+        let mut out = if append { old } else { Vec::new() };
+        let mut put = |k: String, v: String| match out.iter_mut().find(|(o, _)| *o == k) {
+            Some(item) => item.1 = v,
+            None => out.push((k, v)),
+        };
+        let mut pending: Option<String> = None;
+        for (k, v) in items {
+            match (k, pending.take()) {
+                (Some(k), _) => put(k, v),
+                (None, Some(k)) => put(k, v),
+                (None, None) => pending = Some(v),
+            }
+        }
+        if let Some(k) = pending {
+            put(k, String::new());
+        }
+        Value::Assoc(out)
+    } else {
+        let mut out: Vec<(usize, String)> = match old {
+            Some(Value::Indexed(o)) if append => o,
+            Some(Value::Scalar(s)) if append => vec![(0, s)],
+            _ => Vec::new(),
+        };
+        let mut next = out.last().map_or(0, |(i, _)| i + 1);
+        for (k, v) in items {
+            if let Some(k) = k {
+                let i = shell.arith_text(&k)?;
+                next =
+                    usize::try_from(i).map_err(|_| format!("{name}[{k}]: bad array subscript"))?;
+            }
+            out.retain(|(i, _)| *i != next);
+            out.push((next, v));
+            next += 1;
+        }
+        out.sort_by_key(|(i, _)| *i);
+        Value::Indexed(out)
+    };
+    shell
+        .env
+        .vars
+        .assign(name, value)
+        .map_err(|e| e.to_string())
+}
+
+/// Splits the inside of `( … )` into elements, each with its `[key]=`:
+/// whitespace separates, `'…'`, `"…"` and `\` quote.
+fn split_elements(text: &str) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            return out;
+        }
+        let mut key = None;
+        let mut cur = String::new();
+        let mut at_start = true;
+        let mut in_key = false;
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() && !in_key {
+                break;
+            }
+            chars.next();
+            match c {
+                '[' if at_start => in_key = true,
+                ']' if in_key && chars.peek() == Some(&'=') => {
+                    chars.next();
+                    in_key = false;
+                    key = Some(std::mem::take(&mut cur));
+                }
+                '\'' => {
+                    for q in chars.by_ref() {
+                        if q == '\'' {
+                            break;
+                        }
+                        cur.push(q);
+                    }
+                }
+                '"' => {
+                    while let Some(q) = chars.next() {
+                        match q {
+                            '"' => break,
+                            '\\' => {
+                                if let Some(n) = chars.next() {
+                                    if !matches!(n, '"' | '\\' | '$' | '`') {
+                                        cur.push('\\');
+                                    }
+                                    cur.push(n);
+                                }
+                            }
+                            _ => cur.push(q),
+                        }
+                    }
+                }
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                    }
+                }
+                _ => cur.push(c),
+            }
+            at_start = false;
+        }
+        if in_key {
+            // `[` without `]=`: a plain element after all.
+            cur.insert(0, '[');
+        }
+        out.push((key, cur));
+    }
 }
 
 /// Shared by declare, typeset, local, export and readonly.
@@ -205,6 +405,7 @@ async fn declare_common(
             for c in a[1..].chars() {
                 match c {
                     'a' => d.array = true,
+                    'A' => d.assoc = true,
                     'x' => d.export = Some(on),
                     'r' => d.readonly = true,
                     'i' => d.integer = Some(on),
@@ -212,6 +413,7 @@ async fn declare_common(
                     'f' | 'F' => d.functions = true,
                     'g' => d.global = true,
                     'n' if builtin == "export" => d.export = Some(false),
+                    'n' => d.nameref = Some(on),
                     _ => {
                         io.err_line(&format!(
                             "{}{builtin}: -{c}: invalid option",
@@ -287,6 +489,10 @@ async fn declare_common(
             Some(n) => (n.to_string(), true),
             None => (name, false),
         };
+        let (name, sub) = match name.strip_suffix(']').and_then(|n| n.split_once('[')) {
+            Some((n, s)) if value.is_some() => (n.to_string(), Some(s.to_string())),
+            _ => (name, None),
+        };
         if !valid_name(&name) {
             io.err_line(&format!(
                 "{}{builtin}: `{arg}': not a valid identifier",
@@ -302,10 +508,40 @@ async fn declare_common(
         if let Some(v) = d.integer {
             shell.env.vars.entry(&name).integer = v;
         }
+        if d.nameref.is_some() {
+            // The value names the target: it is assigned to the reference itself.
+            shell.env.vars.set_nameref(&name, false);
+        }
         if d.array && shell.env.vars.value(&name).is_none() && value.is_none() {
             let _ = shell.env.vars.assign(&name, Value::Indexed(Vec::new()));
         }
-        if let Some(v) = value {
+        let is_assoc = matches!(shell.env.vars.value(&name), Some(Value::Assoc(_)));
+        if d.assoc && !is_assoc {
+            let _ = shell.env.vars.assign(&name, Value::Assoc(Vec::new()));
+        }
+        let compound = value
+            .as_deref()
+            .and_then(|v| v.strip_prefix('(')?.strip_suffix(')'));
+        let compound = compound.filter(|_| sub.is_none());
+        let r = match (&sub, compound) {
+            (Some(sub), _) => Some(assign_element(
+                shell,
+                &name,
+                sub,
+                value.clone().unwrap_or_default(),
+                append,
+            )),
+            (None, Some(inner)) => Some(assign_compound(shell, &name, inner, append)),
+            _ => None,
+        };
+        if let Some(r) = r {
+            if let Err(e) = r {
+                io.err_line(&format!("{}{builtin}: {e}", shell.err_prefix()))
+                    .await;
+                status = 1;
+                continue;
+            }
+        } else if let Some(v) = value {
             let v = if shell.env.vars.var(&name).is_some_and(|x| x.integer) {
                 match shell.arith_text(&v) {
                     Ok(n) => n.to_string(),
@@ -342,6 +578,9 @@ async fn declare_common(
         }
         if d.readonly {
             shell.env.vars.entry(&name).readonly = true;
+        }
+        if d.nameref == Some(true) {
+            shell.env.vars.set_nameref(&name, true);
         }
     }
     status
@@ -431,6 +670,16 @@ pub(super) fn unset<'a>(
             }
             if let Some((base, rest)) = name.split_once('[') {
                 if let Some(index) = rest.strip_suffix(']') {
+                    if let Some(Value::Assoc(_)) = shell.env.vars.value(base) {
+                        let key = crate::expand::simple_text(shell, index)
+                            .unwrap_or_else(|| index.to_string());
+                        if let Err(e) = shell.env.vars.unset_key(base, &key) {
+                            io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
+                                .await;
+                            status = 1;
+                        }
+                        continue;
+                    }
                     let i = match shell.eval_index(index) {
                         Ok(i) => i,
                         Err(s) => {

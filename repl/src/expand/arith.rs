@@ -67,7 +67,7 @@ fn fast<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<i64> {
     }
     match env.value(name)? {
         Value::Scalar(v) => int(&v),
-        Value::Indexed(_) => None,
+        Value::Indexed(_) | Value::Assoc(_) => None,
     }
 }
 
@@ -117,7 +117,7 @@ async fn expand_text<E: ExpandEnv + ?Sized>(
 
 /// `$name`, `${name}`, `$1` and the one-character specials, done without
 /// parsing; `None` when the text holds anything else (`$(`, `${x…}`, backquotes).
-fn simple<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<String> {
+pub(super) fn simple<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<String> {
     if text.contains('`') {
         return None;
     }
@@ -173,14 +173,7 @@ fn lookup<E: ExpandEnv + ?Sized>(env: &E, name: &str) -> Option<String> {
                 return None;
             }
             // Unset under `set -u` is reported by the slow path.
-            match env.value(name)? {
-                Value::Scalar(s) => s,
-                Value::Indexed(v) => v
-                    .into_iter()
-                    .find(|(i, _)| *i == 0)
-                    .map(|(_, s)| s)
-                    .unwrap_or_default(),
-            }
+            env.value(name)?.first().unwrap_or_default().to_owned()
         }
         _ => return None,
     })
@@ -208,6 +201,10 @@ impl<E: ExpandEnv + ?Sized> la::Vars for Vars<'_, E> {
                     .ok()
                     .and_then(|i| v.into_iter().find(|(k, _)| *k == i))
                     .map(|(_, s)| s)
+            }
+            Some(Value::Assoc(v)) => {
+                let key = index.unwrap_or(0).to_string();
+                v.into_iter().find(|(k, _)| *k == key).map(|(_, s)| s)
             }
         };
         if v.is_none() && self.nounset {

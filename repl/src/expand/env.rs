@@ -18,6 +18,42 @@ pub enum Value {
     Scalar(String),
     /// An indexed array: (index, value) pairs in ascending index order (sparse).
     Indexed(Vec<(usize, String)>),
+    /// An associative array (`declare -A`): (key, value) pairs in the order
+    /// the keys were first assigned.
+    Assoc(Vec<(String, String)>),
+}
+
+impl Value {
+    /// What `$a` reads: the scalar, element 0 of an indexed array, key `0` of
+    /// an associative one.
+    #[must_use]
+    pub fn first(&self) -> Option<&str> {
+        match self {
+            Value::Scalar(s) => Some(s),
+            Value::Indexed(v) => v.iter().find(|(i, _)| *i == 0).map(|(_, s)| s.as_str()),
+            Value::Assoc(v) => v.iter().find(|(k, _)| k == "0").map(|(_, s)| s.as_str()),
+        }
+    }
+
+    /// The values of the elements (`${a[@]}`), in order.
+    #[must_use]
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            Value::Scalar(s) => vec![s.clone()],
+            Value::Indexed(v) => v.iter().map(|(_, s)| s.clone()).collect(),
+            Value::Assoc(v) => v.iter().map(|(_, s)| s.clone()).collect(),
+        }
+    }
+
+    /// The keys (`${!a[@]}`), in order.
+    #[must_use]
+    pub fn keys(&self) -> Vec<String> {
+        match self {
+            Value::Scalar(_) => vec!["0".to_owned()],
+            Value::Indexed(v) => v.iter().map(|(i, _)| i.to_string()).collect(),
+            Value::Assoc(v) => v.iter().map(|(k, _)| k.clone()).collect(),
+        }
+    }
 }
 
 /// Shell options the expander obeys.
@@ -37,6 +73,10 @@ pub enum ExpandOption {
     NoCaseGlob,
     /// `shopt -s extglob`: `@(…)`, `!(…)`, `*(…)`, `+(…)`, `?(…)`.
     ExtGlob,
+    /// `shopt -s nocasematch`: `case` and `[[ == ]]` ignore case.
+    NoCaseMatch,
+    /// `shopt -s globstar`: `**` matches any depth of directories.
+    GlobStar,
 }
 
 /// Why `$(…)` produced no output: already reported by the interpreter.
@@ -64,6 +104,20 @@ pub trait ExpandEnv: Send {
     /// # Errors
     /// bash's message, e.g. `x: readonly variable`.
     fn assign(&mut self, name: &str, index: Option<i64>, value: String) -> Result<(), String>;
+
+    /// Assigns `name[key]` of an associative array.
+    ///
+    /// # Errors
+    /// bash's message, e.g. `x: readonly variable`.
+    fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), String> {
+        let _ = (name, key, value);
+        Err(format!("{name}: not an associative array"))
+    }
+
+    /// How many jobs the shell has (`\j` in prompts).
+    fn job_count(&self) -> usize {
+        0
+    }
 
     /// `$1 … $N`.
     fn positional(&self) -> &[String];

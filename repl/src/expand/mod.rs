@@ -23,6 +23,7 @@ mod glob;
 mod ops;
 mod param;
 mod pattern;
+pub(crate) mod prompt;
 mod sys;
 mod word;
 
@@ -78,8 +79,20 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     if b.globs.is_empty() || env.option(ExpandOption::NoGlob) {
         return Ok(b.out);
     }
+    // GLOBIGNORE: matches of any of its `:`-separated patterns are dropped,
+    // and `*` then also matches names starting with `.` (bash).
+    let ignore: Vec<Pattern> = match env.value("GLOBIGNORE") {
+        Some(v) => v
+            .first()
+            .unwrap_or("")
+            .split(':')
+            .filter(|p| !p.is_empty())
+            .map(|p| Pattern::compile(p, pattern::Quoted(&[]), extglob, false))
+            .collect(),
+        None => Vec::new(),
+    };
     let opts = glob::GlobOpts {
-        dotglob: env.option(ExpandOption::DotGlob),
+        dotglob: env.option(ExpandOption::DotGlob) || !ignore.is_empty(),
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
     };
@@ -94,7 +107,11 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
             out.push(text);
             continue;
         };
-        match glob::expand(&text, &quoted, env.cwd(), opts) {
+        let found = glob::expand(&text, &quoted, env.cwd(), opts).map(|mut f| {
+            f.retain(|path| !ignore.iter().any(|p| p.matches(path)));
+            f
+        });
+        match found {
             Some(found) if !found.is_empty() => out.extend(found),
             Some(_) if failglob => return Err(ExpandError::NoMatch(text)),
             Some(_) if nullglob => {}
@@ -102,6 +119,16 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         }
     }
     Ok(out)
+}
+
+/// `text` with `$name`, `${name}` and simple specials expanded and quotes
+/// removed, without running anything; `None` when it holds more (`$(…)`,
+/// operators). For subscripts of associative arrays where no await is possible.
+pub fn simple_text<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<String> {
+    if text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'') {
+        return Some(text[1..text.len() - 1].to_owned());
+    }
+    arith::simple(env, text)
 }
 
 /// Whether an unquoted `{` is in the word (the cheap test before brace expansion).
@@ -167,6 +194,29 @@ pub async fn pattern<E: ExpandEnv + ?Sized>(
     word: &Word,
 ) -> Result<Pattern, ExpandError> {
     let extglob = env.option(ExpandOption::ExtGlob);
+    pattern_with(env, word, extglob).await
+}
+
+/// The right of `[[ x == p ]]`: as [`pattern`], with extglob groups always
+/// special (bash parses `[[ ]]` with extglob on).
+///
+/// # Errors
+/// As [`string`].
+///
+/// # Cancel safety
+/// As [`fields`].
+pub async fn cond_pattern<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+) -> Result<Pattern, ExpandError> {
+    pattern_with(env, word, true).await
+}
+
+async fn pattern_with<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    word: &Word,
+    extglob: bool,
+) -> Result<Pattern, ExpandError> {
     let mut b = Builder::new(Mode::Pattern, extglob);
     word::parts(env, &mut b, &word.parts, Q::No).await?;
     let f = b.take_string();
@@ -174,7 +224,7 @@ pub async fn pattern<E: ExpandEnv + ?Sized>(
         &f.text,
         pattern::Quoted(&f.quoted),
         extglob,
-        false,
+        env.option(ExpandOption::NoCaseMatch),
     ))
 }
 

@@ -35,11 +35,7 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             PVal::List(names, *concat)
         }
         ParamOp::Keys { name, concat } => {
-            let keys = match env.value(name) {
-                Some(Value::Indexed(v)) => v.into_iter().map(|(i, _)| i.to_string()).collect(),
-                Some(Value::Scalar(_)) => vec!["0".to_owned()],
-                None => Vec::new(),
-            };
+            let keys = env.value(name).map(|v| v.keys()).unwrap_or_default();
             PVal::List(keys, *concat)
         }
         _ if pe.indirect => {
@@ -207,8 +203,8 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
         Param::Named(n) => match env.value(n) {
             None => PVal::Unset,
             Some(Value::Scalar(s)) => PVal::Str(s),
-            Some(Value::Indexed(v)) => match v.into_iter().find(|(i, _)| *i == 0) {
-                Some((_, s)) => PVal::Str(s),
+            Some(v) => match v.first() {
+                Some(s) => PVal::Str(s.to_owned()),
                 None => PVal::Unset,
             },
         },
@@ -255,11 +251,18 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
                     None => PVal::Unset,
                 }
             }
+            Some(Value::Assoc(v)) => {
+                let key = assoc_key(env, index).await?;
+                match v.into_iter().find(|(k, _)| *k == key) {
+                    Some((_, s)) => PVal::Str(s),
+                    None => PVal::Unset,
+                }
+            }
         },
         Param::AllElements { name, concat } => match env.value(name) {
             None => PVal::List(Vec::new(), *concat),
             Some(Value::Scalar(s)) => PVal::List(vec![s], *concat),
-            Some(Value::Indexed(v)) => PVal::List(v.into_iter().map(|(_, s)| s).collect(), *concat),
+            Some(v) => PVal::List(v.values(), *concat),
         },
     })
 }
@@ -396,6 +399,12 @@ async fn assign<E: ExpandEnv + ?Sized>(
     match p {
         Param::Named(n) => env.assign(n, None, value).map_err(ExpandError::Assign),
         Param::Element { name, index } => {
+            if let Some(Value::Assoc(_)) = env.value(name) {
+                let key = assoc_key(env, index).await?;
+                return env
+                    .assign_key(name, &key, value)
+                    .map_err(ExpandError::Assign);
+            }
             let i = arith::eval(env, index).await?;
             env.assign(name, Some(i), value)
                 .map_err(ExpandError::Assign)
@@ -448,7 +457,7 @@ fn transform<E: ExpandEnv + ?Sized>(
     Ok(match op {
         'Q' | 'K' | 'k' => map(v, |s| quote(&s)),
         'E' => map(v, |s| crate::lang::decode_ansi_c(&s)),
-        'P' => v,
+        'P' => map(v, |s| super::prompt::decode(env, &s)),
         'U' => map(v, |s| s.to_uppercase()),
         'L' => map(v, |s| s.to_lowercase()),
         'u' => map(v, |s| convert_case(&s, CaseOp::UpperFirst, None)),
@@ -456,12 +465,14 @@ fn transform<E: ExpandEnv + ?Sized>(
             let is_array = match p {
                 Param::Named(n)
                 | Param::Element { name: n, .. }
-                | Param::AllElements { name: n, .. } => {
-                    matches!(env.value(n), Some(Value::Indexed(_)))
-                }
-                _ => false,
+                | Param::AllElements { name: n, .. } => match env.value(n) {
+                    Some(Value::Indexed(_)) => "a",
+                    Some(Value::Assoc(_)) => "A",
+                    _ => "",
+                },
+                _ => "",
             };
-            map(v, |_| if is_array { "a".into() } else { String::new() })
+            map(v, |_| is_array.into())
         }
         'A' => match (p, v) {
             (Param::Named(n), PVal::Str(s)) => PVal::Str(format!("{n}={}", quote(&s))),
@@ -540,4 +551,33 @@ fn unbound_name(p: &Param) -> String {
         Param::Named(_) | Param::Element { .. } | Param::AllElements { .. } => display(p),
         other => format!("${}", display(other)),
     }
+}
+
+/// The key of `${a[KEY]}` for an associative array: the subscript expanded
+/// as a word (parameters, substitutions, quote removal), not evaluated.
+pub(crate) async fn assoc_key<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    text: &str,
+) -> Result<String, ExpandError> {
+    if !text.contains(['$', '`', '\'', '"', '\\']) {
+        return Ok(text.to_owned());
+    }
+    let Ok(program) = crate::lang::parse(&format!(": {text}")) else {
+        return Ok(text.to_owned());
+    };
+    let word =
+        program
+            .body
+            .items
+            .first()
+            .and_then(|item| match item.and_or.first.commands.first() {
+                Some(crate::lang::ast::Command::Simple(s)) if s.words.len() == 2 => s.words.get(1),
+                _ => None,
+            });
+    let Some(word) = word else {
+        return Ok(text.to_owned());
+    };
+    let mut b = Builder::new(Mode::Join, false);
+    parts_boxed(env, &mut b, &word.parts, Q::No).await?;
+    Ok(b.take_string().text)
 }

@@ -37,3 +37,29 @@ pub(super) fn exists(path: &Path) -> bool {
 pub(super) fn is_dir(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_dir())
 }
+
+/// The real user's login name (`\u` in prompts).
+pub(super) fn user_name() -> Option<String> {
+    User::from_uid(Uid::current())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+}
+
+/// Whether the shell runs as root (`\$` in prompts is `#`).
+pub(super) fn is_root() -> bool {
+    Uid::effective().is_root()
+}
+
+/// The host name (`\H`; `\h` is up to the first dot).
+pub(super) fn host_name() -> String {
+    crate::sys::hostname()
+}
+
+/// The local time now, formatted by strftime (`\t`, `\d`, `\D{…}`).
+pub(super) fn now_formatted(format: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    crate::sys::strftime_local(format, secs)
+}

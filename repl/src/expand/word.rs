@@ -2,7 +2,7 @@
 //! substitutions. Recursion (operand words, `$(…)`, arithmetic text) goes
 //! through [`parts_boxed`], so only nested words pay for a boxed future.
 
-use super::env::{BoxFuture, ExpandEnv, ExpandOption, Value};
+use super::env::{BoxFuture, ExpandEnv, ExpandOption};
 use super::error::ExpandError;
 use super::fields::{Builder, Ifs, Mode};
 use super::{arith, param, sys};
@@ -33,16 +33,10 @@ impl Q {
 pub(super) fn ifs<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder) -> Ifs {
     match b.ifs.take() {
         Some(i) => i,
-        None => Ifs::from_value(match env.value("IFS") {
-            Some(Value::Scalar(s)) => Some(s),
-            Some(Value::Indexed(v)) => Some(
-                v.into_iter()
-                    .find(|(i, _)| *i == 0)
-                    .map(|(_, s)| s)
-                    .unwrap_or_default(),
-            ),
-            None => None,
-        }),
+        None => Ifs::from_value(
+            env.value("IFS")
+                .map(|v| v.first().unwrap_or_default().to_owned()),
+        ),
     }
 }
 
@@ -153,6 +147,29 @@ async fn leaf<E: ExpandEnv + ?Sized>(
             emit(env, b, &n.to_string(), q);
         }
         WordPart::BadSubstitution(t) => return Err(ExpandError::BadSubstitution(t.clone())),
+        WordPart::ArrayLiteral(items) => {
+            let mut text = String::from("(");
+            for (key, w) in items {
+                let values = if let Some(k) = key {
+                    let mut kb = Builder::new(Mode::Join, false);
+                    parts_boxed(env, &mut kb, &k.parts, Q::No).await?;
+                    let mut vb = Builder::new(Mode::Join, false);
+                    parts_boxed(env, &mut vb, &w.parts, Q::No).await?;
+                    text.push('[');
+                    text.push_str(&single_quote(&kb.take_string().text));
+                    text.push_str("]=");
+                    vec![vb.take_string().text]
+                } else {
+                    Box::pin(super::fields(env, std::slice::from_ref(w))).await?
+                };
+                for v in values {
+                    text.push_str(&single_quote(&v));
+                    text.push(' ');
+                }
+            }
+            text.push(')');
+            b.quoted(&text);
+        }
         WordPart::ProcessSubst { read, program } => {
             let path = env.process_substitution(program, *read).await?;
             b.quoted(&path);
@@ -162,10 +179,7 @@ async fn leaf<E: ExpandEnv + ?Sized>(
 }
 
 fn scalar<E: ExpandEnv + ?Sized>(env: &E, name: &str) -> Option<String> {
-    match env.value(name)? {
-        Value::Scalar(s) => Some(s),
-        Value::Indexed(v) => v.into_iter().find(|(i, _)| *i == 0).map(|(_, s)| s),
-    }
+    env.value(name)?.first().map(str::to_owned)
 }
 
 /// A tilde prefix's directory, or the prefix itself when it names none.
@@ -258,4 +272,10 @@ pub(super) fn assignment_tildes(parts: &[WordPart]) -> Option<Vec<WordPart>> {
     }
     out.extend(parts[1..].iter().cloned());
     Some(out)
+}
+
+/// `'text'`, with `'` written `'\''`: what [`WordPart::ArrayLiteral`]
+/// expands its elements to.
+fn single_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }

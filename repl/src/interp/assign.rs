@@ -30,7 +30,7 @@ impl Shell {
             .into_iter()
             .filter_map(|(a, v)| match v {
                 Value::Scalar(s) => Some((a.name.clone(), s)),
-                Value::Indexed(_) => None,
+                Value::Indexed(_) | Value::Assoc(_) => None,
             })
             .collect()
     }
@@ -42,6 +42,51 @@ impl Shell {
                 Ok(s) => Ok(Value::Scalar(s)),
                 Err(e) => Err(self.expand_failed(&e)),
             },
+            AssignValue::Array(items)
+                if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
+            {
+                let mut out: Vec<(String, String)> = Vec::new();
+                let mut pending: Option<String> = None;
+                for (key, w) in items {
+                    let key = match key {
+                        Some(k) => Some(
+                            ex::string(self, k)
+                                .await
+                                .map_err(|e| self.expand_failed(&e))?,
+                        ),
+                        None => None,
+                    };
+                    let values = match key {
+                        Some(_) => vec![ex::string(self, w)
+                            .await
+                            .map_err(|e| self.expand_failed(&e))?],
+                        None => ex::fields(self, std::slice::from_ref(w))
+                            .await
+                            .map_err(|e| self.expand_failed(&e))?,
+                    };
+                    // `([k]=v …)`, or bash 5.1's `(k1 v1 k2 v2)`.
+                    let mut put = |k: String, v: String| match out.iter_mut().find(|(o, _)| *o == k)
+                    {
+                        Some(item) => item.1 = v,
+                        None => out.push((k, v)),
+                    };
+                    match key {
+                        Some(k) => put(k, values.into_iter().next().unwrap_or_default()),
+                        None => {
+                            for v in values {
+                                match pending.take() {
+                                    Some(k) => put(k, v),
+                                    None => pending = Some(v),
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(k) = pending {
+                    out.push((k, String::new()));
+                }
+                Ok(Value::Assoc(out))
+            }
             AssignValue::Array(items) => {
                 let mut out: Vec<(usize, String)> = Vec::new();
                 let mut next = 0usize;
@@ -90,6 +135,27 @@ impl Shell {
     pub(crate) fn assign(&mut self, a: &Assignment, value: Value) -> Result<(), i32> {
         let integer = self.env.vars.var(&a.name).is_some_and(|v| v.integer);
         let result = match (&a.index, value) {
+            (Some(index), Value::Scalar(v))
+                if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
+            {
+                let key = index
+                    .literal()
+                    .or_else(|| ex::simple_text(self, &index.raw))
+                    .unwrap_or_else(|| index.raw.clone());
+                let v = if a.append {
+                    let old = match self.env.vars.value(&a.name) {
+                        Some(Value::Assoc(items)) => items
+                            .iter()
+                            .find(|(k, _)| *k == key)
+                            .map(|(_, s)| s.clone()),
+                        _ => None,
+                    };
+                    old.unwrap_or_default() + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_key(&a.name, &key, v)
+            }
             (Some(index), Value::Scalar(v)) => {
                 let Some(text) = index.literal().or_else(|| Some(index.raw.clone())) else {
                     return Err(1);
@@ -129,6 +195,7 @@ impl Shell {
                 };
                 match self.env.vars.value(&a.name) {
                     Some(Value::Indexed(_)) => self.env.vars.assign_element(&a.name, 0, v),
+                    Some(Value::Assoc(_)) => self.env.vars.assign_key(&a.name, "0", v),
                     _ => self.env.vars.assign(&a.name, Value::Scalar(v)),
                 }
             }
@@ -137,7 +204,7 @@ impl Shell {
                     let mut old = match self.env.vars.value(&a.name) {
                         Some(Value::Indexed(o)) => o.clone(),
                         Some(Value::Scalar(s)) => vec![(0, s.clone())],
-                        None => Vec::new(),
+                        Some(Value::Assoc(_)) | None => Vec::new(),
                     };
                     let base = old.last().map_or(0, |(i, _)| i + 1);
                     old.extend(items.into_iter().map(|(i, v)| (base + i, v)));
@@ -147,7 +214,26 @@ impl Shell {
                 };
                 self.env.vars.assign(&a.name, Value::Indexed(items))
             }
+            (_, Value::Assoc(items)) => {
+                let items = match self.env.vars.value(&a.name) {
+                    Some(Value::Assoc(old)) if a.append => {
+                        let mut old = old.clone();
+                        for (k, v) in items {
+                            match old.iter_mut().find(|(o, _)| *o == k) {
+                                Some(item) => item.1 = v,
+                                None => old.push((k, v)),
+                            }
+                        }
+                        old
+                    }
+                    _ => items,
+                };
+                self.env.vars.assign(&a.name, Value::Assoc(items))
+            }
         };
+        if result.is_ok() && self.env.lang.opts.allexport {
+            self.env.vars.export(&a.name, None);
+        }
         result.map_err(|e| {
             let status = self.fail(&format!("corral: {e}"));
             if !self.interactive {

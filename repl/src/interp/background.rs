@@ -151,6 +151,11 @@ impl Shell {
                 }
             }
             let words = self.expand_words(s).await?;
+            for n in std::mem::take(&mut self.env.lang.proc_fds) {
+                if let Some(slot) = self.fds.extra.remove(&n) {
+                    fds.extra.insert(n, slot);
+                }
+            }
             if words.is_empty() {
                 return Err(0);
             }

@@ -34,7 +34,14 @@ impl ExpandEnv for Shell {
                         .collect(),
                 ))
             }
-            _ => self.env.vars.value(name).cloned(),
+            _ => self.env.vars.value(name).cloned().or_else(|| match name {
+                // bash's dynamic variables, while the user has not set them.
+                "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
+                "OSTYPE" => scalar("linux-gnu".into()),
+                "HOSTNAME" => scalar(crate::sys::hostname()),
+                "SECONDS" => scalar((crate::builtins::wired::now() - lang.started).to_string()),
+                _ => None,
+            }),
         }
     }
 
@@ -48,6 +55,17 @@ impl ExpandEnv for Shell {
             None => self.env.vars.assign(name, Value::Scalar(value)),
         };
         r.map_err(|e| e.to_string())
+    }
+
+    fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), String> {
+        self.env
+            .vars
+            .assign_key(name, key, value)
+            .map_err(|e| e.to_string())
+    }
+
+    fn job_count(&self) -> usize {
+        self.jobs.len()
     }
 
     fn positional(&self) -> &[String] {
@@ -78,12 +96,56 @@ impl ExpandEnv for Shell {
         match option {
             ExpandOption::NoUnset => self.env.lang.opts.nounset,
             ExpandOption::NoGlob => self.env.lang.opts.noglob,
-            _ => false,
+            ExpandOption::NullGlob => self.env.lang.shopt.get("nullglob"),
+            ExpandOption::FailGlob => self.env.lang.shopt.get("failglob"),
+            ExpandOption::DotGlob => self.env.lang.shopt.get("dotglob"),
+            ExpandOption::NoCaseGlob => self.env.lang.shopt.get("nocaseglob"),
+            ExpandOption::ExtGlob => self.env.lang.shopt.get("extglob"),
+            ExpandOption::NoCaseMatch => self.env.lang.shopt.get("nocasematch"),
+            ExpandOption::GlobStar => self.env.lang.shopt.get("globstar"),
         }
     }
 
     fn cwd(&self) -> &Path {
         &self.env.cwd
+    }
+
+    fn process_substitution<'a>(
+        &'a mut self,
+        program: &'a Program,
+        read: bool,
+    ) -> BoxFuture<'a, Result<String, SubstError>> {
+        Box::pin(async move {
+            use std::os::fd::AsRawFd;
+            let (r, w) = crate::sys::pipe().map_err(|e| SubstError::Failed(e.to_string()))?;
+            // The command's end stays open in the shell as descriptor N
+            // (programs get it as N too) until the command is done.
+            let (ours, theirs) = if read { (r, w) } else { (w, r) };
+            let n = ours.as_raw_fd();
+            let mut sub = self.subshell();
+            for fd in &self.env.lang.proc_fds {
+                sub.fds.extra.remove(fd);
+            }
+            if read {
+                sub.fds.std.stdout = Output::Fd(theirs);
+            } else {
+                sub.fds.std.stdin = crate::io::Input::Fd(theirs);
+            }
+            let program = program.clone();
+            tokio::spawn(async move {
+                let status = sub.run_program(&program).await;
+                let status = sub.exit_status.unwrap_or(status);
+                sub.run_exit_trap(status).await;
+            });
+            let slot = if read {
+                crate::redirect::Slot::In(crate::io::Input::Fd(ours))
+            } else {
+                crate::redirect::Slot::Out(Output::Fd(ours))
+            };
+            self.fds.extra.insert(n, slot);
+            self.env.lang.proc_fds.push(n);
+            Ok(format!("/dev/fd/{n}"))
+        })
     }
 
     fn command_substitution<'a>(
@@ -133,6 +195,10 @@ impl Shell {
                     (Value::Indexed(items), i) => {
                         let i = usize::try_from(i.unwrap_or(0)).ok()?;
                         items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
+                    }
+                    (Value::Assoc(items), i) => {
+                        let key = i.unwrap_or(0).to_string();
+                        items.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
                     }
                 }
             }

@@ -42,6 +42,11 @@ impl FileTests for Shell {
                         .parse::<usize>()
                         .is_ok_and(|i| items.iter().any(|(k, _)| *k == i)),
                     Some(Value::Scalar(_)) => index == "0",
+                    Some(Value::Assoc(items)) => {
+                        let key = crate::expand::simple_text(self, index)
+                            .unwrap_or_else(|| index.to_string());
+                        items.iter().any(|(k, _)| *k == key)
+                    }
                     None => false,
                 }
             }
@@ -106,7 +111,7 @@ impl CondEnv for Shell {
         text: &'a str,
     ) -> BoxFuture<'a, Result<bool, i32>> {
         Box::pin(async move {
-            match ex::pattern(self, pattern).await {
+            match ex::cond_pattern(self, pattern).await {
                 Ok(p) => Ok(p.matches(text)),
                 Err(e) => Err(self.expand_failed(&e)),
             }

@@ -75,6 +75,12 @@ pub struct Lang {
     pub positional: Vec<String>,
     /// `set` options.
     pub opts: Options,
+    /// Descriptors `<(…)`/`>(…)` opened for the command being run.
+    pub proc_fds: Vec<i32>,
+    /// `pushd`'s directory stack, below the working directory (top first).
+    pub dirstack: Vec<String>,
+    /// `shopt` options.
+    pub shopt: crate::builtins::shopt::Shopts,
     /// `alias name=value`.
     pub aliases: HashMap<String, String>,
     /// `trap 'cmd' SIG`: by signal name without `SIG` (`EXIT`, `INT`…).
@@ -125,6 +131,9 @@ impl Lang {
             functions: HashMap::new(),
             positional: Vec::new(),
             opts: Options::new(interactive),
+            shopt: crate::builtins::shopt::Shopts::new(interactive),
+            proc_fds: Vec::new(),
+            dirstack: Vec::new(),
             aliases: HashMap::new(),
             traps: HashMap::new(),
             inherited_traps: None,

@@ -5,6 +5,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(clippy::struct_excessive_bools)]
 pub struct Options {
+    /// `-a`: every variable assigned is exported.
+    pub allexport: bool,
     /// `-e`: exit when a command fails outside a condition.
     pub errexit: bool,
     /// `-u`: expanding an unset variable is an error.
@@ -44,6 +46,7 @@ impl Options {
     #[must_use]
     pub fn new(interactive: bool) -> Options {
         Options {
+            allexport: false,
             errexit: false,
             nounset: false,
             xtrace: false,
@@ -65,6 +68,7 @@ impl Options {
     /// The option a `set -X` letter names.
     pub fn letter(&mut self, c: char) -> Option<&mut bool> {
         Some(match c {
+            'a' => &mut self.allexport,
             'e' => &mut self.errexit,
             'u' => &mut self.nounset,
             'x' => &mut self.xtrace,
@@ -81,6 +85,7 @@ impl Options {
     /// The option `set -o NAME` names.
     pub fn named(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
+            "allexport" => &mut self.allexport,
             "errexit" => &mut self.errexit,
             "nounset" => &mut self.nounset,
             "xtrace" => &mut self.xtrace,
@@ -123,6 +128,9 @@ impl Options {
         if self.notify {
             s.insert(0, 'b');
         }
+        if self.allexport {
+            s.insert(0, 'a');
+        }
         s
     }
 
@@ -144,7 +152,8 @@ impl Options {
 }
 
 /// The `-o` names, in `set -o`'s order.
-const NAMES: [&str; 12] = [
+pub(crate) const NAMES: [&str; 13] = [
+    "allexport",
     "bgquiet",
     "bgtty",
     "errexit",

@@ -159,6 +159,13 @@ impl Shell {
                 Ok(w) => w,
                 Err(status) => return Member::Failed(status),
             };
+            // `<(…)` / `>(…)` descriptors belong to this member only.
+            let mut fds = fds;
+            for n in std::mem::take(&mut self.env.lang.proc_fds) {
+                if let Some(slot) = self.fds.extra.remove(&n) {
+                    fds.extra.insert(n, slot);
+                }
+            }
             let external = words
                 .first()
                 .is_some_and(|name| self.is_external(name, &words[1..], false));
@@ -175,7 +182,7 @@ impl Shell {
             for a in &s.assignments {
                 match self.assignment_value(a).await {
                     Ok(Value::Scalar(v)) => env.push((a.name.clone(), v)),
-                    Ok(Value::Indexed(_)) => {}
+                    Ok(Value::Indexed(_) | Value::Assoc(_)) => {}
                     Err(status) => return Member::Failed(status),
                 }
             }

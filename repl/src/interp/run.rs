@@ -14,7 +14,9 @@ impl Shell {
     /// gives status 2.
     pub async fn run_text(&mut self, src: &str) -> i32 {
         let expanded;
-        let src = if self.interactive && !self.env.lang.aliases.is_empty() {
+        let src = if (self.interactive || self.env.lang.shopt.get("expand_aliases"))
+            && !self.env.lang.aliases.is_empty()
+        {
             expanded = self.expand_aliases(src);
             expanded.as_str()
         } else {

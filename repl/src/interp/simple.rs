@@ -33,7 +33,11 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
-        self.run_expanded(s, words).await
+        let status = self.run_expanded(s, words).await;
+        for fd in std::mem::take(&mut self.env.lang.proc_fds) {
+            self.fds.extra.remove(&fd);
+        }
+        status
     }
 
     /// Expands a command's words; on failure prints the error and returns the status.
@@ -57,7 +61,15 @@ impl Shell {
             return self.env.last_status;
         }
         self.fail(&format!("corral: {e}"));
-        let status = e.status();
+        let mut status = e.status();
+        // bash exits 127 for an unset parameter under `-c`, 1 in a script.
+        let unset = matches!(
+            e,
+            ex::ExpandError::Unbound(_) | ex::ExpandError::NullOrUnset { .. }
+        );
+        if unset && !self.env.lang.opts.command && !self.interactive {
+            status = 1;
+        }
         if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
         }
@@ -123,7 +135,7 @@ impl Shell {
                 fg.extend(words);
                 return self.run_builtin(fg, assigns, &s.redirects).await;
             }
-            if name == "exec" && words.len() == 1 {
+            if name == "exec" && (words.len() == 1 || (words.len() == 2 && words[1] == "--")) {
                 // `exec 3>f`: the redirections stay for the rest of the shell.
                 let mut fds = std::mem::replace(&mut self.fds, Fds::inherit());
                 let r = self.redirect(&s.redirects, &mut fds).await;
@@ -329,7 +341,7 @@ impl Shell {
             .iter()
             .map(|(a, v)| match v {
                 Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
-                Value::Indexed(_) => format!("{}=(…)", a.name),
+                Value::Indexed(_) | Value::Assoc(_) => format!("{}=(…)", a.name),
             })
             .collect();
         parts.extend(words.iter().map(|w| quote(w)));

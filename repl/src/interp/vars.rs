@@ -23,6 +23,8 @@ pub struct Var {
     pub readonly: bool,
     /// `declare -i`: assignments are evaluated arithmetically.
     pub integer: bool,
+    /// `declare -n`: its value names the variable it stands for.
+    pub nameref: bool,
 }
 
 impl Var {
@@ -32,6 +34,7 @@ impl Var {
             exported: false,
             readonly: false,
             integer: false,
+            nameref: false,
         }
     }
 }
@@ -54,6 +57,8 @@ pub struct Vars {
     /// One frame per running function: the caller's variables its `local`s hid.
     frames: Vec<HashMap<String, Option<Var>>>,
     changed: bool,
+    /// Some variable is (or was) a nameref: names must be resolved.
+    refs: bool,
 }
 
 impl Vars {
@@ -71,18 +76,54 @@ impl Vars {
         v
     }
 
+    /// The variable `name` stands for: itself, or what its nameref chain names.
+    #[must_use]
+    pub fn resolve<'a>(&'a self, name: &'a str) -> &'a str {
+        if !self.refs {
+            return name;
+        }
+        let mut at = name;
+        for _ in 0..8 {
+            match self.table.get(at) {
+                Some(Var {
+                    nameref: true,
+                    value: Some(Value::Scalar(t)),
+                    ..
+                }) if t != at && valid_name(t) => at = t,
+                _ => break,
+            }
+        }
+        at
+    }
+
+    /// The name a nameref `name` stands for, when it is one.
+    fn target(&self, name: &str) -> Option<String> {
+        if !self.refs {
+            return None;
+        }
+        let t = self.resolve(name);
+        (t != name).then(|| t.to_string())
+    }
+
+    /// Makes `name` a nameref (`declare -n`) or a plain variable again (`+n`).
+    pub fn set_nameref(&mut self, name: &str, on: bool) {
+        if on {
+            self.refs = true;
+        }
+        self.entry(name).nameref = on;
+    }
+
     /// A scalar's value, or element 0 of an array (as `$a` reads it).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        match self.table.get(name)?.value.as_ref()? {
-            Value::Scalar(s) => Some(s),
-            Value::Indexed(items) => items.iter().find(|(i, _)| *i == 0).map(|(_, v)| v.as_str()),
-        }
+        let name = self.resolve(name);
+        self.table.get(name)?.value.as_ref()?.first()
     }
 
     /// A variable's whole value.
     #[must_use]
     pub fn value(&self, name: &str) -> Option<&Value> {
+        let name = self.resolve(name);
         self.table.get(name)?.value.as_ref()
     }
 
@@ -125,6 +166,8 @@ impl Vars {
     /// # Errors
     /// [`VarError::Readonly`].
     pub fn assign(&mut self, name: &str, value: Value) -> Result<(), VarError> {
+        let target = self.target(name);
+        let name = target.as_deref().unwrap_or(name);
         self.check_writable(name)?;
         self.store(name, value);
         Ok(())
@@ -141,10 +184,13 @@ impl Vars {
         index: usize,
         value: String,
     ) -> Result<(), VarError> {
+        let target = self.target(name);
+        let name = target.as_deref().unwrap_or(name);
         self.check_writable(name)?;
         let mut items = match self.value(name) {
             Some(Value::Indexed(items)) => items.clone(),
             Some(Value::Scalar(s)) => vec![(0, s.clone())],
+            Some(Value::Assoc(_)) => return self.assign_key(name, &index.to_string(), value),
             None => Vec::new(),
         };
         match items.binary_search_by_key(&index, |(i, _)| *i) {
@@ -152,6 +198,40 @@ impl Vars {
             Err(at) => items.insert(at, (index, value)),
         }
         self.store(name, Value::Indexed(items));
+        Ok(())
+    }
+
+    /// Assigns `name[key]` of an associative array (a new key goes last).
+    ///
+    /// # Errors
+    /// [`VarError::Readonly`].
+    pub fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), VarError> {
+        let target = self.target(name);
+        let name = target.as_deref().unwrap_or(name);
+        self.check_writable(name)?;
+        let mut items = match self.value(name) {
+            Some(Value::Assoc(items)) => items.clone(),
+            _ => Vec::new(),
+        };
+        match items.iter_mut().find(|(k, _)| k == key) {
+            Some(item) => item.1 = value,
+            None => items.push((key.to_string(), value)),
+        }
+        self.store(name, Value::Assoc(items));
+        Ok(())
+    }
+
+    /// Removes `name[key]` of an associative array.
+    ///
+    /// # Errors
+    /// [`VarError::CannotUnset`].
+    pub fn unset_key(&mut self, name: &str, key: &str) -> Result<(), VarError> {
+        if self.table.get(name).is_some_and(|v| v.readonly) {
+            return Err(VarError::CannotUnset(name.to_string()));
+        }
+        if let Some(Value::Assoc(items)) = self.table.get_mut(name).and_then(|v| v.value.as_mut()) {
+            items.retain(|(k, _)| k != key);
+        }
         Ok(())
     }
 
@@ -165,6 +245,7 @@ impl Vars {
         }
         match self.table.get_mut(name).and_then(|v| v.value.as_mut()) {
             Some(Value::Indexed(items)) => items.retain(|(i, _)| *i != index),
+            Some(Value::Assoc(items)) => items.retain(|(k, _)| *k != index.to_string()),
             Some(Value::Scalar(_)) if index == 0 => return self.unset(name),
             _ => {}
         }
@@ -207,6 +288,7 @@ impl Vars {
             exported: false,
             readonly: false,
             integer: false,
+            nameref: false,
         })
     }
 
@@ -215,6 +297,8 @@ impl Vars {
     /// # Errors
     /// [`VarError::CannotUnset`] for a readonly variable.
     pub fn unset(&mut self, name: &str) -> Result<(), VarError> {
+        let target = self.target(name);
+        let name = target.as_deref().unwrap_or(name);
         match self.table.get(name) {
             Some(v) if v.readonly => return Err(VarError::CannotUnset(name.to_string())),
             Some(v) => {
@@ -278,6 +362,7 @@ impl Vars {
                 exported: false,
                 readonly: false,
                 integer: false,
+                nameref: false,
             },
         );
     }
@@ -302,7 +387,7 @@ impl Vars {
             .filter(|(_, v)| v.exported)
             .filter_map(|(k, v)| match v.value.as_ref()? {
                 Value::Scalar(s) => Some((k.clone(), s.clone())),
-                Value::Indexed(_) => None,
+                Value::Indexed(_) | Value::Assoc(_) => None,
             })
             .collect();
         out.sort();

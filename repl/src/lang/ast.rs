@@ -484,6 +484,11 @@ pub enum WordPart {
     /// `TEXT: bad substitution` (status 1), which bash reports when it
     /// expands the word, not when it parses it.
     BadSubstitution(String),
+    /// `( … )` of a declaration's argument (`declare a=(x [k]=y)`): its
+    /// elements, each with its `[key]=` when written. It expands to one
+    /// field, `(…)` with every element quoted, which the declaration builtin
+    /// parses back.
+    ArrayLiteral(Vec<(Option<Word>, Word)>),
     /// `<(…)` or `>(…)`
     ProcessSubst {
         /// `<(…)`: the command's output is read.

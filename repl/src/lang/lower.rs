@@ -203,8 +203,36 @@ impl<'a, 's> Lower<'a, 's> {
             spans.push(w.span);
             out.words.push(w);
         }
+        // Arguments of declaration builtins that look like assignments are
+        // not split or globbed.
+        let decl = out.words.first().and_then(Word::literal).is_some_and(|n| {
+            matches!(
+                n.as_str(),
+                "declare" | "typeset" | "local" | "export" | "readonly"
+            )
+        });
         for item in suffix {
             self.simple_item(frame, item, &mut out, false, &mut spans)?;
+            if decl {
+                if let Some(w) = out.words.last_mut() {
+                    let plain = w.parts.len() == 1
+                        && matches!(
+                            w.parts.first(),
+                            Some(WordPart::Literal(_) | WordPart::ArrayLiteral(_))
+                        );
+                    let assignment =
+                        matches!(item, b::CommandPrefixOrSuffixItem::AssignmentWord(..));
+                    if assignment
+                        && !plain
+                        && !w
+                            .parts
+                            .iter()
+                            .any(|p| matches!(p, WordPart::ArrayLiteral(_)))
+                    {
+                        w.parts = vec![WordPart::DoubleQuoted(std::mem::take(&mut w.parts))];
+                    }
+                }
+            }
         }
         if let Some(span) = spans.into_iter().reduce(Span::join) {
             out.span = span;
@@ -236,8 +264,29 @@ impl<'a, 's> Lower<'a, 's> {
                     let a = self.assignment(frame, a, w)?;
                     spans.push(a.span);
                     out.assignments.push(a);
+                } else if let b::AssignmentValue::Array(_) = &a.value {
+                    // `declare a=(x y)`: one argument holding the elements.
+                    let lowered = self.assignment(frame, a, w)?;
+                    let AssignValue::Array(items) = lowered.value else {
+                        return Ok(());
+                    };
+                    let mut head = lowered.name.clone();
+                    if let Some(i) = &lowered.index {
+                        head.push('[');
+                        head.push_str(&i.raw);
+                        head.push(']');
+                    }
+                    head.push_str(if lowered.append { "+=" } else { "=" });
+                    let w = Word {
+                        parts: vec![WordPart::Literal(head), WordPart::ArrayLiteral(items)],
+                        raw: w.value.clone(),
+                        span: lowered.span,
+                    };
+                    spans.push(w.span);
+                    out.words.push(w);
                 } else {
-                    // `declare x=~/a`: an argument, expanded like an assignment.
+                    // `declare x=~/a`: an argument, expanded like an assignment
+                    // (tildes after `=` and `:`, no field splitting or globbing).
                     let w = self.word(frame, w, word::Context::Assignment)?;
                     spans.push(w.span);
                     out.words.push(w);

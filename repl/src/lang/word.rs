@@ -22,7 +22,7 @@ pub(super) enum Context {
 
 pub(super) fn options(ctx: Context) -> ParserOptions {
     ParserOptions {
-        enable_extended_globbing: false,
+        enable_extended_globbing: true,
         tilde_expansion_after_colon: ctx == Context::Assignment,
         ..ParserOptions::default()
     }

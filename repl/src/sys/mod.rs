@@ -261,3 +261,51 @@ pub fn child_take_terminal(tty: RawFd) -> impl Fn() -> io::Result<()> + Send + S
         Ok(())
     }
 }
+
+/// The resource `ulimit -LETTER` names.
+fn resource(letter: char) -> Option<nix::sys::resource::Resource> {
+    use nix::sys::resource::Resource as R;
+    Some(match letter {
+        'c' => R::RLIMIT_CORE,
+        'd' => R::RLIMIT_DATA,
+        'e' => R::RLIMIT_NICE,
+        'f' => R::RLIMIT_FSIZE,
+        'i' => R::RLIMIT_SIGPENDING,
+        'l' => R::RLIMIT_MEMLOCK,
+        'm' => R::RLIMIT_RSS,
+        'n' => R::RLIMIT_NOFILE,
+        'q' => R::RLIMIT_MSGQUEUE,
+        'r' => R::RLIMIT_RTPRIO,
+        's' => R::RLIMIT_STACK,
+        't' => R::RLIMIT_CPU,
+        'u' => R::RLIMIT_NPROC,
+        'v' => R::RLIMIT_AS,
+        'x' => R::RLIMIT_LOCKS,
+        'R' => R::RLIMIT_RTTIME,
+        _ => return None,
+    })
+}
+
+/// The (soft, hard) limit of the resource `ulimit -LETTER` names, in the
+/// kernel's units; `u64::MAX` is unlimited. `None` for an unknown letter.
+pub fn rlimit(letter: char) -> Option<io::Result<(u64, u64)>> {
+    let r = resource(letter)?;
+    Some(nix::sys::resource::getrlimit(r).map_err(to_io))
+}
+
+/// Sets the (soft, hard) limit of the resource `ulimit -LETTER` names.
+///
+/// # Errors
+/// The OS's refusal (raising a hard limit without privilege: EPERM), or
+/// EINVAL for an unknown letter.
+pub fn set_rlimit(letter: char, soft: u64, hard: u64) -> io::Result<()> {
+    let r = resource(letter).ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+    nix::sys::resource::setrlimit(r, soft, hard).map_err(to_io)
+}
+
+/// The host name (`$HOSTNAME`).
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim_end().to_owned())
+        .unwrap_or_default()
+}

@@ -88,7 +88,7 @@ impl TestEnv {
     pub fn scalar(&self, k: &str) -> Option<String> {
         match self.vars.get(k)? {
             Value::Scalar(s) => Some(s.clone()),
-            Value::Indexed(_) => None,
+            Value::Indexed(_) | Value::Assoc(_) => None,
         }
     }
 }
