@@ -17,6 +17,7 @@ pub mod jobs;
 mod jobsync;
 pub mod lang;
 mod prompt;
+pub mod rawbytes;
 mod redirect;
 mod script;
 mod shell;
