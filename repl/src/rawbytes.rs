@@ -145,6 +145,17 @@ pub fn decode(s: &str) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// `s` with escaped bytes that together are valid UTF-8 made characters
+/// again (after text was built from single bytes, as `$'\xc3\xa9'` is).
+#[must_use]
+pub fn normalize(s: String) -> String {
+    if !s.as_bytes().contains(&LEAD) {
+        return s;
+    }
+    let bytes = decode(&s).into_owned();
+    encode_vec(bytes)
+}
+
 /// Shell text as an OS string (an argument or a variable for a child).
 #[must_use]
 pub fn to_os(s: &str) -> OsString {

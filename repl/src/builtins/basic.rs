@@ -1,7 +1,5 @@
 //! echo, cd, pwd, exit, help, true, false, `:`.
 
-use std::path::PathBuf;
-
 use super::{out, TABLE};
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -107,7 +105,7 @@ pub(super) fn cd<'a>(
             io.err_line("cd: too many arguments").await;
             return 1;
         }
-        match shell.chdir(&PathBuf::from(&target)) {
+        match shell.chdir(&crate::rawbytes::path(&target)) {
             Ok(()) => 0,
             Err(msg) => {
                 io.err_line(&format!("cd: {msg}")).await;

@@ -294,9 +294,10 @@ pub async fn run(shell: &mut Shell, args: Vec<String>, streams: &mut Streams) ->
     }
 }
 
-/// Writes `text` to stdout; on a write error (a closed pipe) returns its status.
+/// Writes `text` to stdout (as the bytes it stands for); on a write error
+/// (a closed pipe) returns its status.
 pub(crate) async fn out(streams: &mut Streams, text: &str) -> Result<(), i32> {
-    match streams.out(text.as_bytes()).await {
+    match streams.out(&crate::rawbytes::decode(text)).await {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(141),
         Err(_) => Err(1),

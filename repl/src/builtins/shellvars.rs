@@ -21,6 +21,10 @@ fn quoted(v: &str) -> String {
 }
 
 fn dquoted(v: &str) -> String {
+    let unprintable = |c: char| c.is_control() || crate::rawbytes::escaped_byte(c).is_some();
+    if v.chars().any(unprintable) {
+        return super::printf::ansi_c_quote(v);
+    }
     let mut s = String::from('"');
     for c in v.chars() {
         if matches!(c, '"' | '\\' | '$' | '`') {
