@@ -121,7 +121,7 @@ pub(super) fn pwd<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let text = format!("{}\n", shell.env.cwd.display());
+        let text = format!("{}\n", crate::rawbytes::from_path(&shell.env.cwd));
         out(io, &text).await.err().unwrap_or(0)
     })
 }

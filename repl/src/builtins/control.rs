@@ -239,7 +239,10 @@ fn describe(shell: &Shell, name: &str) -> Option<(&'static str, String)> {
     } else {
         find_on_path(&shell.env, name)
     }?;
-    Some(("file", format!("{name} is {}", path.display())))
+    Some((
+        "file",
+        format!("{name} is {}", crate::rawbytes::from_path(&path)),
+    ))
 }
 
 pub(super) fn type_<'a>(
