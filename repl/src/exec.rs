@@ -25,7 +25,7 @@ impl Shell {
         if self.env.vars.changed() {
             spec = spec.env_clear();
             for (k, v) in self.env.vars.exported() {
-                spec = spec.env(crate::rawbytes::to_os(&k), crate::rawbytes::to_os(&v));
+                spec = spec.env(crate::rawbytes::into_os(k), crate::rawbytes::into_os(v));
             }
             if let (None, Some(v)) = (self.env.vars.get("CORRAL_V"), crate::vmount::mounted_v()) {
                 spec = spec.env("CORRAL_V", v);

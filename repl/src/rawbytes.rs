@@ -162,6 +162,15 @@ pub fn to_os(s: &str) -> OsString {
     OsString::from_vec(decode(s).into_owned())
 }
 
+/// [`to_os`] of an owned string: no copy on the fast path.
+#[must_use]
+pub fn into_os(s: String) -> OsString {
+    if s.as_bytes().contains(&LEAD) {
+        return to_os(&s);
+    }
+    OsString::from(s)
+}
+
 /// Shell text as a path, borrowed when nothing is escaped.
 #[must_use]
 pub fn path(s: &str) -> Cow<'_, Path> {
@@ -195,6 +204,8 @@ mod tests {
             prop_assert_eq!(encode_vec(b.clone()), e.clone().into_owned());
             let os = to_os(&e);
             prop_assert_eq!(os.as_bytes(), b.as_slice());
+            let owned = into_os(e.into_owned());
+            prop_assert_eq!(owned.as_bytes(), b.as_slice());
         }
 
         #[test]

@@ -295,7 +295,7 @@ pub fn external_args(words: &[String], cwd: &Path) -> (Vec<OsString>, Vec<OwnedF
         .iter()
         .map(|w| {
             let mapped = session.and_then(|s| s.external_word(w, cwd, &mut pipes));
-            crate::rawbytes::to_os(mapped.as_deref().unwrap_or(w))
+            crate::rawbytes::into_os(mapped.unwrap_or_else(|| w.clone()))
         })
         .collect();
     (args, pipes)

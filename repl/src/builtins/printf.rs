@@ -525,7 +525,10 @@ fn digits(s: &[u8]) -> (usize, usize) {
 /// `'c` or `"c`: the code of the character after the quote (0 if none).
 fn char_code(a: &str) -> Option<u32> {
     let rest = a.strip_prefix(['\'', '"'])?;
-    Some(rest.chars().next().map_or(0, u32::from))
+    // A byte that is not UTF-8 is its own value, as in bash.
+    Some(rest.chars().next().map_or(0, |c| {
+        crate::rawbytes::escaped_byte(c).map_or(u32::from(c), u32::from)
+    }))
 }
 
 /// bash's `sh_invalidnum`: the message depends on how the text starts.

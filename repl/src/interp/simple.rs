@@ -367,7 +367,7 @@ impl Shell {
             .stdout(stdout)
             .stderr(stderr);
         for (k, v) in env {
-            c = c.env(k, crate::rawbytes::to_os(&v));
+            c = c.env(k, crate::rawbytes::into_os(v));
         }
         // `cmd 3<f`, `exec 4>log; cmd`: the program gets 3 and up too.
         for (n, slot) in &fds.extra {
