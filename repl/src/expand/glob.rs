@@ -112,6 +112,6 @@ pub(super) fn expand(
             break;
         }
     }
-    cands.sort_unstable_by(|a, b| crate::rawbytes::cmp(a, b));
+    crate::rawbytes::sort(&mut cands);
     Some(cands)
 }
