@@ -6,6 +6,7 @@ mod util;
 
 mod build_weight;
 mod builtins_core;
+mod bytes;
 mod difftest;
 mod examples;
 mod fuzz_corpus;

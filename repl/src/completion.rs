@@ -33,9 +33,7 @@ impl ShellCompleter {
             for dir in std::env::split_paths(&path) {
                 if let Ok(rd) = std::fs::read_dir(dir) {
                     for e in rd.flatten() {
-                        if let Some(n) = e.file_name().to_str() {
-                            commands.insert(n.to_string());
-                        }
+                        commands.insert(crate::rawbytes::from_os(e.file_name()));
                     }
                 }
             }
@@ -79,19 +77,17 @@ impl ShellCompleter {
         }
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
         let base = if dir.starts_with('/') {
-            std::path::PathBuf::from(if dir.is_empty() { "." } else { dir })
+            crate::rawbytes::path(dir).into_owned()
         } else if let (Some(rest), Some(home)) = (dir.strip_prefix("~/"), &home) {
-            home.join(rest)
+            home.join(crate::rawbytes::path(rest))
         } else {
             let cwd = self.cwd.lock().map(|c| c.clone()).unwrap_or_default();
             // A logical cwd under /v is listed through the session mount.
-            crate::vmount::real_dir(&cwd).join(dir)
+            crate::vmount::real_dir(&cwd).join(crate::rawbytes::path(dir))
         };
         if let Ok(rd) = std::fs::read_dir(base) {
             for e in rd.flatten() {
-                let Some(name) = e.file_name().to_str().map(str::to_string) else {
-                    continue;
-                };
+                let name = crate::rawbytes::from_os(e.file_name());
                 if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.'))
                 {
                     continue;
@@ -209,6 +205,11 @@ fn quote(candidate: &str) -> String {
     };
     let mut out = String::from(head);
     for c in rest.chars() {
+        if let Some(b) = crate::rawbytes::escaped_byte(c) {
+            // A byte that is not UTF-8, typed as the shell reads it back.
+            out.push_str(&format!("$'\\{b:03o}'"));
+            continue;
+        }
         if c.is_whitespace() || "'\"\\$`&|;()<>*?[]#!{}~=".contains(c) {
             out.push('\\');
         }

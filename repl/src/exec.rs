@@ -25,7 +25,7 @@ impl Shell {
         if self.env.vars.changed() {
             spec = spec.env_clear();
             for (k, v) in self.env.vars.exported() {
-                spec = spec.env(k, v);
+                spec = spec.env(crate::rawbytes::into_os(k), crate::rawbytes::into_os(v));
             }
             if let (None, Some(v)) = (self.env.vars.get("CORRAL_V"), crate::vmount::mounted_v()) {
                 spec = spec.env("CORRAL_V", v);
@@ -50,16 +50,21 @@ impl Shell {
     /// Writes a (short) message to the shell's current stderr at once.
     pub(crate) fn write_err(&self, text: &str) {
         use std::io::Write;
+        let bytes = crate::rawbytes::decode(text);
         match &self.fds.std.stderr {
             crate::io::Output::Null => {}
-            crate::io::Output::Stdout => print!("{text}"),
-            crate::io::Output::Stream(s) => s.write(text.as_bytes()),
+            crate::io::Output::Stdout => {
+                let _ = std::io::stdout().write_all(&bytes);
+            }
+            crate::io::Output::Stream(s) => s.write(&bytes),
             crate::io::Output::Fd(fd) => {
                 if let Ok(fd) = fd.try_clone() {
-                    let _ = std::fs::File::from(fd).write_all(text.as_bytes());
+                    let _ = std::fs::File::from(fd).write_all(&bytes);
                 }
             }
-            _ => eprint!("{text}"),
+            _ => {
+                let _ = std::io::stderr().write_all(&bytes);
+            }
         }
     }
 
@@ -70,7 +75,7 @@ impl Shell {
     /// Whether `program` names something to run (as execvp would find it).
     pub(crate) fn program_exists(&self, program: &str) -> bool {
         if program.contains('/') {
-            std::path::Path::new(&self.env.absolute(program)).exists()
+            self.env.absolute_path(program).exists()
         } else {
             on_path(&self.env, program)
         }
@@ -88,8 +93,9 @@ pub(crate) fn use_program(env: &Env, name: &str, _args: &[String], prefer_extern
 pub(crate) fn find_on_path(env: &Env, name: &str) -> Option<std::path::PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let path = env.vars.get("PATH")?;
-    std::env::split_paths(path)
-        .map(|dir| dir.join(name))
+    let name = crate::rawbytes::path(name);
+    std::env::split_paths(&*crate::rawbytes::path(path))
+        .map(|dir| dir.join(&name))
         .find(|p| {
             std::fs::metadata(p)
                 .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)

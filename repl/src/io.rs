@@ -202,12 +202,12 @@ impl Streams {
         let _ = write_to(&mut self.stderr, data).await;
     }
 
-    /// Writes one line (a newline is added) to stderr.
+    /// Writes one line (a newline is added) to stderr, as the bytes it
+    /// stands for.
     pub async fn err_line(&mut self, line: &str) {
-        let mut s = String::with_capacity(line.len() + 1);
-        s.push_str(line);
-        s.push('\n');
-        self.err(s.as_bytes()).await;
+        let mut s = crate::rawbytes::decode(line).into_owned();
+        s.push(b'\n');
+        self.err(&s).await;
     }
 }
 

@@ -36,6 +36,7 @@ pub mod jobs;
 mod jobsync;
 pub mod lang;
 mod prompt;
+pub mod rawbytes;
 mod redirect;
 mod script;
 mod shell;
@@ -121,7 +122,7 @@ pub fn main() -> i32 {
 const STACK: usize = 256 * 1024 * 1024;
 
 fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
-    let text = |a: &OsString| a.to_string_lossy().into_owned();
+    let text = |a: &OsString| rawbytes::from_os(a.clone());
     let mut options = Vec::new();
     let mut command = false;
     let mut stdin = false;
@@ -214,7 +215,7 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         let Some(file) = rest.next() else {
             return Err((USAGE.into(), 2));
         };
-        match std::fs::File::open(&file) {
+        match std::fs::File::open(rawbytes::path(&file)) {
             Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
                 return Err((format!("corral: {file}: Is a directory"), 126))
             }

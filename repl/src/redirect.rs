@@ -186,7 +186,7 @@ impl Shell {
                     None => {
                         if matches!(r.kind, RedirectKind::Write(_)) && self.env.lang.opts.noclobber
                         {
-                            let path = self.env.absolute(&name);
+                            let path = self.env.absolute_path(&name);
                             if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
                                 return Err(format!("{name}: cannot overwrite existing file"));
                             }
@@ -242,13 +242,15 @@ impl Shell {
                         ex::heredoc(self, w).await.map_err(|e| e.to_string())?
                     }
                 };
-                let input = feed(body.into_bytes()).map_err(|e| os_message(&e))?;
+                let input = feed(crate::rawbytes::decode(&body).into_owned())
+                    .map_err(|e| os_message(&e))?;
                 fds.set(n, Some(Slot::In(input)))
             }
             RedirectKind::HereString(w) => {
                 let mut body = ex::string(self, w).await.map_err(|e| e.to_string())?;
                 body.push('\n');
-                let input = feed(body.into_bytes()).map_err(|e| os_message(&e))?;
+                let input = feed(crate::rawbytes::decode(&body).into_owned())
+                    .map_err(|e| os_message(&e))?;
                 fds.set(n, Some(Slot::In(input)))
             }
         }
@@ -258,7 +260,7 @@ impl Shell {
     /// its open waits for the other end, which must not stall the runtime.
     async fn open(&mut self, name: &str, opts: &OpenOptions) -> Result<OwnedFd, String> {
         use std::os::unix::fs::FileTypeExt;
-        let path = self.env.absolute(name);
+        let path = self.env.absolute_path(name);
         let fifo = std::fs::metadata(&path).is_ok_and(|m| m.file_type().is_fifo());
         let opened = if fifo {
             let opts = opts.clone();

@@ -138,7 +138,7 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         let line = reader.line().await;
         let at_end = line.is_none();
         if let Some(l) = line {
-            text.push_str(&String::from_utf8_lossy(&l));
+            text.push_str(&crate::rawbytes::encode(&l));
         }
         if text.is_empty() {
             break;

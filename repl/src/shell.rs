@@ -11,6 +11,7 @@ use corral_vfs::MountTable;
 
 use crate::interp::{Lang, Vars};
 use crate::jobs::{JobNum, JobTable};
+use crate::rawbytes;
 use crate::redirect::Fds;
 use crate::terminal::Terminal;
 
@@ -47,8 +48,18 @@ impl Env {
         if p.starts_with('/') {
             p.to_string()
         } else {
-            let joined = self.cwd.join(p);
-            joined.to_string_lossy().into_owned()
+            let joined = self.cwd.join(rawbytes::path(p));
+            rawbytes::from_path(&joined).into_owned()
+        }
+    }
+
+    /// `p` (shell text) as a path, relative to the logical cwd.
+    pub fn absolute_path(&self, p: &str) -> PathBuf {
+        let p = rawbytes::path(p);
+        if p.is_absolute() {
+            p.into_owned()
+        } else {
+            self.cwd.join(p)
         }
     }
 }
@@ -136,7 +147,7 @@ impl Shell {
         let cwd = normalize(&cwd);
         let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
-        vars.set("PWD", cwd.to_string_lossy().into_owned());
+        vars.set("PWD", rawbytes::from_path(&cwd).into_owned());
         vars.mark_unchanged();
         Ok(Shell {
             env: Env {
@@ -190,13 +201,16 @@ impl Shell {
         let normal = normalize(&target);
         match std::fs::metadata(crate::vmount::real_dir(&normal)) {
             Ok(m) if m.is_dir() => {}
-            Ok(_) => return Err(format!("{}: Not a directory", dir.display())),
-            Err(e) => return Err(format!("{}: {}", dir.display(), crate::io::os_message(&e))),
+            Ok(_) => return Err(format!("{}: Not a directory", rawbytes::from_path(dir))),
+            Err(e) => {
+                let dir = rawbytes::from_path(dir);
+                return Err(format!("{dir}: {}", crate::io::os_message(&e)));
+            }
         }
-        let old = self.env.cwd.to_string_lossy().into_owned();
+        let old = rawbytes::from_path(&self.env.cwd).into_owned();
         self.env.vars.set("OLDPWD", old);
         self.env.cwd = normal;
-        let pwd = self.env.cwd.to_string_lossy().into_owned();
+        let pwd = rawbytes::from_path(&self.env.cwd).into_owned();
         self.env.vars.set("PWD", pwd);
         Ok(())
     }

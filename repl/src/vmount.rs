@@ -264,7 +264,7 @@ impl VMount {
     /// the mount a `/dev/fd/N` pipe fed from the table for a `/v` file.
     fn external_word(&self, word: &str, cwd: &Path, pipes: &mut Vec<OwnedFd>) -> Option<String> {
         if let Some(p) = self.translate(word, cwd) {
-            return Some(p.to_string_lossy().into_owned());
+            return Some(crate::rawbytes::from_path(&p).into_owned());
         }
         if !(word == "/v" || word.starts_with("/v/")) || self.mounted().is_some() {
             return None;
@@ -295,7 +295,7 @@ pub fn external_args(words: &[String], cwd: &Path) -> (Vec<OsString>, Vec<OwnedF
         .iter()
         .map(|w| {
             let mapped = session.and_then(|s| s.external_word(w, cwd, &mut pipes));
-            OsString::from(mapped.unwrap_or_else(|| w.clone()))
+            crate::rawbytes::into_os(mapped.unwrap_or_else(|| w.clone()))
         })
         .collect();
     (args, pipes)

@@ -1,7 +1,5 @@
 //! echo, cd, pwd, exit, help, true, false, `:`.
 
-use std::path::PathBuf;
-
 use super::{out, TABLE};
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -153,7 +151,7 @@ pub(super) fn cd<'a>(
                 .await;
             return 1;
         }
-        match shell.chdir(&PathBuf::from(&target)) {
+        match shell.chdir(&crate::rawbytes::path(&target)) {
             Ok(()) => 0,
             Err(msg) => {
                 io.err_line(&format!("{prefix}cd: {msg}")).await;
@@ -169,7 +167,7 @@ pub(super) fn pwd<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let text = format!("{}\n", shell.env.cwd.display());
+        let text = format!("{}\n", crate::rawbytes::from_path(&shell.env.cwd));
         out(io, &text).await.err().unwrap_or(0)
     })
 }

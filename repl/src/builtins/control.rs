@@ -143,12 +143,12 @@ pub(super) fn source<'a>(
             return 2;
         };
         let path = if file.contains('/') {
-            std::path::PathBuf::from(shell.env.absolute(file))
+            shell.env.absolute_path(file)
         } else {
-            find_on_path(&shell.env, file).unwrap_or_else(|| shell.env.cwd.join(file))
+            find_on_path(&shell.env, file).unwrap_or_else(|| shell.env.absolute_path(file))
         };
         let text = match std::fs::read(&path) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => crate::rawbytes::encode_vec(b),
             Err(e) => {
                 io.err_line(&format!(
                     "{}{file}: {}",
@@ -235,12 +235,15 @@ fn describe(shell: &Shell, name: &str) -> Option<(&'static str, String)> {
         return Some(("builtin", format!("{name} is a shell builtin")));
     }
     let path = if name.contains('/') {
-        let p = std::path::PathBuf::from(shell.env.absolute(name));
+        let p = shell.env.absolute_path(name);
         p.is_file().then_some(p)
     } else {
         find_on_path(&shell.env, name)
     }?;
-    Some(("file", format!("{name} is {}", path.display())))
+    Some((
+        "file",
+        format!("{name} is {}", crate::rawbytes::from_path(&path)),
+    ))
 }
 
 pub(super) fn type_<'a>(

@@ -367,9 +367,10 @@ pub(crate) fn write_error_status(out: &crate::io::Output, e: &std::io::Error) ->
     }
 }
 
-/// Writes `text` to stdout; on a write error (a closed pipe) returns its status.
+/// Writes `text` to stdout (as the bytes it stands for); on a write error
+/// (a closed pipe) returns its status.
 pub(crate) async fn out(streams: &mut Streams, text: &str) -> Result<(), i32> {
-    match streams.out(text.as_bytes()).await {
+    match streams.out(&crate::rawbytes::decode(text)).await {
         Ok(()) => Ok(()),
         Err(e) => Err(write_error_status(&streams.stdout, &e)),
     }

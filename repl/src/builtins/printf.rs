@@ -21,9 +21,11 @@
 mod escape;
 mod float;
 
-pub use escape::quote;
+pub use escape::{ansi_c_quote, quote};
 use escape::{escape, expand_b, Escape};
 use float::Ld;
+
+use crate::rawbytes::decode;
 
 /// A diagnostic, in bash's words (without `corral: printf: `).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +111,7 @@ pub fn printf_with(
 }
 
 fn run(format: &str, args: &[String], clock: Option<&dyn Clock>) -> (Vec<u8>, Vec<PrintfError>) {
+    let format = decode(format);
     let mut p = Printer {
         args,
         next: 0,
@@ -118,7 +121,7 @@ fn run(format: &str, args: &[String], clock: Option<&dyn Clock>) -> (Vec<u8>, Ve
     };
     loop {
         let before = p.next;
-        if p.pass(format.as_bytes()) == Flow::Stop {
+        if p.pass(&format) == Flow::Stop {
             break;
         }
         if p.next >= args.len() || p.next == before {
@@ -250,11 +253,11 @@ impl Printer<'_> {
         let end = i + 1;
         match conv {
             b's' => {
-                let a = self.arg().unwrap_or("").as_bytes().to_vec();
+                let a = decode(self.arg().unwrap_or("")).into_owned();
                 self.put_str(&a, spec);
             }
             b'b' => {
-                let a = self.arg().unwrap_or("").to_owned();
+                let a = decode(self.arg().unwrap_or("")).into_owned();
                 let (bytes, stop) = expand_b(&a, &mut self.errors);
                 self.put_str(&bytes, spec);
                 if stop {
@@ -266,9 +269,9 @@ impl Printer<'_> {
                 self.put_str(q.as_bytes(), spec);
             }
             b'Q' => {
-                let a = self.arg().unwrap_or("").as_bytes();
-                let cut = spec.precision.map_or(a, |p| &a[..p.min(a.len())]);
-                let q = quote(&String::from_utf8_lossy(cut));
+                let a = decode(self.arg().unwrap_or("")).into_owned();
+                let cut = spec.precision.map_or(&a[..], |p| &a[..p.min(a.len())]);
+                let q = quote(&crate::rawbytes::encode(cut));
                 self.put_str(
                     q.as_bytes(),
                     Spec {
@@ -278,7 +281,10 @@ impl Printer<'_> {
                 );
             }
             b'c' => {
-                let c = self.arg().and_then(|a| a.bytes().next()).unwrap_or(0);
+                let c = self
+                    .arg()
+                    .and_then(|a| decode(a).first().copied())
+                    .unwrap_or(0);
                 self.put_str(
                     &[c],
                     Spec {
@@ -519,7 +525,10 @@ fn digits(s: &[u8]) -> (usize, usize) {
 /// `'c` or `"c`: the code of the character after the quote (0 if none).
 fn char_code(a: &str) -> Option<u32> {
     let rest = a.strip_prefix(['\'', '"'])?;
-    Some(rest.chars().next().map_or(0, u32::from))
+    // A byte that is not UTF-8 is its own value, as in bash.
+    Some(rest.chars().next().map_or(0, |c| {
+        crate::rawbytes::escaped_byte(c).map_or(u32::from(c), u32::from)
+    }))
 }
 
 /// bash's `sh_invalidnum`: the message depends on how the text starts.

@@ -15,12 +15,23 @@ fn quoted(v: &str) -> String {
             .all(|c| c.is_ascii_alphanumeric() || "_-./:,+@%^=".contains(c));
     if plain {
         v.to_string()
+    } else if v.chars().any(unprintable) {
+        super::printf::ansi_c_quote(v)
     } else {
         format!("'{}'", v.replace('\'', "'\\''"))
     }
 }
 
+/// A control character or a byte that is not UTF-8: bash shows the value
+/// as `$'…'`.
+fn unprintable(c: char) -> bool {
+    c.is_control() || crate::rawbytes::escaped_byte(c).is_some()
+}
+
 fn dquoted(v: &str) -> String {
+    if v.chars().any(unprintable) {
+        return super::printf::ansi_c_quote(v);
+    }
     let mut s = String::from('"');
     for c in v.chars() {
         if matches!(c, '"' | '\\' | '$' | '`') {

@@ -292,7 +292,7 @@ pub(super) fn read<'a>(
                 // After the modes: what is typed once the prompt shows is
                 // read with them.
                 if let Some(p) = &opts.prompt {
-                    io.err(p.as_bytes()).await;
+                    io.err(&crate::rawbytes::decode(p)).await;
                 }
             }
         }
@@ -311,7 +311,7 @@ pub(super) fn read<'a>(
                 return 1;
             }
         };
-        let text = String::from_utf8_lossy(&buf);
+        let text = crate::rawbytes::encode(&buf);
         let ifs = shell.env.vars.get("IFS").unwrap_or(" \t\n").to_owned();
         let ifs = opts.split_ifs(&ifs);
         if let Some(array) = &opts.array {

@@ -76,7 +76,7 @@ pub(super) fn printf<'a>(
         let status = super::printf::status(&errors);
         match var {
             Some(name) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let text = crate::rawbytes::encode_vec(bytes);
                 if let Err(e) = shell
                     .env
                     .vars

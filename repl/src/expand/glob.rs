@@ -78,7 +78,7 @@ pub(super) fn expand(
                             cwd.to_path_buf()
                         }
                     } else {
-                        cwd.join(cand)
+                        cwd.join(crate::rawbytes::path(cand))
                     };
                     let hidden_ok = opts.dotglob || p.starts_with_dot();
                     for name in sys::dir_names(&dir) {
@@ -98,7 +98,7 @@ pub(super) fn expand(
             if let Comp::Literal(name) = comp {
                 let want_dir = name.is_empty();
                 next.retain(|c| {
-                    let path = cwd.join(c);
+                    let path = cwd.join(crate::rawbytes::path(c));
                     if want_dir {
                         sys::is_dir(&path)
                     } else {
@@ -112,6 +112,6 @@ pub(super) fn expand(
             break;
         }
     }
-    cands.sort_unstable();
+    crate::rawbytes::sort(&mut cands);
     Some(cands)
 }

@@ -118,9 +118,14 @@ pub(super) fn convert_case(s: &str, op: CaseOp, p: Option<&Pattern>) -> String {
 
 /// `${x@Q}`: single quotes, or `$'…'` when the text has control characters.
 pub(super) fn quote(s: &str) -> String {
-    if s.chars().any(char::is_control) {
+    let escaped = crate::rawbytes::escaped_byte;
+    if s.chars().any(|c| c.is_control() || escaped(c).is_some()) {
         let mut out = String::from("$'");
         for c in s.chars() {
+            if let Some(b) = escaped(c) {
+                out.push_str(&format!("\\{b:03o}"));
+                continue;
+            }
             match c {
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),

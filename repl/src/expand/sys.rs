@@ -8,23 +8,23 @@ use nix::unistd::{Uid, User};
 /// `~user`: the user's home directory, if the user exists.
 pub(super) fn user_home(name: &str) -> Option<String> {
     let user = User::from_name(name).ok()??;
-    Some(user.dir.to_string_lossy().into_owned())
+    Some(crate::rawbytes::from_path(&user.dir).into_owned())
 }
 
 /// `~` with `HOME` unset: the home directory of the real user.
 pub(super) fn own_home() -> Option<String> {
     let user = User::from_uid(Uid::current()).ok()??;
-    Some(user.dir.to_string_lossy().into_owned())
+    Some(crate::rawbytes::from_path(&user.dir).into_owned())
 }
 
 /// The names in `dir` (without `.` and `..`); empty when it cannot be read.
-/// Names that are not UTF-8 are skipped: a field is a `String`.
+/// Bytes that are not UTF-8 are escaped ([`crate::rawbytes`]).
 pub(super) fn dir_names(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|e| Some(crate::rawbytes::from_os(e.ok()?.file_name())))
         .collect()
 }
 

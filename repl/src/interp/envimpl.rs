@@ -175,7 +175,7 @@ impl ExpandEnv for Shell {
             if self.interrupted {
                 return Err(SubstError::Exiting);
             }
-            Ok(String::from_utf8_lossy(&out).into_owned())
+            Ok(crate::rawbytes::encode_vec(out))
         })
     }
 }

@@ -13,13 +13,13 @@ use crate::shell::Shell;
 
 impl FileTests for Shell {
     fn stat(&self, path: &str) -> Option<FileInfo> {
-        std::fs::metadata(self.env.absolute(path))
+        std::fs::metadata(self.env.absolute_path(path))
             .ok()
             .map(|m| FileInfo::from_metadata(&m))
     }
 
     fn lstat(&self, path: &str) -> Option<FileInfo> {
-        std::fs::symlink_metadata(self.env.absolute(path))
+        std::fs::symlink_metadata(self.env.absolute_path(path))
             .ok()
             .map(|m| FileInfo::from_metadata(&m))
     }
@@ -30,7 +30,7 @@ impl FileTests for Shell {
             Access::Write => libc::W_OK,
             Access::Execute => libc::X_OK,
         };
-        crate::sys::access(std::path::Path::new(&self.env.absolute(path)), mode)
+        crate::sys::access(&self.env.absolute_path(path), mode)
     }
 
     fn is_set(&self, name: &str) -> bool {

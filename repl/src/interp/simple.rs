@@ -208,7 +208,7 @@ impl Shell {
     /// Runs an executable without `#!` as a shell script in a subshell.
     async fn run_as_script(&mut self, words: Vec<String>, fds: Fds) -> i32 {
         let path = if words[0].contains('/') {
-            std::path::PathBuf::from(self.env.absolute(&words[0]))
+            self.env.absolute_path(&words[0])
         } else {
             match crate::exec::find_on_path(&self.env, &words[0]) {
                 Some(p) => p,
@@ -370,13 +370,13 @@ impl Shell {
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(self.fail_io(&e)),
         };
         let (args, pipes) = crate::vmount::external_args(&words[1..], &self.env.cwd);
-        let mut c = Cmd::new(words[0].as_str())
+        let mut c = Cmd::new(crate::rawbytes::to_os(&words[0]))
             .args(args)
             .stdin(stdin)
             .stdout(stdout)
             .stderr(stderr);
         for (k, v) in env {
-            c = c.env(k, v);
+            c = c.env(k, crate::rawbytes::into_os(v));
         }
         // `cmd 3<f`, `exec 4>log; cmd`: the program gets 3 and up too.
         for (n, slot) in &fds.extra {

@@ -67,11 +67,11 @@ impl Vars {
     pub fn from_env() -> Vars {
         let mut v = Vars::default();
         for (k, val) in std::env::vars_os() {
-            if let (Some(k), Some(val)) = (k.to_str(), val.to_str()) {
-                let mut var = Var::new(Value::Scalar(val.to_string()));
-                var.exported = true;
-                v.table.insert(k.to_string(), var);
-            }
+            // Bytes that are not UTF-8 (and names that are not identifiers)
+            // go on to children unchanged, as in bash.
+            let mut var = Var::new(Value::Scalar(crate::rawbytes::from_os(val)));
+            var.exported = true;
+            v.table.insert(crate::rawbytes::from_os(k), var);
         }
         v
     }

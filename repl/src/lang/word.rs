@@ -516,7 +516,7 @@ pub fn decode_ansi_c(s: &str) -> String {
                         None => break,
                     }
                 }
-                out.push(char::from_u32(v & 0xff).unwrap_or('\u{fffd}'));
+                crate::rawbytes::push_byte(&mut out, (v & 0xff) as u8);
             }
             'x' | 'u' | 'U' => {
                 let max = match e {
@@ -539,6 +539,8 @@ pub fn decode_ansi_c(s: &str) -> String {
                 if n == 0 {
                     out.push('\\');
                     out.push(e);
+                } else if e == 'x' {
+                    crate::rawbytes::push_byte(&mut out, (v & 0xff) as u8);
                 } else {
                     out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
                 }
@@ -556,5 +558,6 @@ pub fn decode_ansi_c(s: &str) -> String {
             }
         }
     }
-    out
+    // `\xc3\xa9` is `é`, as the bytes make it.
+    crate::rawbytes::normalize(out)
 }

@@ -1,6 +1,7 @@
 //! Backslash escapes (the format's, and `%b`'s) and `%q`'s quoting.
 
 use super::PrintfError;
+use crate::rawbytes::escaped_byte;
 
 pub(super) enum Escape {
     Bytes(Vec<u8>),
@@ -104,8 +105,7 @@ fn utf8_any(v: u32) -> Vec<u8> {
 }
 
 /// `%b`: the argument with its escapes expanded; `true` when `\c` ended it.
-pub(super) fn expand_b(a: &str, errors: &mut Vec<PrintfError>) -> (Vec<u8>, bool) {
-    let b = a.as_bytes();
+pub(super) fn expand_b(b: &[u8], errors: &mut Vec<PrintfError>) -> (Vec<u8>, bool) {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while let Some(&c) = b.get(i) {
@@ -132,7 +132,9 @@ pub fn quote(s: &str) -> String {
     if s.is_empty() {
         return "''".to_owned();
     }
-    if s.chars().any(char::is_control) {
+    if s.chars()
+        .any(|c| c.is_control() || escaped_byte(c).is_some())
+    {
         return ansi_c_quote(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -159,6 +161,11 @@ pub fn quote(s: &str) -> String {
 pub fn ansi_c_quote(s: &str) -> String {
     let mut out = String::from("$'");
     for c in s.chars() {
+        if let Some(b) = escaped_byte(c) {
+            // A byte that is not UTF-8: as bash shows it.
+            out.push_str(&format!("\\{b:03o}"));
+            continue;
+        }
         match c {
             '\x07' => out.push_str("\\a"),
             '\x08' => out.push_str("\\b"),
