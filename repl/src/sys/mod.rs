@@ -9,6 +9,7 @@ use nix::sys::signal::{SigSet, SigmaskHow, Signal};
 use nix::sys::termios::{self, SetArg, Termios};
 use nix::unistd::{self, Pid};
 
+pub mod startup;
 pub mod tty;
 pub mod vmount;
 
