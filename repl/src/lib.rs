@@ -83,6 +83,7 @@ struct Invocation {
 
 /// Runs corral with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
+    sys::startup::prepare_process();
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let inv = match parse_args(&args) {
         Ok(Some(inv)) => inv,
@@ -105,20 +106,26 @@ pub fn main() -> i32 {
         }
     };
     // The interpreter recurses (functions, nested compound commands): run it
-    // on a thread with room for the deepest nesting allowed.
-    std::thread::Builder::new()
-        .name("corral-interp".into())
-        .stack_size(STACK)
-        .spawn(move || {
-            let status = runtime.block_on(run(inv));
-            // Blocking readers (a builtin reading the terminal) must not hold up exit.
-            runtime.shutdown_background();
-            status
-        })
-        .map_or(1, |t| t.join().unwrap_or(1))
+    // on a stack with room for the deepest nesting allowed. On this thread,
+    // not a new one: starting a thread is most of what `-c true` would
+    // cost beyond exec (see sys::startup).
+    let outcome = sys::startup::run_on_stack(STACK, move || {
+        let status = runtime.block_on(run(inv));
+        // Blocking readers (a builtin reading the terminal) must not hold up exit.
+        runtime.shutdown_background();
+        status
+    });
+    match outcome {
+        Ok(Ok(status)) => status,
+        Ok(Err(_panic)) => 1,
+        Err(e) => {
+            eprintln!("corral: cannot map the interpreter's stack: {e}");
+            1
+        }
+    }
 }
 
-/// The interpreter thread's stack: enough for `interp::MAX_FUNCTION_DEPTH`.
+/// The interpreter's stack: enough for `interp::MAX_FUNCTION_DEPTH`.
 const STACK: usize = 256 * 1024 * 1024;
 
 fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {

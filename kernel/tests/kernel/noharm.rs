@@ -435,3 +435,114 @@ fn drop_returns_when_the_jobs_obeyed_term_not_after_the_grace() {
     assert!(none_alive(&pids), "{pids:?} outlived the drop");
     assert!(took < Duration::from_secs(30), "the copy ran {took:?}");
 }
+
+/// A pipeline member exits and is reaped (through its pidfd) while its job
+/// lives on; a stranger, a child of this process in a group of its own,
+/// then gets the member's pid. The kernel must never wait on it (its exit
+/// status stays for its own parent to take, although the reaper sees its
+/// SIGCHLD) nor signal it (signals to the job reach the job's group only).
+///
+/// Runs in a pid namespace of its own, as the test above.
+#[test]
+fn a_stranger_at_a_reaped_members_pid_is_never_waited_on_or_signalled() {
+    const NAME: &str = "noharm::a_stranger_at_a_reaped_members_pid_is_never_waited_on_or_signalled";
+    if std::env::var_os(PIDNS_SCENARIO).is_some() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        return rt.block_on(reaped_member_scenario());
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "sh",
+            "-c",
+            "\"$@\" & wait",
+            "sh",
+        ])
+        .arg(exe)
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(PIDNS_SCENARIO, "1")
+        .output();
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => {
+            println!("skipped: cannot run unshare: {e}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stdout.contains("running 1 test") {
+        println!("skipped: no pid namespace of our own (unshare: {stderr})");
+        return;
+    }
+    println!("{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}{stderr}");
+}
+
+async fn reaped_member_scenario() {
+    let mut placer = match PidPlacer::open() {
+        Ok(p) => p,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let kernel = Kernel::new().unwrap();
+    let spec = corral_kernel::ProcessSpec::command(corral_kernel::Cmd::new("sleep").arg("100000"))
+        .pipe(corral_kernel::Cmd::new("true"));
+    let job = kernel.spawn_process(spec).unwrap();
+    let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
+    let mut guard = KillOnDrop::new(&pids);
+    let (leader, member) = (pids[0], pids[1]);
+    // The second member is reaped (gone from /proc: it was our child).
+    until("the exited member to be reaped", || stat(member).is_none()).await;
+    assert!(alive(leader), "the job lives on in its first member");
+    let Some(mut stranger) = placer.place_stranger(member) else {
+        println!("skipped: could not place a process at pid {member}");
+        return;
+    };
+    guard.push(stranger.id());
+    println!("a stranger runs at pid {member}, a reaped member's");
+
+    // Signals to the job reach its group, never the stranger.
+    kernel.signal(job.id(), Signal::STOP).unwrap();
+    until("the job's leader to stop", || {
+        proc_state(leader) == Some('T')
+    })
+    .await;
+    assert!(
+        matches!(proc_state(member), Some('S' | 'R')),
+        "the stranger was not stopped: {:?}",
+        proc_state(member)
+    );
+    kernel.signal(job.id(), Signal::CONT).unwrap();
+
+    // The stranger exits; its SIGCHLD makes the reaper look while the job
+    // lives, and again when the job ends.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(member as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    until("the stranger to be a zombie", || {
+        proc_state(member) == Some('Z')
+    })
+    .await;
+    kernel.signal(job.id(), Signal::KILL).unwrap();
+    assert!(finished(&job).await.is_finished());
+    // Its status is still there for its parent: no one else took it.
+    let status = stranger.try_wait();
+    assert!(
+        matches!(&status, Ok(Some(s)) if std::os::unix::process::ExitStatusExt::signal(s)
+            == Some(libc::SIGTERM)),
+        "the stranger's own status (an error: someone else waited on it): {status:?}"
+    );
+    within("shutdown", kernel.shutdown(Duration::from_millis(200))).await;
+}

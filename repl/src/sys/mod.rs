@@ -11,6 +11,7 @@ use nix::unistd::{self, Pid};
 
 pub mod prompt;
 pub mod signals;
+pub mod startup;
 pub mod tty;
 pub mod vmount;
 
