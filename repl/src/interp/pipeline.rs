@@ -42,13 +42,7 @@ impl Shell {
                 .find(|s| *s != 0)
                 .unwrap_or(0);
         }
-        let items = statuses
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, s.to_string()))
-            .collect();
-        self.env.vars.set("PIPESTATUS", "");
-        let _ = self.env.vars.assign("PIPESTATUS", Value::Indexed(items));
+        self.env.vars.set_statuses("PIPESTATUS", &statuses);
         // Writes to /v files (`echo TERM > /v/jobs/1/ctl`) land when the command is done.
         for (name, write) in std::mem::take(&mut self.vfs_writes) {
             match write.await {
