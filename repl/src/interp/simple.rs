@@ -43,7 +43,12 @@ impl Shell {
         }
         match ex::fields(self, &s.words).await {
             // A NUL cannot reach execve; drop it as bash does.
-            Ok(w) => Ok(w.into_iter().map(|w| w.replace('\0', "")).collect()),
+            Ok(mut w) => {
+                for w in w.iter_mut().filter(|w| w.contains('\0')) {
+                    *w = w.replace('\0', "");
+                }
+                Ok(w)
+            }
             Err(e) => Err(self.expand_failed(&e)),
         }
     }
@@ -153,7 +158,7 @@ impl Shell {
                 Err(status) => status,
             };
             if std::mem::take(&mut self.enoexec) {
-                return self.run_as_script(words, fds).await;
+                return Box::pin(self.run_as_script(words, fds)).await;
             }
             status
         })
@@ -255,8 +260,9 @@ impl Shell {
         if self_kill.is_some() {
             super::SELF_KILL.store(true, std::sync::atomic::Ordering::Release);
         }
-        let status = if words[0] == "fg" {
-            // fg passes Ctrl-C/Ctrl-Z on to the job itself.
+        let status = if words[0] == "fg" || !self.interactive {
+            // fg passes Ctrl-C/Ctrl-Z on to the job itself; a script has no
+            // Ctrl-C to watch for here.
             builtins::run(self, words, &mut streams).await
         } else {
             // Ctrl-C reaches the shell itself while a builtin runs.
@@ -285,7 +291,7 @@ impl Shell {
         }
         if let Some(sig) = self_kill {
             if status == 0 {
-                self.die_of(sig).await;
+                Box::pin(self.die_of(sig)).await;
             }
             super::SELF_KILL.store(false, std::sync::atomic::Ordering::Release);
         }
