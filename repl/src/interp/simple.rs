@@ -33,7 +33,8 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
-        self.run_expanded(s, words).await
+        // Awaited in place: a command is one boxed future, not two.
+        self.expanded(s, words).await
     }
 
     /// Expands a command's words; on failure prints the error and returns the status.
@@ -75,7 +76,12 @@ impl Shell {
         s: &'a SimpleCommand,
         words: Vec<String>,
     ) -> BoxFut<'a, i32> {
-        Box::pin(async move {
+        Box::pin(self.expanded(s, words))
+    }
+
+    /// [`Shell::run_expanded`] unboxed.
+    async fn expanded(&mut self, s: &SimpleCommand, words: Vec<String>) -> i32 {
+        {
             // `$?` of `x=$(false)` is the substitution's.
             self.subst_status = None;
             let mut assigns = Vec::with_capacity(s.assignments.len());
@@ -100,7 +106,7 @@ impl Shell {
                         Ok(f) => f,
                         Err(e) => return self.fail_io(&e),
                     };
-                    if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
+                    if let Err(status) = Box::pin(self.redirect(&s.redirects, &mut fds)).await {
                         return status;
                     }
                 }
@@ -111,14 +117,13 @@ impl Shell {
                     let cmd = s.clone();
                     let text =
                         crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
-                    return self
-                        .foreground_job(text, move |mut sub| {
-                            Box::pin(async move {
-                                let status = sub.run_expanded(&cmd, words).await;
-                                (sub, status)
-                            })
+                    return Box::pin(self.foreground_job(text, move |mut sub| {
+                        Box::pin(async move {
+                            let status = sub.run_expanded(&cmd, words).await;
+                            (sub, status)
                         })
-                        .await;
+                    }))
+                    .await;
                 }
                 return self.call_function(&def, words, assigns, &s.redirects).await;
             }
@@ -126,12 +131,12 @@ impl Shell {
                 // `%N` alone is `fg %N` (bash).
                 let mut fg = vec!["fg".to_string()];
                 fg.extend(words);
-                return self.run_builtin(fg, assigns, &s.redirects).await;
+                return Box::pin(self.run_builtin(fg, assigns, &s.redirects)).await;
             }
             if name == "exec" && words.len() == 1 {
                 // `exec 3>f`: the redirections stay for the rest of the shell.
                 let mut fds = std::mem::replace(&mut self.fds, Fds::inherit());
-                let r = self.redirect(&s.redirects, &mut fds).await;
+                let r = Box::pin(self.redirect(&s.redirects, &mut fds)).await;
                 self.fds = fds;
                 return r.err().unwrap_or(0);
             }
@@ -139,6 +144,20 @@ impl Shell {
             if builtins::lookup(&name).is_some() && !program {
                 return self.run_builtin(words, assigns, &s.redirects).await;
             }
+            self.run_external(s, words, assigns).await
+        }
+    }
+
+    /// Runs a program as a foreground process job. Out of line (boxed): its
+    /// future is large, and the builtins and functions of the same command
+    /// need not carry it.
+    fn run_external<'a>(
+        &'a mut self,
+        s: &'a SimpleCommand,
+        words: Vec<String>,
+        assigns: Vec<(&'a Assignment, Value)>,
+    ) -> BoxFut<'a, i32> {
+        Box::pin(async move {
             let mut fds = match self.fds.try_clone() {
                 Ok(f) => f,
                 Err(e) => return self.fail_io(&e),
@@ -158,7 +177,7 @@ impl Shell {
                 Err(status) => status,
             };
             if std::mem::take(&mut self.enoexec) {
-                return Box::pin(self.run_as_script(words, fds)).await;
+                return self.run_as_script(words, fds).await;
             }
             status
         })
@@ -237,7 +256,7 @@ impl Shell {
                 Ok(f) => f,
                 Err(e) => return self.fail_io(&e),
             };
-            if let Err(status) = self.redirect(redirects, &mut fds).await {
+            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
                 return status;
             }
             Some(std::mem::replace(&mut self.fds, fds))
