@@ -131,9 +131,9 @@ sh $fixtures/slow_printer.sh 3 0.05 &
 cat /v/jobs/$short/pid /v/jobs/$fails/pid /v/jobs/$zeros/pid /v/jobs/$flood/pid /v/jobs/$stopped/pid /v/jobs/$leaver/pid /v/jobs/$ignorer/pid /v/jobs/$printer/pid > $d.pids
 kill -STOP %$stopped; kill -CONT %$stopped; kill -STOP %$stopped
 nosuchcommand-soak 2> /dev/null; cat /v/jobs/999999/status 2> /dev/null; cd /no/such/dir 2> /dev/null
-tail -f /v/jobs/$printer/stdout | head -c 5 > /dev/null
+tail -f --pid="\$(cat /v/jobs/$printer/pid)" /v/jobs/$printer/stdout | head -c 5 > /dev/null
 cat /v/jobs/$zeros/stdout | head -c 10 > /dev/null
-tail -f /v/jobs/$leaver/stdout > /dev/null
+tail -f --pid="\$(cat /v/jobs/$leaver/pid)" /v/jobs/$leaver/stdout > /dev/null
 kill %$leaver
 kill %$stopped
 kill -KILL %$ignorer

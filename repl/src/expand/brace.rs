@@ -14,8 +14,10 @@ enum Tok<'a> {
 /// A sequence longer than this is left literal rather than exhausting memory.
 const MAX_SEQUENCE: i128 = 1 << 24;
 
-/// The words `parts` brace-expands to (one when nothing expands).
-pub(super) fn expand(parts: &[WordPart]) -> Vec<Vec<WordPart>> {
+/// The words `parts` brace-expands to (one when nothing expands), each made
+/// into parts only when the caller takes it (`{1..100000}` holds one list
+/// of characters, not also a list of parts).
+pub(super) fn expand(parts: &[WordPart]) -> impl Iterator<Item = Vec<WordPart>> + '_ {
     let mut toks = Vec::new();
     for p in parts {
         match p {
@@ -23,7 +25,7 @@ pub(super) fn expand(parts: &[WordPart]) -> Vec<Vec<WordPart>> {
             other => toks.push(Tok::Part(other)),
         }
     }
-    words(&toks).into_iter().map(|w| to_parts(&w)).collect()
+    words(&toks).into_iter().map(|w| to_parts(&w))
 }
 
 fn to_parts(toks: &[Tok<'_>]) -> Vec<WordPart> {
@@ -76,10 +78,7 @@ fn words<'a>(toks: &[Tok<'a>]) -> Vec<Vec<Tok<'a>>> {
         if let Some((close, commas)) = find_close(toks, open) {
             let alts: Vec<Vec<Tok<'a>>> = if commas.is_empty() {
                 match sequence(&toks[open + 1..close]) {
-                    Some(seq) => seq
-                        .into_iter()
-                        .map(|s| s.chars().map(Tok::Ch).collect())
-                        .collect(),
+                    Some(seq) => seq,
                     None => {
                         search = open + 1;
                         continue;
@@ -96,6 +95,14 @@ fn words<'a>(toks: &[Tok<'a>]) -> Vec<Vec<Tok<'a>>> {
             };
             let prefix = &toks[..open];
             let suffixes = words(&toks[close + 1..]);
+            if prefix.is_empty() && suffixes.len() == 1 {
+                // One suffix: extend the alternatives in place (no second list).
+                let mut alts = alts;
+                for alt in &mut alts {
+                    alt.extend_from_slice(&suffixes[0]);
+                }
+                return alts;
+            }
             let mut out = Vec::with_capacity(alts.len() * suffixes.len());
             for alt in &alts {
                 for suf in &suffixes {
@@ -139,7 +146,7 @@ fn find_close(toks: &[Tok<'_>], open: usize) -> Option<(usize, Vec<usize>)> {
 }
 
 /// `x..y[..step]` between braces: the words, or `None` when not a sequence.
-fn sequence(toks: &[Tok<'_>]) -> Option<Vec<String>> {
+fn sequence<'a>(toks: &[Tok<'_>]) -> Option<Vec<Vec<Tok<'a>>>> {
     let text: String = toks
         .iter()
         .map(|t| match t {
@@ -171,7 +178,17 @@ fn sequence(toks: &[Tok<'_>]) -> Option<Vec<String>> {
         } else {
             0
         };
-        return Some(range(a, b, step).map(|n| format!("{n:0width$}")).collect());
+        let mut text = String::new();
+        return Some(
+            range(a, b, step)
+                .map(|n| {
+                    use std::fmt::Write;
+                    text.clear();
+                    let _ = write!(text, "{n:0width$}");
+                    text.chars().map(Tok::Ch).collect()
+                })
+                .collect(),
+        );
     }
     let one = |s: &str| {
         let mut c = s.chars();
@@ -184,7 +201,7 @@ fn sequence(toks: &[Tok<'_>]) -> Option<Vec<String>> {
     Some(
         range(i128::from(u32::from(a)), i128::from(u32::from(b)), step)
             .filter_map(|n| u32::try_from(n).ok().and_then(char::from_u32))
-            .map(String::from)
+            .map(|c| vec![Tok::Ch(c)])
             .collect(),
     )
 }

@@ -263,7 +263,7 @@ impl Shell {
                 Ok(f) => f,
                 Err(e) => return self.fail_io(&e),
             };
-            if let Err(status) = self.redirect(redirects, &mut fds).await {
+            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
                 return status;
             }
             Some(std::mem::replace(&mut self.fds, fds))

@@ -31,7 +31,7 @@ impl Shell {
         let statuses = if p.commands.len() == 1 {
             vec![self.run_command(&p.commands[0]).await]
         } else {
-            self.run_members(p).await
+            Box::pin(self.run_members(p)).await
         };
         let mut status = *statuses.last().unwrap_or(&0);
         if self.env.lang.opts.pipefail {
@@ -42,13 +42,7 @@ impl Shell {
                 .find(|s| *s != 0)
                 .unwrap_or(0);
         }
-        let items = statuses
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, s.to_string()))
-            .collect();
-        self.env.vars.set("PIPESTATUS", "");
-        let _ = self.env.vars.assign("PIPESTATUS", Value::Indexed(items));
+        self.env.vars.set_statuses("PIPESTATUS", &statuses);
         // Writes to /v files (`echo TERM > /v/jobs/1/ctl`) land when the command is done.
         for (name, write) in std::mem::take(&mut self.vfs_writes) {
             match write.await {
@@ -72,6 +66,10 @@ impl Shell {
 
     /// Runs any command in this shell.
     pub(crate) fn run_command<'a>(&'a mut self, c: &'a Command) -> BoxFut<'a, i32> {
+        if let Command::Simple(s) = c {
+            // Its own box: a simple command's future is half a compound one's.
+            return Box::pin(self.run_simple(s));
+        }
         Box::pin(async move {
             match c {
                 Command::Simple(s) => self.run_simple(s).await,
@@ -81,28 +79,31 @@ impl Shell {
                     {
                         let cmd = c.clone();
                         let text = crate::lang::print::command(c);
-                        return self
-                            .foreground_job(text, move |mut sub| {
-                                Box::pin(async move {
-                                    let status = sub.run_command(&cmd).await;
-                                    (sub, status)
-                                })
+                        return Box::pin(self.foreground_job(text, move |mut sub| {
+                            Box::pin(async move {
+                                let status = sub.run_command(&cmd).await;
+                                (sub, status)
                             })
-                            .await;
+                        }))
+                        .await;
                     }
-                    if redirects.is_empty() {
-                        return self.run_compound(cc).await;
-                    }
-                    let mut fds = match self.fds.try_clone() {
-                        Ok(f) => f,
-                        Err(e) => return self.fail_io(&e),
+                    // One await of run_compound: two would each take room in this future.
+                    let saved = if redirects.is_empty() {
+                        None
+                    } else {
+                        let mut fds = match self.fds.try_clone() {
+                            Ok(f) => f,
+                            Err(e) => return self.fail_io(&e),
+                        };
+                        if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
+                            return status;
+                        }
+                        Some(std::mem::replace(&mut self.fds, fds))
                     };
-                    if let Err(status) = self.redirect(redirects, &mut fds).await {
-                        return status;
-                    }
-                    let saved = std::mem::replace(&mut self.fds, fds);
                     let status = self.run_compound(cc).await;
-                    self.fds = saved;
+                    if let Some(fds) = saved {
+                        self.fds = fds;
+                    }
                     status
                 }
                 Command::Function(def) => {

@@ -76,14 +76,14 @@ impl Shell {
                 self.sync_jobs();
                 self.env.lang.lineno = item.span.start.line + self.env.lang.line_base;
                 status = if item.background {
-                    self.start_background(&item.and_or).await
+                    Box::pin(self.start_background(&item.and_or)).await
                 } else {
                     self.run_and_or(&item.and_or).await
                 };
                 if self.sigint.swap(false, Ordering::AcqRel) {
                     if self.env.lang.traps.contains_key("INT") {
                         // Trapped (or ignored with ''): the script goes on.
-                        self.run_trap("INT", status).await;
+                        Box::pin(self.run_trap("INT", status)).await;
                     } else {
                         // A script stops at Ctrl-C, as bash -c does.
                         self.interrupted = true;
@@ -143,7 +143,7 @@ impl Shell {
                 && self.flow.is_none()
                 && self.env.lang.err_trap_depth == depth
             {
-                self.run_trap("ERR", status).await;
+                Box::pin(self.run_trap("ERR", status)).await;
             }
             self.check_errexit(status);
         }

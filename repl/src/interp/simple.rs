@@ -33,7 +33,8 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
-        let status = self.run_expanded(s, words).await;
+        // Awaited in place: a command is one boxed future, not two.
+        let status = self.expanded(s, words).await;
         for fd in std::mem::take(&mut self.env.lang.proc_fds) {
             self.fds.extra.remove(&fd);
         }
@@ -47,7 +48,12 @@ impl Shell {
         }
         match ex::fields(self, &s.words).await {
             // A NUL cannot reach execve; drop it as bash does.
-            Ok(w) => Ok(w.into_iter().map(|w| w.replace('\0', "")).collect()),
+            Ok(mut w) => {
+                for w in w.iter_mut().filter(|w| w.contains('\0')) {
+                    *w = w.replace('\0', "");
+                }
+                Ok(w)
+            }
             Err(e) => Err(self.expand_failed(&e)),
         }
     }
@@ -82,7 +88,12 @@ impl Shell {
         s: &'a SimpleCommand,
         words: Vec<String>,
     ) -> BoxFut<'a, i32> {
-        Box::pin(async move {
+        Box::pin(self.expanded(s, words))
+    }
+
+    /// [`Shell::run_expanded`] unboxed.
+    async fn expanded(&mut self, s: &SimpleCommand, words: Vec<String>) -> i32 {
+        {
             // `$?` of `x=$(false)` is the substitution's.
             self.subst_status = None;
             let mut assigns = Vec::with_capacity(s.assignments.len());
@@ -107,7 +118,7 @@ impl Shell {
                         Ok(f) => f,
                         Err(e) => return self.fail_io(&e),
                     };
-                    if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
+                    if let Err(status) = Box::pin(self.redirect(&s.redirects, &mut fds)).await {
                         return status;
                     }
                 }
@@ -118,14 +129,13 @@ impl Shell {
                     let cmd = s.clone();
                     let text =
                         crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
-                    return self
-                        .foreground_job(text, move |mut sub| {
-                            Box::pin(async move {
-                                let status = sub.run_expanded(&cmd, words).await;
-                                (sub, status)
-                            })
+                    return Box::pin(self.foreground_job(text, move |mut sub| {
+                        Box::pin(async move {
+                            let status = sub.run_expanded(&cmd, words).await;
+                            (sub, status)
                         })
-                        .await;
+                    }))
+                    .await;
                 }
                 return self.call_function(&def, words, assigns, &s.redirects).await;
             }
@@ -133,12 +143,12 @@ impl Shell {
                 // `%N` alone is `fg %N` (bash).
                 let mut fg = vec!["fg".to_string()];
                 fg.extend(words);
-                return self.run_builtin(fg, assigns, &s.redirects).await;
+                return Box::pin(self.run_builtin(fg, assigns, &s.redirects)).await;
             }
             if name == "exec" && (words.len() == 1 || (words.len() == 2 && words[1] == "--")) {
                 // `exec 3>f`: the redirections stay for the rest of the shell.
                 let mut fds = std::mem::replace(&mut self.fds, Fds::inherit());
-                let r = self.redirect(&s.redirects, &mut fds).await;
+                let r = Box::pin(self.redirect(&s.redirects, &mut fds)).await;
                 self.fds = fds;
                 return r.err().unwrap_or(0);
             }
@@ -146,6 +156,20 @@ impl Shell {
             if builtins::lookup(&name).is_some() && !program {
                 return self.run_builtin(words, assigns, &s.redirects).await;
             }
+            self.run_external(s, words, assigns).await
+        }
+    }
+
+    /// Runs a program as a foreground process job. Out of line (boxed): its
+    /// future is large, and the builtins and functions of the same command
+    /// need not carry it.
+    fn run_external<'a>(
+        &'a mut self,
+        s: &'a SimpleCommand,
+        words: Vec<String>,
+        assigns: Vec<(&'a Assignment, Value)>,
+    ) -> BoxFut<'a, i32> {
+        Box::pin(async move {
             let mut fds = match self.fds.try_clone() {
                 Ok(f) => f,
                 Err(e) => return self.fail_io(&e),
@@ -244,7 +268,7 @@ impl Shell {
                 Ok(f) => f,
                 Err(e) => return self.fail_io(&e),
             };
-            if let Err(status) = self.redirect(redirects, &mut fds).await {
+            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
                 return status;
             }
             Some(std::mem::replace(&mut self.fds, fds))
@@ -268,8 +292,9 @@ impl Shell {
             super::SELF_KILL.store(true, std::sync::atomic::Ordering::Release);
         }
         let name = words[0].clone();
-        let status = if words[0] == "fg" {
-            // fg passes Ctrl-C/Ctrl-Z on to the job itself.
+        let status = if words[0] == "fg" || !self.interactive {
+            // fg passes Ctrl-C/Ctrl-Z on to the job itself; a script has no
+            // Ctrl-C to watch for here.
             builtins::run(self, words, &mut streams).await
         } else {
             // Ctrl-C reaches the shell itself while a builtin runs.
@@ -302,7 +327,7 @@ impl Shell {
         }
         if let Some(sig) = self_kill {
             if status == 0 {
-                self.die_of(sig).await;
+                Box::pin(self.die_of(sig)).await;
             }
             super::SELF_KILL.store(false, std::sync::atomic::Ordering::Release);
         }

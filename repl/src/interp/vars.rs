@@ -9,8 +9,55 @@
 //! cheaper than building an environment for every spawn.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::expand::Value;
+
+/// A map keyed by variable name, hashed with [`NameHasher`].
+type Table<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
+
+/// A fast multiply-rotate hash (the Fx hash of rustc) for the short names
+/// every command looks up; SipHash's resistance to chosen keys buys nothing
+/// for names a script chose itself.
+#[derive(Clone, Copy, Default)]
+struct NameHasher(u64);
+
+impl NameHasher {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// One variable and its attributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,9 +100,9 @@ pub enum VarError {
 /// The shell's variables.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
-    table: HashMap<String, Var>,
+    table: Table<Var>,
     /// One frame per running function: the caller's variables its `local`s hid.
-    frames: Vec<HashMap<String, Option<Var>>>,
+    frames: Vec<Table<Option<Var>>>,
     changed: bool,
     /// Some variable is (or was) a nameref: names must be resolved.
     refs: bool,
@@ -148,8 +195,16 @@ impl Vars {
     }
 
     fn store(&mut self, name: &str, value: Value) {
+        let _ = self.store_checked(name, value, false);
+    }
+
+    /// Stores `value` in one lookup, refusing a readonly variable if `check`.
+    fn store_checked(&mut self, name: &str, value: Value, check: bool) -> Result<(), VarError> {
         match self.table.get_mut(name) {
             Some(var) => {
+                if check && var.readonly {
+                    return Err(VarError::Readonly(name.to_string()));
+                }
                 if var.exported && var.value.as_ref() != Some(&value) {
                     self.changed = true;
                 }
@@ -159,6 +214,7 @@ impl Vars {
                 self.table.insert(name.to_string(), Var::new(value));
             }
         }
+        Ok(())
     }
 
     /// Assigns a whole value, refusing a readonly variable.
@@ -168,9 +224,41 @@ impl Vars {
     pub fn assign(&mut self, name: &str, value: Value) -> Result<(), VarError> {
         let target = self.target(name);
         let name = target.as_deref().unwrap_or(name);
-        self.check_writable(name)?;
-        self.store(name, value);
-        Ok(())
+        self.store_checked(name, value, true)
+    }
+
+    /// Sets an array of exit statuses (`PIPESTATUS`), reusing the strings of
+    /// its old value; a readonly one becomes the empty string, as setting it
+    /// to "" and then refusing the array did.
+    pub fn set_statuses(&mut self, name: &str, statuses: &[i32]) {
+        use std::fmt::Write;
+        let Some(var) = self.table.get_mut(name) else {
+            let items = statuses.iter().enumerate().map(|(i, s)| (i, s.to_string()));
+            self.store(name, Value::Indexed(items.collect()));
+            return;
+        };
+        if var.readonly || var.exported {
+            self.set(name, "");
+            let items = statuses.iter().enumerate().map(|(i, s)| (i, s.to_string()));
+            let _ = self.assign(name, Value::Indexed(items.collect()));
+            return;
+        }
+        if !matches!(var.value, Some(Value::Indexed(_))) {
+            var.value = Some(Value::Indexed(Vec::new()));
+        }
+        if let Some(Value::Indexed(items)) = &mut var.value {
+            items.truncate(statuses.len());
+            for (i, s) in statuses.iter().enumerate() {
+                match items.get_mut(i) {
+                    Some((k, text)) => {
+                        *k = i;
+                        text.clear();
+                        let _ = write!(text, "{s}");
+                    }
+                    None => items.push((i, s.to_string())),
+                }
+            }
+        }
     }
 
     /// Assigns `name[index]`, turning a scalar into an array (its value
@@ -312,7 +400,7 @@ impl Vars {
 
     /// Enters a function: its `local`s are undone by [`Vars::pop_frame`].
     pub fn push_frame(&mut self) {
-        self.frames.push(HashMap::new());
+        self.frames.push(Table::default());
     }
 
     /// Leaves a function, restoring the variables its `local`s hid.
@@ -458,6 +546,23 @@ mod tests {
         assert_eq!(v.get("a"), Some("zero"));
         v.unset_element("a", 0).unwrap();
         assert_eq!(v.get("a"), None);
+    }
+
+    #[test]
+    fn statuses_replace_the_whole_array() {
+        let mut v = Vars::default();
+        v.set_statuses("P", &[1, 0, 3]);
+        v.set_statuses("P", &[2]);
+        assert_eq!(v.value("P"), Some(&Value::Indexed(vec![(0, "2".into())])));
+        v.assign_element("P", 4, "x".into()).unwrap();
+        v.set_statuses("P", &[5, 16]);
+        assert_eq!(
+            v.value("P"),
+            Some(&Value::Indexed(vec![(0, "5".into()), (1, "16".into())]))
+        );
+        v.entry("P").readonly = true;
+        v.set_statuses("P", &[7]);
+        assert_eq!(v.get("P"), Some(""));
     }
 
     #[test]
