@@ -137,7 +137,10 @@ fn cd_pwd_export_unset_and_globs() {
     );
     let r = corral("cd /no/such/dir");
     assert_eq!(r.status, 1);
-    assert_eq!(r.stderr, "cd: /no/such/dir: No such file or directory\n");
+    assert_eq!(
+        r.stderr,
+        "corral: cd: /no/such/dir: No such file or directory\n"
+    );
 }
 
 #[test]

@@ -36,15 +36,14 @@ pub(super) fn echo<'a>(
             }
             t
         } else {
-            text.into_bytes()
+            crate::rawbytes::decode(&text).into_owned()
         };
         if newline {
             bytes.push(b'\n');
         }
         match io.out(&bytes).await {
             Ok(()) => 0,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 141,
-            Err(_) => 1,
+            Err(e) => super::write_error_status(&io.stdout, &e),
         }
     })
 }
@@ -68,6 +67,10 @@ fn unescape(s: &str) -> (Vec<u8>, bool) {
         (n, count)
     };
     let push_char = |out: &mut Vec<u8>, c: char| {
+        if let Some(b) = crate::rawbytes::escaped_byte(c) {
+            out.push(b);
+            return;
+        }
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     };
@@ -145,7 +148,7 @@ pub(super) fn cd<'a>(
             },
             Some(dir) => dir.to_string(),
         };
-        let prefix = shell.err_prefix();
+        let prefix = shell.builtin_err_prefix();
         if args.len() > 2 {
             io.err_line(&format!("{prefix}cd: too many arguments"))
                 .await;
