@@ -139,7 +139,7 @@ fn cd_pwd_export_unset_and_globs() {
     assert_eq!(r.status, 1);
     assert_eq!(
         r.stderr,
-        "corral: cd: /no/such/dir: No such file or directory\n"
+        "corral: line 1: cd: /no/such/dir: No such file or directory\n"
     );
 }
 

@@ -148,7 +148,7 @@ pub(super) fn cd<'a>(
             },
             Some(dir) => dir.to_string(),
         };
-        let prefix = shell.builtin_err_prefix();
+        let prefix = shell.err_prefix();
         if args.len() > 2 {
             io.err_line(&format!("{prefix}cd: too many arguments"))
                 .await;

@@ -176,16 +176,6 @@ impl Shell {
         }
     }
 
-    /// What comes before a builtin's error message: as [`Self::err_prefix`],
-    /// except that `-c` names no line (bash: `bash: cd: …`).
-    pub(crate) fn builtin_err_prefix(&self) -> String {
-        if self.env.lang.opts.command && !self.env.lang.opts.interactive {
-            format!("{}: ", self.env.lang.name)
-        } else {
-            self.err_prefix()
-        }
-    }
-
     /// Whether the rest of a list must not run: `exit`, Ctrl-C, or a
     /// `break`/`continue`/`return` unwinding.
     pub(crate) fn unwinding(&self) -> bool {
