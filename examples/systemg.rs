@@ -47,11 +47,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu = JobOptions::new().cpu_limit(Duration::from_secs(1));
     let runaway = kernel.spawn_process(sh("while :; do :; done", cpu))?;
     let end = runaway.wait().await;
-    println!(
-        "runaway: cause {:?}, used at least 1s: {}",
-        end.stop_cause.map(StopCause::as_str),
-        end.resources.cpu() >= Duration::from_millis(900)
-    );
+    println!("runaway: cause {:?}", end.stop_cause.map(StopCause::as_str));
+    println!("runaway: cpu used {} ms", end.resources.cpu().as_millis());
 
     // Stopping the service stops its whole tree.
     kernel.terminate(service.id(), grace).await?;
