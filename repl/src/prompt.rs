@@ -99,7 +99,7 @@ pub struct PromptInfo {
 }
 
 /// `\v`: the version, major.minor.
-const VERSION_SHORT: &str = concat!(
+pub(crate) const VERSION_SHORT: &str = concat!(
     env!("CARGO_PKG_VERSION_MAJOR"),
     ".",
     env!("CARGO_PKG_VERSION_MINOR")
@@ -194,7 +194,7 @@ pub fn decode(ps: &str, info: &PromptInfo, strftime: impl Fn(&str, i64) -> Strin
 }
 
 /// `\w`: the directory, with `$HOME` at its start written `~`.
-fn tilde_cwd(cwd: &str, home: Option<&str>) -> String {
+pub(crate) fn tilde_cwd(cwd: &str, home: Option<&str>) -> String {
     match home.filter(|h| !h.is_empty() && *h != "/") {
         Some(h) if cwd == h => "~".to_string(),
         Some(h) if cwd.starts_with(h) && cwd[h.len()..].starts_with('/') => {

@@ -23,11 +23,7 @@ fn var<E: ExpandEnv + ?Sized>(env: &E, name: &str) -> Option<String> {
 /// `\w`: the working directory with `$HOME` shown as `~`.
 fn tilde_dir<E: ExpandEnv + ?Sized>(env: &E) -> String {
     let pwd = var(env, "PWD").unwrap_or_else(|| env.cwd().to_string_lossy().into_owned());
-    match var(env, "HOME").filter(|h| !h.is_empty() && h != "/") {
-        Some(home) if pwd == home => "~".into(),
-        Some(home) if pwd.starts_with(&format!("{home}/")) => format!("~{}", &pwd[home.len()..]),
-        _ => pwd,
-    }
+    crate::prompt::tilde_cwd(&pwd, var(env, "HOME").as_deref())
 }
 
 fn escapes<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> String {
@@ -70,12 +66,7 @@ fn escapes<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> String {
                 let a = env.arg0();
                 out.push_str(a.rsplit('/').next().unwrap_or(a));
             }
-            'v' => out.push_str(
-                env!("CARGO_PKG_VERSION")
-                    .rsplitn(2, '.')
-                    .last()
-                    .unwrap_or(""),
-            ),
+            'v' => out.push_str(crate::prompt::VERSION_SHORT),
             'V' => out.push_str(env!("CARGO_PKG_VERSION")),
             'j' => out.push_str(&env.job_count().to_string()),
             'l' => out.push_str("tty"),
