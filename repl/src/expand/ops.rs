@@ -144,15 +144,5 @@ pub(super) fn quote(s: &str) -> String {
         out.push('\'');
         return out;
     }
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push_str("'\\''");
-        } else {
-            out.push(c);
-        }
-    }
-    out.push('\'');
-    out
+    crate::builtins::trapspec::single_quote(s)
 }
