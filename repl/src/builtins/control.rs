@@ -183,6 +183,7 @@ pub(super) fn source<'a>(
         } else {
             status
         };
+        shell.return_trap(status).await;
         if let Some(p) = saved {
             shell.env.lang.positional = p;
         }

@@ -26,6 +26,7 @@ pub(crate) mod child;
 pub(crate) mod compound;
 pub(crate) mod envimpl;
 pub(crate) mod glue;
+pub(crate) mod hooks;
 pub(crate) mod options;
 pub(crate) mod pipeline;
 pub(crate) mod run;
@@ -88,9 +89,12 @@ pub struct Lang {
     /// In a subshell that has set no trap yet, the traps `trap` shows: the
     /// parent's (bash).
     pub inherited_traps: Option<HashMap<String, String>>,
-    /// The function depth the ERR trap was set at: functions called from
-    /// there do not see it (bash without `set -E`).
-    pub err_trap_depth: usize,
+    /// Which of DEBUG, ERR and RETURN have a trap ([`hooks`]): one test
+    /// on the path of every command.
+    pub hooks: u8,
+    /// Functions with the trace attribute (`declare -ft NAME`): they
+    /// inherit the DEBUG and RETURN traps.
+    pub traced: std::collections::HashSet<String>,
     /// `$FUNCNAME`: innermost first.
     pub funcnames: Vec<String>,
     /// `$LINENO`.
@@ -137,7 +141,8 @@ impl Lang {
             aliases: HashMap::new(),
             traps: HashMap::new(),
             inherited_traps: None,
-            err_trap_depth: 0,
+            hooks: 0,
+            traced: std::collections::HashSet::new(),
             funcnames: Vec::new(),
             lineno: 0,
             line_base: 0,

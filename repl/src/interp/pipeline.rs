@@ -156,6 +156,12 @@ impl Shell {
     /// on a subshell.
     async fn member(&mut self, cmd: &Command, fds: crate::redirect::Fds) -> Member {
         if let Command::Simple(s) = cmd {
+            self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+            if self.env.lang.hooks != 0 {
+                if let Some(status) = self.before_simple(s).await {
+                    return Member::Failed(status);
+                }
+            }
             let words = match self.expand_words(s).await {
                 Ok(w) => w,
                 Err(status) => return Member::Failed(status),
