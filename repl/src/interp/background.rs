@@ -179,6 +179,11 @@ impl Shell {
 
     fn background_future(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut sub = self.subshell();
+        if and_or.rest.is_empty() && matches!(and_or.first.commands[..], [Command::Simple(_)]) {
+            // bash forks the command itself: no ERR trap runs for it (`set -E`).
+            sub.env.lang.traps.remove("ERR");
+            sub.env.lang.sync_hooks();
+        }
         let and_or = and_or.clone();
         // Background jobs read /dev/null unless redirected, like process jobs.
         if matches!(sub.fds.std.stdin, Input::Inherit) {

@@ -329,7 +329,13 @@ impl Shell {
             self.env.vars.export(&a.name, None);
         }
         let traps = self.enter_function(&name);
-        let line = self.env.lang.lineno;
+        let lang = &mut self.env.lang;
+        let line = (lang.lineno, lang.line_base);
+        lang.line_base = if lang.function_lines.is_empty() {
+            0
+        } else {
+            lang.function_lines.get(&def.name).copied().unwrap_or(0)
+        };
         self.env.lang.funcnames.push(name);
         let loops = std::mem::replace(&mut self.env.lang.loop_depth, 0);
         if self.env.lang.hooks & super::hooks::DEBUG != 0 {
@@ -355,7 +361,7 @@ impl Shell {
         };
         self.return_trap(status).await;
         self.leave_function(traps);
-        self.env.lang.lineno = line;
+        (self.env.lang.lineno, self.env.lang.line_base) = line;
         self.env.lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;

@@ -72,6 +72,9 @@ pub enum Flow {
 pub struct Lang {
     /// Defined functions.
     pub functions: HashMap<String, Arc<FunctionDef>>,
+    /// [`Lang::line_base`] of the text each function was defined in, when
+    /// not 0 (its lines count from there).
+    pub function_lines: HashMap<String, u32>,
     /// `$1 … $N`.
     pub positional: Vec<String>,
     /// `set` options.
@@ -133,6 +136,7 @@ impl Lang {
             ^ std::process::id();
         Lang {
             functions: HashMap::new(),
+            function_lines: HashMap::new(),
             positional: Vec::new(),
             opts: Options::new(interactive),
             shopt: crate::builtins::shopt::Shopts::new(interactive),

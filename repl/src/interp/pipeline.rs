@@ -107,10 +107,14 @@ impl Shell {
                     status
                 }
                 Command::Function(def) => {
-                    self.env
-                        .lang
-                        .functions
+                    let lang = &mut self.env.lang;
+                    lang.functions
                         .insert(def.name.clone(), Arc::new(def.clone()));
+                    if lang.line_base == 0 {
+                        lang.function_lines.remove(&def.name);
+                    } else {
+                        lang.function_lines.insert(def.name.clone(), lang.line_base);
+                    }
                     0
                 }
             }
