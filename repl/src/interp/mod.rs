@@ -95,6 +95,9 @@ pub struct Lang {
     /// Which of DEBUG, ERR and RETURN have a trap ([`hooks`]): one test
     /// on the path of every command.
     pub hooks: u8,
+    /// The last compound command failed on its redirections: that counts
+    /// for ERR and `set -e` as a simple command's failure.
+    pub redirect_failed: bool,
     /// Functions with the trace attribute (`declare -ft NAME`): they
     /// inherit the DEBUG and RETURN traps.
     pub traced: std::collections::HashSet<String>,
@@ -146,6 +149,7 @@ impl Lang {
             traps: HashMap::new(),
             inherited_traps: None,
             hooks: 0,
+            redirect_failed: false,
             traced: std::collections::HashSet::new(),
             funcnames: Vec::new(),
             lineno: 0,

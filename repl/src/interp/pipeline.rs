@@ -96,6 +96,7 @@ impl Shell {
                             Err(e) => return self.fail_io(&e),
                         };
                         if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
+                            self.env.lang.redirect_failed = true;
                             return status;
                         }
                         Some(std::mem::replace(&mut self.fds, fds))

@@ -129,10 +129,11 @@ impl Shell {
         if exempt {
             self.env.lang.cond_depth += 1;
         }
+        self.env.lang.redirect_failed = false;
         let status = self.run_pipeline(p).await;
         if exempt {
             self.env.lang.cond_depth -= 1;
-        } else if super::hooks::fails_alone(p) {
+        } else if super::hooks::fails_alone(p) || self.env.lang.redirect_failed {
             if status != 0
                 && self.env.lang.hooks & super::hooks::ERR != 0
                 && self.env.lang.cond_depth == 0
