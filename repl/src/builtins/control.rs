@@ -175,9 +175,10 @@ pub(super) fn source<'a>(
         let saved = (args.len() > 2)
             .then(|| std::mem::replace(&mut shell.env.lang.positional, args[2..].to_vec()));
         shell.env.lang.sourcing += 1;
-        let line_base = std::mem::replace(&mut shell.env.lang.line_base, 0);
+        let lines = (shell.env.lang.lineno, shell.env.lang.line_base);
+        shell.env.lang.line_base = 0;
         let status = shell.run_program(&program).await;
-        shell.env.lang.line_base = line_base;
+        (shell.env.lang.lineno, shell.env.lang.line_base) = lines;
         shell.env.lang.sourcing -= 1;
         let status = if shell.flow == Some(Flow::Return) {
             shell.flow = None;

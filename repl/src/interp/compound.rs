@@ -359,7 +359,11 @@ impl Shell {
             }
             None => status,
         };
-        self.return_trap(status).await;
+        if self.env.lang.hooks & super::hooks::RETURN != 0 {
+            // Its `$LINENO` is the definition's line (bash).
+            self.env.lang.lineno = def.span.start.line + self.env.lang.line_base;
+            self.return_trap(status).await;
+        }
         self.leave_function(traps);
         (self.env.lang.lineno, self.env.lang.line_base) = line;
         self.env.lang.funcnames.pop();

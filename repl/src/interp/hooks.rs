@@ -18,7 +18,8 @@
 //!   unless the function set one itself.
 //! - A trap does not run inside itself; DEBUG does run inside other traps.
 //!   `$?` is kept. DEBUG and ERR count `$LINENO` on from the command's
-//!   line, other traps from their own first line.
+//!   line, RETURN from the function's or the `source` command's, other
+//!   traps from their own first line.
 //! - With none of the three set, the cost is one test of [`Lang::hooks`].
 
 use super::Lang;
@@ -155,7 +156,8 @@ impl Shell {
     }
 
     /// A function or sourced file returned: runs the RETURN trap (in its
-    /// context, `$FUNCNAME` still the function's).
+    /// context, `$FUNCNAME` still the function's; `$LINENO` counts from
+    /// the current line, the definition's or the `source` command's).
     pub(crate) async fn return_trap(&mut self, status: i32) {
         if self.env.lang.hooks & RETURN != 0 {
             let flow = self.flow.take();

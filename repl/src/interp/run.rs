@@ -149,8 +149,8 @@ impl Shell {
 
     /// Runs the trap set for `name` (not EXIT), keeping `$?` as it was;
     /// the trap's own status, if it ran. A trap does not trigger itself.
-    /// DEBUG and ERR count `$LINENO` on from the current line (bash); the
-    /// others count the lines of their own text.
+    /// DEBUG, ERR and RETURN count `$LINENO` on from the current line
+    /// (bash); the others count the lines of their own text.
     pub(crate) async fn run_trap(&mut self, name: &str, status: i32) -> Option<i32> {
         let lang = &self.env.lang;
         if lang.trapping.iter().any(|t| t == name) {
@@ -162,7 +162,7 @@ impl Shell {
         }?;
         let lang = &mut self.env.lang;
         let lines = (lang.lineno, lang.line_base);
-        lang.line_base = if name == "DEBUG" || name == "ERR" {
+        lang.line_base = if matches!(name, "DEBUG" | "ERR" | "RETURN") {
             lang.lineno.saturating_sub(1)
         } else {
             0
