@@ -54,7 +54,7 @@ impl Shell {
                 Command::Simple(s) => {
                     s.words
                         .first()
-                        .and_then(|w| w.literal())
+                        .and_then(|w| self.static_name(w))
                         .is_some_and(|name| {
                             let args: Vec<String> =
                                 s.words[1..].iter().filter_map(|w| w.literal()).collect();
@@ -84,6 +84,36 @@ impl Shell {
             tokio::task::yield_now().await;
         }
         0
+    }
+
+    /// A command name known without running anything: a literal word, or
+    /// a plain `$NAME` / `"$NAME"` holding one field (`$SH -c … &` is then a
+    /// process job with a pid for `$!`).
+    fn static_name(&self, w: &crate::lang::ast::Word) -> Option<String> {
+        use crate::lang::ast::{Param, ParamOp, WordPart};
+        if let Some(name) = w.literal() {
+            return Some(name);
+        }
+        let part = match w.parts.as_slice() {
+            [WordPart::DoubleQuoted(inner)] => match inner.as_slice() {
+                [p] => p,
+                _ => return None,
+            },
+            [p] => p,
+            _ => return None,
+        };
+        let WordPart::Param(p) = part else {
+            return None;
+        };
+        let (Param::Named(name), ParamOp::Value, false) = (&p.param, &p.op, p.indirect) else {
+            return None;
+        };
+        let value = self.env.vars.get(name)?;
+        let plain = !value.is_empty()
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || "*?[]\\".contains(c));
+        plain.then(|| value.to_owned())
     }
 
     /// Makes a started job the shell's like `cmd &`: `$!`, the job table,
