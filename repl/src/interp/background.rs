@@ -141,6 +141,13 @@ impl Shell {
 
     async fn background_process(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut spec = self.spec(text);
+        if !self.env.lang.opts.monitor {
+            // Without job control, an asynchronous command ignores the
+            // keyboard's signals (bash).
+            spec = spec
+                .ignore_signal(corral_kernel::Signal::INT)
+                .ignore_signal(corral_kernel::Signal::QUIT);
+        }
         // On a terminal with job control the job gets it as stdin and a pty
         // as stdout, so a program wanting a terminal stops at once (SIGTTOU,
         // SIGTTIN) and works fully after `fg` (see foreground.rs).
@@ -209,6 +216,7 @@ impl Shell {
 
     fn background_future(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut sub = self.subshell();
+        sub.env.lang.async_ignore |= !self.env.lang.opts.monitor;
         if and_or.rest.is_empty() && matches!(and_or.first.commands[..], [Command::Simple(_)]) {
             // bash forks the command itself: no ERR trap runs for it (`set -E`).
             sub.env.lang.traps.remove("ERR");

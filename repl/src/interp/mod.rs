@@ -98,6 +98,9 @@ pub struct Lang {
     /// The last compound command failed on its redirections: that counts
     /// for ERR and `set -e` as a simple command's failure.
     pub redirect_failed: bool,
+    /// An asynchronous command without job control: its programs start
+    /// with SIGINT and SIGQUIT ignored (bash).
+    pub async_ignore: bool,
     /// Functions with the trace attribute (`declare -ft NAME`): they
     /// inherit the DEBUG and RETURN traps.
     pub traced: std::collections::HashSet<String>,
@@ -149,6 +152,7 @@ impl Lang {
             traps: HashMap::new(),
             inherited_traps: None,
             hooks: 0,
+            async_ignore: false,
             redirect_failed: false,
             traced: std::collections::HashSet::new(),
             funcnames: Vec::new(),
