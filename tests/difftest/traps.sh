@@ -172,3 +172,22 @@ echo $-
 echo piped \
   | cat
 echo next
+
+### ignored_signals_pass_on_to_children
+trap '' INT
+sh -c 'grep SigIgn /proc/$$/status'
+trap - INT
+( trap '' QUIT; sh -c 'grep SigIgn /proc/$$/status' )
+sh -c 'grep SigIgn /proc/$$/status'
+
+### async_without_job_control_ignores_int_quit
+sh -c 'grep SigIgn /proc/$$/status' & wait
+{ sh -c 'grep SigIgn /proc/$$/status'; } & wait
+prog=sh
+$prog -c 'echo "pid ok: $$"' > out & p=$!
+wait $p
+grep -c "pid ok: $p" out
+sh -c 'grep SigIgn /proc/$$/status' | cat & wait
+f() { sh -c 'grep SigIgn /proc/$$/status'; }
+f & wait
+( sh -c 'grep SigIgn /proc/$$/status' ) & wait

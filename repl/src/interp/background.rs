@@ -216,7 +216,17 @@ impl Shell {
 
     fn background_future(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut sub = self.subshell();
-        sub.env.lang.async_ignore |= !self.env.lang.opts.monitor;
+        // Programs of an asynchronous pipeline of simple commands ignore
+        // INT and QUIT without job control; those of a subshell or a
+        // function do not (bash).
+        let simple = and_or.rest.is_empty()
+            && and_or.first.commands.iter().all(|c| match c {
+                Command::Simple(s) => s.words.first().and_then(|w| self.static_name(w)).is_none_or(
+                    |name| !self.env.lang.functions.contains_key(&name),
+                ),
+                _ => false,
+            });
+        sub.env.lang.async_ignore |= simple && !self.env.lang.opts.monitor;
         if and_or.rest.is_empty() && matches!(and_or.first.commands[..], [Command::Simple(_)]) {
             // bash forks the command itself: no ERR trap runs for it (`set -E`).
             sub.env.lang.traps.remove("ERR");
