@@ -191,3 +191,31 @@ sh -c 'grep SigIgn /proc/$$/status' | cat & wait
 f() { sh -c 'grep SigIgn /proc/$$/status'; }
 f & wait
 ( sh -c 'grep SigIgn /proc/$$/status' ) & wait
+
+### pipestatus_left_by_compound_commands
+case x in y) ;; esac
+echo "[${PIPESTATUS[@]}]"
+false | true
+f() { :; }
+echo "[${PIPESTATUS[@]}]"
+while false; do :; done
+echo "[${PIPESTATUS[@]}]"
+{ true | false; }
+echo "[${PIPESTATUS[@]}]"
+(( 0 ))
+echo "[${PIPESTATUS[@]}]"
+
+### lastpipe_runs_last_member_in_shell
+shopt -s lastpipe
+echo hi | read line
+echo "line=$line"
+i=0
+seq 3 | while read l; do (( i++ )); done
+echo "i=$i"
+echo x | { read y; cd /; }
+echo "$y $PWD"
+shopt -u lastpipe
+echo z | read z
+echo "z=$z"
+echo a | exit 3
+echo not-reached
