@@ -55,14 +55,24 @@ fn interactive_command_runs_the_rcfile_first() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rc"), "echo rc; f() { echo \"f $1\"; }\n").unwrap();
     let (out, status) = run(
-        &["--rcfile", "rc", "-i", "-c", "f x; echo $((1/0)); echo on; exit 4"],
+        &[
+            "--rcfile",
+            "rc",
+            "-i",
+            "-c",
+            "f x; echo $((1/0)); echo on; exit 4",
+        ],
         "",
         dir.path(),
     );
     assert_eq!(out, "rc\nf x\non\n");
     assert_eq!(status, 4);
     std::fs::write(dir.path().join("rc2"), "echo one; exit 42; echo two\n").unwrap();
-    let (out, status) = run(&["--rcfile", "rc2", "-i", "-c", "echo never"], "", dir.path());
+    let (out, status) = run(
+        &["--rcfile", "rc2", "-i", "-c", "echo never"],
+        "",
+        dir.path(),
+    );
     assert_eq!(out, "one\n");
     assert_eq!(status, 42);
 }

@@ -116,7 +116,11 @@ async fn ignore_signal_survives_the_reset() {
         let text = String::from_utf8(job.stdout().snapshot().data.to_vec()).unwrap();
         let ignored = mask(&text, "SigIgn");
         for sig in [libc::SIGINT, libc::SIGQUIT] {
-            assert_ne!(ignored & bit(sig), 0, "hook {hook}: {sig} not ignored: {text}");
+            assert_ne!(
+                ignored & bit(sig),
+                0,
+                "hook {hook}: {sig} not ignored: {text}"
+            );
         }
         assert_eq!(ignored & bit(libc::SIGTSTP), 0, "hook {hook}: {text}");
     }

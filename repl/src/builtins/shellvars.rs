@@ -443,7 +443,10 @@ async fn declare_common(
     }
     if let (true, Some(on), false) = (d.functions, trace, names.is_empty()) {
         // `declare -ft f`: f inherits the DEBUG and RETURN traps.
-        for n in names.into_iter().filter(|n| shell.env.lang.functions.contains_key(n)) {
+        for n in names
+            .into_iter()
+            .filter(|n| shell.env.lang.functions.contains_key(n))
+        {
             if on {
                 shell.env.lang.traced.insert(n);
             } else {

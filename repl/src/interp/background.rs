@@ -51,16 +51,15 @@ impl Shell {
         let externals_only = and_or.rest.is_empty()
             && !and_or.first.bang
             && and_or.first.commands.iter().all(|c| match c {
-                Command::Simple(s) => {
-                    s.words
-                        .first()
-                        .and_then(|w| self.static_name(w))
-                        .is_some_and(|name| {
-                            let args: Vec<String> =
-                                s.words[1..].iter().filter_map(|w| w.literal()).collect();
-                            self.is_external(&name, &args, piped)
-                        })
-                }
+                Command::Simple(s) => s
+                    .words
+                    .first()
+                    .and_then(|w| self.static_name(w))
+                    .is_some_and(|name| {
+                        let args: Vec<String> =
+                            s.words[1..].iter().filter_map(|w| w.literal()).collect();
+                        self.is_external(&name, &args, piped)
+                    }),
                 _ => false,
             });
         let job = if externals_only {
@@ -221,9 +220,11 @@ impl Shell {
         // function do not (bash).
         let simple = and_or.rest.is_empty()
             && and_or.first.commands.iter().all(|c| match c {
-                Command::Simple(s) => s.words.first().and_then(|w| self.static_name(w)).is_none_or(
-                    |name| !self.env.lang.functions.contains_key(&name),
-                ),
+                Command::Simple(s) => s
+                    .words
+                    .first()
+                    .and_then(|w| self.static_name(w))
+                    .is_none_or(|name| !self.env.lang.functions.contains_key(&name)),
                 _ => false,
             });
         sub.env.lang.async_ignore |= simple && !self.env.lang.opts.monitor;

@@ -176,7 +176,12 @@ fn head_text(c: &CompoundCommand) -> String {
         CompoundKind::For { name, words, .. } => {
             let words = words.as_ref().map_or_else(
                 || "\"$@\"".to_owned(),
-                |ws| ws.iter().map(|w| w.raw.as_str()).collect::<Vec<_>>().join(" "),
+                |ws| {
+                    ws.iter()
+                        .map(|w| w.raw.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                },
             );
             format!("for {name} in {words}")
         }

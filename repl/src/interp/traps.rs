@@ -406,7 +406,10 @@ impl Shell {
     /// Children start with the signals this shell ignores ignored
     /// (`trap '' INT`, or ignored since it started), and, in an
     /// asynchronous command without job control, SIGINT and SIGQUIT.
-    pub(crate) fn pass_ignored(&self, mut spec: corral_kernel::ProcessSpec) -> corral_kernel::ProcessSpec {
+    pub(crate) fn pass_ignored(
+        &self,
+        mut spec: corral_kernel::ProcessSpec,
+    ) -> corral_kernel::ProcessSpec {
         let lang = &self.env.lang;
         if lang.traps.is_empty() && !lang.async_ignore {
             return spec;
