@@ -255,6 +255,7 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
         env_clear: spec.env_clear,
         env: &spec.env,
         pre_exec: spec.pre_exec.as_ref(),
+        ignored: spec.ignored,
     };
 
     let result = (|| -> Result<()> {

@@ -29,6 +29,8 @@ pub(super) struct JobSetup<'a> {
     pub(super) env_clear: bool,
     pub(super) env: &'a [(OsString, Option<OsString>)],
     pub(super) pre_exec: Option<&'a PreExec>,
+    /// Signals the members start ignoring (bit N-1 for signal N).
+    pub(super) ignored: u64,
 }
 
 /// One member to start.
@@ -133,6 +135,7 @@ fn launch_clone(job: &JobSetup<'_>, m: &MemberSetup<'_>) -> std::result::Result<
         cwd: cwd.as_deref(),
         pgid: m.pgid,
         stdio: [fd(i), fd(o), fd(e)],
+        ignored: job.ignored,
     })
 }
 
@@ -198,9 +201,12 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
     cmd.process_group(m.pgid);
     // An ignored job-control signal survives exec; reset those in the
     // child. A hook means a fork, which keeps the mask: empty it too.
-    let ignored = sys::ignored_job_signals();
-    if !ignored.is_empty() || job.pre_exec.is_some() || !m.fds.is_empty() {
-        let reset = sys::reset_dispositions(ignored);
+    let ignored: Vec<i32> = sys::ignored_job_signals()
+        .into_iter()
+        .filter(|&sig| job.ignored & (1 << (sig - 1)) == 0)
+        .collect();
+    if !ignored.is_empty() || job.pre_exec.is_some() || !m.fds.is_empty() || job.ignored != 0 {
+        let reset = sys::reset_dispositions(ignored, job.ignored);
         // SAFETY: the hook only calls signal(2) and sigprocmask(2), which are
         // async-signal-safe.
         unsafe {

@@ -300,6 +300,7 @@ fn copy_spec(spec: &ProcessSpec) -> std::io::Result<ProcessSpec> {
         stdout_pty: spec.stdout_pty,
         options: spec.options.clone(),
         pre_exec: spec.pre_exec.clone(),
+        ignored: spec.ignored,
     })
 }
 

@@ -175,7 +175,10 @@ pub(super) fn source<'a>(
         let saved = (args.len() > 2)
             .then(|| std::mem::replace(&mut shell.env.lang.positional, args[2..].to_vec()));
         shell.env.lang.sourcing += 1;
+        let lines = (shell.env.lang.lineno, shell.env.lang.line_base);
+        shell.env.lang.line_base = 0;
         let status = shell.run_program(&program).await;
+        (shell.env.lang.lineno, shell.env.lang.line_base) = lines;
         shell.env.lang.sourcing -= 1;
         let status = if shell.flow == Some(Flow::Return) {
             shell.flow = None;
@@ -183,6 +186,7 @@ pub(super) fn source<'a>(
         } else {
             status
         };
+        shell.return_trap(status).await;
         if let Some(p) = saved {
             shell.env.lang.positional = p;
         }

@@ -51,6 +51,15 @@ impl Shell {
                 let mut status = 0;
                 self.env.lang.loop_depth += 1;
                 for item in items {
+                    if self.env.lang.hooks != 0 {
+                        self.env.lang.lineno = c.span.start.line + self.env.lang.line_base;
+                        if self.before_compound(c).await.is_some() {
+                            if self.unwinding() {
+                                break;
+                            }
+                            continue;
+                        }
+                    }
                     if let Err(e) = self.env.vars.assign(name, Value::Scalar(item)) {
                         status = self.fail(&format!("corral: {e}"));
                         break;
@@ -70,6 +79,9 @@ impl Shell {
                 body,
             } => {
                 if let Some(a) = init {
+                    if let Some(s) = self.before_arith(c, a).await {
+                        return s;
+                    }
                     if let Err(s) = self.arith(a).await {
                         return s;
                     }
@@ -78,6 +90,10 @@ impl Shell {
                 self.env.lang.loop_depth += 1;
                 loop {
                     if let Some(a) = cond {
+                        if let Some(s) = self.before_arith(c, a).await {
+                            status = s;
+                            break;
+                        }
                         match self.arith(a).await {
                             Ok(0) => break,
                             Ok(_) => {}
@@ -92,6 +108,10 @@ impl Shell {
                         break;
                     }
                     if let Some(a) = step {
+                        if let Some(s) = self.before_arith(c, a).await {
+                            status = s;
+                            break;
+                        }
                         if let Err(s) = self.arith(a).await {
                             status = s;
                             break;
@@ -104,6 +124,21 @@ impl Shell {
             }
             CompoundKind::While { cond, body } => self.run_while(cond, body, false).await,
             CompoundKind::Until { cond, body } => self.run_while(cond, body, true).await,
+            CompoundKind::Case { .. } | CompoundKind::Cond(_) | CompoundKind::Arith(_)
+                if self.env.lang.hooks != 0 =>
+            {
+                if let Some(s) = self.before_compound(c).await {
+                    return s;
+                }
+                Box::pin(self.run_compound_unhooked(c)).await
+            }
+            _ => self.run_compound_unhooked(c).await,
+        }
+    }
+
+    /// `case`, `[[…]]`, `((…))` once the DEBUG trap ran.
+    async fn run_compound_unhooked(&mut self, c: &CompoundCommand) -> i32 {
+        match &c.kind {
             CompoundKind::Case { word, arms } => self.run_case(word, arms).await,
             CompoundKind::Cond(expr) => match crate::builtins::cond::eval(expr, self).await {
                 Ok(b) => i32::from(!b),
@@ -119,7 +154,21 @@ impl Shell {
                 Ok(n) => i32::from(n == 0),
                 Err(s) => s,
             },
+            _ => 0,
         }
+    }
+
+    /// The DEBUG trap before one part of `for ((…))`.
+    async fn before_arith(
+        &mut self,
+        c: &CompoundCommand,
+        a: &crate::lang::ast::Arith,
+    ) -> Option<i32> {
+        if self.env.lang.hooks == 0 {
+            return None;
+        }
+        self.env.lang.lineno = c.span.start.line + self.env.lang.line_base;
+        self.before(|| format!("(({}))", a.text.trim())).await
     }
 
     /// `$((…))` / `((…))`: the value, or the failure status after printing it.
@@ -279,9 +328,24 @@ impl Shell {
             let _ = self.assign(a, v);
             self.env.vars.export(&a.name, None);
         }
+        let traps = self.enter_function(&name);
+        let lang = &mut self.env.lang;
+        let line = (lang.lineno, lang.line_base);
+        lang.line_base = if lang.function_lines.is_empty() {
+            0
+        } else {
+            lang.function_lines.get(&def.name).copied().unwrap_or(0)
+        };
         self.env.lang.funcnames.push(name);
         let loops = std::mem::replace(&mut self.env.lang.loop_depth, 0);
-        let status = self.run_command(&def.body).await;
+        if self.env.lang.hooks & super::hooks::DEBUG != 0 {
+            Box::pin(self.run_trap("DEBUG", self.env.last_status)).await;
+        }
+        let status = if self.unwinding() {
+            self.env.last_status
+        } else {
+            self.run_command(&def.body).await
+        };
         self.env.lang.loop_depth = loops;
         let status = match self.flow {
             Some(Flow::Return) => {
@@ -295,6 +359,13 @@ impl Shell {
             }
             None => status,
         };
+        if self.env.lang.hooks & super::hooks::RETURN != 0 {
+            // Its `$LINENO` is the definition's line (bash).
+            self.env.lang.lineno = def.span.start.line + self.env.lang.line_base;
+            self.return_trap(status).await;
+        }
+        self.leave_function(traps);
+        (self.env.lang.lineno, self.env.lang.line_base) = line;
         self.env.lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;

@@ -221,7 +221,7 @@ impl Shell {
                 .clone()
                 .unwrap_or_else(|| self.env.lang.traps.clone()),
         );
-        env.lang.traps.retain(|_, action| action.is_empty());
+        env.lang.keep_for_subshell();
         env.lang.subshell += 1;
         Shell {
             env,
@@ -262,6 +262,7 @@ impl Shell {
         self.exit_status = None;
         self.flow = None;
         self.env.last_status = status;
+        self.env.lang.line_base = 0;
         if let Ok(p) = crate::lang::parse(&action) {
             self.run_program(&p).await;
         }

@@ -129,43 +129,52 @@ impl Shell {
         if exempt {
             self.env.lang.cond_depth += 1;
         }
+        self.env.lang.redirect_failed = false;
         let status = self.run_pipeline(p).await;
         if exempt {
             self.env.lang.cond_depth -= 1;
-        } else {
-            // Functions do not inherit the ERR trap (bash without `set -E`);
-            // one set in a function holds there, and after it returns.
-            let depth = self.env.lang.funcnames.len();
-            let lang = &mut self.env.lang;
-            lang.err_trap_depth = lang.err_trap_depth.min(depth);
+        } else if super::hooks::fails_alone(p) || self.env.lang.redirect_failed {
             if status != 0
+                && self.env.lang.hooks & super::hooks::ERR != 0
                 && self.env.lang.cond_depth == 0
                 && self.flow.is_none()
-                && self.env.lang.err_trap_depth == depth
+                && self.exit_status.is_none()
             {
-                Box::pin(self.run_trap("ERR", status)).await;
+                self.err_trap(p, status).await;
             }
             self.check_errexit(status);
         }
         status
     }
 
-    /// Runs the trap set for `name` (not EXIT), keeping `$?` as it was. A
-    /// trap does not trigger itself.
-    pub(crate) async fn run_trap(&mut self, name: &str, status: i32) {
-        if self.env.lang.trapping.iter().any(|t| t == name) {
-            return;
+    /// Runs the trap set for `name` (not EXIT), keeping `$?` as it was;
+    /// the trap's own status, if it ran. A trap does not trigger itself.
+    /// DEBUG, ERR and RETURN count `$LINENO` on from the current line
+    /// (bash); the others count the lines of their own text.
+    pub(crate) async fn run_trap(&mut self, name: &str, status: i32) -> Option<i32> {
+        let lang = &self.env.lang;
+        if lang.trapping.iter().any(|t| t == name) {
+            return None;
         }
-        let Some(action) = self.env.lang.traps.get(name).cloned() else {
-            return;
+        let p = match lang.traps.get(name) {
+            Some(action) if !action.is_empty() => crate::lang::parse(action).ok(),
+            _ => None,
+        }?;
+        let lang = &mut self.env.lang;
+        let lines = (lang.lineno, lang.line_base);
+        lang.line_base = if matches!(name, "DEBUG" | "ERR" | "RETURN") {
+            lang.lineno.saturating_sub(1)
+        } else {
+            0
         };
-        if let Ok(p) = crate::lang::parse(&action) {
-            self.env.lang.trapping.push(name.to_string());
-            self.env.last_status = status;
-            self.run_program(&p).await;
-            self.env.lang.trapping.retain(|t| t != name);
-        }
+        lang.trapping.push(name.to_string());
         self.env.last_status = status;
+        let trap_status = self.run_program(&p).await;
+        let lang = &mut self.env.lang;
+        lang.trapping.retain(|t| t != name);
+        (lang.lineno, lang.line_base) = lines;
+        self.env.last_status = status;
+        Some(trap_status)
     }
 
     /// `set -e`: a failed command outside a condition ends the shell.

@@ -29,6 +29,11 @@ impl Shell {
     /// Runs a simple command in this shell.
     pub(crate) async fn run_simple(&mut self, s: &SimpleCommand) -> i32 {
         self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        if self.env.lang.hooks != 0 {
+            if let Some(status) = self.before_simple(s).await {
+                return status;
+            }
+        }
         let words = match self.expand_words(s).await {
             Ok(w) => w,
             Err(status) => return status,
