@@ -204,7 +204,7 @@ fn issue_11_bytes_not_found_names_keep_their_bytes() {
     let script = b"n=$'nosuch\\xe9x'; $n; \"./$n\"; echo $?" as &[u8];
     let dir = tempfile::tempdir().unwrap();
     let b = run("bash", script, Setup::default(), dir.path());
-    let c = run(&corral_bin(), script, Setup::default(), dir.path());
+    let c = run(corral_bin(), script, Setup::default(), dir.path());
     let expected: &[u8] = b"_: line 1: $'nosuch\\351x': command not found\n\
         _: line 1: ./nosuch\xe9x: No such file or directory\n";
     assert_eq!(b.stderr, expected, "{}", String::from_utf8_lossy(&b.stderr));
