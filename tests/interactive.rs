@@ -19,6 +19,7 @@
 //!   running.
 
 mod history;
+mod history_file;
 mod interrupts;
 mod jobs;
 mod modes;

@@ -246,7 +246,10 @@ async fn expand_history(
         match crate::histexpand::expand(&line, &history.entries(), memory) {
             Ok(Expansion::Unchanged) => {}
             Ok(Expansion::Expanded { line, print_only }) => {
-                eprintln!("{line}");
+                // The bytes the line stands for, as it will run.
+                let mut shown = crate::rawbytes::decode(&line).into_owned();
+                shown.push(b'\n');
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), &shown);
                 history.add(line.clone()).await;
                 return (!print_only).then_some(line);
             }

@@ -255,7 +255,8 @@ async fn run(inv: Invocation) -> i32 {
         }
     };
     shell.env.lang.positional = inv.args;
-    if let Source::Script(_) = inv.source {
+    // Messages name $0, as bash's do (`bash -c CMD NAME` names NAME).
+    if let Source::Script(_) | Source::Command(_) = inv.source {
         shell.env.lang.name.clone_from(&shell.env.arg0);
     }
     let mask = sys::set_umask(0o022);

@@ -344,3 +344,33 @@ fn issue_11_wait_n_prints_the_done_notice() {
     sh.expect_line("end");
     sh.prompt();
 }
+
+/// The job-control builtins' errors, `exit`'s and `hash`'s name the shell
+/// as bash's do at a prompt (`bash: kill: %9: no such job`: no line
+/// number); a usage line that follows goes out bare.
+#[test]
+fn issue_11_builtin_errors_name_the_shell() {
+    let sh = Shell::start();
+    let name = sh.name();
+    for (cmd, msg) in [
+        ("kill %9", "kill: %9: no such job"),
+        ("fg %9", "fg: %9: no such job"),
+        ("bg %9", "bg: %9: no such job"),
+        ("wait %9", "wait: %9: no such job"),
+        ("jobs %9", "jobs: %9: no such job"),
+        ("disown %9", "disown: %9: no such job"),
+        ("hash nosuch_pty_cmd", "hash: nosuch_pty_cmd: not found"),
+    ] {
+        sh.send_line(&format!("{cmd}; echo st=$?"));
+        sh.expect_line(&format!("{name}: {msg}"));
+        sh.expect_line_starting("st=");
+        sh.prompt();
+    }
+    sh.send_line("disown -x");
+    sh.expect_line(&format!("{name}: disown: -x: invalid option"));
+    sh.expect_line("disown: usage: disown [-h] [-ar] [jobspec ... | pid ...]");
+    sh.prompt();
+    sh.send_line("exit 1 2");
+    sh.expect_line(&format!("{name}: exit: too many arguments"));
+    sh.prompt();
+}

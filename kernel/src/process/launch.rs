@@ -76,7 +76,7 @@ fn failure_error(job: &JobSetup<'_>, m: &MemberSetup<'_>, f: Failure) -> Error {
             path: job.cwd.map(|d| d.display().to_string()).unwrap_or_default(),
             source,
         },
-        Failure::Exec(source) => exec_error(name(m), source),
+        Failure::Exec(source) => exec_error(m.program, source),
         Failure::Os(source) | Failure::Setup(source) => Error::Spawn {
             command: name(m),
             source,
@@ -89,11 +89,15 @@ fn failure_error(job: &JobSetup<'_>, m: &MemberSetup<'_>, f: Failure) -> Error {
 }
 
 /// The error for an exec (or std spawn) that failed with `source`.
-fn exec_error(command: String, source: io::Error) -> Error {
+fn exec_error(program: &std::ffi::OsStr, source: io::Error) -> Error {
+    let command = program.to_os_string();
     match source.kind() {
         io::ErrorKind::NotFound => Error::CommandNotFound { command },
         io::ErrorKind::PermissionDenied => Error::PermissionDenied { command },
-        _ => Error::Spawn { command, source },
+        _ => Error::Spawn {
+            command: program.to_string_lossy().into_owned(),
+            source,
+        },
     }
 }
 
@@ -193,7 +197,7 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
             None => cmd.env_remove(k),
         };
     }
-    let name = name(&m);
+    let program = m.program;
     let [i, o, e] = m.stdio;
     cmd.stdin(i.into_stdio())
         .stdout(o.into_stdio())
@@ -215,7 +219,7 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
     }
     if !m.fds.is_empty() {
         let place = sys::place_fds(m.fds).map_err(|source| Error::Spawn {
-            command: name.clone(),
+            command: program.to_string_lossy().into_owned(),
             source,
         })?;
         // SAFETY: the hook only calls dup2(2) and fcntl(2), which are
@@ -232,7 +236,7 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
             cmd.pre_exec(move || hook());
         }
     }
-    let child = cmd.spawn().map_err(|source| exec_error(name, source))?;
+    let child = cmd.spawn().map_err(|source| exec_error(program, source))?;
     // std's Child neither kills nor waits on drop; the reaper owns the pid now.
     Ok(child.id() as i32)
 }

@@ -186,7 +186,7 @@ fn exec_failures_in_the_child_give_the_right_errors() {
                 .spawn_process(ProcessSpec::command(Cmd::new(&bad_interp)))
                 .unwrap_err();
             assert!(
-                matches!(&err, Error::CommandNotFound { command } if *command == bad_interp),
+                matches!(&err, Error::CommandNotFound { command } if *command == *bad_interp),
                 "{err:?}"
             );
 
@@ -194,7 +194,7 @@ fn exec_failures_in_the_child_give_the_right_errors() {
                 .spawn_process(ProcessSpec::command(Cmd::new(&denied_interp)))
                 .unwrap_err();
             assert!(
-                matches!(&err, Error::PermissionDenied { command } if *command == denied_interp),
+                matches!(&err, Error::PermissionDenied { command } if *command == *denied_interp),
                 "{err:?}"
             );
 

@@ -131,7 +131,7 @@ pub(super) fn cd<'a>(
             None => match shell.env.vars.get("HOME") {
                 Some(h) => h.to_string(),
                 None => {
-                    io.err_line("cd: HOME not set").await;
+                    super::complain(shell, io, "cd: HOME not set").await;
                     return 1;
                 }
             },
@@ -142,7 +142,7 @@ pub(super) fn cd<'a>(
                     o
                 }
                 None => {
-                    io.err_line("cd: OLDPWD not set").await;
+                    super::complain(shell, io, "cd: OLDPWD not set").await;
                     return 1;
                 }
             },
@@ -186,14 +186,14 @@ pub(super) fn exit<'a>(
             Some(n) => match n.parse::<i64>() {
                 Ok(v) => (v & 0xff) as i32,
                 Err(_) => {
-                    io.err_line(&format!("exit: {n}: numeric argument required"))
-                        .await;
+                    let msg = format!("exit: {n}: numeric argument required");
+                    super::complain(shell, io, &msg).await;
                     2
                 }
             },
         };
         if args.len() > 2 {
-            io.err_line("exit: too many arguments").await;
+            super::complain(shell, io, "exit: too many arguments").await;
             return 1;
         }
         shell.sync_jobs();
@@ -226,7 +226,7 @@ Enter runs the line found.
 ";
 
 pub(super) fn help<'a>(
-    _: &'a mut Shell,
+    shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
@@ -247,8 +247,10 @@ pub(super) fn help<'a>(
                     text.push_str(&format!("{name}: {usage}\n    {desc}\n"))
                 }
                 None => {
-                    io.err_line(&format!("help: no help topics match `{name}'."))
-                        .await;
+                    let msg = format!(
+                        "help: no help topics match `{name}'.  Try `help help' or `man -k {name}' or `info {name}'."
+                    );
+                    super::complain(shell, io, &msg).await;
                     return 1;
                 }
             },

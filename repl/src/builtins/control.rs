@@ -362,16 +362,43 @@ pub(super) fn command<'a>(
 }
 
 pub(super) fn hash<'a>(
-    _: &'a mut Shell,
+    shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        // PATH is searched at every command: there is no table to forget.
+        // PATH is searched at every command: there is no table to forget,
+        // but a name PATH does not have is reported, as bash does.
         if args.len() == 1 {
             io.err_line("hash: hash table empty").await;
         }
-        0
+        let mut status = 0;
+        let mut names = args[1..].iter();
+        while let Some(a) = names.next() {
+            match a.as_str() {
+                "-r" | "-d" | "-l" | "-t" => {}
+                "-p" => {
+                    names.next();
+                }
+                "--" => {}
+                opt if opt.starts_with('-') && opt.len() > 1 => {
+                    let msg = format!("hash: {}: invalid option", &opt[..2]);
+                    super::complain(shell, io, &msg).await;
+                    io.err_line("hash: usage: hash [-lr] [-p pathname] [-dt] [name ...]")
+                        .await;
+                    return 2;
+                }
+                name if name.contains('/')
+                    || super::lookup(name).is_some()
+                    || shell.env.lang.functions.contains_key(name)
+                    || find_on_path(&shell.env, name).is_some() => {}
+                name => {
+                    super::complain(shell, io, &format!("hash: {name}: not found")).await;
+                    status = 1;
+                }
+            }
+        }
+        status
     })
 }
 

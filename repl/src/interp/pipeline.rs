@@ -238,9 +238,11 @@ impl Shell {
                 Member::External(cmd, pumps, mut err) => {
                     // A missing program fails alone, as in bash: its neighbours
                     // see its pipe ends close and run on.
-                    let program = cmd.program().to_string_lossy().into_owned();
-                    if !self.program_exists(&program) {
-                        let e = KernelError::CommandNotFound { command: program };
+                    let program = cmd.program();
+                    if !self.program_exists(&crate::rawbytes::from_os(program.to_os_string())) {
+                        let e = KernelError::CommandNotFound {
+                            command: program.to_os_string(),
+                        };
                         statuses[i] = self.report_spawn_error(&e, &mut err).await;
                         continue;
                     }

@@ -431,14 +431,26 @@ impl Shell {
     /// returns its status.
     pub(crate) async fn report_spawn_error(&mut self, e: &KernelError, err: &mut Output) -> i32 {
         let (msg, status) = match e {
-            KernelError::CommandNotFound { command } if command.contains('/') => {
-                (format!("corral: {command}: No such file or directory"), 127)
-            }
             KernelError::CommandNotFound { command } => {
-                (format!("corral: {command}: command not found"), 127)
+                let name = crate::rawbytes::from_os(command.clone());
+                if name.contains('/') {
+                    (format!("corral: {name}: No such file or directory"), 127)
+                } else {
+                    // bash quotes a name it cannot print as it is.
+                    let shown = if name
+                        .chars()
+                        .any(|c| c.is_control() || crate::rawbytes::escaped_byte(c).is_some())
+                    {
+                        crate::builtins::printf::ansi_c_quote(&name)
+                    } else {
+                        name
+                    };
+                    (format!("corral: {shown}: command not found"), 127)
+                }
             }
             KernelError::PermissionDenied { command } => {
                 let path = std::path::Path::new(command);
+                let command = crate::rawbytes::from_os(command.clone());
                 let what = if path.is_dir() {
                     "Is a directory"
                 } else {
@@ -461,7 +473,7 @@ impl Shell {
             Some(rest) => format!("{}{rest}\n", self.err_prefix()),
             None => format!("{msg}\n"),
         };
-        let _ = crate::io::write_to(err, msg.as_bytes()).await;
+        let _ = crate::io::write_to(err, &crate::rawbytes::decode(&msg)).await;
         status
     }
 }
