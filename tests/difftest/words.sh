@@ -36,3 +36,26 @@ env | grep -c '^PWD='
 cd /
 env | grep '^OLDPWD=' | sed "s|$HOME|HOME|"
 cd - | sed "s|$HOME|HOME|"
+
+### nul_ansi_c_string_ends
+x=$'ab\0cd'
+echo "${#x} $x"
+y=$'\x00z'
+echo "${#y}"
+touch foo
+test -f $'foo\0bar' && echo found
+
+### nul_command_substitution_dropped
+s=$(printf 'a\0b')
+echo "${#s} $s"
+echo $(printf '\0') | od -An -c
+t=$(printf '\001x')
+echo "${#t}"
+
+### nul_read_dropped
+printf 'a\0b\n' | { read -r x; echo "${#x} $x"; }
+printf 'ab\0cd' | { read -r -n 3 x; echo "$x"; }
+printf 'a\0b\0' | { read -r -d '' x; echo "$x"; }
+
+### nul_mapfile_line_ends
+printf 'a\0b\nc\n' | { mapfile lines; printf '[%s]' "${lines[@]}"; echo; }

@@ -169,7 +169,13 @@ impl ExpandEnv for Shell {
             let status = sub.run_exit_trap(status).await;
             self.interrupted |= sub.interrupted;
             drop(sub);
-            let out = reader.await.unwrap_or_default();
+            let mut out = reader.await.unwrap_or_default();
+            if out.contains(&0) {
+                // bash's strings end at a NUL: it drops them, with a warning.
+                out.retain(|&b| b != 0);
+                let msg = "warning: command substitution: ignored null byte in input\n";
+                self.write_err(&format!("{}{msg}", self.err_prefix()));
+            }
             self.env.last_status = status;
             self.subst_status = Some(status);
             if self.interrupted {

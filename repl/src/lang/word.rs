@@ -558,6 +558,10 @@ pub fn decode_ansi_c(s: &str) -> String {
             }
         }
     }
+    // bash's strings end at a NUL (`$'a\0b'` is `a`).
+    if let Some(nul) = out.find('\0') {
+        out.truncate(nul);
+    }
     // `\xc3\xa9` is `é`, as the bytes make it.
     crate::rawbytes::normalize(out)
 }
