@@ -218,7 +218,12 @@ impl Shell {
                     return fds.set(n, None);
                 }
                 let output = matches!(r.kind, RedirectKind::DupOut(_));
-                let Ok(from) = text.parse::<i32>() else {
+                // `N>&M-` moves M to N: the copy, then M closed.
+                let (digits, moved) = match text.strip_suffix('-') {
+                    Some(d) if !d.is_empty() => (d, true),
+                    _ => (text.as_str(), false),
+                };
+                let Ok(from) = digits.parse::<i32>() else {
                     if output && r.fd.is_none() {
                         // `>&file` is `&>file`.
                         let file = self.open(&text, write_options(false)).await?;
@@ -233,7 +238,11 @@ impl Shell {
                 let Some(slot) = slot else {
                     return Err(format!("{from}: Bad file descriptor"));
                 };
-                fds.set(n, Some(slot))
+                fds.set(n, Some(slot))?;
+                if moved && from != n {
+                    fds.set(from, None)?;
+                }
+                Ok(())
             }
             RedirectKind::HereDoc(h) => {
                 let body = match &h.body {

@@ -179,6 +179,7 @@ impl Shell {
 
     fn background_future(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut sub = self.subshell();
+        sub.env.lang.loop_depth = 0;
         let and_or = and_or.clone();
         // Background jobs read /dev/null unless redirected, like process jobs.
         if matches!(sub.fds.std.stdin, Input::Inherit) {

@@ -41,6 +41,9 @@ impl Shell {
                 }
             }
             CompoundKind::For { name, words, body } => {
+                if !crate::interp::vars::valid_name(name) {
+                    return self.fail(&format!("corral: `{name}': not a valid identifier"));
+                }
                 let items = match words {
                     Some(words) => match ex::fields(self, words).await {
                         Ok(w) => w,
@@ -231,6 +234,8 @@ impl Shell {
     pub(crate) async fn run_subshell(&mut self, list: &List) -> i32 {
         let mut sub = self.subshell();
         sub.terminal = self.terminal.clone();
+        // bash: `break`/`continue` in `( … )` see no enclosing loop.
+        sub.env.lang.loop_depth = 0;
         let status = sub.run_list(list).await;
         let status = sub.exit_status.unwrap_or(status);
         let status = sub.run_exit_trap(status).await;
