@@ -160,9 +160,7 @@ impl Shell {
 
     async fn target(&mut self, w: &crate::lang::ast::Word) -> Result<String, String> {
         ex::redirect_target(self, w).await.map_err(|e| {
-            if e.is_fatal() && !self.interactive {
-                self.exit_status = Some(1);
-            }
+            self.abandon(&e, 1);
             e.to_string()
         })
     }

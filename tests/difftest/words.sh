@@ -59,3 +59,81 @@ printf 'a\0b\0' | { read -r -d '' x; echo "$x"; }
 
 ### nul_mapfile_line_ends
 printf 'a\0b\nc\n' | { mapfile lines; printf '[%s]' "${lines[@]}"; echo; }
+
+### discard_rest_of_line_on_expansion_error
+echo $((1/0)); echo same-line
+echo "next $?"
+echo ${x!}; echo same-line
+echo "next $?"
+f() { echo $((2/0)); echo in-function; }; f; echo after-call
+for i in 1 2; do echo $((i/0)); echo loop; done; echo after-loop
+echo "next $?"
+
+### discard_stops_at_eval_and_substitution
+eval 'echo ${x!}; echo in-eval'; echo after-eval
+x=$(echo $((1/0)); echo in-subst); echo "x=[$x]"
+
+### failglob_discards_line
+shopt -s failglob
+echo hi > zz-*-xx; echo same-line
+echo "status=$?"
+for f in *.none; do echo "$f"; done; echo same-line
+echo "status=$?"
+
+### failglob_errexit_exits
+set -e
+shopt -s failglob
+echo *.none
+echo not-reached
+
+### arith_command_error_fails_only_it
+(( 1/0 )); echo "same $?"
+for ((i=0; i<1/0; i++)); do :; done; echo "for $?"
+readonly r=1
+(( r=2 )); echo "ro $?"
+(( $((1/0)) )); echo not-reached
+echo "next $?"
+
+### unset_under_nounset_still_exits
+set -u
+(( x = nope + 1 )); echo not-reached
+
+### for_in_nothing_and_bad_name
+set -- 1 2 3
+for i in ; do echo "$i"; done
+for i in
+do echo "$i"; done
+for - in a b; do echo hi; done
+echo "status=$?"
+
+### loop_control_in_subshell_and_background
+for i in 1 2; do ( continue; echo "sub $i" ); echo "st=$?"; done
+for i in 1; do { break; echo "bg $i"; } & wait; echo after; done
+for i in 1 2; do echo $i | break; echo "piped $i"; done
+
+### loop_control_bad_counts
+for i in 1 2; do for j in 1 2; do echo $i$j; break 0; done; done
+echo "after $?"
+for i in a b; do echo $i; continue 1 2; echo after; done
+echo "status $?"
+for i in 1 2; do echo $i; break x; done
+echo not-reached
+
+### command_substitution_of_file
+seq 2 3 > f
+x=$(< f); echo "[$x]"
+y=`< f`; echo "[$y]"
+z=$(< nope); echo "st=$? [$z]"
+
+### redirect_moves_descriptor
+exec 5> f.txt
+echo hello5 >&5
+exec 6>&5-
+echo world5 >&5
+echo world6 >&6
+exec 6>&-
+cat f.txt
+exec 3< f.txt
+exec 4<&3-
+read -r l <&3; echo "st=$?"
+read -r l <&4; echo "$l"

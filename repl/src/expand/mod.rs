@@ -256,3 +256,16 @@ pub async fn heredoc<E: ExpandEnv + ?Sized>(
 pub async fn arith<E: ExpandEnv + ?Sized>(env: &mut E, a: &Arith) -> Result<i64, ExpandError> {
     arith::eval(env, &a.text).await
 }
+
+/// Evaluates the arithmetic of the command `command` (`((`, `for ((`).
+///
+/// # Errors
+/// An expansion error inside, or the command's own evaluation error
+/// ([`ExpandError::InCommand`]).
+pub async fn arith_command<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    a: &Arith,
+    command: &'static str,
+) -> Result<i64, ExpandError> {
+    arith::eval_command(env, &a.text, command).await
+}

@@ -125,9 +125,9 @@ impl Shell {
         }
     }
 
-    /// `$((…))` / `((…))`: the value, or the failure status after printing it.
+    /// `((…))` and `for ((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
-        match ex::arith(self, a).await {
+        match ex::arith_command(self, a, "((").await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
         }
@@ -173,7 +173,7 @@ impl Shell {
         }
         match self.flow {
             None => Next::Go,
-            Some(Flow::Return) => Next::Stop,
+            Some(Flow::Return | Flow::Discard) => Next::Stop,
             Some(Flow::Break(n)) => {
                 self.flow = (n > 1).then(|| Flow::Break(n - 1));
                 Next::Stop
@@ -293,6 +293,7 @@ impl Shell {
                 self.flow = None;
                 self.env.last_status
             }
+            Some(Flow::Discard) => status,
             // `break` outside a loop of this function goes no further.
             Some(_) => {
                 self.flow = None;

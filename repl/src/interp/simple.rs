@@ -76,10 +76,18 @@ impl Shell {
         if unset && !self.env.lang.opts.command && !self.interactive {
             status = 1;
         }
+        self.abandon(e, status);
+        status
+    }
+
+    /// What an expansion error does besides failing its command: a fatal
+    /// one ends a script, the others drop the rest of the line.
+    pub(crate) fn abandon(&mut self, e: &ex::ExpandError, status: i32) {
         if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
+        } else if e.discards() {
+            self.flow = Some(crate::interp::Flow::Discard);
         }
-        status
     }
 
     /// Runs a simple command whose words are expanded.

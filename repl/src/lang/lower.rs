@@ -726,7 +726,11 @@ fn unary_op(p: &b::UnaryPredicate) -> String {
 
 /// Whether the text of a `for` loop with no words has `in` after its name.
 fn has_in(text: &str) -> bool {
-    let rest = text.trim_start().strip_prefix("for").unwrap_or("").trim_start();
+    let rest = text
+        .trim_start()
+        .strip_prefix("for")
+        .unwrap_or("")
+        .trim_start();
     let rest = rest.trim_start_matches(|c: char| !c.is_whitespace() && c != ';');
     let rest = rest.trim_start_matches([' ', '\t', '\n']);
     rest.strip_prefix("in")
