@@ -137,3 +137,18 @@ exec 3< f.txt
 exec 4<&3-
 read -r l <&3; echo "st=$?"
 read -r l <&4; echo "$l"
+
+### patsub_slash_first_in_pattern
+x='/_/'
+echo ${x////c} ${x///a} ${x//\//a} ${x/\//b} ${x///} "${x///}" ${x/#//Z}
+HOST_PATH=/foo/bar/baz
+echo ${HOST_PATH////\\/} ${HOST_PATH//'/'/\\/}
+
+### count_with_prefix_removed
+set -- $(seq 25)
+echo ${###} ${####} ${##2} ${###2} ${##} ${##[0-9]}
+
+### quoted_default_keeps_backslash
+echo "${undef-\$}" "${undef-\(}" "${undef-\z}" "${undef-\"}" "${undef-\`}" "${undef-\\}" "${undef-\e}"
+echo "${undef:-a\zb}" "${HOME:+\q}" ${undef-\z}
+x=1; echo "${x:+\x\}}"
