@@ -152,3 +152,21 @@ echo ${###} ${####} ${##2} ${###2} ${##} ${##[0-9]}
 echo "${undef-\$}" "${undef-\(}" "${undef-\z}" "${undef-\"}" "${undef-\`}" "${undef-\\}" "${undef-\e}"
 echo "${undef:-a\zb}" "${HOME:+\q}" ${undef-\z}
 x=1; echo "${x:+\x\}}"
+
+### exec_in_redirected_function_and_group
+f() { exec 3>out3; echo in-f >&3; }
+f
+echo after >&3
+exec 3>&-
+cat out3
+g() { exec 4>out4; }
+g > /dev/null
+echo g-after >&4
+cat out4
+{ exec 5>out5; } 2>/dev/null
+echo brace >&5; cat out5
+{ echo to-null; exec 6>out6; } > /dev/null
+echo six >&6; cat out6
+h() { echo h-out; }
+h > hout; cat hout
+echo restored

@@ -261,17 +261,9 @@ impl Shell {
             }
             return 1;
         }
-        let saved_fds = if redirects.is_empty() {
-            None
-        } else {
-            let mut fds = match self.fds.try_clone() {
-                Ok(f) => f,
-                Err(e) => return self.fail_io(&e),
-            };
-            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
-                return status;
-            }
-            Some(std::mem::replace(&mut self.fds, fds))
+        let undo = match Box::pin(self.push_redirects(redirects)).await {
+            Ok(u) => u,
+            Err(status) => return status,
         };
         let mut args = args.into_iter();
         let name = args.next().unwrap_or_default();
@@ -304,9 +296,7 @@ impl Shell {
         self.env.lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;
-        if let Some(f) = saved_fds {
-            self.fds = f;
-        }
+        self.pop_redirects(undo);
         status
     }
 }

@@ -269,24 +269,14 @@ impl Shell {
         assigns: Vec<(&Assignment, Value)>,
         redirects: &[crate::lang::ast::Redirect],
     ) -> i32 {
-        let saved_fds = if redirects.is_empty() {
-            None
-        } else {
-            let mut fds = match self.fds.try_clone() {
-                Ok(f) => f,
-                Err(e) => return self.fail_io(&e),
-            };
-            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
-                return status;
-            }
-            Some(std::mem::replace(&mut self.fds, fds))
+        let undo = match Box::pin(self.push_redirects(redirects)).await {
+            Ok(u) => u,
+            Err(status) => return status,
         };
         let mut streams = match self.fds.std.try_clone() {
             Ok(s) => s,
             Err(e) => {
-                if let Some(f) = saved_fds {
-                    self.fds = f;
-                }
+                self.pop_redirects(undo);
                 return self.fail_io(&e);
             }
         };
@@ -330,9 +320,7 @@ impl Shell {
                 }
             }
         }
-        if let Some(f) = saved_fds {
-            self.fds = f;
-        }
+        self.pop_redirects(undo);
         if let Some(sig) = self_kill {
             if status == 0 {
                 Box::pin(self.die_of(sig)).await;
