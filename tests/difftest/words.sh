@@ -170,3 +170,29 @@ echo six >&6; cat out6
 h() { echo h-out; }
 h > hout; cat hout
 echo restored
+
+### arith_carriage_return_is_not_blank
+x=$'\r42\r'
+echo $(( x + 1 ))
+echo "next $?"
+echo $(( $'1 +\r2' ))
+echo "next $?"
+y=$'\t42\n'; echo $(( y + 1 ))
+
+### ansi_c_code_points_past_unicode
+printf '%s' $'\U00110000' | od -An -tx1
+printf '%s' $'\udc00' | od -An -tx1
+echo -e '\U00110000' | od -An -tx1
+printf '\U00110000' | od -An -tx1
+
+### globignore_by_component_and_classes
+touch one.md one.txt _testing.py pyproject.toml 20231114.log .env 'has space.docx'
+mkdir -p foo; touch foo/two.md foo/two.txt
+GLOBIGNORE=*.txt
+echo *.* foo/*.*
+GLOBIGNORE=[[:alnum:]]*
+echo *.*
+GLOBIGNORE=[![:alnum:]]*
+echo *.*
+GLOBIGNORE=*[[:space:]]*:*.md
+echo *.*

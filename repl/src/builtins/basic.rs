@@ -107,7 +107,7 @@ fn unescape(s: &str) -> (Vec<u8>, bool) {
                     }
                     (n, _) => match char::from_u32(n) {
                         Some(ch) => push_char(&mut out, ch),
-                        None => out.extend_from_slice(b"\xef\xbf\xbd"),
+                        None => out.extend(super::printf::utf8_any(n)),
                     },
                 }
             }

@@ -73,7 +73,7 @@ fn evaluate<E: ExpandEnv + ?Sized>(env: &mut E, expanded: &str) -> Result<i64, E
 
 /// A decimal integer as bash reads one (no leading zero: that is octal).
 fn int(text: &str) -> Option<i64> {
-    let t = text.trim();
+    let t = text.trim_matches([' ', '\t', '\n']);
     let d = t.strip_prefix(['-', '+']).unwrap_or(t);
     let decimal =
         !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && (d == "0" || !d.starts_with('0'));

@@ -565,7 +565,15 @@ pub fn decode_ansi_c(s: &str) -> String {
                 } else if e == 'x' {
                     crate::rawbytes::push_byte(&mut out, (v & 0xff) as u8);
                 } else {
-                    out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+                    match char::from_u32(v) {
+                        Some(c) => out.push(c),
+                        // A surrogate or a value past U+10FFFF: UTF-8's scheme anyway (bash).
+                        None => {
+                            for b in crate::builtins::printf::utf8_any(v) {
+                                crate::rawbytes::push_byte(&mut out, b);
+                            }
+                        }
+                    }
                 }
             }
             'c' => match chars.next() {
