@@ -197,3 +197,17 @@ GLOBIGNORE=[![:alnum:]]*
 echo *.*
 GLOBIGNORE=*[[:space:]]*:*.md
 echo *.*
+
+### globstar_any_depth
+shopt -s globstar
+mkdir -p c/subdir directory
+touch leaf.md c/leaf.md c/subdir/leaf.md directory/leaf.md
+echo **
+echo **/
+echo c/**
+echo **/*.md
+echo **/**/*.md
+echo d**/*.md directory/**/*.md
+echo {**/sub*,}
+shopt -u globstar
+echo **/*.md

@@ -96,6 +96,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         dotglob: env.option(ExpandOption::DotGlob) || !ignore.is_empty(),
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
+        globstar: env.option(ExpandOption::GlobStar),
     };
     let (nullglob, failglob) = (
         env.option(ExpandOption::NullGlob),
