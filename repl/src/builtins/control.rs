@@ -59,19 +59,6 @@ fn loop_control<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let name = &args[0];
-        let n = match args.get(1).map(|a| a.parse::<u32>()) {
-            None => 1,
-            Some(Ok(n)) if n > 0 => n,
-            Some(_) => {
-                io.err_line(&format!(
-                    "{}{name}: {}: loop count out of range",
-                    shell.err_prefix(),
-                    args[1]
-                ))
-                .await;
-                return 1;
-            }
-        };
         let depth = shell.env.lang.loop_depth;
         if depth == 0 {
             io.err_line(&format!(
@@ -80,6 +67,43 @@ fn loop_control<'a>(
             ))
             .await;
             return 0;
+        }
+        let n = match args.get(1).map(|a| a.trim().parse::<i64>()) {
+            None => 1,
+            Some(Ok(n)) if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
+            Some(Ok(_)) => {
+                // bash leaves every loop after saying so.
+                io.err_line(&format!(
+                    "{}{name}: {}: loop count out of range",
+                    shell.err_prefix(),
+                    args[1]
+                ))
+                .await;
+                shell.flow = Some(Flow::Break(depth));
+                return 1;
+            }
+            Some(Err(_)) => {
+                // A fatal usage error: a script ends with 128, as bash's does.
+                io.err_line(&format!(
+                    "{}{name}: {}: numeric argument required",
+                    shell.err_prefix(),
+                    args[1]
+                ))
+                .await;
+                if !shell.interactive {
+                    shell.exit_status = Some(128);
+                }
+                shell.flow = Some(Flow::Break(depth));
+                return 128;
+            }
+        };
+        if args.len() > 2 {
+            // bash drops the rest of the command it is in; leaving the loops is
+            // the part of that a loop sees.
+            io.err_line(&format!("{}{name}: too many arguments", shell.err_prefix()))
+                .await;
+            shell.flow = Some(Flow::Break(depth));
+            return 1;
         }
         let n = n.min(depth);
         shell.flow = Some(if brk {

@@ -233,6 +233,7 @@ impl Shell {
             sub.env.lang.traps.remove("ERR");
             sub.env.lang.sync_hooks();
         }
+        sub.env.lang.loop_depth = 0;
         let and_or = and_or.clone();
         // Background jobs read /dev/null unless redirected, like process jobs.
         if matches!(sub.fds.std.stdin, Input::Inherit) {

@@ -41,6 +41,9 @@ impl Shell {
                 }
             }
             CompoundKind::For { name, words, body } => {
+                if !crate::interp::vars::valid_name(name) {
+                    return self.fail(&format!("corral: `{name}': not a valid identifier"));
+                }
                 let items = match words {
                     Some(words) => match ex::fields(self, words).await {
                         Ok(w) => w,
@@ -171,9 +174,9 @@ impl Shell {
         self.before(|| format!("(({}))", a.text.trim())).await
     }
 
-    /// `$((…))` / `((…))`: the value, or the failure status after printing it.
+    /// `((…))` and `for ((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
-        match ex::arith(self, a).await {
+        match ex::arith_command(self, a, "((").await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
         }
@@ -219,7 +222,7 @@ impl Shell {
         }
         match self.flow {
             None => Next::Go,
-            Some(Flow::Return) => Next::Stop,
+            Some(Flow::Return | Flow::Discard) => Next::Stop,
             Some(Flow::Break(n)) => {
                 self.flow = (n > 1).then(|| Flow::Break(n - 1));
                 Next::Stop
@@ -280,6 +283,8 @@ impl Shell {
     pub(crate) async fn run_subshell(&mut self, list: &List) -> i32 {
         let mut sub = self.subshell();
         sub.terminal = self.terminal.clone();
+        // bash: `break`/`continue` in `( … )` see no enclosing loop.
+        sub.env.lang.loop_depth = 0;
         let status = sub.run_list(list).await;
         let status = sub.exit_status.unwrap_or(status);
         let status = sub.run_exit_trap(status).await;
@@ -305,17 +310,9 @@ impl Shell {
             }
             return 1;
         }
-        let saved_fds = if redirects.is_empty() {
-            None
-        } else {
-            let mut fds = match self.fds.try_clone() {
-                Ok(f) => f,
-                Err(e) => return self.fail_io(&e),
-            };
-            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
-                return status;
-            }
-            Some(std::mem::replace(&mut self.fds, fds))
+        let undo = match Box::pin(self.push_redirects(redirects)).await {
+            Ok(u) => u,
+            Err(status) => return status,
         };
         let mut args = args.into_iter();
         let name = args.next().unwrap_or_default();
@@ -352,6 +349,7 @@ impl Shell {
                 self.flow = None;
                 self.env.last_status
             }
+            Some(Flow::Discard) => status,
             // `break` outside a loop of this function goes no further.
             Some(_) => {
                 self.flow = None;
@@ -369,9 +367,7 @@ impl Shell {
         self.env.lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;
-        if let Some(f) = saved_fds {
-            self.fds = f;
-        }
+        self.pop_redirects(undo);
         status
     }
 }

@@ -65,6 +65,11 @@ pub enum Flow {
     Continue(u32),
     /// Leave the function (or sourced file).
     Return,
+    /// An error that drops the rest of the command line it is on (bash's
+    /// `jump_to_top_level (DISCARD)`: an expansion error, a failglob miss,
+    /// `continue 1 2`); loops and functions pass it on, a program (script,
+    /// `-c`, `eval`, `source`) stops it at the next line.
+    Discard,
 }
 
 /// The shell language's state, copied into every subshell.

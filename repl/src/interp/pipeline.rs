@@ -96,23 +96,15 @@ impl Shell {
                         .await;
                     }
                     // One await of run_compound: two would each take room in this future.
-                    let saved = if redirects.is_empty() {
-                        None
-                    } else {
-                        let mut fds = match self.fds.try_clone() {
-                            Ok(f) => f,
-                            Err(e) => return self.fail_io(&e),
-                        };
-                        if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
+                    let undo = match Box::pin(self.push_redirects(redirects)).await {
+                        Ok(u) => u,
+                        Err(status) => {
                             self.env.lang.redirect_failed = true;
                             return status;
                         }
-                        Some(std::mem::replace(&mut self.fds, fds))
                     };
                     let status = self.run_compound(cc).await;
-                    if let Some(fds) = saved {
-                        self.fds = fds;
-                    }
+                    self.pop_redirects(undo);
                     status
                 }
                 Command::Function(def) => {

@@ -3,7 +3,8 @@
 use std::sync::atomic::Ordering;
 
 use crate::exec::BoxFut;
-use crate::lang::ast::{AndOr, Connector, List, Program};
+use crate::interp::Flow;
+use crate::lang::ast::{AndOr, Connector, Item, List, Program};
 use crate::shell::Shell;
 
 /// Commands run between two yields to the runtime.
@@ -55,44 +56,24 @@ impl Shell {
         self.env.last_status = 2;
     }
 
-    /// Runs a parsed program in this shell.
-    pub async fn run_program(&mut self, program: &Program) -> i32 {
-        if self.env.lang.opts.noexec {
-            return 0;
-        }
-        self.run_list(&program.body).await
-    }
-
-    /// Runs a list; returns the last status.
-    pub fn run_list<'a>(&'a mut self, list: &'a List) -> BoxFut<'a, i32> {
+    /// Runs a parsed program in this shell. An error that discards (see
+    /// [`crate::interp::Flow::Discard`]) drops the rest of its line, and the
+    /// program goes on with the next line, as bash does.
+    pub fn run_program<'a>(&'a mut self, program: &'a Program) -> BoxFut<'a, i32> {
         Box::pin(async move {
+            if self.env.lang.opts.noexec {
+                return 0;
+            }
             let mut status = self.env.last_status;
-            for item in &list.items {
-                self.budget += 1;
-                if self.budget >= BUDGET {
-                    self.budget = 0;
-                    tokio::task::yield_now().await;
+            let mut dropped_to = 0;
+            for item in &program.body.items {
+                if item.span.start.line <= dropped_to {
+                    continue;
                 }
-                self.sync_jobs();
-                self.env.lang.lineno = item.span.start.line + self.env.lang.line_base;
-                status = if item.background {
-                    Box::pin(self.start_background(&item.and_or)).await
-                } else {
-                    self.run_and_or(&item.and_or).await
-                };
-                if self.sigint.swap(false, Ordering::AcqRel) {
-                    if self.env.lang.traps.contains_key("INT") {
-                        // Trapped (or ignored with ''): the script goes on.
-                        Box::pin(self.run_trap("INT", status)).await;
-                    } else {
-                        // A script stops at Ctrl-C, as bash -c does.
-                        self.interrupted = true;
-                        status = 130;
-                    }
-                }
-                self.env.last_status = status;
-                if self.traps_due() {
-                    self.run_signal_traps().await;
+                status = self.run_item(item).await;
+                if self.flow == Some(Flow::Discard) {
+                    self.flow = None;
+                    dropped_to = item.span.end.line;
                 }
                 if self.unwinding() {
                     break;
@@ -100,6 +81,51 @@ impl Shell {
             }
             status
         })
+    }
+
+    /// Runs a list; returns the last status.
+    pub fn run_list<'a>(&'a mut self, list: &'a List) -> BoxFut<'a, i32> {
+        Box::pin(async move {
+            let mut status = self.env.last_status;
+            for item in &list.items {
+                status = self.run_item(item).await;
+                if self.unwinding() {
+                    break;
+                }
+            }
+            status
+        })
+    }
+
+    /// Runs one item of a list (in the background if it ends with `&`).
+    async fn run_item(&mut self, item: &Item) -> i32 {
+        self.budget += 1;
+        if self.budget >= BUDGET {
+            self.budget = 0;
+            tokio::task::yield_now().await;
+        }
+        self.sync_jobs();
+        self.env.lang.lineno = item.span.start.line + self.env.lang.line_base;
+        let mut status = if item.background {
+            Box::pin(self.start_background(&item.and_or)).await
+        } else {
+            self.run_and_or(&item.and_or).await
+        };
+        if self.sigint.swap(false, Ordering::AcqRel) {
+            if self.env.lang.traps.contains_key("INT") {
+                // Trapped (or ignored with ''): the script goes on.
+                Box::pin(self.run_trap("INT", status)).await;
+            } else {
+                // A script stops at Ctrl-C, as bash -c does.
+                self.interrupted = true;
+                status = 130;
+            }
+        }
+        self.env.last_status = status;
+        if self.traps_due() {
+            self.run_signal_traps().await;
+        }
+        status
     }
 
     /// Runs `p1 && p2 || p3 …`.
@@ -182,7 +208,7 @@ impl Shell {
         if status != 0
             && self.env.lang.opts.errexit
             && self.env.lang.cond_depth == 0
-            && self.flow.is_none()
+            && matches!(self.flow, None | Some(Flow::Discard))
             && self.exit_status.is_none()
         {
             self.exit_status = Some(status);

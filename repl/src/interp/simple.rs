@@ -81,10 +81,18 @@ impl Shell {
         if unset && !self.env.lang.opts.command && !self.interactive {
             status = 1;
         }
+        self.abandon(e, status);
+        status
+    }
+
+    /// What an expansion error does besides failing its command: a fatal
+    /// one ends a script, the others drop the rest of the line.
+    pub(crate) fn abandon(&mut self, e: &ex::ExpandError, status: i32) {
         if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
+        } else if e.discards() {
+            self.flow = Some(crate::interp::Flow::Discard);
         }
-        status
     }
 
     /// Runs a simple command whose words are expanded.
@@ -266,24 +274,14 @@ impl Shell {
         assigns: Vec<(&Assignment, Value)>,
         redirects: &[crate::lang::ast::Redirect],
     ) -> i32 {
-        let saved_fds = if redirects.is_empty() {
-            None
-        } else {
-            let mut fds = match self.fds.try_clone() {
-                Ok(f) => f,
-                Err(e) => return self.fail_io(&e),
-            };
-            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
-                return status;
-            }
-            Some(std::mem::replace(&mut self.fds, fds))
+        let undo = match Box::pin(self.push_redirects(redirects)).await {
+            Ok(u) => u,
+            Err(status) => return status,
         };
         let mut streams = match self.fds.std.try_clone() {
             Ok(s) => s,
             Err(e) => {
-                if let Some(f) = saved_fds {
-                    self.fds = f;
-                }
+                self.pop_redirects(undo);
                 return self.fail_io(&e);
             }
         };
@@ -327,9 +325,7 @@ impl Shell {
                 }
             }
         }
-        if let Some(f) = saved_fds {
-            self.fds = f;
-        }
+        self.pop_redirects(undo);
         if let Some(sig) = self_kill {
             if status == 0 {
                 Box::pin(self.die_of(sig)).await;
