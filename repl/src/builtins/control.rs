@@ -2,6 +2,8 @@
 //! source/., exec, command, type, hash, alias/unalias.
 
 use super::out;
+use std::sync::Arc;
+
 use crate::exec::{find_on_path, BoxFut};
 use crate::interp::Flow;
 use crate::io::Streams;
@@ -174,9 +176,26 @@ pub(super) fn source<'a>(
         };
         let saved = (args.len() > 2)
             .then(|| std::mem::replace(&mut shell.env.lang.positional, args[2..].to_vec()));
-        shell.env.lang.sourcing += 1;
+        let name: Arc<str> = if file.contains('/') {
+            Arc::from(file.as_str())
+        } else {
+            Arc::from(path.to_string_lossy().as_ref())
+        };
+        let lang = &mut shell.env.lang;
+        lang.calls.push(crate::interp::Call {
+            name: "source".to_string(),
+            source: Some(Arc::clone(&name)),
+            line: lang.lineno,
+        });
+        let caller_source = lang.source.replace(name);
+        let line_base = std::mem::replace(&mut lang.line_base, 0);
+        lang.sourcing += 1;
         let status = shell.run_program(&program).await;
-        shell.env.lang.sourcing -= 1;
+        let lang = &mut shell.env.lang;
+        lang.sourcing -= 1;
+        lang.line_base = line_base;
+        lang.source = caller_source;
+        lang.calls.pop();
         let status = if shell.flow == Some(Flow::Return) {
             shell.flow = None;
             shell.env.last_status

@@ -124,6 +124,7 @@ impl Shell {
 
     /// `$((…))` / `((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
+        self.env.lang.lineno = a.span.start.line + self.env.lang.line_base;
         match ex::arith(self, a).await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
@@ -279,10 +280,22 @@ impl Shell {
             let _ = self.assign(a, v);
             self.env.vars.export(&a.name, None);
         }
-        self.env.lang.funcnames.push(name);
-        let loops = std::mem::replace(&mut self.env.lang.loop_depth, 0);
+        let lang = &mut self.env.lang;
+        lang.calls.push(super::Call {
+            name: name.clone(),
+            source: def.defined.source.clone(),
+            line: lang.lineno,
+        });
+        lang.funcnames.push(name);
+        let caller_source = std::mem::replace(&mut lang.source, def.defined.source.clone());
+        let line_base = std::mem::replace(&mut lang.line_base, def.defined.line_base);
+        let loops = std::mem::replace(&mut lang.loop_depth, 0);
         let status = self.run_command(&def.body).await;
-        self.env.lang.loop_depth = loops;
+        let lang = &mut self.env.lang;
+        lang.loop_depth = loops;
+        lang.line_base = line_base;
+        lang.source = caller_source;
+        lang.calls.pop();
         let status = match self.flow {
             Some(Flow::Return) => {
                 self.flow = None;

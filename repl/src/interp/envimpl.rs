@@ -17,23 +17,13 @@ impl ExpandEnv for Shell {
         match name {
             "RANDOM" => scalar(lang.next_random().to_string()),
             "LINENO" => scalar(lang.lineno.to_string()),
+            "_" => scalar(lang.last_arg.clone()),
             "UID" => scalar(crate::sys::uid().to_string()),
             "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
             "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
-            "FUNCNAME" if !lang.funcnames.is_empty() => {
-                // bash ends the stack with `main` in a script file only.
-                let file = !(lang.opts.command || lang.opts.stdin || lang.opts.interactive);
-                let main = file.then(|| "main".to_string());
-                Some(Value::Indexed(
-                    lang.funcnames
-                        .iter()
-                        .rev()
-                        .cloned()
-                        .chain(main)
-                        .enumerate()
-                        .collect(),
-                ))
-            }
+            "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
+                .stack_array(name)
+                .map(|v| Value::Indexed(v.into_iter().enumerate().collect())),
             _ => self.env.vars.value(name).cloned().or_else(|| match name {
                 // bash's dynamic variables, while the user has not set them.
                 "EUID" => scalar(crate::sys::effective_ids().0.to_string()),

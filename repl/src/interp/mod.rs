@@ -66,6 +66,17 @@ pub enum Flow {
     Return,
 }
 
+/// One function call or sourced file on the call stack.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The function's name, or `source`.
+    pub name: String,
+    /// The file the function was defined in, or the sourced file.
+    pub source: Option<Arc<str>>,
+    /// The line it was called from (`BASH_LINENO`).
+    pub line: u32,
+}
+
 /// The shell language's state, copied into every subshell.
 #[derive(Clone, Debug)]
 pub struct Lang {
@@ -93,8 +104,15 @@ pub struct Lang {
     pub err_trap_depth: usize,
     /// `$FUNCNAME`: innermost first.
     pub funcnames: Vec<String>,
+    /// The call stack of functions and sourced files, innermost last
+    /// (`FUNCNAME`, `BASH_SOURCE`, `BASH_LINENO`).
+    pub calls: Vec<Call>,
+    /// The file the running code came from; `None` for the shell's own input.
+    pub source: Option<Arc<str>>,
     /// `$LINENO`.
     pub lineno: u32,
+    /// `$_`: the last argument of the last simple command run in this shell.
+    pub last_arg: String,
     /// Lines before the text being run (a script read from stdin in pieces).
     pub line_base: u32,
     /// State of `$RANDOM` (read through `&self` by the expander).
@@ -139,7 +157,10 @@ impl Lang {
             inherited_traps: None,
             err_trap_depth: 0,
             funcnames: Vec::new(),
+            calls: Vec::new(),
+            source: None,
             lineno: 0,
+            last_arg: String::new(),
             line_base: 0,
             random: std::cell::Cell::new(seed | 1),
             cond_depth: 0,
@@ -152,6 +173,50 @@ impl Lang {
             started: crate::builtins::wired::now(),
             name: "corral".to_string(),
         }
+    }
+
+    /// Whether the shell runs a script file (its call stack ends in `main`).
+    #[must_use]
+    pub fn script_file(&self) -> bool {
+        !(self.opts.command || self.opts.stdin || self.opts.interactive)
+    }
+
+    /// How `BASH_SOURCE` names `source`: the shell's own input is the
+    /// script's path, `environment` under `-c` and `main` otherwise (bash).
+    #[must_use]
+    pub fn source_name(&self, source: Option<&Arc<str>>) -> String {
+        match source {
+            Some(s) => s.to_string(),
+            None if self.script_file() => self.name.clone(),
+            None if self.opts.command => "environment".to_string(),
+            None => "main".to_string(),
+        }
+    }
+
+    /// `FUNCNAME`, `BASH_SOURCE` or `BASH_LINENO` from the call stack,
+    /// innermost first; `None` for another name.
+    #[must_use]
+    pub fn stack_array(&self, name: &str) -> Option<Vec<String>> {
+        let file = self.script_file();
+        let calls = self.calls.iter().rev();
+        let out: Vec<String> = match name {
+            // Only inside a function (a sourced file alone has none).
+            "FUNCNAME" if self.funcnames.is_empty() => return None,
+            "FUNCNAME" => calls
+                .map(|c| c.name.clone())
+                .chain(file.then(|| "main".to_string()))
+                .collect(),
+            "BASH_SOURCE" => calls
+                .map(|c| self.source_name(c.source.as_ref()))
+                .chain(file.then(|| self.name.clone()))
+                .collect(),
+            "BASH_LINENO" => calls
+                .map(|c| c.line.to_string())
+                .chain(file.then(|| "0".to_string()))
+                .collect(),
+            _ => return None,
+        };
+        Some(out)
     }
 
     /// The next `$RANDOM` (0..32767).

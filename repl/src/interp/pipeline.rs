@@ -107,10 +107,15 @@ impl Shell {
                     status
                 }
                 Command::Function(def) => {
+                    let mut def = def.clone();
+                    def.defined = crate::lang::ast::DefinedAt {
+                        source: self.env.lang.source.clone(),
+                        line_base: self.env.lang.line_base,
+                    };
                     self.env
                         .lang
                         .functions
-                        .insert(def.name.clone(), Arc::new(def.clone()));
+                        .insert(def.name.clone(), Arc::new(def));
                     0
                 }
             }

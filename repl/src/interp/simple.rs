@@ -16,6 +16,23 @@ use crate::lang::ast::{Assignment, SimpleCommand};
 use crate::redirect::{Fds, Slot};
 use crate::shell::Shell;
 
+/// What `$_` becomes after `s` ran with `words`: the last word, or the
+/// name alone for `declare a=(…)` (bash); empty for assignments alone.
+fn last_argument(s: &SimpleCommand, words: &[String]) -> String {
+    let Some(last) = words.last() else {
+        return String::new();
+    };
+    let array = s.words.last().is_some_and(|w| {
+        w.parts
+            .iter()
+            .any(|p| matches!(p, crate::lang::ast::WordPart::ArrayLiteral(_)))
+    });
+    match last.split_once('=') {
+        Some((name, _)) if array => name.trim_end_matches('+').to_string(),
+        _ => last.clone(),
+    }
+}
+
 /// An external command ready for a process spec: the command, the tasks
 /// copying its output into a ring (inside a future job), and where its own
 /// errors go.
@@ -33,8 +50,11 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
+        let last = last_argument(s, &words);
         // Awaited in place: a command is one boxed future, not two.
         let status = self.expanded(s, words).await;
+        // `$_`: set once the command is done (a function still sees the previous one).
+        self.env.lang.last_arg = last;
         for fd in std::mem::take(&mut self.env.lang.proc_fds) {
             self.fds.extra.remove(&fd);
         }

@@ -182,6 +182,7 @@ impl<'a, 's> Lower<'a, 's> {
             name: f.fname.value.clone(),
             body: Box::new(body),
             span,
+            defined: Default::default(),
         })
     }
 
