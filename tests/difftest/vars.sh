@@ -74,3 +74,67 @@ source ./lib.sh
 f() { echo "F ${FUNCNAME[*]} | ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"; }
 f
 echo $((BASH_LINENO))
+
+### declare_F_names_and_status
+add() { :; }
+ble/foo() { :; }
+declare -F
+declare -F add; echo "status=$?"
+declare -F add nosuch; echo "status=$?"
+declare -f nosuch; echo "status=$?"
+typeset -f add >/dev/null; echo "status=$?"
+
+### declare_F_extdebug
+#@ mode: stdin
+shopt -s extdebug
+echo 'g() { :; }' > lib.sh
+source ./lib.sh
+add () { :; }
+declare -F add g
+
+### declare_p_filters
+test_var1=111
+readonly test_var2=222
+export test_var3=333
+declare -n test_var4=test_var1
+declare -a test_var6=()
+declare -A test_var7=()
+for f in -pn -pr -px -pa -pA -r; do
+  echo "[$f]"
+  declare $f | grep -E 'test_var'
+done
+
+### declare_unset_is_declared
+declare x
+declare -p x
+function f { local y; declare -p y; }
+y=1
+f
+
+### eval_double_dash
+eval -- 'echo one'
+
+### subscript_expansions_in_assignment
+i=4
+a[$((i/2))]=x
+a[$i - 1]=y
+a[-1]+=z
+declare -p a
+b=(1)
+b[-3]=q
+echo "status=$?"
+
+### subscript_with_blanks
+HOME=/home/u
+a[1 * 1]=x
+a[ 1 + 2 ]=z
+echo status=$?
+i=(0 1 2)
+a[ i[1]+i[2] ]=3 b[2 + 0]=~/src c=5
+declare -p a b c
+echo a[1 + 1]=4
+x=1 a[3 + 1]=7
+declare -p a x
+
+### array_element_not_exported
+a=1 b[0]=2 c=3 sh -c 'echo "$a ${b-unset} $c"'

@@ -115,7 +115,9 @@ pub(super) fn eval<'a>(
     _: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let text = args[1..].join(" ");
+        // `eval -- text`: bash's builtins end their options at `--`.
+        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
+        let text = args[1 + skip..].join(" ");
         if text.trim().is_empty() {
             return 0;
         }

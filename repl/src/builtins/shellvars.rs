@@ -230,7 +230,22 @@ struct Decl {
     integer: Option<bool>,
     print: bool,
     functions: bool,
+    /// `-F`: names only.
+    names_only: bool,
     global: bool,
+}
+
+impl Decl {
+    /// Whether `declare -p` (or `declare -r` …) without names lists `var`:
+    /// it must have every attribute asked for.
+    fn lists(&self, var: &Var) -> bool {
+        (!self.array || matches!(var.value, Some(Value::Indexed(_))))
+            && (!self.assoc || matches!(var.value, Some(Value::Assoc(_))))
+            && (self.nameref != Some(true) || var.nameref)
+            && (self.export != Some(true) || var.exported)
+            && (!self.readonly || var.readonly)
+            && (self.integer != Some(true) || var.integer)
+    }
 }
 
 /// `declare a[sub]=v`.
@@ -400,6 +415,46 @@ fn split_elements(text: &str) -> Vec<(Option<String>, String)> {
     }
 }
 
+/// `declare -f` / `-F` [NAME…]: definitions, or names (with `shopt -s
+/// extdebug`, the line and file of a named one); 1 when a name is no function.
+async fn declare_functions(
+    shell: &mut Shell,
+    names: &[String],
+    io: &mut Streams,
+    names_only: bool,
+) -> i32 {
+    let lang = &shell.env.lang;
+    let mut text = String::new();
+    let mut status = 0;
+    let listed: Vec<&String> = if names.is_empty() {
+        let mut all: Vec<&String> = lang.functions.keys().collect();
+        all.sort();
+        all
+    } else {
+        names.iter().collect()
+    };
+    for name in listed {
+        let Some(def) = lang.functions.get(name) else {
+            status = 1;
+            continue;
+        };
+        if !names_only {
+            text.push_str(&crate::interp::compound::function_text(def));
+        } else if names.is_empty() {
+            text.push_str("declare -f ");
+            text.push_str(name);
+        } else if lang.shopt.get("extdebug") {
+            let line = def.span.start.line + def.defined.line_base;
+            let file = lang.source_name(def.defined.source.as_ref());
+            text.push_str(&format!("{name} {line} {file}"));
+        } else {
+            text.push_str(name);
+        }
+        text.push('\n');
+    }
+    out(io, &text).await.err().unwrap_or(status)
+}
+
 /// Shared by declare, typeset, local, export and readonly.
 async fn declare_common(
     shell: &mut Shell,
@@ -421,7 +476,11 @@ async fn declare_common(
                     'r' => d.readonly = true,
                     'i' => d.integer = Some(on),
                     'p' => d.print = true,
-                    'f' | 'F' => d.functions = true,
+                    'f' => d.functions = true,
+                    'F' => {
+                        d.functions = true;
+                        d.names_only = true;
+                    }
                     'g' => d.global = true,
                     'n' if builtin == "export" => d.export = Some(false),
                     'n' => d.nameref = Some(on),
@@ -440,30 +499,14 @@ async fn declare_common(
         names.push(a.clone());
     }
     if d.functions {
-        let mut text = String::new();
-        let mut fnames: Vec<&String> = shell.env.lang.functions.keys().collect();
-        fnames.sort();
-        for name in fnames {
-            if names.is_empty() || names.contains(name) {
-                if let Some(def) = shell.env.lang.functions.get(name) {
-                    text.push_str(&crate::interp::compound::function_text(def));
-                    text.push('\n');
-                }
-            }
-        }
-        return out(io, &text).await.err().unwrap_or(0);
+        return declare_functions(shell, &names, io, d.names_only).await;
     }
     if names.is_empty() || d.print {
         let mut text = String::new();
         let mut status = 0;
         if names.is_empty() {
             for (name, var) in shell.env.vars.all() {
-                let wanted = match builtin {
-                    "export" => var.exported,
-                    "readonly" => var.readonly,
-                    _ => true,
-                };
-                if wanted {
+                if d.lists(var) {
                     text.push_str(&declaration(name, var));
                     text.push('\n');
                 }
@@ -515,6 +558,9 @@ async fn declare_common(
         }
         if make_local {
             shell.env.vars.make_local(&name);
+        } else if value.is_none() && shell.env.vars.var(&name).is_none() {
+            // `declare x`: declared, still unset (`declare -p x` shows it).
+            shell.env.vars.entry(&name);
         }
         if let Some(v) = d.integer {
             shell.env.vars.entry(&name).integer = v;

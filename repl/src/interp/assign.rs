@@ -36,12 +36,27 @@ impl Shell {
     }
 
     /// Expands an assignment's right side.
+    ///
+    /// `a[i]=v` of an indexed array comes back as the one element
+    /// `Value::Indexed([(i, v)])`, its subscript expanded and evaluated here
+    /// (`a[$((i/3))]=v`), since a list is never assigned to an element.
     pub(crate) async fn assignment_value(&mut self, a: &Assignment) -> Result<Value, i32> {
         match &a.value {
-            AssignValue::Scalar(w) => match ex::string(self, w).await {
-                Ok(s) => Ok(Value::Scalar(s)),
-                Err(e) => Err(self.expand_failed(&e)),
-            },
+            AssignValue::Scalar(w) => {
+                let v = match ex::string(self, w).await {
+                    Ok(s) => s,
+                    Err(e) => return Err(self.expand_failed(&e)),
+                };
+                match &a.index {
+                    Some(index)
+                        if !matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
+                    {
+                        let i = self.element_index(&a.name, index).await?;
+                        Ok(Value::Indexed(vec![(i, v)]))
+                    }
+                    _ => Ok(Value::Scalar(v)),
+                }
+            }
             AssignValue::Array(items)
                 if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
             {
@@ -122,6 +137,40 @@ impl Shell {
         }
     }
 
+    /// The index `name[index]=` assigns: the subscript expanded and
+    /// evaluated; a negative one counts back from the end (bash).
+    async fn element_index(
+        &mut self,
+        name: &str,
+        index: &crate::lang::ast::Word,
+    ) -> Result<usize, i32> {
+        let text = index.literal().unwrap_or_else(|| index.raw.clone());
+        let arith = crate::lang::ast::Arith {
+            text,
+            span: index.span,
+        };
+        let n = match ex::arith(self, &arith).await {
+            Ok(n) => n,
+            Err(e) => return Err(self.expand_failed(&e)),
+        };
+        if let Ok(i) = usize::try_from(n) {
+            return Ok(i);
+        }
+        let end = match self.env.vars.value(name) {
+            Some(Value::Indexed(items)) => items.last().map_or(0, |(i, _)| i + 1),
+            Some(Value::Scalar(_)) => 1,
+            _ => 0,
+        };
+        let back = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
+        match end.checked_sub(back) {
+            Some(i) => Ok(i),
+            None => Err(self.fail(&format!(
+                "corral: {name}[{}]: bad array subscript",
+                index.raw
+            ))),
+        }
+    }
+
     /// An array subscript's value.
     pub(crate) fn eval_index(&mut self, text: &str) -> Result<usize, i32> {
         match self.arith_text(text) {
@@ -198,6 +247,26 @@ impl Shell {
                     Some(Value::Assoc(_)) => self.env.vars.assign_key(&a.name, "0", v),
                     _ => self.env.vars.assign(&a.name, Value::Scalar(v)),
                 }
+            }
+            (Some(_), Value::Indexed(items)) => {
+                let Some((i, v)) = items.into_iter().next() else {
+                    return Ok(());
+                };
+                let v = if a.append {
+                    let old = match self.env.vars.value(&a.name) {
+                        Some(Value::Indexed(items)) => items
+                            .iter()
+                            .find(|(k, _)| *k == i)
+                            .map(|(_, s)| s.clone())
+                            .unwrap_or_default(),
+                        Some(Value::Scalar(s)) if i == 0 => s.clone(),
+                        _ => String::new(),
+                    };
+                    old + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_element(&a.name, i, v)
             }
             (_, Value::Indexed(items)) => {
                 let items = if a.append {

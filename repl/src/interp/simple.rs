@@ -126,6 +126,21 @@ impl Shell {
             if self.env.lang.opts.xtrace {
                 self.trace(&assigns, &words);
             }
+            if !words.is_empty() && assigns.iter().any(|(a, _)| a.index.is_some()) {
+                // `a[0]=x cmd`: bash refuses element assignments for a command.
+                let mut kept = Vec::with_capacity(assigns.len());
+                for (a, v) in assigns {
+                    match &a.index {
+                        Some(i) => {
+                            let msg =
+                                format!("corral: `{}[{}]': not a valid identifier", a.name, i.raw);
+                            self.fail(&msg);
+                        }
+                        None => kept.push((a, v)),
+                    }
+                }
+                assigns = kept;
+            }
             let Some(name) = words.first().cloned() else {
                 for (a, v) in assigns {
                     if let Err(status) = self.assign(a, v) {
@@ -386,6 +401,12 @@ impl Shell {
             .iter()
             .map(|(a, v)| match v {
                 Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
+                // `a[i]=v`: one element (see `assignment_value`).
+                Value::Indexed(items) if a.index.is_some() => {
+                    let v = items.first().map_or("", |(_, v)| v.as_str());
+                    let i = a.index.as_ref().map_or("", |i| i.raw.as_str());
+                    format!("{}[{i}]={}", a.name, quote(v))
+                }
                 Value::Indexed(_) | Value::Assoc(_) => format!("{}=(…)", a.name),
             })
             .collect();
