@@ -138,3 +138,30 @@ declare -p a x
 
 ### array_element_not_exported
 a=1 b[0]=2 c=3 sh -c 'echo "$a ${b-unset} $c"'
+
+### assignments_left_to_right
+a=1 b=$a
+echo "b=$b"
+unset a
+c=3 d=$c sh -c 'echo "d=$d"'
+echo "c=[$c] d=[$d]"
+set -x
+e=1 f=$e
+set +x
+
+### bad_subscript_fails_the_assignment_only
+a=x b[0+]=y c=z
+echo "$a [$b] [$c]"
+
+### assoc_order_is_bashs
+declare -A A=([a]=hello [b]=world [c]=osh [d]=ysh)
+echo "${!A[@]}"
+echo "${A[@]}"
+declare -A B
+for k in a b c d hello world x y foo bar k1 k2 10 2 zz; do B[$k]=1; done
+echo "${!B[@]}"
+declare -p A
+
+### declare_double_dash
+declare -- x=1 y
+declare -p x y

@@ -305,10 +305,7 @@ fn assign_compound(shell: &mut Shell, name: &str, inner: &str, append: bool) -> 
     let old = shell.env.vars.value(name).cloned();
     let value = if let Some(Value::Assoc(old)) = old {
         let mut out = if append { old } else { Vec::new() };
-        let mut put = |k: String, v: String| match out.iter_mut().find(|(o, _)| *o == k) {
-            Some(item) => item.1 = v,
-            None => out.push((k, v)),
-        };
+        let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
         let mut pending: Option<String> = None;
         for (k, v) in items {
             match (k, pending.take()) {
@@ -465,9 +462,19 @@ async fn declare_common(
     local: bool,
 ) -> i32 {
     let mut names = Vec::new();
+    let mut options_done = false;
     for a in &args[1..] {
-        let on = a.starts_with('-');
-        if names.is_empty() && (on || a.starts_with('+')) && a.len() > 1 && !a.contains('=') {
+        if a == "--" && !options_done && names.is_empty() {
+            options_done = true;
+            continue;
+        }
+        let on = a.starts_with('-') && !options_done;
+        if names.is_empty()
+            && !options_done
+            && (on || a.starts_with('+'))
+            && a.len() > 1
+            && !a.contains('=')
+        {
             for c in a[1..].chars() {
                 match c {
                     'a' => d.array = true,

@@ -80,11 +80,7 @@ impl Shell {
                             .map_err(|e| self.expand_failed(&e))?,
                     };
                     // `([k]=v …)`, or bash 5.1's `(k1 v1 k2 v2)`.
-                    let mut put = |k: String, v: String| match out.iter_mut().find(|(o, _)| *o == k)
-                    {
-                        Some(item) => item.1 = v,
-                        None => out.push((k, v)),
-                    };
+                    let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
                     match key {
                         Some(k) => put(k, values.into_iter().next().unwrap_or_default()),
                         None => {
@@ -98,7 +94,7 @@ impl Shell {
                     }
                 }
                 if let Some(k) = pending {
-                    out.push((k, String::new()));
+                    crate::expand::assoc_set(&mut out, k, String::new());
                 }
                 Ok(Value::Assoc(out))
             }
@@ -151,6 +147,10 @@ impl Shell {
         };
         let n = match ex::arith(self, &arith).await {
             Ok(n) => n,
+            // A bad subscript fails the command; the shell goes on (bash).
+            Err(e @ ex::ExpandError::Arith { .. }) => {
+                return Err(self.fail(&format!("corral: {e}")))
+            }
             Err(e) => return Err(self.expand_failed(&e)),
         };
         if let Ok(i) = usize::try_from(n) {
@@ -288,10 +288,7 @@ impl Shell {
                     Some(Value::Assoc(old)) if a.append => {
                         let mut old = old.clone();
                         for (k, v) in items {
-                            match old.iter_mut().find(|(o, _)| *o == k) {
-                                Some(item) => item.1 = v,
-                                None => old.push((k, v)),
-                            }
+                            crate::expand::assoc_set(&mut old, k, v);
                         }
                         old
                     }

@@ -117,13 +117,36 @@ impl Shell {
             // `$?` of `x=$(false)` is the substitution's.
             self.subst_status = None;
             let mut assigns = Vec::with_capacity(s.assignments.len());
+            // Assignments are made left to right: `a=1 b=$a` sees the new `a`,
+            // also before a command (where they are undone until it runs).
+            let alone = words.is_empty();
+            let visible = !alone && s.assignments.len() > 1;
+            let mut shown = Vec::new();
             for a in &s.assignments {
                 match self.assignment_value(a).await {
-                    Ok(v) => assigns.push((a, v)),
-                    Err(status) => return status,
+                    Ok(v) if alone => {
+                        if self.env.lang.opts.xtrace {
+                            self.trace(&[(a, v.clone())], &[]);
+                        }
+                        if let Err(status) = self.assign(a, v) {
+                            return status;
+                        }
+                    }
+                    Ok(v) => {
+                        if visible {
+                            shown.push((a.name.clone(), self.env.vars.var(&a.name).cloned()));
+                            let _ = self.assign(a, v.clone());
+                        }
+                        assigns.push((a, v));
+                    }
+                    Err(status) => {
+                        self.restore_vars(shown);
+                        return status;
+                    }
                 }
             }
-            if self.env.lang.opts.xtrace {
+            self.restore_vars(shown);
+            if self.env.lang.opts.xtrace && !alone {
                 self.trace(&assigns, &words);
             }
             if !words.is_empty() && assigns.iter().any(|(a, _)| a.index.is_some()) {
@@ -192,6 +215,19 @@ impl Shell {
                 return self.run_builtin(words, assigns, &s.redirects).await;
             }
             self.run_external(s, words, assigns).await
+        }
+    }
+
+    /// Puts back variables saved before temporary assignments (the last
+    /// saved first: `a=1 a=2 cmd` restores the oldest).
+    pub(crate) fn restore_vars(&mut self, saved: Vec<(String, Option<super::Var>)>) {
+        for (name, old) in saved.into_iter().rev() {
+            match old {
+                Some(v) => *self.env.vars.entry(&name) = v,
+                None => {
+                    let _ = self.env.vars.unset(&name);
+                }
+            }
         }
     }
 
@@ -349,14 +385,7 @@ impl Shell {
             streams.err_line(&line).await;
         }
         drop(streams);
-        for (name, old) in saved_vars {
-            match old {
-                Some(v) => *self.env.vars.entry(&name) = v,
-                None => {
-                    let _ = self.env.vars.unset(&name);
-                }
-            }
-        }
+        self.restore_vars(saved_vars);
         if let Some(f) = saved_fds {
             self.fds = f;
         }

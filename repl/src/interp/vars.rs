@@ -301,10 +301,7 @@ impl Vars {
             Some(Value::Assoc(items)) => items.clone(),
             _ => Vec::new(),
         };
-        match items.iter_mut().find(|(k, _)| k == key) {
-            Some(item) => item.1 = value,
-            None => items.push((key.to_string(), value)),
-        }
+        crate::expand::assoc_set(&mut items, key.to_string(), value);
         self.store(name, Value::Assoc(items));
         Ok(())
     }
