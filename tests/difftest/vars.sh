@@ -165,3 +165,59 @@ declare -p A
 ### declare_double_dash
 declare -- x=1 y
 declare -p x y
+
+### prefix_names
+ZOO=zoo ZIP=zip ZOOM='one two' Z='three four' z=lower
+echo ${!Z*}
+echo "${!Z@}"
+hello=()
+echo ${!hel@}
+
+### attributes_transform
+array=(one two)
+echo "${array@a}"
+declare -r array
+echo "${array@a}"
+declare -rx PY=hi
+echo "${PY@a}"
+declare -A A=([x]=y)
+echo "${A@a}"
+declare -ai n
+declare -n r=n
+echo "${r@a} [${undef@a}]"
+
+### transform_nounset
+set -u
+(echo ${undef@Q}); echo "stat: $?"
+(echo ${undef@a}); echo "stat: $?"
+
+### case_folding_one_character
+export LC_ALL=C.UTF-8
+small=$'\u00DF'
+echo ${small^} ${small^^} ${small@U}
+
+### discard_rest_of_line_stdin
+#@ mode: stdin
+echo ${!undef}; echo same line
+echo "next $?"
+x=$((1/0)); echo same line
+echo "next $?"
+readonly r=1
+r=2; echo same line
+echo "next $?"
+f() { echo ${!undef}; echo in f; }
+f; echo same line
+echo "end"
+
+### discard_ends_c_mode
+#@ mode: c
+echo $((1/0)); echo never
+
+### discard_readonly_under_errexit
+#@ mode: stdin
+set -e
+x=$((1/0))
+echo "arith goes on"
+readonly r=1
+r=2
+echo never

@@ -139,6 +139,16 @@ pub trait ExpandEnv: Send {
         Err(format!("{name}: not an associative array"))
     }
 
+    /// `${x@a}`: the attribute letters of a declared variable (`a`, `A`,
+    /// `i`, `n`, `r`, `x`, in bash's order); `None` when it is not declared.
+    fn attributes(&self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            Value::Scalar(_) => Some(String::new()),
+            Value::Indexed(_) => Some("a".into()),
+            Value::Assoc(_) => Some("A".into()),
+        }
+    }
+
     /// How many jobs the shell has (`\j` in prompts).
     fn job_count(&self) -> usize {
         0

@@ -67,6 +67,19 @@ impl ExpandError {
         )
     }
 
+    /// Whether bash abandons only the command being run (the rest of the
+    /// line) rather than the whole shell: arithmetic errors and bad
+    /// indirections.
+    #[must_use]
+    pub fn discards(&self) -> bool {
+        matches!(
+            self,
+            ExpandError::Arith { .. }
+                | ExpandError::InvalidIndirect(_)
+                | ExpandError::InvalidName(_)
+        )
+    }
+
     /// The status bash gives: 127 for an unbound variable and `${x:?}`
     /// (also the exit status of the shell they end), 1 otherwise.
     #[must_use]

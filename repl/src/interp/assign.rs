@@ -303,8 +303,8 @@ impl Shell {
         result.map_err(|e| {
             let status = self.fail(&format!("corral: {e}"));
             if !self.interactive {
-                // bash: assigning a readonly variable ends a script.
-                self.exit_status = Some(status);
+                // bash: assigning a readonly variable abandons the command line.
+                self.discard(status);
             }
             status
         })

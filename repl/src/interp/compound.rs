@@ -171,7 +171,7 @@ impl Shell {
         }
         match self.flow {
             None => Next::Go,
-            Some(Flow::Return) => Next::Stop,
+            Some(Flow::Return | Flow::Discard) => Next::Stop,
             Some(Flow::Break(n)) => {
                 self.flow = (n > 1).then(|| Flow::Break(n - 1));
                 Next::Stop
@@ -301,6 +301,7 @@ impl Shell {
                 self.flow = None;
                 self.env.last_status
             }
+            Some(Flow::Discard) => status,
             // `break` outside a loop of this function goes no further.
             Some(_) => {
                 self.flow = None;

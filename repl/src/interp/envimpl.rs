@@ -54,6 +54,32 @@ impl ExpandEnv for Shell {
             .map_err(|e| e.to_string())
     }
 
+    fn attributes(&self, name: &str) -> Option<String> {
+        let var = self.env.vars.var(self.env.vars.resolve(name))?;
+        let mut flags = String::new();
+        match var.value {
+            Some(Value::Indexed(_)) => flags.push('a'),
+            Some(Value::Assoc(_)) => flags.push('A'),
+            _ => {}
+        }
+        for (on, c) in [(var.integer, 'i'), (var.readonly, 'r'), (var.exported, 'x')] {
+            if on {
+                flags.push(c);
+            }
+        }
+        Some(flags)
+    }
+
+    fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+        self.env
+            .vars
+            .all()
+            .into_iter()
+            .filter(|(name, var)| name.starts_with(prefix) && var.value.is_some())
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
     fn job_count(&self) -> usize {
         self.jobs.len()
     }

@@ -64,6 +64,10 @@ pub enum Flow {
     Continue(u32),
     /// Leave the function (or sourced file).
     Return,
+    /// An error that abandons the rest of the top-level command being run
+    /// (bash's discard: an arithmetic error, a bad indirection, assigning a
+    /// readonly variable); a script goes on with its next command.
+    Discard,
 }
 
 /// One function call or sourced file on the call stack.
@@ -232,12 +236,18 @@ impl Lang {
 
 impl Shell {
     /// What bash puts before its own error messages: `corral: ` when
-    /// interactive, `corral: line N: ` (the script's name for a script) otherwise.
+    /// interactive, `corral: line N: ` (the script's name for a script)
+    /// otherwise; inside a function or sourced file, the file it came from
+    /// as `BASH_SOURCE` names it (`main`, `environment` under `-c`).
     pub(crate) fn err_prefix(&self) -> String {
-        if self.env.lang.opts.interactive {
+        let lang = &self.env.lang;
+        if lang.opts.interactive {
             "corral: ".to_string()
+        } else if lang.calls.is_empty() {
+            format!("{}: line {}: ", lang.name, lang.lineno)
         } else {
-            format!("{}: line {}: ", self.env.lang.name, self.env.lang.lineno)
+            let file = lang.source_name(lang.source.as_ref());
+            format!("{file}: line {}: ", lang.lineno)
         }
     }
 

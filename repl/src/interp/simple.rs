@@ -96,7 +96,10 @@ impl Shell {
         if unset && !self.env.lang.opts.command && !self.interactive {
             status = 1;
         }
-        if e.is_fatal() && !self.interactive {
+        if e.is_fatal() && !self.interactive && e.discards() {
+            // Not subject to `set -e` (bash).
+            self.flow = Some(super::Flow::Discard);
+        } else if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
         }
         status
@@ -215,6 +218,16 @@ impl Shell {
                 return self.run_builtin(words, assigns, &s.redirects).await;
             }
             self.run_external(s, words, assigns).await
+        }
+    }
+
+    /// Abandons the rest of the top-level command after a failed assignment
+    /// (bash's discard); under `set -e` outside a condition the shell exits.
+    pub(crate) fn discard(&mut self, status: i32) {
+        if self.env.lang.opts.errexit && self.env.lang.cond_depth == 0 {
+            self.exit_status = Some(status);
+        } else {
+            self.flow = Some(super::Flow::Discard);
         }
     }
 
