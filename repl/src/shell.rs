@@ -149,6 +149,7 @@ impl Shell {
         let mut vars = Vars::from_env();
         vars.set("PWD", rawbytes::from_path(&cwd).into_owned());
         vars.mark_unchanged();
+        vars.startup_defaults();
         Ok(Shell {
             env: Env {
                 vars,

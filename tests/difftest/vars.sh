@@ -221,3 +221,34 @@ echo "arith goes on"
 readonly r=1
 r=2
 echo never
+
+### nameref_indirect_gives_the_name
+foo=FOO
+x=foo
+ref=x
+echo "${!ref}"
+typeset -n ref
+echo "$ref ${!ref}"
+
+### nameref_invalid_target
+ref=1
+typeset -n ref
+echo "status=$? ref=$ref"
+ref=foo
+echo "ref=$ref"
+typeset -n r2='@'
+echo "status=$? r2=[$r2]"
+
+### nameref_cycle
+typeset -n ref1=ref2
+typeset -n ref2=ref1
+# bash warns on each use; corral refuses the write with an error only.
+{ echo "ref1=[$ref1]"; } 2>/dev/null
+ref1=z 2>/dev/null
+echo "mutated $?"
+
+### startup_variables
+echo "OPTIND=$OPTIND"
+set -- a b c
+echo "${!OPTIND}"
+env | grep -c '^PWD='

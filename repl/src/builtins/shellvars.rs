@@ -412,6 +412,15 @@ fn split_elements(text: &str) -> Vec<(Option<String>, String)> {
     }
 }
 
+/// Whether a nameref may name `t`: a variable or an array element (`a[2]`).
+fn nameref_target(t: &str) -> bool {
+    let name = match t.split_once('[') {
+        Some((n, rest)) if rest.ends_with(']') => n,
+        _ => t,
+    };
+    valid_name(name)
+}
+
 /// `declare -f` / `-F` [NAME…]: definitions, or names (with `shopt -s
 /// extdebug`, the line and file of a named one); 1 when a name is no function.
 async fn declare_functions(
@@ -562,6 +571,24 @@ async fn declare_common(
             .await;
             status = 1;
             continue;
+        }
+        if d.nameref == Some(true) && sub.is_none() {
+            let target = match &value {
+                Some(v) => Some(v.clone()),
+                None => shell.env.vars.var(&name).and_then(|v| match &v.value {
+                    Some(Value::Scalar(s)) if !v.nameref => Some(s.clone()),
+                    _ => None,
+                }),
+            };
+            if let Some(t) = target.filter(|t| !t.is_empty() && !nameref_target(t)) {
+                io.err_line(&format!(
+                    "{}{builtin}: `{t}': invalid variable name for name reference",
+                    shell.err_prefix()
+                ))
+                .await;
+                status = 1;
+                continue;
+            }
         }
         if make_local {
             shell.env.vars.make_local(&name);

@@ -139,6 +139,13 @@ pub trait ExpandEnv: Send {
         Err(format!("{name}: not an associative array"))
     }
 
+    /// The name a nameref `name` holds (`${!ref}` gives it); `None` when
+    /// `name` is no nameref.
+    fn nameref(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+
     /// `${x@a}`: the attribute letters of a declared variable (`a`, `A`,
     /// `i`, `n`, `r`, `x`, in bash's order); `None` when it is not declared.
     fn attributes(&self, name: &str) -> Option<String> {

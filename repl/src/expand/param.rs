@@ -38,6 +38,13 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             let keys = env.value(name).map(|v| v.keys()).unwrap_or_default();
             PVal::List(keys, *concat)
         }
+        // `${!ref}` of a nameref is the name it holds (bash inverts).
+        _ if pe.indirect && matches!(&pe.param, Param::Named(n) if env.nameref(n).is_some()) => {
+            match &pe.param {
+                Param::Named(n) => env.nameref(n).map_or(PVal::Unset, PVal::Str),
+                _ => PVal::Unset,
+            }
+        }
         _ if pe.indirect => {
             let name = match fetch(env, &pe.param).await? {
                 PVal::Unset => return Err(ExpandError::InvalidIndirect(display(&pe.param))),

@@ -19,6 +19,8 @@ impl ExpandEnv for Shell {
             "LINENO" => scalar(lang.lineno.to_string()),
             "_" => scalar(lang.last_arg.clone()),
             "UID" => scalar(crate::sys::uid().to_string()),
+            // Readonly in bash: the environment cannot set it.
+            "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
             "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
             "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
             "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
@@ -26,7 +28,6 @@ impl ExpandEnv for Shell {
                 .map(|v| Value::Indexed(v.into_iter().enumerate().collect())),
             _ => self.env.vars.value(name).cloned().or_else(|| match name {
                 // bash's dynamic variables, while the user has not set them.
-                "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
                 "OSTYPE" => scalar("linux-gnu".into()),
                 "HOSTNAME" => scalar(crate::sys::hostname()),
                 "SECONDS" => scalar((crate::builtins::wired::now() - lang.started).to_string()),
@@ -52,6 +53,17 @@ impl ExpandEnv for Shell {
             .vars
             .assign_key(name, key, value)
             .map_err(|e| e.to_string())
+    }
+
+    fn nameref(&self, name: &str) -> Option<String> {
+        match self.env.vars.var(name)? {
+            super::Var {
+                nameref: true,
+                value: Some(Value::Scalar(t)),
+                ..
+            } => Some(t.clone()),
+            _ => None,
+        }
     }
 
     fn attributes(&self, name: &str) -> Option<String> {
