@@ -157,6 +157,9 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
                 shell.env.lang.line_base = first_line - 1;
                 let before = reader.sync();
                 status = shell.run_program(&program).await;
+                if shell.flow == Some(crate::interp::Flow::Discard) {
+                    shell.flow = None;
+                }
                 reader.resync(before);
             }
             Err(e) => {

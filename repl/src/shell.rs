@@ -154,6 +154,7 @@ impl Shell {
         if std::env::var_os("PWD").as_deref() == Some(cwd.as_os_str()) {
             vars.mark_unchanged();
         }
+        vars.startup_defaults();
         Ok(Shell {
             env: Env {
                 vars,

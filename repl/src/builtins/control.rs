@@ -2,6 +2,8 @@
 //! source/., exec, command, type, hash, alias/unalias.
 
 use super::out;
+use std::sync::Arc;
+
 use crate::exec::{find_on_path, BoxFut};
 use crate::interp::Flow;
 use crate::io::Streams;
@@ -137,7 +139,9 @@ pub(super) fn eval<'a>(
     _: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let text = args[1..].join(" ");
+        // `eval -- text`: bash's builtins end their options at `--`.
+        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
+        let text = args[1 + skip..].join(" ");
         if text.trim().is_empty() {
             return 0;
         }
@@ -198,12 +202,26 @@ pub(super) fn source<'a>(
         };
         let saved = (args.len() > 2)
             .then(|| std::mem::replace(&mut shell.env.lang.positional, args[2..].to_vec()));
-        shell.env.lang.sourcing += 1;
-        let lines = (shell.env.lang.lineno, shell.env.lang.line_base);
-        shell.env.lang.line_base = 0;
+        let name: Arc<str> = if file.contains('/') {
+            Arc::from(file.as_str())
+        } else {
+            Arc::from(path.to_string_lossy().as_ref())
+        };
+        let lang = &mut shell.env.lang;
+        lang.calls.push(crate::interp::Call {
+            name: "source".to_string(),
+            source: Some(Arc::clone(&name)),
+            line: lang.lineno,
+        });
+        let caller_source = lang.source.replace(name);
+        let lines = (lang.lineno, std::mem::replace(&mut lang.line_base, 0));
+        lang.sourcing += 1;
         let status = shell.run_program(&program).await;
-        (shell.env.lang.lineno, shell.env.lang.line_base) = lines;
-        shell.env.lang.sourcing -= 1;
+        let lang = &mut shell.env.lang;
+        lang.sourcing -= 1;
+        (lang.lineno, lang.line_base) = lines;
+        lang.source = caller_source;
+        lang.calls.pop();
         let status = if shell.flow == Some(Flow::Return) {
             shell.flow = None;
             shell.env.last_status

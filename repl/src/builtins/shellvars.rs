@@ -230,7 +230,22 @@ struct Decl {
     integer: Option<bool>,
     print: bool,
     functions: bool,
+    /// `-F`: names only.
+    names_only: bool,
     global: bool,
+}
+
+impl Decl {
+    /// Whether `declare -p` (or `declare -r` …) without names lists `var`:
+    /// it must have every attribute asked for.
+    fn lists(&self, var: &Var) -> bool {
+        (!self.array || matches!(var.value, Some(Value::Indexed(_))))
+            && (!self.assoc || matches!(var.value, Some(Value::Assoc(_))))
+            && (self.nameref != Some(true) || var.nameref)
+            && (self.export != Some(true) || var.exported)
+            && (!self.readonly || var.readonly)
+            && (self.integer != Some(true) || var.integer)
+    }
 }
 
 /// `declare a[sub]=v`.
@@ -290,10 +305,7 @@ fn assign_compound(shell: &mut Shell, name: &str, inner: &str, append: bool) -> 
     let old = shell.env.vars.value(name).cloned();
     let value = if let Some(Value::Assoc(old)) = old {
         let mut out = if append { old } else { Vec::new() };
-        let mut put = |k: String, v: String| match out.iter_mut().find(|(o, _)| *o == k) {
-            Some(item) => item.1 = v,
-            None => out.push((k, v)),
-        };
+        let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
         let mut pending: Option<String> = None;
         for (k, v) in items {
             match (k, pending.take()) {
@@ -400,6 +412,55 @@ fn split_elements(text: &str) -> Vec<(Option<String>, String)> {
     }
 }
 
+/// Whether a nameref may name `t`: a variable or an array element (`a[2]`).
+fn nameref_target(t: &str) -> bool {
+    let name = match t.split_once('[') {
+        Some((n, rest)) if rest.ends_with(']') => n,
+        _ => t,
+    };
+    valid_name(name)
+}
+
+/// `declare -f` / `-F` [NAME…]: definitions, or names (with `shopt -s
+/// extdebug`, the line and file of a named one); 1 when a name is no function.
+async fn declare_functions(
+    shell: &mut Shell,
+    names: &[String],
+    io: &mut Streams,
+    names_only: bool,
+) -> i32 {
+    let lang = &shell.env.lang;
+    let mut text = String::new();
+    let mut status = 0;
+    let listed: Vec<&String> = if names.is_empty() {
+        let mut all: Vec<&String> = lang.functions.keys().collect();
+        all.sort();
+        all
+    } else {
+        names.iter().collect()
+    };
+    for name in listed {
+        let Some(def) = lang.functions.get(name) else {
+            status = 1;
+            continue;
+        };
+        if !names_only {
+            text.push_str(&crate::interp::compound::function_text(def));
+        } else if names.is_empty() {
+            text.push_str("declare -f ");
+            text.push_str(name);
+        } else if lang.shopt.get("extdebug") {
+            let line = def.span.start.line + def.defined.line_base;
+            let file = lang.source_name(def.defined.source.as_ref());
+            text.push_str(&format!("{name} {line} {file}"));
+        } else {
+            text.push_str(name);
+        }
+        text.push('\n');
+    }
+    out(io, &text).await.err().unwrap_or(status)
+}
+
 /// Shared by declare, typeset, local, export and readonly.
 async fn declare_common(
     shell: &mut Shell,
@@ -411,9 +472,19 @@ async fn declare_common(
 ) -> i32 {
     let mut names = Vec::new();
     let mut trace = None;
+    let mut options_done = false;
     for a in &args[1..] {
-        let on = a.starts_with('-');
-        if names.is_empty() && (on || a.starts_with('+')) && a.len() > 1 && !a.contains('=') {
+        if a == "--" && !options_done && names.is_empty() {
+            options_done = true;
+            continue;
+        }
+        let on = a.starts_with('-') && !options_done;
+        if names.is_empty()
+            && !options_done
+            && (on || a.starts_with('+'))
+            && a.len() > 1
+            && !a.contains('=')
+        {
             for c in a[1..].chars() {
                 match c {
                     'a' => d.array = true,
@@ -422,7 +493,11 @@ async fn declare_common(
                     'r' => d.readonly = true,
                     'i' => d.integer = Some(on),
                     'p' => d.print = true,
-                    'f' | 'F' => d.functions = true,
+                    'f' => d.functions = true,
+                    'F' => {
+                        d.functions = true;
+                        d.names_only = true;
+                    }
                     'g' => d.global = true,
                     't' => trace = Some(on),
                     'n' if builtin == "export" => d.export = Some(false),
@@ -456,30 +531,14 @@ async fn declare_common(
         return 0;
     }
     if d.functions {
-        let mut text = String::new();
-        let mut fnames: Vec<&String> = shell.env.lang.functions.keys().collect();
-        fnames.sort();
-        for name in fnames {
-            if names.is_empty() || names.contains(name) {
-                if let Some(def) = shell.env.lang.functions.get(name) {
-                    text.push_str(&crate::interp::compound::function_text(def));
-                    text.push('\n');
-                }
-            }
-        }
-        return out(io, &text).await.err().unwrap_or(0);
+        return declare_functions(shell, &names, io, d.names_only).await;
     }
     if names.is_empty() || d.print {
         let mut text = String::new();
         let mut status = 0;
         if names.is_empty() {
             for (name, var) in shell.env.vars.all() {
-                let wanted = match builtin {
-                    "export" => var.exported,
-                    "readonly" => var.readonly,
-                    _ => true,
-                };
-                if wanted {
+                if d.lists(var) {
                     text.push_str(&declaration(name, var));
                     text.push('\n');
                 }
@@ -529,8 +588,29 @@ async fn declare_common(
             status = 1;
             continue;
         }
+        if d.nameref == Some(true) && sub.is_none() {
+            let target = match &value {
+                Some(v) => Some(v.clone()),
+                None => shell.env.vars.var(&name).and_then(|v| match &v.value {
+                    Some(Value::Scalar(s)) if !v.nameref => Some(s.clone()),
+                    _ => None,
+                }),
+            };
+            if let Some(t) = target.filter(|t| !t.is_empty() && !nameref_target(t)) {
+                io.err_line(&format!(
+                    "{}{builtin}: `{t}': invalid variable name for name reference",
+                    shell.err_prefix()
+                ))
+                .await;
+                status = 1;
+                continue;
+            }
+        }
         if make_local {
             shell.env.vars.make_local(&name);
+        } else if value.is_none() && shell.env.vars.var(&name).is_none() {
+            // `declare x`: declared, still unset (`declare -p x` shows it).
+            shell.env.vars.entry(&name);
         }
         if let Some(v) = d.integer {
             shell.env.vars.entry(&name).integer = v;

@@ -56,6 +56,31 @@ impl Value {
     }
 }
 
+/// Sets `key` of an associative array's items. A new key goes where bash's
+/// hash table lists it (bash 5.2: 1024 buckets by FNV-1 hash, the newest
+/// key first within a bucket), so `${!A[@]}` and `declare -p` keep bash's order.
+pub fn assoc_set(items: &mut Vec<(String, String)>, key: String, value: String) {
+    if let Some(item) = items.iter_mut().find(|(k, _)| *k == key) {
+        item.1 = value;
+        return;
+    }
+    let bucket = assoc_bucket(&key);
+    let at = items
+        .iter()
+        .position(|(k, _)| assoc_bucket(k) >= bucket)
+        .unwrap_or(items.len());
+    items.insert(at, (key, value));
+}
+
+/// The bucket of bash's associative-array table that `key` falls in.
+fn assoc_bucket(key: &str) -> u32 {
+    let mut h: u32 = 2_166_136_261;
+    for b in key.bytes() {
+        h = h.wrapping_mul(16_777_619) ^ u32::from(b);
+    }
+    h & 1023
+}
+
 /// Shell options the expander obeys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExpandOption {
@@ -112,6 +137,23 @@ pub trait ExpandEnv: Send {
     fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), String> {
         let _ = (name, key, value);
         Err(format!("{name}: not an associative array"))
+    }
+
+    /// The name a nameref `name` holds (`${!ref}` gives it); `None` when
+    /// `name` is no nameref.
+    fn nameref(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+
+    /// `${x@a}`: the attribute letters of a declared variable (`a`, `A`,
+    /// `i`, `n`, `r`, `x`, in bash's order); `None` when it is not declared.
+    fn attributes(&self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            Value::Scalar(_) => Some(String::new()),
+            Value::Indexed(_) => Some("a".into()),
+            Value::Assoc(_) => Some("A".into()),
+        }
     }
 
     /// How many jobs the shell has (`\j` in prompts).

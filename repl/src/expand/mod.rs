@@ -30,7 +30,7 @@ mod word;
 #[cfg(test)]
 mod tests;
 
-pub use env::{BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
+pub use env::{assoc_set, BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
 pub use pattern::Pattern;
 

@@ -104,16 +104,31 @@ pub(super) fn convert_case(s: &str, op: CaseOp, p: Option<&Pattern>) -> String {
     let mut out = String::with_capacity(s.len());
     for (k, c) in s.chars().enumerate() {
         if (all || k == 0) && hit(c) {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
+            out.push(if upper { wide_upper(c) } else { wide_lower(c) });
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// `c` in upper case as C's `towupper` maps it: one character, unchanged
+/// when Unicode's mapping takes more (`ß` stays `ß`, not `SS`).
+pub(super) fn wide_upper(c: char) -> char {
+    let mut m = c.to_uppercase();
+    match (m.next(), m.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// `c` in lower case as C's `towlower` maps it (see [`wide_upper`]).
+pub(super) fn wide_lower(c: char) -> char {
+    let mut m = c.to_lowercase();
+    match (m.next(), m.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
 }
 
 /// `${x@Q}`: single quotes, or `$'…'` when the text has control characters.

@@ -38,6 +38,13 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             let keys = env.value(name).map(|v| v.keys()).unwrap_or_default();
             PVal::List(keys, *concat)
         }
+        // `${!ref}` of a nameref is the name it holds (bash inverts).
+        _ if pe.indirect && matches!(&pe.param, Param::Named(n) if env.nameref(n).is_some()) => {
+            match &pe.param {
+                Param::Named(n) => env.nameref(n).map_or(PVal::Unset, PVal::Str),
+                _ => PVal::Unset,
+            }
+        }
         _ if pe.indirect => {
             let name = match fetch(env, &pe.param).await? {
                 PVal::Unset => return Err(ExpandError::InvalidIndirect(display(&pe.param))),
@@ -190,6 +197,7 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             put(env, b, v, q);
         }
         ParamOp::Transform(c) => {
+            unbound(env, &value)?;
             let v = transform(env, target, value, *c)?;
             put(env, b, v, q);
         }
@@ -458,21 +466,26 @@ fn transform<E: ExpandEnv + ?Sized>(
         'Q' | 'K' | 'k' => map(v, |s| quote(&s)),
         'E' => map(v, |s| crate::lang::decode_ansi_c(&s)),
         'P' => map(v, |s| super::prompt::decode(env, &s)),
-        'U' => map(v, |s| s.to_uppercase()),
-        'L' => map(v, |s| s.to_lowercase()),
+        'U' => map(v, |s| s.chars().map(super::ops::wide_upper).collect()),
+        'L' => map(v, |s| s.chars().map(super::ops::wide_lower).collect()),
         'u' => map(v, |s| convert_case(&s, CaseOp::UpperFirst, None)),
         'a' => {
-            let is_array = match p {
+            let attrs = match p {
                 Param::Named(n)
                 | Param::Element { name: n, .. }
-                | Param::AllElements { name: n, .. } => match env.value(n) {
-                    Some(Value::Indexed(_)) => "a",
-                    Some(Value::Assoc(_)) => "A",
-                    _ => "",
-                },
-                _ => "",
+                | Param::AllElements { name: n, .. } => env.attributes(n),
+                _ => None,
             };
-            map(v, |_| is_array.into())
+            match (v, attrs) {
+                // `${A@a}` of an associative array without key 0 is still `A`.
+                (PVal::Unset, Some(a)) if !a.is_empty() && matches!(p, Param::Named(_)) => {
+                    PVal::Str(a)
+                }
+                (v, a) => {
+                    let a = a.unwrap_or_default();
+                    map(v, |_| a.clone())
+                }
+            }
         }
         'A' => match (p, v) {
             (Param::Named(n), PVal::Str(s)) => PVal::Str(format!("{n}={}", quote(&s))),

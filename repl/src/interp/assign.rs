@@ -36,12 +36,27 @@ impl Shell {
     }
 
     /// Expands an assignment's right side.
+    ///
+    /// `a[i]=v` of an indexed array comes back as the one element
+    /// `Value::Indexed([(i, v)])`, its subscript expanded and evaluated here
+    /// (`a[$((i/3))]=v`), since a list is never assigned to an element.
     pub(crate) async fn assignment_value(&mut self, a: &Assignment) -> Result<Value, i32> {
         match &a.value {
-            AssignValue::Scalar(w) => match ex::string(self, w).await {
-                Ok(s) => Ok(Value::Scalar(s)),
-                Err(e) => Err(self.expand_failed(&e)),
-            },
+            AssignValue::Scalar(w) => {
+                let v = match ex::string(self, w).await {
+                    Ok(s) => s,
+                    Err(e) => return Err(self.expand_failed(&e)),
+                };
+                match &a.index {
+                    Some(index)
+                        if !matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
+                    {
+                        let i = self.element_index(&a.name, index).await?;
+                        Ok(Value::Indexed(vec![(i, v)]))
+                    }
+                    _ => Ok(Value::Scalar(v)),
+                }
+            }
             AssignValue::Array(items)
                 if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
             {
@@ -65,11 +80,7 @@ impl Shell {
                             .map_err(|e| self.expand_failed(&e))?,
                     };
                     // `([k]=v …)`, or bash 5.1's `(k1 v1 k2 v2)`.
-                    let mut put = |k: String, v: String| match out.iter_mut().find(|(o, _)| *o == k)
-                    {
-                        Some(item) => item.1 = v,
-                        None => out.push((k, v)),
-                    };
+                    let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
                     match key {
                         Some(k) => put(k, values.into_iter().next().unwrap_or_default()),
                         None => {
@@ -83,7 +94,7 @@ impl Shell {
                     }
                 }
                 if let Some(k) = pending {
-                    out.push((k, String::new()));
+                    crate::expand::assoc_set(&mut out, k, String::new());
                 }
                 Ok(Value::Assoc(out))
             }
@@ -119,6 +130,44 @@ impl Shell {
                 out.sort_by_key(|(i, _)| *i);
                 Ok(Value::Indexed(out))
             }
+        }
+    }
+
+    /// The index `name[index]=` assigns: the subscript expanded and
+    /// evaluated; a negative one counts back from the end (bash).
+    async fn element_index(
+        &mut self,
+        name: &str,
+        index: &crate::lang::ast::Word,
+    ) -> Result<usize, i32> {
+        let text = index.literal().unwrap_or_else(|| index.raw.clone());
+        let arith = crate::lang::ast::Arith {
+            text,
+            span: index.span,
+        };
+        let n = match ex::arith(self, &arith).await {
+            Ok(n) => n,
+            // A bad subscript fails the command; the shell goes on (bash).
+            Err(e @ ex::ExpandError::Arith { .. }) => {
+                return Err(self.fail(&format!("corral: {e}")))
+            }
+            Err(e) => return Err(self.expand_failed(&e)),
+        };
+        if let Ok(i) = usize::try_from(n) {
+            return Ok(i);
+        }
+        let end = match self.env.vars.value(name) {
+            Some(Value::Indexed(items)) => items.last().map_or(0, |(i, _)| i + 1),
+            Some(Value::Scalar(_)) => 1,
+            _ => 0,
+        };
+        let back = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
+        match end.checked_sub(back) {
+            Some(i) => Ok(i),
+            None => Err(self.fail(&format!(
+                "corral: {name}[{}]: bad array subscript",
+                index.raw
+            ))),
         }
     }
 
@@ -199,6 +248,26 @@ impl Shell {
                     _ => self.env.vars.assign(&a.name, Value::Scalar(v)),
                 }
             }
+            (Some(_), Value::Indexed(items)) => {
+                let Some((i, v)) = items.into_iter().next() else {
+                    return Ok(());
+                };
+                let v = if a.append {
+                    let old = match self.env.vars.value(&a.name) {
+                        Some(Value::Indexed(items)) => items
+                            .iter()
+                            .find(|(k, _)| *k == i)
+                            .map(|(_, s)| s.clone())
+                            .unwrap_or_default(),
+                        Some(Value::Scalar(s)) if i == 0 => s.clone(),
+                        _ => String::new(),
+                    };
+                    old + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_element(&a.name, i, v)
+            }
             (_, Value::Indexed(items)) => {
                 let items = if a.append {
                     let mut old = match self.env.vars.value(&a.name) {
@@ -219,10 +288,7 @@ impl Shell {
                     Some(Value::Assoc(old)) if a.append => {
                         let mut old = old.clone();
                         for (k, v) in items {
-                            match old.iter_mut().find(|(o, _)| *o == k) {
-                                Some(item) => item.1 = v,
-                                None => old.push((k, v)),
-                            }
+                            crate::expand::assoc_set(&mut old, k, v);
                         }
                         old
                     }
@@ -237,8 +303,8 @@ impl Shell {
         result.map_err(|e| {
             let status = self.fail(&format!("corral: {e}"));
             if !self.interactive {
-                // bash: assigning a readonly variable ends a script.
-                self.exit_status = Some(status);
+                // bash: assigning a readonly variable abandons the command line.
+                self.discard(status);
             }
             status
         })

@@ -176,6 +176,7 @@ impl Shell {
 
     /// `((…))` and `for ((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
+        self.env.lang.lineno = a.span.start.line + self.env.lang.line_base;
         match ex::arith_command(self, a, "((").await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
@@ -327,14 +328,16 @@ impl Shell {
         }
         let traps = self.enter_function(&name);
         let lang = &mut self.env.lang;
+        lang.calls.push(super::Call {
+            name: name.clone(),
+            source: def.defined.source.clone(),
+            line: lang.lineno,
+        });
         let line = (lang.lineno, lang.line_base);
-        lang.line_base = if lang.function_lines.is_empty() {
-            0
-        } else {
-            lang.function_lines.get(&def.name).copied().unwrap_or(0)
-        };
-        self.env.lang.funcnames.push(name);
-        let loops = std::mem::replace(&mut self.env.lang.loop_depth, 0);
+        lang.line_base = def.defined.line_base;
+        lang.funcnames.push(name);
+        let caller_source = std::mem::replace(&mut lang.source, def.defined.source.clone());
+        let loops = std::mem::replace(&mut lang.loop_depth, 0);
         if self.env.lang.hooks & super::hooks::DEBUG != 0 {
             Box::pin(self.run_trap("DEBUG", self.env.last_status)).await;
         }
@@ -363,8 +366,11 @@ impl Shell {
             self.return_trap(status).await;
         }
         self.leave_function(traps);
-        (self.env.lang.lineno, self.env.lang.line_base) = line;
-        self.env.lang.funcnames.pop();
+        let lang = &mut self.env.lang;
+        (lang.lineno, lang.line_base) = line;
+        lang.source = caller_source;
+        lang.calls.pop();
+        lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;
         self.pop_redirects(undo);

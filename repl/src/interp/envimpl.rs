@@ -17,26 +17,17 @@ impl ExpandEnv for Shell {
         match name {
             "RANDOM" => scalar(lang.next_random().to_string()),
             "LINENO" => scalar(lang.lineno.to_string()),
+            "_" => scalar(lang.last_arg.clone()),
             "UID" => scalar(crate::sys::uid().to_string()),
+            // Readonly in bash: the environment cannot set it.
+            "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
             "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
             "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
-            "FUNCNAME" if !lang.funcnames.is_empty() => {
-                // bash ends the stack with `main` in a script file only.
-                let file = !(lang.opts.command || lang.opts.stdin || lang.opts.interactive);
-                let main = file.then(|| "main".to_string());
-                Some(Value::Indexed(
-                    lang.funcnames
-                        .iter()
-                        .rev()
-                        .cloned()
-                        .chain(main)
-                        .enumerate()
-                        .collect(),
-                ))
-            }
+            "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
+                .stack_array(name)
+                .map(|v| Value::Indexed(v.into_iter().enumerate().collect())),
             _ => self.env.vars.value(name).cloned().or_else(|| match name {
                 // bash's dynamic variables, while the user has not set them.
-                "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
                 "OSTYPE" => scalar("linux-gnu".into()),
                 "HOSTNAME" => scalar(crate::sys::hostname()),
                 "SECONDS" => scalar((crate::builtins::wired::now() - lang.started).to_string()),
@@ -62,6 +53,43 @@ impl ExpandEnv for Shell {
             .vars
             .assign_key(name, key, value)
             .map_err(|e| e.to_string())
+    }
+
+    fn nameref(&self, name: &str) -> Option<String> {
+        match self.env.vars.var(name)? {
+            super::Var {
+                nameref: true,
+                value: Some(Value::Scalar(t)),
+                ..
+            } => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    fn attributes(&self, name: &str) -> Option<String> {
+        let var = self.env.vars.var(self.env.vars.resolve(name))?;
+        let mut flags = String::new();
+        match var.value {
+            Some(Value::Indexed(_)) => flags.push('a'),
+            Some(Value::Assoc(_)) => flags.push('A'),
+            _ => {}
+        }
+        for (on, c) in [(var.integer, 'i'), (var.readonly, 'r'), (var.exported, 'x')] {
+            if on {
+                flags.push(c);
+            }
+        }
+        Some(flags)
+    }
+
+    fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+        self.env
+            .vars
+            .all()
+            .into_iter()
+            .filter(|(name, var)| name.starts_with(prefix) && var.value.is_some())
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     fn job_count(&self) -> usize {

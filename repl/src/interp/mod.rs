@@ -72,14 +72,22 @@ pub enum Flow {
     Discard,
 }
 
+/// One function call or sourced file on the call stack.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The function's name, or `source`.
+    pub name: String,
+    /// The file the function was defined in, or the sourced file.
+    pub source: Option<Arc<str>>,
+    /// The line it was called from (`BASH_LINENO`).
+    pub line: u32,
+}
+
 /// The shell language's state, copied into every subshell.
 #[derive(Clone, Debug)]
 pub struct Lang {
     /// Defined functions.
     pub functions: HashMap<String, Arc<FunctionDef>>,
-    /// [`Lang::line_base`] of the text each function was defined in, when
-    /// not 0 (its lines count from there).
-    pub function_lines: HashMap<String, u32>,
     /// `$1 … $N`.
     pub positional: Vec<String>,
     /// `set` options.
@@ -103,6 +111,9 @@ pub struct Lang {
     /// The last compound command failed on its redirections: that counts
     /// for ERR and `set -e` as a simple command's failure.
     pub redirect_failed: bool,
+    /// The pending [`Flow::Discard`] came from an arithmetic expansion
+    /// error, which `set -e` does not count (bash).
+    pub discard_exempt: bool,
     /// An asynchronous command without job control: its programs start
     /// with SIGINT and SIGQUIT ignored (bash).
     pub async_ignore: bool,
@@ -111,8 +122,15 @@ pub struct Lang {
     pub traced: std::collections::HashSet<String>,
     /// `$FUNCNAME`: innermost first.
     pub funcnames: Vec<String>,
+    /// The call stack of functions and sourced files, innermost last
+    /// (`FUNCNAME`, `BASH_SOURCE`, `BASH_LINENO`).
+    pub calls: Vec<Call>,
+    /// The file the running code came from; `None` for the shell's own input.
+    pub source: Option<Arc<str>>,
     /// `$LINENO`.
     pub lineno: u32,
+    /// `$_`: the last argument of the last simple command run in this shell.
+    pub last_arg: String,
     /// Lines before the text being run (a script read from stdin in pieces).
     pub line_base: u32,
     /// State of `$RANDOM` (read through `&self` by the expander).
@@ -147,7 +165,6 @@ impl Lang {
             ^ std::process::id();
         Lang {
             functions: HashMap::new(),
-            function_lines: HashMap::new(),
             positional: Vec::new(),
             opts: Options::new(interactive),
             shopt: crate::builtins::shopt::Shopts::new(interactive),
@@ -159,9 +176,13 @@ impl Lang {
             hooks: 0,
             async_ignore: false,
             redirect_failed: false,
+            discard_exempt: false,
             traced: std::collections::HashSet::new(),
             funcnames: Vec::new(),
+            calls: Vec::new(),
+            source: None,
             lineno: 0,
+            last_arg: String::new(),
             line_base: 0,
             random: std::cell::Cell::new(seed | 1),
             cond_depth: 0,
@@ -174,6 +195,50 @@ impl Lang {
             started: crate::builtins::wired::now(),
             name: "corral".to_string(),
         }
+    }
+
+    /// Whether the shell runs a script file (its call stack ends in `main`).
+    #[must_use]
+    pub fn script_file(&self) -> bool {
+        !(self.opts.command || self.opts.stdin || self.opts.interactive)
+    }
+
+    /// How `BASH_SOURCE` names `source`: the shell's own input is the
+    /// script's path, `environment` under `-c` and `main` otherwise (bash).
+    #[must_use]
+    pub fn source_name(&self, source: Option<&Arc<str>>) -> String {
+        match source {
+            Some(s) => s.to_string(),
+            None if self.script_file() => self.name.clone(),
+            None if self.opts.command => "environment".to_string(),
+            None => "main".to_string(),
+        }
+    }
+
+    /// `FUNCNAME`, `BASH_SOURCE` or `BASH_LINENO` from the call stack,
+    /// innermost first; `None` for another name.
+    #[must_use]
+    pub fn stack_array(&self, name: &str) -> Option<Vec<String>> {
+        let file = self.script_file();
+        let calls = self.calls.iter().rev();
+        let out: Vec<String> = match name {
+            // Only inside a function (a sourced file alone has none).
+            "FUNCNAME" if self.funcnames.is_empty() => return None,
+            "FUNCNAME" => calls
+                .map(|c| c.name.clone())
+                .chain(file.then(|| "main".to_string()))
+                .collect(),
+            "BASH_SOURCE" => calls
+                .map(|c| self.source_name(c.source.as_ref()))
+                .chain(file.then(|| self.name.clone()))
+                .collect(),
+            "BASH_LINENO" => calls
+                .map(|c| c.line.to_string())
+                .chain(file.then(|| "0".to_string()))
+                .collect(),
+            _ => return None,
+        };
+        Some(out)
     }
 
     /// The next `$RANDOM` (0..32767).
@@ -189,12 +254,18 @@ impl Lang {
 
 impl Shell {
     /// What bash puts before its own error messages: `corral: ` when
-    /// interactive, `corral: line N: ` (the script's name for a script) otherwise.
+    /// interactive, `corral: line N: ` (the script's name for a script)
+    /// otherwise; inside a function or sourced file, the file it came from
+    /// as `BASH_SOURCE` names it (`main`, `environment` under `-c`).
     pub(crate) fn err_prefix(&self) -> String {
-        if self.env.lang.opts.interactive {
+        let lang = &self.env.lang;
+        if lang.opts.interactive {
             "corral: ".to_string()
+        } else if lang.calls.is_empty() {
+            format!("{}: line {}: ", lang.name, lang.lineno)
         } else {
-            format!("{}: line {}: ", self.env.lang.name, self.env.lang.lineno)
+            let file = lang.source_name(lang.source.as_ref());
+            format!("{file}: line {}: ", lang.lineno)
         }
     }
 

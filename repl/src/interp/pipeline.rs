@@ -108,14 +108,15 @@ impl Shell {
                     status
                 }
                 Command::Function(def) => {
-                    let lang = &mut self.env.lang;
-                    lang.functions
-                        .insert(def.name.clone(), Arc::new(def.clone()));
-                    if lang.line_base == 0 {
-                        lang.function_lines.remove(&def.name);
-                    } else {
-                        lang.function_lines.insert(def.name.clone(), lang.line_base);
-                    }
+                    let mut def = def.clone();
+                    def.defined = crate::lang::ast::DefinedAt {
+                        source: self.env.lang.source.clone(),
+                        line_base: self.env.lang.line_base,
+                    };
+                    self.env
+                        .lang
+                        .functions
+                        .insert(def.name.clone(), Arc::new(def));
                     0
                 }
             }

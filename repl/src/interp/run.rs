@@ -205,6 +205,9 @@ impl Shell {
 
     /// `set -e`: a failed command outside a condition ends the shell.
     pub(crate) fn check_errexit(&mut self, status: i32) {
+        if std::mem::take(&mut self.env.lang.discard_exempt) && self.flow == Some(Flow::Discard) {
+            return;
+        }
         if status != 0
             && self.env.lang.opts.errexit
             && self.env.lang.cond_depth == 0

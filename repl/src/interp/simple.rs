@@ -16,6 +16,23 @@ use crate::lang::ast::{Assignment, SimpleCommand};
 use crate::redirect::{Fds, Slot};
 use crate::shell::Shell;
 
+/// What `$_` becomes after `s` ran with `words`: the last word, or the
+/// name alone for `declare a=(…)` (bash); empty for assignments alone.
+fn last_argument(s: &SimpleCommand, words: &[String]) -> String {
+    let Some(last) = words.last() else {
+        return String::new();
+    };
+    let array = s.words.last().is_some_and(|w| {
+        w.parts
+            .iter()
+            .any(|p| matches!(p, crate::lang::ast::WordPart::ArrayLiteral(_)))
+    });
+    match last.split_once('=') {
+        Some((name, _)) if array => name.trim_end_matches('+').to_string(),
+        _ => last.clone(),
+    }
+}
+
 /// An external command ready for a process spec: the command, the tasks
 /// copying its output into a ring (inside a future job), and where its own
 /// errors go.
@@ -38,8 +55,11 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
+        let last = last_argument(s, &words);
         // Awaited in place: a command is one boxed future, not two.
         let status = self.expanded(s, words).await;
+        // `$_`: set once the command is done (a function still sees the previous one).
+        self.env.lang.last_arg = last;
         for fd in std::mem::take(&mut self.env.lang.proc_fds) {
             self.fds.extra.remove(&fd);
         }
@@ -92,6 +112,7 @@ impl Shell {
             self.exit_status = Some(status);
         } else if e.discards() {
             self.flow = Some(crate::interp::Flow::Discard);
+            self.env.lang.discard_exempt = matches!(e, ex::ExpandError::Arith { .. });
         }
     }
 
@@ -110,14 +131,52 @@ impl Shell {
             // `$?` of `x=$(false)` is the substitution's.
             self.subst_status = None;
             let mut assigns = Vec::with_capacity(s.assignments.len());
+            // Assignments are made left to right: `a=1 b=$a` sees the new `a`,
+            // also before a command (where they are undone until it runs).
+            let alone = words.is_empty();
+            let visible = !alone && s.assignments.len() > 1;
+            let mut shown = Vec::new();
             for a in &s.assignments {
                 match self.assignment_value(a).await {
-                    Ok(v) => assigns.push((a, v)),
-                    Err(status) => return status,
+                    Ok(v) if alone => {
+                        if self.env.lang.opts.xtrace {
+                            self.trace(&[(a, v.clone())], &[]);
+                        }
+                        if let Err(status) = self.assign(a, v) {
+                            return status;
+                        }
+                    }
+                    Ok(v) => {
+                        if visible {
+                            shown.push((a.name.clone(), self.env.vars.var(&a.name).cloned()));
+                            let _ = self.assign(a, v.clone());
+                        }
+                        assigns.push((a, v));
+                    }
+                    Err(status) => {
+                        self.restore_vars(shown);
+                        return status;
+                    }
                 }
             }
-            if self.env.lang.opts.xtrace {
+            self.restore_vars(shown);
+            if self.env.lang.opts.xtrace && !alone {
                 self.trace(&assigns, &words);
+            }
+            if !words.is_empty() && assigns.iter().any(|(a, _)| a.index.is_some()) {
+                // `a[0]=x cmd`: bash refuses element assignments for a command.
+                let mut kept = Vec::with_capacity(assigns.len());
+                for (a, v) in assigns {
+                    match &a.index {
+                        Some(i) => {
+                            let msg =
+                                format!("corral: `{}[{}]': not a valid identifier", a.name, i.raw);
+                            self.fail(&msg);
+                        }
+                        None => kept.push((a, v)),
+                    }
+                }
+                assigns = kept;
             }
             let Some(name) = words.first().cloned() else {
                 for (a, v) in assigns {
@@ -170,6 +229,29 @@ impl Shell {
                 return self.run_builtin(words, assigns, &s.redirects).await;
             }
             self.run_external(s, words, assigns).await
+        }
+    }
+
+    /// Abandons the rest of the top-level command after a failed assignment
+    /// (bash's discard); under `set -e` outside a condition the shell exits.
+    pub(crate) fn discard(&mut self, status: i32) {
+        if self.env.lang.opts.errexit && self.env.lang.cond_depth == 0 {
+            self.exit_status = Some(status);
+        } else {
+            self.flow = Some(super::Flow::Discard);
+        }
+    }
+
+    /// Puts back variables saved before temporary assignments (the last
+    /// saved first: `a=1 a=2 cmd` restores the oldest).
+    pub(crate) fn restore_vars(&mut self, saved: Vec<(String, Option<super::Var>)>) {
+        for (name, old) in saved.into_iter().rev() {
+            match old {
+                Some(v) => *self.env.vars.entry(&name) = v,
+                None => {
+                    let _ = self.env.vars.unset(&name);
+                }
+            }
         }
     }
 
@@ -317,14 +399,7 @@ impl Shell {
             streams.err_line(&line).await;
         }
         drop(streams);
-        for (name, old) in saved_vars {
-            match old {
-                Some(v) => *self.env.vars.entry(&name) = v,
-                None => {
-                    let _ = self.env.vars.unset(&name);
-                }
-            }
-        }
+        self.restore_vars(saved_vars);
         self.pop_redirects(undo);
         if let Some(sig) = self_kill {
             if status == 0 {
@@ -367,6 +442,12 @@ impl Shell {
             .iter()
             .map(|(a, v)| match v {
                 Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
+                // `a[i]=v`: one element (see `assignment_value`).
+                Value::Indexed(items) if a.index.is_some() => {
+                    let v = items.first().map_or("", |(_, v)| v.as_str());
+                    let i = a.index.as_ref().map_or("", |i| i.raw.as_str());
+                    format!("{}[{i}]={}", a.name, quote(v))
+                }
                 Value::Indexed(_) | Value::Assoc(_) => format!("{}=(…)", a.name),
             })
             .collect();

@@ -13,6 +13,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::expand::Value;
 
+/// `PATH` when the environment has none (bash's default).
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.";
+
 /// A map keyed by variable name, hashed with [`NameHasher`].
 type Table<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
 
@@ -92,6 +95,9 @@ pub enum VarError {
     /// `x: readonly variable`
     #[error("{0}: readonly variable")]
     Readonly(String),
+    /// `warning: x: circular name reference` (bash's words; the assignment fails)
+    #[error("warning: {0}: circular name reference")]
+    Circular(String),
     /// `unset: x: cannot unset: readonly variable`
     #[error("{0}: cannot unset: readonly variable")]
     CannotUnset(String),
@@ -123,6 +129,21 @@ impl Vars {
         v
     }
 
+    /// The variables bash sets at startup when the environment has none:
+    /// `OPTIND=1`, a default `PATH`, and `PWD` exported (the working directory,
+    /// already set).
+    pub fn startup_defaults(&mut self) {
+        self.set("OPTIND", "1");
+        if !self.table.contains_key("PATH") {
+            self.set("PATH", DEFAULT_PATH);
+        }
+        let pwd = self.get("PWD").map(str::to_owned);
+        let inherited = std::env::var_os("PWD").map(crate::rawbytes::from_os);
+        if pwd.is_some() && pwd != inherited {
+            self.export("PWD", None);
+        }
+    }
+
     /// The variable `name` stands for: itself, or what its nameref chain names.
     #[must_use]
     pub fn resolve<'a>(&'a self, name: &'a str) -> &'a str {
@@ -137,10 +158,11 @@ impl Vars {
                     value: Some(Value::Scalar(t)),
                     ..
                 }) if t != at && valid_name(t) => at = t,
-                _ => break,
+                _ => return at,
             }
         }
-        at
+        // A cycle (`declare -n a=b b=a`): the name stands for nothing.
+        ""
     }
 
     /// The name a nameref `name` stands for, when it is one.
@@ -150,6 +172,14 @@ impl Vars {
         }
         let t = self.resolve(name);
         (t != name).then(|| t.to_string())
+    }
+
+    /// As [`Vars::target`], refusing a cycle of namerefs.
+    fn writable_target(&self, name: &str) -> Result<Option<String>, VarError> {
+        match self.target(name) {
+            Some(t) if t.is_empty() => Err(VarError::Circular(name.to_string())),
+            t => Ok(t),
+        }
     }
 
     /// Makes `name` a nameref (`declare -n`) or a plain variable again (`+n`).
@@ -222,7 +252,7 @@ impl Vars {
     /// # Errors
     /// [`VarError::Readonly`].
     pub fn assign(&mut self, name: &str, value: Value) -> Result<(), VarError> {
-        let target = self.target(name);
+        let target = self.writable_target(name)?;
         let name = target.as_deref().unwrap_or(name);
         self.store_checked(name, value, true)
     }
@@ -272,7 +302,7 @@ impl Vars {
         index: usize,
         value: String,
     ) -> Result<(), VarError> {
-        let target = self.target(name);
+        let target = self.writable_target(name)?;
         let name = target.as_deref().unwrap_or(name);
         self.check_writable(name)?;
         let mut items = match self.value(name) {
@@ -294,17 +324,14 @@ impl Vars {
     /// # Errors
     /// [`VarError::Readonly`].
     pub fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), VarError> {
-        let target = self.target(name);
+        let target = self.writable_target(name)?;
         let name = target.as_deref().unwrap_or(name);
         self.check_writable(name)?;
         let mut items = match self.value(name) {
             Some(Value::Assoc(items)) => items.clone(),
             _ => Vec::new(),
         };
-        match items.iter_mut().find(|(k, _)| k == key) {
-            Some(item) => item.1 = value,
-            None => items.push((key.to_string(), value)),
-        }
+        crate::expand::assoc_set(&mut items, key.to_string(), value);
         self.store(name, Value::Assoc(items));
         Ok(())
     }

@@ -298,6 +298,19 @@ pub struct FunctionDef {
     pub body: Box<Command>,
     /// Source of the whole definition.
     pub span: Span,
+    /// Where the definition ran: the parser leaves the default, the
+    /// interpreter fills it in when it defines the function.
+    pub defined: DefinedAt,
+}
+
+/// The file a function was defined in (`BASH_SOURCE`) and the lines before
+/// the text its spans count from (`LINENO` inside it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DefinedAt {
+    /// The file, as `BASH_SOURCE` names it; `None` for the shell's own input.
+    pub source: Option<std::sync::Arc<str>>,
+    /// Lines before the text the definition was parsed from.
+    pub line_base: u32,
 }
 
 /// A redirection: `[n]op target`.

@@ -182,6 +182,7 @@ impl<'a, 's> Lower<'a, 's> {
             name: f.fname.value.clone(),
             body: Box::new(body),
             span,
+            defined: Default::default(),
         })
     }
 
@@ -193,12 +194,36 @@ impl<'a, 's> Lower<'a, 's> {
             span: self.fallback(),
         };
         let prefix = s.prefix.iter().flat_map(|p| p.0.iter());
-        let suffix = s.suffix.iter().flat_map(|p| p.0.iter());
+        let suffix: Vec<&b::CommandPrefixOrSuffixItem> =
+            s.suffix.iter().flat_map(|p| p.0.iter()).collect();
+        let mut suffix = &suffix[..];
         let mut spans: Vec<Span> = Vec::new();
         for item in prefix {
             self.simple_item(frame, item, &mut out, true, &mut spans)?;
         }
-        if let Some(w) = &s.word_or_name {
+        let mut name = s.word_or_name.as_ref();
+        // `a[1 + 2]=x`: bash reads a subscript in command position up to its
+        // `]`, blanks included; brush splits it into words.
+        while let Some((a, used)) = match name {
+            Some(w) => self.spaced_assignment(frame, w, suffix)?,
+            None => None,
+        } {
+            spans.push(a.span);
+            out.assignments.push(a);
+            suffix = &suffix[used..];
+            name = None;
+            while let Some((item, rest)) = suffix.split_first() {
+                suffix = rest;
+                match item {
+                    b::CommandPrefixOrSuffixItem::Word(w) => {
+                        name = Some(w);
+                        break;
+                    }
+                    _ => self.simple_item(frame, item, &mut out, true, &mut spans)?,
+                }
+            }
+        }
+        if let Some(w) = name {
             let w = self.word(frame, w, word::Context::Normal)?;
             spans.push(w.span);
             out.words.push(w);
@@ -238,6 +263,104 @@ impl<'a, 's> Lower<'a, 's> {
             out.span = span;
         }
         Ok(out)
+    }
+
+    /// `first` and words of `rest` that together are `name[sub]=value` or
+    /// `name[sub]+=value` with blanks inside the subscript, and how many
+    /// of `rest` it took.
+    fn spaced_assignment(
+        &self,
+        frame: &Frame<'_>,
+        first: &b::Word,
+        rest: &[&b::CommandPrefixOrSuffixItem],
+    ) -> Result<Option<(Assignment, usize)>> {
+        let Some(name_len) = first.value.find('[') else {
+            return Ok(None);
+        };
+        let name = &first.value[..name_len];
+        let mut chars = name.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
+        if !valid {
+            return Ok(None);
+        }
+        let Some(loc) = &first.loc else {
+            return Ok(None);
+        };
+        let mut depth = bracket_depth(0, &first.value[name_len..]);
+        if depth <= 0 {
+            return Ok(None);
+        }
+        let mut used = 0;
+        let mut end = None;
+        for item in rest {
+            let w = match item {
+                b::CommandPrefixOrSuffixItem::Word(w)
+                | b::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => w,
+                _ => return Ok(None),
+            };
+            used += 1;
+            depth = bracket_depth(depth, &w.value);
+            if depth <= 0 {
+                end = w.loc.as_ref().map(|l| frame.offset(l.end.index));
+                break;
+            }
+        }
+        let Some(end) = end else {
+            return Ok(None);
+        };
+        let start = frame.offset(loc.start.index);
+        let Some(text) = self.src.text.get(start..end) else {
+            return Ok(None);
+        };
+        let mut close = None;
+        let mut d = 0;
+        for (i, c) in text.char_indices().skip(name_len) {
+            match c {
+                '[' => d += 1,
+                ']' => {
+                    d -= 1;
+                    if d == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close else {
+            return Ok(None);
+        };
+        let after = &text[close + 1..];
+        let (append, value_at) = if after.starts_with("+=") {
+            (true, close + 3)
+        } else if after.starts_with('=') {
+            (false, close + 2)
+        } else {
+            return Ok(None);
+        };
+        let index = self.word_at(
+            &text[name_len + 1..close],
+            start + name_len + 1,
+            word::Context::Normal,
+        )?;
+        let value = self.word_at(
+            &text[value_at..],
+            start + value_at,
+            word::Context::Assignment,
+        )?;
+        Ok(Some((
+            Assignment {
+                name: name.to_string(),
+                index: Some(index),
+                append,
+                value: AssignValue::Scalar(value),
+                span: self.src.span(start, end),
+            },
+            used,
+        )))
     }
 
     fn simple_item(
@@ -693,6 +816,16 @@ impl<'a, 's> Lower<'a, 's> {
     pub(super) fn word_at(&self, text: &str, start: usize, ctx: word::Context) -> Result<Word> {
         word::lower(self, text, start, ctx)
     }
+}
+
+/// `depth` after the `[` and `]` of `text` (quoted ones too: a subscript
+/// with blanks rarely quotes brackets).
+fn bracket_depth(depth: i32, text: &str) -> i32 {
+    text.chars().fold(depth, |d, c| match c {
+        '[' => d + 1,
+        ']' => d - 1,
+        _ => d,
+    })
 }
 
 /// The three clauses of `for ((a; b; c))` as written, from the command's text.

@@ -1,0 +1,254 @@
+# Variables, special parameters and declarations (bash's dynamic variables,
+# the call stack, declare/typeset, namerefs, indirection).
+
+### underscore_last_argument
+name=world
+echo "hi $name"
+echo "[$_]"
+x='with spaces'
+: $x
+echo "[$_]"
+echo hi && echo "last=$_"
+s=bar
+echo "assign [$_]"
+declare a=(1 2)
+echo "declare array [$_]"
+f() { echo "in f [$_]"; }
+f a b
+echo "after f [$_]"
+
+### underscore_not_reset_by_arith_and_cond
+echo simple
+(( a = 2 + 3 ))
+echo "(( $_"
+[[ a == *.py ]]
+echo "[[ $_"
+
+### underscore_defined_under_nounset
+set -u
+echo "prev=${_+set}"
+
+### lineno_inside_functions
+#@ mode: stdin
+echo $LINENO
+g() {
+  echo "g $LINENO"
+}
+f() {
+  echo "f $LINENO"
+  g
+  echo "f $LINENO"
+}
+f
+
+### lineno_in_arith_for
+echo one
+for (( i = 0; i < $LINENO; i++ )); do
+  echo $i
+done
+
+### call_stack_file_mode
+g() {
+  echo "G ${FUNCNAME[*]} | ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"
+}
+f() {
+  g
+}
+echo "top ${#FUNCNAME[@]} | ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"
+f
+echo 'echo "sourced ${FUNCNAME[*]} | ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"; g' > lib.sh
+source ./lib.sh
+h() { source ./lib.sh; }
+h
+
+### call_stack_c_mode
+#@ mode: c
+#@ args: name
+f() { echo "F ${FUNCNAME[*]} | ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"; }
+f
+echo 'f; echo "S ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"' > lib.sh
+source ./lib.sh
+
+### call_stack_stdin_mode
+#@ mode: stdin
+f() { echo "F ${FUNCNAME[*]} | ${BASH_SOURCE[*]} | ${BASH_LINENO[*]}"; }
+f
+echo $((BASH_LINENO))
+
+### declare_F_names_and_status
+add() { :; }
+ble/foo() { :; }
+declare -F
+declare -F add; echo "status=$?"
+declare -F add nosuch; echo "status=$?"
+declare -f nosuch; echo "status=$?"
+typeset -f add >/dev/null; echo "status=$?"
+
+### declare_F_extdebug
+#@ mode: stdin
+shopt -s extdebug
+echo 'g() { :; }' > lib.sh
+source ./lib.sh
+add () { :; }
+declare -F add g
+
+### declare_p_filters
+test_var1=111
+readonly test_var2=222
+export test_var3=333
+declare -n test_var4=test_var1
+declare -a test_var6=()
+declare -A test_var7=()
+for f in -pn -pr -px -pa -pA -r; do
+  echo "[$f]"
+  declare $f | grep -E 'test_var'
+done
+
+### declare_unset_is_declared
+declare x
+declare -p x
+function f { local y; declare -p y; }
+y=1
+f
+
+### eval_double_dash
+eval -- 'echo one'
+
+### subscript_expansions_in_assignment
+i=4
+a[$((i/2))]=x
+a[$i - 1]=y
+a[-1]+=z
+declare -p a
+b=(1)
+b[-3]=q
+echo "status=$?"
+
+### subscript_with_blanks
+HOME=/home/u
+a[1 * 1]=x
+a[ 1 + 2 ]=z
+echo status=$?
+i=(0 1 2)
+a[ i[1]+i[2] ]=3 b[2 + 0]=~/src c=5
+declare -p a b c
+echo a[1 + 1]=4
+x=1 a[3 + 1]=7
+declare -p a x
+
+### array_element_not_exported
+a=1 b[0]=2 c=3 sh -c 'echo "$a ${b-unset} $c"'
+
+### assignments_left_to_right
+a=1 b=$a
+echo "b=$b"
+unset a
+c=3 d=$c sh -c 'echo "d=$d"'
+echo "c=[$c] d=[$d]"
+set -x
+e=1 f=$e
+set +x
+
+### bad_subscript_fails_the_assignment_only
+a=x b[0+]=y c=z
+echo "$a [$b] [$c]"
+
+### assoc_order_is_bashs
+declare -A A=([a]=hello [b]=world [c]=osh [d]=ysh)
+echo "${!A[@]}"
+echo "${A[@]}"
+declare -A B
+for k in a b c d hello world x y foo bar k1 k2 10 2 zz; do B[$k]=1; done
+echo "${!B[@]}"
+declare -p A
+
+### declare_double_dash
+declare -- x=1 y
+declare -p x y
+
+### prefix_names
+ZOO=zoo ZIP=zip ZOOM='one two' Z='three four' z=lower
+echo ${!Z*}
+echo "${!Z@}"
+hello=()
+echo ${!hel@}
+
+### attributes_transform
+array=(one two)
+echo "${array@a}"
+declare -r array
+echo "${array@a}"
+declare -rx PY=hi
+echo "${PY@a}"
+declare -A A=([x]=y)
+echo "${A@a}"
+declare -ai n
+declare -n r=n
+echo "${r@a} [${undef@a}]"
+
+### transform_nounset
+set -u
+(echo ${undef@Q}); echo "stat: $?"
+(echo ${undef@a}); echo "stat: $?"
+
+### case_folding_one_character
+export LC_ALL=C.UTF-8
+small=$'\u00DF'
+echo ${small^} ${small^^} ${small@U}
+
+### discard_rest_of_line_stdin
+#@ mode: stdin
+echo ${!undef}; echo same line
+echo "next $?"
+x=$((1/0)); echo same line
+echo "next $?"
+readonly r=1
+r=2; echo same line
+echo "next $?"
+f() { echo ${!undef}; echo in f; }
+f; echo same line
+echo "end"
+
+### discard_ends_c_mode
+#@ mode: c
+echo $((1/0)); echo never
+
+### discard_readonly_under_errexit
+#@ mode: stdin
+set -e
+x=$((1/0))
+echo "arith goes on"
+readonly r=1
+r=2
+echo never
+
+### nameref_indirect_gives_the_name
+foo=FOO
+x=foo
+ref=x
+echo "${!ref}"
+typeset -n ref
+echo "$ref ${!ref}"
+
+### nameref_invalid_target
+ref=1
+typeset -n ref
+echo "status=$? ref=$ref"
+ref=foo
+echo "ref=$ref"
+typeset -n r2='@'
+echo "status=$? r2=[$r2]"
+
+### nameref_cycle
+typeset -n ref1=ref2
+typeset -n ref2=ref1
+# bash warns on each use; corral refuses the write with an error only.
+{ echo "ref1=[$ref1]"; } 2>/dev/null
+ref1=z 2>/dev/null
+echo "mutated $?"
+
+### startup_variables
+echo "OPTIND=$OPTIND"
+set -- a b c
+echo "${!OPTIND}"
+env | grep -c '^PWD='
