@@ -308,5 +308,11 @@ impl Shell {
 /// The body of `f` as `type f` / `declare -f` shows it.
 #[must_use]
 pub(crate) fn function_text(def: &FunctionDef) -> String {
-    crate::lang::print::command(&Command::Function(def.clone()))
+    // `type` and `declare -f` show `f () `; only a definition nested in a
+    // printed command keeps the `function` keyword.
+    let text = crate::lang::print::command(&Command::Function(def.clone()));
+    match text.strip_prefix("function ") {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }

@@ -179,6 +179,8 @@ impl Shell {
             }
             let env = self.assignment_env(assigns);
             let text = crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
+            // A pipeline's spawn may have left the flag set: only this spawn counts.
+            self.enoexec = false;
             let status = match self.prepare_external(&words, env, &fds) {
                 Ok(mut p) => {
                     let spec = self.spec(&text).pipe(p.cmd);
