@@ -138,6 +138,9 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         let line = reader.line().await;
         let at_end = line.is_none();
         if let Some(l) = line {
+            if shell.env.lang.opts.verbose {
+                shell.verbose_echo(&l).await;
+            }
             text.push_str(&crate::rawbytes::encode(&l));
         }
         if text.is_empty() {

@@ -148,6 +148,13 @@ impl Shell {
         let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
         vars.set("PWD", rawbytes::from_path(&cwd).into_owned());
+        // `set -x`'s prefix; as bash, root does not take it from the environment.
+        if crate::sys::effective_ids().0 == 0 {
+            let _ = vars.unset("PS4");
+        }
+        if vars.get("PS4").is_none() {
+            vars.set("PS4", "+ ");
+        }
         vars.mark_unchanged();
         Ok(Shell {
             env: Env {

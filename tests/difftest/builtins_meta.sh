@@ -64,3 +64,92 @@ echo 'echo from-path' > dir2/lib.sh
 echo 'echo from-cwd' > lib.sh
 PATH=dir:dir2:$PATH . lib.sh
 echo "status $?"
+
+### xtrace_ps4_expanded_and_nested
+PS4='+[$?] '
+set -x
+false
+eval 'echo in-eval'
+x=$(echo sub)
+echo '1 2' \' \" \\ "" $'a\001b' "t	ab" '~x' 'x~' '#x'
+unset PS4
+echo no-prefix
+
+### xtrace_assignments_and_compounds
+set -x
+x=1 y='a b'
+readonly r=3
+export e='x y'
+a=(1 "2 3")
+for i in a "b c"; do :; done
+case $x in 1) ;; esac
+if [[ -d / && $x == 1 ]]; then (( x = 42 )); fi
+for ((j=0; j<1; j++)); do :; done
+
+### xtrace_ps4_command_substitution_not_traced
+set -x
+PS4='+$(echo T) '
+echo foo
+x=$(echo y)
+
+### xtrace_to_bash_xtracefd
+exec 3>trace.txt
+BASH_XTRACEFD=3
+set -x
+echo traced
+set +x
+cat trace.txt
+
+### set_dash_and_plus
+set -x -v
+case $- in *v*x*) echo both-on ;; esac
+set - a b c
+echo "$@ flags=${-//[^vx]/}"
+set +
+echo "$#"
+set - 
+echo "$@"
+set + -
+echo "$@"
+
+### set_verbose_echoes_input
+set -v
+x=foo
+echo $x
+eval 'echo in-eval'
+set +v
+echo quiet
+
+### shellopts_and_bashopts
+echo $SHELLOPTS
+set -o xtrace -o pipefail
+echo $SHELLOPTS
+set +x
+shopt -s nullglob
+echo $BASHOPTS
+(SHELLOPTS=x)
+echo "status $?"
+test -v BASHOPTS && echo bashopts-set
+
+### emacs_vi_exclusive
+shopt -o -p emacs vi
+set -o vi
+shopt -o -p emacs vi
+set -o emacs
+shopt -o -p emacs vi
+shopt -p >/dev/null
+echo "status $?"
+
+### cmdsub_status_of_empty_command
+`false`; echo $?
+$(exit 42) $(exit 43); echo $?
+true $(false); echo $?
+if `false`; then echo yes; else echo no; fi
+
+### errexit_not_inherited_by_cmdsub
+set -e
+echo $(echo one; false; echo two)
+s=$(echo three; false; echo four)
+echo "$s"
+shopt -s inherit_errexit
+echo $(echo five; false; echo six)

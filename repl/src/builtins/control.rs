@@ -129,8 +129,18 @@ pub(super) fn eval<'a>(
         if text.trim().is_empty() {
             return 0;
         }
+        if shell.env.lang.opts.verbose {
+            let mut line = crate::rawbytes::decode(&text).into_owned();
+            line.push(b'\n');
+            shell.verbose_echo(&line).await;
+        }
         match crate::lang::parse(&text) {
-            Ok(p) => shell.run_program(&p).await,
+            Ok(p) => {
+                shell.env.lang.trace_depth += 1;
+                let status = shell.run_program(&p).await;
+                shell.env.lang.trace_depth -= 1;
+                status
+            }
             Err(e) => {
                 eprintln!("corral: eval: line {}: {}", e.pos().line, e.message());
                 2
@@ -191,7 +201,9 @@ pub(super) fn source<'a>(
         let saved = (args.len() > 2)
             .then(|| std::mem::replace(&mut shell.env.lang.positional, args[2..].to_vec()));
         shell.env.lang.sourcing += 1;
+        shell.env.lang.trace_depth += 1;
         let status = shell.run_program(&program).await;
+        shell.env.lang.trace_depth -= 1;
         shell.env.lang.sourcing -= 1;
         let status = if shell.flow == Some(Flow::Return) {
             shell.flow = None;

@@ -26,7 +26,8 @@ fn tilde_dir<E: ExpandEnv + ?Sized>(env: &E) -> String {
     crate::prompt::tilde_cwd(&pwd, var(env, "HOME").as_deref())
 }
 
-fn escapes<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> String {
+/// `text` with its backslash escapes decoded (no `$` expansion).
+pub(crate) fn escapes<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

@@ -51,6 +51,17 @@ impl Shell {
                 let mut status = 0;
                 self.env.lang.loop_depth += 1;
                 for item in items {
+                    if self.env.lang.opts.xtrace {
+                        let list = match words {
+                            Some(w) => w
+                                .iter()
+                                .map(|w| w.raw.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            None => "\"$@\"".to_string(),
+                        };
+                        self.trace_text(format!("for {name} in {list}")).await;
+                    }
                     if let Err(e) = self.env.vars.assign(name, Value::Scalar(item)) {
                         status = self.fail(&format!("corral: {e}"));
                         break;
@@ -124,6 +135,7 @@ impl Shell {
 
     /// `$((…))` / `((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
+        self.trace_text(format!("(( {} ))", a.text)).await;
         match ex::arith(self, a).await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
@@ -188,6 +200,7 @@ impl Shell {
     }
 
     async fn run_case(&mut self, word: &crate::lang::ast::Word, arms: &[CaseArm]) -> i32 {
+        self.trace_text(format!("case {} in", word.raw)).await;
         let subject = match ex::string(self, word).await {
             Ok(s) => s,
             Err(e) => return self.expand_failed(&e),

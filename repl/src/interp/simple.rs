@@ -29,6 +29,8 @@ impl Shell {
     /// Runs a simple command in this shell.
     pub(crate) async fn run_simple(&mut self, s: &SimpleCommand) -> i32 {
         self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        // `$?` of `x=$(false)` and of a lone `$(false)` is the substitution's.
+        self.subst_status = None;
         let words = match self.expand_words(s).await {
             Ok(w) => w,
             Err(status) => return status,
@@ -94,8 +96,6 @@ impl Shell {
     /// [`Shell::run_expanded`] unboxed.
     async fn expanded(&mut self, s: &SimpleCommand, words: Vec<String>) -> i32 {
         {
-            // `$?` of `x=$(false)` is the substitution's.
-            self.subst_status = None;
             let mut assigns = Vec::with_capacity(s.assignments.len());
             for a in &s.assignments {
                 match self.assignment_value(a).await {
@@ -104,7 +104,7 @@ impl Shell {
                 }
             }
             if self.env.lang.opts.xtrace {
-                self.trace(&assigns, &words);
+                self.trace_simple(&assigns, &words).await;
             }
             let Some(name) = words.first().cloned() else {
                 for (a, v) in assigns {
@@ -360,22 +360,6 @@ impl Shell {
         }
     }
 
-    /// `set -x`: `+ x=1 cmd args` on stderr.
-    fn trace(&self, assigns: &[(&Assignment, Value)], words: &[String]) {
-        let ps4 = self.env.vars.get("PS4").unwrap_or("+ ");
-        let mut line = String::from(ps4);
-        let mut parts: Vec<String> = assigns
-            .iter()
-            .map(|(a, v)| match v {
-                Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
-                Value::Indexed(_) | Value::Assoc(_) => format!("{}=(…)", a.name),
-            })
-            .collect();
-        parts.extend(words.iter().map(|w| quote(w)));
-        line.push_str(&parts.join(" "));
-        eprintln!("{line}");
-    }
-
     /// Builds an external command on `fds` (its environment additions in `env`).
     pub(crate) fn prepare_external(
         &mut self,
@@ -489,18 +473,6 @@ fn self_kill_signal(words: &[String]) -> Option<i32> {
         hit |= *a == me || a == "0" || *a == group;
     }
     hit.then_some(sig)
-}
-
-/// Quotes a word for `set -x` output as bash does (only when needed).
-fn quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Waits until a finished command's output is in its ring (with a deadline,
