@@ -155,6 +155,7 @@ impl Shell {
         if vars.get("PS4").is_none() {
             vars.set("PS4", "+ ");
         }
+        vars.set("OPTIND", "1");
         vars.mark_unchanged();
         Ok(Shell {
             env: Env {

@@ -153,3 +153,21 @@ s=$(echo three; false; echo four)
 echo "$s"
 shopt -s inherit_errexit
 echo $(echo five; false; echo six)
+
+### errexit_spares_compound_of_exempt_failure
+set -e
+{ test no = yes && echo hi; }
+echo "brace $?"
+if true; then false && true; fi
+for i in 1; do false || false && true; done
+case 1 in 1) false && true ;; esac
+echo "still here"
+f() { false && true; }
+f
+echo not-reached
+
+### getopts_optind_start_and_bad_name
+echo "OPTIND=$OPTIND"
+set -- -c foo -h
+getopts 'hc:' opt-
+echo "status=$? opt=$opt OPTARG=$OPTARG OPTIND=$OPTIND"
