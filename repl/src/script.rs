@@ -146,6 +146,11 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         if text.is_empty() {
             break;
         }
+        // A line ending in `\` continues on the next (one command, whose
+        // aliases expand across the join).
+        if !at_end && continues(&text) {
+            continue;
+        }
         let parsed =
             if shell.env.lang.shopt.get("expand_aliases") && !shell.env.lang.aliases.is_empty() {
                 crate::lang::parse(&shell.expand_aliases(&text))
@@ -173,4 +178,12 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         }
     }
     status
+}
+
+/// Whether `text` ends with an unescaped `\` before its final newline.
+fn continues(text: &str) -> bool {
+    let Some(body) = text.strip_suffix('\n') else {
+        return false;
+    };
+    body.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
 }

@@ -171,3 +171,47 @@ echo "OPTIND=$OPTIND"
 set -- -c foo -h
 getopts 'hc:' opt-
 echo "status=$? opt=$opt OPTARG=$OPTARG OPTIND=$OPTIND"
+
+### alias_trailing_blank_expands_next_word
+shopt -s expand_aliases
+alias hi='echo hello world '
+alias punct='!!!'
+alias one='ONE '
+alias two='TWO '
+alias e_='echo one '
+hi punct
+e_ two hello world
+alias echo-x='echo $x '
+x=x
+echo-x echo-x
+alias SEQ='seq ' THREE='3 ' WC='wc '
+SEQ THREE | WC -l
+alias e2='echo '
+e2 one \
+  two one \
+  two
+
+### alias_to_keywords_and_parens
+shopt -s expand_aliases
+alias LEFT='{' LP='(' nothing=
+LEFT echo one; echo two; }
+LP echo three; echo four )
+nothing (( v = 1 ))
+echo "v=$v"
+alias e_='for i in 1 2 3; do echo '
+e_ $i; done
+alias FOR1='for ' FOR2='FOR1 ' eye1='i ' eye2='eye1 ' IN='in '
+FOR2 eye2 IN a b; do echo $i; done
+
+### alias_in_eval_subshell_and_cmdsub
+shopt -s expand_aliases
+eval "alias sayhi='echo hello'
+sayhi inside"
+sayhi outside
+alias echo_='echo [ '
+( echo_ subshell; )
+echo $(echo_ commandsub)
+f() { echo_ in-function; }
+f
+case echo_ in echo_) echo_ case-arm ;; esac
+[[ echo_ == echo_ ]] && echo_ after-cond

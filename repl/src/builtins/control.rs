@@ -134,6 +134,13 @@ pub(super) fn eval<'a>(
             line.push(b'\n');
             shell.verbose_echo(&line).await;
         }
+        if shell.env.lang.shopt.get("expand_aliases") {
+            // An alias the text defines applies to its later commands.
+            shell.env.lang.trace_depth += 1;
+            let r = shell.run_text_by_command(&text).await;
+            shell.env.lang.trace_depth -= 1;
+            return r.unwrap_or_else(|e| e);
+        }
         match crate::lang::parse(&text) {
             Ok(p) => {
                 shell.env.lang.trace_depth += 1;
