@@ -215,3 +215,26 @@ f() { echo_ in-function; }
 f
 case echo_ in echo_) echo_ case-arm ;; esac
 [[ echo_ == echo_ ]] && echo_ after-cond
+
+### errexit_compound_redirect_failure
+set -e
+{ cat; } < not_exist.txt
+echo not-reached
+
+### printf_v_element_and_bad_name
+a=(a b c)
+i=2
+printf -v 'a[1]' %s foo
+printf -v 'a[i]' %s bar
+echo "${a[@]}"
+declare -A m
+printf -v 'm[k y]' %s v
+declare -p m
+printf -v 'a[' %s x
+echo "status $?"
+printf -v 1x %s x
+echo "status $?"
+
+### printf_strftime_truncates_at_128
+printf "%($(printf '%%Y%.0s' {1..31}))T" 0 | wc -c
+printf "%($(printf '%%Y%.0s' {1..32}))T" 0 | wc -c

@@ -512,6 +512,13 @@ impl super::printf::Clock for ShellClock {
         self.started
     }
     fn strftime(&self, format: &str, secs: i64) -> String {
-        crate::sys::strftime_local(format, secs)
+        // bash formats into 128 bytes (with the NUL): a longer result is
+        // nothing at all.
+        let s = crate::sys::strftime_local(format, secs);
+        if s.len() >= 128 {
+            String::new()
+        } else {
+            s
+        }
     }
 }

@@ -96,6 +96,8 @@ impl Shell {
                             Err(e) => return self.fail_io(&e),
                         };
                         if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
+                            // The compound's own failure: `set -e` applies to it.
+                            self.check_errexit(status);
                             return status;
                         }
                         Some(std::mem::replace(&mut self.fds, fds))
