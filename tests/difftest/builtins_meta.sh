@@ -238,3 +238,11 @@ echo "status $?"
 ### printf_strftime_truncates_at_128
 printf "%($(printf '%%Y%.0s' {1..31}))T" 0 | wc -c
 printf "%($(printf '%%Y%.0s' {1..32}))T" 0 | wc -c
+
+### posix_mode_special_builtins_before_functions
+eval() { echo "function: $1"; }
+eval 'echo before'
+set -o posix
+eval 'echo after'
+type -t eval
+set -o | grep -w posix

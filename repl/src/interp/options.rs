@@ -39,6 +39,8 @@ pub struct Options {
     pub emacs: bool,
     /// `-o vi`.
     pub vi: bool,
+    /// `-o posix`: special builtins come before functions.
+    pub posix: bool,
     /// `-i`: interactive (shown in `$-`, not settable).
     pub interactive: bool,
     /// `-s`: commands from stdin (shown in `$-`).
@@ -68,6 +70,7 @@ impl Options {
             verbose: false,
             emacs: interactive,
             vi: false,
+            posix: false,
             interactive,
             stdin: false,
             command: false,
@@ -111,6 +114,7 @@ impl Options {
             "verbose" => &mut self.verbose,
             "emacs" => &mut self.emacs,
             "vi" => &mut self.vi,
+            "posix" => &mut self.posix,
             _ => return None,
         })
     }
@@ -196,8 +200,30 @@ impl Options {
     }
 }
 
+/// POSIX's special builtins: in POSIX mode a function cannot hide them.
+pub(crate) fn is_special_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "break"
+            | ":"
+            | "."
+            | "continue"
+            | "eval"
+            | "exec"
+            | "exit"
+            | "export"
+            | "readonly"
+            | "return"
+            | "set"
+            | "shift"
+            | "times"
+            | "trap"
+            | "unset"
+    )
+}
+
 /// The `-o` names, in `set -o`'s order.
-pub(crate) const NAMES: [&str; 16] = [
+pub(crate) const NAMES: [&str; 17] = [
     "allexport",
     "bgquiet",
     "bgtty",
@@ -211,6 +237,7 @@ pub(crate) const NAMES: [&str; 16] = [
     "notify",
     "nounset",
     "pipefail",
+    "posix",
     "verbose",
     "vi",
     "xtrace",

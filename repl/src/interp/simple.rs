@@ -124,7 +124,15 @@ impl Shell {
                 }
                 return self.subst_status.take().unwrap_or(0);
             };
-            if let Some(def) = self.env.lang.functions.get(&name).cloned() {
+            let special = self.env.lang.opts.posix && super::options::is_special_builtin(&name);
+            if let Some(def) = self
+                .env
+                .lang
+                .functions
+                .get(&name)
+                .cloned()
+                .filter(|_| !special)
+            {
                 if self.wants_foreground_job() {
                     let cmd = s.clone();
                     let text =
