@@ -77,6 +77,10 @@ struct Invocation {
     args: Vec<String>,
     /// `set` options from the command line: (letter or -o name, on).
     options: Vec<(String, bool)>,
+    /// `shopt` options from the command line (`-O name`, `+O name`).
+    shopts: Vec<(String, bool)>,
+    /// `-i` with `-c`: `$-` shows `i` and the line editor's mode is set.
+    interactive_flag: bool,
     /// The startup file an interactive shell runs.
     rc: interactive::Rc,
     /// `-i` with `-c`: an interactive shell that runs one command (after
@@ -134,6 +138,7 @@ const STACK: usize = 256 * 1024 * 1024;
 fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
     let text = |a: &OsString| rawbytes::from_os(a.clone());
     let mut options = Vec::new();
+    let mut shopts = Vec::new();
     let mut command = false;
     let mut stdin = false;
     let mut interactive = false;
@@ -159,6 +164,11 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
                 i += 1;
                 continue;
             }
+            // A login shell reads no profile here: accepted for bash's sake.
+            "--login" | "--noprofile" => {
+                i += 1;
+                continue;
+            }
             "--rcfile" | "--init-file" => {
                 let Some(file) = args.get(i + 1) else {
                     return Err((format!("corral: {a}: option requires an argument"), 2));
@@ -176,7 +186,8 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         i += 1;
         for c in a[1..].chars() {
             match c {
-                'c' if on => command = true,
+                // bash takes `+c` as `-c`.
+                'c' => command = true,
                 's' if on => stdin = true,
                 'i' if on => interactive = true,
                 'o' => {
@@ -189,7 +200,18 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
                     i += 1;
                     options.push((name, on));
                 }
-                'e' | 'u' | 'x' | 'n' | 'm' | 'C' | 'f' | 'b' | 'H' => {
+                'O' => {
+                    let Some(name) = args.get(i).map(text) else {
+                        return Err((
+                            format!("corral: -O: option requires an argument\n{USAGE}"),
+                            2,
+                        ));
+                    };
+                    i += 1;
+                    shopts.push((name, on));
+                }
+                'l' => {}
+                'e' | 'u' | 'x' | 'n' | 'm' | 'C' | 'f' | 'b' | 'H' | 'v' => {
                     options.push((c.to_string(), on))
                 }
                 other => {
@@ -238,6 +260,8 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         arg0,
         args: rest.collect(),
         options,
+        shopts,
+        interactive_flag: interactive,
         rc: if norc { interactive::Rc::None } else { rc },
         interactive_command: interactive && command,
     }))
@@ -262,20 +286,29 @@ async fn run(inv: Invocation) -> i32 {
     let mask = sys::set_umask(0o022);
     sys::set_umask(mask);
     shell.env.lang.umask = mask;
+    shell.apply_inherited_shellopts();
     for (name, on) in inv.options {
         let opts = &mut shell.env.lang.opts;
-        let slot = match name.chars().next() {
-            Some(c) if name.len() == 1 => opts.letter(c),
-            _ => opts.named(&name),
+        let known = match name.chars().next() {
+            Some(c) if name.len() == 1 => opts.letter(c).map(|v| *v = on).is_some(),
+            _ => opts.set_named(&name, on),
         };
-        match slot {
-            Some(v) => *v = on,
-            None => {
-                eprintln!("corral: {name}: invalid option name");
-                return 2;
-            }
+        if !known {
+            eprintln!("corral: {name}: invalid option name");
+            return 2;
         }
     }
+    for (name, on) in inv.shopts {
+        if !shell.env.lang.shopt.set(&name, on) {
+            eprintln!("corral: {name}: invalid shell option name");
+            return 2;
+        }
+    }
+    if inv.interactive_flag && !interactive {
+        shell.env.lang.opts.interactive = true;
+        shell.env.lang.opts.emacs = true;
+    }
+    shell.sync_option_vars();
     shell.watch_termination();
     vmount::start(&shell.env.vfs, interactive);
     let status = match inv.source {
@@ -288,7 +321,14 @@ async fn run(inv: Invocation) -> i32 {
             }
             match shell.exit_status {
                 Some(status) => status,
-                None => shell.run_text(&line).await,
+                None => {
+                    if shell.env.lang.opts.verbose {
+                        let mut text = rawbytes::decode(&line).into_owned();
+                        text.push(b'\n');
+                        shell.verbose_echo(&text).await;
+                    }
+                    shell.run_text(&line).await
+                }
             }
         }
         Source::Script(file) => {

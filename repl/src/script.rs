@@ -138,10 +138,18 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         let line = reader.line().await;
         let at_end = line.is_none();
         if let Some(l) = line {
+            if shell.env.lang.opts.verbose {
+                shell.verbose_echo(&l).await;
+            }
             text.push_str(&crate::rawbytes::encode(&l));
         }
         if text.is_empty() {
             break;
+        }
+        // A line ending in `\` continues on the next (one command, whose
+        // aliases expand across the join).
+        if !at_end && continued(&text) {
+            continue;
         }
         let parsed =
             if shell.env.lang.shopt.get("expand_aliases") && !shell.env.lang.aliases.is_empty() {
@@ -151,8 +159,6 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
             };
         match parsed {
             Err(e) if e.is_incomplete() && !at_end => continue,
-            // `cmd \` then `| cat` on the next line: one command.
-            Ok(_) if !at_end && continued(&text) => continue,
             Ok(program) => {
                 shell.env.lang.line_base = first_line - 1;
                 let before = reader.sync();

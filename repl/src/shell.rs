@@ -148,6 +148,13 @@ impl Shell {
         });
         let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
+        // `set -x`'s prefix; as bash, root does not take it from the environment.
+        if crate::sys::effective_ids().0 == 0 {
+            let _ = vars.unset("PS4");
+        }
+        if vars.get("PS4").is_none() {
+            vars.set("PS4", "+ ");
+        }
         // bash exports both at startup, OLDPWD unset until the first `cd`.
         vars.export("PWD", Some(rawbytes::from_path(&cwd).into_owned()));
         vars.export("OLDPWD", None);

@@ -62,6 +62,16 @@ pub trait CondEnv: FileTests + Send {
 
     /// Sets `BASH_REMATCH` (empty after a failed match).
     fn set_rematch(&mut self, groups: Vec<String>);
+
+    /// Whether each test is to be traced (`set -x`).
+    fn tracing(&self) -> bool {
+        false
+    }
+
+    /// Traces one test (`[[ -d / ]]`) when [`CondEnv::tracing`].
+    fn trace(&mut self, _text: String) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Why `[[ ]]` could not decide.
@@ -109,6 +119,9 @@ pub fn eval<'a, E: CondEnv>(
             CondExpr::Group(a) => eval(a, env).await,
             CondExpr::Unary(op, word) => {
                 let text = env.expand(word).await.map_err(CondError::Env)?;
+                if env.tracing() {
+                    env.trace(format!("[[ {op} {text} ]]")).await;
+                }
                 if !super::test::is_unary_op(op) {
                     return Err(CondError::UnknownOperator(op.clone()));
                 }
@@ -126,6 +139,9 @@ async fn binary<E: CondEnv>(
     env: &mut E,
 ) -> Result<bool, CondError<E::Error>> {
     let lhs = env.expand(left).await.map_err(CondError::Env)?;
+    if env.tracing() {
+        env.trace(format!("[[ {lhs} {op} {} ]]", right.raw)).await;
+    }
     match op {
         "==" | "=" | "!=" => {
             let m = env.matches(right, &lhs).await.map_err(CondError::Env)?;

@@ -136,17 +136,44 @@ pub(super) fn continue_<'a>(
 pub(super) fn eval<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
-    _: &'a mut Streams,
+    io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        // `eval -- text`: bash's builtins end their options at `--`.
-        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
-        let text = args[1 + skip..].join(" ");
+        let mut skip = 1;
+        match args.get(1).map(String::as_str) {
+            Some("--") => skip = 2,
+            Some(a) if a.len() > 1 && a.starts_with('-') => {
+                let p = shell.err_prefix();
+                io.err_line(&format!("{p}eval: {}: invalid option", &a[..2]))
+                    .await;
+                io.err_line("eval: usage: eval [arg ...]").await;
+                return 2;
+            }
+            _ => {}
+        }
+        let text = args[skip..].join(" ");
         if text.trim().is_empty() {
             return 0;
         }
+        if shell.env.lang.opts.verbose {
+            let mut line = crate::rawbytes::decode(&text).into_owned();
+            line.push(b'\n');
+            shell.verbose_echo(&line).await;
+        }
+        if shell.env.lang.shopt.get("expand_aliases") {
+            // An alias the text defines applies to its later commands.
+            shell.env.lang.trace_depth += 1;
+            let r = shell.run_text_by_command(&text).await;
+            shell.env.lang.trace_depth -= 1;
+            return r.unwrap_or_else(|e| e);
+        }
         match crate::lang::parse(&text) {
-            Ok(p) => shell.run_program(&p).await,
+            Ok(p) => {
+                shell.env.lang.trace_depth += 1;
+                let status = shell.run_program(&p).await;
+                shell.env.lang.trace_depth -= 1;
+                status
+            }
             Err(e) => {
                 eprintln!("corral: eval: line {}: {}", e.pos().line, e.message());
                 2
@@ -161,6 +188,10 @@ pub(super) fn source<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
+        let args = match args.get(1).map(String::as_str) {
+            Some("--") => [&args[..1], &args[2..]].concat(),
+            _ => args,
+        };
         let Some(file) = args.get(1) else {
             io.err_line(&format!(
                 "{}{}: filename argument required",
@@ -173,7 +204,7 @@ pub(super) fn source<'a>(
         let path = if file.contains('/') {
             shell.env.absolute_path(file)
         } else {
-            find_on_path(&shell.env, file).unwrap_or_else(|| shell.env.absolute_path(file))
+            sourceable_on_path(shell, file).unwrap_or_else(|| shell.env.absolute_path(file))
         };
         let text = match std::fs::read(&path) {
             Ok(b) => crate::rawbytes::encode_vec(b),
@@ -216,9 +247,11 @@ pub(super) fn source<'a>(
         let caller_source = lang.source.replace(name);
         let lines = (lang.lineno, std::mem::replace(&mut lang.line_base, 0));
         lang.sourcing += 1;
+        lang.trace_depth += 1;
         let status = shell.run_program(&program).await;
         let lang = &mut shell.env.lang;
         lang.sourcing -= 1;
+        lang.trace_depth -= 1;
         (lang.lineno, lang.line_base) = lines;
         lang.source = caller_source;
         lang.calls.pop();
@@ -234,6 +267,20 @@ pub(super) fn source<'a>(
         }
         status
     })
+}
+
+/// The first regular file named `name` in PATH's directories: `source`
+/// needs no execute bit.
+fn sourceable_on_path(shell: &Shell, name: &str) -> Option<std::path::PathBuf> {
+    let path = shell.env.vars.get("PATH")?;
+    let file = crate::rawbytes::path(name);
+    std::env::split_paths(&*crate::rawbytes::path(path))
+        .map(|dir| {
+            shell
+                .env
+                .absolute_path(&crate::rawbytes::from_path(&dir.join(&file)))
+        })
+        .find(|p| p.is_file())
 }
 
 pub(super) fn exec<'a>(
@@ -265,31 +312,75 @@ pub(super) fn exec<'a>(
     })
 }
 
-/// What a name means to the shell: (kind word for `type -t`, description).
-fn describe(shell: &Shell, name: &str) -> Option<(&'static str, String)> {
+/// `name` as bash finds an executable file for it: itself when it holds a
+/// `/`, else the PATH entries (all of them when `all`).
+fn executable_files(shell: &Shell, name: &str, all: bool) -> Vec<String> {
+    if name.contains('/') {
+        let p = shell.env.absolute_path(name);
+        return if is_executable_file(&p) {
+            vec![name.to_string()]
+        } else {
+            Vec::new()
+        };
+    }
+    if !all {
+        return find_on_path(&shell.env, name)
+            .map(|p| vec![crate::rawbytes::from_path(&p).into_owned()])
+            .unwrap_or_default();
+    }
+    let Some(path) = shell.env.vars.get("PATH") else {
+        return Vec::new();
+    };
+    let file = crate::rawbytes::path(name);
+    std::env::split_paths(&*crate::rawbytes::path(path))
+        .map(|dir| dir.join(&file))
+        .filter(|p| is_executable_file(p))
+        .map(|p| crate::rawbytes::from_path(&p).into_owned())
+        .collect()
+}
+
+fn is_executable_file(p: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Every meaning of `name`, in the order the shell tries them: (kind word
+/// for `type -t`, description, the file's path for files).
+fn meanings(shell: &Shell, name: &str, functions: bool, all: bool) -> Vec<(&'static str, String)> {
+    let mut found = Vec::new();
     if let Some(a) = shell.env.lang.aliases.get(name) {
-        return Some(("alias", format!("{name} is aliased to `{a}'")));
+        found.push(("alias", format!("{name} is aliased to `{a}'")));
     }
     if KEYWORDS.contains(&name) {
-        return Some(("keyword", format!("{name} is a shell keyword")));
+        found.push(("keyword", format!("{name} is a shell keyword")));
     }
-    if let Some(def) = shell.env.lang.functions.get(name) {
-        let body = crate::interp::compound::function_text(def);
-        return Some(("function", format!("{name} is a function\n{body}")));
+    if functions {
+        if let Some(def) = shell.env.lang.functions.get(name) {
+            let body = crate::interp::compound::function_text(def);
+            found.push(("function", format!("{name} is a function\n{body}")));
+        }
     }
     if super::lookup(name).is_some() && !crate::exec::use_program(&shell.env, name, &[], false) {
-        return Some(("builtin", format!("{name} is a shell builtin")));
+        found.push(("builtin", format!("{name} is a shell builtin")));
     }
-    let path = if name.contains('/') {
-        let p = shell.env.absolute_path(name);
-        p.is_file().then_some(p)
-    } else {
-        find_on_path(&shell.env, name)
-    }?;
-    Some((
-        "file",
-        format!("{name} is {}", crate::rawbytes::from_path(&path)),
-    ))
+    if all || found.is_empty() {
+        for p in executable_files(shell, name, all) {
+            found.push(("file", p));
+        }
+    }
+    if !all {
+        found.truncate(1);
+    }
+    found
+}
+
+/// What a name means to the shell first: (kind word, description).
+fn describe(shell: &Shell, name: &str) -> Option<(&'static str, String)> {
+    let (kind, text) = meanings(shell, name, true, false).into_iter().next()?;
+    Some(match kind {
+        "file" => (kind, format!("{name} is {text}")),
+        _ => (kind, text),
+    })
 }
 
 pub(super) fn type_<'a>(
@@ -298,38 +389,67 @@ pub(super) fn type_<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let mut kind_only = false;
-        let mut path_only = false;
+        let (mut all, mut functions, mut kind_only, mut path_only, mut force_path) =
+            (false, true, false, false, false);
+        let mut i = 1;
+        while let Some(a) = args.get(i).filter(|a| a.len() > 1 && a.starts_with('-')) {
+            i += 1;
+            if a == "--" {
+                break;
+            }
+            for c in a[1..].chars() {
+                match c {
+                    'a' => all = true,
+                    'f' => functions = false,
+                    't' => kind_only = true,
+                    'p' => path_only = true,
+                    'P' => force_path = true,
+                    _ => {
+                        let p = shell.err_prefix();
+                        io.err_line(&format!("{p}type: -{c}: invalid option")).await;
+                        io.err_line("type: usage: type [-afptP] name [name ...]")
+                            .await;
+                        return 2;
+                    }
+                }
+            }
+        }
         let mut status = 0;
         let mut text = String::new();
-        for a in &args[1..] {
-            match a.as_str() {
-                "-t" => kind_only = true,
-                "-p" | "-P" => path_only = true,
-                "-a" => {}
-                name => match describe(shell, name) {
-                    Some((kind, desc)) => {
-                        if kind_only {
-                            text.push_str(kind);
-                            text.push('\n');
-                        } else if path_only {
-                            if kind == "file" {
-                                text.push_str(desc.rsplit(" is ").next().unwrap_or(""));
-                                text.push('\n');
-                            }
-                        } else {
-                            text.push_str(&desc);
-                            text.push('\n');
-                        }
-                    }
-                    None => {
-                        if !kind_only && !path_only {
-                            io.err_line(&format!("{}type: {name}: not found", shell.err_prefix()))
-                                .await;
-                        }
-                        status = 1;
-                    }
-                },
+        for name in &args[i..] {
+            if force_path {
+                let files = executable_files(shell, name, all);
+                if files.is_empty() {
+                    status = 1;
+                }
+                for f in files {
+                    text.push_str(&f);
+                    text.push('\n');
+                }
+                continue;
+            }
+            let found = meanings(shell, name, functions, all);
+            if found.is_empty() {
+                if !kind_only && !path_only {
+                    io.err_line(&format!("{}type: {name}: not found", shell.err_prefix()))
+                        .await;
+                }
+                status = 1;
+            }
+            for (kind, desc) in found {
+                let line = if kind_only {
+                    kind.to_string()
+                } else if kind == "file" && path_only {
+                    desc
+                } else if kind == "file" {
+                    format!("{name} is {desc}")
+                } else if path_only {
+                    continue;
+                } else {
+                    desc
+                };
+                text.push_str(&line);
+                text.push('\n');
             }
         }
         out(io, &text).await.err().unwrap_or(status)
@@ -343,12 +463,12 @@ pub(super) fn command<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let mut i = 1;
-        let (mut short, mut verbose) = (false, false);
+        let (mut short, mut verbose, mut default_path) = (false, false, false);
         while let Some(a) = args.get(i) {
             match a.as_str() {
                 "-v" => short = true,
                 "-V" => verbose = true,
-                "-p" => {}
+                "-p" => default_path = true,
                 "--" => {
                     i += 1;
                     break;
@@ -399,9 +519,28 @@ pub(super) fn command<'a>(
             }
             return out(io, &text).await.err().unwrap_or(status);
         }
+        let mut words = words;
+        if let Some(name) = words.first().filter(|n| default_path && !n.contains('/')) {
+            if super::lookup(name).is_none() {
+                let found = std::env::split_paths(DEFAULT_PATH)
+                    .map(|d| d.join(name))
+                    .find(|p| is_executable_file(p));
+                match found {
+                    Some(p) => words[0] = crate::rawbytes::from_path(&p).into_owned(),
+                    None => {
+                        let p = shell.err_prefix();
+                        io.err_line(&format!("{p}{name}: command not found")).await;
+                        return 127;
+                    }
+                }
+            }
+        }
         shell.run_argv(words, true).await
     })
 }
+
+/// The PATH `command -p` searches (what confstr(_CS_PATH) gives on Linux).
+const DEFAULT_PATH: &str = "/bin:/usr/bin";
 
 pub(super) fn hash<'a>(
     shell: &'a mut Shell,
@@ -513,7 +652,8 @@ pub(super) fn builtin<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let rest: Vec<String> = args[1..].to_vec();
+        let skip = 1 + usize::from(args.get(1).is_some_and(|a| a == "--"));
+        let rest: Vec<String> = args[skip..].to_vec();
         let Some(name) = rest.first() else {
             return 0;
         };

@@ -137,9 +137,19 @@ pub(super) fn set<'a>(
                 break;
             }
             if a == "-" {
+                // bash: `-` ends the options and turns off -x and -v; with
+                // no words after it the positional parameters stay.
                 shell.env.lang.opts.xtrace = false;
-                positional = Some(args[i + 1..].to_vec());
+                shell.env.lang.opts.verbose = false;
+                shell.sync_option_vars();
+                if i + 1 < args.len() {
+                    positional = Some(args[i + 1..].to_vec());
+                }
                 break;
+            }
+            if a == "+" {
+                i += 1;
+                continue;
             }
             let on = a.starts_with('-');
             if !(on || a.starts_with('+')) || a.len() < 2 {
@@ -154,21 +164,22 @@ pub(super) fn set<'a>(
                         return out(io, &text).await.err().unwrap_or(0);
                     };
                     i += 1;
-                    match shell.env.lang.opts.named(name) {
-                        Some(v) => *v = on,
-                        None => {
-                            io.err_line(&format!(
-                                "{}set: {name}: invalid option name",
-                                shell.err_prefix()
-                            ))
-                            .await;
-                            return 2;
-                        }
+                    if !shell.env.lang.opts.set_named(name, on) {
+                        io.err_line(&format!(
+                            "{}set: {name}: invalid option name",
+                            shell.err_prefix()
+                        ))
+                        .await;
+                        return 2;
                     }
+                    shell.sync_option_vars();
                     continue;
                 }
                 match shell.env.lang.opts.letter(c) {
-                    Some(v) => *v = on,
+                    Some(v) => {
+                        *v = on;
+                        shell.sync_option_vars();
+                    }
                     None => {
                         let sign = if on { '-' } else { '+' };
                         io.err_line(&format!(

@@ -176,13 +176,7 @@ pub(super) fn shopt<'a>(
         if set || unset {
             for name in names {
                 let ok = if setopt {
-                    match shell.env.lang.opts.named(name) {
-                        Some(v) => {
-                            *v = set;
-                            true
-                        }
-                        None => false,
-                    }
+                    shell.env.lang.opts.set_named(name, set)
                 } else {
                     shell.env.lang.shopt.set(name, set)
                 };
@@ -194,6 +188,7 @@ pub(super) fn shopt<'a>(
                     status = 1;
                 }
             }
+            shell.sync_option_vars();
             if names.is_empty() {
                 // `shopt -s`: list the options that are on (or off).
                 for (n, _) in NAMES {
@@ -226,7 +221,8 @@ pub(super) fn shopt<'a>(
                 };
                 match on {
                     Some(on) => {
-                        if !on {
+                        // Listing every option succeeds; naming one that is off fails.
+                        if !on && !names.is_empty() {
                             status = 1;
                         }
                         if !quiet {

@@ -31,14 +31,6 @@ pub(super) fn getopts<'a>(
             return 2;
         }
         let name = &args[2];
-        if !valid_name(name) {
-            let line = format!(
-                "{}getopts: `{name}': not a valid identifier",
-                shell.err_prefix()
-            );
-            io.err_line(&line).await;
-            return 1;
-        }
         let words = if args.len() > 3 {
             args[3..].to_vec()
         } else {
@@ -51,12 +43,24 @@ pub(super) fn getopts<'a>(
             io.err_line(&d.message(&shell.env.arg0)).await;
         }
         let mut status = r.status;
+        // bash scans (and sets OPTARG and OPTIND) before it refuses NAME.
+        let named = if valid_name(name) {
+            shell.env.vars.assign(name, Value::Scalar(r.name))
+        } else {
+            let line = format!(
+                "{}getopts: `{name}': not a valid identifier",
+                shell.err_prefix()
+            );
+            io.err_line(&line).await;
+            status = 1;
+            Ok(())
+        };
         let optarg = match r.optarg {
             Some(a) => shell.env.vars.assign("OPTARG", Value::Scalar(a)),
             None => shell.env.vars.unset("OPTARG"),
         };
         for result in [
-            shell.env.vars.assign(name, Value::Scalar(r.name)),
+            named,
             optarg,
             shell
                 .env
@@ -507,6 +511,13 @@ impl super::printf::Clock for ShellClock {
         self.started
     }
     fn strftime(&self, format: &str, secs: i64) -> String {
-        crate::sys::strftime_local(format, secs)
+        // bash formats into 128 bytes (with the NUL): a longer result is
+        // nothing at all.
+        let s = crate::sys::strftime_local(format, secs);
+        if s.len() >= 128 {
+            String::new()
+        } else {
+            s
+        }
     }
 }

@@ -51,6 +51,19 @@ pub(super) fn printf<'a>(
                 .await;
                 return 2;
             };
+            let base = match name.split_once('[') {
+                Some((base, sub)) if sub.ends_with(']') => base,
+                Some(_) => "",
+                None => name.as_str(),
+            };
+            if !crate::interp::valid_name(base) {
+                io.err_line(&format!(
+                    "{}printf: `{name}': not a valid identifier",
+                    shell.err_prefix()
+                ))
+                .await;
+                return 2;
+            }
             var = Some(name.clone());
             rest = &rest[2..];
         }
@@ -77,11 +90,7 @@ pub(super) fn printf<'a>(
         match var {
             Some(name) => {
                 let text = crate::rawbytes::encode_vec(bytes);
-                if let Err(e) = shell
-                    .env
-                    .vars
-                    .assign(&name, crate::expand::Value::Scalar(text))
-                {
+                if let Err(e) = assign_target(shell, &name, text) {
                     io.err_line(&format!("{}printf: {e}", shell.err_prefix()))
                         .await;
                     return 1;
@@ -94,4 +103,28 @@ pub(super) fn printf<'a>(
             },
         }
     })
+}
+
+/// `printf -v NAME` / `NAME[SUB]`: an element's subscript is a key for an
+/// associative array, else arithmetic.
+fn assign_target(shell: &mut Shell, name: &str, text: String) -> Result<(), String> {
+    use crate::expand::ExpandEnv;
+    let Some((base, sub)) = name
+        .split_once('[')
+        .and_then(|(b, s)| Some((b, s.strip_suffix(']')?)))
+    else {
+        return shell
+            .env
+            .vars
+            .assign(name, crate::expand::Value::Scalar(text))
+            .map_err(|e| e.to_string());
+    };
+    if matches!(
+        shell.env.vars.value(base),
+        Some(crate::expand::Value::Assoc(_))
+    ) {
+        return shell.assign_key(base, sub, text);
+    }
+    let index = shell.arith_text(sub)?;
+    ExpandEnv::assign(shell, base, Some(index), text)
 }

@@ -49,6 +49,11 @@ fn info<E: ExpandEnv + ?Sized>(env: &E) -> PromptInfo {
     }
 }
 
+/// `text` with its backslash escapes decoded (no `$` expansion).
+pub(crate) fn escapes<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> String {
+    crate::prompt::decode(text, &info(env), crate::sys::strftime_local)
+}
+
 /// The `$`-step on decoded text: parameters expanded, `\$ \` \\ \"` made
 /// the character they quote; anything else kept as written.
 fn expand_names<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> String {

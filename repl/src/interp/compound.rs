@@ -63,6 +63,17 @@ impl Shell {
                             continue;
                         }
                     }
+                    if self.env.lang.opts.xtrace {
+                        let list = match words {
+                            Some(w) => w
+                                .iter()
+                                .map(|w| w.raw.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            None => "\"$@\"".to_string(),
+                        };
+                        self.trace_text(format!("for {name} in {list}")).await;
+                    }
                     if let Err(e) = self.env.vars.assign(name, Value::Scalar(item)) {
                         status = self.fail(&format!("corral: {e}"));
                         break;
@@ -177,6 +188,7 @@ impl Shell {
     /// `((…))` and `for ((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
         self.env.lang.lineno = a.span.start.line + self.env.lang.line_base;
+        self.trace_text(format!("(( {} ))", a.text)).await;
         match ex::arith_command(self, a, "((").await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
@@ -241,6 +253,7 @@ impl Shell {
     }
 
     async fn run_case(&mut self, word: &crate::lang::ast::Word, arms: &[CaseArm]) -> i32 {
+        self.trace_text(format!("case {} in", word.raw)).await;
         let subject = match ex::string(self, word).await {
             Ok(s) => s,
             Err(e) => return self.expand_failed(&e),
@@ -381,5 +394,11 @@ impl Shell {
 /// The body of `f` as `type f` / `declare -f` shows it.
 #[must_use]
 pub(crate) fn function_text(def: &FunctionDef) -> String {
-    crate::lang::print::command(&Command::Function(def.clone()))
+    // `type` and `declare -f` show `f () `; only a definition nested in a
+    // printed command keeps the `function` keyword.
+    let text = crate::lang::print::command(&Command::Function(def.clone()));
+    match text.strip_prefix("function ") {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }

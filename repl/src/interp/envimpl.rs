@@ -208,6 +208,11 @@ impl ExpandEnv for Shell {
             });
             let mut sub = self.subshell();
             sub.fds.std.stdout = Output::Fd(w);
+            sub.env.lang.trace_depth += 1;
+            // bash outside POSIX mode: `set -e` does not reach into `$(…)`.
+            if !sub.env.lang.shopt.get("inherit_errexit") {
+                sub.env.lang.opts.errexit = false;
+            }
             let status = sub.run_program(program).await;
             let status = sub.exit_status.unwrap_or(status);
             let status = sub.run_exit_trap(status).await;

@@ -151,6 +151,14 @@ impl CondEnv for Shell {
             .map_err(|msg| self.fail(&format!("corral: {msg}")))
     }
 
+    fn tracing(&self) -> bool {
+        self.env.lang.opts.xtrace
+    }
+
+    fn trace(&mut self, text: String) -> BoxFuture<'_, ()> {
+        self.trace_lines(vec![text])
+    }
+
     fn set_rematch(&mut self, groups: Vec<String>) {
         let items = groups.into_iter().enumerate().collect();
         let _ = self.env.vars.assign("BASH_REMATCH", Value::Indexed(items));

@@ -33,6 +33,7 @@ pub(crate) mod run;
 pub(crate) mod simple;
 pub(crate) mod traps;
 pub(crate) mod vars;
+pub(crate) mod xtrace;
 
 #[cfg(test)]
 mod tests;
@@ -145,6 +146,9 @@ pub struct Lang {
     pub sourcing: u32,
     /// `$BASH_SUBSHELL`.
     pub subshell: u32,
+    /// Nesting of `eval`, `source` and `$(…)`: `set -x` repeats PS4's
+    /// first character once per level.
+    pub trace_depth: u32,
     /// The name errors start with: `corral`, or the script's path.
     pub name: String,
     /// The file mode creation mask (`umask`).
@@ -188,6 +192,7 @@ impl Lang {
             cond_depth: 0,
             loop_depth: 0,
             subshell: 0,
+            trace_depth: 0,
             sourcing: 0,
             trapping: Vec::new(),
             umask: 0o022,

@@ -37,6 +37,14 @@ pub struct Options {
     /// job gets the terminal as stdin and a pty as stdout (see
     /// `foreground.rs`); off, /dev/null and a pipe (faster capture).
     pub bgtty: bool,
+    /// `-v`: print input lines as they are read.
+    pub verbose: bool,
+    /// `-o emacs` / `-o vi`: the line editor's key bindings (one at most).
+    pub emacs: bool,
+    /// `-o vi`.
+    pub vi: bool,
+    /// `-o posix`: special builtins come before functions.
+    pub posix: bool,
     /// `-i`: interactive (shown in `$-`, not settable).
     pub interactive: bool,
     /// `-s`: commands from stdin (shown in `$-`).
@@ -65,6 +73,10 @@ impl Options {
             bgquiet: interactive,
             histexpand: interactive,
             bgtty: true,
+            verbose: false,
+            emacs: interactive,
+            vi: false,
+            posix: false,
             interactive,
             stdin: false,
             command: false,
@@ -86,6 +98,7 @@ impl Options {
             'H' => &mut self.histexpand,
             'E' => &mut self.errtrace,
             'T' => &mut self.functrace,
+            'v' => &mut self.verbose,
             _ => return None,
         })
     }
@@ -108,8 +121,43 @@ impl Options {
             "bgquiet" => &mut self.bgquiet,
             "histexpand" => &mut self.histexpand,
             "bgtty" => &mut self.bgtty,
+            "verbose" => &mut self.verbose,
+            "emacs" => &mut self.emacs,
+            "vi" => &mut self.vi,
+            "posix" => &mut self.posix,
             _ => return None,
         })
+    }
+
+    /// `set -o NAME` / `set +o NAME`: false for an unknown name. `emacs`
+    /// and `vi` exclude each other.
+    pub fn set_named(&mut self, name: &str, on: bool) -> bool {
+        let Some(v) = self.named(name) else {
+            return false;
+        };
+        *v = on;
+        match (name, on) {
+            ("emacs", true) => self.vi = false,
+            ("vi", true) => self.emacs = false,
+            _ => {}
+        }
+        true
+    }
+
+    /// `$SHELLOPTS`: the options bash also knows that are on, `:`-separated
+    /// (with those corral always has on: brace expansion, hashing, comments).
+    #[must_use]
+    pub fn shellopts(&self) -> String {
+        let mut copy = *self;
+        let mut on: Vec<&str> = NAMES
+            .iter()
+            .filter(|n| !matches!(**n, "bgquiet" | "bgtty"))
+            .filter(|n| copy.named(n).is_some_and(|v| *v))
+            .copied()
+            .collect();
+        on.extend(["braceexpand", "hashall", "interactive-comments"]);
+        on.sort_unstable();
+        on.join(":")
     }
 
     /// `$-`: the letters of the options on, in bash's order.
@@ -124,6 +172,7 @@ impl Options {
             (self.monitor, 'm'),
             (self.noexec, 'n'),
             (self.nounset, 'u'),
+            (self.verbose, 'v'),
             (self.xtrace, 'x'),
             (true, 'B'),
             (self.noclobber, 'C'),
@@ -163,11 +212,34 @@ impl Options {
     }
 }
 
+/// POSIX's special builtins: in POSIX mode a function cannot hide them.
+pub(crate) fn is_special_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "break"
+            | ":"
+            | "."
+            | "continue"
+            | "eval"
+            | "exec"
+            | "exit"
+            | "export"
+            | "readonly"
+            | "return"
+            | "set"
+            | "shift"
+            | "times"
+            | "trap"
+            | "unset"
+    )
+}
+
 /// The `-o` names, in `set -o`'s order.
-pub(crate) const NAMES: [&str; 15] = [
+pub(crate) const NAMES: [&str; 19] = [
     "allexport",
     "bgquiet",
     "bgtty",
+    "emacs",
     "errexit",
     "errtrace",
     "functrace",
@@ -179,8 +251,37 @@ pub(crate) const NAMES: [&str; 15] = [
     "notify",
     "nounset",
     "pipefail",
+    "posix",
+    "verbose",
+    "vi",
     "xtrace",
 ];
+
+impl crate::shell::Shell {
+    /// Brings `$SHELLOPTS` and `$BASHOPTS` (readonly) up to date with the
+    /// options, after `set`, `shopt` or the command line changed them.
+    pub(crate) fn sync_option_vars(&mut self) {
+        let shellopts = self.env.lang.opts.shellopts();
+        let bashopts = self.env.lang.shopt.on_names();
+        for (name, value) in [("SHELLOPTS", shellopts), ("BASHOPTS", bashopts)] {
+            if self.env.vars.get(name) != Some(value.as_str()) {
+                self.env.vars.set(name, value);
+            }
+            self.env.vars.entry(name).readonly = true;
+        }
+    }
+
+    /// Applies an inherited `$SHELLOPTS` (bash turns on every option it
+    /// names, so `export SHELLOPTS` carries `set -x` into child shells).
+    pub(crate) fn apply_inherited_shellopts(&mut self) {
+        let Some(list) = self.env.vars.get("SHELLOPTS").map(str::to_string) else {
+            return;
+        };
+        for name in list.split(':') {
+            self.env.lang.opts.set_named(name, true);
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -168,7 +168,9 @@ impl Shell {
             {
                 self.err_trap(p, status).await;
             }
-            self.check_errexit(status);
+            if !status_from_inside(p) {
+                self.check_errexit(status);
+            }
         }
         status
     }
@@ -224,5 +226,26 @@ impl Shell {
         let status = self.run_list(list).await;
         self.env.lang.cond_depth -= 1;
         status
+    }
+}
+
+/// Whether `p` is one compound command whose status is that of the last
+/// command it ran (`{ …; }`, `if`, loops, `case`): bash applies `set -e` to
+/// the commands inside, not again to the compound (`{ false && true; }` goes
+/// on). Subshells, functions, `[[ ]]` and `(( ))` fail like simple commands.
+fn status_from_inside(p: &crate::lang::ast::Pipeline) -> bool {
+    use crate::lang::ast::{Command, CompoundKind};
+    match p.commands.as_slice() {
+        [Command::Compound(c, _)] => matches!(
+            c.kind,
+            CompoundKind::Brace(_)
+                | CompoundKind::If { .. }
+                | CompoundKind::For { .. }
+                | CompoundKind::ArithFor { .. }
+                | CompoundKind::While { .. }
+                | CompoundKind::Until { .. }
+                | CompoundKind::Case { .. }
+        ),
+        _ => false,
     }
 }

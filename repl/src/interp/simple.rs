@@ -51,6 +51,8 @@ impl Shell {
                 return status;
             }
         }
+        // `$?` of `x=$(false)` and of a lone `$(false)` is the substitution's.
+        self.subst_status = None;
         let words = match self.expand_words(s).await {
             Ok(w) => w,
             Err(status) => return status,
@@ -128,8 +130,6 @@ impl Shell {
     /// [`Shell::run_expanded`] unboxed.
     async fn expanded(&mut self, s: &SimpleCommand, words: Vec<String>) -> i32 {
         {
-            // `$?` of `x=$(false)` is the substitution's.
-            self.subst_status = None;
             let mut assigns = Vec::with_capacity(s.assignments.len());
             // Assignments are made left to right: `a=1 b=$a` sees the new `a`,
             // also before a command (where they are undone until it runs).
@@ -140,7 +140,7 @@ impl Shell {
                 match self.assignment_value(a).await {
                     Ok(v) if alone => {
                         if self.env.lang.opts.xtrace {
-                            self.trace(&[(a, v.clone())], &[]);
+                            self.trace_simple(&[(a, v.clone())], &[]).await;
                         }
                         if let Err(status) = self.assign(a, v) {
                             return status;
@@ -161,7 +161,7 @@ impl Shell {
             }
             self.restore_vars(shown);
             if self.env.lang.opts.xtrace && !alone {
-                self.trace(&assigns, &words);
+                self.trace_simple(&assigns, &words).await;
             }
             if !words.is_empty() && assigns.iter().any(|(a, _)| a.index.is_some()) {
                 // `a[0]=x cmd`: bash refuses element assignments for a command.
@@ -196,7 +196,15 @@ impl Shell {
                 }
                 return self.subst_status.take().unwrap_or(0);
             };
-            if let Some(def) = self.env.lang.functions.get(&name).cloned() {
+            let special = self.env.lang.opts.posix && super::options::is_special_builtin(&name);
+            if let Some(def) = self
+                .env
+                .lang
+                .functions
+                .get(&name)
+                .cloned()
+                .filter(|_| !special)
+            {
                 if self.wants_foreground_job() {
                     let cmd = s.clone();
                     let text =
@@ -274,6 +282,8 @@ impl Shell {
             }
             let env = self.assignment_env(assigns);
             let text = crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
+            // A pipeline's spawn may have left the flag set: only this spawn counts.
+            self.enoexec = false;
             let status = match self.prepare_external(&words, env, &fds) {
                 Ok(mut p) => {
                     let spec = self.spec(&text).pipe(p.cmd);
@@ -434,28 +444,6 @@ impl Shell {
         }
     }
 
-    /// `set -x`: `+ x=1 cmd args` on stderr.
-    fn trace(&self, assigns: &[(&Assignment, Value)], words: &[String]) {
-        let ps4 = self.env.vars.get("PS4").unwrap_or("+ ");
-        let mut line = String::from(ps4);
-        let mut parts: Vec<String> = assigns
-            .iter()
-            .map(|(a, v)| match v {
-                Value::Scalar(s) => format!("{}={}", a.name, quote(s)),
-                // `a[i]=v`: one element (see `assignment_value`).
-                Value::Indexed(items) if a.index.is_some() => {
-                    let v = items.first().map_or("", |(_, v)| v.as_str());
-                    let i = a.index.as_ref().map_or("", |i| i.raw.as_str());
-                    format!("{}[{i}]={}", a.name, quote(v))
-                }
-                Value::Indexed(_) | Value::Assoc(_) => format!("{}=(…)", a.name),
-            })
-            .collect();
-        parts.extend(words.iter().map(|w| quote(w)));
-        line.push_str(&parts.join(" "));
-        eprintln!("{line}");
-    }
-
     /// Builds an external command on `fds` (its environment additions in `env`).
     pub(crate) fn prepare_external(
         &mut self,
@@ -581,18 +569,6 @@ fn self_kill_signal(words: &[String]) -> Option<i32> {
         hit |= *a == me || a == "0" || *a == group;
     }
     hit.then_some(sig)
-}
-
-/// Quotes a word for `set -x` output as bash does (only when needed).
-fn quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Waits until a finished command's output is in its ring (with a deadline,
