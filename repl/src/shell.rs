@@ -148,7 +148,12 @@ impl Shell {
         let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
         vars.set("PWD", rawbytes::from_path(&cwd).into_owned());
-        vars.mark_unchanged();
+        // bash exports both at startup (OLDPWD without a value).
+        vars.export("PWD", None);
+        vars.export("OLDPWD", None);
+        if std::env::var_os("PWD").is_some() {
+            vars.mark_unchanged();
+        }
         Ok(Shell {
             env: Env {
                 vars,

@@ -46,6 +46,18 @@ fn line_function(line: &str) -> Option<&str> {
     (!f.starts_with('"')).then_some(f)
 }
 
+/// Names readline gives the same function: a key bound to one is bound
+/// to both.
+const ALIASES: [(&str, &str); 1] = [("insert-last-argument", "yank-last-arg")];
+
+/// The name a function is stored under.
+fn canonical(f: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == f)
+        .map_or(f, |(_, name)| name)
+}
+
 /// What a key sequence does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Binding {
@@ -85,7 +97,7 @@ impl Default for Keymaps {
                     continue;
                 }
                 let seq = &line[1..line.len() - f.len() - 3];
-                map.insert(translate(seq), Binding::Function(f.to_string()));
+                map.insert(translate(seq), Binding::Function(canonical(f).to_string()));
             }
             map
         };
@@ -174,16 +186,23 @@ fn translate(seq: &str) -> Vec<u8> {
     out
 }
 
-/// Key bytes as readline prints them (`_rl_get_keyname`).
-fn untranslate(seq: &[u8]) -> String {
+/// Key bytes as readline prints them (`_rl_get_keyname`); with
+/// convert-meta on, an ESC prefix prints as `\M-`.
+fn untranslate(seq: &[u8], convert_meta: bool) -> String {
     let mut s = String::new();
-    for &k in seq {
+    for (i, &k) in seq.iter().enumerate() {
         if k == 0x1b {
-            s.push_str("\\e");
+            let prefix = i + 1 < seq.len();
+            s.push_str(if prefix && convert_meta { "\\M-" } else { "\\e" });
             continue;
         }
         if k == 0x7f {
             s.push_str("\\C-?");
+            continue;
+        }
+        // A NUL after a prefix is the prefix map's "any other key" slot.
+        if k == 0 && i > 0 {
+            s.push_str("\\000");
             continue;
         }
         let mut c = k;
@@ -191,9 +210,8 @@ fn untranslate(seq: &[u8]) -> String {
             s.push_str("\\C-");
             c = (c | 0x40).to_ascii_lowercase();
         }
-        if (128..=159).contains(&c) {
-            let v = c - 128;
-            s.push_str(&format!("\\2{}{}", v / 8, v % 8));
+        if c >= 128 {
+            s.push_str(&format!("\\{c:03o}"));
             continue;
         }
         if c == b'\\' || c == b'"' {
@@ -252,17 +270,34 @@ fn quoted(s: &str) -> Option<(&str, &str)> {
 const USAGE: &str = "bind: usage: bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]";
 
 impl Keymaps {
+    /// readline's state at start: convert-meta is on unless the locale's
+    /// characters are multibyte (UTF-8).
+    fn new(utf8: bool) -> Keymaps {
+        let mut k = Keymaps::default();
+        if let Some(v) = k.variables.iter_mut().find(|(n, _)| n == "convert-meta") {
+            v.1 = if utf8 { "off" } else { "on" }.to_string();
+        }
+        k
+    }
+
+    fn convert_meta(&self) -> bool {
+        self.variables
+            .iter()
+            .any(|(n, v)| n == "convert-meta" && v == "on")
+    }
+
     /// The sequences bound to `function` in map `m`, in readline's order.
     fn invokers(&self, m: usize, function: &str) -> Vec<String> {
         self.maps[m]
             .iter()
-            .filter(|(_, b)| matches!(b, Binding::Function(f) if f == function))
-            .map(|(k, _)| untranslate(k))
+            .filter(|(_, b)| matches!(b, Binding::Function(f) if f == canonical(function)))
+            .map(|(k, _)| untranslate(k, self.convert_meta()))
             .collect()
     }
 
     fn dump_functions(&self, m: usize, inputrc: bool) -> String {
-        let mut s = String::new();
+        // readline starts both dumps with an empty line.
+        let mut s = String::from("\n");
         for f in FUNCTIONS.iter() {
             let seqs = self.invokers(m, f);
             if inputrc {
@@ -285,7 +320,7 @@ impl Keymaps {
         let mut s = String::new();
         for (k, b) in &self.maps[m] {
             if let Some(text) = what(b) {
-                let k = untranslate(k);
+                let k = untranslate(k, self.convert_meta());
                 s.push_str(&match form {
                     "macro" => format!("\"{k}\": \"{text}\"\n"),
                     "Macro" => format!("{k} outputs {text}\n"),
@@ -323,7 +358,7 @@ impl Keymaps {
         let binding = if let Some(v) = value.strip_prefix('"').or_else(|| value.strip_prefix('\'')) {
             Binding::Macro(v.trim_end_matches(['"', '\'']).to_string())
         } else if FUNCTIONS.contains(&value) {
-            Binding::Function(value.to_string())
+            Binding::Function(canonical(value).to_string())
         } else {
             return Ok(());
         };
@@ -414,7 +449,18 @@ pub(super) fn bind<'a>(
             }
         }
         let rc_file = value('f').map(|f| (shell.env.absolute_path(&f), f));
-        let maps = shell.env.lang.keymaps.get_or_insert_with(Box::default);
+        let utf8 = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|v| shell.env.vars.get(v).filter(|s| !s.is_empty()))
+            .is_some_and(|l| {
+                let l = l.to_ascii_lowercase();
+                l.contains("utf-8") || l.contains("utf8")
+            });
+        let maps = shell
+            .env
+            .lang
+            .keymaps
+            .get_or_insert_with(|| Box::new(Keymaps::new(utf8)));
         let mut text = String::new();
         let mut status = 0;
         let has = |c: char| flags.contains(c);
@@ -482,6 +528,7 @@ pub(super) fn bind<'a>(
         }
         if let Some(name) = value('u') {
             if FUNCTIONS.contains(&name.as_str()) {
+                let name = canonical(&name).to_string();
                 maps.maps[map].retain(|_, b| !matches!(b, Binding::Function(f) if *f == name));
             } else {
                 errors.push(format!("`{name}': unknown function name"));
@@ -546,10 +593,10 @@ mod tests {
 
     #[test]
     fn the_default_maps_print_as_bash_dumps_them() {
-        let maps = Keymaps::default();
+        let maps = Keymaps::new(true);
         for (m, dump) in [(0, EMACS), (1, VI_COMMAND), (2, VI_INSERT)] {
             let mine = maps.dump_functions(m, true);
-            let theirs: String = dump.lines().filter(|l| !l.is_empty()).map(|l| format!("{l}\n")).collect();
+            let theirs: String = dump.lines().map(|l| format!("{l}\n")).collect();
             assert_eq!(mine, theirs, "keymap {m}");
         }
         assert_eq!(FUNCTIONS.len(), 173);
@@ -560,7 +607,8 @@ mod tests {
         assert_eq!(translate("\\C-o\\C-s\\C-h"), [15, 19, 8]);
         assert_eq!(translate("\\M-x"), [0x1b, b'x']);
         assert_eq!(translate("\\e\\C-?"), [0x1b, 0x7f]);
-        assert_eq!(untranslate(&[0x1b, 0x7f, b'"', 0x1c]), "\\e\\C-?\\\"\\C-\\\\");
+        assert_eq!(untranslate(&[0x1b, 0x7f, b'"', 0x1c], false), "\\e\\C-?\\\"\\C-\\\\");
+        assert_eq!(untranslate(&[0x1b, b'[', b'D'], true), "\\M-[D");
         assert_eq!(keyname("Control-o"), Some(vec![15]));
     }
 }

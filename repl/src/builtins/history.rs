@@ -518,7 +518,7 @@ pub(super) fn fc<'a>(
             }
             (Hnum::At(b), Hnum::At(e)) => (b, e),
             (Hnum::NotFound, _) | (_, Hnum::NotFound) => {
-                io.err_line(&format!("{prefix}no history of that command")).await;
+                io.err_line(&format!("{prefix}no command found")).await;
                 return 1;
             }
             _ => {
