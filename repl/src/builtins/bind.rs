@@ -92,7 +92,9 @@ impl Default for Keymaps {
         let load = |dump: &str| {
             let mut map = Keymap::new();
             for line in dump.lines() {
-                let Some(f) = line_function(line) else { continue };
+                let Some(f) = line_function(line) else {
+                    continue;
+                };
                 if line.starts_with('#') {
                     continue;
                 }
@@ -174,7 +176,11 @@ fn translate(seq: &str) -> Vec<u8> {
         i += 1;
         let mut c = c;
         if ctrl {
-            c = if c == b'?' { 0x7f } else { c.to_ascii_lowercase() & 0x1f };
+            c = if c == b'?' {
+                0x7f
+            } else {
+                c.to_ascii_lowercase() & 0x1f
+            };
             ctrl = false;
         }
         if meta {
@@ -193,7 +199,11 @@ fn untranslate(seq: &[u8], convert_meta: bool) -> String {
     for (i, &k) in seq.iter().enumerate() {
         if k == 0x1b {
             let prefix = i + 1 < seq.len();
-            s.push_str(if prefix && convert_meta { "\\M-" } else { "\\e" });
+            s.push_str(if prefix && convert_meta {
+                "\\M-"
+            } else {
+                "\\e"
+            });
             continue;
         }
         if k == 0x7f {
@@ -248,7 +258,11 @@ fn keyname(name: &str) -> Option<Vec<u8>> {
         _ if rest.len() == 1 => rest.as_bytes()[0],
         _ => return None,
     };
-    let c = if ctrl { c.to_ascii_lowercase() & 0x1f } else { c };
+    let c = if ctrl {
+        c.to_ascii_lowercase() & 0x1f
+    } else {
+        c
+    };
     Some(if meta { vec![0x1b, c] } else { vec![c] })
 }
 
@@ -324,7 +338,10 @@ impl Keymaps {
                 s.push_str(&match form {
                     "macro" => format!("\"{k}\": \"{text}\"\n"),
                     "Macro" => format!("{k} outputs {text}\n"),
-                    _ => format!("\"{k}\": \"{}\"\n", text.replace('\\', "\\\\").replace('"', "\\\"")),
+                    _ => format!(
+                        "\"{k}\": \"{}\"\n",
+                        text.replace('\\', "\\\\").replace('"', "\\\"")
+                    ),
                 });
             }
         }
@@ -338,14 +355,19 @@ impl Keymaps {
         if let Some(rest) = line.strip_prefix("set ") {
             let mut parts = rest.split_whitespace();
             if let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-                if let Some(v) = self.variables.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                if let Some(v) = self
+                    .variables
+                    .iter_mut()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                {
                     v.1 = value.to_string();
                 }
             }
             return Ok(());
         }
         let (seq, rest) = if let Some(s) = line.strip_prefix('"') {
-            let (seq, rest) = quoted(s).ok_or_else(|| "no closing `\"' in key binding".to_string())?;
+            let (seq, rest) =
+                quoted(s).ok_or_else(|| "no closing `\"' in key binding".to_string())?;
             (translate(seq), rest)
         } else {
             let (name, rest) = line.split_once(':').ok_or("missing colon separator")?;
@@ -355,7 +377,8 @@ impl Keymaps {
             (k, rest)
         };
         let value = rest.trim_start().strip_prefix(':').unwrap_or(rest).trim();
-        let binding = if let Some(v) = value.strip_prefix('"').or_else(|| value.strip_prefix('\'')) {
+        let binding = if let Some(v) = value.strip_prefix('"').or_else(|| value.strip_prefix('\''))
+        {
             Binding::Macro(v.trim_end_matches(['"', '\'']).to_string())
         } else if FUNCTIONS.contains(&value) {
             Binding::Function(canonical(value).to_string())
@@ -436,7 +459,13 @@ pub(super) fn bind<'a>(
             }
             i += 1;
         }
-        let value = |c: char| values.iter().rev().find(|(f, _)| *f == c).map(|(_, v)| v.clone());
+        let value = |c: char| {
+            values
+                .iter()
+                .rev()
+                .find(|(f, _)| *f == c)
+                .map(|(_, v)| v.clone())
+        };
         let mut map = 0;
         if let Some(name) = value('m') {
             match MAP_NAMES.iter().find(|(n, _)| *n == name) {
@@ -502,12 +531,18 @@ pub(super) fn bind<'a>(
         if let Some((path, file)) = rc_file {
             match std::fs::read_to_string(path) {
                 Ok(lines) => {
-                    for l in lines.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
+                    for l in lines
+                        .lines()
+                        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                    {
                         let _ = maps.parse_and_bind(map, l);
                     }
                 }
                 Err(e) => {
-                    errors.push(format!("{file}: cannot read: {}", crate::io::os_message(&e)));
+                    errors.push(format!(
+                        "{file}: cannot read: {}",
+                        crate::io::os_message(&e)
+                    ));
                     status = 1;
                 }
             }
@@ -558,7 +593,9 @@ pub(super) fn bind<'a>(
                     }
                 },
                 None => {
-                    errors.push(format!("{spec}: first non-whitespace character is not `\"'"));
+                    errors.push(format!(
+                        "{spec}: first non-whitespace character is not `\"'"
+                    ));
                     status = 1;
                 }
             }
@@ -607,7 +644,10 @@ mod tests {
         assert_eq!(translate("\\C-o\\C-s\\C-h"), [15, 19, 8]);
         assert_eq!(translate("\\M-x"), [0x1b, b'x']);
         assert_eq!(translate("\\e\\C-?"), [0x1b, 0x7f]);
-        assert_eq!(untranslate(&[0x1b, 0x7f, b'"', 0x1c], false), "\\e\\C-?\\\"\\C-\\\\");
+        assert_eq!(
+            untranslate(&[0x1b, 0x7f, b'"', 0x1c], false),
+            "\\e\\C-?\\\"\\C-\\\\"
+        );
         assert_eq!(untranslate(&[0x1b, b'[', b'D'], true), "\\M-[D");
         assert_eq!(keyname("Control-o"), Some(vec![15]));
     }

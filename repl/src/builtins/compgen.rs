@@ -151,7 +151,10 @@ fn actions(shell: &mut Shell, spec: &CompSpec, word: &str) -> Vec<String> {
     };
     let lang = &shell.env.lang;
     if spec.has(Action::Alias) {
-        pick(&mut out, &mut sorted(lang.aliases.keys().cloned()).into_iter());
+        pick(
+            &mut out,
+            &mut sorted(lang.aliases.keys().cloned()).into_iter(),
+        );
     }
     if spec.has(Action::ArrayVar) {
         out.extend(variables(shell, word, |v| {
@@ -159,7 +162,10 @@ fn actions(shell: &mut Shell, spec: &CompSpec, word: &str) -> Vec<String> {
         }));
     }
     if spec.has(Action::Binding) {
-        pick(&mut out, &mut super::bind::FUNCTIONS.iter().map(|s| (*s).to_string()));
+        pick(
+            &mut out,
+            &mut super::bind::FUNCTIONS.iter().map(|s| (*s).to_string()),
+        );
     }
     if spec.has(Action::Builtin) || spec.has(Action::Enabled) {
         for a in [Action::Builtin, Action::Enabled] {
@@ -181,7 +187,10 @@ fn actions(shell: &mut Shell, spec: &CompSpec, word: &str) -> Vec<String> {
     }
     let lang = &shell.env.lang;
     if spec.has(Action::Function) {
-        pick(&mut out, &mut sorted(lang.functions.keys().cloned()).into_iter());
+        pick(
+            &mut out,
+            &mut sorted(lang.functions.keys().cloned()).into_iter(),
+        );
     }
     if spec.has(Action::HelpTopic) {
         pick(&mut out, &mut super::names().map(str::to_string));
@@ -194,7 +203,10 @@ fn actions(shell: &mut Shell, spec: &CompSpec, word: &str) -> Vec<String> {
             .filter(|f| !f.is_empty())
             .unwrap_or("/etc/hosts")
             .to_string();
-        pick(&mut out, &mut hostnames(&shell.env.absolute_path(&file)).into_iter());
+        pick(
+            &mut out,
+            &mut hostnames(&shell.env.absolute_path(&file)).into_iter(),
+        );
     }
     for (action, want) in [
         (Action::Job, None),
@@ -211,7 +223,9 @@ fn actions(shell: &mut Shell, spec: &CompSpec, word: &str) -> Vec<String> {
     if spec.has(Action::SetOpt) {
         pick(
             &mut out,
-            &mut crate::interp::options::NAMES.iter().map(|s| (*s).to_string()),
+            &mut crate::interp::options::NAMES
+                .iter()
+                .map(|s| (*s).to_string()),
         );
     }
     if spec.has(Action::ShOpt) {
@@ -232,10 +246,7 @@ fn actions(shell: &mut Shell, spec: &CompSpec, word: &str) -> Vec<String> {
     if spec.has(Action::File) {
         out.extend(files(shell, word, Kind::All));
     }
-    for (action, path) in [
-        (Action::User, "/etc/passwd"),
-        (Action::Group, "/etc/group"),
-    ] {
+    for (action, path) in [(Action::User, "/etc/passwd"), (Action::Group, "/etc/group")] {
         if spec.has(action) {
             pick(&mut out, &mut first_fields(path, ':').into_iter());
         }
@@ -359,7 +370,10 @@ fn files(shell: &Shell, word: &str, kind: Kind) -> Vec<String> {
     if prefix.starts_with('.') {
         names.extend([".", ".."].into_iter().map(String::from));
     }
-    names.extend(rd.flatten().map(|e| crate::rawbytes::from_os(e.file_name())));
+    names.extend(
+        rd.flatten()
+            .map(|e| crate::rawbytes::from_os(e.file_name())),
+    );
     names
         .into_iter()
         .filter(|n| n.starts_with(prefix))
@@ -431,12 +445,7 @@ fn parse_words(text: &str) -> Result<Vec<Word>, String> {
 /// `-W`: the list split at `$IFS` (quotes, backslashes and `$(…)` hold
 /// delimiters in), then each piece expanded as a command word is.
 async fn wordlist(shell: &mut Shell, list: &str, io: &mut Streams) -> Result<Vec<String>, i32> {
-    let ifs = shell
-        .env
-        .vars
-        .get("IFS")
-        .unwrap_or(" \t\n")
-        .to_string();
+    let ifs = shell.env.vars.get("IFS").unwrap_or(" \t\n").to_string();
     let text = split_at_ifs(list, &ifs)
         .iter()
         .map(|p| escape_blanks(p))
@@ -505,7 +514,11 @@ fn unit_end(chars: &[char], i: usize) -> usize {
         '"' => {
             let mut j = i + 1;
             while j < n && chars[j] != '"' {
-                j = if chars[j] == '\\' || chars[j] == '$' { unit_end(chars, j) } else { j + 1 };
+                j = if chars[j] == '\\' || chars[j] == '$' {
+                    unit_end(chars, j)
+                } else {
+                    j + 1
+                };
             }
             (j + 1).min(n)
         }
@@ -514,7 +527,11 @@ fn unit_end(chars: &[char], i: usize) -> usize {
             .position(|c| *c == '`')
             .map_or(n, |p| i + 1 + p + 1),
         '$' if matches!(chars.get(i + 1), Some('(' | '{')) => {
-            let (open, close) = if chars[i + 1] == '(' { ('(', ')') } else { ('{', '}') };
+            let (open, close) = if chars[i + 1] == '(' {
+                ('(', ')')
+            } else {
+                ('{', '}')
+            };
             let mut depth = 0usize;
             let mut j = i + 1;
             while j < n {
@@ -546,7 +563,10 @@ fn escape_blanks(piece: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if matches!(c, ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '#') {
+        if matches!(
+            c,
+            ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '#'
+        ) {
             out.push('\\');
             out.push(c);
             i += 1;
@@ -597,7 +617,15 @@ async fn call_function(
         Value::Indexed(ctx.words.iter().cloned().enumerate().collect()),
     );
     let _ = vars.unset("COMPREPLY");
-    let saved = shell.env.lang.complete.current.replace(spec.options);
+    // Inside Tab completion the options are already the completion's.
+    let outer = shell.env.lang.complete.current.is_none();
+    if outer {
+        shell.env.lang.complete.current = Some(spec.options);
+    }
+    if ctx.cword >= 0 {
+        shell.env.vars.set("COMP_TYPE", "9");
+        shell.env.vars.set("COMP_KEY", "9");
+    }
     let args = vec![
         name.to_string(),
         ctx.cmd.clone(),
@@ -606,10 +634,23 @@ async fn call_function(
     ];
     let status = shell.run_argv(args, false).await;
     shell.env.last_status = status;
-    shell.env.lang.complete.current = saved;
+    if outer {
+        shell.env.lang.complete.current = None;
+    }
     let vars = &mut shell.env.vars;
-    let reply = vars.value("COMPREPLY").map(Value::values).unwrap_or_default();
-    for v in ["COMP_LINE", "COMP_POINT", "COMP_CWORD", "COMP_WORDS", "COMPREPLY"] {
+    let reply = vars
+        .value("COMPREPLY")
+        .map(Value::values)
+        .unwrap_or_default();
+    for v in [
+        "COMP_LINE",
+        "COMP_POINT",
+        "COMP_CWORD",
+        "COMP_WORDS",
+        "COMP_TYPE",
+        "COMP_KEY",
+        "COMPREPLY",
+    ] {
         let _ = vars.unset(v);
     }
     reply

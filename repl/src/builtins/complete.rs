@@ -252,8 +252,7 @@ impl Specs {
 
 const COMPLETE_USAGE: &str = "complete: usage: complete [-abcdefgjksuv] [-pr] [-DEI] [-o option] [-A action] [-G globpat] [-W wordlist] [-F function] [-C command] [-X filterpat] [-P prefix] [-S suffix] [name ...]";
 const COMPGEN_USAGE: &str = "compgen: usage: compgen [-abcdefgjksuv] [-o option] [-A action] [-G globpat] [-W wordlist] [-F function] [-C command] [-X filterpat] [-P prefix] [-S suffix] [word]";
-const COMPOPT_USAGE: &str =
-    "compopt: usage: compopt [-o|+o option] [-DEI] [name ...]";
+const COMPOPT_USAGE: &str = "compopt: usage: compopt [-o|+o option] [-DEI] [name ...]";
 
 /// What the options of `complete`, `compgen` or `compopt` asked for.
 #[derive(Default)]
@@ -382,7 +381,15 @@ pub(super) fn complete<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let p = match parse(shell.err_prefix(), "complete", &args, "abcdefgjksuvprDEI", io).await {
+        let p = match parse(
+            shell.err_prefix(),
+            "complete",
+            &args,
+            "abcdefgjksuvprDEI",
+            io,
+        )
+        .await
+        {
             Ok(p) => p,
             Err(s) => return s,
         };
@@ -512,13 +519,18 @@ pub(super) fn compopt<'a>(
         let specs = &mut shell.env.lang.complete;
         if names.is_empty() {
             let Some(current) = specs.current.as_mut() else {
-                io.err_line(&format!("{prefix}not currently executing completion function"))
-                    .await;
+                io.err_line(&format!(
+                    "{prefix}not currently executing completion function"
+                ))
+                .await;
                 return 1;
             };
             if on == 0 && off == 0 {
                 let line = option_line(*current, "");
-                return out(io, &format!("{}\n", line.trim_end())).await.err().unwrap_or(0);
+                return out(io, &format!("{}\n", line.trim_end()))
+                    .await
+                    .err()
+                    .unwrap_or(0);
             }
             *current = (*current | on) & !off;
             return 0;
@@ -574,7 +586,10 @@ mod tests {
             s.insert(n, CompSpec::default());
         }
         let order: Vec<&str> = s.iter().map(|(n, _)| n).collect();
-        assert_eq!(order, [INITIAL_WORD, "git", DEFAULT_CMD, "y", "x", EMPTY_CMD]);
+        assert_eq!(
+            order,
+            [INITIAL_WORD, "git", DEFAULT_CMD, "y", "x", EMPTY_CMD]
+        );
         s.insert("git", CompSpec::default());
         assert!(s.remove("x"));
         assert!(!s.remove("x"));

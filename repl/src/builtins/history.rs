@@ -51,6 +51,13 @@ impl HistList {
         self.new_lines += 1;
     }
 
+    /// The entries of the history file the shell started with (not new).
+    pub fn seed(&mut self, lines: Vec<String>) {
+        for l in lines {
+            self.add(l);
+        }
+    }
+
     fn add(&mut self, line: String) {
         if let Some(max) = self.max {
             if max == 0 {
@@ -92,12 +99,7 @@ impl HistList {
 /// After an assignment to `name`: `HISTSIZE` trims the list, `HISTFILESIZE`
 /// trims `$HISTFILE`.
 pub(crate) fn on_assign(shell: &mut Shell, name: &str) {
-    let number = |s: &Shell, n: &str| {
-        s.env
-            .vars
-            .get(n)
-            .and_then(|v| v.trim().parse::<i64>().ok())
-    };
+    let number = |s: &Shell, n: &str| s.env.vars.get(n).and_then(|v| v.trim().parse::<i64>().ok());
     match name {
         "HISTSIZE" => {
             let max = number(shell, name).and_then(|n| usize::try_from(n).ok());
@@ -438,7 +440,10 @@ pub(super) fn fc<'a>(
                 break;
             }
             // `-5` is a history offset, not an option.
-            if a.len() < 2 || !a.starts_with('-') || a[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            if a.len() < 2
+                || !a.starts_with('-')
+                || a[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
                 break;
             }
             for c in a[1..].chars() {
@@ -577,7 +582,11 @@ async fn edit_and_run(
         .unwrap_or_else(|| "vi".to_string());
     let lines: Vec<String> = picked.into_iter().map(|(_, l)| l).collect();
     let dir = std::env::temp_dir();
-    let path = dir.join(format!("corral-fc-{}-{}", std::process::id(), shell.line_no));
+    let path = dir.join(format!(
+        "corral-fc-{}-{}",
+        std::process::id(),
+        shell.line_no
+    ));
     if let Err(e) = std::fs::write(&path, joined(&lines)) {
         io.err_line(&format!(
             "{}fc: {}: {}",
@@ -647,9 +656,21 @@ mod tests {
     #[test]
     fn fc_specs_follow_bash() {
         let h = list(7);
-        assert!(matches!(fc_index(&h, Some("-2"), 6, true, true), Hnum::At(5)));
-        assert!(matches!(fc_index(&h, Some("9"), 6, true, true), Hnum::At(0)));
-        assert!(matches!(fc_index(&h, Some("echo 3"), 6, true, true), Hnum::At(2)));
-        assert!(matches!(fc_index(&h, Some("zz"), 6, true, true), Hnum::NotFound));
+        assert!(matches!(
+            fc_index(&h, Some("-2"), 6, true, true),
+            Hnum::At(5)
+        ));
+        assert!(matches!(
+            fc_index(&h, Some("9"), 6, true, true),
+            Hnum::At(0)
+        ));
+        assert!(matches!(
+            fc_index(&h, Some("echo 3"), 6, true, true),
+            Hnum::At(2)
+        ));
+        assert!(matches!(
+            fc_index(&h, Some("zz"), 6, true, true),
+            Hnum::NotFound
+        ));
     }
 }

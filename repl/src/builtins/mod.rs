@@ -3,7 +3,7 @@
 
 mod basic;
 pub(crate) mod bind;
-mod compgen;
+pub(crate) mod compgen;
 pub(crate) mod complete;
 mod control;
 mod dirs;
