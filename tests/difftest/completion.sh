@@ -398,3 +398,33 @@ fc -s
 fc -s b=Q echo
 fc -s a
 history
+
+### complete_print_quotes_odd_names
+complete -W 'a b' -- 'we ird' 'x$y' plain
+complete -p | sort
+
+### compopt_only_inside_tab_completion
+x() { compopt -o nospace; COMPREPLY=(q); }; compgen -F x
+
+### compgen_files_hidden_and_dots
+mkdir -p sub/.hd .hidden
+touch sub/a sub/.b
+compgen -d | sort
+compgen -d . | sort
+compgen -f sub/ | sort
+compgen -f sub/. | sort
+compgen -A directory -S / s
+HOME=$PWD
+compgen -f '~/su'
+
+### compgen_users_groups_wordlist_expansions
+compgen -u root
+compgen -g roo
+HOME=/home/someone
+compgen -W 'a{1,2} ~/x *.none'
+compgen -W '"a b" c'
+compgen -W $'x\ny'
+
+### compgen_function_124_status
+f() { echo "[$1][$2][$3]"; return 124; }; compgen -F f w
+echo "status $?"

@@ -74,7 +74,7 @@ pub(crate) async fn generate(
         out.extend(words.into_iter().filter(|w| w.starts_with(word)));
     }
     if let Some(f) = &spec.function {
-        out.extend(call_function(shell, f, ctx, spec, io).await);
+        out.extend(call_function(shell, f, ctx, io).await);
     }
     if let Some(c) = &spec.command {
         out.extend(run_command(shell, c, ctx).await);
@@ -599,7 +599,6 @@ async fn call_function(
     shell: &mut Shell,
     name: &str,
     ctx: &Context,
-    spec: &CompSpec,
     io: &mut Streams,
 ) -> Vec<String> {
     if !shell.env.lang.functions.contains_key(name) {
@@ -617,11 +616,6 @@ async fn call_function(
         Value::Indexed(ctx.words.iter().cloned().enumerate().collect()),
     );
     let _ = vars.unset("COMPREPLY");
-    // Inside Tab completion the options are already the completion's.
-    let outer = shell.env.lang.complete.current.is_none();
-    if outer {
-        shell.env.lang.complete.current = Some(spec.options);
-    }
     if ctx.cword >= 0 {
         shell.env.vars.set("COMP_TYPE", "9");
         shell.env.vars.set("COMP_KEY", "9");
@@ -634,9 +628,6 @@ async fn call_function(
     ];
     let status = shell.run_argv(args, false).await;
     shell.env.last_status = status;
-    if outer {
-        shell.env.lang.complete.current = None;
-    }
     let vars = &mut shell.env.vars;
     let reply = vars
         .value("COMPREPLY")

@@ -167,7 +167,12 @@ impl CompSpec {
             INITIAL_WORD => s.push_str(" -I"),
             _ => {
                 s.push(' ');
-                s.push_str(name);
+                let metas = |c: char| c.is_whitespace() || "'\"\\|&;()<>!{}*[?]^$`#~=%".contains(c);
+                if name.contains(metas) {
+                    s.push_str(&super::trapspec::single_quote(name));
+                } else {
+                    s.push_str(name);
+                }
             }
         }
         s
