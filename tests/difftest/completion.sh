@@ -428,3 +428,32 @@ compgen -W $'x\ny'
 ### compgen_function_124_status
 f() { echo "[$1][$2][$3]"; return 124; }; compgen -F f w
 echo "status $?"
+
+### complete_special_specs_one_at_a_time
+complete -D -W 'd1 d2'
+complete -E -W 'e'
+complete -p -D -E
+compopt -o nospace -D
+complete -p -D
+complete -r -E -D
+complete -p
+
+### compgen_more_actions
+compgen -c /bin/ls | sort | head -3
+compgen -o bashdefault '$PAT'
+compgen -A binding yank-la
+compgen -W 'a b' -- -x
+echo "status $?"
+compgen -P x
+echo "status $?"
+
+### history_expand_ranges_and_clear
+history -s 'a'
+history -s 'b'
+history -p '!!' '!-2'
+history -d 1-2
+history
+echo "status $?"
+history -s q
+history -cs r
+history

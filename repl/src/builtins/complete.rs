@@ -272,6 +272,18 @@ struct Parsed {
     rest: Vec<String>,
 }
 
+impl Parsed {
+    /// The spec `-D`, `-E` or `-I` names: one only, `-D` first, then `-E`
+    /// (bash).
+    fn special_names(&self) -> Vec<String> {
+        [DEFAULT_CMD, EMPTY_CMD, INITIAL_WORD]
+            .into_iter()
+            .find(|n| self.special.contains(n))
+            .map(|n| vec![n.to_string()])
+            .unwrap_or_default()
+    }
+}
+
 /// Parses the options of `builtin` (`letters`: the flags it takes without
 /// an argument). Errors are printed; the status is returned.
 async fn parse(
@@ -398,7 +410,7 @@ pub(super) fn complete<'a>(
             Ok(p) => p,
             Err(s) => return s,
         };
-        let mut names: Vec<String> = p.special.iter().map(|s| (*s).to_string()).collect();
+        let mut names = p.special_names();
         names.extend(p.rest.iter().cloned());
         let prefix = format!("{}complete: ", shell.err_prefix());
         let specs = &mut shell.env.lang.complete;
@@ -519,7 +531,7 @@ pub(super) fn compopt<'a>(
         };
         let prefix = format!("{}compopt: ", shell.err_prefix());
         let (on, off) = (p.spec.options, p.off);
-        let mut names: Vec<String> = p.special.iter().map(|s| (*s).to_string()).collect();
+        let mut names = p.special_names();
         names.extend(p.rest.iter().cloned());
         let specs = &mut shell.env.lang.complete;
         if names.is_empty() {
