@@ -7,6 +7,7 @@ pub(crate) mod compgen;
 pub(crate) mod complete;
 mod control;
 mod dirs;
+mod fc;
 pub(crate) mod history;
 mod jobctl;
 mod mapfile;
@@ -14,6 +15,7 @@ mod run;
 mod shellvars;
 pub(crate) mod shopt;
 pub(crate) mod wired;
+mod wordlist;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
 #[allow(dead_code)]
@@ -174,7 +176,7 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "fc",
         "fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]",
         "List, or edit and run again, commands from the history.",
-        history::fc,
+        fc::fc,
     ),
     (
         "fg",
