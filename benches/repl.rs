@@ -55,6 +55,15 @@ fn wanted(name: &str) -> bool {
     }
 }
 
+/// "PASS" or "FAIL": whether `value` is at most `target`.
+fn verdict(value: f64, target: f64) -> &'static str {
+    if value <= target {
+        "PASS"
+    } else {
+        "FAIL"
+    }
+}
+
 fn corral() -> Command {
     match std::env::var_os("CORRAL_BENCH_BIN") {
         Some(bin) => Command::new(bin),
@@ -81,8 +90,9 @@ fn spawn_script() {
     }
     let (o, b) = (median(ours), median(theirs));
     println!(
-        "script of {n} x '/bin/true &' + wait: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 0.85)",
-        o / b
+        "script of {n} x '/bin/true &' + wait: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 0.85) {}",
+        o / b,
+        verdict(o / b, 0.85)
     );
 }
 
@@ -109,11 +119,13 @@ fn capture() {
         );
     }
     let (o, b) = (median(ours), median(theirs));
+    let rss = median(rss) / 1024.0;
     println!(
-        "corral -c 'head -c {} MiB & wait': {o:.3}s, bash pipe {b:.3}s, ratio {:.2} (target <= 1.15); corral peak RSS {:.1} MiB (target <= 40)",
+        "corral -c 'head -c {} MiB & wait': {o:.3}s, bash pipe {b:.3}s, ratio {:.2} (target <= 1.15) {}; corral peak RSS {rss:.1} MiB (target <= 40) {}",
         bytes >> 20,
         o / b,
-        median(rss) / 1024.0
+        verdict(o / b, 1.15),
+        verdict(rss, 40.0)
     );
 }
 
@@ -126,10 +138,11 @@ fn startup() {
     }
     let (o, b) = (median(ours), median(theirs));
     println!(
-        "startup 'corral -c true' {:.2} ms vs 'bash -c true' {:.2} ms: ratio {:.2} (target <= 0.85)",
+        "startup 'corral -c true' {:.2} ms vs 'bash -c true' {:.2} ms: ratio {:.2} (target <= 0.85) {}",
         o * 1e3,
         b * 1e3,
-        o / b
+        o / b,
+        verdict(o / b, 0.85)
     );
 }
 
@@ -160,13 +173,20 @@ fn lang() {
         }
         let (o, b) = (median(ours), median(theirs));
         println!(
-            "{name}: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 1.0)",
-            o / b
+            "{name}: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 1.0) {}",
+            o / b,
+            verdict(o / b, 1.0)
         );
     }
 }
 
 fn main() {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!(
+        "corral vs bash, alternating runs, medians; ratio = corral / bash; load average {}",
+        load.join(" ")
+    );
     if wanted("startup") {
         startup();
     }

@@ -195,3 +195,18 @@ fn issue_11_bytes_script_text_and_directory_names() {
     );
     assert_eq!(c.stdout, b" 63 61 66 e9 0a\n 64 ff 0a\n 64 ff 0a\nd\xff\n");
 }
+
+/// Errors name a program by its bytes: `command not found` quotes a name
+/// bash cannot print as `$'…\351…'`, a path that is missing shows its bytes
+/// as they are (bash's stderr, byte for byte, `bash` read as `corral`).
+#[test]
+fn issue_11_bytes_not_found_names_keep_their_bytes() {
+    let script = b"n=$'nosuch\\xe9x'; $n; \"./$n\"; echo $?" as &[u8];
+    let dir = tempfile::tempdir().unwrap();
+    let b = run("bash", script, Setup::default(), dir.path());
+    let c = run(corral_bin(), script, Setup::default(), dir.path());
+    let expected: &[u8] = b"_: line 1: $'nosuch\\351x': command not found\n\
+        _: line 1: ./nosuch\xe9x: No such file or directory\n";
+    assert_eq!(b.stderr, expected, "{}", String::from_utf8_lossy(&b.stderr));
+    assert_eq!(c, b);
+}

@@ -152,7 +152,7 @@ fn background_jobs_status_and_wait() {
     let r = corral("sh -c 'exit 3' & wait %1; echo $?; cat /v/jobs/1/status; wait %1; echo $?");
     assert_eq!(r.stdout, "3\nfailed:3\n3\n");
     let r = corral("wait %3; echo $?");
-    assert_eq!(r.stderr, "wait: %3: no such job\n");
+    assert_eq!(r.stderr, "corral: line 1: wait: %3: no such job\n");
     assert_eq!(r.stdout, "127\n");
 }
 
@@ -200,7 +200,7 @@ fn jobs_listing_formats() {
     assert_eq!(lines[1], "[2]+  Running                 sleep 101 &");
     assert_eq!(lines[2].trim(), "2");
     assert_eq!(lines[3], "[1]-  Running                 sleep 100 &");
-    assert_eq!(r.stderr, "jobs: %9: no such job\n");
+    assert_eq!(r.stderr, "corral: line 1: jobs: %9: no such job\n");
 }
 
 #[test]
@@ -215,15 +215,20 @@ fn kill_builtin_and_its_errors() {
     assert_eq!(r.stdout, "1\n1\n1\n1\n");
     assert_eq!(
         r.stderr,
-        "kill: QQQ: invalid signal specification\nkill: %9: no such job\n\
-         kill: abc: arguments must be process or job IDs\nkill: (999999) - No such process\n"
+        "corral: line 1: kill: QQQ: invalid signal specification\n\
+         corral: line 1: kill: %9: no such job\n\
+         corral: line 1: kill: abc: arguments must be process or job IDs\n\
+         corral: line 1: kill: (999999) - No such process\n"
     );
 }
 
 #[test]
 fn fg_and_bg_need_job_control() {
     let r = corral("fg; echo $?; bg; echo $?");
-    assert_eq!(r.stderr, "fg: no job control\nbg: no job control\n");
+    assert_eq!(
+        r.stderr,
+        "corral: line 1: fg: no job control\ncorral: line 1: bg: no job control\n"
+    );
     assert_eq!(r.stdout, "1\n1\n");
 }
 

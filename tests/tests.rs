@@ -12,6 +12,7 @@ mod examples;
 mod fuzz_corpus;
 mod interactive;
 mod interactive_complete;
+mod interactive_piped;
 mod jobspec_paths;
 mod noninteractive;
 mod reliability;

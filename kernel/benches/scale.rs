@@ -270,9 +270,26 @@ fn bash_sample(n: usize) -> Sample {
     }
 }
 
+/// "PASS" or "FAIL": whether `value` is at most `target`.
+fn verdict(value: f64, target: f64) -> &'static str {
+    if value <= target {
+        "PASS"
+    } else {
+        "FAIL"
+    }
+}
+
+/// Memory a live process job may hold beyond its pipes, in KiB.
+const KIB_PER_JOB: f64 = 1.5;
+
 fn curve() {
     let runs = runs();
-    println!("scale: {runs} alternating runs per figure, medians; ratio = corral / bash");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!(
+        "scale: {runs} alternating runs per figure, medians; ratio = corral / bash; load average {}",
+        load.join(" ")
+    );
     println!(
         "{:>6} | {:>24} | {:>24} | {:>22} | {:>10} | {:>24} | {:>22}",
         "jobs",
@@ -304,15 +321,30 @@ fn curve() {
             cell(|s| s.list_us),
             cell(|s| s.wake_us),
         );
-        per_spawn.push((n, o(|s| s.spawn_us), o(|s| s.cpu_us)));
+        per_spawn.push((
+            n,
+            o(|s| s.spawn_us),
+            o(|s| s.cpu_us),
+            o(|s| s.spawn_us) / b(|s| s.spawn_us),
+            o(|s| s.rss_kib),
+        ));
     }
     if let (Some(first), Some(last)) = (per_spawn.first(), per_spawn.last()) {
+        let (wall, cpu) = (last.1 / first.1, last.2 / first.2);
         println!(
-            "spawn per job at {} jobs / at {} jobs: wall {:.2}, cpu {:.2} (target <= 1.5)",
+            "spawn per job at {} jobs / at {} jobs: wall {wall:.2} {}, cpu {cpu:.2} {} (target <= 1.5)",
             last.0,
             first.0,
-            last.1 / first.1,
-            last.2 / first.2
+            verdict(wall, 1.5),
+            verdict(cpu, 1.5),
+        );
+        println!(
+            "at {} jobs: spawn per job {:.2} of bash's (target <= 1.0) {}; RSS {:.2} KiB per job (target <= {KIB_PER_JOB}) {}",
+            last.0,
+            last.3,
+            verdict(last.3, 1.0),
+            last.4,
+            verdict(last.4, KIB_PER_JOB),
         );
     }
 }
@@ -333,9 +365,10 @@ fn fd_curve() {
     for (i, &fds) in levels.iter().enumerate() {
         let (w, c) = (median(wall[i].clone()), median(cpu[i].clone()));
         println!(
-            "spawn with {fds:>5} descriptors open: {w:.1} us/job wall ({:.2} of none), {c:.1} us/job cpu ({:.2} of none); target flat",
+            "spawn with {fds:>5} descriptors open: {w:.1} us/job wall ({:.2} of none), {c:.1} us/job cpu ({:.2} of none); target flat (<= 1.5) {}",
             w / wall0,
-            c / cpu0
+            c / cpu0,
+            verdict((w / wall0).max(c / cpu0), 1.5)
         );
     }
 }

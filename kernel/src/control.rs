@@ -100,7 +100,7 @@ pub(crate) async fn terminate_detached(
     let task_core = Arc::clone(&core);
     let task = handle.spawn(async move { terminate_core(&events, &task_core, grace, reap).await });
     match task.await {
-        Ok(Ok(_)) => Ok(core.info()),
+        Ok(Ok(_)) => Ok(core.info(true)),
         Ok(Err(e)) => Err(e),
         // The runtime is shutting down: the task was dropped with it.
         Err(_) => Err(Error::ShuttingDown),

@@ -1,5 +1,6 @@
 //! The kernel's one error type.
 
+use std::ffi::OsString;
 use std::io;
 
 use crate::job::JobId;
@@ -18,16 +19,16 @@ pub enum Error {
     #[error("job {0}: job is still running")]
     StillRunning(JobId),
     /// The program was not found on PATH (exit status 127).
-    #[error("{command}: command not found")]
+    #[error("{}: command not found", .command.to_string_lossy())]
     CommandNotFound {
-        /// The program as given.
-        command: String,
+        /// The program as given, byte for byte.
+        command: OsString,
     },
     /// The program exists but may not be executed (exit status 126).
-    #[error("{command}: permission denied")]
+    #[error("{}: permission denied", .command.to_string_lossy())]
     PermissionDenied {
-        /// The program as given.
-        command: String,
+        /// The program as given, byte for byte.
+        command: OsString,
     },
     /// The working directory given for the job does not exist or is not a directory.
     #[error("{path}: {source}")]

@@ -252,7 +252,12 @@ impl FutureControl {
 
     /// The final state for a future that returned `code`.
     pub(crate) fn final_state(&self, code: i32) -> JobState {
-        match Signal::from_number(self.cancelled_by.load(Ordering::Acquire)) {
+        let by = self.cancelled_by.load(Ordering::Acquire);
+        // Not cancelled, the usual end: no error value to build and drop.
+        if by == 0 {
+            return JobState::Exited(code);
+        }
+        match Signal::from_number(by) {
             Ok(signal) => JobState::Signaled {
                 signal,
                 core_dumped: false,

@@ -153,9 +153,11 @@ impl ProcPart {
     }
 
     /// The members' CPU time (reaped ones from their rusage, live ones from
-    /// /proc), their resident set now and its peak. /proc is read under the
-    /// group lock: an unreaped member's pid cannot be reused meanwhile.
-    pub(crate) fn usage(&self) -> (sys::Usage, u64, usize) {
+    /// /proc), their resident set now and its peak; with `read_proc` false,
+    /// only what the reaped members left (nothing is read). /proc is read
+    /// under the group lock: an unreaped member's pid cannot be reused
+    /// meanwhile.
+    pub(crate) fn usage(&self, read_proc: bool) -> (sys::Usage, u64, usize) {
         let mut g = self.lock();
         let mut total = sys::Usage {
             user: std::time::Duration::from_nanos(g.reaped_cpu[0]),
@@ -168,7 +170,7 @@ impl ProcPart {
                 continue;
             }
             live += 1;
-            let Some(&pid) = self.pids.get(i) else {
+            let Some(&pid) = self.pids.get(i).filter(|_| read_proc) else {
                 continue;
             };
             if let Some((user, system)) = sys::proc_cpu(pid) {

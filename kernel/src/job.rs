@@ -208,7 +208,11 @@ pub struct JobInfo {
     pub last_stop_cause: Option<StopCause>,
     /// CPU time and memory its processes used, as of this snapshot (see
     /// [`crate::supervise::resources`]); a restarting job's are those of
-    /// all its runs.
+    /// all its runs. Live members count only in snapshots that read them
+    /// ([`Job::info`](crate::Job::info), [`Job::wait`](crate::Job::wait),
+    /// [`Kernel::list_with_resources`](crate::Kernel::list_with_resources));
+    /// [`Kernel::list`](crate::Kernel::list) and [`Job::snapshot`](crate::Job::snapshot)
+    /// give what the reaped members left.
     pub resources: crate::Resources,
     /// Its CPU time limit, if it has one.
     pub cpu_limit: Option<Duration>,

@@ -263,18 +263,31 @@ impl Kernel {
             kernel: Arc::downgrade(&self.inner),
             ctl: Arc::clone(&ctl),
         });
-        let mut core = JobCore::new(
+        let core = JobCore::new(
             reservation.id,
             command.into(),
             stdout,
             stderr,
             Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
         );
-        core.set_meta(meta);
-        let core = Arc::new(core);
-        self.inner.register(&core);
-        self.inner.insert(&core, &mut reservation, options.hidden);
-        self.supervise_started(&core);
+        // A job that uses no supervision skips its steps (and a move of the
+        // record to set its data).
+        let core = match meta {
+            None => {
+                let core = Arc::new(core);
+                self.inner.insert(&core, &mut reservation, options.hidden);
+                core
+            }
+            Some(meta) => {
+                let mut core = core;
+                core.set_meta(Some(meta));
+                let core = Arc::new(core);
+                self.inner.register(&core);
+                self.inner.insert(&core, &mut reservation, options.hidden);
+                self.supervise_started(&core);
+                core
+            }
+        };
         let weak = Arc::downgrade(&self.inner);
         let task_core = Arc::clone(&core);
         rt.spawn(async move {
@@ -360,8 +373,20 @@ impl Kernel {
         lock(&self.inner.table).numbers.keys().copied().collect()
     }
 
-    /// Snapshots of every job in the table, by ascending id.
+    /// Snapshots of every job in the table, by ascending id. Nothing is
+    /// read from the system: a running job's
+    /// [`resources`](JobInfo::resources) count only its members already
+    /// reaped ([`Job::snapshot`]); [`Job::info`] or [`Job::resources`]
+    /// read one job's live figures, [`Kernel::list_with_resources`] every
+    /// job's.
     pub fn list(&self) -> Vec<JobInfo> {
+        self.jobs().iter().map(Job::snapshot).collect()
+    }
+
+    /// As [`list`](Self::list), with each running job's live CPU time and
+    /// memory read from /proc (a few reads per live member: costly for
+    /// thousands of jobs).
+    pub fn list_with_resources(&self) -> Vec<JobInfo> {
         self.jobs().iter().map(Job::info).collect()
     }
 

@@ -255,6 +255,7 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
         env_clear: spec.env_clear,
         env: &spec.env,
         pre_exec: spec.pre_exec.as_ref(),
+        ignored: spec.ignored,
     };
 
     let result = (|| -> Result<()> {
@@ -484,7 +485,7 @@ fn resolve<'a>(
     path: Option<&OsStr>,
     cwd: &impl Fn() -> &'a Path,
 ) -> Result<PathBuf> {
-    let name = program.to_string_lossy().into_owned();
+    let name = program.to_os_string();
     let bytes = program.as_encoded_bytes();
     if bytes.contains(&b'/') {
         let p = Path::new(program);

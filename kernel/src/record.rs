@@ -303,18 +303,20 @@ impl JobCore {
         self.proc().and_then(|p| Pid::from_raw(p.pgid))
     }
 
-    pub(crate) fn info(&self) -> JobInfo {
+    /// The job's snapshot; `live`: with its live members' resource figures
+    /// (read from /proc), else only those its reaped members left.
+    pub(crate) fn info(&self, live: bool) -> JobInfo {
         let status = *lock(&self.status);
         let meta = self.meta();
         let restart = meta.and_then(|m| m.restart.as_deref());
         let (last_exit, last_stop_cause, resources) = match restart {
-            Some(r) => r.last(),
+            Some(r) => r.last(live),
             None => {
                 let end = status.state.is_finished();
                 (
                     end.then_some(status.state),
                     status.cause.get().filter(|_| end),
-                    crate::supervise::resources::of(self).0,
+                    crate::supervise::resources::of(self, live).0,
                 )
             }
         };
@@ -414,9 +416,20 @@ impl Job {
         self.core.state()
     }
 
-    /// A snapshot of everything known about the job.
+    /// A snapshot of everything known about the job, with its live
+    /// members' CPU time and memory read now (from /proc; see
+    /// [`crate::supervise::resources`]).
     pub fn info(&self) -> JobInfo {
-        self.core.info()
+        self.core.info(true)
+    }
+
+    /// A snapshot that reads nothing from the system: as [`info`](Self::info),
+    /// but its [`resources`](JobInfo::resources) count only the members
+    /// already reaped (a running job's live members are left out: its
+    /// `memory` is 0, its peak what earlier reads saw). What [`Kernel::list`](crate::Kernel::list) gives; for
+    /// views of many jobs.
+    pub fn snapshot(&self) -> JobInfo {
+        self.core.info(false)
     }
 
     /// The process group (process jobs).
@@ -471,7 +484,7 @@ impl Job {
     /// live members (see [`crate::supervise::resources`]); zero for a
     /// future job.
     pub fn resources(&self) -> crate::Resources {
-        crate::supervise::resources::of(&self.core).0
+        crate::supervise::resources::of(&self.core, true).0
     }
 
     /// Waits until the job has finished and returns its final snapshot.
@@ -481,7 +494,7 @@ impl Job {
     /// Cancel safe: dropping the future changes nothing.
     pub async fn wait(&self) -> JobInfo {
         self.core.wait_for(JobState::is_finished).await;
-        self.core.info()
+        self.core.info(true)
     }
 
     /// Waits until the job's state differs from `seen` (or it finishes), and returns it.

@@ -153,6 +153,8 @@ pub struct ProcessSpec {
     pub(crate) stdout_pty: Option<(u16, u16)>,
     pub(crate) options: JobOptions,
     pub(crate) pre_exec: Option<PreExec>,
+    /// Signals the members start ignoring (bit N-1 for signal N).
+    pub(crate) ignored: u64,
 }
 
 impl std::fmt::Debug for ProcessSpec {
@@ -337,6 +339,7 @@ impl ProcessSpec {
             stdout_pty: None,
             options: JobOptions::default(),
             pre_exec: None,
+            ignored: 0,
         }
     }
 
@@ -394,6 +397,19 @@ impl ProcessSpec {
     /// real terminal. No effect with [`inherit_stdio`](Self::inherit_stdio).
     pub fn stdout_pty(mut self, rows: u16, cols: u16) -> ProcessSpec {
         self.stdout_pty = Some((rows, cols));
+        self
+    }
+
+    /// The members start with `signal` ignored, as a shell passes on its
+    /// own `trap '' SIG` (and SIGINT/SIGQUIT to background jobs when job
+    /// control is off). Otherwise the job-control signals and SIGPIPE
+    /// start with their default action, whatever the embedder's.
+    pub fn ignore_signal(mut self, signal: crate::Signal) -> ProcessSpec {
+        if let Ok(n) = u32::try_from(signal.number() - 1) {
+            if n < 64 {
+                self.ignored |= 1 << n;
+            }
+        }
         self
     }
 

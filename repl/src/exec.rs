@@ -31,7 +31,7 @@ impl Shell {
                 spec = spec.env("CORRAL_V", v);
             }
         }
-        spec
+        self.pass_ignored(spec)
     }
 
     /// Prints `msg` on stderr; returns status 1.

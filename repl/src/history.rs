@@ -1,15 +1,24 @@
 //! The command history, shared by the line editor and the shell.
 //!
-//! One [`FileBackedHistory`] behind a mutex: reedline reads it for the
-//! arrow keys and Ctrl-R through [`EditorHistory`]; the shell adds each line
-//! through [`SharedHistory`] once history expansion has made it final
+//! One in-memory [`FileBackedHistory`] behind a mutex: reedline reads it for
+//! the arrow keys and Ctrl-R through [`EditorHistory`]; the shell adds each
+//! line through [`SharedHistory`] once history expansion has made it final
 //! (bash stores the expanded line, and nothing when the expansion failed),
-//! so reedline's own save on Enter stores nothing. Each line is on disk
-//! before it runs: a SIGHUP or a closed terminal loses nothing. The file is
-//! `$XDG_DATA_HOME/corral/history` (else `~/.local/share/corral/history`),
-//! 0600 in a 0700 directory, since it keeps whatever secrets were typed.
+//! so reedline's own save on Enter stores nothing.
+//!
+//! The file is the shell's, not reedline's: `$XDG_DATA_HOME/corral/history`
+//! (else `~/.local/share/corral/history`), 0600 in a 0700 directory, since it
+//! keeps whatever secrets were typed. It is read once at start, as bytes:
+//! one entry a line (a newline inside an entry is written `<\n>`, reedline's
+//! form), bytes that are not UTF-8 carried through [`crate::rawbytes`], so a
+//! line bash or another program wrote is kept as it is and runs as those
+//! bytes. Each new entry is appended (one `write` under an advisory lock)
+//! before it runs: a SIGHUP or a closed terminal loses nothing, and other
+//! sessions' lines are never rewritten. Past [`CAPACITY`] lines the oldest
+//! are dropped from the file at start.
 
-use std::path::PathBuf;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use reedline::{
@@ -20,29 +29,44 @@ use reedline::{
 /// Entries kept (in memory and in the file).
 const CAPACITY: usize = 10_000;
 
+/// How a newline inside an entry is written in the file (reedline's form).
+const NEWLINE_ESCAPE: &str = "<\\n>";
+
 /// The shell's handle on the history.
 #[derive(Clone)]
-pub struct SharedHistory(Arc<Mutex<FileBackedHistory>>);
+pub struct SharedHistory {
+    mem: Arc<Mutex<FileBackedHistory>>,
+    /// The file new entries are appended to; `None`: memory only.
+    file: Option<Arc<PathBuf>>,
+}
 
 impl SharedHistory {
     /// The history in the user's file, else one in memory only; read on
     /// the blocking pool.
     pub async fn open() -> SharedHistory {
-        let file = tokio::task::spawn_blocking(|| {
-            history_path().and_then(|p| FileBackedHistory::with_file(CAPACITY, p).ok())
+        let loaded = tokio::task::spawn_blocking(|| {
+            let path = history_path()?;
+            let lines = read_file(&path).ok()?;
+            Some((path, lines))
         })
         .await
         .ok()
         .flatten();
-        let h = match file {
-            Some(h) => h,
-            None => FileBackedHistory::new(CAPACITY).unwrap_or_default(),
-        };
-        SharedHistory(Arc::new(Mutex::new(h)))
+        let mut mem = FileBackedHistory::new(CAPACITY).unwrap_or_default();
+        let file = loaded.map(|(path, lines)| {
+            for line in lines {
+                let _ = mem.save(HistoryItem::from_command_line(line));
+            }
+            Arc::new(path)
+        });
+        SharedHistory {
+            mem: Arc::new(Mutex::new(mem)),
+            file,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, FileBackedHistory> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.mem.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Every entry, oldest first (entry N is `!N`).
@@ -68,15 +92,77 @@ impl SharedHistory {
     }
 
     fn add_now(&self, line: &str) {
-        let mut h = self.lock();
-        let _ = h.save(HistoryItem::from_command_line(line));
-        let _ = h.sync();
+        let kept = self
+            .lock()
+            .save(HistoryItem::from_command_line(line))
+            .is_ok_and(|item| item.id.is_some());
+        if let (true, Some(path)) = (kept, &self.file) {
+            // A failed write leaves the entry in memory only, as bash does.
+            let _ = append_line(path, line);
+        }
     }
 
     /// The view the line editor gets.
     pub fn for_editor(&self) -> EditorHistory {
-        EditorHistory(Arc::clone(&self.0))
+        EditorHistory(Arc::clone(&self.mem))
     }
+}
+
+/// An entry as its line in the file, without the line break.
+fn to_file_line(entry: &str) -> Vec<u8> {
+    crate::rawbytes::decode(&entry.replace('\n', NEWLINE_ESCAPE)).into_owned()
+}
+
+/// A line of the file (without its break) as an entry.
+fn from_file_line(line: &[u8]) -> String {
+    crate::rawbytes::encode(line).replace(NEWLINE_ESCAPE, "\n")
+}
+
+/// The entries in the file at `path`, oldest first; drops all but the last
+/// [`CAPACITY`] lines from the file.
+fn read_file(path: &Path) -> std::io::Result<Vec<String>> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)?;
+    file.lock()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    if lines.len() > CAPACITY {
+        lines.drain(..lines.len() - CAPACITY);
+        let mut kept = Vec::with_capacity(bytes.len());
+        for l in &lines {
+            kept.extend_from_slice(l);
+            kept.push(b'\n');
+        }
+        file.rewind()?;
+        file.write_all(&kept)?;
+        file.set_len(u64::try_from(kept.len()).unwrap_or(u64::MAX))?;
+    }
+    Ok(lines
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .map(from_file_line)
+        .collect())
+}
+
+/// Appends `entry` to the file at `path` in one write, under the lock a
+/// starting shell takes to trim the file.
+fn append_line(path: &Path, entry: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    file.lock()?;
+    let mut line = to_file_line(entry);
+    line.push(b'\n');
+    file.write_all(&line)
 }
 
 /// The line editor's view: it browses and searches, but stores nothing
@@ -133,8 +219,8 @@ impl History for EditorHistory {
     }
 }
 
-/// The history file, its directory made 0700 and the file 0600 before
-/// reedline opens it.
+/// The history file, its directory made 0700 and the file 0600 (created
+/// if missing).
 fn history_path() -> Option<PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let base = std::env::var_os("XDG_DATA_HOME")
@@ -165,9 +251,10 @@ mod tests {
 
     #[test]
     fn the_editor_stores_nothing_and_the_shell_numbers_entries() {
-        let shared = SharedHistory(Arc::new(Mutex::new(
-            FileBackedHistory::new(CAPACITY).unwrap(),
-        )));
+        let shared = SharedHistory {
+            mem: Arc::new(Mutex::new(FileBackedHistory::new(CAPACITY).unwrap())),
+            file: None,
+        };
         let mut editor = shared.for_editor();
         let saved = editor
             .save(HistoryItem::from_command_line("echo typed"))
@@ -183,5 +270,49 @@ mod tests {
             .search(SearchQuery::everything(SearchDirection::Backward, None))
             .unwrap();
         assert_eq!(found[0].command_line, "echo two");
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn lines_that_are_not_utf8_load_and_stay_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history");
+        let before: &[u8] = b"echo one\n\necho caf\xe9\nprintf '%s\\n' a<\\n>b\n";
+        std::fs::write(&path, before).unwrap();
+        let entries = read_file(&path).unwrap();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0], "echo one");
+        assert_eq!(
+            crate::rawbytes::decode(&entries[1]).as_ref(),
+            b"echo caf\xe9"
+        );
+        assert_eq!(entries[2], "printf '%s\\n' a\nb");
+        append_line(&path, "echo new\u{e9}").unwrap();
+        append_line(&path, &entries[1]).unwrap();
+        let mut after = before.to_vec();
+        after.extend_from_slice("echo new\u{e9}\n".as_bytes());
+        after.extend_from_slice(b"echo caf\xe9\n");
+        assert_eq!(std::fs::read(&path).unwrap(), after);
+    }
+
+    #[test]
+    fn a_file_past_capacity_keeps_its_newest_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history");
+        let mut text = Vec::new();
+        for i in 0..CAPACITY + 5 {
+            text.extend_from_slice(format!("echo {i}\n").as_bytes());
+        }
+        std::fs::write(&path, &text).unwrap();
+        let entries = read_file(&path).unwrap();
+        assert_eq!(entries.len(), CAPACITY);
+        assert_eq!(entries[0], "echo 5");
+        let kept = std::fs::read_to_string(&path).unwrap();
+        assert!(kept.starts_with("echo 5\n"), "{}", &kept[..20]);
+        assert_eq!(kept.lines().count(), CAPACITY);
     }
 }

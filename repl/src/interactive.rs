@@ -9,6 +9,7 @@
 //! history expansion ([`crate::histexpand`], when `set -H` is on), is echoed
 //! if that changed it, is added to the history ([`crate::history`]), and runs.
 
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
@@ -97,7 +98,7 @@ pub(crate) fn exit_refusal(shell: &mut Shell) -> Option<&'static str> {
 /// the commands before a syntax error run; the error names the file and
 /// line, and the rest of the file is skipped. Errors of the commands
 /// themselves are reported as at the prompt.
-async fn run_rc(shell: &mut Shell, rc: Rc) {
+pub(crate) async fn run_rc(shell: &mut Shell, rc: Rc) {
     let path = match rc {
         Rc::None => return,
         Rc::File(p) => p,
@@ -245,7 +246,10 @@ async fn expand_history(
         match crate::histexpand::expand(&line, &history.entries(), memory) {
             Ok(Expansion::Unchanged) => {}
             Ok(Expansion::Expanded { line, print_only }) => {
-                eprintln!("{line}");
+                // The bytes the line stands for, as it will run.
+                let mut shown = crate::rawbytes::decode(&line).into_owned();
+                shown.push(b'\n');
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), &shown);
                 history.add(line.clone()).await;
                 return (!print_only).then_some(line);
             }
@@ -261,6 +265,9 @@ async fn expand_history(
 
 /// The interactive loop; returns the exit status.
 pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
+    if !crate::sys::isatty(std::io::stdin().as_fd()) {
+        return run_without_terminal(shell, rc).await;
+    }
     match Terminal::acquire(true) {
         Ok(t) => shell.terminal = t.map(Arc::new),
         Err(e) => eprintln!("corral: no job control on this terminal: {e}"),
@@ -357,5 +364,108 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 return 1;
             }
         }
+    }
+}
+
+/// `-i` with stdin not a terminal: the lines are read from stdin as bash
+/// reads them then (no line editor), the prompts go to stderr, and
+/// `PROMPT_COMMAND`, notices and the history work as at a terminal.
+/// End of input is `exit` (bash prints it).
+async fn run_without_terminal(shell: &mut Shell, rc: Rc) -> i32 {
+    eprintln!("corral: no job control in this shell");
+    let history = SharedHistory::open().await;
+    run_rc(shell, rc).await;
+    let fixed = fixed_prompt_info(shell).await;
+    let mut command_number: u64 = 1;
+    let mut hist_memory = crate::histexpand::Memory::default();
+    let mut lines = LineReader::default();
+    loop {
+        shell.sync_jobs();
+        for n in shell.notices.drain(..) {
+            eprint!("{n}");
+        }
+        if let Some(status) = shell.exit_status {
+            return status;
+        }
+        prompt_command(shell).await;
+        if let Some(status) = shell.exit_status {
+            return status;
+        }
+        let prompt = make_prompt(shell, &fixed, &history, command_number).await;
+        let mut text = String::new();
+        let mut ps = prompt.left.clone();
+        let at_end = loop {
+            eprint!("{ps}");
+            let Some(line) = lines.next().await else {
+                break true;
+            };
+            text.push_str(&line);
+            match crate::lang::parse(&text) {
+                Err(e) if e.is_incomplete() => ps.clone_from(&prompt.continuation),
+                _ => break false,
+            }
+        };
+        if at_end && text.is_empty() {
+            eprintln!("exit");
+            shell.line_no += 1;
+            shell.run_text("exit").await;
+            return shell.exit_status.unwrap_or(shell.env.last_status);
+        }
+        let line = text.trim_end_matches('\n').to_owned();
+        if !line.trim().is_empty() {
+            if let Some(line) = expand_history(shell, &history, &mut hist_memory, line).await {
+                command_number += 1;
+                shell.line_no += 1;
+                shell.run_text(&line).await;
+            }
+        }
+        if at_end {
+            eprintln!("exit");
+            return shell.exit_status.unwrap_or(shell.env.last_status);
+        }
+    }
+}
+
+/// Lines of stdin, each read on the blocking pool when asked for (a
+/// command may read the rest of stdin itself).
+#[derive(Default)]
+struct LineReader {
+    eof: bool,
+}
+
+impl LineReader {
+    async fn next(&mut self) -> Option<String> {
+        if self.eof {
+            return None;
+        }
+        let line = tokio::task::spawn_blocking(|| {
+            let mut bytes = Vec::new();
+            let Ok(fd) = crate::sys::dup_fd(std::io::stdin().as_fd()) else {
+                return bytes;
+            };
+            let mut file = std::fs::File::from(fd);
+            let mut byte = [0u8; 1];
+            // Byte by byte: what follows the line stays in stdin for the commands.
+            loop {
+                match std::io::Read::read(&mut file, &mut byte) {
+                    Ok(1) => {
+                        bytes.push(byte[0]);
+                        if byte[0] == b'\n' {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    _ => break,
+                }
+            }
+            bytes
+        })
+        .await
+        .unwrap_or_default();
+        if line.is_empty() {
+            self.eof = true;
+            return None;
+        }
+        Some(crate::rawbytes::encode(&line).into_owned())
     }
 }

@@ -134,7 +134,7 @@ impl Shell {
     fn snapshot_of(&self, ids: impl Iterator<Item = JobNum>) -> Snapshot {
         ids.filter_map(|n| {
             let job = self.kernel_job(n)?;
-            Some(JobView::from_info(n, &job.info()))
+            Some(JobView::from_info(n, &job.snapshot()))
         })
         .collect()
     }

@@ -80,6 +80,9 @@ struct Invocation {
     options: Vec<(String, bool)>,
     /// The startup file an interactive shell runs.
     rc: interactive::Rc,
+    /// `-i` with `-c`: an interactive shell that runs one command (after
+    /// its startup file), as bash.
+    interactive_command: bool,
 }
 
 /// Runs corral with the process's arguments; returns the exit status.
@@ -237,11 +240,12 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         args: rest.collect(),
         options,
         rc: if norc { interactive::Rc::None } else { rc },
+        interactive_command: interactive && command,
     }))
 }
 
 async fn run(inv: Invocation) -> i32 {
-    let interactive = matches!(inv.source, Source::Interactive);
+    let interactive = matches!(inv.source, Source::Interactive) || inv.interactive_command;
     // Before the shell reads the environment: children inherit CORRAL_V.
     vmount::prepare(interactive);
     let mut shell = match Shell::new(interactive, inv.arg0) {
@@ -252,7 +256,8 @@ async fn run(inv: Invocation) -> i32 {
         }
     };
     shell.env.lang.positional = inv.args;
-    if let Source::Script(_) = inv.source {
+    // Messages name $0, as bash's do (`bash -c CMD NAME` names NAME).
+    if let Source::Script(_) | Source::Command(_) = inv.source {
         shell.env.lang.name.clone_from(&shell.env.arg0);
     }
     let mask = sys::set_umask(0o022);
@@ -279,7 +284,13 @@ async fn run(inv: Invocation) -> i32 {
         Source::Command(line) => {
             shell.env.lang.opts.command = true;
             shell.terminal = script_terminal();
-            shell.run_text(&line).await
+            if inv.interactive_command {
+                interactive::run_rc(&mut shell, inv.rc).await;
+            }
+            match shell.exit_status {
+                Some(status) => status,
+                None => shell.run_text(&line).await,
+            }
         }
         Source::Script(file) => {
             shell.terminal = script_terminal();

@@ -119,7 +119,85 @@ impl Fds {
     }
 }
 
+/// What a command's redirections replaced in the shell's descriptors, to put
+/// back when the command is done ([`Shell::push_redirects`]).
+pub(crate) struct Undo {
+    /// The descriptors before the redirections.
+    saved: Fds,
+    /// The numbers the redirections changed.
+    touched: Vec<i32>,
+}
+
+/// The descriptors `redirs` change: their targets, 1 and 2 for `&>` (and
+/// `>&file`), and the source of a move (`N>&M-`).
+fn touched(redirs: &[Redirect]) -> Vec<i32> {
+    let mut out = Vec::with_capacity(redirs.len());
+    for r in redirs {
+        out.push(r.target_fd());
+        match &r.kind {
+            RedirectKind::OutErr(_) | RedirectKind::AppendOutErr(_) => out.extend([1, 2]),
+            RedirectKind::DupOut(w) | RedirectKind::DupIn(w) => {
+                match w.raw.strip_suffix('-').map(str::parse::<i32>) {
+                    Some(Ok(m)) => out.push(m),
+                    _ if r.fd.is_none() => out.extend([1, 2]),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl Shell {
+    /// Applies a command's redirections to the shell's descriptors; `None`
+    /// when there are none. Prints the error and returns the status on
+    /// failure.
+    pub(crate) async fn push_redirects(
+        &mut self,
+        redirs: &[Redirect],
+    ) -> Result<Option<Undo>, i32> {
+        if redirs.is_empty() {
+            return Ok(None);
+        }
+        let mut fds = match self.fds.try_clone() {
+            Ok(f) => f,
+            Err(e) => return Err(self.fail_io(&e)),
+        };
+        Box::pin(self.redirect(redirs, &mut fds)).await?;
+        let saved = std::mem::replace(&mut self.fds, fds);
+        Ok(Some(Undo {
+            saved,
+            touched: touched(redirs),
+        }))
+    }
+
+    /// Puts back what [`Shell::push_redirects`] replaced. Other descriptors
+    /// keep what the command did to them (`exec 3>f` in a redirected
+    /// function or group stays open, as in bash).
+    pub(crate) fn pop_redirects(&mut self, undo: Option<Undo>) {
+        let Some(Undo { mut saved, touched }) = undo else {
+            return;
+        };
+        for n in touched {
+            match n {
+                0 => self.fds.std.stdin = std::mem::replace(&mut saved.std.stdin, Input::Null),
+                1 => self.fds.std.stdout = std::mem::replace(&mut saved.std.stdout, Output::Null),
+                2 => self.fds.std.stderr = std::mem::replace(&mut saved.std.stderr, Output::Null),
+                _ => match saved.extra.remove(&n) {
+                    Some(slot) => {
+                        self.fds.extra.insert(n, slot);
+                    }
+                    None => {
+                        self.fds.extra.remove(&n);
+                    }
+                },
+            }
+        }
+    }
+
     /// For a `>`/`>>` target under /v (not the host): a pipe whose contents are
     /// written through the mount table once the command closes it.
     fn vfs_target(&mut self, name: &str, append: bool) -> Option<std::io::Result<OwnedFd>> {
@@ -160,9 +238,7 @@ impl Shell {
 
     async fn target(&mut self, w: &crate::lang::ast::Word) -> Result<String, String> {
         ex::redirect_target(self, w).await.map_err(|e| {
-            if e.is_fatal() && !self.interactive {
-                self.exit_status = Some(1);
-            }
+            self.abandon(&e, 1);
             e.to_string()
         })
     }
@@ -218,7 +294,12 @@ impl Shell {
                     return fds.set(n, None);
                 }
                 let output = matches!(r.kind, RedirectKind::DupOut(_));
-                let Ok(from) = text.parse::<i32>() else {
+                // `N>&M-` moves M to N: the copy, then M closed.
+                let (digits, moved) = match text.strip_suffix('-') {
+                    Some(d) if !d.is_empty() => (d, true),
+                    _ => (text.as_str(), false),
+                };
+                let Ok(from) = digits.parse::<i32>() else {
                     if output && r.fd.is_none() {
                         // `>&file` is `&>file`.
                         let file = self.open(&text, write_options(false)).await?;
@@ -233,7 +314,11 @@ impl Shell {
                 let Some(slot) = slot else {
                     return Err(format!("{from}: Bad file descriptor"));
                 };
-                fds.set(n, Some(slot))
+                fds.set(n, Some(slot))?;
+                if moved && from != n {
+                    fds.set(from, None)?;
+                }
+                Ok(())
             }
             RedirectKind::HereDoc(h) => {
                 let body = match &h.body {

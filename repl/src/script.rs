@@ -151,6 +151,8 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
             };
         match parsed {
             Err(e) if e.is_incomplete() && !at_end => continue,
+            // `cmd \` then `| cat` on the next line: one command.
+            Ok(_) if !at_end && continued(&text) => continue,
             Ok(program) => {
                 shell.env.lang.line_base = first_line - 1;
                 let before = reader.sync();
@@ -170,4 +172,12 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         }
     }
     status
+}
+
+/// Whether `text` ends with a backslash-newline (the line goes on).
+fn continued(text: &str) -> bool {
+    let Some(body) = text.strip_suffix('\n') else {
+        return false;
+    };
+    body.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
 }

@@ -143,15 +143,15 @@ impl Shell {
         let mut jobs = JobTable::default();
         jobs.publish_to(marks);
         let events = kernel.subscribe();
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-        let cwd = normalize(&cwd);
+        let cwd = inherited_pwd().unwrap_or_else(|| {
+            normalize(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")))
+        });
         let process_cwd = cwd.clone();
         let mut vars = Vars::from_env();
-        vars.set("PWD", rawbytes::from_path(&cwd).into_owned());
-        // bash exports both at startup (OLDPWD without a value).
-        vars.export("PWD", None);
+        // bash exports both at startup, OLDPWD unset until the first `cd`.
+        vars.export("PWD", Some(rawbytes::from_path(&cwd).into_owned()));
         vars.export("OLDPWD", None);
-        if std::env::var_os("PWD").is_some() {
+        if std::env::var_os("PWD").as_deref() == Some(cwd.as_os_str()) {
             vars.mark_unchanged();
         }
         Ok(Shell {
@@ -193,24 +193,45 @@ impl Shell {
         })
     }
 
-    /// Changes the logical working directory.
+    /// Changes the logical working directory (`cd -L`).
     ///
     /// # Errors
     /// A message naming the directory when it is not one.
     pub fn chdir(&mut self, dir: &Path) -> Result<(), String> {
+        self.chdir_with(dir, false)
+    }
+
+    /// Changes the working directory: lexically (`..` drops the last component, which
+    /// must be a directory, as bash checks), or with symlinks resolved if `physical`
+    /// (`cd -P`).
+    ///
+    /// # Errors
+    /// A message naming the directory when it is not one.
+    pub fn chdir_with(&mut self, dir: &Path, physical: bool) -> Result<(), String> {
         let target = if dir.is_absolute() {
             dir.to_path_buf()
         } else {
             self.env.cwd.join(dir)
         };
-        let normal = normalize(&target);
+        let failed = |e: &std::io::Error| {
+            let dir = rawbytes::from_path(dir);
+            format!("{dir}: {}", crate::io::os_message(e))
+        };
+        let normal = if physical {
+            match crate::vmount::real_dir(&target) {
+                // A mount's paths have no host symlinks to resolve.
+                std::borrow::Cow::Owned(_) => normalize(&target),
+                std::borrow::Cow::Borrowed(_) => {
+                    std::fs::canonicalize(&target).map_err(|e| failed(&e))?
+                }
+            }
+        } else {
+            checked_normalize(&target).map_err(|e| failed(&e))?
+        };
         match std::fs::metadata(crate::vmount::real_dir(&normal)) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => return Err(format!("{}: Not a directory", rawbytes::from_path(dir))),
-            Err(e) => {
-                let dir = rawbytes::from_path(dir);
-                return Err(format!("{dir}: {}", crate::io::os_message(&e)));
-            }
+            Err(e) => return Err(failed(&e)),
         }
         let old = rawbytes::from_path(&self.env.cwd).into_owned();
         self.env.vars.set("OLDPWD", old);
@@ -219,6 +240,37 @@ impl Shell {
         self.env.vars.set("PWD", pwd);
         Ok(())
     }
+}
+
+/// [`normalize`], failing as bash's `cd` does when a component a `..` removes
+/// is not a directory (`cd nonexistent/..`).
+fn checked_normalize(p: &Path) -> std::io::Result<PathBuf> {
+    let mut out = PathBuf::from("/");
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !std::fs::metadata(crate::vmount::real_dir(&out))?.is_dir() {
+                    return Err(std::io::Error::from_raw_os_error(libc::ENOTDIR));
+                }
+                out.pop();
+            }
+            std::path::Component::Normal(n) => out.push(n),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// An inherited `$PWD` naming the process's directory (maybe through symlinks),
+/// kept as the logical cwd as bash keeps it; no `getcwd` then.
+fn inherited_pwd() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let pwd = PathBuf::from(std::env::var_os("PWD")?);
+    if !pwd.is_absolute() {
+        return None;
+    }
+    let (named, here) = (std::fs::metadata(&pwd).ok()?, std::fs::metadata(".").ok()?);
+    (named.dev() == here.dev() && named.ino() == here.ino()).then(|| normalize(&pwd))
 }
 
 /// Lexical normalisation of an absolute path (`.`, `..`, `//`), as `cd` does.

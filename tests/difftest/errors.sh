@@ -257,3 +257,12 @@ f() { f; }
 FUNCNEST=100
 f
 echo "status $?"
+
+### not_found_name_with_invalid_byte
+n=$'nosuch_difftest\xe9x'
+$n
+echo $?
+"./$n"
+echo $?
+$'nosuch_difftest\001' | cat
+echo $?

@@ -421,3 +421,19 @@ mkfifo p
 while read l; do echo "got $l"; done < p
 wait $!
 echo $?
+
+### builtin_errors_name_the_shell
+sleep 5 &
+disown -x
+jobs -y %1 2>&1 | head -n 1
+kill -s
+echo $?
+hash nosuch_difftest_cmd sh cd
+echo $?
+hash -r
+kill %1
+
+### builtin_errors_name_the_shell_c
+#@ mode: c
+#@ args: name
+kill %9; disown %9; bg; hash nosuch_difftest_cmd; echo $?

@@ -395,7 +395,7 @@ fn text(job: &Job, file: JobFile) -> String {
 
 /// When the job last changed state as far as we know: its end, else its start.
 fn changed(job: &Job) -> SystemTime {
-    let i = job.info();
+    let i = job.snapshot();
     i.ended_at.unwrap_or(i.started_at)
 }
 

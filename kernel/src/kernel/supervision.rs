@@ -38,22 +38,25 @@ impl Inner {
     /// it uses none; or why it may not start. A job with a parent is
     /// entered in the lineage index at once (so limits count it while it
     /// is being spawned): [`unlink`](Self::unlink) it if the spawn fails.
+    ///
+    /// Inline: a job that uses nothing (the common case) pays a few compares.
+    #[inline]
     pub(super) fn meta_for(
         &self,
         options: &JobOptions,
         id: JobId,
         spec: Option<&ProcessSpec>,
     ) -> Result<Option<Meta>> {
-        let timeout = options.timeout.or(self.config.default_timeout);
-        let reminder = options.reminder.or(self.config.reminder);
         let given_env = spec.is_some_and(|s| s.cwd.is_some() || !s.env.is_empty() || s.env_clear);
         if options.parent.is_none()
             && options.owner.is_none()
             && options.labels.is_empty()
-            && timeout.is_none()
+            && options.timeout.is_none()
+            && self.config.default_timeout.is_none()
             && options.orphans == OrphanPolicy::Leave
             && !options.quiet
-            && reminder.is_none()
+            && options.reminder.is_none()
+            && self.config.reminder.is_none()
             && options.restart.is_none()
             && !given_env
             && options.cpu_limit.is_none()
@@ -62,6 +65,18 @@ impl Inner {
         {
             return Ok(None);
         }
+        self.new_meta(options, id, spec).map(Some)
+    }
+
+    /// [`meta_for`](Self::meta_for) for a job that uses something.
+    fn new_meta(
+        &self,
+        options: &JobOptions,
+        id: JobId,
+        spec: Option<&ProcessSpec>,
+    ) -> Result<Meta> {
+        let timeout = options.timeout.or(self.config.default_timeout);
+        let reminder = options.reminder.or(self.config.reminder);
         let mut meta = Meta {
             owner: options.owner.as_deref().map(Arc::from),
             labels: options.labels.clone(),
@@ -97,7 +112,7 @@ impl Inner {
                 meta.owner = pm.1;
             }
         }
-        Ok(Some(meta))
+        Ok(meta)
     }
 
     /// Checks the limits for a new child `id` of `parent` and enters it in
@@ -171,11 +186,16 @@ impl Inner {
         }
     }
 
-    /// Forgets removed records in the lineage index.
+    /// Forgets removed records in the lineage index (inline: usually
+    /// none were removed).
+    #[inline]
     pub(super) fn forget_lineage(&self, ids: &[JobId]) {
-        if ids.is_empty() {
-            return;
+        if !ids.is_empty() {
+            self.forget_lineage_of(ids);
         }
+    }
+
+    fn forget_lineage_of(&self, ids: &[JobId]) {
         let mut lineage = lock(&self.lineage);
         if lineage.parent_of.is_empty() && lineage.kids.is_empty() && lineage.tags.is_empty() {
             return;

@@ -29,6 +29,8 @@ pub(super) struct JobSetup<'a> {
     pub(super) env_clear: bool,
     pub(super) env: &'a [(OsString, Option<OsString>)],
     pub(super) pre_exec: Option<&'a PreExec>,
+    /// Signals the members start ignoring (bit N-1 for signal N).
+    pub(super) ignored: u64,
 }
 
 /// One member to start.
@@ -74,7 +76,7 @@ fn failure_error(job: &JobSetup<'_>, m: &MemberSetup<'_>, f: Failure) -> Error {
             path: job.cwd.map(|d| d.display().to_string()).unwrap_or_default(),
             source,
         },
-        Failure::Exec(source) => exec_error(name(m), source),
+        Failure::Exec(source) => exec_error(m.program, source),
         Failure::Os(source) | Failure::Setup(source) => Error::Spawn {
             command: name(m),
             source,
@@ -87,11 +89,15 @@ fn failure_error(job: &JobSetup<'_>, m: &MemberSetup<'_>, f: Failure) -> Error {
 }
 
 /// The error for an exec (or std spawn) that failed with `source`.
-fn exec_error(command: String, source: io::Error) -> Error {
+fn exec_error(program: &std::ffi::OsStr, source: io::Error) -> Error {
+    let command = program.to_os_string();
     match source.kind() {
         io::ErrorKind::NotFound => Error::CommandNotFound { command },
         io::ErrorKind::PermissionDenied => Error::PermissionDenied { command },
-        _ => Error::Spawn { command, source },
+        _ => Error::Spawn {
+            command: program.to_string_lossy().into_owned(),
+            source,
+        },
     }
 }
 
@@ -133,6 +139,7 @@ fn launch_clone(job: &JobSetup<'_>, m: &MemberSetup<'_>) -> std::result::Result<
         cwd: cwd.as_deref(),
         pgid: m.pgid,
         stdio: [fd(i), fd(o), fd(e)],
+        ignored: job.ignored,
     })
 }
 
@@ -190,7 +197,7 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
             None => cmd.env_remove(k),
         };
     }
-    let name = name(&m);
+    let program = m.program;
     let [i, o, e] = m.stdio;
     cmd.stdin(i.into_stdio())
         .stdout(o.into_stdio())
@@ -198,9 +205,12 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
     cmd.process_group(m.pgid);
     // An ignored job-control signal survives exec; reset those in the
     // child. A hook means a fork, which keeps the mask: empty it too.
-    let ignored = sys::ignored_job_signals();
-    if !ignored.is_empty() || job.pre_exec.is_some() || !m.fds.is_empty() {
-        let reset = sys::reset_dispositions(ignored);
+    let ignored: Vec<i32> = sys::ignored_job_signals()
+        .into_iter()
+        .filter(|&sig| job.ignored & (1 << (sig - 1)) == 0)
+        .collect();
+    if !ignored.is_empty() || job.pre_exec.is_some() || !m.fds.is_empty() || job.ignored != 0 {
+        let reset = sys::reset_dispositions(ignored, job.ignored);
         // SAFETY: the hook only calls signal(2) and sigprocmask(2), which are
         // async-signal-safe.
         unsafe {
@@ -209,7 +219,7 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
     }
     if !m.fds.is_empty() {
         let place = sys::place_fds(m.fds).map_err(|source| Error::Spawn {
-            command: name.clone(),
+            command: program.to_string_lossy().into_owned(),
             source,
         })?;
         // SAFETY: the hook only calls dup2(2) and fcntl(2), which are
@@ -226,7 +236,7 @@ fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
             cmd.pre_exec(move || hook());
         }
     }
-    let child = cmd.spawn().map_err(|source| exec_error(name, source))?;
+    let child = cmd.spawn().map_err(|source| exec_error(program, source))?;
     // std's Child neither kills nor waits on drop; the reaper owns the pid now.
     Ok(child.id() as i32)
 }

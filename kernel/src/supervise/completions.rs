@@ -121,10 +121,10 @@ impl Completions {
         if self.delivered.contains(&id) || !self.wanted(&job.core) {
             return None;
         }
-        let info = job.info();
-        if !info.state.is_finished() {
+        if !job.state().is_finished() {
             return None;
         }
+        let info = job.info();
         self.delivered.insert(id);
         Some(completion(&job, info, self.preview))
     }
@@ -138,7 +138,7 @@ impl Completions {
             .iter()
             .filter(|j| !self.delivered.contains(&j.id()))
             .filter_map(|j| {
-                let i = j.info();
+                let i = j.snapshot();
                 let ended = i.ended_at?;
                 (i.state.is_finished() && ended >= self.since).then_some((ended, i.id))
             })

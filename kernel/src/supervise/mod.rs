@@ -47,8 +47,9 @@
 //! - **Resources** ([`resources`]): CPU time and memory accounted when
 //!   asked (never sampled); CPU and memory limits: a warning event at 80%
 //!   ([`JobEvent::LimitWarning`](crate::JobEvent::LimitWarning)), the end
-//!   with cause [`StopCause::Limit`] at 100%. CPU by `RLIMIT_CPU` on each
-//!   member and a deadline from the budget left; memory by a memory
+//!   with cause [`StopCause::Limit`] at 100%. CPU by a deadline from the budget
+//!   left, on the figure reported (`RLIMIT_CPU` on each member is only a
+//!   backstop); memory by a memory
 //!   cgroup per job where the system offers a writable one (whole-job
 //!   limit, both thresholds from the cgroup's eventfds), else by each
 //!   member's `RLIMIT_DATA` alone ([`memory_limit_path`] says which; the

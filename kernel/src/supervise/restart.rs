@@ -193,10 +193,11 @@ impl RestartState {
     }
 
     /// The last finished run's end and stop cause, and the usage of all runs.
-    pub(crate) fn last(&self) -> (Option<JobState>, Option<StopCause>, Resources) {
+    pub(crate) fn last(&self, live: bool) -> (Option<JobState>, Option<StopCause>, Resources) {
         let runs = self.runs();
         let mut usage = runs.done;
-        if let Some(now) = runs.current.as_ref().map(Job::resources) {
+        let current = runs.current.as_ref();
+        if let Some(now) = current.map(|j| crate::supervise::resources::of(&j.core, live).0) {
             usage.cpu_user += now.cpu_user;
             usage.cpu_system += now.cpu_system;
             usage.memory = now.memory;
@@ -300,6 +301,7 @@ fn copy_spec(spec: &ProcessSpec) -> std::io::Result<ProcessSpec> {
         stdout_pty: spec.stdout_pty,
         options: spec.options.clone(),
         pre_exec: spec.pre_exec.clone(),
+        ignored: spec.ignored,
     })
 }
 

@@ -119,9 +119,10 @@ impl Scope {
         self.kernel.jobs_tagged(Some(&self.owner), None)
     }
 
-    /// Snapshots of the owner's jobs, by ascending id.
+    /// Snapshots of the owner's jobs, by ascending id, as
+    /// [`Kernel::list`](crate::Kernel::list) (no live resource figures).
     pub fn list(&self) -> Vec<JobInfo> {
-        self.jobs().iter().map(Job::info).collect()
+        self.jobs().iter().map(Job::snapshot).collect()
     }
 
     /// Handles to the owner's jobs with the label `key=value`.

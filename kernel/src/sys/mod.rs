@@ -420,6 +420,7 @@ pub(crate) fn place_fds(
 
 pub(crate) fn reset_dispositions(
     signals: Vec<i32>,
+    ignore: u64,
 ) -> impl FnMut() -> io::Result<()> + Send + Sync + 'static {
     move || {
         for &sig in &signals {
@@ -427,6 +428,13 @@ pub(crate) fn reset_dispositions(
             // and signal(2) is async-signal-safe in a forked child.
             unsafe {
                 libc::signal(sig, libc::SIG_DFL);
+            }
+        }
+        for sig in (1..=64).filter(|&n| ignore & (1u64 << (n - 1)) != 0) {
+            // SAFETY: SIG_IGN is a valid disposition for any signal (KILL and
+            // STOP just refuse it), and signal(2) is async-signal-safe here.
+            unsafe {
+                libc::signal(sig, libc::SIG_IGN);
             }
         }
         // SAFETY: an all-zero sigset_t is valid and sigemptyset makes it

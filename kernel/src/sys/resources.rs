@@ -81,6 +81,8 @@ fn prlimit(
 }
 
 /// Sets RLIMIT_CPU of `pid`: SIGXCPU at `secs`, SIGKILL a second later.
+/// The system checks it against tick-sampled CPU time, which on a busy
+/// machine runs ahead of the time rusage and /proc report.
 pub(crate) fn limit_cpu(pid: i32, secs: u64) -> std::io::Result<()> {
     prlimit(pid, libc::RLIMIT_CPU, secs, secs.saturating_add(1))
 }

@@ -52,6 +52,9 @@ pub(crate) struct Exec<'a> {
     pub(crate) pgid: i32,
     /// Standard input, output and error; `None`: ours (inherited).
     pub(crate) stdio: [Option<BorrowedFd<'a>>; 3],
+    /// Signals the child starts ignoring (bit N-1 for signal N), after
+    /// the reset of [`RESET`].
+    pub(crate) ignored: u64,
 }
 
 /// Why no child was started.
@@ -187,6 +190,7 @@ impl Spawner {
             pgid: exec.pgid,
             stdio,
             first_free: placed.spawner.first_free,
+            ignored: exec.ignored,
             step: AtomicI32::new(Step::None as i32),
             errno: AtomicI32::new(0),
         };
@@ -269,6 +273,7 @@ struct Shared {
     /// The slot holding each standard stream, or -1 to keep ours.
     stdio: [RawFd; 3],
     first_free: u32,
+    ignored: u64,
     step: AtomicI32,
     errno: AtomicI32,
 }
@@ -454,14 +459,23 @@ mod imp {
             restorer: 0,
             mask: 0,
         };
-        for sig in RESET {
-            // SAFETY: a valid kernel sigaction giving the default action,
-            // for a catchable signal; no old action asked for.
+        let ign = KernelSigaction {
+            handler: libc::SIG_IGN,
+            ..dfl
+        };
+        for sig in 1..=64 {
+            let keep = s.ignored & (1u64 << (sig - 1)) != 0;
+            if !keep && !RESET.contains(&sig) {
+                continue;
+            }
+            let action = if keep { &ign } else { &dfl };
+            // SAFETY: a valid kernel sigaction giving the default action or
+            // ignoring, for a catchable signal; no old action asked for.
             unsafe {
                 syscall4(
                     libc::SYS_rt_sigaction,
                     sig as usize,
-                    &dfl as *const KernelSigaction as usize,
+                    action as *const KernelSigaction as usize,
                     0,
                     8,
                 );

@@ -97,6 +97,35 @@ fn children_start_with_default_job_signals_and_keep_hup_ignored() {
     );
 }
 
+/// `ProcessSpec::ignore_signal` keeps a signal ignored in the child past
+/// the reset of the job-control signals, on both spawn paths (a shell's
+/// `trap '' INT`, or INT/QUIT of a background job without job control).
+#[tokio::test]
+async fn ignore_signal_survives_the_reset() {
+    let k = TestKernel::new();
+    for hook in [false, true] {
+        let mut spec = signal_lines()
+            .ignore_signal(corral_kernel::Signal::INT)
+            .ignore_signal(corral_kernel::Signal::QUIT);
+        if hook {
+            // SAFETY: the hook does nothing at all.
+            spec = unsafe { spec.pre_exec(|| Ok(())) };
+        }
+        let job = k.spawn_process(spec).unwrap();
+        assert_eq!(finished(&job).await, JobState::Exited(0));
+        let text = String::from_utf8(job.stdout().snapshot().data.to_vec()).unwrap();
+        let ignored = mask(&text, "SigIgn");
+        for sig in [libc::SIGINT, libc::SIGQUIT] {
+            assert_ne!(
+                ignored & bit(sig),
+                0,
+                "hook {hook}: {sig} not ignored: {text}"
+            );
+        }
+        assert_eq!(ignored & bit(libc::SIGTSTP), 0, "hook {hook}: {text}");
+    }
+}
+
 /// Writing to a closed pipe kills a child by SIGPIPE (its default action),
 /// as in a shell: `yes | head -1` ends, `yes` by SIGPIPE.
 #[tokio::test]
@@ -157,7 +186,7 @@ fn exec_failures_in_the_child_give_the_right_errors() {
                 .spawn_process(ProcessSpec::command(Cmd::new(&bad_interp)))
                 .unwrap_err();
             assert!(
-                matches!(&err, Error::CommandNotFound { command } if *command == bad_interp),
+                matches!(&err, Error::CommandNotFound { command } if *command == *bad_interp),
                 "{err:?}"
             );
 
@@ -165,7 +194,7 @@ fn exec_failures_in_the_child_give_the_right_errors() {
                 .spawn_process(ProcessSpec::command(Cmd::new(&denied_interp)))
                 .unwrap_err();
             assert!(
-                matches!(&err, Error::PermissionDenied { command } if *command == denied_interp),
+                matches!(&err, Error::PermissionDenied { command } if *command == *denied_interp),
                 "{err:?}"
             );
 

@@ -107,7 +107,7 @@ fn unescape(s: &str) -> (Vec<u8>, bool) {
                     }
                     (n, _) => match char::from_u32(n) {
                         Some(ch) => push_char(&mut out, ch),
-                        None => out.extend_from_slice(b"\xef\xbf\xbd"),
+                        None => out.extend(super::printf::utf8_any(n)),
                     },
                 }
             }
@@ -121,40 +121,80 @@ fn unescape(s: &str) -> (Vec<u8>, bool) {
     (out, false)
 }
 
+/// `cd [-L|-P [-e]] [--] [dir]`: options come first; `-` alone is a directory.
+fn cd_options(args: &[String]) -> Result<(bool, usize), String> {
+    let mut physical = false;
+    let mut i = 1;
+    while let Some(a) = args.get(i) {
+        if a == "--" {
+            return Ok((physical, i + 1));
+        }
+        let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
+            break;
+        };
+        for c in flags.chars() {
+            match c {
+                'L' => physical = false,
+                'P' => physical = true,
+                'e' | '@' => {}
+                _ => return Err(format!("-{c}")),
+            }
+        }
+        i += 1;
+    }
+    Ok((physical, i))
+}
+
 pub(super) fn cd<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let target = match args.get(1).map(String::as_str) {
+        let prefix = shell.err_prefix();
+        let (physical, first) = match cd_options(&args) {
+            Ok(o) => o,
+            Err(bad) => {
+                io.err_line(&format!("{prefix}cd: {bad}: invalid option"))
+                    .await;
+                io.err_line("cd: usage: cd [-L|[-P [-e]] [-@]] [dir]").await;
+                return 2;
+            }
+        };
+        let operands = &args[first.min(args.len())..];
+        let mut announce = false;
+        let target = match operands.first().map(String::as_str) {
             None => match shell.env.vars.get("HOME") {
                 Some(h) => h.to_string(),
                 None => {
-                    io.err_line("cd: HOME not set").await;
+                    io.err_line(&format!("{prefix}cd: HOME not set")).await;
                     return 1;
                 }
             },
             Some("-") => match shell.env.vars.get("OLDPWD") {
                 Some(o) => {
-                    let o = o.to_string();
-                    let _ = out(io, &format!("{o}\n")).await;
-                    o
+                    announce = true;
+                    o.to_string()
                 }
                 None => {
-                    io.err_line("cd: OLDPWD not set").await;
+                    io.err_line(&format!("{prefix}cd: OLDPWD not set")).await;
                     return 1;
                 }
             },
             Some(dir) => dir.to_string(),
         };
-        let prefix = shell.err_prefix();
-        if args.len() > 2 {
+        if operands.len() > 1 {
             io.err_line(&format!("{prefix}cd: too many arguments"))
                 .await;
             return 1;
         }
-        match shell.chdir(&crate::rawbytes::path(&target)) {
+        if let Some(found) = cdpath_match(shell, &target) {
+            if shell.chdir_with(&found, physical).is_ok() {
+                return announce_pwd(&shell.env.cwd, io).await;
+            }
+        }
+        match shell.chdir_with(&crate::rawbytes::path(&target), physical) {
+            Ok(()) if announce => announce_pwd(&shell.env.cwd, io).await,
             Ok(()) => 0,
             Err(msg) => {
                 io.err_line(&format!("{prefix}cd: {msg}")).await;
@@ -164,13 +204,56 @@ pub(super) fn cd<'a>(
     })
 }
 
+/// The first `$CDPATH` entry holding `dir` as a directory, for a relative `dir` not
+/// starting with `.` or `..`; an empty entry (the cwd) is left to the plain lookup.
+fn cdpath_match(shell: &Shell, dir: &str) -> Option<std::path::PathBuf> {
+    let cdpath = shell.env.vars.get("CDPATH")?;
+    let first = dir.split('/').next().unwrap_or("");
+    if dir.is_empty() || dir.starts_with('/') || first == "." || first == ".." {
+        return None;
+    }
+    for entry in cdpath.split(':') {
+        if entry.is_empty() {
+            if shell.env.absolute_path(dir).is_dir() {
+                return None;
+            }
+            continue;
+        }
+        let candidate = shell
+            .env
+            .absolute_path(entry)
+            .join(crate::rawbytes::path(dir));
+        if crate::vmount::real_dir(&candidate).is_dir() {
+            return Some(candidate);
+        }
+    }
+    None
+}
+
+/// Prints the new `$PWD`, as `cd -` and a `$CDPATH` match do.
+async fn announce_pwd(cwd: &std::path::Path, io: &mut Streams) -> i32 {
+    let text = format!("{}\n", crate::rawbytes::from_path(cwd));
+    out(io, &text).await.err().unwrap_or(0)
+}
+
 pub(super) fn pwd<'a>(
     shell: &'a mut Shell,
-    _: Vec<String>,
+    args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let text = format!("{}\n", crate::rawbytes::from_path(&shell.env.cwd));
+        let physical = args[1..].iter().fold(false, |p, a| match a.as_str() {
+            "-P" => true,
+            "-L" => false,
+            _ => p,
+        });
+        let cwd = &shell.env.cwd;
+        let shown = if physical {
+            std::fs::canonicalize(crate::vmount::real_dir(cwd)).unwrap_or_else(|_| cwd.clone())
+        } else {
+            cwd.clone()
+        };
+        let text = format!("{}\n", crate::rawbytes::from_path(&shown));
         out(io, &text).await.err().unwrap_or(0)
     })
 }
@@ -186,14 +269,14 @@ pub(super) fn exit<'a>(
             Some(n) => match n.parse::<i64>() {
                 Ok(v) => (v & 0xff) as i32,
                 Err(_) => {
-                    io.err_line(&format!("exit: {n}: numeric argument required"))
-                        .await;
+                    let msg = format!("exit: {n}: numeric argument required");
+                    super::complain(shell, io, &msg).await;
                     2
                 }
             },
         };
         if args.len() > 2 {
-            io.err_line("exit: too many arguments").await;
+            super::complain(shell, io, "exit: too many arguments").await;
             return 1;
         }
         shell.sync_jobs();
@@ -226,7 +309,7 @@ Enter runs the line found.
 ";
 
 pub(super) fn help<'a>(
-    _: &'a mut Shell,
+    shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
@@ -247,8 +330,10 @@ pub(super) fn help<'a>(
                     text.push_str(&format!("{name}: {usage}\n    {desc}\n"))
                 }
                 None => {
-                    io.err_line(&format!("help: no help topics match `{name}'."))
-                        .await;
+                    let msg = format!(
+                        "help: no help topics match `{name}'.  Try `help help' or `man -k {name}' or `info {name}'."
+                    );
+                    super::complain(shell, io, &msg).await;
                     return 1;
                 }
             },

@@ -59,19 +59,6 @@ fn loop_control<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let name = &args[0];
-        let n = match args.get(1).map(|a| a.parse::<u32>()) {
-            None => 1,
-            Some(Ok(n)) if n > 0 => n,
-            Some(_) => {
-                io.err_line(&format!(
-                    "{}{name}: {}: loop count out of range",
-                    shell.err_prefix(),
-                    args[1]
-                ))
-                .await;
-                return 1;
-            }
-        };
         let depth = shell.env.lang.loop_depth;
         if depth == 0 {
             io.err_line(&format!(
@@ -80,6 +67,43 @@ fn loop_control<'a>(
             ))
             .await;
             return 0;
+        }
+        let n = match args.get(1).map(|a| a.trim().parse::<i64>()) {
+            None => 1,
+            Some(Ok(n)) if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
+            Some(Ok(_)) => {
+                // bash leaves every loop after saying so.
+                io.err_line(&format!(
+                    "{}{name}: {}: loop count out of range",
+                    shell.err_prefix(),
+                    args[1]
+                ))
+                .await;
+                shell.flow = Some(Flow::Break(depth));
+                return 1;
+            }
+            Some(Err(_)) => {
+                // A fatal usage error: a script ends with 128, as bash's does.
+                io.err_line(&format!(
+                    "{}{name}: {}: numeric argument required",
+                    shell.err_prefix(),
+                    args[1]
+                ))
+                .await;
+                if !shell.interactive {
+                    shell.exit_status = Some(128);
+                }
+                shell.flow = Some(Flow::Break(depth));
+                return 128;
+            }
+        };
+        if args.len() > 2 {
+            // bash drops the rest of the command it is in; leaving the loops is
+            // the part of that a loop sees.
+            io.err_line(&format!("{}{name}: too many arguments", shell.err_prefix()))
+                .await;
+            shell.flow = Some(Flow::Break(depth));
+            return 1;
         }
         let n = n.min(depth);
         shell.flow = Some(if brk {
@@ -175,7 +199,10 @@ pub(super) fn source<'a>(
         let saved = (args.len() > 2)
             .then(|| std::mem::replace(&mut shell.env.lang.positional, args[2..].to_vec()));
         shell.env.lang.sourcing += 1;
+        let lines = (shell.env.lang.lineno, shell.env.lang.line_base);
+        shell.env.lang.line_base = 0;
         let status = shell.run_program(&program).await;
+        (shell.env.lang.lineno, shell.env.lang.line_base) = lines;
         shell.env.lang.sourcing -= 1;
         let status = if shell.flow == Some(Flow::Return) {
             shell.flow = None;
@@ -183,6 +210,7 @@ pub(super) fn source<'a>(
         } else {
             status
         };
+        shell.return_trap(status).await;
         if let Some(p) = saved {
             shell.env.lang.positional = p;
         }
@@ -358,16 +386,43 @@ pub(super) fn command<'a>(
 }
 
 pub(super) fn hash<'a>(
-    _: &'a mut Shell,
+    shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        // PATH is searched at every command: there is no table to forget.
+        // PATH is searched at every command: there is no table to forget,
+        // but a name PATH does not have is reported, as bash does.
         if args.len() == 1 {
             io.err_line("hash: hash table empty").await;
         }
-        0
+        let mut status = 0;
+        let mut names = args[1..].iter();
+        while let Some(a) = names.next() {
+            match a.as_str() {
+                "-r" | "-d" | "-l" | "-t" => {}
+                "-p" => {
+                    names.next();
+                }
+                "--" => {}
+                opt if opt.starts_with('-') && opt.len() > 1 => {
+                    let msg = format!("hash: {}: invalid option", &opt[..2]);
+                    super::complain(shell, io, &msg).await;
+                    io.err_line("hash: usage: hash [-lr] [-p pathname] [-dt] [name ...]")
+                        .await;
+                    return 2;
+                }
+                name if name.contains('/')
+                    || super::lookup(name).is_some()
+                    || shell.env.lang.functions.contains_key(name)
+                    || find_on_path(&shell.env, name).is_some() => {}
+                name => {
+                    super::complain(shell, io, &format!("hash: {name}: not found")).await;
+                    status = 1;
+                }
+            }
+        }
+        status
     })
 }
 

@@ -4,7 +4,7 @@ use corral_kernel::{Error as KernelError, JobState, Pid, Signal};
 
 use crate::jobs::JobNum;
 
-use super::out;
+use super::{complain, out};
 use crate::exec::BoxFut;
 use crate::io::{os_message, Streams};
 use crate::jobs::{format, signals, ListFormat, Snapshot, StateFilter};
@@ -14,7 +14,7 @@ use crate::shell::Shell;
 /// bash); the job table is brought up to date first, from the returned snapshot.
 async fn job_control(shell: &mut Shell, io: &mut Streams, builtin: &str) -> Result<Snapshot, i32> {
     if !(shell.interactive && shell.terminal.is_some()) {
-        io.err_line(&format!("{builtin}: no job control")).await;
+        complain(shell, io, &format!("{builtin}: no job control")).await;
         return Err(1);
     }
     Ok(shell.look_at_jobs())
@@ -46,7 +46,7 @@ pub(super) fn jobs<'a>(
                             's' => stopped = true,
                             'S' => supervise = true,
                             other => {
-                                io.err_line(&format!("jobs: -{other}: invalid option"))
+                                complain(shell, io, &format!("jobs: -{other}: invalid option"))
                                     .await;
                                 io.err_line("jobs: usage: jobs [-lprsS] [jobspec ...]")
                                     .await;
@@ -83,7 +83,7 @@ pub(super) fn jobs<'a>(
                     Ok(id) => lines.extend(shell.jobs.list_one(id, &snap, format)),
                     Err(e) => {
                         for m in e.messages("jobs") {
-                            io.err_line(&m).await;
+                            complain(shell, io, &m).await;
                         }
                         status = 1;
                     }
@@ -132,7 +132,7 @@ async fn jobs_supervised(
                 Ok(id) => ids.push(id),
                 Err(e) => {
                     for m in e.messages("jobs") {
-                        io.err_line(&m).await;
+                        complain(shell, io, &m).await;
                     }
                     status = 1;
                 }
@@ -174,18 +174,18 @@ pub(super) fn fg<'a>(
         let id = match resolved {
             Ok(id) => id,
             Err(e) => {
-                io.err_line(&e.message("fg")).await;
+                complain(shell, io, &e.message("fg")).await;
                 return e.status("fg");
             }
         };
         if let Err(e) = shell.jobs.can_resume(id, &snap, true) {
-            io.err_line(&e.message("fg")).await;
+            complain(shell, io, &e.message("fg")).await;
             return e.status();
         }
         let job = match shell.kernel_job(id) {
             Some(j) if !j.state().is_finished() => j,
             _ => {
-                io.err_line("fg: job has terminated").await;
+                complain(shell, io, "fg: job has terminated").await;
                 shell.jobs.mark_notified(id);
                 return 1;
             }
@@ -242,13 +242,13 @@ pub(super) fn bg<'a>(
             let id = match resolved {
                 Ok(id) => id,
                 Err(e) => {
-                    io.err_line(&e.message("bg")).await;
+                    complain(shell, io, &e.message("bg")).await;
                     status = e.status("bg");
                     continue;
                 }
             };
             if let Err(e) = shell.jobs.can_resume(id, &snap, false) {
-                io.err_line(&e.message("bg")).await;
+                complain(shell, io, &e.message("bg")).await;
                 if e.status() != 0 {
                     status = e.status();
                 }
@@ -263,7 +263,7 @@ pub(super) fn bg<'a>(
                 None => Err(KernelError::NoJobs),
             };
             if let Err(e) = sent {
-                io.err_line(&format!("bg: {e}")).await;
+                complain(shell, io, &format!("bg: {e}")).await;
                 status = 1;
             }
         }
@@ -302,7 +302,7 @@ pub(super) fn kill<'a>(
                             text.push('\n');
                         }
                         Err(msg) => {
-                            io.err_line(&msg).await;
+                            complain(shell, io, &msg).await;
                             status = 1;
                         }
                     }
@@ -314,15 +314,14 @@ pub(super) fn kill<'a>(
             }
             "-s" | "-n" => {
                 let Some(spec) = rest.get(1) else {
-                    io.err_line(&format!("kill: {}: option requires an argument", rest[0]))
-                        .await;
-                    io.err_line(KILL_USAGE).await;
-                    return 2;
+                    let msg = format!("kill: {}: option requires an argument", rest[0]);
+                    complain(shell, io, &msg).await;
+                    return 1;
                 };
                 match signals::kill_signal(spec) {
                     Some(n) => sig = n,
                     None => {
-                        io.err_line(&bad(spec)).await;
+                        complain(shell, io, &bad(spec)).await;
                         return 1;
                     }
                 }
@@ -334,7 +333,7 @@ pub(super) fn kill<'a>(
                 match signals::kill_signal(spec) {
                     Some(n) => sig = n,
                     None => {
-                        io.err_line(&bad(spec)).await;
+                        complain(shell, io, &bad(spec)).await;
                         return 1;
                     }
                 }
@@ -355,7 +354,7 @@ pub(super) fn kill<'a>(
         for target in rest {
             if let Err(msgs) = kill_one(shell, &snap, target, sig) {
                 for m in msgs {
-                    io.err_line(&m).await;
+                    complain(shell, io, &m).await;
                 }
                 status = 1;
             }
@@ -457,11 +456,29 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
         let snap = shell.look_at_jobs();
         let mut any = false;
         let mut targets = Vec::new();
+        let mut options = true;
         for a in &args[1..] {
-            if a == "-n" {
-                any = true;
-            } else {
-                targets.push(a.clone());
+            match a.strip_prefix('-') {
+                Some("-") if options => options = false,
+                Some(flags) if options && !flags.is_empty() => {
+                    for c in flags.chars() {
+                        match c {
+                            'n' => any = true,
+                            // Always waits for the end, even with job control on.
+                            'f' => {}
+                            other => {
+                                complain(shell, io, &format!("wait: -{other}: invalid option"))
+                                    .await;
+                                io.err_line("wait: usage: wait [-fn] [id ...]").await;
+                                return 2;
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    options = false;
+                    targets.push(a.clone());
+                }
             }
         }
         let mut ids = Vec::new();
@@ -470,7 +487,7 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
             match resolve_wait_target(shell, &snap, t) {
                 Ok(id) => ids.push(id),
                 Err((msg, s)) => {
-                    io.err_line(&msg).await;
+                    complain(shell, io, &msg).await;
                     status = s;
                 }
             }
@@ -594,7 +611,7 @@ pub(super) fn disown<'a>(
                             'a' => all = true,
                             'r' => running = true,
                             other => {
-                                io.err_line(&format!("disown: -{other}: invalid option"))
+                                complain(shell, io, &format!("disown: -{other}: invalid option"))
                                     .await;
                                 io.err_line(
                                     "disown: usage: disown [-h] [-ar] [jobspec ... | pid ...]",
@@ -620,7 +637,7 @@ pub(super) fn disown<'a>(
             match shell.jobs.resolve_current() {
                 Ok(id) => vec![id],
                 Err(e) => {
-                    io.err_line(&e.message("disown")).await;
+                    complain(shell, io, &e.message("disown")).await;
                     return 1;
                 }
             }
@@ -631,7 +648,7 @@ pub(super) fn disown<'a>(
                     Ok(id) => ids.push(id),
                     Err(e) => {
                         for m in e.messages("disown") {
-                            io.err_line(&m).await;
+                            complain(shell, io, &m).await;
                         }
                         status = 1;
                     }
@@ -645,7 +662,7 @@ pub(super) fn disown<'a>(
             };
             if !keep {
                 if let Some(w) = format::disown_warning(&view) {
-                    io.err_line(&format!("corral: {w}")).await;
+                    complain(shell, io, &w).await;
                 }
             }
             if let Some(job) = shell.kernel_job(id) {

@@ -98,7 +98,9 @@ fn records(data: &[u8], o: &Opts) -> Vec<String> {
         } else {
             rec
         };
-        out.push(String::from_utf8_lossy(rec).into_owned());
+        // bash's strings end at a NUL: the rest of the line is lost.
+        let rec = rec.split(|b| *b == 0).next().unwrap_or(rec);
+        out.push(crate::rawbytes::encode(rec).into_owned());
     }
     out
 }
@@ -185,5 +187,6 @@ mod tests {
         assert_eq!(records(b"a\nb\nc\nd\n", &o), vec!["b", "c"]);
         assert_eq!(records(b"a\nb", &opts("")), vec!["a\n", "b"]);
         assert_eq!(records(b"x,y,", &opts("-d , -t")), vec!["x", "y"]);
+        assert_eq!(records(b"a\0b\nc\n", &opts("")), vec!["a", "c\n"]);
     }
 }

@@ -409,6 +409,20 @@ pub(crate) fn write_error_status(out: &crate::io::Output, e: &std::io::Error) ->
     }
 }
 
+/// Prints a builtin's error message (`kill: %9: no such job`) on stderr
+/// behind the shell's name as bash does: `corral: ` when interactive,
+/// `corral: line N: ` (the script's name under a script) otherwise.
+/// Usage lines go out bare, through [`Streams::err_line`].
+/// The shell is only read before the future starts (it is not `Sync`).
+pub(crate) fn complain<'a>(
+    shell: &Shell,
+    io: &'a mut Streams,
+    msg: &str,
+) -> impl std::future::Future<Output = ()> + Send + 'a {
+    let line = format!("{}{msg}", shell.err_prefix());
+    async move { io.err_line(&line).await }
+}
+
 /// Writes `text` to stdout (as the bytes it stands for); on a write error
 /// (a closed pipe) returns its status.
 pub(crate) async fn out(streams: &mut Streams, text: &str) -> Result<(), i32> {

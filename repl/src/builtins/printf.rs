@@ -21,6 +21,7 @@
 mod escape;
 mod float;
 
+pub(crate) use escape::utf8_any;
 pub use escape::{ansi_c_quote, quote};
 use escape::{escape, expand_b, Escape};
 use float::Ld;

@@ -278,6 +278,9 @@ impl Record {
                 return None;
             } else if Some(b) == self.delim {
                 return Some(RecordEnd::Delimiter);
+            } else if b == 0 {
+                // bash drops a NUL that does not end the record (nor counts it for -n).
+                return None;
             } else {
                 buf.push(b);
             }

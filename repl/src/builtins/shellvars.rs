@@ -410,6 +410,7 @@ async fn declare_common(
     local: bool,
 ) -> i32 {
     let mut names = Vec::new();
+    let mut trace = None;
     for a in &args[1..] {
         let on = a.starts_with('-');
         if names.is_empty() && (on || a.starts_with('+')) && a.len() > 1 && !a.contains('=') {
@@ -423,6 +424,7 @@ async fn declare_common(
                     'p' => d.print = true,
                     'f' | 'F' => d.functions = true,
                     'g' => d.global = true,
+                    't' => trace = Some(on),
                     'n' if builtin == "export" => d.export = Some(false),
                     'n' => d.nameref = Some(on),
                     _ => {
@@ -438,6 +440,20 @@ async fn declare_common(
             continue;
         }
         names.push(a.clone());
+    }
+    if let (true, Some(on), false) = (d.functions, trace, names.is_empty()) {
+        // `declare -ft f`: f inherits the DEBUG and RETURN traps.
+        for n in names
+            .into_iter()
+            .filter(|n| shell.env.lang.functions.contains_key(n))
+        {
+            if on {
+                shell.env.lang.traced.insert(n);
+            } else {
+                shell.env.lang.traced.remove(&n);
+            }
+        }
+        return 0;
     }
     if d.functions {
         let mut text = String::new();

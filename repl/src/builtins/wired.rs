@@ -375,8 +375,6 @@ fn set_traps(shell: &mut Shell, targets: &[ts::TrapTarget], action: Option<&str>
                     traps::set_chld_trap(&shell.env.kernel, on);
                 }
             }
-        } else if t == ts::TrapTarget::Err {
-            shell.env.lang.err_trap_depth = shell.env.lang.funcnames.len();
         } else if t == ts::TrapTarget::Exit && top {
             traps::set_exit_trap(action.is_some_and(|a| !a.is_empty()));
         }
@@ -385,6 +383,7 @@ fn set_traps(shell: &mut Shell, targets: &[ts::TrapTarget], action: Option<&str>
             None => shell.env.lang.traps.remove(&t.key()),
         };
     }
+    shell.env.lang.sync_hooks();
 }
 
 /// `trap [-lp] [[action] signal_spec ...]`, over the table of traps keyed

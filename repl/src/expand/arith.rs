@@ -22,7 +22,41 @@ pub(super) async fn eval<E: ExpandEnv + ?Sized>(
     } else {
         Cow::Borrowed(text)
     };
-    if let Some(n) = fast(env, &expanded) {
+    evaluate(env, &expanded)
+}
+
+/// [`eval`] for the arithmetic command `command` (`((`): an error of the
+/// evaluation itself is the command's ([`ExpandError::InCommand`]), one of
+/// an expansion inside stays an expansion error.
+pub(super) async fn eval_command<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    text: &str,
+    command: &'static str,
+) -> Result<i64, ExpandError> {
+    let expanded: Cow<'_, str> = if text.contains(['$', '`', '"']) {
+        Cow::Owned(expand_text(env, text).await?)
+    } else {
+        Cow::Borrowed(text)
+    };
+    evaluate(env, &expanded).map_err(|e| {
+        if e.is_fatal() {
+            return e;
+        }
+        ExpandError::InCommand {
+            // bash names the command only for an error of the expression itself.
+            command: if matches!(e, ExpandError::Arith { .. }) {
+                command
+            } else {
+                ""
+            },
+            error: Box::new(e),
+        }
+    })
+}
+
+/// Evaluates expanded arithmetic text.
+fn evaluate<E: ExpandEnv + ?Sized>(env: &mut E, expanded: &str) -> Result<i64, ExpandError> {
+    if let Some(n) = fast(env, expanded) {
         return Ok(n);
     }
     let mut vars = Vars {
@@ -30,16 +64,16 @@ pub(super) async fn eval<E: ExpandEnv + ?Sized>(
         env,
         err: RefCell::new(None),
     };
-    let r = la::eval(&expanded, &mut vars);
+    let r = la::eval(expanded, &mut vars);
     if let Some(e) = vars.err.into_inner() {
         return Err(e);
     }
-    r.map_err(|e| error(&expanded, e))
+    r.map_err(|e| error(expanded, e))
 }
 
 /// A decimal integer as bash reads one (no leading zero: that is octal).
 fn int(text: &str) -> Option<i64> {
-    let t = text.trim();
+    let t = text.trim_matches([' ', '\t', '\n']);
     let d = t.strip_prefix(['-', '+']).unwrap_or(t);
     let decimal =
         !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && (d == "0" || !d.starts_with('0'));

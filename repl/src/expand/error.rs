@@ -51,19 +51,41 @@ pub enum ExpandError {
     /// `${1:=w}`, `${#:=w}`: not a variable.
     #[error("${0}: cannot assign in this way")]
     CannotAssign(String),
+    /// The evaluation error of an arithmetic command (`((: 1/0 : division
+    /// by 0`): it fails that command only.
+    #[error("{}{error}", if command.is_empty() { String::new() } else { format!("{command}: ") })]
+    InCommand {
+        /// `((`, or empty where bash names no command (`r: readonly variable`).
+        command: &'static str,
+        /// The evaluation error.
+        error: Box<ExpandError>,
+    },
     /// `$(…)` failed or the shell is exiting.
     #[error(transparent)]
     Subst(#[from] SubstError),
 }
 
 impl ExpandError {
-    /// Whether a non-interactive bash exits on this error (every expansion
-    /// error except a bad redirection target and a failed `$(…)` start).
+    /// Whether a non-interactive bash exits on this error: an unset
+    /// parameter under `set -u` or `${x?}`.
     #[must_use]
     pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            ExpandError::Unbound(_) | ExpandError::NullOrUnset { .. }
+        )
+    }
+
+    /// Whether bash drops the rest of the command line (every error but a
+    /// bad redirection target and a failed `$(…)` start, which fail only
+    /// their command).
+    #[must_use]
+    pub fn discards(&self) -> bool {
         !matches!(
             self,
-            ExpandError::AmbiguousRedirect(_) | ExpandError::Subst(SubstError::Failed(_))
+            ExpandError::AmbiguousRedirect(_)
+                | ExpandError::InCommand { .. }
+                | ExpandError::Subst(SubstError::Failed(_))
         )
     }
 

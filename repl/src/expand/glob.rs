@@ -14,11 +14,15 @@ pub(super) struct GlobOpts {
     pub dotglob: bool,
     pub nocase: bool,
     pub extglob: bool,
+    /// `shopt -s globstar`: a component `**` matches any depth of directories.
+    pub globstar: bool,
 }
 
 enum Comp {
     Literal(String),
     Pattern(Pattern),
+    /// `**` under globstar.
+    Star2,
 }
 
 /// The paths the field `text` (quoted at the byte offsets `quoted`) matches, sorted; `None` when it is not a pattern after all
@@ -39,6 +43,12 @@ pub(super) fn expand(
             .filter(|&&o| o >= start && o < end)
             .map(|&o| o - start)
             .collect();
+        if opts.globstar && piece == "**" && quoted.is_empty() {
+            any_pattern = true;
+            comps.push(Comp::Star2);
+            start = end + 1;
+            continue;
+        }
         let p = Pattern::compile(piece, Quoted(&quoted), opts.extglob, false);
         if p.is_literal() {
             comps.push(Comp::Literal(p.literal_text().to_owned()));
@@ -61,25 +71,38 @@ pub(super) fn expand(
     for (idx, comp) in comps.iter().enumerate() {
         let mut next = Vec::new();
         for cand in &cands {
+            // An empty candidate past the first component is `/` for an
+            // absolute pattern, the cwd after a `**` that matched nothing.
             let join = |name: &str| {
-                if idx == 0 {
+                if idx == 0 || (cand.is_empty() && !absolute) {
                     name.to_owned()
                 } else {
                     format!("{cand}/{name}")
                 }
             };
+            let dir: PathBuf = if cand.is_empty() {
+                if absolute && idx > 0 {
+                    PathBuf::from("/")
+                } else {
+                    cwd.to_path_buf()
+                }
+            } else {
+                cwd.join(crate::rawbytes::path(cand))
+            };
             match comp {
+                // `**/` matches directories, not the cwd itself.
+                Comp::Literal(name) if name.is_empty() && cand.is_empty() && !absolute => {}
                 Comp::Literal(name) => next.push(join(name)),
+                Comp::Star2 => {
+                    let last_comp = idx == last;
+                    if last_comp && !cand.is_empty() {
+                        next.push(format!("{cand}/"));
+                    } else if !last_comp {
+                        next.push(cand.clone());
+                    }
+                    descend(&dir, &join, opts, last_comp, &mut next);
+                }
                 Comp::Pattern(p) => {
-                    let dir: PathBuf = if cand.is_empty() {
-                        if absolute && idx > 0 {
-                            PathBuf::from("/")
-                        } else {
-                            cwd.to_path_buf()
-                        }
-                    } else {
-                        cwd.join(crate::rawbytes::path(cand))
-                    };
                     let hidden_ok = opts.dotglob || p.starts_with_dot();
                     for name in sys::dir_names(&dir) {
                         if name.starts_with('.') && !hidden_ok {
@@ -113,5 +136,32 @@ pub(super) fn expand(
         }
     }
     crate::rawbytes::sort(&mut cands);
+    // `**/**` reaches a path more than one way.
+    cands.dedup();
     Some(cands)
+}
+
+/// Everything under `dir` (files too if `files`), depth first; symlinks are
+/// listed but not followed (bash 5.2). `join` makes a name a candidate.
+fn descend(
+    dir: &Path,
+    join: &dyn Fn(&str) -> String,
+    opts: GlobOpts,
+    files: bool,
+    out: &mut Vec<String>,
+) {
+    for name in sys::dir_names(dir) {
+        if name.starts_with('.') && !opts.dotglob {
+            continue;
+        }
+        let path = dir.join(crate::rawbytes::path(&name));
+        let real_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        let cand = join(&name);
+        if real_dir {
+            out.push(cand.clone());
+            descend(&path, &|n: &str| format!("{cand}/{n}"), opts, files, out);
+        } else if files {
+            out.push(cand);
+        }
+    }
 }

@@ -81,13 +81,14 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     }
     // GLOBIGNORE: matches of any of its `:`-separated patterns are dropped,
     // and `*` then also matches names starting with `.` (bash).
-    let ignore: Vec<Pattern> = match env.value("GLOBIGNORE") {
-        Some(v) => v
-            .first()
-            .unwrap_or("")
-            .split(':')
-            .filter(|p| !p.is_empty())
-            .map(|p| Pattern::compile(p, pattern::Quoted(&[]), extglob, false))
+    let ignore: Vec<Vec<Pattern>> = match env.value("GLOBIGNORE") {
+        Some(v) => split_globignore(v.first().unwrap_or(""))
+            .into_iter()
+            .map(|p| {
+                p.split('/')
+                    .map(|c| Pattern::compile(c, pattern::Quoted(&[]), extglob, false))
+                    .collect()
+            })
             .collect(),
         None => Vec::new(),
     };
@@ -95,6 +96,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         dotglob: env.option(ExpandOption::DotGlob) || !ignore.is_empty(),
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
+        globstar: env.option(ExpandOption::GlobStar),
     };
     let (nullglob, failglob) = (
         env.option(ExpandOption::NullGlob),
@@ -108,7 +110,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
             continue;
         };
         let found = glob::expand(&text, &quoted, env.cwd(), opts).map(|mut f| {
-            f.retain(|path| !ignore.iter().any(|p| p.matches(path)));
+            f.retain(|path| !ignore.iter().any(|p| ignores(p, path)));
             f
         });
         match found {
@@ -119,6 +121,65 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         }
     }
     Ok(out)
+}
+
+/// `$GLOBIGNORE`'s patterns: split at each `:` outside a bracket expression
+/// (`[[:alnum:]]*` is one pattern).
+fn split_globignore(v: &str) -> Vec<&str> {
+    let b = v.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'[' => {
+                if let Some(end) = bracket_end(b, i) {
+                    i = end;
+                }
+            }
+            b':' => {
+                out.push(&v[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&v[start..]);
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// The index of the `]` closing the bracket expression opened at `open`.
+fn bracket_end(b: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    if matches!(b.get(i), Some(b'!' | b'^')) {
+        i += 1;
+    }
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    }
+    while i < b.len() {
+        match b[i] {
+            b']' => return Some(i),
+            b'[' if matches!(b.get(i + 1), Some(b':' | b'=' | b'.')) => {
+                let delim = b[i + 1];
+                let close = (i + 2..b.len().saturating_sub(1))
+                    .find(|&k| b[k] == delim && b[k + 1] == b']')?;
+                i = close + 2;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether a `$GLOBIGNORE` pattern (split at `/`) matches `path`: component
+/// by component, so `*` does not match a `/` (bash).
+fn ignores(pattern: &[Pattern], path: &str) -> bool {
+    let parts = path.split('/');
+    parts.clone().count() == pattern.len() && pattern.iter().zip(parts).all(|(p, c)| p.matches(c))
 }
 
 /// `text` with `$name`, `${name}` and simple specials expanded and quotes
@@ -255,4 +316,17 @@ pub async fn heredoc<E: ExpandEnv + ?Sized>(
 /// As [`fields`].
 pub async fn arith<E: ExpandEnv + ?Sized>(env: &mut E, a: &Arith) -> Result<i64, ExpandError> {
     arith::eval(env, &a.text).await
+}
+
+/// Evaluates the arithmetic of the command `command` (`((`, `for ((`).
+///
+/// # Errors
+/// An expansion error inside, or the command's own evaluation error
+/// ([`ExpandError::InCommand`]).
+pub async fn arith_command<E: ExpandEnv + ?Sized>(
+    env: &mut E,
+    a: &Arith,
+    command: &'static str,
+) -> Result<i64, ExpandError> {
+    arith::eval_command(env, &a.text, command).await
 }

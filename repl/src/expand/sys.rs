@@ -55,11 +55,3 @@ pub(super) fn is_root() -> bool {
 pub(super) fn host_name() -> String {
     crate::sys::hostname()
 }
-
-/// The local time now, formatted by strftime (`\t`, `\d`, `\D{…}`).
-pub(super) fn now_formatted(format: &str) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    crate::sys::strftime_local(format, secs)
-}

@@ -51,16 +51,15 @@ impl Shell {
         let externals_only = and_or.rest.is_empty()
             && !and_or.first.bang
             && and_or.first.commands.iter().all(|c| match c {
-                Command::Simple(s) => {
-                    s.words
-                        .first()
-                        .and_then(|w| w.literal())
-                        .is_some_and(|name| {
-                            let args: Vec<String> =
-                                s.words[1..].iter().filter_map(|w| w.literal()).collect();
-                            self.is_external(&name, &args, piped)
-                        })
-                }
+                Command::Simple(s) => s
+                    .words
+                    .first()
+                    .and_then(|w| self.static_name(w))
+                    .is_some_and(|name| {
+                        let args: Vec<String> =
+                            s.words[1..].iter().filter_map(|w| w.literal()).collect();
+                        self.is_external(&name, &args, piped)
+                    }),
                 _ => false,
             });
         let job = if externals_only {
@@ -84,6 +83,36 @@ impl Shell {
             tokio::task::yield_now().await;
         }
         0
+    }
+
+    /// A command name known without running anything: a literal word, or
+    /// a plain `$NAME` / `"$NAME"` holding one field (`$SH -c … &` is then a
+    /// process job with a pid for `$!`).
+    fn static_name(&self, w: &crate::lang::ast::Word) -> Option<String> {
+        use crate::lang::ast::{Param, ParamOp, WordPart};
+        if let Some(name) = w.literal() {
+            return Some(name);
+        }
+        let part = match w.parts.as_slice() {
+            [WordPart::DoubleQuoted(inner)] => match inner.as_slice() {
+                [p] => p,
+                _ => return None,
+            },
+            [p] => p,
+            _ => return None,
+        };
+        let WordPart::Param(p) = part else {
+            return None;
+        };
+        let (Param::Named(name), ParamOp::Value, false) = (&p.param, &p.op, p.indirect) else {
+            return None;
+        };
+        let value = self.env.vars.get(name)?;
+        let plain = !value.is_empty()
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || "*?[]\\".contains(c));
+        plain.then(|| value.to_owned())
     }
 
     /// Makes a started job the shell's like `cmd &`: `$!`, the job table,
@@ -111,6 +140,13 @@ impl Shell {
 
     async fn background_process(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut spec = self.spec(text);
+        if !self.env.lang.opts.monitor {
+            // Without job control, an asynchronous command ignores the
+            // keyboard's signals (bash).
+            spec = spec
+                .ignore_signal(corral_kernel::Signal::INT)
+                .ignore_signal(corral_kernel::Signal::QUIT);
+        }
         // On a terminal with job control the job gets it as stdin and a pty
         // as stdout, so a program wanting a terminal stops at once (SIGTTOU,
         // SIGTTIN) and works fully after `fg` (see foreground.rs).
@@ -179,6 +215,25 @@ impl Shell {
 
     fn background_future(&mut self, and_or: &AndOr, text: &str) -> Result<Job, i32> {
         let mut sub = self.subshell();
+        // Programs of an asynchronous pipeline of simple commands ignore
+        // INT and QUIT without job control; those of a subshell or a
+        // function do not (bash).
+        let simple = and_or.rest.is_empty()
+            && and_or.first.commands.iter().all(|c| match c {
+                Command::Simple(s) => s
+                    .words
+                    .first()
+                    .and_then(|w| self.static_name(w))
+                    .is_none_or(|name| !self.env.lang.functions.contains_key(&name)),
+                _ => false,
+            });
+        sub.env.lang.async_ignore |= simple && !self.env.lang.opts.monitor;
+        if and_or.rest.is_empty() && matches!(and_or.first.commands[..], [Command::Simple(_)]) {
+            // bash forks the command itself: no ERR trap runs for it (`set -E`).
+            sub.env.lang.traps.remove("ERR");
+            sub.env.lang.sync_hooks();
+        }
+        sub.env.lang.loop_depth = 0;
         let and_or = and_or.clone();
         // Background jobs read /dev/null unless redirected, like process jobs.
         if matches!(sub.fds.std.stdin, Input::Inherit) {

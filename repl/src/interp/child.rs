@@ -133,6 +133,7 @@ impl Shell {
         sub.terminal = self.terminal.clone();
         sub.env.lang.subshell = self.env.lang.subshell;
         sub.env.lang.traps = self.env.lang.traps.clone();
+        sub.env.lang.hooks = self.env.lang.hooks;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let spawned = self.env.kernel.spawn_future(
             text,

@@ -41,6 +41,9 @@ impl Shell {
                 }
             }
             CompoundKind::For { name, words, body } => {
+                if !crate::interp::vars::valid_name(name) {
+                    return self.fail(&format!("corral: `{name}': not a valid identifier"));
+                }
                 let items = match words {
                     Some(words) => match ex::fields(self, words).await {
                         Ok(w) => w,
@@ -51,6 +54,15 @@ impl Shell {
                 let mut status = 0;
                 self.env.lang.loop_depth += 1;
                 for item in items {
+                    if self.env.lang.hooks != 0 {
+                        self.env.lang.lineno = c.span.start.line + self.env.lang.line_base;
+                        if self.before_compound(c).await.is_some() {
+                            if self.unwinding() {
+                                break;
+                            }
+                            continue;
+                        }
+                    }
                     if let Err(e) = self.env.vars.assign(name, Value::Scalar(item)) {
                         status = self.fail(&format!("corral: {e}"));
                         break;
@@ -70,6 +82,9 @@ impl Shell {
                 body,
             } => {
                 if let Some(a) = init {
+                    if let Some(s) = self.before_arith(c, a).await {
+                        return s;
+                    }
                     if let Err(s) = self.arith(a).await {
                         return s;
                     }
@@ -78,6 +93,10 @@ impl Shell {
                 self.env.lang.loop_depth += 1;
                 loop {
                     if let Some(a) = cond {
+                        if let Some(s) = self.before_arith(c, a).await {
+                            status = s;
+                            break;
+                        }
                         match self.arith(a).await {
                             Ok(0) => break,
                             Ok(_) => {}
@@ -92,6 +111,10 @@ impl Shell {
                         break;
                     }
                     if let Some(a) = step {
+                        if let Some(s) = self.before_arith(c, a).await {
+                            status = s;
+                            break;
+                        }
                         if let Err(s) = self.arith(a).await {
                             status = s;
                             break;
@@ -104,6 +127,21 @@ impl Shell {
             }
             CompoundKind::While { cond, body } => self.run_while(cond, body, false).await,
             CompoundKind::Until { cond, body } => self.run_while(cond, body, true).await,
+            CompoundKind::Case { .. } | CompoundKind::Cond(_) | CompoundKind::Arith(_)
+                if self.env.lang.hooks != 0 =>
+            {
+                if let Some(s) = self.before_compound(c).await {
+                    return s;
+                }
+                Box::pin(self.run_compound_unhooked(c)).await
+            }
+            _ => self.run_compound_unhooked(c).await,
+        }
+    }
+
+    /// `case`, `[[…]]`, `((…))` once the DEBUG trap ran.
+    async fn run_compound_unhooked(&mut self, c: &CompoundCommand) -> i32 {
+        match &c.kind {
             CompoundKind::Case { word, arms } => self.run_case(word, arms).await,
             CompoundKind::Cond(expr) => match crate::builtins::cond::eval(expr, self).await {
                 Ok(b) => i32::from(!b),
@@ -119,12 +157,26 @@ impl Shell {
                 Ok(n) => i32::from(n == 0),
                 Err(s) => s,
             },
+            _ => 0,
         }
     }
 
-    /// `$((…))` / `((…))`: the value, or the failure status after printing it.
+    /// The DEBUG trap before one part of `for ((…))`.
+    async fn before_arith(
+        &mut self,
+        c: &CompoundCommand,
+        a: &crate::lang::ast::Arith,
+    ) -> Option<i32> {
+        if self.env.lang.hooks == 0 {
+            return None;
+        }
+        self.env.lang.lineno = c.span.start.line + self.env.lang.line_base;
+        self.before(|| format!("(({}))", a.text.trim())).await
+    }
+
+    /// `((…))` and `for ((…))`: the value, or the failure status after printing it.
     pub(crate) async fn arith(&mut self, a: &crate::lang::ast::Arith) -> Result<i64, i32> {
-        match ex::arith(self, a).await {
+        match ex::arith_command(self, a, "((").await {
             Ok(n) => Ok(n),
             Err(e) => Err(self.expand_failed(&e)),
         }
@@ -170,7 +222,7 @@ impl Shell {
         }
         match self.flow {
             None => Next::Go,
-            Some(Flow::Return) => Next::Stop,
+            Some(Flow::Return | Flow::Discard) => Next::Stop,
             Some(Flow::Break(n)) => {
                 self.flow = (n > 1).then(|| Flow::Break(n - 1));
                 Next::Stop
@@ -231,6 +283,8 @@ impl Shell {
     pub(crate) async fn run_subshell(&mut self, list: &List) -> i32 {
         let mut sub = self.subshell();
         sub.terminal = self.terminal.clone();
+        // bash: `break`/`continue` in `( … )` see no enclosing loop.
+        sub.env.lang.loop_depth = 0;
         let status = sub.run_list(list).await;
         let status = sub.exit_status.unwrap_or(status);
         let status = sub.run_exit_trap(status).await;
@@ -256,17 +310,9 @@ impl Shell {
             }
             return 1;
         }
-        let saved_fds = if redirects.is_empty() {
-            None
-        } else {
-            let mut fds = match self.fds.try_clone() {
-                Ok(f) => f,
-                Err(e) => return self.fail_io(&e),
-            };
-            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
-                return status;
-            }
-            Some(std::mem::replace(&mut self.fds, fds))
+        let undo = match Box::pin(self.push_redirects(redirects)).await {
+            Ok(u) => u,
+            Err(status) => return status,
         };
         let mut args = args.into_iter();
         let name = args.next().unwrap_or_default();
@@ -279,15 +325,31 @@ impl Shell {
             let _ = self.assign(a, v);
             self.env.vars.export(&a.name, None);
         }
+        let traps = self.enter_function(&name);
+        let lang = &mut self.env.lang;
+        let line = (lang.lineno, lang.line_base);
+        lang.line_base = if lang.function_lines.is_empty() {
+            0
+        } else {
+            lang.function_lines.get(&def.name).copied().unwrap_or(0)
+        };
         self.env.lang.funcnames.push(name);
         let loops = std::mem::replace(&mut self.env.lang.loop_depth, 0);
-        let status = self.run_command(&def.body).await;
+        if self.env.lang.hooks & super::hooks::DEBUG != 0 {
+            Box::pin(self.run_trap("DEBUG", self.env.last_status)).await;
+        }
+        let status = if self.unwinding() {
+            self.env.last_status
+        } else {
+            self.run_command(&def.body).await
+        };
         self.env.lang.loop_depth = loops;
         let status = match self.flow {
             Some(Flow::Return) => {
                 self.flow = None;
                 self.env.last_status
             }
+            Some(Flow::Discard) => status,
             // `break` outside a loop of this function goes no further.
             Some(_) => {
                 self.flow = None;
@@ -295,12 +357,17 @@ impl Shell {
             }
             None => status,
         };
+        if self.env.lang.hooks & super::hooks::RETURN != 0 {
+            // Its `$LINENO` is the definition's line (bash).
+            self.env.lang.lineno = def.span.start.line + self.env.lang.line_base;
+            self.return_trap(status).await;
+        }
+        self.leave_function(traps);
+        (self.env.lang.lineno, self.env.lang.line_base) = line;
         self.env.lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;
-        if let Some(f) = saved_fds {
-            self.fds = f;
-        }
+        self.pop_redirects(undo);
         status
     }
 }

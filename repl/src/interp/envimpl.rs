@@ -154,6 +154,22 @@ impl ExpandEnv for Shell {
     ) -> BoxFuture<'a, Result<String, SubstError>> {
         Box::pin(async move {
             use tokio::io::AsyncReadExt;
+            if let Some(r) = lone_input_redirect(program) {
+                // `$(< file)`: the file's contents, with no command run.
+                let mut sub = self.subshell();
+                let (out, status) = match sub.fds.try_clone() {
+                    Err(e) => (Vec::new(), sub.fail_io(&e)),
+                    Ok(mut fds) => match sub.redirect(std::slice::from_ref(r), &mut fds).await {
+                        Err(status) => (Vec::new(), status),
+                        Ok(()) => match fds.std.stdin.read_all().await {
+                            Ok(out) => (out, 0),
+                            Err(e) => (Vec::new(), sub.fail_io(&e)),
+                        },
+                    },
+                };
+                drop(sub);
+                return self.substituted(out, status);
+            }
             let (r, w) = crate::sys::pipe().map_err(|e| SubstError::Failed(e.to_string()))?;
             let mut rx = tokio::net::unix::pipe::Receiver::from_owned_fd(r)
                 .map_err(|e| SubstError::Failed(e.to_string()))?;
@@ -170,13 +186,48 @@ impl ExpandEnv for Shell {
             self.interrupted |= sub.interrupted;
             drop(sub);
             let out = reader.await.unwrap_or_default();
+            self.substituted(out, status)
+        })
+    }
+}
+
+/// The `< file` of a substitution that is nothing else (`$(< file)`).
+fn lone_input_redirect(program: &Program) -> Option<&crate::lang::ast::Redirect> {
+    use crate::lang::ast::{Command, RedirectKind};
+    let [item] = program.body.items.as_slice() else {
+        return None;
+    };
+    let p = &item.and_or.first;
+    if item.background || !item.and_or.rest.is_empty() || p.bang || p.timed.is_some() {
+        return None;
+    }
+    let [Command::Simple(c)] = p.commands.as_slice() else {
+        return None;
+    };
+    let [r] = c.redirects.as_slice() else {
+        return None;
+    };
+    let plain = c.words.is_empty() && c.assignments.is_empty();
+    (plain && matches!(r.kind, RedirectKind::Read(_)) && r.target_fd() == 0).then_some(r)
+}
+
+impl Shell {
+    /// A substitution's output and status, as the expansion takes them.
+    fn substituted(&mut self, mut out: Vec<u8>, status: i32) -> Result<String, SubstError> {
+        {
+            if out.contains(&0) {
+                // bash's strings end at a NUL: it drops them, with a warning.
+                out.retain(|&b| b != 0);
+                let msg = "warning: command substitution: ignored null byte in input\n";
+                self.write_err(&format!("{}{msg}", self.err_prefix()));
+            }
             self.env.last_status = status;
             self.subst_status = Some(status);
             if self.interrupted {
                 return Err(SubstError::Exiting);
             }
             Ok(crate::rawbytes::encode_vec(out))
-        })
+        }
     }
 }
 
@@ -221,7 +272,7 @@ impl Shell {
                 .clone()
                 .unwrap_or_else(|| self.env.lang.traps.clone()),
         );
-        env.lang.traps.retain(|_, action| action.is_empty());
+        env.lang.keep_for_subshell();
         env.lang.subshell += 1;
         Shell {
             env,
@@ -262,6 +313,7 @@ impl Shell {
         self.exit_status = None;
         self.flow = None;
         self.env.last_status = status;
+        self.env.lang.line_base = 0;
         if let Ok(p) = crate::lang::parse(&action) {
             self.run_program(&p).await;
         }

@@ -26,6 +26,7 @@ pub(crate) mod child;
 pub(crate) mod compound;
 pub(crate) mod envimpl;
 pub(crate) mod glue;
+pub(crate) mod hooks;
 pub(crate) mod options;
 pub(crate) mod pipeline;
 pub(crate) mod run;
@@ -64,6 +65,11 @@ pub enum Flow {
     Continue(u32),
     /// Leave the function (or sourced file).
     Return,
+    /// An error that drops the rest of the command line it is on (bash's
+    /// `jump_to_top_level (DISCARD)`: an expansion error, a failglob miss,
+    /// `continue 1 2`); loops and functions pass it on, a program (script,
+    /// `-c`, `eval`, `source`) stops it at the next line.
+    Discard,
 }
 
 /// The shell language's state, copied into every subshell.
@@ -71,6 +77,9 @@ pub enum Flow {
 pub struct Lang {
     /// Defined functions.
     pub functions: HashMap<String, Arc<FunctionDef>>,
+    /// [`Lang::line_base`] of the text each function was defined in, when
+    /// not 0 (its lines count from there).
+    pub function_lines: HashMap<String, u32>,
     /// `$1 … $N`.
     pub positional: Vec<String>,
     /// `set` options.
@@ -88,9 +97,18 @@ pub struct Lang {
     /// In a subshell that has set no trap yet, the traps `trap` shows: the
     /// parent's (bash).
     pub inherited_traps: Option<HashMap<String, String>>,
-    /// The function depth the ERR trap was set at: functions called from
-    /// there do not see it (bash without `set -E`).
-    pub err_trap_depth: usize,
+    /// Which of DEBUG, ERR and RETURN have a trap ([`hooks`]): one test
+    /// on the path of every command.
+    pub hooks: u8,
+    /// The last compound command failed on its redirections: that counts
+    /// for ERR and `set -e` as a simple command's failure.
+    pub redirect_failed: bool,
+    /// An asynchronous command without job control: its programs start
+    /// with SIGINT and SIGQUIT ignored (bash).
+    pub async_ignore: bool,
+    /// Functions with the trace attribute (`declare -ft NAME`): they
+    /// inherit the DEBUG and RETURN traps.
+    pub traced: std::collections::HashSet<String>,
     /// `$FUNCNAME`: innermost first.
     pub funcnames: Vec<String>,
     /// `$LINENO`.
@@ -135,6 +153,7 @@ impl Lang {
             ^ std::process::id();
         Lang {
             functions: HashMap::new(),
+            function_lines: HashMap::new(),
             positional: Vec::new(),
             opts: Options::new(interactive),
             shopt: crate::builtins::shopt::Shopts::new(interactive),
@@ -143,7 +162,10 @@ impl Lang {
             aliases: HashMap::new(),
             traps: HashMap::new(),
             inherited_traps: None,
-            err_trap_depth: 0,
+            hooks: 0,
+            async_ignore: false,
+            redirect_failed: false,
+            traced: std::collections::HashSet::new(),
             funcnames: Vec::new(),
             lineno: 0,
             line_base: 0,

@@ -25,6 +25,10 @@ pub struct Options {
     pub monitor: bool,
     /// `-o pipefail`: a pipeline fails with its last failing member.
     pub pipefail: bool,
+    /// `-E`: functions, `( … )` and `$(…)` inherit the ERR trap.
+    pub errtrace: bool,
+    /// `-T`: functions, `( … )` and `$(…)` inherit the DEBUG and RETURN traps.
+    pub functrace: bool,
     /// `-o bgquiet`: background output goes to the job's rings only.
     pub bgquiet: bool,
     /// `-H`: `!` history expansion (interactive shells only).
@@ -56,6 +60,8 @@ impl Options {
             notify: interactive,
             monitor: interactive,
             pipefail: false,
+            errtrace: false,
+            functrace: false,
             bgquiet: interactive,
             histexpand: interactive,
             bgtty: true,
@@ -78,6 +84,8 @@ impl Options {
             'b' => &mut self.notify,
             'm' => &mut self.monitor,
             'H' => &mut self.histexpand,
+            'E' => &mut self.errtrace,
+            'T' => &mut self.functrace,
             _ => return None,
         })
     }
@@ -95,6 +103,8 @@ impl Options {
             "notify" => &mut self.notify,
             "monitor" => &mut self.monitor,
             "pipefail" => &mut self.pipefail,
+            "errtrace" => &mut self.errtrace,
+            "functrace" => &mut self.functrace,
             "bgquiet" => &mut self.bgquiet,
             "histexpand" => &mut self.histexpand,
             "bgtty" => &mut self.bgtty,
@@ -116,8 +126,10 @@ impl Options {
             (self.nounset, 'u'),
             (self.xtrace, 'x'),
             (true, 'B'),
-            (self.histexpand, 'H'),
             (self.noclobber, 'C'),
+            (self.errtrace, 'E'),
+            (self.histexpand, 'H'),
+            (self.functrace, 'T'),
             (self.stdin, 's'),
             (self.command, 'c'),
         ] {
@@ -152,11 +164,13 @@ impl Options {
 }
 
 /// The `-o` names, in `set -o`'s order.
-pub(crate) const NAMES: [&str; 13] = [
+pub(crate) const NAMES: [&str; 15] = [
     "allexport",
     "bgquiet",
     "bgtty",
     "errexit",
+    "errtrace",
+    "functrace",
     "histexpand",
     "monitor",
     "noclobber",
@@ -179,6 +193,10 @@ mod tests {
         *o.letter('u').unwrap() = true;
         o.command = true;
         assert_eq!(o.flags(), "ehuBc");
+        *o.letter('T').unwrap() = true;
+        *o.letter('E').unwrap() = true;
+        *o.letter('C').unwrap() = true;
+        assert_eq!(o.flags(), "ehuBCETc");
     }
 
     #[test]

@@ -42,7 +42,15 @@ impl Shell {
                 .find(|s| *s != 0)
                 .unwrap_or(0);
         }
-        self.env.vars.set_statuses("PIPESTATUS", &statuses);
+        // A compound command leaves `$PIPESTATUS` to the commands it ran
+        // (bash); a definition sets nothing.
+        let own_status = match p.commands.as_slice() {
+            [Command::Function(_)] => false,
+            _ => super::hooks::fails_alone(p),
+        };
+        if own_status {
+            self.env.vars.set_statuses("PIPESTATUS", &statuses);
+        }
         // Writes to /v files (`echo TERM > /v/jobs/1/ctl`) land when the command is done.
         for (name, write) in std::mem::take(&mut self.vfs_writes) {
             match write.await {
@@ -88,29 +96,26 @@ impl Shell {
                         .await;
                     }
                     // One await of run_compound: two would each take room in this future.
-                    let saved = if redirects.is_empty() {
-                        None
-                    } else {
-                        let mut fds = match self.fds.try_clone() {
-                            Ok(f) => f,
-                            Err(e) => return self.fail_io(&e),
-                        };
-                        if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
+                    let undo = match Box::pin(self.push_redirects(redirects)).await {
+                        Ok(u) => u,
+                        Err(status) => {
+                            self.env.lang.redirect_failed = true;
                             return status;
                         }
-                        Some(std::mem::replace(&mut self.fds, fds))
                     };
                     let status = self.run_compound(cc).await;
-                    if let Some(fds) = saved {
-                        self.fds = fds;
-                    }
+                    self.pop_redirects(undo);
                     status
                 }
                 Command::Function(def) => {
-                    self.env
-                        .lang
-                        .functions
+                    let lang = &mut self.env.lang;
+                    lang.functions
                         .insert(def.name.clone(), Arc::new(def.clone()));
+                    if lang.line_base == 0 {
+                        lang.function_lines.remove(&def.name);
+                    } else {
+                        lang.function_lines.insert(def.name.clone(), lang.line_base);
+                    }
                     0
                 }
             }
@@ -156,6 +161,12 @@ impl Shell {
     /// on a subshell.
     async fn member(&mut self, cmd: &Command, fds: crate::redirect::Fds) -> Member {
         if let Command::Simple(s) = cmd {
+            self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+            if self.env.lang.hooks != 0 {
+                if let Some(status) = self.before_simple(s).await {
+                    return Member::Failed(status);
+                }
+            }
             let words = match self.expand_words(s).await {
                 Ok(w) => w,
                 Err(status) => return Member::Failed(status),
@@ -209,15 +220,21 @@ impl Shell {
         let mut external_at = Vec::new();
         let mut all_pumps = Vec::new();
         let mut last_err = Output::Stderr;
-        let mut tasks: JoinSet<(usize, i32)> = JoinSet::new();
+        let mut tasks: JoinSet<(usize, i32, Option<Box<Shell>>)> = JoinSet::new();
+        // `shopt -s lastpipe` without job control: the last member's
+        // changes (variables, cwd, `exit`) are the shell's, as if it ran here.
+        let last = members.len() - 1;
+        let lastpipe = !self.env.lang.opts.monitor && self.env.lang.shopt.get("lastpipe");
         for (i, m) in members.into_iter().enumerate() {
             match m {
                 Member::External(cmd, pumps, mut err) => {
                     // A missing program fails alone, as in bash: its neighbours
                     // see its pipe ends close and run on.
-                    let program = cmd.program().to_string_lossy().into_owned();
-                    if !self.program_exists(&program) {
-                        let e = KernelError::CommandNotFound { command: program };
+                    let program = cmd.program();
+                    if !self.program_exists(&crate::rawbytes::from_os(program.to_os_string())) {
+                        let e = KernelError::CommandNotFound {
+                            command: program.to_os_string(),
+                        };
                         statuses[i] = self.report_spawn_error(&e, &mut err).await;
                         continue;
                     }
@@ -227,12 +244,13 @@ impl Shell {
                     external_at.push(i);
                 }
                 Member::Task(mut sub, cmd, words) => {
+                    let keep = lastpipe && i == last;
                     tasks.spawn(async move {
                         let s = match (&cmd, words) {
                             (Command::Simple(s), Some(words)) => sub.run_expanded(s, words).await,
                             _ => sub.run_command(&cmd).await,
                         };
-                        (i, sub.exit_status.unwrap_or(s))
+                        (i, sub.exit_status.unwrap_or(s), keep.then_some(sub))
                     });
                 }
                 Member::Failed(s) => statuses[i] = s,
@@ -262,7 +280,12 @@ impl Shell {
             tokio::select! {
                 done = tasks.join_next() => match done {
                     None => break,
-                    Some(Ok((i, s))) => statuses[i] = s,
+                    Some(Ok((i, s, kept))) => {
+                        statuses[i] = s;
+                        if let Some(sub) = kept {
+                            self.adopt_last_member(*sub);
+                        }
+                    }
                     Some(Err(_)) => {}
                 },
                 () = interrupt.notified() => {
@@ -275,6 +298,23 @@ impl Shell {
             }
         }
         statuses
+    }
+}
+
+impl Shell {
+    /// `lastpipe`: the last member's shell state becomes this shell's.
+    fn adopt_last_member(&mut self, sub: Shell) {
+        let mut env = sub.env;
+        let lang = &mut env.lang;
+        lang.subshell = self.env.lang.subshell;
+        lang.traps = std::mem::take(&mut self.env.lang.traps);
+        lang.inherited_traps = self.env.lang.inherited_traps.take();
+        lang.sync_hooks();
+        lang.async_ignore = self.env.lang.async_ignore;
+        self.env = env;
+        if sub.exit_status.is_some() {
+            self.exit_status = sub.exit_status;
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 use std::sync::atomic::Ordering;
 
 use crate::exec::BoxFut;
-use crate::lang::ast::{AndOr, Connector, List, Program};
+use crate::interp::Flow;
+use crate::lang::ast::{AndOr, Connector, Item, List, Program};
 use crate::shell::Shell;
 
 /// Commands run between two yields to the runtime.
@@ -55,44 +56,24 @@ impl Shell {
         self.env.last_status = 2;
     }
 
-    /// Runs a parsed program in this shell.
-    pub async fn run_program(&mut self, program: &Program) -> i32 {
-        if self.env.lang.opts.noexec {
-            return 0;
-        }
-        self.run_list(&program.body).await
-    }
-
-    /// Runs a list; returns the last status.
-    pub fn run_list<'a>(&'a mut self, list: &'a List) -> BoxFut<'a, i32> {
+    /// Runs a parsed program in this shell. An error that discards (see
+    /// [`crate::interp::Flow::Discard`]) drops the rest of its line, and the
+    /// program goes on with the next line, as bash does.
+    pub fn run_program<'a>(&'a mut self, program: &'a Program) -> BoxFut<'a, i32> {
         Box::pin(async move {
+            if self.env.lang.opts.noexec {
+                return 0;
+            }
             let mut status = self.env.last_status;
-            for item in &list.items {
-                self.budget += 1;
-                if self.budget >= BUDGET {
-                    self.budget = 0;
-                    tokio::task::yield_now().await;
+            let mut dropped_to = 0;
+            for item in &program.body.items {
+                if item.span.start.line <= dropped_to {
+                    continue;
                 }
-                self.sync_jobs();
-                self.env.lang.lineno = item.span.start.line + self.env.lang.line_base;
-                status = if item.background {
-                    Box::pin(self.start_background(&item.and_or)).await
-                } else {
-                    self.run_and_or(&item.and_or).await
-                };
-                if self.sigint.swap(false, Ordering::AcqRel) {
-                    if self.env.lang.traps.contains_key("INT") {
-                        // Trapped (or ignored with ''): the script goes on.
-                        Box::pin(self.run_trap("INT", status)).await;
-                    } else {
-                        // A script stops at Ctrl-C, as bash -c does.
-                        self.interrupted = true;
-                        status = 130;
-                    }
-                }
-                self.env.last_status = status;
-                if self.traps_due() {
-                    self.run_signal_traps().await;
+                status = self.run_item(item).await;
+                if self.flow == Some(Flow::Discard) {
+                    self.flow = None;
+                    dropped_to = item.span.end.line;
                 }
                 if self.unwinding() {
                     break;
@@ -100,6 +81,51 @@ impl Shell {
             }
             status
         })
+    }
+
+    /// Runs a list; returns the last status.
+    pub fn run_list<'a>(&'a mut self, list: &'a List) -> BoxFut<'a, i32> {
+        Box::pin(async move {
+            let mut status = self.env.last_status;
+            for item in &list.items {
+                status = self.run_item(item).await;
+                if self.unwinding() {
+                    break;
+                }
+            }
+            status
+        })
+    }
+
+    /// Runs one item of a list (in the background if it ends with `&`).
+    async fn run_item(&mut self, item: &Item) -> i32 {
+        self.budget += 1;
+        if self.budget >= BUDGET {
+            self.budget = 0;
+            tokio::task::yield_now().await;
+        }
+        self.sync_jobs();
+        self.env.lang.lineno = item.span.start.line + self.env.lang.line_base;
+        let mut status = if item.background {
+            Box::pin(self.start_background(&item.and_or)).await
+        } else {
+            self.run_and_or(&item.and_or).await
+        };
+        if self.sigint.swap(false, Ordering::AcqRel) {
+            if self.env.lang.traps.contains_key("INT") {
+                // Trapped (or ignored with ''): the script goes on.
+                Box::pin(self.run_trap("INT", status)).await;
+            } else {
+                // A script stops at Ctrl-C, as bash -c does.
+                self.interrupted = true;
+                status = 130;
+            }
+        }
+        self.env.last_status = status;
+        if self.traps_due() {
+            self.run_signal_traps().await;
+        }
+        status
     }
 
     /// Runs `p1 && p2 || p3 …`.
@@ -129,43 +155,52 @@ impl Shell {
         if exempt {
             self.env.lang.cond_depth += 1;
         }
+        self.env.lang.redirect_failed = false;
         let status = self.run_pipeline(p).await;
         if exempt {
             self.env.lang.cond_depth -= 1;
-        } else {
-            // Functions do not inherit the ERR trap (bash without `set -E`);
-            // one set in a function holds there, and after it returns.
-            let depth = self.env.lang.funcnames.len();
-            let lang = &mut self.env.lang;
-            lang.err_trap_depth = lang.err_trap_depth.min(depth);
+        } else if super::hooks::fails_alone(p) || self.env.lang.redirect_failed {
             if status != 0
+                && self.env.lang.hooks & super::hooks::ERR != 0
                 && self.env.lang.cond_depth == 0
                 && self.flow.is_none()
-                && self.env.lang.err_trap_depth == depth
+                && self.exit_status.is_none()
             {
-                Box::pin(self.run_trap("ERR", status)).await;
+                self.err_trap(p, status).await;
             }
             self.check_errexit(status);
         }
         status
     }
 
-    /// Runs the trap set for `name` (not EXIT), keeping `$?` as it was. A
-    /// trap does not trigger itself.
-    pub(crate) async fn run_trap(&mut self, name: &str, status: i32) {
-        if self.env.lang.trapping.iter().any(|t| t == name) {
-            return;
+    /// Runs the trap set for `name` (not EXIT), keeping `$?` as it was;
+    /// the trap's own status, if it ran. A trap does not trigger itself.
+    /// DEBUG, ERR and RETURN count `$LINENO` on from the current line
+    /// (bash); the others count the lines of their own text.
+    pub(crate) async fn run_trap(&mut self, name: &str, status: i32) -> Option<i32> {
+        let lang = &self.env.lang;
+        if lang.trapping.iter().any(|t| t == name) {
+            return None;
         }
-        let Some(action) = self.env.lang.traps.get(name).cloned() else {
-            return;
+        let p = match lang.traps.get(name) {
+            Some(action) if !action.is_empty() => crate::lang::parse(action).ok(),
+            _ => None,
+        }?;
+        let lang = &mut self.env.lang;
+        let lines = (lang.lineno, lang.line_base);
+        lang.line_base = if matches!(name, "DEBUG" | "ERR" | "RETURN") {
+            lang.lineno.saturating_sub(1)
+        } else {
+            0
         };
-        if let Ok(p) = crate::lang::parse(&action) {
-            self.env.lang.trapping.push(name.to_string());
-            self.env.last_status = status;
-            self.run_program(&p).await;
-            self.env.lang.trapping.retain(|t| t != name);
-        }
+        lang.trapping.push(name.to_string());
         self.env.last_status = status;
+        let trap_status = self.run_program(&p).await;
+        let lang = &mut self.env.lang;
+        lang.trapping.retain(|t| t != name);
+        (lang.lineno, lang.line_base) = lines;
+        self.env.last_status = status;
+        Some(trap_status)
     }
 
     /// `set -e`: a failed command outside a condition ends the shell.
@@ -173,7 +208,7 @@ impl Shell {
         if status != 0
             && self.env.lang.opts.errexit
             && self.env.lang.cond_depth == 0
-            && self.flow.is_none()
+            && matches!(self.flow, None | Some(Flow::Discard))
             && self.exit_status.is_none()
         {
             self.exit_status = Some(status);

@@ -29,6 +29,11 @@ impl Shell {
     /// Runs a simple command in this shell.
     pub(crate) async fn run_simple(&mut self, s: &SimpleCommand) -> i32 {
         self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        if self.env.lang.hooks != 0 {
+            if let Some(status) = self.before_simple(s).await {
+                return status;
+            }
+        }
         let words = match self.expand_words(s).await {
             Ok(w) => w,
             Err(status) => return status,
@@ -76,10 +81,18 @@ impl Shell {
         if unset && !self.env.lang.opts.command && !self.interactive {
             status = 1;
         }
+        self.abandon(e, status);
+        status
+    }
+
+    /// What an expansion error does besides failing its command: a fatal
+    /// one ends a script, the others drop the rest of the line.
+    pub(crate) fn abandon(&mut self, e: &ex::ExpandError, status: i32) {
         if e.is_fatal() && !self.interactive {
             self.exit_status = Some(status);
+        } else if e.discards() {
+            self.flow = Some(crate::interp::Flow::Discard);
         }
-        status
     }
 
     /// Runs a simple command whose words are expanded.
@@ -261,24 +274,14 @@ impl Shell {
         assigns: Vec<(&Assignment, Value)>,
         redirects: &[crate::lang::ast::Redirect],
     ) -> i32 {
-        let saved_fds = if redirects.is_empty() {
-            None
-        } else {
-            let mut fds = match self.fds.try_clone() {
-                Ok(f) => f,
-                Err(e) => return self.fail_io(&e),
-            };
-            if let Err(status) = Box::pin(self.redirect(redirects, &mut fds)).await {
-                return status;
-            }
-            Some(std::mem::replace(&mut self.fds, fds))
+        let undo = match Box::pin(self.push_redirects(redirects)).await {
+            Ok(u) => u,
+            Err(status) => return status,
         };
         let mut streams = match self.fds.std.try_clone() {
             Ok(s) => s,
             Err(e) => {
-                if let Some(f) = saved_fds {
-                    self.fds = f;
-                }
+                self.pop_redirects(undo);
                 return self.fail_io(&e);
             }
         };
@@ -322,9 +325,7 @@ impl Shell {
                 }
             }
         }
-        if let Some(f) = saved_fds {
-            self.fds = f;
-        }
+        self.pop_redirects(undo);
         if let Some(sig) = self_kill {
             if status == 0 {
                 Box::pin(self.die_of(sig)).await;
@@ -426,14 +427,26 @@ impl Shell {
     /// returns its status.
     pub(crate) async fn report_spawn_error(&mut self, e: &KernelError, err: &mut Output) -> i32 {
         let (msg, status) = match e {
-            KernelError::CommandNotFound { command } if command.contains('/') => {
-                (format!("corral: {command}: No such file or directory"), 127)
-            }
             KernelError::CommandNotFound { command } => {
-                (format!("corral: {command}: command not found"), 127)
+                let name = crate::rawbytes::from_os(command.clone());
+                if name.contains('/') {
+                    (format!("corral: {name}: No such file or directory"), 127)
+                } else {
+                    // bash quotes a name it cannot print as it is.
+                    let shown = if name
+                        .chars()
+                        .any(|c| c.is_control() || crate::rawbytes::escaped_byte(c).is_some())
+                    {
+                        crate::builtins::printf::ansi_c_quote(&name)
+                    } else {
+                        name
+                    };
+                    (format!("corral: {shown}: command not found"), 127)
+                }
             }
             KernelError::PermissionDenied { command } => {
                 let path = std::path::Path::new(command);
+                let command = crate::rawbytes::from_os(command.clone());
                 let what = if path.is_dir() {
                     "Is a directory"
                 } else {
@@ -456,7 +469,7 @@ impl Shell {
             Some(rest) => format!("{}{rest}\n", self.err_prefix()),
             None => format!("{msg}\n"),
         };
-        let _ = crate::io::write_to(err, msg.as_bytes()).await;
+        let _ = crate::io::write_to(err, &crate::rawbytes::decode(&msg)).await;
         status
     }
 }

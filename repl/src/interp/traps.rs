@@ -391,7 +391,43 @@ async fn arrival_of(sig: i32) {
     let _ = tokio::time::timeout(Duration::from_secs(5), wait).await;
 }
 
+/// The signals a child starts with their default action unless the shell
+/// ignores them (the others keep an ignored disposition through exec).
+const PASSED_ON: [i32; 6] = [
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+    libc::SIGPIPE,
+];
+
 impl Shell {
+    /// Children start with the signals this shell ignores ignored
+    /// (`trap '' INT`, or ignored since it started), and, in an
+    /// asynchronous command without job control, SIGINT and SIGQUIT.
+    pub(crate) fn pass_ignored(
+        &self,
+        mut spec: corral_kernel::ProcessSpec,
+    ) -> corral_kernel::ProcessSpec {
+        let lang = &self.env.lang;
+        if lang.traps.is_empty() && !lang.async_ignore {
+            return spec;
+        }
+        for sig in PASSED_ON {
+            let keyboard = sig == libc::SIGINT || sig == libc::SIGQUIT;
+            let ignored = (lang.async_ignore && keyboard)
+                || lang
+                    .traps
+                    .get(&TrapTarget::Signal(sig).key())
+                    .is_some_and(String::is_empty);
+            if let (true, Ok(s)) = (ignored, Signal::from_number(sig)) {
+                spec = spec.ignore_signal(s);
+            }
+        }
+        spec
+    }
+
     /// Takes over the signals the shell handles from the start: records
     /// those ignored at entry (non-interactive), and listens for TERM and
     /// HUP (an interactive shell ignores TERM, as bash does), and, in a

@@ -65,6 +65,12 @@ impl Evaluator<'_> {
         if text.trim().is_empty() {
             return Ok(0);
         }
+        // bash's blanks are space, tab and newline: a `\r` is an error.
+        if text.contains('\r') {
+            return Err(ArithError::Syntax {
+                text: text.trim().to_owned(),
+            });
+        }
         let expr = brush_parser::arithmetic::parse(text).map_err(|_| ArithError::Syntax {
             text: text.trim().to_owned(),
         })?;

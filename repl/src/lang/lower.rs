@@ -417,6 +417,10 @@ impl<'a, 's> Lower<'a, 's> {
                         }
                         Some(out)
                     }
+                    // brush gives `for i in ; do` no words, as if `in` were absent.
+                    None if has_in(self.span_of(frame, Some(&f.loc)).text(self.src.text)) => {
+                        Some(Vec::new())
+                    }
                     None => None,
                 };
                 let kind = CompoundKind::For {
@@ -718,4 +722,17 @@ fn arith_for_parts(text: &str) -> Option<Vec<String>> {
 
 fn unary_op(p: &b::UnaryPredicate) -> String {
     p.to_string()
+}
+
+/// Whether the text of a `for` loop with no words has `in` after its name.
+fn has_in(text: &str) -> bool {
+    let rest = text
+        .trim_start()
+        .strip_prefix("for")
+        .unwrap_or("")
+        .trim_start();
+    let rest = rest.trim_start_matches(|c: char| !c.is_whitespace() && c != ';');
+    let rest = rest.trim_start_matches([' ', '\t', '\n']);
+    rest.strip_prefix("in")
+        .is_some_and(|r| r.starts_with([' ', '\t', '\n', ';']) || r.is_empty())
 }

@@ -43,8 +43,9 @@ pub(super) fn lower(
     let parts = match parsed {
         Ok(pieces) => {
             let mut parts = Vec::with_capacity(pieces.len());
-            pieces_into(l, &pieces, text, start, &mut parts)?;
+            pieces_into(l, &pieces, text, start, false, &mut parts)?;
             match bad_substitution(&parts) {
+                Some(_) if count_strip(text).is_some() => count_strip_part(l, text, start)?,
                 Some(bad) => vec![WordPart::BadSubstitution(bad)],
                 None => parts,
             }
@@ -85,6 +86,7 @@ fn pieces_into(
     pieces: &[bw::WordPieceWithSource],
     text: &str,
     start: usize,
+    quoted: bool,
     out: &mut Vec<WordPart>,
 ) -> Result<(), SyntaxError> {
     for p in pieces {
@@ -97,12 +99,12 @@ fn pieces_into(
             bw::WordPiece::DoubleQuotedSequence(inner)
             | bw::WordPiece::GettextDoubleQuotedSequence(inner) => {
                 let mut parts = Vec::with_capacity(inner.len());
-                pieces_into(l, inner, text, start, &mut parts)?;
+                pieces_into(l, inner, text, start, true, &mut parts)?;
                 WordPart::DoubleQuoted(parts)
             }
             bw::WordPiece::TildeExpansion(t) => WordPart::Tilde(tilde(t)),
             bw::WordPiece::ParameterExpansion(e) => {
-                WordPart::Param(param_expansion(l, e, raw, at)?)
+                WordPart::Param(param_expansion(l, e, raw, at, quoted)?)
             }
             bw::WordPiece::CommandSubstitution(inner) => WordPart::CommandSubst {
                 program: Box::new(nested(l, inner, at + 2)?),
@@ -206,12 +208,24 @@ fn param_expansion(
     e: &bw::ParameterExpr,
     raw: &str,
     at: usize,
+    quoted: bool,
 ) -> Result<ParamExpansion, SyntaxError> {
     // An operand's text is inside `raw`; its last occurrence is where it is.
     let operand = |text: &Option<String>| -> Result<Word, SyntaxError> {
         let text = text.as_deref().unwrap_or("");
         let offset = raw.rfind(text).unwrap_or(0);
         lower(l, text, at + offset, Context::Normal)
+    };
+    // Inside double quotes, a `\` before a character other than `$ ` " \ }`
+    // stays in `${x-word}` (bash); the word is lowered as unquoted text.
+    let value = |text: &Option<String>| -> Result<Word, SyntaxError> {
+        match text.as_deref() {
+            Some(t) if quoted && t.contains('\\') => {
+                let offset = raw.rfind(t).unwrap_or(0);
+                lower(l, &keep_backslashes(t), at + offset, Context::Normal)
+            }
+            _ => operand(text),
+        }
     };
     let arith = |text: &str| Arith {
         text: text.to_owned(),
@@ -233,7 +247,7 @@ fn param_expansion(
             *indirect,
             ParamOp::Default {
                 colon: colon(test_type),
-                word: operand(default_value)?,
+                word: value(default_value)?,
             },
         ),
         bw::ParameterExpr::AssignDefaultValues {
@@ -246,7 +260,7 @@ fn param_expansion(
             *indirect,
             ParamOp::Assign {
                 colon: colon(test_type),
-                word: operand(default_value)?,
+                word: value(default_value)?,
             },
         ),
         bw::ParameterExpr::IndicateErrorIfNullOrUnset {
@@ -259,7 +273,7 @@ fn param_expansion(
             *indirect,
             ParamOp::Error {
                 colon: colon(test_type),
-                word: operand(error_message)?,
+                word: value(error_message)?,
             },
         ),
         bw::ParameterExpr::UseAlternativeValue {
@@ -272,7 +286,7 @@ fn param_expansion(
             *indirect,
             ParamOp::Alternative {
                 colon: colon(test_type),
-                word: operand(alternative_value)?,
+                word: value(alternative_value)?,
             },
         ),
         bw::ParameterExpr::ParameterLength {
@@ -398,8 +412,17 @@ fn param_expansion(
                 bw::SubstringMatchKind::FirstOccurrence => ReplaceWhere::First,
                 bw::SubstringMatchKind::Anywhere => ReplaceWhere::All,
             };
+            // bash takes a `/` right after `//` as the pattern's first character
+            // (`${x////c}` replaces `/` by `c`); brush reads an empty pattern.
+            let (pattern, replacement) = match (&at_kind, replacement) {
+                (ReplaceWhere::All, Some(r)) if pattern.is_empty() => {
+                    let (p, r) = split_at_slash(r);
+                    (format!("/{p}"), r.map(str::to_owned))
+                }
+                _ => (pattern.clone(), replacement.clone()),
+            };
             let replacement = match replacement {
-                Some(_) => Some(operand(replacement)?),
+                Some(_) => Some(operand(&replacement)?),
                 None => None,
             };
             (
@@ -407,7 +430,7 @@ fn param_expansion(
                 *indirect,
                 ParamOp::Replace {
                     at: at_kind,
-                    pattern: operand(&Some(pattern.clone()))?,
+                    pattern: operand(&Some(pattern))?,
                     replacement,
                 },
             )
@@ -542,7 +565,15 @@ pub fn decode_ansi_c(s: &str) -> String {
                 } else if e == 'x' {
                     crate::rawbytes::push_byte(&mut out, (v & 0xff) as u8);
                 } else {
-                    out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+                    match char::from_u32(v) {
+                        Some(c) => out.push(c),
+                        // A surrogate or a value past U+10FFFF: UTF-8's scheme anyway (bash).
+                        None => {
+                            for b in crate::builtins::printf::utf8_any(v) {
+                                crate::rawbytes::push_byte(&mut out, b);
+                            }
+                        }
+                    }
                 }
             }
             'c' => match chars.next() {
@@ -558,6 +589,82 @@ pub fn decode_ansi_c(s: &str) -> String {
             }
         }
     }
+    // bash's strings end at a NUL (`$'a\0b'` is `a`).
+    if let Some(nul) = out.find('\0') {
+        out.truncate(nul);
+    }
     // `\xc3\xa9` is `é`, as the bytes make it.
     crate::rawbytes::normalize(out)
+}
+
+/// `pat/rep` split at its first `/` outside quotes and backslash escapes.
+fn split_at_slash(s: &str) -> (&str, Option<&str>) {
+    let mut quote = None;
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (None, '\\') | (Some('"'), '\\') => {
+                chars.next();
+            }
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if q == c => quote = None,
+            (None, '/') => return (&s[..i], Some(&s[i + 1..])),
+            _ => {}
+        }
+    }
+    (s, None)
+}
+
+/// `${##p}` / `${###p}`: `$#` with a prefix removed, which brush cannot
+/// parse. The pattern's text and whether it is `##`.
+fn count_strip(text: &str) -> Option<(&str, bool)> {
+    let inner = text.strip_prefix("${##")?.strip_suffix('}')?;
+    if inner.is_empty() || inner.contains(['}', '{', '$']) {
+        return None;
+    }
+    Some(match inner.strip_prefix('#') {
+        Some(p) => (p, true),
+        None => (inner, false),
+    })
+}
+
+fn count_strip_part(
+    l: &Lower<'_, '_>,
+    text: &str,
+    start: usize,
+) -> Result<Vec<WordPart>, SyntaxError> {
+    let Some((pattern, longest)) = count_strip(text) else {
+        return Ok(Vec::new());
+    };
+    let at = start + text.len() - 1 - pattern.len();
+    let pattern = lower(l, pattern, at, Context::Normal)?;
+    Ok(vec![WordPart::Param(ParamExpansion {
+        param: Param::Count,
+        indirect: false,
+        op: ParamOp::RemovePrefix { longest, pattern },
+    })])
+}
+
+/// `t` with each `\c` that double quotes keep (c not `$ ` " \ }` or a
+/// newline) doubled, so that lowering it as unquoted text keeps the `\`.
+fn keep_backslashes(t: &str) -> String {
+    let mut out = String::with_capacity(t.len() + 4);
+    let mut chars = t.chars();
+    let mut single = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\'' => single = !single,
+            '\\' if !single => {
+                if let Some(n) = chars.next() {
+                    if !matches!(n, '$' | '`' | '"' | '\\' | '}' | '\n') {
+                        out.push('\\');
+                    }
+                    out.push(n);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

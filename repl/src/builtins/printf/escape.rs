@@ -83,7 +83,7 @@ fn hex_value(d: &[u8]) -> u32 {
 
 /// UTF-8's encoding scheme applied to any value (bash encodes surrogates
 /// and values past U+10FFFF the same way).
-fn utf8_any(v: u32) -> Vec<u8> {
+pub(crate) fn utf8_any(v: u32) -> Vec<u8> {
     let cont = |shift: u32| 0x80 | ((v >> shift) & 0x3f) as u8;
     match v {
         0..=0x7f => vec![v as u8],

@@ -338,7 +338,8 @@ fn error_messages_and_statuses() {
     for (src, msg, status) in cases {
         let e = err(&mut env, src);
         assert_eq!(e.to_string(), msg, "{src}");
-        assert!(e.is_fatal(), "{src}");
+        assert_eq!(e.is_fatal(), status == 127, "{src}");
+        assert!(e.discards(), "{src}");
         assert_eq!(e.status(), status, "{src}");
     }
     env.set("x", "1 +");
