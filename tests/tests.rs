@@ -11,6 +11,7 @@ mod difftest;
 mod examples;
 mod fuzz_corpus;
 mod interactive;
+mod interactive_complete;
 mod interactive_piped;
 mod jobspec_paths;
 mod noninteractive;

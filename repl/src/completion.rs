@@ -23,6 +23,8 @@ pub struct ShellCompleter {
     commands: BTreeSet<String>,
     jobs: JobList,
     cwd: Arc<Mutex<std::path::PathBuf>>,
+    /// The shell, for the specs `complete` registered.
+    programmable: Option<crate::progcomp::Client>,
 }
 
 impl ShellCompleter {
@@ -42,7 +44,49 @@ impl ShellCompleter {
             commands,
             jobs,
             cwd,
+            programmable: None,
         }
+    }
+
+    /// Tab asks the shell's completion specs first.
+    #[must_use]
+    pub fn with_programmable(mut self, client: crate::progcomp::Client) -> ShellCompleter {
+        self.programmable = Some(client);
+        self
+    }
+
+    /// A spec's matches as suggestions: paths quoted and marked `/` when
+    /// the spec completes file names.
+    fn programmable(&self, line: &str, pos: usize) -> Option<Vec<Suggestion>> {
+        let answer = self.programmable.as_ref()?.ask(line, pos)?;
+        let cwd = self.cwd.lock().map(|c| c.clone()).unwrap_or_default();
+        let span = Span {
+            start: answer.start.min(pos),
+            end: pos,
+        };
+        Some(
+            answer
+                .matches
+                .into_iter()
+                .map(|m| {
+                    let dir = answer.filenames
+                        && crate::vmount::real_dir(&cwd)
+                            .join(crate::rawbytes::path(&m))
+                            .is_dir();
+                    let value = match (answer.filenames, dir) {
+                        (true, true) => format!("{}/", quote(&m)),
+                        (true, false) => quote(&m),
+                        (false, _) => m,
+                    };
+                    Suggestion {
+                        append_whitespace: !answer.nospace && !dir,
+                        value,
+                        span,
+                        ..Suggestion::default()
+                    }
+                })
+                .collect(),
+        )
     }
 
     fn paths(&self, word: &str) -> Vec<String> {
@@ -146,6 +190,9 @@ impl ShellCompleter {
 impl Completer for ShellCompleter {
     fn complete(&mut self, line: &str, pos: usize) -> CompletionResult {
         let pos = pos.min(line.len());
+        if let Some(suggestions) = self.programmable(line, pos) {
+            return CompletionResult::fresh(suggestions);
+        }
         let before = line.get(..pos).unwrap_or("");
         let (start, word) = current_word(before);
         let head = before[..start].trim_end();

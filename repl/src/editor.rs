@@ -103,6 +103,7 @@ fn editor(
     cwd: Arc<Mutex<PathBuf>>,
     history: EditorHistory,
     search: Arc<SearchState>,
+    programmable: crate::progcomp::Client,
 ) -> Reedline {
     let mut keys = default_emacs_keybindings();
     keys.add_binding(
@@ -120,7 +121,9 @@ fn editor(
             state: Arc::clone(&search),
         }))
         .with_break_signal(Arc::clone(&search.accept))
-        .with_completer(Box::new(ShellCompleter::new(jobs, cwd)))
+        .with_completer(Box::new(
+            ShellCompleter::new(jobs, cwd).with_programmable(programmable),
+        ))
         .with_menu(ReedlineMenu::EngineCompleter(Box::new(menu)))
         // One match completes on one Tab with no menu; several complete
         // their common prefix first.
@@ -137,10 +140,18 @@ pub(crate) fn spawn(
     jobs: JobList,
     cwd: Arc<Mutex<PathBuf>>,
     history: EditorHistory,
+    programmable: crate::progcomp::Client,
 ) -> mpsc::UnboundedSender<Request> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Request>();
     let search = Arc::new(SearchState::default());
-    let mut ed = editor(printer, jobs, cwd, history, Arc::clone(&search));
+    let mut ed = editor(
+        printer,
+        jobs,
+        cwd,
+        history,
+        Arc::clone(&search),
+        programmable,
+    );
     let _ = std::thread::Builder::new()
         .name("corral-editor".into())
         .spawn(move || {

@@ -278,7 +278,15 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
     let jobs: JobList = Arc::new(Mutex::new(Vec::new()));
     let cwd = Arc::new(Mutex::new(shell.env.cwd.clone()));
     let history = SharedHistory::open().await;
-    let requests = crate::editor::spawn(printer, jobs.clone(), cwd.clone(), history.for_editor());
+    let (completion, mut completions) = crate::progcomp::Client::new();
+    let requests = crate::editor::spawn(
+        printer,
+        jobs.clone(),
+        cwd.clone(),
+        history.for_editor(),
+        completion,
+    );
+    shell.env.lang.history.seed(history.entries());
     run_rc(shell, rc).await;
     let fixed = fixed_prompt_info(shell).await;
     // `\#`: the number of the command being read.
@@ -316,6 +324,8 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
         let read = loop {
             tokio::select! {
                 read = &mut reply_rx => break read.unwrap_or(Read::Eof),
+                // Tab on a command with a `complete` spec.
+                Some(req) = completions.recv() => crate::progcomp::serve(shell, req).await,
                 // An event only says "look": the state comes from the kernel.
                 ev = shell.events.recv() => {
                     shell.wake_on(ev);
@@ -336,6 +346,7 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 else {
                     continue;
                 };
+                shell.env.lang.history.push(line.clone());
                 command_number += 1;
                 shell.line_no += 1;
                 shell.run_text(&line).await;

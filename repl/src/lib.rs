@@ -35,6 +35,7 @@ mod io;
 pub mod jobs;
 mod jobsync;
 pub mod lang;
+mod progcomp;
 mod prompt;
 pub mod rawbytes;
 mod redirect;

@@ -2,14 +2,20 @@
 //! and its streams, and returns an exit status.
 
 mod basic;
+pub(crate) mod bind;
+pub(crate) mod compgen;
+pub(crate) mod complete;
 mod control;
 mod dirs;
+mod fc;
+pub(crate) mod history;
 mod jobctl;
 mod mapfile;
 mod run;
 mod shellvars;
 pub(crate) mod shopt;
 pub(crate) mod wired;
+mod wordlist;
 mod wrappers;
 // The cores of bash's builtins, wired in by the wrappers.
 #[allow(dead_code)]
@@ -64,6 +70,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         jobctl::bg,
     ),
     (
+        "bind",
+        "bind [-lpsvPSVX] [-m keymap] [-q name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function]",
+        "Show or change key bindings (readline's names; the line editor is reedline).",
+        bind::bind,
+    ),
+    (
         "break",
         "break [n]",
         "Leave n enclosing loops.",
@@ -86,6 +98,24 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "command [-pVv] command [arg ...]",
         "Run a command ignoring functions, or describe it.",
         control::command,
+    ),
+    (
+        "compgen",
+        "compgen [-abcdefgjksuv] [-o option] [-A action] [-G globpat] [-W wordlist] [-F function] [-C command] [-X filterpat] [-P prefix] [-S suffix] [word]",
+        "Print the completions of a word under the given options.",
+        complete::compgen,
+    ),
+    (
+        "complete",
+        "complete [-abcdefgjksuv] [-pr] [-DEI] [-o option] [-A action] [-G globpat] [-W wordlist] [-F function] [-C command] [-X filterpat] [-P prefix] [-S suffix] [name ...]",
+        "Say how Tab completes the arguments of commands; -p prints, -r removes.",
+        complete::complete,
+    ),
+    (
+        "compopt",
+        "compopt [-o|+o option] [-DEI] [name ...]",
+        "Change the options of a completion spec, or of the completion running now.",
+        complete::compopt,
     ),
     (
         "continue",
@@ -143,6 +173,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     ("false", "false", "Fail.", basic::false_),
     (
+        "fc",
+        "fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]",
+        "List, or edit and run again, commands from the history.",
+        fc::fc,
+    ),
+    (
         "fg",
         "fg [jobspec]",
         "Bring a job to the foreground.",
@@ -161,6 +197,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         control::hash,
     ),
     ("help", "help [builtin]", "Describe builtins.", basic::help),
+    (
+        "history",
+        "history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]",
+        "Show or change the command history.",
+        history::history,
+    ),
     (
         "jobs",
         "jobs [-l|-p|-r|-s] [-S|--supervise] [jobspec ...]",

@@ -125,6 +125,11 @@ impl Shopts {
     }
 }
 
+/// Every option name, sorted (`compgen -A shopt`).
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    NAMES.iter().map(|(n, _)| *n)
+}
+
 /// `shopt [-pqsuo] [optname ...]`.
 pub(super) fn shopt<'a>(
     shell: &'a mut Shell,

@@ -352,6 +352,13 @@ impl Pattern {
         }
     }
 
+    /// `text` as a pattern, a backslash quoting the next character
+    /// (`compgen -X`).
+    #[must_use]
+    pub fn from_text(text: &str, extglob: bool) -> Pattern {
+        Pattern::compile(text, Quoted(&[]), extglob, false)
+    }
+
     /// A pattern matching exactly `text`.
     #[must_use]
     pub fn literal(text: &str) -> Pattern {

@@ -300,6 +300,9 @@ impl Shell {
         if result.is_ok() && self.env.lang.opts.allexport {
             self.env.vars.export(&a.name, None);
         }
+        if result.is_ok() && matches!(a.name.as_str(), "HISTSIZE" | "HISTFILESIZE") {
+            crate::builtins::history::on_assign(self, &a.name);
+        }
         result.map_err(|e| {
             let status = self.fail(&format!("corral: {e}"));
             if !self.interactive {

@@ -157,6 +157,12 @@ pub struct Lang {
     pub getopts: crate::builtins::getopts::GetoptsState,
     /// When the shell started, in seconds since the epoch (`printf '%(…)T' -2`).
     pub started: i64,
+    /// `complete`'s specs.
+    pub complete: crate::builtins::complete::Specs,
+    /// The `history` list.
+    pub history: crate::builtins::history::HistList,
+    /// `bind`'s keymaps, loaded on first use.
+    pub keymaps: Option<Box<crate::builtins::bind::Keymaps>>,
 }
 
 impl Lang {
@@ -199,6 +205,9 @@ impl Lang {
             getopts: crate::builtins::getopts::GetoptsState::default(),
             started: crate::builtins::wired::now(),
             name: "corral".to_string(),
+            complete: crate::builtins::complete::Specs::default(),
+            history: crate::builtins::history::HistList::default(),
+            keymaps: None,
         }
     }
 
