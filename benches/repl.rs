@@ -129,6 +129,31 @@ fn capture() {
     );
 }
 
+/// How the corral binary is linked: "static" when its ELF program headers
+/// name no interpreter (the dynamic loader), else "dynamic".
+fn linkage() -> &'static str {
+    let path = match std::env::var_os("CORRAL_BENCH_BIN") {
+        Some(bin) => std::path::PathBuf::from(bin),
+        None => std::path::PathBuf::from(env!("CARGO_BIN_EXE_corral")),
+    };
+    let Ok(elf) = std::fs::read(path) else {
+        return "unknown";
+    };
+    let num = |at: usize, len: usize| -> usize {
+        elf.get(at..at + len).map_or(0, |b| {
+            b.iter().rev().fold(0, |n, &x| (n << 8) | usize::from(x))
+        })
+    };
+    let (phoff, phentsize, phnum) = (num(0x20, 8), num(0x36, 2), num(0x38, 2));
+    const PT_INTERP: usize = 3;
+    let interp = (0..phnum).any(|i| num(phoff + i * phentsize, 4) == PT_INTERP);
+    if interp {
+        "dynamic"
+    } else {
+        "static"
+    }
+}
+
 fn startup() {
     let runs = runs(20, 101);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -138,7 +163,8 @@ fn startup() {
     }
     let (o, b) = (median(ours), median(theirs));
     println!(
-        "startup 'corral -c true' {:.2} ms vs 'bash -c true' {:.2} ms: ratio {:.2} (target <= 0.85) {}",
+        "startup 'corral -c true' ({} binary) {:.2} ms vs 'bash -c true' {:.2} ms: ratio {:.2} (target <= 0.85) {}",
+        linkage(),
         o * 1e3,
         b * 1e3,
         o / b,

@@ -6,7 +6,14 @@
 //! and descriptors 0, 1 and 2 open (on /dev/null if they were closed), so
 //! none of the shell's own descriptors lands on a standard stream. It
 //! leaves out the main thread's stack guard lookup, which reads and parses
-//! all of /proc/self/maps.
+//! all of /proc/self/maps. It also keeps up to [`TRIM_THRESHOLD`] of
+//! freed memory at the top of the heap instead of returning it at once:
+//! the interpreter and the job pumps share the main thread's heap, and a
+//! capture frees and allocates 64 KiB ring blocks all the time; returning
+//! each to the system made the next one fault its pages in again. Setting
+//! it stops glibc from raising its mmap threshold as it goes, so that is
+//! set too ([`MMAP_THRESHOLD`]): a megabyte string copied around is then
+//! reused from the heap rather than mapped and faulted in each time.
 //!
 //! [`run_on_stack`] runs a closure on a large stack of its own, on the
 //! calling thread.
@@ -26,9 +33,26 @@ use std::any::Any;
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// Ignores SIGPIPE and opens /dev/null on any of descriptors 0, 1 and 2
-/// that is closed. Best effort: a step that fails is skipped.
+/// Freed memory the heap keeps before giving its top back to the system
+/// (glibc's default is 128 KiB, raised as large blocks are freed).
+pub const TRIM_THRESHOLD: i32 = 8 << 20;
+
+/// Allocations at least this big get a mapping of their own (glibc's
+/// default is 128 KiB, raised as large blocks are freed).
+pub const MMAP_THRESHOLD: i32 = 4 << 20;
+
+/// Ignores SIGPIPE, sets the heap's [`TRIM_THRESHOLD`] and
+/// [`MMAP_THRESHOLD`] and opens /dev/null
+/// on any of descriptors 0, 1 and 2 that is closed. Best effort: a step
+/// that fails is skipped.
 pub fn prepare_process() {
+    // SAFETY: mallopt only sets an allocator parameter, under the
+    // allocator's own lock.
+    #[cfg(target_env = "gnu")]
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    }
     // SAFETY: SIG_IGN for SIGPIPE installs no handler of ours.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
