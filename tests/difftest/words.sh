@@ -220,3 +220,10 @@ a=("" "")
 echo "[${a[@]:-w}] [${a[*]:-w}] [${a[*]:+p}]"
 unset IFS
 echo "[${a[*]:-w}] [${*:-m}]"
+
+### star_colon_unquoted_tests_items
+set -- "" ""
+IFS=
+echo argv=${*-minus} argv=${*+plus} argv=${*:-minus} argv=${*:+plus}
+a=("" "")
+printf '[%s]' ${a[*]:-empty}; echo

@@ -78,14 +78,14 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             emit(env, b, &n.to_string(), q);
         }
         ParamOp::Default { colon, word } => {
-            if missing(&value, *colon, || ifs_empty(env)) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 operand_into(env, b, word, q).await?;
             } else {
                 put(env, b, value, q);
             }
         }
         ParamOp::Alternative { colon, word } => {
-            if missing(&value, *colon, || ifs_empty(env)) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 if q.quoted() {
                     b.touch();
                 }
@@ -94,7 +94,7 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             }
         }
         ParamOp::Assign { colon, word } => {
-            if missing(&value, *colon, || ifs_empty(env)) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 let s = operand_string(env, word).await?;
                 assign(env, target, s.clone()).await?;
                 emit(env, b, &s, q);
@@ -103,7 +103,7 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             }
         }
         ParamOp::Error { colon, word } => {
-            if missing(&value, *colon, || ifs_empty(env)) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 let message = if word.parts.is_empty() {
                     if *colon {
                         "parameter null or not set".to_owned()
@@ -325,7 +325,7 @@ fn put<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, v: PVal, q: Q) {
 }
 
 /// Whether `${x-…}` (or with `colon`, `${x:-…}`) takes the operand.
-/// `${*:-…}` tests the joined value: with IFS empty, empty items join to
+/// A quoted `"${*:-…}"` tests the joined value: with IFS empty, empty items join to
 /// null (`ifs_empty` is asked only then).
 fn missing(v: &PVal, colon: bool, ifs_empty: impl FnOnce() -> bool) -> bool {
     match v {
