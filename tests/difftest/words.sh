@@ -211,3 +211,19 @@ echo d**/*.md directory/**/*.md
 echo {**/sub*,}
 shopt -u globstar
 echo **/*.md
+
+### star_colon_tests_joined_value
+set -- "" ""
+IFS=
+echo "argv=${*-minus}" "argv=${*+plus}" "argv=${*:-minus}" "argv=${*:+plus}"
+a=("" "")
+echo "[${a[@]:-w}] [${a[*]:-w}] [${a[*]:+p}]"
+unset IFS
+echo "[${a[*]:-w}] [${*:-m}]"
+
+### star_colon_unquoted_tests_items
+set -- "" ""
+IFS=
+echo argv=${*-minus} argv=${*+plus} argv=${*:-minus} argv=${*:+plus}
+a=("" "")
+printf '[%s]' ${a[*]:-empty}; echo

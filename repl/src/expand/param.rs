@@ -85,14 +85,14 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             emit(env, b, &n.to_string(), q);
         }
         ParamOp::Default { colon, word } => {
-            if missing(&value, *colon) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 operand_into(env, b, word, q).await?;
             } else {
                 put(env, b, value, q);
             }
         }
         ParamOp::Alternative { colon, word } => {
-            if missing(&value, *colon) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 if q.quoted() {
                     b.touch();
                 }
@@ -101,7 +101,7 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             }
         }
         ParamOp::Assign { colon, word } => {
-            if missing(&value, *colon) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 let s = operand_string(env, word).await?;
                 assign(env, target, s.clone()).await?;
                 emit(env, b, &s, q);
@@ -110,7 +110,7 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             }
         }
         ParamOp::Error { colon, word } => {
-            if missing(&value, *colon) {
+            if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
                 let message = if word.parts.is_empty() {
                     if *colon {
                         "parameter null or not set".to_owned()
@@ -333,14 +333,24 @@ fn put<E: ExpandEnv + ?Sized>(env: &E, b: &mut Builder, v: PVal, q: Q) {
 }
 
 /// Whether `${x-…}` (or with `colon`, `${x:-…}`) takes the operand.
-fn missing(v: &PVal, colon: bool) -> bool {
+/// A quoted `"${*:-…}"` tests the joined value: with IFS empty, empty items join to
+/// null (`ifs_empty` is asked only then).
+fn missing(v: &PVal, colon: bool, ifs_empty: impl FnOnce() -> bool) -> bool {
     match v {
         PVal::Unset => true,
         PVal::Str(s) => colon && s.is_empty(),
-        PVal::List(items, _) => {
-            items.is_empty() || (colon && items.len() == 1 && items[0].is_empty())
+        PVal::List(items, star) => {
+            items.is_empty()
+                || (colon && items.len() == 1 && items[0].is_empty())
+                || (colon && *star && items.iter().all(String::is_empty) && ifs_empty())
         }
     }
+}
+
+/// Whether IFS is set and empty.
+fn ifs_empty<E: ExpandEnv + ?Sized>(env: &E) -> bool {
+    env.value("IFS")
+        .is_some_and(|v| v.first().unwrap_or_default().is_empty())
 }
 
 fn map(v: PVal, mut f: impl FnMut(String) -> String) -> PVal {
