@@ -68,8 +68,8 @@ impl ExpandError {
     }
 
     /// Whether bash abandons only the command being run (the rest of the
-    /// line) rather than the whole shell: arithmetic errors and bad
-    /// indirections.
+    /// line) rather than the whole shell: arithmetic errors, bad
+    /// indirections and substitutions, negative substring lengths.
     #[must_use]
     pub fn discards(&self) -> bool {
         matches!(
@@ -77,6 +77,8 @@ impl ExpandError {
             ExpandError::Arith { .. }
                 | ExpandError::InvalidIndirect(_)
                 | ExpandError::InvalidName(_)
+                | ExpandError::BadSubstitution(_)
+                | ExpandError::NegativeLength(_)
         )
     }
 
