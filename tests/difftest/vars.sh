@@ -252,3 +252,13 @@ echo "OPTIND=$OPTIND"
 set -- a b c
 echo "${!OPTIND}"
 env | grep -c '^PWD='
+
+### empty_subscript
+#@ mode: stdin
+a=(1 2 3)
+a[]=42
+echo "status=$? ${a[@]}"
+echo ${a[]}; echo same line
+echo "status=$?"
+x=abc; echo ${x:1:-5}; echo same line
+echo "status=$?"

@@ -230,6 +230,11 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
             Some(s) => PVal::Str(s),
             None => PVal::Unset,
         },
+        Param::Element { name, index } if index.trim().is_empty() => {
+            return Err(ExpandError::BadSubstitution(format!(
+                "${{{name}[{index}]}}"
+            )));
+        }
         Param::Element { name, index } => match env.value(name) {
             None => {
                 // The subscript is still evaluated (it may assign).

@@ -141,6 +141,9 @@ impl Shell {
         index: &crate::lang::ast::Word,
     ) -> Result<usize, i32> {
         let text = index.literal().unwrap_or_else(|| index.raw.clone());
+        if text.trim().is_empty() {
+            return Err(self.fail(&format!("corral: {name}[{text}]: bad array subscript")));
+        }
         let arith = crate::lang::ast::Arith {
             text,
             span: index.span,

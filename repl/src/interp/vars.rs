@@ -593,6 +593,42 @@ mod tests {
     }
 
     #[test]
+    fn a_cycle_of_namerefs_reads_unset_and_refuses_writes() {
+        let mut v = Vars::default();
+        v.set("a", "b");
+        v.set("b", "a");
+        v.set_nameref("a", true);
+        v.set_nameref("b", true);
+        assert_eq!(v.get("a"), None);
+        assert_eq!(
+            v.assign("a", Value::Scalar("z".into())),
+            Err(VarError::Circular("a".into()))
+        );
+    }
+
+    #[test]
+    fn associative_keys_keep_bashs_order() {
+        let mut v = Vars::default();
+        for k in ["a", "b", "c", "d", "hello", "x"] {
+            v.assign_key("A", k, "1".into()).unwrap();
+        }
+        let Some(Value::Assoc(items)) = v.value("A") else {
+            panic!("not an associative array");
+        };
+        let keys: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
+        // What bash 5.2 prints for `${!A[@]}` after the same assignments.
+        assert_eq!(keys, ["x", "hello", "d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn startup_sets_optind_and_a_path() {
+        let mut v = Vars::default();
+        v.startup_defaults();
+        assert_eq!(v.get("OPTIND"), Some("1"));
+        assert_eq!(v.get("PATH"), Some(DEFAULT_PATH));
+    }
+
+    #[test]
     fn exporting_marks_the_environment_changed() {
         let mut v = Vars::default();
         v.set("a", "1");
