@@ -225,3 +225,13 @@ echo z | read z
 echo "z=$z"
 echo a | exit 3
 echo not-reached
+
+### script_reports_foreground_death_by_signal
+#@ digits: stderr
+sh -c 'kill -QUIT $$'
+echo "status $?"
+sh -c 'kill -USR1 $$'
+sh -c 'kill -TERM $$'
+trap 'echo trapped' QUIT
+sh -c 'kill -QUIT $$'
+echo end
