@@ -113,8 +113,17 @@ impl Shell {
             _ => {
                 // A command that never became a job leaves no record
                 // (unless processes it left still live in its group).
+                let script_line = if self.interactive {
+                    None
+                } else {
+                    self.script_death_line(&job, state)
+                };
                 if job.number().is_none() {
                     let _ = self.env.kernel.remove(job.id());
+                }
+                if let Some(line) = script_line {
+                    eprintln!("{line}");
+                    return state.exit_status().unwrap_or(0);
                 }
                 self.foreground_finished(state)
             }
@@ -141,6 +150,22 @@ impl Shell {
             eprint!("{}", notice.text());
         }
         128 + sig.number()
+    }
+
+    /// A script's report of a foreground program killed by a signal the
+    /// shell does not trap: `NAME: line N: PID Quit  command` (bash).
+    fn script_death_line(&self, job: &Job, state: JobState) -> Option<String> {
+        let JobState::Signaled { signal, .. } = state else {
+            return None;
+        };
+        if crate::interp::traps::disposition(signal.number())
+            == crate::interp::traps::Disposition::Trap
+        {
+            return None;
+        }
+        let pid = job.pids().last().copied().map_or(0, u32::from);
+        crate::jobs::format::script_death_line(state, pid, job.command())
+            .map(|l| format!("{}{l}", self.err_prefix()))
     }
 
     fn foreground_finished(&mut self, state: JobState) -> i32 {

@@ -201,6 +201,23 @@ pub fn foreground_death_line(state: JobState) -> Option<String> {
     }
 }
 
+/// What a non-interactive bash prints (after `NAME: line N: `) when a
+/// foreground job dies of a signal other than INT, TERM and PIPE:
+/// `12345 Quit                    sh -c 'kill -QUIT $$'`. `None` otherwise.
+pub fn script_death_line(state: JobState, pid: u32, command: &str) -> Option<String> {
+    match state {
+        JobState::Signaled { signal, .. }
+            if signal != Signal::INT && signal != Signal::PIPE && signal != Signal::TERM =>
+        {
+            let mut out = format!("{pid:5} ");
+            status_field(state, true, &mut out);
+            out.push_str(command);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 /// `disown` of a stopped job: `warning: deleting stopped job 1 with process group
 /// 4242` (bash prints it after the shell's name, without `disown:`). `None` when the
 /// job is not stopped.
