@@ -168,7 +168,7 @@ impl Shell {
             {
                 self.err_trap(p, status).await;
             }
-            if !status_from_inside(p) {
+            if self.env.lang.redirect_failed || !status_from_inside(p) {
                 self.check_errexit(status);
             }
         }
