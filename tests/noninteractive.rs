@@ -432,7 +432,8 @@ fn issue_10_functions_locals_and_recursion() {
     assert_eq!(r.stdout, "");
     assert_eq!(
         r.stderr,
-        "corral: line 1: f: maximum function nesting level exceeded (1000)\n"
+        // Inside a function bash names the `-c` text `environment`.
+        "environment: line 1: f: maximum function nesting level exceeded (1000)\n"
     );
     assert_eq!(r.status, 1);
 }
