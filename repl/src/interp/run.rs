@@ -57,7 +57,7 @@ impl Shell {
     }
 
     /// Runs a parsed program in this shell. An error that discards (see
-    /// [`crate::interp::Flow::Discard`]) drops the rest of its line, and the
+    /// `Flow::Discard`) drops the rest of its line, and the
     /// program goes on with the next line, as bash does.
     pub fn run_program<'a>(&'a mut self, program: &'a Program) -> BoxFut<'a, i32> {
         Box::pin(async move {
