@@ -167,38 +167,11 @@ fn needs_ansic(s: &str) -> bool {
         .any(|c| c.is_control() || crate::rawbytes::escaped_byte(c).is_some())
 }
 
-/// `$'…'` with bash's escapes (octal for the rest of the unprintables).
-fn ansic_quote(s: &str) -> String {
-    let mut out = String::from("$'");
-    for c in s.chars() {
-        if let Some(b) = crate::rawbytes::escaped_byte(c) {
-            out.push_str(&format!("\\{b:03o}"));
-            continue;
-        }
-        match c {
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x1b' => out.push_str("\\E"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            c if c.is_control() => out.push_str(&format!("\\{:03o}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
 fn single_quote(s: &str) -> String {
     if s == "'" {
         return "\\'".to_string();
     }
-    format!("'{}'", s.replace('\'', "'\\''"))
+    crate::builtins::trapspec::single_quote(s)
 }
 
 /// A word as `set -x` shows it (bash's `xtrace_print_word_list`): tabs and
@@ -209,7 +182,7 @@ pub(crate) fn quote(s: &str) -> String {
     } else if has_metas(s) {
         single_quote(s)
     } else if needs_ansic(s) {
-        ansic_quote(s)
+        crate::builtins::printf::ansi_c_quote(s)
     } else {
         s.to_string()
     }
@@ -219,12 +192,8 @@ pub(crate) fn quote(s: &str) -> String {
 fn quote_value(s: &str) -> String {
     if s.is_empty() {
         String::new()
-    } else if has_metas(s) {
-        single_quote(s)
-    } else if needs_ansic(s) {
-        ansic_quote(s)
     } else {
-        s.to_string()
+        quote(s)
     }
 }
 
