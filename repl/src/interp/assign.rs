@@ -214,16 +214,7 @@ impl Shell {
                 };
                 let i = self.eval_index(&text)?;
                 let v = if a.append {
-                    let old = match self.env.vars.value(&a.name) {
-                        Some(Value::Indexed(items)) => items
-                            .iter()
-                            .find(|(k, _)| *k == i)
-                            .map(|(_, s)| s.clone())
-                            .unwrap_or_default(),
-                        Some(Value::Scalar(s)) if i == 0 => s.clone(),
-                        _ => String::new(),
-                    };
-                    old + &v
+                    self.element_text(&a.name, i) + &v
                 } else {
                     v
                 };
@@ -256,16 +247,7 @@ impl Shell {
                     return Ok(());
                 };
                 let v = if a.append {
-                    let old = match self.env.vars.value(&a.name) {
-                        Some(Value::Indexed(items)) => items
-                            .iter()
-                            .find(|(k, _)| *k == i)
-                            .map(|(_, s)| s.clone())
-                            .unwrap_or_default(),
-                        Some(Value::Scalar(s)) if i == 0 => s.clone(),
-                        _ => String::new(),
-                    };
-                    old + &v
+                    self.element_text(&a.name, i) + &v
                 } else {
                     v
                 };
@@ -314,5 +296,18 @@ impl Shell {
             }
             status
         })
+    }
+
+    /// Element `i` of `name` as `a[i]+=v` extends it: a scalar is element 0.
+    fn element_text(&self, name: &str, i: usize) -> String {
+        match self.env.vars.value(name) {
+            Some(Value::Indexed(items)) => items
+                .iter()
+                .find(|(k, _)| *k == i)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default(),
+            Some(Value::Scalar(s)) if i == 0 => s.clone(),
+            _ => String::new(),
+        }
     }
 }
