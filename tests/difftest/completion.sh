@@ -457,3 +457,38 @@ echo "status $?"
 history -s q
 history -cs r
 history
+
+### builtin_option_errors
+history -cx
+echo "status $?"
+history -s a -d
+echo "status $?"
+fc -lx
+echo "status $?"
+fc -5x
+echo "status $?"
+bind -lx
+echo "status $?"
+complete -pA
+echo "status $?"
+compopt +x
+echo "status $?"
+compopt +o
+echo "status $?"
+compopt ++
+echo "status $?"
+
+### builtin_option_values_attached_or_next
+for i in 1 2 3 4 5; do history -s "echo $i"; done
+history -d2
+history -d -1
+history
+fc -lnr -- 1 2
+fc -l -2
+fc -l --2
+fc -evi -l 1 2
+complete -W 'a b' -o nospace -Fcomp x
+complete -p x
+complete -D -W w
+compopt +D -o nospace
+complete -p -D

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use super::getopts::{BuiltinOpt, BuiltinOpts};
 use super::out;
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -418,46 +419,17 @@ pub(super) fn bind<'a>(
         }
         let mut flags = String::new();
         let mut values: Vec<(char, String)> = Vec::new();
-        let mut i = 1;
-        while i < args.len() {
-            let a = &args[i];
-            if a == "--" {
-                i += 1;
-                break;
+        let mut opts = BuiltinOpts::new(&args, "lvpVPsSXf:q:u:m:r:x:");
+        for opt in &mut opts {
+            match opt {
+                Ok(BuiltinOpt {
+                    letter,
+                    value: Some(v),
+                    ..
+                }) => values.push((letter, v)),
+                Ok(o) => flags.push(o.letter),
+                Err(e) => return e.report(io, &prefix, USAGE).await,
             }
-            if a.len() < 2 || !a.starts_with('-') {
-                break;
-            }
-            let chars: Vec<char> = a[1..].chars().collect();
-            let mut k = 0;
-            while k < chars.len() {
-                let c = chars[k];
-                k += 1;
-                if "lvpVPsSX".contains(c) {
-                    flags.push(c);
-                    continue;
-                }
-                if !"fqumrx".contains(c) {
-                    io.err_line(&format!("{prefix}-{c}: invalid option")).await;
-                    io.err_line(USAGE).await;
-                    return 2;
-                }
-                let v = if k < chars.len() {
-                    let v: String = chars[k..].iter().collect();
-                    k = chars.len();
-                    v
-                } else if let Some(v) = args.get(i + 1) {
-                    i += 1;
-                    v.clone()
-                } else {
-                    io.err_line(&format!("{prefix}-{c}: option requires an argument"))
-                        .await;
-                    io.err_line(USAGE).await;
-                    return 2;
-                };
-                values.push((c, v));
-            }
-            i += 1;
         }
         let value = |c: char| {
             values
@@ -609,7 +581,7 @@ pub(super) fn bind<'a>(
             }
             text.push_str(&maps.dump(map, command_of, "command"));
         }
-        for line in &args[i.min(args.len())..] {
+        for line in opts.rest() {
             if let Err(e) = maps.parse_and_bind(map, line) {
                 errors.push(e);
             }

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+use super::getopts::{BuiltinOpt, BuiltinOpts};
 use super::out;
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -284,13 +285,13 @@ impl Parsed {
     }
 }
 
-/// Parses the options of `builtin` (`letters`: the flags it takes without
-/// an argument). Errors are printed; the status is returned.
+/// Parses the options of `builtin` (`optstring`: as for `getopts`). Errors
+/// are printed; the status is returned.
 async fn parse(
     err_prefix: String,
     builtin: &str,
     args: &[String],
-    letters: &str,
+    optstring: &str,
     io: &mut Streams,
 ) -> Result<Parsed, i32> {
     let usage = match builtin {
@@ -300,41 +301,22 @@ async fn parse(
     };
     let prefix = format!("{err_prefix}{builtin}: ");
     let mut p = Parsed::default();
-    let mut i = 1;
-    while i < args.len() {
-        let a = &args[i];
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        let plus = a.starts_with('+') && builtin == "compopt";
-        if a.len() < 2 || !(a.starts_with('-') || plus) {
-            break;
-        }
-        let chars: Vec<char> = a[1..].chars().collect();
-        let mut k = 0;
-        while k < chars.len() {
-            let c = chars[k];
-            k += 1;
-            let takes_arg = if builtin == "compopt" {
-                c == 'o'
-            } else {
-                "oAGWPSXFC".contains(c)
-            };
-            if plus && c != 'o' || !takes_arg && !letters.contains(c) {
-                io.err_line(&format!("{prefix}{}{c}: invalid option", &a[..1]))
-                    .await;
-                io.err_line(usage).await;
-                return Err(2);
-            }
-            if !takes_arg {
-                match c {
+    let mut opts = BuiltinOpts::new(args, optstring);
+    for opt in &mut opts {
+        let (c, plus, value) = match opt {
+            Ok(BuiltinOpt {
+                letter,
+                plus,
+                value: Some(v),
+            }) => (letter, plus, v),
+            Ok(BuiltinOpt { letter, .. }) => {
+                match letter {
                     'p' => p.print = true,
                     'r' => p.remove = true,
                     'D' => p.special.push(DEFAULT_CMD),
                     'E' => p.special.push(EMPTY_CMD),
                     'I' => p.special.push(INITIAL_WORD),
-                    _ => {
+                    c => {
                         if let Some(i) = ACTIONS.iter().position(|(_, l, _)| *l == Some(c)) {
                             p.spec.actions |= 1 << i;
                         }
@@ -342,52 +324,39 @@ async fn parse(
                 }
                 continue;
             }
-            let value = if k < chars.len() {
-                let v: String = chars[k..].iter().collect();
-                k = chars.len();
-                v
-            } else if let Some(v) = args.get(i + 1) {
-                i += 1;
-                v.clone()
-            } else {
-                io.err_line(&format!("{prefix}-{c}: option requires an argument"))
-                    .await;
-                io.err_line(usage).await;
-                return Err(2);
-            };
-            match c {
-                'o' => {
-                    let Some(bit) = OPTIONS.iter().position(|o| *o == value) else {
-                        io.err_line(&format!("{prefix}{value}: invalid option name"))
-                            .await;
-                        return Err(2);
-                    };
-                    if plus {
-                        p.off |= 1 << bit;
-                    } else {
-                        p.spec.options |= 1 << bit;
-                    }
+            Err(e) => return Err(e.report(io, &prefix, usage).await),
+        };
+        match c {
+            'o' => {
+                let Some(bit) = OPTIONS.iter().position(|o| *o == value) else {
+                    io.err_line(&format!("{prefix}{value}: invalid option name"))
+                        .await;
+                    return Err(2);
+                };
+                if plus {
+                    p.off |= 1 << bit;
+                } else {
+                    p.spec.options |= 1 << bit;
                 }
-                'A' => {
-                    let Some(bit) = ACTIONS.iter().position(|(n, ..)| *n == value) else {
-                        io.err_line(&format!("{prefix}{value}: invalid action name"))
-                            .await;
-                        return Err(2);
-                    };
-                    p.spec.actions |= 1 << bit;
-                }
-                'G' => p.spec.glob = Some(value),
-                'W' => p.spec.words = Some(value),
-                'P' => p.spec.prefix = Some(value),
-                'S' => p.spec.suffix = Some(value),
-                'X' => p.spec.filter = Some(value),
-                'F' => p.spec.function = Some(value),
-                _ => p.spec.command = Some(value),
             }
+            'A' => {
+                let Some(bit) = ACTIONS.iter().position(|(n, ..)| *n == value) else {
+                    io.err_line(&format!("{prefix}{value}: invalid action name"))
+                        .await;
+                    return Err(2);
+                };
+                p.spec.actions |= 1 << bit;
+            }
+            'G' => p.spec.glob = Some(value),
+            'W' => p.spec.words = Some(value),
+            'P' => p.spec.prefix = Some(value),
+            'S' => p.spec.suffix = Some(value),
+            'X' => p.spec.filter = Some(value),
+            'F' => p.spec.function = Some(value),
+            _ => p.spec.command = Some(value),
         }
-        i += 1;
     }
-    p.rest = args[i.min(args.len())..].to_vec();
+    p.rest = opts.rest().to_vec();
     Ok(p)
 }
 
@@ -402,7 +371,7 @@ pub(super) fn complete<'a>(
             shell.err_prefix(),
             "complete",
             &args,
-            "abcdefgjksuvprDEI",
+            "abcdefgjksuvprDEIo:A:G:W:P:S:X:F:C:",
             io,
         )
         .await
@@ -475,7 +444,15 @@ pub(super) fn compgen<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let p = match parse(shell.err_prefix(), "compgen", &args, "abcdefgjksuv", io).await {
+        let p = match parse(
+            shell.err_prefix(),
+            "compgen",
+            &args,
+            "abcdefgjksuvo:A:G:W:P:S:X:F:C:",
+            io,
+        )
+        .await
+        {
             Ok(p) => p,
             Err(s) => return s,
         };
@@ -525,7 +502,7 @@ pub(super) fn compopt<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let p = match parse(shell.err_prefix(), "compopt", &args, "DEI", io).await {
+        let p = match parse(shell.err_prefix(), "compopt", &args, "+o:DEI", io).await {
             Ok(p) => p,
             Err(s) => return s,
         };

@@ -5,10 +5,12 @@
 //! a range to the oldest entry, the last to the newest). In the interactive
 //! shell the `fc` line itself is the newest entry and is left out.
 
+use super::getopts::{BuiltinOpt, BuiltinOpts};
 use super::history::{apply_histsize, joined, HistList};
 use super::out;
 use crate::exec::BoxFut;
 use crate::io::Streams;
+use crate::jobs::signals::legal_number;
 use crate::shell::Shell;
 
 /// What `fc` found for a history spec (bash's `fc_gethnum`).
@@ -62,6 +64,8 @@ fn fc_index(h: &HistList, spec: Option<&str>, last: usize, first: bool, listing:
     }
 }
 
+const USAGE: &str = "fc: usage: fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]";
+
 /// `fc [-e ename] [-lnr] [first] [last]` and `fc -s [pat=rep] [command]`.
 pub(super) fn fc<'a>(
     shell: &'a mut Shell,
@@ -72,46 +76,25 @@ pub(super) fn fc<'a>(
         let prefix = format!("{}fc: ", shell.err_prefix());
         let (mut listing, mut numbers, mut reverse, mut again) = (false, true, false, false);
         let mut editor: Option<String> = None;
-        let mut i = 1;
-        while i < args.len() {
-            let a = &args[i];
-            if a == "--" {
-                i += 1;
-                break;
-            }
-            // `-5` is a history offset, not an option.
-            if a.len() < 2
-                || !a.starts_with('-')
-                || a[1..].starts_with(|c: char| c.is_ascii_digit())
-            {
-                break;
-            }
-            for c in a[1..].chars() {
-                match c {
+        let mut opts = BuiltinOpts::new(&args, "e:lnrs");
+        // A history offset like `-5` ends the options (bash's `fc_number`).
+        while opts
+            .next_word()
+            .is_none_or(|w| legal_number(w.strip_prefix('-').unwrap_or(w)).is_none())
+        {
+            match opts.next() {
+                None => break,
+                Some(Ok(BuiltinOpt { value: Some(e), .. })) => editor = Some(e),
+                Some(Ok(o)) => match o.letter {
                     'l' => listing = true,
                     'n' => numbers = false,
                     'r' => reverse = true,
-                    's' => again = true,
-                    'e' => {
-                        i += 1;
-                        let Some(e) = args.get(i) else {
-                            io.err_line(&format!("{prefix}-e: option requires an argument"))
-                                .await;
-                            io.err_line("fc: usage: fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]").await;
-                            return 2;
-                        };
-                        editor = Some(e.clone());
-                    }
-                    _ => {
-                        io.err_line(&format!("{prefix}-{c}: invalid option")).await;
-                        io.err_line("fc: usage: fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]").await;
-                        return 2;
-                    }
-                }
+                    _ => again = true,
+                },
+                Some(Err(e)) => return e.report(io, &prefix, USAGE).await,
             }
-            i += 1;
         }
-        let mut rest: Vec<String> = args[i.min(args.len())..].to_vec();
+        let mut rest: Vec<String> = opts.rest().to_vec();
         apply_histsize(shell);
         if editor.as_deref() == Some("-") {
             again = true;

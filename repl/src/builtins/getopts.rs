@@ -14,6 +14,14 @@
 //! [`GetoptsResult::diagnostic`] (with `$0`, not `corral: getopts:`) and
 //! returns [`GetoptsResult::status`]. Options are characters (bash steps
 //! through bytes; they differ only for non-ASCII option letters).
+//!
+//! [`BuiltinOpts`] runs the same scan for the builtins' own options, as bash's
+//! `internal_getopt` does: it yields the options and stops at the first
+//! operand, and on an error gives `NAME: -x: invalid option` or `NAME: -x:
+//! option requires an argument`, which the builtin prints with its usage
+//! line before returning 2 ([`BuiltinOptError::report`]).
+
+use crate::io::Streams;
 
 /// bash's usage line.
 pub const USAGE: &str = "getopts optstring name [arg ...]";
@@ -116,12 +124,13 @@ pub struct GetoptsResult {
 /// One step of `getopts`: `args` are the words scanned (not `$0`).
 #[must_use]
 pub fn getopts(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
-    let result = step(optstring, args, state);
+    let result = step(optstring, false, args, state);
     state.published = Some(result.optind);
     result
 }
 
-fn step(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
+/// `plus`: words starting with `+` hold options too (`compopt +o`).
+fn step(optstring: &str, plus: bool, args: &[String], state: &mut GetoptsState) -> GetoptsResult {
     let (silent, spec) = match optstring.strip_prefix(':') {
         Some(rest) => (true, rest),
         None => (false, optstring),
@@ -151,7 +160,8 @@ fn step(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsRe
             state.next = 0;
             return done(state);
         }
-        if !word.starts_with('-') || word == "-" {
+        let signed = word.starts_with('-') || plus && word.starts_with('+');
+        if !signed || word.len() == 1 {
             state.next = 0;
             return done(state);
         }
@@ -204,6 +214,118 @@ fn step(optstring: &str, args: &[String], state: &mut GetoptsState) -> GetoptsRe
         optind: state.optind,
         status: 0,
         diagnostic: None,
+    }
+}
+
+/// One option of a builtin: its letter, whether it was written `+x`, and
+/// its argument when OPTSTRING gives it one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BuiltinOpt {
+    pub letter: char,
+    pub plus: bool,
+    pub value: Option<String>,
+}
+
+/// A builtin's bad option, as bash words it (`-x` or `+x`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum BuiltinOptError {
+    /// A letter not in OPTSTRING.
+    #[error("{0}{1}: invalid option")]
+    Invalid(char, char),
+    /// An option that takes an argument came last.
+    #[error("{0}{1}: option requires an argument")]
+    NeedsArgument(char, char),
+}
+
+impl BuiltinOptError {
+    /// Prints `{prefix}-x: invalid option` (prefix: the shell's and the
+    /// builtin's names, `corral: line 1: fc: `) and the usage line; returns
+    /// bash's status for a usage error, 2.
+    pub(crate) async fn report(self, io: &mut Streams, prefix: &str, usage: &str) -> i32 {
+        io.err_line(&format!("{prefix}{self}")).await;
+        io.err_line(usage).await;
+        2
+    }
+}
+
+/// The options of one builtin call: `getopts`'s scan over the words after
+/// the builtin's name, stopping at the first error.
+pub(crate) struct BuiltinOpts<'a> {
+    optstring: &'a str,
+    plus: bool,
+    args: &'a [String],
+    state: GetoptsState,
+    done: bool,
+}
+
+impl<'a> BuiltinOpts<'a> {
+    /// `argv`: the builtin's words, its name first. `optstring`: as for
+    /// `getopts` (letters, `:` after each that takes an argument); a
+    /// leading `+` makes `+x` words options too.
+    pub(crate) fn new(argv: &'a [String], optstring: &'a str) -> BuiltinOpts<'a> {
+        let (plus, optstring) = match optstring.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, optstring),
+        };
+        BuiltinOpts {
+            optstring,
+            plus,
+            args: argv.get(1..).unwrap_or_default(),
+            state: GetoptsState::default(),
+            done: false,
+        }
+    }
+
+    /// The word the next option would start, unless the scan is inside a
+    /// cluster like `-lnr` or over: for a builtin that ends its options
+    /// at some words of its own (`fc -5`).
+    pub(crate) fn next_word(&self) -> Option<&'a str> {
+        if self.done || self.state.next != 0 {
+            return None;
+        }
+        self.args
+            .get(self.state.optind.max(1) - 1)
+            .map(String::as_str)
+    }
+
+    /// The operands: the words from where the scan stopped.
+    pub(crate) fn rest(&self) -> &'a [String] {
+        let at = self.state.optind.max(1) - 1;
+        self.args.get(at..).unwrap_or_default()
+    }
+}
+
+impl Iterator for BuiltinOpts<'_> {
+    type Item = Result<BuiltinOpt, BuiltinOptError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let word = self.state.optind.max(1) - 1;
+        let r = step(self.optstring, self.plus, self.args, &mut self.state);
+        if r.status != 0 {
+            self.done = true;
+            return None;
+        }
+        let sign = match self.args.get(word).and_then(|w| w.chars().next()) {
+            Some('+') => '+',
+            _ => '-',
+        };
+        match r.diagnostic {
+            Some(d) => {
+                self.done = true;
+                Some(Err(match d {
+                    GetoptsDiagnostic::Illegal(c) => BuiltinOptError::Invalid(sign, c),
+                    GetoptsDiagnostic::NeedsArgument(c) => BuiltinOptError::NeedsArgument(sign, c),
+                }))
+            }
+            None => Some(Ok(BuiltinOpt {
+                letter: r.name.chars().next().unwrap_or('?'),
+                plus: sign == '+',
+                value: r.optarg,
+            })),
+        }
     }
 }
 

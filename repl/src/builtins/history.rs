@@ -13,6 +13,7 @@
 
 use std::io::Write as _;
 
+use super::getopts::{BuiltinOpt, BuiltinOpts};
 use super::out;
 use crate::exec::BoxFut;
 use crate::io::Streams;
@@ -147,47 +148,15 @@ pub(super) fn history<'a>(
         let prefix = format!("{}history: ", shell.err_prefix());
         let mut flags = String::new();
         let mut delete: Option<String> = None;
-        let mut i = 1;
-        while i < args.len() {
-            let a = &args[i];
-            if a == "--" {
-                i += 1;
-                break;
+        let mut opts = BuiltinOpts::new(&args, "cd:anrwps");
+        for opt in &mut opts {
+            match opt {
+                Ok(BuiltinOpt { value: Some(d), .. }) => delete = Some(d),
+                Ok(o) => flags.push(o.letter),
+                Err(e) => return e.report(io, &prefix, USAGE).await,
             }
-            if a.len() < 2 || !a.starts_with('-') {
-                break;
-            }
-            let chars: Vec<char> = a[1..].chars().collect();
-            let mut k = 0;
-            while k < chars.len() {
-                let c = chars[k];
-                k += 1;
-                match c {
-                    'c' | 'a' | 'n' | 'r' | 'w' | 'p' | 's' => flags.push(c),
-                    'd' => {
-                        if k < chars.len() {
-                            delete = Some(chars[k..].iter().collect());
-                            k = chars.len();
-                        } else if let Some(v) = args.get(i + 1) {
-                            delete = Some(v.clone());
-                            i += 1;
-                        } else {
-                            io.err_line(&format!("{prefix}-d: option requires an argument"))
-                                .await;
-                            io.err_line(USAGE).await;
-                            return 2;
-                        }
-                    }
-                    _ => {
-                        io.err_line(&format!("{prefix}-{c}: invalid option")).await;
-                        io.err_line(USAGE).await;
-                        return 2;
-                    }
-                }
-            }
-            i += 1;
         }
-        let rest = &args[i.min(args.len())..];
+        let rest = opts.rest();
         let has = |c: char| flags.contains(c);
         if flags.chars().filter(|c| "anrw".contains(*c)).count() > 1 {
             io.err_line(&format!("{prefix}cannot use more than one of -anrw"))

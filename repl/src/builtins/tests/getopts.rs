@@ -217,6 +217,102 @@ fn sync_follows_optind() {
     assert_eq!(getopts("abc", &args, &mut state).name, "a");
 }
 
+/// Runs a builtin's option scan over `words` (argv[0] `b` in front):
+/// the options as `x`, `+x` or `x=VALUE`, then the error or the operands.
+fn scan(optstring: &str, words: &[&str]) -> (Vec<String>, Result<Vec<String>, String>) {
+    let argv: Vec<String> = std::iter::once("b")
+        .chain(words.iter().copied())
+        .map(String::from)
+        .collect();
+    let mut opts = BuiltinOpts::new(&argv, optstring);
+    let mut seen = Vec::new();
+    for opt in &mut opts {
+        match opt {
+            Ok(o) => seen.push(format!(
+                "{}{}{}",
+                if o.plus { "+" } else { "" },
+                o.letter,
+                o.value.map(|v| format!("={v}")).unwrap_or_default()
+            )),
+            Err(e) => return (seen, Err(e.to_string())),
+        }
+    }
+    (seen, Ok(opts.rest().to_vec()))
+}
+
+#[test]
+fn builtin_options_cluster_take_values_and_stop_at_operands() {
+    assert_eq!(
+        scan("cd:anrw", &["-cd1", "-a", "-d", "-x", "f"]),
+        (
+            vec!["c".into(), "d=1".into(), "a".into(), "d=-x".into()],
+            Ok(vec!["f".into()])
+        )
+    );
+    assert_eq!(scan("lp", &["--", "-l"]), (vec![], Ok(vec!["-l".into()])));
+    assert_eq!(
+        scan("lp", &["-", "-l"]),
+        (vec![], Ok(vec!["-".into(), "-l".into()]))
+    );
+    assert_eq!(
+        scan("lp", &["-l", "+p"]),
+        (vec!["l".into()], Ok(vec!["+p".into()]))
+    );
+    assert_eq!(
+        scan("+o:D", &["+Do", "x", "-o", "y", "n"]),
+        (
+            vec!["+D".into(), "+o=x".into(), "o=y".into()],
+            Ok(vec!["n".into()])
+        )
+    );
+    assert_eq!(scan("lp", &[]), (vec![], Ok(vec![])));
+}
+
+#[test]
+fn builtin_option_errors_name_the_sign_and_letter() {
+    assert_eq!(
+        scan("cd:", &["-cx", "f"]),
+        (vec!["c".into()], Err("-x: invalid option".into()))
+    );
+    assert_eq!(
+        scan("cd:", &["-c:"]),
+        (vec!["c".into()], Err("-:: invalid option".into()))
+    );
+    assert_eq!(
+        scan("cd:", &["-cd"]),
+        (
+            vec!["c".into()],
+            Err("-d: option requires an argument".into())
+        )
+    );
+    assert_eq!(
+        scan("+o:", &["+-"]),
+        (vec![], Err("+-: invalid option".into()))
+    );
+    assert_eq!(
+        scan("+o:", &["+o"]),
+        (vec![], Err("+o: option requires an argument".into()))
+    );
+}
+
+#[test]
+fn builtin_next_word_is_none_inside_a_cluster() {
+    let argv: Vec<String> = ["fc", "-lr", "-5"].map(String::from).to_vec();
+    let mut opts = BuiltinOpts::new(&argv, "e:lnrs");
+    assert_eq!(opts.next_word(), Some("-lr"));
+    assert!(matches!(
+        opts.next(),
+        Some(Ok(BuiltinOpt { letter: 'l', .. }))
+    ));
+    assert_eq!(opts.next_word(), None);
+    assert!(matches!(
+        opts.next(),
+        Some(Ok(BuiltinOpt { letter: 'r', .. }))
+    ));
+    assert_eq!(opts.next_word(), Some("-5"));
+    assert_eq!(opts.rest(), &argv[2..]);
+}
+
 proptest! {
     #[test]
     fn never_panics(optstring in "[:a-c]{0,5}", args in proptest::collection::vec("-?[a-cé:-]{0,3}", 0..4), start in proptest::option::of("[0-9-]{0,3}")) {
