@@ -9,12 +9,12 @@ use super::*;
 #[test]
 fn ctrl_z_stops_foreground_then_fg_resumes() {
     let sh = Shell::start();
-    sh.send_line("sleep 100");
-    let pid = sh.wait_foreground(&["sleep", "100"]);
-    sh.ctrl_z();
-    // A line of its own: the shell starts a new line first.
-    sh.expect_line("[1]+  Stopped                 sleep 100");
-    procfs::wait_state(pid, 'T', sh.timeout());
+    // The notice is a line of its own: the shell starts a new line first.
+    let pid = sh.start_and_stop(
+        "sleep 100",
+        &["sleep", "100"],
+        "[1]+  Stopped                 sleep 100",
+    );
     sh.prompt();
     sh.wait_shell_foreground();
 
@@ -22,10 +22,7 @@ fn ctrl_z_stops_foreground_then_fg_resumes() {
     sh.expect_line("[1]+  Stopped                 sleep 100");
     sh.prompt();
 
-    sh.send_line("fg");
-    sh.expect_line("sleep 100");
-    assert_eq!(sh.wait_foreground(&["sleep", "100"]), pid);
-    procfs::wait_state(pid, 'S', sh.timeout());
+    sh.resume_foreground("fg", "sleep 100", &["sleep", "100"], pid);
 
     sh.ctrl_c();
     procfs::assert_exits(pid, sh.timeout(), "the resumed sleep after Ctrl-C");
@@ -48,22 +45,7 @@ fn ctrl_z_stops_whole_pipeline() {
         procfs::stat(tr).unwrap().pgrp,
         "one process group for the pipeline"
     );
-    sh.ctrl_z();
-    sh.expect_line("[1]+  Stopped                 sleep 100 | tr a b");
-    procfs::wait_state(sleep, 'T', sh.timeout());
-    procfs::wait_state(tr, 'T', sh.timeout());
-    sh.prompt();
-
-    // One job, not two.
-    sh.send_line("jobs");
-    sh.expect_line("[1]+  Stopped                 sleep 100 | tr a b");
-    let rest = sh.expect(PROMPT);
-    assert!(!rest.contains('['), "a second job appeared:\n{rest}");
-
-    sh.send_line("kill %1");
-    procfs::assert_exits(sleep, sh.timeout(), "the pipeline's sleep after kill %1");
-    procfs::assert_exits(tr, sh.timeout(), "the pipeline's tr after kill %1");
-    sh.terminated_notice("sleep 100 | tr a b", &[sleep, tr]);
+    stop_as_one_job_then_kill(&sh, "sleep 100 | tr a b", &[(sleep, "sleep"), (tr, "tr")]);
 }
 
 /// 2b. Ctrl-Z on a pipeline into the program `cat`: the job stops as one, the prompt
@@ -77,22 +59,37 @@ fn ctrl_z_stops_pipeline_into_cat() {
     // wait until cat has been exec'd in that group and is blocked reading.
     let cat = sh.wait_foreground(&["cat"]);
     procfs::wait_blocked_on_input(cat, sh.timeout());
-    let pids = vec![sleep, cat];
+    stop_as_one_job_then_kill(&sh, "sleep 100 | cat", &[(sleep, "sleep"), (cat, "cat")]);
+}
+
+/// Ctrl-Z on the foreground pipeline `cmd` (its `members`: pid and name)
+/// stops every member as job 1, which `jobs` lists alone; `kill %1` ends
+/// them all.
+fn stop_as_one_job_then_kill(sh: &Shell, cmd: &str, members: &[(i32, &str)]) {
+    let stopped = format!("[1]+  Stopped                 {cmd}");
     sh.ctrl_z();
-    sh.expect_line("[1]+  Stopped                 sleep 100 | cat");
-    procfs::wait_state(sleep, 'T', sh.timeout());
-    procfs::wait_state(cat, 'T', sh.timeout());
+    sh.expect_line(&stopped);
+    for &(pid, _) in members {
+        procfs::wait_state(pid, 'T', sh.timeout());
+    }
     sh.prompt();
 
+    // One job, not two.
     sh.send_line("jobs");
-    sh.expect_line("[1]+  Stopped                 sleep 100 | cat");
+    sh.expect_line(&stopped);
     let rest = sh.expect(PROMPT);
     assert!(!rest.contains('['), "a second job appeared:\n{rest}");
 
     sh.send_line("kill %1");
-    procfs::assert_exits(sleep, sh.timeout(), "the pipeline's sleep after kill %1");
-    procfs::assert_exits(cat, sh.timeout(), "the pipeline's cat after kill %1");
-    sh.terminated_notice("sleep 100 | cat", &pids);
+    for &(pid, name) in members {
+        procfs::assert_exits(
+            pid,
+            sh.timeout(),
+            &format!("the pipeline's {name} after kill %1"),
+        );
+    }
+    let pids: Vec<i32> = members.iter().map(|&(pid, _)| pid).collect();
+    sh.terminated_notice(cmd, &pids);
 }
 
 /// 3. `cmd &` prints `[1] PID`; the Done notice arrives while the prompt
@@ -132,11 +129,7 @@ fn bg_resumes_stopped_job() {
     let cmd = gate.command();
     let argv = gate.argv();
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    sh.send_line(&cmd);
-    let pid = sh.wait_foreground(&argv);
-    sh.ctrl_z();
-    sh.expect_line(&format!("[1]+  Stopped                 {cmd}"));
-    procfs::wait_state(pid, 'T', sh.timeout());
+    let pid = sh.start_and_stop(&cmd, &argv, &format!("[1]+  Stopped                 {cmd}"));
     sh.prompt();
 
     sh.send_line("bg");
@@ -194,11 +187,11 @@ fn background_tty_reader_stops_then_fg_reads() {
 fn exit_with_stopped_jobs_warns_then_kills_everything() {
     let sh = Shell::start();
     let (_, running) = sh.start_bg("sleep 100");
-    sh.send_line("sleep 200");
-    let stopped = sh.wait_foreground(&["sleep", "200"]);
-    sh.ctrl_z();
-    sh.expect_line("[2]+  Stopped                 sleep 200");
-    procfs::wait_state(stopped, 'T', sh.timeout());
+    let stopped = sh.start_and_stop(
+        "sleep 200",
+        &["sleep", "200"],
+        "[2]+  Stopped                 sleep 200",
+    );
     sh.prompt();
 
     sh.send_line("exit");
@@ -291,11 +284,7 @@ fn issue_10_percent_n_is_fg_and_percent_n_amp_is_bg() {
     let cmd = gate.command();
     let argv = gate.argv();
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    sh.send_line(&cmd);
-    let gated = sh.wait_foreground(&argv);
-    sh.ctrl_z();
-    sh.expect_line(&format!("[1]+  Stopped                 {cmd}"));
-    procfs::wait_state(gated, 'T', sh.timeout());
+    let gated = sh.start_and_stop(&cmd, &argv, &format!("[1]+  Stopped                 {cmd}"));
     sh.prompt();
 
     sh.send_line("%1 &");
@@ -308,20 +297,12 @@ fn issue_10_percent_n_is_fg_and_percent_n_amp_is_bg() {
         || format!("{:?}", procfs::stat(gated)),
     );
 
-    sh.send_line("sleep 100");
-    let sleep = sh.wait_foreground(&["sleep", "100"]);
-    sh.ctrl_z();
-    sh.expect_line("[2]+  Stopped                 sleep 100");
-    procfs::wait_state(sleep, 'T', sh.timeout());
+    let stopped = "[2]+  Stopped                 sleep 100";
+    let sleep = sh.start_and_stop("sleep 100", &["sleep", "100"], stopped);
     sh.prompt();
     for spec in ["%2", "%%", "%+", "%?100", "%sle"] {
-        sh.send_line(spec);
-        sh.expect_line("sleep 100");
-        assert_eq!(sh.wait_foreground(&["sleep", "100"]), sleep, "{spec}");
-        procfs::wait_state(sleep, 'S', sh.timeout());
-        sh.ctrl_z();
-        sh.expect_line("[2]+  Stopped                 sleep 100");
-        procfs::wait_state(sleep, 'T', sh.timeout());
+        sh.resume_foreground(spec, "sleep 100", &["sleep", "100"], sleep);
+        sh.stop_foreground(sleep, stopped);
         sh.prompt();
     }
     sh.send_line("kill %2");

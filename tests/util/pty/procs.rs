@@ -66,6 +66,33 @@ impl Pty {
         );
     }
 
+    /// Types `line`, waits for the process `argv` it starts to hold the
+    /// terminal, and stops it as [`Pty::stop_foreground`]; returns its pid.
+    pub fn start_and_stop(&self, line: &str, argv: &[&str], notice: &str) -> i32 {
+        self.send_line(line);
+        let pid = self.wait_foreground(argv);
+        self.stop_foreground(pid, notice);
+        pid
+    }
+
+    /// Ctrl-Z on the foreground job whose process is `pid`: waits for the
+    /// shell's line `notice` (`[1]+  Stopped …`) and for `pid` to be stopped.
+    pub fn stop_foreground(&self, pid: i32, notice: &str) {
+        self.ctrl_z();
+        self.expect_line(notice);
+        procfs::wait_state(pid, 'T', self.timeout);
+    }
+
+    /// Types `line` (`fg`, `%2`), waits for the shell to print `echo` (the
+    /// job's command), for `pid` (the process `argv`) to hold the terminal
+    /// again, and for it to run.
+    pub fn resume_foreground(&self, line: &str, echo: &str, argv: &[&str], pid: i32) {
+        self.send_line(line);
+        self.expect_line(echo);
+        assert_eq!(self.wait_foreground(argv), pid, "{line}");
+        procfs::wait_state(pid, 'S', self.timeout);
+    }
+
     /// One line per session member: pid, pgrp, state, argv; and the tty's
     /// foreground group.
     pub fn describe_session(&self) -> String {
