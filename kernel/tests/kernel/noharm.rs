@@ -201,58 +201,17 @@ impl PidPlacer {
     }
 }
 
-const PIDNS_SCENARIO: &str = "CORRAL_NOHARM_PIDNS_SCENARIO";
-
 /// A finished job's group held a leftover, which then died unseen (killed
 /// from outside; not our child, so init reaped it). The group id is then
 /// free, and a stranger placed at it gets the same number as its own
 /// group: signal, terminate, shutdown and dropping the kernel must all
 /// leave it alone.
 ///
-/// Runs in a pid namespace of its own (a copy of this binary under
-/// `unshare`, with `sh` as its init reaping orphans): placing a pid there
-/// hands no test running alongside a pid it recently used.
+/// Runs in a pid namespace of its own ([`in_own_pid_namespace`]).
 #[test]
 fn a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled() {
     const NAME: &str = "noharm::a_stranger_at_a_finished_jobs_old_group_id_is_never_signalled";
-    if std::env::var_os(PIDNS_SCENARIO).is_some() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        return rt.block_on(stranger_scenario());
-    }
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new("unshare")
-        .args([
-            "--pid",
-            "--fork",
-            "--mount-proc",
-            "sh",
-            "-c",
-            "\"$@\" & wait",
-            "sh",
-        ])
-        .arg(exe)
-        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
-        .env(PIDNS_SCENARIO, "1")
-        .output();
-    let out = match out {
-        Ok(out) => out,
-        Err(e) => {
-            println!("skipped: cannot run unshare: {e}");
-            return;
-        }
-    };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !stdout.contains("running 1 test") {
-        println!("skipped: no pid namespace of our own (unshare: {stderr})");
-        return;
-    }
-    println!("{stdout}");
-    assert!(stdout.contains("1 passed"), "{stdout}{stderr}");
+    in_own_pid_namespace(NAME, stranger_scenario);
 }
 
 async fn stranger_scenario() {
@@ -331,12 +290,7 @@ const DROP_SCENARIO: &str = "CORRAL_NOHARM_DROP_SCENARIO";
 /// prints every pid, then returns (from the test, then from main) without
 /// shutdown.
 fn drop_scenario(grace: Duration, ignorer: bool) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    runtime().block_on(async {
         let kernel = Kernel::with_config(KernelConfig::default().drop_grace(grace)).unwrap();
         let mut pids: Vec<u32> = Vec::new();
         if ignorer {
@@ -446,44 +400,7 @@ fn drop_returns_when_the_jobs_obeyed_term_not_after_the_grace() {
 #[test]
 fn a_stranger_at_a_reaped_members_pid_is_never_waited_on_or_signalled() {
     const NAME: &str = "noharm::a_stranger_at_a_reaped_members_pid_is_never_waited_on_or_signalled";
-    if std::env::var_os(PIDNS_SCENARIO).is_some() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        return rt.block_on(reaped_member_scenario());
-    }
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new("unshare")
-        .args([
-            "--pid",
-            "--fork",
-            "--mount-proc",
-            "sh",
-            "-c",
-            "\"$@\" & wait",
-            "sh",
-        ])
-        .arg(exe)
-        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
-        .env(PIDNS_SCENARIO, "1")
-        .output();
-    let out = match out {
-        Ok(out) => out,
-        Err(e) => {
-            println!("skipped: cannot run unshare: {e}");
-            return;
-        }
-    };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !stdout.contains("running 1 test") {
-        println!("skipped: no pid namespace of our own (unshare: {stderr})");
-        return;
-    }
-    println!("{stdout}");
-    assert!(stdout.contains("1 passed"), "{stdout}{stderr}");
+    in_own_pid_namespace(NAME, reaped_member_scenario);
 }
 
 async fn reaped_member_scenario() {

@@ -220,13 +220,7 @@ where
     F: Future<Output = ()>,
 {
     if std::env::var(ALONE).as_deref() == Ok(name) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(body());
-        return;
+        return runtime().block_on(body());
     }
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([name, "--exact", "--nocapture", "--test-threads=1"])
@@ -272,6 +266,65 @@ where
         status.success() && out.contains("1 passed"),
         "{name} failed alone ({status})"
     );
+}
+
+/// A runtime for a test body run in a copy of this binary.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The environment variable that tells a copy of this test binary under
+/// `unshare` which test it runs in its pid namespace.
+const PIDNS: &str = "CORRAL_KERNEL_TEST_PIDNS";
+
+/// Runs the test `name` (its full path, e.g. `noharm::stranger`) in a pid
+/// namespace of its own: a copy of this test binary under `unshare --pid
+/// --fork --mount-proc`, with `sh` as its init reaping orphans, so placing
+/// a pid there hands no test running alongside a pid it recently used. The
+/// test calls this as its whole body; in the copy, the call runs
+/// `scenario`. Skipped (with a note) where `unshare` cannot run or gives no
+/// namespace; fails if the test fails in the copy.
+pub fn in_own_pid_namespace<F>(name: &str, scenario: impl FnOnce() -> F)
+where
+    F: Future<Output = ()>,
+{
+    if std::env::var(PIDNS).as_deref() == Ok(name) {
+        return runtime().block_on(scenario());
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--pid",
+            "--fork",
+            "--mount-proc",
+            "sh",
+            "-c",
+            "\"$@\" & wait",
+            "sh",
+        ])
+        .arg(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(PIDNS, name)
+        .output();
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => {
+            println!("skipped: cannot run unshare: {e}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !stdout.contains("running 1 test") {
+        println!("skipped: no pid namespace of our own (unshare: {stderr})");
+        return;
+    }
+    println!("{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}{stderr}");
 }
 
 /// Heap bytes in use (glibc's count over every arena, mmapped blocks included).
