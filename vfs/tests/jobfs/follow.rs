@@ -25,13 +25,7 @@ async fn follower_sees_every_byte_of_a_slow_printer_and_ends_with_it() {
     let script = "for i in 1 2 3 4; do printf 'line %s\\n' $i; sleep 0.02; done; \
                   read gate < \"$0\"; \
                   for i in 5 6 7 8; do printf 'line %s\\n' $i; sleep 0.02; done";
-    let spec = corral_kernel::ProcessSpec::new(script).pipe(
-        corral_kernel::Cmd::new("sh")
-            .arg("-c")
-            .arg(script)
-            .arg(&fifo),
-    );
-    let job = env.kernel.spawn_process(spec).unwrap();
+    let job = env.sh_gated(script, &fifo);
     let mut follow = env.vfs.follow("/v/jobs/1/stdout", 0).await.unwrap();
     let mut got = Vec::new();
     let mut chunks = 0;

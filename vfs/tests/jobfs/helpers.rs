@@ -42,6 +42,13 @@ impl Env {
         self.sh_with(script, JobOptions::default())
     }
 
+    /// A process job running `sh -c script` with `$0` set to `fifo` (the
+    /// script blocks reading it), whose command text is `script`.
+    pub fn sh_gated(&self, script: &str, fifo: &str) -> Job {
+        let spec = ProcessSpec::new(script).pipe(Cmd::new("sh").arg("-c").arg(script).arg(fifo));
+        self.kernel.spawn_process(spec).expect("spawn sh")
+    }
+
     /// A process job running `argv` directly (no shell in between).
     pub fn cmd(&self, argv: &[&str]) -> Job {
         let mut cmd = Cmd::new(argv[0]);

@@ -15,13 +15,7 @@ async fn stdout_is_live_while_the_job_runs_and_complete_after() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo = mkfifo(tmp.path(), "gate");
     let script = "printf 'first\\n'; read line < \"$0\"; printf '%s\\n' \"$line\" last";
-    let spec = corral_kernel::ProcessSpec::new(script).pipe(
-        corral_kernel::Cmd::new("sh")
-            .arg("-c")
-            .arg(script)
-            .arg(&fifo),
-    );
-    let job = env.kernel.spawn_process(spec).unwrap();
+    let job = env.sh_gated(script, &fifo);
 
     until_output(&env.vfs, "/v/jobs/1/stdout", "first\n").await;
     let live = env.read_str("/v/jobs/1/stdout").await;

@@ -11,10 +11,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn status_goes_running_stopped_running_killed() {
     let env = Env::new();
-    // `sleep` itself, not `sh -c`: a STOP that lands while dash is in vfork
-    // stops the child only, and the kernel (tracking members) sees the
-    // shell as running.
-    let job = env.cmd(&["sleep", "30"]);
+    let job = stoppable(&env);
     let ctl = "/v/jobs/1/ctl";
     assert_eq!(env.read_str("/v/jobs/1/status").await, "running\n");
 
@@ -137,10 +134,7 @@ async fn future_jobs_have_no_pids() {
 #[tokio::test]
 async fn ctl_refuses_bad_input_and_leaves_the_job_alone() {
     let env = Env::new();
-    // `sleep` itself, not `sh -c`: a STOP that lands while dash is in vfork
-    // stops the child only, and the kernel (tracking members) sees the
-    // shell as running.
-    let job = env.cmd(&["sleep", "30"]);
+    let job = stoppable(&env);
     let ctl = "/v/jobs/1/ctl";
     let bad: [&[u8]; 7] = [b"QQQ", b"", b"\n", b"TERM KILL", b"0", b"65", b"\xff\xfe"];
     for input in bad {
@@ -221,4 +215,11 @@ async fn info_shows_owner_labels_timeout_and_the_stop_cause() {
     assert_eq!(info["last_exit_code"], 143);
     assert_eq!(info["last_stop_cause"], "signal");
     env.finish().await;
+}
+
+/// A job that stops whole: `sleep` itself, not `sh -c` (a STOP that lands
+/// while dash is in vfork stops the child only, and the kernel, tracking
+/// members, sees the shell as running).
+fn stoppable(env: &Env) -> corral_kernel::Job {
+    env.cmd(&["sleep", "30"])
 }
