@@ -241,15 +241,8 @@ async fn edit_and_run(
 
 #[cfg(test)]
 mod tests {
+    use super::super::history::tests::list;
     use super::*;
-
-    fn list(n: usize) -> HistList {
-        let mut h = HistList::default();
-        for i in 1..=n {
-            h.push(format!("echo {i}"));
-        }
-        h
-    }
 
     #[test]
     fn fc_specs_follow_bash() {

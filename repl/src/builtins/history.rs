@@ -341,10 +341,11 @@ async fn list(shell: &mut Shell, rest: &[String], prefix: &str, io: &mut Streams
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn list(n: usize) -> HistList {
+    /// A history of `echo 1` … `echo n`.
+    pub(crate) fn list(n: usize) -> HistList {
         let mut h = HistList::default();
         for i in 1..=n {
             h.push(format!("echo {i}"));
