@@ -34,6 +34,36 @@ impl Shell {
         self.pass_ignored(spec)
     }
 
+    /// Runs the program `words` (no function or builtin) with `arg0` as its
+    /// argv[0] and, when `clear_env`, an empty environment (`exec -a NAME`,
+    /// `exec -c`); returns its status.
+    pub(crate) async fn run_program_as(
+        &mut self,
+        words: &[String],
+        arg0: Option<String>,
+        clear_env: bool,
+    ) -> i32 {
+        let fds = match self.fds.try_clone() {
+            Ok(f) => f,
+            Err(e) => return self.fail_io(&e),
+        };
+        let mut p = match self.prepare_external(words, Vec::new(), &fds) {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        let mut spec = self.spec(&words.join(" "));
+        if clear_env {
+            spec = spec.env_clear();
+        }
+        let cmd = match arg0 {
+            Some(a) => p.cmd.arg0(crate::rawbytes::into_os(a)),
+            None => p.cmd,
+        };
+        let (status, stopped) = self.run_process(spec.pipe(cmd), &mut p.err).await;
+        crate::interp::simple::finish_pumps(p.pumps, stopped).await;
+        status
+    }
+
     /// Prints `msg` on stderr; returns status 1.
     /// A message starting `corral: ` gets bash's prefix ([`Shell::err_prefix`]).
     /// It goes to the shell's current stderr (`f 2>/dev/null` silences

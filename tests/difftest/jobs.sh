@@ -437,3 +437,14 @@ kill %1
 #@ mode: c
 #@ args: name
 kill %9; disown %9; bg; hash nosuch_difftest_cmd; echo $?
+
+### exec_a_sets_argv0
+(exec -a FOOPROC sh -c 'echo $0')
+(exec -la X sh -c 'echo $0')
+(exec -l sh -c 'echo $0')
+(export FOO=1; exec -c env)
+echo "env status $?"
+(exec -a X echo builtin ignores -a)
+(exec -x)
+echo "bad option $?"
+exec -a
