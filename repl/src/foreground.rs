@@ -121,11 +121,17 @@ impl Shell {
                 if job.number().is_none() {
                     let _ = self.env.kernel.remove(job.id());
                 }
-                if let Some(line) = script_line {
-                    eprintln!("{line}");
-                    return state.exit_status().unwrap_or(0);
+                let status = match script_line {
+                    Some(line) => {
+                        eprintln!("{line}");
+                        state.exit_status().unwrap_or(0)
+                    }
+                    None => self.foreground_finished(state),
+                };
+                if !self.interactive {
+                    self.report_script_jobs();
                 }
-                self.foreground_finished(state)
+                status
             }
         }
     }

@@ -448,3 +448,29 @@ echo "env status $?"
 (exec -x)
 echo "bad option $?"
 exec -a
+
+### bg_signal_death_reported_by_wait
+#@ digits: stdout
+#@ digits: stderr
+sleep 5 &
+kill -HUP $!
+wait $! 2>err.txt
+echo "status $?"
+sed 's/^/err.txt: /' err.txt
+sleep 5 &
+kill -TERM $!
+sleep 5 &
+kill -PIPE $!
+sleep 5 &
+kill -KILL $!
+wait
+echo "plain wait $?"
+jobs
+echo end
+
+### bg_signal_death_trapped_not_reported
+#@ digits: stderr
+trap 'echo got hup' HUP
+sh -c 'trap "" HUP; kill -HUP $$; sleep 0' &
+wait $!
+echo "status $?"
