@@ -111,6 +111,7 @@ impl Shell {
         match state {
             JobState::Stopped(sig) => self.foreground_stopped(&job, sig),
             _ => {
+                self.member_statuses = crate::interp::child::member_statuses(&job);
                 // A command that never became a job leaves no record
                 // (unless processes it left still live in its group).
                 let script_line = if self.interactive {

@@ -114,6 +114,8 @@ pub struct Shell {
     pub enoexec: bool,
     /// The status of the last `$(…)` of the current command.
     pub subst_status: Option<i32>,
+    /// Each member's status of the last foreground process job that ended.
+    pub member_statuses: Vec<i32>,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
     /// the script stops once that job is gone.
     pub sigint: Arc<std::sync::atomic::AtomicBool>,
@@ -195,6 +197,7 @@ impl Shell {
             future: None,
             budget: 0,
             subst_status: None,
+            member_statuses: Vec::new(),
             enoexec: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),

@@ -65,3 +65,13 @@ echo $?
 echo a | { exit 3; }
 echo "status $?"
 echo survived
+
+### pipe_each_external_status
+sh -c 'exit 3' | sh -c 'exit 4' | sh -c 'exit 5'
+echo "${PIPESTATUS[@]}"
+/bin/true | /bin/false | /bin/true
+echo "${PIPESTATUS[@]} $?"
+set -o pipefail
+trap 'echo "err $? [${PIPESTATUS[@]}]"' ERR
+echo E | grep zzz | cat
+echo "after $?"

@@ -331,6 +331,7 @@ impl Shell {
             future: self.future.clone(),
             budget: 0,
             subst_status: None,
+            member_statuses: Vec::new(),
             enoexec: false,
             sigint: Arc::clone(&self.sigint),
             fg_pgid: Arc::clone(&self.fg_pgid),

@@ -268,9 +268,10 @@ impl Shell {
                 }
                 return statuses;
             }
-            // The kernel gives the job's status (its last process's).
-            for i in &external_at {
-                statuses[*i] = s;
+            // Each process's own status; the job's is its last process's.
+            let each = std::mem::take(&mut self.member_statuses);
+            for (k, i) in external_at.iter().enumerate() {
+                statuses[*i] = each.get(k).copied().unwrap_or(s);
             }
         }
         if self.interrupted {
