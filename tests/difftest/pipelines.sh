@@ -75,3 +75,18 @@ set -o pipefail
 trap 'echo "err $? [${PIPESTATUS[@]}]"' ERR
 echo E | grep zzz | cat
 echo "after $?"
+
+### pipe_member_expansion_in_child
+${cmd=echo} hi | wc -l
+echo "cmd=$cmd"
+echo ${x=1} $x | cat
+echo "x=$x"
+f() { echo "f sees $y"; }
+f ${y=2} | cat
+echo "y=$y"
+i=0
+echo $((i++)) | cat
+echo "i=$i"
+shopt -s lastpipe
+echo a | echo ${z=3}
+echo "z=$z"
