@@ -10,6 +10,9 @@ use corral_kernel::ProcessSpec;
 use crate::io::os_message;
 use crate::shell::{Env, Shell};
 
+/// The tasks running `<(…)` and `>(…)`, shared by a shell and its subshells.
+pub(crate) type ProcSubs = std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>;
+
 /// A boxed, sendable future (the interpreter recurses through it).
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -32,6 +35,34 @@ impl Shell {
             }
         }
         self.pass_ignored(spec)
+    }
+
+    /// Remembers a process substitution's task until it ends.
+    pub(crate) fn keep_procsub(&self, task: tokio::task::JoinHandle<()>) {
+        let mut subs = self.procsubs.lock().unwrap_or_else(|e| e.into_inner());
+        subs.retain(|t| !t.is_finished());
+        subs.push(task);
+    }
+
+    /// As the shell exits: closes its own descriptors (a `>(…)` reading
+    /// from it sees its end) and gives its process substitutions the exit
+    /// grace to end by themselves, so that what they print (`seq 3 >
+    /// >(tac)`) comes out instead of being cut off by the shutdown.
+    pub(crate) async fn finish_procsubs(&mut self) {
+        let tasks = std::mem::take(&mut *self.procsubs.lock().unwrap_or_else(|e| e.into_inner()));
+        if tasks.is_empty() {
+            return;
+        }
+        self.fds = crate::redirect::Fds::inherit();
+        let all = async {
+            for t in tasks {
+                let _ = t.await;
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::timeout(crate::shell::EXIT_GRACE, all) => {}
+            _ = crate::interp::traps::fatal_arrived() => {}
+        }
     }
 
     /// Runs the program `words` (no function or builtin) with `arg0` as its

@@ -116,6 +116,8 @@ pub struct Shell {
     pub subst_status: Option<i32>,
     /// Each member's status of the last foreground process job that ended.
     pub member_statuses: Vec<i32>,
+    /// The running process substitutions of this shell and its subshells.
+    pub(crate) procsubs: crate::exec::ProcSubs,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
     /// the script stops once that job is gone.
     pub sigint: Arc<std::sync::atomic::AtomicBool>,
@@ -198,6 +200,7 @@ impl Shell {
             budget: 0,
             subst_status: None,
             member_statuses: Vec::new(),
+            procsubs: Arc::default(),
             enoexec: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),

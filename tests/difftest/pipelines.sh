@@ -90,3 +90,13 @@ echo "i=$i"
 shopt -s lastpipe
 echo a | echo ${z=3}
 echo "z=$z"
+
+### procsub_output_before_exit
+# divergence: bash leaves a process substitution running when it exits (this harness then kills it, so bash's output is racy); corral ends its jobs at exit (DESIGN.md) and first gives process substitutions the exit grace to finish
+#@ expect-stdout: 3\n2\n1\n
+seq 3 > >(sleep 0.2; tac)
+
+### procsub_group_output_before_exit
+# divergence: as procsub_output_before_exit
+#@ expect-stdout: c\nb\na\n
+{ echo a; echo b; echo c; } > >(tac)
