@@ -18,6 +18,7 @@
 //! - on exit corral terminates every job; bash leaves running background jobs
 //!   running.
 
+mod histfile;
 mod history;
 mod history_file;
 mod interrupts;

@@ -331,8 +331,8 @@ pub(super) fn exec<'a>(
             return 127;
         }
         // The shell ends with the command: no job is left to warn about.
-        let is_builtin =
-            super::lookup(&name).is_some() && !crate::exec::use_program(&shell.env, &name, &words[1..], false);
+        let is_builtin = super::lookup(&name).is_some()
+            && !crate::exec::use_program(&shell.env, &name, &words[1..], false);
         let status = if (arg0.is_some() || login || clear_env) && !is_builtin {
             let arg0 = arg0.unwrap_or_else(|| name.clone());
             let arg0 = if login { format!("-{arg0}") } else { arg0 };
@@ -347,7 +347,9 @@ pub(super) fn exec<'a>(
 
 fn exec_usage(shell: &mut Shell, msg: &str) -> i32 {
     shell.fail(&format!("corral: exec: {msg}"));
-    shell.write_err("exec: usage: exec [-cl] [-a name] [command [argument ...]] [redirection ...]\n");
+    shell.write_err(
+        "exec: usage: exec [-cl] [-a name] [command [argument ...]] [redirection ...]\n",
+    );
     2
 }
 

@@ -567,7 +567,12 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
 async fn report_reaped(shell: &mut Shell, n: JobNum, io: &mut Streams) {
     let snap = shell.refresh_jobs();
     let lines: Vec<String> = if shell.interactive {
-        shell.jobs.take_notices(&snap).iter().map(|n| n.text()).collect()
+        shell
+            .jobs
+            .take_notices(&snap)
+            .iter()
+            .map(|n| n.text())
+            .collect()
     } else {
         shell.script_notices(&snap)
     };
