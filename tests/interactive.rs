@@ -21,6 +21,7 @@
 mod histfile;
 mod history;
 mod history_file;
+mod idle_trap;
 mod interrupts;
 mod jobs;
 mod modes;

@@ -240,6 +240,16 @@ async fn prompt_command(shell: &mut Shell) {
     shell.env.last_status = status;
 }
 
+/// Ctrl-C at the prompt (a key to the line editor, not a signal): `$?`
+/// becomes 130 and an INT trap runs now, before the next prompt (bash).
+async fn ctrl_c_at_prompt(shell: &mut Shell) {
+    shell.env.last_status = 130;
+    shell.run_trap("INT", 130).await;
+    if let Some(s) = shell.exit_status {
+        shell.env.last_status = s;
+    }
+}
+
 /// The file `$HISTFILE` names now (`None` when unset or empty).
 fn histfile(shell: &Shell) -> Option<PathBuf> {
     SharedHistory::file_for(shell.env.vars.get("HISTFILE"), &shell.env.cwd)
@@ -358,6 +368,14 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 read = &mut reply_rx => break read.unwrap_or(Read::Eof),
                 // Tab on a command with a `complete` spec.
                 Some(req) = completions.recv() => crate::progcomp::serve(shell, req).await,
+                // A trapped signal sent while the shell waits for a line
+                // (`kill -INT`, or Ctrl-C before the editor took the
+                // terminal): its trap runs now, not after the next command.
+                _ = crate::interp::traps::interrupted() => {
+                    let status = shell.env.last_status;
+                    shell.run_signal_traps().await;
+                    shell.env.last_status = status;
+                }
                 // An event only says "look": the state comes from the kernel.
                 ev = shell.events.recv() => {
                     shell.wake_on(ev);
@@ -382,7 +400,7 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 shell.line_no += 1;
                 shell.run_text(&line).await;
             }
-            Read::Interrupted => continue,
+            Read::Interrupted => ctrl_c_at_prompt(shell).await,
             Read::Eof => {
                 shell.line_no += 1;
                 shell.run_text("exit").await;
