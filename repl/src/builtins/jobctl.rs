@@ -402,6 +402,19 @@ fn kill_one(shell: &mut Shell, snap: &Snapshot, target: &str, sig: i32) -> Resul
         )]
     })?;
     let signal = Signal::from_number(sig).ok();
+    // A subshell runs in this process: stopping its parent shell (`$$`)
+    // would stop the subshell too, which bash's parent, a process of its
+    // own, does not. The stop waits until this shell is back at its own
+    // commands; a CONT before then cancels it.
+    if shell.env.lang.subshell > 0 && u32::try_from(pid).ok() == Some(std::process::id()) {
+        if signal == Some(Signal::STOP) {
+            crate::interp::PARENT_STOP.store(true, std::sync::atomic::Ordering::Release);
+            return Ok(());
+        }
+        if signal == Some(Signal::CONT) {
+            crate::interp::PARENT_STOP.store(false, std::sync::atomic::Ordering::Release);
+        }
+    }
     let no_such = || std::io::Error::from_raw_os_error(libc::ESRCH);
     let sent = match pid {
         // `kill -- -PGID`: the whole group; `kill 0`: our own group.
