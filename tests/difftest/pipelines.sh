@@ -100,3 +100,14 @@ seq 3 > >(sleep 0.2; tac)
 # divergence: as procsub_output_before_exit
 #@ expect-stdout: c\nb\na\n
 { echo a; echo b; echo c; } > >(tac)
+
+### time_pipeline_report
+TIMEFORMAT='took %0R s (%%)'
+time true | cat
+{ time { true; false; } ; } 2> t
+echo "status $?"
+sed 's/^/t: /' t
+TIMEFORMAT=
+time true
+time ! true
+echo "bang $?"

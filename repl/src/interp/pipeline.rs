@@ -28,6 +28,9 @@ enum Member {
 impl Shell {
     /// Runs a pipeline in the foreground: its status, negated by `!`.
     pub(crate) async fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
+        let timing = p
+            .timed
+            .map(|t| (t, std::time::Instant::now(), crate::sys::cpu_times()));
         let statuses = if p.commands.len() == 1 {
             vec![self.run_command(&p.commands[0]).await]
         } else {
@@ -64,6 +67,20 @@ impl Shell {
                 }
                 Err(_) => status = 1,
             }
+        }
+        if let Some((timed, start, before)) = timing {
+            let after = crate::sys::cpu_times();
+            let used = |i: usize, j: usize| {
+                after[i].saturating_sub(before[i]) + after[j].saturating_sub(before[j])
+            };
+            let report = crate::exec::time_report(
+                self.env.vars.get("TIMEFORMAT"),
+                timed == crate::lang::ast::Timed::Posix,
+                start.elapsed(),
+                used(0, 2),
+                used(1, 3),
+            );
+            self.write_err(&report);
         }
         if p.bang {
             i32::from(status == 0)
