@@ -18,8 +18,10 @@
 //! - on exit corral terminates every job; bash leaves running background jobs
 //!   running.
 
+mod histfile;
 mod history;
 mod history_file;
+mod idle_trap;
 mod interrupts;
 mod jobs;
 mod modes;

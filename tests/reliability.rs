@@ -494,20 +494,9 @@ fn six_hundred_jobs_listed_by_jobs_and_v_jobs() {
     // Finished records beyond the retention limit (100) are gone from /v/jobs.
     let ls2: Vec<usize> = bg.read("ls2").lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(ls2.len(), 100, "{ls2:?}");
-    // `jobs` lists exactly the records /v/jobs still has, all ended.
-    let jobs2 = bg.read("jobs2");
-    let listed: BTreeSet<usize> = jobs2
-        .lines()
-        .map(|l| {
-            let (n, rest) = l[1..].split_once(']').unwrap();
-            assert!(
-                rest[3..].starts_with("Done ") || rest[3..].starts_with("Terminated "),
-                "{l}"
-            );
-            n.parse().unwrap()
-        })
-        .collect();
-    assert_eq!(listed, ls2.iter().copied().collect(), "{jobs2}");
+    // The plain `wait` reaped them all: they left `jobs` (bash), while
+    // /v/jobs keeps the last records.
+    assert_eq!(bg.read("jobs2"), "");
     for &pid in &pids {
         assert!(!alive(pid), "sleep {pid} still runs");
     }

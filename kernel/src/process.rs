@@ -317,6 +317,7 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
                 MemberSetup {
                     path: &program,
                     program: &member.program,
+                    arg0: member.arg0.as_deref().unwrap_or(&member.program),
                     args: &member.args,
                     env: &member.env,
                     stdio: [stdin, stdout, stderr],

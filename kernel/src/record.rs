@@ -442,6 +442,24 @@ impl Job {
         self.core.pids()
     }
 
+    /// Each member's final state in pipeline order, `None` while it runs
+    /// or is stopped (empty for future jobs): a shell's `$PIPESTATUS`.
+    pub fn member_states(&self) -> Vec<Option<JobState>> {
+        self.core
+            .proc()
+            .map(|p| {
+                p.lock()
+                    .members
+                    .iter()
+                    .map(|m| match m {
+                        crate::group::Member::Done(s) => Some(*s),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Sets the window size of the pseudo-terminal the job's stdout goes
     /// through (see [`ProcessSpec::stdout_pty`](crate::ProcessSpec::stdout_pty));
     /// `Ok(false)` for a job without one. Like a terminal's resize, it

@@ -39,6 +39,7 @@ pub struct Cmd {
     pub(crate) env: Vec<(OsString, Option<OsString>)>,
     pub(crate) text: Option<String>,
     pub(crate) fds: Vec<(i32, OwnedFd)>,
+    pub(crate) arg0: Option<OsString>,
 }
 
 impl Cmd {
@@ -53,7 +54,14 @@ impl Cmd {
             env: Vec::new(),
             text: None,
             fds: Vec::new(),
+            arg0: None,
         }
+    }
+
+    /// The program's argv[0] (`exec -a NAME`); default: the program as given.
+    pub fn arg0(mut self, name: impl Into<OsString>) -> Cmd {
+        self.arg0 = Some(name.into());
+        self
     }
 
     /// The text this member is shown as (`jobs -l` lists pipeline members

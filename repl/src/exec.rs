@@ -10,6 +10,9 @@ use corral_kernel::ProcessSpec;
 use crate::io::os_message;
 use crate::shell::{Env, Shell};
 
+/// The tasks running `<(…)` and `>(…)`, shared by a shell and its subshells.
+pub(crate) type ProcSubs = std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>;
+
 /// A boxed, sendable future (the interpreter recurses through it).
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -32,6 +35,64 @@ impl Shell {
             }
         }
         self.pass_ignored(spec)
+    }
+
+    /// Remembers a process substitution's task until it ends.
+    pub(crate) fn keep_procsub(&self, task: tokio::task::JoinHandle<()>) {
+        let mut subs = self.procsubs.lock().unwrap_or_else(|e| e.into_inner());
+        subs.retain(|t| !t.is_finished());
+        subs.push(task);
+    }
+
+    /// As the shell exits: closes its own descriptors (a `>(…)` reading
+    /// from it sees its end) and gives its process substitutions the exit
+    /// grace to end by themselves, so that what they print (`seq 3 >
+    /// >(tac)`) comes out instead of being cut off by the shutdown.
+    pub(crate) async fn finish_procsubs(&mut self) {
+        let tasks = std::mem::take(&mut *self.procsubs.lock().unwrap_or_else(|e| e.into_inner()));
+        if tasks.is_empty() {
+            return;
+        }
+        self.fds = crate::redirect::Fds::inherit();
+        let all = async {
+            for t in tasks {
+                let _ = t.await;
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::timeout(crate::shell::EXIT_GRACE, all) => {}
+            _ = crate::interp::traps::fatal_arrived() => {}
+        }
+    }
+
+    /// Runs the program `words` (no function or builtin) with `arg0` as its
+    /// argv[0] and, when `clear_env`, an empty environment (`exec -a NAME`,
+    /// `exec -c`); returns its status.
+    pub(crate) async fn run_program_as(
+        &mut self,
+        words: &[String],
+        arg0: Option<String>,
+        clear_env: bool,
+    ) -> i32 {
+        let fds = match self.fds.try_clone() {
+            Ok(f) => f,
+            Err(e) => return self.fail_io(&e),
+        };
+        let mut p = match self.prepare_external(words, Vec::new(), &fds) {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        let mut spec = self.spec(&words.join(" "));
+        if clear_env {
+            spec = spec.env_clear();
+        }
+        let cmd = match arg0 {
+            Some(a) => p.cmd.arg0(crate::rawbytes::into_os(a)),
+            None => p.cmd,
+        };
+        let (status, stopped) = self.run_process(spec.pipe(cmd), &mut p.err).await;
+        crate::interp::simple::finish_pumps(p.pumps, stopped).await;
+        status
     }
 
     /// Prints `msg` on stderr; returns status 1.
@@ -106,4 +167,112 @@ pub(crate) fn find_on_path(env: &Env, name: &str) -> Option<std::path::PathBuf> 
 /// Whether `name` is an executable file in one of PATH's directories.
 pub(crate) fn on_path(env: &Env, name: &str) -> bool {
     find_on_path(env, name).is_some()
+}
+
+/// What `time` prints for a pipeline that took `real` and used `user` and
+/// `sys` CPU time: `$TIMEFORMAT` (bash's default when unset; nothing when
+/// empty), or POSIX's format for `time -p`. `%[p][l]R`, `U`, `S`: the
+/// seconds with `p` (0–3, default 3) decimals, truncated, or with `l` as
+/// `XmY.FFFs`; `%P`: the CPU percentage; `%%`.
+pub(crate) fn time_report(
+    timeformat: Option<&str>,
+    posix: bool,
+    real: std::time::Duration,
+    user: std::time::Duration,
+    sys: std::time::Duration,
+) -> String {
+    const DEFAULT: &str = "\nreal\t%3lR\nuser\t%3lU\nsys\t%3lS";
+    let format = if posix {
+        "real %2R\nuser %2U\nsys %2S"
+    } else {
+        timeformat.unwrap_or(DEFAULT)
+    };
+    if format.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut precision = 3;
+        if let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+            precision = d.min(3) as usize;
+            chars.next();
+        }
+        let long = chars.next_if_eq(&'l').is_some();
+        let value = match chars.next() {
+            Some('%') => {
+                out.push('%');
+                continue;
+            }
+            Some('R') => real,
+            Some('U') => user,
+            Some('S') => sys,
+            Some('P') => {
+                let cpu = (user + sys).as_secs_f64();
+                let pct = if real.is_zero() {
+                    0.0
+                } else {
+                    cpu * 100.0 / real.as_secs_f64()
+                };
+                out.push_str(&format!("{pct:.2}"));
+                continue;
+            }
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+                continue;
+            }
+            None => {
+                out.push('%');
+                break;
+            }
+        };
+        let secs = value.as_secs();
+        let millis = value.subsec_millis();
+        let frac = match precision {
+            0 => String::new(),
+            p => format!(".{:0width$}", millis / 10u32.pow(3 - p as u32), width = p),
+        };
+        if long {
+            out.push_str(&format!("{}m{}{frac}s", secs / 60, secs % 60));
+        } else {
+            out.push_str(&format!("{secs}{frac}"));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::time_report;
+    use std::time::Duration;
+
+    #[test]
+    fn bash_formats() {
+        let ms = Duration::from_millis;
+        assert_eq!(
+            time_report(None, false, ms(45_678), ms(3), ms(61_020)),
+            "\nreal\t0m45.678s\nuser\t0m0.003s\nsys\t1m1.020s\n"
+        );
+        assert_eq!(
+            time_report(None, true, ms(20), ms(1), ms(0)),
+            "real 0.02\nuser 0.00\nsys 0.00\n"
+        );
+        assert_eq!(
+            time_report(
+                Some("%R|%0R|%1lU|%P|%%|%x"),
+                false,
+                ms(2_000),
+                ms(500),
+                ms(500)
+            ),
+            "2.000|2|0m0.5s|50.00|%|%x\n"
+        );
+        assert_eq!(time_report(Some(""), false, ms(1), ms(1), ms(1)), "");
+    }
 }

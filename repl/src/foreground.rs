@@ -111,6 +111,7 @@ impl Shell {
         match state {
             JobState::Stopped(sig) => self.foreground_stopped(&job, sig),
             _ => {
+                self.member_statuses = crate::interp::child::member_statuses(&job);
                 // A command that never became a job leaves no record
                 // (unless processes it left still live in its group).
                 let script_line = if self.interactive {
@@ -121,11 +122,17 @@ impl Shell {
                 if job.number().is_none() {
                     let _ = self.env.kernel.remove(job.id());
                 }
-                if let Some(line) = script_line {
-                    eprintln!("{line}");
-                    return state.exit_status().unwrap_or(0);
+                let status = match script_line {
+                    Some(line) => {
+                        eprintln!("{line}");
+                        state.exit_status().unwrap_or(0)
+                    }
+                    None => self.foreground_finished(state),
+                };
+                if !self.interactive {
+                    self.report_script_jobs();
                 }
-                self.foreground_finished(state)
+                status
             }
         }
     }

@@ -6,16 +6,19 @@
 //! (bash stores the expanded line, and nothing when the expansion failed),
 //! so reedline's own save on Enter stores nothing.
 //!
-//! The file is the shell's, not reedline's: `$XDG_DATA_HOME/corral/history`
-//! (else `~/.local/share/corral/history`), 0600 in a 0700 directory, since it
-//! keeps whatever secrets were typed. It is read once at start, as bytes:
-//! one entry a line (a newline inside an entry is written `<\n>`, reedline's
+//! The file is the shell's, not reedline's: `$HISTFILE`, which an
+//! interactive shell sets before its startup file runs, when unset, to
+//! `$XDG_DATA_HOME/corral/history` (else `~/.local/share/corral/history`),
+//! 0600 in a 0700 directory, since it keeps whatever secrets were typed. It
+//! is read once, after the startup file (as bash reads it), as bytes: one
+//! entry a line (a newline inside an entry is written `<\n>`, reedline's
 //! form), bytes that are not UTF-8 carried through [`crate::rawbytes`], so a
 //! line bash or another program wrote is kept as it is and runs as those
-//! bytes. Each new entry is appended (one `write` under an advisory lock)
-//! before it runs: a SIGHUP or a closed terminal loses nothing, and other
-//! sessions' lines are never rewritten. Past [`CAPACITY`] lines the oldest
-//! are dropped from the file at start.
+//! bytes. Each new entry is appended to the `$HISTFILE` of that moment (one
+//! `write` under an advisory lock; nothing when it is unset or empty) before
+//! it runs: a SIGHUP or a closed terminal loses nothing, and other sessions'
+//! lines are never rewritten. Past [`CAPACITY`] lines the oldest are dropped
+//! from the file when it is read.
 
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -36,33 +39,49 @@ const NEWLINE_ESCAPE: &str = "<\\n>";
 #[derive(Clone)]
 pub struct SharedHistory {
     mem: Arc<Mutex<FileBackedHistory>>,
-    /// The file new entries are appended to; `None`: memory only.
-    file: Option<Arc<PathBuf>>,
+}
+
+impl Default for SharedHistory {
+    fn default() -> SharedHistory {
+        SharedHistory::new()
+    }
 }
 
 impl SharedHistory {
-    /// The history in the user's file, else one in memory only; read on
-    /// the blocking pool.
-    pub async fn open() -> SharedHistory {
-        let loaded = tokio::task::spawn_blocking(|| {
-            let path = history_path()?;
-            let lines = read_file(&path).ok()?;
-            Some((path, lines))
+    /// An empty history ([`SharedHistory::load`] fills it).
+    pub fn new() -> SharedHistory {
+        SharedHistory {
+            mem: Arc::new(Mutex::new(
+                FileBackedHistory::new(CAPACITY).unwrap_or_default(),
+            )),
+        }
+    }
+
+    /// Adds the entries of `file` (see [`SharedHistory::file_for`]), read
+    /// on the blocking pool; a missing or unreadable file adds nothing.
+    pub async fn load(&self, file: Option<PathBuf>) {
+        let Some(path) = file else { return };
+        let lines = tokio::task::spawn_blocking(move || {
+            if default_file().as_deref() == Some(path.as_path()) {
+                prepare_default(&path)?;
+            }
+            read_file(&path).ok()
         })
         .await
         .ok()
-        .flatten();
-        let mut mem = FileBackedHistory::new(CAPACITY).unwrap_or_default();
-        let file = loaded.map(|(path, lines)| {
-            for line in lines {
-                let _ = mem.save(HistoryItem::from_command_line(line));
-            }
-            Arc::new(path)
-        });
-        SharedHistory {
-            mem: Arc::new(Mutex::new(mem)),
-            file,
+        .flatten()
+        .unwrap_or_default();
+        let mut mem = self.lock();
+        for line in lines {
+            let _ = mem.save(HistoryItem::from_command_line(line));
         }
+    }
+
+    /// The file a `$HISTFILE` value names (relative to `cwd`); `None` for
+    /// an unset or empty one: the history then stays in memory.
+    pub fn file_for(histfile: Option<&str>, cwd: &Path) -> Option<PathBuf> {
+        let f = histfile.filter(|f| !f.is_empty())?;
+        Some(cwd.join(crate::rawbytes::path(f)))
     }
 
     fn lock(&self) -> MutexGuard<'_, FileBackedHistory> {
@@ -84,22 +103,26 @@ impl SharedHistory {
             .map_or(0, |n| usize::try_from(n).unwrap_or(0))
     }
 
-    /// Adds a line (not when it repeats the last one) and writes it out,
-    /// on the blocking pool (the file write must not hold up the runtime).
-    pub async fn add(&self, line: String) {
+    /// Adds a line (not when it repeats the last one) and appends it to
+    /// `file`, on the blocking pool (the file write must not hold up the
+    /// runtime). Whether the line was kept (a repeat is not).
+    pub async fn add(&self, line: String, file: Option<PathBuf>) -> bool {
         let this = self.clone();
-        let _ = tokio::task::spawn_blocking(move || this.add_now(&line)).await;
+        tokio::task::spawn_blocking(move || this.add_now(&line, file.as_deref()))
+            .await
+            .unwrap_or(false)
     }
 
-    fn add_now(&self, line: &str) {
+    fn add_now(&self, line: &str, file: Option<&Path>) -> bool {
         let kept = self
             .lock()
             .save(HistoryItem::from_command_line(line))
             .is_ok_and(|item| item.id.is_some());
-        if let (true, Some(path)) = (kept, &self.file) {
+        if let (true, Some(path)) = (kept, file) {
             // A failed write leaves the entry in memory only, as bash does.
             let _ = append_line(path, line);
         }
+        kept
     }
 
     /// The view the line editor gets.
@@ -219,30 +242,33 @@ impl History for EditorHistory {
     }
 }
 
-/// The history file, its directory made 0700 and the file 0600 (created
-/// if missing).
-fn history_path() -> Option<PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+/// The default `$HISTFILE` of an interactive shell.
+pub fn default_file() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    let dir = base.join("corral");
+    Some(base.join("corral").join("history"))
+}
+
+/// Makes the default file's directory 0700 and the file 0600 (created if
+/// missing).
+fn prepare_default(file: &Path) -> Option<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let dir = file.parent()?;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(&dir)
+        .create(dir)
         .ok()?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).ok()?;
-    let file = dir.join("history");
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).ok()?;
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
-        .open(&file)
+        .open(file)
         .ok()?;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).ok()?;
-    Some(file)
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).ok()
 }
 
 #[cfg(test)]
@@ -251,19 +277,16 @@ mod tests {
 
     #[test]
     fn the_editor_stores_nothing_and_the_shell_numbers_entries() {
-        let shared = SharedHistory {
-            mem: Arc::new(Mutex::new(FileBackedHistory::new(CAPACITY).unwrap())),
-            file: None,
-        };
+        let shared = SharedHistory::new();
         let mut editor = shared.for_editor();
         let saved = editor
             .save(HistoryItem::from_command_line("echo typed"))
             .unwrap();
         assert_eq!(saved.id, None);
         assert_eq!(shared.len(), 0);
-        shared.add_now("echo one");
-        shared.add_now("echo two");
-        shared.add_now("echo two");
+        assert!(shared.add_now("echo one", None));
+        assert!(shared.add_now("echo two", None));
+        assert!(!shared.add_now("echo two", None));
         assert_eq!(shared.entries(), ["echo one", "echo two"]);
         assert_eq!(shared.len(), 2);
         let found = editor

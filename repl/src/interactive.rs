@@ -99,6 +99,13 @@ pub(crate) fn exit_refusal(shell: &mut Shell) -> Option<&'static str> {
 /// line, and the rest of the file is skipped. Errors of the commands
 /// themselves are reported as at the prompt.
 pub(crate) async fn run_rc(shell: &mut Shell, rc: Rc) {
+    // Before the startup file, which may change it (bash).
+    if shell.env.vars.get("HISTFILE").is_none() {
+        if let Some(f) = crate::history::default_file() {
+            let f = crate::rawbytes::from_path(&f).into_owned();
+            shell.env.vars.set("HISTFILE", f);
+        }
+    }
     let path = match rc {
         Rc::None => return,
         Rc::File(p) => p,
@@ -233,11 +240,46 @@ async fn prompt_command(shell: &mut Shell) {
     shell.env.last_status = status;
 }
 
+/// Ctrl-C at the prompt (a key to the line editor, not a signal): `$?`
+/// becomes 130 and an INT trap runs now, before the next prompt (bash).
+async fn ctrl_c_at_prompt(shell: &mut Shell) {
+    shell.env.last_status = 130;
+    shell.run_trap("INT", 130).await;
+    if let Some(s) = shell.exit_status {
+        shell.env.last_status = s;
+    }
+}
+
+/// The file `$HISTFILE` names now (`None` when unset or empty).
+fn histfile(shell: &Shell) -> Option<PathBuf> {
+    SharedHistory::file_for(shell.env.vars.get("HISTFILE"), &shell.env.cwd)
+}
+
+/// A line into both histories: the editor's, appended to `$HISTFILE` at
+/// once, and the list the `history` builtin shows.
+async fn remember(shell: &mut Shell, history: &SharedHistory, line: &str) {
+    let file = histfile(shell);
+    let saved = file.is_some();
+    if history.add(line.to_owned(), file).await {
+        if saved {
+            shell.env.lang.history.push_saved(line.to_owned());
+        } else {
+            shell.env.lang.history.push(line.to_owned());
+        }
+    }
+}
+
+/// Reads `$HISTFILE` as it is after the startup file, into both histories.
+async fn load_history(shell: &mut Shell, history: &SharedHistory) {
+    history.load(histfile(shell)).await;
+    shell.env.lang.history.seed(history.entries());
+}
+
 /// History expansion of a typed line, then the line into the history: the
 /// line to run, or `None` when the expansion failed (bash's message, nothing
 /// stored) or only printed (`:p`). An expanded line is echoed first, as bash.
 async fn expand_history(
-    shell: &Shell,
+    shell: &mut Shell,
     history: &SharedHistory,
     memory: &mut crate::histexpand::Memory,
     line: String,
@@ -250,7 +292,7 @@ async fn expand_history(
                 let mut shown = crate::rawbytes::decode(&line).into_owned();
                 shown.push(b'\n');
                 let _ = std::io::Write::write_all(&mut std::io::stderr(), &shown);
-                history.add(line.clone()).await;
+                remember(shell, history, &line).await;
                 return (!print_only).then_some(line);
             }
             Err(e) => {
@@ -259,7 +301,7 @@ async fn expand_history(
             }
         }
     }
-    history.add(line.clone()).await;
+    remember(shell, history, &line).await;
     Some(line)
 }
 
@@ -277,7 +319,7 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
     let notices: SyncSender<String> = printer.sender();
     let jobs: JobList = Arc::new(Mutex::new(Vec::new()));
     let cwd = Arc::new(Mutex::new(shell.env.cwd.clone()));
-    let history = SharedHistory::open().await;
+    let history = SharedHistory::new();
     let (completion, mut completions) = crate::progcomp::Client::new();
     let requests = crate::editor::spawn(
         printer,
@@ -286,8 +328,8 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
         history.for_editor(),
         completion,
     );
-    shell.env.lang.history.seed(history.entries());
     run_rc(shell, rc).await;
+    load_history(shell, &history).await;
     let fixed = fixed_prompt_info(shell).await;
     // `\#`: the number of the command being read.
     let mut command_number: u64 = 1;
@@ -326,6 +368,14 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 read = &mut reply_rx => break read.unwrap_or(Read::Eof),
                 // Tab on a command with a `complete` spec.
                 Some(req) = completions.recv() => crate::progcomp::serve(shell, req).await,
+                // A trapped signal sent while the shell waits for a line
+                // (`kill -INT`, or Ctrl-C before the editor took the
+                // terminal): its trap runs now, not after the next command.
+                _ = crate::interp::traps::interrupted() => {
+                    let status = shell.env.last_status;
+                    shell.run_signal_traps().await;
+                    shell.env.last_status = status;
+                }
                 // An event only says "look": the state comes from the kernel.
                 ev = shell.events.recv() => {
                     shell.wake_on(ev);
@@ -346,12 +396,11 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
                 else {
                     continue;
                 };
-                shell.env.lang.history.push(line.clone());
                 command_number += 1;
                 shell.line_no += 1;
                 shell.run_text(&line).await;
             }
-            Read::Interrupted => continue,
+            Read::Interrupted => ctrl_c_at_prompt(shell).await,
             Read::Eof => {
                 shell.line_no += 1;
                 shell.run_text("exit").await;
@@ -373,8 +422,9 @@ pub async fn run(shell: &mut Shell, rc: Rc) -> i32 {
 /// End of input is `exit` (bash prints it).
 async fn run_without_terminal(shell: &mut Shell, rc: Rc) -> i32 {
     eprintln!("corral: no job control in this shell");
-    let history = SharedHistory::open().await;
+    let history = SharedHistory::new();
     run_rc(shell, rc).await;
+    load_history(shell, &history).await;
     let fixed = fixed_prompt_info(shell).await;
     let mut command_number: u64 = 1;
     let mut hist_memory = crate::histexpand::Memory::default();

@@ -7,7 +7,7 @@
 //! at which job to look (and, for `Continued`, that a stop seen afterwards is a
 //! new one); a job builtin looks at every job.
 
-use corral_kernel::{EventError, JobEvent};
+use corral_kernel::{EventError, JobEvent, JobState};
 
 use crate::jobs::{JobNum, JobView, Snapshot};
 use crate::shell::Shell;
@@ -87,6 +87,66 @@ impl Shell {
                 self.notices.push(notice.text());
             }
         }
+    }
+
+    /// A script's reports after a foreground command ended (where bash looks
+    /// at its children): [`Shell::script_notices`] for the jobs kernel events
+    /// named since the last look.
+    pub(crate) fn report_script_jobs(&mut self) {
+        self.sync_jobs();
+        let ids = self.jobs.pending_notices();
+        if ids.is_empty() {
+            return;
+        }
+        let snapshot = self.snapshot_of(ids.into_iter());
+        for line in self.script_notices(&snapshot) {
+            self.write_err(&line);
+        }
+    }
+
+    /// What a script says about its jobs that died of a signal, as a
+    /// non-interactive bash does once it has reaped them: a signal other than
+    /// INT, TERM and PIPE that the shell does not trap gets `NAME: line N:
+    /// PID Hangup  command`; under `set -m` the others get the usual notice.
+    /// Those jobs are then forgotten (`jobs` no longer lists them, `wait`
+    /// still finds them). A job that exited stays listed until `jobs` or
+    /// `wait` reports it (bash keeps a script's exited jobs).
+    pub(crate) fn script_notices(&mut self, snapshot: &Snapshot) -> Vec<String> {
+        let monitor = self.env.lang.opts.monitor;
+        let mut lines = Vec::new();
+        for id in self.jobs.pending_notices() {
+            let Some(view) = self.jobs.view(id, snapshot) else {
+                continue;
+            };
+            if !matches!(view.state, JobState::Signaled { .. }) {
+                continue;
+            }
+            if let Some(line) = self.background_death_line(&view) {
+                lines.push(line);
+            } else if monitor {
+                let marker = self.jobs.marker(id);
+                let background = self.jobs.get(id).is_some_and(|e| e.background);
+                let line = crate::jobs::format::notice_line(&view, background, marker);
+                lines.push(format!("{line}\n"));
+            }
+            self.jobs.mark_notified(id);
+        }
+        lines
+    }
+
+    /// bash's line for a job that died of a signal a script reports.
+    fn background_death_line(&self, view: &JobView) -> Option<String> {
+        let JobState::Signaled { signal, .. } = view.state else {
+            return None;
+        };
+        if crate::interp::traps::disposition(signal.number())
+            == crate::interp::traps::Disposition::Trap
+        {
+            return None;
+        }
+        let pid = view.pids.last().copied().unwrap_or(0);
+        crate::jobs::format::script_death_line(view.state, pid, &view.command)
+            .map(|l| format!("{}{l}\n", self.err_prefix()))
     }
 
     /// Takes every event that arrived since the last look, adding the jobs

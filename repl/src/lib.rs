@@ -345,6 +345,7 @@ async fn run(inv: Invocation) -> i32 {
     let status = shell.exit_status.take().unwrap_or(status);
     let status = shell.run_exit_trap(status).await;
     let status = shell.exit_status.unwrap_or(status);
+    shell.finish_procsubs().await;
     shell.env.kernel.shutdown(shell::EXIT_GRACE).await;
     shell.finish_passthrough().await;
     vmount::shutdown();

@@ -114,6 +114,10 @@ pub struct Shell {
     pub enoexec: bool,
     /// The status of the last `$(…)` of the current command.
     pub subst_status: Option<i32>,
+    /// Each member's status of the last foreground process job that ended.
+    pub member_statuses: Vec<i32>,
+    /// The running process substitutions of this shell and its subshells.
+    pub(crate) procsubs: crate::exec::ProcSubs,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
     /// the script stops once that job is gone.
     pub sigint: Arc<std::sync::atomic::AtomicBool>,
@@ -195,6 +199,8 @@ impl Shell {
             future: None,
             budget: 0,
             subst_status: None,
+            member_statuses: Vec::new(),
+            procsubs: Arc::default(),
             enoexec: false,
             sigint: Arc::default(),
             fg_pgid: Arc::default(),

@@ -437,3 +437,40 @@ kill %1
 #@ mode: c
 #@ args: name
 kill %9; disown %9; bg; hash nosuch_difftest_cmd; echo $?
+
+### exec_a_sets_argv0
+(exec -a FOOPROC sh -c 'echo $0')
+(exec -la X sh -c 'echo $0')
+(exec -l sh -c 'echo $0')
+(export FOO=1; exec -c env)
+echo "env status $?"
+(exec -a X echo builtin ignores -a)
+(exec -x)
+echo "bad option $?"
+exec -a
+
+### bg_signal_death_reported_by_wait
+#@ digits: stdout
+#@ digits: stderr
+sleep 5 &
+kill -HUP $!
+wait $! 2>err.txt
+echo "status $?"
+sed 's/^/err.txt: /' err.txt
+sleep 5 &
+kill -TERM $!
+sleep 5 &
+kill -PIPE $!
+sleep 5 &
+kill -KILL $!
+wait
+echo "plain wait $?"
+jobs
+echo end
+
+### bg_signal_death_trapped_not_reported
+#@ digits: stderr
+trap 'echo got hup' HUP
+sh -c 'trap "" HUP; kill -HUP $$; sleep 0' &
+wait $!
+echo "status $?"

@@ -65,3 +65,49 @@ echo $?
 echo a | { exit 3; }
 echo "status $?"
 echo survived
+
+### pipe_each_external_status
+sh -c 'exit 3' | sh -c 'exit 4' | sh -c 'exit 5'
+echo "${PIPESTATUS[@]}"
+/bin/true | /bin/false | /bin/true
+echo "${PIPESTATUS[@]} $?"
+set -o pipefail
+trap 'echo "err $? [${PIPESTATUS[@]}]"' ERR
+echo E | grep zzz | cat
+echo "after $?"
+
+### pipe_member_expansion_in_child
+${cmd=echo} hi | wc -l
+echo "cmd=$cmd"
+echo ${x=1} $x | cat
+echo "x=$x"
+f() { echo "f sees $y"; }
+f ${y=2} | cat
+echo "y=$y"
+i=0
+echo $((i++)) | cat
+echo "i=$i"
+shopt -s lastpipe
+echo a | echo ${z=3}
+echo "z=$z"
+
+### procsub_output_before_exit
+# divergence: bash leaves a process substitution running when it exits (this harness then kills it, so bash's output is racy); corral ends its jobs at exit (DESIGN.md) and first gives process substitutions the exit grace to finish
+#@ expect-stdout: 3\n2\n1\n
+seq 3 > >(sleep 0.2; tac)
+
+### procsub_group_output_before_exit
+# divergence: as procsub_output_before_exit
+#@ expect-stdout: c\nb\na\n
+{ echo a; echo b; echo c; } > >(tac)
+
+### time_pipeline_report
+TIMEFORMAT='took %0R s (%%)'
+time true | cat
+{ time { true; false; } ; } 2> t
+echo "status $?"
+sed 's/^/t: /' t
+TIMEFORMAT=
+time true
+time ! true
+echo "bang $?"

@@ -37,8 +37,10 @@ pub(super) struct JobSetup<'a> {
 pub(super) struct MemberSetup<'a> {
     /// The file to execute.
     pub(super) path: &'a Path,
-    /// The program as given (argv[0], and the name errors use).
+    /// The program as given (the name errors use).
     pub(super) program: &'a OsStr,
+    /// The program's argv[0].
+    pub(super) arg0: &'a OsStr,
     pub(super) args: &'a [OsString],
     pub(super) env: &'a [(OsString, Option<OsString>)],
     /// stdin, stdout, stderr.
@@ -118,7 +120,7 @@ fn launch_clone(job: &JobSetup<'_>, m: &MemberSetup<'_>) -> std::result::Result<
         .cwd
         .map(|d| cstring(d.as_os_str().as_bytes()))
         .transpose()?;
-    let argv: Vec<CString> = std::iter::once(m.program)
+    let argv: Vec<CString> = std::iter::once(m.arg0)
         .chain(m.args.iter().map(OsString::as_os_str))
         .map(|a| cstring(a.as_bytes()))
         .collect::<std::result::Result<_, _>>()?;
@@ -184,7 +186,7 @@ fn environment(
 /// std's spawn (posix_spawn, or fork where a hook must run in the child).
 fn launch_std(job: &JobSetup<'_>, m: MemberSetup<'_>) -> Result<i32> {
     let mut cmd = Command::new(m.path);
-    cmd.arg0(m.program).args(m.args);
+    cmd.arg0(m.arg0).args(m.args);
     if let Some(dir) = job.cwd {
         cmd.current_dir(dir);
     }

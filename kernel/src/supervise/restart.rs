@@ -284,6 +284,7 @@ fn copy_spec(spec: &ProcessSpec) -> std::io::Result<ProcessSpec> {
             stderr: io_of(&m.stderr)?,
             env: m.env.clone(),
             text: m.text.clone(),
+            arg0: m.arg0.clone(),
             fds: m
                 .fds
                 .iter()

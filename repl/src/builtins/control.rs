@@ -289,8 +289,33 @@ pub(super) fn exec<'a>(
     _: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let skip = usize::from(args.get(1).is_some_and(|a| a == "--"));
-        let words: Vec<String> = args[1 + skip..].to_vec();
+        let (mut arg0, mut login, mut clear_env) = (None, false, false);
+        let mut i = 1;
+        while let Some(a) = args.get(i).filter(|a| a.len() > 1 && a.starts_with('-')) {
+            i += 1;
+            if a == "--" {
+                break;
+            }
+            for (k, c) in a.char_indices().skip(1) {
+                match c {
+                    'l' => login = true,
+                    'c' => clear_env = true,
+                    'a' if k + 1 < a.len() => arg0 = Some(a[k + 1..].to_string()),
+                    'a' => match args.get(i) {
+                        Some(v) => {
+                            arg0 = Some(v.clone());
+                            i += 1;
+                        }
+                        None => return exec_usage(shell, "-a: option requires an argument"),
+                    },
+                    _ => return exec_usage(shell, &format!("-{c}: invalid option")),
+                }
+                if c == 'a' {
+                    break;
+                }
+            }
+        }
+        let words: Vec<String> = args[i..].to_vec();
         if words.is_empty() {
             return 0;
         }
@@ -306,10 +331,26 @@ pub(super) fn exec<'a>(
             return 127;
         }
         // The shell ends with the command: no job is left to warn about.
-        let status = shell.run_argv(words, true).await;
+        let is_builtin = super::lookup(&name).is_some()
+            && !crate::exec::use_program(&shell.env, &name, &words[1..], false);
+        let status = if (arg0.is_some() || login || clear_env) && !is_builtin {
+            let arg0 = arg0.unwrap_or_else(|| name.clone());
+            let arg0 = if login { format!("-{arg0}") } else { arg0 };
+            shell.run_program_as(&words, Some(arg0), clear_env).await
+        } else {
+            shell.run_argv(words, true).await
+        };
         shell.exit_status = Some(status);
         status
     })
+}
+
+fn exec_usage(shell: &mut Shell, msg: &str) -> i32 {
+    shell.fail(&format!("corral: exec: {msg}"));
+    shell.write_err(
+        "exec: usage: exec [-cl] [-a name] [command [argument ...]] [redirection ...]\n",
+    );
+    2
 }
 
 /// `name` as bash finds an executable file for it: itself when it holds a

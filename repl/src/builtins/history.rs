@@ -52,6 +52,14 @@ impl HistList {
         self.new_lines += 1;
     }
 
+    /// A line the interactive shell ran and already appended to the
+    /// history file: not new for `history -a`, and not to be read back by
+    /// `history -n`.
+    pub fn push_saved(&mut self, line: String) {
+        self.add(line);
+        self.lines_in_file += 1;
+    }
+
     /// The entries of the history file the shell started with (not new).
     pub fn seed(&mut self, lines: Vec<String>) {
         for l in lines {

@@ -402,6 +402,19 @@ fn kill_one(shell: &mut Shell, snap: &Snapshot, target: &str, sig: i32) -> Resul
         )]
     })?;
     let signal = Signal::from_number(sig).ok();
+    // A subshell runs in this process: stopping its parent shell (`$$`)
+    // would stop the subshell too, which bash's parent, a process of its
+    // own, does not. The stop waits until this shell is back at its own
+    // commands; a CONT before then cancels it.
+    if shell.env.lang.subshell > 0 && u32::try_from(pid).ok() == Some(std::process::id()) {
+        if signal == Some(Signal::STOP) {
+            crate::interp::PARENT_STOP.store(true, std::sync::atomic::Ordering::Release);
+            return Ok(());
+        }
+        if signal == Some(Signal::CONT) {
+            crate::interp::PARENT_STOP.store(false, std::sync::atomic::Ordering::Release);
+        }
+    }
     let no_such = || std::io::Error::from_raw_os_error(libc::ESRCH);
     let sent = match pid {
         // `kill -- -PGID`: the whole group; `kill 0`: our own group.
@@ -535,14 +548,22 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
                     job.wait().await;
                 }
             }
-            shell.look_at_jobs();
+            report_waited(shell, io).await;
+            // The jobs it waited for leave `jobs` (bash).
+            let finished: Vec<JobNum> = shell.jobs.iter().map(|e| e.id).collect();
+            let snap = shell.job_snapshot();
+            for n in finished {
+                if shell.jobs.state(n, &snap).is_some_and(|s| s.is_finished()) {
+                    shell.jobs.mark_notified(n);
+                }
+            }
             return 0;
         }
         for n in ids {
             status = match shell.kernel_job(n) {
                 Some(job) => {
                     let info = job.wait().await;
-                    shell.refresh_jobs();
+                    report_waited(shell, io).await;
                     shell.jobs.mark_notified(n);
                     info.state.exit_status().unwrap_or(0)
                 }
@@ -554,15 +575,37 @@ fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -
 }
 
 /// `wait -n` reaped job `n`: an interactive shell prints its notice now
-/// (with any other pending one), as bash does; a script only forgets it.
+/// (with any other pending one), as bash does; a script reports what
+/// [`Shell::script_notices`] says and forgets it.
 async fn report_reaped(shell: &mut Shell, n: JobNum, io: &mut Streams) {
     let snap = shell.refresh_jobs();
-    if shell.interactive {
-        for notice in shell.jobs.take_notices(&snap) {
-            io.err(notice.text().as_bytes()).await;
-        }
+    let lines: Vec<String> = if shell.interactive {
+        shell
+            .jobs
+            .take_notices(&snap)
+            .iter()
+            .map(|n| n.text())
+            .collect()
+    } else {
+        shell.script_notices(&snap)
+    };
+    for line in lines {
+        io.err(line.as_bytes()).await;
     }
     shell.jobs.mark_notified(n);
+}
+
+/// After `wait` reaped jobs: an interactive shell queues their notices for
+/// the prompt; a script reports them on wait's stderr as bash does.
+async fn report_waited(shell: &mut Shell, io: &mut Streams) {
+    if shell.interactive {
+        shell.look_at_jobs();
+        return;
+    }
+    let snap = shell.refresh_jobs();
+    for line in shell.script_notices(&snap) {
+        io.err(line.as_bytes()).await;
+    }
 }
 
 /// A `wait` operand: a jobspec (finished jobs too, while the kernel keeps

@@ -107,6 +107,7 @@ impl Shell {
         if let Some(t) = &self.terminal {
             t.take_back();
         }
+        self.member_statuses = member_statuses(&job);
         let _ = self.env.kernel.remove(job.id());
         (state.exit_status().unwrap_or(0), false)
     }
@@ -173,4 +174,12 @@ impl Shell {
         }
         status
     }
+}
+
+/// A finished process job's member statuses, in pipeline order.
+pub(crate) fn member_statuses(job: &corral_kernel::Job) -> Vec<i32> {
+    job.member_states()
+        .into_iter()
+        .map(|s| s.and_then(JobState::exit_status).unwrap_or(0))
+        .collect()
 }

@@ -160,11 +160,12 @@ impl ExpandEnv for Shell {
                 sub.fds.std.stdin = crate::io::Input::Fd(theirs);
             }
             let program = program.clone();
-            tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 let status = sub.run_program(&program).await;
                 let status = sub.exit_status.unwrap_or(status);
                 sub.run_exit_trap(status).await;
             });
+            self.keep_procsub(task);
             let slot = if read {
                 crate::redirect::Slot::In(crate::io::Input::Fd(ours))
             } else {
@@ -331,6 +332,8 @@ impl Shell {
             future: self.future.clone(),
             budget: 0,
             subst_status: None,
+            member_statuses: Vec::new(),
+            procsubs: Arc::clone(&self.procsubs),
             enoexec: false,
             sigint: Arc::clone(&self.sigint),
             fg_pgid: Arc::clone(&self.fg_pgid),

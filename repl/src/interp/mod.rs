@@ -53,6 +53,11 @@ use crate::shell::Shell;
 pub(crate) static SELF_KILL: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
+/// Set when a subshell sent SIGSTOP to its parent shell (`kill -STOP $$`
+/// inside `( … )`): the shell stops once it is back at its own commands.
+pub(crate) static PARENT_STOP: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// How deep function calls may nest (bash's `FUNCNEST`, which bash leaves
 /// unlimited; unlimited here would overflow the stack).
 pub const MAX_FUNCTION_DEPTH: usize = 1000;

@@ -28,6 +28,9 @@ enum Member {
 impl Shell {
     /// Runs a pipeline in the foreground: its status, negated by `!`.
     pub(crate) async fn run_pipeline(&mut self, p: &Pipeline) -> i32 {
+        let timing = p
+            .timed
+            .map(|t| (t, std::time::Instant::now(), crate::sys::cpu_times()));
         let statuses = if p.commands.len() == 1 {
             vec![self.run_command(&p.commands[0]).await]
         } else {
@@ -64,6 +67,20 @@ impl Shell {
                 }
                 Err(_) => status = 1,
             }
+        }
+        if let Some((timed, start, before)) = timing {
+            let after = crate::sys::cpu_times();
+            let used = |i: usize, j: usize| {
+                after[i].saturating_sub(before[i]) + after[j].saturating_sub(before[j])
+            };
+            let report = crate::exec::time_report(
+                self.env.vars.get("TIMEFORMAT"),
+                timed == crate::lang::ast::Timed::Posix,
+                start.elapsed(),
+                used(0, 2),
+                used(1, 3),
+            );
+            self.write_err(&report);
         }
         if p.bang {
             i32::from(status == 0)
@@ -158,55 +175,69 @@ impl Shell {
     }
 
     /// Turns one pipeline command into a member: a simple command naming a
-    /// program is prepared here (expanded in the parent), anything else runs
-    /// on a subshell.
+    /// program is prepared here (expanded in the parent, whose variables
+    /// are then put back), anything else runs on a subshell.
     async fn member(&mut self, cmd: &Command, fds: crate::redirect::Fds) -> Member {
         if let Command::Simple(s) = cmd {
-            self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
-            if self.env.lang.hooks != 0 {
-                if let Some(status) = self.before_simple(s).await {
-                    return Member::Failed(status);
-                }
-            }
-            let words = match self.expand_words(s).await {
-                Ok(w) => w,
-                Err(status) => return Member::Failed(status),
-            };
-            // `<(…)` / `>(…)` descriptors belong to this member only.
-            let mut fds = fds;
-            for n in std::mem::take(&mut self.env.lang.proc_fds) {
-                if let Some(slot) = self.fds.extra.remove(&n) {
-                    fds.extra.insert(n, slot);
-                }
-            }
-            let external = words
-                .first()
-                .is_some_and(|name| self.is_external(name, &words[1..], false));
-            if !external {
-                let mut sub = self.subshell();
-                sub.fds = fds;
-                return Member::Task(Box::new(sub), cmd.clone(), Some(words));
-            }
-            let mut fds = fds;
-            if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
-                return Member::Failed(status);
-            }
-            let mut env = Vec::new();
-            for a in &s.assignments {
-                match self.assignment_value(a).await {
-                    Ok(Value::Scalar(v)) => env.push((a.name.clone(), v)),
-                    Ok(Value::Indexed(_) | Value::Assoc(_)) => {}
-                    Err(status) => return Member::Failed(status),
-                }
-            }
-            return match self.prepare_external(&words, env, &fds) {
-                Ok(p) => Member::External(p.cmd.text(member_text(cmd)), p.pumps, p.err),
-                Err(status) => Member::Failed(status),
-            };
+            // Each member is a subshell: what its expansions assign
+            // (`${cmd=echo} hi | wc -l`) does not reach this shell.
+            let saved = self.env.vars.clone();
+            let member = self.simple_member(cmd, s, fds).await;
+            self.env.vars = saved;
+            return member;
         }
         let mut sub = self.subshell();
         sub.fds = fds;
         Member::Task(Box::new(sub), cmd.clone(), None)
+    }
+
+    async fn simple_member(
+        &mut self,
+        cmd: &Command,
+        s: &crate::lang::ast::SimpleCommand,
+        fds: crate::redirect::Fds,
+    ) -> Member {
+        self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        if self.env.lang.hooks != 0 {
+            if let Some(status) = self.before_simple(s).await {
+                return Member::Failed(status);
+            }
+        }
+        let words = match self.expand_words(s).await {
+            Ok(w) => w,
+            Err(status) => return Member::Failed(status),
+        };
+        // `<(…)` / `>(…)` descriptors belong to this member only.
+        let mut fds = fds;
+        for n in std::mem::take(&mut self.env.lang.proc_fds) {
+            if let Some(slot) = self.fds.extra.remove(&n) {
+                fds.extra.insert(n, slot);
+            }
+        }
+        let external = words
+            .first()
+            .is_some_and(|name| self.is_external(name, &words[1..], false));
+        if !external {
+            let mut sub = self.subshell();
+            sub.fds = fds;
+            return Member::Task(Box::new(sub), cmd.clone(), Some(words));
+        }
+        let mut fds = fds;
+        if let Err(status) = self.redirect(&s.redirects, &mut fds).await {
+            return Member::Failed(status);
+        }
+        let mut env = Vec::new();
+        for a in &s.assignments {
+            match self.assignment_value(a).await {
+                Ok(Value::Scalar(v)) => env.push((a.name.clone(), v)),
+                Ok(Value::Indexed(_) | Value::Assoc(_)) => {}
+                Err(status) => return Member::Failed(status),
+            }
+        }
+        match self.prepare_external(&words, env, &fds) {
+            Ok(p) => Member::External(p.cmd.text(member_text(cmd)), p.pumps, p.err),
+            Err(status) => Member::Failed(status),
+        }
     }
 
     /// Runs prepared members: externals as one process job, the rest as
@@ -268,9 +299,10 @@ impl Shell {
                 }
                 return statuses;
             }
-            // The kernel gives the job's status (its last process's).
-            for i in &external_at {
-                statuses[*i] = s;
+            // Each process's own status; the job's is its last process's.
+            let each = std::mem::take(&mut self.member_statuses);
+            for (k, i) in external_at.iter().enumerate() {
+                statuses[*i] = each.get(k).copied().unwrap_or(s);
             }
         }
         if self.interrupted {

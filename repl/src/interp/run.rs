@@ -122,6 +122,14 @@ impl Shell {
             }
         }
         self.env.last_status = status;
+        if self.env.lang.subshell == 0
+            && super::PARENT_STOP.swap(false, std::sync::atomic::Ordering::AcqRel)
+        {
+            let me = i32::try_from(std::process::id()).ok();
+            if let Some(me) = me.and_then(corral_kernel::Pid::from_raw) {
+                let _ = corral_kernel::kill_pid(me, corral_kernel::Signal::STOP);
+            }
+        }
         if self.traps_due() {
             self.run_signal_traps().await;
         }
