@@ -484,6 +484,7 @@ async fn declare_common(
     let mut names = Vec::new();
     let mut trace = None;
     let mut options_done = false;
+    let mut scalar_only = false;
     for a in &args[1..] {
         if a == "--" && !options_done && names.is_empty() {
             options_done = true;
@@ -498,6 +499,8 @@ async fn declare_common(
         {
             for c in a[1..].chars() {
                 match c {
+                    // `+a`/`+A` remove nothing (bash); `x=(…)` is then a string.
+                    'a' | 'A' if !on => scalar_only = true,
                     'a' => d.array = true,
                     'A' => d.assoc = true,
                     'x' => d.export = Some(on),
@@ -630,6 +633,20 @@ async fn declare_common(
             // The value names the target: it is assigned to the reference itself.
             shell.env.vars.set_nameref(&name, false);
         }
+        let conversion = match shell.env.vars.value(&name) {
+            Some(Value::Indexed(_)) if d.assoc => Some("indexed to associative"),
+            Some(Value::Assoc(_)) if d.array => Some("associative to indexed"),
+            _ => None,
+        };
+        if let Some(what) = conversion {
+            io.err_line(&format!(
+                "{}{name}: cannot convert {what} array",
+                shell.err_prefix()
+            ))
+            .await;
+            status = 1;
+            continue;
+        }
         if d.array && shell.env.vars.value(&name).is_none() && value.is_none() {
             let _ = shell.env.vars.assign(&name, Value::Indexed(Vec::new()));
         }
@@ -640,7 +657,7 @@ async fn declare_common(
         let compound = value
             .as_deref()
             .and_then(|v| v.strip_prefix('(')?.strip_suffix(')'));
-        let compound = compound.filter(|_| sub.is_none());
+        let compound = compound.filter(|_| sub.is_none() && !scalar_only);
         let r = match (&sub, compound) {
             (Some(sub), _) => Some(assign_element(
                 shell,
@@ -677,10 +694,12 @@ async fn declare_common(
             } else {
                 v
             };
-            let r = if d.array {
-                shell.env.vars.assign_element(&name, 0, v)
-            } else {
-                shell.env.vars.assign(&name, Value::Scalar(v))
+            // `x=v` of an array sets its element 0 (key "0"), keeping the rest.
+            let r = match shell.env.vars.value(&name) {
+                Some(Value::Assoc(_)) => shell.env.vars.assign_key(&name, "0", v),
+                Some(Value::Indexed(_)) => shell.env.vars.assign_element(&name, 0, v),
+                _ if d.array => shell.env.vars.assign_element(&name, 0, v),
+                _ => shell.env.vars.assign(&name, Value::Scalar(v)),
             };
             if let Err(e) = r {
                 io.err_line(&format!("{}{builtin}: {e}", shell.err_prefix()))
@@ -798,7 +817,7 @@ pub(super) fn unset<'a>(
                         }
                         continue;
                     }
-                    let i = match shell.eval_index(index) {
+                    let i = match shell.eval_index(base, index) {
                         Ok(i) => i,
                         Err(s) => {
                             status = s;

@@ -22,15 +22,38 @@ impl Shell {
     }
 
     /// The environment entries an external gets from its assignments.
+    /// `x+=v` extends the variable's value; an array literal is passed as
+    /// its text (`B=(b b) cmd` gives `cmd` `B=(b b)`), as bash does.
     pub(crate) fn assignment_env(
         &self,
         assigns: Vec<(&Assignment, Value)>,
     ) -> Vec<(String, String)> {
         assigns
             .into_iter()
-            .filter_map(|(a, v)| match v {
-                Value::Scalar(s) => Some((a.name.clone(), s)),
-                Value::Indexed(_) | Value::Assoc(_) => None,
+            .map(|(a, v)| {
+                let text = match (v, &a.value) {
+                    (_, AssignValue::Array(items)) => {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|(k, w)| match k {
+                                Some(k) => format!("[{}]={}", k.raw, w.raw),
+                                None => w.raw.clone(),
+                            })
+                            .collect();
+                        format!("({})", items.join(" "))
+                    }
+                    (Value::Scalar(s), _) if a.append => {
+                        format!("{}{s}", self.env.vars.get(&a.name).unwrap_or(""))
+                    }
+                    (Value::Scalar(s), _) => s,
+                    (Value::Indexed(items), _) => {
+                        items.into_iter().next().map(|(_, s)| s).unwrap_or_default()
+                    }
+                    (Value::Assoc(items), _) => {
+                        items.into_iter().next().map(|(_, s)| s).unwrap_or_default()
+                    }
+                };
+                (a.name.clone(), text)
             })
             .collect()
     }
@@ -41,6 +64,17 @@ impl Shell {
     /// `Value::Indexed([(i, v)])`, its subscript expanded and evaluated here
     /// (`a[$((i/3))]=v`), since a list is never assigned to an element.
     pub(crate) async fn assignment_value(&mut self, a: &Assignment) -> Result<Value, i32> {
+        if let (Some(index), AssignValue::Array(_)) = (&a.index, &a.value) {
+            let msg = format!(
+                "corral: {}[{}]: cannot assign list to array member",
+                a.name, index.raw
+            );
+            let status = self.fail(&msg);
+            if !self.interactive {
+                self.discard(status);
+            }
+            return Err(status);
+        }
         match &a.value {
             AssignValue::Scalar(w) => {
                 let v = match ex::string(self, w).await {
@@ -107,7 +141,7 @@ impl Shell {
                             Ok(k) => k,
                             Err(e) => return Err(self.expand_failed(&e)),
                         };
-                        next = self.eval_index(&k)?;
+                        next = self.eval_index(&a.name, &k)?;
                         let v = match ex::string(self, w).await {
                             Ok(v) => v,
                             Err(e) => return Err(self.expand_failed(&e)),
@@ -156,16 +190,7 @@ impl Shell {
             }
             Err(e) => return Err(self.expand_failed(&e)),
         };
-        if let Ok(i) = usize::try_from(n) {
-            return Ok(i);
-        }
-        let end = match self.env.vars.value(name) {
-            Some(Value::Indexed(items)) => items.last().map_or(0, |(i, _)| i + 1),
-            Some(Value::Scalar(_)) => 1,
-            _ => 0,
-        };
-        let back = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
-        match end.checked_sub(back) {
+        match self.env.vars.element_at(name, n) {
             Some(i) => Ok(i),
             None => Err(self.fail(&format!(
                 "corral: {name}[{}]: bad array subscript",
@@ -174,13 +199,41 @@ impl Shell {
         }
     }
 
-    /// An array subscript's value.
-    pub(crate) fn eval_index(&mut self, text: &str) -> Result<usize, i32> {
+    /// The element `name[text]` names: the subscript evaluated, a negative
+    /// one counting back from the end.
+    pub(crate) fn eval_index(&mut self, name: &str, text: &str) -> Result<usize, i32> {
         match self.arith_text(text) {
-            Ok(n) if n >= 0 => Ok(usize::try_from(n).unwrap_or(0)),
-            Ok(_) => Err(self.fail(&format!("corral: {text}: bad array subscript"))),
+            Ok(n) => match self.env.vars.element_at(name, n) {
+                Some(i) => Ok(i),
+                None => Err(self.fail(&format!("corral: {name}[{text}]: bad array subscript"))),
+            },
             Err(msg) => Err(self.fail(&format!("corral: {msg}"))),
         }
+    }
+
+    /// Evaluates a subscript without changing anything (for `-v a[i]`):
+    /// assignments inside it are dropped; `None` on an error.
+    pub(crate) fn peek_arith(&self, text: &str) -> Option<i64> {
+        struct V<'s>(&'s Shell);
+        impl crate::lang::arith::Vars for V<'_> {
+            fn get(&self, name: &str, index: Option<i64>) -> Option<String> {
+                let vars = &self.0.env.vars;
+                match (crate::expand::ExpandEnv::value(self.0, name)?, index) {
+                    (Value::Scalar(s), None | Some(0)) => Some(s),
+                    (Value::Scalar(_), _) => None,
+                    (Value::Indexed(items), i) => {
+                        let i = vars.element_at(name, i.unwrap_or(0))?;
+                        items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
+                    }
+                    (Value::Assoc(items), i) => {
+                        let key = i.unwrap_or(0).to_string();
+                        items.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+                    }
+                }
+            }
+            fn set(&mut self, _: &str, _: Option<i64>, _: i64) {}
+        }
+        crate::lang::arith::eval(text, &mut V(self)).ok()
     }
 
     /// Performs an assignment (`x=v`, `x+=v`, `a[i]=v`, `a=(…)`).
@@ -212,7 +265,7 @@ impl Shell {
                 let Some(text) = index.literal().or_else(|| Some(index.raw.clone())) else {
                     return Err(1);
                 };
-                let i = self.eval_index(&text)?;
+                let i = self.eval_index(&a.name, &text)?;
                 let v = if a.append {
                     self.element_text(&a.name, i) + &v
                 } else {

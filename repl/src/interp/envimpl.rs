@@ -39,8 +39,11 @@ impl ExpandEnv for Shell {
     fn assign(&mut self, name: &str, index: Option<i64>, value: String) -> Result<(), String> {
         let r = match index {
             Some(i) => {
-                let i =
-                    usize::try_from(i).map_err(|_| format!("{name}[{i}]: bad array subscript"))?;
+                let i = self
+                    .env
+                    .vars
+                    .element_at(name, i)
+                    .ok_or_else(|| format!("{name}[{i}]: bad array subscript"))?;
                 self.env.vars.assign_element(name, i, value)
             }
             None => self.env.vars.assign(name, Value::Scalar(value)),
@@ -277,7 +280,7 @@ impl Shell {
                     (Value::Scalar(s), None | Some(0)) => Some(s),
                     (Value::Scalar(_), _) => None,
                     (Value::Indexed(items), i) => {
-                        let i = usize::try_from(i.unwrap_or(0)).ok()?;
+                        let i = self.0.env.vars.element_at(name, i.unwrap_or(0))?;
                         items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
                     }
                     (Value::Assoc(items), i) => {

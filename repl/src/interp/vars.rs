@@ -291,6 +291,22 @@ impl Vars {
         }
     }
 
+    /// The element a subscript `n` of `name` names: a negative one counts
+    /// back from one past the highest index (bash); `None` when that is
+    /// before the first.
+    #[must_use]
+    pub fn element_at(&self, name: &str, n: i64) -> Option<usize> {
+        if let Ok(i) = usize::try_from(n) {
+            return Some(i);
+        }
+        let end = match self.value(name) {
+            Some(Value::Indexed(items)) => items.last().map_or(0, |(i, _)| i + 1),
+            Some(Value::Scalar(_)) => 1,
+            _ => 0,
+        };
+        end.checked_sub(usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX))
+    }
+
     /// Assigns `name[index]`, turning a scalar into an array (its value
     /// becomes element 0), as bash does.
     ///
