@@ -817,12 +817,22 @@ pub(super) fn unset<'a>(
                         }
                         continue;
                     }
-                    let i = match shell.eval_index(base, index) {
-                        Ok(i) => i,
-                        Err(s) => {
-                            status = s;
+                    let i = match shell.arith_text(index) {
+                        Ok(n) => shell.env.vars.element_at(base, n),
+                        Err(msg) => {
+                            io.err_line(&format!("{}{msg}", shell.err_prefix())).await;
+                            status = 1;
                             continue;
                         }
+                    };
+                    let Some(i) = i else {
+                        io.err_line(&format!(
+                            "{}unset: [{index}]: bad array subscript",
+                            shell.err_prefix()
+                        ))
+                        .await;
+                        status = 1;
+                        continue;
                     };
                     if let Err(e) = shell.env.vars.unset_element(base, i) {
                         io.err_line(&format!("{}unset: {e}", shell.err_prefix()))

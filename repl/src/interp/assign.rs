@@ -7,18 +7,19 @@ use crate::lang::ast::{AssignValue, Assignment};
 use crate::shell::Shell;
 
 impl Shell {
-    /// Sets `assigns` for one command; returns what to restore afterwards.
-    pub(crate) fn temporary_assignments(
-        &mut self,
-        assigns: Vec<(&Assignment, Value)>,
-    ) -> Vec<(String, Option<super::Var>)> {
-        let mut saved = Vec::new();
+    /// Sets `assigns` for one builtin, in a layer of their own that
+    /// [`super::Vars::pop_frame`] removes; `false` when there were none.
+    pub(crate) fn temporary_assignments(&mut self, assigns: Vec<(&Assignment, Value)>) -> bool {
+        if assigns.is_empty() {
+            return false;
+        }
+        self.env.vars.push_layer();
         for (a, v) in assigns {
-            saved.push((a.name.clone(), self.env.vars.var(&a.name).cloned()));
+            self.env.vars.make_temporary(&a.name);
             let _ = self.assign(a, v);
             self.env.vars.export(&a.name, None);
         }
-        saved
+        true
     }
 
     /// The environment entries an external gets from its assignments.
