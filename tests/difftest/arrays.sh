@@ -150,3 +150,59 @@ declare -p c
 x='p q'
 local_test() { local -a d=($x "$x"); echo ${#d[@]}; }
 local_test
+
+### negative_subscripts_count_from_the_end
+a=(0 1 2 3 4)
+unset 'a[1]' 'a[4]'
+a[-1]+=0
+(( a[-1] += 42 ))
+echo "${a[@]}" "$(( a[-2] ))"
+unset 'a[-1]'
+echo "${#a[@]} ${a[-1]}"
+[[ -v a[-1] ]] && echo has -1
+[[ -v a[-3] ]] || echo no -3
+unset 'a[-9]'
+echo "st $?"
+b=x
+echo "${b[-1]}|"
+
+### v_test_evaluates_the_subscript
+array=(1 2 3 '')
+test -v 'array[1+1]'; echo $?
+test -v 'array[4+1]'; echo $?
+i=0+1
+[[ -v array[i] ]]; echo $?
+[[ -v array[$i] ]]; echo $?
+typeset -a e
+test -v e; echo e=$?
+e[0]=1
+test -v e; echo e=$?
+test -v 'e[x]'; echo "e[x]=$?"
+declare -A A=([k]=v)
+test -v 'A[k]'; echo "A[k]=$?"
+test -v A; echo A=$?
+
+### list_to_element_fails
+a=(1 2)
+a[0]=(3 4); echo not reached
+echo "st $?"
+declare -p a
+
+### array_prefix_assignment_reaches_the_environment
+A=a B=(b b) C=([k]=v) sh -c 'echo "$A $B $C"'
+x=1
+x+=2 sh -c 'echo $x'
+echo $x
+
+### declare_keeps_the_array_kind
+declare -a a=(1 2)
+declare -A a=([x]=1)
+echo "st $?"
+declare -p a
+declare -A h=([k]=v)
+declare -a h=(1)
+echo "st $?"
+declare a=new
+declare -p a
+declare +a 's=(2 3)'
+echo "$s"

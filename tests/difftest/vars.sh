@@ -262,3 +262,34 @@ echo ${a[]}; echo same line
 echo "status=$?"
 x=abc; echo ${x:1:-5}; echo same line
 echo "status=$?"
+
+### unset_reveals_the_callers_variable
+unlocal() { unset -v "$1"; }
+level2() { local v=two; unlocal v; echo "level2 ${v-unset}"; }
+level1() { local v=one; level2; unlocal v; echo "level1 ${v-unset}"; v=set; }
+v=global
+level1
+echo "top $v"
+f() { local v=l; unset v; echo "own ${v-unset}"; v=x; }
+f
+echo "top $v"
+g() { unset v; echo "temp ${v-unset}"; }
+v=temp g
+echo "top $v"
+
+### temporary_assignment_layers
+f() {
+  v=t eval 'local v=1; local w=2; echo "in $v $w"'
+  echo "out $v $w"
+}
+v=g
+f
+echo "top $v ${w-unset}"
+x=1 eval 'unset x; echo "eval ${x-unset}"'
+echo "top ${x-unset}"
+x=G
+x=1 eval 'x=2'
+echo "top $x"
+h() { local v; echo "h ${v-unset}"; }
+k() { h; }
+v=temp k

@@ -156,6 +156,12 @@ pub trait ExpandEnv: Send {
         }
     }
 
+    /// Prints a message that does not fail the expansion (`a: bad array
+    /// subscript` for `${a[-9]}`), bash's prefix added.
+    fn warn(&mut self, msg: &str) {
+        let _ = msg;
+    }
+
     /// How many jobs the shell has (`\j` in prompts).
     fn job_count(&self) -> usize {
         0

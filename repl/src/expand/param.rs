@@ -160,6 +160,13 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             let v = map(value, |s| replace(&s, &p, *at, &r.text, &r.quoted));
             put(env, b, v, q);
         }
+        ParamOp::Substring { offset, .. } if offset.text.trim().is_empty() => {
+            // `${x:}`: bash's grammar wants an offset.
+            return Err(ExpandError::BadSubstitution(format!(
+                "${{{}:}}",
+                display(target)
+            )));
+        }
         ParamOp::Substring { offset, length } => {
             unbound(env, &value)?;
             let off = arith::eval(env, &offset.text).await?;
@@ -241,17 +248,21 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
                 arith::eval(env, index).await?;
                 PVal::Unset
             }
-            Some(Value::Scalar(s)) => {
-                if arith::eval(env, index).await? == 0 {
-                    PVal::Str(s)
-                } else {
+            Some(Value::Scalar(s)) => match arith::eval(env, index).await? {
+                0 => PVal::Str(s),
+                i if i < 0 => {
+                    env.warn(&format!("{name}: bad array subscript"));
                     PVal::Unset
                 }
-            }
+                _ => PVal::Unset,
+            },
             Some(Value::Indexed(v)) => {
                 let i = arith::eval(env, index).await?;
                 let i = if i < 0 {
                     let top = v.last().map_or(0, |(k, _)| *k as i64 + 1);
+                    if top + i < 0 {
+                        env.warn(&format!("{name}: bad array subscript"));
+                    }
                     top + i
                 } else {
                     i

@@ -95,6 +95,10 @@ impl ExpandEnv for Shell {
             .collect()
     }
 
+    fn warn(&mut self, msg: &str) {
+        self.fail(&format!("corral: {msg}"));
+    }
+
     fn job_count(&self) -> usize {
         self.jobs.len()
     }
