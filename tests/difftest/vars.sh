@@ -293,3 +293,19 @@ echo "top $x"
 h() { local v; echo "h ${v-unset}"; }
 k() { h; }
 v=temp k
+
+### nameref_to_an_element
+typeset -n ref='a[2]'
+a=(zero one two three)
+echo "ref=$ref"
+ref=TWO
+ref+=x
+echo "${a[@]}"
+declare -A A=([K]=val)
+key=K
+declare -n r2='A["K"]' r3='A[$key]'
+echo "$r2"
+r3=new
+echo "${A[@]} $r2"
+declare -n last='a[-1]'
+echo "$last ${last/e/E}"

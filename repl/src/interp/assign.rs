@@ -212,6 +212,29 @@ impl Shell {
         }
     }
 
+    /// The element a nameref to `a[sub]` stands for: `a[@]` and `a[*]`
+    /// give the whole array; a key of an associative array is the
+    /// subscript with its quotes removed and `$x` expanded.
+    pub(crate) fn referenced_element(&self, name: &str) -> Option<Value> {
+        let (base, sub) = self.env.vars.element_ref(name)?;
+        let value = self.env.vars.value(base)?;
+        if sub == "@" || sub == "*" {
+            return Some(value.clone());
+        }
+        let text = match value {
+            Value::Assoc(items) => {
+                let key = ex::simple_text(self, sub).unwrap_or_else(|| sub.to_string());
+                items.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+            }
+            Value::Indexed(items) => {
+                let i = self.env.vars.element_at(base, self.peek_arith(sub)?)?;
+                items.iter().find(|(k, _)| *k == i).map(|(_, v)| v.clone())
+            }
+            Value::Scalar(s) => (self.peek_arith(sub)? == 0).then(|| s.clone()),
+        };
+        text.map(Value::Scalar)
+    }
+
     /// Evaluates a subscript without changing anything (for `-v a[i]`):
     /// assignments inside it are dropped; `None` on an error.
     pub(crate) fn peek_arith(&self, text: &str) -> Option<i64> {
@@ -239,6 +262,12 @@ impl Shell {
 
     /// Performs an assignment (`x=v`, `x+=v`, `a[i]=v`, `a=(…)`).
     pub(crate) fn assign(&mut self, a: &Assignment, value: Value) -> Result<(), i32> {
+        if let (None, Value::Scalar(v)) = (&a.index, &value) {
+            if let Some((base, sub)) = self.env.vars.element_ref(&a.name) {
+                let (base, sub) = (base.to_string(), sub.to_string());
+                return self.assign_referenced(&base, &sub, a.append, v.clone());
+            }
+        }
         let integer = self.env.vars.var(&a.name).is_some_and(|v| v.integer);
         let result = match (&a.index, value) {
             (Some(index), Value::Scalar(v))
@@ -350,6 +379,34 @@ impl Shell {
             }
             status
         })
+    }
+
+    /// `ref=v` where `ref` is a nameref to `base[sub]`.
+    fn assign_referenced(
+        &mut self,
+        base: &str,
+        sub: &str,
+        append: bool,
+        v: String,
+    ) -> Result<(), i32> {
+        let result = match self.env.vars.value(base) {
+            Some(Value::Assoc(items)) => {
+                let key = ex::simple_text(self, sub).unwrap_or_else(|| sub.to_string());
+                let old = items.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone());
+                let v = if append { old.unwrap_or_default() + &v } else { v };
+                self.env.vars.assign_key(base, &key, v)
+            }
+            _ => {
+                let i = self.eval_index(base, sub)?;
+                let v = if append {
+                    self.element_text(base, i) + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_element(base, i, v)
+            }
+        };
+        result.map_err(|e| self.fail(&format!("corral: {e}")))
     }
 
     /// Element `i` of `name` as `a[i]+=v` extends it: a scalar is element 0.

@@ -26,6 +26,7 @@ impl ExpandEnv for Shell {
             "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
                 .stack_array(name)
                 .map(|v| Value::Indexed(v.into_iter().enumerate().collect())),
+            _ if self.env.vars.element_ref(name).is_some() => self.referenced_element(name),
             _ => self.env.vars.value(name).cloned().or_else(|| match name {
                 // bash's dynamic variables, while the user has not set them.
                 "OSTYPE" => scalar("linux-gnu".into()),

@@ -185,6 +185,28 @@ impl Vars {
         ""
     }
 
+    /// The array element a nameref stands for (`declare -n r='a[2]'`):
+    /// the array's name and the subscript as written.
+    #[must_use]
+    pub fn element_ref(&self, name: &str) -> Option<(&str, &str)> {
+        if !self.refs {
+            return None;
+        }
+        let at = self.resolve(name);
+        match self.table.get(at)? {
+            Var {
+                nameref: true,
+                value: Some(Value::Scalar(t)),
+                ..
+            } => {
+                let (base, rest) = t.split_once('[')?;
+                let sub = rest.strip_suffix(']')?;
+                valid_name(base).then_some((base, sub))
+            }
+            _ => None,
+        }
+    }
+
     /// The name a nameref `name` stands for, when it is one.
     fn target(&self, name: &str) -> Option<String> {
         if !self.refs {
