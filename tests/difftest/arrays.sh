@@ -206,3 +206,31 @@ declare a=new
 declare -p a
 declare +a 's=(2 3)'
 echo "$s"
+
+### literal_subscripts_in_order
+i=1
+a=([100+i++]=$((i++)) [200+i++]=$((i++)))
+declare -p a
+a=([0]=1+2+3 [a[0]]=10 [a[6]]=hello)
+declare -p a
+a=(old1 old2)
+a+=([0]=new1 x [a[0]]=q [-1]+=!)
+declare -p a
+i=1
+declare -A B=([k$((i++))]=$((i++)) [k$((i++))]=$((i++)))
+declare -p B
+
+### literal_element_append
+hello=100
+a=([hello]=1 [hello]+=2)
+a+=([hello]+=:34)
+declare -p a
+declare -A h=([k]=old)
+h=([k]+=1 [k]+=2)
+declare -p h
+h+=([k]+=:3 [n]+=x)
+declare -p h
+h=([k]=v loose)
+declare -p h
+declare -a d=(1 [0]+=x [a[0]]=z "[q]=r")
+declare -p d

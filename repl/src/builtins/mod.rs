@@ -13,6 +13,7 @@ mod jobctl;
 mod mapfile;
 mod run;
 mod shellvars;
+pub(crate) use shellvars::{literal_value, Element};
 pub(crate) mod shopt;
 pub(crate) mod wired;
 mod wordlist;

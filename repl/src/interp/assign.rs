@@ -2,6 +2,7 @@
 //! shell's variables) or before a command (they last for that command).
 
 use super::ex;
+use crate::builtins::{literal_value, Element};
 use crate::expand::Value;
 use crate::lang::ast::{AssignValue, Assignment};
 use crate::shell::Shell;
@@ -92,79 +93,49 @@ impl Shell {
                     _ => Ok(Value::Scalar(v)),
                 }
             }
-            AssignValue::Array(items)
-                if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
-            {
-                let mut out: Vec<(String, String)> = Vec::new();
-                let mut pending: Option<String> = None;
-                for (key, w) in items {
-                    let key = match key {
-                        Some(k) => Some(
-                            ex::string(self, k)
-                                .await
-                                .map_err(|e| self.expand_failed(&e))?,
-                        ),
-                        None => None,
-                    };
-                    let values = match key {
-                        Some(_) => vec![ex::string(self, w)
-                            .await
-                            .map_err(|e| self.expand_failed(&e))?],
-                        None => ex::fields(self, std::slice::from_ref(w))
-                            .await
-                            .map_err(|e| self.expand_failed(&e))?,
-                    };
-                    // `([k]=v …)`, or bash 5.1's `(k1 v1 k2 v2)`.
-                    let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
-                    match key {
-                        Some(k) => put(k, values.into_iter().next().unwrap_or_default()),
-                        None => {
-                            for v in values {
-                                match pending.take() {
-                                    Some(k) => put(k, v),
-                                    None => pending = Some(v),
-                                }
-                            }
-                        }
-                    }
-                }
-                if let Some(k) = pending {
-                    crate::expand::assoc_set(&mut out, k, String::new());
-                }
-                Ok(Value::Assoc(out))
-            }
             AssignValue::Array(items) => {
-                let mut out: Vec<(usize, String)> = Vec::new();
-                let mut next = 0usize;
+                let mut elements = Vec::with_capacity(items.len());
                 for (key, w) in items {
-                    if let Some(k) = key {
-                        let k = match ex::string(self, k).await {
-                            Ok(k) => k,
-                            Err(e) => return Err(self.expand_failed(&e)),
-                        };
-                        next = self.eval_index(&a.name, &k)?;
-                        let v = match ex::string(self, w).await {
-                            Ok(v) => v,
-                            Err(e) => return Err(self.expand_failed(&e)),
-                        };
-                        out.retain(|(i, _)| *i != next);
-                        out.push((next, v));
-                        next += 1;
+                    let (key, append, value) = match key {
+                        Some(k) => (Some(self.expand_text(k).await?), false, None),
+                        None => match ex::literal_key(&w.raw) {
+                            Some((k, append, at)) => {
+                                let whole = self.expand_text(w).await?;
+                                let value = ex::literal_value_text(&w.raw, at, whole);
+                                let key = ex::simple_text(self, k).unwrap_or_else(|| k.to_string());
+                                (Some(key), append, Some(value))
+                            }
+                            None => (None, false, None),
+                        },
+                    };
+                    if let Some(value) = value {
+                        elements.push(Element { key, append, value });
+                    } else if key.is_some() {
+                        let value = self.expand_text(w).await?;
+                        elements.push(Element { key, append, value });
                     } else {
-                        let vs = match ex::fields(self, std::slice::from_ref(w)).await {
+                        let values = match ex::fields(self, std::slice::from_ref(w)).await {
                             Ok(v) => v,
                             Err(e) => return Err(self.expand_failed(&e)),
                         };
-                        for v in vs {
-                            out.retain(|(i, _)| *i != next);
-                            out.push((next, v));
-                            next += 1;
-                        }
+                        elements.extend(values.into_iter().map(|value| Element {
+                            key: None,
+                            append: false,
+                            value,
+                        }));
                     }
                 }
-                out.sort_by_key(|(i, _)| *i);
-                Ok(Value::Indexed(out))
+                literal_value(self, &a.name, elements, a.append)
+                    .map_err(|msg| self.fail(&format!("corral: {msg}")))
             }
+        }
+    }
+
+    /// A word expanded as an assignment's value is (no splitting).
+    async fn expand_text(&mut self, w: &crate::lang::ast::Word) -> Result<String, i32> {
+        match ex::string(self, w).await {
+            Ok(s) => Ok(s),
+            Err(e) => Err(self.expand_failed(&e)),
         }
     }
 
@@ -336,34 +307,9 @@ impl Shell {
                 };
                 self.env.vars.assign_element(&a.name, i, v)
             }
-            (_, Value::Indexed(items)) => {
-                let items = if a.append {
-                    let mut old = match self.env.vars.value(&a.name) {
-                        Some(Value::Indexed(o)) => o.clone(),
-                        Some(Value::Scalar(s)) => vec![(0, s.clone())],
-                        Some(Value::Assoc(_)) | None => Vec::new(),
-                    };
-                    let base = old.last().map_or(0, |(i, _)| i + 1);
-                    old.extend(items.into_iter().map(|(i, v)| (base + i, v)));
-                    old
-                } else {
-                    items
-                };
-                self.env.vars.assign(&a.name, Value::Indexed(items))
-            }
-            (_, Value::Assoc(items)) => {
-                let items = match self.env.vars.value(&a.name) {
-                    Some(Value::Assoc(old)) if a.append => {
-                        let mut old = old.clone();
-                        for (k, v) in items {
-                            crate::expand::assoc_set(&mut old, k, v);
-                        }
-                        old
-                    }
-                    _ => items,
-                };
-                self.env.vars.assign(&a.name, Value::Assoc(items))
-            }
+            // `a+=(…)`: the literal's value already holds the old elements.
+            (_, Value::Indexed(items)) => self.env.vars.assign(&a.name, Value::Indexed(items)),
+            (_, Value::Assoc(items)) => self.env.vars.assign(&a.name, Value::Assoc(items)),
         };
         if result.is_ok() && self.env.lang.opts.allexport {
             self.env.vars.export(&a.name, None);
