@@ -33,6 +33,7 @@ mod tests;
 pub use env::{assoc_set, BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
 pub use pattern::Pattern;
+pub(crate) use arith::unquote_subscripts;
 
 use crate::lang::ast::{Arith, Word, WordPart};
 use fields::{Builder, Mode};

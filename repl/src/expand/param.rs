@@ -160,7 +160,10 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             let v = map(value, |s| replace(&s, &p, *at, &r.text, &r.quoted));
             put(env, b, v, q);
         }
-        ParamOp::Substring { offset, .. } if offset.text.trim().is_empty() => {
+        ParamOp::Substring {
+            offset,
+            length: None,
+        } if offset.text.is_empty() => {
             // `${x:}`: bash's grammar wants an offset.
             return Err(ExpandError::BadSubstitution(format!(
                 "${{{}:}}",

@@ -47,7 +47,12 @@ impl ExpandEnv for Shell {
                     .ok_or_else(|| format!("{name}[{i}]: bad array subscript"))?;
                 self.env.vars.assign_element(name, i, value)
             }
-            None => self.env.vars.assign(name, Value::Scalar(value)),
+            // `a++` of an array changes its element 0 (key "0").
+            None => match self.env.vars.value(name) {
+                Some(Value::Indexed(_)) => self.env.vars.assign_element(name, 0, value),
+                Some(Value::Assoc(_)) => self.env.vars.assign_key(name, "0", value),
+                _ => self.env.vars.assign(name, Value::Scalar(value)),
+            },
         };
         r.map_err(|e| e.to_string())
     }
@@ -297,8 +302,24 @@ impl Shell {
             fn set(&mut self, name: &str, index: Option<i64>, value: i64) {
                 let _ = ExpandEnv::assign(self.0, name, index, value.to_string());
             }
+            fn is_assoc(&self, name: &str) -> bool {
+                matches!(self.0.env.vars.value(name), Some(Value::Assoc(_)))
+            }
+            fn get_key(&self, name: &str, key: &str) -> Option<String> {
+                match self.0.env.vars.value(name)? {
+                    Value::Assoc(items) => {
+                        items.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+                    }
+                    _ => None,
+                }
+            }
+            fn set_key(&mut self, name: &str, key: &str, value: i64) {
+                let _ = self.0.env.vars.assign_key(name, key, value.to_string());
+            }
         }
-        crate::lang::arith::eval(text, &mut V(self)).map_err(|e| format!("{}: {e}", text.trim()))
+        let unquoted = crate::expand::unquote_subscripts(text);
+        crate::lang::arith::eval(&unquoted, &mut V(self))
+            .map_err(|e| format!("{}: {e}", text.trim()))
     }
 
     /// A copy of the shell for a subshell: same variables, functions, cwd
@@ -361,3 +382,4 @@ impl Shell {
         self.exit_status.take().unwrap_or(status)
     }
 }
+
