@@ -309,3 +309,12 @@ r3=new
 echo "${A[@]} $r2"
 declare -n last='a[-1]'
 echo "$last ${last/e/E}"
+
+### declaration_arguments_are_not_globbed
+touch foo=a foo=b
+export foo=*
+typeset bar=[f]*
+echo "$foo $bar"
+declare -a arr=(foo=*)
+echo "${arr[@]}"
+rm foo=a foo=b
