@@ -318,3 +318,20 @@ echo "$foo $bar"
 declare -a arr=(foo=*)
 echo "${arr[@]}"
 rm foo=a foo=b
+
+### declare_lower_upper
+declare -l lower=FOO
+declare -u upper=foo
+upper+=bar
+echo "$lower $upper"
+declare -p lower upper
+declare -l a=(AB CD)
+a[2]=EF
+declare -p a
+echo "${upper@a} ${a@a}"
+declare +u upper
+upper=xY
+declare -u -l both=AbC
+echo "$upper $both"
+f() { local -u z=abc; read -r z <<< "$z-read"; echo "$z"; }
+f

@@ -4,7 +4,7 @@
 use super::out;
 use crate::exec::BoxFut;
 use crate::expand::Value;
-use crate::interp::{valid_name, Var};
+use crate::interp::{valid_name, LetterCase, Var};
 use crate::io::Streams;
 use crate::shell::Shell;
 
@@ -74,6 +74,11 @@ fn declaration(name: &str, var: &Var) -> String {
     }
     if var.exported {
         flags.push('x');
+    }
+    match var.case {
+        Some(LetterCase::Lower) => flags.push('l'),
+        Some(LetterCase::Upper) => flags.push('u'),
+        None => {}
     }
     if flags.is_empty() {
         flags.push('-');
@@ -239,6 +244,8 @@ struct Decl {
     export: Option<bool>,
     readonly: bool,
     integer: Option<bool>,
+    /// `-l`/`-u` (`Some(None)`: `+l`, `+u`, or both given).
+    case: Option<Option<LetterCase>>,
     print: bool,
     functions: bool,
     /// `-F`: names only.
@@ -624,6 +631,19 @@ async fn declare_common(
                     'x' => d.export = Some(on),
                     'r' => d.readonly = true,
                     'i' => d.integer = Some(on),
+                    // `-l` and `-u` together cancel (bash).
+                    'l' | 'u' => {
+                        let case = if c == 'l' {
+                            LetterCase::Lower
+                        } else {
+                            LetterCase::Upper
+                        };
+                        d.case = match d.case {
+                            Some(Some(other)) if on && other != case => Some(None),
+                            _ if on => Some(Some(case)),
+                            _ => Some(None),
+                        };
+                    }
                     'p' => d.print = true,
                     'f' => d.functions = true,
                     'F' => {
@@ -746,6 +766,9 @@ async fn declare_common(
         }
         if let Some(v) = d.integer {
             shell.env.vars.entry(&name).integer = v;
+        }
+        if let Some(case) = d.case {
+            shell.env.vars.entry(&name).case = case;
         }
         if d.nameref.is_some() {
             // The value names the target: it is assigned to the reference itself.

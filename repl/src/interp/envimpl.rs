@@ -83,7 +83,16 @@ impl ExpandEnv for Shell {
             Some(Value::Assoc(_)) => flags.push('A'),
             _ => {}
         }
-        for (on, c) in [(var.integer, 'i'), (var.readonly, 'r'), (var.exported, 'x')] {
+        let lower = var.case == Some(super::LetterCase::Lower);
+        let upper = var.case == Some(super::LetterCase::Upper);
+        for (on, c) in [
+            (var.integer, 'i'),
+            (var.nameref, 'n'),
+            (var.readonly, 'r'),
+            (var.exported, 'x'),
+            (lower, 'l'),
+            (upper, 'u'),
+        ] {
             if on {
                 flags.push(c);
             }

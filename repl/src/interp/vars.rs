@@ -75,6 +75,35 @@ pub struct Var {
     pub integer: bool,
     /// `declare -n`: its value names the variable it stands for.
     pub nameref: bool,
+    /// `declare -l` / `-u`: assigned values are converted to this case.
+    pub case: Option<LetterCase>,
+}
+
+/// The case `declare -l` (lower) or `-u` (upper) converts values to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterCase {
+    /// `declare -l`
+    Lower,
+    /// `declare -u`
+    Upper,
+}
+
+impl LetterCase {
+    fn apply(self, s: &mut String) {
+        let converted = match self {
+            LetterCase::Lower => s.to_lowercase(),
+            LetterCase::Upper => s.to_uppercase(),
+        };
+        *s = converted;
+    }
+
+    fn apply_value(self, v: &mut Value) {
+        match v {
+            Value::Scalar(s) => self.apply(s),
+            Value::Indexed(items) => items.iter_mut().for_each(|(_, s)| self.apply(s)),
+            Value::Assoc(items) => items.iter_mut().for_each(|(_, s)| self.apply(s)),
+        }
+    }
 }
 
 impl Var {
@@ -85,6 +114,7 @@ impl Var {
             readonly: false,
             integer: false,
             nameref: false,
+            case: None,
         }
     }
 }
@@ -271,11 +301,19 @@ impl Vars {
     }
 
     /// Stores `value` in one lookup, refusing a readonly variable if `check`.
-    fn store_checked(&mut self, name: &str, value: Value, check: bool) -> Result<(), VarError> {
+    fn store_checked(
+        &mut self,
+        name: &str,
+        mut value: Value,
+        check: bool,
+    ) -> Result<(), VarError> {
         match self.table.get_mut(name) {
             Some(var) => {
                 if check && var.readonly {
                     return Err(VarError::Readonly(name.to_string()));
+                }
+                if let Some(case) = var.case {
+                    case.apply_value(&mut value);
                 }
                 if var.exported && var.value.as_ref() != Some(&value) {
                     self.changed = true;
@@ -462,6 +500,7 @@ impl Vars {
             readonly: false,
             integer: false,
             nameref: false,
+            case: None,
         })
     }
 
@@ -595,6 +634,7 @@ impl Vars {
                 readonly: false,
                 integer: false,
                 nameref: false,
+                case: None,
             },
         );
     }
