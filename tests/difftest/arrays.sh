@@ -234,3 +234,18 @@ h=([k]=v loose)
 declare -p h
 declare -a d=(1 [0]+=x [a[0]]=z "[q]=r")
 declare -p d
+
+### assoc_subscripts_are_expanded_words
+declare -A assoc=([K]=val)
+unset -v 'assoc["K"]'; echo len=${#assoc[@]}
+assoc[K]=v
+key=K
+unset -v 'assoc[$(echo K)]'; echo len=${#assoc[@]}
+printf -v 'assoc[$key]' '/%s/' val3
+echo "${assoc[@]}"
+declare -a array=(1 2 3)
+declare -A h
+h["${array[@]}"]=foo
+h["$key"]+=x
+h[$key]+=y
+echo "${h["${array[@]}"]}" "${h[K]}"

@@ -949,8 +949,13 @@ pub(super) fn unset<'a>(
             if let Some((base, rest)) = name.split_once('[') {
                 if let Some(index) = rest.strip_suffix(']') {
                     if let Some(Value::Assoc(_)) = shell.env.vars.value(base) {
-                        let key = crate::expand::simple_text(shell, index)
-                            .unwrap_or_else(|| index.to_string());
+                        let key = match crate::expand::assoc_key(shell, index).await {
+                            Ok(k) => k,
+                            Err(e) => {
+                                status = shell.expand_failed(&e);
+                                continue;
+                            }
+                        };
                         if let Err(e) = shell.env.vars.unset_key(base, &key) {
                             io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
                                 .await;

@@ -34,6 +34,7 @@ pub use env::{assoc_set, BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
 pub use pattern::Pattern;
 pub(crate) use arith::unquote_subscripts;
+pub(crate) use param::assoc_key;
 
 use crate::lang::ast::{Arith, Word, WordPart};
 use fields::{Builder, Mode};

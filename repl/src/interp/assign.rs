@@ -85,12 +85,22 @@ impl Shell {
                 };
                 match &a.index {
                     Some(index)
-                        if !matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
+                        if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
                     {
+                        // The key is the subscript expanded as a word.
+                        let key = match index.literal() {
+                            Some(k) => k,
+                            None => ex::assoc_key(self, &index.raw)
+                                .await
+                                .map_err(|e| self.expand_failed(&e))?,
+                        };
+                        Ok(Value::Assoc(vec![(key, v)]))
+                    }
+                    Some(index) => {
                         let i = self.element_index(&a.name, index).await?;
                         Ok(Value::Indexed(vec![(i, v)]))
                     }
-                    _ => Ok(Value::Scalar(v)),
+                    None => Ok(Value::Scalar(v)),
                 }
             }
             AssignValue::Array(items) => {
@@ -306,6 +316,19 @@ impl Shell {
                     v
                 };
                 self.env.vars.assign_element(&a.name, i, v)
+            }
+            (Some(_), Value::Assoc(items)) => {
+                let Some((key, v)) = items.into_iter().next() else {
+                    return Ok(());
+                };
+                let v = match self.env.vars.value(&a.name) {
+                    Some(Value::Assoc(old)) if a.append => {
+                        let old = old.iter().find(|(k, _)| *k == key).map(|(_, s)| s.as_str());
+                        format!("{}{v}", old.unwrap_or(""))
+                    }
+                    _ => v,
+                };
+                self.env.vars.assign_key(&a.name, &key, v)
             }
             // `a+=(…)`: the literal's value already holds the old elements.
             (_, Value::Indexed(items)) => self.env.vars.assign(&a.name, Value::Indexed(items)),
