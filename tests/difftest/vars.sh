@@ -335,3 +335,15 @@ declare -u -l both=AbC
 echo "$upper $both"
 f() { local -u z=abc; read -r z <<< "$z-read"; echo "$z"; }
 f
+
+### local_cannot_hide_readonly
+readonly g=1
+f() {
+  local x=1 g=$(( x + 1 ))
+  echo "st=$? g=$g"
+  local -r h=1
+  local h=3
+  echo "st=$? h=$h"
+}
+f
+echo "g=$g"

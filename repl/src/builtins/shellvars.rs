@@ -758,6 +758,17 @@ async fn declare_common(
                 continue;
             }
         }
+        let readonly = shell.env.vars.var(&name).is_some_and(|v| v.readonly);
+        if make_local && readonly && !shell.env.vars.is_local(&name) {
+            // A function cannot hide a readonly variable (bash).
+            io.err_line(&format!(
+                "{}{builtin}: {name}: readonly variable",
+                shell.err_prefix()
+            ))
+            .await;
+            status = 1;
+            continue;
+        }
         if make_local {
             shell.env.vars.make_local(&name);
         } else if value.is_none() && shell.env.vars.var(&name).is_none() {

@@ -639,6 +639,15 @@ impl Vars {
         );
     }
 
+    /// Whether `name` is a local of the running function.
+    #[must_use]
+    pub fn is_local(&self, name: &str) -> bool {
+        self.frames
+            .iter()
+            .rposition(|f| f.function)
+            .is_some_and(|k| self.frames[k..].iter().any(|f| f.hidden.contains_key(name)))
+    }
+
     /// A temporary assignment (`v=x f`, `v=x eval …`), bound in the newest
     /// frame: as a local, except that `unset` anywhere removes it.
     pub fn make_temporary(&mut self, name: &str) {
