@@ -347,3 +347,10 @@ f() {
 }
 f
 echo "g=$g"
+
+### declare_and_set_list_variables_and_functions
+f() { echo hi; }
+zz=$'one\ntwo'
+a=(1 2)
+declare | grep -A4 '^zz=\|^a=\|^f ()'
+set | grep -A4 '^f ()'

@@ -103,6 +103,40 @@ fn declaration(name: &str, var: &Var) -> String {
     }
 }
 
+/// What `set` and `declare` without arguments print: every variable as
+/// `name=value`, then every function (bash).
+fn listing(shell: &Shell) -> String {
+    let mut text = String::new();
+    for (name, var) in shell.env.vars.all() {
+        match &var.value {
+            Some(Value::Scalar(s)) => text.push_str(&format!("{name}={}\n", quoted(s))),
+            Some(Value::Indexed(items)) => {
+                let inner: Vec<String> = items
+                    .iter()
+                    .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
+                    .collect();
+                text.push_str(&format!("{name}=({})\n", inner.join(" ")));
+            }
+            Some(Value::Assoc(items)) => {
+                let inner: String = items
+                    .iter()
+                    .map(|(k, v)| format!("[{}]={} ", assoc_key_text(k), dquoted(v)))
+                    .collect();
+                text.push_str(&format!("{name}=({inner})\n"));
+            }
+            None => {}
+        }
+    }
+    let functions = &shell.env.lang.functions;
+    let mut names: Vec<&String> = functions.keys().collect();
+    names.sort();
+    for def in names.into_iter().filter_map(|n| functions.get(n)) {
+        text.push_str(&crate::interp::compound::function_text(def));
+        text.push('\n');
+    }
+    text
+}
+
 pub(super) fn set<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
@@ -110,27 +144,7 @@ pub(super) fn set<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         if args.len() == 1 {
-            let mut text = String::new();
-            for (name, var) in shell.env.vars.all() {
-                match &var.value {
-                    Some(Value::Scalar(s)) => text.push_str(&format!("{name}={}\n", quoted(s))),
-                    Some(Value::Indexed(items)) => {
-                        let inner: Vec<String> = items
-                            .iter()
-                            .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
-                            .collect();
-                        text.push_str(&format!("{name}=({})\n", inner.join(" ")));
-                    }
-                    Some(Value::Assoc(items)) => {
-                        let inner: String = items
-                            .iter()
-                            .map(|(k, v)| format!("[{}]={} ", assoc_key_text(k), dquoted(v)))
-                            .collect();
-                        text.push_str(&format!("{name}=({inner})\n"));
-                    }
-                    None => {}
-                }
-            }
+            let text = listing(shell);
             return out(io, &text).await.err().unwrap_or(0);
         }
         let mut i = 1;
@@ -684,6 +698,10 @@ async fn declare_common(
     }
     if d.functions {
         return declare_functions(shell, &names, io, d.names_only).await;
+    }
+    if names.is_empty() && args.len() == 1 && matches!(builtin, "declare" | "typeset") {
+        let text = listing(shell);
+        return out(io, &text).await.err().unwrap_or(0);
     }
     if names.is_empty() || d.print {
         let mut text = String::new();
