@@ -249,3 +249,12 @@ h["${array[@]}"]=foo
 h["$key"]+=x
 h[$key]+=y
 echo "${h["${array[@]}"]}" "${h[K]}"
+
+### indexed_subscript_quotes
+a["1"]=2
+echo "st=$? ${#a[@]}"
+{ a['2']=3; } 2>/dev/null
+echo "st=$? ${#a[@]}"
+i=2
+a[i]=1 a[$i+1]=2 a[ 5 ]=4 a[$(echo 6)]=5 a[i++]=6
+echo "${!a[@]} $i"

@@ -156,7 +156,8 @@ impl Shell {
         name: &str,
         index: &crate::lang::ast::Word,
     ) -> Result<usize, i32> {
-        let text = index.literal().unwrap_or_else(|| index.raw.clone());
+        // As arithmetic: `$x` and double quotes go, single quotes stay (an error).
+        let text = index.raw.clone();
         if text.trim().is_empty() {
             return Err(self.fail(&format!("corral: {name}[{text}]: bad array subscript")));
         }
