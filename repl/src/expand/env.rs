@@ -102,6 +102,9 @@ pub enum ExpandOption {
     NoCaseMatch,
     /// `shopt -s globstar`: `**` matches any depth of directories.
     GlobStar,
+    /// `shopt -u globskipdots`: a pattern starting with `.` also matches
+    /// `.` and `..`.
+    GlobDots,
 }
 
 /// Why `$(…)` produced no output: already reported by the interpreter.

@@ -99,6 +99,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
         globstar: env.option(ExpandOption::GlobStar),
+        dots: env.option(ExpandOption::GlobDots),
     };
     let (nullglob, failglob) = (
         env.option(ExpandOption::NullGlob),

@@ -153,6 +153,7 @@ impl ExpandEnv for Shell {
             ExpandOption::ExtGlob => self.env.lang.shopt.get("extglob"),
             ExpandOption::NoCaseMatch => self.env.lang.shopt.get("nocasematch"),
             ExpandOption::GlobStar => self.env.lang.shopt.get("globstar"),
+            ExpandOption::GlobDots => !self.env.lang.shopt.get("globskipdots"),
         }
     }
 
