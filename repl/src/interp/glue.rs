@@ -167,6 +167,10 @@ impl CondEnv for Shell {
         self.env.lang.opts.xtrace
     }
 
+    fn nocasematch(&self) -> bool {
+        self.env.lang.shopt.get("nocasematch")
+    }
+
     fn trace(&mut self, text: String) -> BoxFuture<'_, ()> {
         self.trace_lines(vec![text])
     }
