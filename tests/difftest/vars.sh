@@ -354,3 +354,18 @@ zz=$'one\ntwo'
 a=(1 2)
 declare | grep -A4 '^zz=\|^a=\|^f ()'
 set | grep -A4 '^f ()'
+
+### nameref_to_all_elements
+typeset -n ref='a[@]' star='a[*]'
+a=('A B' C)
+printf '<%s>' "$ref" $ref; echo
+printf '<%s>' "$star"; echo
+ref=(X Y Z)
+echo "status=$? ${a[*]}"
+
+### nameref_to_an_element_has_no_elements
+array=(X Y Z)
+typeset -n ref='array[0]'
+echo "[${ref[0]}] [${ref[@]}] [${#ref[@]}]"
+ref[1]=q; echo not reached
+echo "status=$? ${array[@]}"

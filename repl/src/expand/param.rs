@@ -221,6 +221,11 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
         Param::Named(n) => match env.value(n) {
             None => PVal::Unset,
             Some(Value::Scalar(s)) => PVal::Str(s),
+            // A nameref to `a[@]` (`a[*]`) reads as `${a[@]}` (`${a[*]}`).
+            Some(v) if env.nameref(n).is_some_and(|t| t.ends_with("[@]") || t.ends_with("[*]")) => {
+                let star = env.nameref(n).is_some_and(|t| t.ends_with("[*]"));
+                PVal::List(v.values(), star)
+            }
             Some(v) => match v.first() {
                 Some(s) => PVal::Str(s.to_owned()),
                 None => PVal::Unset,
@@ -244,6 +249,15 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
             return Err(ExpandError::BadSubstitution(format!(
                 "${{{name}[{index}]}}"
             )));
+        }
+        // `${ref[i]}` of a nameref to an element names nothing (bash).
+        Param::Element { name, .. } | Param::AllElements { name, .. }
+            if env.nameref(name).is_some_and(|t| t.contains('[')) =>
+        {
+            match p {
+                Param::AllElements { concat, .. } => PVal::List(Vec::new(), *concat),
+                _ => PVal::Unset,
+            }
         }
         Param::Element { name, index } => match env.value(name) {
             None => {

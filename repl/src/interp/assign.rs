@@ -244,11 +244,22 @@ impl Shell {
 
     /// Performs an assignment (`x=v`, `x+=v`, `a[i]=v`, `a=(…)`).
     pub(crate) fn assign(&mut self, a: &Assignment, value: Value) -> Result<(), i32> {
-        if let (None, Value::Scalar(v)) = (&a.index, &value) {
-            if let Some((base, sub)) = self.env.vars.element_ref(&a.name) {
-                let (base, sub) = (base.to_string(), sub.to_string());
-                return self.assign_referenced(&base, &sub, a.append, v.clone());
+        if let (Some(_), Some((base, sub))) = (&a.index, self.env.vars.element_ref(&a.name)) {
+            // `ref[i]=v` where ref names an element.
+            let msg = format!("corral: `{base}[{sub}]': not a valid identifier");
+            let status = self.fail(&msg);
+            if !self.interactive {
+                self.discard(status);
             }
+            return Err(status);
+        }
+        if let (None, Some((base, sub))) = (&a.index, self.env.vars.element_ref(&a.name)) {
+            let (base, sub) = (base.to_string(), sub.to_string());
+            return match value {
+                Value::Scalar(v) => self.assign_referenced(&base, &sub, a.append, v),
+                // `ref=(…)` where ref names an element.
+                _ => Err(self.fail(&format!("corral: `{base}[{sub}]': not a valid identifier"))),
+            };
         }
         let integer = self.env.vars.var(&a.name).is_some_and(|v| v.integer);
         let result = match (&a.index, value) {
