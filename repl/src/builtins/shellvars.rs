@@ -404,9 +404,11 @@ pub(crate) fn literal_value(
     };
     // A subscript that names a variable may read the array being built:
     // it is then visible while the subscripts are evaluated.
-    let visible = elements
-        .iter()
-        .any(|e| e.key.as_ref().is_some_and(|k| k.contains(|c: char| c.is_ascii_alphabetic())));
+    let visible = elements.iter().any(|e| {
+        e.key
+            .as_ref()
+            .is_some_and(|k| k.contains(|c: char| c.is_ascii_alphabetic()))
+    });
     let saved = if visible {
         let saved = shell.env.vars.var(name).cloned();
         shell.env.vars.entry(name).value = Some(Value::Indexed(out.clone()));

@@ -30,11 +30,11 @@ mod word;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use arith::unquote_subscripts;
 pub use env::{assoc_set, BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
-pub use pattern::Pattern;
-pub(crate) use arith::unquote_subscripts;
 pub(crate) use param::assoc_key;
+pub use pattern::Pattern;
 
 use crate::lang::ast::{Arith, Word, WordPart};
 use fields::{Builder, Mode};

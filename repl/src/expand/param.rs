@@ -222,7 +222,11 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
             None => PVal::Unset,
             Some(Value::Scalar(s)) => PVal::Str(s),
             // A nameref to `a[@]` (`a[*]`) reads as `${a[@]}` (`${a[*]}`).
-            Some(v) if env.nameref(n).is_some_and(|t| t.ends_with("[@]") || t.ends_with("[*]")) => {
+            Some(v)
+                if env
+                    .nameref(n)
+                    .is_some_and(|t| t.ends_with("[@]") || t.ends_with("[*]")) =>
+            {
                 let star = env.nameref(n).is_some_and(|t| t.ends_with("[*]"));
                 PVal::List(v.values(), star)
             }

@@ -206,7 +206,10 @@ impl Shell {
         let text = match value {
             Value::Assoc(items) => {
                 let key = ex::simple_text(self, sub).unwrap_or_else(|| sub.to_string());
-                items.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+                items
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone())
             }
             Value::Indexed(items) => {
                 let i = self.env.vars.element_at(base, self.peek_arith(sub)?)?;
@@ -373,8 +376,15 @@ impl Shell {
         let result = match self.env.vars.value(base) {
             Some(Value::Assoc(items)) => {
                 let key = ex::simple_text(self, sub).unwrap_or_else(|| sub.to_string());
-                let old = items.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone());
-                let v = if append { old.unwrap_or_default() + &v } else { v };
+                let old = items
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, s)| s.clone());
+                let v = if append {
+                    old.unwrap_or_default() + &v
+                } else {
+                    v
+                };
                 self.env.vars.assign_key(base, &key, v)
             }
             _ => {

@@ -392,4 +392,3 @@ impl Shell {
         self.exit_status.take().unwrap_or(status)
     }
 }
-

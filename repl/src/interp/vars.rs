@@ -301,12 +301,7 @@ impl Vars {
     }
 
     /// Stores `value` in one lookup, refusing a readonly variable if `check`.
-    fn store_checked(
-        &mut self,
-        name: &str,
-        mut value: Value,
-        check: bool,
-    ) -> Result<(), VarError> {
+    fn store_checked(&mut self, name: &str, mut value: Value, check: bool) -> Result<(), VarError> {
         match self.table.get_mut(name) {
             Some(var) => {
                 if check && var.readonly {
@@ -522,11 +517,12 @@ impl Vars {
             None => return Ok(()),
         }
         let current = self.frames.len().wrapping_sub(1);
-        let owner = self.frames.iter().rposition(|f| f.hidden.contains_key(name));
+        let owner = self
+            .frames
+            .iter()
+            .rposition(|f| f.hidden.contains_key(name));
         let revealed = match owner {
-            Some(k)
-                if k != current || self.frames[k].hidden.get(name).is_some_and(|h| h.temp) =>
-            {
+            Some(k) if k != current || self.frames[k].hidden.get(name).is_some_and(|h| h.temp) => {
                 self.frames[k].hidden.remove(name).and_then(|h| h.var)
             }
             _ => None,
@@ -599,7 +595,10 @@ impl Vars {
     /// Hides `name` in frame `at`, or turns its temporary binding in a frame
     /// at or above `at` into a local one.
     fn bind(&mut self, name: &str, at: usize) {
-        let owner = self.frames.iter().rposition(|f| f.hidden.contains_key(name));
+        let owner = self
+            .frames
+            .iter()
+            .rposition(|f| f.hidden.contains_key(name));
         let inherit = match owner {
             Some(k) if k >= at => {
                 if let Some(h) = self.frames[k].hidden.get_mut(name) {
