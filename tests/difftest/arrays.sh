@@ -150,3 +150,111 @@ declare -p c
 x='p q'
 local_test() { local -a d=($x "$x"); echo ${#d[@]}; }
 local_test
+
+### negative_subscripts_count_from_the_end
+a=(0 1 2 3 4)
+unset 'a[1]' 'a[4]'
+a[-1]+=0
+(( a[-1] += 42 ))
+echo "${a[@]}" "$(( a[-2] ))"
+unset 'a[-1]'
+echo "${#a[@]} ${a[-1]}"
+[[ -v a[-1] ]] && echo has -1
+[[ -v a[-3] ]] || echo no -3
+unset 'a[-9]'
+echo "st $?"
+b=x
+echo "${b[-1]}|"
+
+### v_test_evaluates_the_subscript
+array=(1 2 3 '')
+test -v 'array[1+1]'; echo $?
+test -v 'array[4+1]'; echo $?
+i=0+1
+[[ -v array[i] ]]; echo $?
+[[ -v array[$i] ]]; echo $?
+typeset -a e
+test -v e; echo e=$?
+e[0]=1
+test -v e; echo e=$?
+test -v 'e[x]'; echo "e[x]=$?"
+declare -A A=([k]=v)
+test -v 'A[k]'; echo "A[k]=$?"
+test -v A; echo A=$?
+
+### list_to_element_fails
+a=(1 2)
+a[0]=(3 4); echo not reached
+echo "st $?"
+declare -p a
+
+### array_prefix_assignment_reaches_the_environment
+A=a B=(b b) C=([k]=v) sh -c 'echo "$A $B $C"'
+x=1
+x+=2 sh -c 'echo $x'
+echo $x
+
+### declare_keeps_the_array_kind
+declare -a a=(1 2)
+declare -A a=([x]=1)
+echo "st $?"
+declare -p a
+declare -A h=([k]=v)
+declare -a h=(1)
+echo "st $?"
+declare a=new
+declare -p a
+declare +a 's=(2 3)'
+echo "$s"
+
+### literal_subscripts_in_order
+i=1
+a=([100+i++]=$((i++)) [200+i++]=$((i++)))
+declare -p a
+a=([0]=1+2+3 [a[0]]=10 [a[6]]=hello)
+declare -p a
+a=(old1 old2)
+a+=([0]=new1 x [a[0]]=q [-1]+=!)
+declare -p a
+i=1
+declare -A B=([k$((i++))]=$((i++)) [k$((i++))]=$((i++)))
+declare -p B
+
+### literal_element_append
+hello=100
+a=([hello]=1 [hello]+=2)
+a+=([hello]+=:34)
+declare -p a
+declare -A h=([k]=old)
+h=([k]+=1 [k]+=2)
+declare -p h
+h+=([k]+=:3 [n]+=x)
+declare -p h
+h=([k]=v loose)
+declare -p h
+declare -a d=(1 [0]+=x [a[0]]=z "[q]=r")
+declare -p d
+
+### assoc_subscripts_are_expanded_words
+declare -A assoc=([K]=val)
+unset -v 'assoc["K"]'; echo len=${#assoc[@]}
+assoc[K]=v
+key=K
+unset -v 'assoc[$(echo K)]'; echo len=${#assoc[@]}
+printf -v 'assoc[$key]' '/%s/' val3
+echo "${assoc[@]}"
+declare -a array=(1 2 3)
+declare -A h
+h["${array[@]}"]=foo
+h["$key"]+=x
+h[$key]+=y
+echo "${h["${array[@]}"]}" "${h[K]}"
+
+### indexed_subscript_quotes
+a["1"]=2
+echo "st=$? ${#a[@]}"
+{ a['2']=3; } 2>/dev/null
+echo "st=$? ${#a[@]}"
+i=2
+a[i]=1 a[$i+1]=2 a[ 5 ]=4 a[$(echo 6)]=5 a[i++]=6
+echo "${!a[@]} $i"

@@ -207,3 +207,24 @@ x='\'; y='h'
 PS1='$x$y'; echo "${PS1@P}"
 PS1='\[foo\]>[\045]\555\\'; echo "${PS1@P}"
 PS1='[\x55] \w'; cd /; echo "${PS1@P}"
+
+### empty_substring_offset
+x=abc
+echo "[${x: }] [${x::}] [${x::1}]"
+a=(a b c)
+echo ${a[@]: }
+
+### arith_assoc_keys
+K=5 V=42
+typeset -A A
+(( A[K] = V ))
+echo "A[5]=${A[5]} keys=${!A[@]}"
+A[K]=oops
+(( V = A[K] )); echo V=$V
+declare -A B=([foo]=40 [spam]=2)
+(( x = B['spam'] + B["foo"] )); echo $x
+key=foo
+(( B[$key] += 2, B[new]++ )); echo ${B[foo]} ${B[new]}
+a=(1 0 0)
+: $(( a++ ))
+echo "${a[@]}"

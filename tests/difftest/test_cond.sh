@@ -154,3 +154,10 @@ echo "${#BASH_REMATCH[@]}"
 set -u
 [ -o nounset ] && echo nounset-on
 [ -o errexit ] || echo errexit-off
+
+### regex_nocasematch
+shopt -s nocasematch
+[[ a =~ A ]]; echo $?
+[[ A =~ [a] ]]; echo "$? ${BASH_REMATCH[0]}"
+shopt -u nocasematch
+[[ A =~ a ]]; echo $?

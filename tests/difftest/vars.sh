@@ -262,3 +262,110 @@ echo ${a[]}; echo same line
 echo "status=$?"
 x=abc; echo ${x:1:-5}; echo same line
 echo "status=$?"
+
+### unset_reveals_the_callers_variable
+unlocal() { unset -v "$1"; }
+level2() { local v=two; unlocal v; echo "level2 ${v-unset}"; }
+level1() { local v=one; level2; unlocal v; echo "level1 ${v-unset}"; v=set; }
+v=global
+level1
+echo "top $v"
+f() { local v=l; unset v; echo "own ${v-unset}"; v=x; }
+f
+echo "top $v"
+g() { unset v; echo "temp ${v-unset}"; }
+v=temp g
+echo "top $v"
+
+### temporary_assignment_layers
+f() {
+  v=t eval 'local v=1; local w=2; echo "in $v $w"'
+  echo "out $v $w"
+}
+v=g
+f
+echo "top $v ${w-unset}"
+x=1 eval 'unset x; echo "eval ${x-unset}"'
+echo "top ${x-unset}"
+x=G
+x=1 eval 'x=2'
+echo "top $x"
+h() { local v; echo "h ${v-unset}"; }
+k() { h; }
+v=temp k
+
+### nameref_to_an_element
+typeset -n ref='a[2]'
+a=(zero one two three)
+echo "ref=$ref"
+ref=TWO
+ref+=x
+echo "${a[@]}"
+declare -A A=([K]=val)
+key=K
+declare -n r2='A["K"]' r3='A[$key]'
+echo "$r2"
+r3=new
+echo "${A[@]} $r2"
+declare -n last='a[-1]'
+echo "$last ${last/e/E}"
+
+### declaration_arguments_are_not_globbed
+touch foo=a foo=b
+export foo=*
+typeset bar=[f]*
+echo "$foo $bar"
+declare -a arr=(foo=*)
+echo "${arr[@]}"
+rm foo=a foo=b
+
+### declare_lower_upper
+declare -l lower=FOO
+declare -u upper=foo
+upper+=bar
+echo "$lower $upper"
+declare -p lower upper
+declare -l a=(AB CD)
+a[2]=EF
+declare -p a
+echo "${upper@a} ${a@a}"
+declare +u upper
+upper=xY
+declare -u -l both=AbC
+echo "$upper $both"
+f() { local -u z=abc; read -r z <<< "$z-read"; echo "$z"; }
+f
+
+### local_cannot_hide_readonly
+readonly g=1
+f() {
+  local x=1 g=$(( x + 1 ))
+  echo "st=$? g=$g"
+  local -r h=1
+  local h=3
+  echo "st=$? h=$h"
+}
+f
+echo "g=$g"
+
+### declare_and_set_list_variables_and_functions
+f() { echo hi; }
+zz=$'one\ntwo'
+a=(1 2)
+declare | grep -A4 '^zz=\|^a=\|^f ()'
+set | grep -A4 '^f ()'
+
+### nameref_to_all_elements
+typeset -n ref='a[@]' star='a[*]'
+a=('A B' C)
+printf '<%s>' "$ref" $ref; echo
+printf '<%s>' "$star"; echo
+ref=(X Y Z)
+echo "status=$? ${a[*]}"
+
+### nameref_to_an_element_has_no_elements
+array=(X Y Z)
+typeset -n ref='array[0]'
+echo "[${ref[0]}] [${ref[@]}] [${#ref[@]}]"
+ref[1]=q; echo not reached
+echo "status=$? ${array[@]}"

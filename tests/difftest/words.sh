@@ -227,3 +227,11 @@ IFS=
 echo argv=${*-minus} argv=${*+plus} argv=${*:-minus} argv=${*:+plus}
 a=("" "")
 printf '[%s]' ${a[*]:-empty}; echo
+
+### globskipdots_off_matches_dot_and_dotdot
+mkdir g && cd g && touch .hid x
+echo .*
+shopt -u globskipdots
+echo .* .?
+shopt -s dotglob
+echo *

@@ -68,6 +68,12 @@ pub trait CondEnv: FileTests + Send {
         false
     }
 
+    /// `shopt -s nocasematch`: `=~` ignores case (`==` asks
+    /// [`CondEnv::matches`], which knows it too).
+    fn nocasematch(&self) -> bool {
+        false
+    }
+
     /// Traces one test (`[[ -d / ]]`) when [`CondEnv::tracing`].
     fn trace(&mut self, _text: String) -> BoxFuture<'_, ()> {
         Box::pin(std::future::ready(()))
@@ -149,7 +155,7 @@ async fn binary<E: CondEnv>(
         }
         "=~" => {
             let pieces = env.regex_pieces(right).await.map_err(CondError::Env)?;
-            let re = compile(&pieces)?;
+            let re = compile_case(&pieces, env.nocasematch())?;
             match re.captures(&lhs) {
                 Some(caps) => {
                     let groups = caps
@@ -187,8 +193,19 @@ async fn binary<E: CondEnv>(
 /// # Errors
 /// [`CondError::BadRegex`] when it does not compile.
 pub fn compile<E>(pieces: &[RegexPiece]) -> Result<regex::Regex, CondError<E>> {
+    compile_case(pieces, false)
+}
+
+/// [`compile`], ignoring case when `nocase`.
+///
+/// # Errors
+/// [`CondError::BadRegex`] when it does not compile.
+pub fn compile_case<E>(pieces: &[RegexPiece], nocase: bool) -> Result<regex::Regex, CondError<E>> {
     let source = ere_to_regex(pieces);
-    regex::Regex::new(&source).map_err(|e| CondError::BadRegex(e.to_string()))
+    regex::RegexBuilder::new(&source)
+        .case_insensitive(nocase)
+        .build()
+        .map_err(|e| CondError::BadRegex(e.to_string()))
 }
 
 /// Translates a POSIX ERE (with quoted pieces literal) to the `regex`

@@ -1,11 +1,13 @@
 //! Builtin commands. Each takes the shell, its arguments (argv[0] included)
 //! and its streams, and returns an exit status.
 
+mod array_literal;
 mod basic;
 pub(crate) mod bind;
 pub(crate) mod compgen;
 pub(crate) mod complete;
 mod control;
+mod declare_print;
 mod dirs;
 mod fc;
 pub(crate) mod history;
@@ -13,6 +15,7 @@ mod jobctl;
 mod mapfile;
 mod run;
 mod shellvars;
+pub(crate) use array_literal::{literal_value, Element};
 pub(crate) mod shopt;
 pub(crate) mod wired;
 mod wordlist;

@@ -1,102 +1,14 @@
 //! Variables and options: set, shift, local, export, unset, readonly,
 //! declare/typeset, let.
 
+use super::array_literal::assign_compound;
+use super::declare_print::{declaration, listing};
 use super::out;
 use crate::exec::BoxFut;
 use crate::expand::Value;
-use crate::interp::{valid_name, Var};
+use crate::interp::{valid_name, LetterCase, Var};
 use crate::io::Streams;
 use crate::shell::Shell;
-
-/// A value quoted as `set` and `declare -p` print it.
-fn quoted(v: &str) -> String {
-    let plain = !v.is_empty()
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:,+@%^=".contains(c));
-    if plain {
-        v.to_string()
-    } else if v.chars().any(unprintable) {
-        super::printf::ansi_c_quote(v)
-    } else {
-        format!("'{}'", v.replace('\'', "'\\''"))
-    }
-}
-
-/// A control character or a byte that is not UTF-8: bash shows the value
-/// as `$'…'`.
-fn unprintable(c: char) -> bool {
-    c.is_control() || crate::rawbytes::escaped_byte(c).is_some()
-}
-
-fn dquoted(v: &str) -> String {
-    if v.chars().any(unprintable) {
-        return super::printf::ansi_c_quote(v);
-    }
-    let mut s = String::from('"');
-    for c in v.chars() {
-        if matches!(c, '"' | '\\' | '$' | '`') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('"');
-    s
-}
-
-/// A key as `declare -p` shows it: bare when it needs no quoting.
-fn assoc_key_text(k: &str) -> String {
-    if !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,".contains(c))
-    {
-        k.to_string()
-    } else {
-        dquoted(k)
-    }
-}
-
-/// `declare -p`'s line for one variable.
-fn declaration(name: &str, var: &Var) -> String {
-    let mut flags = String::new();
-    match var.value {
-        Some(Value::Indexed(_)) => flags.push('a'),
-        Some(Value::Assoc(_)) => flags.push('A'),
-        _ => {}
-    }
-    if var.integer {
-        flags.push('i');
-    }
-    if var.nameref {
-        flags.push('n');
-    }
-    if var.readonly {
-        flags.push('r');
-    }
-    if var.exported {
-        flags.push('x');
-    }
-    if flags.is_empty() {
-        flags.push('-');
-    }
-    match &var.value {
-        None => format!("declare -{flags} {name}"),
-        Some(Value::Scalar(s)) => format!("declare -{flags} {name}={}", dquoted(s)),
-        Some(Value::Indexed(items)) => {
-            let inner: Vec<String> = items
-                .iter()
-                .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
-                .collect();
-            format!("declare -{flags} {name}=({})", inner.join(" "))
-        }
-        Some(Value::Assoc(items)) => {
-            let inner: String = items
-                .iter()
-                .map(|(k, v)| format!("[{}]={} ", assoc_key_text(k), dquoted(v)))
-                .collect();
-            format!("declare -{flags} {name}=({inner})")
-        }
-    }
-}
 
 pub(super) fn set<'a>(
     shell: &'a mut Shell,
@@ -105,27 +17,7 @@ pub(super) fn set<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         if args.len() == 1 {
-            let mut text = String::new();
-            for (name, var) in shell.env.vars.all() {
-                match &var.value {
-                    Some(Value::Scalar(s)) => text.push_str(&format!("{name}={}\n", quoted(s))),
-                    Some(Value::Indexed(items)) => {
-                        let inner: Vec<String> = items
-                            .iter()
-                            .map(|(i, v)| format!("[{i}]={}", dquoted(v)))
-                            .collect();
-                        text.push_str(&format!("{name}=({})\n", inner.join(" ")));
-                    }
-                    Some(Value::Assoc(items)) => {
-                        let inner: String = items
-                            .iter()
-                            .map(|(k, v)| format!("[{}]={} ", assoc_key_text(k), dquoted(v)))
-                            .collect();
-                        text.push_str(&format!("{name}=({inner})\n"));
-                    }
-                    None => {}
-                }
-            }
+            let text = listing(shell);
             return out(io, &text).await.err().unwrap_or(0);
         }
         let mut i = 1;
@@ -239,6 +131,8 @@ struct Decl {
     export: Option<bool>,
     readonly: bool,
     integer: Option<bool>,
+    /// `-l`/`-u` (`Some(None)`: `+l`, `+u`, or both given).
+    case: Option<Option<LetterCase>>,
     print: bool,
     functions: bool,
     /// `-F`: names only.
@@ -310,119 +204,6 @@ fn assign_element(
     }
 }
 
-/// `declare a=(…)`: the elements as the array literal's expansion quoted them.
-fn assign_compound(shell: &mut Shell, name: &str, inner: &str, append: bool) -> Result<(), String> {
-    let items = split_elements(inner);
-    let old = shell.env.vars.value(name).cloned();
-    let value = if let Some(Value::Assoc(old)) = old {
-        let mut out = if append { old } else { Vec::new() };
-        let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
-        let mut pending: Option<String> = None;
-        for (k, v) in items {
-            match (k, pending.take()) {
-                (Some(k), _) => put(k, v),
-                (None, Some(k)) => put(k, v),
-                (None, None) => pending = Some(v),
-            }
-        }
-        if let Some(k) = pending {
-            put(k, String::new());
-        }
-        Value::Assoc(out)
-    } else {
-        let mut out: Vec<(usize, String)> = match old {
-            Some(Value::Indexed(o)) if append => o,
-            Some(Value::Scalar(s)) if append => vec![(0, s)],
-            _ => Vec::new(),
-        };
-        let mut next = out.last().map_or(0, |(i, _)| i + 1);
-        for (k, v) in items {
-            if let Some(k) = k {
-                let i = shell.arith_text(&k)?;
-                next =
-                    usize::try_from(i).map_err(|_| format!("{name}[{k}]: bad array subscript"))?;
-            }
-            out.retain(|(i, _)| *i != next);
-            out.push((next, v));
-            next += 1;
-        }
-        out.sort_by_key(|(i, _)| *i);
-        Value::Indexed(out)
-    };
-    shell
-        .env
-        .vars
-        .assign(name, value)
-        .map_err(|e| e.to_string())
-}
-
-/// Splits the inside of `( … )` into elements, each with its `[key]=`:
-/// whitespace separates, `'…'`, `"…"` and `\` quote.
-fn split_elements(text: &str) -> Vec<(Option<String>, String)> {
-    let mut out = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        if chars.peek().is_none() {
-            return out;
-        }
-        let mut key = None;
-        let mut cur = String::new();
-        let mut at_start = true;
-        let mut in_key = false;
-        while let Some(&c) = chars.peek() {
-            if c.is_whitespace() && !in_key {
-                break;
-            }
-            chars.next();
-            match c {
-                '[' if at_start => in_key = true,
-                ']' if in_key && chars.peek() == Some(&'=') => {
-                    chars.next();
-                    in_key = false;
-                    key = Some(std::mem::take(&mut cur));
-                }
-                '\'' => {
-                    for q in chars.by_ref() {
-                        if q == '\'' {
-                            break;
-                        }
-                        cur.push(q);
-                    }
-                }
-                '"' => {
-                    while let Some(q) = chars.next() {
-                        match q {
-                            '"' => break,
-                            '\\' => {
-                                if let Some(n) = chars.next() {
-                                    if !matches!(n, '"' | '\\' | '$' | '`') {
-                                        cur.push('\\');
-                                    }
-                                    cur.push(n);
-                                }
-                            }
-                            _ => cur.push(q),
-                        }
-                    }
-                }
-                '\\' => {
-                    if let Some(n) = chars.next() {
-                        cur.push(n);
-                    }
-                }
-                _ => cur.push(c),
-            }
-            at_start = false;
-        }
-        if in_key {
-            // `[` without `]=`: a plain element after all.
-            cur.insert(0, '[');
-        }
-        out.push((key, cur));
-    }
-}
-
 /// Whether a nameref may name `t`: a variable or an array element (`a[2]`).
 fn nameref_target(t: &str) -> bool {
     let name = match t.split_once('[') {
@@ -484,6 +265,7 @@ async fn declare_common(
     let mut names = Vec::new();
     let mut trace = None;
     let mut options_done = false;
+    let mut scalar_only = false;
     for a in &args[1..] {
         if a == "--" && !options_done && names.is_empty() {
             options_done = true;
@@ -498,11 +280,26 @@ async fn declare_common(
         {
             for c in a[1..].chars() {
                 match c {
+                    // `+a`/`+A` remove nothing (bash); `x=(…)` is then a string.
+                    'a' | 'A' if !on => scalar_only = true,
                     'a' => d.array = true,
                     'A' => d.assoc = true,
                     'x' => d.export = Some(on),
                     'r' => d.readonly = true,
                     'i' => d.integer = Some(on),
+                    // `-l` and `-u` together cancel (bash).
+                    'l' | 'u' => {
+                        let case = if c == 'l' {
+                            LetterCase::Lower
+                        } else {
+                            LetterCase::Upper
+                        };
+                        d.case = match d.case {
+                            Some(Some(other)) if on && other != case => Some(None),
+                            _ if on => Some(Some(case)),
+                            _ => Some(None),
+                        };
+                    }
                     'p' => d.print = true,
                     'f' => d.functions = true,
                     'F' => {
@@ -543,6 +340,10 @@ async fn declare_common(
     }
     if d.functions {
         return declare_functions(shell, &names, io, d.names_only).await;
+    }
+    if names.is_empty() && args.len() == 1 && matches!(builtin, "declare" | "typeset") {
+        let text = listing(shell);
+        return out(io, &text).await.err().unwrap_or(0);
     }
     if names.is_empty() || d.print {
         let mut text = String::new();
@@ -617,6 +418,17 @@ async fn declare_common(
                 continue;
             }
         }
+        let readonly = shell.env.vars.var(&name).is_some_and(|v| v.readonly);
+        if make_local && readonly && !shell.env.vars.is_local(&name) {
+            // A function cannot hide a readonly variable (bash).
+            io.err_line(&format!(
+                "{}{builtin}: {name}: readonly variable",
+                shell.err_prefix()
+            ))
+            .await;
+            status = 1;
+            continue;
+        }
         if make_local {
             shell.env.vars.make_local(&name);
         } else if value.is_none() && shell.env.vars.var(&name).is_none() {
@@ -626,9 +438,26 @@ async fn declare_common(
         if let Some(v) = d.integer {
             shell.env.vars.entry(&name).integer = v;
         }
+        if let Some(case) = d.case {
+            shell.env.vars.entry(&name).case = case;
+        }
         if d.nameref.is_some() {
             // The value names the target: it is assigned to the reference itself.
             shell.env.vars.set_nameref(&name, false);
+        }
+        let conversion = match shell.env.vars.value(&name) {
+            Some(Value::Indexed(_)) if d.assoc => Some("indexed to associative"),
+            Some(Value::Assoc(_)) if d.array => Some("associative to indexed"),
+            _ => None,
+        };
+        if let Some(what) = conversion {
+            io.err_line(&format!(
+                "{}{name}: cannot convert {what} array",
+                shell.err_prefix()
+            ))
+            .await;
+            status = 1;
+            continue;
         }
         if d.array && shell.env.vars.value(&name).is_none() && value.is_none() {
             let _ = shell.env.vars.assign(&name, Value::Indexed(Vec::new()));
@@ -640,7 +469,7 @@ async fn declare_common(
         let compound = value
             .as_deref()
             .and_then(|v| v.strip_prefix('(')?.strip_suffix(')'));
-        let compound = compound.filter(|_| sub.is_none());
+        let compound = compound.filter(|_| sub.is_none() && !scalar_only);
         let r = match (&sub, compound) {
             (Some(sub), _) => Some(assign_element(
                 shell,
@@ -677,10 +506,12 @@ async fn declare_common(
             } else {
                 v
             };
-            let r = if d.array {
-                shell.env.vars.assign_element(&name, 0, v)
-            } else {
-                shell.env.vars.assign(&name, Value::Scalar(v))
+            // `x=v` of an array sets its element 0 (key "0"), keeping the rest.
+            let r = match shell.env.vars.value(&name) {
+                Some(Value::Assoc(_)) => shell.env.vars.assign_key(&name, "0", v),
+                Some(Value::Indexed(_)) => shell.env.vars.assign_element(&name, 0, v),
+                _ if d.array => shell.env.vars.assign_element(&name, 0, v),
+                _ => shell.env.vars.assign(&name, Value::Scalar(v)),
             };
             if let Err(e) = r {
                 io.err_line(&format!("{}{builtin}: {e}", shell.err_prefix()))
@@ -789,8 +620,13 @@ pub(super) fn unset<'a>(
             if let Some((base, rest)) = name.split_once('[') {
                 if let Some(index) = rest.strip_suffix(']') {
                     if let Some(Value::Assoc(_)) = shell.env.vars.value(base) {
-                        let key = crate::expand::simple_text(shell, index)
-                            .unwrap_or_else(|| index.to_string());
+                        let key = match crate::expand::assoc_key(shell, index).await {
+                            Ok(k) => k,
+                            Err(e) => {
+                                status = shell.expand_failed(&e);
+                                continue;
+                            }
+                        };
                         if let Err(e) = shell.env.vars.unset_key(base, &key) {
                             io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
                                 .await;
@@ -798,12 +634,22 @@ pub(super) fn unset<'a>(
                         }
                         continue;
                     }
-                    let i = match shell.eval_index(index) {
-                        Ok(i) => i,
-                        Err(s) => {
-                            status = s;
+                    let i = match shell.arith_text(index) {
+                        Ok(n) => shell.env.vars.element_at(base, n),
+                        Err(msg) => {
+                            io.err_line(&format!("{}{msg}", shell.err_prefix())).await;
+                            status = 1;
                             continue;
                         }
+                    };
+                    let Some(i) = i else {
+                        io.err_line(&format!(
+                            "{}unset: [{index}]: bad array subscript",
+                            shell.err_prefix()
+                        ))
+                        .await;
+                        status = 1;
+                        continue;
                     };
                     if let Err(e) = shell.env.vars.unset_element(base, i) {
                         io.err_line(&format!("{}unset: {e}", shell.err_prefix()))
@@ -860,27 +706,4 @@ pub(super) fn let_<'a>(
         }
         i32::from(last == 0)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn declarations_print_as_bash() {
-        let mut v = crate::interp::Vars::default();
-        v.set("x", "a \"b\"");
-        v.assign_element("a", 1, "one".into()).unwrap();
-        v.entry("x").exported = true;
-        assert_eq!(
-            declaration("x", v.var("x").unwrap()),
-            "declare -x x=\"a \\\"b\\\"\""
-        );
-        assert_eq!(
-            declaration("a", v.var("a").unwrap()),
-            "declare -a a=([1]=\"one\")"
-        );
-        assert_eq!(quoted("it's"), "'it'\\''s'");
-        assert_eq!(quoted("plain"), "plain");
-    }
 }

@@ -123,7 +123,8 @@ fn assign_target(shell: &mut Shell, name: &str, text: String) -> Result<(), Stri
         shell.env.vars.value(base),
         Some(crate::expand::Value::Assoc(_))
     ) {
-        return shell.assign_key(base, sub, text);
+        let key = crate::expand::simple_text(shell, sub).unwrap_or_else(|| sub.to_string());
+        return shell.assign_key(base, &key, text);
     }
     let index = shell.arith_text(sub)?;
     ExpandEnv::assign(shell, base, Some(index), text)

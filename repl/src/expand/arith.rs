@@ -64,11 +64,31 @@ fn evaluate<E: ExpandEnv + ?Sized>(env: &mut E, expanded: &str) -> Result<i64, E
         env,
         err: RefCell::new(None),
     };
-    let r = la::eval(expanded, &mut vars);
+    let r = la::eval(&unquote_subscripts(expanded), &mut vars);
     if let Some(e) = vars.err.into_inner() {
         return Err(e);
     }
     r.map_err(|e| error(expanded, e))
+}
+
+/// `A['k']` in arithmetic: quotes inside a subscript are removed (bash),
+/// so that a quoted key reads the element.
+pub(crate) fn unquote_subscripts(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\'', '"']) || !text.contains('[') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '\'' | '"' if depth > 0 => continue,
+            _ => {}
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A decimal integer as bash reads one (no leading zero: that is octal).
@@ -255,6 +275,33 @@ impl<E: ExpandEnv + ?Sized> la::Vars for Vars<'_, E> {
 
     fn set(&mut self, name: &str, index: Option<i64>, value: i64) {
         if let Err(msg) = self.env.assign(name, index, value.to_string()) {
+            let e = self.err.get_mut();
+            if e.is_none() {
+                *e = Some(ExpandError::Assign(msg));
+            }
+        }
+    }
+
+    fn is_assoc(&self, name: &str) -> bool {
+        matches!(self.env.value(name), Some(Value::Assoc(_)))
+    }
+
+    fn get_key(&self, name: &str, key: &str) -> Option<String> {
+        let v = match self.env.value(name) {
+            Some(Value::Assoc(items)) => items.into_iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        };
+        if v.is_none() && self.nounset {
+            let mut e = self.err.borrow_mut();
+            if e.is_none() {
+                *e = Some(ExpandError::Unbound(format!("{name}[{key}]")));
+            }
+        }
+        v
+    }
+
+    fn set_key(&mut self, name: &str, key: &str, value: i64) {
+        if let Err(msg) = self.env.assign_key(name, key, value.to_string()) {
             let e = self.err.get_mut();
             if e.is_none() {
                 *e = Some(ExpandError::Assign(msg));

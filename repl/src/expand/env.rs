@@ -102,6 +102,9 @@ pub enum ExpandOption {
     NoCaseMatch,
     /// `shopt -s globstar`: `**` matches any depth of directories.
     GlobStar,
+    /// `shopt -u globskipdots`: a pattern starting with `.` also matches
+    /// `.` and `..`.
+    GlobDots,
 }
 
 /// Why `$(…)` produced no output: already reported by the interpreter.
@@ -154,6 +157,12 @@ pub trait ExpandEnv: Send {
             Value::Indexed(_) => Some("a".into()),
             Value::Assoc(_) => Some("A".into()),
         }
+    }
+
+    /// Prints a message that does not fail the expansion (`a: bad array
+    /// subscript` for `${a[-9]}`), bash's prefix added.
+    fn warn(&mut self, msg: &str) {
+        let _ = msg;
     }
 
     /// How many jobs the shell has (`\j` in prompts).

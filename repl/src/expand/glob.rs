@@ -16,6 +16,8 @@ pub(super) struct GlobOpts {
     pub extglob: bool,
     /// `shopt -s globstar`: a component `**` matches any depth of directories.
     pub globstar: bool,
+    /// `shopt -u globskipdots`: `.*` also matches `.` and `..`.
+    pub dots: bool,
 }
 
 enum Comp {
@@ -104,6 +106,12 @@ pub(super) fn expand(
                 }
                 Comp::Pattern(p) => {
                     let hidden_ok = opts.dotglob || p.starts_with_dot();
+                    let dots = (opts.dots && p.starts_with_dot()).then_some([".", ".."]);
+                    for name in dots.into_iter().flatten().map(str::to_owned) {
+                        if p.matches(&name) {
+                            next.push(join(&name));
+                        }
+                    }
                     for name in sys::dir_names(&dir) {
                         if name.starts_with('.') && !hidden_ok {
                             continue;

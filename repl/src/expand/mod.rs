@@ -30,8 +30,10 @@ mod word;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use arith::unquote_subscripts;
 pub use env::{assoc_set, BoxFuture, ExpandEnv, ExpandOption, SubstError, Value};
 pub use error::ExpandError;
+pub(crate) use param::assoc_key;
 pub use pattern::Pattern;
 
 use crate::lang::ast::{Arith, Word, WordPart};
@@ -97,6 +99,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
         globstar: env.option(ExpandOption::GlobStar),
+        dots: env.option(ExpandOption::GlobDots),
     };
     let (nullglob, failglob) = (
         env.option(ExpandOption::NullGlob),
@@ -190,6 +193,45 @@ pub fn simple_text<E: ExpandEnv + ?Sized>(env: &E, text: &str) -> Option<String>
         return Some(text[1..text.len() - 1].to_owned());
     }
     arith::simple(env, text)
+}
+
+/// Where a literal element's `[key]=` or `[key]+=` ends, when its text
+/// starts with one: the key (brackets inside it balanced), whether it
+/// appends, and the offset of the value.
+pub(crate) fn literal_key(text: &str) -> Option<(&str, bool, usize)> {
+    let rest = text.strip_prefix('[')?;
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth > 0 => depth -= 1,
+            ']' => {
+                let after = &rest[i + 1..];
+                let key = &rest[..i];
+                return if after.starts_with('=') {
+                    Some((key, false, i + 3))
+                } else if after.starts_with("+=") {
+                    Some((key, true, i + 4))
+                } else {
+                    None
+                };
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of an element `[key]=value` that expanded to `whole`: what
+/// follows the first `]=` (`]+=`) when the key expanded to other text.
+pub(crate) fn literal_value_text(raw: &str, at: usize, whole: String) -> String {
+    match raw.get(..at) {
+        Some(prefix) if whole.starts_with(prefix) => whole[at..].to_string(),
+        _ => match literal_key(&whole) {
+            Some((_, _, at)) => whole[at..].to_string(),
+            None => whole,
+        },
+    }
 }
 
 /// Whether an unquoted `{` is in the word (the cheap test before brace expansion).

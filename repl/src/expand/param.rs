@@ -160,6 +160,16 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
             let v = map(value, |s| replace(&s, &p, *at, &r.text, &r.quoted));
             put(env, b, v, q);
         }
+        ParamOp::Substring {
+            offset,
+            length: None,
+        } if offset.text.is_empty() => {
+            // `${x:}`: bash's grammar wants an offset.
+            return Err(ExpandError::BadSubstitution(format!(
+                "${{{}:}}",
+                display(target)
+            )));
+        }
         ParamOp::Substring { offset, length } => {
             unbound(env, &value)?;
             let off = arith::eval(env, &offset.text).await?;
@@ -211,6 +221,15 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
         Param::Named(n) => match env.value(n) {
             None => PVal::Unset,
             Some(Value::Scalar(s)) => PVal::Str(s),
+            // A nameref to `a[@]` (`a[*]`) reads as `${a[@]}` (`${a[*]}`).
+            Some(v)
+                if env
+                    .nameref(n)
+                    .is_some_and(|t| t.ends_with("[@]") || t.ends_with("[*]")) =>
+            {
+                let star = env.nameref(n).is_some_and(|t| t.ends_with("[*]"));
+                PVal::List(v.values(), star)
+            }
             Some(v) => match v.first() {
                 Some(s) => PVal::Str(s.to_owned()),
                 None => PVal::Unset,
@@ -235,23 +254,36 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
                 "${{{name}[{index}]}}"
             )));
         }
+        // `${ref[i]}` of a nameref to an element names nothing (bash).
+        Param::Element { name, .. } | Param::AllElements { name, .. }
+            if env.nameref(name).is_some_and(|t| t.contains('[')) =>
+        {
+            match p {
+                Param::AllElements { concat, .. } => PVal::List(Vec::new(), *concat),
+                _ => PVal::Unset,
+            }
+        }
         Param::Element { name, index } => match env.value(name) {
             None => {
                 // The subscript is still evaluated (it may assign).
                 arith::eval(env, index).await?;
                 PVal::Unset
             }
-            Some(Value::Scalar(s)) => {
-                if arith::eval(env, index).await? == 0 {
-                    PVal::Str(s)
-                } else {
+            Some(Value::Scalar(s)) => match arith::eval(env, index).await? {
+                0 => PVal::Str(s),
+                i if i < 0 => {
+                    env.warn(&format!("{name}: bad array subscript"));
                     PVal::Unset
                 }
-            }
+                _ => PVal::Unset,
+            },
             Some(Value::Indexed(v)) => {
                 let i = arith::eval(env, index).await?;
                 let i = if i < 0 {
                     let top = v.last().map_or(0, |(k, _)| *k as i64 + 1);
+                    if top + i < 0 {
+                        env.warn(&format!("{name}: bad array subscript"));
+                    }
                     top + i
                 } else {
                     i

@@ -159,6 +159,16 @@ async fn leaf<E: ExpandEnv + ?Sized>(
                     text.push_str(&single_quote(&kb.take_string().text));
                     text.push_str("]=");
                     vec![vb.take_string().text]
+                } else if let Some((k, append, at)) = super::literal_key(&w.raw) {
+                    // `[k]+=v`, `[a[0]]=v`: a key the grammar did not see.
+                    let mut vb = Builder::new(Mode::Join, false);
+                    parts_boxed(env, &mut vb, &w.parts, Q::No).await?;
+                    let whole = vb.take_string().text;
+                    let key = super::simple_text(env, k).unwrap_or_else(|| k.to_string());
+                    text.push('[');
+                    text.push_str(&single_quote(&key));
+                    text.push_str(if append { "]+=" } else { "]=" });
+                    vec![super::literal_value_text(&w.raw, at, whole)]
                 } else {
                     Box::pin(super::fields(env, std::slice::from_ref(w))).await?
                 };

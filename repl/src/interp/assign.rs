@@ -2,35 +2,60 @@
 //! shell's variables) or before a command (they last for that command).
 
 use super::ex;
+use crate::builtins::{literal_value, Element};
 use crate::expand::Value;
 use crate::lang::ast::{AssignValue, Assignment};
 use crate::shell::Shell;
 
 impl Shell {
-    /// Sets `assigns` for one command; returns what to restore afterwards.
-    pub(crate) fn temporary_assignments(
-        &mut self,
-        assigns: Vec<(&Assignment, Value)>,
-    ) -> Vec<(String, Option<super::Var>)> {
-        let mut saved = Vec::new();
+    /// Sets `assigns` for one builtin, in a layer of their own that
+    /// [`super::Vars::pop_frame`] removes; `false` when there were none.
+    pub(crate) fn temporary_assignments(&mut self, assigns: Vec<(&Assignment, Value)>) -> bool {
+        if assigns.is_empty() {
+            return false;
+        }
+        self.env.vars.push_layer();
         for (a, v) in assigns {
-            saved.push((a.name.clone(), self.env.vars.var(&a.name).cloned()));
+            self.env.vars.make_temporary(&a.name);
             let _ = self.assign(a, v);
             self.env.vars.export(&a.name, None);
         }
-        saved
+        true
     }
 
     /// The environment entries an external gets from its assignments.
+    /// `x+=v` extends the variable's value; an array literal is passed as
+    /// its text (`B=(b b) cmd` gives `cmd` `B=(b b)`), as bash does.
     pub(crate) fn assignment_env(
         &self,
         assigns: Vec<(&Assignment, Value)>,
     ) -> Vec<(String, String)> {
         assigns
             .into_iter()
-            .filter_map(|(a, v)| match v {
-                Value::Scalar(s) => Some((a.name.clone(), s)),
-                Value::Indexed(_) | Value::Assoc(_) => None,
+            .map(|(a, v)| {
+                let text = match (v, &a.value) {
+                    (_, AssignValue::Array(items)) => {
+                        let items: Vec<String> = items
+                            .iter()
+                            .map(|(k, w)| match k {
+                                Some(k) => format!("[{}]={}", k.raw, w.raw),
+                                None => w.raw.clone(),
+                            })
+                            .collect();
+                        format!("({})", items.join(" "))
+                    }
+                    (Value::Scalar(s), _) if a.append => {
+                        format!("{}{s}", self.env.vars.get(&a.name).unwrap_or(""))
+                    }
+                    (Value::Scalar(s), _) => s,
+                    (Value::Indexed(items), _) => {
+                        items.into_iter().next().map(|(_, s)| s).unwrap_or_default()
+                    }
+                    (Value::Assoc(items), _) => {
+                        items.into_iter().next().map(|(_, s)| s).unwrap_or_default()
+                    }
+                };
+                (a.name.clone(), text)
             })
             .collect()
     }
@@ -41,6 +66,17 @@ impl Shell {
     /// `Value::Indexed([(i, v)])`, its subscript expanded and evaluated here
     /// (`a[$((i/3))]=v`), since a list is never assigned to an element.
     pub(crate) async fn assignment_value(&mut self, a: &Assignment) -> Result<Value, i32> {
+        if let (Some(index), AssignValue::Array(_)) = (&a.index, &a.value) {
+            let msg = format!(
+                "corral: {}[{}]: cannot assign list to array member",
+                a.name, index.raw
+            );
+            let status = self.fail(&msg);
+            if !self.interactive {
+                self.discard(status);
+            }
+            return Err(status);
+        }
         match &a.value {
             AssignValue::Scalar(w) => {
                 let v = match ex::string(self, w).await {
@@ -49,87 +85,67 @@ impl Shell {
                 };
                 match &a.index {
                     Some(index)
-                        if !matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
+                        if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
                     {
+                        // The key is the subscript expanded as a word.
+                        let key = match index.literal() {
+                            Some(k) => k,
+                            None => ex::assoc_key(self, &index.raw)
+                                .await
+                                .map_err(|e| self.expand_failed(&e))?,
+                        };
+                        Ok(Value::Assoc(vec![(key, v)]))
+                    }
+                    Some(index) => {
                         let i = self.element_index(&a.name, index).await?;
                         Ok(Value::Indexed(vec![(i, v)]))
                     }
-                    _ => Ok(Value::Scalar(v)),
+                    None => Ok(Value::Scalar(v)),
                 }
-            }
-            AssignValue::Array(items)
-                if matches!(self.env.vars.value(&a.name), Some(Value::Assoc(_))) =>
-            {
-                let mut out: Vec<(String, String)> = Vec::new();
-                let mut pending: Option<String> = None;
-                for (key, w) in items {
-                    let key = match key {
-                        Some(k) => Some(
-                            ex::string(self, k)
-                                .await
-                                .map_err(|e| self.expand_failed(&e))?,
-                        ),
-                        None => None,
-                    };
-                    let values = match key {
-                        Some(_) => vec![ex::string(self, w)
-                            .await
-                            .map_err(|e| self.expand_failed(&e))?],
-                        None => ex::fields(self, std::slice::from_ref(w))
-                            .await
-                            .map_err(|e| self.expand_failed(&e))?,
-                    };
-                    // `([k]=v …)`, or bash 5.1's `(k1 v1 k2 v2)`.
-                    let mut put = |k: String, v: String| crate::expand::assoc_set(&mut out, k, v);
-                    match key {
-                        Some(k) => put(k, values.into_iter().next().unwrap_or_default()),
-                        None => {
-                            for v in values {
-                                match pending.take() {
-                                    Some(k) => put(k, v),
-                                    None => pending = Some(v),
-                                }
-                            }
-                        }
-                    }
-                }
-                if let Some(k) = pending {
-                    crate::expand::assoc_set(&mut out, k, String::new());
-                }
-                Ok(Value::Assoc(out))
             }
             AssignValue::Array(items) => {
-                let mut out: Vec<(usize, String)> = Vec::new();
-                let mut next = 0usize;
+                let mut elements = Vec::with_capacity(items.len());
                 for (key, w) in items {
-                    if let Some(k) = key {
-                        let k = match ex::string(self, k).await {
-                            Ok(k) => k,
-                            Err(e) => return Err(self.expand_failed(&e)),
-                        };
-                        next = self.eval_index(&k)?;
-                        let v = match ex::string(self, w).await {
-                            Ok(v) => v,
-                            Err(e) => return Err(self.expand_failed(&e)),
-                        };
-                        out.retain(|(i, _)| *i != next);
-                        out.push((next, v));
-                        next += 1;
+                    let (key, append, value) = match key {
+                        Some(k) => (Some(self.expand_text(k).await?), false, None),
+                        None => match ex::literal_key(&w.raw) {
+                            Some((k, append, at)) => {
+                                let whole = self.expand_text(w).await?;
+                                let value = ex::literal_value_text(&w.raw, at, whole);
+                                let key = ex::simple_text(self, k).unwrap_or_else(|| k.to_string());
+                                (Some(key), append, Some(value))
+                            }
+                            None => (None, false, None),
+                        },
+                    };
+                    if let Some(value) = value {
+                        elements.push(Element { key, append, value });
+                    } else if key.is_some() {
+                        let value = self.expand_text(w).await?;
+                        elements.push(Element { key, append, value });
                     } else {
-                        let vs = match ex::fields(self, std::slice::from_ref(w)).await {
+                        let values = match ex::fields(self, std::slice::from_ref(w)).await {
                             Ok(v) => v,
                             Err(e) => return Err(self.expand_failed(&e)),
                         };
-                        for v in vs {
-                            out.retain(|(i, _)| *i != next);
-                            out.push((next, v));
-                            next += 1;
-                        }
+                        elements.extend(values.into_iter().map(|value| Element {
+                            key: None,
+                            append: false,
+                            value,
+                        }));
                     }
                 }
-                out.sort_by_key(|(i, _)| *i);
-                Ok(Value::Indexed(out))
+                literal_value(self, &a.name, elements, a.append)
+                    .map_err(|msg| self.fail(&format!("corral: {msg}")))
             }
+        }
+    }
+
+    /// A word expanded as an assignment's value is (no splitting).
+    async fn expand_text(&mut self, w: &crate::lang::ast::Word) -> Result<String, i32> {
+        match ex::string(self, w).await {
+            Ok(s) => Ok(s),
+            Err(e) => Err(self.expand_failed(&e)),
         }
     }
 
@@ -140,7 +156,8 @@ impl Shell {
         name: &str,
         index: &crate::lang::ast::Word,
     ) -> Result<usize, i32> {
-        let text = index.literal().unwrap_or_else(|| index.raw.clone());
+        // As arithmetic: `$x` and double quotes go, single quotes stay (an error).
+        let text = index.raw.clone();
         if text.trim().is_empty() {
             return Err(self.fail(&format!("corral: {name}[{text}]: bad array subscript")));
         }
@@ -156,16 +173,7 @@ impl Shell {
             }
             Err(e) => return Err(self.expand_failed(&e)),
         };
-        if let Ok(i) = usize::try_from(n) {
-            return Ok(i);
-        }
-        let end = match self.env.vars.value(name) {
-            Some(Value::Indexed(items)) => items.last().map_or(0, |(i, _)| i + 1),
-            Some(Value::Scalar(_)) => 1,
-            _ => 0,
-        };
-        let back = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
-        match end.checked_sub(back) {
+        match self.env.vars.element_at(name, n) {
             Some(i) => Ok(i),
             None => Err(self.fail(&format!(
                 "corral: {name}[{}]: bad array subscript",
@@ -174,17 +182,88 @@ impl Shell {
         }
     }
 
-    /// An array subscript's value.
-    pub(crate) fn eval_index(&mut self, text: &str) -> Result<usize, i32> {
+    /// The element `name[text]` names: the subscript evaluated, a negative
+    /// one counting back from the end.
+    pub(crate) fn eval_index(&mut self, name: &str, text: &str) -> Result<usize, i32> {
         match self.arith_text(text) {
-            Ok(n) if n >= 0 => Ok(usize::try_from(n).unwrap_or(0)),
-            Ok(_) => Err(self.fail(&format!("corral: {text}: bad array subscript"))),
+            Ok(n) => match self.env.vars.element_at(name, n) {
+                Some(i) => Ok(i),
+                None => Err(self.fail(&format!("corral: {name}[{text}]: bad array subscript"))),
+            },
             Err(msg) => Err(self.fail(&format!("corral: {msg}"))),
         }
     }
 
+    /// The element a nameref to `a[sub]` stands for: `a[@]` and `a[*]`
+    /// give the whole array; a key of an associative array is the
+    /// subscript with its quotes removed and `$x` expanded.
+    pub(crate) fn referenced_element(&self, name: &str) -> Option<Value> {
+        let (base, sub) = self.env.vars.element_ref(name)?;
+        let value = self.env.vars.value(base)?;
+        if sub == "@" || sub == "*" {
+            return Some(value.clone());
+        }
+        let text = match value {
+            Value::Assoc(items) => {
+                let key = ex::simple_text(self, sub).unwrap_or_else(|| sub.to_string());
+                items
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone())
+            }
+            Value::Indexed(items) => {
+                let i = self.env.vars.element_at(base, self.peek_arith(sub)?)?;
+                items.iter().find(|(k, _)| *k == i).map(|(_, v)| v.clone())
+            }
+            Value::Scalar(s) => (self.peek_arith(sub)? == 0).then(|| s.clone()),
+        };
+        text.map(Value::Scalar)
+    }
+
+    /// Evaluates a subscript without changing anything (for `-v a[i]`):
+    /// assignments inside it are dropped; `None` on an error.
+    pub(crate) fn peek_arith(&self, text: &str) -> Option<i64> {
+        struct V<'s>(&'s Shell);
+        impl crate::lang::arith::Vars for V<'_> {
+            fn get(&self, name: &str, index: Option<i64>) -> Option<String> {
+                let vars = &self.0.env.vars;
+                match (crate::expand::ExpandEnv::value(self.0, name)?, index) {
+                    (Value::Scalar(s), None | Some(0)) => Some(s),
+                    (Value::Scalar(_), _) => None,
+                    (Value::Indexed(items), i) => {
+                        let i = vars.element_at(name, i.unwrap_or(0))?;
+                        items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
+                    }
+                    (Value::Assoc(items), i) => {
+                        let key = i.unwrap_or(0).to_string();
+                        items.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+                    }
+                }
+            }
+            fn set(&mut self, _: &str, _: Option<i64>, _: i64) {}
+        }
+        crate::lang::arith::eval(text, &mut V(self)).ok()
+    }
+
     /// Performs an assignment (`x=v`, `x+=v`, `a[i]=v`, `a=(…)`).
     pub(crate) fn assign(&mut self, a: &Assignment, value: Value) -> Result<(), i32> {
+        if let (Some(_), Some((base, sub))) = (&a.index, self.env.vars.element_ref(&a.name)) {
+            // `ref[i]=v` where ref names an element.
+            let msg = format!("corral: `{base}[{sub}]': not a valid identifier");
+            let status = self.fail(&msg);
+            if !self.interactive {
+                self.discard(status);
+            }
+            return Err(status);
+        }
+        if let (None, Some((base, sub))) = (&a.index, self.env.vars.element_ref(&a.name)) {
+            let (base, sub) = (base.to_string(), sub.to_string());
+            return match value {
+                Value::Scalar(v) => self.assign_referenced(&base, &sub, a.append, v),
+                // `ref=(…)` where ref names an element.
+                _ => Err(self.fail(&format!("corral: `{base}[{sub}]': not a valid identifier"))),
+            };
+        }
         let integer = self.env.vars.var(&a.name).is_some_and(|v| v.integer);
         let result = match (&a.index, value) {
             (Some(index), Value::Scalar(v))
@@ -212,7 +291,7 @@ impl Shell {
                 let Some(text) = index.literal().or_else(|| Some(index.raw.clone())) else {
                     return Err(1);
                 };
-                let i = self.eval_index(&text)?;
+                let i = self.eval_index(&a.name, &text)?;
                 let v = if a.append {
                     self.element_text(&a.name, i) + &v
                 } else {
@@ -253,34 +332,22 @@ impl Shell {
                 };
                 self.env.vars.assign_element(&a.name, i, v)
             }
-            (_, Value::Indexed(items)) => {
-                let items = if a.append {
-                    let mut old = match self.env.vars.value(&a.name) {
-                        Some(Value::Indexed(o)) => o.clone(),
-                        Some(Value::Scalar(s)) => vec![(0, s.clone())],
-                        Some(Value::Assoc(_)) | None => Vec::new(),
-                    };
-                    let base = old.last().map_or(0, |(i, _)| i + 1);
-                    old.extend(items.into_iter().map(|(i, v)| (base + i, v)));
-                    old
-                } else {
-                    items
+            (Some(_), Value::Assoc(items)) => {
+                let Some((key, v)) = items.into_iter().next() else {
+                    return Ok(());
                 };
-                self.env.vars.assign(&a.name, Value::Indexed(items))
-            }
-            (_, Value::Assoc(items)) => {
-                let items = match self.env.vars.value(&a.name) {
+                let v = match self.env.vars.value(&a.name) {
                     Some(Value::Assoc(old)) if a.append => {
-                        let mut old = old.clone();
-                        for (k, v) in items {
-                            crate::expand::assoc_set(&mut old, k, v);
-                        }
-                        old
+                        let old = old.iter().find(|(k, _)| *k == key).map(|(_, s)| s.as_str());
+                        format!("{}{v}", old.unwrap_or(""))
                     }
-                    _ => items,
+                    _ => v,
                 };
-                self.env.vars.assign(&a.name, Value::Assoc(items))
+                self.env.vars.assign_key(&a.name, &key, v)
             }
+            // `a+=(…)`: the literal's value already holds the old elements.
+            (_, Value::Indexed(items)) => self.env.vars.assign(&a.name, Value::Indexed(items)),
+            (_, Value::Assoc(items)) => self.env.vars.assign(&a.name, Value::Assoc(items)),
         };
         if result.is_ok() && self.env.lang.opts.allexport {
             self.env.vars.export(&a.name, None);
@@ -296,6 +363,41 @@ impl Shell {
             }
             status
         })
+    }
+
+    /// `ref=v` where `ref` is a nameref to `base[sub]`.
+    fn assign_referenced(
+        &mut self,
+        base: &str,
+        sub: &str,
+        append: bool,
+        v: String,
+    ) -> Result<(), i32> {
+        let result = match self.env.vars.value(base) {
+            Some(Value::Assoc(items)) => {
+                let key = ex::simple_text(self, sub).unwrap_or_else(|| sub.to_string());
+                let old = items
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, s)| s.clone());
+                let v = if append {
+                    old.unwrap_or_default() + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_key(base, &key, v)
+            }
+            _ => {
+                let i = self.eval_index(base, sub)?;
+                let v = if append {
+                    self.element_text(base, i) + &v
+                } else {
+                    v
+                };
+                self.env.vars.assign_element(base, i, v)
+            }
+        };
+        result.map_err(|e| self.fail(&format!("corral: {e}")))
     }
 
     /// Element `i` of `name` as `a[i]+=v` extends it: a scalar is element 0.

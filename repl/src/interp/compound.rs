@@ -333,7 +333,7 @@ impl Shell {
         let positional = std::mem::replace(&mut self.env.lang.positional, args.collect());
         self.env.vars.push_frame();
         for (a, _) in &assigns {
-            self.env.vars.make_local(&a.name);
+            self.env.vars.make_temporary(&a.name);
         }
         for (a, v) in assigns {
             let _ = self.assign(a, v);

@@ -26,6 +26,7 @@ impl ExpandEnv for Shell {
             "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
                 .stack_array(name)
                 .map(|v| Value::Indexed(v.into_iter().enumerate().collect())),
+            _ if self.env.vars.element_ref(name).is_some() => self.referenced_element(name),
             _ => self.env.vars.value(name).cloned().or_else(|| match name {
                 // bash's dynamic variables, while the user has not set them.
                 "OSTYPE" => scalar("linux-gnu".into()),
@@ -39,11 +40,19 @@ impl ExpandEnv for Shell {
     fn assign(&mut self, name: &str, index: Option<i64>, value: String) -> Result<(), String> {
         let r = match index {
             Some(i) => {
-                let i =
-                    usize::try_from(i).map_err(|_| format!("{name}[{i}]: bad array subscript"))?;
+                let i = self
+                    .env
+                    .vars
+                    .element_at(name, i)
+                    .ok_or_else(|| format!("{name}[{i}]: bad array subscript"))?;
                 self.env.vars.assign_element(name, i, value)
             }
-            None => self.env.vars.assign(name, Value::Scalar(value)),
+            // `a++` of an array changes its element 0 (key "0").
+            None => match self.env.vars.value(name) {
+                Some(Value::Indexed(_)) => self.env.vars.assign_element(name, 0, value),
+                Some(Value::Assoc(_)) => self.env.vars.assign_key(name, "0", value),
+                _ => self.env.vars.assign(name, Value::Scalar(value)),
+            },
         };
         r.map_err(|e| e.to_string())
     }
@@ -74,7 +83,16 @@ impl ExpandEnv for Shell {
             Some(Value::Assoc(_)) => flags.push('A'),
             _ => {}
         }
-        for (on, c) in [(var.integer, 'i'), (var.readonly, 'r'), (var.exported, 'x')] {
+        let lower = var.case == Some(super::LetterCase::Lower);
+        let upper = var.case == Some(super::LetterCase::Upper);
+        for (on, c) in [
+            (var.integer, 'i'),
+            (var.nameref, 'n'),
+            (var.readonly, 'r'),
+            (var.exported, 'x'),
+            (lower, 'l'),
+            (upper, 'u'),
+        ] {
             if on {
                 flags.push(c);
             }
@@ -90,6 +108,10 @@ impl ExpandEnv for Shell {
             .filter(|(name, var)| name.starts_with(prefix) && var.value.is_some())
             .map(|(name, _)| name.to_string())
             .collect()
+    }
+
+    fn warn(&mut self, msg: &str) {
+        self.fail(&format!("corral: {msg}"));
     }
 
     fn job_count(&self) -> usize {
@@ -131,6 +153,7 @@ impl ExpandEnv for Shell {
             ExpandOption::ExtGlob => self.env.lang.shopt.get("extglob"),
             ExpandOption::NoCaseMatch => self.env.lang.shopt.get("nocasematch"),
             ExpandOption::GlobStar => self.env.lang.shopt.get("globstar"),
+            ExpandOption::GlobDots => !self.env.lang.shopt.get("globskipdots"),
         }
     }
 
@@ -278,7 +301,7 @@ impl Shell {
                     (Value::Scalar(s), None | Some(0)) => Some(s),
                     (Value::Scalar(_), _) => None,
                     (Value::Indexed(items), i) => {
-                        let i = usize::try_from(i.unwrap_or(0)).ok()?;
+                        let i = self.0.env.vars.element_at(name, i.unwrap_or(0))?;
                         items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
                     }
                     (Value::Assoc(items), i) => {
@@ -290,8 +313,24 @@ impl Shell {
             fn set(&mut self, name: &str, index: Option<i64>, value: i64) {
                 let _ = ExpandEnv::assign(self.0, name, index, value.to_string());
             }
+            fn is_assoc(&self, name: &str) -> bool {
+                matches!(self.0.env.vars.value(name), Some(Value::Assoc(_)))
+            }
+            fn get_key(&self, name: &str, key: &str) -> Option<String> {
+                match self.0.env.vars.value(name)? {
+                    Value::Assoc(items) => {
+                        items.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+                    }
+                    _ => None,
+                }
+            }
+            fn set_key(&mut self, name: &str, key: &str, value: i64) {
+                let _ = self.0.env.vars.assign_key(name, key, value.to_string());
+            }
         }
-        crate::lang::arith::eval(text, &mut V(self)).map_err(|e| format!("{}: {e}", text.trim()))
+        let unquoted = crate::expand::unquote_subscripts(text);
+        crate::lang::arith::eval(&unquoted, &mut V(self))
+            .map_err(|e| format!("{}: {e}", text.trim()))
     }
 
     /// A copy of the shell for a subshell: same variables, functions, cwd

@@ -34,26 +34,38 @@ impl FileTests for Shell {
     }
 
     fn is_set(&self, name: &str) -> bool {
-        match name.split_once('[') {
-            Some((base, rest)) => {
-                let index = rest.trim_end_matches(']');
-                match self.env.vars.value(base) {
-                    Some(Value::Indexed(items)) => index
-                        .parse::<usize>()
-                        .is_ok_and(|i| items.iter().any(|(k, _)| *k == i)),
-                    Some(Value::Scalar(_)) => index == "0",
-                    Some(Value::Assoc(items)) => {
-                        let key = crate::expand::simple_text(self, index)
-                            .unwrap_or_else(|| index.to_string());
-                        items.iter().any(|(k, _)| *k == key)
-                    }
-                    None => false,
+        let (base, index) = match name.split_once('[') {
+            Some((base, rest)) => match rest.strip_suffix(']') {
+                Some(index) => (base, Some(index)),
+                None => return false,
+            },
+            None => (name, None),
+        };
+        match self.env.vars.value(base) {
+            Some(Value::Assoc(items)) => {
+                let key = index.map_or_else(
+                    || "0".to_string(),
+                    |i| crate::expand::simple_text(self, i).unwrap_or_else(|| i.to_string()),
+                );
+                items.iter().any(|(k, _)| *k == key)
+            }
+            Some(value) => {
+                let n = match index {
+                    Some(i) => match self.peek_arith(i) {
+                        Some(n) => n,
+                        None => return false,
+                    },
+                    None => 0,
+                };
+                let Some(i) = self.env.vars.element_at(base, n) else {
+                    return false;
+                };
+                match value {
+                    Value::Indexed(items) => items.iter().any(|(k, _)| *k == i),
+                    _ => i == 0,
                 }
             }
-            None => {
-                self.env.vars.get(name).is_some()
-                    || crate::expand::ExpandEnv::value(self, name).is_some()
-            }
+            None => index.is_none() && crate::expand::ExpandEnv::value(self, name).is_some(),
         }
     }
 
@@ -153,6 +165,10 @@ impl CondEnv for Shell {
 
     fn tracing(&self) -> bool {
         self.env.lang.opts.xtrace
+    }
+
+    fn nocasematch(&self) -> bool {
+        self.env.lang.shopt.get("nocasematch")
     }
 
     fn trace(&mut self, text: String) -> BoxFuture<'_, ()> {

@@ -43,7 +43,7 @@ use std::sync::Arc;
 
 pub(crate) use crate::expand as ex;
 pub use options::Options;
-pub use vars::{valid_name, Var, Vars};
+pub use vars::{valid_name, LetterCase, Var, Vars};
 
 use crate::lang::ast::FunctionDef;
 use crate::shell::Shell;

@@ -409,7 +409,9 @@ impl Shell {
             streams.err_line(&line).await;
         }
         drop(streams);
-        self.restore_vars(saved_vars);
+        if saved_vars {
+            self.env.vars.pop_frame();
+        }
         self.pop_redirects(undo);
         if let Some(sig) = self_kill {
             if status == 0 {

@@ -75,6 +75,35 @@ pub struct Var {
     pub integer: bool,
     /// `declare -n`: its value names the variable it stands for.
     pub nameref: bool,
+    /// `declare -l` / `-u`: assigned values are converted to this case.
+    pub case: Option<LetterCase>,
+}
+
+/// The case `declare -l` (lower) or `-u` (upper) converts values to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterCase {
+    /// `declare -l`
+    Lower,
+    /// `declare -u`
+    Upper,
+}
+
+impl LetterCase {
+    fn apply(self, s: &mut String) {
+        let converted = match self {
+            LetterCase::Lower => s.to_lowercase(),
+            LetterCase::Upper => s.to_uppercase(),
+        };
+        *s = converted;
+    }
+
+    fn apply_value(self, v: &mut Value) {
+        match v {
+            Value::Scalar(s) => self.apply(s),
+            Value::Indexed(items) => items.iter_mut().for_each(|(_, s)| self.apply(s)),
+            Value::Assoc(items) => items.iter_mut().for_each(|(_, s)| self.apply(s)),
+        }
+    }
 }
 
 impl Var {
@@ -85,6 +114,7 @@ impl Var {
             readonly: false,
             integer: false,
             nameref: false,
+            case: None,
         }
     }
 }
@@ -103,12 +133,32 @@ pub enum VarError {
     CannotUnset(String),
 }
 
+/// A caller's variable that a function's binding of the same name hides.
+#[derive(Clone, Debug)]
+struct Hidden {
+    /// The caller's variable (`None`: it had none).
+    var: Option<Var>,
+    /// The binding is the function's temporary assignment (`v=x f`), not a
+    /// `local`: `unset` removes it even in the function itself, and a
+    /// `local v` below it starts with its value (bash).
+    temp: bool,
+}
+
+/// The bindings of one function call, or a builtin's temporary assignments.
+#[derive(Clone, Debug, Default)]
+struct Frame {
+    hidden: Table<Hidden>,
+    /// A function's frame (`local` and `return` belong to it).
+    function: bool,
+}
+
 /// The shell's variables.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
     table: Table<Var>,
-    /// One frame per running function: the caller's variables its `local`s hid.
-    frames: Vec<Table<Option<Var>>>,
+    /// One frame per running function, and one per builtin run with
+    /// temporary assignments (`v=x eval …`): the variables they hid.
+    frames: Vec<Frame>,
     changed: bool,
     /// Some variable is (or was) a nameref: names must be resolved.
     refs: bool,
@@ -163,6 +213,28 @@ impl Vars {
         }
         // A cycle (`declare -n a=b b=a`): the name stands for nothing.
         ""
+    }
+
+    /// The array element a nameref stands for (`declare -n r='a[2]'`):
+    /// the array's name and the subscript as written.
+    #[must_use]
+    pub fn element_ref(&self, name: &str) -> Option<(&str, &str)> {
+        if !self.refs {
+            return None;
+        }
+        let at = self.resolve(name);
+        match self.table.get(at)? {
+            Var {
+                nameref: true,
+                value: Some(Value::Scalar(t)),
+                ..
+            } => {
+                let (base, rest) = t.split_once('[')?;
+                let sub = rest.strip_suffix(']')?;
+                valid_name(base).then_some((base, sub))
+            }
+            _ => None,
+        }
     }
 
     /// The name a nameref `name` stands for, when it is one.
@@ -229,11 +301,14 @@ impl Vars {
     }
 
     /// Stores `value` in one lookup, refusing a readonly variable if `check`.
-    fn store_checked(&mut self, name: &str, value: Value, check: bool) -> Result<(), VarError> {
+    fn store_checked(&mut self, name: &str, mut value: Value, check: bool) -> Result<(), VarError> {
         match self.table.get_mut(name) {
             Some(var) => {
                 if check && var.readonly {
                     return Err(VarError::Readonly(name.to_string()));
+                }
+                if let Some(case) = var.case {
+                    case.apply_value(&mut value);
                 }
                 if var.exported && var.value.as_ref() != Some(&value) {
                     self.changed = true;
@@ -289,6 +364,22 @@ impl Vars {
                 }
             }
         }
+    }
+
+    /// The element a subscript `n` of `name` names: a negative one counts
+    /// back from one past the highest index (bash); `None` when that is
+    /// before the first.
+    #[must_use]
+    pub fn element_at(&self, name: &str, n: i64) -> Option<usize> {
+        if let Ok(i) = usize::try_from(n) {
+            return Some(i);
+        }
+        let end = match self.value(name) {
+            Some(Value::Indexed(items)) => items.last().map_or(0, |(i, _)| i + 1),
+            Some(Value::Scalar(_)) => 1,
+            _ => 0,
+        };
+        end.checked_sub(usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX))
     }
 
     /// Assigns `name[index]`, turning a scalar into an array (its value
@@ -404,10 +495,14 @@ impl Vars {
             readonly: false,
             integer: false,
             nameref: false,
+            case: None,
         })
     }
 
-    /// Removes a variable (in the innermost scope that has it, as bash does).
+    /// Removes a variable, as bash's `unset` does: a `local` of the running
+    /// function becomes unset (and stays local); a binding of a calling
+    /// function (or a temporary assignment) is removed, so the variable it
+    /// hid shows again.
     ///
     /// # Errors
     /// [`VarError::CannotUnset`] for a readonly variable.
@@ -421,23 +516,52 @@ impl Vars {
             }
             None => return Ok(()),
         }
-        self.table.remove(name);
+        let current = self.frames.len().wrapping_sub(1);
+        let owner = self
+            .frames
+            .iter()
+            .rposition(|f| f.hidden.contains_key(name));
+        let revealed = match owner {
+            Some(k) if k != current || self.frames[k].hidden.get(name).is_some_and(|h| h.temp) => {
+                self.frames[k].hidden.remove(name).and_then(|h| h.var)
+            }
+            _ => None,
+        };
+        match revealed {
+            Some(var) => {
+                self.changed |= var.exported;
+                self.table.insert(name.to_string(), var);
+            }
+            None => {
+                self.table.remove(name);
+            }
+        }
         Ok(())
     }
 
     /// Enters a function: its `local`s are undone by [`Vars::pop_frame`].
     pub fn push_frame(&mut self) {
-        self.frames.push(Table::default());
+        self.frames.push(Frame {
+            hidden: Table::default(),
+            function: true,
+        });
     }
 
-    /// Leaves a function, restoring the variables its `local`s hid.
+    /// Enters a builtin's temporary assignments ([`Vars::make_temporary`]),
+    /// undone by [`Vars::pop_frame`].
+    pub fn push_layer(&mut self) {
+        self.frames.push(Frame::default());
+    }
+
+    /// Leaves a function (or a builtin's temporary assignments), restoring
+    /// the variables it hid.
     pub fn pop_frame(&mut self) {
         let Some(frame) = self.frames.pop() else {
             return;
         };
-        for (name, saved) in frame {
+        for (name, saved) in frame.hidden {
             let was_exported = self.table.get(&name).is_some_and(|v| v.exported);
-            match saved {
+            match saved.var {
                 Some(var) => {
                     self.changed |= was_exported || var.exported;
                     self.table.insert(name, var);
@@ -453,33 +577,88 @@ impl Vars {
     /// Whether a function is running (`local` is allowed).
     #[must_use]
     pub fn in_function(&self) -> bool {
-        !self.frames.is_empty()
+        self.frames.iter().any(|f| f.function)
     }
 
     /// `local name`: hides the caller's `name` until the function returns.
-    /// The local starts unset (bash), unless a value follows.
+    /// The local starts unset (bash), unless a value follows, or the name's
+    /// visible binding is a temporary assignment (`v=x f`), whose value it
+    /// keeps. A temporary assignment above the function's frame
+    /// (`v=x eval 'local v'`) becomes the local, and ends with it (bash).
     pub fn make_local(&mut self, name: &str) {
-        let Some(frame) = self.frames.last_mut() else {
+        let Some(func) = self.frames.iter().rposition(|f| f.function) else {
             return;
         };
-        if frame.contains_key(name) {
-            return;
-        }
+        self.bind(name, func);
+    }
+
+    /// Hides `name` in frame `at`, or turns its temporary binding in a frame
+    /// at or above `at` into a local one.
+    fn bind(&mut self, name: &str, at: usize) {
+        let owner = self
+            .frames
+            .iter()
+            .rposition(|f| f.hidden.contains_key(name));
+        let inherit = match owner {
+            Some(k) if k >= at => {
+                if let Some(h) = self.frames[k].hidden.get_mut(name) {
+                    h.temp = false;
+                }
+                return;
+            }
+            Some(k) => self.frames[k].hidden.get(name).is_some_and(|h| h.temp),
+            None => false,
+        };
         let saved = self.table.remove(name);
         if saved.as_ref().is_some_and(|v| v.exported) {
             self.changed = true;
         }
-        frame.insert(name.to_string(), saved);
+        let value = if inherit {
+            saved.as_ref().and_then(|v| v.value.clone())
+        } else {
+            None
+        };
+        self.frames[at].hidden.insert(
+            name.to_string(),
+            Hidden {
+                var: saved,
+                temp: false,
+            },
+        );
         self.table.insert(
             name.to_string(),
             Var {
-                value: None,
+                value,
                 exported: false,
                 readonly: false,
                 integer: false,
                 nameref: false,
+                case: None,
             },
         );
+    }
+
+    /// Whether `name` is a local of the running function.
+    #[must_use]
+    pub fn is_local(&self, name: &str) -> bool {
+        self.frames
+            .iter()
+            .rposition(|f| f.function)
+            .is_some_and(|k| self.frames[k..].iter().any(|f| f.hidden.contains_key(name)))
+    }
+
+    /// A temporary assignment (`v=x f`, `v=x eval …`), bound in the newest
+    /// frame: as a local, except that `unset` anywhere removes it.
+    pub fn make_temporary(&mut self, name: &str) {
+        let Some(last) = self.frames.len().checked_sub(1) else {
+            return;
+        };
+        if !self.frames[last].hidden.contains_key(name) {
+            self.bind(name, last);
+        }
+        if let Some(h) = self.frames[last].hidden.get_mut(name) {
+            h.temp = true;
+        }
     }
 
     /// Whether children need an environment built from these variables.

@@ -16,6 +16,24 @@ pub trait Vars {
     fn get(&self, name: &str, index: Option<i64>) -> Option<String>;
     /// Assigns `value` to `name` (or `name[index]`).
     fn set(&mut self, name: &str, index: Option<i64>, value: i64);
+    /// Whether `name` is an associative array: its subscript is a key, as
+    /// written, not evaluated.
+    fn is_assoc(&self, _name: &str) -> bool {
+        false
+    }
+    /// `name[key]` of an associative array; `None` when unset.
+    fn get_key(&self, _name: &str, _key: &str) -> Option<String> {
+        None
+    }
+    /// Assigns `name[key]` of an associative array.
+    fn set_key(&mut self, _name: &str, _key: &str, _value: i64) {}
+}
+
+/// What a target names: a variable, an element, or a key.
+enum Sub {
+    None,
+    Index(i64),
+    Key(String),
 }
 
 /// Why an arithmetic expression has no value. Each is bash's wording.
@@ -147,18 +165,25 @@ impl Evaluator<'_> {
         })
     }
 
-    fn target(&mut self, t: &b::ArithmeticTarget) -> Result<(String, Option<i64>), ArithError> {
+    fn target(&mut self, t: &b::ArithmeticTarget) -> Result<(String, Sub), ArithError> {
         Ok(match t {
-            b::ArithmeticTarget::Variable(name) => (name.clone(), None),
+            b::ArithmeticTarget::Variable(name) => (name.clone(), Sub::None),
+            b::ArithmeticTarget::ArrayElement(name, index) if self.vars.is_assoc(name) => {
+                (name.clone(), Sub::Key(index.to_string()))
+            }
             b::ArithmeticTarget::ArrayElement(name, index) => {
-                (name.clone(), Some(self.expr(index)?))
+                (name.clone(), Sub::Index(self.expr(index)?))
             }
         })
     }
 
     fn read(&mut self, t: &b::ArithmeticTarget) -> Result<i64, ArithError> {
-        let (name, index) = self.target(t)?;
-        match self.vars.get(&name, index) {
+        let value = match self.target(t)? {
+            (name, Sub::None) => self.vars.get(&name, None),
+            (name, Sub::Index(i)) => self.vars.get(&name, Some(i)),
+            (name, Sub::Key(k)) => self.vars.get_key(&name, &k),
+        };
+        match value {
             Some(value) => match decimal(&value) {
                 Some(n) => Ok(n),
                 None => self.text(&value),
@@ -168,8 +193,11 @@ impl Evaluator<'_> {
     }
 
     fn write(&mut self, t: &b::ArithmeticTarget, value: i64) -> Result<i64, ArithError> {
-        let (name, index) = self.target(t)?;
-        self.vars.set(&name, index, value);
+        match self.target(t)? {
+            (name, Sub::None) => self.vars.set(&name, None, value),
+            (name, Sub::Index(i)) => self.vars.set(&name, Some(i), value),
+            (name, Sub::Key(k)) => self.vars.set_key(&name, &k, value),
+        }
         Ok(value)
     }
 }

@@ -241,10 +241,11 @@ impl<'a, 's> Lower<'a, 's> {
             if decl {
                 if let Some(w) = out.words.last_mut() {
                     let plain = w.parts.len() == 1
-                        && matches!(
-                            w.parts.first(),
-                            Some(WordPart::Literal(_) | WordPart::ArrayLiteral(_))
-                        );
+                        && match w.parts.first() {
+                            Some(WordPart::Literal(t)) => !t.contains(['*', '?', '[']),
+                            Some(WordPart::ArrayLiteral(_)) => true,
+                            _ => false,
+                        };
                     let assignment =
                         matches!(item, b::CommandPrefixOrSuffixItem::AssignmentWord(..));
                     if assignment
