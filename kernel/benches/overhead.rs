@@ -66,11 +66,19 @@ async fn sample() -> Vec<f64> {
     }
     kernel.wait_all().await;
 
-    // CORRAL_OVERHEAD_ONLY=future (for a profiler): future jobs only.
-    let all = std::env::var("CORRAL_OVERHEAD_ONLY").map_or(true, |v| v != "future");
+    // For a profiler: CORRAL_OVERHEAD_ONLY=future or =live runs only the
+    // future jobs or only the live process jobs (the rest reports 0).
+    let only = std::env::var("CORRAL_OVERHEAD_ONLY").unwrap_or_default();
+    let all = only.is_empty();
+    let futures = all || only == "future";
+    let live = all || only == "live";
     // Batches, the cheapest kept: on a shared machine, other work only
     // ever adds to a batch.
-    let (mut seq, mut seq_cpu) = (f64::MAX, f64::MAX);
+    let (mut seq, mut seq_cpu) = if all {
+        (f64::MAX, f64::MAX)
+    } else {
+        (0.0, 0.0)
+    };
     for _ in 0..if all { 5 } else { 0 } {
         let n = 40;
         let (t, c) = (Instant::now(), cpu_us());
@@ -98,7 +106,7 @@ async fn sample() -> Vec<f64> {
     let n = 4_000;
     let h0 = heap_bytes();
     let (mut fut, mut fut_cpu) = (f64::MAX, f64::MAX);
-    for _ in 0..5 {
+    for _ in 0..if futures { 5 } else { 0 } {
         let (t, c) = (Instant::now(), cpu_us());
         for _ in 0..n {
             kernel
@@ -111,7 +119,7 @@ async fn sample() -> Vec<f64> {
     }
     let fut_heap = (heap_bytes() - h0) / f64::from(n * 5);
 
-    let n = if all { 300 } else { 1 };
+    let n = if live { 300 } else { 1 };
     let h0 = heap_bytes();
     let jobs: Vec<Job> = (0..n)
         .map(|_| {
