@@ -369,7 +369,7 @@ impl JobCore {
             env_clear: meta.is_some_and(|m| m.env_clear),
             quiet: meta.is_some_and(|m| m.quiet),
             reminder: meta.and_then(|m| m.reminder),
-            restart: restart.map(|r| r.policy.clone()),
+            restart: restart.map(|r| Box::new(r.policy.clone())),
             restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
             last_exit,
             last_stop_cause,
