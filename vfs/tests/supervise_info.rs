@@ -42,7 +42,10 @@ async fn info_carries_context_limits_resources_and_the_output_file() {
     assert_eq!(info["memory_limit_bytes"], 512u64 << 20);
     // The live member's resident set, read from /proc when asked.
     assert!(info["memory_bytes"].as_u64().expect("memory") > 0, "{info}");
-    let file = info["output_file"].as_str().expect("output file").to_string();
+    let file = info["output_file"]
+        .as_str()
+        .expect("output file")
+        .to_string();
     let text = std::fs::read_to_string(&file).expect("the output file exists");
     assert!(text.starts_with("hi\n"), "{text:?}");
 
@@ -50,7 +53,10 @@ async fn info_carries_context_limits_resources_and_the_output_file() {
     within("the end", job.wait()).await;
     let info = env.json("/v/jobs/1/info").await;
     assert_eq!(info["memory_bytes"], 0);
-    assert!(info["memory_peak_bytes"].as_u64().expect("peak") > 0, "{info}");
+    assert!(
+        info["memory_peak_bytes"].as_u64().expect("peak") > 0,
+        "{info}"
+    );
     assert!(info["cpu_user_ms"].is_u64() && info["cpu_system_ms"].is_u64());
     assert_eq!(info["stop_cause"], "embedder");
     assert_eq!(info["last_exit_code"], 143);
@@ -67,6 +73,9 @@ async fn info_carries_context_limits_resources_and_the_output_file() {
 
     // Removing the job deletes its output file (it was not kept).
     env.kernel.remove(job.id()).expect("remove");
-    assert!(!std::path::Path::new(&file).exists(), "{file} is still there");
+    assert!(
+        !std::path::Path::new(&file).exists(),
+        "{file} is still there"
+    );
     env.finish().await;
 }
