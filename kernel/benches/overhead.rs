@@ -12,7 +12,9 @@
 //! (base, this, base, this, …) and the medians are compared, as is the
 //! median of each sample's ratio to the base sample before it: the issue's
 //! "no more than 5% above the pre-supervision base" is read here.
-//! CORRAL_BENCH_RUNS sets the samples per side (default 11).
+//! CORRAL_BENCH_RUNS sets the samples per side (default 11);
+//! CORRAL_OVERHEAD_ONLY=future or =live runs one part alone (for callgrind,
+//! dhat or perf on a sample: `CORRAL_OVERHEAD_CHILD=1 <bench binary>`).
 //!
 //! Only API present before supervision is used, so the file builds
 //! unchanged in an older checkout.
