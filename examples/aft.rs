@@ -24,14 +24,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Subscribed before the tasks start: none is missed.
     let mut done = server.completions().preview_bytes(24);
 
-    let long = Duration::from_secs(30);
+    let (long, short) = (Duration::from_secs(30), Duration::from_millis(300));
     server.spawn_process(task("grep", "echo match one; echo match two", long))?;
     server.spawn_process(task("build", "seq 1 500; echo 'build ok'", long))?;
-    server.spawn_process(task(
-        "hang",
-        "echo waiting; exec sleep 1000",
-        Duration::from_millis(300),
-    ))?;
+    server.spawn_process(task("hang", "echo waiting; exec sleep 1000", short))?;
     server.spawn_process(task("fail", "echo 'no such file' >&2; exit 2", long))?;
 
     let mut lines = Vec::new();
@@ -39,15 +35,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let Some(c) = done.next().await else { break };
         let call = c.info.labels.get("call").cloned().unwrap_or_default();
         let cause = c.info.stop_cause.map_or("-", |c| c.as_str());
+        let out = &c.stdout;
+        let cut = if out.truncated { " (truncated)" } else { "" };
         lines.push(format!(
-            "{call}: exit {:?}, cause {cause}, stdout {:?}{}, stderr {:?}",
+            "{call}: exit {:?}, cause {cause}, stdout {:?}{cut}, stderr {:?}",
             c.info.state.exit_status(),
-            c.stdout.text,
-            if c.stdout.truncated {
-                " (truncated)"
-            } else {
-                ""
-            },
+            out.text,
             c.stderr.text,
         ));
     }

@@ -22,26 +22,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // TERM ends the workers at once; the grace only bounds a TERM-ignorer.
     let grace = Duration::from_secs(5);
 
-    let service = kernel.spawn_process(sh(
-        "exec sleep 1000",
-        JobOptions::new().orphans(OrphanPolicy::Cascade),
-    ))?;
+    let sleeper = |opts| sh("exec sleep 1000", opts);
+    let service =
+        kernel.spawn_process(sleeper(JobOptions::new().orphans(OrphanPolicy::Cascade)))?;
     let under = || JobOptions::new().parent(service.id());
-    let w1 = kernel.spawn_process(sh("exec sleep 1000", under()))?;
-    let w2 = kernel.spawn_process(sh("exec sleep 1000", under()))?;
+    let w1 = kernel.spawn_process(sleeper(under()))?;
+    let w2 = kernel.spawn_process(sleeper(under()))?;
     match kernel.spawn_process(sh("echo never", under())) {
         Err(Error::ChildrenLimit { limit, .. }) => println!("third worker refused: limit {limit}"),
         other => println!("unexpected: {other:?}"),
     }
-    let helper = kernel.spawn_process(sh("exec sleep 1000", JobOptions::new().parent(w1.id())))?;
+    let helper = kernel.spawn_process(sleeper(JobOptions::new().parent(w1.id())))?;
     match kernel.spawn_process(sh("echo never", JobOptions::new().parent(helper.id()))) {
         Err(Error::DepthLimit { limit, .. }) => println!("too deep: limit {limit}"),
         other => println!("unexpected: {other:?}"),
     }
-    println!(
-        "tree under the service: {} jobs",
-        kernel.subtree(service.id())?.len()
-    );
+    let tree = kernel.subtree(service.id())?;
+    println!("tree under the service: {} jobs", tree.len());
 
     // A runaway worker: one CPU second, then the kernel ends it.
     let cpu = JobOptions::new().cpu_limit(Duration::from_secs(1));
@@ -54,11 +51,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     kernel.terminate(service.id(), grace).await?;
     for (name, job) in [("worker 1", &w1), ("worker 2", &w2), ("helper", &helper)] {
         let info = job.wait().await;
-        println!(
-            "{name}: {}, cause {:?}",
-            info.state.status_word(),
-            info.stop_cause.map(StopCause::as_str)
-        );
+        let cause = info.stop_cause.map(StopCause::as_str);
+        println!("{name}: {}, cause {cause:?}", info.state.status_word());
     }
     Ok(())
 }

@@ -12,7 +12,9 @@
 //! (base, this, base, this, …) and the medians are compared, as is the
 //! median of each sample's ratio to the base sample before it: the issue's
 //! "no more than 5% above the pre-supervision base" is read here.
-//! CORRAL_BENCH_RUNS sets the samples per side (default 11).
+//! CORRAL_BENCH_RUNS sets the samples per side (default 11);
+//! CORRAL_OVERHEAD_ONLY=future or =live runs one part alone (for callgrind,
+//! dhat or perf on a sample: `CORRAL_OVERHEAD_CHILD=1 <bench binary>`).
 //!
 //! Only API present before supervision is used, so the file builds
 //! unchanged in an older checkout.
@@ -66,10 +68,20 @@ async fn sample() -> Vec<f64> {
     }
     kernel.wait_all().await;
 
+    // For a profiler: CORRAL_OVERHEAD_ONLY=future or =live runs only the
+    // future jobs or only the live process jobs (the rest reports 0).
+    let only = std::env::var("CORRAL_OVERHEAD_ONLY").unwrap_or_default();
+    let all = only.is_empty();
+    let futures = all || only == "future";
+    let live = all || only == "live";
     // Batches, the cheapest kept: on a shared machine, other work only
     // ever adds to a batch.
-    let (mut seq, mut seq_cpu) = (f64::MAX, f64::MAX);
-    for _ in 0..5 {
+    let (mut seq, mut seq_cpu) = if all {
+        (f64::MAX, f64::MAX)
+    } else {
+        (0.0, 0.0)
+    };
+    for _ in 0..if all { 5 } else { 0 } {
         let n = 40;
         let (t, c) = (Instant::now(), cpu_us());
         for _ in 0..n {
@@ -81,7 +93,7 @@ async fn sample() -> Vec<f64> {
         seq_cpu = seq_cpu.min((cpu_us() - c) / f64::from(n));
     }
 
-    let n = 500;
+    let n = if all { 500 } else { 0 };
     let (t, c) = (Instant::now(), cpu_us());
     let jobs: Vec<Job> = (0..n)
         .map(|_| kernel.spawn_process(truth()).unwrap())
@@ -96,7 +108,7 @@ async fn sample() -> Vec<f64> {
     let n = 4_000;
     let h0 = heap_bytes();
     let (mut fut, mut fut_cpu) = (f64::MAX, f64::MAX);
-    for _ in 0..5 {
+    for _ in 0..if futures { 5 } else { 0 } {
         let (t, c) = (Instant::now(), cpu_us());
         for _ in 0..n {
             kernel
@@ -109,7 +121,7 @@ async fn sample() -> Vec<f64> {
     }
     let fut_heap = (heap_bytes() - h0) / f64::from(n * 5);
 
-    let n = 300;
+    let n = if live { 300 } else { 1 };
     let h0 = heap_bytes();
     let jobs: Vec<Job> = (0..n)
         .map(|_| {

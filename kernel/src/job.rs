@@ -195,7 +195,9 @@ pub struct JobInfo {
     /// Its "still running" reminder interval, if it has one.
     pub reminder: Option<Duration>,
     /// A [restarting](crate::supervise::restart) job's policy.
-    pub restart: Option<RestartPolicy>,
+    ///
+    /// Boxed: most jobs have none, and every snapshot carries the field.
+    pub restart: Option<Box<RestartPolicy>>,
     /// How many times it was restarted.
     pub restarts: u32,
     /// How its last run ended: a finished job's final state (`None` while

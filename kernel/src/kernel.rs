@@ -54,7 +54,7 @@ pub(crate) struct Inner {
     config: KernelConfig,
     table: Mutex<Table>,
     /// Process groups with children of ours still in them, by pgid.
-    groups: Mutex<HashMap<i32, Arc<JobCore>>>,
+    groups: Mutex<HashMap<i32, Arc<JobCore>, table::IdHash>>,
     reap_lock: Mutex<()>,
     /// The members' pidfds, for the reaper to learn which exited (None if
     /// it could not be made: then SIGCHLD alone drives reaping).
@@ -137,7 +137,7 @@ impl Kernel {
                 next_number: 1,
                 ..Table::default()
             }),
-            groups: Mutex::new(HashMap::new()),
+            groups: Mutex::new(HashMap::default()),
             reap_lock: Mutex::new(()),
             exits: crate::sys::exits::ExitWatch::new().ok(),
             // Best effort: without it each job opens /dev/null itself.

@@ -280,17 +280,26 @@ impl JobCore {
     /// final state counts once announced (the table's bookkeeping done).
     /// Cancel safe: it only listens.
     pub(crate) async fn wait_for(&self, done: impl Fn(JobState) -> bool) -> JobState {
+        // Already so (a finished job, say): no listener to register.
+        if let Some(state) = self.settled(&done) {
+            return state;
+        }
         loop {
             // Listen before looking, so a change in between still wakes us.
             let mut changed = pin!(self.changed.notified());
             changed.as_mut().enable();
-            let status = *lock(&self.status);
-            let settled = !status.state.is_finished() || status.announced;
-            if settled && done(status.state) {
-                return status.state;
+            if let Some(state) = self.settled(&done) {
+                return state;
             }
             changed.await;
         }
+    }
+
+    /// The state if `done` holds for it (a final one once announced).
+    fn settled(&self, done: impl Fn(JobState) -> bool) -> Option<JobState> {
+        let status = *lock(&self.status);
+        let settled = !status.state.is_finished() || status.announced;
+        (settled && done(status.state)).then_some(status.state)
     }
 
     pub(crate) fn pids(&self) -> Vec<Pid> {
@@ -360,7 +369,7 @@ impl JobCore {
             env_clear: meta.is_some_and(|m| m.env_clear),
             quiet: meta.is_some_and(|m| m.quiet),
             reminder: meta.and_then(|m| m.reminder),
-            restart: restart.map(|r| r.policy.clone()),
+            restart: restart.map(|r| Box::new(r.policy.clone())),
             restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
             last_exit,
             last_stop_cause,

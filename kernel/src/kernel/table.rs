@@ -1,6 +1,7 @@
 //! The job table's records and retention: which finished records go first.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::group::ProcPart;
@@ -14,7 +15,7 @@ pub(super) struct Table {
     pub(super) jobs: BTreeMap<JobId, Arc<JobCore>>,
     /// Visible jobs by number.
     pub(super) numbers: BTreeMap<u64, JobId>,
-    pub(super) live: HashSet<JobId>,
+    pub(super) live: HashSet<JobId, IdHash>,
     pub(super) reserved: usize,
     /// Finished ids, oldest first, for retention. `remove` leaves its id
     /// here (removing from the middle would cost a scan per call): such
@@ -101,6 +102,37 @@ impl Table {
             out.push(old);
         }
         out
+    }
+}
+
+/// Hashing for keys the kernel hands out itself (job ids, process group
+/// ids): one multiply, where the default SipHash spends over a hundred
+/// instructions on every spawn and every finish. No caller picks these
+/// keys, so there is no flooding to defend against.
+pub(super) type IdHash = BuildHasherDefault<IdHasher>;
+
+/// See [`IdHash`]: Fibonacci hashing of one integer.
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // The high bits are mixed too: the hash table takes its tags from them.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(u64::from(n as u32));
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::Kernel;
 use crate::error::{Error, Result};
 use crate::events::EventError;
-use crate::job::{JobEvent, JobId, JobInfo};
+use crate::job::{JobEvent, JobId, JobInfo, JobState};
 use crate::record::Job;
 
 impl Kernel {
@@ -75,10 +75,11 @@ impl Kernel {
             .into_iter()
             .filter(|j| !j.core.is_disowned())
             .collect();
-        let mut out = Vec::with_capacity(jobs.len());
         for job in &jobs {
-            out.push(job.wait().await);
+            job.core.wait_for(JobState::is_finished).await;
         }
-        out
+        // Built in place, once all are done (a final snapshot is a few
+        // hundred bytes: each copy of it costs).
+        jobs.iter().map(|j| j.core.info(true)).collect()
     }
 }

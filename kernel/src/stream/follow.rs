@@ -139,8 +139,8 @@ impl Follow {
     pub(crate) fn new(shared: Arc<Shared>, from: u64) -> Follow {
         let id = {
             let mut st = shared.lock();
-            st.next_id += 1;
-            st.next_id
+            st.next_id = st.next_id.wrapping_add(1);
+            u64::from(st.next_id)
         };
         Follow {
             shared,

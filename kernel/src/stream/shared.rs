@@ -29,7 +29,7 @@ pub(crate) struct State {
     /// Followers waiting for bytes or close, by follower id (one entry per
     /// follower, so repeated polls do not grow it).
     pub(crate) waiters: Waiters,
-    pub(crate) next_id: u64,
+    pub(crate) next_id: u32,
     /// The job's output file, once attached: bytes are appended to it
     /// under this lock, right after they enter the ring.
     pub(crate) tee: Option<Arc<Tee>>,

@@ -53,8 +53,21 @@
 //!   cgroup per job where the system offers a writable one (whole-job
 //!   limit, both thresholds from the cgroup's eventfds), else by each
 //!   member's `RLIMIT_DATA` alone ([`memory_limit_path`] says which; the
-//!   module docs say what the second path cannot warn about). An output
-//!   file besides the rings.
+//!   module docs say what the second path cannot warn about).
+//! - **Output files** ([`JobOptions::output_file`](crate::JobOptions::output_file)):
+//!   both streams are also appended to a file (a path the embedder names,
+//!   or a new temp file), under the ring's lock so no byte is missed;
+//!   [`JobInfo::output_file`](crate::JobInfo::output_file) names it, and
+//!   removing the job deletes it unless the embedder asked to keep it.
+//! - **Context**: [`JobInfo::cwd`](crate::JobInfo::cwd),
+//!   [`JobInfo::env`](crate::JobInfo::env) and
+//!   [`JobInfo::env_clear`](crate::JobInfo::env_clear) show the directory
+//!   and the environment a process job was given on top of the embedder's.
+//!   With the `serde` feature, specs, options, [`JobInfo`](crate::JobInfo),
+//!   [`JobState`](crate::JobState) and [`JobEvent`](crate::JobEvent)
+//!   serialize. Outside this crate, `/v/jobs/N/info` shows all of the
+//!   above, and the shell starts such jobs with its `run` builtin and
+//!   lists their settings with `jobs -S`.
 //! - **How a job ended**: [`JobInfo::last_exit`](crate::JobInfo::last_exit)
 //!   and [`JobInfo::last_stop_cause`](crate::JobInfo::last_stop_cause) are
 //!   set for every finished job (its final state and stop cause); a

@@ -4,6 +4,7 @@
 mod causes;
 mod children;
 mod completions;
+mod context;
 mod lineage;
 mod owners;
 mod resources;
