@@ -95,9 +95,9 @@ impl Fds {
     /// Makes `n` refer to `slot` (`None`: closes it).
     fn set(&mut self, n: i32, slot: Option<Slot>) -> Result<(), String> {
         match (n, slot) {
-            (0, None) => self.std.stdin = Input::Null,
-            (1, None) => self.std.stdout = Output::Null,
-            (2, None) => self.std.stderr = Output::Null,
+            (0, None) => self.std.stdin = closed(false).map_or(Input::Null, Input::Fd),
+            (1, None) => self.std.stdout = closed(true).map_or(Output::Null, Output::Fd),
+            (2, None) => self.std.stderr = closed(true).map_or(Output::Null, Output::Fd),
             (_, None) => {
                 self.extra.remove(&n);
             }
@@ -117,6 +117,20 @@ impl Fds {
         }
         Ok(())
     }
+}
+
+/// What stands for a closed 0, 1 or 2 (`>&-`): /dev/null opened the other
+/// way, so that every read or write on it fails with EBADF as on a closed
+/// descriptor (`echo x >&-` fails, also in a program), while the slot stays
+/// filled and nothing the shell opens next can land on it.
+fn closed(for_output: bool) -> Option<OwnedFd> {
+    let mut o = OpenOptions::new();
+    if for_output {
+        o.read(true);
+    } else {
+        o.write(true);
+    }
+    o.open("/dev/null").ok().map(OwnedFd::from)
 }
 
 /// What a command's redirections replaced in the shell's descriptors, to put
@@ -312,7 +326,9 @@ impl Shell {
                 };
                 let slot = fds.get(from).map_err(|e| os_message(&e))?;
                 let Some(slot) = slot else {
-                    return Err(format!("{from}: Bad file descriptor"));
+                    // bash names the word as written (`$fd`).
+                    let shown = if moved { from.to_string() } else { w.raw.clone() };
+                    return Err(format!("{shown}: Bad file descriptor"));
                 };
                 fds.set(n, Some(slot))?;
                 if moved && from != n {

@@ -175,7 +175,21 @@ pub(super) fn eval<'a>(
                 status
             }
             Err(e) => {
-                eprintln!("corral: eval: line {}: {}", e.pos().line, e.message());
+                let lang = &shell.env.lang;
+                let name = if lang.opts.interactive {
+                    "corral"
+                } else {
+                    lang.name.as_str()
+                };
+                // bash counts the text's lines on from the `eval`'s line.
+                let line = lang.lineno + e.pos().line.saturating_sub(1);
+                let prefix = format!("{name}: eval: line {line}: ");
+                io.err_line(&format!("{prefix}{}", e.message())).await;
+                if let crate::lang::SyntaxError::UnexpectedToken { .. } = e {
+                    let n = e.pos().line.saturating_sub(1) as usize;
+                    let bad = text.lines().nth(n).unwrap_or("");
+                    io.err_line(&format!("{prefix}`{bad}'")).await;
+                }
                 2
             }
         }
@@ -206,6 +220,16 @@ pub(super) fn source<'a>(
         } else {
             sourceable_on_path(shell, file).unwrap_or_else(|| shell.env.absolute_path(file))
         };
+        if path.is_dir() {
+            // bash names the builtin for a directory, not for other errors.
+            io.err_line(&format!(
+                "{}{}: {file}: is a directory",
+                shell.err_prefix(),
+                args[0]
+            ))
+            .await;
+            return 1;
+        }
         let text = match std::fs::read(&path) {
             Ok(b) => crate::rawbytes::encode_vec(b),
             Err(e) => {

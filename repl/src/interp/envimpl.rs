@@ -15,12 +15,14 @@ impl ExpandEnv for Shell {
         let lang = &self.env.lang;
         let scalar = |s: String| Some(Value::Scalar(s));
         match name {
-            "RANDOM" => scalar(lang.next_random().to_string()),
+            "RANDOM" => {
+                if let Some(seed) = self.env.vars.take_random_seed() {
+                    lang.seed_random(seed);
+                }
+                scalar(lang.next_random().to_string())
+            }
             "LINENO" => scalar(lang.lineno.to_string()),
             "_" => scalar(lang.last_arg.clone()),
-            "UID" => scalar(crate::sys::uid().to_string()),
-            // Readonly in bash: the environment cannot set it.
-            "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
             "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
             "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
             "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
@@ -290,7 +292,8 @@ impl Shell {
                 let _ = ExpandEnv::assign(self.0, name, index, value.to_string());
             }
         }
-        crate::lang::arith::eval(text, &mut V(self)).map_err(|e| format!("{}: {e}", text.trim()))
+        crate::lang::arith::eval(text, &mut V(self))
+            .map_err(|e| crate::expand::arith::error(text, e).to_string())
     }
 
     /// A copy of the shell for a subshell: same variables, functions, cwd

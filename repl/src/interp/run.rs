@@ -23,8 +23,11 @@ impl Shell {
         } else {
             src
         };
-        let program = match crate::lang::parse(src) {
-            Ok(p) => p,
+        let program = match crate::lang::parse_to_end(src) {
+            Ok((p, open_heredocs)) => {
+                self.heredoc_warnings(&open_heredocs);
+                p
+            }
             Err(e) => {
                 self.syntax_error(&e, src);
                 return 2;
@@ -32,6 +35,24 @@ impl Shell {
         };
         self.interrupted = false;
         self.run_program(&program).await
+    }
+
+    /// Warns of here-documents the input ended in, as bash does (`-c`
+    /// names no line).
+    pub(crate) fn heredoc_warnings(&self, open: &[crate::lang::HereDocAtEof]) {
+        let base = self.env.lang.line_base;
+        for h in open {
+            let h = crate::lang::HereDocAtEof {
+                line: h.line + base,
+                last_line: h.last_line + base,
+                delimiter: h.delimiter.clone(),
+            };
+            if self.env.lang.opts.interactive || self.env.lang.opts.command {
+                eprintln!("{}: {h}", self.env.lang.name);
+            } else {
+                eprintln!("{}: line {}: {h}", self.env.lang.name, h.last_line);
+            }
+        }
     }
 
     /// Reports a syntax error in `src` as bash does (`corral: -c: line 1: …`,

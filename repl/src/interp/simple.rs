@@ -408,6 +408,16 @@ impl Shell {
             let line = format!("{}{name}: write error: Broken pipe", self.err_prefix());
             streams.err_line(&line).await;
         }
+        let errno = builtins::WRITE_ERROR.swap(0, std::sync::atomic::Ordering::AcqRel);
+        if errno != 0 {
+            let e = std::io::Error::from_raw_os_error(errno);
+            let line = format!(
+                "{}{name}: write error: {}",
+                self.err_prefix(),
+                crate::io::os_message(&e)
+            );
+            streams.err_line(&line).await;
+        }
         drop(streams);
         self.restore_vars(saved_vars);
         self.pop_redirects(undo);
