@@ -119,6 +119,31 @@ impl Fds {
     }
 }
 
+/// The descriptor a `/dev/fd/N`, `/dev/stdin`, `/dev/stdout` or
+/// `/dev/stderr` target names.
+fn dev_fd(target: &str) -> Option<i32> {
+    match target {
+        "/dev/stdin" => Some(0),
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => {
+            let n = target.strip_prefix("/dev/fd/")?;
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            n.parse().ok()
+        }
+    }
+}
+
+/// `N>/dev/fd/M`: the shell's descriptors are its own table, not the
+/// process's, so the target is the M a script opened (a copy of it).
+fn dup_dev_fd(fds: &mut Fds, name: &str, m: i32, n: i32) -> Result<(), String> {
+    let slot = fds.get(m).map_err(|e| os_message(&e))?;
+    let slot = slot.ok_or_else(|| format!("{name}: No such file or directory"))?;
+    fds.set(n, Some(slot))
+}
+
 /// What stands for a closed 0, 1 or 2 (`>&-`): /dev/null opened the other
 /// way, so that every read or write on it fails with EBADF as on a closed
 /// descriptor (`echo x >&-` fails, also in a program), while the slot stays
@@ -147,6 +172,10 @@ pub(crate) struct Undo {
 fn touched(redirs: &[Redirect]) -> Vec<i32> {
     let mut out = Vec::with_capacity(redirs.len());
     for r in redirs {
+        // `{name}>f` stays open after the command (bash).
+        if r.fd_var.is_some() {
+            continue;
+        }
         out.push(r.target_fd());
         match &r.kind {
             RedirectKind::OutErr(_) | RedirectKind::AppendOutErr(_) => out.extend([1, 2]),
@@ -257,11 +286,53 @@ impl Shell {
         })
     }
 
+    /// `{name}>f`: the redirection on the lowest free descriptor from 10,
+    /// whose number goes into `name`; `{name}>&-` closes the one it holds.
+    async fn redirect_named(
+        &mut self,
+        r: &Redirect,
+        name: &str,
+        fds: &mut Fds,
+    ) -> Result<(), String> {
+        let closing = matches!(&r.kind,
+            RedirectKind::DupIn(w) | RedirectKind::DupOut(w) if w.raw == "-");
+        if closing {
+            let n = self
+                .env
+                .vars
+                .get(name)
+                .and_then(|v| v.trim().parse::<i32>().ok())
+                .filter(|&n| n >= 0)
+                .ok_or_else(|| format!("{name}: ambiguous redirect"))?;
+            return fds.set(n, None);
+        }
+        let n = (10..i32::MAX)
+            .find(|k| !fds.extra.contains_key(k))
+            .unwrap_or(i32::MAX);
+        let plain = Redirect {
+            fd: Some(n),
+            fd_var: None,
+            kind: r.kind.clone(),
+            span: r.span,
+        };
+        Box::pin(self.redirect_one(&plain, fds)).await?;
+        self.env
+            .vars
+            .assign(name, crate::expand::Value::Scalar(n.to_string()))
+            .map_err(|e| e.to_string())
+    }
+
     async fn redirect_one(&mut self, r: &Redirect, fds: &mut Fds) -> Result<(), String> {
+        if let Some(name) = &r.fd_var {
+            return self.redirect_named(r, name, fds).await;
+        }
         let n = r.target_fd();
         match &r.kind {
             RedirectKind::Read(w) => {
                 let name = self.target(w).await?;
+                if let Some(m) = dev_fd(&name) {
+                    return dup_dev_fd(fds, &name, m, n);
+                }
                 let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
                     Some(r) => r.map_err(|e| format!("{name}: {e}"))?,
                     None => self.open(&name, OpenOptions::new().read(true)).await?,
@@ -270,6 +341,9 @@ impl Shell {
             }
             RedirectKind::Write(w) | RedirectKind::Clobber(w) | RedirectKind::Append(w) => {
                 let name = self.target(w).await?;
+                if let Some(m) = dev_fd(&name) {
+                    return dup_dev_fd(fds, &name, m, n);
+                }
                 let append = matches!(r.kind, RedirectKind::Append(_));
                 let file = match self.vfs_target(&name, append) {
                     Some(pipe) => pipe.map_err(|e| os_message(&e))?,
@@ -288,6 +362,9 @@ impl Shell {
             }
             RedirectKind::ReadWrite(w) => {
                 let name = self.target(w).await?;
+                if let Some(m) = dev_fd(&name) {
+                    return dup_dev_fd(fds, &name, m, n);
+                }
                 let mut o = OpenOptions::new();
                 o.read(true).write(true).create(true);
                 let file = self.open(&name, &o).await?;

@@ -21,6 +21,9 @@ pub(super) struct Lower<'a, 's> {
     pub(super) src: &'a Source<'s>,
     last: Cell<Span>,
     pub(super) depth: usize,
+    /// The `name` of a `{name}` word right before a redirection operator,
+    /// for that redirection.
+    named_fd: Cell<Option<String>>,
 }
 
 type Result<T> = std::result::Result<T, SyntaxError>;
@@ -31,6 +34,7 @@ impl<'a, 's> Lower<'a, 's> {
             src,
             last: Cell::new(Span::default()),
             depth,
+            named_fd: Cell::new(None),
         }
     }
 
@@ -363,6 +367,17 @@ impl<'a, 's> Lower<'a, 's> {
         )))
     }
 
+    /// `NAME` when `w` is `{NAME}` written right before `<` or `>`.
+    fn fd_variable(&self, frame: &Frame<'_>, w: &b::Word) -> Option<String> {
+        let name = w.value.strip_prefix('{')?.strip_suffix('}')?;
+        if !crate::interp::valid_name(name) {
+            return None;
+        }
+        let end = frame.offset(w.loc.as_ref()?.end.index);
+        let next = self.src.text.get(end..)?.chars().next()?;
+        matches!(next, '<' | '>').then(|| name.to_owned())
+    }
+
     fn simple_item(
         &self,
         frame: &Frame<'_>,
@@ -378,6 +393,10 @@ impl<'a, 's> Lower<'a, 's> {
                 out.redirects.push(r);
             }
             b::CommandPrefixOrSuffixItem::Word(w) => {
+                if let Some(name) = self.fd_variable(frame, w) {
+                    self.named_fd.set(Some(name));
+                    return Ok(());
+                }
                 let w = self.word(frame, w, word::Context::Normal)?;
                 spans.push(w.span);
                 out.words.push(w);
@@ -639,6 +658,7 @@ impl<'a, 's> Lower<'a, 's> {
             src: self.src,
             last: Cell::new(self.last.get()),
             depth: self.depth + 1,
+            named_fd: Cell::new(None),
         };
         let out = match e {
             b::ExtendedTestExpr::And(l, r) => CondExpr::And(
@@ -755,7 +775,17 @@ impl<'a, 's> Lower<'a, 's> {
             | RedirectKind::HereString(w) => w.span,
         };
         let span = self.back_over_operator(target_span, fd.is_some());
-        Ok(Redirect { fd, kind, span })
+        let fd_var = if fd.is_none() {
+            self.named_fd.take()
+        } else {
+            None
+        };
+        Ok(Redirect {
+            fd,
+            fd_var,
+            kind,
+            span,
+        })
     }
 
     /// Extends a redirection target's span back over its operator and fd.
