@@ -137,11 +137,28 @@ fn dev_fd(target: &str) -> Option<i32> {
 }
 
 /// `N>/dev/fd/M`: the shell's descriptors are its own table, not the
-/// process's, so the target is the M a script opened (a copy of it).
-fn dup_dev_fd(fds: &mut Fds, name: &str, m: i32, n: i32) -> Result<(), String> {
-    let slot = fds.get(m).map_err(|e| os_message(&e))?;
-    let slot = slot.ok_or_else(|| format!("{name}: No such file or directory"))?;
-    fds.set(n, Some(slot))
+/// process's, so the target is the M a script opened (a copy of it), or a
+/// `<(…)` of the command (in `shell`'s table while its redirections are
+/// applied). `None` when M is no slot but may be a descriptor the shell
+/// holds above 9 for a program (opened as a path then).
+fn dup_dev_fd(
+    shell: &Fds,
+    fds: &mut Fds,
+    name: &str,
+    m: i32,
+    n: i32,
+) -> Option<Result<(), String>> {
+    let slot = match fds.get(m) {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => match shell.get(m) {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) if m > 9 => return None,
+            Ok(None) => Err(format!("{name}: No such file or directory")),
+            Err(e) => Err(os_message(&e)),
+        },
+        Err(e) => Err(os_message(&e)),
+    };
+    Some(slot.and_then(|s| fds.set(n, Some(s))))
 }
 
 /// What stands for a closed 0, 1 or 2 (`>&-`): /dev/null opened the other
@@ -330,8 +347,10 @@ impl Shell {
         match &r.kind {
             RedirectKind::Read(w) => {
                 let name = self.target(w).await?;
-                if let Some(m) = dev_fd(&name) {
-                    return dup_dev_fd(fds, &name, m, n);
+                if let Some(done) =
+                    dev_fd(&name).and_then(|m| dup_dev_fd(&self.fds, fds, &name, m, n))
+                {
+                    return done;
                 }
                 let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
                     Some(r) => r.map_err(|e| format!("{name}: {e}"))?,
@@ -341,8 +360,10 @@ impl Shell {
             }
             RedirectKind::Write(w) | RedirectKind::Clobber(w) | RedirectKind::Append(w) => {
                 let name = self.target(w).await?;
-                if let Some(m) = dev_fd(&name) {
-                    return dup_dev_fd(fds, &name, m, n);
+                if let Some(done) =
+                    dev_fd(&name).and_then(|m| dup_dev_fd(&self.fds, fds, &name, m, n))
+                {
+                    return done;
                 }
                 let append = matches!(r.kind, RedirectKind::Append(_));
                 let file = match self.vfs_target(&name, append) {
@@ -362,8 +383,10 @@ impl Shell {
             }
             RedirectKind::ReadWrite(w) => {
                 let name = self.target(w).await?;
-                if let Some(m) = dev_fd(&name) {
-                    return dup_dev_fd(fds, &name, m, n);
+                if let Some(done) =
+                    dev_fd(&name).and_then(|m| dup_dev_fd(&self.fds, fds, &name, m, n))
+                {
+                    return done;
                 }
                 let mut o = OpenOptions::new();
                 o.read(true).write(true).create(true);

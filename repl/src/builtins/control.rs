@@ -160,39 +160,12 @@ pub(super) fn eval<'a>(
             line.push(b'\n');
             shell.verbose_echo(&line).await;
         }
-        if shell.env.lang.shopt.get("expand_aliases") {
-            // An alias the text defines applies to its later commands.
-            shell.env.lang.trace_depth += 1;
-            let r = shell.run_text_by_command(&text).await;
-            shell.env.lang.trace_depth -= 1;
-            return r.unwrap_or_else(|e| e);
-        }
-        match crate::lang::parse(&text) {
-            Ok(p) => {
-                shell.env.lang.trace_depth += 1;
-                let status = shell.run_program(&p).await;
-                shell.env.lang.trace_depth -= 1;
-                status
-            }
-            Err(e) => {
-                let lang = &shell.env.lang;
-                let name = if lang.opts.interactive {
-                    "corral"
-                } else {
-                    lang.name.as_str()
-                };
-                // bash counts the text's lines on from the `eval`'s line.
-                let line = lang.lineno + e.pos().line.saturating_sub(1);
-                let prefix = format!("{name}: eval: line {line}: ");
-                io.err_line(&format!("{prefix}{}", e.message())).await;
-                if let crate::lang::SyntaxError::UnexpectedToken { .. } = e {
-                    let n = e.pos().line.saturating_sub(1) as usize;
-                    let bad = text.lines().nth(n).unwrap_or("");
-                    io.err_line(&format!("{prefix}`{bad}'")).await;
-                }
-                2
-            }
-        }
+        // Command by command: an alias the text defines applies to its
+        // later commands, and those before a syntax error run (bash).
+        shell.env.lang.trace_depth += 1;
+        let status = shell.run_text_by_command(&text, true).await;
+        shell.env.lang.trace_depth -= 1;
+        status
     })
 }
 
@@ -230,7 +203,15 @@ pub(super) fn source<'a>(
             .await;
             return 1;
         }
-        let text = match std::fs::read(&path) {
+        // On the blocking pool: a FIFO or `<(…)` is filled by a task of
+        // this runtime, which a read on its thread would starve.
+        let read = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || std::fs::read(path))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        };
+        let text = match read {
             Ok(b) => crate::rawbytes::encode_vec(b),
             Err(e) => {
                 io.err_line(&format!(

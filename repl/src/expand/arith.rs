@@ -295,6 +295,10 @@ pub(crate) fn error(text: &str, e: ArithError) -> ExpandError {
             // The text keeps its trailing blanks, which bash's token shows.
             let src = if bad == text.trim() { text } else { &bad };
             if let Some(d) = la::check::diagnose(src) {
+                if let Some(end) = d.constant_end {
+                    // bash shows the expression up to a bad constant.
+                    shown = src[..end].trim_start().to_owned();
+                }
                 return ExpandError::Arith {
                     text: shown,
                     reason: d.reason.to_owned(),

@@ -146,11 +146,22 @@ impl ExpandEnv for Shell {
         read: bool,
     ) -> BoxFuture<'a, Result<String, SubstError>> {
         Box::pin(async move {
-            use std::os::fd::AsRawFd;
+            use std::os::fd::{AsFd, AsRawFd};
             let (r, w) = crate::sys::pipe().map_err(|e| SubstError::Failed(e.to_string()))?;
             // The command's end stays open in the shell as descriptor N
             // (programs get it as N too) until the command is done.
             let (ours, theirs) = if read { (r, w) } else { (w, r) };
+            // Its number is also its slot in the shell's table: above 9 (the
+            // script's) and above the slots taken there.
+            let mut ours = crate::sys::dup_from(ours.as_fd(), 10)
+                .map_err(|e| SubstError::Failed(e.to_string()))?;
+            let mut spare = Vec::new();
+            while self.fds.extra.contains_key(&ours.as_raw_fd()) {
+                let next = crate::sys::dup_from(ours.as_fd(), ours.as_raw_fd() + 1)
+                    .map_err(|e| SubstError::Failed(e.to_string()))?;
+                spare.push(std::mem::replace(&mut ours, next));
+            }
+            drop(spare);
             let n = ours.as_raw_fd();
             let mut sub = self.subshell();
             for fd in &self.env.lang.proc_fds {

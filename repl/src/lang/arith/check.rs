@@ -13,8 +13,12 @@
 pub struct Diagnosis {
     /// `syntax error: operand expected`, `invalid arithmetic base`…
     pub reason: &'static str,
-    /// The text from where bash's evaluator stopped.
+    /// The text from where bash's evaluator stopped (for a bad constant,
+    /// the constant alone).
     pub token: String,
+    /// For a bad constant, where it ends: bash shows the expression up to
+    /// there.
+    pub constant_end: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +44,8 @@ struct Checker<'t> {
     pos: usize,
     /// The start of the last token read (bash's `lasttp`).
     last_start: usize,
+    /// The end of a constant that failed to convert.
+    constant_end: Option<usize>,
     cur: Tok,
     /// The token before `cur`.
     prev: Tok,
@@ -53,6 +59,7 @@ pub fn diagnose(text: &str) -> Option<Diagnosis> {
         text,
         pos: 0,
         last_start: 0,
+        constant_end: None,
         cur: Tok::End,
         prev: Tok::End,
     };
@@ -69,7 +76,8 @@ pub fn diagnose(text: &str) -> Option<Diagnosis> {
     });
     r.err().map(|reason| Diagnosis {
         reason,
-        token: text[c.last_start..].to_owned(),
+        token: text[c.last_start..c.constant_end.unwrap_or(text.len())].to_owned(),
+        constant_end: c.constant_end,
     })
 }
 
@@ -118,7 +126,10 @@ impl Checker<'_> {
                 i += 1;
             }
             self.pos = i;
-            number(&self.text[start..i])?;
+            if let Err(e) = number(&self.text[start..i]) {
+                self.constant_end = Some(i);
+                return Err(e);
+            }
             self.cur = Tok::Num;
             return Ok(());
         }
