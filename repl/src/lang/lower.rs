@@ -514,6 +514,21 @@ impl<'a, 's> Lower<'a, 's> {
         let (kind, loc) = match c {
             b::CompoundCommand::Arithmetic(a) => {
                 let span = self.span_of(frame, Some(&a.loc));
+                let whole = span.text(self.src.text);
+                // brush reads `( (` and `) )` as `((` and `))`; bash's
+                // arithmetic command needs both pairs adjacent, else it is a
+                // subshell in a subshell.
+                let arith = whole.starts_with("((") && whole.ends_with("))");
+                if !arith && whole.len() >= 2 {
+                    if self.depth >= MAX_DEPTH {
+                        return Err(SyntaxError::TooDeep { pos: span.start });
+                    }
+                    let inner = &whole[1..whole.len() - 1];
+                    let program =
+                        super::parse_nested(self.src, inner, span.start.offset + 1, self.depth + 1)?;
+                    let kind = CompoundKind::Subshell(program.body);
+                    return Ok(CompoundCommand { kind, span });
+                }
                 let text = span
                     .text(self.src.text)
                     .strip_prefix("((")
