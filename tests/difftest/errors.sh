@@ -309,3 +309,12 @@ echo "status $? $#"
 ### source_missing_file
 . ./nope
 echo "status $?"
+
+### path_prefix_assignment_finds_the_command
+mkdir bin
+printf '#!/bin/sh\necho tool ran\n' > bin/tool
+chmod +x bin/tool
+PATH=$PWD/bin tool
+echo "status $?"
+tool
+echo "status $?"
