@@ -21,6 +21,7 @@ mod wrappers;
 #[allow(dead_code)]
 pub(crate) mod cond;
 pub(crate) mod getopts;
+pub(crate) mod hash;
 #[allow(dead_code)]
 pub(crate) mod printf;
 pub(crate) mod read;
@@ -192,9 +193,9 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "hash",
-        "hash [-r]",
-        "Forget remembered program locations (none are kept).",
-        control::hash,
+        "hash [-lr] [-p pathname] [-dt] [name ...]",
+        "Remember or display program locations.",
+        hash::hash,
     ),
     ("help", "help [builtin]", "Describe builtins.", basic::help),
     (

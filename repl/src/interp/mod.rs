@@ -159,6 +159,8 @@ pub struct Lang {
     pub getopts: crate::builtins::getopts::GetoptsState,
     /// When the shell started, in seconds since the epoch (`printf '%(…)T' -2`).
     pub started: i64,
+    /// `hash`'s table of programs run by name.
+    pub hashed: crate::builtins::hash::Table,
     /// `complete`'s specs.
     pub complete: crate::builtins::complete::Specs,
     /// The `history` list.
@@ -197,6 +199,7 @@ impl Lang {
             last_arg: String::new(),
             line_base: 0,
             random: std::cell::Cell::new((seed, 0)),
+            hashed: crate::builtins::hash::Table::default(),
             cond_depth: 0,
             loop_depth: 0,
             subshell: 0,
