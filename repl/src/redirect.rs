@@ -427,7 +427,11 @@ impl Shell {
                 let slot = fds.get(from).map_err(|e| os_message(&e))?;
                 let Some(slot) = slot else {
                     // bash names the word as written (`$fd`).
-                    let shown = if moved { from.to_string() } else { w.raw.clone() };
+                    let shown = if moved {
+                        from.to_string()
+                    } else {
+                        w.raw.clone()
+                    };
                     return Err(format!("{shown}: Bad file descriptor"));
                 };
                 fds.set(n, Some(slot))?;

@@ -18,7 +18,10 @@ pub(super) fn parse_words(text: &str) -> Result<Vec<Word>, String> {
         crate::lang::SyntaxError::Unterminated { closer: '}', .. } => match text.rfind("${") {
             Some(at) => {
                 let open = &text[at..];
-                if open[2..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                if open[2..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
                     format!("{open}: bad substitution")
                 } else {
                     format!("bad substitution: no closing `}}' in {open}")

@@ -271,7 +271,11 @@ impl Lang {
     pub fn next_random(&self) -> u32 {
         let (mut seed, last) = self.random.get();
         loop {
-            let s = if seed == 0 { 123_459_876 } else { i64::from(seed) };
+            let s = if seed == 0 {
+                123_459_876
+            } else {
+                i64::from(seed)
+            };
             let (h, l) = (s / 127_773, s % 127_773);
             let mut t = 16_807 * l - 2_836 * h;
             if t < 0 {

@@ -57,7 +57,12 @@ impl Shell {
     /// Reports a syntax error in `eval`'s text as bash does: `eval: line
     /// N:`, N counted on from the `eval`'s line (`before`: lines of the
     /// text before `src`).
-    pub(crate) fn eval_syntax_error(&mut self, e: &crate::lang::SyntaxError, src: &str, before: u32) {
+    pub(crate) fn eval_syntax_error(
+        &mut self,
+        e: &crate::lang::SyntaxError,
+        src: &str,
+        before: u32,
+    ) {
         let lang = &self.env.lang;
         let name = if lang.opts.interactive {
             "corral"

@@ -478,7 +478,12 @@ impl Shell {
         // `hash -p FILE NAME` runs FILE for NAME; a name run on the shell's
         // PATH is counted in `hash`'s table.
         let path = self.env.vars.get("PATH");
-        let pinned = self.env.lang.hashed.pinned(path, &words[0]).map(str::to_owned);
+        let pinned = self
+            .env
+            .lang
+            .hashed
+            .pinned(path, &words[0])
+            .map(str::to_owned);
         if !env.iter().any(|(k, _)| k == "PATH") {
             self.note_program(&words[0]);
         }

@@ -524,8 +524,12 @@ impl<'a, 's> Lower<'a, 's> {
                         return Err(SyntaxError::TooDeep { pos: span.start });
                     }
                     let inner = &whole[1..whole.len() - 1];
-                    let program =
-                        super::parse_nested(self.src, inner, span.start.offset + 1, self.depth + 1)?;
+                    let program = super::parse_nested(
+                        self.src,
+                        inner,
+                        span.start.offset + 1,
+                        self.depth + 1,
+                    )?;
                     let kind = CompoundKind::Subshell(program.body);
                     return Ok(CompoundCommand { kind, span });
                 }
