@@ -234,7 +234,12 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
     let programs = spec
         .members
         .iter()
-        .map(|m| resolve(&m.program, path_var.as_deref(), &base_dir))
+        .map(|m| {
+            // `PATH=/x cmd`: the member's own PATH finds it (execvp's rule).
+            let own = m.env.iter().rev().find(|(k, _)| k == "PATH");
+            let path = own.map_or(path_var.as_deref(), |(_, v)| v.as_deref());
+            resolve(&m.program, path, &base_dir)
+        })
         .collect::<Result<Vec<_>>>()?;
     let null = || Target::null(settings.dev_null);
 

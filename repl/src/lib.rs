@@ -328,7 +328,7 @@ async fn run(inv: Invocation) -> i32 {
                         text.push(b'\n');
                         shell.verbose_echo(&text).await;
                     }
-                    shell.run_text(&line).await
+                    shell.run_text_by_command(&line, false).await
                 }
             }
         }

@@ -95,9 +95,9 @@ impl Fds {
     /// Makes `n` refer to `slot` (`None`: closes it).
     fn set(&mut self, n: i32, slot: Option<Slot>) -> Result<(), String> {
         match (n, slot) {
-            (0, None) => self.std.stdin = Input::Null,
-            (1, None) => self.std.stdout = Output::Null,
-            (2, None) => self.std.stderr = Output::Null,
+            (0, None) => self.std.stdin = closed(false).map_or(Input::Null, Input::Fd),
+            (1, None) => self.std.stdout = closed(true).map_or(Output::Null, Output::Fd),
+            (2, None) => self.std.stderr = closed(true).map_or(Output::Null, Output::Fd),
             (_, None) => {
                 self.extra.remove(&n);
             }
@@ -119,6 +119,62 @@ impl Fds {
     }
 }
 
+/// The descriptor a `/dev/fd/N`, `/dev/stdin`, `/dev/stdout` or
+/// `/dev/stderr` target names.
+fn dev_fd(target: &str) -> Option<i32> {
+    match target {
+        "/dev/stdin" => Some(0),
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => {
+            let n = target.strip_prefix("/dev/fd/")?;
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            n.parse().ok()
+        }
+    }
+}
+
+/// `N>/dev/fd/M`: the shell's descriptors are its own table, not the
+/// process's, so the target is the M a script opened (a copy of it), or a
+/// `<(…)` of the command (in `shell`'s table while its redirections are
+/// applied). `None` when M is no slot but may be a descriptor the shell
+/// holds above 9 for a program (opened as a path then).
+fn dup_dev_fd(
+    shell: &Fds,
+    fds: &mut Fds,
+    name: &str,
+    m: i32,
+    n: i32,
+) -> Option<Result<(), String>> {
+    let slot = match fds.get(m) {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => match shell.get(m) {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) if m > 9 => return None,
+            Ok(None) => Err(format!("{name}: No such file or directory")),
+            Err(e) => Err(os_message(&e)),
+        },
+        Err(e) => Err(os_message(&e)),
+    };
+    Some(slot.and_then(|s| fds.set(n, Some(s))))
+}
+
+/// What stands for a closed 0, 1 or 2 (`>&-`): /dev/null opened the other
+/// way, so that every read or write on it fails with EBADF as on a closed
+/// descriptor (`echo x >&-` fails, also in a program), while the slot stays
+/// filled and nothing the shell opens next can land on it.
+fn closed(for_output: bool) -> Option<OwnedFd> {
+    let mut o = OpenOptions::new();
+    if for_output {
+        o.read(true);
+    } else {
+        o.write(true);
+    }
+    o.open("/dev/null").ok().map(OwnedFd::from)
+}
+
 /// What a command's redirections replaced in the shell's descriptors, to put
 /// back when the command is done ([`Shell::push_redirects`]).
 pub(crate) struct Undo {
@@ -133,6 +189,10 @@ pub(crate) struct Undo {
 fn touched(redirs: &[Redirect]) -> Vec<i32> {
     let mut out = Vec::with_capacity(redirs.len());
     for r in redirs {
+        // `{name}>f` stays open after the command (bash).
+        if r.fd_var.is_some() {
+            continue;
+        }
         out.push(r.target_fd());
         match &r.kind {
             RedirectKind::OutErr(_) | RedirectKind::AppendOutErr(_) => out.extend([1, 2]),
@@ -243,11 +303,55 @@ impl Shell {
         })
     }
 
+    /// `{name}>f`: the redirection on the lowest free descriptor from 10,
+    /// whose number goes into `name`; `{name}>&-` closes the one it holds.
+    async fn redirect_named(
+        &mut self,
+        r: &Redirect,
+        name: &str,
+        fds: &mut Fds,
+    ) -> Result<(), String> {
+        let closing = matches!(&r.kind,
+            RedirectKind::DupIn(w) | RedirectKind::DupOut(w) if w.raw == "-");
+        if closing {
+            let n = self
+                .env
+                .vars
+                .get(name)
+                .and_then(|v| v.trim().parse::<i32>().ok())
+                .filter(|&n| n >= 0)
+                .ok_or_else(|| format!("{name}: ambiguous redirect"))?;
+            return fds.set(n, None);
+        }
+        let n = (10..i32::MAX)
+            .find(|k| !fds.extra.contains_key(k))
+            .unwrap_or(i32::MAX);
+        let plain = Redirect {
+            fd: Some(n),
+            fd_var: None,
+            kind: r.kind.clone(),
+            span: r.span,
+        };
+        Box::pin(self.redirect_one(&plain, fds)).await?;
+        self.env
+            .vars
+            .assign(name, crate::expand::Value::Scalar(n.to_string()))
+            .map_err(|e| e.to_string())
+    }
+
     async fn redirect_one(&mut self, r: &Redirect, fds: &mut Fds) -> Result<(), String> {
+        if let Some(name) = &r.fd_var {
+            return self.redirect_named(r, name, fds).await;
+        }
         let n = r.target_fd();
         match &r.kind {
             RedirectKind::Read(w) => {
                 let name = self.target(w).await?;
+                if let Some(done) =
+                    dev_fd(&name).and_then(|m| dup_dev_fd(&self.fds, fds, &name, m, n))
+                {
+                    return done;
+                }
                 let file = match crate::vmount::read_redirect(&self.env.absolute(&name)) {
                     Some(r) => r.map_err(|e| format!("{name}: {e}"))?,
                     None => self.open(&name, OpenOptions::new().read(true)).await?,
@@ -256,6 +360,11 @@ impl Shell {
             }
             RedirectKind::Write(w) | RedirectKind::Clobber(w) | RedirectKind::Append(w) => {
                 let name = self.target(w).await?;
+                if let Some(done) =
+                    dev_fd(&name).and_then(|m| dup_dev_fd(&self.fds, fds, &name, m, n))
+                {
+                    return done;
+                }
                 let append = matches!(r.kind, RedirectKind::Append(_));
                 let file = match self.vfs_target(&name, append) {
                     Some(pipe) => pipe.map_err(|e| os_message(&e))?,
@@ -274,6 +383,11 @@ impl Shell {
             }
             RedirectKind::ReadWrite(w) => {
                 let name = self.target(w).await?;
+                if let Some(done) =
+                    dev_fd(&name).and_then(|m| dup_dev_fd(&self.fds, fds, &name, m, n))
+                {
+                    return done;
+                }
                 let mut o = OpenOptions::new();
                 o.read(true).write(true).create(true);
                 let file = self.open(&name, &o).await?;
@@ -312,7 +426,13 @@ impl Shell {
                 };
                 let slot = fds.get(from).map_err(|e| os_message(&e))?;
                 let Some(slot) = slot else {
-                    return Err(format!("{from}: Bad file descriptor"));
+                    // bash names the word as written (`$fd`).
+                    let shown = if moved {
+                        from.to_string()
+                    } else {
+                        w.raw.clone()
+                    };
+                    return Err(format!("{shown}: Bad file descriptor"));
                 };
                 fds.set(n, Some(slot))?;
                 if moved && from != n {

@@ -151,16 +151,24 @@ pub(crate) async fn run_file(shell: &mut Shell, file: File) -> i32 {
         if !at_end && continued(&text) {
             continue;
         }
-        let parsed =
+        let expanded;
+        let src =
             if shell.env.lang.shopt.get("expand_aliases") && !shell.env.lang.aliases.is_empty() {
-                crate::lang::parse(&shell.expand_aliases(&text))
+                expanded = shell.expand_aliases(&text);
+                expanded.as_str()
             } else {
-                crate::lang::parse(&text)
+                text.as_str()
             };
+        let parsed = if at_end {
+            crate::lang::parse_to_end(src)
+        } else {
+            crate::lang::parse(src).map(|p| (p, Vec::new()))
+        };
         match parsed {
             Err(e) if e.is_incomplete() && !at_end => continue,
-            Ok(program) => {
+            Ok((program, open_heredocs)) => {
                 shell.env.lang.line_base = first_line - 1;
+                shell.heredoc_warnings(&open_heredocs);
                 let before = reader.sync();
                 status = shell.run_program(&program).await;
                 if shell.flow == Some(crate::interp::Flow::Discard) {

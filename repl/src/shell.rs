@@ -166,6 +166,18 @@ impl Shell {
             vars.mark_unchanged();
         }
         vars.startup_defaults();
+        // bash's UID and EUID: readonly integers the environment cannot set.
+        let ids = [
+            ("UID", crate::sys::uid()),
+            ("EUID", crate::sys::effective_ids().0),
+        ];
+        for (name, id) in ids {
+            vars.set(name, id.to_string());
+            let v = vars.entry(name);
+            v.readonly = true;
+            v.integer = true;
+            v.exported = false;
+        }
         Ok(Shell {
             env: Env {
                 vars,

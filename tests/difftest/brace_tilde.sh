@@ -116,3 +116,6 @@ echo ~+ ~-
 ### tilde_unset_home
 unset HOME
 echo ~ | grep -c /
+
+### brace_char_range_through_backslash
+printf '[%s]' {Z..a}; echo

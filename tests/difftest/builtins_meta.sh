@@ -246,3 +246,33 @@ set -o posix
 eval 'echo after'
 type -t eval
 set -o | grep -w posix
+
+### hash_table_counts_and_forgets
+hash
+hash ls cat
+hash
+hash -t ls cat
+hash -l
+ls >/dev/null; ls >/dev/null
+hash
+type ls
+command -v ls
+command -V ls
+type -a ls | head -1
+hash -d ls; hash -d ls
+echo "status $?"
+hash -t nope
+echo "status $?"
+hash -r
+hash
+
+### hash_p_pins_a_program
+hash -p /bin/echo say
+say hi
+type say
+command -v say
+
+### hash_table_emptied_by_a_new_path
+ls >/dev/null
+PATH=/bin:/usr/bin
+hash

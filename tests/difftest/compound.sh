@@ -265,3 +265,9 @@ echo $?
 ### nested_loops_status
 for i in 1; do while false; do :; done; done
 echo $?
+
+### nested_subshells_spaced_parens
+( (echo a) )
+((echo b) )
+( ( echo c; exit 3 ); echo "inner $?" )
+((x = 2 + 3)); echo "arith $x"

@@ -266,3 +266,55 @@ echo $?
 echo $?
 $'nosuch_difftest\001' | cat
 echo $?
+
+### arith_error_tokens
+for e in '1 2' '1 @ 2' '1 ? 2' '3 = 4' '08' '1#1' '2#1#1' '10#' '1 + ()' 'x++ ++' '1 ?: 3' 'a b' '(1)(2)' '1 <<= 2'; do
+  ( echo $(( $e )) )
+done
+echo done
+
+### let_error_token_keeps_blanks
+let '1 +  '
+echo "status $?"
+
+### funcnest_discards_the_command_then_goes_on
+FUNCNEST=3
+f() { echo "depth $1"; f $(( $1 + 1 )); echo never; }
+f 1; echo "same line"
+echo "next line $?"
+
+### eval_error_line_follows_eval
+echo one
+
+eval "$(printf 'echo two\nfi')"
+echo "status $?"
+eval 'if then'
+
+### unclosed_parameter_names_its_line
+x=1
+echo ${x
+
+### eof_line_counts_a_missing_newline
+#@ mode: c
+echo ok
+while true
+
+### shift_count_out_of_range
+set -- a b
+shift -3
+echo "status $? $#"
+shift x
+echo "status $? $#"
+
+### source_missing_file
+. ./nope
+echo "status $?"
+
+### path_prefix_assignment_finds_the_command
+mkdir bin
+printf '#!/bin/sh\necho tool ran\n' > bin/tool
+chmod +x bin/tool
+PATH=$PWD/bin tool
+echo "status $?"
+tool
+echo "status $?"

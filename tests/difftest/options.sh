@@ -213,3 +213,9 @@ case $- in a*) echo a-first;; esac
 set +a
 B=2
 sh -c 'echo B=$B'
+
+### xtrace_pipeline_externals_with_assignments
+#@ sort: stderr
+set -x
+X=1 cat </dev/null | LC_ALL=C wc -l
+set +x

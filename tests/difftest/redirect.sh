@@ -281,3 +281,64 @@ cat <(seq 2) & wait
 echo x | tee >(sed s/x/y/ > out) >/dev/null
 while [ ! -s out ]; do sleep 0.01; done
 cat out
+
+### named_fd_open_write_close
+exec {fd}>f
+[ "$fd" -ge 10 ] && echo "fd from 10 up"
+echo hi >&$fd
+exec {fd}>&-
+echo again >&$fd
+echo "status $?"
+cat f
+
+### named_fd_read_and_kept_after_command
+echo line > f
+exec {in}<f
+read -u "$in" l
+echo "read $l"
+exec {in}<&-
+echo kept {out}>g
+echo more >&$out
+cat g
+
+### named_fd_close_unset_is_ambiguous
+exec {nofd}>&-
+echo "status $?"
+
+### dev_fd_names_script_descriptor
+exec 3<<<hello
+read x </dev/fd/3
+echo "x=$x"
+exec 4>f
+echo via >/dev/fd/4
+cat f
+{ echo to-stderr >/dev/stderr; } 2>err
+cat err
+
+### fds_3_to_9_are_the_scripts
+for n in 3 4 5 6 7 8 9; do
+  echo x >/dev/fd/$n 2>/dev/null || echo "$n closed"
+done
+
+### write_to_closed_descriptor_errors
+echo x >&-
+echo "status $?"
+printf y >&-
+echo "status $?"
+read v <&-
+echo "status $?"
+
+### heredoc_missing_delimiter_c
+#@ mode: c
+cat <<E
+body
+
+### process_substitution_beside_script_fds
+exec 3>f 4>g 5>h
+cat <(echo one) >&3
+echo two > >(cat >&4)
+source <(echo 'echo sourced')
+while read l; do echo "$l" >&5; done < <(printf 'a\nb\n')
+exec 3>&- 4>&- 5>&-
+sleep 0.2
+cat f g h

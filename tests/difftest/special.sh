@@ -184,3 +184,14 @@ case $EUID in [0-9]*) echo euid;; esac
 case $SECONDS in [0-9]*) echo seconds;; esac
 test "$HOSTNAME" = "$(cat /proc/sys/kernel/hostname)" && echo hostname
 OSTYPE=mine; echo $OSTYPE
+
+### random_sequence_from_seed
+RANDOM=42
+echo $RANDOM $RANDOM $RANDOM
+RANDOM=7
+echo $RANDOM
+
+### uid_euid_readonly_integers
+declare -p UID EUID | sed 's/"[0-9]*"/N/'
+EUID=1
+echo "status $?"

@@ -160,25 +160,12 @@ pub(super) fn eval<'a>(
             line.push(b'\n');
             shell.verbose_echo(&line).await;
         }
-        if shell.env.lang.shopt.get("expand_aliases") {
-            // An alias the text defines applies to its later commands.
-            shell.env.lang.trace_depth += 1;
-            let r = shell.run_text_by_command(&text).await;
-            shell.env.lang.trace_depth -= 1;
-            return r.unwrap_or_else(|e| e);
-        }
-        match crate::lang::parse(&text) {
-            Ok(p) => {
-                shell.env.lang.trace_depth += 1;
-                let status = shell.run_program(&p).await;
-                shell.env.lang.trace_depth -= 1;
-                status
-            }
-            Err(e) => {
-                eprintln!("corral: eval: line {}: {}", e.pos().line, e.message());
-                2
-            }
-        }
+        // Command by command: an alias the text defines applies to its
+        // later commands, and those before a syntax error run (bash).
+        shell.env.lang.trace_depth += 1;
+        let status = shell.run_text_by_command(&text, true).await;
+        shell.env.lang.trace_depth -= 1;
+        status
     })
 }
 
@@ -206,7 +193,25 @@ pub(super) fn source<'a>(
         } else {
             sourceable_on_path(shell, file).unwrap_or_else(|| shell.env.absolute_path(file))
         };
-        let text = match std::fs::read(&path) {
+        if path.is_dir() {
+            // bash names the builtin for a directory, not for other errors.
+            io.err_line(&format!(
+                "{}{}: {file}: is a directory",
+                shell.err_prefix(),
+                args[0]
+            ))
+            .await;
+            return 1;
+        }
+        // On the blocking pool: a FIFO or `<(…)` is filled by a task of
+        // this runtime, which a read on its thread would starve.
+        let read = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || std::fs::read(path))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        };
+        let text = match read {
             Ok(b) => crate::rawbytes::encode_vec(b),
             Err(e) => {
                 io.err_line(&format!(
@@ -405,8 +410,13 @@ fn meanings(shell: &Shell, name: &str, functions: bool, all: bool) -> Vec<(&'sta
         found.push(("builtin", format!("{name} is a shell builtin")));
     }
     if all || found.is_empty() {
-        for p in executable_files(shell, name, all) {
-            found.push(("file", p));
+        match hashed(shell, name).filter(|_| !all) {
+            Some(f) => found.push(("file", f.to_owned())),
+            None => {
+                for p in executable_files(shell, name, all) {
+                    found.push(("file", p));
+                }
+            }
         }
     }
     if !all {
@@ -415,11 +425,25 @@ fn meanings(shell: &Shell, name: &str, functions: bool, all: bool) -> Vec<(&'sta
     found
 }
 
+/// The file `hash` remembers for `name`.
+fn hashed<'s>(shell: &'s Shell, name: &str) -> Option<&'s str> {
+    shell.env.lang.hashed.file(shell.env.vars.get("PATH"), name)
+}
+
+/// `NAME is FILE`, or `NAME is hashed (FILE)` for the file `hash` remembers.
+fn file_line(shell: &Shell, name: &str, file: &str) -> String {
+    if hashed(shell, name) == Some(file) {
+        format!("{name} is hashed ({file})")
+    } else {
+        format!("{name} is {file}")
+    }
+}
+
 /// What a name means to the shell first: (kind word, description).
 fn describe(shell: &Shell, name: &str) -> Option<(&'static str, String)> {
     let (kind, text) = meanings(shell, name, true, false).into_iter().next()?;
     Some(match kind {
-        "file" => (kind, format!("{name} is {text}")),
+        "file" => (kind, file_line(shell, name, &text)),
         _ => (kind, text),
     })
 }
@@ -482,6 +506,8 @@ pub(super) fn type_<'a>(
                     kind.to_string()
                 } else if kind == "file" && path_only {
                     desc
+                } else if kind == "file" && !all {
+                    file_line(shell, name, &desc)
                 } else if kind == "file" {
                     format!("{name} is {desc}")
                 } else if path_only {
@@ -524,9 +550,12 @@ pub(super) fn command<'a>(
             let mut text = String::new();
             for name in &words {
                 match describe(shell, name) {
-                    Some((kind, desc)) if short => {
+                    Some((kind, _)) if short => {
                         let line = match kind {
-                            "file" => desc.rsplit(" is ").next().unwrap_or(name).to_string(),
+                            "file" => meanings(shell, name, true, false)
+                                .into_iter()
+                                .next()
+                                .map_or_else(|| name.clone(), |(_, file)| file),
                             "alias" => format!(
                                 "alias {name}='{}'",
                                 shell
@@ -582,47 +611,6 @@ pub(super) fn command<'a>(
 
 /// The PATH `command -p` searches (what confstr(_CS_PATH) gives on Linux).
 const DEFAULT_PATH: &str = "/bin:/usr/bin";
-
-pub(super) fn hash<'a>(
-    shell: &'a mut Shell,
-    args: Vec<String>,
-    io: &'a mut Streams,
-) -> BoxFut<'a, i32> {
-    Box::pin(async move {
-        // PATH is searched at every command: there is no table to forget,
-        // but a name PATH does not have is reported, as bash does.
-        if args.len() == 1 {
-            io.err_line("hash: hash table empty").await;
-        }
-        let mut status = 0;
-        let mut names = args[1..].iter();
-        while let Some(a) = names.next() {
-            match a.as_str() {
-                "-r" | "-d" | "-l" | "-t" => {}
-                "-p" => {
-                    names.next();
-                }
-                "--" => {}
-                opt if opt.starts_with('-') && opt.len() > 1 => {
-                    let msg = format!("hash: {}: invalid option", &opt[..2]);
-                    super::complain(shell, io, &msg).await;
-                    io.err_line("hash: usage: hash [-lr] [-p pathname] [-dt] [name ...]")
-                        .await;
-                    return 2;
-                }
-                name if name.contains('/')
-                    || super::lookup(name).is_some()
-                    || shell.env.lang.functions.contains_key(name)
-                    || find_on_path(&shell.env, name).is_some() => {}
-                name => {
-                    super::complain(shell, io, &format!("hash: {name}: not found")).await;
-                    status = 1;
-                }
-            }
-        }
-        status
-    })
-}
 
 pub(super) fn alias<'a>(
     shell: &'a mut Shell,

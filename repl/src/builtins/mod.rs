@@ -24,6 +24,7 @@ mod wrappers;
 #[allow(dead_code)]
 pub(crate) mod cond;
 pub(crate) mod getopts;
+pub(crate) mod hash;
 #[allow(dead_code)]
 pub(crate) mod printf;
 pub(crate) mod read;
@@ -195,9 +196,9 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "hash",
-        "hash [-r]",
-        "Forget remembered program locations (none are kept).",
-        control::hash,
+        "hash [-lr] [-p pathname] [-dt] [name ...]",
+        "Remember or display program locations.",
+        hash::hash,
     ),
     ("help", "help [builtin]", "Describe builtins.", basic::help),
     (
@@ -396,12 +397,19 @@ pub async fn run(shell: &mut Shell, args: Vec<String>, streams: &mut Streams) ->
 pub(crate) static STDOUT_BROKEN: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
+/// The errno of a builtin's failed write other than a closed pipe (`>&-`
+/// gives EBADF), 0 when none: the caller reports `NAME: write error: …`.
+pub(crate) static WRITE_ERROR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
 /// The status of a builtin whose write to `out` failed with `e`. A closed
 /// pipe on the shell's own stdout gives 1 and the shell goes on (bash with
 /// SIGPIPE ignored); one under an in-process pipeline member gives 141, as
 /// for a forked member killed by SIGPIPE.
 pub(crate) fn write_error_status(out: &crate::io::Output, e: &std::io::Error) -> i32 {
     if e.kind() != std::io::ErrorKind::BrokenPipe {
+        if let Some(errno) = e.raw_os_error() {
+            WRITE_ERROR.store(errno, std::sync::atomic::Ordering::Release);
+        }
         return 1;
     }
     if matches!(out, crate::io::Output::Stdout) {

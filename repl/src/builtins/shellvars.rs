@@ -100,8 +100,16 @@ pub(super) fn shift<'a>(
     Box::pin(async move {
         let n = match args.get(1) {
             None => 1,
-            Some(a) => match a.parse::<usize>() {
-                Ok(n) => n,
+            Some(a) => match a.parse::<i64>().map(usize::try_from) {
+                Ok(Ok(n)) => n,
+                Ok(Err(_)) => {
+                    io.err_line(&format!(
+                        "{}shift: {a}: shift count out of range",
+                        shell.err_prefix()
+                    ))
+                    .await;
+                    return 1;
+                }
                 Err(_) => {
                     io.err_line(&format!(
                         "{}shift: {a}: numeric argument required",

@@ -12,7 +12,25 @@ use crate::shell::Shell;
 
 /// The words of `: TEXT` as the parser reads them.
 pub(super) fn parse_words(text: &str) -> Result<Vec<Word>, String> {
-    let program = crate::lang::parse(&format!(": {text}")).map_err(|e| e.message())?;
+    let program = crate::lang::parse(&format!(": {text}")).map_err(|e| match e {
+        // bash finds an open `${` when it expands the word, and says so
+        // as its expander does.
+        crate::lang::SyntaxError::Unterminated { closer: '}', .. } => match text.rfind("${") {
+            Some(at) => {
+                let open = &text[at..];
+                if open[2..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    format!("{open}: bad substitution")
+                } else {
+                    format!("bad substitution: no closing `}}' in {open}")
+                }
+            }
+            None => e.message(),
+        },
+        _ => e.message(),
+    })?;
     let cmd = program
         .body
         .items
@@ -41,7 +59,12 @@ pub(super) async fn expand(
         Ok(w) => w,
         Err(e) => {
             let prefix = shell.err_prefix();
-            io.err_line(&format!("{prefix}compgen: {e}")).await;
+            let who = if e.contains("bad substitution") {
+                ""
+            } else {
+                "compgen: "
+            };
+            io.err_line(&format!("{prefix}{who}{e}")).await;
             return Err(1);
         }
     };

@@ -312,7 +312,7 @@ impl<E: ExpandEnv + ?Sized> la::Vars for Vars<'_, E> {
 
 /// bash's message for an arithmetic error, with its "error token": where
 /// bash's evaluator stopped, approximated from the text.
-fn error(text: &str, e: ArithError) -> ExpandError {
+pub(crate) fn error(text: &str, e: ArithError) -> ExpandError {
     let mut shown = text.trim_start().to_owned();
     let (reason, token) = match e {
         ArithError::DivisionByZero => {
@@ -338,6 +338,19 @@ fn error(text: &str, e: ArithError) -> ExpandError {
             if bad != text.trim() {
                 // The error is in a variable's value: bash names the value.
                 shown.clone_from(&bad);
+            }
+            // The text keeps its trailing blanks, which bash's token shows.
+            let src = if bad == text.trim() { text } else { &bad };
+            if let Some(d) = la::check::diagnose(src) {
+                if let Some(end) = d.constant_end {
+                    // bash shows the expression up to a bad constant.
+                    shown = src[..end].trim_start().to_owned();
+                }
+                return ExpandError::Arith {
+                    text: shown,
+                    reason: d.reason.to_owned(),
+                    token: d.token,
+                };
             }
             let bad = bad.trim_end();
             let ops = "+-*/%<>=&|^!~?:,(";

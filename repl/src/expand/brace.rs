@@ -11,6 +11,9 @@ enum Tok<'a> {
     Part(&'a WordPart),
 }
 
+/// What a backslash in a character sequence becomes: an empty word.
+static EMPTY: WordPart = WordPart::SingleQuoted(String::new());
+
 /// A sequence longer than this is left literal rather than exhausting memory.
 const MAX_SEQUENCE: i128 = 1 << 24;
 
@@ -201,7 +204,12 @@ fn sequence<'a>(toks: &[Tok<'_>]) -> Option<Vec<Vec<Tok<'a>>>> {
     Some(
         range(i128::from(u32::from(a)), i128::from(u32::from(b)), step)
             .filter_map(|n| u32::try_from(n).ok().and_then(char::from_u32))
-            .map(|c| vec![Tok::Ch(c)])
+            .map(|c| match c {
+                // bash's quote removal leaves an empty word of the backslash
+                // in `{Z..a}`.
+                '\\' => vec![Tok::Part(&EMPTY)],
+                c => vec![Tok::Ch(c)],
+            })
             .collect(),
     )
 }

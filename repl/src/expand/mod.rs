@@ -14,7 +14,7 @@
 //! Nested words (operands of `${x:-…}`, `$(…)`, arithmetic text) recurse
 //! through boxed futures; a word without them allocates only its fields.
 
-mod arith;
+pub(crate) mod arith;
 mod brace;
 mod env;
 mod error;

@@ -27,8 +27,10 @@ impl Shell {
 
     /// Runs `text` one complete command at a time, expanding aliases in
     /// each just before it runs, so an alias defined on one line applies
-    /// on the next (bash's `eval` and `-c`).
-    pub(crate) async fn run_text_by_command(&mut self, text: &str) -> Result<i32, i32> {
+    /// on the next, and the commands before a syntax error run (bash's
+    /// `eval` and `-c`). A syntax error is reported as `eval`'s when
+    /// `eval` is set; its status is 2.
+    pub(crate) async fn run_text_by_command(&mut self, text: &str, eval: bool) -> i32 {
         let mut status = 0;
         let mut chunk = String::new();
         let mut lines = text.split_inclusive('\n').peekable();
@@ -44,17 +46,29 @@ impl Shell {
                 } else {
                     chunk.as_str()
                 };
-            match crate::lang::parse(src) {
+            let parsed = if at_end {
+                crate::lang::parse_to_end(src)
+            } else {
+                crate::lang::parse(src).map(|p| (p, Vec::new()))
+            };
+            let saved = self.env.lang.line_base;
+            match parsed {
                 Err(e) if e.is_incomplete() && !at_end => continue,
-                Ok(program) => {
-                    let saved = self.env.lang.line_base;
+                Ok((program, open_heredocs)) => {
                     self.env.lang.line_base = saved + line_base;
+                    self.heredoc_warnings(&open_heredocs);
                     status = self.run_program(&program).await;
                     self.env.lang.line_base = saved;
                 }
+                Err(e) if eval => {
+                    self.eval_syntax_error(&e, src, line_base);
+                    return 2;
+                }
                 Err(e) => {
+                    self.env.lang.line_base = saved + line_base;
                     self.syntax_error(&e, src);
-                    return Err(2);
+                    self.env.lang.line_base = saved;
+                    return 2;
                 }
             }
             line_base += u32::try_from(chunk.matches('\n').count()).unwrap_or(0);
@@ -63,7 +77,7 @@ impl Shell {
                 break;
             }
         }
-        Ok(status)
+        status
     }
 }
 

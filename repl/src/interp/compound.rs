@@ -314,14 +314,22 @@ impl Shell {
         assigns: Vec<(&Assignment, Value)>,
         redirects: &[Redirect],
     ) -> i32 {
-        if self.env.lang.funcnames.len() >= MAX_FUNCTION_DEPTH {
+        let limit = self
+            .env
+            .vars
+            .get("FUNCNEST")
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .map_or(MAX_FUNCTION_DEPTH, |n| n.min(MAX_FUNCTION_DEPTH));
+        let depth = self.env.lang.funcnames.len();
+        if depth >= limit {
             self.fail(&format!(
-                "corral: {}: maximum function nesting level exceeded ({MAX_FUNCTION_DEPTH})",
+                "corral: {}: maximum function nesting level exceeded ({depth})",
                 def.name
             ));
-            if !self.interactive {
-                self.exit_status = Some(1);
-            }
+            // bash drops the rest of the top-level command and goes on.
+            self.flow = Some(Flow::Discard);
+            self.env.last_status = 1;
             return 1;
         }
         let undo = match Box::pin(self.push_redirects(redirects)).await {

@@ -15,12 +15,14 @@ impl ExpandEnv for Shell {
         let lang = &self.env.lang;
         let scalar = |s: String| Some(Value::Scalar(s));
         match name {
-            "RANDOM" => scalar(lang.next_random().to_string()),
+            "RANDOM" => {
+                if let Some(seed) = self.env.vars.take_random_seed() {
+                    lang.seed_random(seed);
+                }
+                scalar(lang.next_random().to_string())
+            }
             "LINENO" => scalar(lang.lineno.to_string()),
             "_" => scalar(lang.last_arg.clone()),
-            "UID" => scalar(crate::sys::uid().to_string()),
-            // Readonly in bash: the environment cannot set it.
-            "EUID" => scalar(crate::sys::effective_ids().0.to_string()),
             "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
             "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
             "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
@@ -167,11 +169,22 @@ impl ExpandEnv for Shell {
         read: bool,
     ) -> BoxFuture<'a, Result<String, SubstError>> {
         Box::pin(async move {
-            use std::os::fd::AsRawFd;
+            use std::os::fd::{AsFd, AsRawFd};
             let (r, w) = crate::sys::pipe().map_err(|e| SubstError::Failed(e.to_string()))?;
             // The command's end stays open in the shell as descriptor N
             // (programs get it as N too) until the command is done.
             let (ours, theirs) = if read { (r, w) } else { (w, r) };
+            // Its number is also its slot in the shell's table: above 9 (the
+            // script's) and above the slots taken there.
+            let mut ours = crate::sys::dup_from(ours.as_fd(), 10)
+                .map_err(|e| SubstError::Failed(e.to_string()))?;
+            let mut spare = Vec::new();
+            while self.fds.extra.contains_key(&ours.as_raw_fd()) {
+                let next = crate::sys::dup_from(ours.as_fd(), ours.as_raw_fd() + 1)
+                    .map_err(|e| SubstError::Failed(e.to_string()))?;
+                spare.push(std::mem::replace(&mut ours, next));
+            }
+            drop(spare);
             let n = ours.as_raw_fd();
             let mut sub = self.subshell();
             for fd in &self.env.lang.proc_fds {
@@ -330,7 +343,7 @@ impl Shell {
         }
         let unquoted = crate::expand::unquote_subscripts(text);
         crate::lang::arith::eval(&unquoted, &mut V(self))
-            .map_err(|e| format!("{}: {e}", text.trim()))
+            .map_err(|e| crate::expand::arith::error(text, e).to_string())
     }
 
     /// A copy of the shell for a subshell: same variables, functions, cwd

@@ -58,8 +58,9 @@ pub(crate) static SELF_KILL: std::sync::atomic::AtomicBool =
 pub(crate) static PARENT_STOP: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
-/// How deep function calls may nest (bash's `FUNCNEST`, which bash leaves
-/// unlimited; unlimited here would overflow the stack).
+/// How deep function calls may nest at most: bash leaves `FUNCNEST` unset
+/// (unlimited), which here would overflow the stack; a lower `FUNCNEST`
+/// applies as in bash.
 pub const MAX_FUNCTION_DEPTH: usize = 1000;
 
 /// `break N`, `continue N`, `return`: unwinding to a loop or a function.
@@ -139,8 +140,9 @@ pub struct Lang {
     pub last_arg: String,
     /// Lines before the text being run (a script read from stdin in pieces).
     pub line_base: u32,
-    /// State of `$RANDOM` (read through `&self` by the expander).
-    pub random: std::cell::Cell<u32>,
+    /// State of `$RANDOM` (read through `&self` by the expander): bash's
+    /// seed and the last value given.
+    pub random: std::cell::Cell<(u32, u32)>,
     /// Inside a condition (`if`, `while`, `&&`, `!`): `set -e` does not apply.
     pub cond_depth: u32,
     /// Loops around the current command (for `break`/`continue`).
@@ -162,6 +164,8 @@ pub struct Lang {
     pub getopts: crate::builtins::getopts::GetoptsState,
     /// When the shell started, in seconds since the epoch (`printf '%(…)T' -2`).
     pub started: i64,
+    /// `hash`'s table of programs run by name.
+    pub hashed: crate::builtins::hash::Table,
     /// `complete`'s specs.
     pub complete: crate::builtins::complete::Specs,
     /// The `history` list.
@@ -199,7 +203,8 @@ impl Lang {
             lineno: 0,
             last_arg: String::new(),
             line_base: 0,
-            random: std::cell::Cell::new(seed | 1),
+            random: std::cell::Cell::new((seed, 0)),
+            hashed: crate::builtins::hash::Table::default(),
             cond_depth: 0,
             loop_depth: 0,
             subshell: 0,
@@ -260,14 +265,34 @@ impl Lang {
         Some(out)
     }
 
-    /// The next `$RANDOM` (0..32767).
+    /// `RANDOM=seed`: the numbers that follow are bash's for that seed.
+    pub fn seed_random(&self, seed: u32) {
+        self.random.set((seed, 0));
+    }
+
+    /// The next `$RANDOM` (0..32767): bash 5.2's generator (Park and
+    /// Miller's minimal standard, its halves folded), never the same
+    /// number twice in a row.
     pub fn next_random(&self) -> u32 {
-        let mut x = self.random.get();
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.random.set(x);
-        (x >> 8) & 0x7fff
+        let (mut seed, last) = self.random.get();
+        loop {
+            let s = if seed == 0 {
+                123_459_876
+            } else {
+                i64::from(seed)
+            };
+            let (h, l) = (s / 127_773, s % 127_773);
+            let mut t = 16_807 * l - 2_836 * h;
+            if t < 0 {
+                t += 0x7fff_ffff;
+            }
+            seed = u32::try_from(t).unwrap_or(0);
+            let r = ((seed >> 16) ^ (seed & 0xffff)) & 0x7fff;
+            if r != last {
+                self.random.set((seed, r));
+                return r;
+            }
+        }
     }
 }
 

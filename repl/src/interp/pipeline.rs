@@ -227,12 +227,20 @@ impl Shell {
             return Member::Failed(status);
         }
         let mut env = Vec::new();
+        let mut traced = Vec::new();
         for a in &s.assignments {
             match self.assignment_value(a).await {
-                Ok(Value::Scalar(v)) => env.push((a.name.clone(), v)),
-                Ok(Value::Indexed(_) | Value::Assoc(_)) => {}
+                Ok(v) => {
+                    if let Value::Scalar(text) = &v {
+                        env.push((a.name.clone(), text.clone()));
+                    }
+                    traced.push((a, v));
+                }
                 Err(status) => return Member::Failed(status),
             }
+        }
+        if self.env.lang.opts.xtrace {
+            self.trace_simple(&traced, &words).await;
         }
         match self.prepare_external(&words, env, &fds) {
             Ok(p) => Member::External(p.cmd.text(member_text(cmd)), p.pumps, p.err),

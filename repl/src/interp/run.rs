@@ -23,8 +23,11 @@ impl Shell {
         } else {
             src
         };
-        let program = match crate::lang::parse(src) {
-            Ok(p) => p,
+        let program = match crate::lang::parse_to_end(src) {
+            Ok((p, open_heredocs)) => {
+                self.heredoc_warnings(&open_heredocs);
+                p
+            }
             Err(e) => {
                 self.syntax_error(&e, src);
                 return 2;
@@ -32,6 +35,49 @@ impl Shell {
         };
         self.interrupted = false;
         self.run_program(&program).await
+    }
+
+    /// Warns of here-documents the input ended in, as bash does.
+    pub(crate) fn heredoc_warnings(&self, open: &[crate::lang::HereDocAtEof]) {
+        let base = self.env.lang.line_base;
+        for h in open {
+            let h = crate::lang::HereDocAtEof {
+                line: h.line + base,
+                last_line: h.last_line + base,
+                delimiter: h.delimiter.clone(),
+            };
+            if self.env.lang.opts.interactive {
+                eprintln!("{}: {h}", self.env.lang.name);
+            } else {
+                eprintln!("{}: line {}: {h}", self.env.lang.name, h.last_line);
+            }
+        }
+    }
+
+    /// Reports a syntax error in `eval`'s text as bash does: `eval: line
+    /// N:`, N counted on from the `eval`'s line (`before`: lines of the
+    /// text before `src`).
+    pub(crate) fn eval_syntax_error(
+        &mut self,
+        e: &crate::lang::SyntaxError,
+        src: &str,
+        before: u32,
+    ) {
+        let lang = &self.env.lang;
+        let name = if lang.opts.interactive {
+            "corral"
+        } else {
+            lang.name.as_str()
+        };
+        let line = lang.lineno + before + e.pos().line.saturating_sub(1);
+        let prefix = format!("{name}: eval: line {line}: ");
+        self.write_err(&format!("{prefix}{}\n", e.message()));
+        if let crate::lang::SyntaxError::UnexpectedToken { .. } = e {
+            let n = e.pos().line.saturating_sub(1) as usize;
+            let bad = src.lines().nth(n).unwrap_or("");
+            self.write_err(&format!("{prefix}`{bad}'\n"));
+        }
+        self.env.last_status = 2;
     }
 
     /// Reports a syntax error in `src` as bash does (`corral: -c: line 1: …`,

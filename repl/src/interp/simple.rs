@@ -408,6 +408,16 @@ impl Shell {
             let line = format!("{}{name}: write error: Broken pipe", self.err_prefix());
             streams.err_line(&line).await;
         }
+        let errno = builtins::WRITE_ERROR.swap(0, std::sync::atomic::Ordering::AcqRel);
+        if errno != 0 {
+            let e = std::io::Error::from_raw_os_error(errno);
+            let line = format!(
+                "{}{name}: write error: {}",
+                self.err_prefix(),
+                crate::io::os_message(&e)
+            );
+            streams.err_line(&line).await;
+        }
         drop(streams);
         if saved_vars {
             self.env.vars.pop_frame();
@@ -467,7 +477,20 @@ impl Shell {
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(self.fail_io(&e)),
         };
         let (args, pipes) = crate::vmount::external_args(&words[1..], &self.env.cwd);
-        let mut c = Cmd::new(crate::rawbytes::to_os(&words[0]))
+        // `hash -p FILE NAME` runs FILE for NAME; a name run on the shell's
+        // PATH is counted in `hash`'s table.
+        let path = self.env.vars.get("PATH");
+        let pinned = self
+            .env
+            .lang
+            .hashed
+            .pinned(path, &words[0])
+            .map(str::to_owned);
+        if !env.iter().any(|(k, _)| k == "PATH") {
+            self.note_program(&words[0]);
+        }
+        let program = pinned.as_deref().unwrap_or(&words[0]);
+        let mut c = Cmd::new(crate::rawbytes::to_os(program))
             .args(args)
             .stdin(stdin)
             .stdout(stdout)

@@ -162,6 +162,8 @@ pub struct Vars {
     changed: bool,
     /// Some variable is (or was) a nameref: names must be resolved.
     refs: bool,
+    /// A number assigned to `RANDOM`, not yet taken to reseed `$RANDOM`.
+    random_seed: std::cell::Cell<Option<u32>>,
 }
 
 impl Vars {
@@ -290,6 +292,11 @@ impl Vars {
         v
     }
 
+    /// The seed last assigned to `RANDOM`, once.
+    pub fn take_random_seed(&self) -> Option<u32> {
+        self.random_seed.take()
+    }
+
     /// Sets a scalar, ignoring `readonly` (for the shell's own `PWD`, `OLDPWD`…).
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         let value = Value::Scalar(value.into());
@@ -302,6 +309,12 @@ impl Vars {
 
     /// Stores `value` in one lookup, refusing a readonly variable if `check`.
     fn store_checked(&mut self, name: &str, mut value: Value, check: bool) -> Result<(), VarError> {
+        if let ("RANDOM", Value::Scalar(v)) = (name, &value) {
+            if let Ok(n) = v.trim().parse::<i64>() {
+                // bash seeds with the number's low 32 bits.
+                self.random_seed.set(u32::try_from(n & 0xffff_ffff).ok());
+            }
+        }
         match self.table.get_mut(name) {
             Some(var) => {
                 if check && var.readonly {

@@ -10,6 +10,8 @@
 
 use brush_parser::ast as b;
 
+pub mod check;
+
 /// How the evaluator reads and assigns shell variables.
 pub trait Vars {
     /// The value of `name` (`name[index]` for an array element); `None` when unset.

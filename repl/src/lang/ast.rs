@@ -318,6 +318,10 @@ pub struct DefinedAt {
 pub struct Redirect {
     /// The explicit fd before the operator (`3>f`), if any.
     pub fd: Option<i32>,
+    /// `{name}>f`: the shell picks a free fd (10 and up) and stores its
+    /// number in `name`; `{name}>&-` closes the one `name` holds. Such a
+    /// descriptor stays open after the command, as in bash.
+    pub fd_var: Option<String>,
     /// The operator and its target.
     pub kind: RedirectKind,
     /// Source of the redirection (operator and target).

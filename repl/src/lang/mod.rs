@@ -55,6 +55,92 @@ pub fn parse(text: &str) -> Result<ast::Program, SyntaxError> {
     parse_nested(&src, text, 0, 0)
 }
 
+/// A here-document the input ended in before its delimiter line: bash
+/// takes the rest of the input as its body and warns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HereDocAtEof {
+    /// The delimiter that never came.
+    pub delimiter: String,
+    /// The line of its `<<` (for the first one; bash names the last line
+    /// for the others).
+    pub line: u32,
+    /// The input's last line, where bash reports it.
+    pub last_line: u32,
+}
+
+impl std::fmt::Display for HereDocAtEof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "warning: here-document at line {} delimited by end-of-file (wanted `{}')",
+            self.line, self.delimiter
+        )
+    }
+}
+
+/// [`parse`] for a text no more input will follow: a here-document left
+/// open ends at the end of the input, as in bash, and is returned for the
+/// warning.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_to_end(text: &str) -> Result<(ast::Program, Vec<HereDocAtEof>), SyntaxError> {
+    let delimiters = match parse(text) {
+        Ok(p) => return Ok((p, Vec::new())),
+        Err(SyntaxError::UnterminatedHereDoc { delimiter, .. }) => delimiter,
+        Err(e) => return Err(e),
+    };
+    let names: Vec<&str> = delimiters.split(", ").collect();
+    let mut closed = text.to_owned();
+    if !closed.ends_with('\n') {
+        closed.push('\n');
+    }
+    let last_line = u32::try_from(closed.matches('\n').count()).unwrap_or(u32::MAX);
+    for n in &names {
+        closed.push_str(n);
+        closed.push('\n');
+    }
+    let program = match parse(&closed) {
+        Ok(p) => p,
+        Err(_) => return parse(text).map(|p| (p, Vec::new())),
+    };
+    let src = Source::new(text);
+    let warnings = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| HereDocAtEof {
+            delimiter: (*n).to_owned(),
+            line: heredoc_operator(text, n)
+                .filter(|_| k == 0)
+                .map_or(last_line, |at| src.pos(at).line),
+            last_line,
+        })
+        .collect();
+    Ok((program, warnings))
+}
+
+/// The byte offset of the last `<<` (or `<<-`) in `text` whose delimiter
+/// word, unquoted, is `delimiter`.
+fn heredoc_operator(text: &str, delimiter: &str) -> Option<usize> {
+    text.match_indices("<<")
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let rest = &text[i + 2..];
+            if rest.starts_with('<') || (i > 0 && text[..i].ends_with('<')) {
+                return false;
+            }
+            let rest = rest.strip_prefix('-').unwrap_or(rest);
+            let word: String = rest
+                .trim_start_matches([' ', '\t'])
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !";&|<>()".contains(*c))
+                .filter(|c| !matches!(c, '"' | '\'' | '\\'))
+                .collect();
+            word == delimiter
+        })
+        .last()
+}
+
 /// Whether `text` is a valid beginning that more lines could complete: an
 /// open quote, `$(`, here-document, `if` without `fi`, a trailing `|`,
 /// `&&`, `||` or backslash. A complete text or a real error gives `false`.
@@ -188,7 +274,13 @@ fn too_deep(text: &str) -> Option<usize> {
 }
 
 fn convert_error(src: &Source<'_>, frame: &Frame<'_>, e: &ParseError) -> SyntaxError {
-    let end = src.pos(frame_end(frame));
+    let mut end = src.pos(frame_end(frame));
+    // bash reads a last line without its newline as if it had one: the
+    // end of the input is on the line after it.
+    if end.offset == src.text.len() && !src.text.is_empty() && !src.text.ends_with('\n') {
+        end.line += 1;
+        end.column = 1;
+    }
     match e {
         ParseError::ParsingNear(p) => {
             let (token, index) = misplaced_keyword(frame.text, Some(p.index))
@@ -226,21 +318,19 @@ fn convert_error(src: &Source<'_>, frame: &Frame<'_>, e: &ParseError) -> SyntaxE
                     closer: ')',
                     pos: pos_of(p),
                 },
-                TokenizerError::UnterminatedCommandSubstitution => SyntaxError::Unterminated {
-                    closer: ')',
-                    pos: at,
-                },
-                TokenizerError::UnterminatedVariable => SyntaxError::Unterminated {
-                    closer: '}',
-                    pos: at,
-                },
-                TokenizerError::UnterminatedExpansion => {
-                    let closer = if frame.text.rfind("${") > frame.text.rfind("$(") {
-                        '}'
-                    } else {
-                        ')'
+                TokenizerError::UnterminatedCommandSubstitution
+                | TokenizerError::UnterminatedVariable
+                | TokenizerError::UnterminatedExpansion => {
+                    let closer = match inner {
+                        TokenizerError::UnterminatedCommandSubstitution => ')',
+                        TokenizerError::UnterminatedVariable => '}',
+                        _ if frame.text.rfind("${") > frame.text.rfind("$(") => '}',
+                        _ => ')',
                     };
-                    SyntaxError::Unterminated { closer, pos: at }
+                    // bash names the line a `${` or `$((` opened on; an open
+                    // `$(` it parses as commands, up to the end.
+                    let pos = open_at(frame.text, closer).map_or(at, |i| src.pos(frame.base + i));
+                    SyntaxError::Unterminated { closer, pos }
                 }
                 TokenizerError::UnterminatedHereDocuments(tags, _) => {
                     SyntaxError::UnterminatedHereDoc {
@@ -255,6 +345,23 @@ fn convert_error(src: &Source<'_>, frame: &Frame<'_>, e: &ParseError) -> SyntaxE
                 },
                 _ => SyntaxError::UnexpectedEof { pos: end },
             }
+        }
+    }
+}
+
+/// Where the `${` or `$((` left open in `text` starts (byte offset); `None`
+/// for an open `$(`.
+fn open_at(text: &str, closer: char) -> Option<usize> {
+    match closer {
+        '}' => text.rfind("${"),
+        _ => {
+            let arith = text.rfind("$((");
+            let subst = text
+                .match_indices("$(")
+                .map(|(i, _)| i)
+                .filter(|&i| !text[i + 2..].starts_with('('))
+                .last();
+            arith.filter(|&a| subst.is_none_or(|s| a > s))
         }
     }
 }
@@ -336,10 +443,14 @@ fn misplaced_keyword(text: &str, reported: Option<usize>) -> Option<(String, usi
         .unwrap_or_default();
     let empty_body = matches!(previous.as_str(), "then" | "else" | "do" | "{");
     let fits = match (open.last(), word) {
-        (Some(("if", "if" | "elif")), "then") => true,
+        // A condition cannot be empty: `if then`, `while do`.
+        (Some(("if", "if" | "elif")), "then") => !matches!(previous.as_str(), "if" | "elif"),
+        (Some(("loop", "while" | "until")), "do") => {
+            !matches!(previous.as_str(), "while" | "until")
+        }
         (Some(("if", "then")), "elif" | "else" | "fi") => !empty_body,
         (Some(("if", "else")), "fi") => !empty_body,
-        (Some(("loop", "for" | "while" | "until" | "select")), "do") => true,
+        (Some(("loop", "for" | "select")), "do") => true,
         (Some(("loop", "do")), "done") => !empty_body,
         (Some(("case", _)), "esac") => true,
         (Some(("{", _)), "}") => !empty_body,

@@ -567,10 +567,13 @@ impl<'a> Printer<'a> {
     }
 
     fn redirect(&mut self, r: &Redirect) {
-        let fd = r.target_fd();
+        let fd = match &r.fd_var {
+            Some(name) => format!("{{{name}}}"),
+            None => r.target_fd().to_string(),
+        };
         let fd_unless = |default: i32, out: &mut String| {
-            if fd != default {
-                out.push_str(&fd.to_string());
+            if r.fd_var.is_some() || fd != default.to_string() {
+                out.push_str(&fd);
             }
         };
         let (op, w) = match &r.kind {

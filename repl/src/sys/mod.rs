@@ -24,6 +24,16 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     unistd::pipe2(OFlag::O_CLOEXEC).map_err(to_io)
 }
 
+/// A close-on-exec duplicate of `fd` numbered `min` or above: the shell's
+/// own descriptors stay out of 0–9, which scripts use.
+pub fn dup_from(fd: BorrowedFd<'_>, min: RawFd) -> io::Result<OwnedFd> {
+    use std::os::fd::FromRawFd;
+    let raw = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(min)).map_err(to_io)?;
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) returned a new descriptor that nothing
+    // else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
 /// Whether `fd` is a terminal.
 pub fn isatty(fd: BorrowedFd<'_>) -> bool {
     unistd::isatty(fd).unwrap_or(false)

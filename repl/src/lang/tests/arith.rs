@@ -165,3 +165,41 @@ fn counter_keeps_counting() {
     assert_eq!(vars.0[&("i".to_owned(), None)], "1000");
     assert_eq!(eval("i++, i", &mut vars), Ok(1001));
 }
+
+/// Reasons and error tokens as bash 5.2 printed them for `$(( EXPR ))`.
+#[test]
+fn diagnoses_name_bash_reason_and_token() {
+    use super::super::arith::check::diagnose;
+    let cases: &[(&str, &str, &str)] = &[
+        ("1 +* 2", "syntax error: operand expected", "* 2"),
+        ("1 +", "syntax error: operand expected", "+"),
+        ("1 2", "syntax error in expression", "2"),
+        ("1 @ 2", "syntax error: invalid arithmetic operator", "@ 2"),
+        ("1 ? 2", "`:' expected for conditional expression", "2"),
+        ("1 ?: 3", "expression expected", ": 3"),
+        ("3 = 4", "attempted assignment to non-variable", "= 4"),
+        ("2#3", "value too great for base", "2#3"),
+        ("1#1", "invalid arithmetic base", "1#1"),
+        ("2#1#1", "invalid number", "2#1#1"),
+        ("10#", "invalid integer constant", "10#"),
+        ("a[1", "bad array subscript", "a[1"),
+        ("x++ ++", "syntax error: operand expected", "+"),
+        ("(1)(2)", "syntax error in expression", "(2)"),
+        ("1 ** ", "syntax error: operand expected", "** "),
+    ];
+    for (expr, reason, token) in cases {
+        let d = diagnose(expr).unwrap_or_else(|| panic!("{expr}: no diagnosis"));
+        assert_eq!((d.reason, d.token.as_str()), (*reason, *token), "{expr}");
+    }
+    for ok in [
+        "1 + 2",
+        "x++ + ++y",
+        "a[1 + 2] = 3",
+        "0x1f",
+        "64#_@",
+        "c ? 1 : 2",
+        "",
+    ] {
+        assert_eq!(diagnose(ok), None, "{ok}");
+    }
+}

@@ -1,192 +1,18 @@
-//! brush-parser's tree → corral's ([`super::ast`]). brush types stop here.
-//!
-//! Positions come through a [`Frame`]. Where brush has no location
-//! (redirections, some words) the nearest known position stands in.
-
-use std::cell::Cell;
+//! Lowering commands: simple commands (assignments, words, redirections
+//! in order), compound commands, `[[ … ]]` expressions.
 
 use brush_parser::ast as b;
 
-use super::ast::*;
-use super::error::SyntaxError;
-use super::source::{Frame, Source};
-use super::word;
+use std::cell::Cell;
 
-/// Deepest nesting of `$(…)` inside words the lowering follows.
-pub(super) const MAX_DEPTH: usize = 48;
+use super::{Lower, Result, MAX_DEPTH};
+use crate::lang::ast::*;
+use crate::lang::error::SyntaxError;
+use crate::lang::source::Frame;
+use crate::lang::word;
 
-/// The lowering of one parse, with the nearest known position for nodes
-/// brush left without one.
-pub(super) struct Lower<'a, 's> {
-    pub(super) src: &'a Source<'s>,
-    last: Cell<Span>,
-    pub(super) depth: usize,
-}
-
-type Result<T> = std::result::Result<T, SyntaxError>;
-
-impl<'a, 's> Lower<'a, 's> {
-    pub(super) fn new(src: &'a Source<'s>, depth: usize) -> Self {
-        Lower {
-            src,
-            last: Cell::new(Span::default()),
-            depth,
-        }
-    }
-
-    /// The span of a brush location in `frame`, remembered as the latest known.
-    pub(super) fn span_of(
-        &self,
-        frame: &Frame<'_>,
-        loc: Option<&brush_parser::SourceSpan>,
-    ) -> Span {
-        match loc {
-            Some(loc) => {
-                let span = self
-                    .src
-                    .span(frame.offset(loc.start.index), frame.offset(loc.end.index));
-                self.last.set(span);
-                span
-            }
-            None => self.last.get(),
-        }
-    }
-
-    fn fallback(&self) -> Span {
-        self.last.get()
-    }
-
-    pub(super) fn program(&self, frame: &Frame<'_>, p: &b::Program) -> Result<Program> {
-        let mut items = Vec::new();
-        for list in &p.complete_commands {
-            items.extend(self.list(frame, list)?.items);
-        }
-        let span = self
-            .src
-            .span(frame.offset(0), frame.base + frame.text.len());
-        Ok(Program {
-            body: List { items },
-            span,
-        })
-    }
-
-    fn list(&self, frame: &Frame<'_>, l: &b::CompoundList) -> Result<List> {
-        let mut items = Vec::with_capacity(l.0.len());
-        for b::CompoundListItem(and_or, sep) in &l.0 {
-            let and_or = self.and_or(frame, and_or)?;
-            let span = and_or
-                .rest
-                .iter()
-                .fold(and_or.first.span, |s, (_, p)| s.join(p.span));
-            items.push(Item {
-                and_or,
-                background: matches!(sep, b::SeparatorOperator::Async),
-                span,
-            });
-        }
-        Ok(List { items })
-    }
-
-    fn and_or(&self, frame: &Frame<'_>, a: &b::AndOrList) -> Result<AndOr> {
-        let first = self.pipeline(frame, &a.first)?;
-        let mut rest = Vec::with_capacity(a.additional.len());
-        for next in &a.additional {
-            let (op, p) = match next {
-                b::AndOr::And(p) => (Connector::And, p),
-                b::AndOr::Or(p) => (Connector::Or, p),
-            };
-            rest.push((op, self.pipeline(frame, p)?));
-        }
-        Ok(AndOr { first, rest })
-    }
-
-    fn pipeline(&self, frame: &Frame<'_>, p: &b::Pipeline) -> Result<Pipeline> {
-        let mut commands = Vec::with_capacity(p.seq.len());
-        for c in &p.seq {
-            commands.push(self.command(frame, c)?);
-        }
-        let mut span = commands
-            .iter()
-            .map(Command::span)
-            .reduce(Span::join)
-            .unwrap_or_else(|| self.fallback());
-        if p.bang {
-            span = self.extend_back_over(span, "!");
-        }
-        let timed = p.timed.as_ref().map(|t| {
-            let loc = match t {
-                b::PipelineTimed::Timed(l) => l,
-                b::PipelineTimed::TimedWithPosixOutput(l) => l,
-            };
-            span = span.join(self.span_of(frame, Some(loc)));
-            match t {
-                b::PipelineTimed::Timed(_) => Timed::Bash,
-                b::PipelineTimed::TimedWithPosixOutput(_) => Timed::Posix,
-            }
-        });
-        Ok(Pipeline {
-            timed,
-            bang: p.bang,
-            commands,
-            span,
-        })
-    }
-
-    /// Moves `span`'s start back over blanks and `token` if the source has it there.
-    fn extend_back_over(&self, span: Span, token: &str) -> Span {
-        let before = self.src.text.get(..span.start.offset).unwrap_or("");
-        let trimmed = before.trim_end_matches([' ', '\t']);
-        match trimmed.strip_suffix(token) {
-            Some(rest) => Span {
-                start: self.src.pos(rest.len()),
-                end: span.end,
-            },
-            None => span,
-        }
-    }
-
-    fn command(&self, frame: &Frame<'_>, c: &b::Command) -> Result<Command> {
-        Ok(match c {
-            b::Command::Simple(s) => Command::Simple(self.simple(frame, s)?),
-            b::Command::Compound(cc, redirects) => {
-                let cc = self.compound(frame, cc)?;
-                let redirects = self.redirects(frame, redirects.as_ref())?;
-                Command::Compound(cc, redirects)
-            }
-            b::Command::ExtendedTest(t, redirects) => {
-                let span = self.span_of(frame, Some(&t.loc));
-                let expr = self.cond(frame, &t.expr)?;
-                let redirects = self.redirects(frame, redirects.as_ref())?;
-                Command::Compound(
-                    CompoundCommand {
-                        kind: CompoundKind::Cond(expr),
-                        span,
-                    },
-                    redirects,
-                )
-            }
-            b::Command::Function(f) => Command::Function(self.function(frame, f)?),
-        })
-    }
-
-    fn function(&self, frame: &Frame<'_>, f: &b::FunctionDefinition) -> Result<FunctionDef> {
-        let name_span = self.span_of(frame, f.fname.loc.as_ref());
-        let b::FunctionBody(body, redirects) = &f.body;
-        let body = self.compound(frame, body)?;
-        let redirects = self.redirects(frame, redirects.as_ref())?;
-        let body = Command::Compound(body, redirects);
-        let span = self
-            .extend_back_over(name_span, "function")
-            .join(body.span());
-        Ok(FunctionDef {
-            name: f.fname.value.clone(),
-            body: Box::new(body),
-            span,
-            defined: Default::default(),
-        })
-    }
-
-    fn simple(&self, frame: &Frame<'_>, s: &b::SimpleCommand) -> Result<SimpleCommand> {
+impl Lower<'_, '_> {
+    pub(super) fn simple(&self, frame: &Frame<'_>, s: &b::SimpleCommand) -> Result<SimpleCommand> {
         let mut out = SimpleCommand {
             assignments: Vec::new(),
             words: Vec::new(),
@@ -269,7 +95,7 @@ impl<'a, 's> Lower<'a, 's> {
     /// `first` and words of `rest` that together are `name[sub]=value` or
     /// `name[sub]+=value` with blanks inside the subscript, and how many
     /// of `rest` it took.
-    fn spaced_assignment(
+    pub(super) fn spaced_assignment(
         &self,
         frame: &Frame<'_>,
         first: &b::Word,
@@ -364,7 +190,18 @@ impl<'a, 's> Lower<'a, 's> {
         )))
     }
 
-    fn simple_item(
+    /// `NAME` when `w` is `{NAME}` written right before `<` or `>`.
+    pub(super) fn fd_variable(&self, frame: &Frame<'_>, w: &b::Word) -> Option<String> {
+        let name = w.value.strip_prefix('{')?.strip_suffix('}')?;
+        if !crate::interp::valid_name(name) {
+            return None;
+        }
+        let end = frame.offset(w.loc.as_ref()?.end.index);
+        let next = self.src.text.get(end..)?.chars().next()?;
+        matches!(next, '<' | '>').then(|| name.to_owned())
+    }
+
+    pub(super) fn simple_item(
         &self,
         frame: &Frame<'_>,
         item: &b::CommandPrefixOrSuffixItem,
@@ -379,6 +216,10 @@ impl<'a, 's> Lower<'a, 's> {
                 out.redirects.push(r);
             }
             b::CommandPrefixOrSuffixItem::Word(w) => {
+                if let Some(name) = self.fd_variable(frame, w) {
+                    self.named_fd.set(Some(name));
+                    return Ok(());
+                }
                 let w = self.word(frame, w, word::Context::Normal)?;
                 spans.push(w.span);
                 out.words.push(w);
@@ -425,7 +266,7 @@ impl<'a, 's> Lower<'a, 's> {
         Ok(())
     }
 
-    fn process_subst(
+    pub(super) fn process_subst(
         &self,
         frame: &Frame<'_>,
         kind: &b::ProcessSubstitutionKind,
@@ -454,7 +295,12 @@ impl<'a, 's> Lower<'a, 's> {
         })
     }
 
-    fn assignment(&self, frame: &Frame<'_>, a: &b::Assignment, w: &b::Word) -> Result<Assignment> {
+    pub(super) fn assignment(
+        &self,
+        frame: &Frame<'_>,
+        a: &b::Assignment,
+        w: &b::Word,
+    ) -> Result<Assignment> {
         let span = self.span_of(frame, Some(&a.loc));
         let (name, index) = match &a.name {
             b::AssignmentName::VariableName(n) => (n.clone(), None),
@@ -492,10 +338,33 @@ impl<'a, 's> Lower<'a, 's> {
         })
     }
 
-    fn compound(&self, frame: &Frame<'_>, c: &b::CompoundCommand) -> Result<CompoundCommand> {
+    pub(super) fn compound(
+        &self,
+        frame: &Frame<'_>,
+        c: &b::CompoundCommand,
+    ) -> Result<CompoundCommand> {
         let (kind, loc) = match c {
             b::CompoundCommand::Arithmetic(a) => {
                 let span = self.span_of(frame, Some(&a.loc));
+                let whole = span.text(self.src.text);
+                // brush reads `( (` and `) )` as `((` and `))`; bash's
+                // arithmetic command needs both pairs adjacent, else it is a
+                // subshell in a subshell.
+                let arith = whole.starts_with("((") && whole.ends_with("))");
+                if !arith && whole.len() >= 2 {
+                    if self.depth >= MAX_DEPTH {
+                        return Err(SyntaxError::TooDeep { pos: span.start });
+                    }
+                    let inner = &whole[1..whole.len() - 1];
+                    let program = crate::lang::parse_nested(
+                        self.src,
+                        inner,
+                        span.start.offset + 1,
+                        self.depth + 1,
+                    )?;
+                    let kind = CompoundKind::Subshell(program.body);
+                    return Ok(CompoundCommand { kind, span });
+                }
                 let text = span
                     .text(self.src.text)
                     .strip_prefix("((")
@@ -630,7 +499,7 @@ impl<'a, 's> Lower<'a, 's> {
         Ok(CompoundCommand { kind, span })
     }
 
-    fn cond(&self, frame: &Frame<'_>, e: &b::ExtendedTestExpr) -> Result<CondExpr> {
+    pub(super) fn cond(&self, frame: &Frame<'_>, e: &b::ExtendedTestExpr) -> Result<CondExpr> {
         if self.depth > MAX_DEPTH {
             return Err(SyntaxError::TooDeep {
                 pos: self.fallback().start,
@@ -640,6 +509,7 @@ impl<'a, 's> Lower<'a, 's> {
             src: self.src,
             last: Cell::new(self.last.get()),
             depth: self.depth + 1,
+            named_fd: Cell::new(None),
         };
         let out = match e {
             b::ExtendedTestExpr::And(l, r) => CondExpr::And(
@@ -680,142 +550,6 @@ impl<'a, 's> Lower<'a, 's> {
         };
         self.last.set(inner.last.get());
         Ok(out)
-    }
-
-    fn redirects(
-        &self,
-        frame: &Frame<'_>,
-        list: Option<&b::RedirectList>,
-    ) -> Result<Vec<Redirect>> {
-        let mut out = Vec::new();
-        for r in list.iter().flat_map(|l| l.0.iter()) {
-            out.push(self.redirect(frame, r)?);
-        }
-        Ok(out)
-    }
-
-    fn redirect(&self, frame: &Frame<'_>, r: &b::IoRedirect) -> Result<Redirect> {
-        let (fd, kind) = match r {
-            b::IoRedirect::File(fd, kind, target) => {
-                let target = match target {
-                    b::IoFileRedirectTarget::Filename(w)
-                    | b::IoFileRedirectTarget::Duplicate(w) => {
-                        self.word(frame, w, word::Context::Normal)?
-                    }
-                    b::IoFileRedirectTarget::Fd(n) => {
-                        let span = self.fallback();
-                        Word {
-                            parts: vec![WordPart::Literal(n.to_string())],
-                            raw: n.to_string(),
-                            span,
-                        }
-                    }
-                    b::IoFileRedirectTarget::ProcessSubstitution(k, sub) => {
-                        self.process_subst(frame, k, sub)?
-                    }
-                };
-                let kind = match kind {
-                    b::IoFileRedirectKind::Read => RedirectKind::Read(target),
-                    b::IoFileRedirectKind::Write => RedirectKind::Write(target),
-                    b::IoFileRedirectKind::Append => RedirectKind::Append(target),
-                    b::IoFileRedirectKind::ReadAndWrite => RedirectKind::ReadWrite(target),
-                    b::IoFileRedirectKind::Clobber => RedirectKind::Clobber(target),
-                    b::IoFileRedirectKind::DuplicateInput => RedirectKind::DupIn(target),
-                    b::IoFileRedirectKind::DuplicateOutput => RedirectKind::DupOut(target),
-                };
-                (*fd, kind)
-            }
-            b::IoRedirect::HereDocument(fd, h) => {
-                (*fd, RedirectKind::HereDoc(self.here_doc(frame, h)?))
-            }
-            b::IoRedirect::HereString(fd, w) => (
-                *fd,
-                RedirectKind::HereString(self.word(frame, w, word::Context::Normal)?),
-            ),
-            b::IoRedirect::OutputAndError(w, append) => {
-                let w = self.word(frame, w, word::Context::Normal)?;
-                let kind = if *append {
-                    RedirectKind::AppendOutErr(w)
-                } else {
-                    RedirectKind::OutErr(w)
-                };
-                (None, kind)
-            }
-        };
-        let target_span = match &kind {
-            RedirectKind::HereDoc(_) => self.fallback(),
-            RedirectKind::Read(w)
-            | RedirectKind::Write(w)
-            | RedirectKind::Append(w)
-            | RedirectKind::ReadWrite(w)
-            | RedirectKind::Clobber(w)
-            | RedirectKind::DupIn(w)
-            | RedirectKind::DupOut(w)
-            | RedirectKind::OutErr(w)
-            | RedirectKind::AppendOutErr(w)
-            | RedirectKind::HereString(w) => w.span,
-        };
-        let span = self.back_over_operator(target_span, fd.is_some());
-        Ok(Redirect { fd, kind, span })
-    }
-
-    /// Extends a redirection target's span back over its operator and fd.
-    fn back_over_operator(&self, span: Span, has_fd: bool) -> Span {
-        let before = self.src.text.get(..span.start.offset).unwrap_or("");
-        let no_blank = before.trim_end_matches([' ', '\t']);
-        let no_op = no_blank.trim_end_matches(['<', '>', '&', '|', '-']);
-        if no_op.len() == no_blank.len() {
-            return span;
-        }
-        let start = if has_fd {
-            no_op.trim_end_matches(|c: char| c.is_ascii_digit()).len()
-        } else {
-            no_op.len()
-        };
-        Span {
-            start: self.src.pos(start),
-            end: span.end,
-        }
-    }
-
-    fn here_doc(&self, frame: &Frame<'_>, h: &b::IoHereDocument) -> Result<HereDoc> {
-        let span = self.span_of(frame, h.doc.loc.as_ref());
-        let body = if h.requires_expansion {
-            HereDocBody::Expand(self.word_at(
-                &h.doc.value,
-                span.start.offset,
-                word::Context::HereDoc,
-            )?)
-        } else {
-            HereDocBody::Literal(h.doc.value.clone())
-        };
-        Ok(HereDoc {
-            delimiter: h.here_end.value.clone(),
-            strip_tabs: h.remove_tabs,
-            body,
-        })
-    }
-
-    /// A word of this frame.
-    pub(super) fn word(&self, frame: &Frame<'_>, w: &b::Word, ctx: word::Context) -> Result<Word> {
-        let start = match &w.loc {
-            Some(loc) => {
-                self.span_of(frame, Some(loc));
-                frame.offset(loc.start.index)
-            }
-            None => self.fallback().start.offset,
-        };
-        self.word_at(&w.value, start, ctx)
-    }
-
-    /// A word given as text with no location: placed at `near`.
-    fn text_word(&self, _frame: &Frame<'_>, text: &str, near: Span) -> Result<Word> {
-        self.word_at(text, near.start.offset, word::Context::Normal)
-    }
-
-    /// A word whose text starts at byte `start` of the source.
-    pub(super) fn word_at(&self, text: &str, start: usize, ctx: word::Context) -> Result<Word> {
-        word::lower(self, text, start, ctx)
     }
 }
 
