@@ -153,8 +153,7 @@ impl Pump {
                 Err(e) => return e.kind() != io::ErrorKind::WouldBlock,
             }
             if read >= 1 << 16
-                && read
-                    > *budget.get_or_insert_with(|| sys::pipe_capacity(self.fd.get_ref()))
+                && read > *budget.get_or_insert_with(|| sys::pipe_capacity(self.fd.get_ref()))
             {
                 return false;
             }
