@@ -16,8 +16,9 @@
 //! Spawn cost is timed over at least [`MIN_SPAWNS`] spawns per sample: a
 //! count below that starts its N jobs, kills and reaps them, and again,
 //! timing only the starts (each batch starts with no live job), so ten
-//! jobs are not timed by ten spawns. RSS, listing and wake-up come from
-//! the last batch, with its N jobs live.
+//! jobs are not timed by ten spawns. RSS and heap come from the first
+//! batch (later ones reuse what earlier ones freed), listing and wake-up
+//! from the last, each with its N jobs live.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Stdio};
@@ -153,17 +154,18 @@ async fn corral_sample(n: usize) {
     kernel.remove(warm.id()).unwrap();
     let reps = batches(n);
     let (mut spawn, mut cpu) = (Duration::ZERO, 0.0);
-    let (mut rss0, mut heap0) = (0.0, 0.0);
+    let (rss0, heap0) = (rss_kib(), heap_bytes());
+    let (mut rss1, mut heap1) = (0.0, 0.0);
     let mut jobs: Vec<Job> = Vec::new();
     for rep in 0..reps {
-        if rep + 1 == reps {
-            (rss0, heap0) = (rss_kib(), heap_bytes());
-        }
         let (t, c) = (Instant::now(), cpu_us());
         jobs = (0..n)
             .map(|_| kernel.spawn_process(sleeper()).unwrap())
             .collect();
         (spawn, cpu) = (spawn + t.elapsed(), cpu + cpu_us() - c);
+        if rep == 0 {
+            (rss1, heap1) = (rss_kib(), heap_bytes());
+        }
         if rep + 1 < reps {
             for job in &jobs {
                 job.signal(Signal::KILL).unwrap();
@@ -174,7 +176,6 @@ async fn corral_sample(n: usize) {
             }
         }
     }
-    let (rss1, heap1) = (rss_kib(), heap_bytes());
     let t = Instant::now();
     let listed = kernel.list();
     let list = t.elapsed();
@@ -246,18 +247,18 @@ rss() { while read -r k v _; do if [[ $k == VmRSS: ]]; then RSS=$v; return; fi; 
 tf=/tmp/corral-scale-times.$$
 : > $tf
 spent=0
+rss; r0=$RSS
 for ((r = 0; r < reps; r++)); do
-  if ((r + 1 == reps)); then rss; r0=$RSS; fi
   times >> $tf
   a=$EPOCHREALTIME
   for ((i = 0; i < n; i++)); do sleep 1000 & done
   b=$EPOCHREALTIME
   times >> $tf
+  if ((r == 0)); then rss; r1=$RSS; fi
   spent=$(( spent + ${b/./} - ${a/./} ))
   if ((r + 1 < reps)); then kill -9 $(jobs -p); wait; fi
 done
 t0=0 t1=$(printf '%d.%06d' $((spent / 1000000)) $((spent % 1000000)))
-rss; r1=$RSS
 t2=$EPOCHREALTIME; jobs > /dev/null; t3=$EPOCHREALTIME
 pids=($(jobs -p))
 w=""
