@@ -1,14 +1,21 @@
-//! Links the release `corral` binary as a static PIE (glibc linked in, no
-//! dynamic loader): `corral -c true` then skips ld.so's work (loading three
-//! libraries, relocating, resolving symbols), about a third of its start.
+//! Links the release `corral` binary statically and at a fixed address
+//! (glibc linked in, no dynamic loader, no relocation at start): `corral -c
+//! true` then skips ld.so's work (loading three libraries, relocating,
+//! resolving symbols), about a third of its start. Not position independent:
+//! a static PIE relocates itself at every start (some 20,000 pointers, each
+//! page of them copied on write: 80 page faults of its 200), a fixed-address
+//! binary has them filled in by the linker and reads those pages from the
+//! file only when used. The cost is no address randomisation of the binary
+//! itself (its heap, stack and mappings still are).
 //!
 //! Stable cargo cannot give `-C target-feature=+crt-static` to one binary,
 //! so this does what that flag does at link time, with linker arguments for
 //! the binary only (`rustc-link-arg-bins`: tests, benches, examples and the
 //! library are linked as before):
 //!
-//! - `-static-pie` makes the C compiler driver link a static position
-//!   independent executable (rcrt1.o, no interpreter);
+//! - `-static -no-pie` makes the C compiler driver link a static executable
+//!   at a fixed address (crt1.o, no interpreter; the position-independent
+//!   objects link into it as they are);
 //! - rustc still names the dynamic libraries std needs (`-lgcc_s -lc …`
 //!   after `-Bdynamic`). A directory searched before the system's (the C
 //!   driver puts `-L` options given on its command line first) holds, under
@@ -17,7 +24,7 @@
 //!
 //! Only for release builds of a Linux glibc target built on itself, and only
 //! when every archive is installed (libc6-dev's libc.a, gcc's libgcc.a and
-//! libgcc_eh.a, glibc's rcrt1.o); otherwise, or with `CORRAL_DYNAMIC=1`, the
+//! libgcc_eh.a, glibc's crt1.o and gcc's crtbeginT.o); otherwise, or with `CORRAL_DYNAMIC=1`, the
 //! binary is linked dynamically as usual. User lookups (`~user`, `\u`) still
 //! work: static glibc loads the NSS modules of the same glibc at run time.
 //! A dependency adding another `-l` library must get a line in `SHADOWED`,
@@ -55,7 +62,7 @@ fn main() {
     else {
         return;
     };
-    if installed("rcrt1.o").is_none() {
+    if installed("crt1.o").is_none() || installed("crtbeginT.o").is_none() {
         return;
     }
     let mut scripts = Vec::new();
@@ -81,7 +88,8 @@ fn main() {
     {
         return;
     }
-    println!("cargo:rustc-link-arg-bins=-static-pie");
+    println!("cargo:rustc-link-arg-bins=-static");
+    println!("cargo:rustc-link-arg-bins=-no-pie");
     println!("cargo:rustc-link-arg-bins=-L{}", dir.display());
 }
 

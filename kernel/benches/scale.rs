@@ -12,6 +12,13 @@
 //! Each corral sample runs in a fresh copy of this binary, as each bash
 //! sample is a fresh bash: memory figures then start from the same
 //! point, not from a heap an earlier sample grew.
+//!
+//! Spawn cost is timed over at least [`MIN_SPAWNS`] spawns per sample: a
+//! count below that starts its N jobs, kills and reaps them, and again,
+//! timing only the starts (each batch starts with no live job), so ten
+//! jobs are not timed by ten spawns. RSS and heap come from the first
+//! batch (later ones reuse what earlier ones freed), listing and wake-up
+//! from the last, each with its N jobs live.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Stdio};
@@ -21,6 +28,14 @@ use corral_kernel::{Cmd, Job, Kernel, KernelConfig, ProcessSpec, Signal};
 
 /// How many wake-ups each sample measures.
 const WAKES: usize = 5;
+
+/// Spawns each sample times at least (in batches of N live jobs).
+const MIN_SPAWNS: usize = 1_000;
+
+/// Batches of `n` spawns one sample times.
+fn batches(n: usize) -> usize {
+    MIN_SPAWNS.div_ceil(n.max(1))
+}
 
 fn runs() -> usize {
     std::env::var("CORRAL_BENCH_RUNS")
@@ -137,13 +152,30 @@ async fn corral_sample(n: usize) {
     warm.signal(Signal::KILL).unwrap();
     warm.wait().await;
     kernel.remove(warm.id()).unwrap();
+    let reps = batches(n);
+    let (mut spawn, mut cpu) = (Duration::ZERO, 0.0);
     let (rss0, heap0) = (rss_kib(), heap_bytes());
-    let (t, c) = (Instant::now(), cpu_us());
-    let jobs: Vec<Job> = (0..n)
-        .map(|_| kernel.spawn_process(sleeper()).unwrap())
-        .collect();
-    let (spawn, cpu) = (t.elapsed(), cpu_us() - c);
-    let (rss1, heap1) = (rss_kib(), heap_bytes());
+    let (mut rss1, mut heap1) = (0.0, 0.0);
+    let mut jobs: Vec<Job> = Vec::new();
+    for rep in 0..reps {
+        let (t, c) = (Instant::now(), cpu_us());
+        jobs = (0..n)
+            .map(|_| kernel.spawn_process(sleeper()).unwrap())
+            .collect();
+        (spawn, cpu) = (spawn + t.elapsed(), cpu + cpu_us() - c);
+        if rep == 0 {
+            (rss1, heap1) = (rss_kib(), heap_bytes());
+        }
+        if rep + 1 < reps {
+            for job in &jobs {
+                job.signal(Signal::KILL).unwrap();
+            }
+            for job in jobs.drain(..) {
+                job.wait().await;
+                kernel.remove(job.id()).unwrap();
+            }
+        }
+    }
     let t = Instant::now();
     let listed = kernel.list();
     let list = t.elapsed();
@@ -158,12 +190,12 @@ async fn corral_sample(n: usize) {
     }
     println!(
         "{} {} {} {} {} {}",
-        spawn.as_secs_f64() * 1e6 / n as f64,
+        spawn.as_secs_f64() * 1e6 / (n * reps) as f64,
         (rss1 - rss0) / n as f64,
         (heap1 - heap0) / n as f64,
         list.as_secs_f64() * 1e6,
         median(wakes),
-        cpu / n as f64
+        cpu / (n * reps) as f64
     );
     kernel.shutdown(Duration::from_secs(1)).await;
 }
@@ -206,17 +238,27 @@ fn child_sample(mode: &str, n: usize) -> Sample {
     Sample::parse(text.lines().last().unwrap())
 }
 
-/// bash: N `sleep 1000 &`, `jobs`, then `kill -9` + `wait` of some.
+/// bash: N `sleep 1000 &` (in `reps` batches, as the corral sample),
+/// `jobs`, then `kill -9` + `wait` of some. Prints the spawn time as one
+/// span from 0 to the sum of the batches' times.
 const BASH: &str = r#"
-n=$1 wakes=$2
+n=$1 wakes=$2 reps=$3
 rss() { while read -r k v _; do if [[ $k == VmRSS: ]]; then RSS=$v; return; fi; done < /proc/$$/status; }
+tf=/tmp/corral-scale-times.$$
+: > $tf
+spent=0
 rss; r0=$RSS
-times > /tmp/corral-scale-times.$$
-t0=$EPOCHREALTIME
-for ((i = 0; i < n; i++)); do sleep 1000 & done
-t1=$EPOCHREALTIME
-times >> /tmp/corral-scale-times.$$
-rss; r1=$RSS
+for ((r = 0; r < reps; r++)); do
+  times >> $tf
+  a=$EPOCHREALTIME
+  for ((i = 0; i < n; i++)); do sleep 1000 & done
+  b=$EPOCHREALTIME
+  times >> $tf
+  if ((r == 0)); then rss; r1=$RSS; fi
+  spent=$(( spent + ${b/./} - ${a/./} ))
+  if ((r + 1 < reps)); then kill -9 $(jobs -p); wait; fi
+done
+t0=0 t1=$(printf '%d.%06d' $((spent / 1000000)) $((spent % 1000000)))
 t2=$EPOCHREALTIME; jobs > /dev/null; t3=$EPOCHREALTIME
 pids=($(jobs -p))
 w=""
@@ -225,9 +267,9 @@ for ((i = n - 1; i >= n - wakes; i--)); do
 done
 kill -9 $(jobs -p) 2> /dev/null; wait
 echo "$t0 $t1 $t2 $t3 $r0 $r1 $w"
-{ read -r u0 s0; read -r _; read -r u1 s1; } < /tmp/corral-scale-times.$$
-rm -f /tmp/corral-scale-times.$$
-echo "$u0 $s0 $u1 $s1"
+# The shell's own times (every other line), before and after each batch.
+while read -r u s; do echo "$u $s"; read -r _; done < $tf
+rm -f $tf
 "#;
 
 fn bash_sample(n: usize) -> Sample {
@@ -237,6 +279,7 @@ fn bash_sample(n: usize) -> Sample {
         .arg("bash")
         .arg(n.to_string())
         .arg(WAKES.to_string())
+        .arg(batches(n).to_string())
         .stderr(Stdio::null())
         .output()
         .unwrap();
@@ -249,20 +292,24 @@ fn bash_sample(n: usize) -> Sample {
         .split_whitespace()
         .map(|x| x.parse().unwrap())
         .collect();
-    // `times`: the shell's user and system time, as 0m0.004s.
+    // `times`: the shell's user and system time, as 0m0.004s, before and
+    // after each batch.
     let t: Vec<f64> = lines
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .map(|x| {
-            let (m, s) = x.trim_end_matches('s').split_once('m').unwrap();
-            m.parse::<f64>().unwrap() * 60e6 + s.parse::<f64>().unwrap() * 1e6
+        .map(|line| {
+            line.split_whitespace()
+                .map(|x| {
+                    let (m, s) = x.trim_end_matches('s').split_once('m').unwrap();
+                    m.parse::<f64>().unwrap() * 60e6 + s.parse::<f64>().unwrap() * 1e6
+                })
+                .sum()
         })
         .collect();
+    let cpu: f64 = t.chunks(2).map(|p| p[1] - p[0]).sum();
     let wakes: Vec<f64> = v[6..].chunks(2).map(|p| (p[1] - p[0]) * 1e6).collect();
+    let spawns = (n * batches(n)) as f64;
     Sample {
-        spawn_us: (v[1] - v[0]) * 1e6 / n as f64,
-        cpu_us: (t[2] + t[3] - t[0] - t[1]) / n as f64,
+        spawn_us: (v[1] - v[0]) * 1e6 / spawns,
+        cpu_us: cpu / spawns,
         rss_kib: (v[5] - v[4]) / n as f64,
         heap: 0.0,
         list_us: (v[3] - v[2]) * 1e6,

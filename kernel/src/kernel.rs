@@ -61,6 +61,7 @@ pub(crate) struct Inner {
     exits: Option<crate::sys::exits::ExitWatch>,
     /// /dev/null, opened once and duplicated for each job's stdin.
     dev_null: Option<OwnedFd>,
+    captures: process::Captures,
     events: Arc<Publisher>,
     stop: CancellationToken,
     closing: AtomicBool,
@@ -142,6 +143,7 @@ impl Kernel {
             exits: crate::sys::exits::ExitWatch::new().ok(),
             // Best effort: without it each job opens /dev/null itself.
             dev_null: process::open_dev_null().ok(),
+            captures: process::Captures::default(),
             events,
             stop: CancellationToken::new(),
             closing: AtomicBool::new(false),
@@ -187,6 +189,7 @@ impl Kernel {
             pipe_size: self.inner.config.pipe_size,
             dev_null: self.inner.dev_null.as_ref(),
             ring_budget: &self.inner.config.ring_budget,
+            captures: &self.inner.captures,
         };
         let hidden = spec.options.hidden;
         let started = match process::spawn(reservation.id, spec, &settings) {

@@ -6,15 +6,12 @@
 use std::cell::OnceCell;
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-
-use tokio::io::unix::AsyncFd;
-use tokio::io::Interest;
 
 use crate::error::{Error, Result};
 use crate::job::JobId;
@@ -24,8 +21,11 @@ use crate::stream::{Filled, OutputStream, RingBudget};
 use crate::sys;
 
 mod launch;
+mod watch;
 
 use launch::{JobSetup, MemberSetup};
+pub(crate) use watch::Captures;
+use watch::Watched;
 
 /// Settings the spawner takes from the kernel.
 pub(crate) struct SpawnSettings<'a> {
@@ -37,6 +37,8 @@ pub(crate) struct SpawnSettings<'a> {
     pub(crate) dev_null: Option<&'a OwnedFd>,
     /// The kernel's ring budget, shared by every stream it makes.
     pub(crate) ring_budget: &'a RingBudget,
+    /// The kernel's watch on its capture pipes.
+    pub(crate) captures: &'a Captures,
 }
 
 /// A freshly started process job and the pumps of its capture pipes
@@ -48,7 +50,7 @@ pub(crate) struct Started {
 
 /// The read end of a capture pipe and the stream it fills.
 pub(crate) struct Pump {
-    fd: AsyncFd<OwnedFd>,
+    fd: Watched,
     stream: OutputStream,
     /// Pipe size to ask for once the stream is a heavy writer's (0: done,
     /// or never): only big producers gain from a big pipe.
@@ -72,12 +74,14 @@ const HOT: u32 = 32 << 10;
 const SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 
 impl Pump {
-    fn new(read: OwnedFd, stream: OutputStream, grow_to: usize) -> io::Result<Pump> {
+    fn new(
+        read: OwnedFd,
+        stream: OutputStream,
+        grow_to: usize,
+        captures: &Captures,
+    ) -> io::Result<Pump> {
         let grow_to = u32::try_from(grow_to).unwrap_or(u32::MAX);
-        // SAFETY: an OwnedFd is a valid open descriptor that always reports
-        // the same number, and nothing closes or replaces it while the
-        // AsyncFd owns it (it is only dropped with the AsyncFd).
-        let fd = unsafe { AsyncFd::register_with_interest(read, Interest::READABLE)? };
+        let fd = captures.watch(read)?;
         Ok(Pump {
             fd,
             stream,
@@ -90,23 +94,23 @@ impl Pump {
     /// Registers `cx` for the pipe's readiness; `Ready` if there is
     /// something to read already (bytes, end of file or an error).
     pub(crate) fn poll_news(&self, cx: &mut Context<'_>) -> Poll<()> {
-        self.fd.poll_read_ready(cx).map(|_| ())
+        self.fd.poll_ready(cx).map(|_| ())
     }
 
     /// Moves what the pipe holds into the stream, reading until it is empty.
     /// `Ready` at end of file (or on an error: the pipe is given up).
     pub(crate) fn poll_pump(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         loop {
-            let mut ready = match self.fd.poll_read_ready(cx) {
+            match self.fd.poll_ready(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(guard)) => guard,
+                Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(_)) => return Poll::Ready(()),
-            };
-            let got = self.stream.fill_from(ready.get_inner().as_fd());
+            }
+            let got = self.stream.fill_from(self.fd.get_ref());
             if let Ok(filled) = &got {
                 if filled.heavy && self.grow_to > 0 {
                     // Best effort: the bound or the system may refuse.
-                    self.grown = sys::grow_pipe(ready.get_inner().as_fd(), self.grow_to as usize);
+                    self.grown = sys::grow_pipe(self.fd.get_ref(), self.grow_to as usize);
                     self.grow_to = 0;
                 }
             }
@@ -123,11 +127,11 @@ impl Pump {
                 Err(_) => return Poll::Ready(()),
             };
             if emptied {
-                if self.streak >= HOT && sys::wait_readable(ready.get_inner().as_fd(), SPIN) {
+                if self.streak >= HOT && sys::wait_readable(self.fd.get_ref(), SPIN) {
                     continue;
                 }
                 self.streak = 0;
-                ready.clear_ready();
+                self.fd.clear_ready();
             }
         }
     }
@@ -142,15 +146,14 @@ impl Pump {
         // Asked only of a big writer's pipe (most jobs write little).
         let mut budget = None;
         loop {
-            match self.stream.fill_from(self.fd.get_ref().as_fd()) {
+            match self.stream.fill_from(self.fd.get_ref()) {
                 Ok(Filled { n: 0, .. }) => return true,
                 Ok(Filled { n, .. }) => read += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return e.kind() != io::ErrorKind::WouldBlock,
             }
             if read >= 1 << 16
-                && read
-                    > *budget.get_or_insert_with(|| sys::pipe_capacity(self.fd.get_ref().as_fd()))
+                && read > *budget.get_or_insert_with(|| sys::pipe_capacity(self.fd.get_ref()))
             {
                 return false;
             }
@@ -348,7 +351,7 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
         _ => None,
     };
     let pump = |cap: Capture, stream: &OutputStream, grow_to| match cap.read {
-        Some(read) => Pump::new(read, stream.clone(), grow_to)
+        Some(read) => Pump::new(read, stream.clone(), grow_to, settings.captures)
             .map(Some)
             .map_err(|source| Error::Io {
                 context: "watching a capture pipe".into(),

@@ -14,6 +14,7 @@ pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;
 mod pty;
+pub(crate) mod ready_set;
 mod resources;
 pub(crate) mod spawn;
 
