@@ -58,7 +58,7 @@ impl Cmd {
         }
     }
 
-    /// The program's argv[0] (`exec -a NAME`); default: the program as given.
+    /// The program's `argv[0]` (`exec -a NAME`); default: the program as given.
     pub fn arg0(mut self, name: impl Into<OsString>) -> Cmd {
         self.arg0 = Some(name.into());
         self

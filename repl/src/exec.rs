@@ -66,7 +66,7 @@ impl Shell {
     }
 
     /// Runs the program `words` (no function or builtin) with `arg0` as its
-    /// argv[0] and, when `clear_env`, an empty environment (`exec -a NAME`,
+    /// `argv[0]` and, when `clear_env`, an empty environment (`exec -a NAME`,
     /// `exec -c`); returns its status.
     pub(crate) async fn run_program_as(
         &mut self,

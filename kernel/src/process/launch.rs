@@ -39,7 +39,7 @@ pub(super) struct MemberSetup<'a> {
     pub(super) path: &'a Path,
     /// The program as given (the name errors use).
     pub(super) program: &'a OsStr,
-    /// The program's argv[0].
+    /// The program's `argv[0]`.
     pub(super) arg0: &'a OsStr,
     pub(super) args: &'a [OsString],
     pub(super) env: &'a [(OsString, Option<OsString>)],
