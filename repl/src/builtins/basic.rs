@@ -297,6 +297,19 @@ pub(super) fn false_<'a>(_: &'a mut Shell, _: Vec<String>, _: &'a mut Streams) -
     Box::pin(async { 1 })
 }
 
+/// What `help` says about the language, after the builtins.
+const LANGUAGE: &str = "
+Language (as bash 5.2): if/elif/else, for (also for ((;;))), while, until, case
+(;; ;& ;;&), { ...; } and ( ... ), !, time [-p] (TIMEFORMAT),
+functions (f() {...}, function f, local, return; FUNCNEST), [[ ]], (( )),
+$(...), `...`, $((...)), {a,b} {1..9}, ~, every ${...} form, indexed and
+associative arrays, namerefs, <(...) >(...), here-documents, here-strings, any
+fd (3>f, {fd}>f, <&3, >&-, <>, >|), traps (EXIT ERR DEBUG RETURN and signals),
+set -aeuvxCfbmET -o pipefail, shopt, aliases. `cmd &` works after any command,
+pipeline, compound command or function call; each is one job (jobs, fg, bg,
+kill %N, wait, disown) whose output is also in /v/jobs/N/{stdout,stderr}.
+";
+
 /// What `help` says about the interactive shell, after the builtins.
 const INTERACTIVE: &str = "
 Interactive: ~/.corralrc runs first (corral --rcfile FILE, --norc). PS1 and PS2
@@ -323,6 +336,7 @@ pub(super) fn help<'a>(
                 for (_, usage, desc, _) in TABLE {
                     text.push_str(&format!("  {usage:<44} {desc}\n"));
                 }
+                text.push_str(LANGUAGE);
                 text.push_str(INTERACTIVE);
             }
             Some(name) => match TABLE.iter().find(|(n, ..)| n == name) {

@@ -159,7 +159,7 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "exec",
-        "exec [command [arg ...]] [redirection ...]",
+        "exec [-cl] [-a name] [command [arg ...]] [redirection ...]",
         "Replace the shell with a command, or redirect the shell's descriptors.",
         control::exec,
     ),
