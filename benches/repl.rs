@@ -47,6 +47,31 @@ fn measure(cmd: &mut Command) -> (Duration, i64) {
     (el, usage.ru_maxrss)
 }
 
+/// The argument that makes this bench binary a measuring helper (see
+/// [`measure_fresh`]).
+const MEASURE_HELPER: &str = "--corral-bench-measure";
+
+/// [`measure`], run from a fresh copy of this small binary: Linux keeps the
+/// spawner's RSS high-water mark in a child's `ru_maxrss` across exec, so a
+/// command spawned from this process, grown by the sections before, would
+/// report this process's peak instead of its own.
+fn measure_fresh(cmd: &Command) -> (Duration, i64) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .arg(MEASURE_HELPER)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{cmd:?} failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (nanos, kib) = text.trim().split_once(' ').unwrap();
+    (
+        Duration::from_nanos(nanos.parse().unwrap()),
+        kib.parse().unwrap(),
+    )
+}
+
 /// Whether the section `name` runs (all of them unless CORRAL_BENCH_ONLY lists some).
 fn wanted(name: &str) -> bool {
     match std::env::var("CORRAL_BENCH_ONLY") {
@@ -101,7 +126,7 @@ fn capture() {
     let runs = runs(3, 11);
     let (mut ours, mut theirs, mut rss) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let (t, r) = measure(
+        let (t, r) = measure_fresh(
             corral()
                 .arg("-c")
                 .arg(format!("head -c {bytes} /dev/zero & wait")),
@@ -109,7 +134,7 @@ fn capture() {
         ours.push(t.as_secs_f64());
         rss.push(r as f64);
         theirs.push(
-            measure(
+            measure_fresh(
                 bash()
                     .arg("-c")
                     .arg(format!("head -c {bytes} /dev/zero | cat > /dev/null")),
@@ -207,6 +232,12 @@ fn lang() {
 }
 
 fn main() {
+    let args: Vec<_> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == MEASURE_HELPER) && args.len() > 2 {
+        let (t, rss) = measure(Command::new(&args[2]).args(&args[3..]));
+        println!("{} {rss}", t.as_nanos());
+        return;
+    }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
     println!(
