@@ -318,3 +318,10 @@ PATH=$PWD/bin tool
 echo "status $?"
 tool
 echo "status $?"
+
+### arith_recursion_limit_names_the_innermost
+loop='i<=100&&(s+=i,i++,loop)' s=0 i=0
+echo $((a=loop,s))
+loop='i<=2000&&(s+=i,i++,loop)' s=0 i=0
+echo $((a=loop,s)); echo not here
+echo after

@@ -330,10 +330,10 @@ pub(crate) fn error(text: &str, e: ArithError) -> ExpandError {
                 t.strip_prefix('-').unwrap_or(t).to_owned(),
             )
         }
-        ArithError::TooDeep => (
-            "expression recursion level exceeded".to_owned(),
-            shown.clone(),
-        ),
+        ArithError::TooDeep { text: inner } => {
+            shown.clone_from(&inner);
+            ("expression recursion level exceeded".to_owned(), inner)
+        }
         ArithError::Syntax { text: bad } => {
             if bad != text.trim() {
                 // The error is in a variable's value: bash names the value.

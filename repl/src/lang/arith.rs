@@ -55,13 +55,16 @@ pub enum ArithError {
     },
     /// Variables referring to expressions that refer back, too deep.
     #[error("expression recursion level exceeded")]
-    TooDeep,
+    TooDeep {
+        /// The innermost expression, where the limit was reached (bash names it).
+        text: String,
+    },
 }
 
-/// How deep variable values may refer to other expressions. bash allows
-/// 1024; each level here costs a brush parse on the stack, so the limit is
-/// lower to stay far from a stack overflow on a 2 MiB thread.
-const MAX_RECURSION: usize = 64;
+/// How deep variable values may refer to other expressions, as in bash. Each
+/// level costs a parse on the stack: the interpreter's stack is large (see
+/// `sys::startup`), a 2 MiB thread's is not.
+const MAX_RECURSION: usize = 1024;
 
 /// Evaluates `text` with `vars`.
 ///
@@ -80,7 +83,9 @@ struct Evaluator<'v> {
 impl Evaluator<'_> {
     fn text(&mut self, text: &str) -> Result<i64, ArithError> {
         if self.depth > MAX_RECURSION {
-            return Err(ArithError::TooDeep);
+            return Err(ArithError::TooDeep {
+                text: text.trim().to_owned(),
+            });
         }
         if text.trim().is_empty() {
             return Ok(0);

@@ -101,7 +101,19 @@ fn variable_values_are_expressions() {
     vars.0.insert(("e".into(), None), "n*2+1".into());
     assert_eq!(eval("e*10", &mut vars), Ok(90));
     vars.0.insert(("loop".into(), None), "loop+1".into());
-    assert_eq!(eval("loop", &mut vars), Err(ArithError::TooDeep));
+    // 1,024 levels need more than a test thread's stack.
+    let deep = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || eval("loop", &mut vars))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(
+        deep,
+        Err(ArithError::TooDeep {
+            text: "loop+1".into()
+        })
+    );
 }
 
 /// Values bash 5.2 printed for `x=VALUE; echo $((x)) $((x+1))`: plain
