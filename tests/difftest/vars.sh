@@ -369,3 +369,17 @@ typeset -n ref='array[0]'
 echo "[${ref[0]}] [${ref[@]}] [${#ref[@]}]"
 ref[1]=q; echo not reached
 echo "status=$? ${array[@]}"
+
+### local_dash_keeps_set_options_in_the_function
+f() { local -; set -f -o pipefail; echo "in $-"; }
+f
+echo "out $-"
+set -o | grep pipefail
+g() { local - x=1; set -u; echo "$x $-"; }
+g
+echo "after $-"
+h() { set -C; local -; set +C; }
+h
+echo "kept $-"
+local -
+echo "status $?"

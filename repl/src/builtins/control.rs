@@ -248,6 +248,7 @@ pub(super) fn source<'a>(
             name: "source".to_string(),
             source: Some(Arc::clone(&name)),
             line: lang.lineno,
+            saved_opts: None,
         });
         let caller_source = lang.source.replace(name);
         let lines = (lang.lineno, std::mem::replace(&mut lang.line_base, 0));

@@ -568,6 +568,23 @@ pub(super) fn local<'a>(
             .await;
             return 1;
         }
+        // `local -`: the `set` options become the function's own, put back
+        // when it returns.
+        let dash = args.iter().skip(1).any(|a| a == "-");
+        if dash {
+            let args: Vec<String> = std::iter::once(args[0].clone())
+                .chain(args[1..].iter().filter(|a| *a != "-").cloned())
+                .collect();
+            let lang = &mut shell.env.lang;
+            let opts = lang.opts;
+            if let Some(call) = lang.calls.iter_mut().rev().find(|c| c.name != "source") {
+                call.saved_opts.get_or_insert(opts);
+            }
+            if args.len() == 1 {
+                return 0;
+            }
+            return declare_common(shell, &args, io, Decl::default(), "local", true).await;
+        }
         declare_common(shell, &args, io, Decl::default(), "local", true).await
     })
 }

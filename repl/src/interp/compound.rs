@@ -353,6 +353,7 @@ impl Shell {
             name: name.clone(),
             source: def.defined.source.clone(),
             line: lang.lineno,
+            saved_opts: None,
         });
         let line = (lang.lineno, lang.line_base);
         lang.line_base = def.defined.line_base;
@@ -390,7 +391,9 @@ impl Shell {
         let lang = &mut self.env.lang;
         (lang.lineno, lang.line_base) = line;
         lang.source = caller_source;
-        lang.calls.pop();
+        if let Some(opts) = lang.calls.pop().and_then(|c| c.saved_opts) {
+            lang.opts = opts;
+        }
         lang.funcnames.pop();
         self.env.vars.pop_frame();
         self.env.lang.positional = positional;

@@ -88,6 +88,9 @@ pub struct Call {
     pub source: Option<Arc<str>>,
     /// The line it was called from (`BASH_LINENO`).
     pub line: u32,
+    /// The `set` options as they were when `local -` ran in this function,
+    /// put back when it returns.
+    pub saved_opts: Option<Options>,
 }
 
 /// The shell language's state, copied into every subshell.
