@@ -219,3 +219,15 @@ sh -c 'echo B=$B'
 set -x
 X=1 cat </dev/null | LC_ALL=C wc -l
 set +x
+
+### set_plus_b_turns_brace_expansion_off
+echo {a,b}
+set +B
+echo {a,b} x{1..2} $-
+set -o | grep brace
+set -B
+echo {c,d}
+set +o braceexpand
+echo y{1..2}
+set -o braceexpand
+echo y{1..2} $-

@@ -105,6 +105,8 @@ pub enum ExpandOption {
     /// `shopt -u globskipdots`: a pattern starting with `.` also matches
     /// `.` and `..`.
     GlobDots,
+    /// `set +B`: no brace expansion.
+    NoBraceExpand,
 }
 
 /// Why `$(…)` produced no output: already reported by the interpreter.

@@ -55,6 +55,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
     words: &[Word],
 ) -> Result<Vec<String>, ExpandError> {
     let extglob = env.option(ExpandOption::ExtGlob);
+    let braces = !env.option(ExpandOption::NoBraceExpand);
     let mut b = Builder::new(Mode::Split, extglob);
     b.out.reserve(words.len());
     for w in words {
@@ -65,7 +66,7 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
                 continue;
             }
         }
-        if has_open_brace(&w.parts) {
+        if braces && has_open_brace(&w.parts) {
             // Words brace expansion made are no longer assignment-like.
             for alt in brace::expand(&w.parts) {
                 word::parts(env, &mut b, &alt, Q::No).await?;

@@ -156,6 +156,7 @@ impl ExpandEnv for Shell {
             ExpandOption::NoCaseMatch => self.env.lang.shopt.get("nocasematch"),
             ExpandOption::GlobStar => self.env.lang.shopt.get("globstar"),
             ExpandOption::GlobDots => !self.env.lang.shopt.get("globskipdots"),
+            ExpandOption::NoBraceExpand => !self.env.lang.opts.braceexpand,
         }
     }
 

@@ -51,6 +51,8 @@ pub struct Options {
     pub stdin: bool,
     /// `-c`: commands from an argument (shown in `$-`).
     pub command: bool,
+    /// `-B`: brace expansion (on by default).
+    pub braceexpand: bool,
 }
 
 impl Options {
@@ -80,6 +82,7 @@ impl Options {
             interactive,
             stdin: false,
             command: false,
+            braceexpand: true,
         }
     }
 
@@ -99,6 +102,7 @@ impl Options {
             'E' => &mut self.errtrace,
             'T' => &mut self.functrace,
             'v' => &mut self.verbose,
+            'B' => &mut self.braceexpand,
             _ => return None,
         })
     }
@@ -125,6 +129,7 @@ impl Options {
             "emacs" => &mut self.emacs,
             "vi" => &mut self.vi,
             "posix" => &mut self.posix,
+            "braceexpand" => &mut self.braceexpand,
             _ => return None,
         })
     }
@@ -145,7 +150,7 @@ impl Options {
     }
 
     /// `$SHELLOPTS`: the options bash also knows that are on, `:`-separated
-    /// (with those corral always has on: brace expansion, hashing, comments).
+    /// (with those corral always has on: hashing, comments).
     #[must_use]
     pub fn shellopts(&self) -> String {
         let mut copy = *self;
@@ -155,7 +160,7 @@ impl Options {
             .filter(|n| copy.named(n).is_some_and(|v| *v))
             .copied()
             .collect();
-        on.extend(["braceexpand", "hashall", "interactive-comments"]);
+        on.extend(["hashall", "interactive-comments"]);
         on.sort_unstable();
         on.join(":")
     }
@@ -174,7 +179,7 @@ impl Options {
             (self.nounset, 'u'),
             (self.verbose, 'v'),
             (self.xtrace, 'x'),
-            (true, 'B'),
+            (self.braceexpand, 'B'),
             (self.noclobber, 'C'),
             (self.errtrace, 'E'),
             (self.histexpand, 'H'),
@@ -235,10 +240,11 @@ pub(crate) fn is_special_builtin(name: &str) -> bool {
 }
 
 /// The `-o` names, in `set -o`'s order.
-pub(crate) const NAMES: [&str; 19] = [
+pub(crate) const NAMES: [&str; 20] = [
     "allexport",
     "bgquiet",
     "bgtty",
+    "braceexpand",
     "emacs",
     "errexit",
     "errtrace",
