@@ -58,7 +58,7 @@ pub(crate) struct Inner {
     reap_lock: Mutex<()>,
     /// The members' pidfds, for the reaper to learn which exited (None if
     /// it could not be made: then SIGCHLD alone drives reaping).
-    exits: Option<crate::sys::exits::ExitWatch>,
+    exits: Option<crate::sys::ready_set::ReadySet>,
     /// /dev/null, opened once and duplicated for each job's stdin.
     dev_null: Option<OwnedFd>,
     captures: process::Captures,
@@ -140,7 +140,7 @@ impl Kernel {
             }),
             groups: Mutex::new(HashMap::default()),
             reap_lock: Mutex::new(()),
-            exits: crate::sys::exits::ExitWatch::new().ok(),
+            exits: crate::sys::ready_set::ReadySet::new().ok(),
             // Best effort: without it each job opens /dev/null itself.
             dev_null: process::open_dev_null().ok(),
             captures: process::Captures::default(),

@@ -2,7 +2,8 @@
 //! continues) into their jobs.
 //!
 //! Exits are seen through the members' pidfds, watched in one epoll set
-//! ([`ExitWatch`](crate::sys::exits::ExitWatch)): the reaper learns which
+//! ([`ReadySet`](crate::sys::ready_set::ReadySet): a pidfd turns
+//! readable when its process exits): the reaper learns which
 //! members exited and takes exactly their reports with `waitid(P_PIDFD)`
 //! (P_PID where there is no pidfd), whose cost does not grow with the
 //! number of children. Stops and
@@ -26,7 +27,7 @@ use crate::group::{GroupState, Member, ProcPart};
 use crate::job::{JobEvent, JobState};
 use crate::record::JobCore;
 use crate::signal::Signal;
-use crate::sys::exits::ExitReady;
+use crate::sys::ready_set::SetReady;
 use crate::sys::{self, ChildChange, GroupWait, Peek};
 
 /// The reaper's task: reaps on each SIGCHLD and on each exit the watch
@@ -35,7 +36,7 @@ pub(super) async fn run(
     weak: Weak<Inner>,
     stop: CancellationToken,
     mut sigchld: SignalStream,
-    exits: Option<ExitReady>,
+    exits: Option<SetReady>,
 ) {
     let mut watching = exits.is_some();
     loop {
@@ -152,7 +153,7 @@ impl Inner {
         if let Some(watch) = &self.exits {
             // Best effort: an unwatched exit is found by SIGCHLD's look.
             p.each_member_fd(|_, pid, fd| {
-                let _ = watch.watch(fd, key(pgid, pid));
+                let _ = watch.add(fd, key(pgid, pid));
             });
         }
         self.take_members(pgid, core);

@@ -10,7 +10,6 @@ use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
 pub(crate) mod cgroup;
-pub(crate) mod exits;
 mod limits;
 pub(crate) mod pidfd;
 mod pty;

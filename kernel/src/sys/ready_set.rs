@@ -1,5 +1,6 @@
 //! An epoll set of our own for many descriptors that each wait for input
-//! (the jobs' capture pipes): the runtime's reactor watches the set, one
+//! (the jobs' capture pipes; the members' pidfds, which turn readable when
+//! the process exits): the runtime's reactor watches the set, one
 //! registration for all of them, where a registration of each would cost
 //! the reactor's per-descriptor state (two per job, each a cache-aligned
 //! block) for every live job.
