@@ -490,32 +490,17 @@ fn dquote_end(text: &str, mut i: usize) -> usize {
 /// In `s` (starting with `(`), the index of the `)` closing it (for
 /// `((…))`, the last one). Quotes are skipped.
 fn matching_close(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'\'' => {
-                i += s[i + 1..].find('\'')? + 1;
-            }
-            b'"' => i = dquote_end(s, i + 1) - 1,
-            b'(' => depth += 1,
-            b')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    closing(s, b'(', b')')
 }
 
 /// In `s` (starting with `{`), the index of the `}` closing it.
 fn brace_close(s: &str) -> Option<usize> {
+    closing(s, b'{', b'}')
+}
+
+/// In `s` (starting with `open`), the index of the `close` that balances
+/// it; quotes and backslash-escaped bytes are skipped.
+fn closing(s: &str, open: u8, close: u8) -> Option<usize> {
     let b = s.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -524,8 +509,8 @@ fn brace_close(s: &str) -> Option<usize> {
             b'\\' => i += 1,
             b'\'' => i += s[i + 1..].find('\'')? + 1,
             b'"' => i = dquote_end(s, i + 1) - 1,
-            b'{' => depth += 1,
-            b'}' => {
+            c if c == open => depth += 1,
+            c if c == close => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return Some(i);
