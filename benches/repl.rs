@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench repl` (CORRAL_BENCH_QUICK=1 for a smaller run;
 //! CORRAL_BENCH_RUNS=N for N alternating runs per figure; CORRAL_BENCH_ONLY=lang,startup
-//! for some sections; CORRAL_BENCH_BIN=path to time another corral binary,
+//! for some sections (startup, lang, spawn, bggroup, capture); CORRAL_BENCH_BIN=path to time another corral binary,
 //! e.g. one built before a change).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -118,6 +118,40 @@ fn spawn_script() {
         "script of {n} x '/bin/true &' + wait: corral {o:.3}s, bash {b:.3}s, ratio {:.2} (target <= 0.85) {}",
         o / b,
         verdict(o / b, 0.85)
+    );
+}
+
+/// In-process background jobs: `{ :; } &` runs inside corral (a future
+/// job with an anchor process for its pid), in a forked child in bash.
+fn background_group() {
+    let n: u32 = 500;
+    let runs = runs(3, 11);
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("group.sh");
+    let mut text = "{ :; } &\n".repeat(n as usize);
+    text.push_str("wait\n");
+    std::fs::write(&script, text).unwrap();
+    let single = "{ :; } & wait";
+    let (mut ours, mut theirs, mut one, mut one_bash) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(measure(corral().arg(&script)).0.as_secs_f64());
+        theirs.push(measure(bash().arg(&script)).0.as_secs_f64());
+        one.push(measure(corral().arg("-c").arg(single)).0.as_secs_f64());
+        one_bash.push(measure(bash().arg("-c").arg(single)).0.as_secs_f64());
+    }
+    let (o, b) = (median(ours), median(theirs));
+    println!(
+        "script of {n} x '{{ :; }} &' + wait: corral {o:.3}s ({:.0} us/job), bash {b:.3}s ({:.0} us/job), ratio {:.2} (target <= 1.0) {}",
+        o / f64::from(n) * 1e6,
+        b / f64::from(n) * 1e6,
+        o / b,
+        verdict(o / b, 1.0)
+    );
+    let (o, b) = (median(one) * 1e3, median(one_bash) * 1e3);
+    println!(
+        "'{single}' (startup included): corral {o:.2} ms, bash {b:.2} ms, ratio {:.2}",
+        o / b
     );
 }
 
@@ -252,6 +286,9 @@ fn main() {
     }
     if wanted("spawn") {
         spawn_script();
+    }
+    if wanted("bggroup") {
+        background_group();
     }
     if wanted("capture") {
         capture();

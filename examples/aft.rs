@@ -33,8 +33,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut lines = Vec::new();
     for _ in 0..4 {
         let Some(c) = done.next().await else { break };
-        let call = c.info.labels.get("call").cloned().unwrap_or_default();
-        let cause = c.info.stop_cause.map_or("-", |c| c.as_str());
+        let call = c.info.labels().get("call").cloned().unwrap_or_default();
+        let cause = c.info.stop_cause().map_or("-", |c| c.as_str());
         let out = &c.stdout;
         let cut = if out.truncated { " (truncated)" } else { "" };
         lines.push(format!(

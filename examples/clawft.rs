@@ -35,12 +35,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "flaky: {} after {} restarts, last exit {:?}",
         info.state.status_word(),
-        info.restarts,
-        info.last_exit.and_then(|s| s.exit_status())
+        info.restarts(),
+        info.last_exit().and_then(|s| s.exit_status())
     );
     println!(
         "limits: cpu {:?}, memory {:?}",
-        info.cpu_limit, info.memory_limit
+        info.cpu_limit(),
+        info.memory_limit()
     );
     println!("log: {:?}", std::fs::read_to_string(&log)?);
 
@@ -52,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "crasher: exit {:?} after {} restarts",
         info.state.exit_status(),
-        info.restarts
+        info.restarts()
     );
     Ok(())
 }

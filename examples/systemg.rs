@@ -44,14 +44,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cpu = JobOptions::new().cpu_limit(Duration::from_secs(1));
     let runaway = kernel.spawn_process(sh("while :; do :; done", cpu))?;
     let end = runaway.wait().await;
-    println!("runaway: cause {:?}", end.stop_cause.map(StopCause::as_str));
-    println!("runaway: cpu used {} ms", end.resources.cpu().as_millis());
+    let cause = end.stop_cause().map(StopCause::as_str);
+    println!("runaway: cause {cause:?}");
+    println!("runaway: cpu used {} ms", end.resources().cpu().as_millis());
 
     // Stopping the service stops its whole tree.
     kernel.terminate(service.id(), grace).await?;
     for (name, job) in [("worker 1", &w1), ("worker 2", &w2), ("helper", &helper)] {
         let info = job.wait().await;
-        let cause = info.stop_cause.map(StopCause::as_str);
+        let cause = info.stop_cause().map(StopCause::as_str);
         println!("{name}: {}, cause {cause:?}", info.state.status_word());
     }
     Ok(())

@@ -9,9 +9,9 @@ use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use crate::util::run::{corral_bin, wait_exit};
+use crate::util::run::{corral_bin, wait_exit, Reap};
 
 /// What a run printed (bytes) and how it ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,18 +19,6 @@ struct Out {
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     status: i32,
-}
-
-/// Kills the shell if the test fails while it runs.
-struct Reap(Option<Child>);
-
-impl Drop for Reap {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
 }
 
 /// What the test gives a shell besides its script.

@@ -3,34 +3,13 @@
 //! messages go to stderr, errors do not end the shell, `PROMPT_COMMAND`
 //! runs before each prompt, and the startup file runs first.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use crate::util::run::corral_piped;
 
-fn corral() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_corral"))
-}
-
-/// Runs `corral ARGS` with `input` on stdin (a pipe); (stdout, status).
+/// `corral ARGS` reading `input` from a pipe in `dir` (see [`corral_piped`]);
+/// (stdout, status).
 fn run(args: &[&str], input: &str, dir: &std::path::Path) -> (String, i32) {
-    let mut child = corral()
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    let r = corral_piped(args, input, dir, &[]);
+    (r.stdout, r.status)
 }
 
 #[test]

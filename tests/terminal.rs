@@ -108,7 +108,7 @@ fn history_is_written_per_command_and_private() {
     sh.expect_line("second-secret");
     sh.expect(PROMPT);
     let dir = sh.home().join(".local/share/corral");
-    let file = dir.join("history");
+    let file = dir.join("corral_history");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(sh.pid()),
         nix::sys::signal::Signal::SIGHUP,

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod bg_anchor;
 mod build_weight;
 mod builtins_core;
 mod bytes;
@@ -13,7 +14,9 @@ mod fuzz_corpus;
 mod interactive;
 mod interactive_complete;
 mod interactive_piped;
+mod jobctl_lang;
 mod jobspec_paths;
+mod lang_messages;
 mod noninteractive;
 mod reliability;
 mod run_builtin;

@@ -22,6 +22,17 @@ use crate::signal::Signal;
 /// Sends `sig` to a job: its process group (see [`crate::group`] for when
 /// that is provably still the job's), or the future's controls.
 pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Result<()> {
+    signal_from(events, core, sig, true)
+}
+
+/// [`signal_core`]; `resume_anchor`: a CONT also continues the future
+/// job's anchor (not when the anchor itself reported the CONT).
+pub(crate) fn signal_from(
+    events: &Publisher,
+    core: &JobCore,
+    sig: Signal,
+    resume_anchor: bool,
+) -> Result<()> {
     let id = core.id();
     if crate::supervise::ends(sig) {
         crate::supervise::request_stop(events, core, crate::StopCause::Signal(sig));
@@ -41,6 +52,12 @@ pub(crate) fn signal_core(events: &Publisher, core: &JobCore, sig: Signal) -> Re
                 Some(ctl) if !core.state().is_finished() => ctl,
                 _ => return Err(Error::JobFinished(id)),
             };
+            if sig == Signal::CONT && resume_anchor {
+                // First: a stop the anchor reports later would undo this CONT.
+                if let Some(anchor) = ctl.anchor() {
+                    anchor.resume();
+                }
+            }
             let event = match ctl.deliver(sig) {
                 Effect::Paused(s) if core.set_live_state(JobState::Stopped(s)) => {
                     Some(JobEvent::Stopped(id, s))

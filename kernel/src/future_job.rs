@@ -9,6 +9,9 @@
 //!
 //! Every signal also goes to the live process jobs the future started
 //! with [`FutureContext::spawn_process`] (see [`crate::supervise`]).
+//!
+//! A future job spawned with [`JobOptions::anchor`](crate::JobOptions::anchor)
+//! also has a pid: an anchor process that stands for it (see [`anchor`]).
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -21,12 +24,15 @@ use tokio::sync::Notify;
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
-use crate::job::{JobId, JobState};
+use crate::job::{JobId, JobState, Pid};
 use crate::kernel::{Inner, Kernel};
 use crate::record::{Job, JobCore};
 use crate::signal::Signal;
 use crate::spec::ProcessSpec;
 use crate::stream::OutputStream;
+
+mod anchor;
+pub(crate) use anchor::{relay, Anchor};
 
 /// What a future job is given: its output streams, its cancellation token,
 /// and the means to start process jobs of its own.
@@ -40,6 +46,8 @@ pub struct FutureContext {
     /// Cancelled when the job is asked to stop (see [`CancelToken`]).
     pub cancel: CancelToken,
     pub(crate) id: JobId,
+    /// The anchor's pid (0: none).
+    pub(crate) pid: i32,
     /// Weak: a running future must not keep its kernel alive (dropping the
     /// kernel is what ends it).
     pub(crate) kernel: Weak<Inner>,
@@ -50,6 +58,13 @@ impl FutureContext {
     /// The future job's id.
     pub fn job_id(&self) -> JobId {
         self.id
+    }
+
+    /// The job's pid: its anchor process's, when it was spawned with
+    /// [`JobOptions::anchor`](crate::JobOptions::anchor) (a shell's
+    /// `$BASHPID` in the job).
+    pub fn pid(&self) -> Option<Pid> {
+        Pid::from_raw(self.pid)
     }
 
     /// Starts a process job as a child of this future job: hidden (no
@@ -120,7 +135,9 @@ impl FutureContext {
 #[derive(Default)]
 pub(crate) struct FutureControl {
     paused: AtomicBool,
-    waker: Mutex<Option<Waker>>,
+    /// The waker of a paused task, and the children; one lock for both
+    /// keeps the controls (allocated for every future job) small.
+    held: Mutex<Held>,
     pub(crate) cancel: CancelToken,
     /// KILL: set, then `kill` wakes the task, which drops the future.
     /// (A flag and a Notify cost no allocation, unlike a second token.)
@@ -130,8 +147,23 @@ pub(crate) struct FutureControl {
     kill: Notify,
     /// The signal that cancelled the job (0: none).
     cancelled_by: AtomicI32,
-    /// The process jobs the future started, while they may be live.
-    children: Mutex<Vec<Arc<JobCore>>>,
+}
+
+/// What [`FutureControl`] keeps under its lock.
+#[derive(Default)]
+struct Held {
+    /// The task's waker while it is paused.
+    waker: Option<Waker>,
+    /// The process jobs the future started, while they may be live, and
+    /// its anchor (boxed: most future jobs have neither).
+    children: Option<Box<Children>>,
+}
+
+/// See [`Held::children`].
+#[derive(Default)]
+struct Children {
+    jobs: Vec<Arc<JobCore>>,
+    anchor: Option<Arc<Anchor>>,
 }
 
 impl std::fmt::Debug for FutureControl {
@@ -200,23 +232,40 @@ impl FutureControl {
         }
     }
 
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Takes a child in: its signals now reach it. Forgets finished ones.
     /// Returns whether the job is paused (the caller stops the child then).
     pub(crate) fn adopt(&self, child: Arc<JobCore>) -> bool {
-        let mut kids = self.children.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = self.held();
+        let kids = &mut held.children.get_or_insert_with(Box::default).jobs;
         kids.retain(|c| !c.state().is_finished());
         kids.push(child);
-        drop(kids);
+        drop(held);
         self.is_paused()
     }
 
     /// The children not yet finished.
     pub(crate) fn live_children(&self) -> Vec<Arc<JobCore>> {
-        let kids = self.children.lock().unwrap_or_else(|e| e.into_inner());
-        kids.iter()
+        self.held()
+            .children
+            .iter()
+            .flat_map(|c| &c.jobs)
             .filter(|c| !c.state().is_finished())
             .cloned()
             .collect()
+    }
+
+    /// Gives the job its anchor (at spawn).
+    pub(crate) fn set_anchor(&self, anchor: Arc<Anchor>) {
+        self.held().children.get_or_insert_with(Box::default).anchor = Some(anchor);
+    }
+
+    /// The job's anchor, if it has one.
+    pub(crate) fn anchor(&self) -> Option<Arc<Anchor>> {
+        self.held().children.as_ref()?.anchor.clone()
     }
 
     /// Resolves once [`kill`](Self::kill) was called. Cancel safe.
@@ -236,7 +285,7 @@ impl FutureControl {
     pub(crate) fn resume(&self) -> bool {
         let was = self.paused.swap(false, Ordering::AcqRel);
         if was {
-            let waker = self.waker.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let waker = self.held().waker.take();
             if let Some(w) = waker {
                 w.wake();
             }
@@ -280,7 +329,7 @@ impl<F: Future<Output = i32>> Future for Controlled<F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<i32> {
         if self.ctl.is_paused() {
-            *self.ctl.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+            self.ctl.held().waker = Some(cx.waker().clone());
             // Re-check: a CONT between the first check and storing the waker would be lost.
             if self.ctl.is_paused() {
                 return Poll::Pending;
@@ -300,5 +349,15 @@ impl<F: Future<Output = i32>> Future for Controlled<F> {
                 Poll::Ready(101)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every future job allocates its controls: an `Arc` of them stays in
+    /// a 112-byte malloc chunk (the children list is boxed, when any).
+    #[test]
+    fn the_controls_stay_small() {
+        assert!(std::mem::size_of::<super::FutureControl>() <= 80);
     }
 }

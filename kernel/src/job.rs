@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
@@ -137,7 +137,13 @@ impl JobState {
 }
 
 /// A consistent snapshot of one job.
-#[derive(Clone, Debug)]
+///
+/// What every job has is in public fields; what not every job has (why it
+/// was asked to end, CPU time and memory, and the supervision settings:
+/// owner, labels, parent, limits, timeout, restart policy, given directory
+/// and environment…) is read through methods, which give the defaults for
+/// a plain job (see the crate docs, "Snapshot layout").
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct JobInfo {
     /// The job's id.
@@ -154,9 +160,11 @@ pub struct JobInfo {
     pub kind: JobKind,
     /// The state at the time of the snapshot.
     pub state: JobState,
-    /// Member pids in pipeline order (empty for future jobs).
+    /// Member pids in pipeline order. A future job: its anchor's pid when
+    /// it has one ([`JobOptions::anchor`](crate::JobOptions::anchor)), else none.
     pub pids: Vec<Pid>,
-    /// The process group (process jobs).
+    /// The process group (process jobs). `None` for a future job: an
+    /// anchor leads a group of its own, not its job's children's.
     pub pgid: Option<Pid>,
     /// When it was started.
     pub started_at: SystemTime,
@@ -168,66 +176,234 @@ pub struct JobInfo {
     pub stderr: StreamStats,
     /// Whether the job was disowned (left running at shutdown).
     pub disowned: bool,
-    /// The job this one was started under: the future job whose
-    /// [`FutureContext::spawn_process`](crate::FutureContext::spawn_process)
-    /// started it, or the [parent](crate::JobOptions::parent) its options named.
-    pub parent: Option<JobId>,
-    /// The job's owner (see [`Scope`](crate::Scope)).
-    pub owner: Option<String>,
-    /// The job's `key=value` labels.
-    pub labels: BTreeMap<String, String>,
+    /// What not every job has (read through the methods below): `None`
+    /// for a job that was not asked to end, used no CPU time of its own
+    /// and uses no supervision feature.
+    pub(crate) supervised: Option<Box<Supervised>>,
+}
+
+impl fmt::Debug for JobInfo {
+    /// Every field and setting, flat (as the serde form shows them).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobInfo")
+            .field("id", &self.id)
+            .field("number", &self.number)
+            .field("command", &self.command)
+            .field("member_commands", &self.member_commands)
+            .field("kind", &self.kind)
+            .field("state", &self.state)
+            .field("pids", &self.pids)
+            .field("pgid", &self.pgid)
+            .field("started_at", &self.started_at)
+            .field("ended_at", &self.ended_at)
+            .field("stdout", &self.stdout)
+            .field("stderr", &self.stderr)
+            .field("disowned", &self.disowned)
+            .field("parent", &self.parent())
+            .field("owner", &self.owner())
+            .field("labels", self.labels())
+            .field("stop_cause", &self.stop_cause())
+            .field("timeout", &self.timeout())
+            .field("orphans", &self.orphans())
+            .field("cwd", &self.cwd())
+            .field("env", &self.env())
+            .field("env_clear", &self.env_clear())
+            .field("quiet", &self.quiet())
+            .field("reminder", &self.reminder())
+            .field("restart", &self.restart())
+            .field("restarts", &self.restarts())
+            .field("last_exit", &self.last_exit())
+            .field("last_stop_cause", &self.last_stop_cause())
+            .field("resources", &self.resources())
+            .field("cpu_limit", &self.cpu_limit())
+            .field("memory_limit", &self.memory_limit())
+            .field("output_file", &self.output_file())
+            .finish()
+    }
+}
+
+/// The part of a [`JobInfo`] not every job has: kept behind one pointer
+/// so that a plain job's snapshot stays small (see the crate docs,
+/// "Snapshot layout").
+#[derive(Clone)]
+pub(crate) struct Supervised {
+    pub(crate) stop_cause: Option<StopCause>,
+    pub(crate) resources: crate::Resources,
+    pub(crate) parent: Option<JobId>,
+    pub(crate) owner: Option<String>,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) orphans: OrphanPolicy,
+    pub(crate) cwd: Option<PathBuf>,
+    pub(crate) env: Vec<(String, Option<String>)>,
+    pub(crate) env_clear: bool,
+    pub(crate) quiet: bool,
+    pub(crate) reminder: Option<Duration>,
+    /// A restarting job's policy, restart count and last run's end.
+    pub(crate) restart: Option<Restarted>,
+    pub(crate) cpu_limit: Option<Duration>,
+    pub(crate) memory_limit: Option<u64>,
+    pub(crate) output_file: Option<PathBuf>,
+}
+
+/// A restarting job's part of its snapshot.
+#[derive(Clone)]
+pub(crate) struct Restarted {
+    pub(crate) policy: RestartPolicy,
+    pub(crate) count: u32,
+    pub(crate) last_exit: Option<JobState>,
+    pub(crate) last_stop_cause: Option<StopCause>,
+}
+
+impl Supervised {
+    /// What a plain job's snapshot reads as: no cause, nothing used, no
+    /// supervision setting.
+    pub(crate) const PLAIN: Supervised = Supervised {
+        stop_cause: None,
+        resources: crate::Resources::ZERO,
+        parent: None,
+        owner: None,
+        labels: BTreeMap::new(),
+        timeout: None,
+        orphans: OrphanPolicy::Leave,
+        cwd: None,
+        env: Vec::new(),
+        env_clear: false,
+        quiet: false,
+        reminder: None,
+        restart: None,
+        cpu_limit: None,
+        memory_limit: None,
+        output_file: None,
+    };
+}
+
+/// What the methods of a snapshot without its part read.
+static PLAIN: Supervised = Supervised::PLAIN;
+
+impl JobInfo {
+    fn sup(&self) -> &Supervised {
+        self.supervised.as_deref().unwrap_or(&PLAIN)
+    }
+
+    /// True from the moment the job was asked to end until it has ended.
+    pub fn is_stopping(&self) -> bool {
+        self.stop_cause().is_some() && !self.state.is_finished()
+    }
+
     /// Why the job was asked to end, from the first request on (kept in
     /// the final snapshot); see [`JobInfo::is_stopping`].
-    pub stop_cause: Option<StopCause>,
-    /// The job's timeout, if it has one.
-    pub timeout: Option<Duration>,
-    /// What terminating the job does to its subtree.
-    pub orphans: OrphanPolicy,
-    /// A process job's working directory, if one was given (else the embedder's).
-    pub cwd: Option<PathBuf>,
-    /// The environment a process job was given on top of the embedder's,
-    /// in order (`None`: the variable was removed).
-    pub env: Vec<(String, Option<String>)>,
-    /// Whether the process job started from an empty environment instead.
-    pub env_clear: bool,
-    /// Left out of [`Completions`](crate::Completions).
-    pub quiet: bool,
-    /// Its "still running" reminder interval, if it has one.
-    pub reminder: Option<Duration>,
-    /// A [restarting](crate::supervise::restart) job's policy.
-    ///
-    /// Boxed: most jobs have none, and every snapshot carries the field.
-    pub restart: Option<Box<RestartPolicy>>,
-    /// How many times it was restarted.
-    pub restarts: u32,
-    /// How its last run ended: a finished job's final state (`None` while
-    /// it runs); for a [restarting](crate::supervise::restart) job, its
-    /// last finished run's, also while the next run is under way.
-    pub last_exit: Option<JobState>,
-    /// Why its last run was asked to end, if it was: a finished job's
-    /// [`stop_cause`](Self::stop_cause); for a restarting job, its last
-    /// finished run's (`limit` for a run a limit ended).
-    pub last_stop_cause: Option<StopCause>,
+    pub fn stop_cause(&self) -> Option<StopCause> {
+        self.sup().stop_cause
+    }
+
     /// CPU time and memory its processes used, as of this snapshot (see
     /// [`crate::supervise::resources`]); a restarting job's are those of
     /// all its runs. Live members count only in snapshots that read them
     /// ([`Job::info`](crate::Job::info), [`Job::wait`](crate::Job::wait),
     /// [`Kernel::list_with_resources`](crate::Kernel::list_with_resources));
     /// [`Kernel::list`](crate::Kernel::list) and [`Job::snapshot`](crate::Job::snapshot)
-    /// give what the reaped members left.
-    pub resources: crate::Resources,
-    /// Its CPU time limit, if it has one.
-    pub cpu_limit: Option<Duration>,
-    /// Its memory limit in bytes, if it has one.
-    pub memory_limit: Option<u64>,
-    /// The file its output is also written to, if it has one.
-    pub output_file: Option<PathBuf>,
-}
+    /// give what the reaped members left. Zero for a future job.
+    pub fn resources(&self) -> crate::Resources {
+        self.sup().resources
+    }
 
-impl JobInfo {
-    /// True from the moment the job was asked to end until it has ended.
-    pub fn is_stopping(&self) -> bool {
-        self.stop_cause.is_some() && !self.state.is_finished()
+    /// The job this one was started under: the future job whose
+    /// [`FutureContext::spawn_process`](crate::FutureContext::spawn_process)
+    /// started it, or the [parent](crate::JobOptions::parent) its options named.
+    pub fn parent(&self) -> Option<JobId> {
+        self.sup().parent
+    }
+
+    /// The job's owner (see [`Scope`](crate::Scope)).
+    pub fn owner(&self) -> Option<&str> {
+        self.sup().owner.as_deref()
+    }
+
+    /// The job's `key=value` labels.
+    pub fn labels(&self) -> &BTreeMap<String, String> {
+        &self.sup().labels
+    }
+
+    /// The job's timeout, if it has one.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.sup().timeout
+    }
+
+    /// What terminating the job does to its subtree.
+    pub fn orphans(&self) -> OrphanPolicy {
+        self.sup().orphans
+    }
+
+    /// A process job's working directory, if one was given (else the embedder's).
+    pub fn cwd(&self) -> Option<&Path> {
+        self.sup().cwd.as_deref()
+    }
+
+    /// The environment a process job was given on top of the embedder's,
+    /// in order (`None`: the variable was removed).
+    pub fn env(&self) -> &[(String, Option<String>)] {
+        &self.sup().env
+    }
+
+    /// Whether the process job started from an empty environment instead.
+    pub fn env_clear(&self) -> bool {
+        self.sup().env_clear
+    }
+
+    /// Left out of [`Completions`](crate::Completions).
+    pub fn quiet(&self) -> bool {
+        self.sup().quiet
+    }
+
+    /// Its "still running" reminder interval, if it has one.
+    pub fn reminder(&self) -> Option<Duration> {
+        self.sup().reminder
+    }
+
+    /// A [restarting](crate::supervise::restart) job's policy.
+    pub fn restart(&self) -> Option<&RestartPolicy> {
+        self.sup().restart.as_ref().map(|r| &r.policy)
+    }
+
+    /// How many times it was restarted.
+    pub fn restarts(&self) -> u32 {
+        self.sup().restart.as_ref().map_or(0, |r| r.count)
+    }
+
+    /// How its last run ended: a finished job's final state (`None` while
+    /// it runs); for a [restarting](crate::supervise::restart) job, its
+    /// last finished run's, also while the next run is under way.
+    pub fn last_exit(&self) -> Option<JobState> {
+        match &self.sup().restart {
+            Some(r) => r.last_exit,
+            None => Some(self.state).filter(|s| s.is_finished()),
+        }
+    }
+
+    /// Why its last run was asked to end, if it was: a finished job's
+    /// [`stop_cause`](Self::stop_cause); for a restarting job, its last
+    /// finished run's (`limit` for a run a limit ended).
+    pub fn last_stop_cause(&self) -> Option<StopCause> {
+        match &self.sup().restart {
+            Some(r) => r.last_stop_cause,
+            None => self.stop_cause().filter(|_| self.state.is_finished()),
+        }
+    }
+
+    /// Its CPU time limit, if it has one.
+    pub fn cpu_limit(&self) -> Option<Duration> {
+        self.sup().cpu_limit
+    }
+
+    /// Its memory limit in bytes, if it has one.
+    pub fn memory_limit(&self) -> Option<u64> {
+        self.sup().memory_limit
+    }
+
+    /// The file its output is also written to, if it has one.
+    pub fn output_file(&self) -> Option<&Path> {
+        self.sup().output_file.as_deref()
     }
 }
 

@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 use crate::control::{terminate_core, terminate_detached, Reap};
 use crate::error::{Error, Result};
 use crate::events::{Events, Publisher};
-use crate::future_job::{Controlled, FutureContext, FutureControl};
+use crate::future_job::{relay, Anchor, Controlled, FutureContext, FutureControl};
 use crate::job::{JobEvent, JobId, JobInfo, JobState};
 use crate::process::{self, make_stream, Pump, SpawnSettings};
 use crate::record::{Body, Job, JobCore, Member};
@@ -67,6 +67,8 @@ pub(crate) struct Inner {
     closing: AtomicBool,
     /// Parents and children (see [`crate::supervise`]).
     lineage: Mutex<supervision::Lineage>,
+    /// The future jobs' anchor processes, by pid, until reaped.
+    anchors: Mutex<HashMap<i32, Arc<Anchor>, table::IdHash>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -148,6 +150,7 @@ impl Kernel {
             stop: CancellationToken::new(),
             closing: AtomicBool::new(false),
             lineage: Mutex::new(supervision::Lineage::default()),
+            anchors: Mutex::new(HashMap::default()),
         });
         let weak = Arc::downgrade(&inner);
         let stop = inner.stop.clone();
@@ -229,9 +232,13 @@ impl Kernel {
     /// Starts a future job: `make` is given the job's [`FutureContext`] and returns
     /// the future to run; its output is the job's exit code.
     ///
+    /// With [`JobOptions::anchor`], the job gets a pid: its anchor process
+    /// is started first (see [`FutureContext::pid`]).
+    ///
     /// # Errors
     /// [`Error::NoRuntime`], [`Error::LimitReached`], [`Error::ShuttingDown`],
-    /// [`Error::Io`] (spill file). On error `make` is not called.
+    /// [`Error::Io`] (spill file), [`Error::Spawn`] (the anchor). On error
+    /// `make` is not called.
     pub fn spawn_future<M, F>(
         &self,
         command: impl Into<String>,
@@ -243,6 +250,7 @@ impl Kernel {
         F: Future<Output = i32> + Send + 'static,
     {
         let rt = runtime()?;
+        let command = command.into();
         let mut reservation = self.inner.reserve()?;
         let meta = self.inner.meta_for(&options, reservation.id, None)?;
         let cap = options.output_cap.unwrap_or(self.inner.config.output_cap);
@@ -257,22 +265,35 @@ impl Kernel {
                 return Err(e);
             }
         };
+        let anchor = match options.anchor.then(Anchor::start).transpose() {
+            Ok(a) => a,
+            Err(source) => {
+                self.inner.unlink(reservation.id, meta.as_ref());
+                return Err(Error::Spawn { command, source });
+            }
+        };
+        let pid = anchor.as_ref().map_or(0, |(a, _)| a.pid());
         let ctl = Arc::new(FutureControl::default());
+        if let Some((a, _)) = &anchor {
+            ctl.set_anchor(Arc::clone(a));
+        }
         let fut = make(FutureContext {
             stdout: stdout.clone(),
             stderr: stderr.clone(),
             cancel: ctl.cancel.clone(),
             id: reservation.id,
+            pid,
             kernel: Arc::downgrade(&self.inner),
             ctl: Arc::clone(&ctl),
         });
-        let core = JobCore::new(
+        let mut core = JobCore::new(
             reservation.id,
-            command.into(),
+            command,
             stdout,
             stderr,
             Body::Future(Mutex::new(Some(Arc::clone(&ctl)))),
         );
+        core.set_anchor_pid(pid);
         // A job that uses no supervision skips its steps (and a move of the
         // record to set its data).
         let core = match meta {
@@ -291,6 +312,12 @@ impl Kernel {
                 core
             }
         };
+        let anchor = anchor.map(|(a, link)| {
+            a.bind(&core);
+            self.inner.adopt_anchor(&a);
+            rt.spawn(relay(Arc::clone(&a), link, Arc::clone(&self.inner.events)));
+            a
+        });
         let weak = Arc::downgrade(&self.inner);
         let task_core = Arc::clone(&core);
         rt.spawn(async move {
@@ -304,6 +331,13 @@ impl Kernel {
                 _ = ctl.killed() => JobState::Signaled { signal: Signal::KILL, core_dumped: false },
                 code = controlled => ctl.final_state(code),
             };
+            // Gone before the end is announced: a waiter finds the pid free.
+            if let Some(a) = anchor {
+                a.end().await;
+                if let Some(inner) = weak.upgrade() {
+                    inner.forget_anchor(&a);
+                }
+            }
             finish(&weak, &task_core, state, true);
             task_core.release_control();
         });
@@ -663,6 +697,10 @@ impl Drop for Inner {
         }
         if !procs.is_empty() {
             crate::group::end_all_blocking(&procs, self.config.drop_grace);
+        }
+        let anchors: Vec<Arc<Anchor>> = lock(&self.anchors).drain().map(|(_, a)| a).collect();
+        for a in anchors.iter().filter(|a| !a.is_disowned()) {
+            a.end_blocking();
         }
     }
 }

@@ -47,6 +47,19 @@
 //! With the `serde` feature, specs, options, [`JobInfo`], [`JobState`] and
 //! [`JobEvent`] implement `serde::Serialize`.
 //!
+//! # Snapshot layout
+//!
+//! A job that uses no supervision feature pays for none. Its record keeps
+//! the supervision data behind one `Option<Box<_>>` (8 bytes, `None`), and
+//! so does its [`JobInfo`]: what every job has (ids, command, state, pids,
+//! times, stream counters) are public fields; what not every job has
+//! ([`stop_cause`](JobInfo::stop_cause), [`resources`](JobInfo::resources),
+//! owner, labels, parent, timeout, limits, restarts, directory and
+//! environment, output file) are methods such as [`JobInfo::owner`] that
+//! read one boxed part, absent for a plain future job, and give the
+//! defaults then. A plain snapshot is 288 bytes. The serde form and
+//! `Debug` list every field flat.
+//!
 //! The kernel changes no process-wide signal disposition: it only listens for
 //! SIGCHLD. Terminal control is the embedding shell's business.
 //!

@@ -11,9 +11,10 @@ use crate::error::{Error, Result};
 use crate::events::Publisher;
 use crate::future_job::FutureControl;
 pub(crate) use crate::group::{Member, ProcPart};
-use crate::job::{JobId, JobInfo, JobKind, JobState, Pid};
+use crate::job::{JobId, JobInfo, JobKind, JobState, Pid, Supervised};
 use crate::signal::Signal;
 use crate::stream::OutputStream;
+use crate::supervise::Resources;
 use crate::supervise::{Meta, StopCause};
 
 /// A job's state and when it reached a final one.
@@ -87,6 +88,8 @@ pub(crate) struct JobCore {
     changed: Notify,
     /// An atomic, not in the status: filters over every job read it.
     disowned: AtomicBool,
+    /// A future job's anchor pid (0: none; see [`crate::future_job`]).
+    anchor_pid: i32,
     body: Body,
     /// Supervision data (see [`crate::supervise`]), set before the record
     /// is shared; `None` (8 bytes) for a job that uses none.
@@ -120,6 +123,7 @@ impl JobCore {
             }),
             changed: Notify::new(),
             disowned: AtomicBool::new(false),
+            anchor_pid: 0,
             body,
             meta: None,
         }
@@ -162,6 +166,11 @@ impl JobCore {
     /// Sets the supervision data, while the record is not shared yet.
     pub(crate) fn set_meta(&mut self, meta: Option<Meta>) {
         self.meta = meta.map(Box::new);
+    }
+
+    /// Records a future job's anchor pid, while the record is not shared yet.
+    pub(crate) fn set_anchor_pid(&mut self, pid: i32) {
+        self.anchor_pid = pid;
     }
 
     /// The supervision data, if the job has any.
@@ -303,9 +312,10 @@ impl JobCore {
     }
 
     pub(crate) fn pids(&self) -> Vec<Pid> {
-        self.proc()
-            .map(|p| p.pids.iter().filter_map(|&p| Pid::from_raw(p)).collect())
-            .unwrap_or_default()
+        match self.proc() {
+            Some(p) => p.pids.iter().filter_map(|&p| Pid::from_raw(p)).collect(),
+            None => Pid::from_raw(self.anchor_pid).into_iter().collect(),
+        }
     }
 
     pub(crate) fn pgid(&self) -> Option<Pid> {
@@ -316,18 +326,21 @@ impl JobCore {
     /// (read from /proc), else only those its reaped members left.
     pub(crate) fn info(&self, live: bool) -> JobInfo {
         let status = *lock(&self.status);
+        let stop_cause = status.cause.get();
         let meta = self.meta();
         let restart = meta.and_then(|m| m.restart.as_deref());
-        let (last_exit, last_stop_cause, resources) = match restart {
-            Some(r) => r.last(live),
-            None => {
-                let end = status.state.is_finished();
-                (
-                    end.then_some(status.state),
-                    status.cause.get().filter(|_| end),
-                    crate::supervise::resources::of(self, live).0,
-                )
+        let (restarted, resources) = match restart {
+            Some(r) => {
+                let (last_exit, last_stop_cause, usage) = r.last(live);
+                let run = crate::job::Restarted {
+                    policy: r.policy.clone(),
+                    count: r.count.load(Ordering::Acquire),
+                    last_exit,
+                    last_stop_cause,
+                };
+                (Some(run), usage)
             }
+            None => (None, crate::supervise::resources::of(self, live).0),
         };
         JobInfo {
             id: self.id,
@@ -346,37 +359,17 @@ impl JobCore {
             stdout: self.stdout.stats(),
             stderr: self.stderr.stats(),
             disowned: self.is_disowned(),
-            parent: meta.and_then(|m| m.parent),
-            owner: meta.and_then(|m| m.owner.as_deref().map(str::to_owned)),
-            labels: meta.map(|m| m.labels.clone()).unwrap_or_default(),
-            stop_cause: status.cause.get(),
-            timeout: meta.and_then(|m| m.timeout),
-            orphans: meta.map(|m| m.orphans).unwrap_or_default(),
-            cwd: meta.and_then(|m| m.cwd.clone()),
-            env: meta
-                .map(|m| {
-                    m.env
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.to_string_lossy().into_owned(),
-                                v.as_ref().map(|v| v.to_string_lossy().into_owned()),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            env_clear: meta.is_some_and(|m| m.env_clear),
-            quiet: meta.is_some_and(|m| m.quiet),
-            reminder: meta.and_then(|m| m.reminder),
-            restart: restart.map(|r| Box::new(r.policy.clone())),
-            restarts: restart.map_or(0, |r| r.count.load(Ordering::Acquire)),
-            last_exit,
-            last_stop_cause,
-            resources,
-            cpu_limit: meta.and_then(|m| m.cpu_limit),
-            memory_limit: meta.and_then(|m| m.memory_limit),
-            output_file: meta.and_then(|m| m.output.as_ref().map(|o| o.path.clone())),
+            supervised: match meta {
+                Some(m) => Some(Box::new(m.snapshot(restarted, stop_cause, resources))),
+                None if stop_cause.is_some() || resources != Resources::ZERO => {
+                    Some(Box::new(Supervised {
+                        stop_cause,
+                        resources,
+                        ..Supervised::PLAIN
+                    }))
+                }
+                None => None,
+            },
         }
     }
 }
@@ -446,7 +439,8 @@ impl Job {
         self.core.pgid()
     }
 
-    /// Member pids in pipeline order (empty for future jobs).
+    /// Member pids in pipeline order; a future job's anchor pid, if it
+    /// has one (see [`JobOptions::anchor`](crate::JobOptions::anchor)).
     pub fn pids(&self) -> Vec<Pid> {
         self.core.pids()
     }
@@ -590,5 +584,12 @@ mod tests {
         assert!(std::mem::size_of::<super::JobCore>() <= 184);
         assert_eq!(std::mem::size_of::<super::Status>(), 32);
         assert!(std::mem::size_of::<super::ProcPart>() <= 184);
+    }
+
+    /// A plain job's snapshot keeps its supervision settings behind one
+    /// pointer: `wait_all` and `list` build one per job.
+    #[test]
+    fn a_plain_snapshot_stays_small() {
+        assert!(std::mem::size_of::<crate::JobInfo>() <= 288);
     }
 }

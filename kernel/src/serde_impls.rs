@@ -181,26 +181,26 @@ impl Serialize for JobInfo {
         st.serialize_field("stdout", &self.stdout)?;
         st.serialize_field("stderr", &self.stderr)?;
         st.serialize_field("disowned", &self.disowned)?;
-        st.serialize_field("parent", &self.parent)?;
-        st.serialize_field("owner", &self.owner)?;
-        st.serialize_field("labels", &self.labels)?;
-        st.serialize_field("stop_cause", &self.stop_cause)?;
+        st.serialize_field("parent", &self.parent())?;
+        st.serialize_field("owner", &self.owner())?;
+        st.serialize_field("labels", self.labels())?;
+        st.serialize_field("stop_cause", &self.stop_cause())?;
         st.serialize_field("stopping", &self.is_stopping())?;
-        st.serialize_field("timeout", &self.timeout)?;
-        st.serialize_field("orphans", &self.orphans)?;
-        st.serialize_field("cwd", &self.cwd)?;
-        st.serialize_field("env", &self.env)?;
-        st.serialize_field("env_clear", &self.env_clear)?;
-        st.serialize_field("quiet", &self.quiet)?;
-        st.serialize_field("reminder", &self.reminder)?;
-        st.serialize_field("restart", &self.restart)?;
-        st.serialize_field("restarts", &self.restarts)?;
-        st.serialize_field("last_exit", &self.last_exit)?;
-        st.serialize_field("last_stop_cause", &self.last_stop_cause)?;
-        st.serialize_field("resources", &self.resources)?;
-        st.serialize_field("cpu_limit", &self.cpu_limit)?;
-        st.serialize_field("memory_limit", &self.memory_limit)?;
-        st.serialize_field("output_file", &self.output_file)?;
+        st.serialize_field("timeout", &self.timeout())?;
+        st.serialize_field("orphans", &self.orphans())?;
+        st.serialize_field("cwd", &self.cwd())?;
+        st.serialize_field("env", self.env())?;
+        st.serialize_field("env_clear", &self.env_clear())?;
+        st.serialize_field("quiet", &self.quiet())?;
+        st.serialize_field("reminder", &self.reminder())?;
+        st.serialize_field("restart", &self.restart())?;
+        st.serialize_field("restarts", &self.restarts())?;
+        st.serialize_field("last_exit", &self.last_exit())?;
+        st.serialize_field("last_stop_cause", &self.last_stop_cause())?;
+        st.serialize_field("resources", &self.resources())?;
+        st.serialize_field("cpu_limit", &self.cpu_limit())?;
+        st.serialize_field("memory_limit", &self.memory_limit())?;
+        st.serialize_field("output_file", &self.output_file())?;
         st.end()
     }
 }
@@ -291,7 +291,7 @@ impl Serialize for Cmd {
 
 impl Serialize for JobOptions {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("JobOptions", 15)?;
+        let mut st = s.serialize_struct("JobOptions", 16)?;
         st.serialize_field("output_cap", &self.output_cap)?;
         st.serialize_field("lossless", &self.lossless)?;
         st.serialize_field("hidden", &self.hidden)?;
@@ -307,6 +307,7 @@ impl Serialize for JobOptions {
         st.serialize_field("memory_limit", &self.memory_limit)?;
         st.serialize_field("output_file", &self.output_file)?;
         st.serialize_field("keep_output_file", &self.keep_output_file)?;
+        st.serialize_field("anchor", &self.anchor)?;
         st.end()
     }
 }

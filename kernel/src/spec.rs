@@ -229,6 +229,12 @@ pub struct JobOptions {
     pub output_file: Option<crate::OutputFile>,
     /// Keep the output file when the job is removed (default: delete it).
     pub keep_output_file: bool,
+    /// A future job only: give it a pid, that of an anchor process started
+    /// with it, which stands for the job until it ends. Signals sent to
+    /// that process from outside reach the job (see
+    /// [`Kernel::signal`](crate::Kernel::signal)): SIGSTOP and SIGKILL
+    /// too. Costs one fork per job (default: false).
+    pub anchor: bool,
     /// Set by the restarting spawns (see [`crate::supervise::restart`]).
     pub(crate) restart: Option<std::sync::Arc<crate::supervise::restart::RestartState>>,
     /// `hidden` was set with the builder: a future job's children are
@@ -281,6 +287,12 @@ impl JobOptions {
     pub fn hidden(mut self, yes: bool) -> JobOptions {
         self.hidden = yes;
         self.hidden_given = true;
+        self
+    }
+
+    /// Gives a future job a pid (see [`JobOptions::anchor`](#structfield.anchor)).
+    pub fn anchor(mut self, yes: bool) -> JobOptions {
+        self.anchor = yes;
         self
     }
 

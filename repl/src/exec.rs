@@ -152,8 +152,12 @@ pub(crate) fn use_program(env: &Env, name: &str, _args: &[String], prefer_extern
 
 /// The executable file `name` is in one of PATH's directories, if any.
 pub(crate) fn find_on_path(env: &Env, name: &str) -> Option<std::path::PathBuf> {
+    find_in(env.vars.get("PATH")?, name)
+}
+
+/// The executable file `name` in one of the directories of `path`, if any.
+pub(crate) fn find_in(path: &str, name: &str) -> Option<std::path::PathBuf> {
     use std::os::unix::fs::PermissionsExt;
-    let path = env.vars.get("PATH")?;
     let name = crate::rawbytes::path(name);
     std::env::split_paths(&*crate::rawbytes::path(path))
         .map(|dir| dir.join(&name))

@@ -8,8 +8,9 @@
 //!
 //! The file is the shell's, not reedline's: `$HISTFILE`, which an
 //! interactive shell sets before its startup file runs, when unset, to
-//! `$XDG_DATA_HOME/corral/history` (else `~/.local/share/corral/history`),
-//! 0600 in a 0700 directory, since it keeps whatever secrets were typed. It
+//! `$XDG_DATA_HOME/corral/corral_history` (else under `~/.local/share`),
+//! named as bash's, zsh's and fish's files are (`NAME_history`, which
+//! history tools look for), 0600 in a 0700 directory, since it keeps whatever secrets were typed. It
 //! is read once, after the startup file (as bash reads it), as bytes: one
 //! entry a line (a newline inside an entry is written `<\n>`, reedline's
 //! form), bytes that are not UTF-8 carried through [`crate::rawbytes`], so a
@@ -248,11 +249,14 @@ pub fn default_file() -> Option<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(base.join("corral").join("history"))
+    Some(base.join("corral").join("corral_history"))
 }
 
+/// The default file's name before it was `corral_history`.
+const EARLIER_NAME: &str = "history";
+
 /// Makes the default file's directory 0700 and the file 0600 (created if
-/// missing).
+/// missing, or moved from its earlier name so no history is lost).
 fn prepare_default(file: &Path) -> Option<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     let dir = file.parent()?;
@@ -262,6 +266,11 @@ fn prepare_default(file: &Path) -> Option<()> {
         .create(dir)
         .ok()?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).ok()?;
+    let earlier = dir.join(EARLIER_NAME);
+    if !file.exists() && earlier.is_file() {
+        // A failed move leaves the earlier file where it was.
+        let _ = std::fs::rename(&earlier, file);
+    }
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -225,18 +225,23 @@ async fn make_prompt(
 }
 
 /// Runs `$PROMPT_COMMAND` before a prompt, as bash; `$?` is kept.
+/// An array's elements run one after the other (bash 5.1).
 async fn prompt_command(shell: &mut Shell) {
-    let Some(command) = shell
-        .env
-        .vars
-        .get("PROMPT_COMMAND")
-        .filter(|c| !c.trim().is_empty())
-        .map(str::to_owned)
-    else {
-        return;
+    let commands: Vec<String> = match shell.env.vars.value("PROMPT_COMMAND") {
+        Some(crate::expand::Value::Indexed(items)) => {
+            items.iter().map(|(_, c)| c.clone()).collect()
+        }
+        Some(crate::expand::Value::Scalar(c)) => vec![c.clone()],
+        _ => Vec::new(),
     };
     let status = shell.env.last_status;
-    shell.run_text(&command).await;
+    let line = u32::try_from(shell.line_no).unwrap_or(u32::MAX);
+    for command in commands.iter().filter(|c| !c.trim().is_empty()) {
+        shell.run_named_text("PROMPT_COMMAND", command, line).await;
+        if shell.exit_status.is_some() {
+            break;
+        }
+    }
     shell.env.last_status = status;
 }
 

@@ -114,6 +114,8 @@ impl Shell {
     pub(crate) fn script_notices(&mut self, snapshot: &Snapshot) -> Vec<String> {
         let monitor = self.env.lang.opts.monitor;
         let mut lines = Vec::new();
+        // Every notice gets the marker its job had before any is forgotten.
+        let mut reported = Vec::new();
         for id in self.jobs.pending_notices() {
             let Some(view) = self.jobs.view(id, snapshot) else {
                 continue;
@@ -129,6 +131,9 @@ impl Shell {
                 let line = crate::jobs::format::notice_line(&view, background, marker);
                 lines.push(format!("{line}\n"));
             }
+            reported.push(id);
+        }
+        for id in reported {
             self.jobs.mark_notified(id);
         }
         lines

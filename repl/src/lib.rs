@@ -75,6 +75,8 @@ enum Source {
 struct Invocation {
     source: Source,
     arg0: String,
+    /// `$0` when it is not `arg0`: the name the shell was run as (bash).
+    dollar0: Option<String>,
     args: Vec<String>,
     /// `set` options from the command line: (letter or -o name, on).
     options: Vec<(String, bool)>,
@@ -229,6 +231,13 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
     }
     let rest: Vec<String> = args[i..].iter().map(text).collect();
     let mut rest = rest.into_iter();
+    // `$0` is the name the shell was run as unless a script or `-c` name
+    // gives one; messages still name corral then.
+    let named = if command {
+        args.len() > i + 1
+    } else {
+        !stdin && args.len() > i
+    };
     let (source, arg0) = if command {
         let Some(line) = rest.next() else {
             return Err(("corral: -c: option requires an argument".into(), 2));
@@ -259,6 +268,7 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
     Ok(Some(Invocation {
         source,
         arg0,
+        dollar0: (!named).then(invoked_as),
         args: rest.collect(),
         options,
         shopts,
@@ -266,6 +276,16 @@ fn parse_args(args: &[OsString]) -> Result<Option<Invocation>, (String, i32)> {
         rc: if norc { interactive::Rc::None } else { rc },
         interactive_command: interactive && command,
     }))
+}
+
+/// `$0` when no script or `-c` name gives one: the name the shell was run
+/// as (its `argv[0]`), as bash has it.
+fn invoked_as() -> String {
+    std::env::args_os()
+        .next()
+        .map(rawbytes::from_os)
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "corral".into())
 }
 
 async fn run(inv: Invocation) -> i32 {
@@ -280,9 +300,21 @@ async fn run(inv: Invocation) -> i32 {
         }
     };
     shell.env.lang.positional = inv.args;
-    // Messages name $0, as bash's do (`bash -c CMD NAME` names NAME).
-    if let Source::Script(_) | Source::Command(_) = inv.source {
-        shell.env.lang.name.clone_from(&shell.env.arg0);
+    // Messages name $0, as bash's do (`bash -c CMD NAME` names NAME); with
+    // no name, the name the shell was run as (bash: its argv[0]; here the
+    // last component, so that a path does not show).
+    if let Source::Script(_) | Source::Command(_) | Source::Stdin = inv.source {
+        shell.env.lang.name = match &inv.dollar0 {
+            Some(argv0) => argv0
+                .rsplit('/')
+                .find(|c| !c.is_empty())
+                .unwrap_or("corral")
+                .to_owned(),
+            None => shell.env.arg0.clone(),
+        };
+    }
+    if let Some(name) = inv.dollar0 {
+        shell.env.arg0 = name;
     }
     let mask = sys::set_umask(0o022);
     sys::set_umask(mask);

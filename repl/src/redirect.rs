@@ -333,6 +333,7 @@ impl Shell {
             span: r.span,
         };
         Box::pin(self.redirect_one(&plain, fds)).await?;
+        self.note_write(name);
         self.env
             .vars
             .assign(name, crate::expand::Value::Scalar(n.to_string()))
@@ -396,6 +397,12 @@ impl Shell {
             RedirectKind::OutErr(w) | RedirectKind::AppendOutErr(w) => {
                 let name = self.target(w).await?;
                 let append = matches!(r.kind, RedirectKind::AppendOutErr(_));
+                if !append && self.env.lang.opts.noclobber {
+                    let path = self.env.absolute_path(&name);
+                    if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                        return Err(format!("{name}: cannot overwrite existing file"));
+                    }
+                }
                 let file = self.open(&name, write_options(append)).await?;
                 let copy = file.try_clone().map_err(|e| os_message(&e))?;
                 fds.std.stdout = Output::Fd(file);

@@ -103,7 +103,7 @@ pub struct Shell {
     /// `break`, `continue` or `return` unwinding to its loop or function.
     pub flow: Option<crate::interp::Flow>,
     /// Copies of background jobs' output to the shell's own (`set +o bgquiet`).
-    pub passthrough: Vec<(corral_kernel::JobId, tokio::task::JoinHandle<()>)>,
+    pub(crate) passthrough: Vec<crate::interp::background::Copier>,
     /// The future job this shell copy runs as (its processes are the job's children).
     pub future: Option<corral_kernel::FutureContext>,
     /// The task writing passed-through output to the shell's stdout/stderr.
@@ -116,6 +116,9 @@ pub struct Shell {
     pub subst_status: Option<i32>,
     /// Each member's status of the last foreground process job that ended.
     pub member_statuses: Vec<i32>,
+    /// While a pipeline member is expanded here: each variable its
+    /// expansions wrote, as it was before (see `Shell::note_write`).
+    pub(crate) member_writes: Option<Vec<(String, Option<crate::interp::Var>)>>,
     /// The running process substitutions of this shell and its subshells.
     pub(crate) procsubs: crate::exec::ProcSubs,
     /// A non-interactive shell got SIGINT (forwarded to its foreground job):
@@ -212,6 +215,7 @@ impl Shell {
             budget: 0,
             subst_status: None,
             member_statuses: Vec::new(),
+            member_writes: None,
             procsubs: Arc::default(),
             enoexec: false,
             sigint: Arc::default(),

@@ -258,3 +258,53 @@ echo "st=$? ${#a[@]}"
 i=2
 a[i]=1 a[$i+1]=2 a[ 5 ]=4 a[$(echo 6)]=5 a[i++]=6
 echo "${!a[@]} $i"
+
+### subscript_with_metacharacters_in_command_position
+a[5&3]=x
+a[(1+2)*3]=y b[1|2]=z
+x=1; a[x<2?7:8]=w
+declare -A A
+A[a&b]=1 A[x(y)]=2 A[s;t]=4
+declare -p a b A
+f() { a[3&1]+=q; }; f
+echo "${a[1]}"
+a[1&2]=v echo hi
+echo a[1&2]=q
+
+### eval_and_let_get_array_arguments_joined
+x=1
+eval a=(1 "x y" [5]="p q")
+declare -p a
+let n=( 1 ) m=( n + 2 )
+echo "$n $m"
+
+### largest_index_and_negative_offsets
+a=(1 2 3)
+a[0x7FFFFFFFFFFFFFFF]=x
+a[0x7FFFFFFFFFFFFFFE]=y
+echo "[${a[@]: -1}][${a[*]: -2}][${a[@]: -5}]"
+echo "${a[-1]} ${a[-9223372036854775807]}"
+
+### negative_index_before_first_element_warns
+# bash says `NAME: bad array subscript` and goes on (the value is empty or 0).
+e=(); [[ -v e[-1] ]]; echo $?
+a=(x); [[ -v a[-1] ]]; echo $?
+[[ -v a[-2] ]]; echo $?
+test -v "a[-2]"; echo $?
+echo $((a[-2])); echo $(( a[-2] + 1 ))
+((a[-2]=3)); echo $?
+let "a[-5]"; echo $?
+b=(1 2 3); unset "b[1]"; echo $((b[-3]))
+echo $((a[-2]=4)); echo next $?
+((a[-2]=0)); echo $?
+readonly r=1; ((r=3)); echo st=$?
+
+### declare_array_attribute_keeps_a_scalar_as_element_zero
+s1=hello; declare -A s1; declare -p s1
+s2=w; declare -A s2+=([a]=x); declare -p s2
+s3=q; declare -a s3; declare -p s3
+s4=r; declare -a s4+=(z); declare -p s4
+s5=t; declare -A s5=([k]=v); declare -p s5
+s6=u; declare -a s6=(m); declare -p s6
+s7=v; declare -a s7=w; declare -p s7
+f() { local -a s8; declare -p s8; }; s8=x; f

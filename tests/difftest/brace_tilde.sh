@@ -119,3 +119,11 @@ echo ~ | grep -c /
 
 ### brace_char_range_through_backslash
 printf '[%s]' {Z..a}; echo
+
+### tilde_after_colon_in_assignment_operand
+HOME=/h
+x=~:${undef-~:~}; echo "$x"
+y=${u-~:~}; echo "$y"
+y="${u-~:~}"; echo "$y"
+y=${u-"~":~}; echo "$y"
+echo ${u-a:~} "${u-~}"

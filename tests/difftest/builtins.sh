@@ -462,3 +462,72 @@ popd
 popd
 popd; echo status=$?
 pushd -z; echo status=$?
+
+### dirs_indexes_and_bad_words
+cd /tmp
+pushd / >/dev/null
+pushd /usr >/dev/null
+dirs +1; dirs -0; dirs -v -2; dirs -v +1
+dirs +3; echo "dirs $?"
+dirs -3; echo "dirs $?"
+dirs -lv; echo "dirs $?"
+dirs x; echo "dirs $?"
+dirs +x; echo "dirs $?"
+popd x; echo "popd $?"
+popd -Z; echo "popd $?"
+pushd -Z; echo "pushd $?"
+popd >/dev/null; popd >/dev/null
+dirs +1; echo "dirs $?"
+
+### fc_edit_on_empty_history_does_nothing
+fc -e true; echo "fc $?"
+fc; echo "fc $?"
+fc -e true 3 4; echo "fc $?"
+fc -e -; echo "fc $?"
+fc -s x=y; echo "fc $?"
+
+### history_c_ignores_count_and_d
+history -s one
+history -c -; echo "history $?"
+history -c x y; echo "history $?"
+history -c -d 5; echo "history $?"
+history -c -s two three
+history
+history -c -p 'kept'; echo "history $?"
+history x; echo "history $?"
+
+### pushd_takes_one_directory
+pushd . . >/dev/null; echo "pushd $?"
+dirs
+
+### alias_with_array_argument
+# bash assigns the array and passes alias the name alone.
+alias z=(ls -l) y=1; echo "st=$?"
+declare -p z
+alias
+alias "w=(1)"; alias w
+alias v+=(1 "2 3"); declare -p v
+
+### command_runs_script_without_shebang
+# An executable without `#!` run through command (and -p) is a shell script (bash).
+echo 'echo "plain $# $1"' > s; chmod +x s
+command ./s a; echo "st=$?"
+command -p ./s b; echo "st=$?"
+PATH=$PWD:$PATH command s c
+x=$(command -p ./s d); echo "[$x]"
+
+### hashed_program_runs_until_hash_r
+# bash runs the file it found first for a name, even when another comes first on PATH later or it is gone.
+PATH="one:two:$PATH"
+mkdir -p one two
+printf '#!/bin/sh\necho two\n' > two/sb; echo 'echo two' > two/nosb
+chmod +x two/sb two/nosb
+sb; nosb
+printf '#!/bin/sh\necho one\n' > one/sb; echo 'echo one' > one/nosb
+chmod +x one/sb one/nosb
+sb; nosb
+hash -r
+sb; nosb
+rm one/sb one/nosb
+sb; echo "st=$?"
+nosb | cat; echo "${PIPESTATUS[*]}"

@@ -276,3 +276,83 @@ command -v say
 ls >/dev/null
 PATH=/bin:/usr/bin
 hash
+
+### option_errors_name_the_builtin_and_print_its_usage
+for b in shopt type hash mapfile readarray eval cd read ulimit umask command builtin source . trap alias unalias times getopts pwd help; do
+  $b -Z
+  echo "$b $?"
+done
+cd -LZ
+type -a -tx ls
+eval -Zx 'echo no'
+echo "end $?"
+
+### options_missing_their_argument
+hash -p; echo "hash $?"
+read -p; echo "read $?"
+mapfile -n; echo "mapfile $?"
+read -a; echo "read $?"
+mapfile -n x a; echo "mapfile $?"
+mapfile -s -1 a; echo "mapfile $?"
+mapfile -O z a; echo "mapfile $?"
+mapfile -u x a; echo "mapfile $?"
+
+### help_option_prints_the_help_and_returns_2
+for b in cd type kill eval exit return let shift set shopt read source . getopts alias trap umask ulimit hash wait fg bg pwd times command builtin help; do
+  $b --help | head -1
+  echo "$b ${PIPESTATUS[0]}"
+done
+cd -L --help | head -1; echo "${PIPESTATUS[0]}"
+type -t --help | head -1; echo "${PIPESTATUS[0]}"
+builtin cd --help | head -1; echo "${PIPESTATUS[0]}"
+command type --help | head -1; echo "${PIPESTATUS[0]}"
+type foo --help; echo "type $?"
+cd -- --help; echo "cd $?"
+cd --helpx; echo "cd $?"
+
+### help_option_is_an_operand_where_bash_takes_no_options
+echo --help
+: --help; echo ": $?"
+true --help; echo "true $?"
+false --help; echo "false $?"
+[ --help; echo "[ $?"
+test --help; echo "test $?"
+
+### help_builtin_options_and_patterns
+help -s cd pwd
+help -s 'p*d'
+help -s nosuch cd; echo "help $?"
+help -s nosuch nope; echo "help $?"
+help cd | head -1
+help -s -- shift
+help -m cd | head -5 | sed -n '1p;4,5p'
+
+### command_v_and_V_alias_p_unalias_a
+command -vV ls
+command -Vv ls
+alias a=1
+alias -p b=2
+echo ---
+alias
+unalias -a nosuch; echo "unalias $?"
+alias; echo "alias $?"
+unalias; echo "unalias $?"
+unalias --; echo "unalias $?"
+
+### source_and_getopts_operands_after_dashdash
+source; echo "source $?"
+. --; echo ". $?"
+echo 'echo sourced "$@"' > f.sh
+source -- f.sh a b
+getopts -- ab opt -b; echo "getopts $? $opt"
+getopts a; echo "getopts $?"
+eval -- echo evaluated
+builtin -- echo builtin
+times -- >/dev/null; echo "times $?"
+
+### exec_options_through_the_shared_scan
+exec -Z; echo "exec $?"
+exec -a; echo "exec $?"
+(exec -afoo sh -c 'echo $0')
+(exec -a bar -- sh -c 'echo $0')
+(exec -lc sh -c 'echo $0; echo "${HOME-unset}"')

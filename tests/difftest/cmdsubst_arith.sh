@@ -149,3 +149,33 @@ echo $?
 ### arith_string_var_recursive
 a=b b=c c=9
 echo $((a))
+
+### substitution_case_patterns_without_paren
+x=$(case abc in a*) echo A ;; *) echo B ;; esac)
+echo "[$x]"
+n=$(case "$x" in ''|*[!0-9]*) echo no ;; *) echo yes ;; esac)
+echo "$n"
+echo "$(case a in
+  b) echo b
+     ;;
+  a) echo a; echo $(case q in q) echo nested;; esac)
+     ;;
+esac
+)"
+cat <(case z in z) echo procsub;; esac)
+f() { echo $(case $1 in (x) echo px;; y) echo py;& z) echo pz;; esac); }
+f x; f y
+echo $( (case a in a) echo ')';; esac); echo $((1+(2))) )
+
+### substitution_case_with_heredoc_elsewhere
+cat <<EOF2
+doc
+EOF2
+echo $(case x in (x) echo paren-form;; esac)
+
+### subshell_ending_in_case
+(case a in a) echo sub;; esac)
+( case b in (b) echo spaced;; esac )
+f() ( case $1 in x) echo fx;; *) echo other;; esac )
+f x; f y
+x=$( (case q in q) echo inner;; esac) ); echo "$x"

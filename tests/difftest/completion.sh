@@ -492,3 +492,13 @@ complete -p x
 complete -D -W w
 compopt +D -o nospace
 complete -p -D
+
+### compgen_function_error_completes_nothing
+_foo() {
+  COMPREPLY=( foo bar )
+  COMPREPLY+=( $(( 1 / 0 )) )
+}
+compgen -F _foo foo
+echo status=$?
+_ok() { COMPREPLY=(a b); }
+compgen -F _ok x; echo "st=$?"

@@ -325,3 +325,93 @@ echo $((a=loop,s))
 loop='i<=2000&&(s+=i,i++,loop)' s=0 i=0
 echo $((a=loop,s)); echo not here
 echo after
+
+### blank_between_equals_and_array_paren
+#@ mode: c
+#@ args: sh
+a=(1 2); echo ok; a= (3 4)
+
+### reserved_word_after_assignment_is_a_plain_word
+FOO=bar for i in 1; do echo $i; done
+
+### reserved_word_after_assignment_if
+x=1 ! true
+echo "status $?"
+FOO=bar if true; then echo y; fi
+
+### eval_lines_count_from_the_eval_command
+eval $'true\n\nfoo_not_found'
+f() {
+  echo "f $LINENO"
+  eval $'echo "c1 $LINENO"\necho "c2 $LINENO"'
+  eval 'nf_in_f'
+}
+f
+if true; then
+  eval 'echo "h $LINENO"'
+fi
+eval "echo a
+b_nf"
+nosuch2 "a
+b"
+nosuch6 >/dev/null "h
+i"
+eval $'\n\nif'
+
+### array_argument_only_after_declaration_words
+#@ mode: c
+#@ args: sh
+f() { :; }; declare a=(1); echo ok; f b=(1 2)
+
+### export_and_readonly_take_names_only
+export a[7]=8; echo "st=$?"
+readonly r[1]=2; echo "st=$?"
+declare -p a r
+
+### line_of_command_after_here_doc_on_its_line
+# bash counts a command that the line's end closes on the here-documents' last delimiter line.
+cat <<A; cat <<B; nosuch
+1
+A
+2
+B
+nosuch # c
+cat <<A; nosuch   # c
+1
+A
+(cat <<A; nosuch
+1
+A
+)
+cat <<E | nosuch
+b
+E
+cat <<E; echo $LINENO; nosuch; echo $LINENO
+a
+E
+f() { cat <<E; nosuch
+a
+E
+}
+f
+
+### special_builtin_too_many_arguments_drops_the_line
+# bash throws to its top level: eval and source pass it on, the script goes on at the next line.
+printf 'for i in a; do break 1 2; done; echo same\necho srcnext\n' > src.sh
+eval "for i in a; do break 1 2; done; echo same
+echo evalnext"; echo after eval
+. ./src.sh; echo after source
+set -- a b; shift 1 2; echo same; echo "$#"
+echo "shift $? $#"
+f() { return 1 2; echo inf; }; f; echo same
+echo "return $?"
+exit 1 2; echo same
+echo "exit $?"
+for i in a b; do continue 1 2; done; echo same
+echo end
+
+### special_builtin_too_many_arguments_ends_c
+#@ mode: c
+#@ args: name
+for i in a; do break 1 2; done
+echo next

@@ -171,3 +171,19 @@ echo $x
 declare -p r
 unset r
 echo "x=${x-unset}"
+
+### declare_f_prints_substitutions_canonically
+# bash 5.2 prints the commands of $(…) and <(…) parsed, not as written.
+f() { x=$(case a in a) echo;; esac
+echo b; echo c
+echo d); y="$(echo 1
+
+  # hi; there
+echo 2)"; b=$(echo $(case q in q) echo n;; esac) "$(echo  'x)' )"); c="${z:-$(  echo   1 )}"; for i in $(seq  2); do :; done; case $(echo  a) in a) : ;; esac; cat < <(echo   x) > >(cat  -); d=`echo  $(echo   z)`; g=$(a &&  b || c | d); h=$( (case a in a) :;; esac) ); k=( $(echo  a) b ); [[ $(echo  a) = a ]]; }
+declare -f f
+
+### function_name_with_expansion_or_quotes_is_invalid
+$foo-bar() { ls ; }; echo "st=$?"
+foo-$(echo hi)() { ls ; }; echo "st=$?"
+"q"() { :; }; echo "st=$?"
+a.b-c() { echo ok; }; a.b-c

@@ -165,3 +165,14 @@ echo "$1 $#"
 ### unbound_status_127_under_c
 #@ mode: c
 set -u; echo $nosuch_var; echo not reached
+
+### script_without_shebang_starts_from_the_environment
+# bash's child shell starts over: only exported variables (and the command's own assignments) reach it.
+printf 'echo "hello $BLAH $X $# ${f-unset}"; declare -F g || echo no g\n' > snork; chmod +x snork
+mkdir bin; printf 'echo "$0"; nosuch\n' > bin/s0; chmod +x bin/s0
+PATH=$PWD/bin:$PATH s0 >out 2>&1; sed "s|$PWD|DIR|g" out
+BLAH=123; export X=x; f=set; g() { :; }
+./snork
+BLAH=1 ./snork a
+(exec ./snork)
+BLAH=123 exec ./snork

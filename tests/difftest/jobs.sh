@@ -266,6 +266,55 @@ echo never
 [ "$!" -gt 0 ] && echo group-has-pid
 wait
 
+### kill_bang_of_bg_group
+{ sleep 100; } &
+kill $!
+wait $!
+echo $?
+
+### outside_kill_of_bang
+( sleep 100; echo never ) &
+sh -c "kill -TERM $!"
+wait $!
+echo $?
+
+### outside_kill_of_bang_group
+set -m
+f() { sleep 100; echo never; }
+f &
+sh -c "kill -TERM -$!"
+wait $!
+echo $?
+
+### wait_bang_of_function
+f() { return 3; }
+f &
+wait $!
+echo $?
+
+### kill_bangs_of_loop_jobs
+for i in 1 2 3; do { sleep 100; } & pids="$pids $!"; done
+kill $pids
+wait
+echo done
+
+### bashpid_in_bg_group_is_bang
+{ echo "$BASHPID" > bashpid.out; } &
+p=$!
+wait
+[ "$(cat bashpid.out)" = "$p" ] && echo same
+( echo "$BASHPID" > bashpid2.out ) &
+p=$!
+wait
+[ "$(cat bashpid2.out)" = "$p" ] && echo same
+rm -f bashpid.out bashpid2.out
+
+### bang_gone_after_wait
+{ :; } &
+p=$!
+wait $p
+kill -0 $p 2>/dev/null || echo gone
+
 ### wait_percent_current
 # divergence: DESIGN.md: a finished job stays resolvable by wait while its record is kept; bash may already have forgotten it (127, "wait: %%: no such job")
 #@ expect-stdout: 6\n
@@ -474,3 +523,110 @@ trap 'echo got hup' HUP
 sh -c 'trap "" HUP; kill -HUP $$; sleep 0' &
 wait $!
 echo "status $?"
+
+### bg_output_before_wait_returns_of_running_job
+# What a still-running job wrote before `wait` returned is out before the next command.
+{ echo one; sleep 5; } &
+{ sleep 0.1; echo two; } &
+wait $!
+echo three
+kill %1
+wait
+
+### bg_output_order_of_staggered_groups
+for i in 3 2 1; do
+  { sleep 0.$i; echo $i; exit $i; } &
+  pids="$pids $!"
+done
+for pid in $pids; do
+  wait $pid
+  echo status=$?
+done
+
+### jobctl_option_errors
+jobs -z; echo "st=$?"
+jobs -lz; echo "st=$?"
+jobs -- -x; echo "st=$?"
+jobs -; echo "st=$?"
+jobs -lx echo; echo "st=$?"
+wait -z; echo "st=$?"
+wait -p; echo "st=$?"
+wait -p 1a; echo "st=$?"
+wait --x; echo "st=$?"
+wait -; echo "st=$?"
+disown -z; echo "st=$?"
+disown --; echo "st=$?"
+disown -a %4; echo "st=$?"
+kill -z; echo "st=$?"
+kill -s; echo "st=$?"
+kill -n; echo "st=$?"
+kill -; echo "st=$?"
+kill -l -s; echo "st=$?"
+kill -ls; echo "st=$?"
+kill -9; echo "st=$?"
+kill -s HUP --; echo "st=$?"
+kill -sFOO 1; echo "st=$?"
+
+### jobctl_option_forms
+sleep 5 &
+jobs -n
+jobs -n; echo "st=$?"
+jobs -rs; jobs -sr
+jobs -x echo %1 %9 x | sed 's/^[0-9][0-9]* /PGID /'
+jobs -x -l echo a; jobs -x; echo "st=$?"
+kill -l -- 9; kill -L 15 HUP; kill -n0 $$; echo "st=$?"
+kill -sTERM %1
+wait -p v %1; echo "st=$? v=${v:+set}"
+sleep 0.1 & p=$!
+wait -p w -- $p; echo "st=$? $([ "$w" = "$p" ] && echo w-is-pid)"
+wait -p v; echo "st=$? v=${v-unset}"
+
+### bg_missing_program_fails_in_the_job
+# The failure is the job's: its own redirections and its status, $? of `&` stays 0.
+nosuch_cmd_zz 2>/dev/null &
+echo "started $?"
+wait %1
+echo "status $?"
+nosuch_cmd_zz &
+wait %1
+echo "status $?"
+PATH=/nonexistent ls 2>/dev/null &
+wait %1
+echo "status $?"
+./no_such_file_zz 2>/dev/null &
+wait %1
+echo "status $?"
+
+### bg_unexecutable_program_fails_in_the_job
+# A directory, a file without x, a script without `#!`: the job's own stderr and status.
+mkdir d; echo 'echo plain script' > s; chmod +x s; echo 'echo x' > nox
+./d 2>/dev/null &
+wait $!; echo "dir $?"
+./nox 2>err &
+wait $!; echo "nox $?"; sed 's/^[^:]*: line [0-9]*: //' err
+./s &
+wait $!; echo "noshebang $?"
+./d | cat &
+wait $!; echo "piped $?"
+
+### jobs_drops_reported_finished_jobs
+# A script's jobs lists a finished job once, then forgets it; + and - move on; wait $pid still knows it.
+sleep 2 & (exit 3) & p=$!; sleep 0.3; sleep 2 &
+jobs; echo A; jobs %+; jobs %-; jobs
+wait $p; echo "w=$?"
+sh -c 'kill $$' & q=$!; sleep 0.3
+jobs; echo B
+wait $q; echo "w=$?"
+kill %1 %3
+
+### monitor_script_notices_keep_their_markers
+# Under set -m a script reports jobs killed by a signal, each with the marker it had before.
+set -m
+sleep 2 & sleep 2 &
+sleep 0.05 & a=$!; sleep 2 & b=$!
+kill $a $b; sleep 0.3; echo Z; jobs; echo C
+
+### jobs_text_of_case_in_substitution
+echo $(case a in a) sleep 1;; esac) $( (case a in a) :;; esac) ) &
+jobs
+kill %1

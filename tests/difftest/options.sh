@@ -231,3 +231,50 @@ set +o braceexpand
 echo y{1..2}
 set -o braceexpand
 echo y{1..2} $-
+
+### allexport_exports_declared_values
+set -a
+f() { local ZZZ=zzz; declare Y=1; typeset -i I=2; readonly R=3; local N; sh -c 'echo "$ZZZ $Y $I $R"'; declare -p N; }
+f
+declare D=4; declare -g G=5; sh -c 'echo "$D $G"'; declare -p D
+declare +x D=5; declare -p D
+set +a; declare E=6; declare -p E
+
+### posix_special_builtin_assignments_stay
+set -o posix
+foo=bar :; echo "foo=$foo"
+z=Z builtin :; echo "z=$z"
+f=1 readonly spam=eggs; echo "f=$f spam=$spam"; sh -c 'echo "env f=$f"'
+q=4 true; echo "q=$q"
+set +o posix; w=1 :; echo "w=$w"
+
+### posix_function_named_special_builtin_is_fatal
+set -o posix
+eval() { echo fn; }
+echo after
+
+### posix_readonly_assignment_is_fatal
+set -o posix
+readonly x=1
+x=2
+echo hi
+
+### errexit_on_for_word_expansion_failure
+set -e
+for x in *.ZZ; do echo "$x"; done
+echo "status=$?"
+shopt -s failglob
+for x in *.ZZ; do echo "$x"; done
+echo "status=$?"
+
+### posix_special_builtin_temp_binding_unset
+shadow() {
+  x=42
+  x=tmp unset x
+  echo "x=$x"
+  x=42
+  x=tmp eval 'unset x'
+  echo "x=$x"
+}
+set -o posix
+shadow

@@ -228,3 +228,35 @@ key=foo
 a=(1 0 0)
 : $(( a++ ))
 echo "${a[@]}"
+
+### operand_in_double_quotes_single_quotes_are_plain
+v='a b c'
+printf '<%s>' "${Unset:-'$v'}" "${Unset:-'a\b'}" "${v:+'x y'}" "${Unset:-$(echo 'p  q')}" ${Unset:-'$v'}; echo
+printf '<%s>' "${U='$v'}"; echo "$U"
+
+### alternative_of_no_elements_is_no_word
+n() { echo "$# $*"; }
+e=(); a=(""); set --
+n "${e[@]+p}"; n "${e[*]+p}"; n "${@+p}"; n "${*+p}"
+n "${e[@]:+p}"; n "${a[@]:+p}"; n "${U+p}"; n x"${e[@]+p}"
+
+### blanks_inside_braced_operands_are_kept
+foo='a b c d'
+printf '<%s>' "${foo%c d}" "${foo%c  d}" ${foo%c  d} "${foo/b  c/X}" "${U:-x  y}" "${U:-a	b}"; echo
+x="${U:-a  b}" y=${U:-"c  d"}; echo "$x|$y"
+a[1]=${U:-o  p}x; echo "${a[1]}"
+
+### backquotes_in_double_quotes_unescape_quotes
+echo "x `echo \"hi\"`" `echo \"hi\"` "`echo "hi"`"
+
+### last_background_with_operators
+# ${! followed by no name, digit or # ? @ * is $! with an operator.
+echo "[${!}] [${!-unset}] [${!:-null}] [${!+set}]"
+sleep 0 & p=$!
+[ "${!}" = "$p" ] && echo same
+[ "${!//[0-9]/d}" = "$(echo "$p" | tr 0-9 d)" ] && echo replaced
+[ "${!:0:1}" = "${p:0:1}" ] && echo substring
+[ "${#!}" = "${#p}" ] && echo length
+echo '${!}' "${!%%[0-9]*}x"
+echo ${!#x}
+echo not reached

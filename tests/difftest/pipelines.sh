@@ -76,6 +76,24 @@ trap 'echo "err $? [${PIPESTATUS[@]}]"' ERR
 echo E | grep zzz | cat
 echo "after $?"
 
+### pipe_member_writes_through_names
+unset x; declare -n r=x
+echo ${r=new} | cat
+echo "${x-unset} ${r-unset}"
+a=(1 2); declare -A m=([k]=v)
+echo $((a[1]+=5)) $((m[j]=3)) ${m[k]} | cat
+echo "${a[@]} ${#m[@]}"
+cat {fd}</dev/null | cat
+echo "${fd-unset}"
+export E=1
+/bin/true $((E=2)) | cat
+printenv E
+
+### pipe_member_write_under_an_unset_local
+f() { local x; unset x; g; echo "f:${x-unset}"; }
+g() { echo ${x=1} | cat; /bin/echo ${x=2} | cat; echo "g:${x-unset}"; }
+x=glob; f; echo "$x"
+
 ### pipe_member_expansion_in_child
 ${cmd=echo} hi | wc -l
 echo "cmd=$cmd"
@@ -111,3 +129,25 @@ TIMEFORMAT=
 time true
 time ! true
 echo "bang $?"
+
+### temporary_path_in_pipeline_member
+PATH=/nonexistent ls | cat
+echo "${PIPESTATUS[*]}"
+PATH=/nonexistent ls 2>/dev/null | cat
+echo "${PIPESTATUS[*]}"
+cat </dev/null | PATH=/nonexistent ls
+echo "${PIPESTATUS[*]}"
+PATH=/usr/bin:/bin ls /dev/null | cat
+echo "${PIPESTATUS[*]}"
+
+### member_that_cannot_exec_fails_alone
+# A directory, a file without x, a script without `#!` in a pipeline.
+mkdir d; echo 'echo plain script' > s; chmod +x s; echo 'echo x' > nox
+./d | cat; echo "dir ${PIPESTATUS[*]}"
+./nox | cat; echo "nox ${PIPESTATUS[*]}"
+./s | tr a-z A-Z; echo "noshebang ${PIPESTATUS[*]}"
+
+### member_found_on_its_own_path
+mkdir bin; printf '#!/bin/sh\necho "hi $1"\n' > bin/sb; chmod +x bin/sb
+PATH=$PWD/bin:$PATH sb a | cat
+PATH=$PWD/bin:$PATH sb b | tr a-z A-Z; echo "${PIPESTATUS[*]}"

@@ -180,3 +180,23 @@ echo -- -n
 
 ### echo_escapes_off_by_default
 echo 'a\nb'
+
+### printf_time_follows_exported_tz
+unset TZ
+TZ=UTC printf '%(%z)T\n' 0
+export TZ=Asia/Tokyo
+printf '%(%z %H)T\n' 0
+TZ=America/New_York
+printf '%(%z)T\n' 0
+x=$(TZ=UTC-3 printf '%(%z)T' 0); echo "$x"
+export -n TZ
+TZ=Asia/Kolkata printf '%(%z)T\n' 0
+export TZ=Europe/Paris; date -d @0 +%z
+
+### mapfile_callback_and_quantum
+f() { echo "cb $1 [$2] have ${#a[@]}"; }
+printf 'a\nb\nc\nd\ne\n' | { mapfile -t -c 2 -C f a; echo "${a[@]}"; }
+printf "x y\nit's\n" | mapfile -C 'echo x' -c1
+printf '1\n2\n' | mapfile -O 3 -C 'echo at' -c 1 b
+mapfile -c 0 a </dev/null; echo "st=$?"
+mapfile -c x a </dev/null; echo "st=$?"

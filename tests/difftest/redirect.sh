@@ -342,3 +342,12 @@ while read l; do echo "$l" >&5; done < <(printf 'a\nb\n')
 exec 3>&- 4>&- 5>&-
 sleep 0.2
 cat f g h
+
+### noclobber_applies_to_out_err
+set -C
+echo baz &> f; echo "both=$?"
+echo foo &> f; echo "again=$?"
+cat f
+echo x &>> f; echo "app=$?"
+echo y &>| f 2>/dev/null; echo "bar=$?"
+cat f

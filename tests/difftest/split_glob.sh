@@ -197,3 +197,14 @@ GLOBIGNORE='*.txt:.h*'
 echo *
 unset GLOBIGNORE
 echo *
+
+### globignore_always_drops_dot_and_dotdot
+touch .hidden a.txt b
+GLOBIGNORE=*.txt
+echo .* *
+shopt -u globskipdots
+echo .*
+GLOBIGNORE=
+echo .*
+unset GLOBIGNORE
+echo .*

@@ -383,3 +383,34 @@ h
 echo "kept $-"
 local -
 echo "status $?"
+
+### indirect_all_elements_with_operators
+a3=(one two three)
+r='a3[@]'
+declare -A ref=([k]=a3)
+printf '<%s>' "${!ref[@]:1}" "${!ref[@]:0:2}"; echo
+printf '<%s>' "${!ref[@]//o/0}" "${!ref[@]^^}" "${!ref[@]@Q}" "${!ref[*]@a}"; echo
+s=value; ref[k]=s
+printf '<%s>' "${!ref[@]:2}" "${!ref[@]/a/A}" "${!ref[@],,}" "${!ref[@]@Q}"; echo
+printf '<%s>' "${!ref[@]}"; echo
+
+### declared_array_without_value_is_unset
+declare -a x; declare -A y
+declare -p x y
+declare | grep -E '^(x|y)='
+echo "${#x[@]} [${y[@]+set}]"; [[ -v x ]]; echo "-v $?"
+x+=(); declare -p x
+declare -a w; w=5; declare -p w
+declare -A z=(); unset 'z[k]'; declare -p z
+f() { local -A q; declare -p q; q[k]=v; declare -p q; }; f
+declare -ai n; declare -p n
+readonly -a r; declare -p r
+export -a e; declare -p e; e[1]=1; declare -p e
+export -A g; g[x]=1; declare -p g
+
+### length_of_nameref_to_element
+a=(aa bbb)
+declare -n n='a[1]' m='a[@]' p=a
+echo "${#n} $n ${#m} ${#p}"
+set -u
+echo "${#n} ${#m}"

@@ -4,34 +4,13 @@
 //! nothing written once it is unset. Checked against bash 5.2 where bash
 //! agrees (bash writes at exit instead; the files end up the same).
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-/// Runs `corral ARGS` in `dir` with `input` on stdin, HOME and
-/// XDG_DATA_HOME unset or in `dir`; its stdout.
+use crate::util::run::corral_piped;
+
+/// `corral ARGS` reading `input` from a pipe in `dir` (see [`corral_piped`]); its stdout.
 fn run(args: &[&str], input: &str, dir: &Path, env: &[(&str, &str)]) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corral"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env_remove("HISTFILE")
-        .env_remove("XDG_DATA_HOME")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    corral_piped(args, input, dir, env).stdout
 }
 
 fn read(path: &Path) -> String {
@@ -81,7 +60,7 @@ fn histfile_defaults_to_corrals_file_and_a_new_file_is_created() {
         dir.path(),
         &[],
     );
-    let default = dir.path().join(".local/share/corral/history");
+    let default = dir.path().join(".local/share/corral/corral_history");
     assert_eq!(out, format!("{}\n", default.display()));
     // Not set by a non-interactive shell (bash).
     let out = run(&["-c", "echo \"[$HISTFILE]\""], "", dir.path(), &[]);
@@ -89,6 +68,22 @@ fn histfile_defaults_to_corrals_file_and_a_new_file_is_created() {
 
     run(&["--norc", "-i"], "echo one; echo two\n", dir.path(), &[]);
     assert_eq!(read(&default), "echo one; echo two\n");
+}
+
+/// The default file had another name before: its lines are kept.
+#[test]
+fn the_earlier_default_file_becomes_corral_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join(".local/share/corral");
+    std::fs::create_dir_all(&share).unwrap();
+    std::fs::write(share.join("history"), "echo kept\n").unwrap();
+    let out = run(&["--norc", "-i"], "fc -ln -1\n", dir.path(), &[]);
+    assert_eq!(out, "\t echo kept\n");
+    assert!(!share.join("history").exists());
+    assert_eq!(
+        read(&share.join("corral_history")),
+        "echo kept\nfc -ln -1\n"
+    );
 }
 
 #[test]

@@ -44,7 +44,8 @@ fn issue_10_history_expansion_forms() {
     if sh.is_bash() {
         return; // bash writes its history file at exit
     }
-    let history = std::fs::read_to_string(sh.home().join(".local/share/corral/history")).unwrap();
+    let history =
+        std::fs::read_to_string(sh.home().join(".local/share/corral/corral_history")).unwrap();
     let lines: Vec<&str> = history.lines().collect();
     assert_eq!(
         lines,
@@ -125,7 +126,8 @@ fn issue_11_ctrl_r_enter_runs() {
     if sh.is_bash() {
         return;
     }
-    let history = std::fs::read_to_string(sh.home().join(".local/share/corral/history")).unwrap();
+    let history =
+        std::fs::read_to_string(sh.home().join(".local/share/corral/corral_history")).unwrap();
     assert_eq!(
         history
             .lines()

@@ -20,7 +20,7 @@ fn issue_11_history_file_with_invalid_utf8_loads_and_appends() {
     let dir = data.path().join("corral");
     std::fs::create_dir(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let file = dir.join("history");
+    let file = dir.join("corral_history");
     let before: &[u8] = b"echo first-old\nprintf '%s\\n' caf\xe9 | od -An -tx1\necho last-old\n";
     std::fs::write(&file, before).unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();

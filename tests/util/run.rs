@@ -27,8 +27,8 @@ pub fn fixture(name: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// Kills the child if the test fails while it runs.
-struct Reap(Option<Child>);
+/// Kills the child if the test fails while it runs (take it out to keep it).
+pub struct Reap(pub Option<Child>);
 
 impl Drop for Reap {
     fn drop(&mut self) {
@@ -42,13 +42,39 @@ impl Drop for Reap {
 /// Runs `corral` with `args`, feeding `stdin`, and waits with the deadline.
 pub fn corral_with(args: &[&str], stdin: &[u8], cwd: Option<&std::path::Path>) -> Run {
     let mut cmd = Command::new(corral_bin());
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args);
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
+    finish(cmd, stdin, &format!("corral {args:?}"))
+}
+
+/// Runs `corral ARGS` in `dir` with `input` on a pipe as its stdin (so
+/// `-i` reads it line by line), its home `dir` and no `HISTFILE` or
+/// `XDG_DATA_HOME` (an interactive shell's history stays in `dir`), then
+/// `env` set; waits with the deadline.
+pub fn corral_piped(
+    args: &[&str],
+    input: &str,
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Run {
+    let mut cmd = Command::new(corral_bin());
+    cmd.args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env_remove("HISTFILE")
+        .env_remove("XDG_DATA_HOME")
+        .envs(env.iter().copied());
+    finish(cmd, input.as_bytes(), &format!("corral {args:?}"))
+}
+
+/// Spawns `cmd` with `stdin` fed on a pipe and its output collected; waits
+/// with the deadline, killing it if the test fails first.
+fn finish(mut cmd: Command, stdin: &[u8], what: &str) -> Run {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("corral starts");
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
@@ -68,7 +94,7 @@ pub fn corral_with(args: &[&str], stdin: &[u8], cwd: Option<&std::path::Path>) -
         s
     });
     let mut guard = Reap(Some(child));
-    let status = wait_exit(guard.0.as_mut().unwrap(), &format!("corral {args:?}"));
+    let status = wait_exit(guard.0.as_mut().unwrap(), what);
     guard.0 = None;
     let _ = writer.join();
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap()).into_owned();

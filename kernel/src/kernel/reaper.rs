@@ -23,6 +23,7 @@ use tokio::signal::unix::Signal as SignalStream;
 use tokio_util::sync::CancellationToken;
 
 use super::{lock, Inner};
+use crate::future_job::Anchor;
 use crate::group::{GroupState, Member, ProcPart};
 use crate::job::{JobEvent, JobState};
 use crate::record::JobCore;
@@ -78,6 +79,8 @@ impl Inner {
     /// the exits the watch reports first, then a look at what else is
     /// pending (see the module docs).
     pub(crate) fn reap(&self) {
+        // An exited child has left our table: its spawn slots may go.
+        sys::spawn::release_left();
         let _guard = lock(&self.reap_lock);
         self.take_exits();
         loop {
@@ -88,7 +91,7 @@ impl Inner {
             };
             // Not ours, or not registered yet (its spawner looks at it
             // right after registering it), or nothing taken after all.
-            if !self.take_child(pid) {
+            if !self.take_child(pid) && !self.take_anchor(pid) {
                 return self.reap_all();
             }
         }
@@ -97,6 +100,7 @@ impl Inner {
     /// Takes the reports of the members the watch says exited; true when
     /// no reported exit is left.
     pub(crate) fn reap_exits(&self) -> bool {
+        sys::spawn::release_left();
         let _guard = lock(&self.reap_lock);
         self.take_exits()
     }
@@ -149,6 +153,7 @@ impl Inner {
     /// was registered found nothing to reap).
     pub(crate) fn reap_group(&self, pgid: i32, core: &Arc<JobCore>) {
         let Some(p) = core.proc() else { return };
+        sys::spawn::release_left();
         let _guard = lock(&self.reap_lock);
         if let Some(watch) = &self.exits {
             // Best effort: an unwatched exit is found by SIGCHLD's look.
@@ -163,6 +168,7 @@ impl Inner {
     /// counts its group as `core`'s (never another job's that reuses the pgid).
     pub(crate) fn reap_if_registered(&self, core: &Arc<JobCore>) {
         let Some(p) = core.proc() else { return };
+        sys::spawn::release_left();
         let _guard = lock(&self.reap_lock);
         let ours = lock(&self.groups)
             .get(&p.pgid)
@@ -180,6 +186,44 @@ impl Inner {
             .collect();
         for (pgid, core) in groups {
             self.take_members(pgid, &core);
+        }
+        let anchors: Vec<Arc<Anchor>> = lock(&self.anchors).values().cloned().collect();
+        for a in anchors {
+            self.take_anchor_reports(&a);
+        }
+    }
+
+    /// Takes the pending reports of `pid` if it is a future job's anchor
+    /// (see [`crate::future_job`]); false if not, or nothing was taken.
+    fn take_anchor(&self, pid: i32) -> bool {
+        let anchor = lock(&self.anchors).get(&pid).cloned();
+        anchor.is_some_and(|a| self.take_anchor_reports(&a))
+    }
+
+    fn take_anchor_reports(&self, anchor: &Arc<Anchor>) -> bool {
+        let took = anchor.take_reports(&self.events);
+        if anchor.is_reaped() {
+            self.forget_anchor(anchor);
+        }
+        took
+    }
+
+    /// Registers a new future job's anchor, then takes what it reported
+    /// already (a SIGCHLD before now found it unknown).
+    pub(crate) fn adopt_anchor(&self, anchor: &Arc<Anchor>) {
+        lock(&self.anchors).insert(anchor.pid(), Arc::clone(anchor));
+        let _guard = lock(&self.reap_lock);
+        self.take_anchor_reports(anchor);
+    }
+
+    /// Drops a reaped anchor from the table (never a later one reusing its pid).
+    pub(crate) fn forget_anchor(&self, anchor: &Arc<Anchor>) {
+        let mut anchors = lock(&self.anchors);
+        if anchors
+            .get(&anchor.pid())
+            .is_some_and(|a| Arc::ptr_eq(a, anchor))
+        {
+            anchors.remove(&anchor.pid());
         }
     }
 

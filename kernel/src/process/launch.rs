@@ -8,7 +8,7 @@
 //! group, an empty signal mask, SIGPIPE and the job-control signals at
 //! their default action, and other ignored signals still ignored.
 
-use std::ffi::{c_char, CString, OsStr, OsString};
+use std::ffi::{CString, OsStr, OsString};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
@@ -125,33 +125,27 @@ fn launch_clone(job: &JobSetup<'_>, m: &MemberSetup<'_>) -> std::result::Result<
         .map(|a| cstring(a.as_bytes()))
         .collect::<std::result::Result<_, _>>()?;
     let envp = environment(job, m)?;
-    let argv_ptrs = pointers(&argv);
-    let envp_ptrs = pointers(&envp);
     fn fd(t: &Target) -> Option<BorrowedFd<'_>> {
         match t {
             Target::Inherit => None,
             Target::Fd(fd) => Some(fd.as_fd()),
         }
     }
+    // Not waiting for the exec leaves its failure to the exit status: only
+    // where nothing exec or chdir would refuse is known in advance (see
+    // `exec_ready`; `resolve` found the file executable).
+    let detach = job.cwd.is_none_or(sys::can_search) && sys::spawn::exec_ready(&path, &argv, &envp);
     let [i, o, e] = &m.stdio;
-    sys::spawn::spawn(&Exec {
-        path: &path,
-        argv: &argv_ptrs,
-        envp: &envp_ptrs,
-        cwd: cwd.as_deref(),
+    sys::spawn::spawn(Exec {
+        path,
+        argv,
+        envp,
+        cwd,
         pgid: m.pgid,
         stdio: [fd(i), fd(o), fd(e)],
         ignored: job.ignored,
+        detach,
     })
-}
-
-/// Null-terminated pointers to `strings` (which must outlive them).
-fn pointers(strings: &[CString]) -> Vec<*const c_char> {
-    strings
-        .iter()
-        .map(|s| s.as_ptr())
-        .chain(std::iter::once(std::ptr::null()))
-        .collect()
 }
 
 /// The member's environment as `KEY=value` strings: ours (unless cleared)

@@ -203,6 +203,41 @@ pub(crate) struct Meta {
     pub(crate) output: Option<resources::OutputTarget>,
 }
 
+impl Meta {
+    /// The snapshot of these settings, with a restarting job's `restarted`
+    /// part and the job's stop cause and resources.
+    pub(crate) fn snapshot(
+        &self,
+        restarted: Option<crate::job::Restarted>,
+        stop_cause: Option<StopCause>,
+        resources: Resources,
+    ) -> crate::job::Supervised {
+        let lossy = |s: &OsString| s.to_string_lossy().into_owned();
+        crate::job::Supervised {
+            stop_cause,
+            resources,
+            parent: self.parent,
+            owner: self.owner.as_deref().map(str::to_owned),
+            labels: self.labels.clone(),
+            timeout: self.timeout,
+            orphans: self.orphans,
+            cwd: self.cwd.clone(),
+            env: self
+                .env
+                .iter()
+                .map(|(k, v)| (lossy(k), v.as_ref().map(lossy)))
+                .collect(),
+            env_clear: self.env_clear,
+            quiet: self.quiet,
+            reminder: self.reminder,
+            restart: restarted,
+            cpu_limit: self.cpu_limit,
+            memory_limit: self.memory_limit,
+            output_file: self.output.as_ref().map(|o| o.path.clone()),
+        }
+    }
+}
+
 /// Records a request to end `core` (unless one was recorded already) and
 /// publishes it; returns whether this call recorded it.
 pub(crate) fn request_stop(

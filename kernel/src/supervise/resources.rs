@@ -91,6 +91,14 @@ pub struct Resources {
 }
 
 impl Resources {
+    /// Nothing used.
+    pub const ZERO: Resources = Resources {
+        cpu_user: Duration::ZERO,
+        cpu_system: Duration::ZERO,
+        memory: 0,
+        memory_peak: 0,
+    };
+
     /// User plus system CPU time.
     pub fn cpu(&self) -> Duration {
         self.cpu_user + self.cpu_system

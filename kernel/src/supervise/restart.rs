@@ -336,8 +336,8 @@ async fn run_once(ctx: &FutureContext, state: &RestartState, spec: &ProcessSpec)
     let _ = ctx.kernel().map(|k| k.remove(child.id()));
     RunEnd {
         state: info.state,
-        cause: info.stop_cause,
-        usage: info.resources,
+        cause: info.stop_cause(),
+        usage: info.resources(),
     }
 }
 

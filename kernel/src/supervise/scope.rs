@@ -26,7 +26,7 @@ use crate::supervise::{request_stop, StopCause};
 /// let kernel = Kernel::new()?;
 /// let agent = kernel.scope("agent-1");
 /// let job = agent.spawn_process(ProcessSpec::command(Cmd::new("true")))?;
-/// assert_eq!(job.info().owner.as_deref(), Some("agent-1"));
+/// assert_eq!(job.info().owner(), Some("agent-1"));
 /// let other = kernel.scope("agent-2");
 /// assert!(matches!(other.signal(job.id(), corral_kernel::Signal::TERM), Err(Error::Forbidden { .. })));
 /// agent.wait(job.id()).await?;

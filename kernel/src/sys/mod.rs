@@ -9,6 +9,7 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg as nix_killpg, Signal as NixSignal};
 use nix::unistd::{pipe2, Pid};
 
+pub(crate) mod anchor;
 pub(crate) mod cgroup;
 mod limits;
 pub(crate) mod pidfd;
@@ -354,6 +355,11 @@ pub(crate) fn can_execute(path: &std::path::Path) -> bool {
     nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok()
 }
 
+/// Whether this process may enter the directory (access(2) with X_OK).
+pub(crate) fn can_search(dir: &std::path::Path) -> bool {
+    can_execute(dir)
+}
+
 /// A duplicate of one of our own descriptors (0, 1 or 2).
 pub(crate) fn dup_own(fd: i32) -> io::Result<OwnedFd> {
     let borrowed = match fd {
@@ -364,26 +370,29 @@ pub(crate) fn dup_own(fd: i32) -> io::Result<OwnedFd> {
     borrowed
 }
 
-/// The job-control signals (INT, QUIT, TSTP, TTIN, TTOU, CHLD) this process ignores.
+/// The job-control signals: a shell ignores them, its children must not.
+pub(crate) const JOB_SIGNALS: [i32; 6] = [
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+    libc::SIGCHLD,
+];
+
+/// The [`JOB_SIGNALS`] this process ignores.
 /// An ignored disposition survives exec, so children would inherit it.
 pub(crate) fn ignored_job_signals() -> Vec<i32> {
-    [
-        libc::SIGINT,
-        libc::SIGQUIT,
-        libc::SIGTSTP,
-        libc::SIGTTIN,
-        libc::SIGTTOU,
-        libc::SIGCHLD,
-    ]
-    .into_iter()
-    .filter(|&sig| {
-        // SAFETY: an all-zero sigaction is a valid value to receive the old action.
-        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-        // SAFETY: a null new action only queries; `old` is valid for writes.
-        let rc = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
-        rc == 0 && old.sa_sigaction == libc::SIG_IGN
-    })
-    .collect()
+    JOB_SIGNALS
+        .into_iter()
+        .filter(|&sig| {
+            // SAFETY: an all-zero sigaction is a valid value to receive the old action.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: a null new action only queries; `old` is valid for writes.
+            let rc = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+            rc == 0 && old.sa_sigaction == libc::SIG_IGN
+        })
+        .collect()
 }
 
 /// What a forked child runs before exec to give `signals` their default

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod anchor;
 mod api;
 mod budget;
 mod faults;
@@ -12,7 +13,9 @@ mod output;
 mod pty;
 mod reaping;
 mod signals;
+mod snapshot;
 mod spawn;
+mod spawn_nowait;
 mod spawning;
 mod supervise;
 mod wait;

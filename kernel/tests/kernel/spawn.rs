@@ -256,6 +256,18 @@ fn a_child_has_descriptors_0_1_2_only() {
             )
             .unwrap();
         let pids = job.pids();
+        // The spawn returns before exec (until then a child shares our
+        // table) and the loader briefly holds a descriptor after it: look
+        // once each member sleeps in its own clock_nanosleep.
+        let nanosleep = libc::SYS_clock_nanosleep.to_string();
+        let asleep = |pid: u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/syscall"))
+                .is_ok_and(|s| s.split(' ').next() == Some(nanosleep.as_str()))
+        };
+        until("both members asleep", || {
+            pids.iter().all(|&p| asleep(p.into()))
+        })
+        .await;
         let (first, second) = (descriptors(pids[0]), descriptors(pids[1]));
         let numbers = |fds: &[(i32, String)]| fds.iter().map(|f| f.0).collect::<Vec<_>>();
         assert_eq!(numbers(&first), [0, 1, 2], "{first:?}");

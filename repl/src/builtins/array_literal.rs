@@ -6,7 +6,7 @@ use crate::expand::Value;
 use crate::shell::Shell;
 
 /// `declare a=(…)`: the elements as the array literal's expansion quoted them.
-pub(super) fn assign_compound(
+pub(crate) fn assign_compound(
     shell: &mut Shell,
     name: &str,
     inner: &str,

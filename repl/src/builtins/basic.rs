@@ -1,6 +1,7 @@
-//! echo, cd, pwd, exit, help, true, false, `:`.
+//! echo, cd, pwd, exit, true, false, `:`.
 
-use super::{out, TABLE};
+use super::getopts::scan;
+use super::out;
 use crate::exec::BoxFut;
 use crate::io::Streams;
 use crate::shell::Shell;
@@ -121,30 +122,6 @@ fn unescape(s: &str) -> (Vec<u8>, bool) {
     (out, false)
 }
 
-/// `cd [-L|-P [-e]] [--] [dir]`: options come first; `-` alone is a directory.
-fn cd_options(args: &[String]) -> Result<(bool, usize), String> {
-    let mut physical = false;
-    let mut i = 1;
-    while let Some(a) = args.get(i) {
-        if a == "--" {
-            return Ok((physical, i + 1));
-        }
-        let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
-            break;
-        };
-        for c in flags.chars() {
-            match c {
-                'L' => physical = false,
-                'P' => physical = true,
-                'e' | '@' => {}
-                _ => return Err(format!("-{c}")),
-            }
-        }
-        i += 1;
-    }
-    Ok((physical, i))
-}
-
 pub(super) fn cd<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
@@ -152,16 +129,16 @@ pub(super) fn cd<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let prefix = shell.err_prefix();
-        let (physical, first) = match cd_options(&args) {
+        let (opts, operands) = match scan(io, &prefix, &args, "LPe@").await {
             Ok(o) => o,
-            Err(bad) => {
-                io.err_line(&format!("{prefix}cd: {bad}: invalid option"))
-                    .await;
-                io.err_line("cd: usage: cd [-L|[-P [-e]] [-@]] [dir]").await;
-                return 2;
-            }
+            Err(status) => return status,
         };
-        let operands = &args[first.min(args.len())..];
+        // The last of -L and -P wins.
+        let physical = opts
+            .iter()
+            .rev()
+            .find(|o| matches!(o.letter, 'L' | 'P'))
+            .is_some_and(|o| o.letter == 'P');
         let mut announce = false;
         let target = match operands.first().map(String::as_str) {
             None => match shell.env.vars.get("HOME") {
@@ -242,11 +219,11 @@ pub(super) fn pwd<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let physical = args[1..].iter().fold(false, |p, a| match a.as_str() {
-            "-P" => true,
-            "-L" => false,
-            _ => p,
-        });
+        let prefix = shell.err_prefix();
+        let physical = match scan(io, &prefix, &args, "LP").await {
+            Ok((opts, _)) => opts.last().is_some_and(|o| o.letter == 'P'),
+            Err(status) => return status,
+        };
         let cwd = &shell.env.cwd;
         let shown = if physical {
             std::fs::canonicalize(crate::vmount::real_dir(cwd)).unwrap_or_else(|_| cwd.clone())
@@ -276,8 +253,7 @@ pub(super) fn exit<'a>(
             },
         };
         if args.len() > 2 {
-            super::complain(shell, io, "exit: too many arguments").await;
-            return 1;
+            return super::control::too_many_arguments(shell, io, "exit").await;
         }
         shell.sync_jobs();
         if let Some(warning) = crate::interactive::exit_refusal(shell) {
@@ -295,65 +271,6 @@ pub(super) fn true_<'a>(_: &'a mut Shell, _: Vec<String>, _: &'a mut Streams) ->
 
 pub(super) fn false_<'a>(_: &'a mut Shell, _: Vec<String>, _: &'a mut Streams) -> BoxFut<'a, i32> {
     Box::pin(async { 1 })
-}
-
-/// What `help` says about the language, after the builtins.
-const LANGUAGE: &str = "
-Language (as bash 5.2): if/elif/else, for (also for ((;;))), while, until, case
-(;; ;& ;;&), { ...; } and ( ... ), !, time [-p] (TIMEFORMAT),
-functions (f() {...}, function f, local, return; FUNCNEST), [[ ]], (( )),
-$(...), `...`, $((...)), {a,b} {1..9}, ~, every ${...} form, indexed and
-associative arrays, namerefs, <(...) >(...), here-documents, here-strings, any
-fd (3>f, {fd}>f, <&3, >&-, <>, >|), traps (EXIT ERR DEBUG RETURN and signals),
-set -aeuvxCfbmET -o pipefail, shopt, aliases. `cmd &` works after any command,
-pipeline, compound command or function call; each is one job (jobs, fg, bg,
-kill %N, wait, disown) whose output is also in /v/jobs/N/{stdout,stderr}.
-";
-
-/// What `help` says about the interactive shell, after the builtins.
-const INTERACTIVE: &str = "
-Interactive: ~/.corralrc runs first (corral --rcfile FILE, --norc). PS1 and PS2
-take bash's escapes (\\u \\h \\w \\W \\j \\! \\# \\$ \\t \\D{fmt} \\[ \\] ...) and
-$VAR, $(...), $((...)); PROMPT_COMMAND runs before each prompt. `%N` is
-`fg %N` and `%N &` is `bg %N` (also %%, %+, %-, %name, %?text). History
-expansion: !! !$ !^ !* !N !-N !prefix !?text? !#, :N :x-y :h :t :r :e :p :s/a/b/
-:gs/a/b/, ^old^new (set +H turns it off). Ctrl-R searches the history;
-Enter runs the line found.
-";
-
-pub(super) fn help<'a>(
-    shell: &'a mut Shell,
-    args: Vec<String>,
-    io: &'a mut Streams,
-) -> BoxFut<'a, i32> {
-    Box::pin(async move {
-        let mut text = String::new();
-        match args.get(1) {
-            None => {
-                text.push_str(
-                    "corral builtins (also: external commands, `cmd &`, pipelines, /v/jobs):\n",
-                );
-                for (_, usage, desc, _) in TABLE {
-                    text.push_str(&format!("  {usage:<44} {desc}\n"));
-                }
-                text.push_str(LANGUAGE);
-                text.push_str(INTERACTIVE);
-            }
-            Some(name) => match TABLE.iter().find(|(n, ..)| n == name) {
-                Some((_, usage, desc, _)) => {
-                    text.push_str(&format!("{name}: {usage}\n    {desc}\n"))
-                }
-                None => {
-                    let msg = format!(
-                        "help: no help topics match `{name}'.  Try `help help' or `man -k {name}' or `info {name}'."
-                    );
-                    super::complain(shell, io, &msg).await;
-                    return 1;
-                }
-            },
-        }
-        out(io, &text).await.err().unwrap_or(0)
-    })
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ pub(crate) async fn generate(
         out.extend(words.into_iter().filter(|w| w.starts_with(word)));
     }
     if let Some(f) = &spec.function {
-        out.extend(call_function(shell, f, ctx, io).await);
+        out.extend(call_function(shell, f, ctx, io).await?);
     }
     if let Some(c) = &spec.command {
         out.extend(run_command(shell, c, ctx).await);
@@ -440,18 +440,19 @@ async fn glob_matches(shell: &mut Shell, glob: &str) -> Vec<String> {
 }
 
 /// `-F`: runs the function with the completion variables set; its
-/// `COMPREPLY`, unfiltered.
+/// `COMPREPLY`, unfiltered; `Err(1)` when an error abandoned the function
+/// (bash then completes nothing).
 async fn call_function(
     shell: &mut Shell,
     name: &str,
     ctx: &Context,
     io: &mut Streams,
-) -> Vec<String> {
+) -> Result<Vec<String>, i32> {
     if !shell.env.lang.functions.contains_key(name) {
         let prefix = shell.err_prefix();
         io.err_line(&format!("{prefix}completion: function `{name}' not found"))
             .await;
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let vars = &mut shell.env.vars;
     vars.set("COMP_LINE", ctx.line.clone());
@@ -490,7 +491,10 @@ async fn call_function(
     ] {
         let _ = vars.unset(v);
     }
-    reply
+    if shell.flow == Some(crate::interp::Flow::Discard) {
+        return Err(1);
+    }
+    Ok(reply)
 }
 
 /// `-C`: runs `COMMAND CMD WORD PREV` as a command substitution; its lines.

@@ -82,6 +82,7 @@ pub(super) fn declaration(name: &str, var: &Var) -> String {
     }
     match &var.value {
         None => format!("declare -{flags} {name}"),
+        Some(_) if var.unset_array => format!("declare -{flags} {name}"),
         Some(Value::Scalar(s)) => format!("declare -{flags} {name}={}", dquoted(s)),
         Some(Value::Indexed(items)) => {
             let inner: Vec<String> = items
@@ -105,6 +106,9 @@ pub(super) fn declaration(name: &str, var: &Var) -> String {
 pub(super) fn listing(shell: &Shell) -> String {
     let mut text = String::new();
     for (name, var) in shell.env.vars.all() {
+        if var.unset_array {
+            continue;
+        }
         match &var.value {
             Some(Value::Scalar(s)) => text.push_str(&format!("{name}={}\n", quoted(s))),
             Some(Value::Indexed(items)) => {

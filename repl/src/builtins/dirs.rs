@@ -46,16 +46,40 @@ fn listing(shell: &Shell, long: bool, per_line: bool, numbered: bool) -> String 
     }
 }
 
-async fn usage(p: String, io: &mut Streams, name: &str, bad: &str, usage: &str) -> i32 {
-    // bash reads `-z` as a malformed `-N` where a number may stand.
-    let what = if name == "dirs" { "option" } else { "number" };
+/// bash's usage error: a word starting with `+` or `-` may be a
+/// malformed `+N`/`-N` (`invalid number`), any other is an `invalid option`
+/// (`popd`: `invalid argument`).
+async fn usage(p: String, io: &mut Streams, name: &str, bad: &str) -> i32 {
+    let what = if bad.starts_with(['-', '+']) {
+        "number"
+    } else if name == "popd" {
+        "argument"
+    } else {
+        "option"
+    };
     io.err_line(&format!("{p}{name}: {bad}: invalid {what}"))
         .await;
-    io.err_line(&format!("{name}: usage: {usage}")).await;
+    io.err_line(&super::help::usage(name)).await;
     2
 }
 
-/// `dirs [-clpv]`.
+/// `+N` (from the top) or `-N` (from the bottom) as an index into a stack
+/// of `len` entries; `Err` when `word` is not of that form.
+fn stack_index(word: &str, len: usize) -> Result<Option<usize>, ()> {
+    let (from_top, digits) = match word.split_at_checked(1) {
+        Some(("+", d)) => (true, d),
+        Some(("-", d)) => (false, d),
+        _ => return Err(()),
+    };
+    let n: usize = digits.parse().map_err(|_| ())?;
+    Ok(if from_top {
+        (n < len).then_some(n)
+    } else {
+        len.checked_sub(n + 1)
+    })
+}
+
+/// `dirs [-clpv] [+N] [-N]`: each option is a word of its own (bash).
 pub(super) fn dirs<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
@@ -63,6 +87,8 @@ pub(super) fn dirs<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let (mut long, mut per_line, mut numbered) = (false, false, false);
+        let mut pick: Option<(String, Option<usize>)> = None;
+        let len = stack(shell).len();
         for a in &args[1..] {
             match a.as_str() {
                 "-c" => {
@@ -73,19 +99,33 @@ pub(super) fn dirs<'a>(
                 "-p" => per_line = true,
                 "-v" => numbered = true,
                 "--" => {}
-                other => {
-                    return usage(
-                        shell.err_prefix(),
-                        io,
-                        "dirs",
-                        other,
-                        "dirs [-clpv] [+N] [-N]",
-                    )
-                    .await;
-                }
+                other => match stack_index(other, len) {
+                    Ok(at) => pick = Some((other.to_owned(), at)),
+                    Err(()) => return usage(shell.err_prefix(), io, "dirs", other).await,
+                },
             }
         }
-        let text = listing(shell, long, per_line, numbered);
+        let text = match pick {
+            None => listing(shell, long, per_line, numbered),
+            Some((_, Some(at))) => {
+                let dir = shown(shell, &stack(shell)[at], long);
+                if numbered {
+                    format!("{at:2}  {dir}\n")
+                } else {
+                    format!("{dir}\n")
+                }
+            }
+            Some((word, None)) => {
+                let p = shell.err_prefix();
+                let msg = if len == 1 {
+                    "directory stack empty".to_owned()
+                } else {
+                    format!("{}: directory stack index out of range", &word[1..])
+                };
+                io.err_line(&format!("{p}dirs: {msg}")).await;
+                return 1;
+            }
+        };
         out(io, &text).await.err().unwrap_or(0)
     })
 }
@@ -103,14 +143,12 @@ pub(super) fn pushd<'a>(
             rest.remove(0);
         } else if let Some(a) = rest.first().filter(|a| a.starts_with('-') && a.len() > 1) {
             let a = (*a).clone();
-            return usage(
-                shell.err_prefix(),
-                io,
-                "pushd",
-                &a,
-                "pushd [-n] [+N | -N | dir]",
-            )
-            .await;
+            return usage(shell.err_prefix(), io, "pushd", &a).await;
+        }
+        if rest.len() > 1 {
+            let p = shell.err_prefix();
+            io.err_line(&format!("{p}pushd: too many arguments")).await;
+            return 1;
         }
         let here = shell.env.cwd.to_string_lossy().into_owned();
         let target = match rest.first() {
@@ -148,7 +186,7 @@ pub(super) fn popd<'a>(
     Box::pin(async move {
         for a in &args[1..] {
             if a != "--" {
-                return usage(shell.err_prefix(), io, "popd", a, "popd [-n] [+N | -N]").await;
+                return usage(shell.err_prefix(), io, "popd", a).await;
             }
         }
         if shell.env.lang.dirstack.is_empty() {

@@ -103,7 +103,9 @@ pub(super) fn fc<'a>(
         // In the interactive shell the `fc` line itself is the last entry.
         let skip = usize::from(shell.interactive);
         let Some(last) = h.entries.len().checked_sub(1 + skip) else {
-            if listing {
+            // No history at all: nothing to list or edit (bash returns 0
+            // there); `-s` still looks for its command.
+            if listing || !again && h.entries.is_empty() {
                 return 0;
             }
             io.err_line(&format!("{prefix}no command found")).await;

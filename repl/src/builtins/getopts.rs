@@ -7,7 +7,7 @@
 //! `sv_optind`: `OPTIND=1` starts over, also mid-cluster), or calls
 //! [`GetoptsState::sync`] with `OPTIND`'s value before each call.
 //!
-//! The wrapper: fewer than two operands → `getopts: usage: {USAGE}`,
+//! The wrapper: fewer than two operands → `getopts: usage: …`,
 //! status 2; an invalid NAME → `` `NAME': not a valid identifier ``, 1;
 //! otherwise it passes the arguments (or the positional parameters) here,
 //! assigns NAME, sets or unsets `OPTARG`, sets `OPTIND`, prints
@@ -19,12 +19,12 @@
 //! `internal_getopt` does: it yields the options and stops at the first
 //! operand, and on an error gives `NAME: -x: invalid option` or `NAME: -x:
 //! option requires an argument`, which the builtin prints with its usage
-//! line before returning 2 ([`BuiltinOptError::report`]).
+//! line before returning 2 ([`BuiltinOptError::report`]). `--help` where an
+//! option word could start is [`BuiltinOptError::Help`]: the builtin prints
+//! its help and returns 2, as bash does. [`scan`] runs the whole scan and
+//! reports, with the usage line from the builtin table.
 
 use crate::io::Streams;
-
-/// bash's usage line.
-pub const USAGE: &str = "getopts optstring name [arg ...]";
 
 /// Where the scan is: bash's `sh_optind` and the offset in the cluster.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -235,6 +235,10 @@ pub(crate) enum BuiltinOptError {
     /// An option that takes an argument came last.
     #[error("{0}{1}: option requires an argument")]
     NeedsArgument(char, char),
+    /// `--help` where an option word could start: the builtin prints its
+    /// help instead (bash's `GETOPT_HELP`).
+    #[error("--help")]
+    Help(&'static str),
 }
 
 impl BuiltinOptError {
@@ -242,6 +246,9 @@ impl BuiltinOptError {
     /// builtin's names, `corral: line 1: fc: `) and the usage line; returns
     /// bash's status for a usage error, 2.
     pub(crate) async fn report(self, io: &mut Streams, prefix: &str, usage: &str) -> i32 {
+        if let BuiltinOptError::Help(name) = self {
+            return super::help::print_help(io, name).await;
+        }
         io.err_line(&format!("{prefix}{self}")).await;
         io.err_line(usage).await;
         2
@@ -251,6 +258,8 @@ impl BuiltinOptError {
 /// The options of one builtin call: `getopts`'s scan over the words after
 /// the builtin's name, stopping at the first error.
 pub(crate) struct BuiltinOpts<'a> {
+    /// The builtin's name when it has help to give for `--help`.
+    help: Option<&'static str>,
     optstring: &'a str,
     plus: bool,
     args: &'a [String],
@@ -268,6 +277,7 @@ impl<'a> BuiltinOpts<'a> {
             None => (false, optstring),
         };
         BuiltinOpts {
+            help: argv.first().and_then(|n| super::help::builtin_name(n)),
             optstring,
             plus,
             args: argv.get(1..).unwrap_or_default(),
@@ -303,6 +313,12 @@ impl Iterator for BuiltinOpts<'_> {
             return None;
         }
         let word = self.state.optind.max(1) - 1;
+        if let Some(name) = self.help.filter(|_| self.state.next == 0) {
+            if self.args.get(word).is_some_and(|w| w == "--help") {
+                self.done = true;
+                return Some(Err(BuiltinOptError::Help(name)));
+            }
+        }
         let r = step(self.optstring, self.plus, self.args, &mut self.state);
         if r.status != 0 {
             self.done = true;
@@ -327,6 +343,33 @@ impl Iterator for BuiltinOpts<'_> {
             })),
         }
     }
+}
+
+/// Scans all of a builtin's options. On an error prints it behind `prefix`
+/// (the shell's error prefix) and the builtin's name, then the usage line
+/// of `argv[0]` (for `--help`: its help), and gives the status to return.
+///
+/// # Errors
+/// The status the builtin returns after a bad option or `--help`: 2.
+pub(crate) async fn scan<'a>(
+    io: &mut Streams,
+    prefix: &str,
+    argv: &'a [String],
+    optstring: &'a str,
+) -> Result<(Vec<BuiltinOpt>, &'a [String]), i32> {
+    let mut opts = BuiltinOpts::new(argv, optstring);
+    let mut found = Vec::new();
+    for o in opts.by_ref() {
+        match o {
+            Ok(o) => found.push(o),
+            Err(e) => {
+                let name = argv.first().map_or("", String::as_str);
+                let prefix = format!("{prefix}{name}: ");
+                return Err(e.report(io, &prefix, &super::help::usage(name)).await);
+            }
+        }
+    }
+    Ok((found, opts.rest()))
 }
 
 #[cfg(test)]

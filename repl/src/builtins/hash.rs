@@ -107,8 +107,6 @@ impl Shell {
     }
 }
 
-const USAGE: &str = "hash: usage: hash [-lr] [-p pathname] [-dt] [name ...]";
-
 /// `hash [-lr] [-p pathname] [-dt] [name ...]`
 pub(super) fn hash<'a>(
     shell: &'a mut Shell,
@@ -118,44 +116,20 @@ pub(super) fn hash<'a>(
     Box::pin(async move {
         let (mut reset, mut delete, mut list, mut show) = (false, false, false, false);
         let mut pin: Option<String> = None;
-        let mut i = 1;
-        while let Some(a) = args.get(i).filter(|a| a.len() > 1 && a.starts_with('-')) {
-            i += 1;
-            if a == "--" {
-                break;
-            }
-            let mut chars = a[1..].chars();
-            while let Some(c) = chars.next() {
-                match c {
-                    'r' => reset = true,
-                    'd' => delete = true,
-                    'l' => list = true,
-                    't' => show = true,
-                    'p' => {
-                        let rest: String = chars.by_ref().collect();
-                        pin = if rest.is_empty() {
-                            i += 1;
-                            args.get(i - 1).cloned()
-                        } else {
-                            Some(rest)
-                        };
-                        if pin.is_none() {
-                            let msg = "hash: -p: option requires an argument";
-                            super::complain(shell, io, msg).await;
-                            io.err_line(USAGE).await;
-                            return 2;
-                        }
-                    }
-                    _ => {
-                        let msg = format!("hash: -{c}: invalid option");
-                        super::complain(shell, io, &msg).await;
-                        io.err_line(USAGE).await;
-                        return 2;
-                    }
-                }
+        let prefix = shell.err_prefix();
+        let (opts, names) = match super::getopts::scan(io, &prefix, &args, "lrp:dt").await {
+            Ok(o) => o,
+            Err(status) => return status,
+        };
+        for o in opts {
+            match o.letter {
+                'r' => reset = true,
+                'd' => delete = true,
+                'l' => list = true,
+                't' => show = true,
+                _ => pin = o.value,
             }
         }
-        let names = &args[i..];
         let path = shell.env.vars.get("PATH").map(str::to_owned);
         let path = path.as_deref();
         if reset {

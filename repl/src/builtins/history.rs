@@ -173,9 +173,12 @@ pub(super) fn history<'a>(
         }
         if has('c') {
             shell.env.lang.history.clear();
-            if rest.is_empty() && !flags.contains(['a', 'n', 'r', 'w']) {
+            // bash: after -c only -anrw, -s and -p act; -d and the
+            // listing's count are ignored.
+            if !flags.contains(['a', 'n', 'r', 'w', 's', 'p']) {
                 return 0;
             }
+            delete = None;
         }
         apply_histsize(shell);
         if has('s') {

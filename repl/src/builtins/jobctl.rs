@@ -1,9 +1,18 @@
 //! jobs, fg, bg, kill, wait, disown.
+//!
+//! Their options are scanned as bash's `internal_getopt` does
+//! ([`BuiltinOpts`]): the same messages, usage lines and statuses; `kill`
+//! has bash's own loop for its signal forms.
+
+mod wait;
+
+pub(super) use wait::wait;
 
 use corral_kernel::{Error as KernelError, JobState, Pid, Signal};
 
 use crate::jobs::JobNum;
 
+use super::getopts::BuiltinOpts;
 use super::{complain, out};
 use crate::exec::BoxFut;
 use crate::io::{os_message, Streams};
@@ -20,6 +29,18 @@ async fn job_control(shell: &mut Shell, io: &mut Streams, builtin: &str) -> Resu
     Ok(shell.look_at_jobs())
 }
 
+const JOBS_USAGE: &str = "jobs: usage: jobs [-lnprs] [jobspec ...] or jobs -x command [args]";
+
+/// What `jobs` prints: the last of `-l`, `-p`, `-n` wins (bash).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JobsForm {
+    Standard,
+    Long,
+    Pids,
+    /// `-n`: standard lines of the jobs not reported since they changed.
+    Changed,
+}
+
 pub(super) fn jobs<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
@@ -27,59 +48,66 @@ pub(super) fn jobs<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let snap = shell.look_at_jobs();
-        let (mut long, mut pids_only, mut running, mut stopped) = (false, false, false, false);
-        // `-S`/`--supervise` (corral's): each job's line plus its supervision.
-        let mut supervise = false;
-        let mut specs = Vec::new();
-        for a in &args[1..] {
-            if a == "--supervise" {
-                supervise = true;
-                continue;
-            }
-            match a.strip_prefix('-') {
-                Some(flags) if !flags.is_empty() && !a.starts_with("--") => {
-                    for c in flags.chars() {
-                        match c {
-                            'l' => long = true,
-                            'p' => pids_only = true,
-                            'r' => running = true,
-                            's' => stopped = true,
-                            'S' => supervise = true,
-                            other => {
-                                complain(shell, io, &format!("jobs: -{other}: invalid option"))
-                                    .await;
-                                io.err_line("jobs: usage: jobs [-lprsS] [jobspec ...]")
-                                    .await;
-                                return 2;
-                            }
-                        }
+        let prefix = format!("{}jobs: ", shell.err_prefix());
+        // `--supervise` is corral's long name for `-S`.
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|a| if a == "--supervise" { "-S".into() } else { a })
+            .collect();
+        let (mut form, mut filter) = (JobsForm::Standard, StateFilter::Any);
+        // `-S` (corral's): each job's line plus its supervision.
+        let (mut supervise, mut execute) = (false, false);
+        let mut opts = BuiltinOpts::new(&args, "lnprsxS");
+        for o in opts.by_ref() {
+            match o.map(|o| o.letter) {
+                Ok('l') => form = JobsForm::Long,
+                Ok('p') => form = JobsForm::Pids,
+                Ok('n') => form = JobsForm::Changed,
+                Ok('r') => filter = StateFilter::Running,
+                Ok('s') => filter = StateFilter::Stopped,
+                Ok('x') => {
+                    if form != JobsForm::Standard {
+                        complain(shell, io, "jobs: no other options allowed with `-x'").await;
+                        return 1;
                     }
+                    execute = true;
                 }
-                _ => specs.push(a.clone()),
+                Ok(_) => supervise = true,
+                Err(e) => return e.report(io, &prefix, JOBS_USAGE).await,
             }
         }
-        let format = if pids_only {
-            ListFormat::Pids
-        } else if long {
-            ListFormat::Long
-        } else {
-            ListFormat::Standard
+        let specs = opts.rest().to_vec();
+        if execute {
+            return jobs_execute(shell, specs, &snap).await;
+        }
+        let format = match form {
+            JobsForm::Pids => ListFormat::Pids,
+            JobsForm::Long => ListFormat::Long,
+            JobsForm::Standard | JobsForm::Changed => ListFormat::Standard,
         };
-        let filter = match (running, stopped) {
-            (true, false) => StateFilter::Running,
-            (false, true) => StateFilter::Stopped,
-            _ => StateFilter::Any,
-        };
-        if supervise && !pids_only {
+        if supervise && form != JobsForm::Pids {
             return jobs_supervised(shell, io, &snap, &specs, format, filter).await;
         }
         let mut status = 0;
         let mut lines = Vec::new();
-        if specs.is_empty() {
+        if specs.is_empty() && form != JobsForm::Changed {
             lines = shell.jobs.list(&snap, format, filter);
+        } else if specs.is_empty() {
+            let changed: Vec<JobNum> = shell
+                .jobs
+                .iter()
+                .filter(|e| !e.notified && filter.admits(shell.jobs.state(e.id, &snap)))
+                .map(|e| e.id)
+                .collect();
+            for id in changed {
+                lines.extend(shell.jobs.list_one(id, &snap, format));
+            }
         } else {
             for s in &specs {
                 match shell.jobs.resolve(s, &snap) {
+                    Ok(id)
+                        if form == JobsForm::Changed
+                            && shell.jobs.get(id).is_some_and(|e| e.notified) => {}
                     Ok(id) => lines.extend(shell.jobs.list_one(id, &snap, format)),
                     Err(e) => {
                         for m in e.messages("jobs") {
@@ -102,6 +130,30 @@ pub(super) fn jobs<'a>(
     })
 }
 
+/// `jobs -x COMMAND [ARGS]`: runs COMMAND with each jobspec among the
+/// words replaced by its job's process group (a word naming no job stays).
+async fn jobs_execute(shell: &mut Shell, words: Vec<String>, snap: &Snapshot) -> i32 {
+    let words = words
+        .into_iter()
+        .map(|w| {
+            if !w.starts_with('%') {
+                return w;
+            }
+            let pgid = shell
+                .jobs
+                .resolve(&w, snap)
+                .ok()
+                .and_then(|id| snap.get(id))
+                .and_then(|v| v.pgid);
+            match pgid {
+                Some(g) => g.to_string(),
+                None => w,
+            }
+        })
+        .collect();
+    shell.run_argv(words, false).await
+}
+
 /// `jobs -S`: each job's `jobs` (or `jobs -l`) text, then its supervision
 /// line from the kernel's info.
 async fn jobs_supervised(
@@ -116,13 +168,7 @@ async fn jobs_supervised(
     let mut ids = Vec::new();
     if specs.is_empty() {
         for e in shell.jobs.iter() {
-            let state = shell.jobs.state(e.id, snap);
-            let wanted = match filter {
-                StateFilter::Any => true,
-                StateFilter::Running => state == Some(JobState::Running),
-                StateFilter::Stopped => state.is_some_and(JobState::is_stopped),
-            };
-            if wanted {
+            if filter.admits(shell.jobs.state(e.id, snap)) {
                 ids.push(e.id);
             }
         }
@@ -274,81 +320,90 @@ pub(super) fn bg<'a>(
 const KILL_USAGE: &str =
     "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]";
 
+/// What `kill`'s words before its operands asked for.
+enum KillArgs {
+    /// `-l`/`-L`: list signals (or name the operands).
+    List(usize),
+    /// Send `signal` to the operands from this index of the words.
+    Send { signal: i32, at: usize },
+}
+
+/// bash's loop over `kill`'s leading words: `-l`/`-L`, `-s SIG`, `-n SIG`
+/// (`-sSIG`, `-nN` too), `--`, and one `-SIG`; the first other word starts
+/// the operands. `Err`: (message, status) of a usage error.
+fn kill_args(args: &[String]) -> Result<KillArgs, (Option<String>, i32)> {
+    let (mut listing, mut saw_signal) = (false, false);
+    let mut signal = Some(libc::SIGTERM);
+    let mut spec = String::new();
+    let mut i = 1;
+    while let Some(word) = args.get(i) {
+        let mut given = None;
+        match word.as_str() {
+            "-l" | "-L" => listing = true,
+            "-s" | "-n" => {
+                i += 1;
+                let Some(s) = args.get(i) else {
+                    return Err((
+                        Some(format!("kill: {word}: option requires an argument")),
+                        1,
+                    ));
+                };
+                given = Some(s.as_str());
+            }
+            "--" => {
+                i += 1;
+                break;
+            }
+            w if w.starts_with("-s") && w[2..].starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                given = Some(&w[2..]);
+            }
+            w if w.starts_with("-n") && w[2..].starts_with(|c: char| c.is_ascii_digit()) => {
+                given = Some(&w[2..]);
+            }
+            // Only the first: a later `-N` is a process group.
+            w if w.starts_with('-') && !saw_signal && !listing => given = Some(&w[1..]),
+            _ => break,
+        }
+        if let Some(g) = given {
+            spec = g.to_owned();
+            signal = signals::kill_signal(g);
+            saw_signal = true;
+        }
+        i += 1;
+    }
+    if listing {
+        return Ok(KillArgs::List(i));
+    }
+    let Some(signal) = signal else {
+        return Err((
+            Some(format!("kill: {spec}: invalid signal specification")),
+            1,
+        ));
+    };
+    if i >= args.len() {
+        return Err((None, 2));
+    }
+    Ok(KillArgs::Send { signal, at: i })
+}
+
 pub(super) fn kill<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let mut rest = &args[1..];
-        if rest.is_empty() {
-            io.err_line(KILL_USAGE).await;
-            return 2;
-        }
-        let mut sig = libc::SIGTERM;
-        let bad = |spec: &str| format!("kill: {spec}: invalid signal specification");
-        match rest[0].as_str() {
-            "-l" | "-L" => {
-                if rest.len() == 1 {
-                    return out(io, &format::kill_list()).await.err().unwrap_or(0);
-                }
-                let mut status = 0;
-                let mut text = String::new();
-                for a in &rest[1..] {
-                    match format::kill_l_arg(a) {
-                        Ok(s) if s.is_empty() => {}
-                        Ok(s) => {
-                            text.push_str(&s);
-                            text.push('\n');
-                        }
-                        Err(msg) => {
-                            complain(shell, io, &msg).await;
-                            status = 1;
-                        }
-                    }
-                }
-                return match out(io, &text).await {
-                    Ok(()) => status,
-                    Err(s) => s,
-                };
+        let (sig, rest) = match kill_args(&args) {
+            Ok(KillArgs::Send { signal, at }) => (signal, &args[at..]),
+            Ok(KillArgs::List(at)) => return kill_list(shell, &args[at..], io).await,
+            Err((Some(msg), status)) => {
+                complain(shell, io, &msg).await;
+                return status;
             }
-            "-s" | "-n" => {
-                let Some(spec) = rest.get(1) else {
-                    let msg = format!("kill: {}: option requires an argument", rest[0]);
-                    complain(shell, io, &msg).await;
-                    return 1;
-                };
-                match signals::kill_signal(spec) {
-                    Some(n) => sig = n,
-                    None => {
-                        complain(shell, io, &bad(spec)).await;
-                        return 1;
-                    }
-                }
-                rest = &rest[2..];
+            Err((None, status)) => {
+                io.err_line(KILL_USAGE).await;
+                return status;
             }
-            "--" => rest = &rest[1..],
-            first if first.starts_with('-') && first.len() > 1 => {
-                let spec = &first[1..];
-                match signals::kill_signal(spec) {
-                    Some(n) => sig = n,
-                    None => {
-                        complain(shell, io, &bad(spec)).await;
-                        return 1;
-                    }
-                }
-                rest = &rest[1..];
-            }
-            _ => {}
-        }
-        // `kill -s SIG -- -PGID`: the end of options may follow the signal.
-        if rest.first().is_some_and(|a| a == "--") && rest.len() + 1 < args.len() {
-            rest = &rest[1..];
-        }
-        if rest.is_empty() {
-            io.err_line(KILL_USAGE).await;
-            return 2;
-        }
+        };
         let snap = shell.look_at_jobs();
         let mut status = 0;
         for target in rest {
@@ -361,6 +416,32 @@ pub(super) fn kill<'a>(
         }
         status
     })
+}
+
+/// `kill -l [SIG...]`: the table, or each operand's name or number.
+async fn kill_list(shell: &mut Shell, operands: &[String], io: &mut Streams) -> i32 {
+    if operands.is_empty() {
+        return out(io, &format::kill_list()).await.err().unwrap_or(0);
+    }
+    let mut status = 0;
+    let mut text = String::new();
+    for a in operands {
+        match format::kill_l_arg(a) {
+            Ok(s) if s.is_empty() => {}
+            Ok(s) => {
+                text.push_str(&s);
+                text.push('\n');
+            }
+            Err(msg) => {
+                complain(shell, io, &msg).await;
+                status = 1;
+            }
+        }
+    }
+    match out(io, &text).await {
+        Ok(()) => status,
+        Err(s) => s,
+    }
 }
 
 /// One `kill` operand; `sig` 0 only checks that the target exists.
@@ -415,6 +496,16 @@ fn kill_one(shell: &mut Shell, snap: &Snapshot, target: &str, sig: i32) -> Resul
             crate::interp::PARENT_STOP.store(false, std::sync::atomic::Ordering::Release);
         }
     }
+    // An in-process job's pid is its anchor's: signal the job itself, so
+    // that the signal has acted when `kill` returns.
+    if let (Some(sig), Some(job)) = (signal, anchored_job(shell, pid)) {
+        if job.signal(sig).is_ok() {
+            if let (Signal::CONT, Some(n)) = (sig, job.number()) {
+                shell.jobs.set_continued(JobNum(n), snap);
+            }
+            return Ok(());
+        }
+    }
     let no_such = || std::io::Error::from_raw_os_error(libc::ESRCH);
     let sent = match pid {
         // `kill -- -PGID`: the whole group; `kill 0`: our own group.
@@ -443,198 +534,17 @@ fn kill_one(shell: &mut Shell, snap: &Snapshot, target: &str, sig: i32) -> Resul
     sent.map_err(|e| vec![format!("kill: ({pid}) - {}", os_message(&e))])
 }
 
-pub(super) fn wait<'a>(
-    shell: &'a mut Shell,
-    args: Vec<String>,
-    io: &'a mut Streams,
-) -> BoxFut<'a, i32> {
-    Box::pin(async move {
-        // A trapped signal ends the wait at once with 128+N; its trap runs next.
-        let status = if shell.env.lang.subshell == 0 {
-            tokio::select! {
-                s = wait_jobs(shell, args, io) => s,
-                sig = crate::interp::traps::interrupted() => 128 + sig,
-            }
-        } else {
-            wait_jobs(shell, args, io).await
-        };
-        // What the jobs printed (passed through in scripts) comes first.
-        shell.settle_passthrough().await;
-        status
+/// The live future job whose anchor process is `pid`.
+fn anchored_job(shell: &Shell, pid: i32) -> Option<corral_kernel::Job> {
+    let pid = Pid::from_raw(pid)?;
+    shell.env.kernel.jobs().into_iter().find(|j| {
+        j.kind() == corral_kernel::JobKind::Future
+            && !j.state().is_finished()
+            && j.pids().contains(&pid)
     })
 }
 
-fn wait_jobs<'a>(shell: &'a mut Shell, args: Vec<String>, io: &'a mut Streams) -> BoxFut<'a, i32> {
-    Box::pin(async move {
-        let snap = shell.look_at_jobs();
-        let mut any = false;
-        let mut targets = Vec::new();
-        let mut options = true;
-        for a in &args[1..] {
-            match a.strip_prefix('-') {
-                Some("-") if options => options = false,
-                Some(flags) if options && !flags.is_empty() => {
-                    for c in flags.chars() {
-                        match c {
-                            'n' => any = true,
-                            // Always waits for the end, even with job control on.
-                            'f' => {}
-                            other => {
-                                complain(shell, io, &format!("wait: -{other}: invalid option"))
-                                    .await;
-                                io.err_line("wait: usage: wait [-fn] [id ...]").await;
-                                return 2;
-                            }
-                        }
-                    }
-                }
-                _ => {
-                    options = false;
-                    targets.push(a.clone());
-                }
-            }
-        }
-        let mut ids = Vec::new();
-        let mut status = 0;
-        for t in &targets {
-            match resolve_wait_target(shell, &snap, t) {
-                Ok(id) => ids.push(id),
-                Err((msg, s)) => {
-                    complain(shell, io, &msg).await;
-                    status = s;
-                }
-            }
-        }
-        if !targets.is_empty() && ids.is_empty() {
-            return status;
-        }
-        if any {
-            if ids.is_empty() {
-                ids = shell.jobs.iter().map(|e| e.id).collect();
-            }
-            // A job that finished and was not reported yet is the one (bash).
-            let done = ids.iter().copied().find(|&n| {
-                shell.jobs.get(n).is_some_and(|e| !e.notified)
-                    && shell.jobs.state(n, &snap).is_some_and(|s| s.is_finished())
-            });
-            if let Some(n) = done {
-                let status = shell
-                    .kernel_job(n)
-                    .and_then(|j| j.state().exit_status())
-                    .unwrap_or(0);
-                report_reaped(shell, n, io).await;
-                return status;
-            }
-            let kernel_ids: Vec<_> = ids
-                .iter()
-                .filter(|&&n| shell.jobs.state(n, &snap).is_some_and(|s| !s.is_finished()))
-                .filter_map(|&n| shell.kernel_job(n))
-                .map(|j| j.id())
-                .collect();
-            return match shell.env.kernel.wait_any(&kernel_ids).await {
-                Ok(info) => {
-                    if let Some(n) = info.number.map(JobNum) {
-                        report_reaped(shell, n, io).await;
-                    }
-                    info.state.exit_status().unwrap_or(0)
-                }
-                Err(_) => 127,
-            };
-        }
-        if ids.is_empty() {
-            let all: Vec<JobNum> = shell.jobs.iter().map(|e| e.id).collect();
-            for n in all {
-                if let Some(job) = shell.kernel_job(n) {
-                    job.wait().await;
-                }
-            }
-            report_waited(shell, io).await;
-            // The jobs it waited for leave `jobs` (bash).
-            let finished: Vec<JobNum> = shell.jobs.iter().map(|e| e.id).collect();
-            let snap = shell.job_snapshot();
-            for n in finished {
-                if shell.jobs.state(n, &snap).is_some_and(|s| s.is_finished()) {
-                    shell.jobs.mark_notified(n);
-                }
-            }
-            return 0;
-        }
-        for n in ids {
-            status = match shell.kernel_job(n) {
-                Some(job) => {
-                    let info = job.wait().await;
-                    report_waited(shell, io).await;
-                    shell.jobs.mark_notified(n);
-                    info.state.exit_status().unwrap_or(0)
-                }
-                None => 127,
-            };
-        }
-        status
-    })
-}
-
-/// `wait -n` reaped job `n`: an interactive shell prints its notice now
-/// (with any other pending one), as bash does; a script reports what
-/// [`Shell::script_notices`] says and forgets it.
-async fn report_reaped(shell: &mut Shell, n: JobNum, io: &mut Streams) {
-    let snap = shell.refresh_jobs();
-    let lines: Vec<String> = if shell.interactive {
-        shell
-            .jobs
-            .take_notices(&snap)
-            .iter()
-            .map(|n| n.text())
-            .collect()
-    } else {
-        shell.script_notices(&snap)
-    };
-    for line in lines {
-        io.err(line.as_bytes()).await;
-    }
-    shell.jobs.mark_notified(n);
-}
-
-/// After `wait` reaped jobs: an interactive shell queues their notices for
-/// the prompt; a script reports them on wait's stderr as bash does.
-async fn report_waited(shell: &mut Shell, io: &mut Streams) {
-    if shell.interactive {
-        shell.look_at_jobs();
-        return;
-    }
-    let snap = shell.refresh_jobs();
-    for line in shell.script_notices(&snap) {
-        io.err(line.as_bytes()).await;
-    }
-}
-
-/// A `wait` operand: a jobspec (finished jobs too, while the kernel keeps
-/// them) or the pid of one of our jobs' processes.
-fn resolve_wait_target(shell: &Shell, snap: &Snapshot, t: &str) -> Result<JobNum, (String, i32)> {
-    if t.starts_with('%') {
-        if let Ok(id) = shell.jobs.resolve_any(t, snap) {
-            return Ok(id);
-        }
-        if let Some(Ok(n)) = t.strip_prefix('%').map(str::parse::<u64>) {
-            if shell.kernel_job(JobNum(n)).is_some() {
-                return Ok(JobNum(n));
-            }
-        }
-        return Err((format!("wait: {t}: no such job"), 127));
-    }
-    let Some(pid) = t.parse::<i32>().ok().and_then(Pid::from_raw) else {
-        return Err((format!("wait: `{t}': not a pid or valid job spec"), 1));
-    };
-    shell
-        .env
-        .kernel
-        .visible_jobs()
-        .into_iter()
-        .find(|j| j.pids().contains(&pid))
-        .and_then(|j| j.number())
-        .map(JobNum)
-        .ok_or((format!("wait: pid {pid} is not a child of this shell"), 127))
-}
+const DISOWN_USAGE: &str = "disown: usage: disown [-h] [-ar] [jobspec ... | pid ...]";
 
 pub(super) fn disown<'a>(
     shell: &'a mut Shell,
@@ -643,33 +553,21 @@ pub(super) fn disown<'a>(
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
         let snap = shell.look_at_jobs();
+        let prefix = format!("{}disown: ", shell.err_prefix());
         let (mut keep, mut all, mut running) = (false, false, false);
-        let mut specs = Vec::new();
-        for a in &args[1..] {
-            match a.strip_prefix('-') {
-                Some(flags) if !flags.is_empty() => {
-                    for c in flags.chars() {
-                        match c {
-                            'h' => keep = true,
-                            'a' => all = true,
-                            'r' => running = true,
-                            other => {
-                                complain(shell, io, &format!("disown: -{other}: invalid option"))
-                                    .await;
-                                io.err_line(
-                                    "disown: usage: disown [-h] [-ar] [jobspec ... | pid ...]",
-                                )
-                                .await;
-                                return 2;
-                            }
-                        }
-                    }
-                }
-                _ => specs.push(a.clone()),
+        let mut opts = BuiltinOpts::new(&args, "ahr");
+        for o in opts.by_ref() {
+            match o.map(|o| o.letter) {
+                Ok('h') => keep = true,
+                Ok('a') => all = true,
+                Ok(_) => running = true,
+                Err(e) => return e.report(io, &prefix, DISOWN_USAGE).await,
             }
         }
+        let specs = opts.rest();
         let mut status = 0;
-        let ids: Vec<JobNum> = if all || (running && specs.is_empty()) {
+        // Jobspecs given: `-a` and `-r` do not widen them (bash).
+        let ids: Vec<JobNum> = if specs.is_empty() && (all || running) {
             shell
                 .jobs
                 .iter()
@@ -686,7 +584,7 @@ pub(super) fn disown<'a>(
             }
         } else {
             let mut ids = Vec::new();
-            for s in &specs {
+            for s in specs {
                 match shell.jobs.resolve(s, &snap) {
                     Ok(id) => ids.push(id),
                     Err(e) => {
@@ -717,4 +615,50 @@ pub(super) fn disown<'a>(
         }
         status
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{kill_args, KillArgs};
+
+    fn parse(words: &str) -> Result<(i32, usize), (Option<String>, i32)> {
+        let args: Vec<String> = std::iter::once("kill")
+            .chain(words.split_whitespace())
+            .map(String::from)
+            .collect();
+        kill_args(&args).map(|k| match k {
+            KillArgs::Send { signal, at } => (signal, at),
+            KillArgs::List(at) => (-1, at),
+        })
+    }
+
+    #[test]
+    fn kill_signal_forms_as_bash() {
+        assert_eq!(parse("5"), Ok((libc::SIGTERM, 1)));
+        assert_eq!(parse("-s HUP 5"), Ok((libc::SIGHUP, 3)));
+        assert_eq!(parse("-sHUP 5"), Ok((libc::SIGHUP, 2)));
+        assert_eq!(parse("-n 9 5"), Ok((libc::SIGKILL, 3)));
+        assert_eq!(parse("-n9 5"), Ok((libc::SIGKILL, 2)));
+        assert_eq!(parse("-SIGINT 5"), Ok((libc::SIGINT, 2)));
+        assert_eq!(parse("-0 5"), Ok((0, 2)));
+        // The end of options may follow the signal; a second -N is a group.
+        assert_eq!(parse("-s TERM -- -5"), Ok((libc::SIGTERM, 4)));
+        assert_eq!(parse("-9 -15"), Ok((libc::SIGKILL, 2)));
+        assert_eq!(parse("-l 9 2"), Ok((-1, 2)));
+        assert_eq!(parse("-L"), Ok((-1, 2)));
+    }
+
+    #[test]
+    fn kill_usage_errors_as_bash() {
+        let needs = |o: &str| Err((Some(format!("kill: {o}: option requires an argument")), 1));
+        assert_eq!(parse("-s"), needs("-s"));
+        assert_eq!(parse("-l -n"), needs("-n"));
+        let bad = |s: &str| Err((Some(format!("kill: {s}: invalid signal specification")), 1));
+        assert_eq!(parse("-z"), bad("z"));
+        assert_eq!(parse("-"), bad(""));
+        assert_eq!(parse("-s FOO 1"), bad("FOO"));
+        assert_eq!(parse(""), Err((None, 2)));
+        assert_eq!(parse("-9"), Err((None, 2)));
+        assert_eq!(parse("--"), Err((None, 2)));
+    }
 }

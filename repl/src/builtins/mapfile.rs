@@ -1,6 +1,7 @@
 //! `mapfile` / `readarray`: the lines (or `-d` records) of stdin into an
 //! indexed array.
 
+use super::getopts::BuiltinOpt;
 use crate::exec::BoxFut;
 use crate::expand::Value;
 use crate::io::{Input, Streams};
@@ -16,9 +17,14 @@ struct Opts {
     trim: bool,
     fd: Option<i32>,
     name: String,
+    /// `-C`: code run every `quantum` records, with the index and the record.
+    callback: Option<String>,
+    quantum: usize,
 }
 
-fn parse(args: &[String]) -> Result<Opts, String> {
+/// The options from `getopts::scan`, the operands after them; an error is
+/// bash's message for a bad number (status 1).
+fn parse(opts: Vec<BuiltinOpt>, rest: &[String]) -> Result<Opts, String> {
     let mut o = Opts {
         delim: b'\n',
         count: 0,
@@ -27,57 +33,35 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         trim: false,
         fd: None,
         name: "MAPFILE".into(),
+        callback: None,
+        quantum: 5000,
     };
-    let mut i = 0;
-    let number = |v: Option<&String>, flag: char| -> Result<usize, String> {
-        let v = v.ok_or_else(|| format!("-{flag}: option requires an argument"))?;
-        v.parse().map_err(|_| {
-            format!(
-                "{v}: invalid {}",
-                if flag == 'u' {
-                    "file descriptor specification"
-                } else {
-                    "number"
-                }
-            )
-        })
+    let number = |v: &str, what: &str| -> Result<usize, String> {
+        v.parse().map_err(|_| format!("{v}: invalid {what}"))
     };
-    while let Some(a) = args.get(i) {
-        i += 1;
-        match a.as_str() {
-            "--" => break,
-            "-t" => o.trim = true,
-            "-d" => {
-                let d = args.get(i).ok_or("-d: option requires an argument")?;
-                o.delim = d.bytes().next().unwrap_or(0);
-                i += 1;
-            }
-            "-n" => {
-                o.count = number(args.get(i), 'n')?;
-                i += 1;
-            }
-            "-O" => {
-                o.origin = number(args.get(i), 'O')?;
-                i += 1;
-            }
-            "-s" => {
-                o.skip = number(args.get(i), 's')?;
-                i += 1;
-            }
-            "-u" => {
-                o.fd = Some(i32::try_from(number(args.get(i), 'u')?).map_err(|e| e.to_string())?);
-                i += 1;
-            }
-            f if f.starts_with('-') && f.len() > 1 => {
-                return Err(format!("{f}: invalid option"));
-            }
+    for opt in opts {
+        let v = opt.value.as_deref().unwrap_or_default();
+        match opt.letter {
+            't' => o.trim = true,
+            'd' => o.delim = v.bytes().next().unwrap_or(0),
+            'n' => o.count = number(v, "line count")?,
+            'O' => o.origin = number(v, "array origin")?,
+            's' => o.skip = number(v, "line count")?,
+            'C' => o.callback = Some(v.to_owned()),
+            'c' => match number(v, "callback quantum")? {
+                0 => return Err(format!("{v}: invalid callback quantum")),
+                n => o.quantum = n,
+            },
             _ => {
-                i -= 1;
-                break;
+                let fd = number(v, "file descriptor specification")?;
+                o.fd = Some(
+                    i32::try_from(fd)
+                        .map_err(|_| format!("{v}: invalid file descriptor specification"))?,
+                );
             }
         }
     }
-    if let Some(n) = args.get(i) {
+    if let Some(n) = rest.first() {
         o.name.clone_from(n);
     }
     Ok(o)
@@ -105,19 +89,24 @@ fn records(data: &[u8], o: &Opts) -> Vec<String> {
     out
 }
 
-/// `mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]`.
+/// `mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C
+/// callback [-c quantum]] [array]`.
 pub(super) fn mapfile<'a>(
     shell: &'a mut Shell,
     args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        let o = match parse(&args[1..]) {
+        let p = shell.err_prefix();
+        let o = match super::getopts::scan(io, &p, &args, "d:n:O:s:tu:C:c:").await {
+            Ok((opts, rest)) => parse(opts, rest),
+            Err(status) => return status,
+        };
+        let o = match o {
             Ok(o) => o,
             Err(e) => {
-                let p = shell.err_prefix();
                 io.err_line(&format!("{p}{}: {e}", args[0])).await;
-                return 2;
+                return 1;
             }
         };
         let data = match o.fd {
@@ -157,6 +146,23 @@ pub(super) fn mapfile<'a>(
         };
         for (k, rec) in records(&data, &o).into_iter().enumerate() {
             let at = o.origin + k;
+            // bash runs the callback before it stores the record; the
+            // callback sees the elements stored so far.
+            if let Some(cb) = o.callback.as_deref().filter(|_| (k + 1) % o.quantum == 0) {
+                items.sort_by_key(|(i, _)| *i);
+                if let Err(e) = shell
+                    .env
+                    .vars
+                    .assign(&o.name, Value::Indexed(items.clone()))
+                {
+                    io.err_line(&format!("{p}{}: {e}", args[0])).await;
+                    return 1;
+                }
+                let quoted = format!("'{}'", rec.replace('\'', "'\\''"));
+                shell
+                    .run_text_by_command(&format!("{cb} {at} {quoted}"), true)
+                    .await;
+            }
             items.retain(|(i, _)| *i != at);
             items.push((at, rec));
         }
@@ -174,10 +180,17 @@ pub(super) fn mapfile<'a>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::getopts::BuiltinOpts;
     use super::*;
 
     fn opts(s: &str) -> Opts {
-        parse(&s.split_whitespace().map(str::to_owned).collect::<Vec<_>>()).unwrap()
+        let argv: Vec<String> = std::iter::once("mapfile")
+            .chain(s.split_whitespace())
+            .map(str::to_owned)
+            .collect();
+        let mut scan = BuiltinOpts::new(&argv, "d:n:O:s:tu:C:c:");
+        let found: Vec<BuiltinOpt> = scan.by_ref().map(Result::unwrap).collect();
+        parse(found, scan.rest()).unwrap()
     }
 
     #[test]

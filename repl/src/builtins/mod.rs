@@ -1,7 +1,8 @@
 //! Builtin commands. Each takes the shell, its arguments (argv[0] included)
 //! and its streams, and returns an exit status.
 
-mod array_literal;
+mod alias;
+pub(crate) mod array_literal;
 mod basic;
 pub(crate) mod bind;
 pub(crate) mod compgen;
@@ -9,10 +10,13 @@ pub(crate) mod complete;
 mod control;
 mod declare_print;
 mod dirs;
+mod exec;
 mod fc;
+mod help;
 pub(crate) mod history;
 mod jobctl;
 mod mapfile;
+mod names;
 mod run;
 mod shellvars;
 pub(crate) use array_literal::{literal_value, Element};
@@ -45,37 +49,37 @@ type Builtin = for<'a> fn(&'a mut Shell, Vec<String>, &'a mut Streams) -> BoxFut
 const TABLE: &[(&str, &str, &str, Builtin)] = &[
     (
         ".",
-        ". file [arguments]",
+        ". filename [arguments]",
         "Run the commands of a file in this shell.",
         control::source,
     ),
     (
         ":",
-        ": [arguments]",
+        ":",
         "Do nothing, successfully.",
         basic::true_,
     ),
     (
         "[",
-        "[ expression ]",
+        "[ arg... ]",
         "Evaluate a conditional expression (like test).",
         wrappers::test,
     ),
     (
         "alias",
-        "alias [-p] [name[=value] ...]",
+        "alias [-p] [name[=value] ... ]",
         "Define or show aliases.",
-        control::alias,
+        alias::alias,
     ),
     (
         "bg",
-        "bg [jobspec ...]",
+        "bg [job_spec ...]",
         "Resume stopped jobs in the background.",
         jobctl::bg,
     ),
     (
         "bind",
-        "bind [-lpsvPSVX] [-m keymap] [-q name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function]",
+        "bind [-lpsvPSVX] [-m keymap] [-f filename] [-q name] [-u name] [-r keyseq] [-x keyseq:shell-command] [keyseq:readline-function or readline-command]",
         "Show or change key bindings (readline's names; the line editor is reedline).",
         bind::bind,
     ),
@@ -89,11 +93,11 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "builtin",
         "builtin [shell-builtin [arg ...]]",
         "Run a shell builtin, bypassing functions of the same name.",
-        control::builtin,
+        names::builtin,
     ),
     (
         "cd",
-        "cd [dir | -]",
+        "cd [-L|[-P [-e]] [-@]] [dir]",
         "Change the working directory.",
         basic::cd,
     ),
@@ -101,7 +105,7 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "command",
         "command [-pVv] command [arg ...]",
         "Run a command ignoring functions, or describe it.",
-        control::command,
+        names::command,
     ),
     (
         "compgen",
@@ -129,19 +133,19 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "declare",
-        "declare [-aixrpfF] [name[=value] ...]",
+        "declare [-aAfFgiIlnrtux] [name[=value] ...] or declare -p [-aAfFilnrtux] [name ...]",
         "Set variables and their attributes.",
         shellvars::declare,
     ),
     (
         "dirs",
-        "dirs [-clpv]",
+        "dirs [-clpv] [+N] [-N]",
         "Show the directory stack.",
         dirs::dirs,
     ),
     (
         "disown",
-        "disown [-h] [-ar] [jobspec ...]",
+        "disown [-h] [-ar] [jobspec ... | pid ...]",
         "Remove jobs from the table; they are not killed on exit.",
         jobctl::disown,
     ),
@@ -159,9 +163,9 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "exec",
-        "exec [-cl] [-a name] [command [arg ...]] [redirection ...]",
+        "exec [-cl] [-a name] [command [argument ...]] [redirection ...]",
         "Replace the shell with a command, or redirect the shell's descriptors.",
-        control::exec,
+        exec::exec,
     ),
     (
         "exit",
@@ -184,7 +188,7 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "fg",
-        "fg [jobspec]",
+        "fg [job_spec]",
         "Bring a job to the foreground.",
         jobctl::fg,
     ),
@@ -200,7 +204,12 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "Remember or display program locations.",
         hash::hash,
     ),
-    ("help", "help [builtin]", "Describe builtins.", basic::help),
+    (
+        "help",
+        "help [-dms] [pattern ...]",
+        "Describe builtins: -d one line each, -s the synopsis, -m as a manual page.",
+        help::help,
+    ),
     (
         "history",
         "history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]",
@@ -233,13 +242,13 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "mapfile",
-        "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]",
+        "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c quantum] [array]",
         "Read lines from stdin into an indexed array.",
         mapfile::mapfile,
     ),
     (
         "popd",
-        "popd",
+        "popd [-n] [+N | -N]",
         "Leave the top of the directory stack and go to the next.",
         dirs::popd,
     ),
@@ -249,28 +258,28 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "Print arguments under the control of a format.",
         wrappers::printf,
     ),
-    ("pwd", "pwd", "Print the working directory.", basic::pwd),
     (
         "pushd",
-        "pushd [dir]",
+        "pushd [-n] [+N | -N | dir]",
         "Push the working directory and go to dir.",
         dirs::pushd,
     ),
+    ("pwd", "pwd [-LP]", "Print the working directory.", basic::pwd),
     (
         "read",
-        "read [-ers] [-a array] [-d delim] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
+        "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]",
         "Read a line (or -d record) and split it into variables by IFS.",
         wired::read,
     ),
     (
         "readarray",
-        "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [array]",
+        "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c quantum] [array]",
         "Same as mapfile.",
         mapfile::mapfile,
     ),
     (
         "readonly",
-        "readonly [-ap] [name[=value] ...]",
+        "readonly [-aAf] [name[=value] ...] or readonly -p",
         "Make variables unchangeable.",
         shellvars::readonly,
     ),
@@ -288,7 +297,7 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "set",
-        "set [-eufxnCbm] [-o option-name] [--] [arg ...]",
+        "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]",
         "Set options and positional parameters.",
         shellvars::set,
     ),
@@ -306,13 +315,13 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "source",
-        "source file [arguments]",
+        "source filename [arguments]",
         "Run the commands of a file in this shell.",
         control::source,
     ),
     (
         "test",
-        "test [expression]",
+        "test [expr]",
         "Evaluate a conditional expression.",
         wrappers::test,
     ),
@@ -324,26 +333,26 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
     ),
     (
         "trap",
-        "trap [-lp] [[action] signal_spec ...]",
+        "trap [-lp] [[arg] signal_spec ...]",
         "Run a command when the shell exits or gets a signal.",
         wired::trap,
     ),
     ("true", "true", "Succeed.", basic::true_),
     (
         "type",
-        "type [-tpP] name [name ...]",
+        "type [-afptP] name [name ...]",
         "Tell what a name means to the shell.",
-        control::type_,
+        names::type_,
     ),
     (
         "typeset",
-        "typeset [-aixrpfF] [name[=value] ...]",
+        "typeset [-aAfFgiIlnrtux] name[=value] ... or typeset -p [-aAfFilnrtux] [name ...]",
         "Same as declare.",
         shellvars::declare,
     ),
     (
         "ulimit",
-        "ulimit [-SHabcdefiklmnpqrstuvxR] [limit]",
+        "ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]",
         "Show or set resource limits of the shell and its children.",
         ulimit::ulimit,
     ),
@@ -357,17 +366,17 @@ const TABLE: &[(&str, &str, &str, Builtin)] = &[
         "unalias",
         "unalias [-a] name [name ...]",
         "Remove aliases.",
-        control::unalias,
+        alias::unalias,
     ),
     (
         "unset",
-        "unset [-f] [-v] [name ...]",
+        "unset [-f] [-v] [-n] [name ...]",
         "Remove variables or functions.",
         shellvars::unset,
     ),
     (
         "wait",
-        "wait [-n] [jobspec | pid ...]",
+        "wait [-fn] [-p var] [id ...]",
         "Wait for jobs and return their status.",
         jobctl::wait,
     ),
@@ -386,6 +395,9 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 /// Runs the builtin `args[0]`.
 pub async fn run(shell: &mut Shell, args: Vec<String>, streams: &mut Streams) -> i32 {
     let Some(name) = args.first() else { return 0 };
+    if help::wants_help(&args) && lookup(name).is_some() {
+        return help::print_help(streams, name).await;
+    }
     match lookup(name) {
         Some(f) => f(shell, args, streams).await,
         None => 127,

@@ -526,10 +526,45 @@ fn digits(s: &[u8]) -> (usize, usize) {
 /// `'c` or `"c`: the code of the character after the quote (0 if none).
 fn char_code(a: &str) -> Option<u32> {
     let rest = a.strip_prefix(['\'', '"'])?;
-    // A byte that is not UTF-8 is its own value, as in bash.
-    Some(rest.chars().next().map_or(0, |c| {
-        crate::rawbytes::escaped_byte(c).map_or(u32::from(c), u32::from)
-    }))
+    let Some(c) = rest.chars().next() else {
+        return Some(0);
+    };
+    if crate::rawbytes::escaped_byte(c).is_none() {
+        return Some(u32::from(c));
+    }
+    // Not UTF-8 as Rust reads it: a lead byte and its continuation bytes
+    // still give their value (bash: `'\xF4\x91\x84\x91` is 0x111111);
+    // otherwise the byte is its own value.
+    let bytes = crate::rawbytes::decode(rest);
+    Some(lenient_utf8(&bytes))
+}
+
+/// The value of the UTF-8-shaped sequence at the start of `b`, without
+/// the check of the Unicode range; the first byte's value when it is not
+/// one (or is an overlong form).
+fn lenient_utf8(b: &[u8]) -> u32 {
+    let Some(&lead) = b.first() else {
+        return 0;
+    };
+    let (len, bits) = match lead {
+        0xC0..=0xDF => (2, lead & 0x1F),
+        0xE0..=0xEF => (3, lead & 0x0F),
+        0xF0..=0xF7 => (4, lead & 0x07),
+        _ => return u32::from(lead),
+    };
+    let tail = b.get(1..len).unwrap_or_default();
+    if tail.len() + 1 != len || tail.iter().any(|c| c & 0xC0 != 0x80) {
+        return u32::from(lead);
+    }
+    let v = tail
+        .iter()
+        .fold(u32::from(bits), |v, c| (v << 6) | u32::from(c & 0x3F));
+    // An overlong form is no character (bash).
+    let least = [0, 0, 0x80, 0x800, 0x1_0000][len];
+    if v < least {
+        return u32::from(lead);
+    }
+    v
 }
 
 /// bash's `sh_invalidnum`: the message depends on how the text starts.

@@ -20,11 +20,9 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt};
+use super::getopts::{BuiltinOptError, BuiltinOpts};
 
-/// bash's usage line (printed as `read: usage: …` after a usage error).
-pub const USAGE: &str = "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] \
-[-p prompt] [-t timeout] [-u fd] [name ...]";
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// What `read`'s options asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,12 +66,10 @@ impl ReadOptions {
 /// `read`'s option errors, in bash's words (without `corral: read: `).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
-    /// An unknown option letter (status 2, then [`USAGE`]).
-    #[error("-{0}: invalid option")]
-    InvalidOption(char),
-    /// An option without its argument (status 2, then [`USAGE`]).
-    #[error("-{0}: option requires an argument")]
-    MissingArgument(char),
+    /// An unknown option letter or one without its argument (status 2,
+    /// then the usage line), or `--help`.
+    #[error("{0}")]
+    Usage(BuiltinOptError),
     /// `-t` not a non-negative decimal (status 1).
     #[error("{0}: invalid timeout specification")]
     InvalidTimeout(String),
@@ -99,10 +95,7 @@ impl ReadError {
     /// Whether bash follows the message with `read: usage: …`.
     #[must_use]
     pub fn shows_usage(&self) -> bool {
-        matches!(
-            self,
-            ReadError::InvalidOption(_) | ReadError::MissingArgument(_)
-        )
+        matches!(self, ReadError::Usage(_))
     }
 }
 
@@ -126,57 +119,36 @@ pub fn parse_options(args: &[String]) -> Result<ReadOptions, ReadError> {
     };
     let mut exact = false;
     let mut delim = b'\n';
-    let mut i = 0;
-    while let Some(arg) = args.get(i) {
-        i += 1;
-        if arg == "--" {
-            break;
-        }
-        if !arg.starts_with('-') || arg == "-" {
-            i -= 1;
-            break;
-        }
-        for (at, c) in arg[1..].char_indices() {
-            if !"ersa:d:i:n:N:p:t:u:".contains(c) || c == ':' {
-                return Err(ReadError::InvalidOption(c));
+    let argv: Vec<String> = std::iter::once("read".to_owned())
+        .chain(args.iter().cloned())
+        .collect();
+    let mut opts = BuiltinOpts::new(&argv, "ersa:d:i:n:N:p:t:u:");
+    for opt in opts.by_ref() {
+        let opt = opt.map_err(ReadError::Usage)?;
+        let value = opt.value.unwrap_or_default();
+        match opt.letter {
+            'r' => o.raw = true,
+            's' => o.silent = true,
+            'e' => o.editor = true,
+            'a' => o.array = Some(value),
+            'd' => delim = value.bytes().next().unwrap_or(0),
+            'i' => o.initial = Some(value),
+            'p' => o.prompt = Some(value),
+            c @ ('n' | 'N') => {
+                o.nchars = Some(count(&value)?);
+                exact |= c == 'N';
             }
-            match c {
-                'r' => o.raw = true,
-                's' => o.silent = true,
-                'e' => o.editor = true,
-                _ => {
-                    let rest = &arg[1 + at + c.len_utf8()..];
-                    let value = if rest.is_empty() {
-                        let v = args.get(i).ok_or(ReadError::MissingArgument(c))?;
-                        i += 1;
-                        v.clone()
-                    } else {
-                        rest.to_owned()
-                    };
-                    match c {
-                        'a' => o.array = Some(value),
-                        'd' => delim = value.bytes().next().unwrap_or(0),
-                        'i' => o.initial = Some(value),
-                        'p' => o.prompt = Some(value),
-                        'n' | 'N' => {
-                            o.nchars = Some(count(&value)?);
-                            exact |= c == 'N';
-                        }
-                        't' => o.timeout = Some(timeout(&value)?),
-                        _ => {
-                            o.fd = super::test::parse_integer(&value)
-                                .and_then(|n| i32::try_from(n).ok())
-                                .filter(|n| *n >= 0)
-                                .ok_or(ReadError::InvalidFd(value))?;
-                        }
-                    }
-                    break;
-                }
+            't' => o.timeout = Some(timeout(&value)?),
+            _ => {
+                o.fd = super::test::parse_integer(&value)
+                    .and_then(|n| i32::try_from(n).ok())
+                    .filter(|n| *n >= 0)
+                    .ok_or(ReadError::InvalidFd(value))?;
             }
         }
     }
+    o.names = opts.rest().to_vec();
     o.delim = if exact { None } else { Some(delim) };
-    o.names = args[i.min(args.len())..].to_vec();
     Ok(o)
 }
 

@@ -120,6 +120,9 @@ pub(super) fn shift<'a>(
                 }
             },
         };
+        if args.len() > 2 {
+            return super::control::too_many_arguments(shell, io, "shift").await;
+        }
         let p = &mut shell.env.lang.positional;
         if n > p.len() {
             return 1;
@@ -408,6 +411,16 @@ async fn declare_common(
             status = 1;
             continue;
         }
+        if let (Some(sub), "export" | "readonly") = (&sub, builtin) {
+            // They take names only (bash): `export a[7]=8` sets nothing.
+            io.err_line(&format!(
+                "{}{builtin}: `{name}[{sub}]': not a valid identifier",
+                shell.err_prefix()
+            ))
+            .await;
+            status = 1;
+            continue;
+        }
         if d.nameref == Some(true) && sub.is_none() {
             let target = match &value {
                 Some(v) => Some(v.clone()),
@@ -467,13 +480,34 @@ async fn declare_common(
             status = 1;
             continue;
         }
-        if d.array && shell.env.vars.value(&name).is_none() && value.is_none() {
+        // `export -a x` / `readonly -A x` of an unset name make no array (bash).
+        let typed = value.is_some() || !matches!(builtin, "export" | "readonly");
+        let unset = shell.env.vars.value(&name).is_none();
+        if d.array && unset && value.is_none() && typed {
             let _ = shell.env.vars.assign(&name, Value::Indexed(Vec::new()));
         }
-        let is_assoc = matches!(shell.env.vars.value(&name), Some(Value::Assoc(_)));
-        if d.assoc && !is_assoc {
-            let _ = shell.env.vars.assign(&name, Value::Assoc(Vec::new()));
+        // A scalar becomes the array's element 0 (key "0") (bash).
+        let scalar = match shell.env.vars.value(&name) {
+            Some(Value::Scalar(v)) if typed && sub.is_none() => Some(v.clone()),
+            _ => None,
+        };
+        if let (true, false, Some(v)) = (d.array, d.assoc, &scalar) {
+            let _ = shell
+                .env
+                .vars
+                .assign(&name, Value::Indexed(vec![(0, v.clone())]));
         }
+        let is_assoc = matches!(shell.env.vars.value(&name), Some(Value::Assoc(_)));
+        if d.assoc && !is_assoc && typed {
+            let items = scalar
+                .map(|v| vec![("0".to_string(), v)])
+                .unwrap_or_default();
+            let _ = shell.env.vars.assign(&name, Value::Assoc(items));
+        }
+        if unset && (d.array || d.assoc) && typed {
+            shell.env.vars.entry(&name).unset_array = true;
+        }
+        let assigned = value.is_some();
         let compound = value
             .as_deref()
             .and_then(|v| v.strip_prefix('(')?.strip_suffix(')'));
@@ -530,6 +564,10 @@ async fn declare_common(
         }
         match d.export {
             Some(true) => shell.env.vars.export(&name, None),
+            // `set -a`: a value given here is exported too (bash).
+            _ if assigned && shell.env.lang.opts.allexport => {
+                shell.env.vars.export(&name, None);
+            }
             Some(false) => shell.env.vars.unexport(&name),
             None => {}
         }

@@ -139,35 +139,20 @@ pub(super) fn shopt<'a>(
     Box::pin(async move {
         let (mut set, mut unset, mut print, mut quiet, mut setopt) =
             (false, false, false, false, false);
-        let mut i = 1;
-        while let Some(a) = args.get(i) {
-            if a == "--" {
-                i += 1;
-                break;
+        let prefix = shell.err_prefix();
+        let (opts, names) = match super::getopts::scan(io, &prefix, &args, "pqsuo").await {
+            Ok(o) => o,
+            Err(status) => return status,
+        };
+        for o in opts {
+            match o.letter {
+                's' => set = true,
+                'u' => unset = true,
+                'p' => print = true,
+                'q' => quiet = true,
+                _ => setopt = true,
             }
-            let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
-                break;
-            };
-            for c in flags.chars() {
-                match c {
-                    's' => set = true,
-                    'u' => unset = true,
-                    'p' => print = true,
-                    'q' => quiet = true,
-                    'o' => setopt = true,
-                    _ => {
-                        let p = shell.err_prefix();
-                        io.err_line(&format!("{p}shopt: -{c}: invalid option"))
-                            .await;
-                        io.err_line("shopt: usage: shopt [-pqsu] [-o] [optname ...]")
-                            .await;
-                        return 2;
-                    }
-                }
-            }
-            i += 1;
         }
-        let names = &args[i..];
         if set && unset {
             let p = shell.err_prefix();
             io.err_line(&format!(

@@ -7,8 +7,7 @@
 //! EXIT, then signals by number, then DEBUG, ERR, RETURN) and [`list`]
 //! for `trap -l`. Errors are bash's words without `corral: trap: `.
 
-/// bash's usage line.
-pub const USAGE: &str = "trap [-lp] [[arg] signal_spec ...]";
+use super::getopts::{BuiltinOptError, BuiltinOpts};
 
 /// What a trap is set on. Ordered as `trap -p` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,11 +203,11 @@ pub enum TrapCommand {
 /// Why (part of) a `trap` command failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TrapError {
-    /// An unknown option (status 2, then the usage line).
-    #[error("-{0}: invalid option")]
-    InvalidOption(char),
+    /// An unknown option (status 2, then the usage line), or `--help`.
+    #[error("{0}")]
+    Options(BuiltinOptError),
     /// Not enough operands (status 2: only the usage line is printed).
-    #[error("usage: {USAGE}")]
+    #[error("usage: {}", super::help::usage("trap"))]
     Usage,
     /// A specification that names nothing (status 1; the others still apply).
     #[error("{0}: invalid signal specification")]
@@ -230,28 +229,20 @@ impl TrapError {
 /// invalid specifications among them (reported, then skipped).
 ///
 /// # Errors
-/// [`TrapError::InvalidOption`] or [`TrapError::Usage`]: nothing is done.
+/// [`TrapError::Options`] or [`TrapError::Usage`]: nothing is done.
 pub fn parse_trap(args: &[String]) -> Result<(TrapCommand, Vec<TrapError>), TrapError> {
     let (mut list, mut print) = (false, false);
-    let mut i = 0;
-    while let Some(a) = args.get(i) {
-        if a == "--" {
-            i += 1;
-            break;
+    let argv: Vec<String> = std::iter::once("trap".to_owned())
+        .chain(args.iter().cloned())
+        .collect();
+    let mut opts = BuiltinOpts::new(&argv, "lp");
+    for opt in opts.by_ref() {
+        match opt.map_err(TrapError::Options)?.letter {
+            'l' => list = true,
+            _ => print = true,
         }
-        if !a.starts_with('-') || a == "-" {
-            break;
-        }
-        for c in a[1..].chars() {
-            match c {
-                'l' => list = true,
-                'p' => print = true,
-                _ => return Err(TrapError::InvalidOption(c)),
-            }
-        }
-        i += 1;
     }
-    let rest = &args[i.min(args.len())..];
+    let rest = opts.rest();
     let decode = |specs: &[String]| {
         let mut targets = Vec::new();
         let mut errors = Vec::new();

@@ -2,12 +2,11 @@
 //! inherit. Values are in bash's units (blocks of 512 bytes for `-f` and
 //! `-c`, kilobytes for memory sizes); setting without `-S`/`-H` sets both.
 
+use super::getopts::{BuiltinOptError, BuiltinOpts};
 use super::out;
 use crate::exec::BoxFut;
 use crate::io::Streams;
 use crate::shell::Shell;
-
-const USAGE: &str = "ulimit: usage: ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]";
 
 /// (letter, description, unit shown, bytes per unit), in `ulimit -a`'s order.
 const LIMITS: &[(char, &str, &str, u64)] = &[
@@ -33,8 +32,8 @@ const LIMITS: &[(char, &str, &str, u64)] = &[
 /// Why `ulimit` failed: bash's message and status.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 enum UlimitError {
-    #[error("-{0}: invalid option")]
-    InvalidOption(char),
+    #[error("{0}")]
+    Options(BuiltinOptError),
     #[error("{0}: invalid number")]
     InvalidNumber(String),
     #[error("{0}: limit out of range")]
@@ -48,7 +47,7 @@ enum UlimitError {
 impl UlimitError {
     fn status(&self) -> i32 {
         match self {
-            UlimitError::InvalidOption(_) => 2,
+            UlimitError::Options(_) => 2,
             _ => 1,
         }
     }
@@ -66,27 +65,20 @@ struct Args {
 
 fn parse(args: &[String]) -> Result<Args, UlimitError> {
     let mut a = Args::default();
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        if w == "--" {
-            i += 1;
-            break;
+    let argv: Vec<String> = std::iter::once("ulimit".to_owned())
+        .chain(args.iter().cloned())
+        .collect();
+    let optstring: String = "SHa".chars().chain(LIMITS.iter().map(|l| l.0)).collect();
+    let mut opts = BuiltinOpts::new(&argv, &optstring);
+    for opt in opts.by_ref() {
+        match opt.map_err(UlimitError::Options)?.letter {
+            'S' => a.soft = true,
+            'H' => a.hard = true,
+            'a' => a.all = true,
+            c => a.letters.push(c),
         }
-        let Some(flags) = w.strip_prefix('-').filter(|f| !f.is_empty()) else {
-            break;
-        };
-        for c in flags.chars() {
-            match c {
-                'S' => a.soft = true,
-                'H' => a.hard = true,
-                'a' => a.all = true,
-                c if LIMITS.iter().any(|l| l.0 == c) => a.letters.push(c),
-                c => return Err(UlimitError::InvalidOption(c)),
-            }
-        }
-        i += 1;
     }
-    a.value = args.get(i).cloned();
+    a.value = opts.rest().first().cloned();
     if a.letters.is_empty() {
         a.letters.push('f');
     }
@@ -211,10 +203,11 @@ pub(super) fn ulimit<'a>(
                 if let Err(s) = out(io, &text).await {
                     return s;
                 }
-                io.err_line(&format!("{prefix}ulimit: {e}")).await;
-                if let UlimitError::InvalidOption(_) = e {
-                    io.err_line(USAGE).await;
+                if let UlimitError::Options(e) = e {
+                    let usage = super::help::usage("ulimit");
+                    return e.report(io, &format!("{prefix}ulimit: "), &usage).await;
                 }
+                io.err_line(&format!("{prefix}ulimit: {e}")).await;
                 e.status()
             }
         }
@@ -238,7 +231,7 @@ mod tests {
         assert_eq!(parse(&[]).unwrap().letters, vec!['f']);
         assert_eq!(
             parse(&words("-f -42")),
-            Err(UlimitError::InvalidOption('4'))
+            Err(UlimitError::Options(BuiltinOptError::Invalid('-', '4')))
         );
         assert_eq!(
             parse(&words("-f -- -42")).unwrap().value.as_deref(),

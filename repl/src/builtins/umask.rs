@@ -3,11 +3,10 @@
 //! Pure: the wrapper reads the current mask, passes it to [`new_mask`],
 //! sets the result with `umask(2)` (the kernel keeps its low 9 bits) and
 //! prints [`UmaskArgs::output`]. Errors are bash's words without the
-//! `corral: umask: ` prefix; usage errors are followed by
-//! `umask: usage: {USAGE}`.
+//! `corral: umask: ` prefix; option errors ([`UmaskError::Usage`]) are
+//! reported by [`BuiltinOptError::report`] (usage line, status 2).
 
-/// bash's usage line.
-pub const USAGE: &str = "umask [-p] [-S] [mode]";
+use super::getopts::{BuiltinOptError, BuiltinOpts};
 
 /// `umask`'s arguments.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,9 +22,9 @@ pub struct UmaskArgs {
 /// Why `umask` failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UmaskError {
-    /// An unknown option (status 2, then the usage line).
-    #[error("-{0}: invalid option")]
-    InvalidOption(char),
+    /// An unknown option (status 2, then the usage line), or `--help`.
+    #[error("{0}")]
+    Usage(BuiltinOptError),
     /// A mode starting with a digit that is not octal or exceeds 07777.
     #[error("{0}: octal number out of range")]
     OctalRange(String),
@@ -42,7 +41,7 @@ impl UmaskError {
     #[must_use]
     pub fn status(&self) -> i32 {
         match self {
-            UmaskError::InvalidOption(_) => 2,
+            UmaskError::Usage(_) => 2,
             _ => 1,
         }
     }
@@ -51,28 +50,20 @@ impl UmaskError {
 /// Parses `umask`'s arguments (without `umask`).
 ///
 /// # Errors
-/// [`UmaskError::InvalidOption`].
+/// [`UmaskError::Usage`].
 pub fn parse_args(args: &[String]) -> Result<UmaskArgs, UmaskError> {
     let mut out = UmaskArgs::default();
-    let mut i = 0;
-    while let Some(a) = args.get(i) {
-        if a == "--" {
-            i += 1;
-            break;
+    let argv: Vec<String> = std::iter::once("umask".to_owned())
+        .chain(args.iter().cloned())
+        .collect();
+    let mut opts = BuiltinOpts::new(&argv, "pS");
+    for opt in opts.by_ref() {
+        match opt.map_err(UmaskError::Usage)?.letter {
+            'p' => out.reusable = true,
+            _ => out.symbolic = true,
         }
-        if !a.starts_with('-') || a == "-" {
-            break;
-        }
-        for c in a[1..].chars() {
-            match c {
-                'p' => out.reusable = true,
-                'S' => out.symbolic = true,
-                _ => return Err(UmaskError::InvalidOption(c)),
-            }
-        }
-        i += 1;
     }
-    out.mode = args.get(i).cloned();
+    out.mode = opts.rest().first().cloned();
     Ok(out)
 }
 

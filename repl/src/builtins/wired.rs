@@ -26,19 +26,23 @@ pub(super) fn getopts<'a>(
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
-        if args.len() < 3 {
-            io.err_line(&format!("getopts: usage: {}", go::USAGE)).await;
+        let prefix = shell.err_prefix();
+        let operands = match go::scan(io, &prefix, &args, "").await {
+            Ok((_, operands)) => operands,
+            Err(status) => return status,
+        };
+        let [optstring, name, rest @ ..] = operands else {
+            io.err_line(&super::help::usage("getopts")).await;
             return 2;
-        }
-        let name = &args[2];
-        let words = if args.len() > 3 {
-            args[3..].to_vec()
-        } else {
+        };
+        let words = if rest.is_empty() {
             shell.env.lang.positional.clone()
+        } else {
+            rest.to_vec()
         };
         let optind = shell.env.vars.get("OPTIND").map(str::to_owned);
         shell.env.lang.getopts.sync(optind.as_deref());
-        let r = go::getopts(&args[1], &words, &mut shell.env.lang.getopts);
+        let r = go::getopts(optstring, &words, &mut shell.env.lang.getopts);
         if let Some(d) = &r.diagnostic {
             io.err_line(&d.message(&shell.env.arg0)).await;
         }
@@ -78,11 +82,16 @@ pub(super) fn getopts<'a>(
 
 /// `times`.
 pub(super) fn times<'a>(
-    _shell: &'a mut Shell,
-    _args: Vec<String>,
+    shell: &'a mut Shell,
+    args: Vec<String>,
     io: &'a mut Streams,
 ) -> BoxFut<'a, i32> {
     Box::pin(async move {
+        // No options, but a word like `-x` is refused as one (bash).
+        let prefix = shell.err_prefix();
+        if let Err(status) = go::scan(io, &prefix, &args, "").await {
+            return status;
+        }
         let [user, sys, child_user, child_sys] = crate::sys::cpu_times();
         let text = super::times::times(user, sys, child_user, child_sys);
         out(io, &text).await.err().unwrap_or(0)
@@ -242,11 +251,13 @@ pub(super) fn read<'a>(
         let prefix = shell.err_prefix();
         let opts = match rd::parse_options(&args[1..]) {
             Ok(o) => o,
+            Err(rd::ReadError::Usage(e)) => {
+                return e
+                    .report(io, &format!("{prefix}read: "), &super::help::usage("read"))
+                    .await;
+            }
             Err(e) => {
                 io.err_line(&format!("{prefix}read: {e}")).await;
-                if e.shows_usage() {
-                    io.err_line(&format!("read: usage: {}", rd::USAGE)).await;
-                }
                 return e.status();
             }
         };
@@ -401,11 +412,13 @@ pub(super) fn trap<'a>(
         let prefix = shell.err_prefix();
         let (command, errors) = match ts::parse_trap(&args[1..]) {
             Ok(parsed) => parsed,
+            Err(ts::TrapError::Options(e)) => {
+                return e
+                    .report(io, &format!("{prefix}trap: "), &super::help::usage("trap"))
+                    .await;
+            }
             Err(e) => {
-                if let ts::TrapError::InvalidOption(_) = e {
-                    io.err_line(&format!("{prefix}trap: {e}")).await;
-                }
-                io.err_line(&format!("trap: usage: {}", ts::USAGE)).await;
+                io.err_line(&super::help::usage("trap")).await;
                 return e.status();
             }
         };
@@ -473,11 +486,17 @@ pub(super) fn umask<'a>(
             Ok((a, mask))
         }) {
             Ok(p) => p,
+            Err(um::UmaskError::Usage(e)) => {
+                return e
+                    .report(
+                        io,
+                        &format!("{prefix}umask: "),
+                        &super::help::usage("umask"),
+                    )
+                    .await;
+            }
             Err(e) => {
                 io.err_line(&format!("{prefix}umask: {e}")).await;
-                if let um::UmaskError::InvalidOption(_) = e {
-                    io.err_line(&format!("umask: usage: {}", um::USAGE)).await;
-                }
                 return e.status();
             }
         };
@@ -501,6 +520,8 @@ pub(crate) fn now() -> i64 {
 pub(super) struct ShellClock {
     /// The shell's start (`-2`).
     pub(super) started: i64,
+    /// The exported `TZ` (`None`: unset or not exported).
+    pub(super) tz: Option<String>,
 }
 
 impl super::printf::Clock for ShellClock {
@@ -513,6 +534,7 @@ impl super::printf::Clock for ShellClock {
     fn strftime(&self, format: &str, secs: i64) -> String {
         // bash formats into 128 bytes (with the NUL): a longer result is
         // nothing at all.
+        crate::sys::set_tz(self.tz.as_deref());
         let s = crate::sys::strftime_local(format, secs);
         if s.len() >= 128 {
             String::new()

@@ -78,8 +78,12 @@ pub(super) fn printf<'a>(
             .await;
             return 2;
         };
+        let tz = shell.env.vars.var("TZ").filter(|v| v.exported);
         let clock = super::wired::ShellClock {
             started: shell.env.lang.started,
+            tz: tz
+                .and_then(|v| v.value.as_ref()?.first())
+                .map(str::to_owned),
         };
         let (bytes, errors) = super::printf::printf_with(format, &rest[1..], &clock);
         for e in &errors {

@@ -63,9 +63,14 @@ fn evaluate<E: ExpandEnv + ?Sized>(env: &mut E, expanded: &str) -> Result<i64, E
         nounset: env.option(ExpandOption::NoUnset),
         env,
         err: RefCell::new(None),
+        warnings: RefCell::new(Vec::new()),
     };
     let r = la::eval(&unquote_subscripts(expanded), &mut vars);
-    if let Some(e) = vars.err.into_inner() {
+    let Vars { err, warnings, .. } = vars;
+    for w in warnings.into_inner() {
+        env.warn(&w);
+    }
+    if let Some(e) = err.into_inner() {
         return Err(e);
     }
     r.map_err(|e| error(expanded, e))
@@ -237,6 +242,9 @@ struct Vars<'e, E: ?Sized> {
     env: &'e mut E,
     nounset: bool,
     err: RefCell<Option<ExpandError>>,
+    /// Messages that do not stop the evaluation (bash's `a: bad array
+    /// subscript` for a negative index before the first element).
+    warnings: RefCell<Vec<String>>,
 }
 
 impl<E: ExpandEnv + ?Sized> la::Vars for Vars<'_, E> {
@@ -245,9 +253,15 @@ impl<E: ExpandEnv + ?Sized> la::Vars for Vars<'_, E> {
             None => None,
             Some(Value::Scalar(s)) => (index.unwrap_or(0) == 0).then_some(s),
             Some(Value::Indexed(v)) => {
-                let i = index.unwrap_or(0);
+                let i = i128::from(index.unwrap_or(0));
                 let i = if i < 0 {
-                    v.last().map_or(0, |(k, _)| *k as i64 + 1) + i
+                    // An index may be i64::MAX: one past it needs i128.
+                    let i = v.last().map_or(0, |(k, _)| *k as i128 + 1) + i;
+                    if i < 0 {
+                        let msg = format!("{name}: bad array subscript");
+                        self.warnings.borrow_mut().push(msg);
+                    }
+                    i
                 } else {
                     i
                 };
@@ -275,6 +289,12 @@ impl<E: ExpandEnv + ?Sized> la::Vars for Vars<'_, E> {
 
     fn set(&mut self, name: &str, index: Option<i64>, value: i64) {
         if let Err(msg) = self.env.assign(name, index, value.to_string()) {
+            // A negative index before the first element: bash says so and
+            // goes on with the expression's value.
+            if index.is_some_and(|i| i < 0) && msg.ends_with("bad array subscript") {
+                self.warnings.get_mut().push(msg);
+                return;
+            }
             let e = self.err.get_mut();
             if e.is_none() {
                 *e = Some(ExpandError::Assign(msg));

@@ -100,7 +100,8 @@ pub async fn fields<E: ExpandEnv + ?Sized>(
         nocase: env.option(ExpandOption::NoCaseGlob),
         extglob,
         globstar: env.option(ExpandOption::GlobStar),
-        dots: env.option(ExpandOption::GlobDots),
+        // With GLOBIGNORE set and not null, `.` and `..` never match (bash).
+        dots: env.option(ExpandOption::GlobDots) && ignore.is_empty(),
     };
     let (nullglob, failglob) = (
         env.option(ExpandOption::NullGlob),

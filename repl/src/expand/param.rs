@@ -77,7 +77,15 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
                     return Err(ExpandError::Unbound(name.clone()));
                 }
             }
+            // bash 5.2 looks up a nameref to an element (`declare -n r='a[1]'`)
+            // as a variable named `a[1]` here, which never exists: `${#r}`
+            // is 0, except under `set -u`, where it takes the element's
+            // (or the joined elements') length.
+            let element_ref = matches!(&pe.param, Param::Named(n)
+                if !pe.indirect && env.nameref(n).is_some_and(|t| t.contains('[')));
             let n = match &value {
+                _ if element_ref && !nounset(env) => 0,
+                PVal::List(v, _) if element_ref => v.join(" ").chars().count(),
                 PVal::Unset => 0,
                 PVal::Str(s) => s.chars().count(),
                 PVal::List(v, _) => v.len(),
@@ -93,7 +101,9 @@ pub(super) async fn expand<E: ExpandEnv + ?Sized>(
         }
         ParamOp::Alternative { colon, word } => {
             if missing(&value, *colon, || q.quoted() && ifs_empty(env)) {
-                if q.quoted() {
+                // `"${a[@]+x}"` of no elements is no word, like `"${a[@]}"`.
+                let no_words = matches!(&value, PVal::List(v, false) if v.is_empty());
+                if q.quoted() && !no_words {
                     b.touch();
                 }
             } else {
@@ -280,11 +290,12 @@ async fn fetch<E: ExpandEnv + ?Sized>(env: &mut E, p: &Param) -> Result<PVal, Ex
             Some(Value::Indexed(v)) => {
                 let i = arith::eval(env, index).await?;
                 let i = if i < 0 {
-                    let top = v.last().map_or(0, |(k, _)| *k as i64 + 1);
-                    if top + i < 0 {
+                    // An index may be i64::MAX: one past it needs i128.
+                    let top = v.last().map_or(0, |(k, _)| *k as i128 + 1);
+                    if top + i128::from(i) < 0 {
                         env.warn(&format!("{name}: bad array subscript"));
                     }
-                    top + i
+                    i64::try_from(top + i128::from(i)).unwrap_or(-1)
                 } else {
                     i
                 };
@@ -490,14 +501,19 @@ fn array_slice<E: ExpandEnv + ?Sized>(
         let (a, z) = slice(items.len(), off, len)?;
         return Ok(items.into_iter().skip(a).take(z - a).collect());
     };
-    let top = v.last().map_or(0, |(k, _)| *k as i64 + 1);
-    let start = if off < 0 { top + off } else { off };
+    // An index may be i64::MAX: one past it needs i128.
+    let top = v.last().map_or(0, |(k, _)| *k as i128 + 1);
+    let start = if off < 0 {
+        top + i128::from(off)
+    } else {
+        i128::from(off)
+    };
     if start < 0 {
         return Ok(Vec::new());
     }
     let take = len.map_or(usize::MAX, |(l, _)| usize::try_from(l).unwrap_or(0));
     Ok(v.into_iter()
-        .filter(|(k, _)| *k as i64 >= start)
+        .filter(|(k, _)| *k as i128 >= start)
         .take(take)
         .map(|(_, s)| s)
         .collect())

@@ -35,6 +35,13 @@ impl Shell {
         let mut chunk = String::new();
         let mut lines = text.split_inclusive('\n').peekable();
         let mut line_base = 0u32;
+        // `eval`'s text counts on from the `eval` command's line (bash).
+        let eval_line = self.env.lang.lineno;
+        let outer = if eval {
+            eval_line.saturating_sub(1)
+        } else {
+            self.env.lang.line_base
+        };
         while let Some(line) = lines.next() {
             chunk.push_str(line);
             let at_end = lines.peek().is_none();
@@ -55,17 +62,18 @@ impl Shell {
             match parsed {
                 Err(e) if e.is_incomplete() && !at_end => continue,
                 Ok((program, open_heredocs)) => {
-                    self.env.lang.line_base = saved + line_base;
+                    self.env.lang.line_base = outer + line_base;
                     self.heredoc_warnings(&open_heredocs);
                     status = self.run_program(&program).await;
                     self.env.lang.line_base = saved;
                 }
                 Err(e) if eval => {
+                    self.env.lang.lineno = eval_line;
                     self.eval_syntax_error(&e, src, line_base);
                     return 2;
                 }
                 Err(e) => {
-                    self.env.lang.line_base = saved + line_base;
+                    self.env.lang.line_base = outer + line_base;
                     self.syntax_error(&e, src);
                     self.env.lang.line_base = saved;
                     return 2;
@@ -76,6 +84,12 @@ impl Shell {
             if self.unwinding() {
                 break;
             }
+        }
+        if !eval && self.env.lang.discard_to_top && self.flow == Some(super::Flow::Discard) {
+            // `-c`: bash's top level ends the command string.
+            self.flow = None;
+            self.env.lang.discard_to_top = false;
+            return 1;
         }
         status
     }

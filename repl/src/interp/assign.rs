@@ -357,7 +357,10 @@ impl Shell {
         }
         result.map_err(|e| {
             let status = self.fail(&format!("corral: {e}"));
-            if !self.interactive {
+            if !self.interactive && self.env.lang.opts.posix {
+                // POSIX: an assignment error ends a non-interactive shell.
+                self.exit_status = Some(status);
+            } else if !self.interactive {
                 // bash: assigning a readonly variable abandons the command line.
                 self.discard(status);
             }

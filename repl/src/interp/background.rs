@@ -2,9 +2,10 @@
 //! process job (one process group); anything else (a builtin, a compound
 //! command, a function, an and-or list) is a future job running a subshell.
 //!
-//! `$!` is the last process's pid for a process job, and the jobspec `%N`
-//! for a future job (which has no pid of its own): `wait $!` and `kill $!`
-//! accept both.
+//! `$!` is the last process's pid for a process job. A future job gets a
+//! pid from an anchor process the kernel starts with it
+//! ([`JobOptions::anchor`]): signals sent to that pid from anywhere reach
+//! the job, and `wait $!` and `kill $!` resolve it to the job.
 //!
 //! In a script (`set +o bgquiet`, the default when not interactive) a
 //! background job's output is also copied to the shell's own stdout and
@@ -12,7 +13,7 @@
 
 use corral_kernel::{Job, JobOptions, OutputStream};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::builtins;
 use crate::exec::use_program;
@@ -59,6 +60,8 @@ impl Shell {
                         let args: Vec<String> =
                             s.words[1..].iter().filter_map(|w| w.literal()).collect();
                         self.is_external(&name, &args, piped)
+                            && self.program_found(&name)
+                            && !s.assignments.iter().any(|a| a.name == "PATH")
                     }),
                 _ => false,
             });
@@ -83,6 +86,26 @@ impl Shell {
             tokio::task::yield_now().await;
         }
         0
+    }
+
+    /// Whether the program `name` would be found. One that would not runs
+    /// as an in-process job, which reports the failure on the job's own
+    /// stderr and ends with its status (127), as bash's child does; a
+    /// temporary `PATH=…` takes the same way.
+    /// So does one the kernel cannot exec: a directory, a file without
+    /// execute permission, or one that is neither a binary nor a `#!`
+    /// script (bash runs that as a shell script, in the job).
+    pub(crate) fn program_found(&self, name: &str) -> bool {
+        let file = if name.contains('/') {
+            Some(self.env.absolute_path(name))
+        } else {
+            let path = self.env.vars.get("PATH");
+            match self.env.lang.hashed.pinned(path, name) {
+                Some(f) => Some(std::path::PathBuf::from(f)),
+                None => crate::exec::find_on_path(&self.env, name),
+            }
+        };
+        file.is_some_and(|f| execs_directly(&f))
     }
 
     /// A command name known without running anything: a literal word, or
@@ -123,6 +146,8 @@ impl Shell {
         let pids: Vec<u32> = job.pids().into_iter().map(u32::from).collect();
         self.env.last_bg = Some(match pids.last() {
             Some(pid) => pid.to_string(),
+            // A job without a pid (the shell starts none: a future
+            // job's anchor failing fails its spawn).
             None => format!("%{}", id.0),
         });
         self.jobs.add_background(id);
@@ -234,6 +259,15 @@ impl Shell {
             sub.env.lang.sync_hooks();
         }
         sub.env.lang.loop_depth = 0;
+        // `$BASHPID` is the anchor's in the job's shell; for `( … ) &`, in
+        // the subshell it runs (bash forks once for both).
+        let lone_subshell = and_or.rest.is_empty()
+            && !and_or.first.bang
+            && matches!(
+                &and_or.first.commands[..],
+                [Command::Compound(c, _)] if matches!(c.kind, crate::lang::ast::CompoundKind::Subshell(_))
+            );
+        let depth = sub.env.lang.subshell + u32::from(lone_subshell);
         let and_or = and_or.clone();
         // Background jobs read /dev/null unless redirected, like process jobs.
         if matches!(sub.fds.std.stdin, Input::Inherit) {
@@ -241,11 +275,12 @@ impl Shell {
         }
         let spawned = self.env.kernel.spawn_future(
             text.to_string(),
-            JobOptions::default(),
+            JobOptions::default().anchor(true),
             move |ctx| async move {
                 sub.fds.std.stdout = Output::Stream(ctx.stdout.clone());
                 sub.fds.std.stderr = Output::Stream(ctx.stderr.clone());
                 sub.future = Some(ctx.clone());
+                sub.env.lang.own_pid = ctx.pid().map(|p| (p.as_raw(), depth));
                 tokio::select! {
                     s = sub.run_and_or(&and_or) => {
                         let s = sub.exit_status.unwrap_or(s);
@@ -261,7 +296,7 @@ impl Shell {
     /// Copies a background job's output to the shell's stdout and stderr
     /// as it is written.
     fn pass_through(&mut self, job: &Job) {
-        self.passthrough.retain(|(_, h)| !h.is_finished());
+        self.passthrough.retain(|c| !c.task.is_finished());
         for (stream, fd) in [(job.stdout().clone(), 1), (job.stderr().clone(), 2)] {
             let target = if fd == 1 {
                 &self.fds.std.stdout
@@ -280,8 +315,13 @@ impl Shell {
                     Err(_) => continue,
                 },
             };
-            self.passthrough
-                .push((job.id(), tokio::spawn(copy_stream(stream, sink))));
+            let (copied_tx, copied) = watch::channel(0);
+            self.passthrough.push(Copier {
+                job: job.id(),
+                stream: stream.clone(),
+                copied,
+                task: tokio::spawn(copy_stream(stream, sink, copied_tx)),
+            });
         }
     }
 
@@ -321,23 +361,32 @@ impl Shell {
         tx
     }
 
-    /// Waits until the passed-through output of every finished job is
-    /// written, so that `cmd & wait; echo` prints cmd's output first, as
-    /// bash does. A leftover process holding a job's pipe open gets a
+    /// Waits until what every job has written so far is passed through,
+    /// and the copies of finished jobs are done, so that `cmd & wait; echo`
+    /// prints cmd's output first, and output a job wrote before another
+    /// job ended comes before what the shell prints next, as with bash's
+    /// direct writes. A leftover process holding a job's pipe open gets a
     /// deadline, as the kernel gives it.
     pub(crate) async fn settle_passthrough(&mut self) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
         let mut live = Vec::new();
-        for (id, mut h) in std::mem::take(&mut self.passthrough) {
+        for mut c in std::mem::take(&mut self.passthrough) {
             let finished = self
                 .env
                 .kernel
-                .job(id)
+                .job(c.job)
                 .map_or(true, |j| j.state().is_finished());
-            if finished && tokio::time::timeout_at(deadline, &mut h).await.is_ok() {
-                continue;
+            if finished {
+                if tokio::time::timeout_at(deadline, &mut c.task).await.is_ok() {
+                    continue;
+                }
+            } else {
+                let written = c.stream.stats().written;
+                let mut copied = c.copied.clone();
+                // Err: the copier ended (its sink closed); nothing more comes.
+                let _ = tokio::time::timeout_at(deadline, copied.wait_for(|&n| n >= written)).await;
             }
-            live.push((id, h));
+            live.push(c);
         }
         self.passthrough = live;
         if let Some((tx, _)) = &self.passthrough_sink {
@@ -352,9 +401,12 @@ impl Shell {
     /// the shell exits.
     pub(crate) async fn finish_passthrough(&mut self) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(200);
-        for (_, mut h) in std::mem::take(&mut self.passthrough) {
-            if tokio::time::timeout_at(deadline, &mut h).await.is_err() {
-                h.abort();
+        for mut c in std::mem::take(&mut self.passthrough) {
+            if tokio::time::timeout_at(deadline, &mut c.task)
+                .await
+                .is_err()
+            {
+                c.task.abort();
             }
         }
         if let Some((tx, mut task)) = self.passthrough_sink.take() {
@@ -364,6 +416,15 @@ impl Shell {
             }
         }
     }
+}
+
+/// One stream of a background job being copied out.
+pub(crate) struct Copier {
+    job: corral_kernel::JobId,
+    stream: OutputStream,
+    /// The stream offset up to which the copy has been handed on.
+    copied: watch::Receiver<u64>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 /// What the shell's passthrough writer is sent.
@@ -388,9 +449,10 @@ enum Target {
     Own(Output),
 }
 
-async fn copy_stream(stream: OutputStream, mut sink: Target) {
+async fn copy_stream(stream: OutputStream, mut sink: Target, copied: watch::Sender<u64>) {
     let mut follow = stream.follow(0);
     while let Some(chunk) = follow.next_chunk().await {
+        let end = chunk.offset + chunk.data.len() as u64;
         let ok = match &mut sink {
             Target::Shared(tx, err) => tx.send(Piece::Data(*err, chunk.data)).await.is_ok(),
             Target::Own(out) => crate::io::write_to(out, &chunk.data).await.is_ok(),
@@ -398,5 +460,25 @@ async fn copy_stream(stream: OutputStream, mut sink: Target) {
         if !ok {
             break;
         }
+        copied.send_replace(end);
     }
+}
+
+/// Whether `file` is a regular file with execute permission that starts as
+/// a binary or a `#!` script.
+fn execs_directly(file: &std::path::Path) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(file) else {
+        return false;
+    };
+    if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+        return false;
+    }
+    let mut head = [0u8; 4];
+    let Ok(mut f) = std::fs::File::open(file) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    head[..n].starts_with(b"#!") || head[..n] == *b"\x7fELF"
 }

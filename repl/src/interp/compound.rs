@@ -47,7 +47,12 @@ impl Shell {
                 let items = match words {
                     Some(words) => match ex::fields(self, words).await {
                         Ok(w) => w,
-                        Err(e) => return self.expand_failed(&e),
+                        Err(e) => {
+                            // The loop's own failure: `set -e` applies to it.
+                            let status = self.expand_failed(&e);
+                            self.check_errexit(status);
+                            return status;
+                        }
                     },
                     None => self.env.lang.positional.clone(),
                 };
@@ -256,7 +261,11 @@ impl Shell {
         self.trace_text(format!("case {} in", word.raw)).await;
         let subject = match ex::string(self, word).await {
             Ok(s) => s,
-            Err(e) => return self.expand_failed(&e),
+            Err(e) => {
+                let status = self.expand_failed(&e);
+                self.check_errexit(status);
+                return status;
+            }
         };
         let mut status = 0;
         let mut i = 0;

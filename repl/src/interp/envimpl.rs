@@ -12,34 +12,11 @@ use crate::shell::Shell;
 
 impl ExpandEnv for Shell {
     fn value(&self, name: &str) -> Option<Value> {
-        let lang = &self.env.lang;
-        let scalar = |s: String| Some(Value::Scalar(s));
-        match name {
-            "RANDOM" => {
-                if let Some(seed) = self.env.vars.take_random_seed() {
-                    lang.seed_random(seed);
-                }
-                scalar(lang.next_random().to_string())
-            }
-            "LINENO" => scalar(lang.lineno.to_string()),
-            "_" => scalar(lang.last_arg.clone()),
-            "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
-            "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
-            "FUNCNAME" | "BASH_SOURCE" | "BASH_LINENO" => lang
-                .stack_array(name)
-                .map(|v| Value::Indexed(v.into_iter().enumerate().collect())),
-            _ if self.env.vars.element_ref(name).is_some() => self.referenced_element(name),
-            _ => self.env.vars.value(name).cloned().or_else(|| match name {
-                // bash's dynamic variables, while the user has not set them.
-                "OSTYPE" => scalar("linux-gnu".into()),
-                "HOSTNAME" => scalar(crate::sys::hostname()),
-                "SECONDS" => scalar((crate::builtins::wired::now() - lang.started).to_string()),
-                _ => None,
-            }),
-        }
+        super::vars::special_value(self, name)
     }
 
     fn assign(&mut self, name: &str, index: Option<i64>, value: String) -> Result<(), String> {
+        self.note_write(name);
         let r = match index {
             Some(i) => {
                 let i = self
@@ -60,6 +37,7 @@ impl ExpandEnv for Shell {
     }
 
     fn assign_key(&mut self, name: &str, key: &str, value: String) -> Result<(), String> {
+        self.note_write(name);
         self.env
             .vars
             .assign_key(name, key, value)
@@ -315,7 +293,16 @@ impl Shell {
                     (Value::Scalar(s), None | Some(0)) => Some(s),
                     (Value::Scalar(_), _) => None,
                     (Value::Indexed(items), i) => {
-                        let i = self.0.env.vars.element_at(name, i.unwrap_or(0))?;
+                        let n = i.unwrap_or(0);
+                        let Some(i) = self.0.env.vars.element_at(name, n) else {
+                            if n < 0 {
+                                // Before the first element (bash).
+                                let p = self.0.err_prefix();
+                                self.0
+                                    .write_err(&format!("{p}{name}: bad array subscript\n"));
+                            }
+                            return None;
+                        };
                         items.into_iter().find(|(k, _)| *k == i).map(|(_, v)| v)
                     }
                     (Value::Assoc(items), i) => {
@@ -339,7 +326,7 @@ impl Shell {
                 }
             }
             fn set_key(&mut self, name: &str, key: &str, value: i64) {
-                let _ = self.0.env.vars.assign_key(name, key, value.to_string());
+                let _ = ExpandEnv::assign_key(self.0, name, key, value.to_string());
             }
         }
         let unquoted = crate::expand::unquote_subscripts(text);
@@ -386,6 +373,7 @@ impl Shell {
             budget: 0,
             subst_status: None,
             member_statuses: Vec::new(),
+            member_writes: None,
             procsubs: Arc::clone(&self.procsubs),
             enoexec: false,
             sigint: Arc::clone(&self.sigint),

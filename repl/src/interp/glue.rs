@@ -58,6 +58,11 @@ impl FileTests for Shell {
                     None => 0,
                 };
                 let Some(i) = self.env.vars.element_at(base, n) else {
+                    if n < 0 && matches!(value, Value::Indexed(_)) {
+                        // Before the first element (bash).
+                        let p = self.err_prefix();
+                        self.write_err(&format!("{p}{base}: bad array subscript\n"));
+                    }
                     return false;
                 };
                 match value {

@@ -124,6 +124,11 @@ pub struct Lang {
     /// The pending [`Flow::Discard`] came from an arithmetic expansion
     /// error, which `set -e` does not count (bash).
     pub discard_exempt: bool,
+    /// The pending [`Flow::Discard`] is a special builtin's usage error
+    /// (`break 1 2`, `shift 1 2`), which bash throws to its top level:
+    /// `eval` and `source` pass it on, a script drops the rest of its line
+    /// and `-c` ends with status 1.
+    pub discard_to_top: bool,
     /// An asynchronous command without job control: its programs start
     /// with SIGINT and SIGQUIT ignored (bash).
     pub async_ignore: bool,
@@ -143,9 +148,6 @@ pub struct Lang {
     pub last_arg: String,
     /// Lines before the text being run (a script read from stdin in pieces).
     pub line_base: u32,
-    /// State of `$RANDOM` (read through `&self` by the expander): bash's
-    /// seed and the last value given.
-    pub random: std::cell::Cell<(u32, u32)>,
     /// Inside a condition (`if`, `while`, `&&`, `!`): `set -e` does not apply.
     pub cond_depth: u32,
     /// Loops around the current command (for `break`/`continue`).
@@ -156,6 +158,9 @@ pub struct Lang {
     pub sourcing: u32,
     /// `$BASH_SUBSHELL`.
     pub subshell: u32,
+    /// `$BASHPID` in a background job: its anchor's pid, and the
+    /// subshell depth it holds at (a deeper subshell has no pid of its own).
+    pub own_pid: Option<(i32, u32)>,
     /// Nesting of `eval`, `source` and `$(…)`: `set -x` repeats PS4's
     /// first character once per level.
     pub trace_depth: u32,
@@ -181,10 +186,6 @@ impl Lang {
     /// The state of a new shell.
     #[must_use]
     pub fn new(interactive: bool) -> Lang {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.subsec_nanos())
-            ^ std::process::id();
         Lang {
             functions: HashMap::new(),
             positional: Vec::new(),
@@ -199,6 +200,7 @@ impl Lang {
             async_ignore: false,
             redirect_failed: false,
             discard_exempt: false,
+            discard_to_top: false,
             traced: std::collections::HashSet::new(),
             funcnames: Vec::new(),
             calls: Vec::new(),
@@ -206,11 +208,11 @@ impl Lang {
             lineno: 0,
             last_arg: String::new(),
             line_base: 0,
-            random: std::cell::Cell::new((seed, 0)),
             hashed: crate::builtins::hash::Table::default(),
             cond_depth: 0,
             loop_depth: 0,
             subshell: 0,
+            own_pid: None,
             trace_depth: 0,
             sourcing: 0,
             trapping: Vec::new(),
@@ -266,36 +268,6 @@ impl Lang {
             _ => return None,
         };
         Some(out)
-    }
-
-    /// `RANDOM=seed`: the numbers that follow are bash's for that seed.
-    pub fn seed_random(&self, seed: u32) {
-        self.random.set((seed, 0));
-    }
-
-    /// The next `$RANDOM` (0..32767): bash 5.2's generator (Park and
-    /// Miller's minimal standard, its halves folded), never the same
-    /// number twice in a row.
-    pub fn next_random(&self) -> u32 {
-        let (mut seed, last) = self.random.get();
-        loop {
-            let s = if seed == 0 {
-                123_459_876
-            } else {
-                i64::from(seed)
-            };
-            let (h, l) = (s / 127_773, s % 127_773);
-            let mut t = 16_807 * l - 2_836 * h;
-            if t < 0 {
-                t += 0x7fff_ffff;
-            }
-            seed = u32::try_from(t).unwrap_or(0);
-            let r = ((seed >> 16) ^ (seed & 0xffff)) & 0x7fff;
-            if r != last {
-                self.random.set((seed, r));
-                return r;
-            }
-        }
     }
 }
 

@@ -18,7 +18,8 @@ use crate::shell::Shell;
 /// One member of a multi-command pipeline, ready to run.
 enum Member {
     /// An external program: the command, its pumps, where its errors go.
-    External(corral_kernel::Cmd, Vec<JoinHandle<()>>, Output),
+    /// The last field: found on the command's own `PATH=…` (already checked).
+    External(corral_kernel::Cmd, Vec<JoinHandle<()>>, Output, bool),
     /// Runs in-process on a subshell.
     Task(Box<Shell>, Command, Option<Vec<String>>),
     /// Failed before it ran (the message was printed).
@@ -125,6 +126,20 @@ impl Shell {
                     status
                 }
                 Command::Function(def) => {
+                    // A name written with an expansion or quotes is no
+                    // identifier (bash's W_HASDOLLAR / W_QUOTED).
+                    if def.name.contains(['$', '`', '\'', '"', '\\']) {
+                        let name = &def.name;
+                        return self.fail(&format!("corral: `{name}': not a valid identifier"));
+                    }
+                    if self.env.lang.opts.posix && super::options::is_special_builtin(&def.name) {
+                        let name = &def.name;
+                        let status = self.fail(&format!("corral: `{name}': is a special builtin"));
+                        if !self.interactive {
+                            self.exit_status = Some(2);
+                        }
+                        return status;
+                    }
                     let mut def = def.clone();
                     def.defined = crate::lang::ast::DefinedAt {
                         source: self.env.lang.source.clone(),
@@ -174,16 +189,33 @@ impl Shell {
         self.run_prepared(members, p).await
     }
 
-    /// Turns one pipeline command into a member: a simple command naming a
-    /// program is prepared here (expanded in the parent, whose variables
-    /// are then put back), anything else runs on a subshell.
+    /// Turns one pipeline command into a member: a simple command is
+    /// expanded here (and a program prepared), then the variables its
+    /// expansions wrote are put back; anything else runs on a subshell.
     async fn member(&mut self, cmd: &Command, fds: crate::redirect::Fds) -> Member {
         if let Command::Simple(s) = cmd {
             // Each member is a subshell: what its expansions assign
-            // (`${cmd=echo} hi | wc -l`) does not reach this shell.
-            let saved = self.env.vars.clone();
+            // (`${cmd=echo} hi | wc -l`) does not reach this shell. A DEBUG
+            // trap may change anything, so with one the store is copied.
+            if self.env.lang.hooks != 0 {
+                let saved = self.env.vars.clone();
+                let member = self.simple_member(cmd, s, fds).await;
+                self.env.vars = saved;
+                return member;
+            }
+            let random = self.env.vars.random_position();
+            self.member_writes = Some(Vec::new());
             let member = self.simple_member(cmd, s, fds).await;
-            self.env.vars = saved;
+            for (name, var) in self
+                .member_writes
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .rev()
+            {
+                self.env.vars.put_back(&name, var);
+            }
+            self.env.vars.rewind_random(random);
             return member;
         }
         let mut sub = self.subshell();
@@ -197,7 +229,7 @@ impl Shell {
         s: &crate::lang::ast::SimpleCommand,
         fds: crate::redirect::Fds,
     ) -> Member {
-        self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        self.env.lang.lineno = s.line + self.env.lang.line_base;
         if self.env.lang.hooks != 0 {
             if let Some(status) = self.before_simple(s).await {
                 return Member::Failed(status);
@@ -214,9 +246,12 @@ impl Shell {
                 fds.extra.insert(n, slot);
             }
         }
-        let external = words
-            .first()
-            .is_some_and(|name| self.is_external(name, &words[1..], false));
+        // A file the kernel cannot exec (a directory, no `#!`) runs as a
+        // task, which reports the failure or runs the script.
+        let external = words.first().is_some_and(|name| {
+            self.is_external(name, &words[1..], false)
+                && (self.program_found(name) || !self.program_exists(name))
+        });
         if !external {
             let mut sub = self.subshell();
             sub.fds = fds;
@@ -242,8 +277,12 @@ impl Shell {
         if self.env.lang.opts.xtrace {
             self.trace_simple(&traced, &words).await;
         }
+        if let Some(status) = self.missing_on_temp_path(&words[0], &env, &fds).await {
+            return Member::Failed(status);
+        }
+        let own_path = env.iter().any(|(k, _)| k == "PATH");
         match self.prepare_external(&words, env, &fds) {
-            Ok(p) => Member::External(p.cmd.text(member_text(cmd)), p.pumps, p.err),
+            Ok(p) => Member::External(p.cmd.text(member_text(cmd)), p.pumps, p.err, own_path),
             Err(status) => Member::Failed(status),
         }
     }
@@ -267,11 +306,13 @@ impl Shell {
         let lastpipe = !self.env.lang.opts.monitor && self.env.lang.shopt.get("lastpipe");
         for (i, m) in members.into_iter().enumerate() {
             match m {
-                Member::External(cmd, pumps, mut err) => {
+                Member::External(cmd, pumps, mut err, own_path) => {
                     // A missing program fails alone, as in bash: its neighbours
                     // see its pipe ends close and run on.
                     let program = cmd.program();
-                    if !self.program_exists(&crate::rawbytes::from_os(program.to_os_string())) {
+                    if !own_path
+                        && !self.program_exists(&crate::rawbytes::from_os(program.to_os_string()))
+                    {
                         let e = KernelError::CommandNotFound {
                             command: program.to_os_string(),
                         };
@@ -343,6 +384,25 @@ impl Shell {
 }
 
 impl Shell {
+    /// Before an expansion writes variable `name`: while a pipeline member
+    /// is expanded, notes each variable the write may change (`name`, the
+    /// one its nameref names, an element's array) as it was.
+    pub(crate) fn note_write(&mut self, name: &str) {
+        let Some(log) = &mut self.member_writes else {
+            return;
+        };
+        let vars = &self.env.vars;
+        let base = vars.element_ref(name).map(|(b, _)| b);
+        for n in [Some(name), Some(vars.resolve(name)), base]
+            .into_iter()
+            .flatten()
+        {
+            if !n.is_empty() && !log.iter().any(|(k, _)| k == n) {
+                log.push((n.to_string(), vars.var(n).cloned()));
+            }
+        }
+    }
+
     /// `lastpipe`: the last member's shell state becomes this shell's.
     fn adopt_last_member(&mut self, sub: Shell) {
         let mut env = sub.env;

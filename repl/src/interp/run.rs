@@ -37,6 +37,25 @@ impl Shell {
         self.run_program(&program).await
     }
 
+    /// Runs the code a variable holds (`PROMPT_COMMAND`): as
+    /// [`Shell::run_text`], but a syntax error is reported as bash does for
+    /// it, `corral: NAME: line N: …`, N counted on from `line` (the lines
+    /// read so far).
+    pub async fn run_named_text(&mut self, name: &str, src: &str, line: u32) -> i32 {
+        if let Err(e) = crate::lang::parse_to_end(src) {
+            let n = line + e.pos().line.saturating_sub(1);
+            let prefix = format!("corral: {name}: line {n}: ");
+            self.write_err(&format!("{prefix}{}\n", e.message()));
+            if let crate::lang::SyntaxError::UnexpectedToken { .. } = e {
+                let bad = src.lines().nth(e.pos().line.saturating_sub(1) as usize);
+                self.write_err(&format!("{prefix}`{}'\n", bad.unwrap_or("")));
+            }
+            self.env.last_status = 2;
+            return 2;
+        }
+        self.run_text(src).await
+    }
+
     /// Warns of here-documents the input ended in, as bash does.
     pub(crate) fn heredoc_warnings(&self, open: &[crate::lang::HereDocAtEof]) {
         let base = self.env.lang.line_base;
@@ -112,12 +131,15 @@ impl Shell {
             }
             let mut status = self.env.last_status;
             let mut dropped_to = 0;
+            if self.flow.is_none() {
+                self.env.lang.discard_to_top = false;
+            }
             for item in &program.body.items {
                 if item.span.start.line <= dropped_to {
                     continue;
                 }
                 status = self.run_item(item).await;
-                if self.flow == Some(Flow::Discard) {
+                if self.flow == Some(Flow::Discard) && !self.env.lang.discard_to_top {
                     self.flow = None;
                     dropped_to = item.span.end.line;
                 }

@@ -45,7 +45,7 @@ pub(crate) struct Prepared {
 impl Shell {
     /// Runs a simple command in this shell.
     pub(crate) async fn run_simple(&mut self, s: &SimpleCommand) -> i32 {
-        self.env.lang.lineno = s.span.start.line + self.env.lang.line_base;
+        self.env.lang.lineno = s.line + self.env.lang.line_base;
         if self.env.lang.hooks != 0 {
             if let Some(status) = self.before_simple(s).await {
                 return status;
@@ -57,6 +57,10 @@ impl Shell {
             Ok(w) => w,
             Err(status) => return status,
         };
+        let mut words = words;
+        if words.first().is_some_and(|w| w == "alias") {
+            self.alias_array_arguments(s, &mut words);
+        }
         let last = last_argument(s, &words);
         // Awaited in place: a command is one boxed future, not two.
         let status = self.expanded(s, words).await;
@@ -66,6 +70,38 @@ impl Shell {
             self.fds.extra.remove(&fd);
         }
         status
+    }
+
+    /// `alias name=(…)`: bash assigns the array and hands `alias` the name.
+    fn alias_array_arguments(&mut self, s: &SimpleCommand, words: &mut [String]) {
+        if s.words.len() != words.len() {
+            return;
+        }
+        for (w, field) in s.words.iter().zip(words.iter_mut()).skip(1) {
+            let array = w
+                .parts
+                .iter()
+                .any(|p| matches!(p, crate::lang::ast::WordPart::ArrayLiteral(_)));
+            let Some((head, value)) = field.split_once('=') else {
+                continue;
+            };
+            let Some(inner) = value.strip_prefix('(').and_then(|v| v.strip_suffix(')')) else {
+                continue;
+            };
+            if !array {
+                continue;
+            }
+            let (name, append) = match head.strip_suffix('+') {
+                Some(n) => (n.to_string(), true),
+                None => (head.to_string(), false),
+            };
+            if let Err(e) =
+                crate::builtins::array_literal::assign_compound(self, &name, inner, append)
+            {
+                self.fail(&format!("corral: {name}: {e}"));
+            }
+            *field = name;
+        }
     }
 
     /// Expands a command's words; on failure prints the error and returns the status.
@@ -281,6 +317,7 @@ impl Shell {
                 return status;
             }
             let env = self.assignment_env(assigns);
+            let script_env = env.clone();
             let text = crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
             // A pipeline's spawn may have left the flag set: only this spawn counts.
             self.enoexec = false;
@@ -294,7 +331,7 @@ impl Shell {
                 Err(status) => status,
             };
             if std::mem::take(&mut self.enoexec) {
-                return self.run_as_script(words, fds).await;
+                return self.run_as_script(words, fds, script_env).await;
             }
             status
         })
@@ -322,7 +359,8 @@ impl Shell {
                 Err(e) => return self.fail_io(&e),
             };
             let text = words.join(" ");
-            match self.prepare_external(&words, Vec::new(), &fds) {
+            self.enoexec = false;
+            let status = match self.prepare_external(&words, Vec::new(), &fds) {
                 Ok(mut p) => {
                     let spec = self.spec(&text).pipe(p.cmd);
                     let (status, stopped) = self.run_process(spec, &mut p.err).await;
@@ -330,14 +368,34 @@ impl Shell {
                     status
                 }
                 Err(status) => status,
+            };
+            if std::mem::take(&mut self.enoexec) {
+                return self.run_as_script(words, fds, Vec::new()).await;
             }
+            status
         })
     }
 
-    /// Runs an executable without `#!` as a shell script in a subshell.
-    async fn run_as_script(&mut self, words: Vec<String>, fds: Fds) -> i32 {
+    /// Runs an executable without `#!` as a shell script in a subshell,
+    /// which starts over from the environment the program would have got
+    /// (the exported variables and `env`), as bash's does.
+    async fn run_as_script(
+        &mut self,
+        words: Vec<String>,
+        fds: Fds,
+        env: Vec<(String, String)>,
+    ) -> i32 {
+        let hashed = (self.env.lang.hashed).file(self.env.vars.get("PATH"), &words[0]);
+        let own_path = env.iter().rev().find(|(k, _)| k == "PATH");
         let path = if words[0].contains('/') {
             self.env.absolute_path(&words[0])
+        } else if let Some((_, p)) = own_path {
+            match crate::exec::find_in(p, &words[0]) {
+                Some(p) => p,
+                None => return 127,
+            }
+        } else if let Some(file) = hashed {
+            self.env.absolute_path(file)
         } else {
             match crate::exec::find_on_path(&self.env, &words[0]) {
                 Some(p) => p,
@@ -350,10 +408,22 @@ impl Shell {
         };
         let mut sub = self.subshell();
         sub.fds = fds;
-        sub.env.arg0.clone_from(&words[0]);
-        sub.env.lang.name.clone_from(&words[0]);
+        // Found on PATH, the script is named by the file found (bash).
+        let name = if words[0].contains('/') {
+            words[0].clone()
+        } else {
+            crate::rawbytes::from_path(&path).into_owned()
+        };
+        sub.env.arg0.clone_from(&name);
+        sub.env.lang.name = name;
         sub.env.lang.positional = words[1..].to_vec();
         sub.env.lang.functions.clear();
+        let mut pairs = self.env.vars.exported();
+        for (k, v) in env {
+            pairs.retain(|(name, _)| *name != k);
+            pairs.push((k, v));
+        }
+        sub.env.vars = super::vars::Vars::from_pairs(&pairs);
         let status = crate::script::run_file(&mut sub, file).await;
         let status = sub.exit_status.unwrap_or(status);
         sub.run_exit_trap(status).await
@@ -377,6 +447,14 @@ impl Shell {
                 return self.fail_io(&e);
             }
         };
+        // POSIX: what assignments before a special builtin leave set stays
+        // after it (bash also exports it; one the builtin unset is gone).
+        let persist: Vec<String> =
+            if self.env.lang.opts.posix && super::options::is_special_builtin(&words[0]) {
+                assigns.iter().map(|(a, _)| a.name.clone()).collect()
+            } else {
+                Vec::new()
+            };
         let saved_vars = self.temporary_assignments(assigns);
         let self_kill = if words[0] == "kill" && !self.env.lang.opts.interactive {
             self_kill_signal(&words)
@@ -419,8 +497,20 @@ impl Shell {
             streams.err_line(&line).await;
         }
         drop(streams);
+        let kept: Vec<(String, Value)> = persist
+            .into_iter()
+            .filter_map(|n| {
+                let v = self.env.vars.var(&n)?.value.clone()?;
+                Some((n, v))
+            })
+            .collect();
         if saved_vars {
             self.env.vars.pop_frame();
+        }
+        for (name, value) in kept {
+            if self.env.vars.assign(&name, value).is_ok() {
+                self.env.vars.export(&name, None);
+            }
         }
         self.pop_redirects(undo);
         if let Some(sig) = self_kill {
@@ -486,15 +576,24 @@ impl Shell {
             .hashed
             .pinned(path, &words[0])
             .map(str::to_owned);
+        // bash runs the file it remembered for the name, even when another
+        // comes first on PATH now or the file is gone (until `hash -r`).
+        let mut hashed = None;
         if !env.iter().any(|(k, _)| k == "PATH") {
             self.note_program(&words[0]);
+            if !words[0].contains('/') {
+                hashed = (self.env.lang.hashed)
+                    .file(self.env.vars.get("PATH"), &words[0])
+                    .map(str::to_owned);
+            }
         }
-        let program = pinned.as_deref().unwrap_or(&words[0]);
-        let mut c = Cmd::new(crate::rawbytes::to_os(program))
-            .args(args)
-            .stdin(stdin)
-            .stdout(stdout)
-            .stderr(stderr);
+        let program = pinned.as_deref().or(hashed.as_deref()).unwrap_or(&words[0]);
+        let mut c = Cmd::new(crate::rawbytes::to_os(program));
+        if program != words[0] {
+            // The program sees the name it was run by as its argv[0] (bash).
+            c = c.arg0(crate::rawbytes::to_os(&words[0]));
+        }
+        let mut c = c.args(args).stdin(stdin).stdout(stdout).stderr(stderr);
         for (k, v) in env {
             c = c.env(k, crate::rawbytes::into_os(v));
         }
@@ -515,6 +614,26 @@ impl Shell {
         }
         let err = streams.stderr.try_clone().unwrap_or(Output::Stderr);
         Ok(Prepared { cmd: c, pumps, err })
+    }
+
+    /// A program name looked up on a temporary `PATH=…` (`PATH=/x cmd | …`)
+    /// that is not there: reports it to the command's stderr as bash does
+    /// and returns the status.
+    pub(crate) async fn missing_on_temp_path(
+        &mut self,
+        name: &str,
+        env: &[(String, String)],
+        fds: &Fds,
+    ) -> Option<i32> {
+        let (_, path) = env.iter().find(|(k, _)| k == "PATH")?;
+        if name.contains('/') || crate::exec::find_in(path, name).is_some() {
+            return None;
+        }
+        let mut err = fds.std.stderr.try_clone().unwrap_or(Output::Stderr);
+        let e = KernelError::CommandNotFound {
+            command: crate::rawbytes::to_os(name),
+        };
+        Some(self.report_spawn_error(&e, &mut err).await)
     }
 
     /// Prints a spawn error as bash would, to the command's own stderr, and

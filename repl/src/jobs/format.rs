@@ -258,27 +258,27 @@ pub fn kill_l_arg(arg: &str) -> Result<String, String> {
 /// `      timeout=10s cpu=1s mem=64M restart=on-failure:2 restarts=2 cause=timeout last=failed:3 cpu_used=0.01s mem_peak=3M`.
 pub fn supervision_line(info: &JobInfo) -> String {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
-    let restart = info.restart.as_ref().map_or_else(
+    let restart = info.restart().map_or_else(
         || "never".to_string(),
         |p| format!("{}:{}", p.mode.as_str(), p.max_restarts),
     );
-    let cause = info.stop_cause.map(|c| match c {
+    let cause = info.stop_cause().map(|c| match c {
         corral_kernel::StopCause::Signal(sig) => format!("signal:{}", sig.name()),
         other => other.as_str().to_string(),
     });
-    let used = info.resources.cpu_user + info.resources.cpu_system;
+    let used = info.resources().cpu_user + info.resources().cpu_system;
     let used =
         std::time::Duration::from_millis(u64::try_from(used.as_millis()).unwrap_or(u64::MAX));
     format!(
         "      timeout={} cpu={} mem={} restart={restart} restarts={} cause={} last={} cpu_used={} mem_peak={}",
-        opt(info.timeout.map(duration_text)),
-        opt(info.cpu_limit.map(duration_text)),
-        opt(info.memory_limit.map(size_text)),
-        info.restarts,
+        opt(info.timeout().map(duration_text)),
+        opt(info.cpu_limit().map(duration_text)),
+        opt(info.memory_limit().map(size_text)),
+        info.restarts(),
         opt(cause),
-        opt(info.last_exit.map(JobState::status_word)),
+        opt(info.last_exit().map(JobState::status_word)),
         duration_text(used),
-        size_text(info.resources.memory_peak),
+        size_text(info.resources().memory_peak),
     )
 }
 

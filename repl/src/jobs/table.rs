@@ -114,6 +114,17 @@ pub enum StateFilter {
     Stopped,
 }
 
+impl StateFilter {
+    /// Whether a job in `state` (`None`: no record) is listed.
+    pub fn admits(self, state: Option<JobState>) -> bool {
+        match self {
+            StateFilter::Any => true,
+            StateFilter::Running => state == Some(JobState::Running),
+            StateFilter::Stopped => state.is_some_and(JobState::is_stopped),
+        }
+    }
+}
+
 /// A change to announce: a job finished or stopped and was not reported yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -520,14 +531,7 @@ impl JobTable {
     ) -> Vec<String> {
         let ids: Vec<JobNum> = self
             .iter()
-            .filter(|e| {
-                let state = self.state(e.id, jobs);
-                match filter {
-                    StateFilter::Any => true,
-                    StateFilter::Running => state == Some(JobState::Running),
-                    StateFilter::Stopped => state.is_some_and(JobState::is_stopped),
-                }
-            })
+            .filter(|e| filter.admits(self.state(e.id, jobs)))
             .map(|e| e.id)
             .collect();
         let texts = ids
@@ -584,14 +588,19 @@ impl JobTable {
     /// The newest visible job older than `before` (any job when `None`) that is
     /// stopped (`stopped`) or running (bash's `job_last_stopped`/`job_last_running`).
     fn newest(&self, before: Option<JobNum>, stopped: bool) -> Option<JobNum> {
-        self.iter()
+        let older = match before {
+            Some(b) => self.entries.range(..b),
+            None => self.entries.range(..),
+        };
+        older
             .rev()
-            .filter(|e| before.is_none_or(|b| e.id < b))
+            .map(|(_, e)| e)
+            .filter(|e| !e.is_forgotten())
             .find(|e| {
                 if stopped {
-                    self.is_stopped(e.id)
+                    e.seen.is_stopped()
                 } else {
-                    self.is_running(e.id)
+                    e.seen == JobState::Running
                 }
             })
             .map(|e| e.id)

@@ -141,6 +141,11 @@ pub struct SimpleCommand {
     pub redirects: Vec<Redirect>,
     /// Source of the whole command.
     pub span: Span,
+    /// The line bash counts the command on (`$LINENO`, messages, `eval`'s
+    /// first line): where its parser reads the token after the first
+    /// element, which may end lines after the command's start
+    /// (`echo "a⏎b"` is on the second).
+    pub line: u32,
 }
 
 /// `name=value`, `name+=value`, `name[i]=value`, `name=(a b [k]=c)`.

@@ -22,19 +22,23 @@
 //! [`is_incomplete`] tells the REPL to read a continuation line. [`print`](mod@print)
 //! renders commands in bash's canonical form (what `jobs` shows).
 
+mod ansi_c;
 pub mod arith;
 pub mod ast;
+mod casesubst;
 mod error;
 mod lower;
+mod patch;
 pub mod print;
+mod print_word;
 mod source;
 mod word;
 
 #[cfg(test)]
 mod tests;
 
+pub use ansi_c::decode_ansi_c;
 pub use error::SyntaxError;
-pub use word::decode_ansi_c;
 
 use brush_parser::{ParseError, TokenizerError};
 
@@ -165,94 +169,13 @@ fn parse_nested(
         });
     }
     let options = word::options(word::Context::Normal);
-    let (patched, inserted) = patch_for_brush(text);
+    let (patched, inserted) = patch::for_brush(text);
     let mut parser = brush_parser::Parser::new(patched.as_bytes(), &options);
     let frame = Frame::new(text, base, inserted);
     match parser.parse_program() {
         Ok(program) => Lower::new(src, depth).program(&frame, &program),
         Err(e) => Err(convert_error(src, &frame, &e)),
     }
-}
-
-/// Works around two defects of brush-parser 0.4.0 by inserting a space
-/// where bash's grammar has a token boundary brush misses:
-/// - it reads the `;;` of `for ((;;))` as the `case` terminator and
-///   rejects the loop: `for ((; ;))` parses;
-/// - it panics (`unwrap` of an `i32` parse) on a redirection fd number that
-///   overflows, e.g. `echo 99999999999>f`; bash reads such a number as a
-///   word, which `99999999999 >f` is.
-///
-/// Returns the patched text and the character indexes (in it) of the
-/// spaces inserted, so positions map back to the original.
-fn patch_for_brush(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
-    use brush_parser::Token;
-    let arith_for = text.contains(";;") && text.contains("((");
-    if !arith_for && !has_long_number_before_redirect(text) {
-        return (std::borrow::Cow::Borrowed(text), Vec::new());
-    }
-    let Ok(tokens) = brush_parser::tokenize_str(text) else {
-        return (std::borrow::Cow::Borrowed(text), Vec::new());
-    };
-    // Character indexes of the original text before which a space goes.
-    let mut at: Vec<usize> = Vec::new();
-    let mut in_header = false;
-    for (k, t) in tokens.iter().enumerate() {
-        let next = tokens.get(k + 1);
-        match t {
-            Token::Word(w, loc) => {
-                let after_for = w == "for"
-                    && matches!(next, Some(Token::Operator(o, _)) if o == "(")
-                    && matches!(tokens.get(k + 2), Some(Token::Operator(o, _)) if o == "(");
-                if after_for {
-                    in_header = true;
-                }
-                let fd_too_big = !w.is_empty()
-                    && w.bytes().all(|b| b.is_ascii_digit())
-                    && w.parse::<i32>().is_err();
-                if let (true, Some(Token::Operator(o, next_loc))) = (fd_too_big, next) {
-                    if o.starts_with(['<', '>']) && next_loc.start.index == loc.end.index {
-                        at.push(loc.end.index);
-                    }
-                }
-            }
-            Token::Operator(o, loc) => {
-                if in_header && o == ";;" {
-                    at.push(loc.start.index + 1);
-                }
-                if o == ")" && matches!(next, Some(Token::Operator(n, _)) if n == ")") {
-                    in_header = false;
-                }
-            }
-        }
-    }
-    if at.is_empty() {
-        return (std::borrow::Cow::Borrowed(text), Vec::new());
-    }
-    at.sort_unstable();
-    let mut out = String::with_capacity(text.len() + at.len());
-    let mut inserted = Vec::with_capacity(at.len());
-    let mut pending = at.iter().peekable();
-    for (i, c) in text.chars().enumerate() {
-        while pending.next_if(|&&p| p == i).is_some() {
-            inserted.push(i + inserted.len());
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    (std::borrow::Cow::Owned(out), inserted)
-}
-
-/// Whether `text` has ten or more digits right before a `<` or `>`.
-fn has_long_number_before_redirect(text: &str) -> bool {
-    let mut run = 0usize;
-    for b in text.bytes() {
-        match b {
-            b'0'..=b'9' => run += 1,
-            b'<' | b'>' if run >= 10 => return true,
-            _ => run = 0,
-        }
-    }
-    false
 }
 
 /// The byte offset where bracket nesting first exceeds [`MAX_NESTING`].
@@ -283,17 +206,18 @@ fn convert_error(src: &Source<'_>, frame: &Frame<'_>, e: &ParseError) -> SyntaxE
     }
     match e {
         ParseError::ParsingNear(p) => {
-            let (token, index) = misplaced_keyword(frame.text, Some(p.index))
-                .unwrap_or_else(|| (token_at(frame.text, p.index), p.index));
+            let at = frame.original_index(p.index);
+            let (token, index) = misplaced_keyword(frame.text, Some(at))
+                .unwrap_or_else(|| (token_at(frame.text, at), at));
             SyntaxError::UnexpectedToken {
                 token,
-                pos: src.pos(frame_offset(frame, index)),
+                pos: src.pos(frame.base + frame.byte_of(index)),
             }
         }
         ParseError::ParsingAtEndOfInput => match misplaced_keyword(frame.text, None) {
             Some((token, index)) => SyntaxError::UnexpectedToken {
                 token,
-                pos: src.pos(frame_offset(frame, index)),
+                pos: src.pos(frame.base + frame.byte_of(index)),
             },
             None => SyntaxError::UnexpectedEof { pos: end },
         },

@@ -45,6 +45,21 @@ pub fn job_text(a: &AndOr) -> String {
     out
 }
 
+/// The body of a `$(…)` or `<(…)` as bash prints it: a list at the left
+/// margin whose commands keep the newlines that separated them.
+/// `source` is the text the program's offsets count from, with the offset
+/// of its first byte, to tell `a;` + newline + `b` (printed `a; b`) from
+/// `a` + newline + `b`.
+pub(super) fn substitution(program: &Program, source: (&str, usize)) -> String {
+    let mut p = Printer {
+        substitution: Some(source),
+        ..Printer::default()
+    };
+    p.list(&program.body);
+    p.flush_deferred("");
+    p.out
+}
+
 /// The text of one command.
 #[must_use]
 pub fn command(c: &Command) -> String {
@@ -64,6 +79,9 @@ struct Printer<'a> {
     in_function: usize,
     in_connection: usize,
     deferred: Vec<&'a HereDoc>,
+    /// Printing a substitution's body (its source text and where that
+    /// starts): a newline between two commands stays.
+    substitution: Option<(&'a str, usize)>,
 }
 
 impl<'a> Printer<'a> {
@@ -152,7 +170,15 @@ impl<'a> Printer<'a> {
                 let c = if self.in_function > 0 { "" } else { ";" };
                 self.flush_deferred(c);
             }
+            let by_newline = self
+                .substitution
+                .is_some_and(|source| separated_by_newline(source, before.span, last.span));
             if self.in_function > 0 {
+                self.out.push('\n');
+            } else if by_newline {
+                if self.out.ends_with(';') {
+                    self.out.pop();
+                }
                 self.out.push('\n');
             } else {
                 self.out.push(' ');
@@ -245,7 +271,7 @@ impl<'a> Printer<'a> {
                         self.out.push(' ');
                     }
                     first = false;
-                    self.out.push_str(&w.raw);
+                    self.word(w);
                 }
                 if !s.redirects.is_empty() {
                     if !first {
@@ -274,7 +300,7 @@ impl<'a> Printer<'a> {
         }
         self.out.push_str(if a.append { "+=" } else { "=" });
         match &a.value {
-            AssignValue::Scalar(w) => self.out.push_str(&w.raw),
+            AssignValue::Scalar(w) => self.word(w),
             AssignValue::Array(elems) => {
                 self.out.push('(');
                 for (i, (key, value)) in elems.iter().enumerate() {
@@ -286,7 +312,7 @@ impl<'a> Printer<'a> {
                         self.out.push_str(&k.raw);
                         self.out.push_str("]=");
                     }
-                    self.out.push_str(&value.raw);
+                    self.word(value);
                 }
                 self.out.push(')');
             }
@@ -361,7 +387,7 @@ impl<'a> Printer<'a> {
                 self.out.push_str(" in ");
                 match words {
                     Some(ws) => {
-                        let raw: Vec<&str> = ws.iter().map(|w| w.raw.as_str()).collect();
+                        let raw: Vec<_> = ws.iter().map(super::print_word::word_text).collect();
                         self.out.push_str(&raw.join(" "));
                     }
                     None => self.out.push_str("\"$@\""),
@@ -394,7 +420,7 @@ impl<'a> Printer<'a> {
             } => self.if_(branches, otherwise.as_ref()),
             CompoundKind::Case { word, arms } => {
                 self.out.push_str("case ");
-                self.out.push_str(&word.raw);
+                self.word(word);
                 self.out.push_str(" in ");
                 if !arms.is_empty() {
                     self.indentation += INDENT;
@@ -513,14 +539,14 @@ impl<'a> Printer<'a> {
             CondExpr::Unary(op, w) => {
                 self.out.push_str(op);
                 self.out.push(' ');
-                self.out.push_str(&w.raw);
+                self.word(w);
             }
             CondExpr::Binary(op, l, r) => {
-                self.out.push_str(&l.raw);
+                self.word(l);
                 self.out.push(' ');
                 self.out.push_str(op);
                 self.out.push(' ');
-                self.out.push_str(&r.raw);
+                self.word(r);
             }
         }
     }
@@ -621,8 +647,39 @@ impl<'a> Printer<'a> {
             RedirectKind::HereDoc(_) => return,
         };
         self.out.push_str(op);
-        self.out.push_str(&w.raw);
+        self.word(w);
     }
+
+    fn word(&mut self, w: &Word) {
+        self.out.push_str(&super::print_word::word_text(w));
+    }
+}
+
+/// Whether only a newline (no `;`) separates two commands of `source`.
+fn separated_by_newline((text, base): (&str, usize), before: Span, after: Span) -> bool {
+    let between = before
+        .end
+        .offset
+        .checked_sub(base)
+        .zip(after.start.offset.checked_sub(base))
+        .and_then(|(a, b)| text.get(a..b));
+    let Some(between) = between else {
+        return after.start.line > before.end.line;
+    };
+    let mut comment = false;
+    let mut newline = false;
+    for c in between.chars() {
+        match c {
+            '\n' => {
+                comment = false;
+                newline = true;
+            }
+            '#' => comment = true,
+            ';' if !comment => return false,
+            _ => {}
+        }
+    }
+    newline
 }
 
 /// A here-document delimiter with its quoting removed.

@@ -14,8 +14,8 @@ pub(super) struct Frame<'t> {
     pub(super) base: usize,
     /// The text itself.
     pub(super) text: &'t str,
-    /// Character indexes of spaces the front end inserted before brush saw
-    /// the text (see `patch_for_brush`).
+    /// Character indexes of characters the front end inserted before brush
+    /// saw the text (see `patch::for_brush`).
     inserted: Vec<usize>,
 }
 
@@ -29,6 +29,22 @@ impl<'t> Frame<'t> {
             text,
             inserted,
         }
+    }
+
+    /// The character index in the text of brush's character index (in the
+    /// text with the inserted characters).
+    pub(super) fn original_index(&self, char_index: usize) -> usize {
+        char_index.saturating_sub(self.inserted.partition_point(|&i| i < char_index))
+    }
+
+    /// The byte offset in the text of a character index of the text itself
+    /// (clamped to the end).
+    pub(super) fn byte_of(&self, char_index: usize) -> usize {
+        self.chars
+            .get(char_index)
+            .or(self.chars.last())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Absolute byte offset of brush's character index (clamped to the end).

@@ -36,14 +36,22 @@ pub(super) fn lower(
     ctx: Context,
 ) -> Result<Word, SyntaxError> {
     let span = l.src.span(start, start + text.len());
+    let last_bg = last_background_ops(text);
+    let brush_text = indirect_all_elements(&last_bg);
     let parsed = match ctx {
-        Context::HereDoc => bw::parse_heredoc(text, &options(ctx)),
-        _ => bw::parse(text, &options(ctx)),
+        Context::HereDoc => bw::parse_heredoc(&brush_text, &options(ctx)),
+        _ => bw::parse(&brush_text, &options(ctx)),
     };
     let parts = match parsed {
         Ok(pieces) => {
             let mut parts = Vec::with_capacity(pieces.len());
-            pieces_into(l, &pieces, text, start, false, &mut parts)?;
+            // Piece indexes count in the text brush saw.
+            let seen = if matches!(last_bg, std::borrow::Cow::Owned(_)) {
+                &*last_bg
+            } else {
+                text
+            };
+            pieces_into(l, &pieces, seen, start, false, ctx, &mut parts)?;
             match bad_substitution(&parts) {
                 Some(_) if count_strip(text).is_some() => count_strip_part(l, text, start)?,
                 Some(bad) => vec![WordPart::BadSubstitution(bad)],
@@ -57,6 +65,97 @@ pub(super) fn lower(
         raw: text.to_owned(),
         span,
     })
+}
+
+/// Stand-ins for the `@` and `*` of `${!name[@]OP}`, which brush cannot
+/// parse: it takes `${!name[@]` for the list of keys and then fails at the
+/// operator. One byte each, so offsets into the text stay the same.
+const ALL_AT: &str = "\u{1}";
+const ALL_STAR: &str = "\u{2}";
+
+/// `text` with `${!name[@]` and `${!name[*]` followed by an operator other
+/// than `}` rewritten to a subscript brush parses ([`ALL_AT`], [`ALL_STAR`]);
+/// [`param`] turns it back into all the elements (bash: the indirection of
+/// `${name[@]}`, then the operator).
+fn indirect_all_elements(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("${!") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    for (i, _) in text.match_indices("${!") {
+        let rest = &text[i + 3..];
+        let name_len = rest
+            .find(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
+            .unwrap_or(rest.len());
+        let after = &rest[name_len..];
+        let all = [("[@]", ALL_AT), ("[*]", ALL_STAR)]
+            .into_iter()
+            .find(|(sub, _)| after.starts_with(sub));
+        let Some((_, stand_in)) = all else { continue };
+        if name_len == 0 || after[3..].starts_with('}') || after.len() == 3 {
+            continue;
+        }
+        let at = i + 3 + name_len + 1;
+        out.push_str(&text[copied..at]);
+        out.push_str(stand_in);
+        copied = at + 1;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The name brush is given for the `!` of `${!OP…}` (see
+/// [`last_background_ops`]).
+const LAST_BG: &str = "__corral_last_background__";
+
+/// `text` with the `!` of every `${!` that bash reads as `$!` with an
+/// operator (`${!}`, `${!//x/y}`, `${!:-d}`: the `!` is followed by
+/// something that starts no name, digit or `# ? @ *`) replaced by
+/// [`LAST_BG`]; brush takes every `${!` for an indirection. Single-quoted
+/// text is left alone.
+fn last_background_ops(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("${!") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut at = Vec::new();
+    let (mut i, mut double) = (0, false);
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'\'' if !double => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'"' => double = !double,
+            b'$' if b.get(i + 1) == Some(&b'{') && b.get(i + 2) == Some(&b'!') => {
+                let next = b.get(i + 3).copied().unwrap_or(b'}');
+                if !(next.is_ascii_alphanumeric() || b"_#?@*".contains(&next)) {
+                    at.push(i + 2);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if at.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + at.len() * LAST_BG.len());
+    let mut copied = 0;
+    for k in at {
+        out.push_str(text.get(copied..k).unwrap_or(""));
+        out.push_str(LAST_BG);
+        copied = k + 1;
+    }
+    out.push_str(text.get(copied..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
 }
 
 /// brush reads a `${…}` it cannot parse (`${x!}`) as the text `$` then
@@ -87,6 +186,7 @@ fn pieces_into(
     text: &str,
     start: usize,
     quoted: bool,
+    ctx: Context,
     out: &mut Vec<WordPart>,
 ) -> Result<(), SyntaxError> {
     for p in pieces {
@@ -95,23 +195,23 @@ fn pieces_into(
         let part = match &p.piece {
             bw::WordPiece::Text(t) => WordPart::Literal(t.clone()),
             bw::WordPiece::SingleQuotedText(t) => WordPart::SingleQuoted(t.clone()),
-            bw::WordPiece::AnsiCQuotedText(t) => WordPart::AnsiC(decode_ansi_c(t)),
+            bw::WordPiece::AnsiCQuotedText(t) => WordPart::AnsiC(super::decode_ansi_c(t)),
             bw::WordPiece::DoubleQuotedSequence(inner)
             | bw::WordPiece::GettextDoubleQuotedSequence(inner) => {
                 let mut parts = Vec::with_capacity(inner.len());
-                pieces_into(l, inner, text, start, true, &mut parts)?;
+                pieces_into(l, inner, text, start, true, ctx, &mut parts)?;
                 WordPart::DoubleQuoted(parts)
             }
             bw::WordPiece::TildeExpansion(t) => WordPart::Tilde(tilde(t)),
             bw::WordPiece::ParameterExpansion(e) => {
-                WordPart::Param(param_expansion(l, e, raw, at, quoted)?)
+                WordPart::Param(param_expansion(l, e, raw, at, quoted, ctx)?)
             }
             bw::WordPiece::CommandSubstitution(inner) => WordPart::CommandSubst {
                 program: Box::new(nested(l, inner, at + 2)?),
                 backquoted: false,
             },
             bw::WordPiece::BackquotedCommandSubstitution(inner) => WordPart::CommandSubst {
-                program: Box::new(nested(l, &unescape_backquoted(inner), at + 1)?),
+                program: Box::new(nested(l, &unescape_backquoted(inner, quoted), at + 1)?),
                 backquoted: true,
             },
             bw::WordPiece::EscapeSequence(s) => {
@@ -142,13 +242,14 @@ fn nested(l: &Lower<'_, '_>, inner: &str, base: usize) -> Result<Program, Syntax
 }
 
 /// Inside backquotes, `\\`, `` \` `` and `\$` stand for the character.
-fn unescape_backquoted(s: &str) -> String {
+fn unescape_backquoted(s: &str, in_double_quotes: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\\' {
             if let Some(&next) = chars.peek() {
-                if matches!(next, '\\' | '`' | '$') {
+                // Inside double quotes `\"` is a quote too (bash).
+                if matches!(next, '\\' | '`' | '$') || (in_double_quotes && next == '"') {
                     out.push(next);
                     chars.next();
                     continue;
@@ -191,7 +292,14 @@ fn param(p: &bw::Parameter) -> Param {
             bw::SpecialParameter::LastBackgroundProcessId => Param::LastBackground,
             bw::SpecialParameter::ShellName => Param::Positional(0),
         },
+        bw::Parameter::Named(n) if n == LAST_BG => Param::LastBackground,
         bw::Parameter::Named(n) => Param::Named(n.clone()),
+        bw::Parameter::NamedWithIndex { name, index } if index == ALL_AT || index == ALL_STAR => {
+            Param::AllElements {
+                name: name.clone(),
+                concat: index == ALL_STAR,
+            }
+        }
         bw::Parameter::NamedWithIndex { name, index } => Param::Element {
             name: name.clone(),
             index: index.clone(),
@@ -209,20 +317,28 @@ fn param_expansion(
     raw: &str,
     at: usize,
     quoted: bool,
+    ctx: Context,
 ) -> Result<ParamExpansion, SyntaxError> {
     // An operand's text is inside `raw`; its last occurrence is where it is.
+    // In an assignment's unquoted value, a `~` after `:` expands there too.
+    let inner_ctx = if ctx == Context::Assignment && !quoted {
+        Context::Assignment
+    } else {
+        Context::Normal
+    };
     let operand = |text: &Option<String>| -> Result<Word, SyntaxError> {
         let text = text.as_deref().unwrap_or("");
         let offset = raw.rfind(text).unwrap_or(0);
-        lower(l, text, at + offset, Context::Normal)
+        lower(l, text, at + offset, inner_ctx)
     };
-    // Inside double quotes, a `\` before a character other than `$ ` " \ }`
-    // stays in `${x-word}` (bash); the word is lowered as unquoted text.
+    // Inside double quotes, a `'` in `${x-word}` is a plain character and a
+    // `\` before a character other than `$ ` " \ }` stays (bash); the word
+    // is lowered as unquoted text (see `dquote_operand`).
     let value = |text: &Option<String>| -> Result<Word, SyntaxError> {
         match text.as_deref() {
-            Some(t) if quoted && t.contains('\\') => {
+            Some(t) if quoted && t.contains(['\\', '\'']) => {
                 let offset = raw.rfind(t).unwrap_or(0);
-                lower(l, &keep_backslashes(t), at + offset, Context::Normal)
+                lower(l, &dquote_operand(t), at + offset, Context::Normal)
             }
             _ => operand(text),
         }
@@ -504,99 +620,6 @@ fn transform_letter(op: &bw::ParameterTransformOp) -> char {
     }
 }
 
-/// Decodes the escapes of `$'…'` as bash does (`\n`, `\x41`, `\u263a`, `\cA`, octal…).
-#[must_use]
-pub fn decode_ansi_c(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some(e) = chars.next() else {
-            out.push('\\');
-            break;
-        };
-        match e {
-            'a' => out.push('\u{7}'),
-            'b' => out.push('\u{8}'),
-            'e' | 'E' => out.push('\u{1b}'),
-            'f' => out.push('\u{c}'),
-            'n' => out.push('\n'),
-            'r' => out.push('\r'),
-            't' => out.push('\t'),
-            'v' => out.push('\u{b}'),
-            '\\' | '\'' | '"' | '?' => out.push(e),
-            '0'..='7' => {
-                let mut v = e.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.peek().and_then(|d| d.to_digit(8)) {
-                        Some(d) => {
-                            v = v * 8 + d;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
-                crate::rawbytes::push_byte(&mut out, (v & 0xff) as u8);
-            }
-            'x' | 'u' | 'U' => {
-                let max = match e {
-                    'x' => 2,
-                    'u' => 4,
-                    _ => 8,
-                };
-                let mut v = 0u32;
-                let mut n = 0;
-                while n < max {
-                    match chars.peek().and_then(|d| d.to_digit(16)) {
-                        Some(d) => {
-                            v = v.wrapping_mul(16).wrapping_add(d);
-                            chars.next();
-                            n += 1;
-                        }
-                        None => break,
-                    }
-                }
-                if n == 0 {
-                    out.push('\\');
-                    out.push(e);
-                } else if e == 'x' {
-                    crate::rawbytes::push_byte(&mut out, (v & 0xff) as u8);
-                } else {
-                    match char::from_u32(v) {
-                        Some(c) => out.push(c),
-                        // A surrogate or a value past U+10FFFF: UTF-8's scheme anyway (bash).
-                        None => {
-                            for b in crate::builtins::printf::utf8_any(v) {
-                                crate::rawbytes::push_byte(&mut out, b);
-                            }
-                        }
-                    }
-                }
-            }
-            'c' => match chars.next() {
-                Some(x) => out.push(char::from_u32(u32::from(x) & 0x1f).unwrap_or('\u{fffd}')),
-                None => {
-                    out.push('\\');
-                    out.push('c');
-                }
-            },
-            other => {
-                out.push('\\');
-                out.push(other);
-            }
-        }
-    }
-    // bash's strings end at a NUL (`$'a\0b'` is `a`).
-    if let Some(nul) = out.find('\0') {
-        out.truncate(nul);
-    }
-    // `\xc3\xa9` is `é`, as the bytes make it.
-    crate::rawbytes::normalize(out)
-}
-
 /// `pat/rep` split at its first `/` outside quotes and backslash escapes.
 fn split_at_slash(s: &str) -> (&str, Option<&str>) {
     let mut quote = None;
@@ -645,26 +668,48 @@ fn count_strip_part(
     })])
 }
 
-/// `t` with each `\c` that double quotes keep (c not `$ ` " \ }` or a
-/// newline) doubled, so that lowering it as unquoted text keeps the `\`.
-fn keep_backslashes(t: &str) -> String {
+/// The operand `t` of `"${x-t}"` (also `+ = ?`) rewritten to be lowered as
+/// unquoted text with double quotes' meaning: a `'` is a plain character,
+/// and each `\c` that double quotes keep (c not `$ ` " \ }` or a newline)
+/// keeps its `\`. Nested `"…"`, `$(…)`, `${…}` and backquotes are copied.
+fn dquote_operand(t: &str) -> String {
     let mut out = String::with_capacity(t.len() + 4);
-    let mut chars = t.chars();
-    let mut single = false;
+    let mut chars = t.chars().peekable();
+    let mut nested = 0usize;
+    let mut in_dq = false;
+    let mut in_bq = false;
     while let Some(c) = chars.next() {
-        out.push(c);
+        let top = nested == 0 && !in_dq && !in_bq;
         match c {
-            '\'' => single = !single,
-            '\\' if !single => {
+            '\\' => {
+                out.push(c);
                 if let Some(n) = chars.next() {
-                    if !matches!(n, '$' | '`' | '"' | '\\' | '}' | '\n') {
+                    if top && !matches!(n, '$' | '`' | '"' | '\\' | '}' | '\n') {
                         out.push('\\');
                     }
                     out.push(n);
                 }
+                continue;
             }
+            '\'' if top => {
+                out.push_str("\\'");
+                continue;
+            }
+            '$' if !in_bq && matches!(chars.peek(), Some('(' | '{')) => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+                nested += 1;
+                continue;
+            }
+            '(' | '{' if nested > 0 => nested += 1,
+            ')' | '}' if nested > 0 => nested -= 1,
+            '"' if nested == 0 && !in_bq => in_dq = !in_dq,
+            '`' if nested == 0 => in_bq = !in_bq,
             _ => {}
         }
+        out.push(c);
     }
     out
 }

@@ -131,6 +131,28 @@ pub fn set_echo(tty: BorrowedFd<'_>, on: bool) -> io::Result<bool> {
     Ok(was)
 }
 
+extern "C" {
+    /// POSIX `tzset` (the libc crate does not declare it on Linux).
+    fn tzset();
+}
+
+/// Makes local time follow `tz`, the shell's exported `TZ` (`None`: unset,
+/// the system's zone), as bash's `tzset` on every change of `TZ` does. The
+/// process environment then holds the same `TZ` a child would be given.
+pub fn set_tz(tz: Option<&str>) {
+    let now = std::env::var_os("TZ");
+    if now.as_deref() == tz.map(std::ffi::OsStr::new) {
+        return;
+    }
+    match tz {
+        Some(tz) => std::env::set_var("TZ", tz),
+        None => std::env::remove_var("TZ"),
+    }
+    // SAFETY: tzset takes no arguments and only rereads `TZ` into libc's
+    // zone state, which localtime_r reads.
+    unsafe { tzset() };
+}
+
 /// `strftime(format, localtime(secs))` (`printf %(fmt)T`); empty when the
 /// time cannot be converted.
 pub fn strftime_local(format: &str, secs: i64) -> String {

@@ -18,7 +18,7 @@ async fn a_stop_request_is_visible_until_reaped_and_kept() {
         job.stdout().snapshot().data.as_ref() == b"ready\n"
     })
     .await;
-    assert_eq!(job.info().stop_cause, None);
+    assert_eq!(job.info().stop_cause(), None);
     assert!(!job.info().is_stopping());
     let kernel = k.kernel.clone();
     let id = job.id();
@@ -36,13 +36,13 @@ async fn a_stop_request_is_visible_until_reaped_and_kept() {
     .await;
     let info = job.info();
     assert!(info.is_stopping(), "{info:?}");
-    assert_eq!(info.stop_cause, Some(StopCause::Embedder));
+    assert_eq!(info.stop_cause(), Some(StopCause::Embedder));
     // A later signal does not change the cause.
     job.signal(Signal::KILL).unwrap();
     let done = within("terminate", term).await.unwrap().unwrap();
     assert!(done.state.is_finished());
     assert!(!done.is_stopping());
-    assert_eq!(done.stop_cause, Some(StopCause::Embedder));
+    assert_eq!(done.stop_cause(), Some(StopCause::Embedder));
 }
 
 #[tokio::test]
@@ -51,7 +51,10 @@ async fn signal_and_outside_signal_causes() {
     let job = k.spawn_process(sleeper()).unwrap();
     k.signal(job.id(), Signal::INT).unwrap();
     finished(&job).await;
-    assert_eq!(job.info().stop_cause, Some(StopCause::Signal(Signal::INT)));
+    assert_eq!(
+        job.info().stop_cause(),
+        Some(StopCause::Signal(Signal::INT))
+    );
 
     // Stop and continue ask nothing.
     let job = k.spawn_process(sleeper()).unwrap();
@@ -60,7 +63,7 @@ async fn signal_and_outside_signal_causes() {
     job.signal(Signal::STOP).unwrap();
     within("stopped", job.wait_change(JobState::Running)).await;
     job.signal(Signal::CONT).unwrap();
-    assert_eq!(job.info().stop_cause, None);
+    assert_eq!(job.info().stop_cause(), None);
     // Killed from outside the kernel: the cause is known at reap.
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pid.as_raw()),
@@ -68,7 +71,10 @@ async fn signal_and_outside_signal_causes() {
     )
     .unwrap();
     finished(&job).await;
-    assert_eq!(job.info().stop_cause, Some(StopCause::Signal(Signal::HUP)));
+    assert_eq!(
+        job.info().stop_cause(),
+        Some(StopCause::Signal(Signal::HUP))
+    );
 
     // A future cancelled by the embedder.
     let fut = k
@@ -79,9 +85,9 @@ async fn signal_and_outside_signal_causes() {
         .unwrap();
     fut.cancel().unwrap();
     assert_eq!(finished(&fut).await, JobState::Exited(0));
-    assert_eq!(fut.info().stop_cause, Some(StopCause::Embedder));
+    assert_eq!(fut.info().stop_cause(), Some(StopCause::Embedder));
     // A job that exits by itself has none.
     let ok = k.spawn_process(sh("exit 0")).unwrap();
     finished(&ok).await;
-    assert_eq!(ok.info().stop_cause, None);
+    assert_eq!(ok.info().stop_cause(), None);
 }

@@ -64,7 +64,7 @@ async fn a_future_job_child_is_hidden_and_names_its_parent() {
     let child = parent.child(sleeper()).await;
     let _guard = KillOnDrop::new(&[pid_of(&child)]);
     let info = child.info();
-    assert_eq!(info.parent, Some(parent.job.id()));
+    assert_eq!(info.parent(), Some(parent.job.id()));
     assert_eq!(info.number, None);
     assert_eq!(parent.ctx.job_id(), parent.job.id());
     let shown = parent
@@ -72,7 +72,7 @@ async fn a_future_job_child_is_hidden_and_names_its_parent() {
         .await;
     let _guard2 = KillOnDrop::new(&[pid_of(&shown)]);
     assert!(shown.number().is_some());
-    assert_eq!(shown.info().parent, Some(parent.job.id()));
+    assert_eq!(shown.info().parent(), Some(parent.job.id()));
     within("terminate", k.terminate(parent.job.id(), DEADLINE))
         .await
         .unwrap();
@@ -314,7 +314,7 @@ async fn signals_reach_through_nested_future_jobs() {
     let (inner, child) = within("the nested jobs", rx).await.unwrap();
     let pid = pid_of(&child);
     let _guard = KillOnDrop::new(&[pid]);
-    assert_eq!(inner.info().parent, Some(outer.id()));
+    assert_eq!(inner.info().parent(), Some(outer.id()));
     assert_eq!(inner.number(), None);
     until("the child sleeps", || proc_state(pid) == Some('S')).await;
     k.signal(outer.id(), Signal::TSTP).unwrap();

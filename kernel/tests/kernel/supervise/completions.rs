@@ -62,13 +62,13 @@ async fn quiet_jobs_are_left_out_and_scopes_get_their_owners_jobs() {
     finished(&other).await;
     let own = k.scope("me").spawn_process(sh("exit 3")).unwrap();
     finished(&own).await;
-    assert!(quiet.info().quiet);
+    assert!(quiet.info().quiet());
     let c = next(&mut all).await;
     assert_eq!(c.info.id, other.id(), "the quiet job is skipped");
     assert_eq!(next(&mut all).await.info.id, own.id());
     let c = next(&mut mine).await;
     assert_eq!(c.info.id, own.id());
-    assert_eq!(c.info.owner.as_deref(), Some("me"));
+    assert_eq!(c.info.owner(), Some("me"));
     assert!(mine.try_next().is_none());
 }
 
@@ -108,7 +108,7 @@ async fn a_still_running_reminder_comes_while_the_job_runs() {
             },
         )
         .unwrap();
-    assert_eq!(job.info().reminder, Some(Duration::from_secs(60)));
+    assert_eq!(job.info().reminder(), Some(Duration::from_secs(60)));
     let start = tokio::time::Instant::now();
     let mut reminders = 0;
     while reminders < 3 {

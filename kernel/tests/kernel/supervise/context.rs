@@ -1,8 +1,6 @@
 //! A job's context in its info: the directory and the environment it was
 //! given on top of the embedder's, which the process really ran with.
 
-use std::path::PathBuf;
-
 use corral_kernel::JobState;
 
 use crate::util::*;
@@ -23,15 +21,15 @@ async fn info_shows_the_cwd_and_environment_the_process_ran_with() {
         format!("hi-unset\n{}\n", dir.display())
     );
     let info = job.info();
-    assert_eq!(info.cwd, Some(dir.clone()));
+    assert_eq!(info.cwd(), Some(dir.as_path()));
     assert_eq!(
-        info.env,
-        vec![
+        info.env(),
+        [
             ("GREETING".to_string(), Some("hi".to_string())),
             ("HOME".to_string(), None),
         ]
     );
-    assert!(!info.env_clear);
+    assert!(!info.env_clear());
 
     // An empty environment: only what was given reaches the process.
     let clean = sh("echo \"${GREETING-unset} ${HOME-nohome}\"")
@@ -41,12 +39,15 @@ async fn info_shows_the_cwd_and_environment_the_process_ran_with() {
     assert_eq!(finished(&clean).await, JobState::Exited(0));
     assert_eq!(&clean.stdout().snapshot().data[..], b"only nohome\n");
     let info = clean.info();
-    assert!(info.env_clear);
-    assert_eq!(info.cwd, None::<PathBuf>);
+    assert!(info.env_clear());
+    assert_eq!(info.cwd(), None);
 
     // A job given nothing shows nothing.
     let plain = k.spawn_process(sh("exit 0")).unwrap();
     finished(&plain).await;
     let info = plain.info();
-    assert_eq!((info.cwd, info.env.len(), info.env_clear), (None, 0, false));
+    assert_eq!(
+        (info.cwd(), info.env().len(), info.env_clear()),
+        (None, 0, false)
+    );
 }

@@ -22,8 +22,8 @@ async fn children_subtree_and_remove_subtree() {
     let b = k.spawn_process(sleeper().options(under(&a))).unwrap();
     let c = k.spawn_process(sleeper().options(under(&root))).unwrap();
     let _guard = KillOnDrop::new(&[pid(&root), pid(&a), pid(&b), pid(&c)]);
-    assert_eq!(a.info().parent, Some(root.id()));
-    assert_eq!(b.info().parent, Some(a.id()));
+    assert_eq!(a.info().parent(), Some(root.id()));
+    assert_eq!(b.info().parent(), Some(a.id()));
     assert!(a.number().is_some(), "a parent alone hides nothing");
     assert_eq!(k.children(root.id()).unwrap(), vec![a.id(), c.id()]);
     let mut sub = k.subtree(root.id()).unwrap();
@@ -67,7 +67,7 @@ async fn terminate_cascades_or_leaves_the_subtree_by_policy() {
         b.stdout().snapshot().data.as_ref() == b"ready\n"
     })
     .await;
-    assert_eq!(root.info().orphans, OrphanPolicy::Cascade);
+    assert_eq!(root.info().orphans(), OrphanPolicy::Cascade);
     within(
         "terminate",
         k.terminate(root.id(), Duration::from_millis(200)),

@@ -23,8 +23,8 @@ async fn a_scope_sees_and_touches_only_its_owners_jobs() {
     ]);
 
     let info = ja.info();
-    assert_eq!(info.owner.as_deref(), Some("agent-a"));
-    assert_eq!(info.labels.get("tool").map(String::as_str), Some("grep"));
+    assert_eq!(info.owner(), Some("agent-a"));
+    assert_eq!(info.labels().get("tool").map(String::as_str), Some("grep"));
     assert_eq!(
         a.list().iter().map(|i| i.id).collect::<Vec<_>>(),
         vec![ja.id()]
@@ -93,7 +93,7 @@ async fn terminate_all_counts_the_jobs_it_hit_and_is_idempotent() {
     assert_eq!(hit, 4);
     for j in jobs.iter().chain([&ignorer]) {
         assert!(j.state().is_finished());
-        assert_eq!(j.info().stop_cause, Some(StopCause::Embedder));
+        assert_eq!(j.info().stop_cause(), Some(StopCause::Embedder));
     }
     assert!(!other.state().is_finished(), "b's job untouched");
     assert_eq!(
@@ -147,7 +147,7 @@ async fn a_future_jobs_children_inherit_its_owner() {
         })
         .unwrap();
     let child = within("child", rx).await.unwrap();
-    assert_eq!(child.info().owner.as_deref(), Some("a"));
+    assert_eq!(child.info().owner(), Some("a"));
     assert!(a.job(child.id()).is_ok());
     assert_eq!(finished(&fut).await.exit_status(), Some(0));
 }

@@ -48,7 +48,7 @@ async fn cpu_time_counts_live_members_and_then_reaped_ones() {
     assert!(live.memory > 0 && live.memory_peak >= live.memory);
     job.signal(corral_kernel::Signal::KILL).unwrap();
     finished(&job).await;
-    let done = job.info().resources;
+    let done = job.info().resources();
     // From the reaped member's rusage now: at least what /proc showed.
     assert!(done.cpu() >= live.cpu(), "{done:?} < {live:?}");
     assert_eq!(done.memory, 0);
@@ -69,16 +69,16 @@ async fn list_leaves_live_figures_to_one_jobs_info() {
     .await;
     // (The peak keeps what earlier reads saw.)
     let listed = k.list().into_iter().find(|i| i.id == job.id()).unwrap();
-    assert_eq!(listed.resources.cpu(), Duration::ZERO);
-    assert_eq!(listed.resources.memory, 0);
-    let snap = job.snapshot().resources;
+    assert_eq!(listed.resources().cpu(), Duration::ZERO);
+    assert_eq!(listed.resources().memory, 0);
+    let snap = job.snapshot().resources();
     assert_eq!((snap.cpu(), snap.memory), (Duration::ZERO, 0));
     let info = job.info();
-    assert!(info.resources.cpu() >= Duration::from_millis(100));
-    assert!(info.resources.memory > 0);
+    assert!(info.resources().cpu() >= Duration::from_millis(100));
+    assert!(info.resources().memory > 0);
     let with = k.list_with_resources();
     let live = with.iter().find(|i| i.id == job.id()).unwrap();
-    assert!(live.resources.cpu() >= Duration::from_millis(100));
+    assert!(live.resources().cpu() >= Duration::from_millis(100));
 }
 
 #[tokio::test]
@@ -92,8 +92,8 @@ async fn memory_is_the_live_members_resident_sets() {
     let _guard = KillOnDrop::new(&[u32::from(job.pids()[0])]);
     until("64 MiB resident", || job.resources().memory >= 64 << 20).await;
     let info = job.info();
-    assert!(info.resources.memory >= 64 << 20);
-    assert!(info.resources.memory_peak >= info.resources.memory);
+    assert!(info.resources().memory >= 64 << 20);
+    assert!(info.resources().memory_peak >= info.resources().memory);
 }
 
 /// 300 ms: the kernel's own check ends the job (the rlimit backstop is
@@ -112,7 +112,7 @@ async fn a_cpu_limit_warns_at_80_percent_then_ends_the_job_with_cause_limit() {
     // Soft 2 s (twice the limit plus a second, rounded up), hard 3 s.
     let secs: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
     assert_eq!(secs, ["2", "3"], "{line}");
-    assert_eq!(job.info().cpu_limit, Some(limit));
+    assert_eq!(job.info().cpu_limit(), Some(limit));
     assert_eq!(
         within("the warning", next_warning(&mut events)).await,
         LimitKind::Cpu
@@ -120,8 +120,8 @@ async fn a_cpu_limit_warns_at_80_percent_then_ends_the_job_with_cause_limit() {
     assert!(job.resources().cpu() >= Duration::from_millis(240));
     finished(&job).await;
     let info = job.info();
-    assert_eq!(info.stop_cause, Some(StopCause::Limit));
-    assert!(info.resources.cpu() >= limit, "{:?}", info.resources);
+    assert_eq!(info.stop_cause(), Some(StopCause::Limit));
+    assert!(info.resources().cpu() >= limit, "{:?}", info.resources());
     assert!(!alive(pid));
 }
 
@@ -164,11 +164,11 @@ async fn a_memory_limit_takes_the_systems_path() {
             );
             finished(&job).await;
             let info = job.info();
-            assert_eq!(info.stop_cause, Some(StopCause::Limit));
+            assert_eq!(info.stop_cause(), Some(StopCause::Limit));
             assert!(
-                info.resources.memory_peak >= limit / 4 * 3,
+                info.resources().memory_peak >= limit / 4 * 3,
                 "{:?}",
-                info.resources
+                info.resources()
             );
             assert!(!alive(pid));
         }
@@ -216,7 +216,7 @@ async fn per_member_bound(job: &corral_kernel::Job, pid: u32, limit: u64, data: 
     assert!(vm_data(pid).unwrap() <= limit);
     let info = job.info();
     assert!(!info.state.is_finished());
-    assert_eq!(info.stop_cause, None);
+    assert_eq!(info.stop_cause(), None);
     job.signal(corral_kernel::Signal::KILL).unwrap();
     finished(job).await;
 }
@@ -234,7 +234,7 @@ async fn a_job_within_its_limits_ends_on_its_own() {
         )
         .unwrap();
     assert_eq!(finished(&job).await, corral_kernel::JobState::Exited(0));
-    assert_eq!(job.info().stop_cause, None);
+    assert_eq!(job.info().stop_cause(), None);
 }
 
 #[tokio::test]
@@ -250,7 +250,7 @@ async fn the_output_file_holds_both_streams_and_goes_with_the_job() {
         .unwrap();
     finished(&job).await;
     let info = job.info();
-    assert_eq!(info.output_file.as_deref(), Some(path.as_path()));
+    assert_eq!(info.output_file(), Some(path.as_path()));
     until("the file to hold all output", || {
         std::fs::read_to_string(&path).is_ok_and(|s| s.len() == "out\nerr\nmore\n".len())
     })
@@ -286,7 +286,7 @@ async fn a_kept_or_temp_output_file() {
         .unwrap();
     finished(&kept).await;
     finished(&temp).await;
-    let temp_path = temp.info().output_file.unwrap();
+    let temp_path = temp.info().output_file().unwrap().to_path_buf();
     assert!(temp_path.starts_with(std::env::temp_dir()));
     until("both files written", || {
         std::fs::read_to_string(&path).is_ok_and(|s| s == "kept\n")
@@ -316,5 +316,5 @@ async fn a_future_jobs_output_file() {
         .unwrap();
     finished(&job).await;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "from the future\n");
-    assert_eq!(job.info().resources, corral_kernel::Resources::default());
+    assert_eq!(job.info().resources(), corral_kernel::Resources::default());
 }

@@ -38,8 +38,8 @@ async fn on_failure_restarts_with_backoff_until_a_run_succeeds() {
         .unwrap();
     let info = job.wait().await;
     assert_eq!(info.state, JobState::Exited(0));
-    assert_eq!(info.restarts, 2);
-    assert_eq!(info.last_exit, Some(JobState::Exited(0)));
+    assert_eq!(info.restarts(), 2);
+    assert_eq!(info.last_exit(), Some(JobState::Exited(0)));
     assert_eq!(runs.load(Ordering::SeqCst), 3);
     let waited = start.elapsed();
     assert!(
@@ -75,8 +75,8 @@ async fn the_budget_ends_a_job_that_keeps_failing() {
         .unwrap();
     let info = job.wait().await;
     assert_eq!(info.state, JobState::Exited(7));
-    assert_eq!(info.restarts, 4);
-    assert_eq!(info.restart.as_ref().map(|p| p.max_restarts), Some(4));
+    assert_eq!(info.restarts(), 4);
+    assert_eq!(info.restart().map(|p| p.max_restarts), Some(4));
     // 1 + 2 + 3 (capped) + 3 (capped) seconds.
     let waited = start.elapsed();
     assert!(
@@ -93,7 +93,7 @@ async fn the_budget_ends_a_job_that_keeps_failing() {
         )
         .unwrap();
     let info = never.wait().await;
-    assert_eq!((info.state, info.restarts), (JobState::Exited(3), 0));
+    assert_eq!((info.state, info.restarts()), (JobState::Exited(3), 0));
     let ok = k
         .spawn_future_restarting(
             "ok",
@@ -102,7 +102,7 @@ async fn the_budget_ends_a_job_that_keeps_failing() {
             |_ctx| async { 0 },
         )
         .unwrap();
-    assert_eq!(ok.wait().await.restarts, 0);
+    assert_eq!(ok.wait().await.restarts(), 0);
 }
 
 #[tokio::test]
@@ -121,8 +121,8 @@ async fn a_process_job_restarts_from_its_spec_keeping_id_and_output() {
     let info = finished(&job).await;
     assert_eq!(info, JobState::Exited(3));
     let info = job.info();
-    assert_eq!(info.restarts, 2);
-    assert_eq!(info.last_exit, Some(JobState::Exited(3)));
+    assert_eq!(info.restarts(), 2);
+    assert_eq!(info.last_exit(), Some(JobState::Exited(3)));
     assert_eq!(&job.stdout().snapshot().data[..], b"run\nrun\nrun\n");
     assert_eq!(&job.stderr().snapshot().data[..], b"oops\noops\noops\n");
     // The runs were hidden children, removed after each run.
@@ -138,7 +138,7 @@ async fn a_process_job_restarts_from_its_spec_keeping_id_and_output() {
         )
         .unwrap();
     assert_eq!(finished(&missing).await, JobState::Exited(127));
-    assert_eq!(missing.info().restarts, 1);
+    assert_eq!(missing.info().restarts(), 1);
     let err = String::from_utf8_lossy(&missing.stderr().snapshot().data).into_owned();
     assert_eq!(err.matches("command not found").count(), 2, "{err}");
 }
@@ -166,7 +166,7 @@ async fn signals_reach_the_current_run_and_an_ending_one_is_not_restarted() {
     k.signal(job.id(), Signal::TERM).unwrap();
     let state = finished(&job).await;
     assert_eq!(state.exit_status(), Some(128 + Signal::TERM.number()));
-    assert_eq!(job.info().restarts, 0);
+    assert_eq!(job.info().restarts(), 0);
     assert!(!alive(pid));
 }
 
@@ -180,18 +180,18 @@ async fn every_finished_job_has_its_last_exit_and_stop_cause() {
     let _guard = KillOnDrop::new(&[u32::from(sleeper_job.pids()[0])]);
     assert_eq!(finished(&plain).await, JobState::Exited(3));
     let info = plain.info();
-    assert_eq!(info.last_exit, Some(JobState::Exited(3)));
-    assert_eq!(info.last_stop_cause, None);
+    assert_eq!(info.last_exit(), Some(JobState::Exited(3)));
+    assert_eq!(info.last_stop_cause(), None);
     let live = sleeper_job.info();
-    assert_eq!((live.last_exit, live.last_stop_cause), (None, None));
+    assert_eq!((live.last_exit(), live.last_stop_cause()), (None, None));
     let ended = k
         .terminate(sleeper_job.id(), Duration::from_secs(5))
         .await
         .unwrap();
     assert!(ended.state.is_finished());
-    assert_eq!(ended.last_exit, Some(ended.state));
+    assert_eq!(ended.last_exit(), Some(ended.state));
     assert_eq!(
-        ended.last_stop_cause,
+        ended.last_stop_cause(),
         Some(corral_kernel::StopCause::Embedder)
     );
 }
@@ -213,20 +213,23 @@ async fn a_restarting_job_shows_each_runs_cause_and_all_runs_usage() {
         .unwrap();
     // TestKernel's drop kills the job, and a KILL to it reaches its run.
     until("the first run to end by its limit", || {
-        job.info().restarts >= 1
+        job.info().restarts() >= 1
     })
     .await;
     let info = job.info();
     assert!(!info.state.is_finished());
-    assert_eq!(info.stop_cause, None);
+    assert_eq!(info.stop_cause(), None);
     assert!(
-        matches!(info.last_exit, Some(s) if s.is_finished() && s != JobState::Exited(0)),
+        matches!(info.last_exit(), Some(s) if s.is_finished() && s != JobState::Exited(0)),
         "{:?}",
-        info.last_exit
+        info.last_exit()
     );
-    assert_eq!(info.last_stop_cause, Some(corral_kernel::StopCause::Limit));
-    assert!(info.resources.cpu() >= limit, "{:?}", info.resources);
+    assert_eq!(
+        info.last_stop_cause(),
+        Some(corral_kernel::StopCause::Limit)
+    );
+    assert!(info.resources().cpu() >= limit, "{:?}", info.resources());
     let ended = k.terminate(job.id(), Duration::from_secs(5)).await.unwrap();
-    assert_eq!(ended.stop_cause, Some(corral_kernel::StopCause::Embedder));
-    assert!(ended.resources.cpu() >= limit);
+    assert_eq!(ended.stop_cause(), Some(corral_kernel::StopCause::Embedder));
+    assert!(ended.resources().cpu() >= limit);
 }

@@ -14,10 +14,10 @@ async fn a_process_job_times_out_with_status_124() {
         .unwrap();
     let pid = u32::from(job.pids()[0]);
     let _guard = KillOnDrop::new(&[pid]);
-    assert_eq!(job.info().timeout, Some(Duration::from_millis(100)));
+    assert_eq!(job.info().timeout(), Some(Duration::from_millis(100)));
     assert_eq!(finished(&job).await, JobState::Exited(124));
     let info = job.info();
-    assert_eq!(info.stop_cause, Some(StopCause::Timeout));
+    assert_eq!(info.stop_cause(), Some(StopCause::Timeout));
     assert_eq!(info.state.exit_status(), Some(124));
     assert!(!alive(pid));
 }
@@ -37,7 +37,7 @@ async fn a_term_ignorer_is_killed_after_the_timeouts_grace() {
     let pid = u32::from(job.pids()[0]);
     let _guard = KillOnDrop::new(&[pid]);
     assert_eq!(finished(&job).await, JobState::Exited(124));
-    assert_eq!(job.info().stop_cause, Some(StopCause::Timeout));
+    assert_eq!(job.info().stop_cause(), Some(StopCause::Timeout));
     assert!(!alive(pid));
 }
 
@@ -48,7 +48,7 @@ async fn a_job_done_before_its_timeout_keeps_its_status() {
         .spawn_process(sh("exit 3").options(JobOptions::new().timeout(Duration::from_secs(3600))))
         .unwrap();
     assert_eq!(finished(&job).await, JobState::Exited(3));
-    assert_eq!(job.info().stop_cause, None);
+    assert_eq!(job.info().stop_cause(), None);
 }
 
 #[tokio::test]
@@ -59,10 +59,10 @@ async fn the_kernels_default_timeout_applies_unless_a_job_sets_its_own() {
         .spawn_process(sleeper().options(JobOptions::new().timeout(Duration::from_secs(3600))))
         .unwrap();
     let _guard = KillOnDrop::new(&[u32::from(short.pids()[0]), u32::from(long.pids()[0])]);
-    assert_eq!(short.info().timeout, Some(Duration::from_millis(100)));
+    assert_eq!(short.info().timeout(), Some(Duration::from_millis(100)));
     assert_eq!(finished(&short).await, JobState::Exited(124));
     assert!(!long.state().is_finished());
-    assert_eq!(long.info().timeout, Some(Duration::from_secs(3600)));
+    assert_eq!(long.info().timeout(), Some(Duration::from_secs(3600)));
 }
 
 /// Paused time: an hour's timeout and a 10 s grace pass at once, and the
@@ -85,7 +85,7 @@ async fn a_future_job_times_out_on_the_paused_clock() {
         .unwrap();
     let info = job.wait().await;
     assert_eq!(info.state, JobState::Exited(124));
-    assert_eq!(info.stop_cause, Some(StopCause::Timeout));
+    assert_eq!(info.stop_cause(), Some(StopCause::Timeout));
     assert!(
         start.elapsed() >= Duration::from_secs(3610),
         "{:?}",

@@ -313,6 +313,30 @@ fn builtin_next_word_is_none_inside_a_cluster() {
     assert_eq!(opts.rest(), &argv[2..]);
 }
 
+#[test]
+fn help_where_an_option_word_starts() {
+    let argv = |words: &[&str]| -> Vec<String> { words.iter().map(|w| (*w).to_owned()).collect() };
+    let first_error =
+        |argv: &[String], optstring: &str| BuiltinOpts::new(argv, optstring).find_map(Result::err);
+    // At the start or after other options: the builtin's help.
+    for words in [&["cd", "--help"][..], &["cd", "-L", "--help", "x"]] {
+        assert_eq!(
+            first_error(&argv(words), "LPe@"),
+            Some(BuiltinOptError::Help("cd")),
+            "{words:?}"
+        );
+    }
+    // As an option's value, after the operands start, after `--`, or for a
+    // name that is no builtin: an ordinary word.
+    assert_eq!(first_error(&argv(&["read", "-p", "--help"]), "p:"), None);
+    assert_eq!(first_error(&argv(&["type", "x", "--help"]), "t"), None);
+    assert_eq!(first_error(&argv(&["cd", "--", "--help"]), "LP"), None);
+    assert_eq!(
+        first_error(&argv(&["nosuch", "--help"]), "a"),
+        Some(BuiltinOptError::Invalid('-', '-'))
+    );
+}
+
 proptest! {
     #[test]
     fn never_panics(optstring in "[:a-c]{0,5}", args in proptest::collection::vec("-?[a-cé:-]{0,3}", 0..4), start in proptest::option::of("[0-9-]{0,3}")) {

@@ -570,3 +570,22 @@ proptest! {
         let _ = printf(&format, &args);
     }
 }
+
+#[test]
+fn char_code_of_bytes_shaped_like_utf8_is_their_value() {
+    // bash in a UTF-8 locale: `printf %x "'$(printf '\xF4\x91\x84\x91')"` is 111111.
+    let four = crate::rawbytes::encode(b"'\xF4\x91\x84\x91").into_owned();
+    assert_eq!(char_code(&four), Some(0x11_1111));
+    // A lead byte without its continuation bytes is its own value.
+    let cut = crate::rawbytes::encode(b"'\xF4\x91").into_owned();
+    assert_eq!(char_code(&cut), Some(0xF4));
+    let lone = crate::rawbytes::encode(b"'\xC3").into_owned();
+    assert_eq!(char_code(&lone), Some(0xC3));
+    assert_eq!(char_code("'é"), Some(0xE9));
+    // Overlong forms are not characters: the first byte.
+    let overlong = crate::rawbytes::encode(b"'\xC1\x81").into_owned();
+    assert_eq!(char_code(&overlong), Some(0xC1));
+    let overlong3 = crate::rawbytes::encode(b"'\xE0\x81\x81").into_owned();
+    assert_eq!(char_code(&overlong3), Some(0xE0));
+    assert_eq!(char_code("'"), Some(0));
+}

@@ -15,6 +15,7 @@ use super::source::{Frame, Source};
 
 mod commands;
 mod redirect;
+mod simple;
 mod words;
 
 /// Deepest nesting of `$(…)` inside words the lowering follows.
@@ -29,6 +30,8 @@ pub(super) struct Lower<'a, 's> {
     /// The `name` of a `{name}` word right before a redirection operator,
     /// for that redirection.
     named_fd: Cell<Option<String>>,
+    /// The bodies of the here-documents lowered so far.
+    pub(super) here_bodies: std::cell::RefCell<Vec<Span>>,
 }
 
 type Result<T> = std::result::Result<T, SyntaxError>;
@@ -40,6 +43,7 @@ impl<'a, 's> Lower<'a, 's> {
             last: Cell::new(Span::default()),
             depth,
             named_fd: Cell::new(None),
+            here_bodies: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -59,6 +63,45 @@ impl<'a, 's> Lower<'a, 's> {
             }
             None => self.last.get(),
         }
+    }
+
+    pub(super) fn note_here_body(&self, body: Span) {
+        self.here_bodies.borrow_mut().push(body);
+    }
+
+    /// When a newline follows `end` (after blanks and a comment) and
+    /// here-documents start after it: the line of their last delimiter,
+    /// where bash's parser is once it has read that newline.
+    pub(super) fn line_after_here_docs(&self, end: usize) -> Option<u32> {
+        let text = self.src.text;
+        let rest = text.get(end..)?;
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let mut at = end + blanks;
+        if text.get(at..)?.starts_with('#') {
+            at += text.get(at..)?.find('\n')?;
+        }
+        if !text.get(at..)?.starts_with('\n') {
+            return None;
+        }
+        let bodies = self.here_bodies.borrow();
+        let mut next = at + 1;
+        let mut line = None;
+        // A body's span runs past its delimiter line.
+        while let Some(body) = bodies.iter().find(|b| b.start.offset == next) {
+            let end = self.src.pos(body.end.offset);
+            line = Some(
+                if text
+                    .get(..body.end.offset)
+                    .is_some_and(|t| t.ends_with('\n'))
+                {
+                    end.line - 1
+                } else {
+                    end.line
+                },
+            );
+            next = body.end.offset;
+        }
+        line
     }
 
     fn fallback(&self) -> Span {

@@ -117,6 +117,9 @@ impl Lower<'_, '_> {
 
     pub(super) fn here_doc(&self, frame: &Frame<'_>, h: &b::IoHereDocument) -> Result<HereDoc> {
         let span = self.span_of(frame, h.doc.loc.as_ref());
+        if h.doc.loc.is_some() {
+            self.note_here_body(span);
+        }
         let body = if h.requires_expansion {
             HereDocBody::Expand(self.word_at(
                 &h.doc.value,

@@ -16,14 +16,26 @@ impl Lower<'_, '_> {
         w: &b::Word,
         ctx: word::Context,
     ) -> Result<Word> {
-        let start = match &w.loc {
+        let (start, written) = match &w.loc {
             Some(loc) => {
                 self.span_of(frame, Some(loc));
-                frame.offset(loc.start.index)
+                let start = frame.offset(loc.start.index);
+                let end = frame.offset(loc.end.index);
+                (start, self.src.text.get(start..end))
             }
-            None => self.fallback().start.offset,
+            None => (self.fallback().start.offset, None),
         };
-        self.word_at(&w.value, start, ctx)
+        // brush rebuilds a `${…}` from its tokens, one space for each run of
+        // blanks (`${x%a  b}`); the text as written keeps them.
+        let text = match written {
+            Some(src)
+                if w.value.contains("${") && src != w.value && same_but_blanks(src, &w.value) =>
+            {
+                src
+            }
+            _ => &w.value,
+        };
+        self.word_at(text, start, ctx)
     }
 
     /// A word given as text with no location: placed at `near`.
@@ -40,4 +52,26 @@ impl Lower<'_, '_> {
     ) -> Result<Word> {
         word::lower(self, text, start, ctx)
     }
+}
+
+/// Whether `a` and `b` are the same text but for the runs of blanks and
+/// newlines between their other characters.
+pub(super) fn same_but_blanks(a: &str, b: &str) -> bool {
+    let squeeze = |s: &str| -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut blank = false;
+        for c in s.chars() {
+            if c.is_ascii_whitespace() {
+                blank = true;
+                continue;
+            }
+            if blank {
+                out.push(' ');
+                blank = false;
+            }
+            out.push(c);
+        }
+        out
+    };
+    squeeze(a) == squeeze(b)
 }

@@ -6,6 +6,7 @@ use super::*;
 mod arith;
 mod errors;
 mod print_bash;
+mod upstream;
 mod words;
 
 fn program(src: &str) -> Program {
@@ -494,4 +495,42 @@ proptest::proptest! {
     ]), 0..24)) {
         fuzz_entry(parts.join(" ").as_bytes());
     }
+}
+
+#[test]
+fn a_subscript_with_metacharacters_is_one_assignment() {
+    let s = simple("a[5&3]=x b[(1+2)*3]+=y echo a[1]");
+    let subs: Vec<_> = s
+        .assignments
+        .iter()
+        .map(|a| (a.name.as_str(), a.index.as_ref().map(|w| w.raw.as_str())))
+        .collect();
+    assert_eq!(subs, [("a", Some("5&3")), ("b", Some("(1+2)*3"))]);
+    assert_eq!(s.span.start.column, 1);
+    assert_eq!(raws(&s.words), ["echo", "a[1]"]);
+}
+
+#[test]
+fn a_reserved_word_after_an_assignment_is_a_word() {
+    let e = crate::lang::parse("FOO=bar for i in 1; do echo; done").unwrap_err();
+    let crate::lang::SyntaxError::UnexpectedToken { token, pos } = e else {
+        panic!("{e:?}");
+    };
+    assert_eq!((token.as_str(), pos.column), ("do", 21));
+    let e = crate::lang::parse("a= (1 2)").unwrap_err();
+    assert!(
+        matches!(&e, crate::lang::SyntaxError::UnexpectedToken { token, pos } if token == "(" && pos.column == 4),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_simple_command_is_on_the_line_bash_counts() {
+    let line = |src: &str| simple(src).line;
+    assert_eq!(line("echo hi"), 1);
+    assert_eq!(line("\necho \"a\nb\" c"), 3);
+    assert_eq!(line("cmd >\"a\nb\" c"), 1);
+    assert_eq!(line("cmd \\\n x"), 2);
+    assert_eq!(line("x=1 cmd \"a\nb\""), 1);
+    assert_eq!(line("cmd <<EOF\nz\nEOF\n"), 1);
 }

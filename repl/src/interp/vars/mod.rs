@@ -7,14 +7,17 @@
 //! while the exported set still equals the process environment
 //! ([`Vars::changed`] is false) a child simply inherits ours, which is
 //! cheaper than building an environment for every spawn.
+//!
+//! The variables the shell computes or seeds itself (`RANDOM`, `SECONDS`,
+//! `LINENO`, the startup defaults) live in [`special`].
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::expand::Value;
 
-/// `PATH` when the environment has none (bash's default).
-const DEFAULT_PATH: &str = "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.";
+mod special;
+pub(crate) use special::special_value;
 
 /// A map keyed by variable name, hashed with [`NameHasher`].
 type Table<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
@@ -63,7 +66,7 @@ impl Hasher for NameHasher {
 }
 
 /// One variable and its attributes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Var {
     /// Its value; `None` when declared (`local x`, `export x`) but unset.
     pub value: Option<Value>,
@@ -77,6 +80,9 @@ pub struct Var {
     pub nameref: bool,
     /// `declare -l` / `-u`: assigned values are converted to this case.
     pub case: Option<LetterCase>,
+    /// `declare -a x` / `-A x` without a value: an empty array that is not
+    /// set yet (`declare -p` shows no `=()`); any assignment sets it.
+    pub unset_array: bool,
 }
 
 /// The case `declare -l` (lower) or `-u` (upper) converts values to.
@@ -110,11 +116,7 @@ impl Var {
     fn new(value: Value) -> Var {
         Var {
             value: Some(value),
-            exported: false,
-            readonly: false,
-            integer: false,
-            nameref: false,
-            case: None,
+            ..Var::default()
         }
     }
 }
@@ -162,8 +164,8 @@ pub struct Vars {
     changed: bool,
     /// Some variable is (or was) a nameref: names must be resolved.
     refs: bool,
-    /// A number assigned to `RANDOM`, not yet taken to reseed `$RANDOM`.
-    random_seed: std::cell::Cell<Option<u32>>,
+    /// `$RANDOM`'s generator.
+    random: special::Random,
 }
 
 impl Vars {
@@ -181,19 +183,18 @@ impl Vars {
         v
     }
 
-    /// The variables bash sets at startup when the environment has none:
-    /// `OPTIND=1`, a default `PATH`, and `PWD` exported (the working directory,
-    /// already set).
-    pub fn startup_defaults(&mut self) {
-        self.set("OPTIND", "1");
-        if !self.table.contains_key("PATH") {
-            self.set("PATH", DEFAULT_PATH);
+    /// The variables of a shell started with `env` as its environment (all
+    /// exported), and bash's startup defaults.
+    #[must_use]
+    pub fn from_pairs(env: &[(String, String)]) -> Vars {
+        let mut v = Vars::default();
+        for (k, val) in env {
+            let mut var = Var::new(Value::Scalar(val.clone()));
+            var.exported = true;
+            v.table.insert(k.clone(), var);
         }
-        let pwd = self.get("PWD").map(str::to_owned);
-        let inherited = std::env::var_os("PWD").map(crate::rawbytes::from_os);
-        if pwd.is_some() && pwd != inherited {
-            self.export("PWD", None);
-        }
+        v.startup_defaults();
+        v
     }
 
     /// The variable `name` stands for: itself, or what its nameref chain names.
@@ -292,9 +293,17 @@ impl Vars {
         v
     }
 
-    /// The seed last assigned to `RANDOM`, once.
-    pub fn take_random_seed(&self) -> Option<u32> {
-        self.random_seed.take()
+    /// Puts `name` back as it was (`None`: absent) without touching any
+    /// function's frame: undoes writes whose effects belong to a subshell.
+    pub fn put_back(&mut self, name: &str, var: Option<Var>) {
+        let old = match var {
+            Some(v) => {
+                self.changed |= v.exported;
+                self.table.insert(name.to_string(), v)
+            }
+            None => self.table.remove(name),
+        };
+        self.changed |= old.is_some_and(|v| v.exported);
     }
 
     /// Sets a scalar, ignoring `readonly` (for the shell's own `PWD`, `OLDPWD`…).
@@ -309,11 +318,8 @@ impl Vars {
 
     /// Stores `value` in one lookup, refusing a readonly variable if `check`.
     fn store_checked(&mut self, name: &str, mut value: Value, check: bool) -> Result<(), VarError> {
-        if let ("RANDOM", Value::Scalar(v)) = (name, &value) {
-            if let Ok(n) = v.trim().parse::<i64>() {
-                // bash seeds with the number's low 32 bits.
-                self.random_seed.set(u32::try_from(n & 0xffff_ffff).ok());
-            }
+        if name == "RANDOM" {
+            self.random.assigned(&value);
         }
         match self.table.get_mut(name) {
             Some(var) => {
@@ -327,6 +333,7 @@ impl Vars {
                     self.changed = true;
                 }
                 var.value = Some(value);
+                var.unset_array = false;
             }
             None => {
                 self.table.insert(name.to_string(), Var::new(value));
@@ -502,14 +509,7 @@ impl Vars {
 
     /// The variable `name`, created unset if needed, to set attributes on.
     pub fn entry(&mut self, name: &str) -> &mut Var {
-        self.table.entry(name.to_string()).or_insert(Var {
-            value: None,
-            exported: false,
-            readonly: false,
-            integer: false,
-            nameref: false,
-            case: None,
-        })
+        self.table.entry(name.to_string()).or_default()
     }
 
     /// Removes a variable, as bash's `unset` does: a `local` of the running
@@ -642,11 +642,7 @@ impl Vars {
             name.to_string(),
             Var {
                 value,
-                exported: false,
-                readonly: false,
-                integer: false,
-                nameref: false,
-                case: None,
+                ..Var::default()
             },
         );
     }
@@ -711,122 +707,4 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locals_restore_the_callers_value() {
-        let mut v = Vars::default();
-        v.set("x", "outer");
-        v.push_frame();
-        v.make_local("x");
-        assert_eq!(v.get("x"), None);
-        v.set("x", "inner");
-        assert_eq!(v.get("x"), Some("inner"));
-        v.pop_frame();
-        assert_eq!(v.get("x"), Some("outer"));
-    }
-
-    #[test]
-    fn a_local_of_an_unset_variable_disappears() {
-        let mut v = Vars::default();
-        v.push_frame();
-        v.make_local("y");
-        v.set("y", "1");
-        v.pop_frame();
-        assert_eq!(v.get("y"), None);
-    }
-
-    #[test]
-    fn readonly_refuses_assignment_and_unset() {
-        let mut v = Vars::default();
-        v.set("r", "1");
-        v.entry("r").readonly = true;
-        assert_eq!(
-            v.assign("r", Value::Scalar("2".into())),
-            Err(VarError::Readonly("r".into()))
-        );
-        assert_eq!(v.unset("r"), Err(VarError::CannotUnset("r".into())));
-        assert_eq!(v.get("r"), Some("1"));
-    }
-
-    #[test]
-    fn elements_make_a_sparse_array() {
-        let mut v = Vars::default();
-        v.set("a", "zero");
-        v.assign_element("a", 3, "three".into()).unwrap();
-        assert_eq!(
-            v.value("a"),
-            Some(&Value::Indexed(vec![
-                (0, "zero".into()),
-                (3, "three".into())
-            ]))
-        );
-        assert_eq!(v.get("a"), Some("zero"));
-        v.unset_element("a", 0).unwrap();
-        assert_eq!(v.get("a"), None);
-    }
-
-    #[test]
-    fn statuses_replace_the_whole_array() {
-        let mut v = Vars::default();
-        v.set_statuses("P", &[1, 0, 3]);
-        v.set_statuses("P", &[2]);
-        assert_eq!(v.value("P"), Some(&Value::Indexed(vec![(0, "2".into())])));
-        v.assign_element("P", 4, "x".into()).unwrap();
-        v.set_statuses("P", &[5, 16]);
-        assert_eq!(
-            v.value("P"),
-            Some(&Value::Indexed(vec![(0, "5".into()), (1, "16".into())]))
-        );
-        v.entry("P").readonly = true;
-        v.set_statuses("P", &[7]);
-        assert_eq!(v.get("P"), Some(""));
-    }
-
-    #[test]
-    fn a_cycle_of_namerefs_reads_unset_and_refuses_writes() {
-        let mut v = Vars::default();
-        v.set("a", "b");
-        v.set("b", "a");
-        v.set_nameref("a", true);
-        v.set_nameref("b", true);
-        assert_eq!(v.get("a"), None);
-        assert_eq!(
-            v.assign("a", Value::Scalar("z".into())),
-            Err(VarError::Circular("a".into()))
-        );
-    }
-
-    #[test]
-    fn associative_keys_keep_bashs_order() {
-        let mut v = Vars::default();
-        for k in ["a", "b", "c", "d", "hello", "x"] {
-            v.assign_key("A", k, "1".into()).unwrap();
-        }
-        let Some(Value::Assoc(items)) = v.value("A") else {
-            panic!("not an associative array");
-        };
-        let keys: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
-        // What bash 5.2 prints for `${!A[@]}` after the same assignments.
-        assert_eq!(keys, ["x", "hello", "d", "c", "b", "a"]);
-    }
-
-    #[test]
-    fn startup_sets_optind_and_a_path() {
-        let mut v = Vars::default();
-        v.startup_defaults();
-        assert_eq!(v.get("OPTIND"), Some("1"));
-        assert_eq!(v.get("PATH"), Some(DEFAULT_PATH));
-    }
-
-    #[test]
-    fn exporting_marks_the_environment_changed() {
-        let mut v = Vars::default();
-        v.set("a", "1");
-        assert!(!v.changed());
-        v.export("a", None);
-        assert!(v.changed());
-        assert_eq!(v.exported(), vec![("a".to_string(), "1".to_string())]);
-    }
-}
+mod tests;

@@ -1,0 +1,692 @@
+//! Starting a child with `clone3`, without the cost of `posix_spawn`.
+//!
+//! The child is cloned with `CLONE_VM | CLONE_FILES | CLONE_CLEAR_SIGHAND
+//! | CLONE_CHILD_CLEARTID`: it runs on a small stack of ours, in our
+//! memory and at first on our descriptor table. The kernel resets every
+//! caught signal to its default in the child (`CLONE_CLEAR_SIGHAND` keeps
+//! ignored ones ignored, so `nohup` still works), which spares the child
+//! the hundred-odd `rt_sigaction` calls glibc's `posix_spawn` makes.
+//!
+//! The calling thread is not suspended until the child's `execve` (no
+//! `CLONE_VFORK`), nor until the child has left our descriptor table: it
+//! carries on at once (see *slots* below). What the child reads
+//! (its stack, path, argv, envp, working directory) is a [`Kept`] block
+//! that stays allocated and untouched until the kernel has cleared the
+//! block's *progress* word, which it does (and futex-wakes) when the child
+//! is done with our memory: at the point of no return of its `execve`, or
+//! at its exit. Only then is the block reused or freed.
+//!
+//! In the child, only raw system calls run (no libc function, no `errno`
+//! write, no allocation, no thread-local), with every signal blocked from
+//! the clone on, in this order (see `child.rs`):
+//!
+//! 1. `close_range(FIRST, ~0, CLOSE_RANGE_UNSHARE)`: the child leaves our
+//!    table, taking a copy of its first few slots only, so its cost does
+//!    not grow with the descriptors we hold (every other job's pipes); it
+//!    then marks that in the progress word (a futex);
+//! 2. its standard streams from its set of three fixed low *slots*, where
+//!    the parent put them just before the clone, then every descriptor
+//!    above 2 closed: a child starts with descriptors 0, 1 and 2 only;
+//! 3. SIGPIPE and the job-control signals (INT, QUIT, TSTP, TTIN, TTOU,
+//!    CHLD) to their default action, ignored or not in the parent;
+//! 4. `setpgid` into the job's group (the parent sets it too);
+//! 5. `chdir`, then the signal mask emptied, then `execve`.
+//!
+//! A step that fails leaves its errno in the block and the child exits
+//! with bash's status (127 when exec finds no file, else 126).
+//!
+//! An exec failure is only known once the child has got that far, so by
+//! default [`spawn`] waits for the progress word to clear and returns the
+//! failure. With [`Exec::detach`] it returns right after the clone: the
+//! caller asks for that only where it has checked in
+//! advance what exec would refuse (a readable ELF file it may execute, a
+//! directory it may enter), so that a failure is left to races and
+//! resource limits, and then shows in the exit status only.
+//!
+//! The slots are [`SETS`] sets of three descriptors the process holds for
+//! good, on /dev/null when unused; a lock serialises their use. A set
+//! filled for a child is not touched again until that child has left our
+//! table; then it goes back to /dev/null (so we hold no job's pipe end and
+//! readers see EOF) at the first of: the next spawn, or a reap (an exited
+//! child has left; the reaper calls [`release_left`]). A spawn that finds
+//! every set held by a child still on our table waits for one to leave.
+//! A child that copies our table while other sets are filled closes those
+//! copies before its exec, so no stream of another job reaches a program.
+//! Where clone3 or
+//! close_range is missing (kernels before 5.9) or the architecture is not
+//! x86-64, [`spawn`] answers [`Failure::Unsupported`] and the caller uses
+//! std's spawn instead.
+
+mod child;
+mod elf;
+#[cfg(test)]
+mod tests;
+
+use std::ffi::{c_char, CStr, CString};
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use child as imp;
+pub(crate) use elf::exec_ready;
+
+/// What the child is to run, and how. The strings are moved into the
+/// spawner, which keeps them until the child no longer needs them.
+pub(crate) struct Exec<'a> {
+    /// The file to execute (already resolved on the PATH).
+    pub(crate) path: CString,
+    /// The arguments.
+    pub(crate) argv: Vec<CString>,
+    /// The environment (`KEY=value`).
+    pub(crate) envp: Vec<CString>,
+    /// The working directory, if not ours.
+    pub(crate) cwd: Option<CString>,
+    /// The process group to join; 0: a new one led by the child.
+    pub(crate) pgid: i32,
+    /// Standard input, output and error; `None`: ours (inherited).
+    pub(crate) stdio: [Option<BorrowedFd<'a>>; 3],
+    /// Signals the child starts ignoring (bit N-1 for signal N), after
+    /// the reset of [`reset`].
+    pub(crate) ignored: u64,
+    /// Return before the child has exec'd (module docs).
+    pub(crate) detach: bool,
+}
+
+/// Why no child was started.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// This path is not available here (or not now): use another.
+    Unsupported,
+    /// clone3 refused the call: never try it again.
+    NoClone3,
+    /// Making the child failed (EAGAIN, ENOMEM…), or a descriptor could
+    /// not be placed.
+    Os(io::Error),
+    /// The child could not join its process group or take its streams.
+    Setup(io::Error),
+    /// The child could not change to the working directory.
+    Chdir(io::Error),
+    /// `execve` failed.
+    Exec(io::Error),
+}
+
+/// Starts a child as the module docs describe and returns its pid. On any
+/// error nothing is left running (a child that failed is reaped).
+///
+/// # Errors
+/// See [`Failure`].
+pub(crate) fn spawn(exec: Exec<'_>) -> Result<i32, Failure> {
+    let mut state = lock();
+    if matches!(*state, State::Untried) {
+        if !imp::supported() {
+            *state = State::Unsupported;
+            return Err(Failure::Unsupported);
+        }
+        *state = State::Ready(Spawner::new().map_err(Failure::Os)?);
+    }
+    let State::Ready(spawner) = &mut *state else {
+        return Err(Failure::Unsupported);
+    };
+    match spawner.spawn(exec) {
+        Err(Failure::NoClone3) => {
+            *state = State::Unsupported;
+            Err(Failure::Unsupported)
+        }
+        other => other,
+    }
+}
+
+/// Puts back on /dev/null the slots of children that have left our
+/// descriptor table, so that we hold none of their streams. The reaper
+/// calls it before it takes exits (an exited child has left), and every
+/// spawn does; between the two a slot may keep a stream of a live child.
+/// Frees the kept blocks of children that are done too, and when none
+/// is left in flight all free blocks but one.
+pub(crate) fn release_left() {
+    if let State::Ready(s) = &mut *lock() {
+        s.release_left();
+        s.sweep();
+        // No child in flight: a burst is over; keep one block for the next.
+        if s.flight.is_empty() {
+            s.pool.truncate(1);
+        }
+    }
+}
+
+/// Tests: the gate bit that holds a child before its exec.
+#[cfg(test)]
+pub(crate) const GATE_EXEC: u32 = 1;
+/// Tests: the gate bit that holds a child before it leaves our table.
+#[cfg(test)]
+pub(crate) const GATE_TABLE: u32 = 2;
+
+/// Tests: the gate bits the next child starts with ([`GATE_EXEC`],
+/// [`GATE_TABLE`]); it waits at each point whose bit is set until
+/// [`open_gates`] clears it.
+#[cfg(test)]
+pub(crate) static GATE_NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// Tests: clears `bits` in every gate, letting children past those points.
+#[cfg(test)]
+pub(crate) fn open_gates_bits(bits: u32) {
+    if let State::Ready(s) = &*lock() {
+        for b in &s.flight {
+            let gate = &b.shared().gate;
+            gate.fetch_and(!bits, Ordering::AcqRel);
+            // SAFETY: FUTEX_WAKE on a live, aligned u32.
+            unsafe { libc::syscall(libc::SYS_futex, gate.as_ptr(), libc::FUTEX_WAKE, i32::MAX) };
+        }
+    }
+}
+
+/// Tests: lets every child waiting at a gate go on.
+#[cfg(test)]
+pub(crate) fn open_gates() {
+    open_gates_bits(!0);
+}
+
+/// Tests: the blocks kept for children that may still use them, and the
+/// free ones, after a sweep.
+#[cfg(test)]
+pub(crate) fn kept_blocks() -> (usize, usize) {
+    match &mut *lock() {
+        State::Ready(s) => {
+            s.sweep();
+            (s.flight.len(), s.pool.len())
+        }
+        _ => (0, 0),
+    }
+}
+
+/// Tests: the kept block of child `pid`, if still kept (no sweep): its
+/// progress word, failed step and errno.
+#[cfg(test)]
+pub(crate) fn kept_state(pid: i32) -> Option<(u32, i32, i32)> {
+    match &*lock() {
+        State::Ready(s) => s.flight.iter().find(|b| b.pid() == pid).map(|b| {
+            let sh = b.shared();
+            (
+                sh.progress.load(Ordering::Acquire),
+                sh.step.load(Ordering::Acquire),
+                sh.errno.load(Ordering::Acquire),
+            )
+        }),
+        _ => None,
+    }
+}
+
+enum State {
+    Untried,
+    Ready(Spawner),
+    Unsupported,
+}
+
+static STATE: Mutex<State> = Mutex::new(State::Untried);
+
+fn lock() -> MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The child's stack size: its code is a few small frames.
+const STACK_BYTES: usize = 64 << 10;
+
+/// Free blocks kept for reuse; more are freed.
+const POOL: usize = 4;
+
+/// Whether `sig` is set to its default action in every child: SIGPIPE
+/// (Rust programs ignore it) and the job-control signals (a shell ignores
+/// them).
+fn reset(sig: i32) -> bool {
+    sig == libc::SIGPIPE || super::JOB_SIGNALS.contains(&sig)
+}
+
+/// The progress word: the child is on our descriptor table.
+const IN_TABLE: u32 = 3;
+/// As [`IN_TABLE`], and the parent sleeps on the word.
+const WAITED: u32 = 2;
+/// The child has its own table; it may still use our memory.
+const LEFT: u32 = 1;
+/// Written by the kernel (`CLONE_CHILD_CLEARTID`): the child has exec'd
+/// or exited and will not touch our memory again.
+const DONE: u32 = 0;
+
+/// Slot sets: a child takes its streams from one set, which the parent
+/// fills again only once that child has left our table.
+const SETS: usize = 4;
+
+/// The process-wide means of spawning: the slots and the kept blocks.
+struct Spawner {
+    /// Where children find their standard streams: [`SETS`] sets of
+    /// three, each slot above 2.
+    slots: [[OwnedFd; 3]; SETS],
+    /// The child each set was filled for, until the set is put back on
+    /// [`Spawner::filler`] (that child has left our table by then). It
+    /// points to a block in `flight`: a block leaves `flight` only after
+    /// its set is released.
+    holder: [Option<NonNull<Block>>; SETS],
+    /// What the slots hold between spawns.
+    filler: OwnedFd,
+    /// The first descriptor a child does not copy: above every slot.
+    first_free: u32,
+    /// Blocks of children that may still use them.
+    flight: Vec<Kept>,
+    /// Blocks no child uses, for reuse.
+    pool: Vec<Kept>,
+}
+
+// SAFETY: the raw pointers in the kept blocks (and in `holder`) point
+// into memory the blocks own (or, for a block in flight, that a child
+// reads); the spawner is only used under its lock.
+unsafe impl Send for Spawner {}
+
+impl Spawner {
+    fn new() -> io::Result<Spawner> {
+        let filler = crate::process::open_dev_null()?;
+        let slot = || -> io::Result<OwnedFd> {
+            // SAFETY: F_DUPFD_CLOEXEC on our open descriptor takes no
+            // pointers; it returns a new descriptor (>= 3) or -1.
+            let fd = unsafe { libc::fcntl(filler.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+            if fd < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: fcntl just returned this descriptor, owned by no one else.
+            Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+        };
+        let set = || -> io::Result<[OwnedFd; 3]> { Ok([slot()?, slot()?, slot()?]) };
+        let slots = [set()?, set()?, set()?, set()?];
+        let top = slots
+            .iter()
+            .flatten()
+            .map(AsRawFd::as_raw_fd)
+            .max()
+            .unwrap_or(2);
+        Ok(Spawner {
+            first_free: u32::try_from(top).unwrap_or(0).saturating_add(1),
+            slots,
+            holder: [None; SETS],
+            filler,
+            flight: Vec::new(),
+            pool: Vec::new(),
+        })
+    }
+
+    /// Puts set `set` back on /dev/null, so we hold no job's descriptor.
+    fn release(&mut self, set: usize) {
+        let filler = self.filler.as_raw_fd();
+        for slot in &self.slots[set] {
+            // Cannot fail for two open descriptors below the limit; if it
+            // did, the slot would keep a stream open until its next use.
+            let _ = dup3(filler, slot.as_raw_fd());
+        }
+        self.holder[set] = None;
+    }
+
+    /// Releases every set whose child has left our table.
+    fn release_left(&mut self) {
+        for set in 0..SETS {
+            if let Some(block) = self.holder[set] {
+                // SAFETY: a holder points to a live block in `flight`.
+                let progress = unsafe { &(*block.as_ptr()).shared.progress };
+                if !matches!(progress.load(Ordering::Acquire), IN_TABLE | WAITED) {
+                    self.release(set);
+                }
+            }
+        }
+    }
+
+    /// Moves the blocks of children that are done with them to the pool.
+    fn sweep(&mut self) {
+        let mut i = 0;
+        while i < self.flight.len() {
+            if self.flight[i].shared().progress.load(Ordering::Acquire) == DONE {
+                let block = self.flight.swap_remove(i);
+                // Done implies left: its set (if still held) may go.
+                if let Some(set) = self.holder.iter().position(|h| *h == Some(block.0)) {
+                    self.release(set);
+                }
+                self.recycle(block);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn recycle(&mut self, mut block: Kept) {
+        if self.pool.len() < POOL {
+            block.clear();
+            self.pool.push(block);
+        }
+    }
+
+    /// A set no child on our table still needs; waits for one to leave
+    /// if every set is held by such a child.
+    fn free_set(&mut self) -> usize {
+        self.release_left();
+        loop {
+            if let Some(set) = self.holder.iter().position(Option::is_none) {
+                return set;
+            }
+            if let Some(block) = self.holder[0] {
+                // SAFETY: a holder points to a live block in `flight`.
+                wait_left(unsafe { &(*block.as_ptr()).shared.progress });
+            }
+            self.release_left();
+        }
+    }
+
+    fn spawn(&mut self, exec: Exec<'_>) -> Result<i32, Failure> {
+        self.sweep();
+        let set = self.free_set();
+        let mut stdio = [-1; 3];
+        for (i, fd) in exec.stdio.iter().enumerate() {
+            if let Some(fd) = fd {
+                let slot = self.slots[set][i].as_raw_fd();
+                if let Err(e) = dup3(fd.as_raw_fd(), slot) {
+                    self.release(set);
+                    return Err(match e.raw_os_error() {
+                        // A slot above a lowered RLIMIT_NOFILE: std's spawn still works.
+                        Some(libc::EBADF) => Failure::Unsupported,
+                        _ => Failure::Os(e),
+                    });
+                }
+                stdio[i] = slot;
+            }
+        }
+        let mut block = match self.pool.pop() {
+            Some(b) => b,
+            None => match Kept::new() {
+                Ok(b) => b,
+                Err(e) => {
+                    self.release(set);
+                    return Err(Failure::Os(e));
+                }
+            },
+        };
+        let (pgid, detach) = (exec.pgid, exec.detach);
+        block.fill(exec, stdio, self.first_free);
+        let pid = match imp::clone(block.shared_ptr(), block.stack().as_ptr(), STACK_BYTES) {
+            Ok(pid) => pid,
+            Err(f) => {
+                self.release(set);
+                self.recycle(block);
+                return Err(f);
+            }
+        };
+        // Joins the child to its group whatever its progress, so the next
+        // member can join it; harmless (EACCES) once the child has exec'd.
+        // SAFETY: setpgid takes plain integers.
+        let rc = unsafe { libc::setpgid(pid, pgid) };
+        // EPERM or ESRCH: the child fails (or failed) too; wait for it.
+        let group_ok = rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EACCES);
+        if detach && group_ok {
+            #[cfg(test)]
+            block.set_pid(pid);
+            // The set stays ours until the child has left our table: the
+            // next spawn or reap that sees it gone releases it.
+            self.holder[set] = Some(block.0);
+            self.flight.push(block);
+            return Ok(pid);
+        }
+        block.wait_done();
+        self.release(set);
+        let shared = block.shared();
+        let errno = shared.errno.load(Ordering::Acquire);
+        let step = shared.step.load(Ordering::Acquire);
+        self.recycle(block);
+        if step == Step::None as i32 {
+            return Ok(pid);
+        }
+        super::reap_blocking(pid);
+        let err = io::Error::from_raw_os_error(errno);
+        Err(match step {
+            s if s == Step::Exec as i32 => Failure::Exec(err),
+            s if s == Step::Chdir as i32 => Failure::Chdir(err),
+            _ => Failure::Setup(err),
+        })
+    }
+}
+
+fn dup3(from: RawFd, to: RawFd) -> io::Result<()> {
+    loop {
+        // SAFETY: dup3 takes plain integers; `to` is one of our slots,
+        // which nothing else owns, so replacing it closes nothing of others.
+        let rc = unsafe { libc::dup3(from, to, libc::O_CLOEXEC) };
+        if rc >= 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// Which step of the child failed.
+#[repr(i32)]
+#[derive(Clone, Copy)]
+enum Step {
+    None = 0,
+    Pgid,
+    Fds,
+    Chdir,
+    Exec,
+}
+
+/// What the child reads (and writes its progress and failure into).
+#[repr(C)]
+struct Shared {
+    path: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    cwd: *const c_char,
+    pgid: i32,
+    /// The slot holding each standard stream, or -1 to keep ours.
+    stdio: [RawFd; 3],
+    first_free: u32,
+    ignored: u64,
+    step: AtomicI32,
+    errno: AtomicI32,
+    /// [`IN_TABLE`], [`WAITED`], [`LEFT`] or [`DONE`]; a futex.
+    progress: AtomicU32,
+    /// Tests: the child waits (futex) at each point whose bit is set.
+    #[cfg(test)]
+    gate: AtomicU32,
+}
+
+/// What one child uses of our memory: its stack, what [`Shared`] points
+/// to, and `Shared` itself. Owned through a raw pointer, so no Rust
+/// reference asserts exclusive access while a child uses it; freed only
+/// by [`Kept::drop`], which the spawner calls only on a block whose
+/// progress word is [`DONE`] (or that no child ever used).
+struct Kept(NonNull<Block>);
+
+struct Block {
+    shared: Shared,
+    /// STACK_BYTES, 16-byte aligned, written only by the child.
+    stack: NonNull<u8>,
+    path: CString,
+    argv: Vec<CString>,
+    envp: Vec<CString>,
+    cwd: Option<CString>,
+    argv_ptrs: Vec<*const c_char>,
+    envp_ptrs: Vec<*const c_char>,
+    /// Tests: the child using the block, once detached.
+    #[cfg(test)]
+    pid: i32,
+}
+
+fn stack_layout() -> std::alloc::Layout {
+    // 64 KiB aligned to 16 is a valid layout; the fallback is never taken.
+    std::alloc::Layout::from_size_align(STACK_BYTES, 16)
+        .unwrap_or_else(|_| std::alloc::Layout::new::<u128>())
+}
+
+impl Kept {
+    fn new() -> io::Result<Kept> {
+        // SAFETY: the layout has a non-zero size.
+        let stack = NonNull::new(unsafe { std::alloc::alloc(stack_layout()) })
+            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        let block = Box::new(Block {
+            shared: Shared {
+                path: std::ptr::null(),
+                argv: std::ptr::null(),
+                envp: std::ptr::null(),
+                cwd: std::ptr::null(),
+                pgid: 0,
+                stdio: [-1; 3],
+                first_free: 0,
+                ignored: 0,
+                step: AtomicI32::new(0),
+                errno: AtomicI32::new(0),
+                progress: AtomicU32::new(DONE),
+                #[cfg(test)]
+                gate: AtomicU32::new(0),
+            },
+            stack,
+            path: CString::default(),
+            argv: Vec::new(),
+            envp: Vec::new(),
+            cwd: None,
+            argv_ptrs: Vec::new(),
+            envp_ptrs: Vec::new(),
+            #[cfg(test)]
+            pid: 0,
+        });
+        Ok(Kept(NonNull::from(Box::leak(block))))
+    }
+
+    fn shared_ptr(&self) -> *const Shared {
+        // SAFETY: the block is live; this takes an address, reads nothing.
+        unsafe { std::ptr::addr_of!((*self.0.as_ptr()).shared) }
+    }
+
+    /// The shared part, for its atomics (and fields no child writes).
+    fn shared(&self) -> &Shared {
+        // SAFETY: the block is live; a child writes only its atomics.
+        unsafe { &*self.shared_ptr() }
+    }
+
+    fn stack(&self) -> NonNull<u8> {
+        // SAFETY: the block is live; `stack` is never written after new.
+        unsafe { (*self.0.as_ptr()).stack }
+    }
+
+    /// Takes the child's strings and settings. Only on a block no child uses.
+    fn fill(&mut self, exec: Exec<'_>, stdio: [RawFd; 3], first_free: u32) {
+        // SAFETY: no child uses this block (it is new or was DONE), and
+        // `&mut self` is the only handle to it.
+        let b = unsafe { self.0.as_mut() };
+        b.path = exec.path;
+        b.argv = exec.argv;
+        b.envp = exec.envp;
+        b.cwd = exec.cwd;
+        pointers(&b.argv, &mut b.argv_ptrs);
+        pointers(&b.envp, &mut b.envp_ptrs);
+        b.shared.path = b.path.as_ptr();
+        b.shared.argv = b.argv_ptrs.as_ptr();
+        b.shared.envp = b.envp_ptrs.as_ptr();
+        b.shared.cwd = b.cwd.as_deref().map_or(std::ptr::null(), CStr::as_ptr);
+        b.shared.pgid = exec.pgid;
+        b.shared.stdio = stdio;
+        b.shared.first_free = first_free;
+        b.shared.ignored = exec.ignored;
+        b.shared.step.store(Step::None as i32, Ordering::Relaxed);
+        b.shared.errno.store(0, Ordering::Relaxed);
+        #[cfg(test)]
+        b.shared
+            .gate
+            .store(GATE_NEXT.swap(0, Ordering::AcqRel), Ordering::Relaxed);
+        #[cfg(test)]
+        {
+            b.pid = 0;
+        }
+        b.shared.progress.store(IN_TABLE, Ordering::Release);
+    }
+
+    /// Notes the child using the block (for the parent only).
+    #[cfg(test)]
+    fn set_pid(&mut self, pid: i32) {
+        // SAFETY: `pid` is a field no child reads; `&mut self` is the only handle.
+        unsafe { (*self.0.as_ptr()).pid = pid };
+    }
+
+    #[cfg(test)]
+    fn pid(&self) -> i32 {
+        // SAFETY: the block is live; `pid` is only written by the parent.
+        unsafe { (*self.0.as_ptr()).pid }
+    }
+
+    /// Drops the strings of a block no child uses any more.
+    fn clear(&mut self) {
+        // SAFETY: as in `fill`.
+        let b = unsafe { self.0.as_mut() };
+        b.path = CString::default();
+        b.argv.clear();
+        b.envp.clear();
+        b.cwd = None;
+        b.argv_ptrs.clear();
+        b.envp_ptrs.clear();
+    }
+
+    /// Sleeps until the child is done with our memory (exec'd or exited).
+    fn wait_done(&self) {
+        let word = &self.shared().progress;
+        loop {
+            match word.load(Ordering::Acquire) {
+                DONE => return,
+                v => futex_wait(word, v),
+            }
+        }
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        // SAFETY: the spawner drops only blocks no child uses (module
+        // docs); both allocations were made in `new` with these layouts.
+        unsafe {
+            let block = Box::from_raw(self.0.as_ptr());
+            std::alloc::dealloc(block.stack.as_ptr(), stack_layout());
+        }
+    }
+}
+
+/// Sleeps until the child whose progress word is `word` has left our
+/// descriptor table (or ended).
+fn wait_left(word: &AtomicU32) {
+    loop {
+        match word.load(Ordering::Acquire) {
+            IN_TABLE => {
+                let _ =
+                    word.compare_exchange(IN_TABLE, WAITED, Ordering::AcqRel, Ordering::Acquire);
+            }
+            WAITED => futex_wait(word, WAITED),
+            _ => return,
+        }
+    }
+}
+
+/// Null-terminated pointers to `strings` into `out`.
+fn pointers(strings: &[CString], out: &mut Vec<*const c_char>) {
+    out.clear();
+    out.extend(strings.iter().map(|s| s.as_ptr()));
+    out.push(std::ptr::null());
+}
+
+/// Sleeps while `word` holds `value` (or until a wake-up or a signal; the
+/// callers loop). Not FUTEX_PRIVATE: the kernel's wake-up for
+/// `CLONE_CHILD_CLEARTID` is a shared one.
+fn futex_wait(word: &AtomicU32, value: u32) {
+    // SAFETY: FUTEX_WAIT on a live, aligned u32 with no timeout.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            libc::FUTEX_WAIT,
+            value,
+            std::ptr::null::<libc::timespec>(),
+        );
+    }
+}
