@@ -38,15 +38,26 @@ pub(crate) fn signal_from(
         crate::supervise::request_stop(events, core, crate::StopCause::Signal(sig));
     }
     match core.body() {
-        Body::Process(p) => match p.signal(sig.number()) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(Error::JobFinished(id)),
-            Err(source) => Err(Error::SignalFailed {
-                job: id,
-                signal: sig.name(),
-                source,
-            }),
-        },
+        Body::Process(p) => {
+            // Running from the CONT on: a stop that follows must be a
+            // change its waiters see, also when its CLD_CONTINUED is lost.
+            let mut resumed = false;
+            let sent = p.signal_then(sig.number(), || {
+                resumed = core.set_live_state(JobState::Running);
+            });
+            if resumed {
+                events.publish(JobEvent::Continued(id));
+            }
+            match sent {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Error::JobFinished(id)),
+                Err(source) => Err(Error::SignalFailed {
+                    job: id,
+                    signal: sig.name(),
+                    source,
+                }),
+            }
+        }
         Body::Future(_) => {
             let ctl = match core.future_control() {
                 Some(ctl) if !core.state().is_finished() => ctl,

@@ -84,6 +84,18 @@ impl GroupState {
         }
     }
 
+    /// A CONT reached the group: no member is stopped any more. Its
+    /// CLD_CONTINUED report is lost if it stops again before the reaper
+    /// asks (Linux keeps only the newest stop/continue), so the signaller
+    /// records it.
+    fn continued(&mut self) {
+        for m in self.members.iter_mut() {
+            if matches!(m, Member::Stopped(_)) {
+                *m = Member::Running;
+            }
+        }
+    }
+
     /// Member `index`'s pidfd, while it is unreaped and has one.
     pub(crate) fn member_fd(&self, index: usize) -> Option<std::os::fd::BorrowedFd<'_>> {
         let fd = self.member_fds.get(index)?.as_deref()?;
@@ -254,10 +266,23 @@ impl ProcPart {
     /// # Errors
     /// The OS refused the signal (EPERM, EINVAL) for one of them.
     pub(crate) fn signal(&self, sig: i32) -> io::Result<bool> {
+        self.signal_then(sig, || {})
+    }
+
+    /// [`signal`](Self::signal); when a CONT reached the members,
+    /// `continued` runs under the group lock, so the job's state moves to
+    /// running before the reaper can fold in a later stop.
+    pub(crate) fn signal_then(&self, sig: i32, continued: impl FnOnce()) -> io::Result<bool> {
         let mut g = self.lock();
         if g.pinned() {
             return match sys::killpg(self.pgid, sig) {
-                Ok(()) => Ok(true),
+                Ok(()) => {
+                    if sig == libc::SIGCONT {
+                        g.continued();
+                        continued();
+                    }
+                    Ok(true)
+                }
                 Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(false),
                 Err(e) => Err(e),
             };

@@ -282,6 +282,7 @@ impl Inner {
             if outcome == Outcome::AllDone {
                 p.collect_leftovers(&mut g);
             }
+            let live = live_change(core, outcome);
             drop(g);
             match outcome {
                 Outcome::AllDone => {
@@ -293,9 +294,9 @@ impl Inner {
                         self.forget_group(pgid, core);
                     }
                 }
-                Outcome::Live(state) => self.publish_live(core, state),
-                Outcome::Nothing => {}
+                Outcome::Live(_) | Outcome::Nothing => {}
             }
+            self.publish_live(core, live);
         }
     }
 
@@ -323,12 +324,12 @@ impl Inner {
             if outcome == Outcome::AllDone {
                 p.collect_leftovers(&mut g);
             }
+            let live = live_change(core, outcome);
             drop(g);
-            match outcome {
-                Outcome::AllDone => p.members_finished(),
-                Outcome::Live(state) => self.publish_live(core, state),
-                Outcome::Nothing => {}
+            if outcome == Outcome::AllDone {
+                p.members_finished();
             }
+            self.publish_live(core, live);
         }
     }
 
@@ -359,15 +360,24 @@ impl Inner {
         p.members_finished();
     }
 
-    /// Publishes a live job's move between Running and Stopped.
-    fn publish_live(&self, core: &JobCore, live_state: JobState) {
-        if core.set_live_state(live_state) {
-            let id = core.id();
-            self.publish(match live_state {
-                JobState::Stopped(s) => JobEvent::Stopped(id, s),
-                _ => JobEvent::Continued(id),
-            });
-        }
+    /// Publishes a live job's move between Running and Stopped (see [`live_change`]).
+    fn publish_live(&self, core: &JobCore, moved: Option<JobState>) {
+        let Some(state) = moved else { return };
+        let id = core.id();
+        self.publish(match state {
+            JobState::Stopped(s) => JobEvent::Stopped(id, s),
+            _ => JobEvent::Continued(id),
+        });
+    }
+}
+
+/// Moves a live job to the state a report left it in, under the group
+/// lock (a CONT sent meanwhile cannot be overtaken by an older stop);
+/// the new state if it changed.
+fn live_change(core: &JobCore, outcome: Outcome) -> Option<JobState> {
+    match outcome {
+        Outcome::Live(state) if core.set_live_state(state) => Some(state),
+        _ => None,
     }
 }
 

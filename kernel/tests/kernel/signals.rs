@@ -222,3 +222,33 @@ async fn bad_signals_and_finished_jobs_are_clear_errors() {
         Err(corral_kernel::Error::NoSuchJob(_))
     ));
 }
+
+/// A CONT followed by a stop before the reaper looks leaves only the stop
+/// to report (Linux drops the continue): the job counts as running from
+/// the CONT on, so the stop is a change its waiters see. A shell's `fg`
+/// then Ctrl-Z hung on this under load.
+#[tokio::test(flavor = "current_thread")]
+async fn issue_10_stop_right_after_cont_is_seen() {
+    let k = TestKernel::new();
+    let job = k.spawn_process(sleeper()).unwrap();
+    let pid = job.pids()[0];
+    k.signal(job.id(), Signal::STOP).unwrap();
+    assert_eq!(
+        within("stopped", job.wait_change(JobState::Running)).await,
+        JobState::Stopped(Signal::STOP)
+    );
+    // One thread: the reaper cannot run between these three lines.
+    k.signal(job.id(), Signal::CONT).unwrap();
+    assert_eq!(job.state(), JobState::Running);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid.as_raw()),
+        nix::sys::signal::Signal::SIGTSTP,
+    )
+    .unwrap();
+    assert_eq!(
+        within("stopped again", job.wait_change(JobState::Running)).await,
+        JobState::Stopped(Signal::TSTP)
+    );
+    k.signal(job.id(), Signal::KILL).unwrap();
+    finished(&job).await;
+}
