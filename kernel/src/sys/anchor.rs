@@ -73,6 +73,12 @@ pub(crate) fn start() -> io::Result<AnchorProc> {
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
     }
     let pid = forked?;
+    // Also here, as shells do: the group exists when start returns, not
+    // only once the child has run.
+    let _ = nix::unistd::setpgid(
+        nix::unistd::Pid::from_raw(pid),
+        nix::unistd::Pid::from_raw(pid),
+    );
     drop(theirs);
     match PidFd::open(pid) {
         Ok(pidfd) => Ok(AnchorProc {

@@ -10,7 +10,7 @@ mod imp {
     use std::arch::asm;
     use std::sync::atomic::Ordering;
 
-    use super::super::{reset, Failure, Shared, Step, LEFT, WAITED};
+    use super::super::{reset, Failure, Shared, Step, LEFT};
 
     const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
     const FLAGS: u64 = libc::CLONE_VM as u64
@@ -189,21 +189,6 @@ mod imp {
         }
     }
 
-    /// Wakes the parent if it sleeps on `word` (a shared futex: see
-    /// `futex_wait` in the parent module).
-    fn wake(word: &std::sync::atomic::AtomicU32) {
-        // SAFETY: FUTEX_WAKE of one waiter on a live, aligned u32.
-        unsafe {
-            syscall4(
-                libc::SYS_futex,
-                word.as_ptr() as usize,
-                libc::FUTEX_WAKE as usize,
-                1,
-                0,
-            );
-        }
-    }
-
     /// Tests: waits while `bit` is set in the block's gate.
     #[cfg(test)]
     fn gate(s: &Shared, bit: u32) {
@@ -245,9 +230,7 @@ mod imp {
             return fail(Step::Fds, rc);
         }
         // Our table is our own: the parent may reuse its slots.
-        if s.progress.swap(LEFT, Ordering::AcqRel) == WAITED {
-            wake(&s.progress);
-        }
+        s.progress.store(LEFT, Ordering::Release);
         for (target, &slot) in s.stdio.iter().enumerate() {
             if slot >= 0 {
                 // SAFETY: dup3 takes plain integers; the table is our own now.

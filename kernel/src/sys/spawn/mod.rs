@@ -43,13 +43,16 @@
 //! directory it may enter), so that a failure is left to races and
 //! resource limits, and then shows in the exit status only.
 //!
-//! The slots are [`SETS`] sets of three descriptors the process holds for
-//! good, on /dev/null when unused; a lock serialises their use. A set
-//! filled for a child is not touched again until that child has left our
-//! table; then it goes back to /dev/null (so we hold no job's pipe end and
-//! readers see EOF) at the first of: the next spawn, or a reap (an exited
-//! child has left; the reaper calls [`release_left`]). A spawn that finds
-//! every set held by a child still on our table waits for one to leave.
+//! The slots are sets of three descriptors the process holds for good
+//! ([`SETS`] at first), on /dev/null when unused; a lock serialises their
+//! use. A set filled for a child is not touched again until that child
+//! has left our table; then it goes back to /dev/null (so we hold no job's
+//! pipe end and readers see EOF) at the first of: the next spawn, or a
+//! reap (an exited child has left; the reaper calls [`release_left`]). A
+//! spawn that finds every set held by a child still on our table adds a
+//! set (up to [`MAX_SETS`]; beyond, the caller uses std's spawn): it never
+//! waits, since a child stopped before it leaves (a SIGSTOP to its group)
+//! holds its set until it is continued.
 //! A child that copies our table while other sets are filled closes those
 //! copies before its exec, so no stream of another job reaches a program.
 //! Where clone3 or
@@ -243,29 +246,30 @@ fn reset(sig: i32) -> bool {
 }
 
 /// The progress word: the child is on our descriptor table.
-const IN_TABLE: u32 = 3;
-/// As [`IN_TABLE`], and the parent sleeps on the word.
-const WAITED: u32 = 2;
+const IN_TABLE: u32 = 2;
 /// The child has its own table; it may still use our memory.
 const LEFT: u32 = 1;
 /// Written by the kernel (`CLONE_CHILD_CLEARTID`): the child has exec'd
 /// or exited and will not touch our memory again.
 const DONE: u32 = 0;
 
-/// Slot sets: a child takes its streams from one set, which the parent
-/// fills again only once that child has left our table.
+/// Slot sets at first: a child takes its streams from one set, which the
+/// parent fills again only once that child has left our table.
 const SETS: usize = 4;
+
+/// Slot sets at most (each is three descriptors).
+const MAX_SETS: usize = 64;
 
 /// The process-wide means of spawning: the slots and the kept blocks.
 struct Spawner {
-    /// Where children find their standard streams: [`SETS`] sets of
-    /// three, each slot above 2.
-    slots: [[OwnedFd; 3]; SETS],
+    /// Where children find their standard streams: sets of three, each
+    /// slot above 2.
+    slots: Vec<[OwnedFd; 3]>,
     /// The child each set was filled for, until the set is put back on
     /// [`Spawner::filler`] (that child has left our table by then). It
     /// points to a block in `flight`: a block leaves `flight` only after
     /// its set is released.
-    holder: [Option<NonNull<Block>>; SETS],
+    holder: Vec<Option<NonNull<Block>>>,
     /// What the slots hold between spawns.
     filler: OwnedFd,
     /// The first descriptor a child does not copy: above every slot.
@@ -283,33 +287,40 @@ unsafe impl Send for Spawner {}
 
 impl Spawner {
     fn new() -> io::Result<Spawner> {
-        let filler = crate::process::open_dev_null()?;
+        let mut spawner = Spawner {
+            filler: crate::process::open_dev_null()?,
+            first_free: 3,
+            slots: Vec::with_capacity(SETS),
+            holder: Vec::with_capacity(SETS),
+            flight: Vec::new(),
+            pool: Vec::new(),
+        };
+        for _ in 0..SETS {
+            spawner.add_set()?;
+        }
+        Ok(spawner)
+    }
+
+    /// Adds a set of slots on /dev/null; returns its index.
+    fn add_set(&mut self) -> io::Result<usize> {
         let slot = || -> io::Result<OwnedFd> {
             // SAFETY: F_DUPFD_CLOEXEC on our open descriptor takes no
             // pointers; it returns a new descriptor (>= 3) or -1.
-            let fd = unsafe { libc::fcntl(filler.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+            let fd = unsafe { libc::fcntl(self.filler.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
             if fd < 0 {
                 return Err(io::Error::last_os_error());
             }
             // SAFETY: fcntl just returned this descriptor, owned by no one else.
             Ok(unsafe { OwnedFd::from_raw_fd(fd) })
         };
-        let set = || -> io::Result<[OwnedFd; 3]> { Ok([slot()?, slot()?, slot()?]) };
-        let slots = [set()?, set()?, set()?, set()?];
-        let top = slots
-            .iter()
-            .flatten()
-            .map(AsRawFd::as_raw_fd)
-            .max()
-            .unwrap_or(2);
-        Ok(Spawner {
-            first_free: u32::try_from(top).unwrap_or(0).saturating_add(1),
-            slots,
-            holder: [None; SETS],
-            filler,
-            flight: Vec::new(),
-            pool: Vec::new(),
-        })
+        let set = [slot()?, slot()?, slot()?];
+        for fd in &set {
+            let above = u32::try_from(fd.as_raw_fd()).unwrap_or(0).saturating_add(1);
+            self.first_free = self.first_free.max(above);
+        }
+        self.slots.push(set);
+        self.holder.push(None);
+        Ok(self.slots.len() - 1)
     }
 
     /// Puts set `set` back on /dev/null, so we hold no job's descriptor.
@@ -325,11 +336,11 @@ impl Spawner {
 
     /// Releases every set whose child has left our table.
     fn release_left(&mut self) {
-        for set in 0..SETS {
+        for set in 0..self.slots.len() {
             if let Some(block) = self.holder[set] {
                 // SAFETY: a holder points to a live block in `flight`.
                 let progress = unsafe { &(*block.as_ptr()).shared.progress };
-                if !matches!(progress.load(Ordering::Acquire), IN_TABLE | WAITED) {
+                if progress.load(Ordering::Acquire) != IN_TABLE {
                     self.release(set);
                 }
             }
@@ -360,25 +371,26 @@ impl Spawner {
         }
     }
 
-    /// A set no child on our table still needs; waits for one to leave
-    /// if every set is held by such a child.
-    fn free_set(&mut self) -> usize {
+    /// A set no child on our table still needs: a free one, else a new
+    /// one while there are fewer than [`MAX_SETS`] (see the module docs).
+    fn free_set(&mut self) -> Result<usize, Failure> {
         self.release_left();
-        loop {
-            if let Some(set) = self.holder.iter().position(Option::is_none) {
-                return set;
-            }
-            if let Some(block) = self.holder[0] {
-                // SAFETY: a holder points to a live block in `flight`.
-                wait_left(unsafe { &(*block.as_ptr()).shared.progress });
-            }
-            self.release_left();
+        if let Some(set) = self.holder.iter().position(Option::is_none) {
+            return Ok(set);
         }
+        if self.slots.len() >= MAX_SETS {
+            return Err(Failure::Unsupported);
+        }
+        self.add_set().map_err(|e| match e.raw_os_error() {
+            // At the descriptor limit: std's spawn still works.
+            Some(libc::EMFILE) => Failure::Unsupported,
+            _ => Failure::Os(e),
+        })
     }
 
     fn spawn(&mut self, exec: Exec<'_>) -> Result<i32, Failure> {
         self.sweep();
-        let set = self.free_set();
+        let set = self.free_set()?;
         let mut stdio = [-1; 3];
         for (i, fd) in exec.stdio.iter().enumerate() {
             if let Some(fd) = fd {
@@ -649,21 +661,6 @@ impl Drop for Kept {
         unsafe {
             let block = Box::from_raw(self.0.as_ptr());
             std::alloc::dealloc(block.stack.as_ptr(), stack_layout());
-        }
-    }
-}
-
-/// Sleeps until the child whose progress word is `word` has left our
-/// descriptor table (or ended).
-fn wait_left(word: &AtomicU32) {
-    loop {
-        match word.load(Ordering::Acquire) {
-            IN_TABLE => {
-                let _ =
-                    word.compare_exchange(IN_TABLE, WAITED, Ordering::AcqRel, Ordering::Acquire);
-            }
-            WAITED => futex_wait(word, WAITED),
-            _ => return,
         }
     }
 }

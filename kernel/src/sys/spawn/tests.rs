@@ -319,3 +319,49 @@ fn back_to_back_spawns_each_get_their_own_streams_and_eof() {
         assert_eq!(read_to_eof(r), format!("{tag}\n"));
     }
 }
+
+/// Children held on our table (as a SIGSTOP to their group before they
+/// leave it holds them) keep their sets: the next spawn takes a new set
+/// and never waits for them. It used to wait, holding the spawner's lock,
+/// so every spawn and reap of the process hung behind one stopped child.
+#[test]
+fn issue_12_a_spawn_never_waits_for_children_held_on_our_table() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (r, w) = pipe();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawner = std::thread::spawn(move || {
+        for _ in 0..SETS + 1 {
+            GATE_NEXT.store(GATE_TABLE, Ordering::SeqCst);
+            let got = spawn(exec("/bin/true", &["true"], None, true));
+            let _ = tx.send((true, got.map_err(|f| format!("{f:?}"))));
+        }
+        let mut e = exec("/bin/echo", &["echo", "free"], None, true);
+        e.stdio = [None, Some(w.as_fd()), None];
+        let _ = tx.send((false, spawn(e).map_err(|f| format!("{f:?}"))));
+    });
+    let mut held = Vec::new();
+    let mut free = None;
+    while free.is_none() {
+        match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+            Ok((true, pid)) => held.push(Reap(pid.unwrap())),
+            Ok((false, pid)) => free = Some(pid.unwrap()),
+            Err(_) => {
+                // Killed, the held children leave the table: the spawn returns.
+                for h in &held {
+                    // SAFETY: plain integers; our own child.
+                    unsafe { libc::kill(h.0, libc::SIGKILL) };
+                }
+                let _ = spawner.join();
+                panic!("a spawn waited for children held on our table");
+            }
+        }
+    }
+    let _ = spawner.join();
+    assert_eq!(free.map(status), Some(0));
+    open_gates();
+    for h in &held {
+        assert_eq!(status(h.0), 0);
+    }
+    release_left();
+    assert_eq!(read_to_eof(&r), "free\n");
+}
