@@ -50,9 +50,9 @@
 //! pipe end and readers see EOF) at the first of: the next spawn, or a
 //! reap (an exited child has left; the reaper calls [`release_left`]). A
 //! spawn that finds every set held by a child still on our table adds a
-//! set (up to [`MAX_SETS`]; beyond, the caller uses std's spawn): it never
-//! waits, since a child stopped before it leaves (a SIGSTOP to its group)
-//! holds its set until it is continued.
+//! set (up to [`MAX_SETS`]; beyond, the caller uses std's spawn), closed
+//! again once free: it never waits, since a child stopped before it
+//! leaves (a SIGSTOP to its group) holds its set until it is continued.
 //! A child that copies our table while other sets are filled closes those
 //! copies before its exec, so no stream of another job reaches a program.
 //! Where clone3 or
@@ -314,12 +314,9 @@ impl Spawner {
             Ok(unsafe { OwnedFd::from_raw_fd(fd) })
         };
         let set = [slot()?, slot()?, slot()?];
-        for fd in &set {
-            let above = u32::try_from(fd.as_raw_fd()).unwrap_or(0).saturating_add(1);
-            self.first_free = self.first_free.max(above);
-        }
         self.slots.push(set);
         self.holder.push(None);
+        self.first_free = first_free(&self.slots);
         Ok(self.slots.len() - 1)
     }
 
@@ -344,6 +341,20 @@ impl Spawner {
                     self.release(set);
                 }
             }
+        }
+        self.trim();
+    }
+
+    /// Closes the free sets added beyond [`SETS`] (from the last one back).
+    fn trim(&mut self) {
+        let mut trimmed = false;
+        while self.slots.len() > SETS && self.holder.last() == Some(&None) {
+            self.slots.pop();
+            self.holder.pop();
+            trimmed = true;
+        }
+        if trimmed {
+            self.first_free = first_free(&self.slots);
         }
     }
 
@@ -458,6 +469,17 @@ impl Spawner {
             _ => Failure::Setup(err),
         })
     }
+}
+
+/// The first descriptor above every slot: a child copies only those below.
+fn first_free(slots: &[[OwnedFd; 3]]) -> u32 {
+    let top = slots
+        .iter()
+        .flatten()
+        .map(AsRawFd::as_raw_fd)
+        .max()
+        .unwrap_or(2);
+    u32::try_from(top).unwrap_or(2).saturating_add(1)
 }
 
 fn dup3(from: RawFd, to: RawFd) -> io::Result<()> {
