@@ -41,13 +41,12 @@ pub(crate) fn signal_from(
         Body::Process(p) => {
             // Running from the CONT on: a stop that follows must be a
             // change its waiters see, also when its CLD_CONTINUED is lost.
-            let mut resumed = false;
+            // Under the group lock, so the event precedes the job's exit.
             let sent = p.signal_then(sig.number(), || {
-                resumed = core.set_live_state(JobState::Running);
+                if core.set_live_state(JobState::Running) {
+                    events.publish(JobEvent::Continued(id));
+                }
             });
-            if resumed {
-                events.publish(JobEvent::Continued(id));
-            }
             match sent {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(Error::JobFinished(id)),

@@ -282,7 +282,7 @@ impl Inner {
             if outcome == Outcome::AllDone {
                 p.collect_leftovers(&mut g);
             }
-            let live = live_change(core, outcome);
+            self.publish_live(core, outcome);
             drop(g);
             match outcome {
                 Outcome::AllDone => {
@@ -296,7 +296,6 @@ impl Inner {
                 }
                 Outcome::Live(_) | Outcome::Nothing => {}
             }
-            self.publish_live(core, live);
         }
     }
 
@@ -324,12 +323,11 @@ impl Inner {
             if outcome == Outcome::AllDone {
                 p.collect_leftovers(&mut g);
             }
-            let live = live_change(core, outcome);
+            self.publish_live(core, outcome);
             drop(g);
             if outcome == Outcome::AllDone {
                 p.members_finished();
             }
-            self.publish_live(core, live);
         }
     }
 
@@ -360,24 +358,22 @@ impl Inner {
         p.members_finished();
     }
 
-    /// Publishes a live job's move between Running and Stopped (see [`live_change`]).
-    fn publish_live(&self, core: &JobCore, moved: Option<JobState>) {
-        let Some(state) = moved else { return };
+    /// Moves a live job to the state a report left it in, and publishes
+    /// that. Called under the group lock: a CONT sent meanwhile (which
+    /// does the same under it) is neither overtaken by an older stop nor
+    /// published in the other order.
+    fn publish_live(&self, core: &JobCore, outcome: Outcome) {
+        let Outcome::Live(state) = outcome else {
+            return;
+        };
+        if !core.set_live_state(state) {
+            return;
+        }
         let id = core.id();
         self.publish(match state {
             JobState::Stopped(s) => JobEvent::Stopped(id, s),
             _ => JobEvent::Continued(id),
         });
-    }
-}
-
-/// Moves a live job to the state a report left it in, under the group
-/// lock (a CONT sent meanwhile cannot be overtaken by an older stop);
-/// the new state if it changed.
-fn live_change(core: &JobCore, outcome: Outcome) -> Option<JobState> {
-    match outcome {
-        Outcome::Live(state) if core.set_live_state(state) => Some(state),
-        _ => None,
     }
 }
 
