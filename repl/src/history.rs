@@ -248,7 +248,13 @@ pub fn default_file() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+        .or_else(|| {
+            // HOME unset: the password database's, as bash does.
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .or_else(|| crate::expand::own_home().map(PathBuf::from))?;
+            Some(home.join(".local/share"))
+        })?;
     Some(base.join("corral").join("corral_history"))
 }
 

@@ -70,6 +70,26 @@ fn histfile_defaults_to_corrals_file_and_a_new_file_is_created() {
     assert_eq!(read(&default), "echo one; echo two\n");
 }
 
+/// With HOME unset the default file is under the password database's
+/// home directory, as bash's `~/.bash_history` is (Oils interactive:15).
+#[test]
+fn issue_10_histfile_without_home_is_under_the_users_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = nix::unistd::User::from_uid(nix::unistd::Uid::current())
+        .unwrap()
+        .expect("the test's user in the password database")
+        .dir;
+    let mut cmd = std::process::Command::new(crate::util::run::corral_bin());
+    cmd.args(["--norc", "-i", "-c", "echo $HISTFILE"])
+        .current_dir(dir.path())
+        .env_remove("HOME")
+        .env_remove("HISTFILE")
+        .env_remove("XDG_DATA_HOME");
+    let out = crate::util::run::finish(cmd, b"", "corral -c without HOME");
+    let want = home.join(".local/share/corral/corral_history");
+    assert_eq!(out.stdout, format!("{}\n", want.display()));
+}
+
 /// The default file had another name before: its lines are kept.
 #[test]
 fn the_earlier_default_file_becomes_corral_history() {

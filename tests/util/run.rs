@@ -71,7 +71,7 @@ pub fn corral_piped(
 
 /// Spawns `cmd` with `stdin` fed on a pipe and its output collected; waits
 /// with the deadline, killing it if the test fails first.
-fn finish(mut cmd: Command, stdin: &[u8], what: &str) -> Run {
+pub fn finish(mut cmd: Command, stdin: &[u8], what: &str) -> Run {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -25,6 +25,7 @@ mod param;
 mod pattern;
 pub(crate) mod prompt;
 mod sys;
+pub(crate) use sys::own_home;
 mod word;
 
 #[cfg(test)]

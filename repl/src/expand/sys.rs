@@ -12,7 +12,7 @@ pub(super) fn user_home(name: &str) -> Option<String> {
 }
 
 /// `~` with `HOME` unset: the home directory of the real user.
-pub(super) fn own_home() -> Option<String> {
+pub(crate) fn own_home() -> Option<String> {
     let user = User::from_uid(Uid::current()).ok()??;
     Some(crate::rawbytes::from_path(&user.dir).into_owned())
 }
