@@ -130,6 +130,17 @@ async fn sample() -> Vec<f64> {
                 .unwrap()
         })
         .collect();
+    // Settled: each child has exec'd (a spawner may keep a child's stack
+    // and arguments until then), and one more spawn has swept those.
+    for j in &jobs {
+        let exe = format!("/proc/{}/exe", u32::from(j.pids()[0]));
+        let end = Instant::now() + Duration::from_secs(10);
+        while std::fs::read_link(&exe).is_ok_and(|p| !p.ends_with("sleep")) && Instant::now() < end
+        {
+            tokio::task::yield_now().await;
+        }
+    }
+    kernel.spawn_process(truth()).unwrap().wait().await;
     let live_heap = (heap_bytes() - h0) / f64::from(n);
     for j in &jobs {
         j.signal(Signal::KILL).unwrap();
