@@ -42,6 +42,8 @@ pub(crate) struct Anchor {
     /// stop and a later continue reach the job in their order.
     state: Mutex<State>,
     job: OnceLock<Weak<JobCore>>,
+    /// The stack it runs on, if it shares our memory (freed once it has exited).
+    _stack: Option<sys::anchor::SharedStack>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +69,7 @@ impl Anchor {
             pidfd: started.pidfd,
             state: Mutex::new(State::default()),
             job: OnceLock::new(),
+            _stack: started.stack,
         };
         Ok((Arc::new(anchor), started.link))
     }

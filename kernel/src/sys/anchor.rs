@@ -1,4 +1,4 @@
-//! The anchor process: a forked child that gives an in-process job a pid.
+//! The anchor process: a child that gives an in-process job a pid.
 //!
 //! The child leads a process group of its own, blocks every signal and
 //! takes them from a signalfd, writing each one's number (one byte) to its
@@ -12,11 +12,14 @@
 //! every descriptor). Not PR_SET_PDEATHSIG, which fires when the forking
 //! *thread* ends, and a runtime's threads come and go.
 //!
-//! The child is a copy of a multi-threaded process: between fork and its
-//! end it makes raw system calls only (async-signal-safe), touching no
-//! lock, no allocator and no memory but its stack. It closes every
-//! descriptor it inherited (a pipe end held open would keep another job's
-//! reader from its end of file).
+//! On x86-64 the child is cloned sharing our memory (`CLONE_VM`: no page
+//! tables to copy and no copy-on-write faults afterwards; a fork of a
+//! large shell cost most of a background job's start) on a small stack of
+//! its own ([`SharedStack`]), making raw system calls only: no libc call,
+//! no `errno`, no lock, no allocation. Elsewhere, or where clone3 is
+//! refused, it is forked and makes async-signal-safe calls only. Either
+//! way it closes every descriptor it inherited (a pipe end held open would
+//! keep another job's reader from its end of file).
 
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -24,15 +27,91 @@ use std::os::unix::net::UnixStream;
 
 use super::pidfd::PidFd;
 
+#[cfg(target_arch = "x86_64")]
+mod shared;
+
 /// The `sigval` of the parent's own SIGCONT (see [`continue_quietly`]).
 const MARK: u64 = 0x636f_7272_616c_4100;
 
-/// A started anchor: its pidfd (and pid) and the parent's end of the socket
-/// (non-blocking, close-on-exec), readable with one byte per signal.
+/// The stack of an anchor that shares our memory, its block (what the
+/// child reads, and the word the kernel clears at its exit) at the top.
+/// Unmapped on drop once that word is clear; left mapped otherwise, as the
+/// child may still run on it.
+#[derive(Debug)]
+pub(crate) struct SharedStack {
+    base: std::ptr::NonNull<u8>,
+}
+
+// SAFETY: the mapping is only read through atomics (the block's word)
+// and unmapped once, by drop.
+unsafe impl Send for SharedStack {}
+// SAFETY: as above.
+unsafe impl Sync for SharedStack {}
+
+/// The anchor's stack: its code uses a few small frames.
+#[cfg(target_arch = "x86_64")]
+const STACK_BYTES: usize = 32 << 10;
+/// Room for the block at the top (16-byte aligned below it).
+#[cfg(target_arch = "x86_64")]
+const BLOCK_ROOM: usize = 64;
+
+#[cfg(target_arch = "x86_64")]
+impl SharedStack {
+    fn new() -> io::Result<SharedStack> {
+        // SAFETY: an anonymous private mapping at an address of the
+        // kernel's choosing; it touches none of ours.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                STACK_BYTES,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        std::ptr::NonNull::new(p.cast())
+            .map(|base| SharedStack { base })
+            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))
+    }
+
+    fn base(&self) -> *mut u8 {
+        self.base.as_ptr()
+    }
+
+    /// The stack's bytes below the block (the child's stack pointer starts there).
+    fn below_block(&self) -> usize {
+        STACK_BYTES - BLOCK_ROOM
+    }
+
+    fn block(&self) -> *mut shared::Block {
+        // SAFETY: within the mapping (BLOCK_ROOM holds a Block), aligned
+        // to 64 as the mapping is page-aligned.
+        unsafe { self.base().add(self.below_block()).cast() }
+    }
+}
+
+impl Drop for SharedStack {
+    fn drop(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if shared::exited(self.block()) {
+            // SAFETY: our own mapping, which no child uses any more.
+            unsafe { libc::munmap(self.base().cast(), STACK_BYTES) };
+        }
+    }
+}
+
+/// A started anchor: its pidfd (and pid), the parent's end of the socket
+/// (non-blocking, close-on-exec), readable with one byte per signal, and
+/// the stack it runs on if it shares our memory.
 #[derive(Debug)]
 pub(crate) struct AnchorProc {
     pub(crate) pidfd: PidFd,
     pub(crate) link: OwnedFd,
+    pub(crate) stack: Option<SharedStack>,
 }
 
 /// Forks an anchor.
@@ -43,6 +122,15 @@ pub(crate) struct AnchorProc {
 pub(crate) fn start() -> io::Result<AnchorProc> {
     let (ours, theirs) = UnixStream::pair()?;
     ours.set_nonblocking(true)?;
+    #[cfg(target_arch = "x86_64")]
+    if let Some((pid, stack)) = shared::clone_anchor(theirs.as_raw_fd())? {
+        return adopt(pid, ours, theirs, Some(stack));
+    }
+    fork_anchor(ours, theirs)
+}
+
+/// Forks an anchor (see the module docs).
+fn fork_anchor(ours: UnixStream, theirs: UnixStream) -> io::Result<AnchorProc> {
     let parent = std::process::id();
     let link = theirs.as_raw_fd();
     let top = close_limit();
@@ -73,6 +161,16 @@ pub(crate) fn start() -> io::Result<AnchorProc> {
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
     }
     let pid = forked?;
+    adopt(pid, ours, theirs, None)
+}
+
+/// The parent's side of a started anchor `pid`.
+fn adopt(
+    pid: i32,
+    ours: UnixStream,
+    theirs: UnixStream,
+    stack: Option<SharedStack>,
+) -> io::Result<AnchorProc> {
     // Also here, as shells do: the group exists when start returns, not
     // only once the child has run.
     let _ = nix::unistd::setpgid(
@@ -84,6 +182,7 @@ pub(crate) fn start() -> io::Result<AnchorProc> {
         Ok(pidfd) => Ok(AnchorProc {
             pidfd,
             link: OwnedFd::from(ours),
+            stack,
         }),
         Err(e) => {
             // No pidfd (a kernel before 5.3): the child is ours and
@@ -205,5 +304,37 @@ unsafe fn close_all_but(keep: RawFd, top: RawFd) {
         unsafe {
             libc::close(fd);
         }
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static WRITTEN_AFTER: AtomicU64 = AtomicU64::new(1);
+
+    /// The anchor shares our memory (a value we write after the clone is
+    /// what its /proc/PID/mem shows: a fork would show the old one), and
+    /// the kernel marks its stack free once it has exited.
+    #[test]
+    fn a_cloned_anchor_shares_our_memory_and_frees_its_stack_at_exit() {
+        let a = super::start().unwrap();
+        let pid = a.pidfd.pid();
+        let stack = a.stack.as_ref().expect("x86-64 clones the anchor");
+        WRITTEN_AFTER.store(0x5eed_cafe, Ordering::SeqCst);
+        let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+        mem.seek(SeekFrom::Start(WRITTEN_AFTER.as_ptr() as u64))
+            .unwrap();
+        let mut seen = [0u8; 8];
+        mem.read_exact(&mut seen).unwrap();
+        assert_eq!(u64::from_ne_bytes(seen), 0x5eed_cafe);
+        assert!(!super::shared::exited(stack.block()));
+        // Our end closed: the anchor exits.
+        let super::AnchorProc { pidfd, link, stack } = a;
+        drop(link);
+        pidfd.reap_if_child();
+        let stack = stack.unwrap();
+        assert!(super::shared::exited(stack.block()));
     }
 }

@@ -2,6 +2,8 @@
 
 #[cfg(target_arch = "x86_64")]
 pub(super) use imp::{clone, supported};
+#[cfg(target_arch = "x86_64")]
+pub(in crate::sys) use imp::{clone_vm, syscall4, CLONE_CLEAR_SIGHAND};
 #[cfg(not(target_arch = "x86_64"))]
 pub(super) use other::{clone, supported};
 
@@ -12,7 +14,7 @@ mod imp {
 
     use super::super::{reset, Failure, Shared, Step, LEFT};
 
-    const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+    pub(in crate::sys) const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
     const FLAGS: u64 = libc::CLONE_VM as u64
         | libc::CLONE_FILES as u64
         | libc::CLONE_CHILD_CLEARTID as u64
@@ -46,7 +48,13 @@ mod imp {
     /// # Safety
     /// The arguments must be valid for system call `nr`.
     #[inline(always)]
-    unsafe fn syscall4(nr: i64, a: usize, b: usize, c: usize, d: usize) -> isize {
+    pub(in crate::sys) unsafe fn syscall4(
+        nr: i64,
+        a: usize,
+        b: usize,
+        c: usize,
+        d: usize,
+    ) -> isize {
         let ret: isize;
         // SAFETY: the caller vouches for the arguments; `syscall` clobbers
         // only rax, rcx and r11, declared here, and uses no stack.
@@ -98,10 +106,42 @@ mod imp {
     ) -> Result<i32, Failure> {
         // SAFETY: the caller passes a live Shared; this takes an address.
         let progress = unsafe { (*shared).progress.as_ptr() };
+        // SAFETY: `child` runs on the caller's stack with its live Shared,
+        // both kept until the kernel clears the progress word (above).
+        let got = unsafe { clone_vm(FLAGS, progress, stack, stack_bytes, child, shared as usize) };
+        got.map_err(|errno| match errno {
+            // No clone3 (ENOSYS), no CLONE_CLEAR_SIGHAND (EINVAL, before
+            // 5.5), or a seccomp filter refusing it (EPERM).
+            libc::ENOSYS | libc::EINVAL | libc::EPERM => Failure::NoClone3,
+            e => Failure::Os(std::io::Error::from_raw_os_error(e)),
+        })
+    }
+
+    /// Starts a child with clone3 and `flags` (which include `CLONE_VM`),
+    /// on `stack`, running `entry(arg)`; returns its pid or the errno. All
+    /// signals are blocked around the clone and stay blocked in the child.
+    /// `child_tid`, if not null, is the word the kernel clears (and
+    /// futex-wakes) when the child execs or exits (`CLONE_CHILD_CLEARTID`
+    /// must then be in `flags`).
+    ///
+    /// # Safety
+    /// The `stack_bytes` at `stack` (its top 16-byte aligned) must be used
+    /// by no one else and stay allocated, like `child_tid` and whatever
+    /// `arg` points to, for as long as the child may use them; `entry`
+    /// must make raw system calls only (no libc, no `errno`, no lock, no
+    /// allocation: it shares our memory) and end in exit or execve.
+    pub(in crate::sys) unsafe fn clone_vm(
+        flags: u64,
+        child_tid: *mut u32,
+        stack: *mut u8,
+        stack_bytes: usize,
+        entry: extern "C" fn(usize) -> !,
+        arg: usize,
+    ) -> Result<i32, i32> {
         let args = CloneArgs {
-            flags: FLAGS,
+            flags,
             pidfd: 0,
-            child_tid: progress as u64,
+            child_tid: child_tid as u64,
             parent_tid: 0,
             exit_signal: libc::SIGCHLD as u64,
             stack: stack as u64,
@@ -123,12 +163,9 @@ mod imp {
         }
         let ret: isize;
         // SAFETY: clone3 gets a valid clone_args of the size given. The
-        // child starts on `stack` (ours, unused by anyone else, its top
-        // 16-byte aligned), calls `child` with `shared` and never returns
-        // into this function: `child` ends in exit or execve. The caller
-        // keeps `shared` and the stack until the kernel clears the
-        // progress word (CLONE_CHILD_CLEARTID), after the child's last
-        // use of our memory. Both branches clobber only what is declared.
+        // child starts on `stack` and calls `entry` with `arg`, never
+        // returning into this function (the caller's contract). Both
+        // branches clobber only what is declared.
         unsafe {
             asm!(
                 "syscall",
@@ -141,8 +178,8 @@ mod imp {
                 inlateout("rax") libc::SYS_clone3 as isize => ret,
                 in("rdi") &args as *const CloneArgs,
                 in("rsi") std::mem::size_of::<CloneArgs>(),
-                in("r12") child as extern "C" fn(*const Shared) -> !,
-                in("r13") shared,
+                in("r12") entry,
+                in("r13") arg,
                 lateout("rcx") _,
                 lateout("r11") _,
                 options(nostack),
@@ -159,22 +196,16 @@ mod imp {
             );
         }
         if ret >= 0 {
-            return i32::try_from(ret).map_err(|_| Failure::Os(std::io::Error::other("bad pid")));
+            return i32::try_from(ret).map_err(|_| libc::EINVAL);
         }
-        let errno = i32::try_from(-ret).unwrap_or(libc::EINVAL);
-        Err(match errno {
-            // No clone3 (ENOSYS), no CLONE_CLEAR_SIGHAND (EINVAL, before
-            // 5.5), or a seccomp filter refusing it (EPERM).
-            libc::ENOSYS | libc::EINVAL | libc::EPERM => Failure::NoClone3,
-            e => Failure::Os(std::io::Error::from_raw_os_error(e)),
-        })
+        Err(i32::try_from(-ret).unwrap_or(libc::EINVAL))
     }
 
     /// The child: raw system calls only (see the module docs).
-    extern "C" fn child(shared: *const Shared) -> ! {
+    extern "C" fn child(shared: usize) -> ! {
         // SAFETY: the parent passed a valid Shared that it keeps until the
         // kernel has cleared its progress word, after our exec or exit.
-        let s = unsafe { &*shared };
+        let s = unsafe { &*(shared as *const Shared) };
         let (step, err) = run(s);
         s.errno.store(err, Ordering::Release);
         s.step.store(step as i32, Ordering::Release);

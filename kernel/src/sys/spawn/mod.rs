@@ -73,6 +73,8 @@ use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use child as imp;
+#[cfg(target_arch = "x86_64")]
+pub(super) use child::{clone_vm, syscall4, CLONE_CLEAR_SIGHAND};
 pub(crate) use elf::exec_ready;
 
 /// What the child is to run, and how. The strings are moved into the
