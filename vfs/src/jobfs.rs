@@ -6,7 +6,7 @@
 //! /v/jobs/<id>/stderr   likewise for stderr
 //! /v/jobs/<id>/status   one line: running | stopped | done:0 | failed:<code> | killed:<128+signo>
 //! /v/jobs/<id>/command  the command text as written, and a newline
-//! /v/jobs/<id>/pid      member pids, one per line (empty for future jobs)
+//! /v/jobs/<id>/pid      member pids, one per line (a future job: its anchor's, or none)
 //! /v/jobs/<id>/info     one JSON object (see below)
 //! /v/jobs/<id>/ctl      write one signal name or number to signal the job
 //! ```
