@@ -33,6 +33,14 @@ mod shared;
 /// The `sigval` of the parent's own SIGCONT (see [`continue_quietly`]).
 const MARK: u64 = 0x636f_7272_616c_4100;
 
+/// The byte the anchor writes for the signal `info` reports: its number;
+/// `None` for the parent's own quiet CONT (see [`continue_quietly`]).
+/// Pure: it runs in the anchor.
+fn relayed(info: &libc::signalfd_siginfo, parent: u32) -> Option<u8> {
+    let echo = info.ssi_code == libc::SI_QUEUE && info.ssi_pid == parent && info.ssi_ptr == MARK;
+    (!echo).then_some(info.ssi_signo as u8)
+}
+
 /// The stack of an anchor that shares our memory, its block (what the
 /// child reads, and the word the kernel clears at its exit) at the top.
 /// Unmapped on drop once that word is clear; left mapped otherwise, as the
@@ -263,13 +271,9 @@ fn anchor_main(link: RawFd, parent: u32, top: RawFd) -> ! {
             let n = libc::read(sfd, infos.as_mut_ptr().cast(), size * infos.len());
             let Ok(n) = usize::try_from(n) else { continue };
             for info in &infos[..n / size] {
-                let echo = info.ssi_code == libc::SI_QUEUE
-                    && info.ssi_pid == parent
-                    && info.ssi_ptr == MARK;
-                if echo {
+                let Some(byte) = relayed(info, parent) else {
                     continue;
-                }
-                let byte = info.ssi_signo as u8;
+                };
                 loop {
                     let w = libc::write(link, (&raw const byte).cast(), 1);
                     if w == 1 {

@@ -6,7 +6,7 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::super::spawn::{clone_vm, syscall4, CLONE_CLEAR_SIGHAND};
-use super::{SharedStack, MARK};
+use super::{relayed, SharedStack};
 
 /// clone3 was refused here once (no clone3, a seccomp filter): fork.
 static REFUSED: AtomicBool = AtomicBool::new(false);
@@ -158,14 +158,9 @@ extern "C" fn anchor(block: usize) -> ! {
             }
             let count = (n as usize / size).min(infos.len());
             for slot in infos.iter().take(count) {
-                let info = slot.assume_init_ref();
-                let echo = info.ssi_code == libc::SI_QUEUE
-                    && info.ssi_pid == parent
-                    && info.ssi_ptr == MARK;
-                if echo {
+                let Some(byte) = relayed(slot.assume_init_ref(), parent) else {
                     continue;
-                }
-                let byte = info.ssi_signo as u8;
+                };
                 loop {
                     let w = syscall4(
                         libc::SYS_write,
