@@ -33,6 +33,15 @@ mod shared;
 /// The `sigval` of the parent's own SIGCONT (see [`continue_quietly`]).
 const MARK: u64 = 0x636f_7272_616c_4100;
 
+/// What the anchor polls: its signalfd and its end of the socket.
+fn watched(sfd: RawFd, link: RawFd) -> [libc::pollfd; 2] {
+    [sfd, link].map(|fd| libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    })
+}
+
 /// The byte the anchor writes for the signal `info` reports: its number;
 /// `None` for the parent's own quiet CONT (see [`continue_quietly`]).
 /// Pure: it runs in the anchor.
@@ -240,18 +249,7 @@ fn anchor_main(link: RawFd, parent: u32, top: RawFd) -> ! {
         if sfd < 0 {
             libc::_exit(1);
         }
-        let mut fds = [
-            libc::pollfd {
-                fd: sfd,
-                events: libc::POLLIN,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: link,
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
+        let mut fds = watched(sfd, link);
         let mut infos: [libc::signalfd_siginfo; 8] = std::mem::zeroed();
         let size = std::mem::size_of::<libc::signalfd_siginfo>();
         loop {

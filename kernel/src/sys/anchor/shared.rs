@@ -6,7 +6,7 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::super::spawn::{clone_vm, syscall4, CLONE_CLEAR_SIGHAND};
-use super::{relayed, SharedStack};
+use super::{relayed, watched, SharedStack};
 
 /// clone3 was refused here once (no clone3, a seccomp filter): fork.
 static REFUSED: AtomicBool = AtomicBool::new(false);
@@ -117,18 +117,7 @@ extern "C" fn anchor(block: usize) -> ! {
         if sfd < 0 {
             exit(1);
         }
-        let mut fds = [
-            libc::pollfd {
-                fd: sfd as i32,
-                events: libc::POLLIN,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: link,
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
+        let mut fds = watched(sfd as i32, link);
         let mut infos = [const { std::mem::MaybeUninit::<libc::signalfd_siginfo>::uninit() }; 8];
         let size = std::mem::size_of::<libc::signalfd_siginfo>();
         loop {
