@@ -233,7 +233,8 @@ pub struct JobOptions {
     /// with it, which stands for the job until it ends. Signals sent to
     /// that process from outside reach the job (see
     /// [`Kernel::signal`](crate::Kernel::signal)): SIGSTOP and SIGKILL
-    /// too. Costs one fork per job (default: false).
+    /// too. Costs one process per job, cloned into ours on x86-64 (no copy
+    /// of our memory), forked elsewhere (default: false).
     pub anchor: bool,
     /// Set by the restarting spawns (see [`crate::supervise::restart`]).
     pub(crate) restart: Option<std::sync::Arc<crate::supervise::restart::RestartState>>,

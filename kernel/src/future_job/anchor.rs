@@ -59,7 +59,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Anchor {
-    /// Forks an anchor; returns it and the socket its [`relay`] reads.
+    /// Starts an anchor; returns it and the socket its [`relay`] reads.
     ///
     /// # Errors
     /// What the OS said (see [`sys::anchor::start`]).
