@@ -630,3 +630,11 @@ kill $a $b; sleep 0.3; echo Z; jobs; echo C
 echo $(case a in a) sleep 1;; esac) $( (case a in a) :;; esac) ) &
 jobs
 kill %1
+
+### bash_subshell_of_a_lone_subshell_job_or_member
+# A `( … )` that is the whole background job or pipeline member is that job's subshell: one level, not two.
+( echo a$BASH_SUBSHELL ) & wait
+( ( echo b$BASH_SUBSHELL ) ) & wait
+(echo c$BASH_SUBSHELL; (echo d$BASH_SUBSHELL)) | cat
+{ echo e$BASH_SUBSHELL; } & wait
+echo x | (read v; echo f$BASH_SUBSHELL$v)

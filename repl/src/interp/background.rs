@@ -267,7 +267,8 @@ impl Shell {
                 &and_or.first.commands[..],
                 [Command::Compound(c, _)] if matches!(c.kind, crate::lang::ast::CompoundKind::Subshell(_))
             );
-        let depth = sub.env.lang.subshell + u32::from(lone_subshell);
+        sub.env.lang.subshell_is_copy = lone_subshell;
+        let depth = sub.env.lang.subshell;
         let and_or = and_or.clone();
         // Background jobs read /dev/null unless redirected, like process jobs.
         if matches!(sub.fds.std.stdin, Input::Inherit) {

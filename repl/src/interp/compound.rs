@@ -304,7 +304,11 @@ impl Shell {
 
     /// `( list )`: a copy of the shell; nothing it changes leaks out.
     pub(crate) async fn run_subshell(&mut self, list: &List) -> i32 {
+        let is_copy = std::mem::take(&mut self.env.lang.subshell_is_copy);
         let mut sub = self.subshell();
+        if is_copy {
+            sub.env.lang.subshell -= 1;
+        }
         sub.terminal = self.terminal.clone();
         // bash: `break`/`continue` in `( … )` see no enclosing loop.
         sub.env.lang.loop_depth = 0;

@@ -158,6 +158,10 @@ pub struct Lang {
     pub sourcing: u32,
     /// `$BASH_SUBSHELL`.
     pub subshell: u32,
+    /// This copy of the shell was made to run one `( … )` (a background
+    /// job or pipeline member that is only that): the subshell is the copy
+    /// itself, one level deeper, not a second one (bash forks once).
+    pub subshell_is_copy: bool,
     /// `$BASHPID` in a background job: its anchor's pid, and the
     /// subshell depth it holds at (a deeper subshell has no pid of its own).
     pub own_pid: Option<(i32, u32)>,
@@ -212,6 +216,7 @@ impl Lang {
             cond_depth: 0,
             loop_depth: 0,
             subshell: 0,
+            subshell_is_copy: false,
             own_pid: None,
             trace_depth: 0,
             sourcing: 0,

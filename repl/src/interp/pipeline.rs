@@ -220,6 +220,10 @@ impl Shell {
         }
         let mut sub = self.subshell();
         sub.fds = fds;
+        sub.env.lang.subshell_is_copy = matches!(
+            cmd,
+            Command::Compound(c, _) if matches!(c.kind, crate::lang::ast::CompoundKind::Subshell(_))
+        );
         Member::Task(Box::new(sub), cmd.clone(), None)
     }
 
