@@ -256,8 +256,11 @@ const LEFT: u32 = 1;
 const DONE: u32 = 0;
 
 /// Slot sets at first: a child takes its streams from one set, which the
-/// parent fills again only once that child has left our table.
-const SETS: usize = 4;
+/// parent fills again only once that child has left our table. Made at
+/// the first spawn, so at low descriptor numbers: a set added later sits
+/// above every pipe we hold then, and each child spawned meanwhile copies
+/// our table up to it.
+const SETS: usize = 16;
 
 /// Slot sets at most (each is three descriptors).
 const MAX_SETS: usize = 64;
