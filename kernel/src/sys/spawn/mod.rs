@@ -62,20 +62,24 @@
 
 mod child;
 mod elf;
+mod kept;
 #[cfg(test)]
 mod tests;
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+#[cfg(test)]
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard};
 
 use child as imp;
 #[cfg(target_arch = "x86_64")]
 pub(super) use child::{clone_vm, syscall4, CLONE_CLEAR_SIGHAND};
 pub(crate) use elf::exec_ready;
+use kept::{Block, Kept, Shared, Step};
 
 /// What the child is to run, and how. The strings are moved into the
 /// spawner, which keeps them until the child no longer needs them.
@@ -499,218 +503,5 @@ fn dup3(from: RawFd, to: RawFd) -> io::Result<()> {
         if err.kind() != io::ErrorKind::Interrupted {
             return Err(err);
         }
-    }
-}
-
-/// Which step of the child failed.
-#[repr(i32)]
-#[derive(Clone, Copy)]
-enum Step {
-    None = 0,
-    Pgid,
-    Fds,
-    Chdir,
-    Exec,
-}
-
-/// What the child reads (and writes its progress and failure into).
-#[repr(C)]
-struct Shared {
-    path: *const c_char,
-    argv: *const *const c_char,
-    envp: *const *const c_char,
-    cwd: *const c_char,
-    pgid: i32,
-    /// The slot holding each standard stream, or -1 to keep ours.
-    stdio: [RawFd; 3],
-    first_free: u32,
-    ignored: u64,
-    step: AtomicI32,
-    errno: AtomicI32,
-    /// [`IN_TABLE`], [`WAITED`], [`LEFT`] or [`DONE`]; a futex.
-    progress: AtomicU32,
-    /// Tests: the child waits (futex) at each point whose bit is set.
-    #[cfg(test)]
-    gate: AtomicU32,
-}
-
-/// What one child uses of our memory: its stack, what [`Shared`] points
-/// to, and `Shared` itself. Owned through a raw pointer, so no Rust
-/// reference asserts exclusive access while a child uses it; freed only
-/// by [`Kept::drop`], which the spawner calls only on a block whose
-/// progress word is [`DONE`] (or that no child ever used).
-struct Kept(NonNull<Block>);
-
-struct Block {
-    shared: Shared,
-    /// STACK_BYTES, 16-byte aligned, written only by the child.
-    stack: NonNull<u8>,
-    path: CString,
-    argv: Vec<CString>,
-    envp: Vec<CString>,
-    cwd: Option<CString>,
-    argv_ptrs: Vec<*const c_char>,
-    envp_ptrs: Vec<*const c_char>,
-    /// Tests: the child using the block, once detached.
-    #[cfg(test)]
-    pid: i32,
-}
-
-fn stack_layout() -> std::alloc::Layout {
-    // 64 KiB aligned to 16 is a valid layout; the fallback is never taken.
-    std::alloc::Layout::from_size_align(STACK_BYTES, 16)
-        .unwrap_or_else(|_| std::alloc::Layout::new::<u128>())
-}
-
-impl Kept {
-    fn new() -> io::Result<Kept> {
-        // SAFETY: the layout has a non-zero size.
-        let stack = NonNull::new(unsafe { std::alloc::alloc(stack_layout()) })
-            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
-        let block = Box::new(Block {
-            shared: Shared {
-                path: std::ptr::null(),
-                argv: std::ptr::null(),
-                envp: std::ptr::null(),
-                cwd: std::ptr::null(),
-                pgid: 0,
-                stdio: [-1; 3],
-                first_free: 0,
-                ignored: 0,
-                step: AtomicI32::new(0),
-                errno: AtomicI32::new(0),
-                progress: AtomicU32::new(DONE),
-                #[cfg(test)]
-                gate: AtomicU32::new(0),
-            },
-            stack,
-            path: CString::default(),
-            argv: Vec::new(),
-            envp: Vec::new(),
-            cwd: None,
-            argv_ptrs: Vec::new(),
-            envp_ptrs: Vec::new(),
-            #[cfg(test)]
-            pid: 0,
-        });
-        Ok(Kept(NonNull::from(Box::leak(block))))
-    }
-
-    fn shared_ptr(&self) -> *const Shared {
-        // SAFETY: the block is live; this takes an address, reads nothing.
-        unsafe { std::ptr::addr_of!((*self.0.as_ptr()).shared) }
-    }
-
-    /// The shared part, for its atomics (and fields no child writes).
-    fn shared(&self) -> &Shared {
-        // SAFETY: the block is live; a child writes only its atomics.
-        unsafe { &*self.shared_ptr() }
-    }
-
-    fn stack(&self) -> NonNull<u8> {
-        // SAFETY: the block is live; `stack` is never written after new.
-        unsafe { (*self.0.as_ptr()).stack }
-    }
-
-    /// Takes the child's strings and settings. Only on a block no child uses.
-    fn fill(&mut self, exec: Exec<'_>, stdio: [RawFd; 3], first_free: u32) {
-        // SAFETY: no child uses this block (it is new or was DONE), and
-        // `&mut self` is the only handle to it.
-        let b = unsafe { self.0.as_mut() };
-        b.path = exec.path;
-        b.argv = exec.argv;
-        b.envp = exec.envp;
-        b.cwd = exec.cwd;
-        pointers(&b.argv, &mut b.argv_ptrs);
-        pointers(&b.envp, &mut b.envp_ptrs);
-        b.shared.path = b.path.as_ptr();
-        b.shared.argv = b.argv_ptrs.as_ptr();
-        b.shared.envp = b.envp_ptrs.as_ptr();
-        b.shared.cwd = b.cwd.as_deref().map_or(std::ptr::null(), CStr::as_ptr);
-        b.shared.pgid = exec.pgid;
-        b.shared.stdio = stdio;
-        b.shared.first_free = first_free;
-        b.shared.ignored = exec.ignored;
-        b.shared.step.store(Step::None as i32, Ordering::Relaxed);
-        b.shared.errno.store(0, Ordering::Relaxed);
-        #[cfg(test)]
-        b.shared
-            .gate
-            .store(GATE_NEXT.swap(0, Ordering::AcqRel), Ordering::Relaxed);
-        #[cfg(test)]
-        {
-            b.pid = 0;
-        }
-        b.shared.progress.store(IN_TABLE, Ordering::Release);
-    }
-
-    /// Notes the child using the block (for the parent only).
-    #[cfg(test)]
-    fn set_pid(&mut self, pid: i32) {
-        // SAFETY: `pid` is a field no child reads; `&mut self` is the only handle.
-        unsafe { (*self.0.as_ptr()).pid = pid };
-    }
-
-    #[cfg(test)]
-    fn pid(&self) -> i32 {
-        // SAFETY: the block is live; `pid` is only written by the parent.
-        unsafe { (*self.0.as_ptr()).pid }
-    }
-
-    /// Drops the strings of a block no child uses any more.
-    fn clear(&mut self) {
-        // SAFETY: as in `fill`.
-        let b = unsafe { self.0.as_mut() };
-        b.path = CString::default();
-        b.argv.clear();
-        b.envp.clear();
-        b.cwd = None;
-        b.argv_ptrs.clear();
-        b.envp_ptrs.clear();
-    }
-
-    /// Sleeps until the child is done with our memory (exec'd or exited).
-    fn wait_done(&self) {
-        let word = &self.shared().progress;
-        loop {
-            match word.load(Ordering::Acquire) {
-                DONE => return,
-                v => futex_wait(word, v),
-            }
-        }
-    }
-}
-
-impl Drop for Kept {
-    fn drop(&mut self) {
-        // SAFETY: the spawner drops only blocks no child uses (module
-        // docs); both allocations were made in `new` with these layouts.
-        unsafe {
-            let block = Box::from_raw(self.0.as_ptr());
-            std::alloc::dealloc(block.stack.as_ptr(), stack_layout());
-        }
-    }
-}
-
-/// Null-terminated pointers to `strings` into `out`.
-fn pointers(strings: &[CString], out: &mut Vec<*const c_char>) {
-    out.clear();
-    out.extend(strings.iter().map(|s| s.as_ptr()));
-    out.push(std::ptr::null());
-}
-
-/// Sleeps while `word` holds `value` (or until a wake-up or a signal; the
-/// callers loop). Not FUTEX_PRIVATE: the kernel's wake-up for
-/// `CLONE_CHILD_CLEARTID` is a shared one.
-fn futex_wait(word: &AtomicU32, value: u32) {
-    // SAFETY: FUTEX_WAIT on a live, aligned u32 with no timeout.
-    unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAIT,
-            value,
-            std::ptr::null::<libc::timespec>(),
-        );
     }
 }
