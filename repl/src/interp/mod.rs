@@ -162,8 +162,9 @@ pub struct Lang {
     /// job or pipeline member that is only that): the subshell is the copy
     /// itself, one level deeper, not a second one (bash forks once).
     pub subshell_is_copy: bool,
-    /// `$BASHPID` in a background job: its anchor's pid, and the
-    /// subshell depth it holds at (a deeper subshell has no pid of its own).
+    /// `$BASHPID`: the shell's pid (depth 0) or, in a background job, its
+    /// anchor's, and the subshell depth it holds at (a deeper subshell has
+    /// no pid of its own).
     pub own_pid: Option<(i32, u32)>,
     /// Nesting of `eval`, `source` and `$(…)`: `set -x` repeats PS4's
     /// first character once per level.
@@ -217,7 +218,7 @@ impl Lang {
             loop_depth: 0,
             subshell: 0,
             subshell_is_copy: false,
-            own_pid: None,
+            own_pid: i32::try_from(std::process::id()).ok().map(|pid| (pid, 0)),
             trace_depth: 0,
             sourcing: 0,
             trapping: Vec::new(),

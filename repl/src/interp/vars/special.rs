@@ -16,6 +16,21 @@ use crate::shell::Shell;
 pub(super) const DEFAULT_PATH: &str =
     "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.";
 
+/// The bash release whose behaviour corral follows (its differential tests
+/// run against bash 5.2). Scripts that refuse to run unless `$BASH_VERSION`
+/// is set then run; `$CORRAL_VERSION` tells corral apart.
+const BASH_VERSION: &str = "5.2.0(1)-release";
+
+/// `BASH_VERSINFO`: the parts of [`BASH_VERSION`] and the machine type.
+fn bash_versinfo() -> Value {
+    let machine = match std::env::consts::ARCH {
+        "x86_64" => "x86_64-pc-linux-gnu".to_string(),
+        arch => format!("{arch}-unknown-linux-gnu"),
+    };
+    let parts = ["5", "2", "0", "1", "release"].map(String::from);
+    Value::Indexed(parts.into_iter().chain([machine]).enumerate().collect())
+}
+
 /// `$RANDOM`'s state: bash's seed and the last value given (read through
 /// `&self` by the expander, hence the cell).
 #[derive(Clone, Debug)]
@@ -93,6 +108,11 @@ impl Vars {
     /// already set).
     pub fn startup_defaults(&mut self) {
         self.set("OPTIND", "1");
+        self.set("BASH_VERSION", BASH_VERSION);
+        self.set("CORRAL_VERSION", env!("CARGO_PKG_VERSION"));
+        let info = self.entry("BASH_VERSINFO");
+        info.value = Some(bash_versinfo());
+        info.readonly = true;
         if !self.table.contains_key("PATH") {
             self.set("PATH", DEFAULT_PATH);
         }
