@@ -23,7 +23,7 @@
 //! beyond exec: the clone, a futex hash and a malloc arena for the new
 //! thread, and two hand-offs between threads, each a wait for a core on a
 //! busy machine. Switching the main thread onto a mapping of ours costs one
-//! `mmap`, one `mprotect` and one `munmap`.
+//! `mmap` and one `mprotect` (the shell exits on it: see `crate::main`).
 //!
 //! The mapping is reserved, not committed (`MAP_NORESERVE`): only the pages
 //! the interpreter touches cost memory. Its lowest page is a guard page,
@@ -42,8 +42,8 @@ pub const TRIM_THRESHOLD: i32 = 8 << 20;
 pub const MMAP_THRESHOLD: i32 = 4 << 20;
 
 /// Ignores SIGPIPE, sets the heap's [`TRIM_THRESHOLD`] and
-/// [`MMAP_THRESHOLD`] and opens /dev/null
-/// on any of descriptors 0, 1 and 2 that is closed. Best effort: a step
+/// [`MMAP_THRESHOLD`], maps its first pages in ([`populate_heap`]) and opens
+/// /dev/null on any of descriptors 0, 1 and 2 that is closed. Best effort: a step
 /// that fails is skipped.
 pub fn prepare_process() {
     // SAFETY: mallopt only sets an allocator parameter, under the
@@ -53,6 +53,8 @@ pub fn prepare_process() {
         libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     }
+    #[cfg(target_env = "gnu")]
+    populate_heap();
     // SAFETY: SIG_IGN for SIGPIPE installs no handler of ours.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
@@ -73,6 +75,31 @@ pub fn prepare_process() {
             return;
         }
     }
+}
+
+/// Maps in, with one system call, the pages of the heap glibc's start
+/// made, which the shell's own start fills (the kernel's event ring, the
+/// runtime, the variables): some thirty page faults fewer, 6% of `corral -c
+/// true`. Contents are kept (it faults pages in as writes would). A kernel
+/// before 5.14 refuses the advice, and the pages fault in as before.
+#[cfg(target_env = "gnu")]
+fn populate_heap() {
+    // SAFETY: sbrk(0) only reads the break, mallinfo2 only the
+    // allocator's statistics.
+    let (top, arena) = unsafe { (libc::sbrk(0) as usize, libc::mallinfo2().arena) };
+    let start = top.saturating_sub(arena) & !(page_size() - 1);
+    if arena == 0 || start == 0 {
+        return;
+    }
+    // SAFETY: [start, top) is the heap's own mapping, read-write; the
+    // advice faults its pages in and changes no byte of them.
+    unsafe {
+        libc::madvise(
+            start as *mut libc::c_void,
+            top - start,
+            libc::MADV_POPULATE_WRITE,
+        )
+    };
 }
 
 /// The result of the closure, or the payload of its panic.
