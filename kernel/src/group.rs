@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::job::JobState;
+use crate::one_or_many::OneOrMany;
 use crate::signal::Signal;
 use crate::sys;
 use crate::sys::pidfd::{self, PidFd};
@@ -46,10 +47,10 @@ pub(crate) enum Member {
 
 /// What the group lock guards: the members' states and every pidfd held.
 pub(crate) struct GroupState {
-    pub(crate) members: Box<[Member]>,
+    pub(crate) members: OneOrMany<Member>,
     /// The members' pidfds, each dropped once that member is reaped (None
     /// also when it could not be opened).
-    member_fds: Box<[Option<Arc<PidFd>>]>,
+    member_fds: OneOrMany<Option<Arc<PidFd>>>,
     /// Processes left in the group after the last member was reaped.
     leftovers: Vec<Arc<PidFd>>,
     /// User and system CPU nanoseconds of the members reaped so far
@@ -111,9 +112,10 @@ impl GroupState {
 /// The process side of a process job.
 pub(crate) struct ProcPart {
     pub(crate) pgid: i32,
-    pub(crate) pids: Box<[i32]>,
-    /// Each member's text, as `jobs -l` shows it.
-    pub(crate) member_texts: Box<[String]>,
+    pub(crate) pids: OneOrMany<i32>,
+    /// Each member's text, as `jobs -l` shows it; none when the job has one
+    /// member whose text is the job's command (see [`ProcPart::member_texts`]).
+    member_texts: Option<Box<[String]>>,
     group: Mutex<GroupState>,
     /// Permit stored once every member has been reaped.
     pub(crate) members_done: Notify,
@@ -130,26 +132,40 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl ProcPart {
     /// The record of members just spawned (unreaped, so their pids are
-    /// certain): opens a pidfd on each.
-    pub(crate) fn new(pgid: i32, pids: Vec<i32>, member_texts: Vec<String>) -> ProcPart {
+    /// certain): opens a pidfd on each. `command` is the job's.
+    pub(crate) fn new(
+        pgid: i32,
+        pids: Vec<i32>,
+        member_texts: Vec<String>,
+        command: &str,
+    ) -> ProcPart {
+        let same = matches!(&member_texts[..], [only] if only == command);
         let member_fds = pids
             .iter()
             .map(|&pid| PidFd::open(pid).ok().map(Arc::new))
             .collect();
         ProcPart {
             pgid,
-            member_texts: member_texts.into_boxed_slice(),
+            member_texts: (!same).then(|| member_texts.into_boxed_slice()),
             group: Mutex::new(GroupState {
-                members: vec![Member::Running; pids.len()].into_boxed_slice(),
+                members: vec![Member::Running; pids.len()].into(),
                 member_fds,
                 leftovers: Vec::new(),
                 reaped_cpu: [0; 2],
                 peak: 0,
             }),
-            pids: pids.into_boxed_slice(),
+            pids: pids.into(),
             members_done: Notify::new(),
             starter: Mutex::new(None),
             terminal: None,
+        }
+    }
+
+    /// Each member's text; `command` is the job's.
+    pub(crate) fn member_texts(&self, command: &str) -> Vec<String> {
+        match &self.member_texts {
+            Some(texts) => texts.to_vec(),
+            None => vec![command.to_string()],
         }
     }
 

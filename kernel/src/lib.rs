@@ -109,6 +109,7 @@ mod future_job;
 mod group;
 mod job;
 mod kernel;
+mod one_or_many;
 mod process;
 mod record;
 #[cfg(feature = "serde")]

@@ -369,14 +369,13 @@ pub(crate) fn spawn(id: JobId, spec: ProcessSpec, settings: &SpawnSettings<'_>) 
 
     let pids = std::mem::take(&mut started.pids);
     let pgid = pids.first().copied().unwrap_or(0);
+    let part = ProcPart::new(pgid, pids, member_texts, &spec.text).with_terminal(terminal);
     let core = Arc::new(JobCore::new(
         id,
         spec.text,
         stdout,
         stderr,
-        Body::Process(Box::new(
-            ProcPart::new(pgid, pids, member_texts).with_terminal(terminal),
-        )),
+        Body::Process(Box::new(part)),
     ));
     Ok(Started { core, pumps })
 }

@@ -348,7 +348,7 @@ impl JobCore {
             command: self.command.clone(),
             member_commands: self
                 .proc()
-                .map(|p| p.member_texts.to_vec())
+                .map(|p| p.member_texts(&self.command))
                 .unwrap_or_default(),
             kind: self.kind(),
             state: status.state,
