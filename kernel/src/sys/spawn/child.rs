@@ -251,7 +251,7 @@ mod imp {
         let rc = unsafe {
             syscall4(
                 libc::SYS_close_range,
-                s.first_free as usize,
+                s.keep_below as usize,
                 u32::MAX as usize,
                 libc::CLOSE_RANGE_UNSHARE as usize,
                 0,

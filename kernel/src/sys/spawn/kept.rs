@@ -34,7 +34,8 @@ pub(super) struct Shared {
     pub(super) pgid: i32,
     /// The slot holding each standard stream, or -1 to keep ours.
     pub(super) stdio: [RawFd; 3],
-    pub(super) first_free: u32,
+    /// The first descriptor the child's copy of our table leaves out.
+    pub(super) keep_below: u32,
     pub(super) ignored: u64,
     pub(super) step: AtomicI32,
     pub(super) errno: AtomicI32,
@@ -86,7 +87,7 @@ impl Kept {
                 cwd: std::ptr::null(),
                 pgid: 0,
                 stdio: [-1; 3],
-                first_free: 0,
+                keep_below: 0,
                 ignored: 0,
                 step: AtomicI32::new(0),
                 errno: AtomicI32::new(0),
@@ -124,7 +125,7 @@ impl Kept {
     }
 
     /// Takes the child's strings and settings. Only on a block no child uses.
-    pub(super) fn fill(&mut self, exec: Exec<'_>, stdio: [RawFd; 3], first_free: u32) {
+    pub(super) fn fill(&mut self, exec: Exec<'_>, stdio: [RawFd; 3], keep_below: u32) {
         // SAFETY: no child uses this block (it is new or was DONE), and
         // `&mut self` is the only handle to it.
         let b = unsafe { self.0.as_mut() };
@@ -140,7 +141,7 @@ impl Kept {
         b.shared.cwd = b.cwd.as_deref().map_or(std::ptr::null(), CStr::as_ptr);
         b.shared.pgid = exec.pgid;
         b.shared.stdio = stdio;
-        b.shared.first_free = first_free;
+        b.shared.keep_below = keep_below;
         b.shared.ignored = exec.ignored;
         b.shared.step.store(Step::None as i32, Ordering::Relaxed);
         b.shared.errno.store(0, Ordering::Relaxed);

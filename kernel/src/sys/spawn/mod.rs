@@ -20,10 +20,11 @@
 //! write, no allocation, no thread-local), with every signal blocked from
 //! the clone on, in this order (see `child.rs`):
 //!
-//! 1. `close_range(FIRST, ~0, CLOSE_RANGE_UNSHARE)`: the child leaves our
-//!    table, taking a copy of its first few slots only, so its cost does
-//!    not grow with the descriptors we hold (every other job's pipes); it
-//!    then marks that in the progress word (a futex);
+//! 1. `close_range(TOP, ~0, CLOSE_RANGE_UNSHARE)`, TOP just above its own
+//!    set of slots: the child leaves our table, taking a copy of the
+//!    descriptors below TOP only, so its cost does not grow with the
+//!    descriptors we hold (every other job's pipes, and the sets added
+//!    above them); it then marks that in the progress word (a futex);
 //! 2. its standard streams from its set of three fixed low *slots*, where
 //!    the parent put them just before the clone, then every descriptor
 //!    above 2 closed: a child starts with descriptors 0, 1 and 2 only;
@@ -281,8 +282,6 @@ struct Spawner {
     holder: Vec<Option<NonNull<Block>>>,
     /// What the slots hold between spawns.
     filler: OwnedFd,
-    /// The first descriptor a child does not copy: above every slot.
-    first_free: u32,
     /// Blocks of children that may still use them.
     flight: Vec<Kept>,
     /// Blocks no child uses, for reuse.
@@ -298,7 +297,6 @@ impl Spawner {
     fn new() -> io::Result<Spawner> {
         let mut spawner = Spawner {
             filler: crate::process::open_dev_null()?,
-            first_free: 3,
             slots: Vec::with_capacity(SETS),
             holder: Vec::with_capacity(SETS),
             flight: Vec::new(),
@@ -325,7 +323,6 @@ impl Spawner {
         let set = [slot()?, slot()?, slot()?];
         self.slots.push(set);
         self.holder.push(None);
-        self.first_free = first_free(&self.slots);
         Ok(self.slots.len() - 1)
     }
 
@@ -356,14 +353,9 @@ impl Spawner {
 
     /// Closes the free sets added beyond [`SETS`] (from the last one back).
     fn trim(&mut self) {
-        let mut trimmed = false;
         while self.slots.len() > SETS && self.holder.last() == Some(&None) {
             self.slots.pop();
             self.holder.pop();
-            trimmed = true;
-        }
-        if trimmed {
-            self.first_free = first_free(&self.slots);
         }
     }
 
@@ -437,7 +429,7 @@ impl Spawner {
             },
         };
         let (pgid, detach) = (exec.pgid, exec.detach);
-        block.fill(exec, stdio, self.first_free);
+        block.fill(exec, stdio, top(&self.slots[set]));
         let pid = match imp::clone(block.shared_ptr(), block.stack().as_ptr(), STACK_BYTES) {
             Ok(pid) => pid,
             Err(f) => {
@@ -480,14 +472,10 @@ impl Spawner {
     }
 }
 
-/// The first descriptor above every slot: a child copies only those below.
-fn first_free(slots: &[[OwnedFd; 3]]) -> u32 {
-    let top = slots
-        .iter()
-        .flatten()
-        .map(AsRawFd::as_raw_fd)
-        .max()
-        .unwrap_or(2);
+/// The first descriptor above `set`: the child using it copies only those
+/// below.
+fn top(set: &[OwnedFd; 3]) -> u32 {
+    let top = set.iter().map(AsRawFd::as_raw_fd).max().unwrap_or(2);
     u32::try_from(top).unwrap_or(2).saturating_add(1)
 }
 
