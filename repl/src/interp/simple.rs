@@ -311,20 +311,8 @@ impl Shell {
                 Err(e) => return self.fail_io(&e),
             };
             let text = words.join(" ");
-            self.enoexec = false;
-            let status = match self.prepare_external(&words, Vec::new(), &fds) {
-                Ok(mut p) => {
-                    let spec = self.spec(&text).pipe(p.cmd);
-                    let (status, stopped) = self.run_process(spec, &mut p.err).await;
-                    finish_pumps(p.pumps, stopped).await;
-                    status
-                }
-                Err(status) => status,
-            };
-            if std::mem::take(&mut self.enoexec) {
-                return self.run_as_script(words, fds, Vec::new()).await;
-            }
-            status
+            self.run_program_or_script(&text, words, Vec::new(), fds)
+                .await
         })
     }
 

@@ -41,24 +41,36 @@ impl Shell {
                 return status;
             }
             let env = self.assignment_env(assigns);
-            let script_env = env.clone();
             let text = crate::lang::print::command(&crate::lang::ast::Command::Simple(s.clone()));
-            // A pipeline's spawn may have left the flag set: only this spawn counts.
-            self.enoexec = false;
-            let status = match self.prepare_external(&words, env, &fds) {
-                Ok(mut p) => {
-                    let spec = self.spec(&text).pipe(p.cmd);
-                    let (status, stopped) = self.run_process(spec, &mut p.err).await;
-                    finish_pumps(p.pumps, stopped).await;
-                    status
-                }
-                Err(status) => status,
-            };
-            if std::mem::take(&mut self.enoexec) {
-                return self.run_as_script(words, fds, script_env).await;
-            }
-            status
+            self.run_program_or_script(&text, words, env, fds).await
         })
+    }
+
+    /// Runs the program `words` in the foreground (its job's text `text`),
+    /// or, when exec finds it has no `#!` (ENOEXEC), as a shell script.
+    pub(super) async fn run_program_or_script(
+        &mut self,
+        text: &str,
+        words: Vec<String>,
+        env: Vec<(String, String)>,
+        fds: Fds,
+    ) -> i32 {
+        let script_env = env.clone();
+        // A pipeline's spawn may have left the flag set: only this spawn counts.
+        self.enoexec = false;
+        let status = match self.prepare_external(&words, env, &fds) {
+            Ok(mut p) => {
+                let spec = self.spec(text).pipe(p.cmd);
+                let (status, stopped) = self.run_process(spec, &mut p.err).await;
+                finish_pumps(p.pumps, stopped).await;
+                status
+            }
+            Err(status) => status,
+        };
+        if std::mem::take(&mut self.enoexec) {
+            return self.run_as_script(words, fds, script_env).await;
+        }
+        status
     }
 
     /// Runs an executable without `#!` as a shell script in a subshell,
