@@ -202,3 +202,12 @@ echo "status $?"
 echo "${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]} ${BASH_VERSION%%.*} ${#BASH_VERSINFO[@]}"
 [ "${BASH_VERSINFO[4]}" = release ] && echo release
 ( BASH_VERSINFO=x ) 2>/dev/null || echo readonly
+
+### bash_5_variables
+case $EPOCHSECONDS in ''|*[!0-9]*) echo bad ;; *) echo seconds ;; esac
+case $EPOCHREALTIME in [1-9]*.[0-9][0-9][0-9][0-9][0-9][0-9]) echo realtime ;; *) echo bad ;; esac
+[ "${EPOCHREALTIME%.*}" -ge "$EPOCHSECONDS" ] && echo ordered
+a=$SRANDOM b=$SRANDOM
+case $a$b in ''|*[!0-9]*) echo bad ;; *) echo srandom ;; esac
+[ -x "$BASH" ] && echo bash-is-a-file
+[ "$BASH_ARGV0" = "$0" ] && echo argv0

@@ -336,6 +336,25 @@ pub fn set_rlimit(letter: char, soft: u64, hard: u64) -> io::Result<()> {
     nix::sys::resource::setrlimit(r, soft, hard).map_err(to_io)
 }
 
+/// Four random bytes from the kernel (`$SRANDOM`); 0 if it has none to give.
+pub fn random_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    // SAFETY: getrandom writes at most `bytes.len()` bytes into the buffer.
+    let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    if n == 4 {
+        u32::from_ne_bytes(bytes)
+    } else {
+        0
+    }
+}
+
+/// The path of the running binary (`$BASH`).
+pub fn own_binary() -> String {
+    std::env::current_exe()
+        .map(|p| crate::rawbytes::from_os(p.into_os_string()))
+        .unwrap_or_default()
+}
+
 /// The host name (`$HOSTNAME`).
 pub fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")

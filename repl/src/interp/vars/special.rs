@@ -1,7 +1,8 @@
 //! The variables the shell computes rather than stores: `$RANDOM` (bash's
-//! generator and its seeding by assignment), `SECONDS`, `LINENO`, `PPID`,
-//! `BASH_SUBSHELL`, the call-stack arrays, the defaults bash supplies while
-//! the user has not set them, and the ones it sets at startup.
+//! generator and its seeding by assignment), `SRANDOM`, `EPOCHSECONDS`,
+//! `EPOCHREALTIME`, `SECONDS`, `LINENO`, `PPID`, `BASH_SUBSHELL`, the
+//! call-stack arrays, the defaults bash supplies while the user has not set
+//! them (`BASH`, `BASH_ARGV0`, `OSTYPE`…), and the ones it sets at startup.
 //!
 //! A read goes through [`special_value`] before the store; an assignment
 //! to `RANDOM` reseeds the generator ([`Random::assigned`]).
@@ -135,6 +136,16 @@ pub(crate) fn special_value(shell: &Shell, name: &str) -> Option<Value> {
         "_" => scalar(lang.last_arg.clone()),
         "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
         "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
+        "SRANDOM" => scalar(crate::sys::random_u32().to_string()),
+        "EPOCHSECONDS" | "EPOCHREALTIME" => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            scalar(match name {
+                "EPOCHSECONDS" => now.as_secs().to_string(),
+                _ => format!("{}.{:06}", now.as_secs(), now.subsec_micros()),
+            })
+        }
         "BASHPID" if lang.own_pid.is_some_and(|(_, at)| at == lang.subshell) => {
             scalar(lang.own_pid.map_or(0, |(pid, _)| pid).to_string())
         }
@@ -144,6 +155,8 @@ pub(crate) fn special_value(shell: &Shell, name: &str) -> Option<Value> {
         _ if shell.env.vars.element_ref(name).is_some() => shell.referenced_element(name),
         _ => shell.env.vars.value(name).cloned().or_else(|| match name {
             "OSTYPE" => scalar("linux-gnu".into()),
+            "BASH" => scalar(crate::sys::own_binary()),
+            "BASH_ARGV0" => scalar(shell.env.arg0.clone()),
             "HOSTNAME" => scalar(crate::sys::hostname()),
             "SECONDS" => scalar((crate::builtins::wired::now() - lang.started).to_string()),
             _ => None,
