@@ -84,9 +84,11 @@ pub fn prepare_process() {
 /// before 5.14 refuses the advice, and the pages fault in as before.
 #[cfg(target_env = "gnu")]
 fn populate_heap() {
-    // SAFETY: sbrk(0) only reads the break, mallinfo2 only the
-    // allocator's statistics.
-    let (top, arena) = unsafe { (libc::sbrk(0) as usize, libc::mallinfo2().arena) };
+    // SAFETY: sbrk(0) only reads the break, mallinfo only the allocator's
+    // statistics (mallinfo, not mallinfo2: glibc before 2.33 has only it,
+    // and the heap at start is far below its 2 GiB range).
+    let (top, arena) = unsafe { (libc::sbrk(0) as usize, libc::mallinfo().arena) };
+    let arena = usize::try_from(arena).unwrap_or(0);
     let start = top.saturating_sub(arena) & !(page_size() - 1);
     if arena == 0 || start == 0 {
         return;
