@@ -122,9 +122,11 @@ pub fn main() -> i32 {
     let outcome = sys::startup::run_on_stack(STACK, move || {
         let status = runtime.block_on(run(inv));
         // What must end with the shell ended in `run` (jobs, output copies,
-        // the mount, the terminal). Exiting here skips tearing down the
-        // runtime and unmapping this stack: a tenth of `corral -c true`.
-        // Blocking readers (a builtin reading the terminal) end with us.
+        // the mount, the terminal). The runtime's tasks are dropped (a
+        // job's memory cgroup goes with its task), without waiting for
+        // blocking readers (a builtin reading the terminal); then the
+        // process exits here, skipping the unmapping of this stack.
+        runtime.shutdown_background();
         std::process::exit(status)
     });
     match outcome {
