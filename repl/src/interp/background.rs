@@ -263,10 +263,7 @@ impl Shell {
         // the subshell it runs (bash forks once for both).
         let lone_subshell = and_or.rest.is_empty()
             && !and_or.first.bang
-            && matches!(
-                &and_or.first.commands[..],
-                [Command::Compound(c, _)] if matches!(c.kind, crate::lang::ast::CompoundKind::Subshell(_))
-            );
+            && matches!(&and_or.first.commands[..], [c] if c.is_subshell());
         sub.env.lang.subshell_is_copy = lone_subshell;
         let depth = sub.env.lang.subshell;
         let and_or = and_or.clone();

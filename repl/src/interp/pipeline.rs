@@ -220,10 +220,7 @@ impl Shell {
         }
         let mut sub = self.subshell();
         sub.fds = fds;
-        sub.env.lang.subshell_is_copy = matches!(
-            cmd,
-            Command::Compound(c, _) if matches!(c.kind, crate::lang::ast::CompoundKind::Subshell(_))
-        );
+        sub.env.lang.subshell_is_copy = cmd.is_subshell();
         Member::Task(Box::new(sub), cmd.clone(), None)
     }
 

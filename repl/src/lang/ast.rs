@@ -119,6 +119,12 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether the command is a `( … )` (with any redirections).
+    #[must_use]
+    pub fn is_subshell(&self) -> bool {
+        matches!(self, Command::Compound(c, _) if matches!(c.kind, CompoundKind::Subshell(_)))
+    }
+
     /// Where the command is in the source.
     #[must_use]
     pub fn span(&self) -> Span {

@@ -85,17 +85,12 @@ pub(in crate::builtins) fn jobs<'a>(
             }
         } else {
             for s in &specs {
-                match shell.jobs.resolve(s, &snap) {
-                    Ok(id)
+                match resolve_or_complain(shell, io, "jobs", s, &snap).await {
+                    Some(id)
                         if form == JobsForm::Changed
                             && shell.jobs.get(id).is_some_and(|e| e.notified) => {}
-                    Ok(id) => lines.extend(shell.jobs.list_one(id, &snap, format)),
-                    Err(e) => {
-                        for m in e.messages("jobs") {
-                            complain(shell, io, &m).await;
-                        }
-                        status = 1;
-                    }
+                    Some(id) => lines.extend(shell.jobs.list_one(id, &snap, format)),
+                    None => status = 1,
                 }
             }
         }
@@ -109,6 +104,26 @@ pub(in crate::builtins) fn jobs<'a>(
             Err(s) => s,
         }
     })
+}
+
+/// The job `spec` names, or `None` after printing why there is none, as
+/// builtin `name`.
+async fn resolve_or_complain(
+    shell: &mut Shell,
+    io: &mut Streams,
+    name: &str,
+    spec: &str,
+    snap: &Snapshot,
+) -> Option<JobNum> {
+    match shell.jobs.resolve(spec, snap) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            for m in e.messages(name) {
+                complain(shell, io, &m).await;
+            }
+            None
+        }
+    }
 }
 
 /// `jobs -x COMMAND [ARGS]`: runs COMMAND with each jobspec among the
@@ -155,14 +170,9 @@ async fn jobs_supervised(
         }
     } else {
         for s in specs {
-            match shell.jobs.resolve(s, snap) {
-                Ok(id) => ids.push(id),
-                Err(e) => {
-                    for m in e.messages("jobs") {
-                        complain(shell, io, &m).await;
-                    }
-                    status = 1;
-                }
+            match resolve_or_complain(shell, io, "jobs", s, snap).await {
+                Some(id) => ids.push(id),
+                None => status = 1,
             }
         }
     }
@@ -225,14 +235,9 @@ pub(in crate::builtins) fn disown<'a>(
         } else {
             let mut ids = Vec::new();
             for s in specs {
-                match shell.jobs.resolve(s, &snap) {
-                    Ok(id) => ids.push(id),
-                    Err(e) => {
-                        for m in e.messages("disown") {
-                            complain(shell, io, &m).await;
-                        }
-                        status = 1;
-                    }
+                match resolve_or_complain(shell, io, "disown", s, &snap).await {
+                    Some(id) => ids.push(id),
+                    None => status = 1,
                 }
             }
             ids

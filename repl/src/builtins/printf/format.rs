@@ -17,6 +17,21 @@ struct Spec {
     precision: Option<usize>,
 }
 
+impl Spec {
+    /// The sign a number gets: `-`, or what the `+` and space flags ask for.
+    fn sign(&self, negative: bool) -> &'static str {
+        if negative {
+            "-"
+        } else if self.plus {
+            "+"
+        } else if self.space {
+            " "
+        } else {
+            ""
+        }
+    }
+}
+
 impl Printer<'_> {
     /// One pass over the format.
     pub(super) fn pass(&mut self, fmt: &[u8]) -> Flow {
@@ -150,15 +165,7 @@ impl Printer<'_> {
             }
             b'd' | b'i' => {
                 let n = self.int_arg();
-                let sign = if n < 0 {
-                    "-"
-                } else if spec.plus {
-                    "+"
-                } else if spec.space {
-                    " "
-                } else {
-                    ""
-                };
+                let sign = spec.sign(n < 0);
                 let digits = n.unsigned_abs().to_string();
                 self.put_int(sign, "", &digits, spec);
             }
@@ -300,15 +307,7 @@ fn digits(s: &[u8]) -> (usize, usize) {
 /// C's `%e %f %g %a` (and upper-case forms) of `v`, with sign and width.
 fn format_float(v: Ld, conv: u8, spec: Spec) -> String {
     let upper = conv.is_ascii_uppercase();
-    let sign = if v.is_negative() {
-        "-"
-    } else if spec.plus {
-        "+"
-    } else if spec.space {
-        " "
-    } else {
-        ""
-    };
+    let sign = spec.sign(v.is_negative());
     let prec = spec.precision.unwrap_or(6);
     let (m, e) = match v {
         Ld::Finite { m, e, .. } => (m, e),
