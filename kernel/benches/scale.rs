@@ -219,16 +219,7 @@ async fn fd_sample(fds: usize) {
     warm.signal(Signal::KILL).unwrap();
     warm.wait().await;
     let held: Vec<_> = (0..fds / 2).map(|_| nix::unistd::pipe().unwrap()).collect();
-    let (t, c) = (Instant::now(), cpu_us());
-    let jobs: Vec<Job> = (0..BURST)
-        .map(|_| kernel.spawn_process(sleeper()).unwrap())
-        .collect();
-    let (spawn, cpu) = (t.elapsed(), cpu_us() - c);
-    println!(
-        "{} 0 0 0 0 {}",
-        spawn.as_secs_f64() * 1e6 / BURST as f64,
-        cpu / BURST as f64
-    );
+    let jobs = timed_burst(&kernel);
     for job in &jobs {
         let _ = job.signal(Signal::KILL);
     }
@@ -249,8 +240,18 @@ async fn live_sample(n: usize) {
         .map(|_| kernel.spawn_process(sleeper()).unwrap())
         .collect();
     settle(&live);
+    let burst = timed_burst(&kernel);
+    for job in live.iter().chain(&burst) {
+        let _ = job.signal(Signal::KILL);
+    }
+    kernel.shutdown(Duration::from_secs(1)).await;
+}
+
+/// Spawns [`BURST`] jobs and prints the wall and CPU time per spawn (as a
+/// sample line).
+fn timed_burst(kernel: &Kernel) -> Vec<Job> {
     let (t, c) = (Instant::now(), cpu_us());
-    let burst: Vec<Job> = (0..BURST)
+    let jobs: Vec<Job> = (0..BURST)
         .map(|_| kernel.spawn_process(sleeper()).unwrap())
         .collect();
     let (spawn, cpu) = (t.elapsed(), cpu_us() - c);
@@ -259,28 +260,23 @@ async fn live_sample(n: usize) {
         spawn.as_secs_f64() * 1e6 / BURST as f64,
         cpu / BURST as f64
     );
-    for job in live.iter().chain(&burst) {
-        let _ = job.signal(Signal::KILL);
-    }
-    kernel.shutdown(Duration::from_secs(1)).await;
+    jobs
 }
 
-/// Waits until every job's process runs `sleep`: a burst timed while
-/// earlier children still exec would time their exec too. A condition
-/// with a deadline: exec gives no event to wait on.
+/// Waits until every job's process sleeps in `clock_nanosleep` (its
+/// exec and start-up done): a burst timed while earlier children still
+/// start would time their start too. A condition with a deadline: a
+/// start gives no event to wait on.
 fn settle(jobs: &[Job]) {
     let deadline = Instant::now() + Duration::from_secs(120);
+    let asleep = format!("{} ", libc::SYS_clock_nanosleep);
     for job in jobs {
         let pid = job.pids()[0].as_raw();
-        let path = format!("/proc/{pid}/comm");
-        while std::fs::read_to_string(&path)
-            .unwrap_or_default()
-            .trim_end()
-            != "sleep"
-        {
+        let path = format!("/proc/{pid}/syscall");
+        while !std::fs::read_to_string(&path).is_ok_and(|s| s.starts_with(&asleep)) {
             assert!(
                 Instant::now() < deadline,
-                "{pid} did not exec sleep in time"
+                "{pid} did not reach its sleep in time"
             );
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -333,12 +329,12 @@ while read -r u s; do echo "$u $s"; read -r _; done < $tf
 rm -f $tf
 "#;
 
-/// bash: N `sleep 1000 &`, a wait until each runs `sleep`, then
+/// bash: N `sleep 1000 &`, a wait until each sleeps, then
 /// [`BURST`] more timed (as [`live_sample`]).
 const BASH_LIVE: &str = r#"
-n=$1 burst=$2
+n=$1 burst=$2 nanosleep=$3
 for ((i = 0; i < n; i++)); do sleep 1000 & done
-for p in $(jobs -p); do until read -r c < /proc/$p/comm && [[ $c == sleep ]]; do :; done; done
+for p in $(jobs -p); do until read -r c _ < /proc/$p/syscall && ((c == nanosleep)); do :; done; done
 tf=/tmp/corral-scale-live.$$
 times > $tf
 a=$EPOCHREALTIME
@@ -353,25 +349,8 @@ rm -f $tf
 "#;
 
 fn bash_live_sample(n: usize) -> Sample {
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(BASH_LIVE)
-        .arg("bash")
-        .arg(n.to_string())
-        .arg(BURST.to_string())
-        .stderr(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "bash live sample for {n} failed");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut lines = text.lines();
-    let span: Vec<f64> = lines
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .map(|x| x.parse().unwrap())
-        .collect();
-    let t: Vec<f64> = lines.map(times_us).collect();
+    let nanosleep = libc::SYS_clock_nanosleep as usize;
+    let (span, t) = run_bash(BASH_LIVE, &[n, BURST, nanosleep]);
     Sample {
         spawn_us: (span[1] - span[0]) * 1e6 / BURST as f64,
         cpu_us: (t[1] - t[0]) / BURST as f64,
@@ -390,29 +369,32 @@ fn times_us(line: &str) -> f64 {
         .sum()
 }
 
-fn bash_sample(n: usize) -> Sample {
+/// Runs one of the bash scripts above with `args`; returns the numbers on
+/// its first line and, in microseconds, each later line of `times`.
+fn run_bash(script: &str, args: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let out = Command::new("bash")
         .arg("-c")
-        .arg(BASH)
+        .arg(script)
         .arg("bash")
-        .arg(n.to_string())
-        .arg(WAKES.to_string())
-        .arg(batches(n).to_string())
+        .args(args.iter().map(usize::to_string))
         .stderr(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "bash sample for {n} failed");
+    assert!(out.status.success(), "bash sample {args:?} failed");
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
-    let v: Vec<f64> = lines
+    let first = lines
         .next()
         .unwrap()
         .split_whitespace()
         .map(|x| x.parse().unwrap())
         .collect();
-    // `times`: the shell's user and system time, as 0m0.004s, before and
-    // after each batch.
-    let t: Vec<f64> = lines.map(times_us).collect();
+    (first, lines.map(times_us).collect())
+}
+
+fn bash_sample(n: usize) -> Sample {
+    // `times`: the shell's user and system time before and after each batch.
+    let (v, t) = run_bash(BASH, &[n, WAKES, batches(n)]);
     let cpu: f64 = t.chunks(2).map(|p| p[1] - p[0]).sum();
     let wakes: Vec<f64> = v[6..].chunks(2).map(|p| (p[1] - p[0]) * 1e6).collect();
     let spawns = (n * batches(n)) as f64;
