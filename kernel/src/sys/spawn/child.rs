@@ -12,7 +12,7 @@ mod imp {
     use std::arch::asm;
     use std::sync::atomic::Ordering;
 
-    use super::super::{reset, Failure, Shared, Step, LEFT};
+    use super::super::{reset, Failure, Shared, Step, LEAVES, LEFT};
 
     pub(in crate::sys) const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
     const FLAGS: u64 = libc::CLONE_VM as u64
@@ -209,6 +209,8 @@ mod imp {
         let (step, err) = run(s);
         s.errno.store(err, Ordering::Release);
         s.step.store(step as i32, Ordering::Release);
+        // A spawn waiting for a set need not wait out its bound for us.
+        left();
         // bash's statuses: 127 when exec finds no file, else 126.
         let status = match step {
             Step::Exec if err != libc::ENOENT => 126,
@@ -218,6 +220,23 @@ mod imp {
             // SAFETY: exit_group takes a plain integer and does not return.
             unsafe { syscall4(libc::SYS_exit_group, status, 0, 0, 0) };
         }
+    }
+
+    /// Counts this child as gone from our table and wakes a spawn waiting
+    /// for a set (see the module docs).
+    fn left() {
+        LEAVES.fetch_add(1, Ordering::Release);
+        // SAFETY: FUTEX_WAKE on a live, aligned static u32; not private,
+        // as the waiter's FUTEX_WAIT.
+        unsafe {
+            syscall4(
+                libc::SYS_futex,
+                LEAVES.as_ptr() as usize,
+                libc::FUTEX_WAKE as usize,
+                i32::MAX as usize,
+                0,
+            )
+        };
     }
 
     /// Tests: waits while `bit` is set in the block's gate.
@@ -262,6 +281,7 @@ mod imp {
         }
         // Our table is our own: the parent may reuse its slots.
         s.progress.store(LEFT, Ordering::Release);
+        left();
         for (target, &slot) in s.stdio.iter().enumerate() {
             if slot >= 0 {
                 // SAFETY: dup3 takes plain integers; the table is our own now.

@@ -211,6 +211,25 @@ pub(super) fn pointers(strings: &[CString], out: &mut Vec<*const c_char>) {
     out.push(std::ptr::null());
 }
 
+/// Sleeps while `word` holds `value`, at most `timeout` (or until a
+/// wake-up or a signal; the callers loop).
+pub(super) fn futex_wait_for(word: &AtomicU32, value: u32, timeout: std::time::Duration) {
+    let ts = libc::timespec {
+        tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_nsec: libc::c_long::from(timeout.subsec_nanos()),
+    };
+    // SAFETY: FUTEX_WAIT on a live, aligned u32 with a valid relative timeout.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            libc::FUTEX_WAIT,
+            value,
+            &ts as *const libc::timespec,
+        );
+    }
+}
+
 /// Sleeps while `word` holds `value` (or until a wake-up or a signal; the
 /// callers loop). Not FUTEX_PRIVATE: the kernel's wake-up for
 /// `CLONE_CHILD_CLEARTID` is a shared one.

@@ -52,8 +52,15 @@
 //! reap (an exited child has left; the reaper calls [`release_left`]). A
 //! spawn that finds every set held by a child still on our table adds a
 //! set (up to [`MAX_SETS`]; beyond, the caller uses std's spawn), closed
-//! again once free: it never waits, since a child stopped before it
-//! leaves (a SIGSTOP to its group) holds its set until it is continued.
+//! again once free. A set lands at our lowest free descriptors: while
+//! that is low (below [`LOW_TOP`]) it is added at once; higher, each child
+//! given it would copy every descriptor we hold (and hold our table's
+//! lock meanwhile), so the spawn first waits for any child to leave (each
+//! one counts and wakes [`LEAVES`] as it does): in a burst on a busy
+//! machine the holders are children not yet run, gone the moment they
+//! run. The wait is bounded ([`LEAVE_WAIT`]), then the set is added high:
+//! a child stopped before it leaves (a SIGSTOP to its group) holds its
+//! set until it is continued.
 //! A child that copies our table while other sets are filled closes those
 //! copies before its exec, so no stream of another job reaches a program.
 //! Where clone3 or
@@ -71,10 +78,9 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr::NonNull;
-#[cfg(test)]
-use std::sync::atomic::AtomicU32;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use child as imp;
 #[cfg(target_arch = "x86_64")]
@@ -136,10 +142,43 @@ pub(crate) fn spawn(exec: Exec<'_>) -> Result<i32, Failure> {
         }
         *state = State::Ready(Spawner::new().map_err(Failure::Os)?);
     }
+    // A free set, else a wait for a child to leave our table (without the
+    // lock: the reaper releases sets too), bounded (module docs).
+    let mut deadline = None;
+    let set = loop {
+        let State::Ready(spawner) = &mut *state else {
+            return Err(Failure::Unsupported);
+        };
+        let seen = LEAVES.load(Ordering::Acquire);
+        spawner.sweep();
+        if let Some(set) = spawner.released_set() {
+            break set;
+        }
+        let end = match deadline {
+            Some(end) => end,
+            None => {
+                if let Some(set) = spawner.added_set(spawner.low_top)? {
+                    break set;
+                }
+                *deadline.insert(Instant::now() + spawner.leave_wait)
+            }
+        };
+        let Some(left) = end.checked_duration_since(Instant::now()) else {
+            match spawner.added_set(u32::MAX)? {
+                Some(set) => break set,
+                None => return Err(Failure::Unsupported),
+            }
+        };
+        drop(state);
+        #[cfg(test)]
+        WAITING.store(true, Ordering::Release);
+        kept::futex_wait_for(&LEAVES, seen, left);
+        state = lock();
+    };
     let State::Ready(spawner) = &mut *state else {
         return Err(Failure::Unsupported);
     };
-    match spawner.spawn(exec) {
+    match spawner.spawn(exec, set) {
         Err(Failure::NoClone3) => {
             *state = State::Unsupported;
             Err(Failure::Unsupported)
@@ -195,6 +234,28 @@ pub(crate) fn open_gates_bits(bits: u32) {
 #[cfg(test)]
 pub(crate) fn open_gates() {
     open_gates_bits(!0);
+}
+
+/// Tests: set when a spawn has waited for a child to leave our table.
+#[cfg(test)]
+pub(crate) static WAITING: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Tests: with `on`, a spawn that finds every set held always waits for a
+/// child to leave, for up to a minute, before it adds a set; without, as
+/// in use ([`LOW_TOP`], [`LEAVE_WAIT`]). Returns the number of sets now.
+#[cfg(test)]
+pub(crate) fn always_wait_for_a_set(on: bool) -> usize {
+    match &mut *lock() {
+        State::Ready(s) => {
+            (s.low_top, s.leave_wait) = match on {
+                true => (0, Duration::from_secs(60)),
+                false => (LOW_TOP, LEAVE_WAIT),
+            };
+            s.slots.len()
+        }
+        _ => 0,
+    }
 }
 
 /// Tests: the blocks kept for children that may still use them, and the
@@ -270,6 +331,18 @@ const SETS: usize = 16;
 /// Slot sets at most (each is three descriptors).
 const MAX_SETS: usize = 64;
 
+/// A set added below this descriptor costs its children little to copy:
+/// a spawn that finds every set held adds one there at once (module docs).
+const LOW_TOP: u32 = 256;
+
+/// How long a spawn that finds every set held waits for a child to leave
+/// our table before it adds a set high up (module docs).
+const LEAVE_WAIT: Duration = Duration::from_millis(2);
+
+/// Children that have left our table, or given up before (a count the
+/// child raises and wakes, for a [`spawn`] waiting for a set).
+static LEAVES: AtomicU32 = AtomicU32::new(0);
+
 /// The process-wide means of spawning: the slots and the kept blocks.
 struct Spawner {
     /// Where children find their standard streams: sets of three, each
@@ -286,6 +359,9 @@ struct Spawner {
     flight: Vec<Kept>,
     /// Blocks no child uses, for reuse.
     pool: Vec<Kept>,
+    /// [`LOW_TOP`] and [`LEAVE_WAIT`] (other values in some tests).
+    low_top: u32,
+    leave_wait: Duration,
 }
 
 // SAFETY: the raw pointers in the kept blocks (and in `holder`) point
@@ -301,6 +377,8 @@ impl Spawner {
             holder: Vec::with_capacity(SETS),
             flight: Vec::new(),
             pool: Vec::new(),
+            low_top: LOW_TOP,
+            leave_wait: LEAVE_WAIT,
         };
         for _ in 0..SETS {
             spawner.add_set()?;
@@ -383,26 +461,33 @@ impl Spawner {
         }
     }
 
-    /// A set no child on our table still needs: a free one, else a new
-    /// one while there are fewer than [`MAX_SETS`] (see the module docs).
-    fn free_set(&mut self) -> Result<usize, Failure> {
+    /// A free set, after releasing those whose child has left our table.
+    fn released_set(&mut self) -> Option<usize> {
         self.release_left();
-        if let Some(set) = self.holder.iter().position(Option::is_none) {
-            return Ok(set);
-        }
+        self.holder.iter().position(Option::is_none)
+    }
+
+    /// A new set, if there are fewer than [`MAX_SETS`] and it lands below
+    /// `below` (else it is closed again: module docs).
+    fn added_set(&mut self, below: u32) -> Result<Option<usize>, Failure> {
         if self.slots.len() >= MAX_SETS {
-            return Err(Failure::Unsupported);
+            return Ok(None);
         }
-        self.add_set().map_err(|e| match e.raw_os_error() {
+        let set = self.add_set().map_err(|e| match e.raw_os_error() {
             // At the descriptor limit: std's spawn still works.
             Some(libc::EMFILE) => Failure::Unsupported,
             _ => Failure::Os(e),
-        })
+        })?;
+        if top(&self.slots[set]) > below {
+            self.slots.pop();
+            self.holder.pop();
+            return Ok(None);
+        }
+        Ok(Some(set))
     }
 
-    fn spawn(&mut self, exec: Exec<'_>) -> Result<i32, Failure> {
-        self.sweep();
-        let set = self.free_set()?;
+    /// Starts a child on set `set` (a free one).
+    fn spawn(&mut self, exec: Exec<'_>, set: usize) -> Result<i32, Failure> {
         let mut stdio = [-1; 3];
         for (i, fd) in exec.stdio.iter().enumerate() {
             if let Some(fd) = fd {

@@ -365,3 +365,49 @@ fn issue_12_a_spawn_never_waits_for_children_held_on_our_table() {
     release_left();
     assert_eq!(read_to_eof(&r), "free\n");
 }
+
+/// With every set held by a child not yet off our table, and a new set
+/// bound to sit above many descriptors (which each of its children would
+/// copy), a spawn waits for a child to leave rather than add one: once
+/// the held children go on, it takes a freed set and the count of sets is
+/// unchanged.
+#[test]
+fn issue_12_a_spawn_waits_for_a_child_to_leave_rather_than_add_a_set() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // The spawner exists after a first spawn.
+    let first = spawn(exec("/bin/true", &["true"], None, false)).map_err(|f| format!("{f:?}"));
+    assert_eq!(status(first.unwrap()), 0);
+    release_left();
+    // However low a new set would sit, and until the held children leave.
+    let sets = always_wait_for_a_set(true);
+    WAITING.store(false, Ordering::SeqCst);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawner = std::thread::spawn(move || {
+        for _ in 0..sets {
+            GATE_NEXT.store(GATE_TABLE, Ordering::SeqCst);
+            let got = spawn(exec("/bin/true", &["true"], None, true));
+            let _ = tx.send((true, got.map_err(|f| format!("{f:?}"))));
+        }
+        let got = spawn(exec("/bin/true", &["true"], None, true));
+        let _ = tx.send((false, got.map_err(|f| format!("{f:?}"))));
+    });
+    let mut held = Vec::new();
+    while held.len() < sets {
+        let (_, pid) = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        held.push(Reap(pid.unwrap()));
+    }
+    until("the spawn to wait for a set", || {
+        WAITING.load(Ordering::SeqCst)
+    });
+    open_gates();
+    let (gated, last) = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let last = Reap(last.unwrap());
+    let _ = spawner.join();
+    assert!(!gated);
+    let now = always_wait_for_a_set(false);
+    for h in held.iter().chain([&last]) {
+        assert_eq!(status(h.0), 0);
+    }
+    release_left();
+    assert_eq!(now, sets, "a set was added while children were leaving");
+}
