@@ -241,17 +241,15 @@ pub(crate) fn open_gates() {
 pub(crate) static WAITING: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
-/// Tests: with `on`, a spawn that finds every set held always waits for a
-/// child to leave, for up to a minute, before it adds a set; without, as
-/// in use ([`LOW_TOP`], [`LEAVE_WAIT`]). Returns the number of sets now.
+/// Tests: the bounds of a spawn's wait for a set (a new set lands below
+/// the first without waiting; the wait lasts at most the second), or with
+/// `None` those in use ([`LOW_TOP`], [`LEAVE_WAIT`]). Returns the number
+/// of sets now.
 #[cfg(test)]
-pub(crate) fn always_wait_for_a_set(on: bool) -> usize {
+pub(crate) fn wait_bounds(bounds: Option<(u32, Duration)>) -> usize {
     match &mut *lock() {
         State::Ready(s) => {
-            (s.low_top, s.leave_wait) = match on {
-                true => (0, Duration::from_secs(60)),
-                false => (LOW_TOP, LEAVE_WAIT),
-            };
+            (s.low_top, s.leave_wait) = bounds.unwrap_or((LOW_TOP, LEAVE_WAIT));
             s.slots.len()
         }
         _ => 0,
