@@ -187,7 +187,7 @@ impl Kept {
         loop {
             match word.load(Ordering::Acquire) {
                 DONE => return,
-                v => futex_wait(word, v),
+                v => futex_wait(word, v, None),
             }
         }
     }
@@ -211,37 +211,20 @@ pub(super) fn pointers(strings: &[CString], out: &mut Vec<*const c_char>) {
     out.push(std::ptr::null());
 }
 
-/// Sleeps while `word` holds `value`, at most `timeout` (or until a
-/// wake-up or a signal; the callers loop).
-pub(super) fn futex_wait_for(word: &AtomicU32, value: u32, timeout: std::time::Duration) {
-    let ts = libc::timespec {
-        tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
-        tv_nsec: libc::c_long::from(timeout.subsec_nanos()),
-    };
-    // SAFETY: FUTEX_WAIT on a live, aligned u32 with a valid relative timeout.
+/// Sleeps while `word` holds `value`, at most `timeout` if given (or
+/// until a wake-up or a signal; the callers loop). Not FUTEX_PRIVATE: the
+/// kernel's wake-up for `CLONE_CHILD_CLEARTID` is a shared one.
+pub(super) fn futex_wait(word: &AtomicU32, value: u32, timeout: Option<std::time::Duration>) {
+    let ts = timeout.map(|t| libc::timespec {
+        tv_sec: libc::time_t::try_from(t.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_nsec: libc::c_long::from(t.subsec_nanos()),
+    });
+    let ts = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: FUTEX_WAIT on a live, aligned u32, with a valid relative
+    // timeout or none (null).
     unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAIT,
-            value,
-            &ts as *const libc::timespec,
-        );
-    }
-}
-
-/// Sleeps while `word` holds `value` (or until a wake-up or a signal; the
-/// callers loop). Not FUTEX_PRIVATE: the kernel's wake-up for
-/// `CLONE_CHILD_CLEARTID` is a shared one.
-pub(super) fn futex_wait(word: &AtomicU32, value: u32) {
-    // SAFETY: FUTEX_WAIT on a live, aligned u32 with no timeout.
-    unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAIT,
-            value,
-            std::ptr::null::<libc::timespec>(),
-        );
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, value, ts);
     }
 }

@@ -172,7 +172,7 @@ pub(crate) fn spawn(exec: Exec<'_>) -> Result<i32, Failure> {
         drop(state);
         #[cfg(test)]
         WAITING.store(true, Ordering::Release);
-        kept::futex_wait_for(&LEAVES, seen, left);
+        kept::futex_wait(&LEAVES, seen, Some(left));
         state = lock();
     };
     let State::Ready(spawner) = &mut *state else {
