@@ -12,7 +12,7 @@ mod imp {
     use std::arch::asm;
     use std::sync::atomic::Ordering;
 
-    use super::super::{reset, Failure, Shared, Step, LEAVES, LEFT};
+    use super::super::{reset, Failure, Shared, Step, IN_TABLE, LEAVES, LEFT};
 
     pub(in crate::sys) const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
     const FLAGS: u64 = libc::CLONE_VM as u64
@@ -209,8 +209,11 @@ mod imp {
         let (step, err) = run(s);
         s.errno.store(err, Ordering::Release);
         s.step.store(step as i32, Ordering::Release);
-        // A spawn waiting for a set need not wait out its bound for us.
-        left();
+        // Failed while still on our table: we touch no descriptor again, so
+        // our set may go now (a spawn may be waiting for one).
+        if s.progress.swap(LEFT, Ordering::AcqRel) == IN_TABLE {
+            left();
+        }
         // bash's statuses: 127 when exec finds no file, else 126.
         let status = match step {
             Step::Exec if err != libc::ENOENT => 126,

@@ -213,7 +213,8 @@ pub(super) fn pointers(strings: &[CString], out: &mut Vec<*const c_char>) {
 
 /// Sleeps while `word` holds `value`, at most `timeout` if given (or
 /// until a wake-up or a signal; the callers loop). Not FUTEX_PRIVATE: the
-/// kernel's wake-up for `CLONE_CHILD_CLEARTID` is a shared one.
+/// kernel's wake-up for `CLONE_CHILD_CLEARTID` is a shared one, and so is
+/// the child's for `LEAVES`.
 pub(super) fn futex_wait(word: &AtomicU32, value: u32, timeout: Option<std::time::Duration>) {
     let ts = timeout.map(|t| libc::timespec {
         tv_sec: libc::time_t::try_from(t.as_secs()).unwrap_or(libc::time_t::MAX),

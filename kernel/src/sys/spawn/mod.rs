@@ -9,7 +9,8 @@
 //!
 //! The calling thread is not suspended until the child's `execve` (no
 //! `CLONE_VFORK`), nor until the child has left our descriptor table: it
-//! carries on at once (see *slots* below). What the child reads
+//! carries on at once (but for a burst that finds every set of slots
+//! held: see *slots* below). What the child reads
 //! (its stack, path, argv, envp, working directory) is a [`Kept`] block
 //! that stays allocated and untouched until the kernel has cleared the
 //! block's *progress* word, which it does (and futex-wakes) when the child
@@ -129,7 +130,10 @@ pub(crate) enum Failure {
 }
 
 /// Starts a child as the module docs describe and returns its pid. On any
-/// error nothing is left running (a child that failed is reaped).
+/// error nothing is left running (a child that failed is reaped). When
+/// every set of slots is held it may wait up to [`LEAVE_WAIT`] (without
+/// the spawner's lock) for one; with [`MAX_SETS`] held that long it
+/// answers [`Failure::Unsupported`].
 ///
 /// # Errors
 /// See [`Failure`].
@@ -169,11 +173,16 @@ pub(crate) fn spawn(exec: Exec<'_>) -> Result<i32, Failure> {
                 None => return Err(Failure::Unsupported),
             }
         };
+        // Counted, so no free set is closed (trimmed) while we wait for it.
+        spawner.waiting += 1;
         drop(state);
         #[cfg(test)]
         WAITING.store(true, Ordering::Release);
         kept::futex_wait(&LEAVES, seen, Some(left));
         state = lock();
+        if let State::Ready(spawner) = &mut *state {
+            spawner.waiting -= 1;
+        }
     };
     let State::Ready(spawner) = &mut *state else {
         return Err(Failure::Unsupported);
@@ -235,6 +244,11 @@ pub(crate) fn open_gates_bits(bits: u32) {
 pub(crate) fn open_gates() {
     open_gates_bits(!0);
 }
+
+/// Tests: sets added beyond the first [`SETS`], ever.
+#[cfg(test)]
+pub(crate) static SETS_ADDED: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
 
 /// Tests: set when a spawn has waited for a child to leave our table.
 #[cfg(test)]
@@ -337,8 +351,8 @@ const LOW_TOP: u32 = 256;
 /// our table before it adds a set high up (module docs).
 const LEAVE_WAIT: Duration = Duration::from_millis(2);
 
-/// Children that have left our table, or given up before (a count the
-/// child raises and wakes, for a [`spawn`] waiting for a set).
+/// A count each child raises (and wakes) when it leaves our table, or
+/// gives up before it has, for a [`spawn`] waiting for a set.
 static LEAVES: AtomicU32 = AtomicU32::new(0);
 
 /// The process-wide means of spawning: the slots and the kept blocks.
@@ -360,6 +374,9 @@ struct Spawner {
     /// [`LOW_TOP`] and [`LEAVE_WAIT`] (other values in some tests).
     low_top: u32,
     leave_wait: Duration,
+    /// Spawns waiting for a set without the lock: while there are any,
+    /// free sets are kept open.
+    waiting: usize,
 }
 
 // SAFETY: the raw pointers in the kept blocks (and in `holder`) point
@@ -377,6 +394,7 @@ impl Spawner {
             pool: Vec::new(),
             low_top: LOW_TOP,
             leave_wait: LEAVE_WAIT,
+            waiting: 0,
         };
         for _ in 0..SETS {
             spawner.add_set()?;
@@ -415,6 +433,14 @@ impl Spawner {
 
     /// Releases every set whose child has left our table.
     fn release_left(&mut self) {
+        self.release_gone();
+        if self.waiting == 0 {
+            self.trim();
+        }
+    }
+
+    /// Puts back on /dev/null every set whose child has left our table.
+    fn release_gone(&mut self) {
         for set in 0..self.slots.len() {
             if let Some(block) = self.holder[set] {
                 // SAFETY: a holder points to a live block in `flight`.
@@ -424,7 +450,6 @@ impl Spawner {
                 }
             }
         }
-        self.trim();
     }
 
     /// Closes the free sets added beyond [`SETS`] (from the last one back).
@@ -459,9 +484,10 @@ impl Spawner {
         }
     }
 
-    /// A free set, after releasing those whose child has left our table.
+    /// A free set, after releasing those whose child has left our table
+    /// (none is closed here: a set just freed may be the only one).
     fn released_set(&mut self) -> Option<usize> {
-        self.release_left();
+        self.release_gone();
         self.holder.iter().position(Option::is_none)
     }
 
@@ -481,6 +507,8 @@ impl Spawner {
             self.holder.pop();
             return Ok(None);
         }
+        #[cfg(test)]
+        SETS_ADDED.fetch_add(1, Ordering::AcqRel);
         Ok(Some(set))
     }
 
