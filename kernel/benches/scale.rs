@@ -28,8 +28,8 @@
 //! is then mostly theirs) and every kernel object is a fresh one. The
 //! flatness target (spawn cost independent of the job count) is judged on
 //! the live-jobs curve, where the burst is the same at every N and the
-//! jobs already live have exec'd; the first table's ratio is printed
-//! beside it, with bash's, for reference.
+//! jobs already live have started (each asleep in its program); the
+//! first table's ratio is printed beside it, with bash's, for reference.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Stdio};
