@@ -46,13 +46,13 @@
 //! resource limits, and then shows in the exit status only.
 //!
 //! The slots are sets of three descriptors the process holds for good
-//! ([`SETS`] at first), on /dev/null when unused; a lock serialises their
+//! ([`SETS`](slots::SETS) at first), on /dev/null when unused; a lock serialises their
 //! use. A set filled for a child is not touched again until that child
 //! has left our table; then it goes back to /dev/null (so we hold no job's
 //! pipe end and readers see EOF) at the first of: the next spawn, or a
 //! reap (an exited child has left; the reaper calls [`release_left`]). A
 //! spawn that finds every set held by a child still on our table adds a
-//! set (up to [`MAX_SETS`]; beyond, the caller uses std's spawn), closed
+//! set (up to [`MAX_SETS`](slots::MAX_SETS); beyond, the caller uses std's spawn), closed
 //! again once free. A set lands at our lowest free descriptors: while
 //! that is low (below [`LOW_TOP`]) it is added at once; higher, each child
 //! given it would copy every descriptor we hold (and hold our table's
@@ -72,13 +72,13 @@
 mod child;
 mod elf;
 mod kept;
+mod slots;
 #[cfg(test)]
 mod tests;
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::ptr::NonNull;
+use std::os::fd::BorrowedFd;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -87,7 +87,10 @@ use child as imp;
 #[cfg(target_arch = "x86_64")]
 pub(super) use child::{clone_vm, syscall4, CLONE_CLEAR_SIGHAND};
 pub(crate) use elf::exec_ready;
-use kept::{Block, Kept, Shared, Step};
+use kept::{Kept, Shared, Step};
+use slots::Slots;
+#[cfg(test)]
+use slots::SETS;
 
 /// What the child is to run, and how. The strings are moved into the
 /// spawner, which keeps them until the child no longer needs them.
@@ -132,7 +135,7 @@ pub(crate) enum Failure {
 /// Starts a child as the module docs describe and returns its pid. On any
 /// error nothing is left running (a child that failed is reaped). When
 /// every set of slots is held it may wait up to [`LEAVE_WAIT`] (without
-/// the spawner's lock) for one; with [`MAX_SETS`] held that long it
+/// the spawner's lock) for one; with [`MAX_SETS`](slots::MAX_SETS) held that long it
 /// answers [`Failure::Unsupported`].
 ///
 /// # Errors
@@ -155,20 +158,20 @@ pub(crate) fn spawn(exec: Exec<'_>) -> Result<i32, Failure> {
         };
         let seen = LEAVES.load(Ordering::Acquire);
         spawner.sweep();
-        if let Some(set) = spawner.released_set() {
+        if let Some(set) = spawner.slots.free() {
             break set;
         }
         let end = match deadline {
             Some(end) => end,
             None => {
-                if let Some(set) = spawner.added_set(spawner.low_top)? {
+                if let Some(set) = spawner.slots.added(spawner.low_top)? {
                     break set;
                 }
                 *deadline.insert(Instant::now() + spawner.leave_wait)
             }
         };
         let Some(left) = end.checked_duration_since(Instant::now()) else {
-            match spawner.added_set(u32::MAX)? {
+            match spawner.slots.added(u32::MAX)? {
                 Some(set) => break set,
                 None => return Err(Failure::Unsupported),
             }
@@ -245,7 +248,7 @@ pub(crate) fn open_gates() {
     open_gates_bits(!0);
 }
 
-/// Tests: sets added beyond the first [`SETS`], ever.
+/// Tests: sets added beyond the first [`SETS`](slots::SETS), ever.
 #[cfg(test)]
 pub(crate) static SETS_ADDED: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(0);
@@ -333,16 +336,6 @@ const LEFT: u32 = 1;
 /// or exited and will not touch our memory again.
 const DONE: u32 = 0;
 
-/// Slot sets at first: a child takes its streams from one set, which the
-/// parent fills again only once that child has left our table. Made at
-/// the first spawn, so at low descriptor numbers: a set added later sits
-/// above every pipe we hold then, and each child spawned meanwhile copies
-/// our table up to it.
-const SETS: usize = 16;
-
-/// Slot sets at most (each is three descriptors).
-const MAX_SETS: usize = 64;
-
 /// A set added below this descriptor costs its children little to copy:
 /// a spawn that finds every set held adds one there at once (module docs).
 const LOW_TOP: u32 = 256;
@@ -357,16 +350,8 @@ static LEAVES: AtomicU32 = AtomicU32::new(0);
 
 /// The process-wide means of spawning: the slots and the kept blocks.
 struct Spawner {
-    /// Where children find their standard streams: sets of three, each
-    /// slot above 2.
-    slots: Vec<[OwnedFd; 3]>,
-    /// The child each set was filled for, until the set is put back on
-    /// [`Spawner::filler`] (that child has left our table by then). It
-    /// points to a block in `flight`: a block leaves `flight` only after
-    /// its set is released.
-    holder: Vec<Option<NonNull<Block>>>,
-    /// What the slots hold between spawns.
-    filler: OwnedFd,
+    /// Where children find their standard streams.
+    slots: Slots,
     /// Blocks of children that may still use them.
     flight: Vec<Kept>,
     /// Blocks no child uses, for reuse.
@@ -379,84 +364,28 @@ struct Spawner {
     waiting: usize,
 }
 
-// SAFETY: the raw pointers in the kept blocks (and in `holder`) point
+// SAFETY: the raw pointers in the kept blocks (and in the slots' holders) point
 // into memory the blocks own (or, for a block in flight, that a child
 // reads); the spawner is only used under its lock.
 unsafe impl Send for Spawner {}
 
 impl Spawner {
     fn new() -> io::Result<Spawner> {
-        let mut spawner = Spawner {
-            filler: crate::process::open_dev_null()?,
-            slots: Vec::with_capacity(SETS),
-            holder: Vec::with_capacity(SETS),
+        Ok(Spawner {
+            slots: Slots::new()?,
             flight: Vec::new(),
             pool: Vec::new(),
             low_top: LOW_TOP,
             leave_wait: LEAVE_WAIT,
             waiting: 0,
-        };
-        for _ in 0..SETS {
-            spawner.add_set()?;
-        }
-        Ok(spawner)
-    }
-
-    /// Adds a set of slots on /dev/null; returns its index.
-    fn add_set(&mut self) -> io::Result<usize> {
-        let slot = || -> io::Result<OwnedFd> {
-            // SAFETY: F_DUPFD_CLOEXEC on our open descriptor takes no
-            // pointers; it returns a new descriptor (>= 3) or -1.
-            let fd = unsafe { libc::fcntl(self.filler.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
-            if fd < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // SAFETY: fcntl just returned this descriptor, owned by no one else.
-            Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-        };
-        let set = [slot()?, slot()?, slot()?];
-        self.slots.push(set);
-        self.holder.push(None);
-        Ok(self.slots.len() - 1)
-    }
-
-    /// Puts set `set` back on /dev/null, so we hold no job's descriptor.
-    fn release(&mut self, set: usize) {
-        let filler = self.filler.as_raw_fd();
-        for slot in &self.slots[set] {
-            // Cannot fail for two open descriptors below the limit; if it
-            // did, the slot would keep a stream open until its next use.
-            let _ = dup3(filler, slot.as_raw_fd());
-        }
-        self.holder[set] = None;
+        })
     }
 
     /// Releases every set whose child has left our table.
     fn release_left(&mut self) {
-        self.release_gone();
+        self.slots.release_gone();
         if self.waiting == 0 {
-            self.trim();
-        }
-    }
-
-    /// Puts back on /dev/null every set whose child has left our table.
-    fn release_gone(&mut self) {
-        for set in 0..self.slots.len() {
-            if let Some(block) = self.holder[set] {
-                // SAFETY: a holder points to a live block in `flight`.
-                let progress = unsafe { &(*block.as_ptr()).shared.progress };
-                if progress.load(Ordering::Acquire) != IN_TABLE {
-                    self.release(set);
-                }
-            }
-        }
-    }
-
-    /// Closes the free sets added beyond [`SETS`] (from the last one back).
-    fn trim(&mut self) {
-        while self.slots.len() > SETS && self.holder.last() == Some(&None) {
-            self.slots.pop();
-            self.holder.pop();
+            self.slots.trim();
         }
     }
 
@@ -467,9 +396,7 @@ impl Spawner {
             if self.flight[i].shared().progress.load(Ordering::Acquire) == DONE {
                 let block = self.flight.swap_remove(i);
                 // Done implies left: its set (if still held) may go.
-                if let Some(set) = self.holder.iter().position(|h| *h == Some(block.0)) {
-                    self.release(set);
-                }
+                self.slots.release_held_by(block.0);
                 self.recycle(block);
             } else {
                 i += 1;
@@ -484,67 +411,25 @@ impl Spawner {
         }
     }
 
-    /// A free set, after releasing those whose child has left our table
-    /// (none is closed here: a set just freed may be the only one).
-    fn released_set(&mut self) -> Option<usize> {
-        self.release_gone();
-        self.holder.iter().position(Option::is_none)
-    }
-
-    /// A new set, if there are fewer than [`MAX_SETS`] and it lands below
-    /// `below` (else it is closed again: module docs).
-    fn added_set(&mut self, below: u32) -> Result<Option<usize>, Failure> {
-        if self.slots.len() >= MAX_SETS {
-            return Ok(None);
-        }
-        let set = self.add_set().map_err(|e| match e.raw_os_error() {
-            // At the descriptor limit: std's spawn still works.
-            Some(libc::EMFILE) => Failure::Unsupported,
-            _ => Failure::Os(e),
-        })?;
-        if top(&self.slots[set]) > below {
-            self.slots.pop();
-            self.holder.pop();
-            return Ok(None);
-        }
-        #[cfg(test)]
-        SETS_ADDED.fetch_add(1, Ordering::AcqRel);
-        Ok(Some(set))
-    }
-
     /// Starts a child on set `set` (a free one).
     fn spawn(&mut self, exec: Exec<'_>, set: usize) -> Result<i32, Failure> {
-        let mut stdio = [-1; 3];
-        for (i, fd) in exec.stdio.iter().enumerate() {
-            if let Some(fd) = fd {
-                let slot = self.slots[set][i].as_raw_fd();
-                if let Err(e) = dup3(fd.as_raw_fd(), slot) {
-                    self.release(set);
-                    return Err(match e.raw_os_error() {
-                        // A slot above a lowered RLIMIT_NOFILE: std's spawn still works.
-                        Some(libc::EBADF) => Failure::Unsupported,
-                        _ => Failure::Os(e),
-                    });
-                }
-                stdio[i] = slot;
-            }
-        }
+        let stdio = self.slots.fill(set, &exec.stdio)?;
         let mut block = match self.pool.pop() {
             Some(b) => b,
             None => match Kept::new() {
                 Ok(b) => b,
                 Err(e) => {
-                    self.release(set);
+                    self.slots.release(set);
                     return Err(Failure::Os(e));
                 }
             },
         };
         let (pgid, detach) = (exec.pgid, exec.detach);
-        block.fill(exec, stdio, top(&self.slots[set]));
+        block.fill(exec, stdio, self.slots.top(set));
         let pid = match imp::clone(block.shared_ptr(), block.stack().as_ptr(), STACK_BYTES) {
             Ok(pid) => pid,
             Err(f) => {
-                self.release(set);
+                self.slots.release(set);
                 self.recycle(block);
                 return Err(f);
             }
@@ -560,12 +445,12 @@ impl Spawner {
             block.set_pid(pid);
             // The set stays ours until the child has left our table: the
             // next spawn or reap that sees it gone releases it.
-            self.holder[set] = Some(block.0);
+            self.slots.hold(set, block.0);
             self.flight.push(block);
             return Ok(pid);
         }
         block.wait_done();
-        self.release(set);
+        self.slots.release(set);
         let shared = block.shared();
         let errno = shared.errno.load(Ordering::Acquire);
         let step = shared.step.load(Ordering::Acquire);
@@ -580,27 +465,5 @@ impl Spawner {
             s if s == Step::Chdir as i32 => Failure::Chdir(err),
             _ => Failure::Setup(err),
         })
-    }
-}
-
-/// The first descriptor above `set`: the child using it copies only those
-/// below.
-fn top(set: &[OwnedFd; 3]) -> u32 {
-    let top = set.iter().map(AsRawFd::as_raw_fd).max().unwrap_or(2);
-    u32::try_from(top).unwrap_or(2).saturating_add(1)
-}
-
-fn dup3(from: RawFd, to: RawFd) -> io::Result<()> {
-    loop {
-        // SAFETY: dup3 takes plain integers; `to` is one of our slots,
-        // which nothing else owns, so replacing it closes nothing of others.
-        let rc = unsafe { libc::dup3(from, to, libc::O_CLOEXEC) };
-        if rc >= 0 {
-            return Ok(());
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
     }
 }

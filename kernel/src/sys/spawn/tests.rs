@@ -4,7 +4,7 @@
 //! own children (the kernel's reaper leaves an embedder's children alone).
 
 use std::ffi::CString;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Mutex;
 
 use super::*;
