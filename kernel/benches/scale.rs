@@ -441,90 +441,106 @@ fn curve() {
         "list us (ratio)",
         "wake us (ratio)"
     );
-    let mut per_spawn = Vec::new();
-    for n in counts() {
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..runs {
-            ours.push(child_sample("jobs", n));
-            theirs.push(bash_sample(n));
-        }
-        let m = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
-        let o = |f| m(&ours, f);
-        let b = |f| m(&theirs, f);
-        let cell =
-            |f: fn(&Sample) -> f64| format!("{:.1} / {:.1} ({:.2})", o(f), b(f), o(f) / b(f));
+    let rows = alternate("jobs", bash_sample);
+    for (n, ours, theirs) in &rows {
+        let cell = |f: fn(&Sample) -> f64| {
+            let (o, b) = (med(ours, f), med(theirs, f));
+            format!("{o:.1} / {b:.1} ({:.2})", o / b)
+        };
         println!(
             "{n:>6} | {:>24} | {:>24} | {:>22} | {:>10.0} | {:>24} | {:>22}",
             cell(|s| s.spawn_us),
             cell(|s| s.cpu_us),
             cell(|s| s.rss_kib),
-            o(|s| s.heap),
+            med(ours, |s| s.heap),
             cell(|s| s.list_us),
             cell(|s| s.wake_us),
         );
-        per_spawn.push((
-            n,
-            o(|s| s.spawn_us),
-            o(|s| s.cpu_us),
-            o(|s| s.spawn_us) / b(|s| s.spawn_us),
-            o(|s| s.rss_kib),
-            b(|s| s.spawn_us),
-            b(|s| s.cpu_us),
-        ));
     }
-    if let (Some(first), Some(last)) = (per_spawn.first(), per_spawn.last()) {
-        let (wall, cpu) = (last.1 / first.1, last.2 / first.2);
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        let wall = growth(first, last, |s| s.spawn_us);
+        let cpu = growth(first, last, |s| s.cpu_us);
         println!(
-            "spawn per job in a burst of {} / of {}: wall {wall:.2}, cpu {cpu:.2}; bash's: wall {:.2}, cpu {:.2} (burst length, not a target: module docs)",
+            "spawn per job in a burst of {} / of {}: wall {:.2}, cpu {:.2}; bash's: wall {:.2}, cpu {:.2} (burst length, not a target: module docs)",
             last.0,
             first.0,
-            last.5 / first.5,
-            last.6 / first.6,
+            wall.0,
+            cpu.0,
+            wall.1,
+            cpu.1,
         );
+        let ratio = med(&last.1, |s| s.spawn_us) / med(&last.2, |s| s.spawn_us);
+        let rss = med(&last.1, |s| s.rss_kib);
         println!(
-            "at {} jobs: spawn per job {:.2} of bash's (target <= 1.0) {}; RSS {:.2} KiB per job (target <= {KIB_PER_JOB}) {}",
+            "at {} jobs: spawn per job {ratio:.2} of bash's (target <= 1.0) {}; RSS {rss:.2} KiB per job (target <= {KIB_PER_JOB}) {}",
             last.0,
-            last.3,
-            verdict(last.3, 1.0),
-            last.4,
-            verdict(last.4, KIB_PER_JOB),
+            verdict(ratio, 1.0),
+            verdict(rss, KIB_PER_JOB),
         );
     }
 }
 
+/// Per job count: corral's samples and bash's.
+type Row = (usize, Vec<Sample>, Vec<Sample>);
+
+/// For each job count, `runs()` samples of corral (in `mode`) and of
+/// bash, alternating.
+fn alternate(mode: &str, bash: fn(usize) -> Sample) -> Vec<Row> {
+    let runs = runs();
+    counts()
+        .into_iter()
+        .map(|n| {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            for _ in 0..runs {
+                ours.push(child_sample(mode, n));
+                theirs.push(bash(n));
+            }
+            (n, ours, theirs)
+        })
+        .collect()
+}
+
+/// How much one figure grew from the first row to the last: corral's, bash's.
+fn growth(first: &Row, last: &Row, f: fn(&Sample) -> f64) -> (f64, f64) {
+    (
+        med(&last.1, f) / med(&first.1, f),
+        med(&last.2, f) / med(&first.2, f),
+    )
+}
+
+/// The median of one figure over samples.
+fn med(v: &[Sample], f: fn(&Sample) -> f64) -> f64 {
+    median(v.iter().map(f).collect())
+}
+
 /// The flatness target: [`BURST`] spawns with N jobs live, against 10 live.
 fn live_curve() {
-    let runs = runs();
     println!(
         "{BURST} spawns with N jobs live (each already running its program); ratio = corral / bash"
     );
-    let mut rows = Vec::new();
-    for n in counts() {
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..runs {
-            ours.push(child_sample("live", n));
-            theirs.push(bash_live_sample(n));
-        }
-        let m = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
-        let (w, c) = (m(&ours, |s| s.spawn_us), m(&ours, |s| s.cpu_us));
-        let (bw, bc) = (m(&theirs, |s| s.spawn_us), m(&theirs, |s| s.cpu_us));
+    let rows = alternate("live", bash_live_sample);
+    for (n, ours, theirs) in &rows {
+        let (w, c) = (med(ours, |s| s.spawn_us), med(ours, |s| s.cpu_us));
+        let (bw, bc) = (med(theirs, |s| s.spawn_us), med(theirs, |s| s.cpu_us));
         println!(
             "{n:>6} live | wall {w:.1} / {bw:.1} us/job ({:.2}) | cpu {c:.1} / {bc:.1} us/job ({:.2})",
             w / bw,
             c / bc
         );
-        rows.push((n, w, c, bw, bc));
     }
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
-        let (wall, cpu) = (last.1 / first.1, last.2 / first.2);
+        let wall = growth(first, last, |s| s.spawn_us);
+        let cpu = growth(first, last, |s| s.cpu_us);
         println!(
-            "spawn per job with {} live / with {} live: wall {wall:.2} {}, cpu {cpu:.2} {} (target <= 1.5); bash's: wall {:.2}, cpu {:.2}",
+            "spawn per job with {} live / with {} live: wall {:.2} {}, cpu {:.2} {} (target <= 1.5); bash's: wall {:.2}, cpu {:.2}",
             last.0,
             first.0,
-            verdict(wall, 1.5),
-            verdict(cpu, 1.5),
-            last.3 / first.3,
-            last.4 / first.4,
+            wall.0,
+            verdict(wall.0, 1.5),
+            cpu.0,
+            verdict(cpu.0, 1.5),
+            wall.1,
+            cpu.1,
         );
     }
 }
