@@ -47,12 +47,6 @@ impl Slots {
         Ok(slots)
     }
 
-    /// How many sets there are now.
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.sets.len()
-    }
-
     /// Adds a set of slots on /dev/null; returns its index.
     fn add(&mut self) -> io::Result<usize> {
         let slot = || -> io::Result<OwnedFd> {

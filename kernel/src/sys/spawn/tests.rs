@@ -59,6 +59,16 @@ impl Drop for Reap {
     }
 }
 
+/// Makes a spawn that finds every set held wait for one, however low a
+/// new set would sit, for up to `bound`, until the guard returned drops
+/// (the spawner is made first, by a spawn).
+fn force_waits(bound: Duration) -> Restore {
+    let first = spawn(exec("/bin/true", &["true"], None, false)).map_err(|f| format!("{f:?}"));
+    assert_eq!(status(first.unwrap()), 0);
+    wait_bounds(Some((0, bound)));
+    Restore
+}
+
 /// Puts the spawner's wait bounds back as in use, even if the test fails.
 struct Restore;
 
@@ -336,10 +346,7 @@ fn back_to_back_spawns_each_get_their_own_streams_and_eof() {
 #[test]
 fn issue_12_a_spawn_waits_only_its_bound_for_children_held_on_our_table() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let first = spawn(exec("/bin/true", &["true"], None, false)).map_err(|f| format!("{f:?}"));
-    assert_eq!(status(first.unwrap()), 0);
-    wait_bounds(Some((0, Duration::from_millis(50))));
-    let _restore = Restore;
+    let _restore = force_waits(Duration::from_millis(50));
     let (r, w) = pipe();
     let (tx, rx) = std::sync::mpsc::channel();
     let spawner = std::thread::spawn(move || {
@@ -389,13 +396,8 @@ fn issue_12_a_spawn_waits_only_its_bound_for_children_held_on_our_table() {
 #[test]
 fn issue_12_a_spawn_waits_for_a_child_to_leave_rather_than_add_a_set() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    // The spawner exists after a first spawn.
-    let first = spawn(exec("/bin/true", &["true"], None, false)).map_err(|f| format!("{f:?}"));
-    assert_eq!(status(first.unwrap()), 0);
-    // However low a new set would sit, and until a held child leaves (only
-    // a failure waits out the 20 s).
-    wait_bounds(Some((0, Duration::from_secs(20))));
-    let _restore = Restore;
+    // Until a held child leaves (only a failure waits out the 20 s).
+    let _restore = force_waits(Duration::from_secs(20));
     let added = SETS_ADDED.load(Ordering::SeqCst);
     WAITING.store(false, Ordering::SeqCst);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
