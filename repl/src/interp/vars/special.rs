@@ -137,14 +137,12 @@ pub(crate) fn special_value(shell: &Shell, name: &str) -> Option<Value> {
         "PPID" => scalar(std::os::unix::process::parent_id().to_string()),
         "BASH_SUBSHELL" => scalar(lang.subshell.to_string()),
         "SRANDOM" => scalar(crate::sys::random_u32().to_string()),
-        "EPOCHSECONDS" | "EPOCHREALTIME" => {
+        "EPOCHSECONDS" => scalar(crate::builtins::wired::now().to_string()),
+        "EPOCHREALTIME" => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default();
-            scalar(match name {
-                "EPOCHSECONDS" => now.as_secs().to_string(),
-                _ => format!("{}.{:06}", now.as_secs(), now.subsec_micros()),
-            })
+            scalar(format!("{}.{:06}", now.as_secs(), now.subsec_micros()))
         }
         "BASHPID" if lang.own_pid.is_some_and(|(_, at)| at == lang.subshell) => {
             scalar(lang.own_pid.map_or(0, |(pid, _)| pid).to_string())
